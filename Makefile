@@ -1,0 +1,78 @@
+# Super Kubenetes. `make help` lists the targets.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Pinned tool versions and their cache folders come from hack/versions.sh.
+K8S_BIN_DIR      := $(shell source hack/versions.sh && echo $$K8S_BIN_DIR)
+KWOK_BIN_DIR     := $(shell source hack/versions.sh && echo $$KWOK_BIN_DIR)
+DEVTOOLS_BIN_DIR := $(shell source hack/versions.sh && echo $$DEVTOOLS_BIN_DIR)
+export K8S_BIN_DIR KWOK_BIN_DIR DEVTOOLS_BIN_DIR
+# controller-runtime's envtest finds kube-apiserver and etcd here.
+export KUBEBUILDER_ASSETS := $(K8S_BIN_DIR)
+
+GO        ?= go
+BIN       := bin
+DATA_DIR  ?= .local/cluster
+CONTROLLER_GEN := $(DEVTOOLS_BIN_DIR)/controller-gen
+GOLANGCI_LINT  := $(DEVTOOLS_BIN_DIR)/golangci-lint
+TEST_FLAGS ?=
+
+##@ Main
+
+.PHONY: help
+help: ## List the targets with a one-line description
+	@awk 'BEGIN {FS = ":.*## "} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: tools build ## Start the local cluster and every platform component; Ctrl-C stops them
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN)
+
+.PHONY: test
+test: tools ## Run unit and integration tests (real kube-apiserver and etcd)
+	$(GO) test $(TEST_FLAGS) ./...
+
+##@ Local cluster
+
+.PHONY: down
+down: ## Stop a local cluster started by `make run` (keeps its data)
+	$(GO) run ./cmd/ke-dev down --data-dir $(DATA_DIR)
+
+.PHONY: reset
+reset: ## Stop the local cluster and delete its data
+	$(GO) run ./cmd/ke-dev reset --data-dir $(DATA_DIR)
+
+##@ Build
+
+.PHONY: tools
+tools: ## Build the pinned Kubernetes, etcd, KWOK and developer tools into the cache (once)
+	bash hack/tools.sh all
+
+.PHONY: build
+build: ## Build the binaries of cmd/ into bin/
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+.PHONY: generate
+generate: tools ## Regenerate deepcopy code and CRD/RBAC manifests
+	bash hack/generate.sh
+
+.PHONY: verify
+verify: tools ## Fail on formatting, vet or lint problems, or generated code that is not current
+	bash hack/verify.sh
+
+.PHONY: test-e2e
+test-e2e: tools build ## Run end-to-end tests against a local cluster they start
+	$(GO) test -tags e2e -count=1 -timeout 20m $(TEST_FLAGS) ./test/e2e/...
+
+.PHONY: bench
+bench: tools ## Run the benchmarks and print their figures
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+.PHONY: print-env
+print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`
+	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR)"
+
+.PHONY: clean
+clean: ## Remove build output (not the tool cache, not the cluster's data)
+	rm -rf $(BIN)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates the code and manifests derived from the API types:
+# deepcopy functions (api/**/zz_generated.deepcopy.go), CRDs (config/crd/bases)
+# and the controller manager's RBAC (config/rbac).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=hack/versions.sh
+source hack/versions.sh
+gen=$DEVTOOLS_BIN_DIR/controller-gen
+
+if compgen -G "api/*/*/*_types.go" >/dev/null; then
+	"$gen" object:headerFile=hack/boilerplate.go.txt paths=./api/...
+	rm -rf config/crd/bases
+	"$gen" crd:allowDangerousTypes=false paths=./api/... output:crd:artifacts:config=config/crd/bases
+fi
+if compgen -G "internal/controller/*/*.go" >/dev/null; then
+	"$gen" rbac:roleName=ke-controller-manager paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
+fi

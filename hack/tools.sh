@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the pinned Kubernetes control plane, etcd, KWOK and the developer tools
+# into a cache folder outside the checkout, keyed by version. When every binary
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|dev|all]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=hack/versions.sh
+source "$root/hack/versions.sh"
+
+what=${1:-all}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+build_k8s() {
+	local dir=$K8S_BIN_DIR
+	local want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
+	local missing=()
+	for b in "${want[@]}"; do [[ -x $dir/$b ]] || missing+=("$b"); done
+	if ((${#missing[@]} == 0)); then
+		log "Kubernetes $K8S_VERSION and etcd already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local major minor
+	major=$(echo "${K8S_VERSION#v}" | cut -d. -f1)
+	minor=$(echo "${K8S_VERSION#v}" | cut -d. -f2)
+	local date
+	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	local ld=""
+	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		ld+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+		ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+	done
+	local start=$SECONDS
+	for b in "${missing[@]}"; do
+		local pkg
+		case $b in
+		etcd) pkg=go.etcd.io/etcd/server/v3 ;;
+		*) pkg=k8s.io/kubernetes/cmd/$b ;;
+		esac
+		log "Building $b ($pkg) into $dir (the first build of kube-apiserver takes several minutes)"
+		(cd "$root/hack/tools/k8s" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ld" -o "$dir/$b.tmp" "$pkg")
+		mv "$dir/$b.tmp" "$dir/$b"
+	done
+	log "Built ${missing[*]} in $((SECONDS - start))s"
+}
+
+build_kwok() {
+	local dir=$KWOK_BIN_DIR
+	if [[ -x $dir/kwok ]]; then
+		log "KWOK $KWOK_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	log "Building kwok $KWOK_VERSION into $dir"
+	(cd "$root/hack/tools/kwok" && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w" \
+		-o "$dir/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok)
+	# The stage configurations ship with the module; copy the ones the local cluster uses.
+	local mod
+	mod=$(cd "$root/hack/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+	rm -rf "$dir/stages"
+	cp -r "$mod/kustomize/stage" "$dir/stages"
+	chmod -R u+w "$dir/stages"
+	mv "$dir/kwok.tmp" "$dir/kwok"
+	log "Built kwok in $((SECONDS - start))s"
+}
+
+build_dev() {
+	local dir=$DEVTOOLS_BIN_DIR
+	local want=(golangci-lint controller-gen)
+	local missing=()
+	for b in "${want[@]}"; do [[ -x $dir/$b ]] || missing+=("$b"); done
+	if ((${#missing[@]} == 0)); then
+		log "Developer tools already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	for b in "${missing[@]}"; do
+		local pkg
+		case $b in
+		golangci-lint) pkg=github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
+		controller-gen) pkg=sigs.k8s.io/controller-tools/cmd/controller-gen ;;
+		esac
+		log "Building $b into $dir"
+		(cd "$root/hack/tools" && go build -trimpath -o "$dir/$b.tmp" "$pkg")
+		mv "$dir/$b.tmp" "$dir/$b"
+	done
+}
+
+case $what in
+k8s) build_k8s ;;
+kwok) build_kwok ;;
+dev) build_dev ;;
+all)
+	build_k8s
+	build_kwok
+	build_dev
+	;;
+*)
+	echo "usage: $0 [k8s|kwok|dev|all]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Fails on unformatted code, go vet or golangci-lint findings, untidy modules,
+# or generated code and manifests that differ from what `make generate` writes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=hack/versions.sh
+source hack/versions.sh
+fail=0
+
+echo "==> gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+if [[ -n $unformatted ]]; then
+	echo "These files need gofmt -w:"
+	echo "$unformatted"
+	fail=1
+fi
+
+echo "==> go vet"
+go vet ./... || fail=1
+
+echo "==> golangci-lint"
+"$DEVTOOLS_BIN_DIR/golangci-lint" run ./... || fail=1
+
+echo "==> go mod tidy"
+for mod in . hack/tools hack/tools/k8s hack/tools/kwok; do
+	(cd "$mod" && go mod tidy -diff >/dev/null) || {
+		echo "$mod/go.mod is not tidy: run go mod tidy there"
+		fail=1
+	}
+done
+
+echo "==> generated code"
+# Generate into a copy of the tree and compare, so that the work tree is untouched.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$tmp" 2>/dev/null || true
+(cd "$tmp" && bash hack/generate.sh)
+for d in api config; do
+	[[ -d $d || -d $tmp/$d ]] || continue
+	if ! diff -r -q "$d" "$tmp/$d" >/dev/null 2>&1; then
+		echo "Generated files in $d/ are not current: run make generate"
+		diff -r "$d" "$tmp/$d" | head -40 || true
+		fail=1
+	fi
+done
+
+if ((fail)); then
+	echo "verify: FAILED"
+	exit 1
+fi
+echo "verify: OK"

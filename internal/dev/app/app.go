@@ -1,0 +1,149 @@
+// Package app holds the ke-dev command: up, down and reset for the local
+// cluster, and the platform components that run on it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+)
+
+// Options are the flags shared by every ke-dev command.
+type Options struct {
+	Cluster cluster.Config
+	// PlatformBinDir holds the platform's own binaries (ke-apiserver, ...).
+	PlatformBinDir string
+	// ExitWithParent stops the cluster when the parent process (make) dies.
+	ExitWithParent bool
+}
+
+// NewOptions returns the defaults. The tool folders come from the
+// environment that the Makefile sets, so that versions are pinned in one place
+// (hack/versions.sh).
+func NewOptions(out io.Writer) *Options {
+	return &Options{
+		Cluster: cluster.Config{
+			DataDir:    ".local/cluster",
+			BinDir:     os.Getenv("K8S_BIN_DIR"),
+			KwokDir:    os.Getenv("KWOK_BIN_DIR"),
+			Nodes:      3,
+			NodeCPU:    "32",
+			NodeMemory: "128Gi",
+			NodePods:   "110",
+			Ports:      cluster.DefaultPorts(),
+			Out:        out,
+		},
+		PlatformBinDir: "bin",
+	}
+}
+
+// AddFlags registers the flags that locate the cluster.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Cluster.DataDir, "data-dir", o.Cluster.DataDir, "Folder that keeps the cluster's certificates, etcd data, kubeconfig and logs")
+}
+
+// AddUpFlags registers the flags of `up`.
+func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
+	c := &o.Cluster
+	fs.StringVar(&c.BinDir, "bin-dir", c.BinDir, "Folder with etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (default $K8S_BIN_DIR)")
+	fs.StringVar(&c.KwokDir, "kwok-dir", c.KwokDir, "Folder with kwok and its stages (default $KWOK_BIN_DIR)")
+	fs.StringVar(&o.PlatformBinDir, "platform-bin-dir", o.PlatformBinDir, "Folder with the platform's binaries")
+	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
+	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")
+	fs.StringVar(&c.NodeCPU, "node-cpu", c.NodeCPU, "CPU capacity of each simulated node")
+	fs.StringVar(&c.NodeMemory, "node-memory", c.NodeMemory, "Memory capacity of each simulated node")
+	fs.StringVar(&c.NodePods, "node-pods", c.NodePods, "Pod capacity of each simulated node")
+	fs.IntVar(&c.Ports.Etcd, "etcd-port", c.Ports.Etcd, "etcd client port")
+	fs.IntVar(&c.Ports.EtcdPeer, "etcd-peer-port", c.Ports.EtcdPeer, "etcd peer port")
+	fs.IntVar(&c.Ports.APIServer, "apiserver-port", c.Ports.APIServer, "kube-apiserver port")
+	fs.IntVar(&c.Ports.ControllerManager, "controller-manager-port", c.Ports.ControllerManager, "kube-controller-manager health port")
+	fs.IntVar(&c.Ports.Scheduler, "scheduler-port", c.Ports.Scheduler, "kube-scheduler health port")
+	fs.IntVar(&c.Ports.Kubelet, "kubelet-port", c.Ports.Kubelet, "Port of KWOK's kubelet server (logs, exec)")
+}
+
+// Validate checks the options of `up`.
+func (o *Options) Validate() []error {
+	errs := o.Cluster.Validate()
+	if o.Cluster.BinDir == "" {
+		errs = append(errs, errors.New("--bin-dir is not set (run through `make run`, or set K8S_BIN_DIR)"))
+	}
+	if o.Cluster.KwokDir == "" {
+		errs = append(errs, errors.New("--kwok-dir is not set (run through `make run`, or set KWOK_BIN_DIR)"))
+	}
+	return errs
+}
+
+// NewCommand returns the ke-dev root command.
+func NewCommand(out io.Writer) *cobra.Command {
+	o := NewOptions(out)
+	root := &cobra.Command{
+		Use:           "ke-dev",
+		Short:         "Run the local development cluster of Super Kubenetes",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	o.AddFlags(root.PersistentFlags())
+
+	up := &cobra.Command{
+		Use:   "up",
+		Short: "Start the local cluster and the platform components, until Ctrl-C or SIGTERM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if errs := o.Validate(); len(errs) > 0 {
+				return kerrors.NewAggregate(errs)
+			}
+			return o.RunUp(cmd.Context())
+		},
+	}
+	o.AddUpFlags(up.Flags())
+
+	down := &cobra.Command{
+		Use:   "down",
+		Short: "Stop the local cluster started by `ke-dev up`, keeping its data",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return cluster.Down(&o.Cluster, out)
+		},
+	}
+	reset := &cobra.Command{
+		Use:   "reset",
+		Short: "Stop the local cluster and delete its data",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return cluster.Reset(&o.Cluster, out)
+		},
+	}
+	root.AddCommand(up, down, reset)
+	return root
+}
+
+// RunUp starts the cluster, reports how to use it and waits for a signal.
+func (o *Options) RunUp(ctx context.Context) error {
+	out := o.Cluster.Out
+	if o.ExitWithParent {
+		// SIGTERM arrives when the parent dies and is handled like Ctrl-C.
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGTERM), 0, 0, 0); err != nil {
+			return fmt.Errorf("asking to be stopped with the parent: %w", err)
+		}
+	}
+	c, err := cluster.Start(ctx, &o.Cluster)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(out, "Stopping ...")
+		c.Stop()
+		fmt.Fprintln(out, "Stopped; the data is kept in "+o.Cluster.DataDir)
+	}()
+	o.printSummary(c)
+	return c.Wait(ctx)
+}

@@ -1,0 +1,230 @@
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/superkube/super-kubenetes/internal/dev/process"
+)
+
+// stopGrace is how long a process may take to stop after SIGTERM.
+const stopGrace = 20 * time.Second
+
+// Cluster is a running local cluster.
+type Cluster struct {
+	cfg       *Config
+	procs     []*process.Process
+	Client    kubernetes.Interface
+	stopLogs  context.CancelFunc
+	startedAt time.Time
+}
+
+// Start prepares the data folder, starts every process in order and waits
+// until the cluster is ready: nodes Ready, the scheduler and the controller
+// manager serving. On failure it stops what it started.
+func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, kerrors.NewAggregate(errs)
+	}
+	if errs := cfg.CheckBinaries(); len(errs) > 0 {
+		return nil, kerrors.NewAggregate(errs)
+	}
+	if pid := process.ReadPid(cfg.PidFile()); pid != 0 && pid != os.Getpid() && process.Alive(pid) {
+		return nil, fmt.Errorf("the local cluster in %s is already running (pid %d); stop it with `ke-dev down`", cfg.DataDir, pid)
+	}
+	if err := os.MkdirAll(cfg.RunDir(), 0o700); err != nil {
+		return nil, err
+	}
+	// Leftovers of a supervisor that was killed would hold the ports.
+	if stale := process.KillStale(cfg.RunDir(), stopGrace); len(stale) > 0 {
+		fmt.Fprintf(cfg.Out, "Stopped processes left over from an earlier run: %s\n", strings.Join(stale, ", "))
+	}
+	if errs := cfg.CheckPorts(); len(errs) > 0 {
+		return nil, kerrors.NewAggregate(errs)
+	}
+	if err := os.WriteFile(cfg.PidFile(), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return nil, err
+	}
+	_ = os.Remove(cfg.ReadyFile())
+
+	c := &Cluster{cfg: cfg, startedAt: time.Now()}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+
+	f, err := cfg.prepare()
+	if err != nil {
+		return nil, fmt.Errorf("preparing %s: %w", cfg.DataDir, err)
+	}
+
+	if err := c.start(ctx, "etcd", cfg.etcdArgs(), func(ctx context.Context) error {
+		return httpOK(ctx, fmt.Sprintf("http://127.0.0.1:%d/health", cfg.Ports.Etcd), nil)
+	}); err != nil {
+		return nil, err
+	}
+	tlsCfg, err := adminTLS(f.admin)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.start(ctx, "kube-apiserver", cfg.apiserverArgs(f), func(ctx context.Context) error {
+		return httpOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
+	}); err != nil {
+		return nil, err
+	}
+	restCfg, err := clientcmd.BuildConfigFromFlags("", f.admin)
+	if err != nil {
+		return nil, err
+	}
+	restCfg.QPS, restCfg.Burst = 50, 100
+	if c.Client, err = kubernetes.NewForConfig(restCfg); err != nil {
+		return nil, err
+	}
+	insecure := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // health checks of loopback components with self-signed serving certificates
+	if err := c.start(ctx, "kube-controller-manager", cfg.controllerManagerArgs(f), func(ctx context.Context) error {
+		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.ControllerManager), insecure)
+	}); err != nil {
+		return nil, err
+	}
+	if err := c.start(ctx, "kube-scheduler", cfg.schedulerArgs(f), func(ctx context.Context) error {
+		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Scheduler), insecure)
+	}); err != nil {
+		return nil, err
+	}
+	if err := c.start(ctx, "kwok", cfg.kwokArgs(f), func(ctx context.Context) error {
+		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Kubelet), insecure)
+	}); err != nil {
+		return nil, err
+	}
+
+	if err := c.ensureNodes(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.waitReady(ctx); err != nil {
+		return nil, err
+	}
+	logCtx, cancel := context.WithCancel(context.Background())
+	c.stopLogs = cancel
+	go writeSimulatedLogs(logCtx, cfg.SimulatedLogFile())
+	if err := os.WriteFile(cfg.ReadyFile(), []byte(cfg.AdminKubeconfig()+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// start launches one process and waits until ready reports success, the
+// process exits, or two minutes pass.
+func (c *Cluster) start(ctx context.Context, name string, args []string, ready func(context.Context) error) error {
+	path := filepath.Join(c.cfg.BinDir, name)
+	if name == "kwok" {
+		path = filepath.Join(c.cfg.KwokDir, name)
+	}
+	begin := time.Now()
+	fmt.Fprintf(c.cfg.Out, "Starting %s ...", name)
+	p, err := process.Start(process.Spec{Name: name, Path: path, Args: args}, c.cfg.logDir(), c.cfg.RunDir())
+	if err != nil {
+		fmt.Fprintln(c.cfg.Out)
+		return err
+	}
+	c.procs = append(c.procs, p)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		select {
+		case <-p.Done():
+			fmt.Fprintln(c.cfg.Out)
+			return p.ExitError()
+		case <-ctx.Done():
+			fmt.Fprintln(c.cfg.Out)
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("%s did not become ready within 2 minutes; see %s", name, p.LogFile)
+			}
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if err := ready(ctx); err == nil {
+			fmt.Fprintf(c.cfg.Out, " ready in %.1fs\n", time.Since(begin).Seconds())
+			return nil
+		}
+	}
+}
+
+// Wait blocks until a process exits unexpectedly or ctx is done. It returns
+// the unexpected exit, or nil when ctx ended.
+func (c *Cluster) Wait(ctx context.Context) error {
+	cases := make(chan *process.Process, len(c.procs))
+	for _, p := range c.procs {
+		go func() {
+			select {
+			case <-p.Done():
+				cases <- p
+			case <-ctx.Done():
+			}
+		}()
+	}
+	select {
+	case p := <-cases:
+		return p.ExitError()
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// Stop stops every process in the reverse order of their start and removes
+// the pid and ready files.
+func (c *Cluster) Stop() {
+	if c.stopLogs != nil {
+		c.stopLogs()
+	}
+	_ = os.Remove(c.cfg.ReadyFile())
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		c.procs[i].Stop(stopGrace)
+	}
+	c.procs = nil
+	if process.ReadPid(c.cfg.PidFile()) == os.Getpid() {
+		_ = os.Remove(c.cfg.PidFile())
+	}
+}
+
+// StartedAt is when Start began.
+func (c *Cluster) StartedAt() time.Time { return c.startedAt }
+
+func httpOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+	defer client.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
+}
+
+func adminTLS(kubeconfig string) (*tls.Config, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	return rest.TLSConfigFor(cfg)
+}

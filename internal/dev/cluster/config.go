@@ -1,0 +1,162 @@
+// Package cluster runs the local development cluster: etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and KWOK on 127.0.0.1, with nodes
+// and pods simulated by KWOK and its state kept in a data folder.
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/superkube/super-kubenetes/internal/dev/process"
+)
+
+// Ports are the loopback ports the local cluster listens on.
+type Ports struct {
+	Etcd              int
+	EtcdPeer          int
+	APIServer         int
+	ControllerManager int
+	Scheduler         int
+	Kubelet           int
+}
+
+// DefaultPorts are the ports used unless flags say otherwise.
+func DefaultPorts() Ports {
+	return Ports{
+		Etcd:              12379,
+		EtcdPeer:          12380,
+		APIServer:         6443,
+		ControllerManager: 10257,
+		Scheduler:         10259,
+		Kubelet:           10250,
+	}
+}
+
+// Config describes a local cluster.
+type Config struct {
+	// DataDir keeps certificates, etcd data, kubeconfigs and logs.
+	DataDir string
+	// BinDir holds etcd, kube-apiserver, kube-controller-manager,
+	// kube-scheduler and kubectl.
+	BinDir string
+	// KwokDir holds the kwok binary and its stage configurations.
+	KwokDir string
+	// Nodes is the number of simulated nodes.
+	Nodes int
+	// NodeCPU, NodeMemory and NodePods are the capacity of each node.
+	NodeCPU    string
+	NodeMemory string
+	NodePods   string
+	Ports      Ports
+	// Out receives progress messages.
+	Out io.Writer
+}
+
+// Validate checks the configuration and returns every problem found.
+func (c *Config) Validate() []error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	if c.Nodes < 0 || c.Nodes > 10000 {
+		errs = append(errs, fmt.Errorf("--nodes must be between 0 and 10000, got %d", c.Nodes))
+	}
+	for flag, q := range map[string]string{"--node-cpu": c.NodeCPU, "--node-memory": c.NodeMemory, "--node-pods": c.NodePods} {
+		if _, err := resource.ParseQuantity(q); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q is not a quantity", flag, q))
+		}
+	}
+	seen := map[int]string{}
+	for _, p := range c.namedPorts() {
+		if p.port <= 0 || p.port > 65535 {
+			errs = append(errs, fmt.Errorf("port for %s must be between 1 and 65535, got %d", p.name, p.port))
+			continue
+		}
+		if other, ok := seen[p.port]; ok {
+			errs = append(errs, fmt.Errorf("port %d is given to both %s and %s", p.port, other, p.name))
+		}
+		seen[p.port] = p.name
+	}
+	return errs
+}
+
+type namedPort struct {
+	name string
+	port int
+}
+
+func (c *Config) namedPorts() []namedPort {
+	return []namedPort{
+		{"etcd", c.Ports.Etcd},
+		{"etcd (peer)", c.Ports.EtcdPeer},
+		{"kube-apiserver", c.Ports.APIServer},
+		{"kube-controller-manager", c.Ports.ControllerManager},
+		{"kube-scheduler", c.Ports.Scheduler},
+		{"kwok (kubelet)", c.Ports.Kubelet},
+	}
+}
+
+// CheckPorts returns one error per port that another program already holds.
+func (c *Config) CheckPorts() []error {
+	var errs []error
+	for _, p := range c.namedPorts() {
+		if err := PortFree(p.port); err != nil {
+			errs = append(errs, fmt.Errorf("port %d for %s is already in use on 127.0.0.1 (stop what holds it or choose another port with the flags)", p.port, p.name))
+		}
+	}
+	return errs
+}
+
+// PortFree reports an error when the loopback port cannot be bound.
+func PortFree(port int) error {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// CheckBinaries returns one error per missing program.
+func (c *Config) CheckBinaries() []error {
+	var errs []error
+	hint := "run `make tools` to build it"
+	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"} {
+		if err := process.CheckBinary(b, filepath.Join(c.BinDir, b), hint); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := process.CheckBinary("kwok", filepath.Join(c.KwokDir, "kwok"), hint); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// Paths inside the data folder.
+func (c *Config) pkiDir() string        { return filepath.Join(c.DataDir, "pki") }
+func (c *Config) etcdDir() string       { return filepath.Join(c.DataDir, "etcd") }
+func (c *Config) logDir() string        { return filepath.Join(c.DataDir, "logs") }
+func (c *Config) kubeconfigDir() string { return filepath.Join(c.DataDir, "kubeconfigs") }
+func (c *Config) kwokDir() string       { return filepath.Join(c.DataDir, "kwok") }
+
+// RunDir holds the pid files of the running processes.
+func (c *Config) RunDir() string { return filepath.Join(c.DataDir, "run") }
+
+// PidFile is where the supervising process records its pid.
+func (c *Config) PidFile() string { return filepath.Join(c.RunDir(), "ke-dev.pid") }
+
+// ReadyFile is written when the cluster is ready and removed when it stops.
+func (c *Config) ReadyFile() string { return filepath.Join(c.RunDir(), "ready") }
+
+// AdminKubeconfig is the path of the cluster-admin kubeconfig.
+func (c *Config) AdminKubeconfig() string { return filepath.Join(c.DataDir, "kubeconfig") }
+
+// APIServerURL is the address of kube-apiserver.
+func (c *Config) APIServerURL() string {
+	return "https://127.0.0.1:" + strconv.Itoa(c.Ports.APIServer)
+}

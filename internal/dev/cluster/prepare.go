@@ -1,0 +1,193 @@
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/superkube/super-kubenetes/internal/dev/pki"
+)
+
+// files are the certificates, keys and configuration files the processes use.
+type files struct {
+	ca, frontProxyCA              *pki.CA
+	apiserver, kubeletClient      pki.Pair
+	frontProxyClient, kubeletServ pki.Pair
+	serviceAccount                pki.Pair
+	admin, controllerManager      string // kubeconfigs
+	scheduler, kwok               string
+	auditPolicy, kwokConfig       string
+}
+
+// prepare creates what is missing in the data folder: certificates, keys,
+// kubeconfigs and configuration files. Existing files are kept, so a restart
+// reuses them.
+func (c *Config) prepare() (*files, error) {
+	for _, d := range []string{c.DataDir, c.pkiDir(), c.etcdDir(), c.logDir(), c.kubeconfigDir(), c.kwokDir(), c.RunDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	var f files
+	var err error
+	dir := c.pkiDir()
+	if f.ca, err = pki.LoadOrCreateCA(dir, "ca", "super-kubenetes-local-ca"); err != nil {
+		return nil, err
+	}
+	if f.frontProxyCA, err = pki.LoadOrCreateCA(dir, "front-proxy-ca", "super-kubenetes-front-proxy-ca"); err != nil {
+		return nil, err
+	}
+	hosts := []string{"127.0.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1"}
+	if f.apiserver, err = f.ca.Ensure(dir, pki.Leaf{Name: "apiserver", CommonName: "kube-apiserver", Hosts: hosts}); err != nil {
+		return nil, err
+	}
+	if f.kubeletClient, err = f.ca.Ensure(dir, pki.Leaf{Name: "apiserver-kubelet-client", CommonName: "kube-apiserver-kubelet-client", Organization: []string{"system:masters"}, Client: true}); err != nil {
+		return nil, err
+	}
+	if f.kubeletServ, err = f.ca.Ensure(dir, pki.Leaf{Name: "kwok-kubelet", CommonName: "kwok-kubelet", Hosts: []string{"127.0.0.1", "localhost"}}); err != nil {
+		return nil, err
+	}
+	if f.frontProxyClient, err = f.frontProxyCA.Ensure(dir, pki.Leaf{Name: "front-proxy-client", CommonName: "front-proxy-client", Client: true}); err != nil {
+		return nil, err
+	}
+	if f.serviceAccount, err = pki.EnsureRSAKey(dir, "sa"); err != nil {
+		return nil, err
+	}
+
+	clients := []struct {
+		target *string
+		file   string
+		leaf   pki.Leaf
+	}{
+		{&f.admin, c.AdminKubeconfig(), pki.Leaf{Name: "admin", CommonName: "kubernetes-admin", Organization: []string{"system:masters"}, Client: true}},
+		{&f.controllerManager, filepath.Join(c.kubeconfigDir(), "kube-controller-manager.kubeconfig"), pki.Leaf{Name: "kube-controller-manager", CommonName: "system:kube-controller-manager", Client: true}},
+		{&f.scheduler, filepath.Join(c.kubeconfigDir(), "kube-scheduler.kubeconfig"), pki.Leaf{Name: "kube-scheduler", CommonName: "system:kube-scheduler", Client: true}},
+		// KWOK plays the kubelet of every simulated node and updates any pod's
+		// status, which the Node authorizer would refuse to a single node.
+		{&f.kwok, filepath.Join(c.kubeconfigDir(), "kwok.kubeconfig"), pki.Leaf{Name: "kwok", CommonName: "kwok-controller", Organization: []string{"system:masters"}, Client: true}},
+	}
+	for _, cl := range clients {
+		pair, err := f.ca.Ensure(dir, cl.leaf)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.writeKubeconfig(cl.file, f.ca.CertFile, pair, cl.leaf.CommonName); err != nil {
+			return nil, err
+		}
+		*cl.target = cl.file
+	}
+
+	f.auditPolicy = filepath.Join(c.DataDir, "audit-policy.yaml")
+	if err := os.WriteFile(f.auditPolicy, []byte(auditPolicy), 0o644); err != nil {
+		return nil, err
+	}
+	if f.kwokConfig, err = c.writeKwokConfig(); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (c *Config) writeKubeconfig(file, caFile string, pair pki.Pair, user string) error {
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	cert, err := os.ReadFile(pair.CertFile)
+	if err != nil {
+		return err
+	}
+	key, err := os.ReadFile(pair.KeyFile)
+	if err != nil {
+		return err
+	}
+	const name = "super-kubenetes-local"
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters[name] = &clientcmdapi.Cluster{Server: c.APIServerURL(), CertificateAuthorityData: ca}
+	cfg.AuthInfos[user] = &clientcmdapi.AuthInfo{ClientCertificateData: cert, ClientKeyData: key}
+	cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: user}
+	cfg.CurrentContext = name
+	return clientcmd.WriteToFile(*cfg, file)
+}
+
+// auditPolicy records who changed what, leaving out reads and the node
+// heartbeats that would drown everything else.
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: None
+  verbs: ["get", "list", "watch"]
+- level: None
+  resources:
+  - group: "coordination.k8s.io"
+    resources: ["leases"]
+  - group: ""
+    resources: ["nodes/status", "pods/status", "events"]
+- level: Metadata
+`
+
+// kwokStages are the KWOK stage files, relative to its stage folder, that the
+// local cluster uses: nodes become Ready and keep a heartbeat lease, pods
+// become Running, pods of Jobs complete, and deleted pods go away.
+var kwokStages = []string{
+	"node/fast/node-initialize.yaml",
+	"node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+	"pod/fast/pod-ready.yaml",
+	"pod/fast/pod-complete.yaml",
+	"pod/fast/pod-delete.yaml",
+}
+
+// SimulatedLogFile is what `kubectl logs` returns for every simulated container.
+func (c *Config) SimulatedLogFile() string { return filepath.Join(c.kwokDir(), "container.log") }
+
+// ExecDir is the working folder of commands run by `kubectl exec`.
+func (c *Config) ExecDir() string { return filepath.Join(c.kwokDir(), "exec") }
+
+func (c *Config) writeKwokConfig() (string, error) {
+	var b strings.Builder
+	for _, s := range kwokStages {
+		data, err := os.ReadFile(filepath.Join(c.KwokDir, "stages", s))
+		if err != nil {
+			return "", fmt.Errorf("reading KWOK stage %s (run `make tools`): %w", s, err)
+		}
+		b.WriteString("---\n")
+		b.Write(data)
+		b.WriteString("\n")
+	}
+	if err := os.MkdirAll(c.ExecDir(), 0o755); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(c.SimulatedLogFile()); err != nil {
+		if err := os.WriteFile(c.SimulatedLogFile(), nil, 0o644); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(&b, `---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: simulated-logs
+spec:
+  logs:
+  - logsFile: %q
+    follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: local-exec
+spec:
+  execs:
+  - local:
+      workDir: %q
+      envs:
+      - name: KWOK_SIMULATED_POD
+        value: "true"
+`, c.SimulatedLogFile(), c.ExecDir())
+	file := filepath.Join(c.kwokDir(), "kwok.yaml")
+	return file, os.WriteFile(file, []byte(b.String()), 0o644)
+}

@@ -1,0 +1,38 @@
+package v1beta1
+
+// Labels and annotations of the permission model.
+const (
+	// ScopeLabel says at which level a role or role template applies.
+	ScopeLabel = "iam.superkube.io/scope"
+	// UserRefLabel names the user an object belongs to (bindings, login records).
+	UserRefLabel = "iam.superkube.io/user-ref"
+	// RoleRefLabel names the role a binding grants.
+	RoleRefLabel = "iam.superkube.io/role-ref"
+	// GroupRefLabel names the group a binding concerns.
+	GroupRefLabel = "iam.superkube.io/group-ref"
+	// BuiltinLabel marks the roles and templates the platform creates; they
+	// are read-only through the API.
+	BuiltinLabel = "iam.superkube.io/builtin"
+	// CategoryLabel groups role templates for display (for example "workloads").
+	CategoryLabel = "iam.superkube.io/category"
+	// AggregationAnnotation lists, as a JSON array, the role templates whose
+	// rules a native ClusterRole or Role aggregates.
+	AggregationAnnotation = "iam.superkube.io/aggregation-role-templates"
+	// MirrorOfLabel marks a native RBAC object mirrored from a platform object,
+	// with the kind and name of its source as "<kind>.<name>".
+	MirrorOfLabel = "iam.superkube.io/mirror-of"
+	// UnlockedAtAnnotation records when an administrator last unlocked a user;
+	// failed logins before it do not count towards a lockout.
+	UnlockedAtAnnotation = "iam.superkube.io/unlocked-at"
+)
+
+// Scope is the level at which a role applies.
+type Scope string
+
+// The four levels of the permission model.
+const (
+	ScopeGlobal    Scope = "global"
+	ScopeCluster   Scope = "cluster"
+	ScopeWorkspace Scope = "workspace"
+	ScopeNamespace Scope = "namespace"
+)

@@ -1,0 +1,25 @@
+// Package scheme builds the runtime scheme with the Kubernetes types and the
+// platform's own API groups.
+package scheme
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+)
+
+// New returns a scheme with every type the platform reads or writes.
+func New() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(apiextensionsv1.AddToScheme(s))
+	utilruntime.Must(iamv1beta1.AddToScheme(s))
+	utilruntime.Must(tenantv1beta1.AddToScheme(s))
+	utilruntime.Must(clusterv1alpha1.AddToScheme(s))
+	return s
+}

@@ -14,6 +14,6 @@ if compgen -G "api/*/*/*_types.go" >/dev/null; then
 	rm -rf config/crd/bases
 	"$gen" crd:allowDangerousTypes=false paths=./api/... output:crd:artifacts:config=config/crd/bases
 fi
-if compgen -G "internal/controller/*/*.go" >/dev/null; then
+if compgen -G "internal/controller/*.go" >/dev/null; then
 	"$gen" rbac:roleName=ke-controller-manager paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 fi

@@ -45,7 +45,8 @@ func newDevCluster(t *testing.T) *devCluster {
 		}
 	}
 	d := &devCluster{t: t, root: root, dataDir: filepath.Join(t.TempDir(), "cluster")}
-	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port"}
+	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
+		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port"}
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))
 	}
@@ -53,7 +54,7 @@ func newDevCluster(t *testing.T) *devCluster {
 }
 
 func (d *devCluster) args(extra ...string) []string {
-	args := append([]string{"up", "--data-dir", d.dataDir, "--platform-bin-dir", filepath.Join(d.root, "bin")}, d.ports...)
+	args := append([]string{"up", "--data-dir", d.dataDir, "--platform-bin-dir", filepath.Join(d.root, "bin"), "--manifest-dir", filepath.Join(d.root, "config")}, d.ports...)
 	return append(args, extra...)
 }
 
@@ -180,6 +181,22 @@ func TestLocalCluster(t *testing.T) {
 			t.Fatalf("want 3 Running pods, got %q", pods)
 		}
 		pod = names[0]
+	})
+
+	t.Run("the platform's controllers run and print the initial login", func(t *testing.T) {
+		if !strings.Contains(d.out.String(), "Initial administrator: user admin, password ") {
+			t.Fatalf("no initial login in the output:\n%s", d.out)
+		}
+		d.mustKubectl("get", "users.iam.superkube.io", "admin")
+		ws := `{"apiVersion":"tenant.superkube.io/v1beta1","kind":"Workspace","metadata":{"name":"e2e"},"spec":{"manager":"admin"}}`
+		cmd := exec.Command(filepath.Join(os.Getenv("K8S_BIN_DIR"), "kubectl"), "create", "-f", "-")
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(d.dataDir, "kubeconfig"))
+		cmd.Stdin = strings.NewReader(ws)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("creating a workspace: %v\n%s", err, out)
+		}
+		d.mustKubectl("wait", "--for=condition=Ready", "workspace/e2e", "--timeout=60s")
+		d.mustKubectl("wait", "--for=condition=Ready", "workspacerole/e2e-admin", "--timeout=60s")
 	})
 
 	t.Run("a job completes", func(t *testing.T) {

@@ -15,13 +15,14 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/platform"
 )
 
 // Options are the flags shared by every ke-dev command.
 type Options struct {
 	Cluster cluster.Config
-	// PlatformBinDir holds the platform's own binaries (ke-apiserver, ...).
-	PlatformBinDir string
+	// Platform locates and configures the platform's components.
+	Platform platform.Config
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -42,7 +43,7 @@ func NewOptions(out io.Writer) *Options {
 			Ports:      cluster.DefaultPorts(),
 			Out:        out,
 		},
-		PlatformBinDir: "bin",
+		Platform: platform.Config{BinDir: "bin", ManifestDir: "config", SystemNamespace: "superkube-system", Ports: platform.DefaultPorts()},
 	}
 }
 
@@ -56,7 +57,10 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	c := &o.Cluster
 	fs.StringVar(&c.BinDir, "bin-dir", c.BinDir, "Folder with etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (default $K8S_BIN_DIR)")
 	fs.StringVar(&c.KwokDir, "kwok-dir", c.KwokDir, "Folder with kwok and its stages (default $KWOK_BIN_DIR)")
-	fs.StringVar(&o.PlatformBinDir, "platform-bin-dir", o.PlatformBinDir, "Folder with the platform's binaries")
+	fs.StringVar(&o.Platform.BinDir, "platform-bin-dir", o.Platform.BinDir, "Folder with the platform's binaries")
+	fs.StringVar(&o.Platform.ManifestDir, "manifest-dir", o.Platform.ManifestDir, "The repository's config folder, with the CRDs and RBAC to install")
+	fs.IntVar(&o.Platform.Ports.ControllerManagerHealth, "ke-controller-manager-health-port", o.Platform.Ports.ControllerManagerHealth, "ke-controller-manager's /healthz and /readyz port")
+	fs.IntVar(&o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager-metrics-port", o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager's metrics port")
 	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")
 	fs.StringVar(&c.NodeCPU, "node-cpu", c.NodeCPU, "CPU capacity of each simulated node")
@@ -144,6 +148,13 @@ func (o *Options) RunUp(ctx context.Context) error {
 		c.Stop()
 		fmt.Fprintln(out, "Stopped; the data is kept in "+o.Cluster.DataDir)
 	}()
-	o.printSummary(c)
+	res, err := platform.Start(ctx, c, o.Platform)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
+		return err
+	}
+	o.printSummary(c, res)
 	return c.Wait(ctx)
 }

@@ -25,11 +25,14 @@ const stopGrace = 20 * time.Second
 
 // Cluster is a running local cluster.
 type Cluster struct {
-	cfg       *Config
-	procs     []*process.Process
-	Client    kubernetes.Interface
-	stopLogs  context.CancelFunc
-	startedAt time.Time
+	cfg    *Config
+	procs  []*process.Process
+	Client kubernetes.Interface
+	// RESTConfig is the cluster-admin configuration.
+	RESTConfig *rest.Config
+	files      *files
+	stopLogs   context.CancelFunc
+	startedAt  time.Time
 }
 
 // Start prepares the data folder, starts every process in order and waits
@@ -68,6 +71,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	}()
 
 	f, err := cfg.prepare()
+	c.files = f
 	if err != nil {
 		return nil, fmt.Errorf("preparing %s: %w", cfg.DataDir, err)
 	}
@@ -91,6 +95,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, err
 	}
 	restCfg.QPS, restCfg.Burst = 50, 100
+	c.RESTConfig = restCfg
 	if c.Client, err = kubernetes.NewForConfig(restCfg); err != nil {
 		return nil, err
 	}
@@ -120,9 +125,6 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	logCtx, cancel := context.WithCancel(context.Background())
 	c.stopLogs = cancel
 	go writeSimulatedLogs(logCtx, cfg.SimulatedLogFile())
-	if err := os.WriteFile(cfg.ReadyFile(), []byte(cfg.AdminKubeconfig()+"\n"), 0o644); err != nil {
-		return nil, err
-	}
 	return c, nil
 }
 
@@ -133,6 +135,13 @@ func (c *Cluster) start(ctx context.Context, name string, args []string, ready f
 	if name == "kwok" {
 		path = filepath.Join(c.cfg.KwokDir, name)
 	}
+	return c.Launch(ctx, name, path, args, ready)
+}
+
+// Launch starts a program as part of the cluster: it is stopped with the
+// cluster, in reverse order of start, and its unexpected exit ends Wait.
+// It returns once ready reports success.
+func (c *Cluster) Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error {
 	begin := time.Now()
 	fmt.Fprintf(c.cfg.Out, "Starting %s ...", name)
 	p, err := process.Start(process.Spec{Name: name, Path: path, Args: args}, c.cfg.logDir(), c.cfg.RunDir())

@@ -150,7 +150,7 @@ func (c *Config) RunDir() string { return filepath.Join(c.DataDir, "run") }
 // PidFile is where the supervising process records its pid.
 func (c *Config) PidFile() string { return filepath.Join(c.RunDir(), "ke-dev.pid") }
 
-// ReadyFile is written when the cluster is ready and removed when it stops.
+// ReadyFile is written by ke-dev up when the cluster and the platform are ready, and removed when the cluster stops.
 func (c *Config) ReadyFile() string { return filepath.Join(c.RunDir(), "ready") }
 
 // AdminKubeconfig is the path of the cluster-admin kubeconfig.

@@ -191,3 +191,20 @@ spec:
 	file := filepath.Join(c.kwokDir(), "kwok.yaml")
 	return file, os.WriteFile(file, []byte(b.String()), 0o644)
 }
+
+// ClientKubeconfig issues a client certificate for a platform component and
+// writes a kubeconfig with it; it returns the kubeconfig's path.
+func (c *Cluster) ClientKubeconfig(name, commonName string, organizations ...string) (string, error) {
+	pair, err := c.files.ca.Ensure(c.cfg.pkiDir(), pki.Leaf{Name: name, CommonName: commonName, Organization: organizations, Client: true})
+	if err != nil {
+		return "", err
+	}
+	file := filepath.Join(c.cfg.kubeconfigDir(), name+".kubeconfig")
+	return file, c.cfg.writeKubeconfig(file, c.files.ca.CertFile, pair, commonName)
+}
+
+// LogDir is the folder of the processes' logs.
+func (c *Cluster) LogDir() string { return c.cfg.logDir() }
+
+// DataDir is the cluster's data folder.
+func (c *Cluster) DataDir() string { return c.cfg.DataDir }

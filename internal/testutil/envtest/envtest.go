@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"k8s.io/client-go/kubernetes"
@@ -26,6 +28,8 @@ type Environment struct {
 	Client    client.Client
 	Clientset kubernetes.Interface
 	env       *ctrlenvtest.Environment
+	kcm       *exec.Cmd
+	kcmDir    string
 }
 
 // Options tune the control plane.
@@ -35,6 +39,10 @@ type Options struct {
 	// CRDDirs are folders of CRD manifests to install, in addition to the
 	// project's config/crd/bases.
 	CRDDirs []string
+	// ControllerManager also runs kube-controller-manager's garbage collector
+	// and namespace controllers, so that owner references and namespace
+	// deletion behave as on a real cluster.
+	ControllerManager bool
 }
 
 // Start starts etcd and kube-apiserver and installs the CRDs.
@@ -82,11 +90,58 @@ func Start(opts Options) (*Environment, error) {
 		_ = env.Stop()
 		return nil, err
 	}
+	if opts.ControllerManager {
+		if err := e.startControllerManager(assets); err != nil {
+			_ = env.Stop()
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
+func (e *Environment) startControllerManager(assets string) error {
+	dir, err := os.MkdirTemp("", "envtest-kcm-")
+	if err != nil {
+		return err
+	}
+	e.kcmDir = dir
+	user, err := e.env.AddUser(ctrlenvtest.User{Name: "kube-controller-manager", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return err
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(file, kubeconfig, 0o600); err != nil {
+		return err
+	}
+	log, err := os.Create(filepath.Join(dir, "kube-controller-manager.log"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"),
+		"--kubeconfig="+file, "--controllers=garbagecollector,namespace",
+		"--leader-elect=false", "--secure-port=0", "--concurrent-gc-syncs=5")
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting kube-controller-manager: %w", err)
+	}
+	e.kcm = cmd
+	return nil
+}
+
 // Stop stops the control plane and removes its data.
-func (e *Environment) Stop() error { return e.env.Stop() }
+func (e *Environment) Stop() error {
+	if e.kcm != nil {
+		_ = e.kcm.Process.Kill()
+		_ = e.kcm.Wait()
+		_ = os.RemoveAll(e.kcmDir)
+	}
+	return e.env.Stop()
+}
 
 // Run is meant for TestMain: it starts a control plane, stores it in *env,
 // runs the package's tests and stops it. It exits the process with the tests'

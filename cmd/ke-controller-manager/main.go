@@ -1,0 +1,19 @@
+// Command ke-controller-manager runs the controllers of Super Kubenetes.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
+)
+
+func main() {
+	ctx := ctrl.SetupSignalHandler()
+	if err := app.NewCommand(ctx).Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "ke-controller-manager:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,303 @@
+// Package bootstrap creates what the platform needs before anyone logs in:
+// the system namespace, the built-in role templates and roles, the host
+// cluster, and an initial administrator whose generated password is kept in
+// a Secret until it is changed.
+package bootstrap
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/iam/builtin"
+	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
+)
+
+// Names of what the bootstrap creates.
+const (
+	// AdminUser is the initial administrator.
+	AdminUser = "admin"
+	// AdminPasswordSecret holds the initial administrator's generated
+	// password until it is changed (keys "username" and "password").
+	AdminPasswordSecret = "admin-initial-password"
+	// FieldOwner is the manager name of the bootstrap's writes.
+	FieldOwner = "ke-controller-manager-bootstrap"
+)
+
+// Bootstrap is a manager Runnable that runs once on the leader.
+type Bootstrap struct {
+	Client client.Client
+	// Reader reads Secrets directly, without caching them.
+	Reader          client.Reader
+	SystemNamespace string
+	AdminEmail      string
+	BcryptCost      int
+	done            atomic.Bool
+}
+
+// NeedLeaderElection makes only the leader bootstrap.
+func (b *Bootstrap) NeedLeaderElection() bool { return true }
+
+// Start bootstraps, retrying with back-off until it succeeds or ctx ends.
+func (b *Bootstrap) Start(ctx context.Context) error {
+	log := ctrl.LoggerFrom(ctx).WithName("bootstrap")
+	backoff := wait.Backoff{Duration: time.Second, Factor: 2, Steps: 8, Cap: time.Minute}
+	for {
+		err := b.Run(ctx)
+		if err == nil {
+			b.done.Store(true)
+			log.Info("Bootstrap complete")
+			return nil
+		}
+		log.Error(err, "Bootstrap failed; retrying")
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff.Step()):
+		}
+	}
+}
+
+// Ready is a readiness check that passes once the bootstrap has completed.
+func (b *Bootstrap) Ready(*http.Request) error {
+	if !b.done.Load() {
+		return errors.New("bootstrap has not completed")
+	}
+	return nil
+}
+
+// Run performs every step once; each is idempotent.
+func (b *Bootstrap) Run(ctx context.Context) error {
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"system namespace", b.namespace},
+		{"role templates", b.templates},
+		{"global roles", b.globalRoles},
+		{"cluster roles", b.clusterRoles},
+		{"host cluster", b.hostCluster},
+		{"administrator", b.admin},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func (b *Bootstrap) namespace(ctx context.Context) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: b.SystemNamespace}}
+	err := b.Client.Create(ctx, ns)
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+func (b *Bootstrap) templates(ctx context.Context) error {
+	for _, t := range builtin.Templates() {
+		rt := &iamv1beta1.RoleTemplate{ObjectMeta: metav1.ObjectMeta{Name: t.Name}}
+		if _, err := controllerutil.CreateOrPatch(ctx, b.Client, rt, func() error {
+			rt.Labels = merge(rt.Labels, map[string]string{
+				iamv1beta1.ScopeLabel:    string(t.Scope),
+				iamv1beta1.CategoryLabel: t.Category,
+				iamv1beta1.BuiltinLabel:  "true",
+			})
+			rt.Spec = iamv1beta1.RoleTemplateSpec{DisplayName: t.DisplayName, Description: t.Description, Rules: t.Rules, Dependencies: t.Dependencies}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("role template %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func (b *Bootstrap) globalRoles(ctx context.Context) error {
+	for _, r := range builtin.GlobalRoles() {
+		gr := &iamv1beta1.GlobalRole{ObjectMeta: metav1.ObjectMeta{Name: r.Name}}
+		if _, err := controllerutil.CreateOrPatch(ctx, b.Client, gr, func() error {
+			gr.Labels = merge(gr.Labels, map[string]string{iamv1beta1.BuiltinLabel: "true", iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeGlobal)})
+			gr.Annotations = merge(gr.Annotations, map[string]string{tenantv1beta1.DisplayNameAnnotation: r.DisplayName["en"]})
+			if r.Templates != nil {
+				gr.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: r.Templates}
+			} else {
+				gr.AggregationRoleTemplates = nil
+				gr.Rules = r.Rules
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("global role %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
+func (b *Bootstrap) clusterRoles(ctx context.Context) error {
+	// cluster-admin is Kubernetes' own role: label it so it lists as a
+	// cluster-level role, and leave its rules to kube-apiserver.
+	admin := &rbacv1.ClusterRole{}
+	if err := b.Reader.Get(ctx, types.NamespacedName{Name: builtin.ClusterAdmin}, admin); err != nil {
+		return err
+	}
+	before := admin.DeepCopy()
+	admin.Labels = merge(admin.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"})
+	if err := b.Client.Patch(ctx, admin, client.MergeFrom(before)); err != nil {
+		return err
+	}
+	viewer := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: builtin.ClusterViewer}}
+	_, err := controllerutil.CreateOrPatch(ctx, b.Client, viewer, func() error {
+		viewer.Labels = merge(viewer.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"})
+		viewer.Annotations = merge(viewer.Annotations, map[string]string{
+			iamv1beta1.AggregationAnnotation:    roletemplate.Annotation(builtin.ClusterViewerTemplates()),
+			tenantv1beta1.DisplayNameAnnotation: "Cluster viewer",
+		})
+		return nil
+	})
+	return err
+}
+
+func (b *Bootstrap) hostCluster(ctx context.Context) error {
+	c := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: clusterv1alpha1.HostClusterName}}
+	_, err := controllerutil.CreateOrPatch(ctx, b.Client, c, func() error {
+		c.Labels = merge(c.Labels, map[string]string{clusterv1alpha1.HostClusterLabel: ""})
+		c.Spec.Connection = clusterv1alpha1.Connection{Type: clusterv1alpha1.ConnectionHost}
+		if c.Spec.Provider == "" {
+			c.Spec.Provider = "local"
+		}
+		if c.CreationTimestamp.IsZero() {
+			c.Spec.Enable = true
+		}
+		return nil
+	})
+	return err
+}
+
+// admin creates the initial administrator once. Its password is generated,
+// stored in a Secret first (so that a crash in between does not lose it),
+// and only its hash goes into the User.
+func (b *Bootstrap) admin(ctx context.Context) error {
+	u := &iamv1beta1.User{}
+	err := b.Client.Get(ctx, types.NamespacedName{Name: AdminUser}, u)
+	if err == nil {
+		return b.bindAdmin(ctx)
+	}
+	if !apierrors.IsNotFound(err) {
+		return err
+	}
+	secret := &corev1.Secret{}
+	err = b.Reader.Get(ctx, types.NamespacedName{Namespace: b.SystemNamespace, Name: AdminPasswordSecret}, secret)
+	var plain string
+	switch {
+	case err == nil:
+		plain = string(secret.Data["password"])
+	case apierrors.IsNotFound(err):
+		if plain, err = Generate(20); err != nil {
+			return err
+		}
+		secret = &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: b.SystemNamespace, Name: AdminPasswordSecret,
+				Labels: map[string]string{iamv1beta1.UserRefLabel: AdminUser}},
+			Type:       corev1.SecretTypeOpaque,
+			StringData: map[string]string{"username": AdminUser, "password": plain},
+		}
+		if err := b.Client.Create(ctx, secret); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	hash, err := password.Hash(plain, b.BcryptCost)
+	if err != nil {
+		return err
+	}
+	u = &iamv1beta1.User{
+		ObjectMeta: metav1.ObjectMeta{Name: AdminUser, Annotations: map[string]string{tenantv1beta1.DisplayNameAnnotation: "Administrator"}},
+		Spec: iamv1beta1.UserSpec{
+			Email:                  b.AdminEmail,
+			DisplayName:            "Administrator",
+			Password:               hash,
+			PasswordChangeRequired: true,
+		},
+	}
+	if err := b.Client.Create(ctx, u); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return b.bindAdmin(ctx)
+}
+
+func (b *Bootstrap) bindAdmin(ctx context.Context) error {
+	grb := &iamv1beta1.GlobalRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: AdminUser + "-" + builtin.PlatformAdmin}}
+	_, err := controllerutil.CreateOrPatch(ctx, b.Client, grb, func() error {
+		grb.Labels = merge(grb.Labels, map[string]string{iamv1beta1.UserRefLabel: AdminUser, iamv1beta1.RoleRefLabel: builtin.PlatformAdmin})
+		grb.RoleRef = iamv1beta1.RoleRef{APIGroup: iamv1beta1.GroupName, Kind: "GlobalRole", Name: builtin.PlatformAdmin}
+		grb.Subjects = []iamv1beta1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: AdminUser}}
+		return nil
+	})
+	return err
+}
+
+// Generate returns a random password of n characters with lower- and
+// upper-case letters, digits and symbols.
+func Generate(n int) (string, error) {
+	const (
+		lower  = "abcdefghijkmnopqrstuvwxyz"
+		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+		digits = "23456789"
+		symbol = "!#%+-=?@_"
+	)
+	classes := []string{lower, upper, digits, symbol}
+	all := lower + upper + digits + symbol
+	out := make([]byte, n)
+	for i := range out {
+		set := all
+		if i < len(classes) {
+			set = classes[i] // one of each class at least
+		}
+		k, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		if err != nil {
+			return "", err
+		}
+		out[i] = set[k.Int64()]
+	}
+	// Shuffle so the guaranteed characters are not always first.
+	for i := len(out) - 1; i > 0; i-- {
+		k, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", err
+		}
+		j := k.Int64()
+		out[i], out[j] = out[j], out[i]
+	}
+	return string(out), nil
+}
+
+func merge(into, from map[string]string) map[string]string {
+	if into == nil {
+		into = map[string]string{}
+	}
+	for k, v := range from {
+		into[k] = v
+	}
+	return into
+}

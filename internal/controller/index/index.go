@@ -1,0 +1,153 @@
+// Package index registers the cache field indexes that the reconcilers use
+// to find related objects without scanning whole collections.
+package index
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
+)
+
+// Index names.
+const (
+	// Workspace indexes objects by their superkube.io/workspace label.
+	Workspace = "superkube.workspace"
+	// RoleRef indexes bindings by the name of the role they grant.
+	RoleRef = "superkube.roleRef"
+	// UserSubject indexes bindings by the users they name.
+	UserSubject = "superkube.userSubject"
+	// Templates indexes roles by the role templates they aggregate.
+	Templates = "superkube.templates"
+	// OwnerUID indexes objects by the uids of their owners.
+	OwnerUID = "superkube.ownerUID"
+	// UserRef indexes objects by their iam.superkube.io/user-ref label.
+	UserRef = "superkube.userRef"
+	// Group indexes group bindings by group.
+	Group = "superkube.group"
+	// Manager indexes workspaces by their manager.
+	Manager = "superkube.manager"
+	// Creator indexes namespaces by their superkube.io/creator annotation.
+	Creator = "superkube.creator"
+)
+
+// Indexer is the part of a manager's field indexer the registration needs.
+type Indexer interface {
+	IndexField(ctx context.Context, obj client.Object, field string, extract client.IndexerFunc) error
+}
+
+// Register adds every index. Call it once, before the manager starts.
+func Register(ctx context.Context, idx Indexer) error {
+	regs := []struct {
+		obj     client.Object
+		field   string
+		extract client.IndexerFunc
+	}{
+		{&corev1.Namespace{}, Workspace, byWorkspaceLabel},
+		{&iamv1beta1.WorkspaceRole{}, Workspace, byWorkspaceLabel},
+		{&iamv1beta1.WorkspaceRoleBinding{}, Workspace, byWorkspaceLabel},
+		{&iamv1beta1.WorkspaceRoleBinding{}, RoleRef, func(o client.Object) []string { return []string{o.(*iamv1beta1.WorkspaceRoleBinding).RoleRef.Name} }},
+		{&iamv1beta1.GlobalRoleBinding{}, RoleRef, func(o client.Object) []string { return []string{o.(*iamv1beta1.GlobalRoleBinding).RoleRef.Name} }},
+		{&iamv1beta1.WorkspaceRoleBinding{}, UserSubject, func(o client.Object) []string { return users(o.(*iamv1beta1.WorkspaceRoleBinding).Subjects) }},
+		{&iamv1beta1.GlobalRoleBinding{}, UserSubject, func(o client.Object) []string { return users(o.(*iamv1beta1.GlobalRoleBinding).Subjects) }},
+		{&iamv1beta1.GlobalRole{}, Templates, func(o client.Object) []string { return aggregated(o.(*iamv1beta1.GlobalRole).AggregationRoleTemplates) }},
+		{&iamv1beta1.WorkspaceRole{}, Templates, func(o client.Object) []string {
+			return aggregated(o.(*iamv1beta1.WorkspaceRole).AggregationRoleTemplates)
+		}},
+		{&rbacv1.ClusterRole{}, Templates, byAnnotation},
+		{&rbacv1.Role{}, Templates, byAnnotation},
+		{&rbacv1.RoleBinding{}, OwnerUID, byOwner},
+		{&rbacv1.RoleBinding{}, UserRef, byUserRefLabel},
+		{&iamv1beta1.LoginRecord{}, UserRef, byUserRefLabel},
+		{&iamv1beta1.GroupBinding{}, UserSubject, func(o client.Object) []string { return o.(*iamv1beta1.GroupBinding).Users }},
+		{&tenantv1beta1.Workspace{}, Manager, func(o client.Object) []string { return nonEmpty(o.(*tenantv1beta1.Workspace).Spec.Manager) }},
+		{&corev1.Namespace{}, Creator, func(o client.Object) []string { return nonEmpty(o.GetAnnotations()[tenantv1beta1.CreatorAnnotation]) }},
+		{&iamv1beta1.GroupBinding{}, Group, func(o client.Object) []string { return []string{o.(*iamv1beta1.GroupBinding).GroupRef.Name} }},
+	}
+	for _, r := range regs {
+		if err := idx.IndexField(ctx, r.obj, r.field, r.extract); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func byWorkspaceLabel(o client.Object) []string {
+	if ws := o.GetLabels()[tenantv1beta1.WorkspaceLabel]; ws != "" {
+		return []string{ws}
+	}
+	return nil
+}
+
+func byUserRefLabel(o client.Object) []string {
+	if u := o.GetLabels()[iamv1beta1.UserRefLabel]; u != "" {
+		return []string{u}
+	}
+	return nil
+}
+
+func byOwner(o client.Object) []string {
+	var uids []string
+	for _, ref := range o.GetOwnerReferences() {
+		uids = append(uids, string(ref.UID))
+	}
+	return uids
+}
+
+func byAnnotation(o client.Object) []string {
+	names, _ := roletemplate.NamesFromAnnotation(o.GetAnnotations())
+	return names
+}
+
+func aggregated(a *iamv1beta1.AggregationRoleTemplates) []string {
+	if a == nil {
+		return nil
+	}
+	return a.TemplateNames
+}
+
+func users(subjects []iamv1beta1.Subject) []string {
+	var names []string
+	for _, s := range subjects {
+		if s.Kind == rbacv1.UserKind {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// Requests lists the objects that match opts and returns a reconcile request
+// for each; errors are logged and give no requests.
+func Requests(ctx context.Context, c client.Reader, list client.ObjectList, opts ...client.ListOption) []reconcile.Request {
+	if err := c.List(ctx, list, opts...); err != nil {
+		logf.FromContext(ctx).Error(err, "Listing related objects")
+		return nil
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(items))
+	for _, item := range items {
+		if o, ok := item.(client.Object); ok {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}})
+		}
+	}
+	return reqs
+}

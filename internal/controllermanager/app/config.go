@@ -1,0 +1,127 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// ConfigAPIVersion and ConfigKind identify the configuration file.
+const (
+	ConfigAPIVersion = "config.superkube.io/v1alpha1"
+	ConfigKind       = "ControllerManagerConfiguration"
+)
+
+// Config is the versioned configuration file of ke-controller-manager.
+// Flags override what it sets.
+type Config struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// SystemNamespace is where the platform keeps its own objects.
+	SystemNamespace string `json:"systemNamespace,omitempty"`
+	// MetricsBindAddress serves Prometheus metrics ("0" turns it off).
+	MetricsBindAddress string `json:"metricsBindAddress,omitempty"`
+	// HealthProbeBindAddress serves /healthz and /readyz.
+	HealthProbeBindAddress string         `json:"healthProbeBindAddress,omitempty"`
+	LeaderElection         LeaderElection `json:"leaderElection"`
+	// Concurrency is the number of objects each controller reconciles at once.
+	Concurrency    int            `json:"concurrency,omitempty"`
+	Authentication Authentication `json:"authentication"`
+	LoginRecords   LoginRecords   `json:"loginRecords"`
+	// AdminEmail is the e-mail address of the initial administrator.
+	AdminEmail string `json:"adminEmail,omitempty"`
+	// ClusterCheckInterval is how often the state of each cluster is checked.
+	ClusterCheckInterval metav1.Duration `json:"clusterCheckInterval,omitempty"`
+}
+
+// LeaderElection configures leader election between replicas.
+type LeaderElection struct {
+	Enabled   bool   `json:"enabled"`
+	Namespace string `json:"namespace,omitempty"`
+	ID        string `json:"id,omitempty"`
+}
+
+// Authentication configures password hashing and login lockout.
+type Authentication struct {
+	// BcryptCost is the cost of password hashes.
+	BcryptCost int `json:"bcryptCost,omitempty"`
+	// MaxFailedLogins within LockoutWindow lock a user (AuthLimitExceeded).
+	MaxFailedLogins int             `json:"maxFailedLogins,omitempty"`
+	LockoutWindow   metav1.Duration `json:"lockoutWindow,omitempty"`
+}
+
+// LoginRecords configures the retention of login records.
+type LoginRecords struct {
+	MaxAge     metav1.Duration `json:"maxAge,omitempty"`
+	MaxPerUser int             `json:"maxPerUser,omitempty"`
+}
+
+// DefaultConfig returns the configuration used when no file is given.
+func DefaultConfig() Config {
+	return Config{
+		TypeMeta:               metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
+		SystemNamespace:        "superkube-system",
+		MetricsBindAddress:     ":8080",
+		HealthProbeBindAddress: ":8081",
+		LeaderElection:         LeaderElection{Enabled: true, ID: "ke-controller-manager"},
+		Concurrency:            4,
+		Authentication:         Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
+		LoginRecords:           LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
+		ClusterCheckInterval:   metav1.Duration{Duration: time.Minute},
+	}
+}
+
+// LoadConfig reads a configuration file over the defaults. Unknown fields
+// and a wrong apiVersion or kind are errors.
+func LoadConfig(file string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return cfg, fmt.Errorf("reading the configuration file: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
+	}
+	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
+		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
+	}
+	return cfg, nil
+}
+
+// Validate returns every problem with the configuration.
+func (c *Config) Validate() []error {
+	var errs []error
+	if c.SystemNamespace == "" {
+		errs = append(errs, errors.New("systemNamespace must not be empty"))
+	}
+	if c.Concurrency < 1 {
+		errs = append(errs, errors.New("concurrency must be at least 1"))
+	}
+	if c.Authentication.BcryptCost < 4 || c.Authentication.BcryptCost > 31 {
+		errs = append(errs, fmt.Errorf("authentication.bcryptCost must be between 4 and 31, got %d", c.Authentication.BcryptCost))
+	}
+	if c.Authentication.MaxFailedLogins < 1 {
+		errs = append(errs, errors.New("authentication.maxFailedLogins must be at least 1"))
+	}
+	if c.Authentication.LockoutWindow.Duration <= 0 {
+		errs = append(errs, errors.New("authentication.lockoutWindow must be positive"))
+	}
+	if c.LoginRecords.MaxAge.Duration <= 0 || c.LoginRecords.MaxPerUser < 1 {
+		errs = append(errs, errors.New("loginRecords.maxAge and loginRecords.maxPerUser must be positive"))
+	}
+	if c.ClusterCheckInterval.Duration < time.Second {
+		errs = append(errs, errors.New("clusterCheckInterval must be at least 1s"))
+	}
+	return errs
+}
+
+// Marshal renders the configuration as YAML, for `--print-config`.
+func (c *Config) Marshal() ([]byte, error) {
+	data, err := yaml.Marshal(c)
+	return bytes.TrimSpace(data), err
+}

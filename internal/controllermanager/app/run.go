@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
+	"github.com/superkube/super-kubenetes/internal/controller/cluster"
+	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
+	"github.com/superkube/super-kubenetes/internal/controller/group"
+	"github.com/superkube/super-kubenetes/internal/controller/index"
+	"github.com/superkube/super-kubenetes/internal/controller/loginrecord"
+	"github.com/superkube/super-kubenetes/internal/controller/namespace"
+	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
+	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
+	"github.com/superkube/super-kubenetes/internal/controller/user"
+	"github.com/superkube/super-kubenetes/internal/controller/workspace"
+	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
+	"github.com/superkube/super-kubenetes/internal/scheme"
+)
+
+// setupper is what every reconciler offers.
+type setupper interface {
+	SetupWithManager(ctrl.Manager) error
+}
+
+// ManagerOptions are the dependencies a test may replace.
+type ManagerOptions struct {
+	// Clock is the time source of the user and login record controllers.
+	Clock clock.PassiveClock
+}
+
+// NewManager builds a manager with every reconciler, the indexes and the
+// bootstrap registered. The returned Bootstrap reports when it completed.
+func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager, *bootstrap.Bootstrap, error) {
+	scopeLabelled, err := labels.NewRequirement(iamv1beta1.ScopeLabel, selection.Exists, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	scoped := labels.NewSelector().Add(*scopeLabelled)
+	rc = rest.CopyConfig(rc)
+	if rc.QPS == 0 {
+		rc.QPS, rc.Burst = 100, 200
+	}
+	mgr, err := ctrl.NewManager(rc, ctrl.Options{
+		Scheme:                  scheme.New(),
+		Metrics:                 metricsserver.Options{BindAddress: cfg.MetricsBindAddress},
+		HealthProbeBindAddress:  cfg.HealthProbeBindAddress,
+		LeaderElection:          cfg.LeaderElection.Enabled,
+		LeaderElectionID:        cfg.LeaderElection.ID,
+		LeaderElectionNamespace: cfg.LeaderElection.Namespace,
+		// Stop reconciling at once when leadership is lost or on SIGTERM.
+		LeaderElectionReleaseOnCancel: true,
+		Controller:                    config.Controller{MaxConcurrentReconciles: cfg.Concurrency},
+		Cache: cache.Options{
+			// Only the roles the platform manages are cached, without the
+			// managed fields, to keep memory in proportion to the platform.
+			DefaultTransform: cache.TransformStripManagedFields(),
+			ByObject: map[client.Object]cache.ByObject{
+				&rbacv1.ClusterRole{}: {Label: scoped},
+				&rbacv1.Role{}:        {Label: scoped},
+			},
+		},
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}}}},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := index.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return nil, nil, fmt.Errorf("registering indexes: %w", err)
+	}
+	c := mgr.GetClient()
+	rec := func(name string) events.EventRecorder { return mgr.GetEventRecorder(name) }
+	var clk clock.PassiveClock = clock.RealClock{}
+	if opts.Clock != nil {
+		clk = opts.Clock
+	}
+	reconcilers := []setupper{
+		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Kind: platformrole.GlobalRoles},
+		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Kind: platformrole.WorkspaceRoles},
+		&nativerole.Reconciler[*rbacv1.ClusterRole]{Client: c, Recorder: rec("clusterrole-controller"), Kind: nativerole.ClusterRoles},
+		&nativerole.Reconciler[*rbacv1.Role]{Client: c, Recorder: rec("role-controller"), Kind: nativerole.Roles},
+		&globalrolebinding.Reconciler{Client: c, Recorder: rec("globalrolebinding-controller")},
+		&workspacerolebinding.Reconciler{Client: c, Recorder: rec("workspacerolebinding-controller")},
+		&user.Reconciler{Client: c, Recorder: rec("user-controller"), Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
+			Lockout: user.Lockout{MaxFailures: cfg.Authentication.MaxFailedLogins, Window: cfg.Authentication.LockoutWindow.Duration}},
+		&loginrecord.Reconciler{Client: c, Clock: clk,
+			Retention: loginrecord.Retention{MaxAge: cfg.LoginRecords.MaxAge.Duration, MaxPerUser: cfg.LoginRecords.MaxPerUser}},
+		&group.Reconciler{Client: c, Recorder: rec("group-controller")},
+		&workspace.Reconciler{Client: c, Recorder: rec("workspace-controller")},
+		&namespace.Reconciler{Client: c, Recorder: rec("project-controller")},
+		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
+	}
+	for _, r := range reconcilers {
+		if err := r.SetupWithManager(mgr); err != nil {
+			return nil, nil, fmt.Errorf("setting up %T: %w", r, err)
+		}
+	}
+	boot := &bootstrap.Bootstrap{Client: c, Reader: mgr.GetAPIReader(), SystemNamespace: cfg.SystemNamespace,
+		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost}
+	if err := mgr.Add(boot); err != nil {
+		return nil, nil, err
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, nil, err
+	}
+	if err := mgr.AddReadyzCheck("bootstrap", boot.Ready); err != nil {
+		return nil, nil, err
+	}
+	return mgr, boot, nil
+}
+
+// Run starts the manager and blocks until ctx ends.
+func (c *Completed) Run(ctx context.Context) error {
+	mgr, _, err := NewManager(c.RESTConfig, c.Config, ManagerOptions{})
+	if err != nil {
+		return err
+	}
+	log := ctrl.LoggerFrom(ctx)
+	log.Info("Starting ke-controller-manager", "systemNamespace", c.Config.SystemNamespace,
+		"leaderElection", c.Config.LeaderElection.Enabled, "metrics", c.Config.MetricsBindAddress,
+		"probes", c.Config.HealthProbeBindAddress, "server", strings.TrimSpace(c.RESTConfig.Host))
+	return mgr.Start(ctx)
+}

@@ -66,8 +66,8 @@ test-e2e: tools build ## Run end-to-end tests against a local cluster they start
 	$(GO) test -tags e2e -count=1 -timeout 20m $(TEST_FLAGS) ./test/e2e/...
 
 .PHONY: bench
-bench: tools ## Run the benchmarks and print their figures
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+bench: tools build ## Run the benchmarks and print their figures (several minutes)
+	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -timeout 90m $(TEST_FLAGS) ./test/bench/... ./internal/...
 
 .PHONY: print-env
 print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`

@@ -21,6 +21,9 @@ const (
 	// MirrorOfLabel marks a native RBAC object mirrored from a platform object,
 	// with the kind and name of its source as "<kind>.<name>".
 	MirrorOfLabel = "iam.superkube.io/mirror-of"
+	// RulesHashAnnotation fingerprints the rules the controller last wrote
+	// into an aggregated or mirrored native role.
+	RulesHashAnnotation = "iam.superkube.io/rules-hash"
 	// UnlockedAtAnnotation records when an administrator last unlocked a user;
 	// failed logins before it do not count towards a lockout.
 	UnlockedAtAnnotation = "iam.superkube.io/unlocked-at"

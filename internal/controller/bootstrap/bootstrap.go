@@ -27,9 +27,9 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
-	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
 
 // Names of what the bootstrap creates.
@@ -165,16 +165,13 @@ func (b *Bootstrap) clusterRoles(ctx context.Context) error {
 	if err := b.Client.Patch(ctx, admin, client.MergeFrom(before)); err != nil {
 		return err
 	}
-	viewer := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: builtin.ClusterViewer}}
-	_, err := controllerutil.CreateOrPatch(ctx, b.Client, viewer, func() error {
-		viewer.Labels = merge(viewer.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"})
-		viewer.Annotations = merge(viewer.Annotations, map[string]string{
-			iamv1beta1.AggregationAnnotation:    roletemplate.Annotation(builtin.ClusterViewerTemplates()),
-			tenantv1beta1.DisplayNameAnnotation: "Cluster viewer",
+	return nativerole.Ensure(ctx, b.Client, nativerole.ClusterRoles, types.NamespacedName{Name: builtin.ClusterViewer}, builtin.ClusterViewerTemplates(),
+		map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"},
+		map[string]string{tenantv1beta1.DisplayNameAnnotation: "Cluster viewer"},
+		func(name string) (*iamv1beta1.RoleTemplate, bool) {
+			t := &iamv1beta1.RoleTemplate{}
+			return t, b.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
 		})
-		return nil
-	})
-	return err
 }
 
 func (b *Bootstrap) hostCluster(ctx context.Context) error {

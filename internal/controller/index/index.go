@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -63,8 +65,9 @@ func Register(ctx context.Context, idx Indexer) error {
 		{&iamv1beta1.WorkspaceRole{}, Templates, func(o client.Object) []string {
 			return aggregated(o.(*iamv1beta1.WorkspaceRole).AggregationRoleTemplates)
 		}},
-		{&rbacv1.ClusterRole{}, Templates, byAnnotation},
-		{&rbacv1.Role{}, Templates, byAnnotation},
+		// Native roles are cached as metadata only.
+		{Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole")), Templates, byAnnotation},
+		{Metadata(rbacv1.SchemeGroupVersion.WithKind("Role")), Templates, byAnnotation},
 		{&rbacv1.RoleBinding{}, OwnerUID, byOwner},
 		{&rbacv1.RoleBinding{}, UserRef, byUserRefLabel},
 		{&iamv1beta1.LoginRecord{}, UserRef, byUserRefLabel},
@@ -150,4 +153,19 @@ func Requests(ctx context.Context, c client.Reader, list client.ObjectList, opts
 		}
 	}
 	return reqs
+}
+
+// Metadata returns an empty metadata-only object of a kind, for reads from
+// the metadata cache.
+func Metadata(gvk schema.GroupVersionKind) *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(gvk)
+	return m
+}
+
+// MetadataList returns an empty metadata-only list of a kind.
+func MetadataList(gvk schema.GroupVersionKind) *metav1.PartialObjectMetadataList {
+	l := &metav1.PartialObjectMetadataList{}
+	l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	return l
 }

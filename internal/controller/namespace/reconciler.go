@@ -24,8 +24,8 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
+	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
-	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
 
 // ProjectCondition is the namespace condition type that says whether the
@@ -108,30 +108,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 func (r *Reconciler) ensureRoles(ctx context.Context, ns *corev1.Namespace) error {
 	var errs []error
+	lookup := func(name string) (*iamv1beta1.RoleTemplate, bool) {
+		t := &iamv1beta1.RoleTemplate{}
+		return t, r.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
+	}
 	for _, b := range builtin.ProjectRoles() {
-		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: b.Name}}
-		_, err := controllerutil.CreateOrPatch(ctx, r.Client, role, func() error {
-			if role.Labels == nil {
-				role.Labels = map[string]string{}
-			}
-			role.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.ScopeNamespace)
-			role.Labels[iamv1beta1.BuiltinLabel] = "true"
-			if role.Annotations == nil {
-				role.Annotations = map[string]string{}
-			}
-			role.Annotations[tenantv1beta1.DisplayNameAnnotation] = b.DisplayName["en"]
-			role.Annotations[iamv1beta1.AggregationAnnotation] = roletemplate.Annotation(b.Templates)
-			if role.Rules == nil {
-				// Filled here to spare a write; the native role controller
-				// keeps them in step with the templates afterwards.
-				role.Rules, _ = roletemplate.Aggregate(b.Templates, func(name string) (*iamv1beta1.RoleTemplate, bool) {
-					t := &iamv1beta1.RoleTemplate{}
-					return t, r.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
-				})
-			}
-			return nil
-		})
-		if err != nil {
+		labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace), iamv1beta1.BuiltinLabel: "true"}
+		annotations := map[string]string{tenantv1beta1.DisplayNameAnnotation: b.DisplayName["en"]}
+		key := types.NamespacedName{Namespace: ns.Name, Name: b.Name}
+		if err := nativerole.Ensure(ctx, r.Client, nativerole.Roles, key, b.Templates, labels, annotations, lookup); err != nil {
 			errs = append(errs, fmt.Errorf("role %s/%s: %w", ns.Name, b.Name, err))
 		}
 	}

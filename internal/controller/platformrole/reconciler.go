@@ -19,7 +19,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -68,20 +67,22 @@ var WorkspaceRoles = Kind[*iamv1beta1.WorkspaceRole]{
 
 // Reconciler aggregates and mirrors roles of one kind.
 type Reconciler[T client.Object] struct {
-	Client   client.Client
+	Client client.Client
+	// Reader reads whole mirrors from kube-apiserver; the cache holds only their metadata.
+	Reader   client.Reader
 	Recorder events.EventRecorder
 	Kind     Kind[T]
 }
 
 // SetupWithManager registers the reconciler.
 func (r *Reconciler[T]) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Client == nil || r.Recorder == nil || r.Kind.New == nil {
-		return errors.New("platformrole: Client, Recorder and Kind are required")
+	if r.Client == nil || r.Reader == nil || r.Recorder == nil || r.Kind.New == nil {
+		return errors.New("platformrole: Client, Reader, Recorder and Kind are required")
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(strings.ToLower(r.Kind.Name)).
 		For(r.Kind.New(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
-		Owns(&rbacv1.ClusterRole{}).
+		Owns(&rbacv1.ClusterRole{}, builder.OnlyMetadata).
 		Watches(&iamv1beta1.RoleTemplate{}, handler.EnqueueRequestsFromMapFunc(r.rolesOfTemplate)).
 		Complete(r)
 }
@@ -164,20 +165,45 @@ func (r *Reconciler[T]) lookupTemplate(ctx context.Context) roletemplate.Lookup 
 	}
 }
 
+// ensureMirror writes the native ClusterRole that stands for the role. The
+// mirror is watched as metadata only; its rules hash says whether it is current.
 func (r *Reconciler[T]) ensureMirror(ctx context.Context, role T, rules []rbacv1.PolicyRule) error {
-	cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: r.Kind.MirrorName(role.GetName())}}
-	_, err := controllerutil.CreateOrPatch(ctx, r.Client, cr, func() error {
-		extra := map[string]string{}
-		if ws := role.GetLabels()[tenantv1beta1.WorkspaceLabel]; ws != "" {
-			extra[tenantv1beta1.WorkspaceLabel] = ws
-		}
-		cr.Labels = mirror.Labels(r.Kind.Name, r.Kind.Scope, extra)
-		cr.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(r.Kind.Name, role)}
-		cr.Rules = rules
-		if cr.Rules == nil {
-			cr.Rules = []rbacv1.PolicyRule{}
-		}
+	if rules == nil {
+		rules = []rbacv1.PolicyRule{}
+	}
+	hash := roletemplate.Hash(rules)
+	labels := map[string]string{}
+	if ws := role.GetLabels()[tenantv1beta1.WorkspaceLabel]; ws != "" {
+		labels[tenantv1beta1.WorkspaceLabel] = ws
+	}
+	labels = mirror.Labels(r.Kind.Name, r.Kind.Scope, labels)
+	key := types.NamespacedName{Name: r.Kind.MirrorName(role.GetName())}
+
+	m := index.Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole"))
+	err := r.Client.Get(ctx, key, m)
+	if apierrors.IsNotFound(err) {
+		cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Labels: labels,
+			Annotations:     map[string]string{iamv1beta1.RulesHashAnnotation: hash},
+			OwnerReferences: []metav1.OwnerReference{mirror.OwnerRef(r.Kind.Name, role)}}, Rules: rules}
+		return client.IgnoreAlreadyExists(r.Client.Create(ctx, cr))
+	}
+	if err != nil {
+		return err
+	}
+	if m.Annotations[iamv1beta1.RulesHashAnnotation] == hash && equality.Semantic.DeepEqual(m.Labels, labels) {
 		return nil
-	})
-	return err
+	}
+	cr := &rbacv1.ClusterRole{}
+	if err := r.Reader.Get(ctx, key, cr); err != nil {
+		return err
+	}
+	before := cr.DeepCopy()
+	cr.Labels = labels
+	if cr.Annotations == nil {
+		cr.Annotations = map[string]string{}
+	}
+	cr.Annotations[iamv1beta1.RulesHashAnnotation] = hash
+	cr.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(r.Kind.Name, role)}
+	cr.Rules = rules
+	return r.Client.Patch(ctx, cr, client.MergeFrom(before))
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -115,33 +116,47 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 }
 
 func (r *Reconciler) ensureRoles(ctx context.Context, ws *tenantv1beta1.Workspace) error {
-	var errs []error
-	for _, b := range builtin.WorkspaceRoles() {
-		role := &iamv1beta1.WorkspaceRole{ObjectMeta: metav1.ObjectMeta{Name: builtin.WorkspaceRoleName(ws.Name, b.Name)}}
-		_, err := controllerutil.CreateOrPatch(ctx, r.Client, role, func() error {
-			if role.Labels == nil {
-				role.Labels = map[string]string{}
-			}
-			role.Labels[tenantv1beta1.WorkspaceLabel] = ws.Name
-			role.Labels[iamv1beta1.BuiltinLabel] = "true"
-			role.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.ScopeWorkspace)
-			if role.Annotations == nil {
-				role.Annotations = map[string]string{}
-			}
-			role.Annotations[tenantv1beta1.DisplayNameAnnotation] = b.DisplayName["en"]
-			role.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: b.Templates}
-			if role.Rules == nil {
-				// Fill the rules now to spare the role controller a write;
-				// it keeps them in step afterwards.
-				role.Rules, _ = roletemplate.Aggregate(b.Templates, r.lookupTemplate(ctx))
-			}
-			return controllerutil.SetControllerReference(ws, role, r.Client.Scheme())
-		})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("role %s: %w", role.Name, err))
-		}
+	roles := builtin.WorkspaceRoles()
+	errs := make([]error, len(roles))
+	var wg sync.WaitGroup
+	// The roles are independent: write them at once to shorten the time until
+	// a new workspace is usable.
+	for i, b := range roles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.ensureRole(ctx, ws, b)
+		}()
 	}
+	wg.Wait()
 	return kerrors.NewAggregate(errs)
+}
+
+func (r *Reconciler) ensureRole(ctx context.Context, ws *tenantv1beta1.Workspace, b builtin.Role) error {
+	role := &iamv1beta1.WorkspaceRole{ObjectMeta: metav1.ObjectMeta{Name: builtin.WorkspaceRoleName(ws.Name, b.Name)}}
+	_, err := controllerutil.CreateOrPatch(ctx, r.Client, role, func() error {
+		if role.Labels == nil {
+			role.Labels = map[string]string{}
+		}
+		role.Labels[tenantv1beta1.WorkspaceLabel] = ws.Name
+		role.Labels[iamv1beta1.BuiltinLabel] = "true"
+		role.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.ScopeWorkspace)
+		if role.Annotations == nil {
+			role.Annotations = map[string]string{}
+		}
+		role.Annotations[tenantv1beta1.DisplayNameAnnotation] = b.DisplayName["en"]
+		role.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: b.Templates}
+		if role.Rules == nil {
+			// Fill the rules now to spare the role controller a write;
+			// it keeps them in step afterwards.
+			role.Rules, _ = roletemplate.Aggregate(b.Templates, r.lookupTemplate(ctx))
+		}
+		return controllerutil.SetControllerReference(ws, role, r.Client.Scheme())
+	})
+	if err != nil {
+		return fmt.Errorf("role %s: %w", role.Name, err)
+	}
+	return nil
 }
 
 func (r *Reconciler) lookupTemplate(ctx context.Context) roletemplate.Lookup {

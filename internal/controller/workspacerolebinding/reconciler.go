@@ -32,14 +32,17 @@ import (
 
 // Reconciler mirrors WorkspaceRoleBindings.
 type Reconciler struct {
-	Client   client.Client
+	Client client.Client
+	// Reader confirms a miss in the cache with kube-apiserver: a binding is
+	// often created right after its role, before the cache has the role.
+	Reader   client.Reader
 	Recorder events.EventRecorder
 }
 
 // SetupWithManager registers the reconciler.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Client == nil || r.Recorder == nil {
-		return errors.New("workspacerolebinding: Client and Recorder are required")
+	if r.Client == nil || r.Reader == nil || r.Recorder == nil {
+		return errors.New("workspacerolebinding: Client, Reader and Recorder are required")
 	}
 	byWorkspace := func(ctx context.Context, o client.Object) []ctrl.Request {
 		ws := o.GetLabels()[tenantv1beta1.WorkspaceLabel]
@@ -109,7 +112,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		return ctrl.Result{}, r.prune(ctx, b, want)
 	}
 	role := &iamv1beta1.WorkspaceRole{}
-	if err := r.Client.Get(ctx, types.NamespacedName{Name: b.RoleRef.Name}, role); err != nil || role.Labels[tenantv1beta1.WorkspaceLabel] != ws {
+	err := r.Client.Get(ctx, types.NamespacedName{Name: b.RoleRef.Name}, role)
+	if apierrors.IsNotFound(err) {
+		err = r.Reader.Get(ctx, types.NamespacedName{Name: b.RoleRef.Name}, role)
+	}
+	if err != nil || role.Labels[tenantv1beta1.WorkspaceLabel] != ws {
 		if err != nil && !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, err
 		}

@@ -27,10 +27,15 @@ type Config struct {
 	// MetricsBindAddress serves Prometheus metrics ("0" turns it off).
 	MetricsBindAddress string `json:"metricsBindAddress,omitempty"`
 	// HealthProbeBindAddress serves /healthz and /readyz.
-	HealthProbeBindAddress string         `json:"healthProbeBindAddress,omitempty"`
-	LeaderElection         LeaderElection `json:"leaderElection"`
+	HealthProbeBindAddress string `json:"healthProbeBindAddress,omitempty"`
+	// PprofBindAddress serves Go's profiles under /debug/pprof (off when empty).
+	PprofBindAddress string         `json:"pprofBindAddress,omitempty"`
+	LeaderElection   LeaderElection `json:"leaderElection"`
 	// Concurrency is the number of objects each controller reconciles at once.
-	Concurrency    int            `json:"concurrency,omitempty"`
+	Concurrency int `json:"concurrency,omitempty"`
+	// KubeAPIQPS and KubeAPIBurst limit the requests to kube-apiserver.
+	KubeAPIQPS     float32        `json:"kubeAPIQPS,omitempty"`
+	KubeAPIBurst   int            `json:"kubeAPIBurst,omitempty"`
 	Authentication Authentication `json:"authentication"`
 	LoginRecords   LoginRecords   `json:"loginRecords"`
 	// AdminEmail is the e-mail address of the initial administrator.
@@ -70,6 +75,8 @@ func DefaultConfig() Config {
 		HealthProbeBindAddress: ":8081",
 		LeaderElection:         LeaderElection{Enabled: true, ID: "ke-controller-manager"},
 		Concurrency:            4,
+		KubeAPIQPS:             100,
+		KubeAPIBurst:           200,
 		Authentication:         Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
 		LoginRecords:           LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
 		ClusterCheckInterval:   metav1.Duration{Duration: time.Minute},
@@ -98,6 +105,9 @@ func (c *Config) Validate() []error {
 	var errs []error
 	if c.SystemNamespace == "" {
 		errs = append(errs, errors.New("systemNamespace must not be empty"))
+	}
+	if c.KubeAPIQPS <= 0 || c.KubeAPIBurst < 1 {
+		errs = append(errs, errors.New("kubeAPIQPS and kubeAPIBurst must be positive"))
 	}
 	if c.Concurrency < 1 {
 		errs = append(errs, errors.New("concurrency must be at least 1"))

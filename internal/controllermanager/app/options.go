@@ -37,9 +37,12 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.flags.SystemNamespace, "system-namespace", o.flags.SystemNamespace, "Namespace of the platform's own objects")
 	fs.StringVar(&o.flags.MetricsBindAddress, "metrics-bind-address", o.flags.MetricsBindAddress, "Address of the Prometheus metrics endpoint; 0 disables it")
 	fs.StringVar(&o.flags.HealthProbeBindAddress, "health-probe-bind-address", o.flags.HealthProbeBindAddress, "Address of /healthz and /readyz")
+	fs.StringVar(&o.flags.PprofBindAddress, "pprof-bind-address", o.flags.PprofBindAddress, "Address of Go's profiling endpoints; empty disables them")
 	fs.BoolVar(&o.flags.LeaderElection.Enabled, "leader-elect", o.flags.LeaderElection.Enabled, "Elect a leader among replicas")
 	fs.StringVar(&o.flags.LeaderElection.Namespace, "leader-election-namespace", o.flags.LeaderElection.Namespace, "Namespace of the leader election lease (default: the system namespace)")
 	fs.IntVar(&o.flags.Concurrency, "concurrency", o.flags.Concurrency, "Objects each controller reconciles at once")
+	fs.Float32Var(&o.flags.KubeAPIQPS, "kube-api-qps", o.flags.KubeAPIQPS, "Requests per second to kube-apiserver")
+	fs.IntVar(&o.flags.KubeAPIBurst, "kube-api-burst", o.flags.KubeAPIBurst, "Burst of requests to kube-apiserver")
 }
 
 // Completed are validated options ready to run.
@@ -67,10 +70,13 @@ func (o *Options) Complete() (*Completed, error) {
 		}
 		set("system-namespace", func() { cfg.SystemNamespace = o.flags.SystemNamespace })
 		set("metrics-bind-address", func() { cfg.MetricsBindAddress = o.flags.MetricsBindAddress })
+		set("pprof-bind-address", func() { cfg.PprofBindAddress = o.flags.PprofBindAddress })
 		set("health-probe-bind-address", func() { cfg.HealthProbeBindAddress = o.flags.HealthProbeBindAddress })
 		set("leader-elect", func() { cfg.LeaderElection.Enabled = o.flags.LeaderElection.Enabled })
 		set("leader-election-namespace", func() { cfg.LeaderElection.Namespace = o.flags.LeaderElection.Namespace })
 		set("concurrency", func() { cfg.Concurrency = o.flags.Concurrency })
+		set("kube-api-qps", func() { cfg.KubeAPIQPS = o.flags.KubeAPIQPS })
+		set("kube-api-burst", func() { cfg.KubeAPIBurst = o.flags.KubeAPIBurst })
 	}
 	if cfg.LeaderElection.Namespace == "" {
 		cfg.LeaderElection.Namespace = cfg.SystemNamespace

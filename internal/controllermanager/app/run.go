@@ -55,13 +55,12 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 	}
 	scoped := labels.NewSelector().Add(*scopeLabelled)
 	rc = rest.CopyConfig(rc)
-	if rc.QPS == 0 {
-		rc.QPS, rc.Burst = 100, 200
-	}
+	rc.QPS, rc.Burst = cfg.KubeAPIQPS, cfg.KubeAPIBurst
 	mgr, err := ctrl.NewManager(rc, ctrl.Options{
 		Scheme:                  scheme.New(),
 		Metrics:                 metricsserver.Options{BindAddress: cfg.MetricsBindAddress},
 		HealthProbeBindAddress:  cfg.HealthProbeBindAddress,
+		PprofBindAddress:        cfg.PprofBindAddress,
 		LeaderElection:          cfg.LeaderElection.Enabled,
 		LeaderElectionID:        cfg.LeaderElection.ID,
 		LeaderElectionNamespace: cfg.LeaderElection.Namespace,
@@ -72,11 +71,14 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 			// Only the roles the platform manages are cached, without the
 			// managed fields, to keep memory in proportion to the platform.
 			DefaultTransform: cache.TransformStripManagedFields(),
+			// Native roles are watched as metadata only (see nativerole).
 			ByObject: map[client.Object]cache.ByObject{
-				&rbacv1.ClusterRole{}: {Label: scoped},
-				&rbacv1.Role{}:        {Label: scoped},
+				index.Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole")): {Label: scoped},
+				index.Metadata(rbacv1.SchemeGroupVersion.WithKind("Role")):        {Label: scoped},
 			},
 		},
+		// Typed reads of these go to kube-apiserver; nothing caches them whole.
+		// Native roles are read whole through the API reader only.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}}}},
 	})
 	if err != nil {
@@ -92,12 +94,12 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		clk = opts.Clock
 	}
 	reconcilers := []setupper{
-		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Kind: platformrole.GlobalRoles},
-		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Kind: platformrole.WorkspaceRoles},
-		&nativerole.Reconciler[*rbacv1.ClusterRole]{Client: c, Recorder: rec("clusterrole-controller"), Kind: nativerole.ClusterRoles},
-		&nativerole.Reconciler[*rbacv1.Role]{Client: c, Recorder: rec("role-controller"), Kind: nativerole.Roles},
+		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.GlobalRoles},
+		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.WorkspaceRoles},
+		&nativerole.Reconciler{Client: c, Recorder: rec("clusterrole-controller"), Reader: mgr.GetAPIReader(), Kind: nativerole.ClusterRoles},
+		&nativerole.Reconciler{Client: c, Recorder: rec("role-controller"), Reader: mgr.GetAPIReader(), Kind: nativerole.Roles},
 		&globalrolebinding.Reconciler{Client: c, Recorder: rec("globalrolebinding-controller")},
-		&workspacerolebinding.Reconciler{Client: c, Recorder: rec("workspacerolebinding-controller")},
+		&workspacerolebinding.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Recorder: rec("workspacerolebinding-controller")},
 		&user.Reconciler{Client: c, Recorder: rec("user-controller"), Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
 			Lockout: user.Lockout{MaxFailures: cfg.Authentication.MaxFailedLogins, Window: cfg.Authentication.LockoutWindow.Duration}},
 		&loginrecord.Reconciler{Client: c, Clock: clk,

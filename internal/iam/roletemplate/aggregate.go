@@ -3,6 +3,8 @@
 package roletemplate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -57,4 +59,12 @@ func Annotation(names []string) string {
 	sort.Strings(sorted)
 	data, _ := json.Marshal(sorted)
 	return string(data)
+}
+
+// Hash fingerprints rules, so that a role's stored rules can be compared
+// with the wanted ones from its metadata alone.
+func Hash(rules []rbacv1.PolicyRule) string {
+	data, _ := json.Marshal(rules)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
 }

@@ -199,3 +199,13 @@ func dirExists(d string) bool {
 	st, err := os.Stat(d)
 	return err == nil && st.IsDir()
 }
+
+// AdminKubeconfig returns a kubeconfig for a new member of system:masters,
+// for programs started as separate processes.
+func (e *Environment) AdminKubeconfig() ([]byte, error) {
+	u, err := e.env.AddUser(ctrlenvtest.User{Name: "bench-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return u.KubeConfig()
+}

@@ -8,14 +8,17 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/klog/v2/textlogger"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -54,6 +57,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// Controller logs go to stderr at the verbosity of TEST_LOG_V (off by default).
+	v, _ := strconv.Atoi(os.Getenv("TEST_LOG_V"))
+	logger := logr.Discard()
+	if os.Getenv("TEST_LOG_V") != "" {
+		logger = textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(v)))
+	}
+	ctrl.SetLogger(logger)
 	var err error
 	if k8s, err = client.New(env.Config, client.Options{Scheme: scheme.New()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,0 +1,103 @@
+package request
+
+import (
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		query  map[string][]string
+		want   Info
+	}{
+		{"a namespaced Kubernetes object is a namespace-scope get", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1",
+			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Scope: ScopeNamespace}},
+		{"a pod's log is a subresource", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1/log",
+			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "log", Scope: ScopeNamespace}},
+		{"a watch is a watch", http.MethodGet, "/apis/apps/v1/namespaces/dev/deployments",
+			map[string][]string{"watch": {"true"}}, Info{IsResourceRequest: true, Verb: "watch", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Namespace: "dev", Resource: "deployments", Scope: ScopeNamespace}},
+		{"nodes are cluster-scope", http.MethodGet, "/api/v1/nodes",
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Resource: "nodes", Scope: ScopeCluster}},
+		{"a namespace object is in its own namespace", http.MethodDelete, "/api/v1/namespaces/dev",
+			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "namespaces", Name: "dev", Scope: ScopeNamespace}},
+		{"platform users are global", http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users",
+			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Scope: ScopeGlobal}},
+		{"a user's password is a subresource", http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/alice/password",
+			nil, Info{IsResourceRequest: true, Verb: "update", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Name: "alice", Subresource: "password", Scope: ScopeGlobal}},
+		{"a path inside a workspace is workspace-scope", http.MethodGet, "/kapis/tenant.superkube.io/v1beta1/workspaces/acme/namespaces",
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "namespaces", Scope: ScopeWorkspace}},
+		{"a workspace object is in its own workspace", http.MethodDelete, "/kapis/tenant.superkube.io/v1beta1/workspaces/acme",
+			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "workspaces", Name: "acme", Scope: ScopeWorkspace}},
+		{"a namespace inside a workspace is namespace-scope", http.MethodGet, "/kapis/iam.superkube.io/v1beta1/workspaces/acme/namespaces/dev/members",
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Namespace: "dev", Resource: "members", Scope: ScopeNamespace}},
+		{"a member cluster prefix names the cluster", http.MethodGet, "/clusters/east/api/v1/namespaces/dev/pods",
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Cluster: "east", Namespace: "dev", Resource: "pods", Scope: ScopeNamespace}},
+		{"discovery is not a resource request", http.MethodGet, "/apis/apps/v1",
+			nil, Info{Verb: "get", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Scope: ScopeGlobal}},
+		{"an OAuth endpoint is not a resource request", http.MethodPost, "/oauth/token",
+			nil, Info{Verb: "post", Scope: ScopeGlobal}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.method, tt.path, tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Path, got.Parts = "", nil
+			if !reflect.DeepEqual(*got, tt.want) {
+				t.Fatalf("got  %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseRefusesPathsThatTryToEscape(t *testing.T) {
+	for _, p := range []string{
+		"/api/v1/namespaces/../secrets",
+		"/api/v1/namespaces/dev/pods/%2e%2e",
+		"/kapis/tenant.superkube.io/v1beta1/workspaces/a%2Fb/namespaces",
+		"/api/v1/namespaces/dev/pods/x%2Fy",
+		"/api/v1/namespaces/dev/pods/%zz",
+		"/api//v1/pods",
+		"/" + strings.Repeat("a/", MaxPathSegments+1),
+	} {
+		t.Run(p, func(t *testing.T) {
+			_, err := Parse(http.MethodGet, p, nil)
+			var perr *Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("want a path error, got %v", err)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{"/api/v1/namespaces/dev/pods/web", "/kapis/tenant.superkube.io/v1beta1/workspaces/a/namespaces/b/x/y/z", "/clusters/c/apis/g/v/r", "//", "/api/v1/namespaces/%/pods"} {
+		f.Add(http.MethodGet, seed)
+	}
+	f.Fuzz(func(t *testing.T, method, p string) {
+		info, err := Parse(method, p, nil)
+		if err != nil {
+			return
+		}
+		// Whatever is accepted names objects with valid path segments only.
+		for _, name := range []string{info.Namespace, info.Workspace, info.Cluster, info.Name} {
+			if strings.Contains(name, "/") || name == "." || name == ".." || strings.Contains(name, "%") {
+				t.Fatalf("accepted the name %q from %q", name, p)
+			}
+		}
+		if info.IsResourceRequest && info.Resource == "" {
+			t.Fatalf("a resource request without a resource: %q", p)
+		}
+		if !utf8.ValidString(p) {
+			return
+		}
+	})
+}

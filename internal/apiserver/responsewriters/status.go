@@ -1,0 +1,66 @@
+// Package responsewriters writes API answers: objects as JSON and every
+// error as a Kubernetes Status with the matching HTTP code.
+package responsewriters
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// WriteJSON writes v as JSON with the status code.
+func WriteJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// WriteStatus writes a Status built from err. Errors that are not API
+// status errors become 500 InternalError without their text, so that no
+// internal detail leaks; the caller logs err.
+func WriteStatus(w http.ResponseWriter, err error) {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) {
+		se = apierrors.NewInternalError(errors.New("an internal error occurred; it has been logged"))
+	}
+	st := se.Status()
+	st.Kind, st.APIVersion = "Status", "v1"
+	if st.Status == "" {
+		st.Status = metav1.StatusFailure
+	}
+	code := int(st.Code)
+	if code == 0 {
+		code = http.StatusInternalServerError
+		st.Code = int32(code)
+	}
+	WriteJSON(w, code, st)
+}
+
+// Convenience constructors for the errors handlers return.
+
+// BadRequest is a 400 that names the parameter that is wrong.
+func BadRequest(param, msg string) error {
+	st := apierrors.NewBadRequest(param + ": " + msg)
+	st.ErrStatus.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeFieldValueInvalid, Field: param, Message: msg}}}
+	return st
+}
+
+// Invalid is a 422 for an object with invalid fields.
+func Invalid(kind, name string, errs field.ErrorList) error {
+	return apierrors.NewInvalid(schema.GroupKind{Kind: kind}, name, errs)
+}
+
+// Unauthorized is a 401.
+func Unauthorized(msg string) error { return apierrors.NewUnauthorized(msg) }
+
+// StatusError builds a Status error with any code and reason.
+func StatusError(code int, reason metav1.StatusReason, msg string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: int32(code), Reason: reason, Message: msg}} //nolint:gosec // HTTP codes fit
+}

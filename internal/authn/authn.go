@@ -1,0 +1,86 @@
+// Package authn authenticates the callers of ke-apiserver: bearer tokens
+// issued by ke-apiserver (checked against the token store, so that revoked
+// tokens fail) and, when enabled, HTTP basic credentials.
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
+	"github.com/superkube/super-kubenetes/internal/oauth/token"
+)
+
+// Anonymous is the identity of callers without credentials.
+var Anonymous = &user.DefaultInfo{Name: user.Anonymous, Groups: []string{user.AllUnauthenticated}}
+
+// Result is an authenticated caller.
+type Result struct {
+	User user.Info
+	// Claims of the token the caller presented.
+	Claims *token.Claims
+	// PasswordChangeRequired users may only change their password.
+	PasswordChangeRequired bool
+}
+
+// ErrUnauthenticated is returned for credentials that do not authenticate;
+// the wrapped reason is for logs only.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// TokenAuthenticator authenticates access tokens.
+type TokenAuthenticator struct {
+	Verifier *token.Verifier
+	Store    tokenstore.Store
+	// Users reads User objects (from a cache).
+	Users client.Reader
+}
+
+// AuthenticateToken checks an access token and the user it names.
+func (a *TokenAuthenticator) AuthenticateToken(ctx context.Context, raw string) (*Result, error) {
+	claims, err := a.Verifier.Verify(raw, token.TypeAccess)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+	}
+	rec, ok, err := a.Store.Get(ctx, claims.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the token store: %w", err)
+	}
+	if !ok || rec.User != claims.Subject {
+		return nil, fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
+	}
+	return a.resolve(ctx, claims.Subject, claims)
+}
+
+// resolve checks that the user may act and returns its identity.
+func (a *TokenAuthenticator) resolve(ctx context.Context, name string, claims *token.Claims) (*Result, error) {
+	u := &iamv1beta1.User{}
+	if err := a.Users.Get(ctx, client.ObjectKey{Name: name}, u); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: the user no longer exists", ErrUnauthenticated)
+		}
+		return nil, err
+	}
+	if u.Spec.Disabled || !u.DeletionTimestamp.IsZero() {
+		return nil, fmt.Errorf("%w: the user is disabled", ErrUnauthenticated)
+	}
+	if claims != nil && u.Status.PasswordChangedAt != nil && claims.IssuedAt != nil &&
+		claims.IssuedAt.Time().Before(u.Status.PasswordChangedAt.Truncate(1e9)) {
+		return nil, fmt.Errorf("%w: the password changed after the token was issued", ErrUnauthenticated)
+	}
+	return &Result{User: Identity(u), Claims: claims, PasswordChangeRequired: u.Spec.PasswordChangeRequired}, nil
+}
+
+// Identity is the user.Info of a platform user: its name, uid and groups
+// (as the group controller keeps them), and system:authenticated.
+func Identity(u *iamv1beta1.User) user.Info {
+	groups := make([]string, 0, len(u.Status.Groups)+1)
+	groups = append(groups, u.Status.Groups...)
+	groups = append(groups, user.AllAuthenticated)
+	return &user.DefaultInfo{Name: u.Name, UID: string(u.UID), Groups: groups}
+}

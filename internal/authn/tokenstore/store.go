@@ -1,0 +1,43 @@
+// Package tokenstore keeps the tokens ke-apiserver issued that are still
+// valid, so that a token can be revoked before it expires (logout, password
+// change, disabled user, a newer login with single login). A token whose ID
+// is not in the store is refused. Two implementations: in memory (one
+// replica) and Redis (several replicas).
+package tokenstore
+
+import (
+	"context"
+	"time"
+)
+
+// Record is an issued token.
+type Record struct {
+	// ID is the token's jti.
+	ID string
+	// User is the platform user name.
+	User string
+	// Type is "access" or "refresh".
+	Type string
+	// ClientID is the OAuth client the token was issued to.
+	ClientID string
+	// SessionID groups the tokens of one login (an access and a refresh token).
+	SessionID string
+	ExpiresAt time.Time
+}
+
+// Store keeps valid tokens. Implementations are safe for concurrent use.
+type Store interface {
+	// Add records a token until its expiry.
+	Add(ctx context.Context, r Record) error
+	// Get returns the record of a valid token, and false when the token was
+	// revoked, expired or never issued.
+	Get(ctx context.Context, id string) (Record, bool, error)
+	// Revoke removes one token.
+	Revoke(ctx context.Context, id string) error
+	// RevokeSession removes every token of one login.
+	RevokeSession(ctx context.Context, user, sessionID string) error
+	// RevokeUser removes every token of a user; it returns how many.
+	RevokeUser(ctx context.Context, user string) (int, error)
+	// Sessions returns the session IDs of the user's valid tokens.
+	Sessions(ctx context.Context, user string) ([]string, error)
+}

@@ -1,0 +1,149 @@
+package token
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/lru"
+)
+
+// Token types, in the token_type claim.
+const (
+	TypeAccess  = "access"
+	TypeRefresh = "refresh"
+	TypeID      = "id"
+)
+
+// MaxTokenSize bounds the tokens the verifier looks at.
+const MaxTokenSize = 16 << 10
+
+// Claims are the claims of every token. The subject is the platform user
+// name, so that kube-apiserver, trusting this issuer, sees the same user.
+type Claims struct {
+	jwt.Claims
+	TokenType string   `json:"token_type,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Email     string   `json:"email,omitempty"`
+	Groups    []string `json:"groups,omitempty"`
+	// ClientID is the OAuth client the token was issued to (azp).
+	ClientID  string `json:"azp,omitempty"`
+	SessionID string `json:"sid,omitempty"`
+	Nonce     string `json:"nonce,omitempty"`
+	Scope     string `json:"scope,omitempty"`
+}
+
+// Username is the platform user the token is for.
+func (c *Claims) Username() string { return c.Subject }
+
+// Issuer signs tokens.
+type Issuer struct {
+	url    string
+	keys   *KeySet
+	signer jose.Signer
+	clock  clock.PassiveClock
+}
+
+// NewIssuer makes an issuer whose iss claim is url.
+func NewIssuer(url string, keys *KeySet, clk clock.PassiveClock) (*Issuer, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: keys.signing},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), keys.kid))
+	if err != nil {
+		return nil, err
+	}
+	return &Issuer{url: url, keys: keys, signer: signer, clock: clk}, nil
+}
+
+// URL is the issuer identifier.
+func (i *Issuer) URL() string { return i.url }
+
+// Issue signs c after setting the issuer, issue time and, when empty, the
+// not-before time.
+func (i *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
+	now := i.clock.Now()
+	c.Issuer = i.url
+	c.IssuedAt = jwt.NewNumericDate(now)
+	c.NotBefore = jwt.NewNumericDate(now)
+	c.Expiry = jwt.NewNumericDate(now.Add(ttl))
+	if c.ID == "" {
+		return "", errors.New("a token needs an ID (jti) so that it can be revoked")
+	}
+	return jwt.Signed(i.signer).Claims(c).Serialize()
+}
+
+// ErrInvalid is returned for every token that does not verify; the reason is
+// wrapped for logs and must not be shown to the caller.
+var ErrInvalid = errors.New("invalid token")
+
+// Verifier checks tokens: size, algorithm (RS256 only, so "none" and HMAC
+// are refused), key id, signature, issuer and validity period. Tokens that
+// verified are remembered until they expire, so that repeated requests with
+// the same token cost a hash lookup.
+type Verifier struct {
+	url    string
+	keys   *KeySet
+	clock  clock.PassiveClock
+	leeway time.Duration
+	cache  *lru.Cache
+}
+
+// NewVerifier makes a verifier for tokens of issuer url.
+func NewVerifier(url string, keys *KeySet, clk clock.PassiveClock) *Verifier {
+	return &Verifier{url: url, keys: keys, clock: clk, leeway: 30 * time.Second, cache: lru.New(16384)}
+}
+
+type cached struct {
+	claims *Claims
+	exp    time.Time
+}
+
+// Verify returns the claims of a valid token of the wanted type.
+func (v *Verifier) Verify(raw, wantType string) (*Claims, error) {
+	if len(raw) > MaxTokenSize {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxTokenSize)
+	}
+	key := sha256.Sum256([]byte(raw))
+	now := v.clock.Now()
+	if hit, ok := v.cache.Get(key); ok {
+		c := hit.(cached)
+		if now.Before(c.exp) {
+			if c.claims.TokenType != wantType {
+				return nil, fmt.Errorf("%w: a %s token where a %s token is needed", ErrInvalid, c.claims.TokenType, wantType)
+			}
+			cp := *c.claims
+			return &cp, nil
+		}
+		v.cache.Remove(key)
+	}
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if len(tok.Headers) != 1 {
+		return nil, fmt.Errorf("%w: expected one signature", ErrInvalid)
+	}
+	pub, ok := v.keys.verify[tok.Headers[0].KeyID]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown key id", ErrInvalid)
+	}
+	claims := &Claims{}
+	if err := tok.Claims(pub, claims); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if err := claims.ValidateWithLeeway(jwt.Expected{Issuer: v.url, Time: now}, v.leeway); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if claims.Expiry == nil || claims.Subject == "" || claims.ID == "" {
+		return nil, fmt.Errorf("%w: missing exp, sub or jti", ErrInvalid)
+	}
+	v.cache.Add(key, cached{claims: claims, exp: claims.Expiry.Time().Add(v.leeway)})
+	if claims.TokenType != wantType {
+		return nil, fmt.Errorf("%w: a %s token where a %s token is needed", ErrInvalid, claims.TokenType, wantType)
+	}
+	cp := *claims
+	return &cp, nil
+}

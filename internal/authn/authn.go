@@ -84,3 +84,17 @@ func Identity(u *iamv1beta1.User) user.Info {
 	groups = append(groups, user.AllAuthenticated)
 	return &user.DefaultInfo{Name: u.Name, UID: string(u.UID), Groups: groups}
 }
+
+type resultKey struct{}
+
+// WithResult returns a context carrying the authentication result.
+func WithResult(ctx context.Context, r *Result) context.Context {
+	return context.WithValue(ctx, resultKey{}, r)
+}
+
+// ResultFrom returns the authentication result of the request, if a token
+// or credentials authenticated it.
+func ResultFrom(ctx context.Context) (*Result, bool) {
+	r, ok := ctx.Value(resultKey{}).(*Result)
+	return r, ok && r != nil && r.User.GetName() != Anonymous.Name
+}

@@ -5,12 +5,14 @@ package filters
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -112,4 +114,9 @@ func humanBytes(n int64) string {
 	default:
 		return strconv.FormatInt(n, 10) + " bytes"
 	}
+}
+
+func decodeRawURL(s string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	return string(b), err
 }

@@ -4,6 +4,8 @@ package index
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -11,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
+	crcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -28,8 +32,12 @@ const (
 	RoleRef = "superkube.roleRef"
 	// UserSubject indexes bindings by the users they name.
 	UserSubject = "superkube.userSubject"
-	// Templates indexes roles by the role templates they aggregate.
+	// Templates indexes platform roles by the role templates they aggregate.
 	Templates = "superkube.templates"
+	// TemplateSet indexes native roles by their whole aggregation annotation:
+	// tens of thousands of project roles share a few template sets, so one
+	// index entry per role is much smaller than one per role and template.
+	TemplateSet = "superkube.templateSet"
 	// OwnerUID indexes objects by the uids of their owners.
 	OwnerUID = "superkube.ownerUID"
 	// UserRef indexes objects by their iam.superkube.io/user-ref label.
@@ -66,8 +74,8 @@ func Register(ctx context.Context, idx Indexer) error {
 			return aggregated(o.(*iamv1beta1.WorkspaceRole).AggregationRoleTemplates)
 		}},
 		// Native roles are cached as metadata only.
-		{Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole")), Templates, byAnnotation},
-		{Metadata(rbacv1.SchemeGroupVersion.WithKind("Role")), Templates, byAnnotation},
+		{Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole")), TemplateSet, byTemplateSet},
+		{Metadata(rbacv1.SchemeGroupVersion.WithKind("Role")), TemplateSet, byTemplateSet},
 		{&rbacv1.RoleBinding{}, OwnerUID, byOwner},
 		{&rbacv1.RoleBinding{}, UserRef, byUserRefLabel},
 		{&iamv1beta1.LoginRecord{}, UserRef, byUserRefLabel},
@@ -113,9 +121,64 @@ func byOwner(o client.Object) []string {
 	return uids
 }
 
-func byAnnotation(o client.Object) []string {
-	names, _ := roletemplate.NamesFromAnnotation(o.GetAnnotations())
-	return names
+func byTemplateSet(o client.Object) []string {
+	if v, ok := o.GetAnnotations()[iamv1beta1.AggregationAnnotation]; ok {
+		return []string{v}
+	}
+	return nil
+}
+
+// indexerOf returns the client-go indexer behind a cache informer.
+func indexerOf(inf any) (toolscache.Indexer, bool) {
+	i, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
+	if !ok {
+		return nil, false
+	}
+	return i.GetIndexer(), true
+}
+
+// InformerSource gives the informer of a kind (a controller-runtime cache).
+type InformerSource interface {
+	GetInformer(ctx context.Context, obj client.Object, opts ...crcache.InformerGetOption) (crcache.Informer, error)
+}
+
+// RequestsForTemplate returns a request for every native role of the kind
+// whose template set names the template.
+func RequestsForTemplate(ctx context.Context, src InformerSource, gvk schema.GroupVersionKind, template string) []reconcile.Request {
+	inf, err := src.GetInformer(ctx, Metadata(gvk))
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "Getting an informer", "kind", gvk.Kind)
+		return nil
+	}
+	idx, ok := indexerOf(inf)
+	if !ok {
+		return nil
+	}
+	// controller-runtime names field indexes "field:<name>" and keys each
+	// value by namespace, with "__all_namespaces/" covering every namespace.
+	const indexName, allNamespaces = "field:" + TemplateSet, "__all_namespaces/"
+	var reqs []reconcile.Request
+	for _, value := range idx.ListIndexFuncValues(indexName) {
+		set, ok := strings.CutPrefix(value, allNamespaces)
+		if !ok {
+			continue
+		}
+		names, err := roletemplate.NamesFromAnnotation(map[string]string{iamv1beta1.AggregationAnnotation: set})
+		if err != nil || !slices.Contains(names, template) {
+			continue
+		}
+		keys, err := idx.IndexKeys(indexName, value)
+		if err != nil {
+			continue
+		}
+		for _, k := range keys {
+			ns, name, err := toolscache.SplitMetaNamespaceKey(k)
+			if err == nil {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}})
+			}
+		}
+	}
+	return reqs
 }
 
 func aggregated(a *iamv1beta1.AggregationRoleTemplates) []string {

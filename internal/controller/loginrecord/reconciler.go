@@ -70,8 +70,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			}
 		}
 	}
+	// Newest first; names break ties (timestamps have one-second precision),
+	// so that every pass over a stale cache picks the same records to keep.
 	sort.Slice(records, func(i, j int) bool {
-		return records[i].CreationTimestamp.After(records[j].CreationTimestamp.Time)
+		a, b := records[i].CreationTimestamp.Time, records[j].CreationTimestamp.Time
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		return records[i].Name > records[j].Name
 	})
 	now := r.Clock.Now()
 	var errs []error

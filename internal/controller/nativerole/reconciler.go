@@ -55,15 +55,17 @@ type Reconciler struct {
 	// Client reads metadata from the cache and writes.
 	Client client.Client
 	// Reader reads whole roles from kube-apiserver, so that no cache holds them.
-	Reader   client.Reader
-	Recorder events.EventRecorder
-	Kind     Kind
+	Reader client.Reader
+	// Informers finds the roles of a template set in the metadata cache.
+	Informers index.InformerSource
+	Recorder  events.EventRecorder
+	Kind      Kind
 }
 
 // SetupWithManager registers the reconciler.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Client == nil || r.Reader == nil || r.Recorder == nil || r.Kind.New == nil {
-		return errors.New("nativerole: Client, Reader, Recorder and Kind are required")
+	if r.Client == nil || r.Reader == nil || r.Informers == nil || r.Recorder == nil || r.Kind.New == nil {
+		return errors.New("nativerole: Client, Reader, Informers, Recorder and Kind are required")
 	}
 	hasTemplates := predicate.NewPredicateFuncs(func(o client.Object) bool {
 		_, ok := o.GetAnnotations()[iamv1beta1.AggregationAnnotation]
@@ -73,7 +75,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("native"+strings.ToLower(r.Kind.GVK.Kind)).
 		For(index.Metadata(r.Kind.GVK), builder.WithPredicates(hasTemplates)).
 		Watches(&iamv1beta1.RoleTemplate{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
-			return index.Requests(ctx, r.Client, index.MetadataList(r.Kind.GVK), client.MatchingFields{index.Templates: o.GetName()})
+			return index.RequestsForTemplate(ctx, r.Informers, r.Kind.GVK, o.GetName())
 		})).
 		Complete(r)
 }

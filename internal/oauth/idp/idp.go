@@ -38,7 +38,8 @@ type Identity struct {
 }
 
 // ErrInvalidCredentials is returned when the provider refuses the
-// credentials. Callers must answer it exactly like an unknown user.
+// credentials (a password, or a code a redirect provider refuses). Callers
+// must answer it exactly like an unknown user.
 var ErrInvalidCredentials = errors.New("invalid credentials")
 
 // PasswordProvider checks a user name and password (LDAP).
@@ -58,8 +59,9 @@ type RedirectProvider interface {
 	// Type is "oidc", "github" or "cas", for the login page.
 	Type() string
 	// AuthCodeURL is where to send the browser; state and nonce protect the
-	// round trip; redirectURI is ke-apiserver's callback.
-	AuthCodeURL(state, nonce, redirectURI string) string
+	// round trip; redirectURI is ke-apiserver's callback. It fails when the
+	// provider cannot be reached (for example OIDC discovery).
+	AuthCodeURL(ctx context.Context, state, nonce, redirectURI string) (string, error)
 	// Exchange turns the code the provider sent back into an identity,
 	// checking the nonce where the protocol carries one.
 	Exchange(ctx context.Context, code, nonce, redirectURI string) (*Identity, error)

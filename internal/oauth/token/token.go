@@ -75,6 +75,24 @@ func (i *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
 	return jwt.Signed(i.signer).Claims(c).Serialize()
 }
 
+// IssueAny signs full, a struct that embeds the Claims base points into,
+// after setting base's issuer and validity period. It is for tokens with
+// claims of their own, such as authorization codes.
+func (i *Issuer) IssueAny(base *Claims, full any, ttl time.Duration) (string, error) {
+	now := i.clock.Now()
+	base.Issuer = i.url
+	base.IssuedAt = jwt.NewNumericDate(now)
+	base.NotBefore = jwt.NewNumericDate(now)
+	base.Expiry = jwt.NewNumericDate(now.Add(ttl))
+	if base.ID == "" {
+		return "", errors.New("a token needs an ID (jti)")
+	}
+	return jwt.Signed(i.signer).Claims(full).Serialize()
+}
+
+// JWKS is the public key set to publish.
+func (i *Issuer) JWKS() jose.JSONWebKeySet { return i.keys.JWKS() }
+
 // ErrInvalid is returned for every token that does not verify; the reason is
 // wrapped for logs and must not be shown to the caller.
 var ErrInvalid = errors.New("invalid token")
@@ -101,6 +119,46 @@ type cached struct {
 	exp    time.Time
 }
 
+// verify checks the signature and validity of raw and decodes its claims
+// into full, whose embedded Claims base points into.
+func (v *Verifier) verify(raw string, base *Claims, full any) error {
+	if len(raw) > MaxTokenSize {
+		return fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxTokenSize)
+	}
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if len(tok.Headers) != 1 {
+		return fmt.Errorf("%w: expected one signature", ErrInvalid)
+	}
+	pub, ok := v.keys.verify[tok.Headers[0].KeyID]
+	if !ok {
+		return fmt.Errorf("%w: unknown key id", ErrInvalid)
+	}
+	if err := tok.Claims(pub, full); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if err := base.ValidateWithLeeway(jwt.Expected{Issuer: v.url, Time: v.clock.Now()}, v.leeway); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if base.Expiry == nil || base.Subject == "" || base.ID == "" {
+		return fmt.Errorf("%w: missing exp, sub or jti", ErrInvalid)
+	}
+	return nil
+}
+
+// VerifyInto verifies a token with claims of its own (not cached).
+func (v *Verifier) VerifyInto(raw, wantType string, base *Claims, full any) error {
+	if err := v.verify(raw, base, full); err != nil {
+		return err
+	}
+	if base.TokenType != wantType {
+		return fmt.Errorf("%w: a %s token where a %s token is needed", ErrInvalid, base.TokenType, wantType)
+	}
+	return nil
+}
+
 // Verify returns the claims of a valid token of the wanted type.
 func (v *Verifier) Verify(raw, wantType string) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
@@ -119,26 +177,9 @@ func (v *Verifier) Verify(raw, wantType string) (*Claims, error) {
 		}
 		v.cache.Remove(key)
 	}
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if len(tok.Headers) != 1 {
-		return nil, fmt.Errorf("%w: expected one signature", ErrInvalid)
-	}
-	pub, ok := v.keys.verify[tok.Headers[0].KeyID]
-	if !ok {
-		return nil, fmt.Errorf("%w: unknown key id", ErrInvalid)
-	}
 	claims := &Claims{}
-	if err := tok.Claims(pub, claims); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if err := claims.ValidateWithLeeway(jwt.Expected{Issuer: v.url, Time: now}, v.leeway); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if claims.Expiry == nil || claims.Subject == "" || claims.ID == "" {
-		return nil, fmt.Errorf("%w: missing exp, sub or jti", ErrInvalid)
+	if err := v.verify(raw, claims, claims); err != nil {
+		return nil, err
 	}
 	v.cache.Add(key, cached{claims: claims, exp: claims.Expiry.Time().Add(v.leeway)})
 	if claims.TokenType != wantType {

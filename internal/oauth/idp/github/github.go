@@ -186,8 +186,8 @@ func (p *Provider) oauth2Config(redirectURI string) *oauth2.Config {
 
 // AuthCodeURL implements idp.RedirectProvider. GitHub's OAuth has no nonce;
 // the state alone protects the round trip.
-func (p *Provider) AuthCodeURL(state, _, redirectURI string) string {
-	return p.oauth2Config(redirectURI).AuthCodeURL(state)
+func (p *Provider) AuthCodeURL(_ context.Context, state, _, redirectURI string) (string, error) {
+	return p.oauth2Config(redirectURI).AuthCodeURL(state), nil
 }
 
 // Exchange implements idp.RedirectProvider: it redeems the code and reads

@@ -334,7 +334,11 @@ func TestAuthCodeURL(t *testing.T) {
 	p := newProvider(t, f)
 
 	t.Run("the authorization URL carries the client, the state, the scopes and the redirect URI", func(t *testing.T) {
-		u, err := url.Parse(p.AuthCodeURL("state-1", "nonce-1", redirectURI))
+		raw, err := p.AuthCodeURL(t.Context(), "state-1", "nonce-1", redirectURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -361,12 +361,12 @@ func (p *Provider) oauth2Config(d *discovery, redirectURI string) *oauth2.Config
 // AuthCodeURL implements idp.RedirectProvider. It discovers the provider if
 // that has not succeeded yet, and returns the empty string if it fails: call
 // Discover first to learn why.
-func (p *Provider) AuthCodeURL(state, nonce, redirectURI string) string {
-	d, err := p.discover(context.Background())
+func (p *Provider) AuthCodeURL(ctx context.Context, state, nonce, redirectURI string) (string, error) {
+	d, err := p.discover(ctx)
 	if err != nil {
-		return ""
+		return "", err
 	}
-	return p.oauth2Config(d, redirectURI).AuthCodeURL(state, gooidc.Nonce(nonce))
+	return p.oauth2Config(d, redirectURI).AuthCodeURL(state, gooidc.Nonce(nonce)), nil
 }
 
 // Exchange implements idp.RedirectProvider. It redeems the code at the token

@@ -61,9 +61,9 @@ func login(t *testing.T, srv *oidcprovider.Server, p *oidc.Provider, user, nonce
 	if err := p.Discover(t.Context()); err != nil {
 		t.Fatalf("Discover: %v", err)
 	}
-	authURL := p.AuthCodeURL(testState, nonce, oidcprovider.DefaultRedirectURI)
-	if authURL == "" {
-		t.Fatal("AuthCodeURL returned no URL")
+	authURL, err := p.AuthCodeURL(t.Context(), testState, nonce, oidcprovider.DefaultRedirectURI)
+	if err != nil || authURL == "" {
+		t.Fatalf("AuthCodeURL returned no URL: %v", err)
 	}
 	if user != "" {
 		authURL += "&login_hint=" + url.QueryEscape(user)
@@ -177,7 +177,11 @@ func TestLogin(t *testing.T) {
 	})
 
 	t.Run("the authorization URL carries the state, the nonce, the scopes and the redirect URI", func(t *testing.T) {
-		u, err := url.Parse(p.AuthCodeURL(testState, testNonce, oidcprovider.DefaultRedirectURI))
+		raw, err := p.AuthCodeURL(t.Context(), testState, testNonce, oidcprovider.DefaultRedirectURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,8 +370,8 @@ func TestProviderDown(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), issuer) || !strings.Contains(err.Error(), "corp-sso") {
 			t.Fatalf("Discover: got %v, want an error naming the provider and the issuer", err)
 		}
-		if u := p.AuthCodeURL(testState, testNonce, oidcprovider.DefaultRedirectURI); u != "" {
-			t.Errorf("AuthCodeURL = %q, want none", u)
+		if u, err := p.AuthCodeURL(t.Context(), testState, testNonce, oidcprovider.DefaultRedirectURI); err == nil || u != "" {
+			t.Errorf("AuthCodeURL = %q, %v; want an error and no URL", u, err)
 		}
 		_, err = p.Exchange(t.Context(), "some-code", testNonce, oidcprovider.DefaultRedirectURI)
 		if err == nil || !strings.Contains(err.Error(), issuer) {

@@ -1,0 +1,220 @@
+// Package app holds the ke-apiserver command: options, the versioned
+// configuration file, and the wiring of the server.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/ldap"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
+)
+
+// ConfigAPIVersion and ConfigKind identify the configuration file.
+const (
+	ConfigAPIVersion = "config.superkube.io/v1alpha1"
+	ConfigKind       = "APIServerConfiguration"
+)
+
+// Config is ke-apiserver's versioned configuration file.
+type Config struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// BindAddress is where HTTPS is served.
+	BindAddress string `json:"bindAddress,omitempty"`
+	// TLS names the serving certificate; without one, a self-signed
+	// certificate is generated (for local use).
+	TLS TLS `json:"tls"`
+	// Issuer is the external https URL of ke-apiserver, the iss of its tokens.
+	Issuer string `json:"issuer"`
+	// SigningKeyFile signs tokens (PEM RSA); PreviousSigningKeyFiles still
+	// verify tokens of earlier keys during a rotation.
+	SigningKeyFile          string   `json:"signingKeyFile"`
+	PreviousSigningKeyFiles []string `json:"previousSigningKeyFiles,omitempty"`
+	// GenerateSigningKey creates the signing key file when it is missing.
+	GenerateSigningKey bool            `json:"generateSigningKey,omitempty"`
+	SystemNamespace    string          `json:"systemNamespace,omitempty"`
+	Kubernetes         Kubernetes      `json:"kubernetes"`
+	Authentication     Authentication  `json:"authentication"`
+	OAuthClients       []oauth.Client  `json:"oauthClients,omitempty"`
+	IdentityProviders  []ProviderEntry `json:"identityProviders,omitempty"`
+	// RedisURL keeps tokens in Redis (redis://[:password@]host:port/db) so
+	// that several replicas share revocations; empty keeps them in memory.
+	RedisURL string      `json:"redisURL,omitempty"`
+	Audit    AuditConfig `json:"audit"`
+	Limits   Limits      `json:"limits"`
+}
+
+// TLS names certificate files.
+type TLS struct {
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
+}
+
+// Kubernetes describes the cluster as kubectl users reach it.
+type Kubernetes struct {
+	// ExternalURL is kube-apiserver's address for downloaded kubeconfigs.
+	ExternalURL string `json:"externalURL,omitempty"`
+	// CAFile is the CA of kube-apiserver's serving certificate.
+	CAFile string `json:"caFile,omitempty"`
+}
+
+// Authentication configures logins and tokens.
+type Authentication struct {
+	AccessTokenMaxAge  metav1.Duration `json:"accessTokenMaxAge,omitempty"`
+	RefreshTokenMaxAge metav1.Duration `json:"refreshTokenMaxAge,omitempty"`
+	KubeconfigMaxAge   metav1.Duration `json:"kubeconfigTokenMaxAge,omitempty"`
+	// MultipleLogin allows several sessions per user; false makes a new
+	// login revoke the older ones.
+	MultipleLogin bool `json:"multipleLogin"`
+	// BasicAuth accepts HTTP basic credentials on API requests.
+	BasicAuth bool `json:"basicAuth,omitempty"`
+	// LoginsPerMinute and LoginBurst limit login attempts per source address.
+	LoginsPerMinute float64 `json:"loginsPerMinute,omitempty"`
+	LoginBurst      int     `json:"loginBurst,omitempty"`
+	BcryptCost      int     `json:"bcryptCost,omitempty"`
+}
+
+// ProviderEntry configures one identity provider; exactly one of LDAP,
+// OIDC and GitHub is set.
+type ProviderEntry struct {
+	LDAP   *ldap.Config   `json:"ldap,omitempty"`
+	OIDC   *oidc.Config   `json:"oidc,omitempty"`
+	GitHub *github.Config `json:"github,omitempty"`
+}
+
+// AuditConfig configures the audit log.
+type AuditConfig struct {
+	// Path of the rotating file; "-" writes to standard output; empty disables the file.
+	Path       string `json:"path,omitempty"`
+	MaxSizeMB  int    `json:"maxSizeMB,omitempty"`
+	MaxBackups int    `json:"maxBackups,omitempty"`
+	WebhookURL string `json:"webhookURL,omitempty"`
+}
+
+// Limits bound what a request may send.
+type Limits struct {
+	MaxBodyBytes   int64 `json:"maxBodyBytes,omitempty"`
+	MaxHeaderBytes int   `json:"maxHeaderBytes,omitempty"`
+}
+
+// DefaultConfig returns the configuration used without a file.
+func DefaultConfig() Config {
+	return Config{
+		TypeMeta:        metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
+		BindAddress:     ":9443",
+		SystemNamespace: "superkube-system",
+		Authentication: Authentication{
+			AccessTokenMaxAge: metav1.Duration{Duration: 2 * time.Hour}, RefreshTokenMaxAge: metav1.Duration{Duration: 24 * time.Hour},
+			KubeconfigMaxAge: metav1.Duration{Duration: 12 * time.Hour}, MultipleLogin: true,
+			LoginsPerMinute: 30, LoginBurst: 10, BcryptCost: 10,
+		},
+		Audit:  AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
+		Limits: Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
+	}
+}
+
+// LoadConfig reads a configuration file over the defaults, strictly.
+func LoadConfig(file string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return cfg, fmt.Errorf("reading the configuration file: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
+	}
+	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
+		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
+	}
+	return cfg, nil
+}
+
+// Validate returns every problem with the configuration.
+func (c *Config) Validate() []error {
+	var errs []error
+	if c.SigningKeyFile == "" {
+		errs = append(errs, errors.New("signingKeyFile must be set"))
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		errs = append(errs, errors.New("tls.certFile and tls.keyFile go together"))
+	}
+	if c.Authentication.BcryptCost < 4 || c.Authentication.BcryptCost > 31 {
+		errs = append(errs, fmt.Errorf("authentication.bcryptCost must be between 4 and 31, got %d", c.Authentication.BcryptCost))
+	}
+	if c.Limits.MaxBodyBytes < 1024 || c.Limits.MaxHeaderBytes < 4096 {
+		errs = append(errs, errors.New("limits.maxBodyBytes must be at least 1024 and limits.maxHeaderBytes at least 4096"))
+	}
+	for i, p := range c.IdentityProviders {
+		n := 0
+		for _, set := range []bool{p.LDAP != nil, p.OIDC != nil, p.GitHub != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			errs = append(errs, fmt.Errorf("identityProviders[%d] must set exactly one of ldap, oidc and github", i))
+		}
+	}
+	o := c.oauthOptions()
+	errs = append(errs, o.Validate()...)
+	return errs
+}
+
+func (c *Config) oauthOptions() oauth.Options {
+	return oauth.Options{
+		Issuer:  c.Issuer,
+		Clients: c.OAuthClients,
+		Lifetimes: oauth.Lifetimes{AccessToken: c.Authentication.AccessTokenMaxAge.Duration,
+			RefreshToken: c.Authentication.RefreshTokenMaxAge.Duration, Kubeconfig: c.Authentication.KubeconfigMaxAge.Duration},
+		MultipleLogin:   c.Authentication.MultipleLogin,
+		LoginsPerMinute: c.Authentication.LoginsPerMinute,
+		LoginBurst:      c.Authentication.LoginBurst,
+		BcryptCost:      c.Authentication.BcryptCost,
+	}
+}
+
+// Redacted returns a copy without secrets, for --print-config and logs.
+func (c Config) Redacted() Config {
+	out := c
+	out.OAuthClients = append([]oauth.Client(nil), c.OAuthClients...)
+	for i := range out.OAuthClients {
+		if out.OAuthClients[i].Secret != "" {
+			out.OAuthClients[i].Secret = "<redacted>"
+		}
+	}
+	out.IdentityProviders = nil
+	for _, p := range c.IdentityProviders {
+		q := ProviderEntry{}
+		if p.LDAP != nil {
+			l := *p.LDAP
+			l.BindPassword = "<redacted>"
+			q.LDAP = &l
+		}
+		if p.OIDC != nil {
+			o := *p.OIDC
+			o.ClientSecret = "<redacted>"
+			q.OIDC = &o
+		}
+		if p.GitHub != nil {
+			g := *p.GitHub
+			g.ClientSecret = "<redacted>"
+			q.GitHub = &g
+		}
+		out.IdentityProviders = append(out.IdentityProviders, q)
+	}
+	if out.RedisURL != "" {
+		out.RedisURL = "<redacted>"
+	}
+	return out
+}
+
+var _ idp.MappingMethod

@@ -1,0 +1,361 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
+	certutil "k8s.io/client-go/util/cert"
+	"k8s.io/utils/clock"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/server"
+	"github.com/superkube/super-kubenetes/internal/audit"
+	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
+	"github.com/superkube/super-kubenetes/internal/authz"
+	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/ldap"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
+	"github.com/superkube/super-kubenetes/internal/oauth/token"
+	"github.com/superkube/super-kubenetes/internal/scheme"
+)
+
+// Server is a built ke-apiserver, ready to serve.
+type Server struct {
+	Handler http.Handler
+	Cache   ctrlcache.Cache
+	OAuth   *oauth.Server
+	// Store is the token store, for tests.
+	Store  tokenstore.Store
+	closes []func()
+	runs   []func(context.Context)
+	synced bool
+	mu     sync.Mutex
+}
+
+// Build assembles ke-apiserver from its configuration. Nothing runs until Run.
+func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, clk clock.Clock) (*Server, error) {
+	s := &Server{}
+	sch := scheme.New()
+	rc = rest.CopyConfig(rc)
+	rc.QPS, rc.Burst = 200, 400
+	rules := newRuleInterner()
+	cache, err := ctrlcache.New(rc, ctrlcache.Options{
+		Scheme:           sch,
+		DefaultTransform: ctrlcache.TransformStripManagedFields(),
+		ByObject: map[client.Object]ctrlcache.ByObject{
+			// Tens of thousands of project roles share a few rule sets.
+			&rbacv1.Role{}:        {Transform: rules.transform},
+			&rbacv1.ClusterRole{}: {Transform: rules.transform},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Cache = cache
+	c, err := client.New(rc, client.Options{Scheme: sch, Cache: &client.CacheOptions{Reader: cache, DisableFor: []client.Object{&corev1.Secret{}}}})
+	if err != nil {
+		return nil, err
+	}
+
+	stores, err := authorizerStores(ctx, cache)
+	if err != nil {
+		return nil, err
+	}
+	z := iamhandlers.SelfService{Next: authz.New(stores)}
+
+	keys, err := token.LoadKeys(cfg.SigningKeyFile, cfg.PreviousSigningKeyFiles, cfg.GenerateSigningKey)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := token.NewIssuer(cfg.Issuer, keys, clk)
+	if err != nil {
+		return nil, err
+	}
+	verifier := token.NewVerifier(cfg.Issuer, keys, clk)
+
+	var store tokenstore.Store
+	if cfg.RedisURL != "" {
+		rs, err := tokenstore.NewRedisFromURL(cfg.RedisURL, "superkube:")
+		if err != nil {
+			return nil, err
+		}
+		s.closes = append(s.closes, func() { _ = rs.Close() })
+		store = rs
+	} else {
+		store = tokenstore.NewMemory(clk)
+	}
+	s.Store = store
+
+	passwordProviders, redirectProviders, err := providers(ctx, cfg.IdentityProviders)
+	if err != nil {
+		return nil, err
+	}
+	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c}
+	oauthServer, err := oauth.NewServer(cfg.oauthOptions(), oauth.Deps{
+		Issuer: issuer, Verifier: verifier, Store: store, Users: c, Writer: c, Clock: clk, Authenticator: tokens,
+		PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.OAuth = oauthServer
+	s.runs = append(s.runs, oauthServer.RunRecorder)
+
+	var caData []byte
+	if cfg.Kubernetes.CAFile != "" {
+		if caData, err = os.ReadFile(cfg.Kubernetes.CAFile); err != nil {
+			return nil, fmt.Errorf("kubernetes.caFile: %w", err)
+		}
+	}
+	iam := &iamhandlers.Handlers{Users: c, Client: c, Store: store, Authorizer: z, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
+		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer,
+		Kubernetes: iamhandlers.KubernetesEndpoint{Server: cfg.Kubernetes.ExternalURL, CAData: caData}}
+
+	sink, err := s.auditSink(cfg.Audit, log)
+	if err != nil {
+		return nil, err
+	}
+	var basic *oauth.BasicAuthenticator
+	if cfg.Authentication.BasicAuth {
+		basic = &oauth.BasicAuthenticator{Server: oauthServer}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps := server.Deps{
+		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam},
+		PublicPaths: oauth.PublicPaths, Ready: s.ready, MaxBodyBytes: cfg.Limits.MaxBodyBytes,
+		PasswordGuard: func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
+		Registry:      reg,
+	}
+	if basic != nil {
+		deps.Basic = basic
+	}
+	s.Handler = server.NewHandler(deps)
+	return s, nil
+}
+
+func (s *Server) ready() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.synced {
+		return errors.New("the caches have not synced yet")
+	}
+	return nil
+}
+
+// Start runs the caches (and the audit webhook) and waits until they synced.
+func (s *Server) Start(ctx context.Context) error {
+	go func() { _ = s.Cache.Start(ctx) }()
+	for _, run := range s.runs {
+		go run(ctx)
+	}
+	if !s.Cache.WaitForCacheSync(ctx) {
+		return errors.New("the caches did not sync")
+	}
+	s.mu.Lock()
+	s.synced = true
+	s.mu.Unlock()
+	return nil
+}
+
+// Close releases what Build opened.
+func (s *Server) Close() {
+	for _, c := range s.closes {
+		c()
+	}
+}
+
+func (s *Server) auditSink(a AuditConfig, log logr.Logger) (audit.Sink, error) {
+	var sinks audit.Sinks
+	switch a.Path {
+	case "":
+	case "-":
+		sinks = append(sinks, audit.NewWriterSink(os.Stdout))
+	default:
+		if err := os.MkdirAll(filepath.Dir(a.Path), 0o750); err != nil {
+			return nil, err
+		}
+		f := audit.NewFileSink(a.Path, a.MaxSizeMB, a.MaxBackups, log)
+		s.closes = append(s.closes, func() { _ = f.Close() })
+		sinks = append(sinks, f)
+	}
+	if a.WebhookURL != "" {
+		wh := audit.NewWebhookSink(a.WebhookURL, nil, log)
+		s.runs = append(s.runs, wh.Run)
+		sinks = append(sinks, wh)
+	}
+	return sinks, nil
+}
+
+// authorizerStores starts the informers the authorizer reads, with its indexes.
+func authorizerStores(ctx context.Context, cache ctrlcache.Cache) (authz.Stores, error) {
+	idx := authz.Indexers()
+	get := func(obj client.Object, name string) (toolscache.Indexer, error) {
+		inf, err := cache.GetInformer(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		sii, ok := inf.(toolscache.SharedIndexInformer)
+		if !ok {
+			return nil, fmt.Errorf("the informer of %T has no indexer", obj)
+		}
+		if ix, ok := idx[name]; ok {
+			if err := sii.AddIndexers(ix); err != nil {
+				return nil, err
+			}
+		}
+		return sii.GetIndexer(), nil
+	}
+	var s authz.Stores
+	var err error
+	for _, f := range []struct {
+		target *toolscache.Indexer
+		obj    client.Object
+		name   string
+	}{
+		{&s.GlobalRoleBindings, &iamv1beta1.GlobalRoleBinding{}, "GlobalRoleBindings"},
+		{&s.GlobalRoles, &iamv1beta1.GlobalRole{}, "GlobalRoles"},
+		{&s.WorkspaceRoleBindings, &iamv1beta1.WorkspaceRoleBinding{}, "WorkspaceRoleBindings"},
+		{&s.WorkspaceRoles, &iamv1beta1.WorkspaceRole{}, "WorkspaceRoles"},
+		{&s.RoleBindings, &rbacv1.RoleBinding{}, "RoleBindings"},
+		{&s.Roles, &rbacv1.Role{}, "Roles"},
+		{&s.ClusterRoleBindings, &rbacv1.ClusterRoleBinding{}, "ClusterRoleBindings"},
+		{&s.ClusterRoles, &rbacv1.ClusterRole{}, "ClusterRoles"},
+		{&s.Namespaces, &corev1.Namespace{}, "Namespaces"},
+	} {
+		if *f.target, err = get(f.obj, f.name); err != nil {
+			return s, err
+		}
+	}
+	// Users are read by authentication on every request.
+	if _, err := cache.GetInformer(ctx, &iamv1beta1.User{}); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// ruleInterner makes roles with equal rules share one slice in the cache.
+type ruleInterner struct {
+	mu   sync.Mutex
+	sets map[string][]rbacv1.PolicyRule
+}
+
+func newRuleInterner() *ruleInterner { return &ruleInterner{sets: map[string][]rbacv1.PolicyRule{}} }
+
+func (ri *ruleInterner) transform(obj any) (any, error) {
+	var rules *[]rbacv1.PolicyRule
+	switch o := obj.(type) {
+	case *rbacv1.Role:
+		o.ManagedFields = nil
+		rules = &o.Rules
+	case *rbacv1.ClusterRole:
+		o.ManagedFields = nil
+		rules = &o.Rules
+	default:
+		return obj, nil
+	}
+	key := roletemplate.Hash(*rules)
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	if shared, ok := ri.sets[key]; ok {
+		*rules = shared
+	} else {
+		ri.sets[key] = *rules
+	}
+	return obj, nil
+}
+
+// providers builds the configured identity providers.
+func providers(ctx context.Context, entries []ProviderEntry) ([]idp.PasswordProvider, []idp.RedirectProvider, error) {
+	var pw []idp.PasswordProvider
+	var rd []idp.RedirectProvider
+	for i, e := range entries {
+		switch {
+		case e.LDAP != nil:
+			p, err := ldap.New(*e.LDAP)
+			if err != nil {
+				return nil, nil, fmt.Errorf("identityProviders[%d]: %w", i, err)
+			}
+			pw = append(pw, p)
+		case e.OIDC != nil:
+			p, err := oidc.New(ctx, *e.OIDC)
+			if err != nil {
+				return nil, nil, fmt.Errorf("identityProviders[%d]: %w", i, err)
+			}
+			rd = append(rd, p)
+		case e.GitHub != nil:
+			p, err := github.New(*e.GitHub)
+			if err != nil {
+				return nil, nil, fmt.Errorf("identityProviders[%d]: %w", i, err)
+			}
+			rd = append(rd, p)
+		}
+	}
+	return pw, rd, nil
+}
+
+// SelfSignedCert writes a self-signed serving certificate for the hosts
+// into dir unless one is there, and returns its files.
+func SelfSignedCert(dir string, hosts []string) (string, string, error) {
+	certFile, keyFile := filepath.Join(dir, "ke-apiserver.crt"), filepath.Join(dir, "ke-apiserver.key")
+	if _, err := os.Stat(certFile); err == nil {
+		return certFile, keyFile, nil
+	}
+	var ips []net.IP
+	var names []string
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			names = append(names, h)
+		}
+	}
+	host := "localhost"
+	if len(names) > 0 {
+		host = names[0]
+	}
+	cert, key, err := certutil.GenerateSelfSignedCertKey(host, ips, names)
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, os.WriteFile(certFile, cert, 0o600)
+}
+
+// fingerprint identifies a certificate file in logs.
+func fingerprint(file string) string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
+}

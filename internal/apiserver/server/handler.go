@@ -1,0 +1,179 @@
+// Package server builds ke-apiserver's HTTP handler: one function puts the
+// routes together and wraps them in the filter chain.
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/apiserver/pkg/authentication/user"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/audit"
+	"github.com/superkube/super-kubenetes/internal/version"
+)
+
+// Route installs endpoints on the mux.
+type Route interface {
+	Install(mux *http.ServeMux)
+}
+
+// Deps are what the handler is built from.
+type Deps struct {
+	Log           logr.Logger
+	Tokens        filters.TokenAuthenticator
+	Basic         filters.BasicAuthenticator
+	Authorizer    filters.Authorizer
+	Audit         audit.Sink
+	Routes        []Route
+	PublicPaths   []string
+	Ready         func() error
+	MaxBodyBytes  int64
+	PasswordGuard filters.PasswordChangeAllowed
+	Registry      *prometheus.Registry
+}
+
+// OperationPaths need neither authentication nor authorization.
+var OperationPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
+
+// NewHandler returns the whole ke-apiserver handler.
+func NewHandler(d Deps) http.Handler {
+	m := newMetrics(d.Registry)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", ok)
+	mux.HandleFunc("GET /livez", ok)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := d.Ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		ok(w, nil)
+	})
+	mux.HandleFunc("GET /version", func(w http.ResponseWriter, _ *http.Request) {
+		responsewriters.WriteJSON(w, http.StatusOK, version.Get())
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	for _, r := range d.Routes {
+		r.Install(mux)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotFound, "NotFound", "the server has no endpoint at "+r.URL.Path))
+	})
+
+	public := append(append([]string{}, OperationPaths...), d.PublicPaths...)
+	guard := d.PasswordGuard
+	if guard == nil {
+		guard = func(*http.Request, user.Info) bool { return false }
+	}
+	// Innermost first: the request passes them in the opposite order.
+	var h http.Handler = mux
+	h = filters.WithAuthorization(h, d.Authorizer, public, m)
+	h = filters.WithPasswordChangeEnforcement(h, guard)
+	h = filters.WithAuditCapture(h)
+	h = filters.WithAuthentication(h, d.Tokens, d.Basic)
+	h = filters.WithRequestInfo(h)
+	h = filters.WithAudit(h, d.Audit, time.Now)
+	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
+	h = m.instrument(h, mux)
+	h = filters.WithRequestID(h, d.Log)
+	h = filters.WithPanicRecovery(h, d.Log)
+	return h
+}
+
+func ok(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok"))
+}
+
+// metrics are the server's Prometheus metrics.
+type metrics struct {
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	decisions *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ke_apiserver_requests_total",
+			Help: "Requests by route pattern, method and response code."}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ke_apiserver_request_duration_seconds",
+			Help: "Request latency by route pattern.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ke_apiserver_authorization_decisions_total",
+			Help: "Authorization decisions by outcome."}, []string{"decision"}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.decisions)
+	return m
+}
+
+// Observe implements filters.Decisions.
+func (m *metrics) Observe(allowed bool) {
+	d := "deny"
+	if allowed {
+		d = "allow"
+	}
+	m.decisions.WithLabelValues(d).Inc()
+}
+
+// instrument counts requests by the route pattern the mux chooses (not the
+// raw path, which would make a label per object).
+func (m *metrics) instrument(h http.Handler, mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &codeRecorder{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		_, pattern := mux.Handler(r)
+		if pattern == "" || pattern == "/" {
+			pattern = "other"
+		}
+		pattern = strings.TrimPrefix(pattern, r.Method+" ")
+		m.requests.WithLabelValues(pattern, r.Method, itoa(rec.code)).Inc()
+		m.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+	})
+}
+
+type codeRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (c *codeRecorder) WriteHeader(code int) {
+	c.code = code
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *codeRecorder) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func (c *codeRecorder) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func itoa(code int) string {
+	const digits = "0123456789"
+	if code < 100 || code > 999 {
+		return "other"
+	}
+	return string([]byte{digits[code/100], digits[code/10%10], digits[code%10]})
+}
+
+// Serve runs srv until ctx ends, then shuts it down gracefully.
+func Serve(ctx context.Context, srv *http.Server, certFile, keyFile string, log logr.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServeTLS(certFile, keyFile) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("Shutting down: finishing the requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

@@ -1,0 +1,276 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	"golang.org/x/time/rate"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/lru"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/oauth/idp"
+)
+
+// ErrLoginFailed is the one answer to every failed password login: wrong
+// password, unknown user, disabled or locked account. The reason goes to the
+// login record and the audit log only.
+var ErrLoginFailed = errors.New("invalid username or password, or the account may not log in now")
+
+// errRateLimited is returned when a source tries to log in too often.
+var errRateLimited = errors.New("too many login attempts from this address; try again later")
+
+// loginAttempt describes where an attempt came from.
+type loginAttempt struct {
+	username, sourceIP, userAgent string
+	kind                          iamv1beta1.LoginRecordType
+	provider                      string
+}
+
+// passwordLogin checks a user name and password against the local users and
+// the password providers (LDAP), records the attempt and returns the user.
+// Unknown users cost the same bcrypt comparison as known ones.
+func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain string) (*iamv1beta1.User, error) {
+	if !s.limiter.allow(at.sourceIP) {
+		return nil, errRateLimited
+	}
+	name := strings.ToLower(strings.TrimSpace(at.username))
+	u := &iamv1beta1.User{}
+	err := s.users.Get(ctx, client.ObjectKey{Name: name}, u)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	found := err == nil
+
+	hash := s.dummyHash
+	if found && password.IsHash(u.Spec.Password) {
+		hash = u.Spec.Password
+	}
+	ok := password.Matches(hash, plain) && found && hash != s.dummyHash
+	reason := "wrong password"
+	if !ok {
+		// Users without a local password (or unknown ones) may come from LDAP.
+		if id, pname, perr := s.tryPasswordProviders(ctx, name, plain); perr == nil {
+			mapped, merr := s.mapIdentity(ctx, pname, id)
+			if merr != nil {
+				s.log(ctx).Info("Mapping an LDAP identity failed", "provider", pname, "reason", merr.Error())
+				return nil, ErrLoginFailed
+			}
+			u, found, ok, reason = mapped, true, true, ""
+			at.kind, at.provider = iamv1beta1.LoginLDAP, pname
+		} else if !errors.Is(perr, idp.ErrInvalidCredentials) && !errors.Is(perr, errNoProviders) {
+			s.log(ctx).Error(perr, "A password provider could not be asked")
+		}
+	}
+	if !found {
+		s.log(ctx).V(2).Info("Login for an unknown user", "sourceIP", at.sourceIP)
+		return nil, ErrLoginFailed
+	}
+	switch {
+	case ok && u.Spec.Disabled:
+		ok, reason = false, "the account is disabled"
+	case ok && u.Status.State == iamv1beta1.UserAuthLimitExceeded && u.Status.LockedUntil != nil && s.clock.Now().Before(u.Status.LockedUntil.Time):
+		ok, reason = false, "the account is locked after too many failed logins"
+	}
+	s.record(ctx, u.Name, at, ok, reason)
+	if !ok {
+		return nil, ErrLoginFailed
+	}
+	return u, nil
+}
+
+var errNoProviders = errors.New("no password providers")
+
+func (s *Server) tryPasswordProviders(ctx context.Context, username, plain string) (*idp.Identity, string, error) {
+	if len(s.passwordProviders) == 0 {
+		return nil, "", errNoProviders
+	}
+	last := idp.ErrInvalidCredentials
+	for _, p := range s.passwordProviders {
+		id, err := p.Authenticate(ctx, username, plain)
+		if err == nil {
+			return id, p.Name(), nil
+		}
+		if !errors.Is(err, idp.ErrInvalidCredentials) {
+			last = fmt.Errorf("provider %s: %w", p.Name(), err)
+		}
+	}
+	return nil, "", last
+}
+
+// record queues a LoginRecord. It is written in the background, so that
+// the answer to a login takes the same time whether the user exists (and
+// gets a record) or not; a full queue drops the record and logs it.
+func (s *Server) record(ctx context.Context, user string, at loginAttempt, success bool, reason string) {
+	rec := &iamv1beta1.LoginRecord{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: user + "-", Labels: map[string]string{iamv1beta1.UserRefLabel: user}},
+		Spec: iamv1beta1.LoginRecordSpec{Type: at.kind, Provider: at.provider, SourceIP: truncate(at.sourceIP, 64),
+			UserAgent: truncate(at.userAgent, 512), Success: success, Reason: reason},
+	}
+	select {
+	case s.records <- rec:
+	default:
+		s.log(ctx).Error(errors.New("the login record queue is full"), "Dropping a login record", "user", user)
+	}
+}
+
+// RunRecorder writes queued login records until ctx ends.
+func (s *Server) RunRecorder(ctx context.Context) {
+	log := ctrl.LoggerFrom(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case rec := <-s.records:
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if err := s.writer.Create(wctx, rec); err != nil {
+				log.Error(err, "Writing a login record", "user", rec.Labels[iamv1beta1.UserRefLabel])
+			}
+			cancel()
+		}
+	}
+}
+
+func (s *Server) log(ctx context.Context) logr.Logger { return ctrl.LoggerFrom(ctx) }
+
+// mapIdentity turns an external identity into a platform user, by the
+// provider's mapping method: auto creates the user on first login, lookup
+// requires it. A user created by one provider cannot be taken over through
+// another provider or by a local account of the same name.
+func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Identity) (*iamv1beta1.User, error) {
+	name := normalizeName(id.Username)
+	if name == "" {
+		return nil, fmt.Errorf("the identity has no usable user name (%q)", id.Username)
+	}
+	method := idp.MappingLookup
+	if p, ok := s.providerMethods[provider]; ok {
+		method = p
+	}
+	annotation := IdentityAnnotation(provider)
+	u := &iamv1beta1.User{}
+	err := s.users.Get(ctx, client.ObjectKey{Name: name}, u)
+	switch {
+	case err == nil:
+		if got := u.Annotations[annotation]; got != "" && got != id.UID {
+			return nil, fmt.Errorf("user %s is linked to another %s identity", name, provider)
+		}
+		if u.Annotations[annotation] == "" && method == idp.MappingAuto {
+			return nil, fmt.Errorf("user %s exists and is not linked to provider %s; an administrator must link it", name, provider)
+		}
+		return u, nil
+	case !apierrors.IsNotFound(err):
+		return nil, err
+	case method != idp.MappingAuto:
+		return nil, fmt.Errorf("no user %s, and provider %s only looks users up", name, provider)
+	}
+	u = &iamv1beta1.User{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: map[string]string{annotation: id.UID}},
+		Spec:       iamv1beta1.UserSpec{Email: id.Email, DisplayName: truncate(id.DisplayName, 128)},
+	}
+	if err := s.writer.Create(ctx, u); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("creating user %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// IdentityAnnotation links a user to its identity at a provider.
+func IdentityAnnotation(provider string) string { return "iam.superkube.io/identity-" + provider }
+
+// normalizeName makes a DNS-1123 label from an external user name.
+func normalizeName(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '-' || r == '.' || r == '_' || r == '@':
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 63 {
+		out = strings.TrimRight(out[:63], "-")
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// sourceLimiter limits attempts per source address.
+type sourceLimiter struct {
+	mu      sync.Mutex
+	perMin  float64
+	burst   int
+	buckets *lru.Cache
+}
+
+func newSourceLimiter(perMinute float64, burst int) *sourceLimiter {
+	return &sourceLimiter{perMin: perMinute, burst: burst, buckets: lru.New(65536)}
+}
+
+func (l *sourceLimiter) allow(source string) bool {
+	if l.perMin <= 0 {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	v, ok := l.buckets.Get(source)
+	if !ok {
+		v = rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)
+		l.buckets.Add(source, v)
+	}
+	return v.(*rate.Limiter).Allow()
+}
+
+// randomID returns 128 random bits in hex.
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// SourceIP is the address of the client; forwarded headers are not trusted.
+func SourceIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// BasicAuthenticator accepts HTTP basic credentials on API requests, with
+// the same checks and records as a password login. It is off unless
+// configured: a token is preferable to sending the password every time.
+type BasicAuthenticator struct{ Server *Server }
+
+// AuthenticateBasic implements filters.BasicAuthenticator.
+func (b *BasicAuthenticator) AuthenticateBasic(ctx context.Context, r *http.Request, username, plain string) (*authn.Result, error) {
+	u, err := b.Server.passwordLogin(ctx, loginAttempt{username: username, sourceIP: SourceIP(r), userAgent: r.UserAgent(),
+		kind: iamv1beta1.LoginBasicAuth}, plain)
+	if err != nil {
+		if errors.Is(err, ErrLoginFailed) || errors.Is(err, errRateLimited) {
+			return nil, fmt.Errorf("%w: %w", authn.ErrUnauthenticated, err)
+		}
+		return nil, err
+	}
+	return &authn.Result{User: authn.Identity(u), PasswordChangeRequired: u.Spec.PasswordChangeRequired}, nil
+}

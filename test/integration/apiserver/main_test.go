@@ -1,0 +1,205 @@
+// Package apiserver tests ke-apiserver end to end against a real
+// kube-apiserver and etcd, with ke-controller-manager's reconcilers running:
+// logins, tokens, revocation, the OAuth flows, authorization at four levels,
+// audit, and kubectl with a platform identity.
+package apiserver
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+)
+
+const (
+	consoleSecret   = "console-secret-for-tests"
+	consoleRedirect = "https://console.test/oauth/callback"
+	cliRedirect     = "http://127.0.0.1:8000/callback"
+	maxFailures     = 3
+)
+
+var st *stack
+
+// stack is a running ke-apiserver with its cluster.
+type stack struct {
+	env       *envtest.Environment
+	k8s       client.Client
+	url       string
+	http      *http.Client
+	dir       string
+	auditFile string
+	srv       *app.Server
+	cfg       app.Config
+	certFile  string
+	keyFile   string
+	cancel    context.CancelFunc
+}
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	ctrl.SetLogger(logr.Discard())
+	dir, err := os.MkdirTemp("", "ke-apiserver-test-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(dir)
+	s := &stack{dir: dir, auditFile: filepath.Join(dir, "audit.log")}
+	if s.certFile, s.keyFile, err = app.SelfSignedCert(dir, []string{"127.0.0.1", "localhost"}); err != nil {
+		return 1, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 1, err
+	}
+	s.url = "https://" + l.Addr().String()
+
+	// kube-apiserver trusts ke-apiserver's tokens for audience "kubernetes".
+	ca, err := os.ReadFile(s.certFile)
+	if err != nil {
+		return 1, err
+	}
+	authnConfig := filepath.Join(dir, "authentication-config.yaml")
+	if err := os.WriteFile(authnConfig, []byte(fmt.Sprintf(`apiVersion: apiserver.config.k8s.io/v1
+kind: AuthenticationConfiguration
+jwt:
+- issuer:
+    url: %s
+    audiences: ["%s"]
+    certificateAuthority: |
+%s
+  claimMappings:
+    username: {claim: sub, prefix: ""}
+    groups: {claim: groups, prefix: ""}
+`, s.url, oauth.KubernetesAudience, indent(string(ca), "      "))), 0o600); err != nil {
+		return 1, err
+	}
+	if s.env, err = envtest.Start(envtest.Options{ControllerManager: true, ExtraAPIServerArgs: map[string]string{"authentication-config": authnConfig}}); err != nil {
+		return 1, err
+	}
+	defer s.env.Stop()
+	if s.k8s, err = client.New(s.env.Config, client.Options{Scheme: scheme.New()}); err != nil {
+		return 1, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	defer cancel()
+
+	// ke-controller-manager's reconcilers: bootstrap, hashing, lockouts, mirrors.
+	cmCfg := cmapp.DefaultConfig()
+	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
+	cmCfg.Authentication.BcryptCost, cmCfg.Authentication.MaxFailedLogins = 4, maxFailures
+	mgr, boot, err := cmapp.NewManager(s.env.Config, cmCfg, cmapp.ManagerOptions{})
+	if err != nil {
+		return 1, err
+	}
+	go func() { _ = mgr.Start(ctx) }()
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		return boot.Ready(nil) == nil, nil
+	}); err != nil {
+		return 1, fmt.Errorf("bootstrap: %w", err)
+	}
+
+	kubeCA := filepath.Join(dir, "kube-ca.crt")
+	if err := os.WriteFile(kubeCA, s.env.Config.CAData, 0o600); err != nil {
+		return 1, err
+	}
+	s.cfg = s.config(kubeCA)
+	if s.srv, err = app.Build(ctx, s.cfg, s.env.Config, logr.Discard(), clock.RealClock{}); err != nil {
+		return 1, err
+	}
+	if err := s.srv.Start(ctx); err != nil {
+		return 1, err
+	}
+	httpSrv := &http.Server{Handler: s.srv.Handler, MaxHeaderBytes: s.cfg.Limits.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = httpSrv.ServeTLS(l, s.certFile, s.keyFile) }()
+	defer httpSrv.Close()
+
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	s.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	st = s
+	return m.Run(), nil
+}
+
+// config is the configuration of the ke-apiserver under test.
+func (s *stack) config(kubeCA string) app.Config {
+	cfg := app.DefaultConfig()
+	cfg.Issuer = s.url
+	cfg.SigningKeyFile = filepath.Join(s.dir, "signing.key")
+	cfg.GenerateSigningKey = true
+	cfg.Authentication.BcryptCost = 4
+	cfg.Authentication.LoginsPerMinute, cfg.Authentication.LoginBurst = 6000, 1000
+	cfg.Kubernetes = app.Kubernetes{ExternalURL: s.env.Config.Host, CAFile: kubeCA}
+	cfg.Audit.Path = s.auditFile
+	cfg.Limits.MaxBodyBytes = 64 << 10
+	cfg.OAuthClients = []oauth.Client{
+		{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{consoleRedirect}},
+		{ID: "cli", RedirectURIs: []string{cliRedirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/bye"}},
+	}
+	return cfg
+}
+
+// adminPassword is the generated initial password, from its Secret.
+func adminPassword(t *testing.T) string {
+	t.Helper()
+	s := &corev1.Secret{}
+	if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "superkube-system", Name: bootstrap.AdminPasswordSecret}, s); err != nil {
+		t.Fatalf("the initial password secret: %v", err)
+	}
+	return string(s.Data["password"])
+}
+
+func indent(s, prefix string) string {
+	out := ""
+	for _, line := range splitLines(s) {
+		out += prefix + line + "\n"
+	}
+	return out
+}
+
+func splitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			if i > start {
+				lines = append(lines, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}

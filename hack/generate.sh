@@ -17,3 +17,6 @@ fi
 if compgen -G "internal/controller/*.go" >/dev/null; then
 	"$gen" rbac:roleName=ke-controller-manager paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 fi
+if [[ -f internal/apiserver/app/rbac.go ]]; then
+	"$gen" rbac:roleName=ke-apiserver paths=./internal/apiserver/app/... output:rbac:artifacts:config=config/rbac/apiserver
+fi

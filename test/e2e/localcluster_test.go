@@ -46,7 +46,7 @@ func newDevCluster(t *testing.T) *devCluster {
 	}
 	d := &devCluster{t: t, root: root, dataDir: filepath.Join(t.TempDir(), "cluster")}
 	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
-		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port"}
+		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--ke-apiserver-port"}
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))
 	}
@@ -197,6 +197,10 @@ func TestLocalCluster(t *testing.T) {
 		}
 		d.mustKubectl("wait", "--for=condition=Ready", "workspace/e2e", "--timeout=60s")
 		d.mustKubectl("wait", "--for=condition=Ready", "workspacerole/e2e-admin", "--timeout=60s")
+	})
+
+	t.Run("kubectl with a platform identity has exactly its permissions", func(t *testing.T) {
+		d.platformIdentity(t)
 	})
 
 	t.Run("a job completes", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -61,6 +62,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Platform.ManifestDir, "manifest-dir", o.Platform.ManifestDir, "The repository's config folder, with the CRDs and RBAC to install")
 	fs.IntVar(&o.Platform.Ports.ControllerManagerHealth, "ke-controller-manager-health-port", o.Platform.Ports.ControllerManagerHealth, "ke-controller-manager's /healthz and /readyz port")
 	fs.IntVar(&o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager-metrics-port", o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager's metrics port")
+	fs.IntVar(&o.Platform.Ports.APIServer, "ke-apiserver-port", o.Platform.Ports.APIServer, "ke-apiserver's HTTPS port")
 	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")
 	fs.StringVar(&c.NodeCPU, "node-cpu", c.NodeCPU, "CPU capacity of each simulated node")
@@ -138,6 +140,10 @@ func (o *Options) RunUp(ctx context.Context) error {
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGTERM), 0, 0, 0); err != nil {
 			return fmt.Errorf("asking to be stopped with the parent: %w", err)
 		}
+	}
+	// kube-apiserver trusts ke-apiserver's tokens when ke-apiserver runs.
+	if _, err := os.Stat(filepath.Join(o.Platform.BinDir, "ke-apiserver")); err == nil {
+		o.Cluster.JWTIssuer = o.Platform.APIServerURL()
 	}
 	c, err := cluster.Start(ctx, &o.Cluster)
 	if err != nil {

@@ -22,6 +22,12 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result) {
 			fmt.Fprintf(out, "  - %s (log: %s)\n", s, filepath.Join(c.LogDir(), s+".log"))
 		}
 	}
+	if res.APIServerURL != "" {
+		ca, _ := filepath.Abs(filepath.Join(o.Cluster.DataDir, "pki", "ca.crt"))
+		fmt.Fprintf(out, "\nke-apiserver: %s (CA %s)\n", res.APIServerURL, ca)
+		secret, _ := filepath.Abs(platform.ConsoleSecretFile(o.Cluster.DataDir))
+		fmt.Fprintf(out, "  log in:  curl --cacert %s -u ke-console:$(cat %s) \\\n           -d grant_type=password -d username=admin -d password=... %s/oauth/token\n", ca, secret, res.APIServerURL)
+	}
 	if res.AdminPassword != "" {
 		fmt.Fprintf(out, "\nInitial administrator: user admin, password %s\n", res.AdminPassword)
 		fmt.Fprintln(out, "  (shown until it is changed; the first login asks for a new one)")

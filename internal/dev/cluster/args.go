@@ -23,7 +23,7 @@ func (c *Config) etcdArgs() []string {
 }
 
 func (c *Config) apiserverArgs(f *files) []string {
-	return []string{
+	args := []string{
 		"--etcd-servers=" + fmt.Sprintf("http://127.0.0.1:%d", c.Ports.Etcd),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -56,6 +56,10 @@ func (c *Config) apiserverArgs(f *files) []string {
 		"--audit-log-maxbackup=1",
 		"--profiling=false",
 	}
+	if f.authnConfig != "" {
+		args = append(args, "--authentication-config="+f.authnConfig)
+	}
+	return args
 }
 
 func (c *Config) controllerManagerArgs(f *files) []string {

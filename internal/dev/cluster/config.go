@@ -54,6 +54,11 @@ type Config struct {
 	NodeMemory string
 	NodePods   string
 	Ports      Ports
+	// JWTIssuer, when set, is an https URL whose tokens kube-apiserver
+	// trusts (ke-apiserver): kube-apiserver gets an authentication
+	// configuration for it, with the cluster's CA, audience "kubernetes" and
+	// the sub and groups claims as user name and groups.
+	JWTIssuer string
 	// Out receives progress messages.
 	Out io.Writer
 }

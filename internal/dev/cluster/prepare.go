@@ -21,6 +21,7 @@ type files struct {
 	admin, controllerManager      string // kubeconfigs
 	scheduler, kwok               string
 	auditPolicy, kwokConfig       string
+	authnConfig                   string
 }
 
 // prepare creates what is missing in the data folder: certificates, keys,
@@ -88,7 +89,54 @@ func (c *Config) prepare() (*files, error) {
 	if f.kwokConfig, err = c.writeKwokConfig(); err != nil {
 		return nil, err
 	}
+	if c.JWTIssuer != "" {
+		if f.authnConfig, err = c.writeAuthnConfig(f.ca.CertFile); err != nil {
+			return nil, err
+		}
+	}
 	return &f, nil
+}
+
+// writeAuthnConfig makes kube-apiserver trust the JWT issuer's tokens for
+// audience "kubernetes", mapping sub to the user name and groups to groups
+// without prefixes, so that the platform's users are the same users in
+// native RBAC.
+func (c *Config) writeAuthnConfig(caFile string) (string, error) {
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `apiVersion: apiserver.config.k8s.io/v1
+kind: AuthenticationConfiguration
+jwt:
+- issuer:
+    url: %s
+    audiences: ["kubernetes"]
+    certificateAuthority: |
+`, c.JWTIssuer)
+	for _, line := range strings.Split(strings.TrimSpace(string(ca)), "\n") {
+		b.WriteString("      " + line + "\n")
+	}
+	b.WriteString(`  claimMappings:
+    username: {claim: sub, prefix: ""}
+    groups: {claim: groups, prefix: ""}
+  claimValidationRules:
+  - expression: "!claims.sub.startsWith('system:')"
+    message: "platform tokens cannot name system users"
+`)
+	file := filepath.Join(c.DataDir, "authentication-config.yaml")
+	return file, os.WriteFile(file, []byte(b.String()), 0o600)
+}
+
+// ServingCert issues a serving certificate from the cluster's CA for a
+// platform component and returns its files and the CA file.
+func (c *Cluster) ServingCert(name string, hosts ...string) (certFile, keyFile, caFile string, err error) {
+	pair, err := c.files.ca.Ensure(c.cfg.pkiDir(), pki.Leaf{Name: name, CommonName: name, Hosts: hosts})
+	if err != nil {
+		return "", "", "", err
+	}
+	return pair.CertFile, pair.KeyFile, c.files.ca.CertFile, nil
 }
 
 func (c *Config) writeKubeconfig(file, caFile string, pair pki.Pair, user string) error {
@@ -208,3 +256,6 @@ func (c *Cluster) LogDir() string { return c.cfg.logDir() }
 
 // DataDir is the cluster's data folder.
 func (c *Cluster) DataDir() string { return c.cfg.DataDir }
+
+// APIServerURL is kube-apiserver's address.
+func (c *Cluster) APIServerURL() string { return c.cfg.APIServerURL() }

@@ -2,6 +2,10 @@ package platform
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,11 +30,21 @@ import (
 type Ports struct {
 	ControllerManagerMetrics int
 	ControllerManagerHealth  int
+	APIServer                int
+	Console                  int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
 func DefaultPorts() Ports {
-	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282}
+	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, APIServer: 9443, Console: 8443}
+}
+
+// ConsoleURL is ke-console's address.
+func (c *Config) ConsoleURL() string { return "https://127.0.0.1:" + strconv.Itoa(c.Ports.Console) }
+
+// APIServerURL is ke-apiserver's address, the issuer of the platform's tokens.
+func (c *Config) APIServerURL() string {
+	return "https://127.0.0.1:" + strconv.Itoa(c.Ports.APIServer)
 }
 
 // Config says where the platform's binaries and manifests are.
@@ -49,6 +63,8 @@ var Components = []string{"ke-controller-manager", "ke-apiserver", "ke-console"}
 // Result tells what Start did.
 type Result struct {
 	Started, Missing []string
+	// APIServerURL is where ke-apiserver answers, when it runs.
+	APIServerURL string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
 	AdminPassword string
@@ -61,7 +77,8 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		return nil, err
 	}
 	crdDir := filepath.Join(cfg.ManifestDir, "crd", "bases")
-	objs, err := ReadManifests(filepath.Join(crdDir, "*.yaml"), filepath.Join(cfg.ManifestDir, "rbac", "*.yaml"))
+	objs, err := ReadManifests(filepath.Join(crdDir, "*.yaml"), filepath.Join(cfg.ManifestDir, "rbac", "*.yaml"),
+		filepath.Join(cfg.ManifestDir, "rbac", "*", "*.yaml"))
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +100,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 			if err := startControllerManager(ctx, c, cl, cfg, path); err != nil {
 				return nil, err
 			}
+		case "ke-apiserver":
+			if err := startAPIServer(ctx, c, cl, cfg, path); err != nil {
+				return nil, err
+			}
+			res.APIServerURL = cfg.APIServerURL()
 		default:
 			res.Missing = append(res.Missing, name)
 			continue
@@ -94,15 +116,8 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 }
 
 func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
-	const identity = "ke-controller-manager"
-	kubeconfig, err := c.ClientKubeconfig(identity, identity)
+	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager")
 	if err != nil {
-		return err
-	}
-	crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: identity}}
-	crb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: identity}
-	crb.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: identity}}
-	if err := cl.Create(ctx, crb); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	health := cfg.Ports.ControllerManagerHealth
@@ -123,6 +138,89 @@ func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.C
 	})
 }
 
+// identity gives a component its own client certificate, bound to the
+// ClusterRole of its name, and returns its kubeconfig.
+func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name string) (string, error) {
+	kubeconfig, err := c.ClientKubeconfig(name, name)
+	if err != nil {
+		return "", err
+	}
+	crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	crb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}
+	crb.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}
+	if err := cl.Create(ctx, crb); err != nil && !apierrors.IsAlreadyExists(err) {
+		return "", err
+	}
+	return kubeconfig, nil
+}
+
+// startAPIServer runs ke-apiserver with a serving certificate from the
+// cluster's CA, so that kube-apiserver (configured with JWTIssuer) fetches
+// its keys and trusts its tokens.
+func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
+	if cluster.PortFree(cfg.Ports.APIServer) != nil {
+		return fmt.Errorf("port %d for ke-apiserver is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-apiserver-port)", cfg.Ports.APIServer)
+	}
+	kubeconfig, err := identity(ctx, c, cl, "ke-apiserver")
+	if err != nil {
+		return err
+	}
+	certFile, keyFile, caFile, err := c.ServingCert("ke-apiserver-serving", "127.0.0.1", "localhost")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(c.DataDir(), "ke-apiserver")
+	secretFile, err := consoleSecret(dir)
+	if err != nil {
+		return err
+	}
+	args := []string{
+		"--console-url=" + cfg.ConsoleURL(),
+		"--console-client-secret-file=" + secretFile,
+		"--kubeconfig=" + kubeconfig,
+		"--bind-address=127.0.0.1:" + strconv.Itoa(cfg.Ports.APIServer),
+		"--issuer=" + cfg.APIServerURL(),
+		"--signing-key-file=" + filepath.Join(dir, "signing.key"),
+		"--generate-signing-key",
+		"--tls-cert-file=" + certFile,
+		"--tls-private-key-file=" + keyFile,
+		"--kubernetes-external-url=" + c.APIServerURL(),
+		"--kubernetes-ca-file=" + caFile,
+		"--audit-log-path=" + filepath.Join(c.LogDir(), "ke-apiserver-audit.log"),
+		"--system-namespace=" + cfg.SystemNamespace,
+		"--cert-dir=" + dir,
+	}
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return c.Launch(ctx, "ke-apiserver", path, args, func(ctx context.Context) error {
+		return httpsOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
+	})
+}
+
+// ConsoleSecretFile is where the console's OAuth client secret is kept.
+func ConsoleSecretFile(dataDir string) string { return filepath.Join(dataDir, "ke-apiserver", "console-client-secret") }
+
+// consoleSecret creates the console client's secret once.
+func consoleSecret(dir string) (string, error) {
+	file := filepath.Join(dir, "console-client-secret")
+	if _, err := os.Stat(file); err == nil {
+		return file, nil
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return file, os.WriteFile(file, []byte(hex.EncodeToString(b)), 0o600)
+}
+
 // initialPassword returns the administrator's generated password while the
 // administrator still has to change it.
 func initialPassword(ctx context.Context, cl client.Client, ns string) string {
@@ -137,12 +235,15 @@ func initialPassword(ctx context.Context, cl client.Client, ns string) string {
 	return string(s.Data["password"])
 }
 
-func httpOK(ctx context.Context, url string) error {
+func httpOK(ctx context.Context, url string) error { return httpsOK(ctx, url, nil) }
+
+func httpsOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+	defer client.CloseIdleConnections()
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

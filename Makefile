@@ -67,7 +67,8 @@ test-e2e: tools build ## Run end-to-end tests against a local cluster they start
 
 .PHONY: bench
 bench: tools build ## Run the benchmarks and print their figures (several minutes)
-	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -timeout 90m $(TEST_FLAGS) ./test/bench/... ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem $(TEST_FLAGS) ./internal/...
+	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -timeout 90m $(TEST_FLAGS) ./test/bench/...
 
 .PHONY: print-env
 print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`

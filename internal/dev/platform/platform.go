@@ -3,9 +3,9 @@ package platform
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -203,7 +203,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 }
 
 // ConsoleSecretFile is where the console's OAuth client secret is kept.
-func ConsoleSecretFile(dataDir string) string { return filepath.Join(dataDir, "ke-apiserver", "console-client-secret") }
+func ConsoleSecretFile(dataDir string) string {
+	return filepath.Join(dataDir, "ke-apiserver", "console-client-secret")
+}
 
 // consoleSecret creates the console client's secret once.
 func consoleSecret(dir string) (string, error) {

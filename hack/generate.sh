@@ -20,3 +20,13 @@ fi
 if [[ -f internal/apiserver/app/rbac.go ]]; then
 	"$gen" rbac:roleName=ke-apiserver paths=./internal/apiserver/app/... output:rbac:artifacts:config=config/rbac/apiserver
 fi
+
+# The Helm chart carries copies of the CRDs and of the generated RBAC rules.
+chart=charts/super-kubenetes
+if [[ -d $chart ]]; then
+	rm -f "$chart"/crds/*.yaml
+	cp config/crd/bases/*.yaml "$chart/crds/"
+	mkdir -p "$chart/files/rbac"
+	cp config/rbac/role.yaml "$chart/files/rbac/ke-controller-manager-role.yaml"
+	cp config/rbac/apiserver/role.yaml "$chart/files/rbac/ke-apiserver-role.yaml"
+fi

@@ -13,5 +13,7 @@ package app
 // +kubebuilder:rbac:groups=tenant.superkube.io,resources=workspaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=cluster.superkube.io,resources=clusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=delete
+// +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=delete
+// +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=userextras/*,verbs=impersonate
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=get;list;watch

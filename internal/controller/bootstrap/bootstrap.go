@@ -51,7 +51,10 @@ type Bootstrap struct {
 	SystemNamespace string
 	AdminEmail      string
 	BcryptCost      int
-	done            atomic.Bool
+	// Elected is closed when this replica leads (the manager's Elected()).
+	// A standby replica reports ready: it has nothing to do until it leads.
+	Elected <-chan struct{}
+	done    atomic.Bool
 }
 
 // NeedLeaderElection makes only the leader bootstrap.
@@ -77,13 +80,24 @@ func (b *Bootstrap) Start(ctx context.Context) error {
 	}
 }
 
-// Ready is a readiness check that passes once the bootstrap has completed.
+// Ready is a readiness check: the leader is ready once the bootstrap has
+// completed; a standby replica is ready at once.
 func (b *Bootstrap) Ready(*http.Request) error {
+	if b.Elected != nil {
+		select {
+		case <-b.Elected:
+		default:
+			return nil
+		}
+	}
 	if !b.done.Load() {
 		return errors.New("bootstrap has not completed")
 	}
 	return nil
 }
+
+// Completed reports whether this replica has bootstrapped.
+func (b *Bootstrap) Completed() bool { return b.done.Load() }
 
 // Run performs every step once; each is idempotent.
 func (b *Bootstrap) Run(ctx context.Context) error {

@@ -115,7 +115,7 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		}
 	}
 	boot := &bootstrap.Bootstrap{Client: c, Reader: mgr.GetAPIReader(), SystemNamespace: cfg.SystemNamespace,
-		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost}
+		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost, Elected: mgr.Elected()}
 	if err := mgr.Add(boot); err != nil {
 		return nil, nil, err
 	}

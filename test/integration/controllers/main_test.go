@@ -90,7 +90,7 @@ func run(m *testing.M) int {
 		}
 	}()
 	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return boot.Ready(nil) == nil, nil
+		return boot.Completed(), nil
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "bootstrap did not complete:", err)
 		return 1

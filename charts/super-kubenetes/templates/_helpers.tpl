@@ -1,0 +1,193 @@
+{{/*
+Names.
+*/}}
+{{- define "sk.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The release's base name, at most 36 characters so that "<fullname>-controller-manager-metrics"
+and the other component names stay within 63.
+*/}}
+{{- define "sk.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 36 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 36 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 36 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "sk.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "sk.controllerManager.fullname" -}}
+{{- printf "%s-controller-manager" (include "sk.fullname" .) }}
+{{- end }}
+
+{{- define "sk.apiserver.fullname" -}}
+{{- printf "%s-apiserver" (include "sk.fullname" .) }}
+{{- end }}
+
+{{/*
+Labels. Call the component variants with (dict "ctx" $ "component" "apiserver").
+*/}}
+{{- define "sk.labels" -}}
+helm.sh/chart: {{ include "sk.chart" .ctx }}
+{{ include "sk.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: super-kubenetes
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "sk.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sk.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+The image of a component: (dict "ctx" $ "image" .Values.apiserver.image).
+The tag defaults to the chart's appVersion; a digest wins over the tag.
+*/}}
+{{- define "sk.image" -}}
+{{- $registry := .ctx.Values.global.imageRegistry }}
+{{- $repo := .image.repository }}
+{{- if $registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" $registry) $repo }}{{ end }}
+{{- if .image.digest }}
+{{- printf "%s@%s" $repo .image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repo (default .ctx.Chart.AppVersion .image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A memory size in MiB, from a number (taken as Mi) or a string "<n>Mi" or "<n>Gi".
+*/}}
+{{- define "sk.memoryMi" -}}
+{{- $v := . }}
+{{- if kindIs "string" $v }}
+{{- if regexMatch "^[0-9]+Mi$" $v }}
+{{- trimSuffix "Mi" $v | atoi }}
+{{- else if regexMatch "^[0-9]+Gi$" $v }}
+{{- mul (trimSuffix "Gi" $v | atoi) 1024 }}
+{{- else }}
+{{- fail (printf "a memory limit must be a number of Mi or a string \"<n>Mi\" or \"<n>Gi\", got %q" $v) }}
+{{- end }}
+{{- else }}
+{{- int64 $v }}
+{{- end }}
+{{- end }}
+
+{{/*
+The resources of a container with the memory limit written as "<n>Mi".
+*/}}
+{{- define "sk.resources" -}}
+{{- $res := deepCopy (default dict .) }}
+{{- if and $res.limits $res.limits.memory }}
+{{- $_ := set $res.limits "memory" (printf "%sMi" (include "sk.memoryMi" $res.limits.memory)) }}
+{{- end }}
+{{- toYaml $res }}
+{{- end }}
+
+{{/*
+GOMEMLIMIT at 90% of the memory limit, so that the Go garbage collector works
+harder before the kernel kills the container. Empty without a memory limit.
+*/}}
+{{- define "sk.gomemlimit" -}}
+{{- if and .limits .limits.memory }}
+{{- $mi := include "sk.memoryMi" .limits.memory | atoi }}
+{{- printf "%dMiB" (div (mul $mi 90) 100) }}
+{{- end }}
+{{- end }}
+
+{{/*
+ke-apiserver's issuer: the configured external URL, or the in-cluster Service.
+*/}}
+{{- define "sk.apiserver.issuer" -}}
+{{- if .Values.apiserver.issuer }}
+{{- if not (hasPrefix "https://" .Values.apiserver.issuer) }}
+{{- fail "apiserver.issuer must be an https URL" }}
+{{- end }}
+{{- trimSuffix "/" .Values.apiserver.issuer }}
+{{- else }}
+{{- printf "https://%s.%s.svc" (include "sk.apiserver.fullname" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/*
+The host name of the issuer, without scheme, port or path.
+*/}}
+{{- define "sk.apiserver.issuerHost" -}}
+{{- $u := urlParse (include "sk.apiserver.issuer" .) }}
+{{- (split ":" $u.host)._0 }}
+{{- end }}
+
+{{/*
+Whether ke-apiserver keeps tokens in Redis.
+*/}}
+{{- define "sk.redis.enabled" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+ke-apiserver's replicas: the token store lives in memory without Redis, and a
+token that one replica issued is refused by the others, so there is only one.
+*/}}
+{{- define "sk.apiserver.replicas" -}}
+{{- if include "sk.redis.enabled" . }}
+{{- int64 .Values.apiserver.replicas }}
+{{- else }}
+{{- min (int64 .Values.apiserver.replicas) 1 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The DNS names ke-apiserver's serving certificate must carry.
+*/}}
+{{- define "sk.apiserver.dnsNames" -}}
+{{- $svc := include "sk.apiserver.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) }}
+{{- $host := include "sk.apiserver.issuerHost" . }}
+{{- if not (regexMatch "^[0-9.]+$" $host) }}
+{{- $names = append $names $host }}
+{{- end }}
+{{- range .Values.apiserver.ingress.hosts }}
+{{- $names = append $names . }}
+{{- end }}
+{{- $names = concat $names .Values.apiserver.tls.extraDNSNames }}
+{{- toJson (uniq $names) }}
+{{- end }}
+
+{{/*
+The Secret names ke-apiserver mounts.
+*/}}
+{{- define "sk.apiserver.tlsSecret" -}}
+{{- default (printf "%s-tls" (include "sk.apiserver.fullname" .)) .Values.apiserver.tls.existingSecret }}
+{{- end }}
+
+{{- define "sk.apiserver.signingKeySecret" -}}
+{{- default (printf "%s-signing-key" (include "sk.apiserver.fullname" .)) .Values.apiserver.signingKey.existingSecret }}
+{{- end }}
+
+{{- define "sk.redis.secret" -}}
+{{- default (printf "%s-redis" (include "sk.fullname" .)) .Values.redis.existingSecret }}
+{{- end }}
+
+{{/*
+ke-apiserver's configuration carries secrets (client secrets, LDAP bind
+passwords) when OAuth clients or identity providers are set; it is then kept
+in a Secret rather than a ConfigMap.
+*/}}
+{{- define "sk.apiserver.configInSecret" -}}
+{{- if or .Values.apiserver.oauthClients .Values.apiserver.identityProviders }}true{{ end }}
+{{- end }}

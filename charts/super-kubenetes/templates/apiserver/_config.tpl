@@ -1,0 +1,59 @@
+{{/*
+ke-apiserver's configuration file; the fields are those of
+internal/apiserver/app/config.go. The Redis URL is not written here: it comes
+from a Secret through --redis-url.
+*/}}
+{{- define "sk.apiserver.config" -}}
+{{- $as := .Values.apiserver -}}
+apiVersion: config.superkube.io/v1alpha1
+kind: APIServerConfiguration
+bindAddress: {{ printf ":%d" (int64 $as.port) | quote }}
+tls:
+  certFile: /etc/ke-apiserver/tls/tls.crt
+  keyFile: /etc/ke-apiserver/tls/tls.key
+issuer: {{ include "sk.apiserver.issuer" . | quote }}
+signingKeyFile: /etc/ke-apiserver/signing-key/signing.key
+{{- with $as.signingKey.previousKeys.keys }}
+previousSigningKeyFiles:
+  {{- range . }}
+  - {{ printf "/etc/ke-apiserver/previous-keys/%s" . | quote }}
+  {{- end }}
+{{- end }}
+systemNamespace: {{ .Release.Namespace | quote }}
+kubernetes:
+  {{- with $as.kubernetes.externalURL }}
+  externalURL: {{ . | quote }}
+  {{- end }}
+  {{- with $as.kubernetes.caFile }}
+  caFile: {{ . | quote }}
+  {{- end }}
+authentication:
+  accessTokenMaxAge: {{ $as.authentication.accessTokenMaxAge | quote }}
+  refreshTokenMaxAge: {{ $as.authentication.refreshTokenMaxAge | quote }}
+  kubeconfigTokenMaxAge: {{ $as.authentication.kubeconfigTokenMaxAge | quote }}
+  multipleLogin: {{ $as.authentication.multipleLogin }}
+  basicAuth: {{ $as.authentication.basicAuth }}
+  loginsPerMinute: {{ toJson $as.authentication.loginsPerMinute }}
+  loginBurst: {{ int64 $as.authentication.loginBurst }}
+  bcryptCost: {{ int64 .Values.bcryptCost }}
+{{- with $as.oauthClients }}
+oauthClients:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $as.identityProviders }}
+identityProviders:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+audit:
+  {{- with $as.audit.path }}
+  path: {{ . | quote }}
+  {{- end }}
+  maxSizeMB: {{ int64 $as.audit.maxSizeMB }}
+  maxBackups: {{ int64 $as.audit.maxBackups }}
+  {{- with $as.audit.webhookURL }}
+  webhookURL: {{ . | quote }}
+  {{- end }}
+limits:
+  maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
+  maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}
+{{- end }}

@@ -1,0 +1,33 @@
+{{/*
+ke-controller-manager's configuration file; the fields are those of
+internal/controllermanager/app/config.go.
+*/}}
+{{- define "sk.controllerManager.config" -}}
+{{- $cm := .Values.controllerManager -}}
+apiVersion: config.superkube.io/v1alpha1
+kind: ControllerManagerConfiguration
+systemNamespace: {{ .Release.Namespace | quote }}
+metricsBindAddress: {{ printf ":%d" (int64 $cm.metrics.port) | quote }}
+healthProbeBindAddress: {{ printf ":%d" (int64 $cm.healthPort) | quote }}
+{{- if $cm.pprof.enabled }}
+pprofBindAddress: {{ printf ":%d" (int64 $cm.pprof.port) | quote }}
+{{- end }}
+leaderElection:
+  enabled: {{ $cm.leaderElection.enabled }}
+  namespace: {{ .Release.Namespace | quote }}
+  id: {{ $cm.leaderElection.id | quote }}
+concurrency: {{ int64 $cm.concurrency }}
+kubeAPIQPS: {{ toJson $cm.kubeAPIQPS }}
+kubeAPIBurst: {{ int64 $cm.kubeAPIBurst }}
+authentication:
+  bcryptCost: {{ int64 .Values.bcryptCost }}
+  maxFailedLogins: {{ int64 $cm.authentication.maxFailedLogins }}
+  lockoutWindow: {{ $cm.authentication.lockoutWindow | quote }}
+loginRecords:
+  maxAge: {{ $cm.loginRecords.maxAge | quote }}
+  maxPerUser: {{ int64 $cm.loginRecords.maxPerUser }}
+{{- with $cm.adminEmail }}
+adminEmail: {{ . | quote }}
+{{- end }}
+clusterCheckInterval: {{ $cm.clusterCheckInterval | quote }}
+{{- end }}

@@ -22,35 +22,51 @@ func WithAudit(h http.Handler, sink audit.Sink, now func() time.Time) http.Handl
 		// read them after the request.
 		holder := &auditHolder{}
 		ctx = withHolder(ctx, holder)
+		// A handler that panics may have done part of its work: record the
+		// request too (as the 500 the panic recovery answers, unless a code
+		// was already sent) and let the panic go on.
+		defer func() {
+			v := recover()
+			if v != nil && !rec.wrote {
+				rec.code = http.StatusInternalServerError
+			}
+			record(sink, r, note, holder, rec.code, start, now)
+			if v != nil {
+				panic(v)
+			}
+		}()
 		h.ServeHTTP(rec, r.WithContext(ctx))
-
-		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
-		if note.Event == "" && !mutating {
-			return
-		}
-		e := &audit.Event{Time: start, RequestID: request.IDFrom(r.Context()), Type: "request", Method: r.Method, Path: r.URL.Path,
-			Code: rec.code, SourceIP: oauth.SourceIP(r), UserAgent: truncate(r.UserAgent(), 256), LatencyMS: now().Sub(start).Milliseconds(),
-			Reason: note.Reason, Subject: note.Subject}
-		if note.Event != "" {
-			e.Type = note.Event
-		}
-		if holder.user != nil {
-			e.User, e.Groups = holder.user.GetName(), holder.user.GetGroups()
-		}
-		if i := holder.info; i != nil {
-			e.Verb, e.APIGroup, e.Resource, e.Subresource, e.Name = i.Verb, i.APIGroup, i.Resource, i.Subresource, i.Name
-			e.Namespace, e.Workspace, e.Cluster, e.Scope = i.Namespace, i.Workspace, i.Cluster, string(i.Scope)
-		}
-		switch {
-		case note.Decision == "deny" || rec.code == http.StatusForbidden:
-			e.Result = "denied"
-		case rec.code >= 400:
-			e.Result = "failure"
-		default:
-			e.Result = "success"
-		}
-		sink.Write(e)
 	})
+}
+
+// record writes the event of an audited request once it is answered.
+func record(sink audit.Sink, r *http.Request, note *request.AuditNote, holder *auditHolder, code int, start time.Time, now func() time.Time) {
+	mutating := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+	if note.Event == "" && !mutating {
+		return
+	}
+	e := &audit.Event{Time: start, RequestID: request.IDFrom(r.Context()), Type: "request", Method: r.Method, Path: r.URL.Path,
+		Code: code, SourceIP: oauth.SourceIP(r), UserAgent: truncate(r.UserAgent(), 256), LatencyMS: now().Sub(start).Milliseconds(),
+		Reason: note.Reason, Subject: note.Subject}
+	if note.Event != "" {
+		e.Type = note.Event
+	}
+	if holder.user != nil {
+		e.User, e.Groups = holder.user.GetName(), holder.user.GetGroups()
+	}
+	if i := holder.info; i != nil {
+		e.Verb, e.APIGroup, e.Resource, e.Subresource, e.Name = i.Verb, i.APIGroup, i.Resource, i.Subresource, i.Name
+		e.Namespace, e.Workspace, e.Cluster, e.Scope = i.Namespace, i.Workspace, i.Cluster, string(i.Scope)
+	}
+	switch {
+	case note.Decision == "deny" || code == http.StatusForbidden:
+		e.Result = "denied"
+	case code >= 400:
+		e.Result = "failure"
+	default:
+		e.Result = "success"
+	}
+	sink.Write(e)
 }
 
 func truncate(s string, n int) string {

@@ -83,7 +83,8 @@ func bearerToken(r *http.Request) (string, bool) {
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:]), false
 	}
-	for _, p := range strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",") {
+	// The header may come as several lines (RFC 6455, 11.3.4); all count.
+	for _, p := range strings.Split(strings.Join(r.Header.Values("Sec-WebSocket-Protocol"), ","), ",") {
 		p = strings.TrimSpace(p)
 		if enc, ok := strings.CutPrefix(p, wsTokenPrefix); ok {
 			if dec, err := decodeRawURL(enc); err == nil {
@@ -96,7 +97,7 @@ func bearerToken(r *http.Request) (string, bool) {
 
 func stripTokenProtocol(r *http.Request) {
 	var keep []string
-	for _, p := range strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",") {
+	for _, p := range strings.Split(strings.Join(r.Header.Values("Sec-WebSocket-Protocol"), ","), ",") {
 		if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, wsTokenPrefix) {
 			keep = append(keep, p)
 		}

@@ -8,9 +8,12 @@ package oauth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Grant types.
@@ -80,7 +83,26 @@ type Options struct {
 	// BcryptCost is the cost of the dummy hash compared for unknown users,
 	// so that their answers take as long as known users'.
 	BcryptCost int
+	// GroupRoles map the groups of each identity provider, by provider
+	// name, to the global roles their members get when they log in.
+	GroupRoles map[string][]GroupRole
 }
+
+// GroupRole grants a global role to the members of one group of an
+// identity provider. At each login through the provider, the user gets a
+// GlobalRoleBinding "<user>-<globalRole>" for each group it is a member of,
+// and loses the bindings the provider granted for groups it has left.
+type GroupRole struct {
+	// Group is the group's name as the provider spells it (for LDAP, the
+	// value of the group name attribute, cn by default), compared exactly.
+	Group string `json:"group"`
+	// GlobalRole is the name of the GlobalRole granted, such as platform-regular.
+	GlobalRole string `json:"globalRole"`
+}
+
+// maxGlobalRoleName leaves room in a binding's name for a user name (63
+// characters at most) and a dash.
+const maxGlobalRoleName = validation.DNS1123SubdomainMaxLength - 64
 
 // Validate returns every problem with the options.
 func (o *Options) Validate() []error {
@@ -105,6 +127,21 @@ func (o *Options) Validate() []error {
 		}
 		if c.Trusted && c.Secret == "" {
 			errs = append(errs, fmt.Errorf("oauth.clients[%d]: a trusted client needs a secret", i))
+		}
+	}
+	for _, provider := range slices.Sorted(maps.Keys(o.GroupRoles)) {
+		mappings := o.GroupRoles[provider]
+		if msgs := validation.IsValidLabelValue(provider); provider == "" || len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("the identity provider name %q cannot label the bindings of its groupRoles: %v", provider, msgs))
+		}
+		for i, m := range mappings {
+			if m.Group == "" {
+				errs = append(errs, fmt.Errorf("identity provider %s: groupRoles[%d].group must not be empty", provider, i))
+			}
+			if msgs := validation.IsDNS1123Subdomain(m.GlobalRole); len(msgs) > 0 || len(m.GlobalRole) > maxGlobalRoleName {
+				errs = append(errs, fmt.Errorf("identity provider %s: groupRoles[%d].globalRole %q must be a GlobalRole name of at most %d characters",
+					provider, i, m.GlobalRole, maxGlobalRoleName))
+			}
 		}
 	}
 	if o.LoginsPerMinute < 0 || o.LoginBurst < 0 {

@@ -128,6 +128,11 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		deny("the account is disabled")
 		return
 	}
+	if err := s.syncGroupRoles(ctx, name, u, id.Groups); err != nil {
+		s.log(ctx).Error(err, "Updating the roles of a user's groups", "provider", name, "user", u.Name)
+		writeErrorPage(w, http.StatusInternalServerError, "The login could not be completed; it has been logged.")
+		return
+	}
 	s.record(ctx, u.Name, at, true, "")
 	s.redirectWithCode(w, r, ar, u)
 }

@@ -61,6 +61,7 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 	}
 	ok := password.Matches(hash, plain) && found && hash != s.dummyHash
 	reason := "wrong password"
+	var external *idp.Identity
 	if !ok {
 		// Users without a local password (or unknown ones) may come from LDAP.
 		if id, pname, perr := s.tryPasswordProviders(ctx, name, plain); perr == nil {
@@ -69,7 +70,7 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 				s.log(ctx).Info("Mapping an LDAP identity failed", "provider", pname, "reason", merr.Error())
 				return nil, ErrLoginFailed
 			}
-			u, found, ok, reason = mapped, true, true, ""
+			u, found, ok, reason, external = mapped, true, true, "", id
 			at.kind, at.provider = iamv1beta1.LoginLDAP, pname
 		} else if !errors.Is(perr, idp.ErrInvalidCredentials) && !errors.Is(perr, errNoProviders) {
 			s.log(ctx).Error(perr, "A password provider could not be asked")
@@ -84,6 +85,11 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 		ok, reason = false, "the account is disabled"
 	case ok && u.Status.State == iamv1beta1.UserAuthLimitExceeded && u.Status.LockedUntil != nil && s.clock.Now().Before(u.Status.LockedUntil.Time):
 		ok, reason = false, "the account is locked after too many failed logins"
+	}
+	if ok && external != nil {
+		if err := s.syncGroupRoles(ctx, at.provider, u, external.Groups); err != nil {
+			return nil, fmt.Errorf("updating the roles of the groups of user %s at %s: %w", u.Name, at.provider, err)
+		}
 	}
 	s.record(ctx, u.Name, at, ok, reason)
 	if !ok {
@@ -149,7 +155,10 @@ func (s *Server) log(ctx context.Context) logr.Logger { return ctrl.LoggerFrom(c
 // mapIdentity turns an external identity into a platform user, by the
 // provider's mapping method: auto creates the user on first login, lookup
 // requires it. A user created by one provider cannot be taken over through
-// another provider or by a local account of the same name.
+// another provider, nor a local account (one with a password) by an
+// external identity of the same name: lookup only accepts a user linked to
+// this identity, or one without a password and without a link to another
+// provider (a user an administrator made for external logins).
 func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Identity) (*iamv1beta1.User, error) {
 	name := normalizeName(id.Username)
 	if name == "" {
@@ -167,7 +176,7 @@ func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Ident
 		if got := u.Annotations[annotation]; got != "" && got != id.UID {
 			return nil, fmt.Errorf("user %s is linked to another %s identity", name, provider)
 		}
-		if u.Annotations[annotation] == "" && method == idp.MappingAuto {
+		if u.Annotations[annotation] == "" && (method == idp.MappingAuto || u.Spec.Password != "" || linkedElsewhere(u)) {
 			return nil, fmt.Errorf("user %s exists and is not linked to provider %s; an administrator must link it", name, provider)
 		}
 		return u, nil
@@ -186,8 +195,21 @@ func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Ident
 	return u, nil
 }
 
+// linkedElsewhere says whether the user is linked to an identity at some
+// provider; callers have checked that it is not the one asking.
+func linkedElsewhere(u *iamv1beta1.User) bool {
+	for k := range u.Annotations {
+		if strings.HasPrefix(k, identityAnnotationPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+const identityAnnotationPrefix = "iam.superkube.io/identity-"
+
 // IdentityAnnotation links a user to its identity at a provider.
-func IdentityAnnotation(provider string) string { return "iam.superkube.io/identity-" + provider }
+func IdentityAnnotation(provider string) string { return identityAnnotationPrefix + provider }
 
 // normalizeName makes a DNS-1123 label from an external user name.
 func normalizeName(s string) string {

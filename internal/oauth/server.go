@@ -36,11 +36,14 @@ type Server struct {
 	issuer   *token.Issuer
 	verifier *token.Verifier
 	store    tokenstore.Store
-	// users reads users (from a cache); writer creates users and login records.
-	users  client.Reader
-	writer client.Writer
-	clock  clock.PassiveClock
-	authn  *authn.TokenAuthenticator
+	// users reads users and bindings reads global role bindings (from
+	// caches); writer creates users, login records and the bindings of
+	// group roles.
+	users    client.Reader
+	bindings client.Reader
+	writer   client.Writer
+	clock    clock.PassiveClock
+	authn    *authn.TokenAuthenticator
 
 	passwordProviders []idp.PasswordProvider
 	redirectProviders map[string]idp.RedirectProvider
@@ -62,6 +65,9 @@ type Deps struct {
 	Authenticator     *authn.TokenAuthenticator
 	PasswordProviders []idp.PasswordProvider
 	RedirectProviders []idp.RedirectProvider
+
+	// Bindings reads GlobalRoleBindings for the group roles; Users when nil.
+	Bindings client.Reader
 }
 
 // NewServer builds the server.
@@ -92,10 +98,13 @@ func NewServer(opts Options, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, clients: map[string]*Client{}, issuer: d.Issuer, verifier: d.Verifier, store: d.Store,
-		users: d.Users, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
+		users: d.Users, bindings: d.Bindings, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
 		passwordProviders: d.PasswordProviders, redirectProviders: map[string]idp.RedirectProvider{},
 		providerMethods: map[string]idp.MappingMethod{}, limiter: newSourceLimiter(opts.LoginsPerMinute, opts.LoginBurst),
 		dummyHash: dummy, records: make(chan *iamv1beta1.LoginRecord, 4096),
+	}
+	if s.bindings == nil {
+		s.bindings = d.Users
 	}
 	for i := range opts.Clients {
 		s.clients[opts.Clients[i].ID] = &opts.Clients[i]

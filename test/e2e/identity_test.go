@@ -71,6 +71,9 @@ func (d *devCluster) platformIdentity(t *testing.T) {
 		t.Fatalf("changing the initial password: %d %s", code, body)
 	}
 	login("admin", "E2e-Passw0rd-New!")
+	if out, err := d.kubectl("get", "secret", "-n", "superkube-system", "admin-initial-password"); err == nil || !strings.Contains(out, "NotFound") {
+		t.Fatalf("the initial password Secret outlives the change: %v %s", err, out)
+	}
 
 	apply(t, d, `{"apiVersion":"iam.superkube.io/v1beta1","kind":"User","metadata":{"name":"dev"},"spec":{"email":"dev@example.com","password":"Dev-Passw0rd!"}}`)
 	apply(t, d, `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"e2e-web","labels":{"superkube.io/workspace":"e2e"}}}`)

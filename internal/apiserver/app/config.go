@@ -89,6 +89,29 @@ type ProviderEntry struct {
 	LDAP   *ldap.Config   `json:"ldap,omitempty"`
 	OIDC   *oidc.Config   `json:"oidc,omitempty"`
 	GitHub *github.Config `json:"github,omitempty"`
+	// GroupRoles map the provider's groups to platform roles: at each login
+	// through the provider, the user gets a GlobalRoleBinding
+	// "<user>-<globalRole>" (labelled iam.superkube.io/granted-by=<provider>)
+	// for each group it is a member of, and loses those the provider granted
+	// for groups it has left. Bindings made otherwise are never touched.
+	GroupRoles []GroupRole `json:"groupRoles,omitempty"`
+}
+
+// GroupRole maps a group of an identity provider to a global role, as in
+// {group: developers, globalRole: platform-regular}.
+type GroupRole = oauth.GroupRole
+
+// name is the name of the provider that the entry configures.
+func (p *ProviderEntry) name() string {
+	switch {
+	case p.LDAP != nil:
+		return p.LDAP.Name
+	case p.OIDC != nil:
+		return p.OIDC.Name
+	case p.GitHub != nil:
+		return p.GitHub.Name
+	}
+	return ""
 }
 
 // AuditConfig configures the audit log.
@@ -153,7 +176,14 @@ func (c *Config) Validate() []error {
 	if c.Limits.MaxBodyBytes < 1024 || c.Limits.MaxHeaderBytes < 4096 {
 		errs = append(errs, errors.New("limits.maxBodyBytes must be at least 1024 and limits.maxHeaderBytes at least 4096"))
 	}
+	names := map[string]bool{}
 	for i, p := range c.IdentityProviders {
+		if name := p.name(); name != "" {
+			if names[name] {
+				errs = append(errs, fmt.Errorf("identityProviders[%d]: the name %q is used twice", i, name))
+			}
+			names[name] = true
+		}
 		n := 0
 		for _, set := range []bool{p.LDAP != nil, p.OIDC != nil, p.GitHub != nil} {
 			if set {
@@ -170,6 +200,15 @@ func (c *Config) Validate() []error {
 }
 
 func (c *Config) oauthOptions() oauth.Options {
+	var groupRoles map[string][]oauth.GroupRole
+	for _, p := range c.IdentityProviders {
+		if len(p.GroupRoles) > 0 {
+			if groupRoles == nil {
+				groupRoles = map[string][]oauth.GroupRole{}
+			}
+			groupRoles[p.name()] = append(groupRoles[p.name()], p.GroupRoles...)
+		}
+	}
 	return oauth.Options{
 		Issuer:  c.Issuer,
 		Clients: c.OAuthClients,
@@ -179,6 +218,7 @@ func (c *Config) oauthOptions() oauth.Options {
 		LoginsPerMinute: c.Authentication.LoginsPerMinute,
 		LoginBurst:      c.Authentication.LoginBurst,
 		BcryptCost:      c.Authentication.BcryptCost,
+		GroupRoles:      groupRoles,
 	}
 }
 
@@ -193,7 +233,7 @@ func (c Config) Redacted() Config {
 	}
 	out.IdentityProviders = nil
 	for _, p := range c.IdentityProviders {
-		q := ProviderEntry{}
+		q := ProviderEntry{GroupRoles: p.GroupRoles}
 		if p.LDAP != nil {
 			l := *p.LDAP
 			l.BindPassword = "<redacted>"

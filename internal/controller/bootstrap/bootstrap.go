@@ -51,8 +51,9 @@ type Bootstrap struct {
 	SystemNamespace string
 	AdminEmail      string
 	BcryptCost      int
-	// Elected is closed when this replica leads (the manager's Elected()).
-	// A standby replica reports ready: it has nothing to do until it leads.
+	// Elected, with leader election, is closed when this replica leads (the
+	// manager's Elected()). A standby replica reports ready: it has nothing
+	// to do until it leads. Without leader election it is nil.
 	Elected <-chan struct{}
 	done    atomic.Bool
 }

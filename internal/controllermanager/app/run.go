@@ -115,7 +115,11 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		}
 	}
 	boot := &bootstrap.Bootstrap{Client: c, Reader: mgr.GetAPIReader(), SystemNamespace: cfg.SystemNamespace,
-		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost, Elected: mgr.Elected()}
+		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost}
+	if cfg.LeaderElection.Enabled {
+		// Standby replicas are ready; a single replica is ready once it bootstrapped.
+		boot.Elected = mgr.Elected()
+	}
 	if err := mgr.Add(boot); err != nil {
 		return nil, nil, err
 	}

@@ -85,6 +85,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 	if len(objs) == 0 {
 		return nil, fmt.Errorf("no CRDs found in %s: run ke-dev from the repository's root or pass --manifest-dir", crdDir)
 	}
+	// The platform's own namespace holds namespaced RBAC of the manifests.
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}
+	if err := cl.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("creating namespace %s: %w", cfg.SystemNamespace, err)
+	}
 	if err := Apply(ctx, cl, objs); err != nil {
 		return nil, err
 	}
@@ -116,7 +121,7 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 }
 
 func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
-	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager")
+	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager", cfg.SystemNamespace)
 	if err != nil {
 		return err
 	}
@@ -140,7 +145,7 @@ func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.C
 
 // identity gives a component its own client certificate, bound to the
 // ClusterRole of its name, and returns its kubeconfig.
-func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name string) (string, error) {
+func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name, systemNamespace string) (string, error) {
 	kubeconfig, err := c.ClientKubeconfig(name, name)
 	if err != nil {
 		return "", err
@@ -150,6 +155,17 @@ func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name st
 	crb.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}
 	if err := cl.Create(ctx, crb); err != nil && !apierrors.IsAlreadyExists(err) {
 		return "", err
+	}
+	// A namespaced Role of the same name in the system namespace, if the
+	// manifests have one, is bound too.
+	role := &rbacv1.Role{}
+	if err := cl.Get(ctx, client.ObjectKey{Namespace: systemNamespace, Name: name}, role); err == nil {
+		rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: systemNamespace, Name: name},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}}
+		if err := cl.Create(ctx, rb); err != nil && !apierrors.IsAlreadyExists(err) {
+			return "", err
+		}
 	}
 	return kubeconfig, nil
 }
@@ -161,7 +177,7 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	if cluster.PortFree(cfg.Ports.APIServer) != nil {
 		return fmt.Errorf("port %d for ke-apiserver is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-apiserver-port)", cfg.Ports.APIServer)
 	}
-	kubeconfig, err := identity(ctx, c, cl, "ke-apiserver")
+	kubeconfig, err := identity(ctx, c, cl, "ke-apiserver", cfg.SystemNamespace)
 	if err != nil {
 		return err
 	}

@@ -5,16 +5,20 @@
 package iam
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -152,12 +156,18 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	// Logins read users from the cache: answer once it has the new hash, so
+	// that the old password cannot log in after the caller was told it changed.
+	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 5*time.Second, true, func(ctx context.Context) (bool, error) {
+		cached := &iamv1beta1.User{}
+		return h.Users.Get(ctx, client.ObjectKey{Name: name}, cached) == nil && cached.Spec.Password == hash, nil
+	})
 	if name == bootstrap.AdminUser {
 		// The generated initial password is no longer of use.
+		// The password has changed by now: a failure here is logged, not answered.
 		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: h.SystemNamespace, Name: bootstrap.AdminPasswordSecret}}
 		if err := h.Client.Delete(ctx, s); client.IgnoreNotFound(err) != nil {
-			responsewriters.WriteStatus(w, err)
-			return
+			logr.FromContextOrDiscard(ctx).Error(err, "Deleting the initial administrator password Secret")
 		}
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},

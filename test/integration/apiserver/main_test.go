@@ -30,6 +30,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/oidcprovider"
+	"github.com/superkube/super-kubenetes/internal/testutil/slapd"
 )
 
 const (
@@ -54,6 +56,9 @@ type stack struct {
 	certFile  string
 	keyFile   string
 	cancel    context.CancelFunc
+	// ldap and oidc are the identity providers of the stack (providers_test.go).
+	ldap *slapd.Server
+	oidc *oidcprovider.Server
 }
 
 func TestMain(m *testing.M) {
@@ -81,6 +86,16 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	s.url = "https://" + l.Addr().String()
+
+	// A directory and an OpenID provider for ke-apiserver's identity providers.
+	if s.ldap, err = startDirectory(); err != nil {
+		return 1, err
+	}
+	defer func() { _ = s.ldap.Stop() }()
+	if s.oidc, err = oidcprovider.Start(oidcOptions(s.url)); err != nil {
+		return 1, err
+	}
+	defer s.oidc.Close()
 
 	// kube-apiserver trusts ke-apiserver's tokens for audience "kubernetes".
 	ca, err := os.ReadFile(s.certFile)
@@ -123,7 +138,7 @@ jwt:
 	}
 	go func() { _ = mgr.Start(ctx) }()
 	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return boot.Ready(nil) == nil, nil
+		return boot.Completed(), nil
 	}); err != nil {
 		return 1, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -166,6 +181,7 @@ func (s *stack) config(kubeCA string) app.Config {
 		{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{consoleRedirect}},
 		{ID: "cli", RedirectURIs: []string{cliRedirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/bye"}},
 	}
+	cfg.IdentityProviders = s.identityProviders()
 	return cfg
 }
 

@@ -176,10 +176,11 @@ func (s *Server) issue(ctx context.Context, u *iamv1beta1.User, c *Client, scope
 	now := s.clock.Now()
 	out := &Tokens{TokenType: "Bearer", ExpiresIn: int64(s.opts.Lifetimes.AccessToken.Seconds()), Scope: scope}
 	var err error
-	if out.AccessToken, err = s.issuer.Issue(access, s.opts.Lifetimes.AccessToken); err != nil {
+	if out.AccessToken, err = s.issuer.Issue(&access, s.opts.Lifetimes.AccessToken); err != nil {
 		return nil, err
 	}
-	if out.RefreshToken, err = s.issuer.Issue(refresh, s.opts.Lifetimes.RefreshToken); err != nil {
+	s.verifier.Remember(out.AccessToken, &access)
+	if out.RefreshToken, err = s.issuer.Issue(&refresh, s.opts.Lifetimes.RefreshToken); err != nil {
 		return nil, err
 	}
 	for _, r := range []tokenstore.Record{
@@ -193,7 +194,7 @@ func (s *Server) issue(ctx context.Context, u *iamv1beta1.User, c *Client, scope
 	if hasScope(scope, "openid") {
 		idt := base
 		idt.ID, idt.TokenType, idt.Nonce = randomID(), token.TypeID, nonce
-		if out.IDToken, err = s.issuer.Issue(idt, s.opts.Lifetimes.IDToken); err != nil {
+		if out.IDToken, err = s.issuer.Issue(&idt, s.opts.Lifetimes.IDToken); err != nil {
 			return nil, err
 		}
 	}
@@ -206,7 +207,7 @@ func (s *Server) KubeconfigToken(ctx context.Context, u *iamv1beta1.User) (strin
 	id := authn.Identity(u)
 	c := token.Claims{Claims: jwt.Claims{Subject: u.Name, Audience: jwt.Audience{KubernetesAudience}, ID: randomID()},
 		TokenType: token.TypeAccess, ClientID: "kubectl", SessionID: randomID(), Groups: withoutSystem(id.GetGroups())}
-	raw, err := s.issuer.Issue(c, s.opts.Lifetimes.Kubeconfig)
+	raw, err := s.issuer.Issue(&c, s.opts.Lifetimes.Kubeconfig)
 	if err != nil {
 		return "", err
 	}

@@ -61,9 +61,9 @@ func NewIssuer(url string, keys *KeySet, clk clock.PassiveClock) (*Issuer, error
 // URL is the issuer identifier.
 func (i *Issuer) URL() string { return i.url }
 
-// Issue signs c after setting the issuer, issue time and, when empty, the
-// not-before time.
-func (i *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
+// Issue signs c after setting its issuer, issue, not-before and expiry
+// times (so that the caller has the claims as signed).
+func (i *Issuer) Issue(c *Claims, ttl time.Duration) (string, error) {
 	now := i.clock.Now()
 	c.Issuer = i.url
 	c.IssuedAt = jwt.NewNumericDate(now)
@@ -154,6 +154,16 @@ func (v *Verifier) verify(raw string, base *Claims, full any) error {
 		return fmt.Errorf("%w: missing exp, sub or jti", ErrInvalid)
 	}
 	return nil
+}
+
+// Remember records a token this process just issued as verified, so that
+// its first use costs a lookup instead of a signature check.
+func (v *Verifier) Remember(raw string, c *Claims) {
+	if v.cache == nil || c == nil || c.Expiry == nil {
+		return
+	}
+	cp := *c
+	v.cache.Add(sha256.Sum256([]byte(raw)), cached{claims: &cp, exp: c.Expiry.Time().Add(v.leeway)})
 }
 
 // VerifyInto verifies a token with claims of its own (not cached).

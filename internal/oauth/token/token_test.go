@@ -31,8 +31,8 @@ func setup(t testing.TB) (*Issuer, *Verifier, *clocktesting.FakeClock, *KeySet) 
 	return iss, NewVerifier(issuerURL, ks, clk), clk, ks
 }
 
-func access(user string) Claims {
-	return Claims{Claims: jwt.Claims{Subject: user, ID: "id-" + user}, TokenType: TypeAccess, Groups: []string{"devs"}}
+func access(user string) *Claims {
+	return &Claims{Claims: jwt.Claims{Subject: user, ID: "id-" + user}, TokenType: TypeAccess, Groups: []string{"devs"}}
 }
 
 func TestAnIssuedTokenVerifiesWithItsClaims(t *testing.T) {
@@ -63,7 +63,7 @@ func TestVerifyRefuses(t *testing.T) {
 		i, _ := NewIssuer("https://evil.example.com", iss.keys, clk)
 		return i.Issue(access("alice"), time.Hour)
 	}()
-	refresh, _ := iss.Issue(Claims{Claims: jwt.Claims{Subject: "alice", ID: "r"}, TokenType: TypeRefresh}, time.Hour)
+	refresh, _ := iss.Issue(&Claims{Claims: jwt.Claims{Subject: "alice", ID: "r"}, TokenType: TypeRefresh}, time.Hour)
 	parts := strings.Split(good, ".")
 
 	tests := []struct {
@@ -152,7 +152,7 @@ func BenchmarkVerify(b *testing.B) {
 	iss, ver, _, _ := setup(b)
 	tokens := make([]string, 4096)
 	for i := range tokens {
-		tokens[i], _ = iss.Issue(Claims{Claims: jwt.Claims{Subject: "u" + strconv.Itoa(i), ID: strconv.Itoa(i)}, TokenType: TypeAccess}, time.Hour)
+		tokens[i], _ = iss.Issue(&Claims{Claims: jwt.Claims{Subject: "u" + strconv.Itoa(i), ID: strconv.Itoa(i)}, TokenType: TypeAccess}, time.Hour)
 	}
 	b.Run("uncached", func(b *testing.B) {
 		uncached := *ver
@@ -200,4 +200,23 @@ func hmacSigned(t *testing.T, payload string, ks *KeySet) string {
 	mac := hmac.New(sha256.New, pub)
 	mac.Write([]byte(h + "." + payload))
 	return h + "." + payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func TestATokenThisProcessIssuedVerifiesFromMemory(t *testing.T) {
+	iss, _, clk, _ := setup(t)
+	c := access("dora")
+	raw, err := iss.Issue(c, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := GenerateKeySet() // does not hold the signing key
+	ver := NewVerifier(issuerURL, other, clk)
+	ver.Remember(raw, c)
+	if got, err := ver.Verify(raw, TypeAccess); err != nil || got.Subject != "dora" {
+		t.Fatalf("a remembered token: %v", err)
+	}
+	clk.Step(2 * time.Hour)
+	if _, err := ver.Verify(raw, TypeAccess); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a remembered token outlives its expiry: %v", err)
+	}
 }

@@ -201,7 +201,7 @@ func otherIssuerToken(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := iss.Issue(tokenpkg.Claims{Claims: jwt.Claims{Subject: "admin", ID: "forged"}, TokenType: tokenpkg.TypeAccess}, time.Hour)
+	raw, err := iss.Issue(&tokenpkg.Claims{Claims: jwt.Claims{Subject: "admin", ID: "forged"}, TokenType: tokenpkg.TypeAccess}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

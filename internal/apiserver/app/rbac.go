@@ -5,14 +5,16 @@ package app
 // login records and the bindings identity providers grant, and deletes the
 // initial administrator's password Secret once it is changed.
 
-// +kubebuilder:rbac:groups=iam.superkube.io,resources=users;groups;groupbindings;roletemplates;globalroles;workspaceroles;workspacerolebindings,verbs=get;list;watch
-// +kubebuilder:rbac:groups=iam.superkube.io,resources=users,verbs=create;update;patch
-// +kubebuilder:rbac:groups=iam.superkube.io,resources=users/status,verbs=update;patch
-// +kubebuilder:rbac:groups=iam.superkube.io,resources=loginrecords,verbs=get;list;watch;create
-// +kubebuilder:rbac:groups=iam.superkube.io,resources=globalrolebindings,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=tenant.superkube.io,resources=workspaces,verbs=get;list;watch
-// +kubebuilder:rbac:groups=cluster.superkube.io,resources=clusters,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// The platform APIs (/kapis) write the platform's objects with
+// ke-apiserver's own identity, after ke-apiserver's authorization, and audit
+// them under the caller's name; the Kubernetes proxy (/api, /apis) acts as
+// the caller through impersonation.
+// +kubebuilder:rbac:groups=iam.superkube.io;tenant.superkube.io;cluster.superkube.io,resources=*,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=iam.superkube.io;tenant.superkube.io;cluster.superkube.io,resources=*/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
+// +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=create;update;patch
 // +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=delete
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=userextras/*,verbs=impersonate

@@ -44,7 +44,7 @@ func steppingClock() func() time.Time {
 // audit outside, capture after authentication and request info.
 func auditChain(h http.Handler, s audit.Sink) http.Handler {
 	z := &authorizer{allow: func(a *authz.Attributes) bool { return a.User == "alice" && a.Verb != "delete" }}
-	h = filters.WithAuthorization(h, z, []string{"/oauth/"}, nil)
+	h = filters.WithAuthorization(h, z, []string{"/oauth/"}, nil, nil)
 	h = filters.WithAuditCapture(h)
 	h = filters.WithAuthentication(h, tokens{headerSecret: {User: alice}}, nil)
 	h = filters.WithRequestInfo(h)

@@ -282,7 +282,7 @@ func TestWithAuthorization(t *testing.T) {
 			m := &decisions{}
 			note := &request.AuditNote{}
 			inner := &reached{}
-			h := filters.WithAuthorization(inner, z, public, m)
+			h := filters.WithAuthorization(inner, z, public, m, nil)
 			h = filters.WithAuthentication(h, testTokens(), nil)
 			h = filters.WithRequestInfo(h)
 			req := httptest.NewRequest(tt.method, tt.path, nil)
@@ -360,7 +360,7 @@ func TestWithAuthorizationWithoutUserOrInfo(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inner := &reached{}
-			h := tt.wrap(filters.WithAuthorization(inner, z, nil, nil))
+			h := tt.wrap(filters.WithAuthorization(inner, z, nil, nil, nil))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/pods", nil))
 			if inner.ran || rec.Code != http.StatusInternalServerError {

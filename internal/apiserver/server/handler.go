@@ -37,6 +37,8 @@ type Deps struct {
 	MaxBodyBytes  int64
 	PasswordGuard filters.PasswordChangeAllowed
 	Registry      *prometheus.Registry
+	// AuthzRules adapt the authorization of platform routes.
+	AuthzRules filters.Rules
 }
 
 // OperationPaths need neither authentication nor authorization.
@@ -73,7 +75,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	// Innermost first: the request passes them in the opposite order.
 	var h http.Handler = mux
-	h = filters.WithAuthorization(h, d.Authorizer, public, m)
+	h = filters.WithAuthorization(h, d.Authorizer, public, m, d.AuthzRules)
 	h = filters.WithPasswordChangeEnforcement(h, guard)
 	h = filters.WithAuditCapture(h)
 	h = filters.WithAuthentication(h, d.Tokens, d.Basic)

@@ -1,0 +1,60 @@
+package filters
+
+import (
+	"k8s.io/apiserver/pkg/authentication/user"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/authz"
+)
+
+// Rule adapts the authorization of a platform route whose URL names a
+// resource the roles know under another group or name (for example a
+// workspace's projects are namespaces), or whose handler authorizes itself
+// (lists trimmed to what the caller may see).
+type Rule struct {
+	// Group and Resource match the request info (the URL).
+	Group, Resource string
+	// Scope, when set, restricts the rule to requests of that scope.
+	Scope request.Scope
+	// AuthzGroup and AuthzResource are what the authorizer checks instead.
+	AuthzGroup, AuthzResource string
+	// Delegate lets the request through to its handler, which authorizes
+	// every object it returns or changes.
+	Delegate bool
+	// Verbs, when set, restricts a Delegate rule to these verbs.
+	Verbs []string
+}
+
+// Rules maps requests to authorization attributes.
+type Rules []Rule
+
+// Map returns the attributes to authorize, or delegate when the handler
+// authorizes the request itself.
+func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, delegate bool) {
+	a = AttributesFor(u, info)
+	if !info.IsResourceRequest || info.APIPrefix != "kapis" {
+		return a, false
+	}
+	for _, r := range rs {
+		if r.Group != info.APIGroup || r.Resource != info.Resource || (r.Scope != "" && r.Scope != info.Scope) {
+			continue
+		}
+		if r.Delegate && (len(r.Verbs) == 0 || contains(r.Verbs, info.Verb)) {
+			return a, true
+		}
+		if r.AuthzResource != "" {
+			a.APIGroup, a.Resource = r.AuthzGroup, r.AuthzResource
+		}
+		return a, false
+	}
+	return a, false
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

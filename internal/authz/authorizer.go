@@ -21,6 +21,8 @@ const (
 	ByWorkspaceSubject = "authz.workspaceSubject"
 	// ByNamespaceSubject indexes RoleBindings by "<namespace>/<subject>".
 	ByNamespaceSubject = "authz.namespaceSubject"
+	// ByWorkspace indexes namespaces by their workspace label.
+	ByWorkspace = "authz.workspace"
 )
 
 // Stores are the informer stores the authorizer reads.
@@ -50,10 +52,22 @@ func Indexers() map[string]toolscache.Indexers {
 				return nil, nil
 			}
 			return platformSubjects(ws+"/", b.Subjects), nil
+		}, BySubject: func(o any) ([]string, error) {
+			return platformSubjects("", o.(*iamv1beta1.WorkspaceRoleBinding).Subjects), nil
 		}},
 		"RoleBindings": {ByNamespaceSubject: func(o any) ([]string, error) {
 			b := o.(*rbacv1.RoleBinding)
 			return nativeSubjects(b.Namespace+"/", b.Subjects), nil
+		}, BySubject: func(o any) ([]string, error) {
+			return nativeSubjects("", o.(*rbacv1.RoleBinding).Subjects), nil
+		}},
+		"Namespaces": {ByWorkspace: func(o any) ([]string, error) {
+			if m, ok := o.(metav1.Object); ok {
+				if ws := m.GetLabels()[tenantv1beta1.WorkspaceLabel]; ws != "" {
+					return []string{ws}, nil
+				}
+			}
+			return nil, nil
 		}},
 		"ClusterRoleBindings": {BySubject: func(o any) ([]string, error) {
 			return nativeSubjects("", o.(*rbacv1.ClusterRoleBinding).Subjects), nil
@@ -247,4 +261,56 @@ func (z *Authorizer) nativeRole(ns string, ref rbacv1.RoleRef) ([]rbacv1.PolicyR
 		return nil, false
 	}
 	return o.(*rbacv1.Role).Rules, true
+}
+
+// Visibility says where a user may do something.
+type Visibility struct {
+	// All is true when the user may do it in every namespace.
+	All bool
+	// Namespaces are the namespaces where the user may, when not All.
+	Namespaces map[string]bool
+}
+
+// Allows reports whether the visibility covers a namespace.
+func (v Visibility) Allows(ns string) bool { return v.All || v.Namespaces[ns] }
+
+// Visible finds the namespaces in which the user may do verb on a
+// resource: everywhere when a global or cluster binding allows it, else the
+// namespaces of the user's workspaces and project bindings that allow it.
+// It costs in proportion to the user's bindings, not to the cluster.
+func (z *Authorizer) Visible(a Attributes) Visibility {
+	a.ResourceRequest, a.Namespace, a.Workspace, a.Name = true, "", "", ""
+	if z.Authorize(&a).Allowed {
+		return Visibility{All: true}
+	}
+	subjects := append([]string{"user:" + a.User}, prefixed("group:", a.Groups)...)
+	candidates := map[string]bool{}
+	for _, s := range subjects {
+		for _, o := range byIndex(z.s.RoleBindings, BySubject, s) {
+			candidates[o.(*rbacv1.RoleBinding).Namespace] = true
+		}
+		for _, o := range byIndex(z.s.WorkspaceRoleBindings, BySubject, s) {
+			ws := o.(*iamv1beta1.WorkspaceRoleBinding).Labels[tenantv1beta1.WorkspaceLabel]
+			for _, n := range byIndex(z.s.Namespaces, ByWorkspace, ws) {
+				candidates[n.(metav1.Object).GetName()] = true
+			}
+		}
+	}
+	v := Visibility{Namespaces: map[string]bool{}}
+	for ns := range candidates {
+		b := a
+		b.Namespace = ns
+		if z.Authorize(&b).Allowed {
+			v.Namespaces[ns] = true
+		}
+	}
+	return v
+}
+
+func prefixed(p string, list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = p + s
+	}
+	return out
 }

@@ -170,3 +170,38 @@ func BenchmarkAuthorize(b *testing.B) {
 		fmt.Printf("authorization decision, 10,000 bindings, 5,000 users: p50 %s, p99 %s (target p99 ≤ 1ms); %d of %d allowed\n", p50, p99, allowed, b.N)
 	}
 }
+
+func TestVisibleFindsTheNamespacesOfTheUsersBindings(t *testing.T) {
+	z := world(t)
+	list := func(user string, groups ...string) Visibility {
+		return z.Visible(Attributes{User: user, Groups: groups, Verb: "list", Resource: "pods"})
+	}
+	tests := []struct {
+		name string
+		v    Visibility
+		all  bool
+		ns   []string
+	}{
+		{"a platform admin sees every namespace", list("root"), true, nil},
+		{"a cluster viewer sees every namespace", list("erin"), true, nil},
+		{"a workspace viewer sees the workspace's projects", list("carol"), false, []string{"acme-web"}},
+		{"a group's project role that does not cover pods shows no namespace", list("dave", "ops"), false, nil},
+		{"an outsider sees none", list("eve"), false, nil},
+		{"a group's project role is found through the group", z.Visible(Attributes{User: "dave", Groups: []string{"ops"}, Verb: "list", APIGroup: "apps", Resource: "deployments"}), false, []string{"lonely"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.v.All != tt.all {
+				t.Fatalf("all=%v", tt.v.All)
+			}
+			for _, ns := range tt.ns {
+				if !tt.v.Namespaces[ns] {
+					t.Fatalf("%s missing from %v", ns, tt.v.Namespaces)
+				}
+			}
+			if !tt.all && len(tt.v.Namespaces) != len(tt.ns) {
+				t.Fatalf("namespaces %v, want %v", tt.v.Namespaces, tt.ns)
+			}
+		})
+	}
+}

@@ -32,7 +32,9 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
+	"github.com/superkube/super-kubenetes/internal/listengine"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -69,6 +71,8 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 			// Tens of thousands of project roles share a few rule sets.
 			&rbacv1.Role{}:        {Transform: rules.transform},
 			&rbacv1.ClusterRole{}: {Transform: rules.transform},
+			// The list engine never shows secret values; the cache does not keep them.
+			&corev1.Secret{}: {Transform: dropSecretData},
 		},
 	})
 	if err != nil {
@@ -84,7 +88,13 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err != nil {
 		return nil, err
 	}
-	z := iamhandlers.SelfService{Next: authz.New(stores)}
+	base := authz.New(stores)
+	z := iamhandlers.SelfService{Next: base}
+	engine := listengine.New(cache, listengine.BuiltinKinds())
+	if err := engine.Start(ctx); err != nil {
+		return nil, err
+	}
+	resourcesHandler := &resources.Handler{Engine: engine, Authorizer: base}
 
 	keys, err := token.LoadKeys(cfg.SigningKeyFile, cfg.PreviousSigningKeyFiles, cfg.GenerateSigningKey)
 	if err != nil {
@@ -145,10 +155,11 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := server.Deps{
-		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam},
+		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam, resourcesHandler},
 		PublicPaths: oauth.PublicPaths, Ready: s.ready, MaxBodyBytes: cfg.Limits.MaxBodyBytes,
 		PasswordGuard: func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
 		Registry:      reg,
+		AuthzRules:    resources.AuthzRules(),
 	}
 	if basic != nil {
 		deps.Basic = basic
@@ -255,6 +266,19 @@ func authorizerStores(ctx context.Context, cache ctrlcache.Cache) (authz.Stores,
 		return s, err
 	}
 	return s, nil
+}
+
+// dropSecretData keeps a secret's keys and metadata but not its values.
+func dropSecretData(obj any) (any, error) {
+	if s, ok := obj.(*corev1.Secret); ok {
+		s.ManagedFields = nil
+		for k := range s.Data {
+			s.Data[k] = nil
+		}
+		s.StringData = nil
+		delete(s.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
+	}
+	return obj, nil
 }
 
 // ruleInterner makes roles with equal rules share one slice in the cache.

@@ -1,0 +1,247 @@
+// Package resources serves the list engine at
+// /kapis/resources.superkube.io/v1alpha3: lists and gets of Kubernetes and
+// platform objects, filtered, sorted and paged on the server, trimmed to
+// what the caller may see, and a stream of changes to keep a page live.
+package resources
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/listengine"
+)
+
+// Group is the API group of the list engine.
+const Group = "resources.superkube.io"
+
+const prefix = "/kapis/" + Group + "/v1alpha3"
+
+// Authorizer is what the handler needs of the authorizer: decisions and
+// the namespaces a caller may see.
+type Authorizer interface {
+	Authorize(a *authz.Attributes) authz.Decision
+	Visible(a authz.Attributes) authz.Visibility
+}
+
+// Handler serves the list engine.
+type Handler struct {
+	Engine     *listengine.Engine
+	Authorizer Authorizer
+	// Heartbeat is the interval of keep-alive comments on change streams.
+	Heartbeat time.Duration
+}
+
+// Install adds the endpoints.
+func (h *Handler) Install(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+prefix, h.discovery)
+	mux.HandleFunc("GET "+prefix+"/{resource}", h.list)
+	mux.HandleFunc("GET "+prefix+"/{resource}/{name}", h.get)
+	mux.HandleFunc("GET "+prefix+"/namespaces/{namespace}/{resource}", h.list)
+	mux.HandleFunc("GET "+prefix+"/namespaces/{namespace}/{resource}/{name}", h.get)
+}
+
+// AuthzRules lets the list engine's requests through: the handler decides
+// for every object it returns.
+func AuthzRules() filters.Rules {
+	var rs filters.Rules
+	for _, k := range listengine.BuiltinKinds() {
+		rs = append(rs, filters.Rule{Group: Group, Resource: k.Resource, Delegate: true, Verbs: []string{"get", "list", "watch"}})
+	}
+	return rs
+}
+
+// ResourceInfo describes a resource for clients.
+type ResourceInfo struct {
+	Name       string   `json:"name"`
+	Group      string   `json:"group"`
+	Version    string   `json:"version"`
+	Kind       string   `json:"kind"`
+	Namespaced bool     `json:"namespaced"`
+	SortBy     []string `json:"sortBy"`
+	Filters    []string `json:"filters"`
+}
+
+func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
+	var out []ResourceInfo
+	for _, k := range h.Engine.Kinds() {
+		out = append(out, ResourceInfo{Name: k.Resource, Group: k.GVK.Group, Version: k.GVK.Version, Kind: k.GVK.Kind, Namespaced: k.Namespaced,
+			SortBy: append([]string{"createTime", "name"}, k.SortColumns()...), Filters: k.FilterNames()})
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, map[string]any{"resources": out, "limit": map[string]int{"default": listquery.DefaultLimit, "max": listquery.MaxLimit}})
+}
+
+func (h *Handler) kind(w http.ResponseWriter, r *http.Request) (*listengine.Kind, bool) {
+	k, ok := h.Engine.Kind(r.PathValue("resource"))
+	if !ok {
+		responsewriters.WriteStatus(w, apierrors.NewNotFound(schema.GroupResource{Group: Group, Resource: r.PathValue("resource")}, ""))
+		return nil, false
+	}
+	ns := r.PathValue("namespace")
+	if ns != "" && !k.Namespaced {
+		responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are not namespaced"))
+		return nil, false
+	}
+	return k, true
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	k, ok := h.kind(w, r)
+	if !ok {
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	q, err := listquery.Parse(r.URL.Query(), listquery.Spec{SortBy: k.SortColumns(), Filters: k.FilterNames(), FieldSelectors: listengine.FieldSelectors(k)})
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	ns := r.PathValue("namespace")
+	verb := "list"
+	if r.URL.Query().Get("watch") == "true" {
+		verb = "watch"
+	}
+	attrs := authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb, APIGroup: k.GVK.Group, Resource: k.Resource}
+	eq := &listengine.Query{Query: q, Namespace: ns}
+	switch {
+	case ns != "":
+		attrs.Namespace = ns
+		if d := h.Authorizer.Authorize(&attrs); !d.Allowed {
+			responsewriters.WriteStatus(w, forbidden(u.GetName(), verb, k, ns))
+			return
+		}
+	case k.Resource == "namespaces":
+		// Everyone lists the namespaces (projects) they may get.
+		attrs.Verb = "get"
+		v := h.Authorizer.Visible(attrs)
+		if !v.All {
+			eq.Names = intersect(q.Names, v.Namespaces)
+		}
+	case k.Namespaced:
+		v := h.Authorizer.Visible(attrs)
+		if !v.All {
+			eq.Visible = v.Allows
+		}
+	default:
+		if d := h.Authorizer.Authorize(&attrs); !d.Allowed {
+			responsewriters.WriteStatus(w, forbidden(u.GetName(), verb, k, ""))
+			return
+		}
+	}
+	if verb == "watch" {
+		h.stream(w, r, k, eq)
+		return
+	}
+	res, err := h.Engine.List(k.Resource, eq)
+	if err != nil {
+		responsewriters.WriteStatus(w, responsewriters.BadRequest("fieldSelector", err.Error()))
+		return
+	}
+	writeList(w, k, res)
+}
+
+// intersect keeps the asked names that are visible; with no names asked,
+// all visible ones.
+func intersect(asked map[string]bool, visible map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for n := range visible {
+		if asked == nil || asked[n] {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	k, ok := h.kind(w, r)
+	if !ok {
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	ns, name := r.PathValue("namespace"), r.PathValue("name")
+	if k.Namespaced && ns == "" {
+		responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are namespaced: use "+prefix+"/namespaces/{namespace}/"+k.Resource+"/{name}"))
+		return
+	}
+	d := h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "get",
+		APIGroup: k.GVK.Group, Resource: k.Resource, Name: name, Namespace: ns})
+	if !d.Allowed {
+		responsewriters.WriteStatus(w, forbidden(u.GetName(), "get", k, ns))
+		return
+	}
+	obj, ok := h.Engine.Get(k.Resource, ns, name)
+	if !ok {
+		responsewriters.WriteStatus(w, apierrors.NewNotFound(k.GroupResource(), name))
+		return
+	}
+	data, err := encode(k, obj)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(data)
+}
+
+func forbidden(user, verb string, k *listengine.Kind, ns string) error {
+	where := ""
+	if ns != "" {
+		where = " in namespace " + ns
+	}
+	return apierrors.NewForbidden(k.GroupResource(), "", fmt.Errorf("user %s may not %s %s%s", user, verb, k.Resource, where))
+}
+
+// writeList encodes {"items": [...], "totalItems": N}, each item with its
+// apiVersion and kind.
+func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"items":[`)
+	for i, o := range res.Items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		data, err := encode(k, o)
+		if err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+		buf.Write(data)
+	}
+	fmt.Fprintf(&buf, `],"totalItems":%d}`, res.Total)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// encode writes an object with its apiVersion and kind, without touching
+// the shared cached object.
+func encode(k *listengine.Kind, o client.Object) ([]byte, error) {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < 2 || data[0] != '{' {
+		return data, nil
+	}
+	head := fmt.Sprintf(`{"apiVersion":%q,"kind":%q`, k.GVK.GroupVersion().String(), k.GVK.Kind)
+	rest := data[1:]
+	if bytes.HasPrefix(rest, []byte(`"kind"`)) || bytes.HasPrefix(rest, []byte(`"apiVersion"`)) {
+		return data, nil
+	}
+	out := make([]byte, 0, len(data)+len(head)+1)
+	out = append(out, head...)
+	if len(rest) > 1 {
+		out = append(out, ',')
+	}
+	return append(out, rest...), nil
+}

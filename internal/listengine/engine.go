@@ -1,0 +1,349 @@
+package listengine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/btree"
+	"k8s.io/apimachinery/pkg/labels"
+	toolscache "k8s.io/client-go/tools/cache"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+)
+
+// Engine serves list queries for many kinds.
+type Engine struct {
+	cache  ctrlcache.Cache
+	kinds  map[string]*Kind
+	stores map[string]*store
+	svc    *servicePods
+	synced []toolscache.InformerSynced
+}
+
+// New makes an engine over the cache for the kinds.
+func New(cache ctrlcache.Cache, kinds []*Kind) *Engine {
+	e := &Engine{cache: cache, kinds: map[string]*Kind{}, stores: map[string]*store{}}
+	for _, k := range kinds {
+		e.kinds[k.Resource] = k
+		e.stores[k.Resource] = newStore(k)
+	}
+	if e.stores["services"] != nil && e.stores["pods"] != nil {
+		e.svc = newServicePods(e.stores["services"], e.stores["pods"])
+	}
+	return e
+}
+
+// Kind returns the kind of a resource.
+func (e *Engine) Kind(resource string) (*Kind, bool) {
+	k, ok := e.kinds[resource]
+	return k, ok
+}
+
+// Kinds returns every kind served.
+func (e *Engine) Kinds() []*Kind {
+	out := make([]*Kind, 0, len(e.kinds))
+	for _, k := range e.kinds {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b *Kind) int { return strings.Compare(a.Resource, b.Resource) })
+	return out
+}
+
+// Start registers the engine on the cache's informers; call it before the
+// cache starts (or any time after: informers replay their objects).
+func (e *Engine) Start(ctx context.Context) error {
+	for name, k := range e.kinds {
+		inf, err := e.cache.GetInformer(ctx, k.New())
+		if err != nil {
+			return fmt.Errorf("informer of %s: %w", name, err)
+		}
+		s := e.stores[name]
+		reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(o any) { e.put(s, o) },
+			UpdateFunc: func(_, o any) { e.put(s, o) },
+			DeleteFunc: func(o any) { e.drop(s, o) },
+		})
+		if err != nil {
+			return err
+		}
+		e.synced = append(e.synced, reg.HasSynced)
+	}
+	return nil
+}
+
+// HasSynced reports whether every kind has received its initial objects.
+func (e *Engine) HasSynced() bool {
+	for _, f := range e.synced {
+		if !f() {
+			return false
+		}
+	}
+	return len(e.synced) > 0
+}
+
+func (e *Engine) put(s *store, o any) {
+	obj, ok := o.(client.Object)
+	if !ok {
+		return
+	}
+	r := newRow(s.kind, obj)
+	if e.svc != nil && s.kind.Resource == "services" {
+		r.Num["pods"] = e.svc.serviceChanged(r)
+	}
+	old := s.upsert(r)
+	if e.svc != nil && s.kind.Resource == "pods" {
+		e.svc.podChanged(old, r)
+	}
+	s.notify(eventType(old), r)
+}
+
+func (e *Engine) drop(s *store, o any) {
+	if tomb, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+		o = tomb.Obj
+	}
+	obj, ok := o.(client.Object)
+	if !ok {
+		return
+	}
+	old := s.remove(Key(obj.GetNamespace(), obj.GetName()))
+	if old == nil {
+		return
+	}
+	if e.svc != nil {
+		switch s.kind.Resource {
+		case "pods":
+			e.svc.podChanged(old, nil)
+		case "services":
+			e.svc.serviceDeleted(old)
+		}
+	}
+	s.notify("DELETED", old)
+}
+
+func eventType(old *Row) string {
+	if old == nil {
+		return "ADDED"
+	}
+	return "MODIFIED"
+}
+
+// newRow computes a row and its derived columns.
+func newRow(k *Kind, obj client.Object) *Row {
+	r := &Row{Key: Key(obj.GetNamespace(), obj.GetName()), Namespace: obj.GetNamespace(), Name: obj.GetName(),
+		DisplayName: lower(obj.GetAnnotations()[tenantv1beta1.DisplayNameAnnotation]),
+		Created:     obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj,
+		Num: map[string]int64{}, Str: map[string]string{}, Extra: map[string]string{}}
+	for _, ref := range obj.GetOwnerReferences() {
+		r.OwnerUIDs = append(r.OwnerUIDs, string(ref.UID))
+		r.OwnerKinds = append(r.OwnerKinds, ref.Kind)
+	}
+	if k.Derive != nil {
+		k.Derive(obj, r)
+	}
+	return r
+}
+
+// Query is a list request as the engine runs it.
+type Query struct {
+	*listquery.Query
+	// Namespace restricts the list to one namespace.
+	Namespace string
+	// Visible, when set, says which namespaces the caller may see.
+	Visible func(namespace string) bool
+}
+
+// Result is a page and the number of all matching objects.
+type Result struct {
+	Items []client.Object
+	Total int
+}
+
+// List runs a query on a kind.
+func (e *Engine) List(resource string, q *Query) (*Result, error) {
+	s, ok := e.stores[resource]
+	if !ok {
+		return nil, fmt.Errorf("no resource %q", resource)
+	}
+	match, err := matcher(s.kind, q)
+	if err != nil {
+		return nil, err
+	}
+	start, end := q.Window(1 << 62)
+	res := &Result{}
+	visit := func(r *Row) bool {
+		if !match(r) {
+			return true
+		}
+		if res.Total >= start && res.Total < end {
+			res.Items = append(res.Items, output(s.kind, r.Obj))
+		}
+		res.Total++
+		return true
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	tree := s.trees[q.SortBy]
+	if tree == nil {
+		return nil, fmt.Errorf("cannot sort %s by %q", resource, q.SortBy)
+	}
+	if q.Namespace != "" && len(s.byNS[q.Namespace]) < tree.Len()/8 {
+		// A small namespace: sort its rows rather than walk every row.
+		rows := make([]*Row, 0, len(s.byNS[q.Namespace]))
+		for _, r := range s.byNS[q.Namespace] {
+			rows = append(rows, r)
+		}
+		less := lessBy(q.SortBy, s.kind)
+		slices.SortFunc(rows, func(a, b *Row) int {
+			switch {
+			case less(a, b):
+				return -1
+			case less(b, a):
+				return 1
+			}
+			return 0
+		})
+		if !q.Ascending {
+			slices.Reverse(rows)
+		}
+		for _, r := range rows {
+			visit(r)
+		}
+		return res, nil
+	}
+	if q.Ascending {
+		tree.Ascend(btree.ItemIteratorG[*Row](visit))
+	} else {
+		tree.Descend(btree.ItemIteratorG[*Row](visit))
+	}
+	return res, nil
+}
+
+// Get returns one object, as it may be shown.
+func (e *Engine) Get(resource, namespace, name string) (client.Object, bool) {
+	s, ok := e.stores[resource]
+	if !ok {
+		return nil, false
+	}
+	r, ok := s.get(Key(namespace, name))
+	if !ok {
+		return nil, false
+	}
+	return output(s.kind, r.Obj), true
+}
+
+func output(k *Kind, o client.Object) client.Object {
+	if k.Sanitize != nil {
+		o = k.Sanitize(o)
+	}
+	return o
+}
+
+// matcher builds the filter of a query.
+func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
+	var fieldFns []func(*Row) bool
+	for _, req := range q.Fields.Requirements() {
+		get := fieldGetter(k, req.Field)
+		if get == nil {
+			return nil, fmt.Errorf("cannot select %s on field %s", k.Resource, req.Field)
+		}
+		want, op := req.Value, req.Operator
+		fieldFns = append(fieldFns, func(r *Row) bool {
+			eq := get(r) == want
+			if op == "!=" {
+				return !eq
+			}
+			return eq
+		})
+	}
+	statuses := splitSet(q.Filters["status"])
+	return func(r *Row) bool {
+		if q.Namespace != "" && r.Namespace != q.Namespace {
+			return false
+		}
+		if q.Visible != nil && !q.Visible(r.Namespace) {
+			return false
+		}
+		if q.Names != nil && !q.Names[r.Name] {
+			return false
+		}
+		if q.Name != "" && !strings.Contains(r.Name, q.Name) && !strings.Contains(lower(r.Name), q.Name) && !strings.Contains(r.DisplayName, q.Name) {
+			return false
+		}
+		if !q.Labels.Empty() && !q.Labels.Matches(r.Labels) {
+			return false
+		}
+		for _, f := range fieldFns {
+			if !f(r) {
+				return false
+			}
+		}
+		for name, v := range q.Filters {
+			switch name {
+			case "status":
+				if !statuses[r.Status] {
+					return false
+				}
+			case "ownerReference":
+				if !slices.Contains(r.OwnerUIDs, v) {
+					return false
+				}
+			case "ownerKind":
+				if !slices.Contains(r.OwnerKinds, v) {
+					return false
+				}
+			case "nodeName":
+				if r.Node != v {
+					return false
+				}
+			default:
+				if r.Extra[name] != v && lower(r.Extra[name]) != lower(v) {
+					return false
+				}
+			}
+		}
+		return true
+	}, nil
+}
+
+// FieldSelectors are the fields a kind's fieldSelector may name, besides
+// metadata.name and metadata.namespace.
+func FieldSelectors(k *Kind) []string {
+	if k.Resource == "pods" {
+		return []string{"spec.nodeName", "status.phase"}
+	}
+	return nil
+}
+
+func fieldGetter(k *Kind, field string) func(*Row) string {
+	switch field {
+	case "metadata.name":
+		return func(r *Row) string { return r.Name }
+	case "metadata.namespace":
+		return func(r *Row) string { return r.Namespace }
+	}
+	if k.Resource == "pods" {
+		switch field {
+		case "spec.nodeName":
+			return func(r *Row) string { return r.Node }
+		case "status.phase":
+			return phaseOf
+		}
+	}
+	return nil
+}
+
+func splitSet(v string) map[string]bool {
+	if v == "" {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, s := range strings.Split(v, ",") {
+		out[strings.ToLower(strings.TrimSpace(s))] = true
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+// Package listengine answers list queries over large collections from
+// informer caches: every object arrives once, its derived columns (pod
+// phase, ready, restarts, a workload's ready and desired replicas, the pods
+// behind a service ...) are computed then, and it is kept in one ordered
+// tree per sortable column. A query walks the tree of its sort column,
+// filters, counts and cuts its page, so sorting on a derived column costs
+// what sorting on the name does.
+package listengine
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/google/btree"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Row is one object with what queries need of it, computed on arrival.
+type Row struct {
+	Key         string
+	Namespace   string
+	Name        string
+	DisplayName string
+	// Created is the creation time in Unix nanoseconds.
+	Created int64
+	Labels  labels.Set
+	Obj     client.Object
+	// Status is the row's state for the status filter (running, pending ...).
+	Status     string
+	Node       string
+	OwnerUIDs  []string
+	OwnerKinds []string
+	// Num and Str hold the derived sort columns.
+	Num map[string]int64
+	Str map[string]string
+	// Extra holds values of kind-specific filters.
+	Extra map[string]string
+}
+
+// store keeps the rows of one kind and an ordered tree per sort column.
+type store struct {
+	mu      sync.RWMutex
+	kind    *Kind
+	rows    map[string]*Row
+	byNS    map[string]map[string]*Row
+	trees   map[string]*btree.BTreeG[*Row]
+	version uint64
+	subs    map[*Subscription]struct{}
+}
+
+func newStore(k *Kind) *store {
+	s := &store{kind: k, rows: map[string]*Row{}, byNS: map[string]map[string]*Row{}, trees: map[string]*btree.BTreeG[*Row]{},
+		subs: map[*Subscription]struct{}{}}
+	for _, col := range k.sortColumns() {
+		s.trees[col] = btree.NewG(32, lessBy(col, k))
+	}
+	return s
+}
+
+// lessBy orders rows by a column, then by namespace and name, ascending.
+func lessBy(col string, k *Kind) btree.LessFunc[*Row] {
+	tie := func(a, b *Row) bool {
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Namespace < b.Namespace
+	}
+	switch {
+	case col == "name":
+		return tie
+	case col == "createTime":
+		return func(a, b *Row) bool {
+			if a.Created != b.Created {
+				return a.Created < b.Created
+			}
+			return tie(a, b)
+		}
+	case k.isNumeric(col):
+		return func(a, b *Row) bool {
+			if x, y := a.Num[col], b.Num[col]; x != y {
+				return x < y
+			}
+			return tie(a, b)
+		}
+	default:
+		return func(a, b *Row) bool {
+			if x, y := a.Str[col], b.Str[col]; x != y {
+				return x < y
+			}
+			return tie(a, b)
+		}
+	}
+}
+
+// upsert replaces the row of key; it returns the old row, if any.
+func (s *store) upsert(r *Row) *Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.rows[r.Key]
+	if old != nil {
+		s.removeLocked(old)
+	}
+	s.rows[r.Key] = r
+	ns := s.byNS[r.Namespace]
+	if ns == nil {
+		ns = map[string]*Row{}
+		s.byNS[r.Namespace] = ns
+	}
+	ns[r.Key] = r
+	for _, t := range s.trees {
+		t.ReplaceOrInsert(r)
+	}
+	s.version++
+	return old
+}
+
+func (s *store) remove(key string) *Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.rows[key]
+	if old != nil {
+		s.removeLocked(old)
+		s.version++
+	}
+	return old
+}
+
+func (s *store) removeLocked(r *Row) {
+	delete(s.rows, r.Key)
+	if ns := s.byNS[r.Namespace]; ns != nil {
+		delete(ns, r.Key)
+		if len(ns) == 0 {
+			delete(s.byNS, r.Namespace)
+		}
+	}
+	for _, t := range s.trees {
+		t.Delete(r)
+	}
+}
+
+// get returns the row of a key.
+func (s *store) get(key string) (*Row, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.rows[key]
+	return r, ok
+}
+
+// inNamespace returns the rows of one namespace (unordered).
+func (s *store) inNamespace(ns string) []*Row {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Row, 0, len(s.byNS[ns]))
+	for _, r := range s.byNS[ns] {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Key is the store key of a namespace and name.
+func Key(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func lower(s string) string { return strings.ToLower(s) }

@@ -134,7 +134,7 @@ func eventType(old *Row) string {
 
 // newRow computes a row and its derived columns.
 func newRow(k *Kind, obj client.Object) *Row {
-	r := &Row{Key: Key(obj.GetNamespace(), obj.GetName()), Namespace: obj.GetNamespace(), Name: obj.GetName(),
+	r := &Row{Key: Key(obj.GetNamespace(), obj.GetName()), Namespace: obj.GetNamespace(), Name: obj.GetName(), NameLower: lower(obj.GetName()),
 		DisplayName: lower(obj.GetAnnotations()[tenantv1beta1.DisplayNameAnnotation]),
 		Created:     obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj,
 		Num: map[string]int64{}, Str: map[string]string{}, Extra: map[string]string{}}
@@ -155,6 +155,9 @@ type Query struct {
 	Namespace string
 	// Visible, when set, says which namespaces the caller may see.
 	Visible func(namespace string) bool
+	// VisibleSet, when set, lists them; a small set is read namespace by
+	// namespace instead of walking every row.
+	VisibleSet map[string]bool
 }
 
 // Result is a page and the number of all matching objects.
@@ -191,11 +194,22 @@ func (e *Engine) List(resource string, q *Query) (*Result, error) {
 	if tree == nil {
 		return nil, fmt.Errorf("cannot sort %s by %q", resource, q.SortBy)
 	}
-	if q.Namespace != "" && len(s.byNS[q.Namespace]) < tree.Len()/8 {
-		// A small namespace: sort its rows rather than walk every row.
-		rows := make([]*Row, 0, len(s.byNS[q.Namespace]))
-		for _, r := range s.byNS[q.Namespace] {
-			rows = append(rows, r)
+	var subset []string
+	switch {
+	case q.Namespace != "":
+		subset = []string{q.Namespace}
+	case q.VisibleSet != nil:
+		for ns := range q.VisibleSet {
+			subset = append(subset, ns)
+		}
+	}
+	if subset != nil && countIn(s, subset) < tree.Len()/8 {
+		// A few namespaces: sort their rows rather than walk every row.
+		rows := make([]*Row, 0, countIn(s, subset))
+		for _, ns := range subset {
+			for _, r := range s.byNS[ns] {
+				rows = append(rows, r)
+			}
 		}
 		less := lessBy(q.SortBy, s.kind)
 		slices.SortFunc(rows, func(a, b *Row) int {
@@ -221,6 +235,14 @@ func (e *Engine) List(resource string, q *Query) (*Result, error) {
 		tree.Descend(btree.ItemIteratorG[*Row](visit))
 	}
 	return res, nil
+}
+
+func countIn(s *store, namespaces []string) int {
+	n := 0
+	for _, ns := range namespaces {
+		n += len(s.byNS[ns])
+	}
+	return n
 }
 
 // Get returns one object, as it may be shown.
@@ -271,7 +293,7 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 		if q.Names != nil && !q.Names[r.Name] {
 			return false
 		}
-		if q.Name != "" && !strings.Contains(r.Name, q.Name) && !strings.Contains(lower(r.Name), q.Name) && !strings.Contains(r.DisplayName, q.Name) {
+		if q.Name != "" && !strings.Contains(r.NameLower, q.Name) && (r.DisplayName == "" || !strings.Contains(r.DisplayName, q.Name)) {
 			return false
 		}
 		if !q.Labels.Empty() && !q.Labels.Matches(r.Labels) {

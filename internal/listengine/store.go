@@ -20,7 +20,9 @@ import (
 type Row struct {
 	Key         string
 	Namespace   string
-	Name        string
+	Name string
+	// NameLower and DisplayName (lower-cased) serve the name filter.
+	NameLower   string
 	DisplayName string
 	// Created is the creation time in Unix nanoseconds.
 	Created int64

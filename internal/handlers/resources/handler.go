@@ -131,7 +131,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	case k.Namespaced:
 		v := h.Authorizer.Visible(attrs)
 		if !v.All {
-			eq.Visible = v.Allows
+			eq.Visible, eq.VisibleSet = v.Allows, v.Namespaces
 		}
 	default:
 		if d := h.Authorizer.Authorize(&attrs); !d.Allowed {

@@ -136,7 +136,13 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 		}
 	}
 	if !a.ResourceRequest {
-		return Decision{false, "no global binding allows " + a.Verb + " " + a.Path}
+		// Non-resource paths are cluster-wide, as in Kubernetes: native cluster
+		// bindings reach them too (system:discovery lets every authenticated
+		// user read /api and /apis, which kubectl needs through the proxy).
+		if d, ok := z.clusterBindingsAllow(a, subjects); ok {
+			return d
+		}
+		return Decision{false, "no global or cluster binding allows " + a.Verb + " " + a.Path}
 	}
 
 	// Workspace.
@@ -169,16 +175,25 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 
 	// Cluster: native cluster bindings reach cluster-scope requests and every namespace.
 	if a.Workspace == "" || a.Namespace != "" {
-		for _, s := range subjects {
-			for _, o := range byIndex(z.s.ClusterRoleBindings, BySubject, s) {
-				b := o.(*rbacv1.ClusterRoleBinding)
-				if rules, ok := z.clusterRole(b.RoleRef.Name); ok && RulesAllow(a, rules) {
-					return Decision{true, fmt.Sprintf("allowed by ClusterRoleBinding %q (ClusterRole %q)", b.Name, b.RoleRef.Name)}
-				}
-			}
+		if d, ok := z.clusterBindingsAllow(a, subjects); ok {
+			return d
 		}
 	}
 	return Decision{false, fmt.Sprintf("no binding of %s allows %s %s", a.User, a.Verb, describe(a))}
+}
+
+// clusterBindingsAllow looks for a native cluster binding of the subjects
+// that allows the request.
+func (z *Authorizer) clusterBindingsAllow(a *Attributes, subjects []string) (Decision, bool) {
+	for _, s := range subjects {
+		for _, o := range byIndex(z.s.ClusterRoleBindings, BySubject, s) {
+			b := o.(*rbacv1.ClusterRoleBinding)
+			if rules, ok := z.clusterRole(b.RoleRef.Name); ok && RulesAllow(a, rules) {
+				return Decision{true, fmt.Sprintf("allowed by ClusterRoleBinding %q (ClusterRole %q)", b.Name, b.RoleRef.Name)}, true
+			}
+		}
+	}
+	return Decision{}, false
 }
 
 func describe(a *Attributes) string {

@@ -66,6 +66,11 @@ func world(t testing.TB) *Authorizer {
 		{APIGroups: []string{""}, Resources: []string{"nodes", "pods"}, Verbs: []string{"get", "list"}}}})
 	add(t, s.ClusterRoleBindings, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "erin-viewer"},
 		RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "cluster-viewer"}, Subjects: []rbacv1.Subject{{Kind: "User", Name: "erin"}}})
+	// Kubernetes binds discovery to every authenticated user.
+	add(t, s.ClusterRoles, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:discovery"}, Rules: []rbacv1.PolicyRule{
+		{NonResourceURLs: []string{"/api", "/api/*", "/apis", "/apis/*"}, Verbs: []string{"get"}}}})
+	add(t, s.ClusterRoleBindings, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "system:discovery"},
+		RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "system:discovery"}, Subjects: []rbacv1.Subject{{Kind: "Group", Name: "system:authenticated"}}})
 	return New(s)
 }
 
@@ -93,6 +98,8 @@ func TestAuthorize(t *testing.T) {
 		{"a cluster viewer gets nothing at workspace level", res("erin", nil, "list", "iam.superkube.io", "workspacemembers", "acme", ""), false},
 		{"an outsider gets nothing", res("eve", nil, "list", "", "pods", "", "acme-web"), false},
 		{"an outsider may not use non-resource paths", &Attributes{User: "eve", Verb: "get", Path: "/metrics"}, false},
+		{"an authenticated user reads discovery through a cluster binding", &Attributes{User: "eve", Groups: []string{"system:authenticated"}, Verb: "get", Path: "/apis/apps/v1"}, true},
+		{"a cluster binding for discovery opens no other path", &Attributes{User: "eve", Groups: []string{"system:authenticated"}, Verb: "get", Path: "/metrics"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,9 +18,9 @@ import (
 
 // Row is one object with what queries need of it, computed on arrival.
 type Row struct {
-	Key         string
-	Namespace   string
-	Name string
+	Key       string
+	Namespace string
+	Name      string
 	// NameLower and DisplayName (lower-cased) serve the name filter.
 	NameLower   string
 	DisplayName string

@@ -60,9 +60,10 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 		hash = u.Spec.Password
 	}
 	ok := password.Matches(hash, plain) && found && hash != s.dummyHash
-	reason := "wrong password"
+	reason := ""
 	var external *idp.Identity
 	if !ok {
+		reason = "wrong password"
 		// Users without a local password (or unknown ones) may come from LDAP.
 		if id, pname, perr := s.tryPasswordProviders(ctx, name, plain); perr == nil {
 			mapped, merr := s.mapIdentity(ctx, pname, id)

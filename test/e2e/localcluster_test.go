@@ -202,6 +202,7 @@ func TestLocalCluster(t *testing.T) {
 	t.Run("kubectl with a platform identity has exactly its permissions", func(t *testing.T) {
 		d.platformIdentity(t)
 	})
+	t.Run("exec and logs through ke-apiserver", func(t *testing.T) { d.throughProxy(t) })
 
 	t.Run("a job completes", func(t *testing.T) {
 		d.mustKubectl("create", "job", "once", "--image=busybox")

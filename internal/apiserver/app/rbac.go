@@ -18,4 +18,5 @@ package app
 // +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=delete
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=userextras/*,verbs=impersonate
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=get;list;watch

@@ -147,6 +147,16 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 		}
 	}
 	if len(parts) > 2 {
+		// The platform's subresource segments name objects too (for
+		// example groups/{group}/members/{user}): an encoded slash in one
+		// is refused here rather than cleaned into another path.
+		if info.APIPrefix == "kapis" {
+			for _, s := range parts[2:] {
+				if err := checkName("subresource", s); err != nil {
+					return nil, err
+				}
+			}
+		}
 		info.Subresource = strings.Join(parts[2:], "/")
 	}
 	// A namespace object is in its own namespace, as in Kubernetes.

@@ -64,6 +64,7 @@ func TestParseRefusesPathsThatTryToEscape(t *testing.T) {
 		"/api/v1/namespaces/dev/pods/%2e%2e",
 		"/kapis/tenant.superkube.io/v1beta1/workspaces/a%2Fb/namespaces",
 		"/api/v1/namespaces/dev/pods/x%2Fy",
+		"/kapis/iam.superkube.io/v1beta1/groups/g/members/..%2Fadmin",
 		"/api/v1/namespaces/dev/pods/%zz",
 		"/api//v1/pods",
 		"/" + strings.Repeat("a/", MaxPathSegments+1),

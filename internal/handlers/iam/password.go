@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -30,6 +31,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
 )
 
 // PasswordChange is the body of PUT users/{user}/password.
@@ -52,6 +54,9 @@ type Handlers struct {
 	Kubeconfig      KubeconfigIssuer
 	// Kubernetes is what a downloaded kubeconfig points kubectl at.
 	Kubernetes KubernetesEndpoint
+
+	svcOnce sync.Once
+	svc     *iamsvc.Service
 }
 
 const prefix = "/kapis/iam.superkube.io/v1beta1"
@@ -62,6 +67,7 @@ func (h *Handlers) Install(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+prefix+"/subjectaccessreviews", h.subjectAccessReview)
 	mux.HandleFunc("GET "+prefix+"/users/{user}/roletemplates", h.roleTemplates)
 	mux.HandleFunc("GET "+prefix+"/users/{user}/kubeconfig", h.kubeconfig)
+	h.installManagement(mux)
 }
 
 // ValidatePassword applies the complexity rules: 8 to 72 bytes, three of
@@ -190,22 +196,34 @@ func MayOnlyChangePassword(r *http.Request, u interface{ GetName() string }) boo
 }
 
 // SelfService lets every authenticated user act on their own account:
-// read it, change its password, get its kubeconfig and role templates, and
-// ask what they may do. Everything else goes to the next authorizer.
+// read it, edit its profile (the update endpoint takes profile fields only),
+// change its password, get its kubeconfig, role templates and login
+// records, and ask what they may do. Disabling, enabling or unlocking
+// oneself is not among them. Everything else goes to the next authorizer,
+// which also decides actions on user and group subresources that role
+// templates do not name by what they amount to (see subresourceAction).
 type SelfService struct{ Next filters.Authorizer }
 
 // Authorize implements filters.Authorizer.
 func (s SelfService) Authorize(a *authz.Attributes) authz.Decision {
 	if a.ResourceRequest && a.APIGroup == iamv1beta1.GroupName && !strings.HasPrefix(a.User, "system:") {
 		switch {
-		case a.Resource == "users" && a.Name == a.User && a.Subresource == "" && a.Verb == "get",
+		case a.Resource == "users" && a.Name == a.User && a.Subresource == "" && (a.Verb == "get" || a.Verb == "update" || a.Verb == "patch"),
 			a.Resource == "users" && a.Name == a.User && a.Subresource == "password" && a.Verb == "update",
-			a.Resource == "users" && a.Name == a.User && (a.Subresource == "kubeconfig" || a.Subresource == "roletemplates") && a.Verb == "get",
+			a.Resource == "users" && a.Name == a.User && (a.Subresource == "kubeconfig" || a.Subresource == "roletemplates" || a.Subresource == "loginrecords") && a.Verb == "get",
 			a.Resource == "subjectaccessreviews" && a.Subresource == "" && a.Verb == "create":
 			return authz.Decision{Allowed: true, Reason: "users may act on their own account"}
 		}
 	}
-	return s.Next.Authorize(a)
+	d := s.Next.Authorize(a)
+	if !d.Allowed {
+		if m := subresourceAction(a); m != nil {
+			if md := s.Next.Authorize(m); md.Allowed {
+				return md
+			}
+		}
+	}
+	return d
 }
 
 func decodeError(err error) error {

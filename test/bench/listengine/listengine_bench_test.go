@@ -64,7 +64,7 @@ func BenchmarkListEngineAtScale(b *testing.B) {
 
 	api, proc := startAPIServer(b, env)
 	defer func() { _ = proc.Process.Signal(syscall.SIGTERM); _ = proc.Wait() }()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, MaxIdleConnsPerHost: 32}} //nolint:gosec // its own server
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, MaxIdleConnsPerHost: 32}} // its own server
 	firstAnswer := waitFirstAnswer(b, hc, api.url, api.started)
 	tokens := map[string]string{}
 	for _, u := range []string{"admin", "member", "tenns"} {

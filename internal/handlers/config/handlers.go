@@ -1,0 +1,221 @@
+// Package config holds ke-apiserver's config API
+// (/kapis/config.superkube.io/v1alpha2): the identity providers the login
+// page offers and the platform's version, both open without login, and the
+// platform settings (title, logo) that every user reads and those allowed
+// to update platformsettings change.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/version"
+)
+
+// GroupName is the config API's group.
+const GroupName = "config.superkube.io"
+
+// Prefix is the path of the config API.
+const Prefix = "/kapis/" + GroupName + "/v1alpha2"
+
+// PublicPaths need no login: the login page shows the identity providers,
+// and the version is public as /version is.
+var PublicPaths = []string{Prefix + "/identityproviders", Prefix + "/version"}
+
+// ProviderLister lists the identity providers without their secrets.
+type ProviderLister interface {
+	Providers() []oauth.ProviderInfo
+}
+
+// Handlers serves the config API.
+type Handlers struct {
+	Providers ProviderLister
+	Settings  *SettingsStore
+}
+
+// Install adds the endpoints to mux.
+func (h *Handlers) Install(mux *http.ServeMux) {
+	mux.Handle(Prefix+"/identityproviders", methods{http.MethodGet: h.identityProviders})
+	mux.Handle(Prefix+"/version", methods{http.MethodGet: h.version})
+	mux.Handle(Prefix+"/platformsettings", methods{http.MethodGet: h.getSettings, http.MethodPut: h.updateSettings, http.MethodPatch: h.patchSettings})
+}
+
+// AuthzRules let every authenticated user read the platform settings;
+// changing them is authorized as update (PUT) or patch (PATCH) of
+// platformsettings in config.superkube.io.
+func AuthzRules() filters.Rules {
+	return filters.Rules{
+		{Group: GroupName, Resource: "platformsettings", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"get", "list"}},
+	}
+}
+
+// identityProvider wraps what the login page learns of a provider (no
+// secrets) for the list convention, which works on object metadata.
+type identityProvider struct {
+	metav1.ObjectMeta
+	info oauth.ProviderInfo
+}
+
+// identityProviders serves the list of providers in the list convention.
+// Without sortBy they come in the configured order.
+func (h *Handlers) identityProviders(w http.ResponseWriter, r *http.Request) {
+	q, err := listquery.Parse(r.URL.Query(), listquery.Spec{SortBy: []string{"type"}, Filters: []string{"type"}})
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	var items []*identityProvider
+	if h.Providers != nil {
+		for _, p := range h.Providers.Providers() {
+			items = append(items, &identityProvider{ObjectMeta: metav1.ObjectMeta{Name: p.Name}, info: p})
+		}
+	}
+	order := map[string]string{}
+	for i, it := range items {
+		order[it.Name] = fmt.Sprintf("%06d", i)
+	}
+	if !r.URL.Query().Has("sortBy") {
+		q.SortBy = "order"
+		if !r.URL.Query().Has("ascending") {
+			q.Ascending = true
+		}
+	}
+	typ := func(p *identityProvider) string { return p.info.Type }
+	list := listquery.Apply(items, q,
+		listquery.Columns[*identityProvider]{"type": typ, "order": func(p *identityProvider) string { return order[p.Name] }},
+		listquery.Filters[*identityProvider]{"type": func(p *identityProvider, v string) bool { return strings.EqualFold(typ(p), v) }})
+	out := listquery.List[oauth.ProviderInfo]{Items: make([]oauth.ProviderInfo, 0, len(list.Items)), TotalItems: list.TotalItems}
+	for _, it := range list.Items {
+		out.Items = append(out.Items, it.info)
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	responsewriters.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *Handlers) version(w http.ResponseWriter, _ *http.Request) {
+	responsewriters.WriteJSON(w, http.StatusOK, version.Get())
+}
+
+func (h *Handlers) getSettings(w http.ResponseWriter, r *http.Request) {
+	s, err := h.Settings.Get(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, s)
+}
+
+func (h *Handlers) updateSettings(w http.ResponseWriter, r *http.Request) {
+	in := &PlatformSettings{}
+	if err := decode(r, in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out, err := h.Settings.Update(r.Context(), func(*PlatformSettings) *PlatformSettings { return in })
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, out)
+}
+
+// settingsPatch is a merge patch of the settings: absent fields stay.
+type settingsPatch struct {
+	Title *string `json:"title"`
+	Logo  *string `json:"logo"`
+}
+
+func (h *Handlers) patchSettings(w http.ResponseWriter, r *http.Request) {
+	p := &settingsPatch{}
+	if err := decode(r, p, "application/merge-patch+json"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out, err := h.Settings.Update(r.Context(), func(cur *PlatformSettings) *PlatformSettings {
+		next := *cur
+		if p.Title != nil {
+			next.Title = *p.Title
+		}
+		if p.Logo != nil {
+			next.Logo = *p.Logo
+		}
+		return &next
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, out)
+}
+
+// decode reads a JSON body; other media types than JSON (and the extra
+// ones given) are a 415.
+func decode(r *http.Request, into any, extraTypes ...string) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "application/json" && !contains(extraTypes, mt) {
+		return responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType,
+			"the body must be JSON (Content-Type: application/json)")
+	}
+	if err := json.NewDecoder(r.Body).Decode(into); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return filters.BodyError(err)
+		}
+		return apierrors.NewBadRequest("the body is not valid JSON: " + err.Error())
+	}
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// methods dispatches a path's requests by method; other methods are a 405 Status.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if h, ok := m[method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(m))
+	for k := range m {
+		allowed = append(allowed, k)
+	}
+	sort.Strings(allowed)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
+		r.Method+" is not supported at "+r.URL.Path+"; it takes "+strings.Join(allowed, ", ")))
+}
+
+// writeError answers an error as a Status; a fault that is not the
+// caller's is logged.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) || st.Status().Code >= http.StatusInternalServerError {
+		logr.FromContextOrDiscard(r.Context()).Error(err, "Config API request failed", "method", r.Method, "path", r.URL.Path)
+	}
+	responsewriters.WriteStatus(w, err)
+}

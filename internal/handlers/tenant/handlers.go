@@ -1,0 +1,317 @@
+// Package tenant holds ke-apiserver's tenant API
+// (/kapis/tenant.superkube.io/v1beta1): workspaces, their projects and
+// overview, and the clusters a caller may use. Handlers decode, call the
+// tenant service and encode; the service decides.
+package tenant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	tenantsvc "github.com/superkube/super-kubenetes/internal/services/tenant"
+)
+
+// Prefix is the path of the tenant API.
+const Prefix = "/kapis/" + tenantv1beta1.GroupName + "/v1beta1"
+
+// Handlers serves the tenant API.
+type Handlers struct {
+	Service *tenantsvc.Service
+}
+
+// New registers the service's indexes on the cache (before it starts) and
+// returns the handlers. reader reads from the cache; writer writes with
+// ke-apiserver's identity.
+func New(ctx context.Context, cache ctrlcache.Cache, reader client.Reader, writer client.Client, z filters.Authorizer) (*Handlers, error) {
+	if err := tenantsvc.Setup(ctx, cache); err != nil {
+		return nil, err
+	}
+	return &Handlers{Service: &tenantsvc.Service{Reader: reader, Writer: writer, Authorizer: z}}, nil
+}
+
+// Install adds the endpoints to mux.
+func (h *Handlers) Install(mux *http.ServeMux) {
+	mux.Handle(Prefix+"/workspaces", methods{http.MethodGet: h.listWorkspaces, http.MethodPost: h.createWorkspace})
+	mux.Handle(Prefix+"/workspaces/{workspace}", methods{http.MethodGet: h.getWorkspace, http.MethodPut: h.updateWorkspace,
+		http.MethodPatch: h.patchWorkspace, http.MethodDelete: h.deleteWorkspace})
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces", methods{http.MethodGet: h.listProjects, http.MethodPost: h.createProject})
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces/{namespace}", methods{http.MethodGet: h.getProject, http.MethodDelete: h.deleteProject})
+	mux.Handle(Prefix+"/workspaces/{workspace}/overview", methods{http.MethodGet: h.overview})
+	mux.Handle(Prefix+"/clusters", methods{http.MethodGet: h.listClusters})
+}
+
+// AuthzRules adapt the authorization of the tenant routes:
+//   - GET workspaces and GET clusters are open to every authenticated user;
+//     the handlers trim the lists to what the caller belongs to.
+//   - A workspace's projects are namespaces (group ""): listing them is
+//     trimmed by the handler; creating, reading and deleting one needs the
+//     right on namespaces in the workspace or the project.
+//   - A workspace's overview needs the right to read the workspace.
+func AuthzRules() filters.Rules {
+	return filters.Rules{
+		{Group: tenantv1beta1.GroupName, Resource: "workspaces", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"list"}},
+		{Group: tenantv1beta1.GroupName, Resource: "clusters", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"list"}},
+		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Scope: request.ScopeWorkspace, AuthzGroup: "", AuthzResource: "namespaces",
+			Delegate: true, Verbs: []string{"list"}},
+		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Scope: request.ScopeNamespace, AuthzGroup: "", AuthzResource: "namespaces"},
+		{Group: tenantv1beta1.GroupName, Resource: "overview", Scope: request.ScopeWorkspace, AuthzGroup: tenantv1beta1.GroupName, AuthzResource: "workspaces"},
+	}
+}
+
+// List specifications of the endpoints.
+var (
+	workspaceList = listquery.Spec{SortBy: []string{"manager"}, Filters: []string{"manager"}}
+	projectList   = listquery.Spec{SortBy: []string{"status"}, Filters: []string{"status"}}
+	clusterList   = listquery.Spec{SortBy: []string{"provider"}, Filters: []string{"provider"}}
+)
+
+func (h *Handlers) listWorkspaces(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, err := listquery.Parse(r.URL.Query(), workspaceList)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(ctx)
+	items, err := h.Service.Workspaces(ctx, u)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	manager := func(ws *tenantv1beta1.Workspace) string { return ws.Spec.Manager }
+	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
+		listquery.Columns[*tenantv1beta1.Workspace]{"manager": manager},
+		listquery.Filters[*tenantv1beta1.Workspace]{"manager": func(ws *tenantv1beta1.Workspace, v string) bool { return manager(ws) == v }}))
+}
+
+func (h *Handlers) createWorkspace(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	in := &tenantv1beta1.Workspace{}
+	if err := decode(r, in, "Workspace"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(ctx)
+	ws, err := h.Service.CreateWorkspace(ctx, u, in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusCreated, ws)
+}
+
+func (h *Handlers) getWorkspace(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.Service.Workspace(r.Context(), r.PathValue("workspace"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, ws)
+}
+
+func (h *Handlers) updateWorkspace(w http.ResponseWriter, r *http.Request) {
+	in := &tenantv1beta1.Workspace{}
+	if err := decode(r, in, "Workspace"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	ws, err := h.Service.UpdateWorkspace(r.Context(), u, r.PathValue("workspace"), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, ws)
+}
+
+func (h *Handlers) patchWorkspace(w http.ResponseWriter, r *http.Request) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/merge-patch+json" && mt != "application/json" {
+		writeError(w, r, responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType,
+			"the patch must be a JSON merge patch (Content-Type: application/merge-patch+json)"))
+		return
+	}
+	patch, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, r, filters.BodyError(err))
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	ws, err := h.Service.PatchWorkspace(r.Context(), u, r.PathValue("workspace"), patch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, ws)
+}
+
+func (h *Handlers) deleteWorkspace(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u, _ := request.UserFrom(ctx)
+	name := r.PathValue("workspace")
+	if err := h.Service.DeleteWorkspace(ctx, u, name, r.URL.Query().Get("namespacePolicy")); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeDeleted(w, tenantv1beta1.GroupName, "workspaces", name)
+}
+
+func (h *Handlers) listProjects(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, err := listquery.Parse(r.URL.Query(), projectList)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(ctx)
+	items, err := h.Service.Projects(ctx, u, r.PathValue("workspace"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	status := func(ns *corev1.Namespace) string { return string(ns.Status.Phase) }
+	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
+		listquery.Columns[*corev1.Namespace]{"status": status},
+		listquery.Filters[*corev1.Namespace]{"status": func(ns *corev1.Namespace, v string) bool { return strings.EqualFold(status(ns), v) }}))
+}
+
+func (h *Handlers) createProject(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	in := &corev1.Namespace{}
+	if err := decode(r, in, "Namespace"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(ctx)
+	ns, err := h.Service.CreateProject(ctx, u, r.PathValue("workspace"), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusCreated, ns)
+}
+
+func (h *Handlers) getProject(w http.ResponseWriter, r *http.Request) {
+	ns, err := h.Service.Project(r.Context(), r.PathValue("workspace"), r.PathValue("namespace"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, ns)
+}
+
+func (h *Handlers) deleteProject(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("namespace")
+	if err := h.Service.DeleteProject(r.Context(), r.PathValue("workspace"), name); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeDeleted(w, "", "namespaces", name)
+}
+
+func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
+	o, err := h.Service.Overview(r.Context(), r.PathValue("workspace"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, o)
+}
+
+func (h *Handlers) listClusters(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, err := listquery.Parse(r.URL.Query(), clusterList)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(ctx)
+	items, err := h.Service.Clusters(ctx, u)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	provider := func(c *clusterv1alpha1.Cluster) string { return c.Spec.Provider }
+	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
+		listquery.Columns[*clusterv1alpha1.Cluster]{"provider": provider},
+		listquery.Filters[*clusterv1alpha1.Cluster]{"provider": func(c *clusterv1alpha1.Cluster, v string) bool { return provider(c) == v }}))
+}
+
+// methods dispatches a path's requests by method; other methods are a 405 Status.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if h, ok := m[method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(m))
+	for k := range m {
+		allowed = append(allowed, k)
+	}
+	sort.Strings(allowed)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
+		r.Method+" is not supported at "+r.URL.Path+"; it takes "+strings.Join(allowed, ", ")))
+}
+
+// decode reads a JSON object of the kind; a kind or apiVersion that says
+// otherwise is a 400.
+func decode(r *http.Request, into any, kind string) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "application/json" {
+		return responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType, "the body must be JSON (Content-Type: application/json)")
+	}
+	if err := json.NewDecoder(r.Body).Decode(into); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return filters.BodyError(err)
+		}
+		return apierrors.NewBadRequest("the body is not a valid " + kind + ": " + err.Error())
+	}
+	if o, ok := into.(runtime.Object); ok {
+		if k := o.GetObjectKind().GroupVersionKind().Kind; k != "" && k != kind {
+			return responsewriters.BadRequest("kind", "must be "+kind+" or empty, not "+k)
+		}
+	}
+	return nil
+}
+
+// writeDeleted answers a deletion as Kubernetes does without a body to return.
+func writeDeleted(w http.ResponseWriter, group, resource, name string) {
+	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
+		Status: metav1.StatusSuccess, Code: http.StatusOK, Details: &metav1.StatusDetails{Group: group, Kind: resource, Name: name}})
+}
+
+// writeError answers an error as a Status; a fault that is not the
+// caller's is logged.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) || st.Status().Code >= http.StatusInternalServerError {
+		logr.FromContextOrDiscard(r.Context()).Error(err, "Tenant API request failed", "method", r.Method, "path", r.URL.Path)
+	}
+	responsewriters.WriteStatus(w, err)
+}

@@ -1,0 +1,164 @@
+package proxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+)
+
+// kubeconfigRecheck is how long a Direct cluster's kubeconfig is used
+// before its Secret is read again (so that rotated credentials take over).
+const kubeconfigRecheck = 30 * time.Second
+
+// members finds the kube-apiserver of the cluster a /clusters/ path names.
+type members struct {
+	host            *upstream
+	clusters        client.Reader
+	systemNamespace string
+	log             logr.Logger
+	buffers         httputil.BufferPool
+	now             func() time.Time
+
+	mu     sync.Mutex
+	direct map[string]*member
+}
+
+// member is the upstream of a Direct cluster, built from its kubeconfig.
+type member struct {
+	uid     types.UID
+	ref     clusterv1alpha1.SecretRef
+	sum     [sha256.Size]byte
+	checked time.Time
+	up      *upstream
+}
+
+func newMembers(host *upstream, opts Options, buffers httputil.BufferPool) *members {
+	return &members{host: host, clusters: opts.Clusters, systemNamespace: opts.SystemNamespace, log: opts.Log,
+		buffers: buffers, now: time.Now, direct: map[string]*member{}}
+}
+
+// upstream returns the upstream of the named cluster: the host's for the
+// Host cluster, one built from the kubeconfig Secret for a Direct one. An
+// unknown cluster is a NotFound error.
+func (m *members) upstream(ctx context.Context, name string) (*upstream, error) {
+	notFound := apierrors.NewNotFound(clusterv1alpha1.GroupVersion.WithResource("clusters").GroupResource(), name)
+	if len(validation.IsDNS1123Label(name)) > 0 {
+		return nil, notFound
+	}
+	if m.clusters == nil {
+		if name == clusterv1alpha1.HostClusterName {
+			return m.host, nil
+		}
+		return nil, notFound
+	}
+	c := &clusterv1alpha1.Cluster{}
+	if err := m.clusters.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, notFound
+		}
+		return nil, fmt.Errorf("reading cluster %s: %w", name, err)
+	}
+	switch c.Spec.Connection.Type {
+	case clusterv1alpha1.ConnectionHost:
+		return m.host, nil
+	case clusterv1alpha1.ConnectionDirect:
+		return m.directUpstream(ctx, c)
+	default:
+		return nil, unavailable(name, fmt.Sprintf("its connection type %q is not supported", c.Spec.Connection.Type))
+	}
+}
+
+// directUpstream returns the upstream of a Direct cluster, reading its
+// kubeconfig again when the cached one is older than kubeconfigRecheck.
+func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster) (*upstream, error) {
+	ref := c.Spec.Connection.KubeconfigSecretRef
+	if ref == nil {
+		return nil, unavailable(c.Name, "a Direct connection needs kubeconfigSecretRef")
+	}
+	now := m.now()
+	m.mu.Lock()
+	cached := m.direct[c.Name]
+	m.mu.Unlock()
+	if cached != nil && cached.uid == c.UID && cached.ref == *ref && now.Sub(cached.checked) < kubeconfigRecheck {
+		return cached.up, nil
+	}
+
+	data, err := m.kubeconfig(ctx, c.Name, ref)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	next := &member{uid: c.UID, ref: *ref, sum: sum, checked: now}
+	if cached != nil && cached.uid == c.UID && cached.ref == *ref && cached.sum == sum {
+		next.up = cached.up
+	} else {
+		rc, err := memberConfig(data)
+		if err != nil {
+			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s %s", m.systemNamespace, ref.Name, err))
+		}
+		if next.up, err = newUpstream(c.Name, rc, m.log, m.buffers); err != nil {
+			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s is not usable: %s", m.systemNamespace, ref.Name, err))
+		}
+	}
+	m.mu.Lock()
+	m.direct[c.Name] = next
+	m.mu.Unlock()
+	return next.up, nil
+}
+
+// kubeconfig reads the kubeconfig a Direct cluster's Secret holds.
+func (m *members) kubeconfig(ctx context.Context, cluster string, ref *clusterv1alpha1.SecretRef) ([]byte, error) {
+	s := &corev1.Secret{}
+	if err := m.clusters.Get(ctx, client.ObjectKey{Namespace: m.systemNamespace, Name: ref.Name}, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, unavailable(cluster, fmt.Sprintf("secret %s/%s does not exist", m.systemNamespace, ref.Name))
+		}
+		return nil, fmt.Errorf("reading secret %s/%s: %w", m.systemNamespace, ref.Name, err)
+	}
+	key := ref.Key
+	if key == "" {
+		key = "kubeconfig"
+	}
+	data, ok := s.Data[key]
+	if !ok {
+		return nil, unavailable(cluster, fmt.Sprintf("secret %s/%s has no key %q", m.systemNamespace, ref.Name, key))
+	}
+	return data, nil
+}
+
+// memberConfig parses a member cluster's kubeconfig. Credential plugins are
+// refused: ke-apiserver does not run commands named by a Secret.
+func memberConfig(data []byte) (*rest.Config, error) {
+	rc, err := clientcmd.RESTConfigFromKubeConfig(data)
+	if err != nil {
+		return nil, errors.New("is invalid")
+	}
+	if rc.ExecProvider != nil || rc.AuthProvider != nil {
+		return nil, errors.New("uses a credential plugin, which the proxy does not run")
+	}
+	return rc, nil
+}
+
+// unavailable is the 503 of a cluster that cannot be reached as configured.
+func unavailable(cluster, why string) error {
+	return responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+		fmt.Sprintf("cluster %q cannot be reached: %s", cluster, why))
+}

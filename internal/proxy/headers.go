@@ -1,0 +1,97 @@
+package proxy
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	"k8s.io/apiserver/pkg/authentication/user"
+)
+
+// The impersonation headers kube-apiserver reads, in canonical form.
+var (
+	headerUser        = http.CanonicalHeaderKey(authenticationv1.ImpersonateUserHeader)
+	headerUID         = http.CanonicalHeaderKey(authenticationv1.ImpersonateUIDHeader)
+	headerGroup       = http.CanonicalHeaderKey(authenticationv1.ImpersonateGroupHeader)
+	headerExtraPrefix = authenticationv1.ImpersonateUserExtraHeaderPrefix
+)
+
+// removeClientIdentity deletes every header by which a client could choose
+// who kube-apiserver thinks it is: credentials (ke-apiserver authenticated
+// them already), impersonation, and the front-proxy headers that an
+// authenticating proxy would set.
+func removeClientIdentity(h http.Header) {
+	h.Del("Authorization")
+	h.Del("Cookie")
+	for k := range h {
+		if hasPrefixFold(k, "Impersonate-") || hasPrefixFold(k, "X-Remote-") {
+			delete(h, k)
+		}
+	}
+	// A token offered as a WebSocket sub-protocol is a credential too.
+	if protocols := h.Values("Sec-WebSocket-Protocol"); len(protocols) > 0 {
+		var keep []string
+		for _, p := range strings.Split(strings.Join(protocols, ","), ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, tokenProtocolPrefix) {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			h.Del("Sec-WebSocket-Protocol")
+		} else {
+			h.Set("Sec-WebSocket-Protocol", strings.Join(keep, ", "))
+		}
+	}
+}
+
+// tokenProtocolPrefix starts the WebSocket sub-protocol that carries a
+// bearer token, as Kubernetes clients send it.
+const tokenProtocolPrefix = "base64url.bearer.authorization.k8s.io." //nolint:gosec // a protocol name, not a credential
+
+// impersonate sets the headers that make kube-apiserver act as u.
+func impersonate(h http.Header, u user.Info) {
+	h[headerUser] = []string{u.GetName()}
+	if uid := u.GetUID(); uid != "" {
+		h[headerUID] = []string{uid}
+	}
+	if groups := u.GetGroups(); len(groups) > 0 {
+		h[headerGroup] = slices.Clone(groups)
+	}
+	for k, vs := range u.GetExtra() {
+		if len(vs) > 0 {
+			h[http.CanonicalHeaderKey(headerExtraPrefix+escapeExtraKey(k))] = slices.Clone(vs)
+		}
+	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// escapeExtraKey percent-encodes what may not appear in a header name, as
+// kube-apiserver expects of Impersonate-Extra-<key> (it unescapes the key).
+func escapeExtraKey(key string) string {
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '%' || !isTokenByte(c) {
+			const hex = "0123456789ABCDEF"
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// isTokenByte reports whether c may appear in an HTTP token (RFC 9110, 5.6.2).
+func isTokenByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}

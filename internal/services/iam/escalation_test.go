@@ -1,0 +1,55 @@
+package iam
+
+import (
+	"context"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apiserver/pkg/authentication/user"
+
+	"github.com/superkube/super-kubenetes/internal/authz"
+)
+
+// holder allows what its rules allow, in one workspace only.
+type holder struct {
+	workspace string
+	rules     []rbacv1.PolicyRule
+}
+
+func (h holder) Authorize(a *authz.Attributes) authz.Decision {
+	return authz.Decision{Allowed: a.Workspace == h.workspace && authz.RulesAllow(a, h.rules)}
+}
+
+func rule(groups, resources, verbs []string, names ...string) rbacv1.PolicyRule {
+	return rbacv1.PolicyRule{APIGroups: groups, Resources: resources, Verbs: verbs, ResourceNames: names}
+}
+
+func TestAGrantNeedsEveryPermissionOfTheRoleWhereItApplies(t *testing.T) {
+	read := []string{"get", "list"}
+	caller := &user.DefaultInfo{Name: "alice"}
+	s := &Service{Authorizer: holder{workspace: "ws", rules: []rbacv1.PolicyRule{
+		rule([]string{"", "apps"}, []string{"pods", "deployments", "deployments/scale"}, read),
+		rule([]string{""}, []string{"configmaps"}, []string{"*"}, "settings"),
+	}}}
+	for _, tt := range []struct {
+		name    string
+		rules   []rbacv1.PolicyRule
+		where   place
+		missing string
+	}{
+		{"what the caller holds", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"deployments", "deployments/scale"}, []string{"get"})}, place{Workspace: "ws"}, ""},
+		{"another verb", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, []string{"delete"})}, place{Workspace: "ws"}, "delete pods"},
+		{"a wildcard held only in part", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"*"}, read)}, place{Workspace: "ws"}, "get apps/*"},
+		{"elsewhere", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, read)}, place{Workspace: "other"}, "get pods"},
+		{"a named object held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"}, "settings")}, place{Workspace: "ws"}, ""},
+		{"every object when one is held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"})}, place{Workspace: "ws"}, "update configmaps"},
+		{"a subresource not held", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods/exec"}, []string{"create"})}, place{Workspace: "ws"}, "create pods/exec"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.missingPermission(context.Background(), caller, tt.rules, tt.where)
+			if err != nil || got != tt.missing {
+				t.Fatalf("missing %q (%v), want %q", got, err, tt.missing)
+			}
+		})
+	}
+}

@@ -1,0 +1,116 @@
+// Package iam is the logic behind ke-apiserver's IAM API: users, members at
+// the workspace, project and cluster levels, roles built from role
+// templates, and groups. Handlers decode, authorize by URL and encode; this
+// package validates, checks what authorization by URL cannot (nobody grants
+// or builds a role with permissions they do not hold, the last administrator
+// of a workspace stays), and writes the platform's objects with
+// ke-apiserver's own identity.
+//
+// Reads come from ke-apiserver's cache. After a write the service waits,
+// briefly, until the cache shows it, so that the next request (and the
+// authorizer, which reads the same informers) sees what the caller was told.
+package iam
+
+import (
+	"context"
+	"hash/fnv"
+	"strconv"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/superkube/super-kubenetes/internal/authz"
+)
+
+// Authorizer decides whether a user may do something.
+type Authorizer interface {
+	Authorize(a *authz.Attributes) authz.Decision
+}
+
+// TokenRevoker revokes every token of a user.
+type TokenRevoker interface {
+	RevokeUser(ctx context.Context, user string) (int, error)
+}
+
+// PasswordRules checks a new password of a user; errors name the field "password".
+type PasswordRules func(username, password string) field.ErrorList
+
+// Service implements the IAM API.
+type Service struct {
+	// Reader reads from ke-apiserver's cache; Client writes.
+	Reader     client.Reader
+	Client     client.Client
+	Authorizer Authorizer
+	Tokens     TokenRevoker
+	Clock      clock.PassiveClock
+	BcryptCost int
+	Password   PasswordRules
+	// CacheWait bounds the wait for the cache to show a write (5s when zero).
+	CacheWait time.Duration
+
+	locks stripedLocks
+}
+
+// stripedLocks serializes the check-then-write sequences of one replica
+// (unique e-mails, the last administrator) per key.
+type stripedLocks [64]sync.Mutex
+
+func (l *stripedLocks) lock(key string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	m := &l[h.Sum32()%uint32(len(l))]
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *Service) cacheWait() time.Duration {
+	if s.CacheWait > 0 {
+		return s.CacheWait
+	}
+	return 5 * time.Second
+}
+
+// waitCached waits until the cache holds obj at least at its resource
+// version. It gives up quietly: the write has happened either way.
+func (s *Service) waitCached(ctx context.Context, obj client.Object) {
+	want := obj.GetResourceVersion()
+	s.poll(ctx, obj, func(cached client.Object, err error) bool {
+		return err == nil && newerOrEqual(cached.GetResourceVersion(), want)
+	})
+}
+
+// waitGone waits until the cache no longer holds obj (or holds another
+// object of its name).
+func (s *Service) waitGone(ctx context.Context, obj client.Object) {
+	uid := obj.GetUID()
+	s.poll(ctx, obj, func(cached client.Object, err error) bool {
+		return apierrors.IsNotFound(err) || (err == nil && cached.GetUID() != uid)
+	})
+}
+
+func (s *Service) poll(ctx context.Context, obj client.Object, done func(client.Object, error) bool) {
+	key := client.ObjectKeyFromObject(obj)
+	fresh, ok := obj.DeepCopyObject().(client.Object)
+	if !ok {
+		return
+	}
+	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, s.cacheWait(), true, func(ctx context.Context) (bool, error) {
+		return done(fresh, s.Reader.Get(ctx, key, fresh)), nil
+	})
+}
+
+// newerOrEqual compares resource versions. They are opaque, but etcd's are
+// integers; anything else counts as caught up only when equal.
+func newerOrEqual(have, want string) bool {
+	if have == want {
+		return true
+	}
+	h, err1 := strconv.ParseUint(have, 10, 64)
+	w, err2 := strconv.ParseUint(want, 10, 64)
+	return err1 == nil && err2 == nil && h >= w
+}

@@ -21,6 +21,11 @@ if [[ -f internal/apiserver/app/rbac.go ]]; then
 	"$gen" rbac:roleName=ke-apiserver paths=./internal/apiserver/app/... output:rbac:artifacts:config=config/rbac/apiserver
 fi
 
+# The OpenAPI document of ke-apiserver's own endpoints.
+if [[ -d hack/openapi ]]; then
+	go run ./hack/openapi
+fi
+
 # The Helm chart carries copies of the CRDs and of the generated RBAC rules.
 chart=charts/super-kubenetes
 if [[ -d $chart ]]; then

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,7 +21,7 @@ import (
 )
 
 // Install adds the OAuth2/OIDC endpoints to mux.
-func (s *Server) Install(mux *http.ServeMux) {
+func (s *Server) Install(mux routes.Mux) {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /oauth/keys", s.keys)
 	mux.HandleFunc("POST /oauth/token", s.tokenEndpoint)

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -65,7 +67,7 @@ func New(rc *rest.Config, opts Options) (*Proxy, error) {
 
 // Install adds the proxy's routes: /api and /apis (with everything under
 // them) and the same under /clusters/{cluster}.
-func (p *Proxy) Install(mux *http.ServeMux) {
+func (p *Proxy) Install(mux routes.Mux) {
 	for _, prefix := range []string{"/api", "/apis"} {
 		mux.Handle(prefix, p.host)
 		mux.Handle(prefix+"/", p.host)

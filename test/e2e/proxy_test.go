@@ -180,8 +180,8 @@ current-context: ke-apiserver
 		_ = conn.SetDeadline(time.Now().Add(15 * time.Second))
 		_, _ = io.WriteString(conn, "GET / HTTP/1.0\r\n\r\n")
 		answer, _ := io.ReadAll(conn)
-		if len(answer) > 0 {
-			return // KWOK forwarded the port somewhere and it answered
+		if strings.Contains(string(answer), "simulated pod port") {
+			return // KWOK's forward answered through both tunnels
 		}
 		var said []string
 		for {

@@ -42,6 +42,10 @@ func WithAudit(h http.Handler, sink audit.Sink, now func() time.Time) http.Handl
 // record writes the event of an audited request once it is answered.
 func record(sink audit.Sink, r *http.Request, note *request.AuditNote, holder *auditHolder, code int, start time.Time, now func() time.Time) {
 	mutating := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+	// A pod connection opened with GET (a WebSocket exec) acts like a create.
+	if holder.info != nil && holder.info.Verb == "create" {
+		mutating = true
+	}
 	if note.Event == "" && !mutating {
 		return
 	}

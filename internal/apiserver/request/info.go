@@ -169,6 +169,11 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 		info.Scope = ScopeWorkspace
 	}
 	info.Verb = verb(method, info.Name, query)
+	// Connecting to a pod (exec, attach, port-forward) is a create, also
+	// when a WebSocket opens it with GET, as kube-apiserver authorizes it.
+	if info.Resource == "pods" && info.Verb == "get" && (info.Subresource == "exec" || info.Subresource == "attach" || info.Subresource == "portforward") {
+		info.Verb = "create"
+	}
 	return info, nil
 }
 

@@ -21,6 +21,8 @@ func TestParse(t *testing.T) {
 			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Scope: ScopeNamespace}},
 		{"a pod's log is a subresource", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1/log",
 			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "log", Scope: ScopeNamespace}},
+		{"a WebSocket exec is a create", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1/exec",
+			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "exec", Scope: ScopeNamespace}},
 		{"a watch is a watch", http.MethodGet, "/apis/apps/v1/namespaces/dev/deployments",
 			map[string][]string{"watch": {"true"}}, Info{IsResourceRequest: true, Verb: "watch", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Namespace: "dev", Resource: "deployments", Scope: ScopeNamespace}},
 		{"nodes are cluster-scope", http.MethodGet, "/api/v1/nodes",

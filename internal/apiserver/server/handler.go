@@ -8,12 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/version"
@@ -21,7 +24,7 @@ import (
 
 // Route installs endpoints on the mux.
 type Route interface {
-	Install(mux *http.ServeMux)
+	Install(mux routes.Mux)
 }
 
 // Deps are what the handler is built from.
@@ -42,7 +45,7 @@ type Deps struct {
 }
 
 // OperationPaths need neither authentication nor authorization.
-var OperationPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
+var OperationPaths = []string{"/healthz", "/livez", "/readyz", "/version", "/openapi/v3"}
 
 // NewHandler returns the whole ke-apiserver handler.
 func NewHandler(d Deps) http.Handler {
@@ -61,6 +64,10 @@ func NewHandler(d Deps) http.Handler {
 		responsewriters.WriteJSON(w, http.StatusOK, version.Get())
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /openapi/v3", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openapi.Document)
+	})
 	for _, r := range d.Routes {
 		r.Install(mux)
 	}

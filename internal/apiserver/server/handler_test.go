@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,9 +40,9 @@ func (authorizer) Authorize(a *authz.Attributes) authz.Decision {
 	return authz.Decision{Allowed: a.User == "alice"}
 }
 
-type routes func(mux *http.ServeMux)
+type routeFunc func(mux routes.Mux)
 
-func (f routes) Install(mux *http.ServeMux) { f(mux) }
+func (f routeFunc) Install(mux routes.Mux) { f(mux) }
 
 var (
 	_ filters.TokenAuthenticator = tokens{}
@@ -51,7 +53,7 @@ func TestNewHandlerOrder(t *testing.T) {
 	h := server.NewHandler(server.Deps{
 		Log: logr.Discard(), Tokens: tokens{}, Authorizer: authorizer{}, Audit: audit.Sinks{},
 		Ready: func() error { return nil }, MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(),
-		Routes: []server.Route{routes(func(mux *http.ServeMux) {
+		Routes: []server.Route{routeFunc(func(mux routes.Mux) {
 			mux.HandleFunc("GET /api/v1/namespaces/{namespace}/pods/{name}", func(w http.ResponseWriter, r *http.Request) {
 				_, _ = fmt.Fprintf(w, `{"kind":"Pod","metadata":{"name":%q}}`, r.PathValue("name"))
 			})

@@ -225,6 +225,25 @@ spec:
     follow: true
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: simulated-ports
+spec:
+  forwards:
+  - command:
+    - sh
+    - -c
+    - 'head -c 1 >/dev/null; printf "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nsimulated pod port (KWOK runs no real container)\n"'
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterAttach
+metadata:
+  name: simulated-attach
+spec:
+  attaches:
+  - logsFile: %q
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterExec
 metadata:
   name: local-exec
@@ -235,7 +254,7 @@ spec:
       envs:
       - name: KWOK_SIMULATED_POD
         value: "true"
-`, c.SimulatedLogFile(), c.ExecDir())
+`, c.SimulatedLogFile(), c.SimulatedLogFile(), c.ExecDir())
 	file := filepath.Join(c.kwokDir(), "kwok.yaml")
 	return file, os.WriteFile(file, []byte(b.String()), 0o644)
 }

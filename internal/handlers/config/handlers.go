@@ -11,8 +11,9 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"sort"
 	"strings"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -48,10 +49,10 @@ type Handlers struct {
 }
 
 // Install adds the endpoints to mux.
-func (h *Handlers) Install(mux *http.ServeMux) {
-	mux.Handle(Prefix+"/identityproviders", methods{http.MethodGet: h.identityProviders})
-	mux.Handle(Prefix+"/version", methods{http.MethodGet: h.version})
-	mux.Handle(Prefix+"/platformsettings", methods{http.MethodGet: h.getSettings, http.MethodPut: h.updateSettings, http.MethodPatch: h.patchSettings})
+func (h *Handlers) Install(mux routes.Mux) {
+	mux.Handle(Prefix+"/identityproviders", routes.Methods{http.MethodGet: h.identityProviders})
+	mux.Handle(Prefix+"/version", routes.Methods{http.MethodGet: h.version})
+	mux.Handle(Prefix+"/platformsettings", routes.Methods{http.MethodGet: h.getSettings, http.MethodPut: h.updateSettings, http.MethodPatch: h.patchSettings})
 }
 
 // AuthzRules let every authenticated user read the platform settings;
@@ -189,26 +190,6 @@ func contains(list []string, v string) bool {
 }
 
 // methods dispatches a path's requests by method; other methods are a 405 Status.
-type methods map[string]http.HandlerFunc
-
-func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method := r.Method
-	if method == http.MethodHead {
-		method = http.MethodGet
-	}
-	if h, ok := m[method]; ok {
-		h(w, r)
-		return
-	}
-	allowed := make([]string, 0, len(m))
-	for k := range m {
-		allowed = append(allowed, k)
-	}
-	sort.Strings(allowed)
-	w.Header().Set("Allow", strings.Join(allowed, ", "))
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-		r.Method+" is not supported at "+r.URL.Path+"; it takes "+strings.Join(allowed, ", ")))
-}
 
 // writeError answers an error as a Status; a fault that is not the
 // caller's is logged.

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -62,7 +64,7 @@ type Handlers struct {
 const prefix = "/kapis/iam.superkube.io/v1beta1"
 
 // Install adds the endpoints to mux.
-func (h *Handlers) Install(mux *http.ServeMux) {
+func (h *Handlers) Install(mux routes.Mux) {
 	mux.HandleFunc("PUT "+prefix+"/users/{user}/password", h.changePassword)
 	mux.HandleFunc("POST "+prefix+"/subjectaccessreviews", h.subjectAccessReview)
 	mux.HandleFunc("GET "+prefix+"/users/{user}/roletemplates", h.roleTemplates)

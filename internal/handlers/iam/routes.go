@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -26,7 +28,7 @@ import (
 
 // installManagement adds the endpoints that manage users, members, roles
 // and groups.
-func (h *Handlers) installManagement(mux *http.ServeMux) {
+func (h *Handlers) installManagement(mux routes.Mux) {
 	// Users.
 	mux.HandleFunc("GET "+prefix+"/users", h.listUsers)
 	mux.HandleFunc("POST "+prefix+"/users", h.createUser)

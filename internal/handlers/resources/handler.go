@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,7 +46,7 @@ type Handler struct {
 }
 
 // Install adds the endpoints.
-func (h *Handler) Install(mux *http.ServeMux) {
+func (h *Handler) Install(mux routes.Mux) {
 	mux.HandleFunc("GET "+prefix, h.discovery)
 	mux.HandleFunc("GET "+prefix+"/{resource}", h.list)
 	mux.HandleFunc("GET "+prefix+"/{resource}/{name}", h.get)

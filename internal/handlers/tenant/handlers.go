@@ -11,8 +11,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sort"
 	"strings"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -50,14 +51,14 @@ func New(ctx context.Context, cache ctrlcache.Cache, reader client.Reader, write
 }
 
 // Install adds the endpoints to mux.
-func (h *Handlers) Install(mux *http.ServeMux) {
-	mux.Handle(Prefix+"/workspaces", methods{http.MethodGet: h.listWorkspaces, http.MethodPost: h.createWorkspace})
-	mux.Handle(Prefix+"/workspaces/{workspace}", methods{http.MethodGet: h.getWorkspace, http.MethodPut: h.updateWorkspace,
+func (h *Handlers) Install(mux routes.Mux) {
+	mux.Handle(Prefix+"/workspaces", routes.Methods{http.MethodGet: h.listWorkspaces, http.MethodPost: h.createWorkspace})
+	mux.Handle(Prefix+"/workspaces/{workspace}", routes.Methods{http.MethodGet: h.getWorkspace, http.MethodPut: h.updateWorkspace,
 		http.MethodPatch: h.patchWorkspace, http.MethodDelete: h.deleteWorkspace})
-	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces", methods{http.MethodGet: h.listProjects, http.MethodPost: h.createProject})
-	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces/{namespace}", methods{http.MethodGet: h.getProject, http.MethodDelete: h.deleteProject})
-	mux.Handle(Prefix+"/workspaces/{workspace}/overview", methods{http.MethodGet: h.overview})
-	mux.Handle(Prefix+"/clusters", methods{http.MethodGet: h.listClusters})
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces", routes.Methods{http.MethodGet: h.listProjects, http.MethodPost: h.createProject})
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces/{namespace}", routes.Methods{http.MethodGet: h.getProject, http.MethodDelete: h.deleteProject})
+	mux.Handle(Prefix+"/workspaces/{workspace}/overview", routes.Methods{http.MethodGet: h.overview})
+	mux.Handle(Prefix+"/clusters", routes.Methods{http.MethodGet: h.listClusters})
 }
 
 // AuthzRules adapt the authorization of the tenant routes:
@@ -258,26 +259,6 @@ func (h *Handlers) listClusters(w http.ResponseWriter, r *http.Request) {
 }
 
 // methods dispatches a path's requests by method; other methods are a 405 Status.
-type methods map[string]http.HandlerFunc
-
-func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method := r.Method
-	if method == http.MethodHead {
-		method = http.MethodGet
-	}
-	if h, ok := m[method]; ok {
-		h(w, r)
-		return
-	}
-	allowed := make([]string, 0, len(m))
-	for k := range m {
-		allowed = append(allowed, k)
-	}
-	sort.Strings(allowed)
-	w.Header().Set("Allow", strings.Join(allowed, ", "))
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-		r.Method+" is not supported at "+r.URL.Path+"; it takes "+strings.Join(allowed, ", ")))
-}
 
 // decode reads a JSON object of the kind; a kind or apiVersion that says
 // otherwise is a 400.

@@ -23,6 +23,10 @@ func TestDiscoveryAndKeysArePublished(t *testing.T) {
 	if d.code != http.StatusOK || d.str("issuer") != st.url || d.str("jwks_uri") != st.url+"/oauth/keys" {
 		t.Fatalf("discovery: %d %s", d.code, d.body)
 	}
+	o := do(t, http.MethodGet, "/openapi/v3", "", nil)
+	if o.code != http.StatusOK || o.str("openapi") != "3.0.3" || !strings.Contains(string(o.body), `"/kapis/tenant.superkube.io/v1beta1/workspaces"`) {
+		t.Fatalf("openapi: %d %.200s", o.code, o.body)
+	}
 	k := do(t, http.MethodGet, "/oauth/keys", "", nil)
 	keys, _ := k.json["keys"].([]any)
 	if k.code != http.StatusOK || len(keys) == 0 || keys[0].(map[string]any)["alg"] != "RS256" || keys[0].(map[string]any)["kid"] == "" {

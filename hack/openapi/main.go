@@ -1,0 +1,118 @@
+// Command openapi writes the OpenAPI v3 document of ke-apiserver's own
+// endpoints, from the routes its handlers register and the CRD schemas in
+// config/crd/bases. `make generate` runs it; `make verify` checks the
+// document is current.
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
+	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "openapi:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	rec := &openapi.Recorder{}
+	(&oauth.Server{}).Install(rec)
+	(&iamhandlers.Handlers{}).Install(rec)
+	(&resources.Handler{}).Install(rec)
+	(&tenanthandlers.Handlers{}).Install(rec)
+	(&confighandlers.Handlers{}).Install(rec)
+	var patterns []string
+	for _, p := range rec.Patterns {
+		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
+			patterns = append(patterns, p)
+		}
+	}
+	schemas, err := crdSchemas("config/crd/bases")
+	if err != nil {
+		return err
+	}
+	doc, err := openapi.Build(patterns, infos(patterns), schemas)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join("internal", "apiserver", "openapi", "openapi-v3.json"), append(doc, '\n'), 0o644)
+}
+
+// infos marks list endpoints (GETs of collections), request bodies and
+// public operations.
+func infos(patterns []string) map[string]openapi.Info {
+	notLists := []string{"/kubeconfig", "/overview", "/platformsettings", "/version", "/openid-configuration", "/keys", "/userinfo",
+		"/authorize", "/logout", "/v1alpha3"}
+	bodies := map[string]string{
+		"POST /kapis/iam.superkube.io/v1beta1/users":                    "User",
+		"POST /kapis/tenant.superkube.io/v1beta1/workspaces":            "Workspace",
+		"POST /kapis/iam.superkube.io/v1beta1/groups":                   "Group",
+		"PUT /kapis/iam.superkube.io/v1beta1/users/{user}":              "User",
+		"PUT /kapis/tenant.superkube.io/v1beta1/workspaces/{workspace}": "Workspace",
+	}
+	out := map[string]openapi.Info{}
+	for _, p := range patterns {
+		method, path, _ := strings.Cut(p, " ")
+		info := openapi.Info{Body: bodies[p]}
+		if method == http.MethodGet && strings.HasPrefix(path, "/kapis/") && !strings.HasSuffix(path, "}") {
+			info.List = true
+			for _, s := range notLists {
+				if strings.HasSuffix(path, s) {
+					info.List = false
+				}
+			}
+		}
+		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
+			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {
+			info.Public = true
+		}
+		out[p] = info
+	}
+	return out
+}
+
+// crdSchemas reads each CRD's OpenAPI schema, by kind.
+func crdSchemas(dir string) (map[string]any, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var crd struct {
+			Spec struct {
+				Names    struct{ Kind string } `json:"names"`
+				Versions []struct {
+					Schema struct {
+						OpenAPIV3Schema any `json:"openAPIV3Schema"`
+					} `json:"schema"`
+				} `json:"versions"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal(data, &crd); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if len(crd.Spec.Versions) > 0 {
+			out[crd.Spec.Names.Kind] = crd.Spec.Versions[0].Schema.OpenAPIV3Schema
+		}
+	}
+	return out, nil
+}

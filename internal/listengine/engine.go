@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/btree"
 	"k8s.io/apimachinery/pkg/labels"
@@ -18,16 +19,19 @@ import (
 
 // Engine serves list queries for many kinds.
 type Engine struct {
-	cache  ctrlcache.Cache
-	kinds  map[string]*Kind
-	stores map[string]*store
-	svc    *servicePods
-	synced []toolscache.InformerSynced
+	cache ctrlcache.Cache
+	// mu guards kinds and stores, which grow as custom resources are asked for.
+	mu            sync.RWMutex
+	kinds         map[string]*Kind
+	stores        map[string]*store
+	dynamicSynced map[string]toolscache.InformerSynced
+	svc           *servicePods
+	synced        []toolscache.InformerSynced
 }
 
 // New makes an engine over the cache for the kinds.
 func New(cache ctrlcache.Cache, kinds []*Kind) *Engine {
-	e := &Engine{cache: cache, kinds: map[string]*Kind{}, stores: map[string]*store{}}
+	e := &Engine{cache: cache, kinds: map[string]*Kind{}, stores: map[string]*store{}, dynamicSynced: map[string]toolscache.InformerSynced{}}
 	for _, k := range kinds {
 		e.kinds[k.Resource] = k
 		e.stores[k.Resource] = newStore(k)
@@ -40,12 +44,22 @@ func New(cache ctrlcache.Cache, kinds []*Kind) *Engine {
 
 // Kind returns the kind of a resource.
 func (e *Engine) Kind(resource string) (*Kind, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	k, ok := e.kinds[resource]
 	return k, ok
 }
 
+func (e *Engine) store(resource string) *store {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.stores[resource]
+}
+
 // Kinds returns every kind served.
 func (e *Engine) Kinds() []*Kind {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	out := make([]*Kind, 0, len(e.kinds))
 	for _, k := range e.kinds {
 		out = append(out, k)
@@ -92,11 +106,11 @@ func (e *Engine) put(s *store, o any) {
 		return
 	}
 	r := newRow(s.kind, obj)
-	if e.svc != nil && s.kind.Resource == "services" {
+	if e.svc != nil && s.kind.Key() == "services" {
 		r.Num["pods"] = e.svc.serviceChanged(r)
 	}
 	old := s.upsert(r)
-	if e.svc != nil && s.kind.Resource == "pods" {
+	if e.svc != nil && s.kind.Key() == "pods" {
 		e.svc.podChanged(old, r)
 	}
 	s.notify(eventType(old), r)
@@ -168,8 +182,8 @@ type Result struct {
 
 // List runs a query on a kind.
 func (e *Engine) List(resource string, q *Query) (*Result, error) {
-	s, ok := e.stores[resource]
-	if !ok {
+	s := e.store(resource)
+	if s == nil {
 		return nil, fmt.Errorf("no resource %q", resource)
 	}
 	match, err := matcher(s.kind, q)
@@ -247,8 +261,8 @@ func countIn(s *store, namespaces []string) int {
 
 // Get returns one object, as it may be shown.
 func (e *Engine) Get(resource, namespace, name string) (client.Object, bool) {
-	s, ok := e.stores[resource]
-	if !ok {
+	s := e.store(resource)
+	if s == nil {
 		return nil, false
 	}
 	r, ok := s.get(Key(namespace, name))
@@ -335,7 +349,7 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 // FieldSelectors are the fields a kind's fieldSelector may name, besides
 // metadata.name and metadata.namespace.
 func FieldSelectors(k *Kind) []string {
-	if k.Resource == "pods" {
+	if k.Key() == "pods" {
 		return []string{"spec.nodeName", "status.phase"}
 	}
 	return nil
@@ -348,7 +362,7 @@ func fieldGetter(k *Kind, field string) func(*Row) string {
 	case "metadata.namespace":
 		return func(r *Row) string { return r.Namespace }
 	}
-	if k.Resource == "pods" {
+	if k.Key() == "pods" {
 		switch field {
 		case "spec.nodeName":
 			return func(r *Row) string { return r.Node }

@@ -25,7 +25,10 @@ import (
 // Kind describes a resource the engine lists.
 type Kind struct {
 	// Resource is the plural in URLs, for example "pods".
-	Resource   string
+	Resource string
+	// key names the kind inside the engine: the plural, or plural.group
+	// for a custom resource whose plural a built-in kind already has.
+	key        string
 	GVK        schema.GroupVersionKind
 	Namespaced bool
 	// New makes an empty object (nil for resources read as unstructured).
@@ -47,7 +50,7 @@ var commonFilters = []string{"status", "ownerReference", "ownerKind"}
 // FilterNames are every filter parameter the kind takes.
 func (k *Kind) FilterNames() []string {
 	out := slices.Clone(commonFilters)
-	if k.Resource == "pods" {
+	if k.Key() == "pods" {
 		out = append(out, "nodeName")
 	}
 	return append(out, k.Filters...)
@@ -63,6 +66,14 @@ func (k *Kind) sortColumns() []string {
 }
 
 func (k *Kind) isNumeric(col string) bool { return slices.Contains(k.NumCols, col) }
+
+// Key names the kind in List, Get and Subscribe.
+func (k *Kind) Key() string {
+	if k.key != "" {
+		return k.key
+	}
+	return k.Resource
+}
 
 // GroupResource is the kind's group and resource, as authorization sees it.
 func (k *Kind) GroupResource() schema.GroupResource {

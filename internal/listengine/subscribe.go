@@ -29,8 +29,8 @@ func (sub *Subscription) Missed() bool { return sub.missed.Swap(false) }
 
 // Subscribe registers for a kind's changes that match q.
 func (e *Engine) Subscribe(resource string, q *Query) (*Subscription, error) {
-	s, ok := e.stores[resource]
-	if !ok {
+	s := e.store(resource)
+	if s == nil {
 		return nil, errNoResource(resource)
 	}
 	m, err := matcher(s.kind, q)
@@ -69,6 +69,9 @@ func (s *store) notify(typ string, r *Row) {
 type errNoResource string
 
 func (e errNoResource) Error() string { return "no resource " + string(e) }
+
+// NoResource marks the error of a resource the engine does not know.
+func (e errNoResource) NoResource() {}
 
 func phaseOf(r *Row) string {
 	if p, ok := r.Obj.(*corev1.Pod); ok {

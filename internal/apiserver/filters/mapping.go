@@ -12,7 +12,8 @@ import (
 // workspace's projects are namespaces), or whose handler authorizes itself
 // (lists trimmed to what the caller may see).
 type Rule struct {
-	// Group and Resource match the request info (the URL).
+	// Group and Resource match the request info (the URL); Resource "*"
+	// matches every resource of the group.
 	Group, Resource string
 	// Scope, when set, restricts the rule to requests of that scope.
 	Scope request.Scope
@@ -36,7 +37,7 @@ func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, deleg
 		return a, false
 	}
 	for _, r := range rs {
-		if r.Group != info.APIGroup || r.Resource != info.Resource || (r.Scope != "" && r.Scope != info.Scope) {
+		if r.Group != info.APIGroup || (r.Resource != "*" && r.Resource != info.Resource) || (r.Scope != "" && r.Scope != info.Scope) {
 			continue
 		}
 		if r.Delegate && (len(r.Verbs) == 0 || contains(r.Verbs, info.Verb)) {

@@ -7,6 +7,7 @@ package resources
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -54,14 +55,10 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.HandleFunc("GET "+prefix+"/namespaces/{namespace}/{resource}/{name}", h.get)
 }
 
-// AuthzRules lets the list engine's requests through: the handler decides
-// for every object it returns.
+// AuthzRules lets the list engine's reads through: the handler decides for
+// every object it returns, with the resource's own group.
 func AuthzRules() filters.Rules {
-	var rs filters.Rules
-	for _, k := range listengine.BuiltinKinds() {
-		rs = append(rs, filters.Rule{Group: Group, Resource: k.Resource, Delegate: true, Verbs: []string{"get", "list", "watch"}})
-	}
-	return rs
+	return filters.Rules{{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list", "watch"}}}
 }
 
 // ResourceInfo describes a resource for clients.
@@ -85,9 +82,19 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (h *Handler) kind(w http.ResponseWriter, r *http.Request) (*listengine.Kind, bool) {
-	k, ok := h.Engine.Kind(r.PathValue("resource"))
-	if !ok {
-		responsewriters.WriteStatus(w, apierrors.NewNotFound(schema.GroupResource{Group: Group, Resource: r.PathValue("resource")}, ""))
+	// group tells custom resources of the same plural apart.
+	group := r.URL.Query().Get("group")
+	q := r.URL.Query()
+	q.Del("group")
+	r.URL.RawQuery = q.Encode()
+	k, err := h.Engine.KindFor(r.Context(), r.PathValue("resource"), group)
+	if err != nil {
+		var missing interface{ NoResource() }
+		if errors.As(err, &missing) {
+			responsewriters.WriteStatus(w, apierrors.NewNotFound(schema.GroupResource{Group: Group, Resource: r.PathValue("resource")}, ""))
+			return nil, false
+		}
+		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, "ServiceUnavailable", err.Error()))
 		return nil, false
 	}
 	ns := r.PathValue("namespace")
@@ -145,7 +152,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		h.stream(w, r, k, eq)
 		return
 	}
-	res, err := h.Engine.List(k.Resource, eq)
+	res, err := h.Engine.List(k.Key(), eq)
 	if err != nil {
 		responsewriters.WriteStatus(w, responsewriters.BadRequest("fieldSelector", err.Error()))
 		return
@@ -182,7 +189,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, forbidden(u.GetName(), "get", k, ns))
 		return
 	}
-	obj, ok := h.Engine.Get(k.Resource, ns, name)
+	obj, ok := h.Engine.Get(k.Key(), ns, name)
 	if !ok {
 		responsewriters.WriteStatus(w, apierrors.NewNotFound(k.GroupResource(), name))
 		return

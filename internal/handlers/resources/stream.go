@@ -16,7 +16,7 @@ import (
 // resourceVersion}), a RESYNC event when changes were dropped, and a comment
 // every heartbeat. A console reloads its page when an event arrives.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request, k *listengine.Kind, q *listengine.Query) {
-	sub, err := h.Engine.Subscribe(k.Resource, q)
+	sub, err := h.Engine.Subscribe(k.Key(), q)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return

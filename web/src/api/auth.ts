@@ -1,0 +1,45 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, request } from './client';
+import type { IdentityProvider, List, Session } from './types';
+import { url } from '../config';
+
+export function useSession() {
+  return useQuery({
+    queryKey: ['session'],
+    queryFn: () => api.get<Session>('/auth/session'),
+    retry: false,
+    staleTime: 60_000,
+  });
+}
+
+export function login(username: string, password: string) {
+  return request<Session>('/auth/login', { method: 'POST', body: { username, password } });
+}
+
+export function changePassword(currentPassword: string, password: string) {
+  return request<Session>('/auth/password', { method: 'POST', body: { currentPassword, password } });
+}
+
+export function useLogout() {
+  const client = useQueryClient();
+  return async () => {
+    try {
+      await api.post('/auth/logout');
+    } finally {
+      client.clear();
+      window.location.assign(url('/login'));
+    }
+  };
+}
+
+export function useIdentityProviders() {
+  return useQuery({
+    queryKey: ['identityproviders'],
+    queryFn: () => api.get<List<IdentityProvider>>('/kapis/config.superkube.io/v1alpha2/identityproviders'),
+    staleTime: 300_000,
+  });
+}
+
+export function providerLoginURL(name: string): string {
+  return url(`/auth/idp/${encodeURIComponent(name)}`);
+}

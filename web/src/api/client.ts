@@ -1,0 +1,98 @@
+import { url } from '../config';
+
+/** A Kubernetes Status, as every API of the platform answers errors. */
+export interface Status {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; causes?: { field?: string; message?: string; reason?: string }[] };
+}
+
+export class ApiError extends Error {
+  readonly code: number;
+  readonly status: Status;
+  constructor(code: number, status: Status) {
+    super(status.message || `request failed with ${code}`);
+    this.code = code;
+    this.status = status;
+  }
+  /** The fields the server named as wrong. */
+  get fields(): string[] {
+    return (this.status.details?.causes ?? []).map((c) => c.field ?? '').filter(Boolean);
+  }
+}
+
+export function csrfToken(): string {
+  const m = document.cookie.match(/(?:^|;\s*)ke-csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  raw?: boolean;
+}
+
+let onUnauthorized: (() => void) | undefined;
+/** setUnauthorizedHandler is called when a request finds the session gone. */
+export function setUnauthorizedHandler(f: () => void) {
+  onUnauthorized = f;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (unsafe.has(method)) {
+    headers['X-CSRF-Token'] = csrfToken();
+  }
+  let body: BodyInit | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = opts.contentType ?? 'application/json';
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  }
+  const resp = await fetch(url(path), { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+  if (!resp.ok) {
+    let status: Status = { code: resp.status, message: resp.statusText };
+    try {
+      status = (await resp.json()) as Status;
+    } catch {
+      /* not JSON */
+    }
+    if (resp.status === 401 && !path.startsWith('/auth/')) {
+      onUnauthorized?.();
+    }
+    throw new ApiError(resp.status, status);
+  }
+  if (opts.raw) {
+    return (await resp.text()) as T;
+  }
+  if (resp.status === 204) {
+    return undefined as T;
+  }
+  return (await resp.json()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal }),
+  post: <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', body }),
+  put: <T>(path: string, body: unknown) => request<T>(path, { method: 'PUT', body }),
+  patch: <T>(path: string, body: unknown, contentType = 'application/merge-patch+json') =>
+    request<T>(path, { method: 'PATCH', body, contentType }),
+  del: <T>(path: string) => request<T>(path, { method: 'DELETE' }),
+};
+
+/** query builds a query string, leaving out empty values. */
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
+}

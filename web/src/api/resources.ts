@@ -1,0 +1,90 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api, query } from './client';
+import { enginePath } from './kinds';
+import type { K8sObject, List } from './types';
+import { url } from '../config';
+
+/** ListParams are the list convention's parameters. */
+export interface ListParams {
+  page?: number;
+  limit?: number;
+  sortBy?: string;
+  ascending?: boolean;
+  name?: string;
+  status?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  ownerReference?: string;
+  ownerKind?: string;
+  nodeName?: string;
+  [filter: string]: string | number | boolean | undefined;
+}
+
+export function listKey(resource: string, namespace: string | undefined, params: ListParams) {
+  return ['list', resource, namespace ?? '', params] as const;
+}
+
+/**
+ * useList reads a page of a kind from the list engine, which filters, sorts
+ * and pages on the server; with live set, the page reloads when the
+ * engine's change stream reports a change the query matches.
+ */
+export function useList<T extends K8sObject>(resource: string, namespace: string | undefined, params: ListParams, opts: { live?: boolean; enabled?: boolean } = {}) {
+  const live = opts.live ?? true;
+  const enabled = opts.enabled ?? true;
+  const q = useQuery({
+    queryKey: listKey(resource, namespace, params),
+    queryFn: ({ signal }) => api.get<List<T>>(enginePath(resource, namespace) + query(params), signal),
+    placeholderData: keepPreviousData,
+    enabled,
+  });
+  useLiveList(resource, namespace, params, live && enabled);
+  return q;
+}
+
+/** The query parts of a list that decide which objects match (not the page). */
+function matchParams(params: ListParams): ListParams {
+  const out: ListParams = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (!['page', 'limit', 'sortBy', 'ascending'].includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * useLiveList opens the list engine's server-sent-event stream for the
+ * query and refetches the kind's lists (debounced) when something changes.
+ */
+export function useLiveList(resource: string, namespace: string | undefined, params: ListParams, enabled: boolean) {
+  const client = useQueryClient();
+  const streamQuery = query({ ...matchParams(params), watch: true });
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') return;
+    const es = new EventSource(url(enginePath(resource, namespace) + streamQuery));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void client.invalidateQueries({ queryKey: ['list', resource] });
+        void client.invalidateQueries({ queryKey: ['get', resource] });
+      }, 300);
+    };
+    for (const type of ['ADDED', 'MODIFIED', 'DELETED', 'RESYNC']) es.addEventListener(type, refresh);
+    es.onmessage = refresh;
+    return () => {
+      if (timer) clearTimeout(timer);
+      es.close();
+    };
+  }, [client, resource, namespace, streamQuery, enabled]);
+}
+
+/** useGet reads one object through the list engine. */
+export function useGet<T extends K8sObject>(resource: string, namespace: string | undefined, name: string | undefined) {
+  return useQuery({
+    queryKey: ['get', resource, namespace ?? '', name],
+    queryFn: ({ signal }) => api.get<T>(enginePath(resource, namespace, name), signal),
+    enabled: !!name,
+  });
+}

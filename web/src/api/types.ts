@@ -1,0 +1,181 @@
+// Types of the objects the console shows. Only the fields it reads are
+// named; the rest of an object is kept as it came.
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  generation?: number;
+}
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: object;
+  status?: object;
+  data?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface List<T> {
+  items: T[];
+  totalItems: number;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  ports?: { containerPort: number; protocol?: string; name?: string }[];
+  env?: { name: string; value?: string }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  command?: string[];
+  args?: string[];
+}
+
+export interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Container[]; [key: string]: unknown };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  state?: { running?: { startedAt?: string }; waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+}
+
+export interface Pod extends K8sObject {
+  spec: { nodeName?: string; containers: Container[]; initContainers?: Container[] };
+  status?: { phase?: string; podIP?: string; hostIP?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; startTime?: string };
+}
+
+export interface Workload extends K8sObject {
+  spec: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    template: PodTemplate;
+    schedule?: string;
+    suspend?: boolean;
+    paused?: boolean;
+    [key: string]: unknown;
+  };
+  status?: {
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    updatedReplicas?: number;
+    numberReady?: number;
+    desiredNumberScheduled?: number;
+    succeeded?: number;
+    failed?: number;
+    active?: number | unknown[];
+    conditions?: Condition[];
+    lastScheduleTime?: string;
+  };
+}
+
+export interface Node extends K8sObject {
+  spec: { unschedulable?: boolean; taints?: { key: string; effect: string; value?: string }[]; podCIDR?: string };
+  status?: {
+    capacity?: Record<string, string>;
+    allocatable?: Record<string, string>;
+    conditions?: Condition[];
+    addresses?: { type: string; address: string }[];
+    nodeInfo?: { kubeletVersion?: string; osImage?: string; containerRuntimeVersion?: string; architecture?: string };
+  };
+}
+
+export interface Event extends K8sObject {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  eventTime?: string;
+  involvedObject?: { kind?: string; name?: string; namespace?: string; uid?: string };
+}
+
+export interface Workspace extends K8sObject {
+  spec: { manager?: string; namespacePolicy?: string; clusters?: { name: string }[] };
+  status?: { conditions?: Condition[] };
+}
+
+export interface User extends K8sObject {
+  spec: { email?: string; displayName?: string; description?: string; lang?: string };
+  status?: { state?: string; lockedUntil?: string; lastLoginTime?: string };
+}
+
+export interface Member extends K8sObject {
+  username: string;
+  role: string;
+  roles: string[];
+}
+
+export interface Role extends K8sObject {
+  templates: string[];
+}
+
+export interface RoleTemplate extends K8sObject {
+  spec: {
+    displayName?: Record<string, string>;
+    description?: Record<string, string>;
+    dependencies?: string[];
+    rules?: { apiGroups?: string[]; resources?: string[]; verbs: string[] }[];
+  };
+}
+
+export interface Overview {
+  workspace: string;
+  projects: number;
+  members: number;
+  pods: number;
+  clusters: number;
+}
+
+export interface Session {
+  username: string;
+  displayName?: string;
+  email?: string;
+  groups?: string[];
+  passwordChangeRequired?: boolean;
+  expiresAt?: string;
+}
+
+export interface IdentityProvider {
+  name: string;
+  type: string;
+  redirect: boolean;
+}
+
+export const displayNameAnnotation = 'superkube.io/display-name';
+export const descriptionAnnotation = 'superkube.io/description';
+export const workspaceLabel = 'superkube.io/workspace';
+export const creatorAnnotation = 'superkube.io/creator';
+
+export function displayName(o: K8sObject): string {
+  return o.metadata.annotations?.[displayNameAnnotation] || o.metadata.name;
+}

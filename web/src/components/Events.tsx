@@ -1,0 +1,29 @@
+import { useTranslation } from 'react-i18next';
+import type { Event } from '../api/types';
+import { age } from './format';
+import { ResourceTable } from './ResourceTable';
+import { StatusLabel } from './StatusLabel';
+
+/** Events lists the events of a namespace, or of one object in it, newest first. */
+export function Events({ namespace, kind, name }: { namespace?: string; kind?: string; name?: string }) {
+  const { t } = useTranslation('common');
+  return (
+    <ResourceTable<Event>
+      id="events"
+      ariaLabel={t('Events')}
+      resource="events"
+      namespace={namespace}
+      params={{ involvedObjectKind: kind, involvedObjectName: name }}
+      defaultSortBy="lastTimestamp"
+      columns={[
+        { title: t('Type'), sortKey: 'type', render: (e) => <StatusLabel status={e.type === 'Warning' ? 'failed' : 'running'} /> },
+        { title: t('Reason'), sortKey: 'reason', render: (e) => e.reason ?? '-' },
+        { title: t('Object'), render: (e) => `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}` },
+        { title: t('Message'), render: (e) => e.message ?? '' },
+        { title: t('Count'), sortKey: 'count', render: (e) => e.count ?? 1 },
+        { title: t('Last seen'), sortKey: 'lastTimestamp', render: (e) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) },
+      ]}
+      emptyText={t('No events.')}
+    />
+  );
+}

@@ -1,0 +1,59 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router';
+import '../i18n';
+import type { K8sObject } from '../api/types';
+import { ResourceTable } from './ResourceTable';
+
+function pod(name: string): K8sObject {
+  return { metadata: { name, namespace: 'dev', uid: name, creationTimestamp: '2026-01-01T00:00:00Z' } };
+}
+
+describe('ResourceTable', () => {
+  let urls: string[];
+  beforeEach(() => {
+    urls = [];
+    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+      urls.push(u);
+      const q = new URL(u, 'http://x').searchParams;
+      const items = q.get('name') === 'web' ? [pod('web-1')] : [pod('web-1'), pod('db-1')];
+      return new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 });
+    }));
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const renderTable = () =>
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <MemoryRouter>
+          <ResourceTable<K8sObject>
+            id="pods"
+            ariaLabel="Pods"
+            resource="pods"
+            namespace="dev"
+            columns={[{ title: 'Name', sortKey: 'name', render: (o) => o.metadata.name }]}
+            link={(o) => `/projects/dev/pods/${o.metadata.name}`}
+          />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+
+  it('asks the list engine for a page and shows the rows with links', async () => {
+    renderTable();
+    expect(await screen.findByRole('link', { name: 'db-1' })).toHaveAttribute('href', '/projects/dev/pods/db-1');
+    expect(urls[0]).toContain('/kapis/resources.superkube.io/v1alpha3/namespaces/dev/pods?page=1&limit=10&sortBy=createTime&ascending=false');
+  });
+
+  it('sorts and filters on the server', async () => {
+    const user = userEvent.setup();
+    renderTable();
+    await screen.findByText('db-1');
+    await user.click(screen.getByRole('button', { name: 'Name' }));
+    await waitFor(() => expect(urls.some((u) => u.includes('sortBy=name'))).toBe(true));
+    await user.type(screen.getByRole('textbox', { name: 'Filter by name' }), 'web');
+    await waitFor(() => expect(screen.queryByText('db-1')).not.toBeInTheDocument());
+    expect(urls.at(-1)).toContain('name=web');
+    expect(urls.at(-1)).toContain('page=1');
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  Bullseye,
+  EmptyState,
+  EmptyStateBody,
+  FormSelect,
+  FormSelectOption,
+  Pagination,
+  SearchInput,
+  Spinner,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import { ActionsColumn, Table, Tbody, Td, Th, Thead, Tr, type IAction } from '@patternfly/react-table';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { ListParams } from '../api/resources';
+import { useList } from '../api/resources';
+import type { K8sObject } from '../api/types';
+import { ErrorAlert } from './ErrorAlert';
+
+export interface Column<T> {
+  title: string;
+  /** the list engine's sortBy for this column, when it sorts */
+  sortKey?: string;
+  render: (o: T) => ReactNode;
+}
+
+export interface RowAction<T> {
+  title: string;
+  onClick: (o: T) => void;
+  isDisabled?: boolean;
+  isDanger?: boolean;
+}
+
+export interface ResourceTableProps<T extends K8sObject> {
+  /** names the table for tests and screen readers */
+  id: string;
+  ariaLabel: string;
+  resource: string;
+  namespace?: string;
+  columns: Column<T>[];
+  /** where a row's name links to */
+  link?: (o: T) => string;
+  statuses?: string[];
+  /** the parameter the status filter sets (default status) */
+  statusParam?: string;
+  params?: ListParams;
+  actions?: (o: T) => RowAction<T>[];
+  toolbar?: ReactNode;
+  defaultSortBy?: string;
+  defaultAscending?: boolean;
+  perPage?: number;
+  /** reads from a different list than the list engine's (for example members) */
+  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number }; isLoading: boolean; error: unknown; isFetching?: boolean };
+  emptyText?: string;
+}
+
+/** useDebounced returns value once it has stopped changing for delay ms. */
+export function useDebounced<V>(value: V, delay = 250): V {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const id = setTimeout(() => setV(value), delay);
+    return () => clearTimeout(id);
+  }, [value, delay]);
+  return v;
+}
+
+/**
+ * ResourceTable is the console's one table: columns, a name filter, a
+ * status filter, sorting and paging all happen on the server; the page on
+ * screen follows changes live.
+ */
+export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>) {
+  const { t } = useTranslation('common');
+  const [page, setPage] = useState(1);
+  const [limit, setLimit] = useState(props.perPage ?? 10);
+  const [sortBy, setSortBy] = useState(props.defaultSortBy ?? 'createTime');
+  const [ascending, setAscending] = useState(props.defaultAscending ?? false);
+  const [nameInput, setNameInput] = useState('');
+  const [status, setStatus] = useState('');
+  const name = useDebounced(nameInput);
+
+  useEffect(() => setPage(1), [name, status]);
+
+  const params: ListParams = { page, limit, sortBy, ascending, name: name || undefined, [props.statusParam ?? 'status']: status || undefined, ...props.params };
+  const engine = useList<T>(props.resource, props.namespace, params, { enabled: !props.source });
+  const custom = props.source?.(params);
+  const q = custom ?? engine;
+  const items = q.data?.items ?? [];
+  const total = q.data?.totalItems ?? 0;
+
+  const sortIndex = props.columns.findIndex((c) => c.sortKey === sortBy);
+  const hasActions = !!props.actions;
+
+  return (
+    <div data-test={`table-${props.id}`}>
+      <Toolbar>
+        <ToolbarContent>
+          <ToolbarItem>
+            <SearchInput
+              aria-label={t('Filter by name')}
+              placeholder={t('Filter by name')}
+              value={nameInput}
+              onChange={(_e, v) => setNameInput(v)}
+              onClear={() => setNameInput('')}
+              data-test="filter-name"
+            />
+          </ToolbarItem>
+          {props.statuses && props.statuses.length > 0 && (
+            <ToolbarItem>
+              <FormSelect aria-label={t('Status')} value={status} onChange={(_e, v) => setStatus(v)} data-test="filter-status">
+                <FormSelectOption value="" label={t('All states')} />
+                {props.statuses.map((s) => (
+                  <FormSelectOption key={s} value={s} label={t(s.charAt(0).toUpperCase() + s.slice(1))} />
+                ))}
+              </FormSelect>
+            </ToolbarItem>
+          )}
+          {props.toolbar && <ToolbarItem>{props.toolbar}</ToolbarItem>}
+          <ToolbarItem variant="pagination" align={{ default: 'alignEnd' }}>
+            <Pagination
+              itemCount={total}
+              page={page}
+              perPage={limit}
+              onSetPage={(_e, p) => setPage(p)}
+              onPerPageSelect={(_e, l) => {
+                setLimit(l);
+                setPage(1);
+              }}
+              isCompact
+              titles={{ paginationAriaLabel: t('Pagination') }}
+              data-test="pagination"
+            />
+          </ToolbarItem>
+        </ToolbarContent>
+      </Toolbar>
+      {q.error ? <ErrorAlert error={q.error} /> : null}
+      <Table aria-label={props.ariaLabel} variant="compact" data-test={`list-${props.id}`} aria-busy={q.isLoading}>
+        <Thead>
+          <Tr>
+            {props.columns.map((c, i) => (
+              <Th
+                key={c.title}
+                sort={
+                  c.sortKey
+                    ? {
+                        columnIndex: i,
+                        sortBy: { index: sortIndex, direction: ascending ? 'asc' : 'desc' },
+                        onSort: (_e, _i, dir) => {
+                          setSortBy(c.sortKey!);
+                          setAscending(dir === 'asc');
+                        },
+                      }
+                    : undefined
+                }
+              >
+                {c.title}
+              </Th>
+            ))}
+            {hasActions && <Th screenReaderText={t('Actions')} />}
+          </Tr>
+        </Thead>
+        <Tbody>
+          {items.map((o) => (
+            <Tr key={o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`} data-test={`row-${o.metadata.name}`}>
+              {props.columns.map((c, i) => (
+                <Td key={c.title} dataLabel={c.title}>
+                  {i === 0 && props.link ? <Link to={props.link(o)}>{c.render(o)}</Link> : c.render(o)}
+                </Td>
+              ))}
+              {hasActions && (
+                <Td isActionCell>
+                  <ActionsColumn
+                    items={props.actions!(o).map(
+                      (a): IAction => ({ title: a.title, onClick: () => a.onClick(o), isDisabled: a.isDisabled, isDanger: a.isDanger }),
+                    )}
+                    actionsToggle={undefined}
+                  />
+                </Td>
+              )}
+            </Tr>
+          ))}
+        </Tbody>
+      </Table>
+      {q.isLoading && (
+        <Bullseye>
+          <Spinner size="lg" aria-label={t('Loading')} />
+        </Bullseye>
+      )}
+      {!q.isLoading && !q.error && items.length === 0 && (
+        <EmptyState titleText={t('Nothing found')} headingLevel="h3" data-test="empty">
+          <EmptyStateBody>{props.emptyText ?? t('No objects match the filters.')}</EmptyStateBody>
+        </EmptyState>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import {
+  Divider,
+  Dropdown,
+  DropdownGroup,
+  DropdownItem,
+  DropdownList,
+  Masthead,
+  MastheadBrand,
+  MastheadContent,
+  MastheadLogo,
+  MastheadMain,
+  MastheadToggle,
+  MenuToggle,
+  Nav,
+  NavItem,
+  NavList,
+  Page,
+  PageSidebar,
+  PageSidebarBody,
+  PageToggleButton,
+  SkipToContent,
+  Toolbar,
+  ToolbarContent,
+  ToolbarGroup,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import BarsIcon from '@patternfly/react-icons/dist/esm/icons/bars-icon';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, NavLink, useMatch } from 'react-router';
+import { useLogout } from '../api/auth';
+import { useCan } from '../api/access';
+import { projectKinds } from '../api/kinds';
+import type { Session } from '../api/types';
+import { config, url } from '../config';
+import { languages, setLanguage, type Language } from '../i18n';
+import { applyTheme, initialTheme, type Theme } from '../theme';
+import { ProjectPicker } from './ProjectPicker';
+import { useProjectWorkspace } from './useProjectWorkspace';
+import { kindTitle } from '../pages/project/kindTitles';
+
+function Item({ to, children, test }: { to: string; children: ReactNode; test: string }) {
+  const active = !!useMatch({ path: to, end: false });
+  return (
+    <NavItem isActive={active} data-test={`nav-${test}`}>
+      <NavLink to={to}>{children}</NavLink>
+    </NavItem>
+  );
+}
+
+function Sidebar() {
+  const { t } = useTranslation('common');
+  const ws = useMatch('/workspaces/:workspace/*')?.params.workspace;
+  const ns = useMatch('/projects/:namespace/*')?.params.namespace;
+  const projectWs = useProjectWorkspace(ns);
+  const [canNodes, canUsers, canWorkspaces, canRoles] = useCan([
+    { verb: 'list', resource: 'nodes' },
+    { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
+    { verb: 'create', group: 'tenant.superkube.io', resource: 'workspaces' },
+    { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
+  ]);
+  if (ns) {
+    const base = `/projects/${ns}`;
+    return (
+      <Nav aria-label={t('Project')}>
+        <NavList>
+          {projectWs && <Item to={`/workspaces/${projectWs}/projects`} test="back">← {t('Workspace {{name}}', { name: projectWs })}</Item>}
+          <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
+          {projectKinds.map((k) => (
+            <Item key={k} to={`${base}/${k}`} test={k}>
+              {t(kindTitle(k))}
+            </Item>
+          ))}
+          <Item to={`${base}/members`} test="members">{t('Members')}</Item>
+          <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>
+        </NavList>
+      </Nav>
+    );
+  }
+  if (ws) {
+    const base = `/workspaces/${ws}`;
+    return (
+      <Nav aria-label={t('Workspace')}>
+        <NavList>
+          <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
+          <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>
+          <Item to={`${base}/members`} test="members">{t('Members')}</Item>
+          <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>
+        </NavList>
+      </Nav>
+    );
+  }
+  return (
+    <Nav aria-label={t('Platform')}>
+      <NavList>
+        {canNodes && <Item to="/platform/overview" test="cluster">{t('Cluster overview')}</Item>}
+        {canNodes && <Item to="/platform/nodes" test="nodes">{t('Nodes')}</Item>}
+        <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
+        {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}
+        {(canRoles || canWorkspaces) && canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}
+      </NavList>
+    </Nav>
+  );
+}
+
+function UserMenu({ session }: { session: Session }) {
+  const { t, i18n } = useTranslation('common');
+  const [open, setOpen] = useState(false);
+  const [theme, setTheme] = useState<Theme>(initialTheme());
+  const logout = useLogout();
+  return (
+    <Dropdown
+      isOpen={open}
+      onOpenChange={setOpen}
+      popperProps={{ position: 'right' }}
+      toggle={(ref) => (
+        <MenuToggle ref={ref} onClick={() => setOpen(!open)} isExpanded={open} variant="plainText" data-test="user-menu">
+          {session.displayName || session.username}
+        </MenuToggle>
+      )}
+    >
+      <DropdownList>
+        <DropdownItem component={(p) => <Link {...p} to="/profile" />} data-test="menu-profile">
+          {t('Profile and password')}
+        </DropdownItem>
+        <DropdownItem component="a" to={url('/kapis/iam.superkube.io/v1beta1/users/' + encodeURIComponent(session.username) + '/kubeconfig')} download="kubeconfig" data-test="menu-kubeconfig">
+          {t('Download kubeconfig')}
+        </DropdownItem>
+      </DropdownList>
+      <Divider />
+      <DropdownGroup label={t('Language')}>
+        <DropdownList>
+          {languages.map((l) => (
+            <DropdownItem key={l.code} onClick={() => setLanguage(l.code as Language)} isSelected={i18n.language === l.code} data-test={`lang-${l.code}`} lang={l.code}>
+              {l.label}
+            </DropdownItem>
+          ))}
+        </DropdownList>
+      </DropdownGroup>
+      <Divider />
+      <DropdownList>
+        <DropdownItem
+          onClick={() => {
+            const next = theme === 'dark' ? 'light' : 'dark';
+            applyTheme(next);
+            setTheme(next);
+          }}
+          data-test="menu-theme"
+        >
+          {theme === 'dark' ? t('Light theme') : t('Dark theme')}
+        </DropdownItem>
+        <DropdownItem onClick={() => void logout()} data-test="menu-logout">
+          {t('Log out')}
+        </DropdownItem>
+      </DropdownList>
+    </Dropdown>
+  );
+}
+
+export function AppLayout({ session, children }: { session: Session; children: ReactNode }) {
+  const { t } = useTranslation('common');
+  const masthead = (
+    <Masthead>
+      <MastheadMain>
+        <MastheadToggle>
+          <PageToggleButton isHamburgerButton aria-label={t('Navigation')}>
+            <BarsIcon />
+          </PageToggleButton>
+        </MastheadToggle>
+        <MastheadBrand>
+          <MastheadLogo component={(p) => <Link {...p} to="/" className="ke-brand" data-test="brand" />}>{config.title}</MastheadLogo>
+        </MastheadBrand>
+      </MastheadMain>
+      <MastheadContent>
+        <Toolbar isFullHeight>
+          <ToolbarContent>
+            <ToolbarGroup>
+              <ToolbarItem>
+                <ProjectPicker />
+              </ToolbarItem>
+            </ToolbarGroup>
+            <ToolbarGroup align={{ default: 'alignEnd' }}>
+              <ToolbarItem>
+                <UserMenu session={session} />
+              </ToolbarItem>
+            </ToolbarGroup>
+          </ToolbarContent>
+        </Toolbar>
+      </MastheadContent>
+    </Masthead>
+  );
+  const sidebar = (
+    <PageSidebar>
+      <PageSidebarBody>
+        <Sidebar />
+      </PageSidebarBody>
+    </PageSidebar>
+  );
+  return (
+    <Page
+      masthead={masthead}
+      sidebar={sidebar}
+      isManagedSidebar
+      mainContainerId="main"
+      skipToContent={<SkipToContent href="#main">{t('Skip to content')}</SkipToContent>}
+    >
+      {children}
+    </Page>
+  );
+}

@@ -1,0 +1,11 @@
+import { passwordProblem } from './PasswordForm';
+
+describe('the password rule', () => {
+  it('takes 8 to 72 bytes mixing three classes, as ke-apiserver does', () => {
+    expect(passwordProblem('Short1')).toBeDefined();
+    expect(passwordProblem('alllowercase')).toBeDefined();
+    expect(passwordProblem('lowerUPPER123')).toBeUndefined();
+    expect(passwordProblem('lower-and-123')).toBeUndefined();
+    expect(passwordProblem('A1a'.repeat(25))).toBeDefined();
+  });
+});

@@ -1,0 +1,51 @@
+import { Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useList } from '../../api/resources';
+import { useWorkspaces } from '../../api/tenant';
+import type { K8sObject, Node } from '../../api/types';
+import { PageHeader } from '../../components/PageHeader';
+import { nodeColumns } from './Nodes';
+import { ResourceTable } from '../../components/ResourceTable';
+
+function Count({ title, value, to, test }: { title: string; value: number | undefined; to?: string; test: string }) {
+  return (
+    <Card isCompact data-test={`count-${test}`}>
+      <CardTitle>{title}</CardTitle>
+      <CardBody>
+        <Title headingLevel="h2" size="2xl">
+          {to ? <Link to={to}>{value ?? '…'}</Link> : (value ?? '…')}
+        </Title>
+      </CardBody>
+    </Card>
+  );
+}
+
+/** ClusterOverview counts nodes, workspaces, projects and pods, and lists the nodes with their capacity. */
+export default function ClusterOverview() {
+  const { t } = useTranslation('platform');
+  const one = { limit: 1 };
+  const nodes = useList<Node>('nodes', undefined, one);
+  const ready = useList<Node>('nodes', undefined, { ...one, status: 'ready' });
+  const projects = useList<K8sObject>('namespaces', undefined, { ...one, labelSelector: 'superkube.io/workspace' });
+  const pods = useList<K8sObject>('pods', undefined, one, { live: false });
+  const workspaces = useWorkspaces(one);
+  return (
+    <>
+      <PageHeader title={t('Cluster overview')} />
+      <PageSection>
+        <Gallery hasGutter minWidths={{ default: '180px' }}>
+          <Count title={t('Nodes ready')} value={ready.data && nodes.data ? ready.data.totalItems : undefined} to="/platform/nodes" test="nodes-ready" />
+          <Count title={t('Nodes')} value={nodes.data?.totalItems} to="/platform/nodes" test="nodes" />
+          <Count title={t('Workspaces')} value={workspaces.data?.totalItems} to="/platform/workspaces" test="workspaces" />
+          <Count title={t('Projects')} value={projects.data?.totalItems} test="projects" />
+          <Count title={t('Pods')} value={pods.data?.totalItems} test="pods" />
+        </Gallery>
+      </PageSection>
+      <PageSection>
+        <Title headingLevel="h2">{t('Nodes')}</Title>
+        <ResourceTable<Node> id="overview-nodes" ariaLabel={t('Nodes')} resource="nodes" columns={nodeColumns(t)} link={(n) => `/platform/nodes/${n.metadata.name}`} defaultSortBy="name" defaultAscending />
+      </PageSection>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { PageSection } from '@patternfly/react-core';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import type { Node } from '../../api/types';
+import { age } from '../../components/format';
+import { PageHeader } from '../../components/PageHeader';
+import { ResourceTable, type Column } from '../../components/ResourceTable';
+import { StatusLabel } from '../../components/StatusLabel';
+
+export function nodeReady(n: Node): string {
+  const c = n.status?.conditions?.find((c) => c.type === 'Ready');
+  return c?.status === 'True' ? 'ready' : 'notready';
+}
+
+export function nodeRoles(n: Node): string {
+  const roles = Object.keys(n.metadata.labels ?? {})
+    .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+    .map((l) => l.slice('node-role.kubernetes.io/'.length));
+  return roles.join(', ') || 'worker';
+}
+
+export function nodeColumns(t: TFunction): Column<Node>[] {
+  return [
+    { title: t('Name'), sortKey: 'name', render: (n) => n.metadata.name },
+    { title: t('Status'), render: (n) => <StatusLabel status={n.spec.unschedulable ? 'stopped' : nodeReady(n)} /> },
+    { title: t('Roles'), render: nodeRoles },
+    { title: t('CPU'), render: (n) => n.status?.allocatable?.cpu ?? '-' },
+    { title: t('Memory'), render: (n) => n.status?.allocatable?.memory ?? '-' },
+    { title: t('Pods'), render: (n) => n.status?.allocatable?.pods ?? '-' },
+    { title: t('Version'), render: (n) => n.status?.nodeInfo?.kubeletVersion ?? '-' },
+    { title: t('Age'), sortKey: 'createTime', render: (n) => age(n.metadata.creationTimestamp) },
+  ];
+}
+
+export default function Nodes() {
+  const { t } = useTranslation('platform');
+  return (
+    <>
+      <PageHeader title={t('Nodes')} />
+      <PageSection>
+        <ResourceTable<Node> id="nodes" ariaLabel={t('Nodes')} resource="nodes" columns={nodeColumns(t)} statuses={['ready', 'notready']} link={(n) => `/platform/nodes/${n.metadata.name}`} defaultSortBy="name" defaultAscending />
+      </PageSection>
+    </>
+  );
+}

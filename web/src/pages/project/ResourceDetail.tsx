@@ -1,0 +1,169 @@
+import { Button, Flex, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, useNavigate, useParams } from 'react-router';
+import { useCan } from '../../api/access';
+import { kinds } from '../../api/kinds';
+import { deleteObject, restart, useInvalidate } from '../../api/mutations';
+import { useGet } from '../../api/resources';
+import type { K8sObject, Pod, Workload } from '../../api/types';
+import { Loading } from '../../App';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Events } from '../../components/Events';
+import { selectorString } from '../../components/format';
+import { Conditions, Metadata } from '../../components/Metadata';
+import { PageHeader } from '../../components/PageHeader';
+import { ResourceTable } from '../../components/ResourceTable';
+import { StatusLabel } from '../../components/StatusLabel';
+import { podStatus, workloadReady, workloadStatus } from '../../components/status';
+import { YamlTab } from '../../components/YamlTab';
+import { columnsFor } from './columns';
+import { DataTab } from './DataTab';
+import { kindTitle } from './kindTitles';
+import { PodLogs } from './PodLogs';
+import { ScaleModal } from './ScaleModal';
+
+const PodTerminal = lazy(() => import('./PodTerminal'));
+
+/** podSelector is the label selector of the pods a workload or service has. */
+function podSelector(resource: string, o: K8sObject): string | undefined {
+  if (resource === 'services') return selectorString((o.spec as { selector?: Record<string, string> } | undefined)?.selector) || undefined;
+  const w = o as Workload;
+  return w.spec?.selector?.matchLabels ? selectorString(w.spec.selector.matchLabels) : undefined;
+}
+
+export default function ResourceDetail() {
+  const { namespace = '', resource = '', name = '' } = useParams();
+  const { t } = useTranslation('project');
+  const navigate = useNavigate();
+  const invalidate = useInvalidate();
+  const k = kinds[resource];
+  const obj = useGet<K8sObject>(resource, namespace, name);
+  const [tab, setTab] = useState<string | number>('details');
+  const [deleting, setDeleting] = useState(false);
+  const [scaling, setScaling] = useState(false);
+  const [canUpdate, canDelete, canExec, canLogs, canSecrets] = useCan(
+    k
+      ? [
+          { verb: 'update', group: k.group, resource: k.resource, namespace, name },
+          { verb: 'delete', group: k.group, resource: k.resource, namespace, name },
+          { verb: 'create', resource: 'pods', subresource: 'exec', namespace, name },
+          { verb: 'get', resource: 'pods', subresource: 'log', namespace, name },
+          { verb: 'get', resource: 'secrets', namespace, name },
+        ]
+      : [],
+  );
+  if (!k) return <Navigate to={`/projects/${namespace}/overview`} replace />;
+  if (obj.isLoading) return <Loading />;
+  if (obj.error || !obj.data) return <ErrorAlert error={obj.error ?? new Error('not found')} />;
+  const o = obj.data;
+  const selector = podSelector(resource, o);
+  const isWorkload = ['deployments', 'statefulsets', 'daemonsets', 'replicasets'].includes(resource);
+  const status = resource === 'pods' ? podStatus(o as Pod) : isWorkload ? workloadStatus(o as Workload) : undefined;
+  const extra: [string, React.ReactNode][] = [];
+  if (status) extra.push([t('Status'), <StatusLabel key="s" status={status} />]);
+  if (isWorkload) extra.push([t('Ready'), <span key="r" data-test="ready">{workloadReady(o as Workload)}</span>]);
+  if (resource === 'pods') {
+    const p = o as Pod;
+    extra.push([t('Node'), p.spec.nodeName ?? '-'], [t('IP'), p.status?.podIP ?? '-']);
+  }
+  if ((o as Workload).spec?.template) extra.push([t('Images'), (o as Workload).spec.template.spec.containers.map((c) => c.image).join(', ')]);
+  const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            {name} {status && <StatusLabel status={status} />}
+          </>
+        }
+        crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t(kindTitle(resource)), to: `/projects/${namespace}/${resource}` }, { title: name }]}
+        actions={
+          <Flex>
+            {canUpdate && k.scalable && (
+              <Button variant="secondary" onClick={() => setScaling(true)} data-test="scale">
+                {t('Scale')}
+              </Button>
+            )}
+            {canUpdate && k.restartable && (
+              <Button variant="secondary" onClick={() => void restart(k, namespace, name).then(() => invalidate(resource))} data-test="restart">
+                {t('Restart')}
+              </Button>
+            )}
+            {canDelete && (
+              <Button variant="danger" onClick={() => setDeleting(true)} data-test="delete">
+                {t('Delete')}
+              </Button>
+            )}
+          </Flex>
+        }
+      />
+      <PageSection>
+        <Tabs activeKey={tab} onSelect={(_e, key) => setTab(key)} mountOnEnter unmountOnExit aria-label={t('Sections')}>
+          <Tab eventKey="details" title={<TabTitleText>{t('Details')}</TabTitleText>} data-test="tab-details">
+            <Stack hasGutter className="pf-v6-u-mt-md">
+              <Metadata object={o} extra={extra} />
+              <Conditions conditions={conditions} />
+            </Stack>
+          </Tab>
+          {!!selector && (
+            <Tab eventKey="pods" title={<TabTitleText>{t('Pods')}</TabTitleText>} data-test="tab-pods">
+              <ResourceTable<K8sObject>
+                id="pods"
+                ariaLabel={t('Pods')}
+                resource="pods"
+                namespace={namespace}
+                params={{ labelSelector: selector }}
+                columns={columnsFor('pods', t)}
+                statuses={kinds.pods.statuses}
+                link={(p) => `/projects/${namespace}/pods/${p.metadata.name}`}
+                defaultSortBy="name"
+                defaultAscending
+              />
+            </Tab>
+          )}
+          {resource === 'pods' && canLogs && (
+            <Tab eventKey="logs" title={<TabTitleText>{t('Logs')}</TabTitleText>} data-test="tab-logs">
+              <PodLogs pod={o as Pod} />
+            </Tab>
+          )}
+          {resource === 'pods' && canExec && (
+            <Tab eventKey="terminal" title={<TabTitleText>{t('Terminal')}</TabTitleText>} data-test="tab-terminal">
+              <Suspense fallback={<Loading />}>
+                <PodTerminal pod={o as Pod} />
+              </Suspense>
+            </Tab>
+          )}
+          {(resource === 'configmaps' || resource === 'secrets') && (
+            <Tab eventKey="data" title={<TabTitleText>{t('Data')}</TabTitleText>} data-test="tab-data">
+              <DataTab object={o} secret={resource === 'secrets'} canReveal={canSecrets} />
+            </Tab>
+          )}
+          <Tab eventKey="events" title={<TabTitleText>{t('Events')}</TabTitleText>} data-test="tab-events">
+            <Events namespace={namespace} kind={k.kind} name={name} />
+          </Tab>
+          {(resource !== 'secrets' || canSecrets) && (
+            <Tab eventKey="yaml" title={<TabTitleText>YAML</TabTitleText>} data-test="tab-yaml">
+              <YamlTab kind={k} namespace={namespace} name={name} canEdit={canUpdate} />
+            </Tab>
+          )}
+        </Tabs>
+      </PageSection>
+      {deleting && (
+        <ConfirmDelete
+          kind={k.kind}
+          name={name}
+          onConfirm={async () => {
+            await deleteObject(k, namespace, name);
+            invalidate(resource);
+            navigate(`/projects/${namespace}/${resource}`);
+          }}
+          onClose={() => setDeleting(false)}
+        />
+      )}
+      {scaling && <ScaleModal kind={k} object={o} onClose={() => setScaling(false)} />}
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import type { TFunction } from 'i18next';
+import type { Column } from '../../components/ResourceTable';
+import type { K8sObject, Pod, Workload } from '../../api/types';
+import { age } from '../../components/format';
+import { StatusLabel } from '../../components/StatusLabel';
+import { podReady, podRestarts, podStatus, workloadReady, workloadStatus } from '../../components/status';
+
+type Cols = Column<K8sObject>[];
+
+const name = (t: TFunction): Column<K8sObject> => ({ title: t('Name'), sortKey: 'name', render: (o) => o.metadata.name });
+const created = (t: TFunction): Column<K8sObject> => ({ title: t('Age'), sortKey: 'createTime', render: (o) => age(o.metadata.creationTimestamp) });
+
+function field<T>(o: K8sObject, get: (x: T) => unknown): string {
+  const v = get(o as T);
+  return v === undefined || v === null || v === '' ? '-' : String(v);
+}
+
+interface ServiceLike {
+  spec: { type?: string; clusterIP?: string; ports?: { port: number; protocol?: string }[] };
+}
+interface PVCLike {
+  spec: { storageClassName?: string; resources?: { requests?: { storage?: string } } };
+  status?: { phase?: string; capacity?: { storage?: string } };
+}
+interface IngressLike {
+  spec: { rules?: { host?: string }[] };
+}
+
+/** columnsFor gives each kind its columns; sortKey names the list engine's derived columns. */
+export function columnsFor(resource: string, t: TFunction): Cols {
+  const w = (o: K8sObject) => o as Workload;
+  switch (resource) {
+    case 'deployments':
+    case 'statefulsets':
+    case 'daemonsets':
+    case 'replicasets':
+      return [
+        name(t),
+        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={workloadStatus(w(o))} /> },
+        { title: t('Ready'), sortKey: 'readyReplicas', render: (o) => workloadReady(w(o)) },
+        { title: t('Images'), render: (o) => w(o).spec.template?.spec.containers.map((c) => c.image).join(', ') },
+        created(t),
+      ];
+    case 'jobs':
+      return [
+        name(t),
+        { title: t('Succeeded'), sortKey: 'succeeded', render: (o) => w(o).status?.succeeded ?? 0 },
+        { title: t('Failed'), sortKey: 'failed', render: (o) => w(o).status?.failed ?? 0 },
+        created(t),
+      ];
+    case 'cronjobs':
+      return [
+        name(t),
+        { title: t('Schedule'), render: (o) => field<Workload>(o, (x) => x.spec.schedule) },
+        { title: t('Suspended'), render: (o) => (w(o).spec.suspend ? t('Yes') : t('No')) },
+        { title: t('Last run'), sortKey: 'lastScheduleTime', render: (o) => age(w(o).status?.lastScheduleTime) },
+        created(t),
+      ];
+    case 'pods':
+      return [
+        name(t),
+        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={podStatus(o as Pod)} /> },
+        { title: t('Ready'), sortKey: 'ready', render: (o) => podReady(o as Pod) },
+        { title: t('Restarts'), sortKey: 'restarts', render: (o) => podRestarts(o as Pod) },
+        { title: t('Node'), sortKey: 'node', render: (o) => (o as Pod).spec.nodeName ?? '-' },
+        { title: t('IP'), render: (o) => (o as Pod).status?.podIP ?? '-' },
+        created(t),
+      ];
+    case 'services':
+      return [
+        name(t),
+        { title: t('Type'), sortKey: 'type', render: (o) => field<ServiceLike>(o, (x) => x.spec.type) },
+        { title: t('Cluster IP'), render: (o) => field<ServiceLike>(o, (x) => x.spec.clusterIP) },
+        { title: t('Ports'), render: (o) => ((o as unknown as ServiceLike).spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ') },
+        created(t),
+      ];
+    case 'ingresses':
+      return [name(t), { title: t('Hosts'), render: (o) => ((o as unknown as IngressLike).spec.rules ?? []).map((r) => r.host ?? '*').join(', ') || '-' }, created(t)];
+    case 'configmaps':
+      return [name(t), { title: t('Keys'), render: (o) => Object.keys(o.data ?? {}).join(', ') || '-' }, created(t)];
+    case 'secrets':
+      return [
+        name(t),
+        { title: t('Type'), render: (o) => String(o.type ?? '-') },
+        { title: t('Keys'), render: (o) => o.metadata.annotations?.['superkube.io/data-keys'] ?? '-' },
+        created(t),
+      ];
+    case 'persistentvolumeclaims':
+      return [
+        name(t),
+        { title: t('Status'), render: (o) => <StatusLabel status={field<PVCLike>(o, (x) => x.status?.phase)} /> },
+        { title: t('Capacity'), render: (o) => field<PVCLike>(o, (x) => x.status?.capacity?.storage ?? x.spec.resources?.requests?.storage) },
+        { title: t('Storage class'), render: (o) => field<PVCLike>(o, (x) => x.spec.storageClassName) },
+        created(t),
+      ];
+    default:
+      return [name(t), created(t)];
+  }
+}

@@ -1,0 +1,97 @@
+import { Button, FormGroup, PageSection, TextInput } from '@patternfly/react-core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { useCan } from '../../api/access';
+import { api } from '../../api/client';
+import { useInvalidate } from '../../api/mutations';
+import { tenant, useApiList } from '../../api/tenant';
+import { creatorAnnotation, displayName, displayNameAnnotation, type K8sObject } from '../../api/types';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { age, isDNSLabel } from '../../components/format';
+import { FormModal } from '../../components/FormModal';
+import { PageHeader } from '../../components/PageHeader';
+import { ResourceTable } from '../../components/ResourceTable';
+import { StatusLabel } from '../../components/StatusLabel';
+
+export default function Projects() {
+  const { workspace = '' } = useParams();
+  const { t } = useTranslation('workspace');
+  const invalidate = useInvalidate();
+  const path = `${tenant}/workspaces/${encodeURIComponent(workspace)}/namespaces`;
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<K8sObject>();
+  const [name, setName] = useState('');
+  const [title, setTitle] = useState('');
+  const [canCreate, canDelete] = useCan([
+    { verb: 'create', resource: 'namespaces', workspace },
+    { verb: 'delete', resource: 'namespaces', workspace },
+  ]);
+  return (
+    <>
+      <PageHeader
+        title={t('Projects')}
+        crumbs={[{ title: workspace, to: `/workspaces/${workspace}/overview` }, { title: t('Projects') }]}
+        actions={
+          canCreate && (
+            <Button onClick={() => setCreating(true)} data-test="create-project">
+              {t('Create project')}
+            </Button>
+          )
+        }
+      />
+      <PageSection>
+        <ResourceTable<K8sObject>
+          id="projects"
+          ariaLabel={t('Projects')}
+          resource="namespaces"
+          source={(params) => useApiList<K8sObject>(path, params)}
+          statuses={['active', 'terminating']}
+          link={(ns) => `/projects/${ns.metadata.name}/overview`}
+          columns={[
+            { title: t('Name'), sortKey: 'name', render: (ns) => displayName(ns) + (displayName(ns) !== ns.metadata.name ? ` (${ns.metadata.name})` : '') },
+            { title: t('Status'), sortKey: 'status', render: (ns) => <StatusLabel status={(ns.status as { phase?: string } | undefined)?.phase} /> },
+            { title: t('Creator'), render: (ns) => ns.metadata.annotations?.[creatorAnnotation] ?? '-' },
+            { title: t('Age'), sortKey: 'createTime', render: (ns) => age(ns.metadata.creationTimestamp) },
+          ]}
+          actions={canDelete ? () => [{ title: t('Delete'), isDanger: true, onClick: (ns) => setDeleting(ns) }] : undefined}
+        />
+      </PageSection>
+      {creating && (
+        <FormModal
+          title={t('Create project')}
+          test="project-create"
+          submitLabel={t('Create')}
+          canSubmit={isDNSLabel(name)}
+          onClose={() => {
+            setCreating(false);
+            setName('');
+            setTitle('');
+          }}
+          onSubmit={async () => {
+            await api.post(path, { metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} } });
+            invalidate('namespaces');
+          }}
+        >
+          <FormGroup label={t('Name')} isRequired fieldId="project-name">
+            <TextInput id="project-name" value={name} onChange={(_e, v) => setName(v)} data-test="project-name" validated={name && !isDNSLabel(name) ? 'error' : 'default'} />
+          </FormGroup>
+          <FormGroup label={t('Display name')} fieldId="project-title">
+            <TextInput id="project-title" value={title} onChange={(_e, v) => setTitle(v)} data-test="project-title" />
+          </FormGroup>
+        </FormModal>
+      )}
+      {deleting && (
+        <ConfirmDelete
+          kind={t('project')}
+          name={deleting.metadata.name}
+          onConfirm={async () => {
+            await api.del(`${path}/${encodeURIComponent(deleting.metadata.name)}`);
+            invalidate('namespaces');
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+import { Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { useOverview } from '../../api/tenant';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { PageHeader } from '../../components/PageHeader';
+
+export default function WorkspaceOverview() {
+  const { workspace = '' } = useParams();
+  const { t } = useTranslation('workspace');
+  const o = useOverview(workspace);
+  const cards: [string, number | undefined, string | undefined, string][] = [
+    [t('Projects'), o.data?.projects, `/workspaces/${workspace}/projects`, 'projects'],
+    [t('Members'), o.data?.members, `/workspaces/${workspace}/members`, 'members'],
+    [t('Pods'), o.data?.pods, undefined, 'pods'],
+    [t('Clusters'), o.data?.clusters, undefined, 'clusters'],
+  ];
+  return (
+    <>
+      <PageHeader title={t('Workspace {{name}}', { name: workspace })} crumbs={[{ title: t('Workspaces'), to: '/platform/workspaces' }, { title: workspace }]} />
+      <PageSection>
+        {o.error ? <ErrorAlert error={o.error} /> : null}
+        <Gallery hasGutter minWidths={{ default: '180px' }}>
+          {cards.map(([title, value, to, test]) => (
+            <Card isCompact key={test} data-test={`count-${test}`}>
+              <CardTitle>{title}</CardTitle>
+              <CardBody>
+                <Title headingLevel="h2" size="2xl">
+                  {to ? <Link to={to}>{value ?? '…'}</Link> : (value ?? '…')}
+                </Title>
+              </CardBody>
+            </Card>
+          ))}
+        </Gallery>
+      </PageSection>
+    </>
+  );
+}

@@ -73,6 +73,18 @@ func (m *Memory) Put(_ context.Context, key string, v any, ttl time.Duration) er
 	return nil
 }
 
+// Touch implements Store.
+func (m *Memory) Touch(_ context.Context, key string, ttl time.Duration) error {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.entries[key]; ok && now.Before(e.expires) {
+		e.expires = now.Add(ttl)
+		m.entries[key] = e
+	}
+	return nil
+}
+
 // Delete implements Store.
 func (m *Memory) Delete(_ context.Context, key string) error {
 	m.mu.Lock()

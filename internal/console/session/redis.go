@@ -76,6 +76,17 @@ func (r *Redis) Put(ctx context.Context, key string, v any, ttl time.Duration) e
 	return nil
 }
 
+// Touch implements Store.
+func (r *Redis) Touch(ctx context.Context, key string, ttl time.Duration) error {
+	if ttl < time.Millisecond {
+		return r.Delete(ctx, key)
+	}
+	if err := r.client.PExpire(ctx, r.prefix+key, ttl).Err(); err != nil {
+		return fmt.Errorf("renewing a session key in Redis: %w", err)
+	}
+	return nil
+}
+
 // Delete implements Store.
 func (r *Redis) Delete(ctx context.Context, key string) error {
 	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {

@@ -32,13 +32,11 @@ type Session struct {
 	// every unsafe request (and that its CSRF cookie holds).
 	CSRF      string    `json:"csrf"`
 	CreatedAt time.Time `json:"createdAt"`
-	// LastSeen is when the session was last used, for idle expiry.
-	LastSeen time.Time `json:"lastSeen"`
 }
 
 // New returns a session with a fresh ID and CSRF value.
 func New(now time.Time) *Session {
-	return &Session{ID: RandomString(), CSRF: RandomString(), CreatedAt: now, LastSeen: now}
+	return &Session{ID: RandomString(), CSRF: RandomString(), CreatedAt: now}
 }
 
 // RandomString returns 32 random bytes in base64url without padding.

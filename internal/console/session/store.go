@@ -16,6 +16,10 @@ type Store interface {
 	Get(ctx context.Context, key string, v any) error
 	// Put stores v under key for ttl, replacing what was there.
 	Put(ctx context.Context, key string, v any, ttl time.Duration) error
+	// Touch sets the time to live of key without changing its value (so
+	// that it cannot undo another replica's Put); a missing key is not an
+	// error.
+	Touch(ctx context.Context, key string, ttl time.Duration) error
 	// Delete removes key; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 	// Ping checks that the store answers.

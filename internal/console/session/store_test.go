@@ -81,6 +81,33 @@ func TestStoresKeepValuesForTheirTimeToLive(t *testing.T) {
 	}
 }
 
+func TestTouchKeepsAValueLongerWithoutChangingIt(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			if err := s.Put(ctx, "k", "first", 400*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			s.wait(250 * time.Millisecond)
+			if err := s.Touch(ctx, "k", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			s.wait(250 * time.Millisecond)
+			var got string
+			if err := s.Get(ctx, "k", &got); err != nil || got != "first" {
+				t.Fatalf("after Touch: %q, %v; want the value kept", got, err)
+			}
+			if err := s.Touch(ctx, "missing", time.Minute); err != nil {
+				t.Fatalf("touching a missing key: %v", err)
+			}
+			if err := s.Get(ctx, "missing", &got); !errors.Is(err, session.ErrNotFound) {
+				t.Fatalf("Touch created a key: %v", err)
+			}
+		})
+	}
+}
+
 func TestStoresDeleteAndReplaceValues(t *testing.T) {
 	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {

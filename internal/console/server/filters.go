@@ -1,0 +1,220 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/console/auth"
+	"github.com/superkube/super-kubenetes/internal/console/session"
+	"github.com/superkube/super-kubenetes/internal/console/ui"
+)
+
+// WithPanicRecovery answers 500 when a handler panics, logging the stack
+// for operators and showing the browser nothing of it.
+func WithPanicRecovery(h http.Handler, log logr.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { //nolint:errorlint // sentinel value compared as net/http does
+					panic(v)
+				}
+				log.Error(nil, "Handler panicked", "panic", v, "method", r.Method, "path", r.URL.Path, "stack", string(debug.Stack()))
+				responsewriters.WriteStatus(w, errors.New("panic"))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// RequestIDHeader carries the request id in both directions.
+const RequestIDHeader = "X-Request-Id"
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// WithRequestLog gives every request an id (the caller's, when well formed)
+// and a logger that carries it, and logs the request when it ends (at -v=1,
+// server errors always): method, path, status, size and duration. It never
+// logs cookies, headers or bodies, and logs query strings only of the
+// forwarded API, whose queries are selectors, not credentials.
+func WithRequestLog(h http.Handler, log logr.Logger, loggedQueries func(path string) bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(RequestIDHeader)
+		if !validRequestID.MatchString(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set(RequestIDHeader, id)
+		l := log.WithValues("requestID", id)
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		h.ServeHTTP(rec, r.WithContext(logr.NewContext(r.Context(), l)))
+		code := rec.code
+		if code == 0 {
+			code = http.StatusOK
+		}
+		kv := []any{"method", r.Method, "path", r.URL.Path, "status", code, "bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond).String()}
+		if r.URL.RawQuery != "" && loggedQueries(r.URL.Path) {
+			kv = append(kv, "query", r.URL.RawQuery)
+		}
+		if code >= 500 {
+			l.Info("Request failed", kv...)
+		} else {
+			l.V(1).Info("Request", kv...)
+		}
+	})
+}
+
+// recorder notes the status and size of a response; Unwrap lets
+// http.ResponseController reach the connection (flushes, WebSocket hijacks).
+type recorder struct {
+	http.ResponseWriter
+	code  int
+	bytes int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// ContentSecurityPolicy is the policy of every response, for a nonce.
+func ContentSecurityPolicy(nonce string) string {
+	return "default-src 'self'; script-src 'self' 'nonce-" + nonce + "'; style-src 'self' 'unsafe-inline'; " +
+		"img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+		"frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+}
+
+// WithSecurityHeaders sets the security headers on every response, with a
+// fresh CSP nonce that index.html's scripts carry (see ui.NonceFrom), and
+// Strict-Transport-Security when the browser reaches the console over https.
+func WithSecurityHeaders(h http.Handler, hsts bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nonce := ui.NewNonce()
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", ContentSecurityPolicy(nonce))
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if hsts {
+			hd.Set("Strict-Transport-Security", "max-age="+strconv.Itoa(365*24*3600))
+		}
+		h.ServeHTTP(w, r.WithContext(ui.WithNonce(r.Context(), nonce)))
+	})
+}
+
+// WithBodyLimit refuses request bodies larger than maxBytes with 413.
+func WithBodyLimit(h http.Handler, maxBytes int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBytes {
+			responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge,
+				"the request body is larger than the limit of "+strconv.FormatInt(maxBytes, 10)+" bytes"))
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func forbidden(w http.ResponseWriter, msg string) {
+	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusForbidden, metav1.StatusReasonForbidden, msg))
+}
+
+// safeMethod tells methods that change nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
+}
+
+// WithCSRF refuses cross-site request forgery, by double submit: an unsafe
+// request (POST, PUT, PATCH, DELETE ...) must carry the X-CSRF-Token header
+// equal to the ke-csrf cookie and, with a session, to the session's value;
+// an Origin header, when present, must be the console's. With sameSiteOnly
+// (the forwarded API), requests that the browser marks as coming from
+// another site (Sec-Fetch-Site) are refused whatever their method, so that
+// a link elsewhere cannot use the session for a GET either. It expects the
+// session in the context (auth.Manager.WithSession).
+func WithCSRF(h http.Handler, origin string, sameSiteOnly bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site := r.Header.Get("Sec-Fetch-Site"); sameSiteOnly && (site == "cross-site" || site == "same-site") {
+			forbidden(w, "requests from other sites may not use the console's API (CSRF protection)")
+			return
+		}
+		if safeMethod(r.Method) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != origin {
+			forbidden(w, "the request comes from another origin than the console's (CSRF protection)")
+			return
+		}
+		tok := r.Header.Get(auth.CSRFHeader)
+		c, err := r.Cookie(auth.CSRFCookie)
+		if tok == "" || err != nil || subtle.ConstantTimeCompare([]byte(tok), []byte(c.Value)) != 1 {
+			forbidden(w, "the "+auth.CSRFHeader+" header must repeat the "+auth.CSRFCookie+" cookie (CSRF protection); reload the page")
+			return
+		}
+		if s := session.FromContext(r.Context()); s != nil && subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {
+			forbidden(w, "the "+auth.CSRFHeader+" header does not belong to this session (CSRF protection); reload the page")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// WithUpgradeOrigin refuses connection upgrades (WebSockets) that do not
+// come from the console's origin: a browser sends the cookies with a
+// WebSocket from any page, and cannot be made to add a header.
+func WithUpgradeOrigin(h http.Handler, origin string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) && r.Header.Get("Origin") != origin {
+			forbidden(w, "WebSocket connections must come from the console's own pages (CSRF protection)")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func isUpgrade(r *http.Request) bool {
+	if r.Header.Get("Upgrade") != "" {
+		return true
+	}
+	for _, v := range r.Header.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,190 @@
+package app_test
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/spf13/pflag"
+	"k8s.io/utils/clock"
+
+	"github.com/superkube/super-kubenetes/internal/console/app"
+)
+
+func secretFile(t *testing.T) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(f, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func complete(t *testing.T, args ...string) (app.Config, error) {
+	t.Helper()
+	o := app.NewOptions()
+	fs := pflag.NewFlagSet("ke-console", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return o.Complete()
+}
+
+func TestFlagsMakeAValidConfiguration(t *testing.T) {
+	cfg, err := complete(t, "--public-url=https://127.0.0.1:8443", "--apiserver-url=https://127.0.0.1:9443", "--client-secret-file=/s",
+		"--base-path=console", "--session-lifetime=2h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BasePath != "/console/" || cfg.SessionLifetime.Duration != 2*time.Hour || cfg.OAuth.ClientID != "ke-console" ||
+		cfg.BindAddress != "0.0.0.0:8443" || cfg.Title != "Super Kubenetes" {
+		t.Fatalf("%+v", cfg)
+	}
+}
+
+func TestFlagsOverrideTheConfigurationFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "console.yaml")
+	if err := os.WriteFile(file, []byte(`apiVersion: config.superkube.io/v1alpha1
+kind: ConsoleConfiguration
+publicURL: https://console.example.com/console
+basePath: /console/
+title: Example
+apiServer:
+  url: https://ke-apiserver:9443
+  publicURL: https://api.example.com
+oauth:
+  clientSecretFile: /etc/ke-console/secret
+sessionLifetime: 30m
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := complete(t, "--config="+file, "--title=Flag title")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Title != "Flag title" || cfg.PublicURL != "https://console.example.com/console" || cfg.APIServer.PublicURL != "https://api.example.com" ||
+		cfg.SessionLifetime.Duration != 30*time.Minute {
+		t.Fatalf("%+v", cfg)
+	}
+	if err := os.WriteFile(file, []byte("apiVersion: v1\nkind: ConsoleConfiguration\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := complete(t, "--config="+file); err == nil || !strings.Contains(err.Error(), "apiVersion") {
+		t.Fatalf("a file of another version: %v", err)
+	}
+	if err := os.WriteFile(file, []byte("apiVersion: config.superkube.io/v1alpha1\nkind: ConsoleConfiguration\npublicUrl: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := complete(t, "--config="+file); err == nil {
+		t.Fatal("an unknown field was accepted")
+	}
+}
+
+func TestInvalidConfigurationsNameEveryProblem(t *testing.T) {
+	_, err := complete(t, "--public-url=console.example.com", "--apiserver-url=https://user:pw@api", "--client-id=", "--session-lifetime=1s",
+		"--tls-cert-file=/c", "--dev-ui-url=localhost:5173")
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"publicURL", "apiServer.url", "oauth.clientID", "oauth.clientSecretFile", "tls.certFile and tls.keyFile",
+		"sessionLifetime", "devUIURL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %s: %v", want, err)
+		}
+	}
+	if _, err := complete(t, "--public-url=https://c.example.com/other", "--base-path=/console/", "--apiserver-url=https://a", "--client-secret-file=/s"); err == nil ||
+		!strings.Contains(err.Error(), "not the base path") {
+		t.Fatalf("a public URL with another path: %v", err)
+	}
+}
+
+func TestBasePathsAreNormalized(t *testing.T) {
+	for in, want := range map[string]string{"": "/", "/": "/", "console": "/console/", "/console": "/console/", "/a/b/": "/a/b/", "/a/../b": "/b/"} {
+		if got := app.NormalizeBasePath(in); got != want {
+			t.Errorf("NormalizeBasePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBuildNeedsTheClientSecret(t *testing.T) {
+	cfg := app.DefaultConfig()
+	cfg.PublicURL, cfg.APIServer.URL, cfg.OAuth.ClientSecretFile = "https://c", "https://a", filepath.Join(t.TempDir(), "missing")
+	if _, err := app.Build(context.Background(), cfg, app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}}); err == nil ||
+		!strings.Contains(err.Error(), "oauth.clientSecretFile") {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestRunServesHealthOverTLSAndStopsWhenAsked(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := app.DefaultConfig()
+	cfg.BindAddress, cfg.PublicURL, cfg.BasePath = addr, "https://"+addr, "/console/"
+	cfg.APIServer.URL, cfg.OAuth.ClientSecretFile = "https://127.0.0.1:1", secretFile(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	certDir := t.TempDir()
+	go func() { done <- app.Run(ctx, cfg, certDir, clock.RealClock{}) }()
+
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // a self-signed test certificate
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = c.Get("https://" + addr + "/readyz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok" {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	for _, p := range []string{"/healthz", "/console/healthz", "/console/readyz"} {
+		resp, err := c.Get("https://" + addr + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(certDir, "ke-console.crt")); err != nil {
+		t.Fatalf("no self-signed certificate: %v", err)
+	}
+	// Without a build of the SPA (the committed placeholder), pages say so.
+	resp, err = c.Get("https://" + addr + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 && resp.StatusCode != 200 {
+		t.Fatalf("the console's page: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+}

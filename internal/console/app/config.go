@@ -1,0 +1,185 @@
+// Package app holds the ke-console command: options, the versioned
+// configuration file, and the wiring of the server.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// ConfigAPIVersion and ConfigKind identify the configuration file.
+const (
+	ConfigAPIVersion = "config.superkube.io/v1alpha1"
+	ConfigKind       = "ConsoleConfiguration"
+)
+
+// DefaultClientID is the OAuth client that ke-apiserver registers for the
+// console (--console-url there).
+const DefaultClientID = "ke-console"
+
+// Config is ke-console's versioned configuration file.
+type Config struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// BindAddress is where HTTPS is served.
+	BindAddress string `json:"bindAddress,omitempty"`
+	// TLS names the serving certificate; without one, a self-signed
+	// certificate is generated (for local use).
+	TLS TLS `json:"tls"`
+	// PublicURL is the console's external URL (https://console.example.com,
+	// optionally with the base path): the origin that CSRF and WebSocket
+	// checks expect and the base of the OAuth redirect URI.
+	PublicURL string `json:"publicURL"`
+	// BasePath is the path the console lives under ("/" or "/console/").
+	BasePath string `json:"basePath,omitempty"`
+	// Title names the console in the browser.
+	Title     string    `json:"title,omitempty"`
+	APIServer APIServer `json:"apiServer"`
+	OAuth     OAuth     `json:"oauth"`
+	// RedisURL keeps sessions in Redis (redis://[:password@]host:port/db),
+	// so that several replicas share them; empty keeps them in memory.
+	RedisURL string `json:"redisURL,omitempty"`
+	// SessionLifetime is how long an unused session lasts.
+	SessionLifetime metav1.Duration `json:"sessionLifetime,omitempty"`
+	// DevUIURL serves the SPA from Vite's dev server instead of the
+	// embedded build (development only).
+	DevUIURL string `json:"devUIURL,omitempty"`
+}
+
+// TLS names certificate files.
+type TLS struct {
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
+}
+
+// APIServer says how to reach ke-apiserver.
+type APIServer struct {
+	// URL is how the console reaches ke-apiserver.
+	URL string `json:"url"`
+	// PublicURL is how browsers reach it, for logins through identity
+	// providers; URL when empty.
+	PublicURL string `json:"publicURL,omitempty"`
+	// CAFile verifies ke-apiserver's serving certificate; the system's
+	// roots when empty.
+	CAFile string `json:"caFile,omitempty"`
+}
+
+// OAuth is the console's client at ke-apiserver.
+type OAuth struct {
+	ClientID         string `json:"clientID,omitempty"`
+	ClientSecretFile string `json:"clientSecretFile"`
+}
+
+// DefaultConfig returns the configuration used without a file.
+func DefaultConfig() Config {
+	return Config{
+		TypeMeta:        metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
+		BindAddress:     "0.0.0.0:8443",
+		BasePath:        "/",
+		Title:           "Super Kubenetes",
+		OAuth:           OAuth{ClientID: DefaultClientID},
+		SessionLifetime: metav1.Duration{Duration: 12 * time.Hour},
+	}
+}
+
+// LoadConfig reads a configuration file over the defaults, strictly.
+func LoadConfig(file string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return cfg, fmt.Errorf("reading the configuration file: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
+	}
+	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
+		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
+	}
+	return cfg, nil
+}
+
+// NormalizeBasePath makes a base path start and end with a slash.
+func NormalizeBasePath(p string) string {
+	p = path.Clean("/" + strings.TrimSpace(p))
+	if p == "/" {
+		return p
+	}
+	return p + "/"
+}
+
+var basePathPattern = regexp.MustCompile(`^/([A-Za-z0-9._~-]+/)*$`)
+
+// Validate returns every problem with the configuration (its base path
+// normalized).
+func (c *Config) Validate() []error {
+	var errs []error
+	if !basePathPattern.MatchString(c.BasePath) || strings.Contains(c.BasePath, "/../") || strings.Contains(c.BasePath, "/./") {
+		errs = append(errs, fmt.Errorf("basePath %q must be a path of plain segments, such as / or /console/", c.BasePath))
+	}
+	if u, err := absoluteURL(c.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("publicURL: %w", err))
+	} else if p := strings.TrimSuffix(u.Path, "/"); p != "" && p+"/" != c.BasePath {
+		errs = append(errs, fmt.Errorf("publicURL %q has the path %q, which is not the base path %q", c.PublicURL, u.Path, c.BasePath))
+	}
+	if _, err := absoluteURL(c.APIServer.URL); err != nil {
+		errs = append(errs, fmt.Errorf("apiServer.url: %w", err))
+	}
+	if c.APIServer.PublicURL != "" {
+		if _, err := absoluteURL(c.APIServer.PublicURL); err != nil {
+			errs = append(errs, fmt.Errorf("apiServer.publicURL: %w", err))
+		}
+	}
+	if c.DevUIURL != "" {
+		if _, err := absoluteURL(c.DevUIURL); err != nil {
+			errs = append(errs, fmt.Errorf("devUIURL: %w", err))
+		}
+	}
+	if c.OAuth.ClientID == "" {
+		errs = append(errs, errors.New("oauth.clientID must not be empty"))
+	}
+	if c.OAuth.ClientSecretFile == "" {
+		errs = append(errs, errors.New("oauth.clientSecretFile must be set (the secret ke-apiserver has for the console's client)"))
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		errs = append(errs, errors.New("tls.certFile and tls.keyFile go together"))
+	}
+	if d := c.SessionLifetime.Duration; d < time.Minute {
+		errs = append(errs, fmt.Errorf("sessionLifetime must be at least a minute, got %s", d))
+	}
+	if c.BindAddress == "" {
+		errs = append(errs, errors.New("bindAddress must be set"))
+	}
+	return errs
+}
+
+// absoluteURL parses an http(s) URL without query or fragment.
+func absoluteURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("must be set")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("%q must be an http(s) URL without user, query or fragment", s)
+	}
+	return u, nil
+}
+
+// origin returns scheme://host[:port] of a URL.
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// Redacted returns a copy without secrets, for --print-config.
+func (c Config) Redacted() Config {
+	if c.RedisURL != "" {
+		c.RedisURL = "<redacted>"
+	}
+	return c
+}

@@ -1,0 +1,249 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	certutil "k8s.io/client-go/util/cert"
+	"k8s.io/utils/clock"
+
+	"github.com/superkube/super-kubenetes/internal/console/auth"
+	"github.com/superkube/super-kubenetes/internal/console/proxy"
+	"github.com/superkube/super-kubenetes/internal/console/server"
+	"github.com/superkube/super-kubenetes/internal/console/session"
+	"github.com/superkube/super-kubenetes/internal/console/ui"
+	"github.com/superkube/super-kubenetes/internal/version"
+)
+
+// Deps are what Build takes besides the configuration.
+type Deps struct {
+	Log   logr.Logger
+	Clock clock.Clock
+	// UI is the SPA's build; the embedded one when nil.
+	UI fs.FS
+}
+
+// Server is a built ke-console, ready to serve.
+type Server struct {
+	Handler http.Handler
+	// Store keeps the sessions (exposed for tests).
+	Store session.Store
+	// Sessions manages them.
+	Sessions *auth.Manager
+	// UIBuilt tells whether the SPA is in the binary (or proxied from Vite).
+	UIBuilt bool
+}
+
+// Close releases what Build opened.
+func (s *Server) Close() { _ = s.Store.Close() }
+
+// Build assembles ke-console from its (validated) configuration.
+func Build(ctx context.Context, cfg Config, d Deps) (*Server, error) {
+	secret, err := os.ReadFile(cfg.OAuth.ClientSecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("oauth.clientSecretFile: %w", err)
+	}
+	if strings.TrimSpace(string(secret)) == "" {
+		return nil, fmt.Errorf("oauth.clientSecretFile %s is empty", cfg.OAuth.ClientSecretFile)
+	}
+	apiURL, _ := url.Parse(strings.TrimSuffix(cfg.APIServer.URL, "/"))
+	publicAPI := cfg.APIServer.PublicURL
+	if publicAPI == "" {
+		publicAPI = cfg.APIServer.URL
+	}
+	apiPublicURL, _ := url.Parse(strings.TrimSuffix(publicAPI, "/"))
+	pub, _ := url.Parse(cfg.PublicURL)
+	consoleOrigin := origin(pub)
+
+	transport, err := apiServerTransport(cfg.APIServer.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{}
+	if cfg.RedisURL != "" {
+		if s.Store, err = session.NewRedisFromURL(ctx, cfg.RedisURL, session.DefaultRedisPrefix); err != nil {
+			return nil, err
+		}
+	} else {
+		s.Store = session.NewMemory(d.Clock)
+	}
+	api := &auth.APIServer{URL: apiURL, ClientID: cfg.OAuth.ClientID, ClientSecret: strings.TrimSpace(string(secret)),
+		HTTP: &http.Client{Transport: transport, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if s.Sessions, err = auth.NewManager(auth.Options{Store: s.Store, APIServer: api, APIServerPublicURL: apiPublicURL,
+		PublicOrigin: consoleOrigin, BasePath: cfg.BasePath, Lifetime: cfg.SessionLifetime.Duration, Clock: d.Clock}); err != nil {
+		s.Close()
+		return nil, err
+	}
+	uiOpts := ui.Options{FS: d.UI, BasePath: cfg.BasePath, OnIndex: s.Sessions.OnIndex,
+		Config: ui.RuntimeConfig{BasePath: cfg.BasePath, Title: cfg.Title, Version: version.Get().GitVersion, APIServerURL: apiPublicURL.String()}}
+	var uiHandler http.Handler
+	if cfg.DevUIURL != "" {
+		uiHandler, err = ui.NewDevServer(cfg.DevUIURL, uiOpts, d.Log)
+		s.UIBuilt = true
+	} else {
+		var h *ui.Handler
+		h, err = ui.New(uiOpts)
+		if h != nil {
+			s.UIBuilt, uiHandler = h.Built(), h
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	fwd, err := proxy.New(proxy.Options{Target: apiURL, BasePath: cfg.BasePath, Transport: transport, Credentials: s.Sessions,
+		Public: server.PublicPrefixes, Log: d.Log})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Handler = server.NewHandler(server.Deps{
+		Log: d.Log, BasePath: cfg.BasePath, Origin: consoleOrigin, HSTS: pub.Scheme == "https",
+		UI: uiHandler, Sessions: s.Sessions, API: fwd,
+		Ready: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			if err := s.Store.Ping(ctx); err != nil {
+				return errors.New("the session store does not answer")
+			}
+			return nil
+		},
+	})
+	return s, nil
+}
+
+// apiServerTransport reaches ke-apiserver, trusting caFile (or the
+// system's roots).
+func apiServerTransport(caFile string) (*http.Transport, error) {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("apiServer.caFile: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("apiServer.caFile %s holds no PEM certificate", caFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tlsCfg
+	t.MaxIdleConnsPerHost = 64
+	return t, nil
+}
+
+// Run builds and serves ke-console until ctx ends, then shuts down
+// gracefully.
+func Run(ctx context.Context, cfg Config, certDir string, clk clock.Clock) error {
+	log := logr.FromContextOrDiscard(ctx)
+	certFile, keyFile := cfg.TLS.CertFile, cfg.TLS.KeyFile
+	if certFile == "" {
+		pub, _ := url.Parse(cfg.PublicURL)
+		var err error
+		if certFile, keyFile, err = SelfSignedCert(certDir, []string{pub.Hostname(), "localhost", "127.0.0.1"}); err != nil {
+			return fmt.Errorf("generating a self-signed serving certificate: %w", err)
+		}
+		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", fingerprint(certFile))
+	}
+	s, err := Build(ctx, cfg, Deps{Log: log, Clock: clk})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !s.UIBuilt {
+		log.Info("The console UI is not built into this binary: pages answer 503 until it is built with make build")
+	}
+	ln, err := net.Listen("tcp", cfg.BindAddress)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	log.Info("Serving", "address", ln.Addr().String(), "publicURL", cfg.PublicURL, "basePath", cfg.BasePath, "apiserver", cfg.APIServer.URL,
+		"sessions", map[bool]string{true: "redis", false: "memory"}[cfg.RedisURL != ""], "version", version.Get().GitVersion)
+	return Serve(ctx, srv, ln, certFile, keyFile, log)
+}
+
+// shutdownGrace is how long requests in flight may take to finish; streams
+// (watches, event streams) still open then are cut.
+const shutdownGrace = 15 * time.Second
+
+// Serve serves TLS on ln until ctx ends, then shuts srv down gracefully.
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, certFile, keyFile string, log logr.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, certFile, keyFile) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("Shutting down: finishing the requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Info("Closing the connections still open", "reason", err.Error())
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// SelfSignedCert writes a self-signed serving certificate for the hosts
+// into dir unless one is there, and returns its files.
+func SelfSignedCert(dir string, hosts []string) (string, string, error) {
+	certFile, keyFile := filepath.Join(dir, "ke-console.crt"), filepath.Join(dir, "ke-console.key")
+	if _, err := os.Stat(certFile); err == nil {
+		return certFile, keyFile, nil
+	}
+	var ips []net.IP
+	var names []string
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			ips = append(ips, ip)
+		} else if h != "" {
+			names = append(names, h)
+		}
+	}
+	host := "localhost"
+	if len(names) > 0 {
+		host = names[0]
+	}
+	cert, key, err := certutil.GenerateSelfSignedCertKey(host, ips, names)
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, os.WriteFile(certFile, cert, 0o600)
+}
+
+// fingerprint identifies a certificate file in logs.
+func fingerprint(file string) string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
+}

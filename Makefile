@@ -50,8 +50,18 @@ tools: ## Build the pinned Kubernetes, etcd, KWOK and developer tools into the c
 	bash hack/tools.sh all
 
 .PHONY: build
-build: ## Build the binaries of cmd/ into bin/
+build: $(if $(wildcard web/package.json),ui) ## Build the binaries of cmd/ into bin/ (with the console SPA embedded, once web/ exists)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+.PHONY: ui
+ui: ## Build the console SPA (web/) into internal/console/ui/dist, which ke-console embeds
+	@if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then \
+		echo "npm --prefix web ci --no-audit --no-fund"; \
+		npm --prefix web ci --no-audit --no-fund; \
+	fi
+	npm --prefix web run build
+	@# The build empties dist/; its committed placeholder keeps go:embed valid without a build.
+	@touch internal/console/ui/dist/.keep
 
 .PHONY: generate
 generate: tools ## Regenerate deepcopy code and CRD/RBAC manifests

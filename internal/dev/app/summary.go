@@ -28,16 +28,19 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result) {
 		secret, _ := filepath.Abs(platform.ConsoleSecretFile(o.Cluster.DataDir))
 		fmt.Fprintf(out, "  log in:  curl --cacert %s -u ke-console:$(cat %s) \\\n           -d grant_type=password -d username=admin -d password=... %s/oauth/token\n", ca, secret, res.APIServerURL)
 	}
+	if res.ConsoleURL != "" {
+		fmt.Fprintf(out, "\nConsole: %s\n", res.ConsoleURL)
+	}
 	if res.AdminPassword != "" {
 		fmt.Fprintf(out, "\nInitial administrator: user admin, password %s\n", res.AdminPassword)
 		fmt.Fprintln(out, "  (shown until it is changed; the first login asks for a new one)")
 	}
 	if len(res.Missing) > 0 {
-		fmt.Fprintln(out, "\nPlatform components not built yet (no cmd/<name> in this checkout), so not started:")
+		fmt.Fprintln(out, "\nPlatform components not started:")
 		for _, m := range res.Missing {
 			fmt.Fprintf(out, "  - %s\n", m)
 		}
-		fmt.Fprintln(out, "The console URL will be printed here once ke-console and ke-apiserver exist.")
+		fmt.Fprintln(out, "Build them with `make build`.")
 	}
 	fmt.Fprintln(out, "\nPress Ctrl-C to stop; the cluster's data is kept (`make reset` deletes it).")
 }

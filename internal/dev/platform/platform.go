@@ -65,6 +65,8 @@ type Result struct {
 	Started, Missing []string
 	// APIServerURL is where ke-apiserver answers, when it runs.
 	APIServerURL string
+	// ConsoleURL is where ke-console answers, when it runs.
+	ConsoleURL string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
 	AdminPassword string
@@ -110,6 +112,15 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 				return nil, err
 			}
 			res.APIServerURL = cfg.APIServerURL()
+		case "ke-console":
+			if res.APIServerURL == "" {
+				res.Missing = append(res.Missing, name+" (it needs ke-apiserver)")
+				continue
+			}
+			if err := startConsole(ctx, c, cfg, path); err != nil {
+				return nil, err
+			}
+			res.ConsoleURL = cfg.ConsoleURL()
 		default:
 			res.Missing = append(res.Missing, name)
 			continue
@@ -215,6 +226,43 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return c.Launch(ctx, "ke-apiserver", path, args, func(ctx context.Context) error {
 		return httpsOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
+	})
+}
+
+// startConsole runs ke-console with a serving certificate from the
+// cluster's CA, pointed at ke-apiserver with the console client's secret
+// that startAPIServer created.
+func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path string) error {
+	if cluster.PortFree(cfg.Ports.Console) != nil {
+		return fmt.Errorf("port %d for ke-console is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-console-port)", cfg.Ports.Console)
+	}
+	secretFile := ConsoleSecretFile(c.DataDir())
+	if _, err := os.Stat(secretFile); err != nil {
+		return fmt.Errorf("ke-console needs ke-apiserver's console client secret (%s), which ke-apiserver's start creates: %w", secretFile, err)
+	}
+	certFile, keyFile, caFile, err := c.ServingCert("ke-console-serving", "127.0.0.1", "localhost")
+	if err != nil {
+		return err
+	}
+	args := []string{
+		"--bind-address=127.0.0.1:" + strconv.Itoa(cfg.Ports.Console),
+		"--public-url=" + cfg.ConsoleURL(),
+		"--tls-cert-file=" + certFile,
+		"--tls-private-key-file=" + keyFile,
+		"--apiserver-url=" + cfg.APIServerURL(),
+		"--apiserver-ca-file=" + caFile,
+		"--client-secret-file=" + secretFile,
+		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
+	}
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return c.Launch(ctx, "ke-console", path, args, func(ctx context.Context) error {
+		return httpsOK(ctx, cfg.ConsoleURL()+"/readyz", tlsCfg)
 	})
 }
 

@@ -248,7 +248,7 @@ func (m *Manager) changePassword(w http.ResponseWriter, r *http.Request) {
 		m.failSession(w, r, err)
 		return
 	}
-	data, _ := json.Marshal(body)
+	data, _ := json.Marshal(body) //nolint:gosec // the password change goes to ke-apiserver, which it is for
 	if err := m.api.ChangePassword(ctx, s.AccessToken, s.Username, data); err != nil {
 		var ae *Error
 		if errors.As(err, &ae) && ae.Code == http.StatusUnauthorized {

@@ -79,14 +79,14 @@ func (m *Manager) callback(w http.ResponseWriter, r *http.Request) {
 	fail := func(code string) {
 		http.Redirect(w, r, m.base+"login?error="+code, http.StatusFound)
 	}
-	c, err := r.Cookie(LoginCookie)
-	if err != nil || c.Value == "" {
+	loginID := cookieValue(r, LoginCookie)
+	if loginID == "" {
 		fail(LoginExpired)
 		return
 	}
 	m.cookies.ClearLogin(w)
 	var p pendingLogin
-	if err := m.store.Get(ctx, session.LoginKey(c.Value), &p); err != nil {
+	if err := m.store.Get(ctx, session.LoginKey(loginID), &p); err != nil {
 		if !errors.Is(err, session.ErrNotFound) {
 			log.Error(err, "Reading a pending login")
 			fail(LoginUnavailable)
@@ -96,7 +96,7 @@ func (m *Manager) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A pending login is used once.
-	_ = m.store.Delete(ctx, session.LoginKey(c.Value))
+	_ = m.store.Delete(ctx, session.LoginKey(loginID))
 	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(p.State)) != 1 {
 		fail(LoginStateMismatch)

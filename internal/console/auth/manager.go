@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,18 +98,18 @@ func (m *Manager) Cookies() Cookies { return m.cookies }
 // lookup returns the session of the request's cookie; nil when there is
 // none, it expired, or its refresh token has.
 func (m *Manager) lookup(r *http.Request) (*session.Session, bool, error) {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil || c.Value == "" {
+	id := cookieValue(r, SessionCookie)
+	if id == "" {
 		return nil, false, nil
 	}
 	s := &session.Session{}
-	switch err := m.store.Get(r.Context(), session.Key(c.Value), s); {
+	switch err := m.store.Get(r.Context(), session.Key(id), s); {
 	case errors.Is(err, session.ErrNotFound):
 		return nil, true, nil
 	case err != nil:
 		return nil, true, err
 	}
-	s.ID = c.Value
+	s.ID = id
 	if !s.RefreshExpiry.IsZero() && !m.clock.Now().Before(s.RefreshExpiry) {
 		_ = m.store.Delete(r.Context(), session.Key(s.ID))
 		return nil, true, nil
@@ -309,8 +310,8 @@ func (m *Manager) OnIndex(w http.ResponseWriter, r *http.Request) {
 	value := ""
 	if s, _, err := m.lookup(r); err == nil && s != nil {
 		value = s.CSRF
-	} else if c, err := r.Cookie(CSRFCookie); err == nil && validToken(c.Value) {
-		value = c.Value
+	} else if v := cookieValue(r, CSRFCookie); validToken(v) {
+		value = v
 	} else {
 		value = session.RandomString()
 	}
@@ -322,13 +323,9 @@ func validToken(v string) bool {
 	if len(v) != 43 {
 		return false
 	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexFunc(v, func(c rune) bool {
+		return (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_'
+	}) < 0
 }
 
 func unavailable() error {

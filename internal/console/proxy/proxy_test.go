@@ -138,7 +138,7 @@ func TestACredentialsErrorIsAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 500 {
+	if resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("%d", resp.StatusCode)
 	}
 }
@@ -164,7 +164,7 @@ func TestKeAPIServersCookiesChallengesAndSecurityHeadersStayBehind(t *testing.T)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 401 || string(body) != `{"kind":"Status","code":401}` {
+	if resp.StatusCode != http.StatusUnauthorized || string(body) != `{"kind":"Status","code":401}` {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	if v := resp.Header.Values("Set-Cookie"); len(v) != 1 || v[0] != "ke-session=; Max-Age=0" {
@@ -243,6 +243,7 @@ func TestWebSocketUpgradesPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Protocol") != "v5.channel.k8s.io" {
 		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
 	}

@@ -1,0 +1,266 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/console/auth"
+	"github.com/superkube/super-kubenetes/internal/console/session"
+	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
+	"github.com/superkube/super-kubenetes/internal/iam/password"
+)
+
+// Password is the password of every user the tests create.
+const Password = "Test-Passw0rd!"
+
+// secrets are values that must never appear in ke-console's logs:
+// passwords, tokens and session IDs the tests saw.
+var secrets sync.Map
+
+func secret(v string) {
+	if v != "" {
+		secrets.Store(v, true)
+	}
+}
+
+// expectNothingSecretLogged checks ke-console's logs for every secret seen
+// so far.
+func expectNothingSecretLogged(t *testing.T) {
+	t.Helper()
+	logs := st.logs.String()
+	secrets.Range(func(k, _ any) bool {
+		if strings.Contains(logs, k.(string)) {
+			t.Errorf("a password, token or session ID is in ke-console's logs")
+		}
+		return true
+	})
+}
+
+// browser plays a browser on the console's page: a cookie jar, the CSRF
+// header the SPA sends on unsafe requests, and the Origin the browser adds.
+type browser struct {
+	c   *http.Client
+	jar *cookiejar.Jar
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := &browser{jar: jar, c: &http.Client{Jar: jar, Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: st.tlsConfig()},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	t.Cleanup(func() {
+		if c := b.cookie(auth.SessionCookie); c != "" {
+			secret(c)
+		}
+		expectNothingSecretLogged(t)
+	})
+	return b
+}
+
+// cookie returns the value of the console's cookie, "" when there is none.
+func (b *browser) cookie(name string) string {
+	u, _ := url.Parse(st.base + "/")
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// response is an answer with its decoded JSON body.
+type response struct {
+	code   int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+func (r *response) str(key string) string {
+	v, _ := r.json[key].(string)
+	return v
+}
+
+// do sends a request to path below the console's base path. On unsafe
+// methods it adds X-CSRF-Token (from the ke-csrf cookie) and Origin, as
+// the SPA and the browser do; headers override them ("" deletes).
+func (b *browser) do(t *testing.T, method, path string, body any, headers ...string) *response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, st.base+"/"+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		req.Header.Set(auth.CSRFHeader, b.cookie(auth.CSRFCookie))
+		req.Header.Set("Origin", st.consoleURL)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
+	_ = json.Unmarshal(data, &r.json)
+	return r
+}
+
+// open loads the console's page, which sets the CSRF cookie.
+func (b *browser) open(t *testing.T) *response {
+	t.Helper()
+	r := b.do(t, http.MethodGet, "", nil, "Accept", "text/html")
+	if r.code != http.StatusOK || b.cookie(auth.CSRFCookie) == "" {
+		t.Fatalf("the console's page: %d %s, CSRF cookie %q", r.code, r.body, b.cookie(auth.CSRFCookie))
+	}
+	return r
+}
+
+// login opens the page and logs in with a password.
+func (b *browser) login(t *testing.T, user, pass string) *response {
+	t.Helper()
+	secret(pass)
+	if b.cookie(auth.CSRFCookie) == "" {
+		b.open(t)
+	}
+	return b.do(t, http.MethodPost, "auth/login", map[string]string{"username": user, "password": pass})
+}
+
+// loggedIn returns a browser logged in as user.
+func loggedIn(t *testing.T, user, pass string) *browser {
+	t.Helper()
+	b := newBrowser(t)
+	if r := b.login(t, user, pass); r.code != http.StatusOK {
+		t.Fatalf("login of %s: %d %s", user, r.code, r.body)
+	}
+	return b
+}
+
+// stored returns the browser's session as the console keeps it.
+func (b *browser) stored(t *testing.T) *session.Session {
+	t.Helper()
+	id := b.cookie(auth.SessionCookie)
+	s := &session.Session{}
+	if err := st.console.Store.Get(context.Background(), session.Key(id), s); err != nil {
+		t.Fatalf("the browser's session: %v", err)
+	}
+	secret(s.AccessToken)
+	secret(s.RefreshToken)
+	secret(id)
+	return s
+}
+
+// expectStatus checks that r is a Kubernetes Status with the code.
+func expectStatus(t *testing.T, r *response, code int) {
+	t.Helper()
+	if r.code != code || r.json["kind"] != "Status" || r.json["code"] != float64(code) {
+		t.Fatalf("want a Status %d, got %d %s", code, r.code, r.body)
+	}
+}
+
+// api calls ke-apiserver directly with a bearer token.
+func api(t *testing.T, method, path, token string) *response {
+	t.Helper()
+	req, err := http.NewRequest(method, st.apiURL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: st.tlsConfig()}}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
+	_ = json.Unmarshal(data, &r.json)
+	return r
+}
+
+// newUser creates a user with Password and waits until it is hashed and Active.
+func newUser(t *testing.T, name string) {
+	t.Helper()
+	u := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: iamv1beta1.UserSpec{Email: name + "@example.com", Password: Password}}
+	if err := st.k8s.Create(context.Background(), u); err != nil {
+		t.Fatalf("creating user %s: %v", name, err)
+	}
+	eventually(t, "user "+name+" is hashed and active", func() error {
+		got := &iamv1beta1.User{}
+		if err := st.k8s.Get(context.Background(), types.NamespacedName{Name: name}, got); err != nil {
+			return err
+		}
+		if !password.IsHash(got.Spec.Password) || got.Status.State == "" {
+			return fmt.Errorf("state %q", got.Status.State)
+		}
+		return nil
+	})
+}
+
+func eventually(t *testing.T, what string, check func() error) {
+	t.Helper()
+	var last error
+	if err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
+		last = check()
+		return last == nil, nil
+	}); err != nil {
+		t.Fatalf("%s: %v", what, last)
+	}
+}
+
+// initialAdminPassword is the generated password of the administrator.
+func initialAdminPassword(t *testing.T) string {
+	t.Helper()
+	s := &corev1.Secret{}
+	if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "superkube-system", Name: bootstrap.AdminPasswordSecret}, s); err != nil {
+		t.Fatalf("the initial password secret: %v", err)
+	}
+	secret(string(s.Data["password"]))
+	return string(s.Data["password"])
+}
+
+var adminOnce sync.Once
+
+// admin returns a browser logged in as the platform administrator. The
+// first call changes the initial password through the console (as the
+// first login in the console asks), as TestThePasswordChangeKeepsTheUserLoggedIn checks.
+func admin(t *testing.T) *browser {
+	t.Helper()
+	adminOnce.Do(func() { changeAdminPassword(t) })
+	return loggedIn(t, "admin", Password)
+}

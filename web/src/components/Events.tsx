@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Event } from '../api/types';
 import { age } from './format';
 import { ResourceTable } from './ResourceTable';
-import { StatusLabel } from './StatusLabel';
+import { Label } from '@patternfly/react-core';
 
 /** Events lists the events of a namespace, or of one object in it, newest first. */
 export function Events({ namespace, kind, name }: { namespace?: string; kind?: string; name?: string }) {
@@ -16,7 +16,7 @@ export function Events({ namespace, kind, name }: { namespace?: string; kind?: s
       params={{ involvedObjectKind: kind, involvedObjectName: name }}
       defaultSortBy="lastTimestamp"
       columns={[
-        { title: t('Type'), sortKey: 'type', render: (e) => <StatusLabel status={e.type === 'Warning' ? 'failed' : 'running'} /> },
+        { title: t('Type'), sortKey: 'type', render: (e) => (e.type === 'Warning' ? <Label color="orange" isCompact>{t('Warning')}</Label> : <Label color="blue" isCompact>{t('Normal')}</Label>) },
         { title: t('Reason'), sortKey: 'reason', render: (e) => e.reason ?? '-' },
         { title: t('Object'), render: (e) => `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}` },
         { title: t('Message'), render: (e) => e.message ?? '' },

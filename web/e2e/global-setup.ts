@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stackFile, type Stack } from './stack';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts bin/ke-dev (etcd, kube-apiserver, controllers, KWOK nodes,
+ * ke-controller-manager, ke-apiserver and ke-console) with its own data
+ * folder and free ports, and waits until it prints the console's address
+ * and the initial administrator's password.
+ */
+export default async function globalSetup() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ke-console-e2e-'));
+  const flags = ['--etcd-port', '--etcd-peer-port', '--apiserver-port', '--controller-manager-port', '--scheduler-port', '--kubelet-port', '--ke-controller-manager-health-port', '--ke-controller-manager-metrics-port', '--ke-apiserver-port', '--ke-console-port'];
+  const ports: string[] = [];
+  for (const f of flags) ports.push(`${f}=${await freePort()}`);
+  const logFile = join(dataDir, 'ke-dev.out');
+  const out = openSync(logFile, 'a');
+  const child = spawn(join(root, 'bin', 'ke-dev'), ['up', '--data-dir', dataDir, '--platform-bin-dir', join(root, 'bin'), '--manifest-dir', join(root, 'config'), '--nodes', '2', ...ports], {
+    cwd: root,
+    stdio: ['ignore', out, out],
+    detached: false,
+  });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const text = readFileSync(logFile, 'utf8');
+    const consoleURL = text.match(/Console: (https:\/\/\S+)/)?.[1];
+    const password = text.match(/Initial administrator: user admin, password (\S+)/)?.[1];
+    if (consoleURL && password) {
+      const s: Stack = { consoleURL: consoleURL.replace(/\/$/, ''), adminPassword: password, kubeconfig: join(dataDir, 'kubeconfig'), dataDir, pid: child.pid! };
+      writeFileSync(stackFile, JSON.stringify(s));
+      return;
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`ke-dev did not get ready (exit ${child.exitCode}):\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

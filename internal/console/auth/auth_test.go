@@ -406,6 +406,15 @@ func TestAnAccessTokenAboutToExpireIsRefreshedOnceForConcurrentRequests(t *testi
 	if after.RefreshToken == before.RefreshToken || !after.AccessExpiry.Equal(e.clock.Now().Add(10*time.Minute)) {
 		t.Fatal("the session does not hold the rotated refresh token and the new expiry")
 	}
+
+	t.Run("the session cookie lives as long as the new refresh token", func(t *testing.T) {
+		e.clock.Step(10 * time.Minute)
+		a := e.do(http.MethodGet, base+"auth/session", nil, c)
+		sc := a.cookies[auth.SessionCookie]
+		if a.code != http.StatusOK || sc == nil || sc.Value != c.Value || sc.MaxAge != int((24*time.Hour).Seconds()) {
+			t.Fatalf("%d, cookie %+v", a.code, sc)
+		}
+	})
 }
 
 func TestARefusedRefreshEndsTheSession(t *testing.T) {

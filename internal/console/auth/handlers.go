@@ -177,11 +177,13 @@ func (m *Manager) sessionInfo(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, apierrors.NewUnauthorized("not logged in"))
 		return
 	}
-	s, err := m.Fresh(ctx, s)
+	fresh, err := m.Fresh(ctx, s)
 	if err != nil {
 		m.failSession(w, r, err)
 		return
 	}
+	m.renewCookie(w, s, fresh)
+	s = fresh
 	u, err := m.api.UserInfo(ctx, s.AccessToken)
 	if err != nil {
 		var ae *Error

@@ -273,7 +273,7 @@ func (m *Manager) Token(w http.ResponseWriter, r *http.Request) (string, error) 
 	if s == nil {
 		return "", nil
 	}
-	s, err := m.Fresh(r.Context(), s)
+	fresh, err := m.Fresh(r.Context(), s)
 	if errors.Is(err, ErrSessionEnded) {
 		m.cookies.ClearSession(w.Header())
 		return "", apierrors.NewUnauthorized("the session has ended; log in again")
@@ -282,7 +282,16 @@ func (m *Manager) Token(w http.ResponseWriter, r *http.Request) (string, error) 
 		logr.FromContextOrDiscard(r.Context()).Error(err, "Refreshing a session's access token")
 		return "", unavailable()
 	}
-	return s.AccessToken, nil
+	m.renewCookie(w, s, fresh)
+	return fresh.AccessToken, nil
+}
+
+// renewCookie extends the session cookie's life with a refresh token that
+// lives longer than the one the cookie was set for.
+func (m *Manager) renewCookie(w http.ResponseWriter, before, after *session.Session) {
+	if after.RefreshExpiry.After(before.RefreshExpiry) {
+		m.cookies.SetSession(w, after.ID, after.RefreshExpiry, m.clock.Now())
+	}
 }
 
 // Refused is told by the proxy that ke-apiserver answered 401 to a request

@@ -30,8 +30,9 @@ run: tools build ## Start the local cluster and every platform component; Ctrl-C
 	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN)
 
 .PHONY: test
-test: tools ## Run unit and integration tests (real kube-apiserver and etcd)
+test: tools $(if $(wildcard web/package.json),web-deps) ## Run unit and integration tests (real kube-apiserver and etcd; the console's Vitest tests)
 	$(GO) test $(TEST_FLAGS) ./...
+	$(if $(wildcard web/package.json),npm --prefix web test)
 
 ##@ Local cluster
 
@@ -53,12 +54,15 @@ tools: ## Build the pinned Kubernetes, etcd, KWOK and developer tools into the c
 build: $(if $(wildcard web/package.json),ui) ## Build the binaries of cmd/ into bin/ (with the console SPA embedded, once web/ exists)
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-.PHONY: ui
-ui: ## Build the console SPA (web/) into internal/console/ui/dist, which ke-console embeds
+.PHONY: web-deps
+web-deps: ## Install the console's npm packages (web/node_modules) when missing or stale
 	@if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then \
 		echo "npm --prefix web ci --no-audit --no-fund"; \
 		npm --prefix web ci --no-audit --no-fund; \
 	fi
+
+.PHONY: ui
+ui: web-deps ## Build the console SPA (web/) into internal/console/ui/dist, which ke-console embeds
 	npm --prefix web run build
 	@# The build empties dist/; its committed placeholder keeps go:embed valid without a build.
 	@touch internal/console/ui/dist/.keep
@@ -72,8 +76,9 @@ verify: tools ## Fail on formatting, vet or lint problems, or generated code tha
 	bash hack/verify.sh
 
 .PHONY: test-e2e
-test-e2e: tools build ## Run end-to-end tests against a local cluster they start
+test-e2e: tools build ## Run end-to-end tests against a local cluster they start (Go, then the console's Playwright tests in Chromium)
 	$(GO) test -tags e2e -count=1 -timeout 20m $(TEST_FLAGS) ./test/e2e/...
+	$(if $(wildcard web/package.json),npm --prefix web run e2e -- --reporter=list)
 
 .PHONY: bench
 bench: tools build ## Run the benchmarks and print their figures (several minutes)

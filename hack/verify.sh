@@ -45,6 +45,13 @@ for d in api config charts internal/apiserver/openapi; do
 	fi
 done
 
+if [[ -f web/package.json ]]; then
+	echo "==> console: TypeScript and translations"
+	[[ -d web/node_modules ]] || npm --prefix web ci --no-audit --no-fund
+	npm --prefix web run --silent typecheck || fail=1
+	npm --prefix web run --silent i18n:check || fail=1
+fi
+
 if ((fail)); then
 	echo "verify: FAILED"
 	exit 1

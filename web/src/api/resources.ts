@@ -80,8 +80,9 @@ export function useLiveList(resource: string, namespace: string | undefined, par
   }, [client, resource, namespace, streamQuery, enabled]);
 }
 
-/** useGet reads one object through the list engine. */
+/** useGet reads one object through the list engine, and follows its changes. */
 export function useGet<T extends K8sObject>(resource: string, namespace: string | undefined, name: string | undefined) {
+  useLiveList(resource, namespace, { names: name }, !!name);
   return useQuery({
     queryKey: ['get', resource, namespace ?? '', name],
     queryFn: ({ signal }) => api.get<T>(enginePath(resource, namespace, name), signal),

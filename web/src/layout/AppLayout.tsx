@@ -42,8 +42,10 @@ import { kindTitle } from '../pages/project/kindTitles';
 function Item({ to, children, test }: { to: string; children: ReactNode; test: string }) {
   const active = !!useMatch({ path: to, end: false });
   return (
-    <NavItem isActive={active} data-test={`nav-${test}`}>
-      <NavLink to={to}>{children}</NavLink>
+    <NavItem isActive={active}>
+      <NavLink to={to} data-test={`nav-${test}`}>
+        {children}
+      </NavLink>
     </NavItem>
   );
 }
@@ -112,6 +114,7 @@ function UserMenu({ session }: { session: Session }) {
     <Dropdown
       isOpen={open}
       onOpenChange={setOpen}
+      onSelect={() => setOpen(false)}
       popperProps={{ position: 'right' }}
       toggle={(ref) => (
         <MenuToggle ref={ref} onClick={() => setOpen(!open)} isExpanded={open} variant="plainText" data-test="user-menu">

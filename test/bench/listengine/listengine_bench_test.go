@@ -117,6 +117,8 @@ func BenchmarkListEngineAtScale(b *testing.B) {
 	rps := float64(done.Load()) / 10
 	rss, hwm := memory(b, proc.Process.Pid)
 
+	consoleFigures := measureConsole(b, api.url, api.dir)
+
 	fmt.Printf("\nke-apiserver list engine at %d pods, %d namespaces, %d deployments\n", namespaces*podsPerNS, namespaces, deployments)
 	fmt.Printf("| query (page of 20) | p50 | p95 | target |\n|---|---|---|---|\n")
 	for _, r := range table {
@@ -126,6 +128,22 @@ func BenchmarkListEngineAtScale(b *testing.B) {
 	fmt.Printf("| ke-apiserver RSS (now / peak) | %d MB | %d MB | ≤ 800 MB |\n", rss>>20, hwm>>20)
 	fmt.Printf("| start to first cluster-wide pod list answer | %s | | ≤ 8 s |\n\n", firstAnswer.Round(100*time.Millisecond))
 	fmt.Printf("(KubeSphere v4.1.3 on this kind of machine, from the issue: p50 546 ms / p95 719 ms, ~2 requests/s, 1.2–1.8 GB, 3.3–3.8 s to first answer.)\n\n")
+	if consoleFigures != nil {
+		fmt.Printf("ke-console in Chromium, project member, the project's pod list (of %d pods in the cluster)\n", namespaces*podsPerNS)
+		fmt.Printf("| figure | value | target |\n|---|---|---|\n")
+		for _, f := range []struct{ key, what, target string }{
+			{"first-load-js", "first-load JavaScript (transferred, compressed)", "≤ 700 KB"},
+			{"pod-list-after-navigation-p50", "pod list on screen after navigation, p50", "≤ 1.5 s"},
+			{"pod-list-after-navigation-max", "pod list on screen after navigation, slowest of 5", "≤ 1.5 s"},
+			{"page-change-p50", "next page shown, p50", "≤ 300 ms"},
+			{"page-change-max", "next page shown, slowest of 5", "≤ 300 ms"},
+			{"sort-change-p50", "sort change shown, p50", "≤ 300 ms"},
+			{"sort-change-max", "sort change shown, slowest of 5", "≤ 300 ms"},
+		} {
+			fmt.Printf("| %s | %s | %s |\n", f.what, consoleFigures[f.key], f.target)
+		}
+		fmt.Println()
+	}
 	b.ReportMetric(rps, "req/s")
 	b.ReportMetric(float64(rss>>20), "rss-MB")
 }
@@ -192,6 +210,7 @@ func seed(b *testing.B, ctx context.Context, c client.Client) {
 type apiServer struct {
 	url     string
 	started time.Time
+	dir     string
 }
 
 func startAPIServer(b *testing.B, env *envtest.Environment) (*apiServer, *exec.Cmd) {
@@ -243,7 +262,7 @@ oauthClients:
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	return &apiServer{url: "https://" + addr, started: started}, cmd
+	return &apiServer{url: "https://" + addr, started: started, dir: dir}, cmd
 }
 
 // waitFirstAnswer logs in and asks for all pods until the answer counts them all.
@@ -349,4 +368,79 @@ func memory(b *testing.B, pid int) (rss, hwm int64) {
 		}
 	}
 	return rss, hwm
+}
+
+// measureConsole starts ke-console in front of the benchmark's ke-apiserver
+// and runs the console's Playwright performance script (web/perf) in
+// Chromium as the project member. It returns the script's figures, or nil
+// when the console or the browser is not there.
+func measureConsole(b *testing.B, apiURL, apiDir string) map[string]string {
+	root, err := envtest.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(root, "bin", "ke-console")
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	for _, need := range []string{bin, chromium, filepath.Join(root, "web", "node_modules")} {
+		if _, err := os.Stat(need); err != nil {
+			fmt.Printf("console figures skipped: %s is missing\n", need)
+			return nil
+		}
+	}
+	dir := b.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("bench"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	consoleURL := "https://" + addr
+	log, err := os.Create(filepath.Join(dir, "ke-console.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--bind-address="+addr, "--public-url="+consoleURL, "--apiserver-url="+apiURL,
+		"--apiserver-ca-file="+filepath.Join(apiDir, "ke-apiserver.crt"), "--client-secret-file="+secret, "--cert-dir="+dir)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // its own self-signed certificate
+	ready := false
+	for range 100 {
+		if resp, err := hc.Get(consoleURL + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				ready = true
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !ready {
+		b.Fatalf("ke-console did not get ready; see %s", log.Name())
+	}
+	pw := exec.Command("npx", "playwright", "test", "-c", "playwright.perf.config.ts")
+	pw.Dir = filepath.Join(root, "web")
+	pw.Env = append(os.Environ(), "CONSOLE_URL="+consoleURL, "CONSOLE_USER=member", "CONSOLE_PASSWORD=Bench-Passw0rd!", "CONSOLE_PROJECT=ns-0042")
+	out, err := pw.CombinedOutput()
+	if err != nil {
+		b.Fatalf("the console's performance script failed: %v\n%s", err, out)
+	}
+	figures := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "FIGURE" {
+			figures[f[1]] = f[2] + " " + f[3]
+		}
+	}
+	return figures
 }

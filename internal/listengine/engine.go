@@ -243,12 +243,40 @@ func (e *Engine) List(resource string, q *Query) (*Result, error) {
 		}
 		return res, nil
 	}
-	if q.Ascending {
+	if q.Name != "" && q.Names == nil && q.Labels.Empty() && len(q.Fields.Requirements()) == 0 && len(q.Filters) == 0 {
+		// Only a name filter (and the caller's namespaces): count the
+		// matches in the name index, and walk the sorted rows only until
+		// the page is full.
+		total, ok := s.names().count(q.Name, func(r *Row) bool {
+			return (q.Namespace == "" || r.Namespace == q.Namespace) && (q.Visible == nil || q.Visible(r.Namespace))
+		})
+		if ok {
+			seen := 0
+			visit = func(r *Row) bool {
+				if !match(r) {
+					return true
+				}
+				if seen >= start && seen < end {
+					res.Items = append(res.Items, output(s.kind, r.Obj))
+				}
+				seen++
+				return seen < end
+			}
+			walk(tree, q.Ascending, visit)
+			res.Total = total
+			return res, nil
+		}
+	}
+	walk(tree, q.Ascending, visit)
+	return res, nil
+}
+
+func walk(tree *btree.BTreeG[*Row], ascending bool, visit func(*Row) bool) {
+	if ascending {
 		tree.Ascend(btree.ItemIteratorG[*Row](visit))
 	} else {
 		tree.Descend(btree.ItemIteratorG[*Row](visit))
 	}
-	return res, nil
 }
 
 func countIn(s *store, namespaces []string) int {

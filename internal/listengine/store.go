@@ -10,6 +10,7 @@ package listengine
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/btree"
 	"k8s.io/apimachinery/pkg/labels"
@@ -49,6 +50,8 @@ type store struct {
 	trees   map[string]*btree.BTreeG[*Row]
 	version uint64
 	subs    map[*Subscription]struct{}
+	// nameIdx caches the name index of the rows at some version.
+	nameIdx atomic.Pointer[nameIndex]
 }
 
 func newStore(k *Kind) *store {

@@ -12,4 +12,7 @@ export default defineConfig({
   globalTeardown: undefined,
   reporter: [['list']],
   outputDir: './test-results/perf',
+  // Tracing records a snapshot of the page around every action, in the
+  // page: it would be measured with the console.
+  use: { ...base.use, trace: 'off', screenshot: 'off', video: 'off' },
 });

@@ -1,39 +1,24 @@
-import { Bullseye, Spinner } from '@patternfly/react-core';
-import { lazy, Suspense, type ReactNode } from 'react';
-import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router';
-import { useSession } from './api/auth';
+import type { ComponentType, ReactNode } from 'react';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, type RouteObject } from 'react-router';
+import { sessionQuery, useSession } from './api/auth';
+import { queryClient } from './api/queryClient';
+import { Loading } from './components/Loading';
 import { config } from './config';
 import { AppLayout } from './layout/AppLayout';
 
-// Every screen is loaded when it is first opened.
-const Login = lazy(() => import('./pages/Login'));
-const ChangePassword = lazy(() => import('./pages/ChangePassword'));
-const Home = lazy(() => import('./pages/Home'));
-const Profile = lazy(() => import('./pages/Profile'));
-const ClusterOverview = lazy(() => import('./pages/platform/ClusterOverview'));
-const Nodes = lazy(() => import('./pages/platform/Nodes'));
-const NodeDetail = lazy(() => import('./pages/platform/NodeDetail'));
-const Workspaces = lazy(() => import('./pages/platform/Workspaces'));
-const Users = lazy(() => import('./pages/platform/Users'));
-const WorkspaceOverview = lazy(() => import('./pages/workspace/WorkspaceOverview'));
-const Projects = lazy(() => import('./pages/workspace/Projects'));
-const Members = lazy(() => import('./pages/Members'));
-const Roles = lazy(() => import('./pages/Roles'));
-const ProjectOverview = lazy(() => import('./pages/project/ProjectOverview'));
-const ResourceList = lazy(() => import('./pages/project/ResourceList'));
-const ResourceDetail = lazy(() => import('./pages/project/ResourceDetail'));
-const CreateDeployment = lazy(() => import('./pages/project/CreateDeployment'));
-
-export function Loading() {
-  return (
-    <Bullseye>
-      <Spinner aria-label="Loading" />
-    </Bullseye>
-  );
-}
-
-function Lazy({ children }: { children: ReactNode }) {
-  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+/**
+ * screen makes a route whose code is loaded when it is first opened. The
+ * router loads it before it renders the route (rather than a Suspense
+ * boundary showing a spinner and then the screen), so a screen appears as
+ * soon as its code is there; the previous screen stays until then.
+ */
+function screen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>, props?: P): Pick<RouteObject, 'lazy'> {
+  return {
+    lazy: async () => {
+      const { default: Screen } = await load();
+      return { element: <Screen {...(props ?? ({} as P))} /> };
+    },
+  };
 }
 
 /** RequireSession sends visitors without a session to the login page, and users who must change their password to that form. */
@@ -45,41 +30,50 @@ function RequireSession() {
   if (session.data.passwordChangeRequired) return <Navigate to="/password" replace />;
   return (
     <AppLayout session={session.data}>
-      <Lazy>
-        <Outlet />
-      </Lazy>
+      <Outlet />
     </AppLayout>
   );
 }
 
+function redirect(to: string): ReactNode {
+  return <Navigate to={to} replace />;
+}
+
 const router = createBrowserRouter(
   [
-    { path: '/login', element: <Lazy><Login /></Lazy> },
-    { path: '/password', element: <Lazy><ChangePassword /></Lazy> },
+    { path: '/login', hydrateFallbackElement: <Loading />, ...screen(() => import('./pages/Login')) },
+    { path: '/password', hydrateFallbackElement: <Loading />, ...screen(() => import('./pages/ChangePassword')) },
     {
       element: <RequireSession />,
+      hydrateFallbackElement: <Loading />,
+      // Ask who is logged in while the screen's code loads, not after.
+      loader: () => {
+        void queryClient.prefetchQuery(sessionQuery);
+        return null;
+      },
+      shouldRevalidate: () => false,
       children: [
-        { index: true, element: <Home /> },
-        { path: 'profile', element: <Profile /> },
-        { path: 'platform/overview', element: <ClusterOverview /> },
-        { path: 'platform/nodes', element: <Nodes /> },
-        { path: 'platform/nodes/:name', element: <NodeDetail /> },
-        { path: 'platform/workspaces', element: <Workspaces /> },
-        { path: 'platform/users', element: <Users /> },
-        { path: 'platform/roles', element: <Roles level="global" /> },
-        { path: 'workspaces/:workspace', element: <Navigate to="overview" replace /> },
-        { path: 'workspaces/:workspace/overview', element: <WorkspaceOverview /> },
-        { path: 'workspaces/:workspace/projects', element: <Projects /> },
-        { path: 'workspaces/:workspace/members', element: <Members level="workspace" /> },
-        { path: 'workspaces/:workspace/roles', element: <Roles level="workspace" /> },
-        { path: 'projects/:namespace', element: <Navigate to="overview" replace /> },
-        { path: 'projects/:namespace/overview', element: <ProjectOverview /> },
-        { path: 'projects/:namespace/members', element: <Members level="namespace" /> },
-        { path: 'projects/:namespace/roles', element: <Roles level="namespace" /> },
-        { path: 'projects/:namespace/deployments/~new', element: <CreateDeployment /> },
-        { path: 'projects/:namespace/:resource', element: <ResourceList /> },
-        { path: 'projects/:namespace/:resource/:name', element: <ResourceDetail /> },
-        { path: '*', element: <Navigate to="/" replace /> },
+        { index: true, ...screen(() => import('./pages/Home')) },
+        { path: 'profile', ...screen(() => import('./pages/Profile')) },
+        { path: 'platform/overview', ...screen(() => import('./pages/platform/ClusterOverview')) },
+        { path: 'platform/nodes', ...screen(() => import('./pages/platform/Nodes')) },
+        { path: 'platform/nodes/:name', ...screen(() => import('./pages/platform/NodeDetail')) },
+        { path: 'platform/workspaces', ...screen(() => import('./pages/platform/Workspaces')) },
+        { path: 'platform/users', ...screen(() => import('./pages/platform/Users')) },
+        { path: 'platform/roles', ...screen(() => import('./pages/Roles'), { level: 'global' as const }) },
+        { path: 'workspaces/:workspace', element: redirect('overview') },
+        { path: 'workspaces/:workspace/overview', ...screen(() => import('./pages/workspace/WorkspaceOverview')) },
+        { path: 'workspaces/:workspace/projects', ...screen(() => import('./pages/workspace/Projects')) },
+        { path: 'workspaces/:workspace/members', ...screen(() => import('./pages/Members'), { level: 'workspace' as const }) },
+        { path: 'workspaces/:workspace/roles', ...screen(() => import('./pages/Roles'), { level: 'workspace' as const }) },
+        { path: 'projects/:namespace', element: redirect('overview') },
+        { path: 'projects/:namespace/overview', ...screen(() => import('./pages/project/ProjectOverview')) },
+        { path: 'projects/:namespace/members', ...screen(() => import('./pages/Members'), { level: 'namespace' as const }) },
+        { path: 'projects/:namespace/roles', ...screen(() => import('./pages/Roles'), { level: 'namespace' as const }) },
+        { path: 'projects/:namespace/deployments/~new', ...screen(() => import('./pages/project/CreateDeployment')) },
+        { path: 'projects/:namespace/:resource', ...screen(() => import('./pages/project/ResourceList')) },
+        { path: 'projects/:namespace/:resource/:name', ...screen(() => import('./pages/project/ResourceDetail')) },
+        { path: '*', element: redirect('/') },
       ],
     },
   ],

@@ -3,13 +3,16 @@ import { api, request } from './client';
 import type { IdentityProvider, List, Session } from './types';
 import { url } from '../config';
 
+/** sessionQuery reads who is logged in; the router starts it before a screen's code has loaded. */
+export const sessionQuery = {
+  queryKey: ['session'],
+  queryFn: () => api.get<Session>('/auth/session'),
+  retry: false,
+  staleTime: 60_000,
+} as const;
+
 export function useSession() {
-  return useQuery({
-    queryKey: ['session'],
-    queryFn: () => api.get<Session>('/auth/session'),
-    retry: false,
-    staleTime: 60_000,
-  });
+  return useQuery(sessionQuery);
 }
 
 export function login(username: string, password: string) {

@@ -27,7 +27,7 @@ import {
 import BarsIcon from '@patternfly/react-icons/dist/esm/icons/bars-icon';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, NavLink, useMatch } from 'react-router';
+import { Link, NavLink, useMatch, useNavigation } from 'react-router';
 import { useLogout } from '../api/auth';
 import { useCan } from '../api/access';
 import { projectKinds } from '../api/kinds';
@@ -207,7 +207,15 @@ export function AppLayout({ session, children }: { session: Session; children: R
       mainContainerId="main"
       skipToContent={<SkipToContent href="#main">{t('Skip to content')}</SkipToContent>}
     >
+      <NavigationProgress />
       {children}
     </Page>
   );
+}
+
+/** NavigationProgress is a thin bar at the top while the next screen's code loads (the current screen stays until then). */
+function NavigationProgress() {
+  const { t } = useTranslation('common');
+  const loading = useNavigation().state !== 'idle';
+  return loading ? <div className="ke-nav-progress" role="progressbar" aria-label={t('Loading')} data-test="navigation-progress" /> : null;
 }

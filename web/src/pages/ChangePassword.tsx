@@ -2,7 +2,7 @@ import { LoginPage } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router';
 import { useSession } from '../api/auth';
-import { Loading } from '../App';
+import { Loading } from '../components/Loading';
 import { PasswordForm } from './PasswordForm';
 
 /** ChangePassword is the form a user flagged to change the initial password sees first. */

@@ -1,6 +1,6 @@
 import { Navigate } from 'react-router';
 import { useAccess } from '../api/access';
-import { Loading } from '../App';
+import { Loading } from '../components/Loading';
 
 /** Home sends platform operators to the cluster overview and everyone else to their workspaces. */
 export default function Home() {

@@ -5,7 +5,7 @@ import { useParams } from 'react-router';
 import { kinds } from '../../api/kinds';
 import { useGet } from '../../api/resources';
 import type { K8sObject, Node } from '../../api/types';
-import { Loading } from '../../App';
+import { Loading } from '../../components/Loading';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Events } from '../../components/Events';
 import { Conditions, Metadata } from '../../components/Metadata';

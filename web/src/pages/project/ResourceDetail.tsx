@@ -7,7 +7,7 @@ import { kinds } from '../../api/kinds';
 import { deleteObject, restart, useInvalidate } from '../../api/mutations';
 import { useGet } from '../../api/resources';
 import type { K8sObject, Pod, Workload } from '../../api/types';
-import { Loading } from '../../App';
+import { Loading } from '../../components/Loading';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Events } from '../../components/Events';

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { accessible, login, newAdminPassword, rowAction, rowOf, shot, viewerPassword } from './pages';
+import { accessible, login, newAdminPassword, pressTo, rowAction, rowOf, shot, tabTo, viewerPassword } from './pages';
 import { stack } from './stack';
 
 // One story, in order: the administrator's first login, a workspace, a
@@ -156,6 +156,61 @@ test('the administrator deletes the Deployment', async () => {
   await admin.getByTestId('confirm-name').fill(dep);
   await admin.getByTestId('confirm').click();
   await expect(rowOf(admin, dep)).toHaveCount(0);
+});
+
+test('the keyboard alone filters and sorts a table, fills a form, opens a row and uses its menu', async () => {
+  const s = stack();
+  const kb = 'kb-ws';
+  await admin.goto(`${s.consoleURL}/platform/workspaces`);
+  await expect(rowOf(admin, ws)).toBeVisible();
+  const table = admin.getByTestId('list-workspaces');
+
+  // A form: Create, the fields in order, Enter submits.
+  await tabTo(admin, admin.getByTestId('create-workspace'), 'the create button');
+  await admin.keyboard.press('Enter');
+  await tabTo(admin, admin.getByTestId('ws-name'), 'the name field');
+  await admin.keyboard.type(kb);
+  await admin.keyboard.press('Tab');
+  await expect(admin.getByTestId('ws-title')).toBeFocused();
+  await admin.keyboard.type('Keyboard workspace');
+  await tabTo(admin, admin.getByTestId('workspace-create-submit'), 'the submit button');
+  await admin.keyboard.press('Enter');
+  await expect(rowOf(admin, kb)).toBeVisible();
+
+  // The name filter and a sortable column header.
+  await tabTo(admin, admin.getByTestId('filter-name'), 'the name filter');
+  await admin.keyboard.type('kb-');
+  await expect(rowOf(admin, ws)).toBeHidden();
+  await expect(rowOf(admin, kb)).toBeVisible();
+  await admin.keyboard.press('Control+A');
+  await admin.keyboard.press('Backspace');
+  await expect(rowOf(admin, ws)).toBeVisible();
+  const nameHeader = table.locator('th').filter({ hasText: 'Name' });
+  await tabTo(admin, nameHeader.getByRole('button'), 'the Name column header');
+  // Each Enter turns the order around (whichever it starts with).
+  for (let i = 0; i < 2; i++) {
+    const before = await nameHeader.getAttribute('aria-sort');
+    const want = before === 'ascending' ? 'descending' : 'ascending';
+    await admin.keyboard.press('Enter');
+    await expect(nameHeader).toHaveAttribute('aria-sort', want);
+    await expect(table.locator('tbody tr').first()).toHaveAttribute('data-test', `row-${want === 'ascending' ? ws : kb}`);
+  }
+
+  // A row's menu: open it, choose Delete, confirm by typing the name.
+  await tabTo(admin, rowOf(admin, kb).getByRole('button', { name: /kebab|actions/i }), "the row's menu");
+  await admin.keyboard.press('Enter');
+  await expect(admin.getByRole('menuitem', { name: 'Delete' })).toBeVisible();
+  await pressTo(admin, 'ArrowDown', admin.getByRole('menuitem', { name: 'Delete' }), 'the Delete action', 10);
+  await admin.keyboard.press('Enter');
+  await expect(admin.getByTestId('confirm-name')).toBeFocused();
+  await admin.keyboard.type(kb);
+  await admin.keyboard.press('Enter');
+  await expect(rowOf(admin, kb)).toBeHidden();
+
+  // A row's link opens the object.
+  await tabTo(admin, rowOf(admin, ws).getByRole('link'), "the workspace's link");
+  await admin.keyboard.press('Enter');
+  await expect(admin.getByTestId('count-projects')).toBeVisible();
 });
 
 test('switching to Korean shows the console in Korean', async () => {

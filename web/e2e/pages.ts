@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,4 +44,22 @@ export function rowOf(page: Page, name: string) {
 export async function rowAction(page: Page, name: string, action: string) {
   await rowOf(page, name).getByRole('button', { name: /kebab|actions/i }).click();
   await page.getByRole('menuitem', { name: action }).click();
+}
+
+/**
+ * tabTo presses Tab until the element (or something inside it) has the
+ * focus, and fails when it is not reached: what a keyboard user can get to.
+ */
+export async function tabTo(page: Page, target: Locator, what: string, max = 120) {
+  await pressTo(page, 'Tab', target, what, max);
+}
+
+/** pressTo presses a key (Tab, ArrowDown in a menu) until the element has the focus. */
+export async function pressTo(page: Page, key: string, target: Locator, what: string, max: number) {
+  await target.waitFor();
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement || el.contains(document.activeElement), undefined, { timeout: 2_000 })) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`${what} was not reached with ${max} presses of ${key}`);
 }

@@ -148,7 +148,7 @@ test('console figures at scale', async ({ browser }) => {
     await apage.getByTestId('password').fill(adminPassword);
     await apage.getByTestId('login').click();
     await expect(apage.getByTestId('page-title')).toBeVisible();
-    const input = apage.getByTestId('project-picker-input');
+    const input = apage.getByTestId('project-picker-input').locator('input');
     const pick: number[] = [];
     for (const name of pickProjects) {
       await input.fill('');

@@ -191,3 +191,75 @@ in a Secret rather than a ConfigMap.
 {{- define "sk.apiserver.configInSecret" -}}
 {{- if or .Values.apiserver.oauthClients .Values.apiserver.identityProviders }}true{{ end }}
 {{- end }}
+
+{{/*
+ke-console.
+*/}}
+{{- define "sk.console.fullname" -}}
+{{- printf "%s-console" (include "sk.fullname" .) }}
+{{- end }}
+
+{{/*
+The console's replicas: sessions live in memory without Redis, and a session
+one replica made is unknown to the others, so there is only one.
+*/}}
+{{- define "sk.console.replicas" -}}
+{{- if include "sk.redis.enabled" . }}
+{{- int64 .Values.console.replicas }}
+{{- else }}
+{{- min (int64 .Values.console.replicas) 1 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The console's base path, "/" or "/<segments>/".
+*/}}
+{{- define "sk.console.basePath" -}}
+{{- $p := trimAll "/" (default "/" .Values.console.basePath) }}
+{{- if and $p (not (regexMatch "^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$" $p)) }}
+{{- fail "console.basePath must be a path of plain segments, such as / or /console/" }}
+{{- end }}
+{{- if $p }}{{ printf "/%s/" $p }}{{ else }}/{{ end }}
+{{- end }}
+
+{{/*
+The console's external URL with its base path and no trailing slash: what
+users open, the origin it accepts requests from, and (at ke-apiserver) the
+base of its OAuth redirect URI.
+*/}}
+{{- define "sk.console.publicURL" -}}
+{{- $base := include "sk.console.basePath" . }}
+{{- if .Values.console.publicURL }}
+{{- if not (hasPrefix "https://" .Values.console.publicURL) }}
+{{- fail "console.publicURL must be an https URL" }}
+{{- end }}
+{{- $u := urlParse .Values.console.publicURL }}
+{{- printf "https://%s%s" $u.host $base | trimSuffix "/" }}
+{{- else if .Values.console.ingress.hosts }}
+{{- printf "https://%s%s" (first .Values.console.ingress.hosts) $base | trimSuffix "/" }}
+{{- else }}
+{{- printf "https://127.0.0.1:8443%s" $base | trimSuffix "/" }}
+{{- end }}
+{{- end }}
+
+{{/*
+How ke-console reaches ke-apiserver.
+*/}}
+{{- define "sk.console.apiserverURL" -}}
+{{- $tls := .Values.apiserver.tls }}
+{{- if .Values.console.apiserver.url }}
+{{- .Values.console.apiserver.url | trimSuffix "/" }}
+{{- else if and $tls.certManager.enabled (not $tls.certManager.includeServiceNames) }}
+{{- include "sk.apiserver.issuer" . }}
+{{- else }}
+{{- printf "https://%s.%s.svc:%d" (include "sk.apiserver.fullname" .) .Release.Namespace (int64 .Values.apiserver.service.port) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Secret holding the console's OAuth client secret, read by ke-apiserver
+and ke-console.
+*/}}
+{{- define "sk.console.clientSecret" -}}
+{{- default (printf "%s-client" (include "sk.console.fullname" .)) .Values.console.clientSecret.existingSecret }}
+{{- end }}

@@ -29,6 +29,11 @@ help: ## List the targets with a one-line description
 run: tools build ## Start the local cluster and every platform component; Ctrl-C stops them
 	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN)
 
+.PHONY: run-ui-dev
+run-ui-dev: tools build ## Like run, with the console's UI served by Vite's dev server (hot reload of web/src)
+	npm --prefix web run dev -- --host 127.0.0.1 & vite=$$!; trap 'kill $$vite' EXIT INT TERM; \
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) --ke-console-dev-ui-url=http://127.0.0.1:5173
+
 .PHONY: test
 test: tools $(if $(wildcard web/package.json),web-deps) ## Run unit and integration tests (real kube-apiserver and etcd; the console's Vitest tests)
 	$(GO) test $(TEST_FLAGS) ./...

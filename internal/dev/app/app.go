@@ -64,6 +64,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager-metrics-port", o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager's metrics port")
 	fs.IntVar(&o.Platform.Ports.APIServer, "ke-apiserver-port", o.Platform.Ports.APIServer, "ke-apiserver's HTTPS port")
 	fs.IntVar(&o.Platform.Ports.Console, "ke-console-port", o.Platform.Ports.Console, "ke-console's HTTPS port (the web console)")
+	fs.StringVar(&o.Platform.ConsoleDevUIURL, "ke-console-dev-ui-url", o.Platform.ConsoleDevUIURL, "Have ke-console serve the UI from Vite's dev server at this URL (make run-ui-dev starts it), with hot reload")
 	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")
 	fs.StringVar(&c.NodeCPU, "node-cpu", c.NodeCPU, "CPU capacity of each simulated node")

@@ -55,6 +55,9 @@ type Config struct {
 	ManifestDir     string
 	SystemNamespace string
 	Ports           Ports
+	// ConsoleDevUIURL makes ke-console serve the UI from Vite's dev server
+	// (npm --prefix web run dev) instead of its embedded build.
+	ConsoleDevUIURL string
 }
 
 // Components are the platform's binaries, in the order they start.
@@ -253,6 +256,9 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path stri
 		"--apiserver-ca-file=" + caFile,
 		"--client-secret-file=" + secretFile,
 		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
+	}
+	if cfg.ConsoleDevUIURL != "" {
+		args = append(args, "--dev-ui-url="+cfg.ConsoleDevUIURL)
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

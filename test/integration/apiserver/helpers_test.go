@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,17 +12,15 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/iam/password"
 	tokenpkg "github.com/superkube/super-kubenetes/internal/oauth/token"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 // Password is the password of every user the tests create.
@@ -32,34 +29,12 @@ const Password = "Test-Passw0rd!"
 // newUser creates a user with Password and waits until it is hashed and Active.
 func newUser(t *testing.T, name string, mutate ...func(*iamv1beta1.User)) {
 	t.Helper()
-	u := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: iamv1beta1.UserSpec{Email: name + "@example.com", Password: Password}}
-	for _, m := range mutate {
-		m(u)
-	}
-	if err := st.k8s.Create(context.Background(), u); err != nil {
-		t.Fatalf("creating user %s: %v", name, err)
-	}
-	eventually(t, "user "+name+" is hashed and active", func() error {
-		got := &iamv1beta1.User{}
-		if err := st.k8s.Get(context.Background(), types.NamespacedName{Name: name}, got); err != nil {
-			return err
-		}
-		if !password.IsHash(got.Spec.Password) || got.Status.State == "" {
-			return fmt.Errorf("state %q", got.Status.State)
-		}
-		return nil
-	})
+	platform.NewUser(t, st.k8s, name, Password, mutate...)
 }
 
 func eventually(t *testing.T, what string, check func() error) {
 	t.Helper()
-	var last error
-	if err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
-		last = check()
-		return last == nil, nil
-	}); err != nil {
-		t.Fatalf("%s: %v", what, last)
-	}
+	platform.Eventually(t, what, 30*time.Second, check)
 }
 
 // response is an answer with its decoded JSON body.

@@ -6,10 +6,7 @@ package apiserver
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,8 +16,6 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -31,6 +26,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/oidcprovider"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 	"github.com/superkube/super-kubenetes/internal/testutil/slapd"
 )
 
@@ -78,14 +74,11 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	s := &stack{dir: dir, auditFile: filepath.Join(dir, "audit.log")}
-	if s.certFile, s.keyFile, err = app.SelfSignedCert(dir, []string{"127.0.0.1", "localhost"}); err != nil {
-		return 1, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	api, err := platform.Listen(dir)
 	if err != nil {
 		return 1, err
 	}
-	s.url = "https://" + l.Addr().String()
+	s.url, s.certFile, s.keyFile = api.URL, api.CertFile, api.KeyFile
 
 	// A directory and an OpenID provider for ke-apiserver's identity providers.
 	if s.ldap, err = startDirectory(); err != nil {
@@ -129,52 +122,35 @@ jwt:
 	defer cancel()
 
 	// ke-controller-manager's reconcilers: bootstrap, hashing, lockouts, mirrors.
-	cmCfg := cmapp.DefaultConfig()
-	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
-	cmCfg.Authentication.BcryptCost, cmCfg.Authentication.MaxFailedLogins = 4, maxFailures
-	mgr, boot, err := cmapp.NewManager(s.env.Config, cmCfg, cmapp.ManagerOptions{})
-	if err != nil {
+	if err := platform.StartControllers(ctx, s.env.Config, func(c *cmapp.Config) { c.Authentication.MaxFailedLogins = maxFailures }); err != nil {
 		return 1, err
-	}
-	go func() { _ = mgr.Start(ctx) }()
-	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return boot.Completed(), nil
-	}); err != nil {
-		return 1, fmt.Errorf("bootstrap: %w", err)
 	}
 
 	kubeCA := filepath.Join(dir, "kube-ca.crt")
 	if err := os.WriteFile(kubeCA, s.env.Config.CAData, 0o600); err != nil {
 		return 1, err
 	}
-	s.cfg = s.config(kubeCA)
-	if s.srv, err = app.Build(ctx, s.cfg, s.env.Config, logr.Discard(), clock.RealClock{}); err != nil {
+	s.cfg = s.config(api.Config(s.env.Config), kubeCA)
+	var stop func()
+	if s.srv, stop, err = api.Start(ctx, s.cfg, s.env.Config); err != nil {
 		return 1, err
 	}
-	if err := s.srv.Start(ctx); err != nil {
-		return 1, err
-	}
-	httpSrv := &http.Server{Handler: s.srv.Handler, MaxHeaderBytes: s.cfg.Limits.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = httpSrv.ServeTLS(l, s.certFile, s.keyFile) }()
-	defer httpSrv.Close()
+	defer stop()
 
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	s.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+	tlsCfg, err := api.TLSConfig()
+	if err != nil {
+		return 1, err
+	}
+	s.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	st = s
 	return m.Run(), nil
 }
 
-// config is the configuration of the ke-apiserver under test.
-func (s *stack) config(kubeCA string) app.Config {
-	cfg := app.DefaultConfig()
-	cfg.Issuer = s.url
-	cfg.SigningKeyFile = filepath.Join(s.dir, "signing.key")
-	cfg.GenerateSigningKey = true
-	cfg.Authentication.BcryptCost = 4
-	cfg.Authentication.LoginsPerMinute, cfg.Authentication.LoginBurst = 6000, 1000
-	cfg.Kubernetes = app.Kubernetes{ExternalURL: s.env.Config.Host, CAFile: kubeCA}
+// config is the configuration of the ke-apiserver under test: the tests'
+// defaults and what these tests need beside.
+func (s *stack) config(cfg app.Config, kubeCA string) app.Config {
+	cfg.Kubernetes.CAFile = kubeCA
 	cfg.Audit.Path = s.auditFile
 	cfg.Limits.MaxBodyBytes = 64 << 10
 	cfg.OAuthClients = []oauth.Client{

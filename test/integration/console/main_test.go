@@ -23,20 +23,19 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	consoleapp "github.com/superkube/super-kubenetes/internal/console/app"
-	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/oidcprovider"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 const (
@@ -85,21 +84,18 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	s := &stack{logs: &syncBuffer{}, roots: x509.NewCertPool()}
-	apiListener, err := net.Listen("tcp", "127.0.0.1:0")
+	api, err := platform.Listen(filepath.Join(dir, "ke-apiserver"))
 	if err != nil {
 		return 1, err
 	}
+	apiCert := api.CertFile
 	consoleListener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 1, err
 	}
-	s.apiURL = "https://" + apiListener.Addr().String()
+	s.apiURL = api.URL
 	s.consoleURL = "https://" + consoleListener.Addr().String()
 	s.base = s.consoleURL + "/console"
-	apiCert, apiKey, err := app.SelfSignedCert(filepath.Join(dir, "ke-apiserver"), []string{"127.0.0.1", "localhost"})
-	if err != nil {
-		return 1, err
-	}
 	consoleCert, consoleKey, err := consoleapp.SelfSignedCert(filepath.Join(dir, "ke-console"), []string{"127.0.0.1", "localhost"})
 	if err != nil {
 		return 1, err
@@ -132,46 +128,25 @@ func run(m *testing.M) (int, error) {
 
 	// ke-controller-manager's reconcilers: bootstrap (the administrator),
 	// password hashing, and the RBAC mirrors kube-apiserver needs.
-	cmCfg := cmapp.DefaultConfig()
-	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
-	cmCfg.Authentication.BcryptCost = 4
-	mgr, boot, err := cmapp.NewManager(s.env.Config, cmCfg, cmapp.ManagerOptions{})
-	if err != nil {
+	if err := platform.StartControllers(ctx, s.env.Config); err != nil {
 		return 1, err
-	}
-	go func() { _ = mgr.Start(ctx) }()
-	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return boot.Completed(), nil
-	}); err != nil {
-		return 1, fmt.Errorf("bootstrap: %w", err)
 	}
 
 	// ke-apiserver, with the console as its trusted client, as
 	// --console-url registers it.
-	cfg := app.DefaultConfig()
-	cfg.Issuer = s.apiURL
-	cfg.SigningKeyFile, cfg.GenerateSigningKey = filepath.Join(dir, "signing.key"), true
-	cfg.Authentication.BcryptCost = 4
-	cfg.Authentication.LoginsPerMinute, cfg.Authentication.LoginBurst = 6000, 1000
+	cfg := api.Config(s.env.Config)
 	cfg.Authentication.AccessTokenMaxAge.Duration = accessTokenLifetime
-	cfg.Kubernetes = app.Kubernetes{ExternalURL: s.env.Config.Host}
 	base := s.base
 	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true,
 		RedirectURIs: []string{base + "/oauth/callback"}, PostLogoutRedirectURIs: []string{base + "/", base + "/login"},
 		GrantTypes: []string{oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode}}}
 	cfg.IdentityProviders = []app.ProviderEntry{{OIDC: &oidc.Config{Name: corpOIDC, MappingMethod: idp.MappingAuto, Issuer: s.oidc.Issuer,
 		ClientID: s.oidc.ClientID, ClientSecret: s.oidc.ClientSecret, RootCA: s.oidc.CAFile}}}
-	apiSrv, err := app.Build(ctx, cfg, s.env.Config, logr.Discard(), clock.RealClock{})
+	_, stop, err := api.Start(ctx, cfg, s.env.Config)
 	if err != nil {
 		return 1, err
 	}
-	defer apiSrv.Close()
-	if err := apiSrv.Start(ctx); err != nil {
-		return 1, err
-	}
-	apiHTTP := &http.Server{Handler: apiSrv.Handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = apiHTTP.ServeTLS(apiListener, apiCert, apiKey) }()
-	defer apiHTTP.Close()
+	defer stop()
 
 	// ke-console, as its command builds it, with a small SPA build.
 	secretFile := filepath.Join(dir, "console-secret")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,13 +16,12 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
-	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 // Password is the password of every user the tests create.
@@ -64,31 +62,12 @@ func world(t *testing.T) {
 // newUser creates a user with Password and waits until it is hashed and Active.
 func newUser(t *testing.T, name string) {
 	t.Helper()
-	u := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: iamv1beta1.UserSpec{Email: name + "@example.com", Password: Password}}
-	if err := st.k8s.Create(context.Background(), u); err != nil {
-		t.Fatalf("creating user %s: %v", name, err)
-	}
-	eventually(t, "user "+name+" is hashed and active", func() error {
-		got := &iamv1beta1.User{}
-		if err := st.k8s.Get(context.Background(), types.NamespacedName{Name: name}, got); err != nil {
-			return err
-		}
-		if !password.IsHash(got.Spec.Password) || got.Status.State == "" {
-			return fmt.Errorf("state %q", got.Status.State)
-		}
-		return nil
-	})
+	platform.NewUser(t, st.k8s, name, Password)
 }
 
 func eventually(t *testing.T, what string, check func() error) {
 	t.Helper()
-	var last error
-	if err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
-		last = check()
-		return last == nil, nil
-	}); err != nil {
-		t.Fatalf("%s: %v", what, last)
-	}
+	platform.Eventually(t, what, time.Minute, check)
 }
 
 // response is an answer with its decoded JSON body.

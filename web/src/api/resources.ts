@@ -54,7 +54,8 @@ function matchParams(params: ListParams): ListParams {
 
 /**
  * useLiveList opens the list engine's server-sent-event stream for the
- * query and refetches the kind's lists (debounced) when something changes.
+ * query and refetches the kind's lists (debounced) when something changes,
+ * and once when the stream opens.
  */
 export function useLiveList(resource: string, namespace: string | undefined, params: ListParams, enabled: boolean) {
   const client = useQueryClient();
@@ -73,6 +74,10 @@ export function useLiveList(resource: string, namespace: string | undefined, par
     };
     for (const type of ['ADDED', 'MODIFIED', 'DELETED', 'RESYNC']) es.addEventListener(type, refresh);
     es.onmessage = refresh;
+    // The page may have been read before the stream was listening (and a
+    // reconnect may have missed changes): read it again once the stream is
+    // open, so that no change falls between the two.
+    es.onopen = refresh;
     return () => {
       if (timer) clearTimeout(timer);
       es.close();

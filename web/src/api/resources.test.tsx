@@ -1,0 +1,70 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { useGet } from './resources';
+
+/** FakeEventSource stands in for the browser's, which jsdom lacks. */
+class FakeEventSource {
+  static all: FakeEventSource[] = [];
+  url: string;
+  onopen: (() => void) | null = null;
+  onmessage: (() => void) | null = null;
+  listeners: Record<string, (() => void)[]> = {};
+  closed = false;
+  constructor(url: string) {
+    this.url = url;
+    FakeEventSource.all.push(this);
+  }
+  addEventListener(type: string, f: () => void) {
+    (this.listeners[type] ??= []).push(f);
+  }
+  emit(type: string) {
+    for (const f of this.listeners[type] ?? []) f();
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+describe('live reads', () => {
+  let version: number;
+  let gets: number;
+  beforeEach(() => {
+    version = 1;
+    gets = 0;
+    FakeEventSource.all = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      gets++;
+      return new Response(JSON.stringify({ metadata: { name: 'web', namespace: 'dev', resourceVersion: String(version) } }), { status: 200 });
+    }));
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>{children}</QueryClientProvider>
+  );
+
+  it('reads again once the stream is open, so a change made before it listened is not lost', async () => {
+    const { result } = renderHook(() => useGet('deployments', 'dev', 'web'), { wrapper });
+    await waitFor(() => expect(result.current.data?.metadata.resourceVersion).toBe('1'));
+    const es = FakeEventSource.all[0];
+    expect(es.url).toContain('/namespaces/dev/deployments?names=web&watch=true');
+    // The object changes after the first read and before the stream listens.
+    version = 2;
+    act(() => es.onopen?.());
+    await waitFor(() => expect(result.current.data?.metadata.resourceVersion).toBe('2'));
+  });
+
+  it('reads again after a change event, and closes the stream when unmounted', async () => {
+    const { result, unmount } = renderHook(() => useGet('deployments', 'dev', 'web'), { wrapper });
+    await waitFor(() => expect(result.current.data?.metadata.resourceVersion).toBe('1'));
+    const before = gets;
+    version = 3;
+    act(() => FakeEventSource.all[0].emit('MODIFIED'));
+    await waitFor(() => expect(result.current.data?.metadata.resourceVersion).toBe('3'));
+    expect(gets).toBe(before + 1);
+    unmount();
+    expect(FakeEventSource.all.every((e) => e.closed)).toBe(true);
+  });
+});

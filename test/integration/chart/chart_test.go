@@ -221,7 +221,7 @@ func TestTheChartInstallsTheConsoleRegisteredAtTheAPIServer(t *testing.T) {
 	signingKey := h.secret(h.name("apiserver-signing-key"))["signing.key"]
 
 	// An upgrade keeps the client secret and the signing key.
-	vals["console"].(map[string]any)["title"] = "Acme platform"
+	vals["console"].(map[string]any)["title"] = "Acme: platform #1"
 	if err := h.upgrade(vals); err != nil {
 		t.Fatalf("helm upgrade: %v", err)
 	}
@@ -231,7 +231,7 @@ func TestTheChartInstallsTheConsoleRegisteredAtTheAPIServer(t *testing.T) {
 	if got := h.secret(h.name("apiserver-signing-key"))["signing.key"]; string(got) != string(signingKey) {
 		t.Error("an upgrade changed the token signing key")
 	}
-	if got, _ := arg(h.deployment("console").Spec.Template.Spec.Containers[0], "title"); got != "Acme platform" {
+	if got, _ := arg(h.deployment("console").Spec.Template.Spec.Containers[0], "title"); got != "Acme: platform #1" {
 		t.Errorf("after the upgrade ke-console --title = %q", got)
 	}
 }

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { useGet } from './resources';
+import { useApiList } from './tenant';
 
 /** FakeEventSource stands in for the browser's, which jsdom lacks. */
 class FakeEventSource {
@@ -66,5 +67,25 @@ describe('live reads', () => {
     expect(gets).toBe(before + 1);
     unmount();
     expect(FakeEventSource.all.every((e) => e.closed)).toBe(true);
+  });
+
+  it('follows a list from another API through the list engine stream of the objects behind it', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      gets++;
+      return new Response(JSON.stringify({ items: [], totalItems: version }), { status: 200 });
+    }));
+    const { result } = renderHook(() => useApiList('/kapis/tenant.superkube.io/v1beta1/workspaces', { page: 1 }, true, { resource: 'workspaces' }), { wrapper });
+    await waitFor(() => expect(result.current.data?.totalItems).toBe(1));
+    const es = FakeEventSource.all[0];
+    expect(es.url).toContain('/kapis/resources.superkube.io/v1alpha3/workspaces?watch=true');
+    version = 2;
+    act(() => es.emit('DELETED'));
+    await waitFor(() => expect(result.current.data?.totalItems).toBe(2));
+  });
+
+  it('opens no stream for a list from another API that names no live source', async () => {
+    renderHook(() => useApiList('/kapis/iam.superkube.io/v1beta1/users', {}), { wrapper });
+    await waitFor(() => expect(gets).toBe(1));
+    expect(FakeEventSource.all).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, query } from './client';
 import { enginePath } from './kinds';
@@ -55,11 +55,13 @@ function matchParams(params: ListParams): ListParams {
 /**
  * useLiveList opens the list engine's server-sent-event stream for the
  * query and refetches the kind's lists (debounced) when something changes,
- * and once when the stream opens.
+ * and once when the stream opens; alsoRefetch names more queries to
+ * refetch then (lists read from other APIs that show the same objects).
  */
-export function useLiveList(resource: string, namespace: string | undefined, params: ListParams, enabled: boolean) {
+export function useLiveList(resource: string, namespace: string | undefined, params: ListParams, enabled: boolean, alsoRefetch: readonly QueryKey[] = []) {
   const client = useQueryClient();
   const streamQuery = query({ ...matchParams(params), watch: true });
+  const also = JSON.stringify(alsoRefetch);
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
     const es = new EventSource(url(enginePath(resource, namespace) + streamQuery));
@@ -70,6 +72,7 @@ export function useLiveList(resource: string, namespace: string | undefined, par
         timer = undefined;
         void client.invalidateQueries({ queryKey: ['list', resource] });
         void client.invalidateQueries({ queryKey: ['get', resource] });
+        for (const key of JSON.parse(also) as QueryKey[]) void client.invalidateQueries({ queryKey: key });
       }, 300);
     };
     for (const type of ['ADDED', 'MODIFIED', 'DELETED', 'RESYNC']) es.addEventListener(type, refresh);
@@ -82,7 +85,7 @@ export function useLiveList(resource: string, namespace: string | undefined, par
       if (timer) clearTimeout(timer);
       es.close();
     };
-  }, [client, resource, namespace, streamQuery, enabled]);
+  }, [client, resource, namespace, streamQuery, enabled, also]);
 }
 
 /** useGet reads one object through the list engine, and follows its changes. */

@@ -1,13 +1,28 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, query } from './client';
-import type { ListParams } from './resources';
+import { useLiveList, type ListParams } from './resources';
 import type { K8sObject, List, Overview, Workspace } from './types';
 
 export const tenant = '/kapis/tenant.superkube.io/v1beta1';
 export const iam = '/kapis/iam.superkube.io/v1beta1';
 
-/** useApiList reads a list-convention endpoint other than the list engine. */
-export function useApiList<T extends K8sObject>(path: string, params: ListParams, enabled = true) {
+/**
+ * LiveSource names the list-engine query whose changes a list from another
+ * API follows: the kind behind it, where, and the filters that match it.
+ */
+export interface LiveSource {
+  resource: string;
+  namespace?: string;
+  params?: ListParams;
+}
+
+/**
+ * useApiList reads a list-convention endpoint other than the list engine;
+ * with live, the page reloads when the list engine reports a change of the
+ * objects behind it (when the user may watch them).
+ */
+export function useApiList<T extends K8sObject>(path: string, params: ListParams, enabled = true, live?: LiveSource) {
+  useLiveList(live?.resource ?? '', live?.namespace, live?.params ?? {}, enabled && !!live, [['api', path]]);
   return useQuery({
     queryKey: ['api', path, params],
     queryFn: ({ signal }) => api.get<List<T>>(path + query(params), signal),
@@ -17,7 +32,7 @@ export function useApiList<T extends K8sObject>(path: string, params: ListParams
 }
 
 export function useWorkspaces(params: ListParams) {
-  return useApiList<Workspace>(`${tenant}/workspaces`, params);
+  return useApiList<Workspace>(`${tenant}/workspaces`, params, true, { resource: 'workspaces' });
 }
 
 export function useOverview(ws: string) {

@@ -52,7 +52,7 @@ export default function Members({ level }: { level: Level }) {
           id="members"
           ariaLabel={t('Members')}
           resource="members"
-          source={(params) => useApiList<Member>(paths.members, params)}
+          source={(params) => useApiList<Member>(paths.members, params, true, paths.liveMembers)}
           defaultSortBy="name"
           defaultAscending
           columns={[

@@ -64,7 +64,7 @@ export default function Roles({ level }: { level: Level }) {
           id="roles"
           ariaLabel={t('Roles')}
           resource="roles"
-          source={(params) => useApiList<Role>(paths.roles, params)}
+          source={(params) => useApiList<Role>(paths.roles, params, true, paths.liveRoles)}
           defaultSortBy="name"
           defaultAscending
           columns={[

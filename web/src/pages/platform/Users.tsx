@@ -66,7 +66,7 @@ export default function Users() {
           id="users"
           ariaLabel={t('Users')}
           resource="users"
-          source={(params) => useApiList<User>(`${iam}/users`, params)}
+          source={(params) => useApiList<User>(`${iam}/users`, params, true, { resource: 'users' })}
           statuses={['active', 'disabled', 'authlimitexceeded']}
           statusParam="state"
           defaultSortBy="name"

@@ -42,7 +42,7 @@ export default function Workspaces() {
           id="workspaces"
           ariaLabel={t('Workspaces')}
           resource="workspaces"
-          source={(params) => useApiList<Workspace>(`${tenant}/workspaces`, params)}
+          source={(params) => useApiList<Workspace>(`${tenant}/workspaces`, params, true, { resource: 'workspaces' })}
           link={(w) => `/workspaces/${w.metadata.name}/overview`}
           defaultSortBy="name"
           defaultAscending

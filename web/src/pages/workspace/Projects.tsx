@@ -6,7 +6,7 @@ import { useCan } from '../../api/access';
 import { api } from '../../api/client';
 import { useInvalidate } from '../../api/mutations';
 import { tenant, useApiList } from '../../api/tenant';
-import { creatorAnnotation, displayName, displayNameAnnotation, type K8sObject } from '../../api/types';
+import { creatorAnnotation, displayName, displayNameAnnotation, workspaceLabel, type K8sObject } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { age, isDNSLabel } from '../../components/format';
 import { FormModal } from '../../components/FormModal';
@@ -45,7 +45,7 @@ export default function Projects() {
           id="projects"
           ariaLabel={t('Projects')}
           resource="namespaces"
-          source={(params) => useApiList<K8sObject>(path, params)}
+          source={(params) => useApiList<K8sObject>(path, params, true, { resource: 'namespaces', params: { labelSelector: `${workspaceLabel}=${workspace}` } })}
           statuses={['active', 'terminating']}
           link={(ns) => `/projects/${ns.metadata.name}/overview`}
           columns={[

@@ -20,8 +20,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/yaml"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/tlsserve"
 	"github.com/superkube/super-kubenetes/internal/version"
 )
 
@@ -159,6 +159,10 @@ func NewCommand(ctx context.Context) *cobra.Command {
 	return cmd
 }
 
+// shutdownGrace is how long requests in flight may take to finish when
+// ke-apiserver stops; watches and event streams still open then are cut.
+const shutdownGrace = 30 * time.Second
+
 // Run builds and serves ke-apiserver until ctx ends.
 func Run(ctx context.Context, cfg Config, rc *rest.Config, certDir string) error {
 	log := ctrl.LoggerFrom(ctx)
@@ -169,7 +173,7 @@ func Run(ctx context.Context, cfg Config, rc *rest.Config, certDir string) error
 		if certFile, keyFile, err = SelfSignedCert(certDir, []string{host, "localhost", "127.0.0.1"}); err != nil {
 			return fmt.Errorf("generating a self-signed serving certificate: %w", err)
 		}
-		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", fingerprint(certFile))
+		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", tlsserve.Fingerprint(certFile))
 	}
 	s, err := Build(ctx, cfg, rc, log, clock.RealClock{})
 	if err != nil {
@@ -180,13 +184,13 @@ func Run(ctx context.Context, cfg Config, rc *rest.Config, certDir string) error
 		return err
 	}
 	srv := &http.Server{
-		Addr: cfg.BindAddress, Handler: s.Handler, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes,
+		Handler: s.Handler, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes,
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: nil,
 	}
 	log.Info("Serving", "address", cfg.BindAddress, "issuer", cfg.Issuer, "version", version.Get().GitVersion)
-	if err := server.Serve(ctx, srv, certFile, keyFile, log); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	ln, err := net.Listen("tcp", cfg.BindAddress)
+	if err != nil {
 		return err
 	}
-	return nil
+	return tlsserve.Serve(ctx, srv, ln, certFile, keyFile, shutdownGrace, log)
 }

@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,7 +18,6 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
-	certutil "k8s.io/client-go/util/cert"
 	"k8s.io/utils/clock"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,6 +42,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/tlsserve"
 )
 
 // Server is a built ke-apiserver, ready to serve.
@@ -368,42 +365,5 @@ func providers(ctx context.Context, entries []ProviderEntry) ([]idp.PasswordProv
 // SelfSignedCert writes a self-signed serving certificate for the hosts
 // into dir unless one is there, and returns its files.
 func SelfSignedCert(dir string, hosts []string) (string, string, error) {
-	certFile, keyFile := filepath.Join(dir, "ke-apiserver.crt"), filepath.Join(dir, "ke-apiserver.key")
-	if _, err := os.Stat(certFile); err == nil {
-		return certFile, keyFile, nil
-	}
-	var ips []net.IP
-	var names []string
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			ips = append(ips, ip)
-		} else {
-			names = append(names, h)
-		}
-	}
-	host := "localhost"
-	if len(names) > 0 {
-		host = names[0]
-	}
-	cert, key, err := certutil.GenerateSelfSignedCertKey(host, ips, names)
-	if err != nil {
-		return "", "", err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", "", err
-	}
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		return "", "", err
-	}
-	return certFile, keyFile, os.WriteFile(certFile, cert, 0o600)
-}
-
-// fingerprint identifies a certificate file in logs.
-func fingerprint(file string) string {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
+	return tlsserve.SelfSigned(dir, "ke-apiserver", hosts)
 }

@@ -3,7 +3,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -170,19 +169,4 @@ func itoa(code int) string {
 		return "other"
 	}
 	return string([]byte{digits[code/100], digits[code/10%10], digits[code%10]})
-}
-
-// Serve runs srv until ctx ends, then shuts it down gracefully.
-func Serve(ctx context.Context, srv *http.Server, certFile, keyFile string, log logr.Logger) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServeTLS(certFile, keyFile) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("Shutting down: finishing the requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
 }

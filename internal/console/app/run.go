@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,12 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
-	certutil "k8s.io/client-go/util/cert"
 	"k8s.io/utils/clock"
 
 	"github.com/superkube/super-kubenetes/internal/console/auth"
@@ -26,6 +22,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/console/server"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 	"github.com/superkube/super-kubenetes/internal/console/ui"
+	"github.com/superkube/super-kubenetes/internal/tlsserve"
 	"github.com/superkube/super-kubenetes/internal/version"
 )
 
@@ -159,7 +156,7 @@ func Run(ctx context.Context, cfg Config, certDir string, clk clock.Clock) error
 		if certFile, keyFile, err = SelfSignedCert(certDir, []string{pub.Hostname(), "localhost", "127.0.0.1"}); err != nil {
 			return fmt.Errorf("generating a self-signed serving certificate: %w", err)
 		}
-		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", fingerprint(certFile))
+		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", tlsserve.Fingerprint(certFile))
 	}
 	s, err := Build(ctx, cfg, Deps{Log: log, Clock: clk})
 	if err != nil {
@@ -176,74 +173,15 @@ func Run(ctx context.Context, cfg Config, certDir string, clk clock.Clock) error
 	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	log.Info("Serving", "address", ln.Addr().String(), "publicURL", cfg.PublicURL, "basePath", cfg.BasePath, "apiserver", cfg.APIServer.URL,
 		"sessions", map[bool]string{true: "redis", false: "memory"}[cfg.RedisURL != ""], "version", version.Get().GitVersion)
-	return Serve(ctx, srv, ln, certFile, keyFile, log)
+	return tlsserve.Serve(ctx, srv, ln, certFile, keyFile, shutdownGrace, log)
 }
 
 // shutdownGrace is how long requests in flight may take to finish; streams
 // (watches, event streams) still open then are cut.
 const shutdownGrace = 15 * time.Second
 
-// Serve serves TLS on ln until ctx ends, then shuts srv down gracefully.
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener, certFile, keyFile string, log logr.Logger) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(ln, certFile, keyFile) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("Shutting down: finishing the requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Info("Closing the connections still open", "reason", err.Error())
-		_ = srv.Close()
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
 // SelfSignedCert writes a self-signed serving certificate for the hosts
 // into dir unless one is there, and returns its files.
 func SelfSignedCert(dir string, hosts []string) (string, string, error) {
-	certFile, keyFile := filepath.Join(dir, "ke-console.crt"), filepath.Join(dir, "ke-console.key")
-	if _, err := os.Stat(certFile); err == nil {
-		return certFile, keyFile, nil
-	}
-	var ips []net.IP
-	var names []string
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			ips = append(ips, ip)
-		} else if h != "" {
-			names = append(names, h)
-		}
-	}
-	host := "localhost"
-	if len(names) > 0 {
-		host = names[0]
-	}
-	cert, key, err := certutil.GenerateSelfSignedCertKey(host, ips, names)
-	if err != nil {
-		return "", "", err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", "", err
-	}
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		return "", "", err
-	}
-	return certFile, keyFile, os.WriteFile(certFile, cert, 0o600)
-}
-
-// fingerprint identifies a certificate file in logs.
-func fingerprint(file string) string {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
+	return tlsserve.SelfSigned(dir, "ke-console", hosts)
 }

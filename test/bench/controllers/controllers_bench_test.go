@@ -37,6 +37,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/mirror"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/bench"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
 
@@ -344,28 +345,8 @@ func waitFor(b *testing.B, timeout time.Duration, check func() (bool, string)) {
 }
 
 func parallel(b *testing.B, n int, fn func(int) error) {
-	work := make(chan int)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var firstErr error
-	for range seeders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if err := fn(i); err != nil {
-					once.Do(func() { firstErr = err })
-				}
-			}
-		}()
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		b.Fatal(firstErr)
+	if err := bench.Parallel(seeders, n, fn); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -378,22 +359,9 @@ func percentiles(d []time.Duration) [3]time.Duration {
 
 // memory returns the resident and peak resident memory of a process.
 func memory(b *testing.B, pid int) (rss, hwm int64) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, hwm, err := bench.Memory(pid)
 	if err != nil {
 		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
 	}
 	return rss, hwm
 }

@@ -38,6 +38,7 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/bench"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
 
@@ -340,47 +341,15 @@ func get(b *testing.B, hc *http.Client, u, tok string) int {
 }
 
 func parallel(b *testing.B, n int, fn func(int) error) {
-	work := make(chan int)
-	var wg sync.WaitGroup
-	var first atomic.Value
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if err := fn(i); err != nil {
-					first.CompareAndSwap(nil, err)
-				}
-			}
-		}()
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if err, _ := first.Load().(error); err != nil {
+	if err := bench.Parallel(workers, n, fn); err != nil {
 		b.Fatal(err)
 	}
 }
 
 func memory(b *testing.B, pid int) (rss, hwm int64) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, hwm, err := bench.Memory(pid)
 	if err != nil {
 		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
 	}
 	return rss, hwm
 }

@@ -3,11 +3,8 @@ package console
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"crypto/tls"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/superkube/super-kubenetes/internal/console/auth"
+	"github.com/superkube/super-kubenetes/internal/testutil/wsclient"
 )
 
 func TestTheConsoleServesItsPagesUnderTheBasePath(t *testing.T) {
@@ -434,13 +432,9 @@ func TestWebSocketsPassThroughTheConsole(t *testing.T) {
 }
 
 // wsConn is a client WebSocket, enough to read a watch.
-type wsConn struct {
-	conn *tls.Conn
-	r    *bufio.Reader
-}
+type wsConn struct{ *wsclient.Conn }
 
-func (w *wsConn) Close() { _ = w.conn.Close() }
-
+// wsAnswer is the status of the upgrade, with the body of a refusal.
 type wsAnswer struct {
 	StatusCode int
 	body       string
@@ -450,75 +444,29 @@ type wsAnswer struct {
 // cookies and Origin, no other credential.
 func dialWebSocket(t *testing.T, path, origin, cookie string, protocols ...string) (*wsConn, wsAnswer) {
 	t.Helper()
-	host := strings.TrimPrefix(st.consoleURL, "https://")
-	cfg := st.tlsConfig()
-	cfg.NextProtos = []string{"http/1.1"}
-	conn, err := tls.Dial("tcp", host, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
-	key := make([]byte, 16)
-	_, _ = rand.Read(key)
-	extra := ""
+	h := http.Header{"Origin": {origin}, "Cookie": {cookie}}
 	if len(protocols) > 0 {
-		extra = "Sec-WebSocket-Protocol: " + protocols[0] + "\r\n"
+		h.Set("Sec-WebSocket-Protocol", protocols[0])
 	}
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"+
-		"Sec-WebSocket-Key: %s\r\nOrigin: %s\r\nCookie: %s\r\n%s\r\n", path, host, base64.StdEncoding.EncodeToString(key), origin, cookie, extra)
-	r := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(r, nil)
+	conn, err := wsclient.Dial(st.tlsConfig(), strings.TrimPrefix(st.consoleURL, "https://"), path, h, 60*time.Second)
+	var refused *wsclient.Refused
+	if errors.As(err, &refused) {
+		return nil, wsAnswer{StatusCode: refused.StatusCode, body: refused.Body}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		conn.Close()
-		return nil, wsAnswer{StatusCode: resp.StatusCode, body: string(body)}
-	}
-	return &wsConn{conn: conn, r: r}, wsAnswer{StatusCode: resp.StatusCode}
+	return &wsConn{conn}, wsAnswer{StatusCode: http.StatusSwitchingProtocols}
 }
 
-// read returns the payload of the next data frame (server frames are not masked).
+// read returns the next data message.
 func (w *wsConn) read(t *testing.T) []byte {
 	t.Helper()
-	var msg []byte
-	for {
-		var h [2]byte
-		if _, err := io.ReadFull(w.r, h[:]); err != nil {
-			t.Fatal(err)
-		}
-		n := uint64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var l [2]byte
-			if _, err := io.ReadFull(w.r, l[:]); err != nil {
-				t.Fatal(err)
-			}
-			n = uint64(binary.BigEndian.Uint16(l[:]))
-		case 127:
-			var l [8]byte
-			if _, err := io.ReadFull(w.r, l[:]); err != nil {
-				t.Fatal(err)
-			}
-			n = binary.BigEndian.Uint64(l[:])
-		}
-		payload := make([]byte, n)
-		if _, err := io.ReadFull(w.r, payload); err != nil {
-			t.Fatal(err)
-		}
-		if op := h[0] & 0x0f; op >= 0x8 {
-			if op == 0x8 {
-				t.Fatalf("the server closed the WebSocket: %q", payload)
-			}
-			continue
-		}
-		msg = append(msg, payload...)
-		if h[0]&0x80 != 0 {
-			return msg
-		}
+	msg, err := w.Read()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return msg
 }
 
 func TestALoginThroughAnIdentityProviderEndsInASession(t *testing.T) {

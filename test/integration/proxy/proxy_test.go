@@ -1,14 +1,10 @@
 package proxy
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
-	"crypto/tls"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/testutil/wsclient"
 )
 
 func pod(ns, name string) *corev1.Pod {
@@ -223,80 +220,28 @@ func TestAWatchStreamsEventsAsObjectsChange(t *testing.T) {
 }
 
 // wsConn is a client WebSocket, enough to read a watch.
-type wsConn struct {
-	conn *tls.Conn
-	r    *bufio.Reader
-}
+type wsConn struct{ *wsclient.Conn }
 
-func (w *wsConn) Close() { _ = w.conn.Close() }
-
+// dialWebSocket opens a WebSocket to ke-apiserver with the token as a
+// subprotocol, as browsers send it.
 func dialWebSocket(t *testing.T, path, tok string) *wsConn {
 	t.Helper()
-	host := strings.TrimPrefix(st.url, "https://")
-	cfg := st.tlsConfig.Clone()
-	cfg.NextProtos = []string{"http/1.1"}
-	conn, err := tls.Dial("tcp", host, cfg)
+	h := http.Header{"Origin": {st.url}, "Sec-WebSocket-Protocol": {"base64url.bearer.authorization.k8s.io." + base64.RawURLEncoding.EncodeToString([]byte(tok))}}
+	conn, err := wsclient.Dial(st.tlsConfig, strings.TrimPrefix(st.url, "https://"), path, h, 30*time.Second)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("want 101: %v", err)
 	}
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	key := make([]byte, 16)
-	_, _ = rand.Read(key)
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"+
-		"Sec-WebSocket-Key: %s\r\nOrigin: %s\r\nSec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io.%s\r\n\r\n",
-		path, host, base64.StdEncoding.EncodeToString(key), st.url, base64.RawURLEncoding.EncodeToString([]byte(tok)))
-	r := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("want 101, got %d: %s", resp.StatusCode, b)
-	}
-	return &wsConn{conn: conn, r: r}
+	return &wsConn{conn}
 }
 
-// read returns the payload of the next data frame (server frames are not masked).
+// read returns the next data message.
 func (w *wsConn) read(t *testing.T) []byte {
 	t.Helper()
-	var msg []byte
-	for {
-		var h [2]byte
-		if _, err := io.ReadFull(w.r, h[:]); err != nil {
-			t.Fatal(err)
-		}
-		n := uint64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var l [2]byte
-			if _, err := io.ReadFull(w.r, l[:]); err != nil {
-				t.Fatal(err)
-			}
-			n = uint64(binary.BigEndian.Uint16(l[:]))
-		case 127:
-			var l [8]byte
-			if _, err := io.ReadFull(w.r, l[:]); err != nil {
-				t.Fatal(err)
-			}
-			n = binary.BigEndian.Uint64(l[:])
-		}
-		payload := make([]byte, n)
-		if _, err := io.ReadFull(w.r, payload); err != nil {
-			t.Fatal(err)
-		}
-		if op := h[0] & 0x0f; op >= 0x8 { // control frames
-			if op == 0x8 {
-				t.Fatalf("the server closed the WebSocket: %q", payload)
-			}
-			continue
-		}
-		msg = append(msg, payload...)
-		if h[0]&0x80 != 0 { // FIN
-			return msg
-		}
+	msg, err := w.Read()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return msg
 }
 
 func TestABigListStreamsThroughUnchanged(t *testing.T) {

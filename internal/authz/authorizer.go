@@ -173,13 +173,31 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 		}
 	}
 
-	// Cluster: native cluster bindings reach cluster-scope requests and every namespace.
-	if a.Workspace == "" || a.Namespace != "" {
+	// Cluster: native cluster bindings reach cluster-scope requests and every
+	// namespace, but never the platform's own global resources.
+	if (a.Workspace == "" || a.Namespace != "") && !PlatformGroup(a.APIGroup) {
 		if d, ok := z.clusterBindingsAllow(a, subjects); ok {
 			return d
 		}
 	}
 	return Decision{false, fmt.Sprintf("no binding of %s allows %s %s", a.User, a.Verb, describe(a))}
+}
+
+// platformGroups are the API groups of the platform's global resources:
+// users, groups, platform and workspace roles and bindings, role templates,
+// workspaces, clusters and settings. Only platform (global) bindings and,
+// for a workspace's own objects, its workspace bindings reach them.
+var platformGroups = map[string]bool{
+	"iam.superkube.io":     true,
+	"tenant.superkube.io":  true,
+	"cluster.superkube.io": true,
+	"config.superkube.io":  true,
+}
+
+// PlatformGroup reports whether cluster roles are kept away from an API
+// group: the platform's global groups and the wildcard, which includes them.
+func PlatformGroup(group string) bool {
+	return group == rbacv1.APIGroupAll || platformGroups[group]
 }
 
 // clusterBindingsAllow looks for a native cluster binding of the subjects

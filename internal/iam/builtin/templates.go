@@ -22,7 +22,11 @@ type Template struct {
 }
 
 var (
-	read   = []string{"get", "list", "watch"}
+	read = []string{"get", "list", "watch"}
+	// manage is every verb of an ordinary resource, by name: never "*",
+	// which would include escalate, bind and impersonate, the verbs that
+	// Kubernetes reserves for handing out permissions one does not hold.
+	manage = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
 	all    = []string{"*"}
 	create = []string{"create"}
 )
@@ -53,6 +57,19 @@ var (
 	storageResources  = []string{"persistentvolumeclaims"}
 )
 
+// projectResources are the rules to manage in every namespace of a cluster
+// what the project templates name, but secrets.
+func projectResources() []rbacv1.PolicyRule {
+	config := []string{"configmaps", "serviceaccounts", "persistentvolumeclaims", "resourcequotas", "limitranges"}
+	return []rbacv1.PolicyRule{
+		rule(workloadGroups, workloadResources, manage),
+		rule([]string{""}, podInteractive, manage),
+		rule(serviceGroups, serviceResources, manage),
+		rule([]string{""}, config, manage),
+		rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, manage),
+	}
+}
+
 // Templates returns every built-in role template.
 func Templates() []Template {
 	t := []Template{
@@ -64,7 +81,7 @@ func Templates() []Template {
 		{Name: "global-manage-users", Scope: iamv1beta1.ScopeGlobal, Category: "users", Dependencies: []string{"global-view-users"},
 			DisplayName: names("Manage users", "사용자 관리", "管理用户"),
 			Description: names("Create, edit, disable and delete users and groups.", "사용자와 그룹을 만들고 수정하고 비활성화하고 삭제합니다.", "创建、编辑、禁用和删除用户及用户组。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"users", "users/password", "groups", "groupbindings", "loginrecords"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"users", "users/password", "groups", "groupbindings", "loginrecords"}, manage)}},
 		{Name: "global-view-roles", Scope: iamv1beta1.ScopeGlobal, Category: "roles",
 			DisplayName: names("View platform roles", "플랫폼 역할 보기", "查看平台角色"),
 			Description: names("See platform roles, their members and role templates.", "플랫폼 역할, 구성원과 역할 템플릿을 봅니다.", "查看平台角色、成员和角色模板。"),
@@ -72,7 +89,7 @@ func Templates() []Template {
 		{Name: "global-manage-roles", Scope: iamv1beta1.ScopeGlobal, Category: "roles", Dependencies: []string{"global-view-roles"},
 			DisplayName: names("Manage platform roles", "플랫폼 역할 관리", "管理平台角色"),
 			Description: names("Create and edit platform roles and grant them.", "플랫폼 역할을 만들고 수정하고 부여합니다.", "创建、编辑并授予平台角色。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"globalroles", "globalrolebindings", "roletemplates"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"globalroles", "globalrolebindings", "roletemplates"}, manage)}},
 		{Name: "global-view-workspaces", Scope: iamv1beta1.ScopeGlobal, Category: "workspaces",
 			DisplayName: names("View workspaces", "워크스페이스 보기", "查看企业空间"),
 			Description: names("See every workspace, its members and roles.", "모든 워크스페이스와 구성원, 역할을 봅니다.", "查看所有企业空间及其成员和角色。"),
@@ -84,8 +101,8 @@ func Templates() []Template {
 			DisplayName: names("Manage workspaces", "워크스페이스 관리", "管理企业空间"),
 			Description: names("Create, edit and delete any workspace and manage its members.", "모든 워크스페이스를 만들고 수정하고 삭제하며 구성원을 관리합니다.", "创建、编辑和删除任意企业空间并管理其成员。"),
 			Rules: []rbacv1.PolicyRule{
-				rule([]string{tenantGroup}, []string{"workspaces"}, all),
-				rule([]string{iamGroup}, []string{"workspaceroles", "workspacerolebindings"}, all),
+				rule([]string{tenantGroup}, []string{"workspaces"}, manage),
+				rule([]string{iamGroup}, []string{"workspaceroles", "workspacerolebindings"}, manage),
 			}},
 		{Name: "global-create-workspaces", Scope: iamv1beta1.ScopeGlobal, Category: "workspaces",
 			DisplayName: names("Create workspaces", "워크스페이스 만들기", "创建企业空间"),
@@ -98,7 +115,7 @@ func Templates() []Template {
 		{Name: "global-manage-clusters", Scope: iamv1beta1.ScopeGlobal, Category: "clusters", Dependencies: []string{"global-view-clusters"},
 			DisplayName: names("Manage clusters", "클러스터 관리", "管理集群"),
 			Description: names("Add, edit and remove clusters.", "클러스터를 추가하고 수정하고 제거합니다.", "添加、编辑和移除集群。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{clusterGroup}, []string{"clusters"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{clusterGroup}, []string{"clusters"}, manage)}},
 		{Name: "global-view-settings", Scope: iamv1beta1.ScopeGlobal, Category: "settings",
 			DisplayName: names("View platform settings", "플랫폼 설정 보기", "查看平台设置"),
 			Description: names("See the platform's settings and identity providers.", "플랫폼 설정과 ID 공급자를 봅니다.", "查看平台设置和身份提供者。"),
@@ -106,7 +123,7 @@ func Templates() []Template {
 		{Name: "global-manage-settings", Scope: iamv1beta1.ScopeGlobal, Category: "settings", Dependencies: []string{"global-view-settings"},
 			DisplayName: names("Manage platform settings", "플랫폼 설정 관리", "管理平台设置"),
 			Description: names("Change the platform's settings.", "플랫폼 설정을 변경합니다.", "修改平台设置。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{configGroup}, all, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{configGroup}, all, manage)}},
 	}
 	t = append(t, clusterTemplates()...)
 	t = append(t, workspaceTemplates()...)
@@ -123,7 +140,7 @@ func clusterTemplates() []Template {
 		{Name: "cluster-manage-nodes", Scope: iamv1beta1.ScopeCluster, Category: "nodes", Dependencies: []string{"cluster-view-nodes"},
 			DisplayName: names("Manage nodes", "노드 관리", "管理节点"),
 			Description: names("Label, taint, cordon and drain nodes.", "노드에 레이블과 테인트를 달고 격리하고 비웁니다.", "为节点添加标签和污点、停止调度和排空。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"nodes", "nodes/status"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"nodes", "nodes/status"}, manage)}},
 		{Name: "cluster-view-projects", Scope: iamv1beta1.ScopeCluster, Category: "projects",
 			DisplayName: names("View projects", "프로젝트 보기", "查看项目"),
 			Description: names("See every project (namespace) of the cluster and its resources.", "클러스터의 모든 프로젝트(네임스페이스)와 리소스를 봅니다.", "查看集群中所有项目（命名空间）及其资源。"),
@@ -136,7 +153,10 @@ func clusterTemplates() []Template {
 		{Name: "cluster-manage-projects", Scope: iamv1beta1.ScopeCluster, Category: "projects", Dependencies: []string{"cluster-view-projects"},
 			DisplayName: names("Manage projects", "프로젝트 관리", "管理项目"),
 			Description: names("Create and delete projects and manage everything in them.", "프로젝트를 만들고 삭제하며 그 안의 모든 것을 관리합니다.", "创建和删除项目并管理其中的一切。"),
-			Rules:       []rbacv1.PolicyRule{rule(all, all, all)}},
+			// Namespaced Kubernetes resources only: never the platform's own
+			// (global) resources, and not secrets, which in every namespace
+			// would include the platform's keys in its system namespace.
+			Rules: append([]rbacv1.PolicyRule{rule([]string{""}, []string{"namespaces"}, manage)}, projectResources()...)},
 		{Name: "cluster-view-storage", Scope: iamv1beta1.ScopeCluster, Category: "storage",
 			DisplayName: names("View storage", "스토리지 보기", "查看存储"),
 			Description: names("See storage classes, persistent volumes and snapshots.", "스토리지 클래스, 영구 볼륨과 스냅샷을 봅니다.", "查看存储类、持久卷和快照。"),
@@ -148,8 +168,8 @@ func clusterTemplates() []Template {
 			DisplayName: names("Manage storage", "스토리지 관리", "管理存储"),
 			Description: names("Create and edit storage classes and persistent volumes.", "스토리지 클래스와 영구 볼륨을 만들고 수정합니다.", "创建和编辑存储类和持久卷。"),
 			Rules: []rbacv1.PolicyRule{
-				rule([]string{""}, []string{"persistentvolumes"}, all),
-				rule([]string{"storage.k8s.io", "snapshot.storage.k8s.io"}, all, all),
+				rule([]string{""}, []string{"persistentvolumes"}, manage),
+				rule([]string{"storage.k8s.io", "snapshot.storage.k8s.io"}, all, manage),
 			}},
 		{Name: "cluster-view-crds", Scope: iamv1beta1.ScopeCluster, Category: "crds",
 			DisplayName: names("View custom resources", "사용자 정의 리소스 보기", "查看自定义资源"),
@@ -162,7 +182,7 @@ func clusterTemplates() []Template {
 		{Name: "cluster-manage-members", Scope: iamv1beta1.ScopeCluster, Category: "members", Dependencies: []string{"cluster-view-members"},
 			DisplayName: names("Manage cluster members", "클러스터 구성원 관리", "管理集群成员"),
 			Description: names("Grant and remove cluster roles.", "클러스터 역할을 부여하고 제거합니다.", "授予和移除集群角色。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"clusterrolebindings"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"clusterrolebindings"}, manage)}},
 		{Name: "cluster-view-roles", Scope: iamv1beta1.ScopeCluster, Category: "roles",
 			DisplayName: names("View cluster roles", "클러스터 역할 보기", "查看集群角色"),
 			Description: names("See the cluster's roles.", "클러스터의 역할을 봅니다.", "查看集群角色。"),
@@ -170,7 +190,7 @@ func clusterTemplates() []Template {
 		{Name: "cluster-manage-roles", Scope: iamv1beta1.ScopeCluster, Category: "roles", Dependencies: []string{"cluster-view-roles"},
 			DisplayName: names("Manage cluster roles", "클러스터 역할 관리", "管理集群角色"),
 			Description: names("Create and edit the cluster's roles.", "클러스터의 역할을 만들고 수정합니다.", "创建和编辑集群角色。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"clusterroles"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"clusterroles"}, manage)}},
 	}
 }
 
@@ -187,7 +207,7 @@ func workspaceTemplates() []Template {
 		{Name: "workspace-manage-projects", Scope: iamv1beta1.ScopeWorkspace, Category: "projects", Dependencies: []string{"workspace-view-projects"},
 			DisplayName: names("Manage projects", "프로젝트 관리", "管理项目"),
 			Description: names("Create, edit and delete the workspace's projects.", "워크스페이스의 프로젝트를 만들고 수정하고 삭제합니다.", "创建、编辑和删除企业空间的项目。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"namespaces"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"namespaces"}, manage)}},
 		{Name: "workspace-view-project-resources", Scope: iamv1beta1.ScopeWorkspace, Category: "projects",
 			DisplayName: names("View project resources", "프로젝트 리소스 보기", "查看项目资源"),
 			Description: names("See workloads, services, configuration and storage in every project of the workspace (not secrets).", "워크스페이스의 모든 프로젝트에서 워크로드, 서비스, 구성과 스토리지를 봅니다(시크릿 제외).", "查看企业空间所有项目中的工作负载、服务、配置和存储（不含保密字典）。"),
@@ -200,7 +220,10 @@ func workspaceTemplates() []Template {
 		{Name: "workspace-manage-project-resources", Scope: iamv1beta1.ScopeWorkspace, Category: "projects", Dependencies: []string{"workspace-view-project-resources"},
 			DisplayName: names("Manage project resources", "프로젝트 리소스 관리", "管理项目资源"),
 			Description: names("Manage everything in every project of the workspace.", "워크스페이스의 모든 프로젝트에서 모든 것을 관리합니다.", "管理企业空间所有项目中的一切。"),
-			Rules:       []rbacv1.PolicyRule{rule(all, all, all)}},
+			// Every kind (custom resources too) in the workspace's projects,
+			// which its bindings reach only as RoleBindings in each of them; with
+			// the verbs by name, never escalate, bind or impersonate.
+			Rules: []rbacv1.PolicyRule{rule(all, all, manage)}},
 		{Name: "workspace-view-members", Scope: iamv1beta1.ScopeWorkspace, Category: "members",
 			DisplayName: names("View members", "구성원 보기", "查看成员"),
 			Description: names("See the workspace's members and their roles.", "워크스페이스의 구성원과 역할을 봅니다.", "查看企业空间成员及其角色。"),
@@ -208,7 +231,7 @@ func workspaceTemplates() []Template {
 		{Name: "workspace-manage-members", Scope: iamv1beta1.ScopeWorkspace, Category: "members", Dependencies: []string{"workspace-view-members"},
 			DisplayName: names("Manage members", "구성원 관리", "管理成员"),
 			Description: names("Invite, change the role of and remove members.", "구성원을 초대하고 역할을 바꾸고 제거합니다.", "邀请成员、修改成员角色和移除成员。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"workspacerolebindings", "workspacemembers"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"workspacerolebindings", "workspacemembers"}, manage)}},
 		{Name: "workspace-view-roles", Scope: iamv1beta1.ScopeWorkspace, Category: "roles",
 			DisplayName: names("View roles", "역할 보기", "查看角色"),
 			Description: names("See the workspace's roles.", "워크스페이스의 역할을 봅니다.", "查看企业空间角色。"),
@@ -216,7 +239,7 @@ func workspaceTemplates() []Template {
 		{Name: "workspace-manage-roles", Scope: iamv1beta1.ScopeWorkspace, Category: "roles", Dependencies: []string{"workspace-view-roles"},
 			DisplayName: names("Manage roles", "역할 관리", "管理角色"),
 			Description: names("Create, edit and delete the workspace's custom roles.", "워크스페이스의 사용자 정의 역할을 만들고 수정하고 삭제합니다.", "创建、编辑和删除企业空间的自定义角色。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"workspaceroles"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"workspaceroles"}, manage)}},
 		{Name: "workspace-view-settings", Scope: iamv1beta1.ScopeWorkspace, Category: "settings",
 			DisplayName: names("View workspace settings", "워크스페이스 설정 보기", "查看企业空间设置"),
 			Description: names("See the workspace's basic information.", "워크스페이스의 기본 정보를 봅니다.", "查看企业空间基本信息。"),
@@ -224,7 +247,7 @@ func workspaceTemplates() []Template {
 		{Name: "workspace-manage-settings", Scope: iamv1beta1.ScopeWorkspace, Category: "settings", Dependencies: []string{"workspace-view-settings"},
 			DisplayName: names("Manage workspace settings", "워크스페이스 설정 관리", "管理企业空间设置"),
 			Description: names("Edit and delete the workspace.", "워크스페이스를 수정하고 삭제합니다.", "编辑和删除企业空间。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{tenantGroup}, []string{"workspaces"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{tenantGroup}, []string{"workspaces"}, manage)}},
 	}
 }
 
@@ -238,8 +261,8 @@ func projectTemplates() []Template {
 			DisplayName: names("Manage workloads", "워크로드 관리", "管理工作负载"),
 			Description: names("Create, scale, restart and delete workloads, and open terminals in pods.", "워크로드를 만들고 확장하고 재시작하고 삭제하며 파드 터미널을 엽니다.", "创建、伸缩、重启和删除工作负载，并打开容器终端。"),
 			Rules: []rbacv1.PolicyRule{
-				rule(workloadGroups, workloadResources, all),
-				rule([]string{""}, podInteractive, all),
+				rule(workloadGroups, workloadResources, manage),
+				rule([]string{""}, podInteractive, manage),
 			}},
 		{Name: "project-view-services", Scope: iamv1beta1.ScopeNamespace, Category: "services",
 			DisplayName: names("View services and routes", "서비스와 라우트 보기", "查看服务和路由"),
@@ -248,7 +271,7 @@ func projectTemplates() []Template {
 		{Name: "project-manage-services", Scope: iamv1beta1.ScopeNamespace, Category: "services", Dependencies: []string{"project-view-services"},
 			DisplayName: names("Manage services and routes", "서비스와 라우트 관리", "管理服务和路由"),
 			Description: names("Create, edit and delete services, ingresses and network policies.", "서비스, 인그레스와 네트워크 정책을 만들고 수정하고 삭제합니다.", "创建、编辑和删除服务、应用路由和网络策略。"),
-			Rules:       []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, all)}},
+			Rules:       []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, manage)}},
 		{Name: "project-view-configmaps", Scope: iamv1beta1.ScopeNamespace, Category: "configuration",
 			DisplayName: names("View configuration", "구성 보기", "查看配置"),
 			Description: names("See config maps and service accounts.", "컨피그맵과 서비스 어카운트를 봅니다.", "查看配置字典和服务账户。"),
@@ -260,7 +283,7 @@ func projectTemplates() []Template {
 		{Name: "project-manage-configuration", Scope: iamv1beta1.ScopeNamespace, Category: "configuration", Dependencies: []string{"project-view-configmaps", "project-view-secrets"},
 			DisplayName: names("Manage configuration", "구성 관리", "管理配置"),
 			Description: names("Create, edit and delete config maps, secrets and service accounts.", "컨피그맵, 시크릿과 서비스 어카운트를 만들고 수정하고 삭제합니다.", "创建、编辑和删除配置字典、保密字典和服务账户。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps", "secrets", "serviceaccounts"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps", "secrets", "serviceaccounts"}, manage)}},
 		{Name: "project-view-storage", Scope: iamv1beta1.ScopeNamespace, Category: "storage",
 			DisplayName: names("View volumes", "볼륨 보기", "查看存储卷"),
 			Description: names("See persistent volume claims.", "영구 볼륨 클레임을 봅니다.", "查看持久卷声明。"),
@@ -268,7 +291,7 @@ func projectTemplates() []Template {
 		{Name: "project-manage-storage", Scope: iamv1beta1.ScopeNamespace, Category: "storage", Dependencies: []string{"project-view-storage"},
 			DisplayName: names("Manage volumes", "볼륨 관리", "管理存储卷"),
 			Description: names("Create, expand and delete persistent volume claims.", "영구 볼륨 클레임을 만들고 확장하고 삭제합니다.", "创建、扩容和删除持久卷声明。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, manage)}},
 		{Name: "project-view-members", Scope: iamv1beta1.ScopeNamespace, Category: "members",
 			DisplayName: names("View members", "구성원 보기", "查看成员"),
 			Description: names("See the project's members and their roles.", "프로젝트의 구성원과 역할을 봅니다.", "查看项目成员及其角色。"),
@@ -276,7 +299,7 @@ func projectTemplates() []Template {
 		{Name: "project-manage-members", Scope: iamv1beta1.ScopeNamespace, Category: "members", Dependencies: []string{"project-view-members"},
 			DisplayName: names("Manage members", "구성원 관리", "管理成员"),
 			Description: names("Invite, change the role of and remove project members.", "프로젝트 구성원을 초대하고 역할을 바꾸고 제거합니다.", "邀请项目成员、修改其角色和移除成员。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"rolebindings"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"rolebindings"}, manage)}},
 		{Name: "project-view-roles", Scope: iamv1beta1.ScopeNamespace, Category: "roles",
 			DisplayName: names("View roles", "역할 보기", "查看角色"),
 			Description: names("See the project's roles.", "프로젝트의 역할을 봅니다.", "查看项目角色。"),
@@ -284,7 +307,7 @@ func projectTemplates() []Template {
 		{Name: "project-manage-roles", Scope: iamv1beta1.ScopeNamespace, Category: "roles", Dependencies: []string{"project-view-roles"},
 			DisplayName: names("Manage roles", "역할 관리", "管理角色"),
 			Description: names("Create, edit and delete the project's custom roles.", "프로젝트의 사용자 정의 역할을 만들고 수정하고 삭제합니다.", "创建、编辑和删除项目的自定义角色。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"roles"}, all)}},
+			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"roles"}, manage)}},
 		{Name: "project-view-settings", Scope: iamv1beta1.ScopeNamespace, Category: "settings",
 			DisplayName: names("View project settings", "프로젝트 설정 보기", "查看项目设置"),
 			Description: names("See the project, its quotas and limit ranges.", "프로젝트와 할당량, 제한 범위를 봅니다.", "查看项目及其配额和限制范围。"),
@@ -297,7 +320,7 @@ func projectTemplates() []Template {
 			Description: names("Edit and delete the project, its quotas and limit ranges.", "프로젝트와 할당량, 제한 범위를 수정하고 삭제합니다.", "编辑和删除项目及其配额和限制范围。"),
 			Rules: []rbacv1.PolicyRule{
 				rule([]string{""}, []string{"namespaces"}, []string{"get", "list", "watch", "update", "patch", "delete"}),
-				rule([]string{""}, []string{"resourcequotas", "limitranges"}, all),
+				rule([]string{""}, []string{"resourcequotas", "limitranges"}, manage),
 			}},
 	}
 }

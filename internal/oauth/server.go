@@ -216,7 +216,7 @@ func (s *Server) KubeconfigToken(ctx context.Context, u *iamv1beta1.User) (strin
 }
 
 // KubernetesAudience is the audience kube-apiserver accepts in tokens.
-const KubernetesAudience = "kubernetes"
+const KubernetesAudience = token.KubernetesAudience
 
 func withoutSystem(groups []string) []string {
 	out := make([]string, 0, len(groups))

@@ -51,6 +51,19 @@ type Config struct {
 	RedisURL string      `json:"redisURL,omitempty"`
 	Audit    AuditConfig `json:"audit"`
 	Limits   Limits      `json:"limits"`
+	// Admission configures the webhooks that kube-apiserver calls.
+	Admission Admission `json:"admission"`
+}
+
+// Admission configures kube-apiserver's validating webhook and token
+// webhook, which ke-apiserver serves at /webhooks/admission and
+// /webhooks/tokenreview.
+type Admission struct {
+	// ExemptUsers are the user names with which the platform's components
+	// reach kube-apiserver (ke-controller-manager's and ke-apiserver's own):
+	// the validating webhook does not check their writes. The webhook
+	// configuration leaves them out too (admission.Configuration).
+	ExemptUsers []string `json:"exemptUsers,omitempty"`
 }
 
 // TLS names certificate files.

@@ -66,6 +66,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Kubernetes.ExternalURL, "kubernetes-external-url", f.Kubernetes.ExternalURL, "kube-apiserver's address for downloaded kubeconfigs")
 	fs.StringVar(&f.Kubernetes.CAFile, "kubernetes-ca-file", f.Kubernetes.CAFile, "CA of kube-apiserver's serving certificate, for downloaded kubeconfigs")
 	fs.StringVar(&f.SystemNamespace, "system-namespace", f.SystemNamespace, "Namespace of the platform's own objects")
+	fs.StringSliceVar(&f.Admission.ExemptUsers, "admission-exempt-users", f.Admission.ExemptUsers, "User names of the platform's components on kube-apiserver, whose writes the validating webhook does not check")
 	fs.StringVar(&o.ConsoleURL, "console-url", "", "ke-console's external URL; registers the console as a trusted OAuth client")
 	fs.StringVar(&o.ConsoleSecret, "console-client-secret-file", "", "File holding the console client's secret")
 }
@@ -93,6 +94,7 @@ func (o *Options) Complete() (Config, *rest.Config, error) {
 			"kubernetes-external-url": func() { cfg.Kubernetes.ExternalURL = f.Kubernetes.ExternalURL },
 			"kubernetes-ca-file":      func() { cfg.Kubernetes.CAFile = f.Kubernetes.CAFile },
 			"system-namespace":        func() { cfg.SystemNamespace = f.SystemNamespace },
+			"admission-exempt-users":  func() { cfg.Admission.ExemptUsers = f.Admission.ExemptUsers },
 		} {
 			if o.fs.Changed(name) {
 				apply()

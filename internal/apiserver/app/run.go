@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
@@ -144,7 +145,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 			return nil, fmt.Errorf("kubernetes.caFile: %w", err)
 		}
 	}
-	iam := &iamhandlers.Handlers{Users: c, Client: c, Store: store, Authorizer: z, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
+	iam := &iamhandlers.Handlers{Users: c, Client: c, Store: store, Authorizer: z, Escalation: base, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
 		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer,
 		Kubernetes: iamhandlers.KubernetesEndpoint{Server: cfg.Kubernetes.ExternalURL, CAData: caData}}
 
@@ -171,6 +172,14 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	}
 	if basic != nil {
 		deps.Basic = basic
+	}
+	// What kube-apiserver asks ke-apiserver: may this write be made (the
+	// platform's escalation and reserved-label rules, on every path), and
+	// whose is this kubeconfig token.
+	deps.Webhooks = map[string]http.Handler{
+		admission.Path: &admission.Webhook{Authorizer: base, Objects: admission.CacheObjects{Reader: cache},
+			Exempt: admission.Exemptions{Users: cfg.Admission.ExemptUsers}, Ready: s.ready},
+		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: tokens},
 	}
 	// The tenant and config APIs.
 	tenantAPI, err := tenanthandlers.New(ctx, cache, c, c, z)

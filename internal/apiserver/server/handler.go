@@ -41,7 +41,14 @@ type Deps struct {
 	Registry      *prometheus.Registry
 	// AuthzRules adapt the authorization of platform routes.
 	AuthzRules filters.Rules
+	// Webhooks are served for kube-apiserver under /webhooks/ (admission,
+	// token review), by path: outside authentication, authorization and
+	// audit (kube-apiserver audits the requests they concern).
+	Webhooks map[string]http.Handler
 }
+
+// WebhookPrefix starts the paths of Deps.Webhooks.
+const WebhookPrefix = "/webhooks/"
 
 // OperationPaths need neither authentication nor authorization.
 var OperationPaths = []string{"/healthz", "/livez", "/readyz", "/version", "/openapi/v3"}
@@ -88,10 +95,29 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, d.Audit, time.Now)
 	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
+	if len(d.Webhooks) > 0 {
+		h = withWebhooks(h, mux, d.Webhooks)
+	}
 	h = m.instrument(h, mux)
 	h = filters.WithRequestID(h, d.Log)
 	h = filters.WithPanicRecovery(h, d.Log)
 	return h
+}
+
+// withWebhooks serves the webhooks' paths with their own handlers, past
+// the filters that are for the platform's users. The mux knows the paths
+// too, for the metrics' route labels.
+func withWebhooks(h http.Handler, mux *http.ServeMux, webhooks map[string]http.Handler) http.Handler {
+	for path, wh := range webhooks {
+		mux.Handle("POST "+path, wh)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if wh, ok := webhooks[r.URL.Path]; ok && strings.HasPrefix(r.URL.Path, WebhookPrefix) {
+			wh.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func ok(w http.ResponseWriter, _ *http.Request) {

@@ -12,6 +12,10 @@ import (
 	"k8s.io/utils/lru"
 )
 
+// KubernetesAudience is the audience of kubeconfig tokens: they are for
+// kube-apiserver only, which asks ke-apiserver about them (token webhook).
+const KubernetesAudience = "kubernetes"
+
 // Token types, in the token_type claim.
 const (
 	TypeAccess  = "access"

@@ -54,6 +54,9 @@ func (h *Handlers) updateGroup(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.mayActOnGroup(w, r, names[0]) {
+		return
+	}
 	in := &iamv1beta1.Group{}
 	if !decode(w, r, in) {
 		return
@@ -70,6 +73,9 @@ func (h *Handlers) updateGroup(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) patchGroup(w http.ResponseWriter, r *http.Request) {
 	names, ok := pathNames(w, r, "group")
 	if !ok {
+		return
+	}
+	if !h.mayActOnGroup(w, r, names[0]) {
 		return
 	}
 	cur, err := h.service().GetGroup(r.Context(), names[0])
@@ -96,6 +102,9 @@ func (h *Handlers) patchGroup(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) deleteGroup(w http.ResponseWriter, r *http.Request) {
 	names, ok := pathNames(w, r, "group")
 	if !ok {
+		return
+	}
+	if !h.mayActOnGroup(w, r, names[0]) {
 		return
 	}
 	if err := h.service().DeleteGroup(r.Context(), names[0]); err != nil {
@@ -128,8 +137,11 @@ func (h *Handlers) addGroupMember(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.mayActOnGroup(w, r, names[0]) {
+		return
+	}
 	var req iamsvc.GroupMemberRequest
-	if !decode(w, r, &req) {
+	if !decode(w, r, &req) || (req.Username != "" && !h.mayActOnUser(w, r, req.Username)) {
 		return
 	}
 	m, err := h.service().AddGroupMember(r.Context(), names[0], req)
@@ -143,6 +155,9 @@ func (h *Handlers) addGroupMember(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) removeGroupMember(w http.ResponseWriter, r *http.Request) {
 	names, ok := pathNames(w, r, "group", "user")
 	if !ok {
+		return
+	}
+	if !h.mayActOnGroup(w, r, names[0]) || !h.mayActOnUser(w, r, names[1]) {
 		return
 	}
 	if err := h.service().RemoveGroupMember(r.Context(), names[0], names[1]); err != nil {

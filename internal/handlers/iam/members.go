@@ -136,7 +136,7 @@ func (h *Handlers) removeMember(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.service().RemoveMember(r.Context(), lv, names[0]); err != nil {
+	if err := h.service().RemoveMember(r.Context(), caller(r), lv, names[0]); err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}

@@ -56,6 +56,9 @@ type Handlers struct {
 	Kubeconfig      KubeconfigIssuer
 	// Kubernetes is what a downloaded kubeconfig points kubectl at.
 	Kubernetes KubernetesEndpoint
+	// Escalation answers whether a caller holds everything a user or group
+	// holds (the authorizer without self-service).
+	Escalation iamsvc.Escalation
 
 	svcOnce sync.Once
 	svc     *iamsvc.Service
@@ -126,6 +129,12 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	self := caller.GetName() == name
+	if !self {
+		if err := h.service().CheckActOnUser(ctx, caller, name); err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+	}
 	if self && !password.Matches(u.Spec.Password, body.CurrentPassword) {
 		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
 			field.Invalid(field.NewPath("currentPassword"), "", "is not the current password")}))

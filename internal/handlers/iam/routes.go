@@ -118,10 +118,31 @@ func subresourceAction(a *authz.Attributes) *authz.Attributes {
 // service returns the IAM service, built once from the handlers' parts.
 func (h *Handlers) service() *iamsvc.Service {
 	h.svcOnce.Do(func() {
-		h.svc = &iamsvc.Service{Reader: h.Users, Client: h.Client, Authorizer: h.Authorizer, Tokens: h.Store, Clock: h.Clock,
+		h.svc = &iamsvc.Service{Reader: h.Users, Client: h.Client, Authorizer: h.Authorizer, Escalation: h.Escalation, Tokens: h.Store, Clock: h.Clock,
 			BcryptCost: h.BcryptCost, Password: ValidatePassword}
 	})
 	return h.svc
+}
+
+// mayActOnUser answers 403 and returns false when the caller may not act
+// on the user: the user holds a permission the caller does not.
+func (h *Handlers) mayActOnUser(w http.ResponseWriter, r *http.Request, name string) bool {
+	if err := h.service().CheckActOnUser(r.Context(), caller(r), name); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return false
+	}
+	return true
+}
+
+// mayActOnGroup answers 403 and returns false when the caller may not
+// change the group or its members: the group holds a permission the caller
+// does not.
+func (h *Handlers) mayActOnGroup(w http.ResponseWriter, r *http.Request, group string) bool {
+	if err := h.service().CheckActOnGroup(caller(r), group); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return false
+	}
+	return true
 }
 
 // caller is the authenticated user of the request.

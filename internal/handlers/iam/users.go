@@ -88,6 +88,9 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.mayActOnUser(w, r, names[0]) {
+		return
+	}
 	in := &iamv1beta1.User{}
 	if !decode(w, r, in) {
 		return
@@ -104,6 +107,9 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) patchUser(w http.ResponseWriter, r *http.Request) {
 	names, ok := pathNames(w, r, "user")
 	if !ok {
+		return
+	}
+	if !h.mayActOnUser(w, r, names[0]) {
 		return
 	}
 	cur, err := h.service().GetUser(r.Context(), names[0])
@@ -132,6 +138,9 @@ func (h *Handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.mayActOnUser(w, r, names[0]) {
+		return
+	}
 	if err := h.service().DeleteUser(r.Context(), caller(r), names[0]); err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
@@ -143,7 +152,7 @@ func (h *Handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		names, ok := pathNames(w, r, "user")
-		if !ok {
+		if !ok || !h.mayActOnUser(w, r, names[0]) {
 			return
 		}
 		u, err := h.service().SetDisabled(r.Context(), caller(r), names[0], disabled)

@@ -3,7 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,8 +19,8 @@ import (
 // place is where a role applies, for the authorizer.
 type place struct {
 	Workspace, Namespace string
-	// Cluster says that native ClusterRoleBindings count for non-resource
-	// URLs (ke-apiserver's authorizer consults only platform bindings for them).
+	// Cluster says that the role applies in the cluster (cluster roles and
+	// members), for messages; the authorizer checks it like the platform.
 	Cluster bool
 }
 
@@ -56,93 +56,61 @@ func (s *Service) checkEscalation(ctx context.Context, caller user.Info, verb st
 
 // missingPermission returns the first permission of rules that u does not
 // hold where, or "". Wildcards are held only through wildcards.
-func (s *Service) missingPermission(ctx context.Context, u user.Info, rules []rbacv1.PolicyRule, where place) (string, error) {
-	for _, r := range rules {
-		for _, verb := range r.Verbs {
-			for _, url := range r.NonResourceURLs {
-				a := &authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), Verb: verb, Path: url}
-				if s.Authorizer.Authorize(a).Allowed {
-					continue
-				}
-				if where.Cluster {
-					ok, err := s.clusterBindingsAllow(ctx, u, a)
-					if err != nil {
-						return "", err
-					}
-					if ok {
-						continue
-					}
-				}
-				return verb + " " + url, nil
-			}
-			for _, group := range r.APIGroups {
-				for _, res := range r.Resources {
-					resource, sub, _ := strings.Cut(res, "/")
-					names := r.ResourceNames
-					if len(names) == 0 {
-						names = []string{""}
-					}
-					for _, name := range names {
-						a := &authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb,
-							APIGroup: group, Resource: resource, Subresource: sub, Name: name, Workspace: where.Workspace, Namespace: where.Namespace}
-						if !s.Authorizer.Authorize(a).Allowed {
-							what := verb + " " + res
-							if group != "" {
-								what = verb + " " + group + "/" + res
-							}
-							if name != "" {
-								what += " " + name
-							}
-							return what, nil
-						}
-					}
-				}
-			}
-		}
-	}
-	return "", nil
+func (s *Service) missingPermission(_ context.Context, u user.Info, rules []rbacv1.PolicyRule, where place) (string, error) {
+	return authz.Missing(s.Authorizer, authz.Subject{User: u.GetName(), Groups: u.GetGroups()}, rules,
+		authz.Place{Workspace: where.Workspace, Namespace: where.Namespace}), nil
 }
 
-// clusterBindingsAllow reports whether a native ClusterRoleBinding of u
-// allows a non-resource request.
-func (s *Service) clusterBindingsAllow(ctx context.Context, u user.Info, a *authz.Attributes) (bool, error) {
-	list := &rbacv1.ClusterRoleBindingList{}
-	if err := s.Reader.List(ctx, list); err != nil {
-		return false, err
+// checkTakeAway refuses that a caller takes a role away from a member when
+// the role allows what the caller may not do where it applies: removing an
+// administrator needs what an administrator holds.
+func (s *Service) checkTakeAway(ctx context.Context, caller user.Info, ml memberLevel, role string) error {
+	_, rules, ok, err := ml.role(ctx, role)
+	if err != nil || !ok {
+		return err // a role that does not exist grants nothing to take away
 	}
-	for i := range list.Items {
-		b := &list.Items[i]
-		if b.RoleRef.Kind != "ClusterRole" || !boundTo(b.Subjects, u) {
-			continue
-		}
-		role := &rbacv1.ClusterRole{}
-		if err := s.Reader.Get(ctx, client.ObjectKey{Name: b.RoleRef.Name}, role); err != nil {
-			if apierrors.IsNotFound(err) {
-				continue
-			}
-			return false, err
-		}
-		if authz.RulesAllow(a, role.Rules) {
-			return true, nil
-		}
+	missing, err := s.missingPermission(ctx, caller, rules, ml.place())
+	if err != nil || missing == "" {
+		return err
 	}
-	return false, nil
+	return apierrors.NewForbidden(ml.roleGR(), role, fmt.Errorf("user %s may not take role %s away from a member: it allows %s %s, which user %s may not",
+		caller.GetName(), role, missing, ml.place(), caller.GetName()))
 }
 
-func boundTo(subjects []rbacv1.Subject, u user.Info) bool {
-	for _, sub := range subjects {
-		switch sub.Kind {
-		case rbacv1.UserKind:
-			if sub.Name == u.GetName() {
-				return true
-			}
-		case rbacv1.GroupKind:
-			if contains(u.GetGroups(), sub.Name) {
-				return true
-			}
-		}
+// Escalation answers whether a caller holds everything another user or
+// group holds (*authz.Authorizer does).
+type Escalation interface {
+	MissingOf(caller, target authz.Subject) string
+}
+
+// CheckActOnUser refuses that caller acts on a user (changes, disables,
+// deletes it, sets its password, changes its groups) who holds a
+// permission the caller does not: a manager of users must not take over an
+// administrator.
+func (s *Service) CheckActOnUser(ctx context.Context, caller user.Info, name string) error {
+	u := &iamv1beta1.User{}
+	var groups []string
+	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, u); err == nil {
+		groups = u.Status.Groups
+	} else if !apierrors.IsNotFound(err) {
+		return err
 	}
-	return false
+	target := authz.Subject{User: name, Groups: append(slices.Clone(groups), user.AllAuthenticated)}
+	if m := s.Escalation.MissingOf(authz.Subject{User: caller.GetName(), Groups: caller.GetGroups()}, target); m != "" {
+		return apierrors.NewForbidden(usersGR, name, fmt.Errorf("user %s may not act on user %s, who may %s, which user %s may not",
+			caller.GetName(), name, m, caller.GetName()))
+	}
+	return nil
+}
+
+// CheckActOnGroup refuses that caller changes or deletes a group, or its
+// members, when the group holds a permission the caller does not.
+func (s *Service) CheckActOnGroup(caller user.Info, group string) error {
+	if m := s.Escalation.MissingOf(authz.Subject{User: caller.GetName(), Groups: caller.GetGroups()}, authz.Subject{Groups: []string{group}}); m != "" {
+		return apierrors.NewForbidden(groupsGR, group, fmt.Errorf("user %s may not change group %s or its members: the group may %s, which user %s may not",
+			caller.GetName(), group, m, caller.GetName()))
+	}
+	return nil
 }
 
 // lookupTemplate reads role templates from the cache.

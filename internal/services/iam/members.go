@@ -352,6 +352,13 @@ func (s *Service) SetMemberRole(ctx context.Context, caller user.Info, lv Level,
 	if err := s.checkEscalation(ctx, caller, "bind", ml.roleGR(), role, rules, ml.place()); err != nil {
 		return nil, err
 	}
+	for _, b := range mine {
+		if b.role != role {
+			if err := s.checkTakeAway(ctx, caller, ml, b.role); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var kept []memberBinding
 	if !slices.Contains(have, role) {
 		b, err := s.createBinding(ctx, ml, username, role)
@@ -373,7 +380,7 @@ func (s *Service) SetMemberRole(ctx context.Context, caller user.Info, lv Level,
 }
 
 // RemoveMember removes a user from a level: from every binding there.
-func (s *Service) RemoveMember(ctx context.Context, lv Level, username string) error {
+func (s *Service) RemoveMember(ctx context.Context, caller user.Info, lv Level, username string) error {
 	ml, err := s.memberLevel(lv)
 	if err != nil {
 		return err
@@ -395,6 +402,11 @@ func (s *Service) RemoveMember(ctx context.Context, lv Level, username string) e
 	}
 	if err := s.checkLastAdmin(ml, bs, username, ""); err != nil {
 		return err
+	}
+	for _, b := range mine {
+		if err := s.checkTakeAway(ctx, caller, ml, b.role); err != nil {
+			return err
+		}
 	}
 	for _, b := range mine {
 		if err := s.unbind(ctx, ml, b, username); err != nil {

@@ -46,6 +46,9 @@ type Service struct {
 	Reader     client.Reader
 	Client     client.Client
 	Authorizer Authorizer
+	// Escalation is the authorizer without self-service: whether a caller
+	// holds everything a user or group holds.
+	Escalation Escalation
 	Tokens     TokenRevoker
 	Clock      clock.PassiveClock
 	BcryptCost int

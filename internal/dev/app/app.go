@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 
+	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 )
@@ -143,9 +144,10 @@ func (o *Options) RunUp(ctx context.Context) error {
 			return fmt.Errorf("asking to be stopped with the parent: %w", err)
 		}
 	}
-	// kube-apiserver trusts ke-apiserver's tokens when ke-apiserver runs.
+	// kube-apiserver asks ke-apiserver about the platform's kubeconfig
+	// tokens when ke-apiserver runs.
 	if _, err := os.Stat(filepath.Join(o.Platform.BinDir, "ke-apiserver")); err == nil {
-		o.Cluster.JWTIssuer = o.Platform.APIServerURL()
+		o.Cluster.TokenWebhookURL = o.Platform.APIServerURL() + authn.TokenReviewPath
 	}
 	c, err := cluster.Start(ctx, &o.Cluster)
 	if err != nil {

@@ -2,8 +2,12 @@ package cluster
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
+
+	"github.com/superkube/super-kubenetes/internal/authn"
 )
 
 func (c *Config) etcdArgs() []string {
@@ -56,8 +60,11 @@ func (c *Config) apiserverArgs(f *files) []string {
 		"--audit-log-maxbackup=1",
 		"--profiling=false",
 	}
-	if f.authnConfig != "" {
-		args = append(args, "--authentication-config="+f.authnConfig)
+	if f.tokenWebhook != "" {
+		webhook := authn.TokenWebhookArgs(f.tokenWebhook)
+		for _, k := range slices.Sorted(maps.Keys(webhook)) {
+			args = append(args, "--"+k+"="+webhook[k])
+		}
 	}
 	return args
 }

@@ -54,11 +54,11 @@ type Config struct {
 	NodeMemory string
 	NodePods   string
 	Ports      Ports
-	// JWTIssuer, when set, is an https URL whose tokens kube-apiserver
-	// trusts (ke-apiserver): kube-apiserver gets an authentication
-	// configuration for it, with the cluster's CA, audience "kubernetes" and
-	// the sub and groups claims as user name and groups.
-	JWTIssuer string
+	// TokenWebhookURL, when set, is where kube-apiserver asks ke-apiserver
+	// about bearer tokens it does not know (the platform's kubeconfig
+	// tokens), trusting the cluster's CA (ke-apiserver's serving certificate
+	// comes from it).
+	TokenWebhookURL string
 	// Out receives progress messages.
 	Out io.Writer
 }

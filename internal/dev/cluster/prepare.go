@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/pki"
 )
 
@@ -21,7 +22,7 @@ type files struct {
 	admin, controllerManager      string // kubeconfigs
 	scheduler, kwok               string
 	auditPolicy, kwokConfig       string
-	authnConfig                   string
+	tokenWebhook                  string // kubeconfig of the token webhook
 }
 
 // prepare creates what is missing in the data folder: certificates, keys,
@@ -89,44 +90,28 @@ func (c *Config) prepare() (*files, error) {
 	if f.kwokConfig, err = c.writeKwokConfig(); err != nil {
 		return nil, err
 	}
-	if c.JWTIssuer != "" {
-		if f.authnConfig, err = c.writeAuthnConfig(f.ca.CertFile); err != nil {
+	if c.TokenWebhookURL != "" {
+		if f.tokenWebhook, err = c.writeTokenWebhookConfig(f.ca.CertFile); err != nil {
 			return nil, err
 		}
 	}
 	return &f, nil
 }
 
-// writeAuthnConfig makes kube-apiserver trust the JWT issuer's tokens for
-// audience "kubernetes", mapping sub to the user name and groups to groups
-// without prefixes, so that the platform's users are the same users in
-// native RBAC.
-func (c *Config) writeAuthnConfig(caFile string) (string, error) {
+// writeTokenWebhookConfig writes the kubeconfig with which kube-apiserver
+// asks ke-apiserver about the platform's kubeconfig tokens, so that a
+// revoked token or a disabled user stops working there within seconds.
+func (c *Config) writeTokenWebhookConfig(caFile string) (string, error) {
 	ca, err := os.ReadFile(caFile)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `apiVersion: apiserver.config.k8s.io/v1
-kind: AuthenticationConfiguration
-jwt:
-- issuer:
-    url: %s
-    audiences: ["kubernetes"]
-    certificateAuthority: |
-`, c.JWTIssuer)
-	for _, line := range strings.Split(strings.TrimSpace(string(ca)), "\n") {
-		b.WriteString("      " + line + "\n")
+	data, err := authn.WebhookKubeconfig(c.TokenWebhookURL, ca)
+	if err != nil {
+		return "", err
 	}
-	b.WriteString(`  claimMappings:
-    username: {claim: sub, prefix: ""}
-    groups: {claim: groups, prefix: ""}
-  claimValidationRules:
-  - expression: "!claims.sub.startsWith('system:')"
-    message: "platform tokens cannot name system users"
-`)
-	file := filepath.Join(c.DataDir, "authentication-config.yaml")
-	return file, os.WriteFile(file, []byte(b.String()), 0o600)
+	file := filepath.Join(c.DataDir, "token-webhook.kubeconfig")
+	return file, os.WriteFile(file, data, 0o600)
 }
 
 // ServingCert issues a serving certificate from the cluster's CA for a

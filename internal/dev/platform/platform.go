@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -21,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -130,8 +133,51 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		}
 		res.Started = append(res.Started, name)
 	}
+	if err := registerAdmission(ctx, c, cl, cfg, res.APIServerURL != ""); err != nil {
+		return nil, err
+	}
 	res.AdminPassword = initialPassword(ctx, cl, cfg.SystemNamespace)
 	return res, nil
+}
+
+// componentUsers are the user names of the platform's components on
+// kube-apiserver (their client certificates' common names).
+var componentUsers = []string{"ke-controller-manager", "ke-apiserver"}
+
+// registerAdmission makes kube-apiserver ask ke-apiserver about writes of
+// roles, bindings, users, groups and namespaces when ke-apiserver runs, and
+// removes the registration when it does not (it would refuse them all).
+func registerAdmission(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, running bool) error {
+	want := &admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: admission.ConfigurationName}}
+	if !running {
+		return client.IgnoreNotFound(cl.Delete(ctx, want))
+	}
+	_, _, caFile, err := c.ServingCert("ke-apiserver-serving", "127.0.0.1", "localhost")
+	if err != nil {
+		return err
+	}
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	url := cfg.APIServerURL() + admission.Path
+	want = admission.Configuration(admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: ca}, admission.Exemptions{Users: componentUsers})
+	have := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	switch err := cl.Get(ctx, client.ObjectKeyFromObject(want), have); {
+	case apierrors.IsNotFound(err):
+		err = cl.Create(ctx, want)
+		if err != nil {
+			return fmt.Errorf("registering ke-apiserver's validating webhook: %w", err)
+		}
+	case err != nil:
+		return err
+	default:
+		want.ResourceVersion = have.ResourceVersion
+		if err := cl.Update(ctx, want); err != nil {
+			return fmt.Errorf("updating ke-apiserver's validating webhook: %w", err)
+		}
+	}
+	return nil
 }
 
 func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
@@ -185,8 +231,8 @@ func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name, s
 }
 
 // startAPIServer runs ke-apiserver with a serving certificate from the
-// cluster's CA, so that kube-apiserver (configured with JWTIssuer) fetches
-// its keys and trusts its tokens.
+// cluster's CA, which kube-apiserver trusts when it calls ke-apiserver's
+// webhooks (token review and admission).
 func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
 	if cluster.PortFree(cfg.Ports.APIServer) != nil {
 		return fmt.Errorf("port %d for ke-apiserver is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-apiserver-port)", cfg.Ports.APIServer)
@@ -219,6 +265,7 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--audit-log-path=" + filepath.Join(c.LogDir(), "ke-apiserver-audit.log"),
 		"--system-namespace=" + cfg.SystemNamespace,
 		"--cert-dir=" + dir,
+		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

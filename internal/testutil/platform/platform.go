@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -25,7 +26,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	"github.com/superkube/super-kubenetes/internal/authn"
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
 )
@@ -157,4 +160,39 @@ func NewUser(t testing.TB, c client.Client, name, pass string, mutate ...func(*i
 		}
 		return nil
 	})
+}
+
+// KubeAPIServerArgs are the flags that make kube-apiserver ask this
+// ke-apiserver about bearer tokens (the token webhook), as ke-dev and the
+// installation guide set them; they name a kubeconfig written in the folder.
+func (a *APIServer) KubeAPIServerArgs() (map[string]string, error) {
+	ca, err := os.ReadFile(a.CertFile)
+	if err != nil {
+		return nil, err
+	}
+	data, err := authn.WebhookKubeconfig(a.URL+authn.TokenReviewPath, ca)
+	if err != nil {
+		return nil, err
+	}
+	file := filepath.Join(a.dir, "token-webhook.kubeconfig")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		return nil, err
+	}
+	return authn.TokenWebhookArgs(file), nil
+}
+
+// RegisterAdmission makes kube-apiserver call this ke-apiserver's
+// validating webhook, with the exemptions of cfg.
+func (a *APIServer) RegisterAdmission(ctx context.Context, c client.Client, cfg app.Config) error {
+	ca, err := os.ReadFile(a.CertFile)
+	if err != nil {
+		return err
+	}
+	url := a.URL + admission.Path
+	vwc := admission.Configuration(admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: ca},
+		admission.Exemptions{Users: cfg.Admission.ExemptUsers})
+	if err := c.Create(ctx, vwc); err != nil {
+		return fmt.Errorf("registering the validating webhook: %w", err)
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -64,28 +65,21 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	}
 	issuer := "https://" + l.Addr().String()
 
-	// kube-apiserver trusts ke-apiserver's tokens, so that the same token
-	// works straight against it.
+	// kube-apiserver asks ke-apiserver about its tokens (the token webhook),
+	// so that the same user's kubeconfig token works straight against it.
 	ca, err := os.ReadFile(certFile)
 	if err != nil {
 		b.Fatal(err)
 	}
-	authnConfig := filepath.Join(dir, "authentication-config.yaml")
-	if err := os.WriteFile(authnConfig, []byte(fmt.Sprintf(`apiVersion: apiserver.config.k8s.io/v1
-kind: AuthenticationConfiguration
-jwt:
-- issuer:
-    url: %s
-    audiences: ["%s"]
-    certificateAuthority: |
-%s
-  claimMappings:
-    username: {claim: sub, prefix: ""}
-    groups: {claim: groups, prefix: ""}
-`, issuer, oauth.KubernetesAudience, indent(string(ca), "      "))), 0o600); err != nil {
+	webhook, err := authn.WebhookKubeconfig(issuer+authn.TokenReviewPath, ca)
+	if err != nil {
 		b.Fatal(err)
 	}
-	env, err := envtest.Start(envtest.Options{ExtraAPIServerArgs: map[string]string{"authentication-config": authnConfig}})
+	webhookFile := filepath.Join(dir, "token-webhook.kubeconfig")
+	if err := os.WriteFile(webhookFile, webhook, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env, err := envtest.Start(envtest.Options{ExtraAPIServerArgs: authn.TokenWebhookArgs(webhookFile)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -311,12 +305,4 @@ func createPods(b *testing.B, ctx context.Context, k8s client.Client) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func indent(s, prefix string) string {
-	var out strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		out.WriteString(prefix + line + "\n")
-	}
-	return out.String()
 }

@@ -90,27 +90,13 @@ func run(m *testing.M) (int, error) {
 	}
 	defer s.oidc.Close()
 
-	// kube-apiserver trusts ke-apiserver's tokens for audience "kubernetes".
-	ca, err := os.ReadFile(s.certFile)
+	// kube-apiserver asks ke-apiserver about the platform's kubeconfig
+	// tokens (the token webhook), as ke-dev and the installation guide set it up.
+	kubeArgs, err := api.KubeAPIServerArgs()
 	if err != nil {
 		return 1, err
 	}
-	authnConfig := filepath.Join(dir, "authentication-config.yaml")
-	if err := os.WriteFile(authnConfig, []byte(fmt.Sprintf(`apiVersion: apiserver.config.k8s.io/v1
-kind: AuthenticationConfiguration
-jwt:
-- issuer:
-    url: %s
-    audiences: ["%s"]
-    certificateAuthority: |
-%s
-  claimMappings:
-    username: {claim: sub, prefix: ""}
-    groups: {claim: groups, prefix: ""}
-`, s.url, oauth.KubernetesAudience, indent(string(ca), "      "))), 0o600); err != nil {
-		return 1, err
-	}
-	if s.env, err = envtest.Start(envtest.Options{ControllerManager: true, ExtraAPIServerArgs: map[string]string{"authentication-config": authnConfig}}); err != nil {
+	if s.env, err = envtest.Start(envtest.Options{ControllerManager: true, ExtraAPIServerArgs: kubeArgs}); err != nil {
 		return 1, err
 	}
 	defer s.env.Stop()
@@ -136,6 +122,11 @@ jwt:
 		return 1, err
 	}
 	defer stop()
+	// kube-apiserver asks ke-apiserver about writes of roles, bindings,
+	// users, groups and namespaces (the validating webhook).
+	if err := api.RegisterAdmission(ctx, s.k8s, s.cfg); err != nil {
+		return 1, err
+	}
 
 	tlsCfg, err := api.TLSConfig()
 	if err != nil {
@@ -169,29 +160,4 @@ func adminPassword(t *testing.T) string {
 		t.Fatalf("the initial password secret: %v", err)
 	}
 	return string(s.Data["password"])
-}
-
-func indent(s, prefix string) string {
-	out := ""
-	for _, line := range splitLines(s) {
-		out += prefix + line + "\n"
-	}
-	return out
-}
-
-func splitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			if i > start {
-				lines = append(lines, s[start:i])
-			}
-			start = i + 1
-		}
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
-	}
-	return lines
 }

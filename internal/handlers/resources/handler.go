@@ -56,9 +56,14 @@ func (h *Handler) Install(mux routes.Mux) {
 }
 
 // AuthzRules lets the list engine's reads through: the handler decides for
-// every object it returns, with the resource's own group.
+// every object it returns, with the resource's own group. The discovery
+// document (the resources with their sort columns and filters) is open to
+// every authenticated user, as the engine is.
 func AuthzRules() filters.Rules {
-	return filters.Rules{{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list", "watch"}}}
+	return filters.Rules{
+		{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list", "watch"}},
+		{Group: Group, Discovery: true, Delegate: true},
+	}
 }
 
 // ResourceInfo describes a resource for clients.

@@ -89,8 +89,9 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithAudit(h, d.Audit, time.Now)
 	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
 	h = m.instrument(h, mux)
-	h = filters.WithRequestID(h, d.Log)
+	h = filters.WithRequestLog(h)
 	h = filters.WithPanicRecovery(h, d.Log)
+	h = filters.WithRequestID(h, d.Log)
 	return h
 }
 

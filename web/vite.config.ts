@@ -25,5 +25,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // PatternFly's style modules import their CSS: let Vite load them (as
+    // empty, css: false) instead of Node, which cannot.
+    server: { deps: { inline: [/@patternfly\/react-styles/] } },
   },
 });

@@ -177,7 +177,38 @@ type Query struct {
 // Result is a page and the number of all matching objects.
 type Result struct {
 	Items []client.Object
-	Total int
+	// Derived[i] are the derived values of Items[i].
+	Derived []Derived
+	Total   int
+}
+
+// Derived is what the engine computes of an object when it arrives, as list
+// and get answers show it beside the object (docs/api.md), so that clients
+// show the same values the engine filters and sorts by rather than
+// computing their own.
+type Derived struct {
+	// Status is the state the status filter matches (running, pending ...).
+	Status string `json:"status,omitempty"`
+	// Ready is the readiness as ready/desired, for pods (containers) and
+	// workloads (replicas).
+	Ready string `json:"ready,omitempty"`
+	// Columns are the kind's derived sort columns, with the values sorted on.
+	Columns map[string]any `json:"columns,omitempty"`
+}
+
+// derived returns a row's derived values.
+func derived(k *Kind, r *Row) Derived {
+	d := Derived{Status: r.Status, Ready: r.Ready}
+	if n := len(k.NumCols) + len(k.StrCols); n > 0 {
+		d.Columns = make(map[string]any, n)
+		for _, c := range k.NumCols {
+			d.Columns[c] = r.Num[c]
+		}
+		for _, c := range k.StrCols {
+			d.Columns[c] = r.Str[c]
+		}
+	}
+	return d
 }
 
 // List runs a query on a kind.
@@ -198,6 +229,7 @@ func (e *Engine) List(resource string, q *Query) (*Result, error) {
 		}
 		if res.Total >= start && res.Total < end {
 			res.Items = append(res.Items, output(s.kind, r.Obj))
+			res.Derived = append(res.Derived, derived(s.kind, r))
 		}
 		res.Total++
 		return true
@@ -258,6 +290,7 @@ func (e *Engine) List(resource string, q *Query) (*Result, error) {
 				}
 				if seen >= start && seen < end {
 					res.Items = append(res.Items, output(s.kind, r.Obj))
+					res.Derived = append(res.Derived, derived(s.kind, r))
 				}
 				seen++
 				return seen < end
@@ -287,17 +320,17 @@ func countIn(s *store, namespaces []string) int {
 	return n
 }
 
-// Get returns one object, as it may be shown.
-func (e *Engine) Get(resource, namespace, name string) (client.Object, bool) {
+// Get returns one object, as it may be shown, and its derived values.
+func (e *Engine) Get(resource, namespace, name string) (client.Object, Derived, bool) {
 	s := e.store(resource)
 	if s == nil {
-		return nil, false
+		return nil, Derived{}, false
 	}
 	r, ok := s.get(Key(namespace, name))
 	if !ok {
-		return nil, false
+		return nil, Derived{}, false
 	}
-	return output(s.kind, r.Obj), true
+	return output(s.kind, r.Obj), derived(s.kind, r), true
 }
 
 func output(k *Kind, o client.Object) client.Object {

@@ -247,7 +247,8 @@ func workload(r *Row, desired, ready, updated, current int32, generation, observ
 		r.Status = "running"
 	}
 	r.Str["status"] = r.Status
-	r.Extra["ready"] = strconv.Itoa(int(ready)) + "/" + strconv.Itoa(int(desired))
+	r.Ready = strconv.Itoa(int(ready)) + "/" + strconv.Itoa(int(desired))
+	r.Extra["ready"] = r.Ready
 }
 
 func derivePod(o client.Object, r *Row) {
@@ -282,6 +283,7 @@ func derivePod(o client.Object, r *Row) {
 		r.Num["ready"] = readyN * 1000 / total
 	}
 	r.Str["status"], r.Str["node"] = status, p.Spec.NodeName
+	r.Ready = strconv.FormatInt(readyN, 10) + "/" + strconv.FormatInt(total, 10)
 	r.Extra["ready"] = strconv.FormatBool(total > 0 && readyN == total)
 }
 
@@ -313,9 +315,8 @@ func deriveNode(o client.Object, r *Row) {
 			r.Status = "ready"
 		}
 	}
-	if n.Spec.Unschedulable {
-		r.Status += ",unschedulable"
-	}
+	// A cordoned node keeps its state (the status filter finds it); that it
+	// takes no new pods is spec.unschedulable.
 	role := "worker"
 	for l := range n.Labels {
 		if name, ok := cutPrefix(l, "node-role.kubernetes.io/"); ok && name != "" {

@@ -30,7 +30,10 @@ type Row struct {
 	Labels  labels.Set
 	Obj     client.Object
 	// Status is the row's state for the status filter (running, pending ...).
-	Status     string
+	Status string
+	// Ready is the readiness as shown, ready/desired: containers of a pod,
+	// replicas of a workload.
+	Ready      string
 	Node       string
 	OwnerUIDs  []string
 	OwnerKinds []string

@@ -27,4 +27,8 @@ const (
 	ReasonWorkspaceNotFound = "WorkspaceNotFound"
 	// ReasonMirrorFailed: the native RBAC objects could not be written.
 	ReasonMirrorFailed = "MirrorFailed"
+	// ReasonReconcileFailed: the last reconcile failed with an error (the
+	// message says where); the controller retries, and observedGeneration
+	// stays at the last generation brought in line.
+	ReasonReconcileFailed = "ReconcileFailed"
 )

@@ -19,7 +19,14 @@ const (
 const (
 	ReadyCondition = "Ready"
 
-	ReasonReconciled      = "Reconciled"
+	// ReasonReconciled: the workspace's roles and its manager's binding are in place.
+	ReasonReconciled = "Reconciled"
+	// ReasonManagerNotFound: the manager is not a user (yet).
 	ReasonManagerNotFound = "ManagerNotFound"
-	ReasonRolesFailed     = "RolesFailed"
+	// ReasonRolesFailed: the workspace's built-in roles could not be written.
+	ReasonRolesFailed = "RolesFailed"
+	// ReasonReconcileFailed: the last reconcile failed with an error (the
+	// message says where); the controller retries, and observedGeneration
+	// stays at the last generation brought in line.
+	ReasonReconcileFailed = "ReconcileFailed"
 )

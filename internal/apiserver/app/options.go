@@ -53,7 +53,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Path to a kubeconfig; empty uses the in-cluster configuration")
 	fs.StringVar(&o.ConfigFile, "config", "", "Path to an "+ConfigKind+" file ("+ConfigAPIVersion+")")
 	fs.StringVar(&o.CertDir, "cert-dir", o.CertDir, "Folder for the generated self-signed serving certificate, used when no certificate is configured")
-	fs.IntVarP(&o.Verbosity, "v", "v", 0, "Log verbosity; 4 logs every authorization decision with its reason")
+	fs.IntVarP(&o.Verbosity, "v", "v", 0, "Log verbosity; 1 logs every request, 4 every authorization decision with its reason")
 	fs.BoolVar(&o.PrintConfig, "print-config", false, "Print the effective configuration, without secrets, and exit")
 	fs.StringVar(&f.BindAddress, "bind-address", f.BindAddress, "Address to serve HTTPS on")
 	fs.StringVar(&f.Issuer, "issuer", f.Issuer, "External https URL of ke-apiserver, the issuer of its tokens")

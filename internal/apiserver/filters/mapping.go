@@ -24,6 +24,10 @@ type Rule struct {
 	Delegate bool
 	// Verbs, when set, restricts a Delegate rule to these verbs.
 	Verbs []string
+	// Discovery, with Delegate, lets every authenticated user read the
+	// group's discovery document (GET /kapis/{group}/{version}), which is
+	// not a resource; the rule matches nothing else.
+	Discovery bool
 }
 
 // Rules maps requests to authorization attributes.
@@ -33,10 +37,16 @@ type Rules []Rule
 // authorizes the request itself.
 func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, delegate bool) {
 	a = AttributesFor(u, info)
-	if !info.IsResourceRequest || info.APIPrefix != "kapis" {
+	if info.APIPrefix != "kapis" {
 		return a, false
 	}
+	if !info.IsResourceRequest {
+		return a, rs.discovery(info)
+	}
 	for _, r := range rs {
+		if r.Discovery {
+			continue
+		}
 		if r.Group != info.APIGroup || (r.Resource != "*" && r.Resource != info.Resource) || (r.Scope != "" && r.Scope != info.Scope) {
 			continue
 		}
@@ -49,6 +59,20 @@ func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, deleg
 		return a, false
 	}
 	return a, false
+}
+
+// discovery reports whether a Discovery rule delegates the request: a GET
+// of a group version's discovery document.
+func (rs Rules) discovery(info *request.Info) bool {
+	if info.APIGroup == "" || len(info.Parts) != 0 || info.Verb != "get" {
+		return false
+	}
+	for _, r := range rs {
+		if r.Discovery && r.Delegate && r.Group == info.APIGroup {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, v string) bool {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Scope is the level a request acts at.
@@ -168,6 +169,17 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 		info.Workspace = info.Name
 		info.Scope = ScopeWorkspace
 	}
+	// The platform's own APIs name workspaces and namespaces (projects),
+	// which are DNS-1123 labels: any other name is a bad request here, for
+	// every handler, rather than a 404 or an empty list later.
+	if info.APIPrefix == "kapis" {
+		if err := checkLabel("workspace", info.Workspace); err != nil {
+			return nil, err
+		}
+		if err := checkLabel("namespace", info.Namespace); err != nil {
+			return nil, err
+		}
+	}
 	info.Verb = verb(method, info.Name, query)
 	// Connecting to a pod (exec, attach, port-forward) is a create, also
 	// when a WebSocket opens it with GET, as kube-apiserver authorizes it.
@@ -217,6 +229,17 @@ func checkName(field, name string) error {
 	}
 	if len(name) > 253 {
 		return &Error{Field: field, Value: truncate(name), Message: "must be no more than 253 characters"}
+	}
+	return nil
+}
+
+// checkLabel refuses a name that is set and not a DNS-1123 label.
+func checkLabel(field, name string) error {
+	if name == "" {
+		return nil
+	}
+	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
+		return &Error{Field: field, Value: truncate(name), Message: "is not a valid name: " + strings.Join(msgs, "; ")}
 	}
 	return nil
 }

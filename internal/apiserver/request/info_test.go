@@ -104,3 +104,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestThePlatformAPIsRefuseWorkspaceAndNamespaceNamesThatAreNotLabels(t *testing.T) {
+	for _, tt := range []struct{ path, field string }{
+		{"/kapis/tenant.superkube.io/v1beta1/workspaces/ACC-X", "workspace"},
+		{"/kapis/tenant.superkube.io/v1beta1/workspaces/ACC-X/namespaces", "workspace"},
+		{"/kapis/tenant.superkube.io/v1beta1/workspaces/ACC-X/overview", "workspace"},
+		{"/kapis/tenant.superkube.io/v1beta1/workspaces/acme/namespaces/Dev", "namespace"},
+		{"/kapis/tenant.superkube.io/v1beta1/workspaces/a.b", "workspace"},
+		{"/kapis/resources.superkube.io/v1alpha3/namespaces/UPPER/pods", "namespace"},
+		{"/kapis/resources.superkube.io/v1alpha3/namespaces/UPPER", "namespace"},
+		{"/kapis/iam.superkube.io/v1beta1/namespaces/dev_1/members", "namespace"},
+		{"/kapis/iam.superkube.io/v1beta1/workspaces/" + strings.Repeat("a", 64) + "/members", "workspace"},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			_, err := Parse(http.MethodGet, tt.path, nil)
+			var perr *Error
+			if !errors.As(err, &perr) || perr.Field != tt.field {
+				t.Fatalf("want a path error naming %s, got %v", tt.field, err)
+			}
+		})
+	}
+	// The Kubernetes API answers for its own paths.
+	if _, err := Parse(http.MethodGet, "/api/v1/namespaces/UPPER/pods", nil); err != nil {
+		t.Fatalf("a Kubernetes path was refused: %v", err)
+	}
+}

@@ -22,13 +22,20 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// requestIDHeader is the header ke-apiserver's request id filter sets on
+// every answer (filters.RequestIDHeader).
+const requestIDHeader = "X-Request-Id"
+
 // WriteStatus writes a Status built from err. Errors that are not API
-// status errors become 500 InternalError without their text, so that no
-// internal detail leaks; the caller logs err.
+// status errors become 500 InternalError. A 500 never shows its cause (the
+// message and details of an internal error may hold anything): it says that
+// the error was logged, with the request id. The cause of every server
+// error (5xx) goes to the request log (RecordCause), which logs it once
+// with the request id.
 func WriteStatus(w http.ResponseWriter, err error) {
 	var se apierrors.APIStatus
 	if !errors.As(err, &se) {
-		se = apierrors.NewInternalError(errors.New("an internal error occurred; it has been logged"))
+		se = apierrors.NewInternalError(err)
 	}
 	st := se.Status()
 	st.Kind, st.APIVersion = "Status", "v1"
@@ -40,7 +47,40 @@ func WriteStatus(w http.ResponseWriter, err error) {
 		code = http.StatusInternalServerError
 		st.Code = int32(code)
 	}
+	if code >= http.StatusInternalServerError {
+		RecordCause(w, err)
+	}
+	if code == http.StatusInternalServerError {
+		st.Reason, st.Details = metav1.StatusReasonInternalError, nil
+		st.Message = "an internal error occurred; it has been logged"
+		if id := w.Header().Get(requestIDHeader); id != "" {
+			st.Message += " with request id " + id
+		}
+	}
 	WriteJSON(w, code, st)
+}
+
+// CauseRecorder is a response writer that keeps the cause of a server error
+// for the request log (the request log filter's writer is one).
+type CauseRecorder interface {
+	RecordCause(err error)
+}
+
+// RecordCause hands the cause of a server error to the first CauseRecorder
+// among w and the writers it wraps (Unwrap), if there is one. Handlers that
+// answer a 5xx without WriteStatus call it so that the cause is logged.
+func RecordCause(w http.ResponseWriter, err error) {
+	for w != nil {
+		if c, ok := w.(CauseRecorder); ok {
+			c.RecordCause(err)
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }
 
 // Convenience constructors for the errors handlers return.

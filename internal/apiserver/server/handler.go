@@ -99,8 +99,9 @@ func NewHandler(d Deps) http.Handler {
 		h = withWebhooks(h, mux, d.Webhooks)
 	}
 	h = m.instrument(h, mux)
-	h = filters.WithRequestID(h, d.Log)
+	h = filters.WithRequestLog(h)
 	h = filters.WithPanicRecovery(h, d.Log)
+	h = filters.WithRequestID(h, d.Log)
 	return h
 }
 

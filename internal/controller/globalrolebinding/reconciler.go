@@ -61,10 +61,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	before := b.DeepCopy()
 	ready, reason, message := true, iamv1beta1.ReasonReconciled, ""
 	defer func() {
-		conditions.SetReady(&b.Status.Conditions, b.Generation, ready, reason, message)
-		if ready {
-			b.Status.ObservedGeneration = b.Generation
-		}
+		conditions.Finish(&b.Status.Conditions, &b.Status.ObservedGeneration, b.Generation, ready, reason, message, retErr)
 		if equality.Semantic.DeepEqual(before.Status, b.Status) {
 			return
 		}
@@ -76,7 +73,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	role := &iamv1beta1.GlobalRole{}
 	if err := r.Client.Get(ctx, types.NamespacedName{Name: b.RoleRef.Name}, role); err != nil {
 		if !apierrors.IsNotFound(err) {
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("reading GlobalRole %s: %w", b.RoleRef.Name, err)
 		}
 		ready, reason, message = false, iamv1beta1.ReasonRoleNotFound, fmt.Sprintf("GlobalRole %q does not exist", b.RoleRef.Name)
 		r.Recorder.Eventf(b, nil, "Warning", reason, "Mirror", message)
@@ -85,7 +82,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	existing, missing, err := subjects.Existing(ctx, r.Client, b.Subjects)
 	if err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("reading the subjects: %w", err)
 	}
 	if len(missing) > 0 {
 		ready, reason, message = false, iamv1beta1.ReasonUserNotFound, "users not found: "+strings.Join(missing, ", ")
@@ -99,7 +96,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		crb.Subjects = mirror.Subjects(existing)
 		return nil
 	}); err != nil {
-		ready, reason, message = false, iamv1beta1.ReasonMirrorFailed, err.Error()
+		ready, reason, message = false, iamv1beta1.ReasonMirrorFailed, conditions.Message(err)
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil

@@ -81,8 +81,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	before := g.DeepCopy()
 	g.Status.Members = int32(members.Len()) //nolint:gosec // bounded by MaxItems of the bindings
-	conditions.SetReady(&g.Status.Conditions, g.Generation, true, iamv1beta1.ReasonReconciled, "")
-	g.Status.ObservedGeneration = g.Generation
+	// A binding that could not be brought in line leaves the group not ready.
+	conditions.Finish(&g.Status.Conditions, &g.Status.ObservedGeneration, g.Generation, true, iamv1beta1.ReasonReconciled, "", errors.Join(errs...))
 	if !equality.Semantic.DeepEqual(before.Status, g.Status) {
 		if err := r.Client.Status().Patch(ctx, g, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
 			errs = append(errs, err)
@@ -103,7 +103,7 @@ func (r *Reconciler) updateBinding(ctx context.Context, b *iamv1beta1.GroupBindi
 			if err := r.Client.Get(ctx, types.NamespacedName{Name: name}, u); apierrors.IsNotFound(err) {
 				missing = append(missing, name)
 			} else if err != nil {
-				return err
+				return fmt.Errorf("group binding %s: reading user %s: %w", b.Name, name, err)
 			}
 		}
 		if len(missing) > 0 {
@@ -120,5 +120,8 @@ func (r *Reconciler) updateBinding(ctx context.Context, b *iamv1beta1.GroupBindi
 	if !ready {
 		r.Recorder.Eventf(b, nil, "Warning", reason, "Validate", message)
 	}
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, b, client.MergeFrom(before)))
+	if err := r.Client.Status().Patch(ctx, b, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("group binding %s: %w", b.Name, err)
+	}
+	return nil
 }

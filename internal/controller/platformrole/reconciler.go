@@ -107,10 +107,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl
 
 	ready, reason, message := true, iamv1beta1.ReasonReconciled, ""
 	defer func() {
-		conditions.SetReady(&status.Conditions, role.GetGeneration(), ready, reason, message)
-		if ready {
-			status.ObservedGeneration = role.GetGeneration()
-		}
+		conditions.Finish(&status.Conditions, &status.ObservedGeneration, role.GetGeneration(), ready, reason, message, retErr)
 		if equality.Semantic.DeepEqual(beforeStatus, status) {
 			return
 		}
@@ -148,7 +145,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl
 	}
 
 	if err := r.ensureMirror(ctx, role, *rules); err != nil {
-		ready, reason, message = false, iamv1beta1.ReasonMirrorFailed, err.Error()
+		ready, reason, message = false, iamv1beta1.ReasonMirrorFailed, conditions.Message(err)
 		r.Recorder.Eventf(role, nil, "Warning", reason, "Mirror", message)
 		return ctrl.Result{}, err
 	}

@@ -102,10 +102,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	before := u.DeepCopy()
 	ready, reason, message := true, iamv1beta1.ReasonReconciled, ""
 	defer func() {
-		conditions.SetReady(&u.Status.Conditions, u.Generation, ready, reason, message)
-		if ready {
-			u.Status.ObservedGeneration = u.Generation
-		}
+		conditions.Finish(&u.Status.Conditions, &u.Status.ObservedGeneration, u.Generation, ready, reason, message, retErr)
 		if equality.Semantic.DeepEqual(before.Status, u.Status) {
 			return
 		}
@@ -116,7 +113,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 
 	if err := r.hashPassword(ctx, u, before); err != nil {
 		if errors.Is(err, password.ErrTooLong) {
-			ready, reason, message = false, iamv1beta1.ReasonInvalidPassword, err.Error()
+			ready, reason, message = false, iamv1beta1.ReasonInvalidPassword, conditions.Message(err)
 			r.Recorder.Eventf(u, nil, "Warning", reason, "HashPassword", message)
 			return ctrl.Result{}, nil
 		}
@@ -124,10 +121,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	requeue, err := r.updateState(ctx, u)
 	if err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("reading the login records: %w", err)
 	}
 	if err := r.updateGroups(ctx, u); err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("reading the groups: %w", err)
 	}
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }

@@ -79,10 +79,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	before := ws.DeepCopy()
 	ready, reason, message := true, tenantv1beta1.ReasonReconciled, ""
 	defer func() {
-		conditions.SetReady(&ws.Status.Conditions, ws.Generation, ready, reason, message)
-		if ready {
-			ws.Status.ObservedGeneration = ws.Generation
-		}
+		conditions.Finish(&ws.Status.Conditions, &ws.Status.ObservedGeneration, ws.Generation, ready, reason, message, retErr)
 		if equality.Semantic.DeepEqual(before.Status, ws.Status) {
 			return
 		}
@@ -92,14 +89,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}()
 
 	if err := r.ensureRoles(ctx, ws); err != nil {
-		ready, reason, message = false, tenantv1beta1.ReasonRolesFailed, err.Error()
+		ready, reason, message = false, tenantv1beta1.ReasonRolesFailed, conditions.Message(err)
 		r.Recorder.Eventf(ws, nil, "Warning", reason, "EnsureRoles", message)
 		return ctrl.Result{}, err
 	}
 	if ws.Spec.Manager != "" {
 		found, err := r.ensureManager(ctx, ws)
 		if err != nil {
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("binding the manager %s as admin: %w", ws.Spec.Manager, err)
 		}
 		if !found {
 			ready, reason = false, tenantv1beta1.ReasonManagerNotFound
@@ -109,7 +106,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	namespaces := &corev1.NamespaceList{}
 	if err := r.Client.List(ctx, namespaces, client.MatchingFields{index.Workspace: ws.Name}); err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("counting the projects: %w", err)
 	}
 	ws.Status.Namespaces = int32(len(namespaces.Items)) //nolint:gosec // a workspace has far fewer than 2^31 namespaces
 	return ctrl.Result{}, nil

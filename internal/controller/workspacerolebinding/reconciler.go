@@ -85,10 +85,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		r.Recorder.Eventf(b, nil, "Warning", why, "Mirror", msg)
 	}
 	defer func() {
-		conditions.SetReady(&b.Status.Conditions, b.Generation, ready, reason, message)
-		if ready {
-			b.Status.ObservedGeneration = b.Generation
-		}
+		conditions.Finish(&b.Status.Conditions, &b.Status.ObservedGeneration, b.Generation, ready, reason, message, retErr)
 		if equality.Semantic.DeepEqual(before.Status, b.Status) {
 			return
 		}
@@ -106,7 +103,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	workspace := &tenantv1beta1.Workspace{}
 	if err := r.Client.Get(ctx, types.NamespacedName{Name: ws}, workspace); err != nil {
 		if !apierrors.IsNotFound(err) {
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("reading workspace %s: %w", ws, err)
 		}
 		fail(iamv1beta1.ReasonWorkspaceNotFound, fmt.Sprintf("workspace %q does not exist", ws))
 		return ctrl.Result{}, r.prune(ctx, b, want)
@@ -118,14 +115,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	if err != nil || role.Labels[tenantv1beta1.WorkspaceLabel] != ws {
 		if err != nil && !apierrors.IsNotFound(err) {
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("reading WorkspaceRole %s: %w", b.RoleRef.Name, err)
 		}
 		fail(iamv1beta1.ReasonRoleNotFound, fmt.Sprintf("WorkspaceRole %q does not exist in workspace %q", b.RoleRef.Name, ws))
 		return ctrl.Result{}, r.prune(ctx, b, want)
 	}
 	kept, missing, err := subjects.Existing(ctx, r.Client, b.Subjects)
 	if err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("reading the subjects: %w", err)
 	}
 	if len(missing) > 0 {
 		fail(iamv1beta1.ReasonUserNotFound, "users not found: "+strings.Join(missing, ", "))
@@ -133,7 +130,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 
 	namespaces := &corev1.NamespaceList{}
 	if err := r.Client.List(ctx, namespaces, client.MatchingFields{index.Workspace: ws}); err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{}, fmt.Errorf("listing the workspace's namespaces: %w", err)
 	}
 	var errs []error
 	for i := range namespaces.Items {
@@ -156,7 +153,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		errs = append(errs, err)
 	}
 	if err := kerrors.NewAggregate(errs); err != nil {
-		fail(iamv1beta1.ReasonMirrorFailed, err.Error())
+		fail(iamv1beta1.ReasonMirrorFailed, conditions.Message(err))
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil

@@ -15,7 +15,6 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 
-	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -191,12 +190,8 @@ func contains(list []string, v string) bool {
 
 // methods dispatches a path's requests by method; other methods are a 405 Status.
 
-// writeError answers an error as a Status; a fault that is not the
-// caller's is logged.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var st apierrors.APIStatus
-	if !errors.As(err, &st) || st.Status().Code >= http.StatusInternalServerError {
-		logr.FromContextOrDiscard(r.Context()).Error(err, "Config API request failed", "method", r.Method, "path", r.URL.Path)
-	}
+// writeError answers an error as a Status; the request log logs the
+// cause of a server error.
+func writeError(w http.ResponseWriter, _ *http.Request, err error) {
 	responsewriters.WriteStatus(w, err)
 }

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authz"
@@ -217,8 +219,13 @@ func applyMergePatch(w http.ResponseWriter, r *http.Request, current, out any) (
 			return false, false
 		}
 	}
-	var patch map[string]any
-	if !decode(w, r, &patch) {
+	patch, err := io.ReadAll(r.Body)
+	if err != nil {
+		responsewriters.WriteStatus(w, filters.BodyError(err))
+		return false, false
+	}
+	if len(bytes.TrimSpace(patch)) == 0 {
+		responsewriters.WriteStatus(w, apierrors.NewBadRequest("the request needs a JSON body"))
 		return false, false
 	}
 	doc, err := json.Marshal(current)
@@ -226,12 +233,7 @@ func applyMergePatch(w http.ResponseWriter, r *http.Request, current, out any) (
 		responsewriters.WriteStatus(w, err)
 		return false, false
 	}
-	var target map[string]any
-	if err := json.Unmarshal(doc, &target); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return false, false
-	}
-	merged, err := json.Marshal(mergeValue(target, patch))
+	merged, err := mergepatch.Apply(doc, patch)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return false, false
@@ -240,30 +242,13 @@ func applyMergePatch(w http.ResponseWriter, r *http.Request, current, out any) (
 		responsewriters.WriteStatus(w, apierrors.NewBadRequest("the patched object is not valid: "+err.Error()))
 		return false, false
 	}
-	if md, ok := patch["metadata"].(map[string]any); ok {
-		_, setsVersion = md["resourceVersion"]
+	var p struct {
+		Metadata map[string]json.RawMessage `json:"metadata"`
+	}
+	if json.Unmarshal(patch, &p) == nil {
+		_, setsVersion = p.Metadata["resourceVersion"]
 	}
 	return setsVersion, true
-}
-
-// mergeValue merges patch into target as RFC 7386 says.
-func mergeValue(target, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	tm, ok := target.(map[string]any)
-	if !ok {
-		tm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(tm, k)
-			continue
-		}
-		tm[k] = mergeValue(tm[k], v)
-	}
-	return tm
 }
 
 // parseList reads the list convention's parameters; false when it wrote an error.

@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,16 +11,6 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
-
-func TestAMergePatchReplacesRemovesAndKeepsFields(t *testing.T) {
-	var target, patch map[string]any
-	_ = json.Unmarshal([]byte(`{"a":1,"b":{"c":2,"d":3},"e":[1,2]}`), &target)
-	_ = json.Unmarshal([]byte(`{"a":null,"b":{"c":5},"e":[3],"f":"new"}`), &patch)
-	got, _ := json.Marshal(mergeValue(target, patch))
-	if string(got) != `{"b":{"c":5,"d":3},"e":[3],"f":"new"}` {
-		t.Fatalf("got %s", got)
-	}
-}
 
 // recorder is an authorizer that allows what its rules allow and records
 // what it was asked.

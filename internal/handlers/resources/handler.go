@@ -56,9 +56,14 @@ func (h *Handler) Install(mux routes.Mux) {
 }
 
 // AuthzRules lets the list engine's reads through: the handler decides for
-// every object it returns, with the resource's own group.
+// every object it returns, with the resource's own group. The discovery
+// document (the resources with their sort columns and filters) is open to
+// every authenticated user, as the engine is.
 func AuthzRules() filters.Rules {
-	return filters.Rules{{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list", "watch"}}}
+	return filters.Rules{
+		{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list", "watch"}},
+		{Group: Group, Discovery: true, Delegate: true},
+	}
 }
 
 // ResourceInfo describes a resource for clients.
@@ -189,12 +194,12 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, forbidden(u.GetName(), "get", k, ns))
 		return
 	}
-	obj, ok := h.Engine.Get(k.Key(), ns, name)
+	obj, derived, ok := h.Engine.Get(k.Key(), ns, name)
 	if !ok {
 		responsewriters.WriteStatus(w, apierrors.NewNotFound(k.GroupResource(), name))
 		return
 	}
-	data, err := encode(k, obj)
+	data, err := encode(k, obj, derived)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
@@ -212,7 +217,7 @@ func forbidden(user, verb string, k *listengine.Kind, ns string) error {
 }
 
 // writeList encodes {"items": [...], "totalItems": N}, each item with its
-// apiVersion and kind.
+// apiVersion, kind and derived values.
 func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"items":[`)
@@ -220,7 +225,7 @@ func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		data, err := encode(k, o)
+		data, err := encode(k, o, res.Derived[i])
 		if err != nil {
 			responsewriters.WriteStatus(w, err)
 			return
@@ -232,9 +237,10 @@ func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result
 	_, _ = w.Write(buf.Bytes())
 }
 
-// encode writes an object with its apiVersion and kind, without touching
-// the shared cached object.
-func encode(k *listengine.Kind, o client.Object) ([]byte, error) {
+// encode writes an object with its apiVersion and kind, and its derived
+// values as the top-level field "derived", without touching the shared
+// cached object.
+func encode(k *listengine.Kind, o client.Object, d listengine.Derived) ([]byte, error) {
 	data, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
@@ -242,15 +248,25 @@ func encode(k *listengine.Kind, o client.Object) ([]byte, error) {
 	if len(data) < 2 || data[0] != '{' {
 		return data, nil
 	}
+	dj, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
 	head := fmt.Sprintf(`{"apiVersion":%q,"kind":%q`, k.GVK.GroupVersion().String(), k.GVK.Kind)
 	rest := data[1:]
 	if bytes.HasPrefix(rest, []byte(`"kind"`)) || bytes.HasPrefix(rest, []byte(`"apiVersion"`)) {
-		return data, nil
+		head, rest = "{", data[1:]
 	}
-	out := make([]byte, 0, len(data)+len(head)+1)
+	out := make([]byte, 0, len(data)+len(head)+len(dj)+13)
 	out = append(out, head...)
-	if len(rest) > 1 {
+	if len(rest) > 1 && len(head) > 1 {
 		out = append(out, ',')
 	}
-	return append(out, rest...), nil
+	out = append(out, rest[:len(rest)-1]...) // without the closing brace
+	if len(out) > 1 {
+		out = append(out, ',')
+	}
+	out = append(out, `"derived":`...)
+	out = append(out, dj...)
+	return append(out, '}'), nil
 }

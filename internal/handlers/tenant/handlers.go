@@ -15,7 +15,6 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 
-	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -287,12 +286,8 @@ func writeDeleted(w http.ResponseWriter, group, resource, name string) {
 		Status: metav1.StatusSuccess, Code: http.StatusOK, Details: &metav1.StatusDetails{Group: group, Kind: resource, Name: name}})
 }
 
-// writeError answers an error as a Status; a fault that is not the
-// caller's is logged.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var st apierrors.APIStatus
-	if !errors.As(err, &st) || st.Status().Code >= http.StatusInternalServerError {
-		logr.FromContextOrDiscard(r.Context()).Error(err, "Tenant API request failed", "method", r.Method, "path", r.URL.Path)
-	}
+// writeError answers an error as a Status; the request log logs the
+// cause of a server error.
+func writeError(w http.ResponseWriter, _ *http.Request, err error) {
 	responsewriters.WriteStatus(w, err)
 }

@@ -21,6 +21,7 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
@@ -223,7 +224,7 @@ func (s *Service) PatchWorkspace(ctx context.Context, u user.Info, name string, 
 	if err != nil {
 		return nil, err
 	}
-	merged, err := MergePatch(doc, patch)
+	merged, err := mergepatch.Apply(doc, patch)
 	if err != nil {
 		return nil, err
 	}

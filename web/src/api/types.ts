@@ -30,6 +30,17 @@ export interface Condition {
   lastTransitionTime?: string;
 }
 
+/**
+ * Derived is what the list engine computes of an object and sends beside it
+ * (docs/api.md): the state its status filter matches, the readiness as
+ * ready/desired, and its derived sort columns with the values sorted on.
+ */
+export interface Derived {
+  status?: string;
+  ready?: string;
+  columns?: Record<string, string | number>;
+}
+
 export interface K8sObject {
   apiVersion?: string;
   kind?: string;
@@ -37,6 +48,8 @@ export interface K8sObject {
   spec?: object;
   status?: object;
   data?: Record<string, string>;
+  /** Set on objects read from the list engine. */
+  derived?: Derived;
   [key: string]: unknown;
 }
 

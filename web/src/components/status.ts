@@ -1,32 +1,21 @@
-import type { Pod, Workload } from '../api/types';
+import type { K8sObject } from '../api/types';
 
-// The states the console shows, the same the list engine derives and filters by.
+// The list engine derives a state, a readiness and sort columns from each
+// object and sends them with it; the console shows those values rather than
+// computing its own, so that a row's label always agrees with the status
+// filter and the sort that found it.
 
-export function podStatus(p: Pod): string {
-  if (p.metadata.deletionTimestamp) return 'terminating';
-  return (p.status?.phase ?? 'pending').toLowerCase();
+/** derivedStatus is the state the list engine's status filter matches. */
+export function derivedStatus(o: K8sObject): string | undefined {
+  return o.derived?.status;
 }
 
-export function podReady(p: Pod): string {
-  const cs = p.status?.containerStatuses ?? [];
-  return `${cs.filter((c) => c.ready).length}/${p.spec.containers.length}`;
+/** derivedReady is the readiness as ready/desired (pods' containers, workloads' replicas). */
+export function derivedReady(o: K8sObject): string {
+  return o.derived?.ready ?? '-';
 }
 
-export function podRestarts(p: Pod): number {
-  return (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
-}
-
-export function workloadStatus(w: Workload): string {
-  const desired = w.spec.replicas ?? w.status?.desiredNumberScheduled ?? 1;
-  const ready = w.status?.readyReplicas ?? w.status?.numberReady ?? 0;
-  if (desired === 0) return 'stopped';
-  if ((w.status?.updatedReplicas ?? ready) < desired && ready > 0) return 'updating';
-  if (ready >= desired) return 'running';
-  return ready > 0 ? 'updating' : 'pending';
-}
-
-export function workloadReady(w: Workload): string {
-  const desired = w.spec.replicas ?? w.status?.desiredNumberScheduled ?? 0;
-  const ready = w.status?.readyReplicas ?? w.status?.numberReady ?? 0;
-  return `${ready}/${desired}`;
+/** derivedColumn is the value of one of the list engine's derived sort columns. */
+export function derivedColumn(o: K8sObject, column: string): string | number {
+  return o.derived?.columns?.[column] ?? '-';
 }

@@ -14,7 +14,8 @@ import { ResourceTable } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
 import { YamlTab } from '../../components/YamlTab';
 import { columnsFor } from '../project/columns';
-import { nodeReady, nodeRoles } from './Nodes';
+import { derivedStatus } from '../../components/status';
+import { nodeRoles } from './Nodes';
 
 export default function NodeDetail() {
   const { name = '' } = useParams();
@@ -27,7 +28,7 @@ export default function NodeDetail() {
   const res = (k: string) => `${n.status?.allocatable?.[k] ?? '-'} / ${n.status?.capacity?.[k] ?? '-'}`;
   return (
     <>
-      <PageHeader title={<>{name} <StatusLabel status={nodeReady(n)} /></>} crumbs={[{ title: t('Nodes'), to: '/platform/nodes' }, { title: name }]} />
+      <PageHeader title={<>{name} <StatusLabel status={derivedStatus(n)} /></>} crumbs={[{ title: t('Nodes'), to: '/platform/nodes' }, { title: name }]} />
       <PageSection>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k)} mountOnEnter unmountOnExit aria-label={t('Sections')}>
           <Tab eventKey="details" title={<TabTitleText>{t('Details')}</TabTitleText>}>

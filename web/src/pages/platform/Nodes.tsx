@@ -6,11 +6,7 @@ import { age } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { ResourceTable, type Column } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
-
-export function nodeReady(n: Node): string {
-  const c = n.status?.conditions?.find((c) => c.type === 'Ready');
-  return c?.status === 'True' ? 'ready' : 'notready';
-}
+import { derivedStatus } from '../../components/status';
 
 export function nodeRoles(n: Node): string {
   const roles = Object.keys(n.metadata.labels ?? {})
@@ -22,7 +18,8 @@ export function nodeRoles(n: Node): string {
 export function nodeColumns(t: TFunction): Column<Node>[] {
   return [
     { title: t('Name'), sortKey: 'name', render: (n) => n.metadata.name },
-    { title: t('Status'), render: (n) => <StatusLabel status={n.spec.unschedulable ? 'stopped' : nodeReady(n)} /> },
+    { title: t('Status'), sortKey: 'status', render: (n) => <StatusLabel status={derivedStatus(n)} /> },
+    { title: t('Schedulable'), render: (n) => (n.spec.unschedulable ? t('No') : t('Yes')) },
     { title: t('Roles'), render: nodeRoles },
     { title: t('CPU'), render: (n) => n.status?.allocatable?.cpu ?? '-' },
     { title: t('Memory'), render: (n) => n.status?.allocatable?.memory ?? '-' },

@@ -16,7 +16,7 @@ import { Conditions, Metadata } from '../../components/Metadata';
 import { PageHeader } from '../../components/PageHeader';
 import { ResourceTable } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
-import { podStatus, workloadReady, workloadStatus } from '../../components/status';
+import { derivedReady, derivedStatus } from '../../components/status';
 import { YamlTab } from '../../components/YamlTab';
 import { columnsFor } from './columns';
 import { DataTab } from './DataTab';
@@ -59,11 +59,10 @@ export default function ResourceDetail() {
   if (obj.error || !obj.data) return <ErrorAlert error={obj.error ?? new Error('not found')} />;
   const o = obj.data;
   const selector = podSelector(resource, o);
-  const isWorkload = ['deployments', 'statefulsets', 'daemonsets', 'replicasets'].includes(resource);
-  const status = resource === 'pods' ? podStatus(o as Pod) : isWorkload ? workloadStatus(o as Workload) : undefined;
+  const status = derivedStatus(o);
   const extra: [string, React.ReactNode][] = [];
   if (status) extra.push([t('Status'), <StatusLabel key="s" status={status} />]);
-  if (isWorkload) extra.push([t('Ready'), <span key="r" data-test="ready">{workloadReady(o as Workload)}</span>]);
+  if (o.derived?.ready) extra.push([t('Ready'), <span key="r" data-test="ready">{derivedReady(o)}</span>]);
   if (resource === 'pods') {
     const p = o as Pod;
     extra.push([t('Node'), p.spec.nodeName ?? '-'], [t('IP'), p.status?.podIP ?? '-']);

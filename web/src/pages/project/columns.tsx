@@ -3,7 +3,7 @@ import type { Column } from '../../components/ResourceTable';
 import type { K8sObject, Pod, Workload } from '../../api/types';
 import { age } from '../../components/format';
 import { StatusLabel } from '../../components/StatusLabel';
-import { podReady, podRestarts, podStatus, workloadReady, workloadStatus } from '../../components/status';
+import { derivedColumn, derivedReady, derivedStatus } from '../../components/status';
 
 type Cols = Column<K8sObject>[];
 
@@ -36,16 +36,16 @@ export function columnsFor(resource: string, t: TFunction): Cols {
     case 'replicasets':
       return [
         name(t),
-        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={workloadStatus(w(o))} /> },
-        { title: t('Ready'), sortKey: 'readyReplicas', render: (o) => workloadReady(w(o)) },
+        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={derivedStatus(o)} /> },
+        { title: t('Ready'), sortKey: 'readyReplicas', render: (o) => derivedReady(o) },
         { title: t('Images'), render: (o) => w(o).spec.template?.spec.containers.map((c) => c.image).join(', ') },
         created(t),
       ];
     case 'jobs':
       return [
         name(t),
-        { title: t('Succeeded'), sortKey: 'succeeded', render: (o) => w(o).status?.succeeded ?? 0 },
-        { title: t('Failed'), sortKey: 'failed', render: (o) => w(o).status?.failed ?? 0 },
+        { title: t('Succeeded'), sortKey: 'succeeded', render: (o) => derivedColumn(o, 'succeeded') },
+        { title: t('Failed'), sortKey: 'failed', render: (o) => derivedColumn(o, 'failed') },
         created(t),
       ];
     case 'cronjobs':
@@ -59,9 +59,9 @@ export function columnsFor(resource: string, t: TFunction): Cols {
     case 'pods':
       return [
         name(t),
-        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={podStatus(o as Pod)} /> },
-        { title: t('Ready'), sortKey: 'ready', render: (o) => podReady(o as Pod) },
-        { title: t('Restarts'), sortKey: 'restarts', render: (o) => podRestarts(o as Pod) },
+        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={derivedStatus(o)} /> },
+        { title: t('Ready'), sortKey: 'ready', render: (o) => derivedReady(o) },
+        { title: t('Restarts'), sortKey: 'restarts', render: (o) => derivedColumn(o, 'restarts') },
         { title: t('Node'), sortKey: 'node', render: (o) => (o as Pod).spec.nodeName ?? '-' },
         { title: t('IP'), render: (o) => (o as Pod).status?.podIP ?? '-' },
         created(t),
@@ -88,7 +88,7 @@ export function columnsFor(resource: string, t: TFunction): Cols {
     case 'persistentvolumeclaims':
       return [
         name(t),
-        { title: t('Status'), render: (o) => <StatusLabel status={field<PVCLike>(o, (x) => x.status?.phase)} /> },
+        { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={derivedStatus(o)} /> },
         { title: t('Capacity'), render: (o) => field<PVCLike>(o, (x) => x.status?.capacity?.storage ?? x.spec.resources?.requests?.storage) },
         { title: t('Storage class'), render: (o) => field<PVCLike>(o, (x) => x.spec.storageClassName) },
         created(t),

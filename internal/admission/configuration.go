@@ -29,6 +29,8 @@ func Configuration(cc admissionregistrationv1.WebhookClientConfig, exempt Exempt
 		return admissionregistrationv1.ValidatingWebhook{
 			Name: name, ClientConfig: cc, Rules: rules,
 			FailurePolicy: &fail, SideEffects: &none, MatchPolicy: &exact, TimeoutSeconds: &timeout,
+			// Every namespace and object (kube-apiserver's defaults, spelled out).
+			NamespaceSelector: &metav1.LabelSelector{}, ObjectSelector: &metav1.LabelSelector{},
 			AdmissionReviewVersions: []string{"v1"},
 			MatchConditions:         []admissionregistrationv1.MatchCondition{{Name: "not-exempt", Expression: exempt.celNotExempt()}},
 		}

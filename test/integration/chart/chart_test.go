@@ -13,18 +13,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"sigs.k8s.io/yaml"
 
+	"github.com/superkube/super-kubenetes/internal/admission"
+	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	consoleapp "github.com/superkube/super-kubenetes/internal/console/app"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
@@ -314,5 +319,51 @@ func TestBadConsoleValuesAreRefusedClearly(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("values %v: error %v, want one saying %q", tc.console, err, tc.want)
 		}
+	}
+}
+
+func TestTheChartRegistersTheAdmissionWebhookAsKeAPIServerDescribesIt(t *testing.T) {
+	h := newHelm(t, "sk-admission", "ska")
+	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com"}}); err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	ctx := context.Background()
+	got := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	if err := env.Client.Get(ctx, types.NamespacedName{Name: h.name("apiserver")}, got); err != nil {
+		t.Fatalf("the ValidatingWebhookConfiguration: %v", err)
+	}
+	// ke-apiserver's configuration names the same exempt components.
+	cm := &corev1.ConfigMap{}
+	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: h.namespace, Name: h.name("apiserver")}, cm); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	if err := yaml.UnmarshalStrict([]byte(cm.Data["config.yaml"]), &cfg); err != nil {
+		t.Fatalf("ke-apiserver's configuration: %v", err)
+	}
+	sa := func(c string) string { return "system:serviceaccount:" + h.namespace + ":" + h.name(c) }
+	if !slices.Equal(cfg.Admission.ExemptUsers, []string{sa("controller-manager"), sa("apiserver")}) {
+		t.Errorf("ke-apiserver exempts %v", cfg.Admission.ExemptUsers)
+	}
+	ca := h.secret(h.name("apiserver-tls"))["ca.crt"]
+	port := int32(443)
+	path := admission.Path
+	want := admission.Configuration(admissionregistrationv1.WebhookClientConfig{
+		Service:  &admissionregistrationv1.ServiceReference{Namespace: h.namespace, Name: h.name("apiserver"), Path: &path, Port: &port},
+		CABundle: ca,
+	}, admission.Exemptions{Users: cfg.Admission.ExemptUsers})
+	if len(got.Webhooks) != len(want.Webhooks) {
+		t.Fatalf("%d webhooks, want %d", len(got.Webhooks), len(want.Webhooks))
+	}
+	for i := range want.Webhooks {
+		if diff := cmp.Diff(want.Webhooks[i], got.Webhooks[i]); diff != "" {
+			t.Errorf("webhook %s differs from ke-apiserver's (-want +got):\n%s", want.Webhooks[i].Name, diff)
+		}
+	}
+	if err := h.upgrade(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com", "admission": map[string]any{"enabled": false}}}); err != nil {
+		t.Fatalf("helm upgrade: %v", err)
+	}
+	if err := env.Client.Get(ctx, types.NamespacedName{Name: h.name("apiserver")}, got); !apierrors.IsNotFound(err) {
+		t.Fatalf("admission.enabled=false keeps the webhook: %v", err)
 	}
 }

@@ -56,4 +56,9 @@ audit:
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
   maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}
+admission:
+  # The platform's components, whose writes the validating webhook never checks.
+  exemptUsers:
+    - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.controllerManager.fullname" .) | quote }}
+    - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.apiserver.fullname" .) | quote }}
 {{- end }}

@@ -235,6 +235,42 @@ func TestLocalCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("kubectl exec cannot reach the host's files or programs", func(t *testing.T) {
+		if pod == "" {
+			t.Skip("no pod")
+		}
+		caKey := filepath.Join(d.dataDir, "pki", "ca.key")
+		if _, err := os.Stat(caKey); err != nil {
+			t.Fatalf("the cluster's CA key is not where the test looks: %v", err)
+		}
+		for _, argv := range [][]string{
+			{"cat", caKey},
+			// The folder the exec of KWOK's local kind ran in was
+			// .local/cluster/kwok/exec.
+			{"sh", "-c", "cat ../../pki/ca.key"},
+			{"sh", "-c", "cat " + filepath.Join(d.dataDir, "kubeconfig") + " /etc/passwd"},
+			{"/usr/bin/env", "cat", caKey},
+			{"/bin/sh", "-c", "id -u; /usr/bin/id -u; /proc/self/exe --help"},
+		} {
+			out, err := d.kubectl(append([]string{"exec", pod, "--"}, argv...)...)
+			if strings.Contains(out, "PRIVATE KEY") || strings.Contains(out, "client-key-data") || strings.Contains(out, "root:x:0:0") {
+				t.Errorf("kubectl exec %q read a host file:\n%s", argv, out)
+			}
+			if err == nil {
+				t.Errorf("kubectl exec %q succeeded:\n%s", argv, out)
+			}
+		}
+		// A file written in the pod stays in the pod's simulated folder.
+		marker := filepath.Join(d.dataDir, "written-by-exec")
+		d.mustKubectl("exec", pod, "--", "sh", "-c", "mkdir -p "+d.dataDir+" && echo x > "+marker)
+		if _, err := os.Stat(marker); err == nil {
+			t.Errorf("kubectl exec wrote %s on the host", marker)
+		}
+		if out := d.mustKubectl("exec", pod, "--", "cat", marker); strings.TrimSpace(out) != "x" {
+			t.Errorf("the pod's own file reads %q", out)
+		}
+	})
+
 	t.Run("a second up on the same data folder says it is running", func(t *testing.T) {
 		out, err := exec.Command(filepath.Join(d.root, "bin", "ke-dev"), d.args()...).CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "already running") {

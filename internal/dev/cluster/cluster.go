@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,8 +17,11 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/clock"
 
+	"github.com/superkube/super-kubenetes/internal/dev/kubelet"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
+	"github.com/superkube/super-kubenetes/internal/dev/simshell"
 )
 
 // stopGrace is how long a process may take to stop after SIGTERM.
@@ -31,6 +35,7 @@ type Cluster struct {
 	// RESTConfig is the cluster-admin configuration.
 	RESTConfig *rest.Config
 	files      *files
+	front      *kubelet.Server
 	stopLogs   context.CancelFunc
 	startedAt  time.Time
 }
@@ -57,6 +62,11 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	}
 	if errs := cfg.CheckPorts(); len(errs) > 0 {
 		return nil, kerrors.NewAggregate(errs)
+	}
+	if cfg.Ports.KwokServer == 0 {
+		if cfg.Ports.KwokServer, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.WriteFile(cfg.PidFile(), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
@@ -111,8 +121,11 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, err
 	}
 	if err := c.start(ctx, "kwok", cfg.kwokArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Kubelet), insecure)
+		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.KwokServer), insecure)
 	}); err != nil {
+		return nil, err
+	}
+	if err := c.startKubeletFront(f); err != nil {
 		return nil, err
 	}
 
@@ -200,6 +213,10 @@ func (c *Cluster) Stop() {
 		c.stopLogs()
 	}
 	_ = os.Remove(c.cfg.ReadyFile())
+	if c.front != nil {
+		c.front.Close()
+		c.front = nil
+	}
 	for i := len(c.procs) - 1; i >= 0; i-- {
 		c.procs[i].Stop(stopGrace)
 	}
@@ -207,6 +224,34 @@ func (c *Cluster) Stop() {
 	if process.ReadPid(c.cfg.PidFile()) == os.Getpid() {
 		_ = os.Remove(c.cfg.PidFile())
 	}
+}
+
+// startKubeletFront serves the kubelet port of the simulated nodes: exec in
+// the simulated shell, the rest passed to KWOK.
+func (c *Cluster) startKubeletFront(f *files) error {
+	front, err := kubelet.Start(kubelet.Config{
+		Addr:     fmt.Sprintf("127.0.0.1:%d", c.cfg.Ports.Kubelet),
+		KwokURL:  fmt.Sprintf("https://127.0.0.1:%d", c.cfg.Ports.KwokServer),
+		CertFile: f.kubeletServ.CertFile,
+		KeyFile:  f.kubeletServ.KeyFile,
+		CAFile:   f.ca.CertFile,
+		Sandbox:  simshell.NewSandbox(simshell.DefaultLimits(), clock.RealClock{}),
+	})
+	if err != nil {
+		return fmt.Errorf("serving the kubelet port %d: %w", c.cfg.Ports.Kubelet, err)
+	}
+	c.front = front
+	return nil
+}
+
+// freePort returns a loopback port that is free now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // StartedAt is when Start began.

@@ -21,18 +21,55 @@ type builtin func(ctx context.Context, sh *Shell, io stdio, argv []string) int
 // builtins are the commands of the simulated shell.
 func builtins() map[string]builtin {
 	return map[string]builtin{
-		":": func(context.Context, *Shell, stdio, []string) int { return 0 },
-		"true": func(context.Context, *Shell, stdio, []string) int { return 0 },
-		"false": func(context.Context, *Shell, stdio, []string) int { return 1 },
-		"echo": echo, "printf": printf, "cat": cat, "ls": ls, "pwd": pwd, "cd": cd,
-		"env": env, "printenv": printenv, "export": export, "unset": unset,
-		"hostname": hostname, "date": date, "whoami": whoami, "id": id, "uname": uname,
-		"exit": exit, "sh": shell, "bash": shell, "ash": shell, "dash": shell, "exec": execCmd,
-		"head": head, "tail": tail, "wc": wc, "mkdir": mkdir, "touch": touch, "rm": rm, "cp": cp, "mv": mv,
-		"grep": grep, "sleep": sleep, "test": test, "[": test, "basename": basename, "dirname": dirname,
-		"seq": seq, "which": which, "ps": ps, "clear": clear, "help": help,
+		":":        noop,
+		"true":     noop,
+		"false":    fail,
+		"echo":     echo,
+		"printf":   printf,
+		"cat":      cat,
+		"ls":       ls,
+		"pwd":      pwd,
+		"cd":       cd,
+		"env":      env,
+		"printenv": printenv,
+		"export":   export,
+		"unset":    unset,
+		"hostname": hostname,
+		"date":     date,
+		"whoami":   whoami,
+		"id":       id,
+		"uname":    uname,
+		"exit":     exit,
+		"sh":       shell,
+		"bash":     shell,
+		"ash":      shell,
+		"dash":     shell,
+		"exec":     execCmd,
+		"head":     head,
+		"tail":     tail,
+		"wc":       wc,
+		"mkdir":    mkdir,
+		"touch":    touch,
+		"rm":       rm,
+		"cp":       cp,
+		"mv":       mv,
+		"grep":     grep,
+		"sleep":    sleep,
+		"test":     test,
+		"[":        test,
+		"basename": basename,
+		"dirname":  dirname,
+		"seq":      seq,
+		"which":    which,
+		"ps":       ps,
+		"clear":    clear,
+		"help":     help,
 	}
 }
+
+func noop(context.Context, *Shell, stdio, []string) int { return 0 }
+
+func fail(context.Context, *Shell, stdio, []string) int { return 1 }
 
 // commandNames are the names /bin lists.
 func commandNames() []string {
@@ -143,7 +180,7 @@ func printf(_ context.Context, sh *Shell, io stdio, argv []string) int {
 		for i := 0; i < len(format); i++ {
 			c := format[i]
 			if c == '\\' {
-				s, _ := unescape(format[i : min(i+2, len(format))])
+				s, _ := unescape(format[i:min(i+2, len(format))])
 				b.WriteString(s)
 				i++
 				continue
@@ -458,7 +495,14 @@ func strftime(f string, t time.Time) string {
 
 func whoami(_ context.Context, _ *Shell, io stdio, _ []string) int { return writeOut(io, "root\n") }
 
-func id(_ context.Context, _ *Shell, io stdio, _ []string) int {
+func id(_ context.Context, _ *Shell, io stdio, argv []string) int {
+	flags, _ := splitFlags(argv[1:])
+	switch {
+	case strings.Contains(flags, "n") && strings.ContainsAny(flags, "ugG"):
+		return writeOut(io, "root\n")
+	case strings.ContainsAny(flags, "ugG"):
+		return writeOut(io, "0\n")
+	}
 	return writeOut(io, "uid=0(root) gid=0(root) groups=0(root)\n")
 }
 
@@ -683,9 +727,13 @@ func rm(_ context.Context, sh *Shell, io stdio, argv []string) int {
 	return status
 }
 
-func cp(_ context.Context, sh *Shell, io stdio, argv []string) int { return copyFile(sh, io, argv, false) }
+func cp(_ context.Context, sh *Shell, io stdio, argv []string) int {
+	return copyFile(sh, io, argv, false)
+}
 
-func mv(_ context.Context, sh *Shell, io stdio, argv []string) int { return copyFile(sh, io, argv, true) }
+func mv(_ context.Context, sh *Shell, io stdio, argv []string) int {
+	return copyFile(sh, io, argv, true)
+}
 
 // copyFile copies (or moves) one file.
 func copyFile(sh *Shell, io stdio, argv []string, move bool) int {

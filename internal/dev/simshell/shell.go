@@ -58,9 +58,9 @@ type Sandbox struct {
 }
 
 // NewSandbox returns a sandbox whose pods keep their files in memory:
-// at most 1 MiB in 1,000 files per pod, for the 1,000 pods used last.
+// at most 1 MiB in 1,000 files per pod, for the 256 pods used last.
 func NewSandbox(limits Limits, clk clock.PassiveClock) *Sandbox {
-	return &Sandbox{store: NewStore(1000, 1<<20, 1000), limits: limits, clock: clk}
+	return &Sandbox{store: NewStore(256, 1<<20, 1000), limits: limits, clock: clk}
 }
 
 // Pod names the container a command runs in.
@@ -73,11 +73,11 @@ type Pod struct {
 func (s *Sandbox) Exec(ctx context.Context, pod Pod, argv []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
 	fs := s.store.Get(pod.Namespace+"/"+pod.Name, pod.Name, s.clock.Now())
 	sh := &Shell{
-		fs:      fs,
-		cwd:     "/",
-		limits:  s.limits,
-		clock:   s.clock,
-		name:    "sh",
+		fs:     fs,
+		cwd:    "/",
+		limits: s.limits,
+		clock:  s.clock,
+		name:   "sh",
 		env: map[string]string{
 			"HOME":               "/root",
 			"HOSTNAME":           pod.Name,
@@ -137,21 +137,21 @@ func interactiveArgs(args []string) bool {
 
 // Shell is one shell: its variables, folder and last status.
 type Shell struct {
-	fs      *FS
-	env     map[string]string
-	cwd     string
-	name    string
-	args    []string
-	status  int
-	depth   int
-	limits  Limits
-	clock   clock.PassiveClock
-	term    *terminal       // the terminal, with a tty
-	raw     stdio           // the exec's own output, past the output limit
-	io      stdio           // the current command's streams
-	out     *limitCounter
-	exited  bool
-	abort   error
+	fs     *FS
+	env    map[string]string
+	cwd    string
+	name   string
+	args   []string
+	status int
+	depth  int
+	limits Limits
+	clock  clock.PassiveClock
+	term   *terminal // the terminal, with a tty
+	raw    stdio     // the exec's own output, past the output limit
+	io     stdio     // the current command's streams
+	out    *limitCounter
+	exited bool
+	abort  error
 }
 
 // errExit ends the shell: exit, or a limit.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,7 +28,25 @@ type devCluster struct {
 	dataDir string
 	ports   []string
 	cmd     *exec.Cmd
-	out     *bytes.Buffer
+	out     *lockedBuffer
+}
+
+// lockedBuffer is ke-dev's output, read while ke-dev writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newDevCluster(t *testing.T) *devCluster {
@@ -62,7 +81,7 @@ func (d *devCluster) args(extra ...string) []string {
 func (d *devCluster) up() time.Duration {
 	d.t.Helper()
 	begin := time.Now()
-	d.out = &bytes.Buffer{}
+	d.out = &lockedBuffer{}
 	d.cmd = exec.Command(filepath.Join(d.root, "bin", "ke-dev"), d.args()...)
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -30,7 +29,7 @@ const stopGrace = 20 * time.Second
 // Cluster is a running local cluster.
 type Cluster struct {
 	cfg    *Config
-	procs  []*process.Process
+	sup    *process.Supervisor
 	Client kubernetes.Interface
 	// RESTConfig is the cluster-admin configuration.
 	RESTConfig *rest.Config
@@ -73,7 +72,8 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	}
 	_ = os.Remove(cfg.ReadyFile())
 
-	c := &Cluster{cfg: cfg, startedAt: time.Now()}
+	c := &Cluster{cfg: cfg, startedAt: time.Now(),
+		sup: process.NewSupervisor(process.StartInDir(cfg.logDir(), cfg.RunDir()), clock.RealClock{}, cfg.Out, process.DefaultPolicy(), stopGrace)}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -151,63 +151,22 @@ func (c *Cluster) start(ctx context.Context, name string, args []string, ready f
 	return c.Launch(ctx, name, path, args, ready)
 }
 
-// Launch starts a program as part of the cluster: it is stopped with the
-// cluster, in reverse order of start, and its unexpected exit ends Wait.
-// It returns once ready reports success.
+// Launch starts a program as part of the cluster and returns once ready
+// reports success. The program is stopped with the cluster, in reverse order
+// of start; when it crashes it is restarted with a backoff, and if it keeps
+// crashing, Wait returns why.
 func (c *Cluster) Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error {
-	begin := time.Now()
-	fmt.Fprintf(c.cfg.Out, "Starting %s ...", name)
-	p, err := process.Start(process.Spec{Name: name, Path: path, Args: args}, c.cfg.logDir(), c.cfg.RunDir())
-	if err != nil {
-		fmt.Fprintln(c.cfg.Out)
-		return err
-	}
-	c.procs = append(c.procs, p)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	for {
-		select {
-		case <-p.Done():
-			fmt.Fprintln(c.cfg.Out)
-			return p.ExitError()
-		case <-ctx.Done():
-			fmt.Fprintln(c.cfg.Out)
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("%s did not become ready within 2 minutes; see %s", name, p.LogFile)
-			}
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if err := ready(ctx); err == nil {
-			fmt.Fprintf(c.cfg.Out, " ready in %.1fs\n", time.Since(begin).Seconds())
-			return nil
-		}
-	}
+	return c.sup.Launch(ctx, process.Spec{Name: name, Path: path, Args: args}, ready, 2*time.Minute)
 }
 
-// Wait blocks until a process exits unexpectedly or ctx is done. It returns
-// the unexpected exit, or nil when ctx ended.
+// Wait blocks until a process keeps crashing or ctx is done. It returns why
+// the process is given up, or nil when ctx ended.
 func (c *Cluster) Wait(ctx context.Context) error {
-	cases := make(chan *process.Process, len(c.procs))
-	for _, p := range c.procs {
-		go func() {
-			select {
-			case <-p.Done():
-				cases <- p
-			case <-ctx.Done():
-			}
-		}()
-	}
-	select {
-	case p := <-cases:
-		return p.ExitError()
-	case <-ctx.Done():
-		return nil
-	}
+	return c.sup.Wait(ctx)
 }
 
-// Stop stops every process in the reverse order of their start and removes
-// the pid and ready files.
+// Stop stops every process in the reverse order of their start, restarting
+// none of them any more, and removes the pid and ready files.
 func (c *Cluster) Stop() {
 	if c.stopLogs != nil {
 		c.stopLogs()
@@ -217,10 +176,7 @@ func (c *Cluster) Stop() {
 		c.front.Close()
 		c.front = nil
 	}
-	for i := len(c.procs) - 1; i >= 0; i-- {
-		c.procs[i].Stop(stopGrace)
-	}
-	c.procs = nil
+	c.sup.Stop()
 	if process.ReadPid(c.cfg.PidFile()) == os.Getpid() {
 		_ = os.Remove(c.cfg.PidFile())
 	}

@@ -60,11 +60,13 @@ type fakeRunner struct {
 }
 
 func (f *fakeRunner) Done() <-chan struct{} { return f.done }
-func (f *fakeRunner) ExitError() error      { return fmt.Errorf("%s stopped unexpectedly (signal: killed)", f.name) }
-func (f *fakeRunner) ExitStatus() string    { return "signal: killed" }
-func (f *fakeRunner) Log() string           { return "/logs/" + f.name + ".log" }
-func (f *fakeRunner) Stop(time.Duration)    { f.crash() }
-func (f *fakeRunner) crash()                { f.once.Do(func() { close(f.done) }) }
+func (f *fakeRunner) ExitError() error {
+	return fmt.Errorf("%s stopped unexpectedly (signal: killed)", f.name)
+}
+func (f *fakeRunner) ExitStatus() string { return "signal: killed" }
+func (f *fakeRunner) Log() string        { return "/logs/" + f.name + ".log" }
+func (f *fakeRunner) Stop(time.Duration) { f.crash() }
+func (f *fakeRunner) crash()             { f.once.Do(func() { close(f.done) }) }
 
 type fakeStarter struct {
 	mu      sync.Mutex

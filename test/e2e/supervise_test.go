@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -43,8 +44,8 @@ func TestLocalClusterRestartsCrashedComponents(t *testing.T) {
 		t.Run("kill -9 "+name, func(t *testing.T) {
 			old := d.pid(name)
 			begin := time.Now()
-			if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
-				t.Fatal(err)
+			if !d.kill(old) {
+				t.Fatalf("%s is not running (pid %d):\n%s", name, old, d.out)
 			}
 			d.waitOutput(t, regexp.MustCompile(`ke-dev: `+name+` exited unexpectedly \(signal: killed\); restarting it in 1s \(crash 1 of at most 5 within 2m0s; log: \S+/logs/`+name+`\.log\)`), time.Minute)
 			d.waitOutput(t, regexp.MustCompile(`ke-dev: `+name+` is running again`), 2*time.Minute)
@@ -91,11 +92,9 @@ func TestLocalClusterRestartsCrashedComponents(t *testing.T) {
 				t.Fatalf("ke-dev still runs after %d kills:\n%s", kills, d.out)
 			case <-time.After(100 * time.Millisecond):
 			}
-			if pid := d.pid("kube-scheduler"); pid != 0 && pid != last && processExists(pid) {
-				if err := syscall.Kill(pid, syscall.SIGKILL); err == nil {
-					kills++
-					last = pid
-				}
+			if pid := d.pid("kube-scheduler"); pid != last && d.kill(pid) {
+				kills++
+				last = pid
 			}
 		}
 		out := d.out.String()
@@ -115,6 +114,19 @@ func TestLocalClusterRestartsCrashedComponents(t *testing.T) {
 // pid reads the pid file ke-dev keeps for a component; 0 if there is none.
 func (d *devCluster) pid(name string) int {
 	return process.ReadPid(filepath.Join(d.dataDir, "run", name+".pid"))
+}
+
+// kill sends SIGKILL to pid if it is a live process of this cluster (its
+// command line names the data folder), and reports whether it did.
+func (d *devCluster) kill(pid int) bool {
+	if pid <= 0 || !processExists(pid) {
+		return false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !strings.Contains(string(cmdline), d.dataDir) {
+		return false
+	}
+	return syscall.Kill(pid, syscall.SIGKILL) == nil
 }
 
 // port returns the port given to ke-dev with a flag.

@@ -151,11 +151,12 @@ func (e *executor) ExecInContainer(ctx context.Context, name, _ string, containe
 	ns, pod, _ := strings.Cut(name, "/")
 	if resize != nil {
 		go func() {
-			for range resize { //nolint:revive // the simulated terminal has no size
+			// The simulated terminal has no size.
+			for range resize {
 			}
 		}()
 	}
-	var stdout, stderr io.Writer = io.Discard, io.Discard
+	stdout, stderr := io.Discard, io.Discard
 	if out != nil {
 		stdout = out
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,13 +40,8 @@ type crashLog struct {
 // record notes a crash at now. It returns how long to wait before the
 // restart, how many crashes the window now holds, and whether to give up.
 func (c *crashLog) record(now time.Time) (time.Duration, int, bool) {
-	kept := c.times[:0]
-	for _, t := range c.times {
-		if now.Sub(t) < c.policy.Window {
-			kept = append(kept, t)
-		}
-	}
-	c.times = append(kept, now)
+	c.times = slices.DeleteFunc(c.times, func(t time.Time) bool { return now.Sub(t) >= c.policy.Window })
+	c.times = append(c.times, now)
 	n := len(c.times)
 	if n > c.policy.MaxCrashes {
 		return 0, n, true
@@ -142,7 +138,7 @@ func (s *Supervisor) Launch(ctx context.Context, spec Spec, ready ReadyFunc, tim
 	}
 	fmt.Fprintf(s.out, " ready in %.1fs\n", s.clock.Since(begin).Seconds())
 	s.wg.Add(1)
-	go s.watch(u)
+	go s.watch(ctx, u)
 	return nil
 }
 
@@ -177,9 +173,9 @@ func (s *Supervisor) waitReady(ctx context.Context, r Runner, ready ReadyFunc, t
 
 // watch restarts the unit's program each time it crashes, until the
 // supervisor stops or the program crashes too often.
-func (s *Supervisor) watch(u *unit) {
+func (s *Supervisor) watch(ctx context.Context, u *unit) {
 	defer s.wg.Done()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {

@@ -719,7 +719,7 @@ func rm(_ context.Context, sh *Shell, io stdio, argv []string) int {
 			status = 1
 			continue
 		}
-		if err := sh.fs.Remove(p, recursive); err != nil && !(force && errors.Is(err, errNotExist)) {
+		if err := sh.fs.Remove(p, recursive); err != nil && (!force || !errors.Is(err, errNotExist)) {
 			fmt.Fprintf(io.err, "rm: can't remove '%s': %v\n", f, err)
 			status = 1
 		}

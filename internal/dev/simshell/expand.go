@@ -232,7 +232,7 @@ func (sh *Shell) braced(ctx context.Context, expr string) (string, error) {
 	}
 	name, op, word := expr, "", ""
 	for k := 0; k < len(expr); k++ {
-		if !(expr[k] == '_' || (expr[k] >= 'a' && expr[k] <= 'z') || (expr[k] >= 'A' && expr[k] <= 'Z') || (k > 0 && expr[k] >= '0' && expr[k] <= '9')) {
+		if !isNameByte(expr[k], k > 0) {
 			name, word = expr[:k], expr[k:]
 			for _, o := range []string{":-", ":=", ":+", "-", "=", "+"} {
 				if strings.HasPrefix(word, o) {
@@ -443,6 +443,12 @@ func (a *arith) unary() (int64, error) {
 		}
 		return strconv.ParseInt(v, 0, 64)
 	}
+}
+
+// isNameByte reports whether c may be part of a variable name (a digit only
+// after the first byte).
+func isNameByte(c byte, notFirst bool) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (notFirst && c >= '0' && c <= '9')
 }
 
 func b2i(b bool) int64 {

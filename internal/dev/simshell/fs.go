@@ -2,7 +2,6 @@ package simshell
 
 import (
 	"container/list"
-	"errors"
 	"io/fs"
 	"path"
 	"slices"
@@ -11,16 +10,21 @@ import (
 	"time"
 )
 
-// Errors of the simulated file system, worded like a shell's.
-var (
-	errNotExist = errors.New("No such file or directory")
-	errIsDir    = errors.New("Is a directory")
-	errNotDir   = errors.New("Not a directory")
-	errExist    = errors.New("File exists")
-	errNotEmpty = errors.New("Directory not empty")
-	errNoSpace  = errors.New("No space left on device")
-	errReadOnly = errors.New("Read-only file system")
-	errInvalid  = errors.New("Invalid argument")
+// fsError is an error of the simulated file system, worded like the C
+// library's, as a shell prints it.
+type fsError string
+
+func (e fsError) Error() string { return string(e) }
+
+const (
+	errNotExist fsError = "No such file or directory"
+	errIsDir    fsError = "Is a directory"
+	errNotDir   fsError = "Not a directory"
+	errExist    fsError = "File exists"
+	errNotEmpty fsError = "Directory not empty"
+	errNoSpace  fsError = "No space left on device"
+	errReadOnly fsError = "Read-only file system"
+	errInvalid  fsError = "Invalid argument"
 )
 
 // FS is the file tree of one simulated pod. It lives in memory only: every

@@ -154,9 +154,6 @@ type Shell struct {
 	abort  error
 }
 
-// errExit ends the shell: exit, or a limit.
-var errExit = errors.New("exit")
-
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer

@@ -199,6 +199,10 @@ func printf(_ context.Context, sh *Shell, io stdio, argv []string) int {
 			}
 			flags, verb := format[i+1:j], format[j]
 			i = j
+			if !smallWidth(flags) {
+				fmt.Fprintf(io.err, "printf: %%%s%c: width or precision too large\n", flags, verb)
+				return 1
+			}
 			if verb == '%' {
 				b.WriteByte('%')
 				continue
@@ -244,6 +248,23 @@ func printf(_ context.Context, sh *Shell, io stdio, argv []string) int {
 		return 1
 	}
 	return status
+}
+
+// smallWidth reports whether the width and precision of printf flags are at
+// most 1000, so that one directive cannot ask for gigabytes.
+func smallWidth(flags string) bool {
+	n := 0
+	for _, c := range flags {
+		if c < '0' || c > '9' {
+			n = 0
+			continue
+		}
+		n = n*10 + int(c-'0')
+		if n > 1000 {
+			return false
+		}
+	}
+	return true
 }
 
 // readInput returns the content of the files named (or of the input for

@@ -309,10 +309,14 @@ func (sh *Shell) arithmetic(ctx context.Context, expr string) (string, error) {
 }
 
 type arith struct {
-	src  string
-	pos  int
-	vars map[string]string
+	src   string
+	pos   int
+	vars  map[string]string
+	depth int
 }
+
+// maxArithDepth bounds nested parentheses and unary operators.
+const maxArithDepth = 64
 
 func (a *arith) parse() (int64, error) {
 	v, err := a.binary(0)
@@ -397,6 +401,11 @@ func (a *arith) binary(level int) (int64, error) {
 }
 
 func (a *arith) unary() (int64, error) {
+	a.depth++
+	defer func() { a.depth-- }()
+	if a.depth > maxArithDepth {
+		return 0, errors.New("expression nested too deeply")
+	}
 	a.skip()
 	if a.pos >= len(a.src) {
 		return 0, errors.New("missing operand")

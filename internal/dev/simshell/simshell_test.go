@@ -200,6 +200,15 @@ func TestLimits(t *testing.T) {
 	if !strings.Contains(r.errOut, "nested too deeply") {
 		t.Errorf("deep nesting: %+v", r)
 	}
+	// Directives and expressions that would ask for gigabytes or a deep stack.
+	r = run(t, NewSandbox(DefaultLimits(), clock.RealClock{}), nil, "printf", "%999999999s", "x")
+	if r.code != 1 || !strings.Contains(r.errOut, "too large") || r.out != "" {
+		t.Errorf("a huge printf width: code %d, %d bytes out, err %q", r.code, len(r.out), r.errOut)
+	}
+	r = run(t, NewSandbox(DefaultLimits(), clock.RealClock{}), nil, "sh", "-c", "echo $(("+strings.Repeat("(", 30000)+"1"+strings.Repeat(")", 30000)+"))")
+	if r.code == 0 || !strings.Contains(r.errOut, "nested too deeply") {
+		t.Errorf("deeply nested arithmetic: code %d, err %.200q", r.code, r.errOut)
+	}
 	r = run(t, NewSandbox(DefaultLimits(), clock.RealClock{}), nil, "sh", "-c", strings.Repeat("echo x;", 20000))
 	if r.code != 2 || !strings.Contains(r.errOut, "longer than") {
 		t.Errorf("a long script: code %d err %q", r.code, r.errOut)

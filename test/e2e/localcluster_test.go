@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,7 +28,25 @@ type devCluster struct {
 	dataDir string
 	ports   []string
 	cmd     *exec.Cmd
-	out     *bytes.Buffer
+	out     *lockedBuffer
+}
+
+// lockedBuffer is ke-dev's output, read while ke-dev writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newDevCluster(t *testing.T) *devCluster {
@@ -62,7 +81,7 @@ func (d *devCluster) args(extra ...string) []string {
 func (d *devCluster) up() time.Duration {
 	d.t.Helper()
 	begin := time.Now()
-	d.out = &bytes.Buffer{}
+	d.out = &lockedBuffer{}
 	d.cmd = exec.Command(filepath.Join(d.root, "bin", "ke-dev"), d.args()...)
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -232,6 +251,42 @@ func TestLocalCluster(t *testing.T) {
 		out := d.mustKubectl("exec", pod, "--", "sh", "-c", "echo hello from $KWOK_SIMULATED_POD")
 		if strings.TrimSpace(out) != "hello from true" {
 			t.Fatalf("kubectl exec returned %q", out)
+		}
+	})
+
+	t.Run("kubectl exec cannot reach the host's files or programs", func(t *testing.T) {
+		if pod == "" {
+			t.Skip("no pod")
+		}
+		caKey := filepath.Join(d.dataDir, "pki", "ca.key")
+		if _, err := os.Stat(caKey); err != nil {
+			t.Fatalf("the cluster's CA key is not where the test looks: %v", err)
+		}
+		for _, argv := range [][]string{
+			{"cat", caKey},
+			// The folder the exec of KWOK's local kind ran in was
+			// .local/cluster/kwok/exec.
+			{"sh", "-c", "cat ../../pki/ca.key"},
+			{"sh", "-c", "cat " + filepath.Join(d.dataDir, "kubeconfig") + " /etc/passwd"},
+			{"/usr/bin/env", "cat", caKey},
+			{"/bin/sh", "-c", "id -u; /usr/bin/id -u; /proc/self/exe --help"},
+		} {
+			out, err := d.kubectl(append([]string{"exec", pod, "--"}, argv...)...)
+			if strings.Contains(out, "PRIVATE KEY") || strings.Contains(out, "client-key-data") || strings.Contains(out, "root:x:0:0") {
+				t.Errorf("kubectl exec %q read a host file:\n%s", argv, out)
+			}
+			if err == nil {
+				t.Errorf("kubectl exec %q succeeded:\n%s", argv, out)
+			}
+		}
+		// A file written in the pod stays in the pod's simulated folder.
+		marker := filepath.Join(d.dataDir, "written-by-exec")
+		d.mustKubectl("exec", pod, "--", "sh", "-c", "mkdir -p "+d.dataDir+" && echo x > "+marker)
+		if _, err := os.Stat(marker); err == nil {
+			t.Errorf("kubectl exec wrote %s on the host", marker)
+		}
+		if out := d.mustKubectl("exec", pod, "--", "cat", marker); strings.TrimSpace(out) != "x" {
+			t.Errorf("the pod's own file reads %q", out)
 		}
 	})
 

@@ -76,7 +76,8 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Ports.APIServer, "apiserver-port", c.Ports.APIServer, "kube-apiserver port")
 	fs.IntVar(&c.Ports.ControllerManager, "controller-manager-port", c.Ports.ControllerManager, "kube-controller-manager health port")
 	fs.IntVar(&c.Ports.Scheduler, "scheduler-port", c.Ports.Scheduler, "kube-scheduler health port")
-	fs.IntVar(&c.Ports.Kubelet, "kubelet-port", c.Ports.Kubelet, "Port of KWOK's kubelet server (logs, exec)")
+	fs.IntVar(&c.Ports.Kubelet, "kubelet-port", c.Ports.Kubelet, "Kubelet port of the simulated nodes (exec in ke-dev's simulated shell; logs, attach and port-forward from KWOK)")
+	fs.IntVar(&c.Ports.KwokServer, "kwok-server-port", c.Ports.KwokServer, "Port of KWOK's own server behind the kubelet port (0: a free port)")
 }
 
 // Validate checks the options of `up`.

@@ -109,8 +109,10 @@ func (c *Config) kwokArgs(f *files) []string {
 		"--config=" + f.kwokConfig,
 		"--manage-nodes-with-annotation-selector=" + kwokNodeAnnotation + "=fake",
 		"--node-ip=127.0.0.1",
+		// The nodes advertise the kubelet port, where ke-dev answers exec
+		// and passes the rest to KWOK's own server.
 		"--node-port=" + strconv.Itoa(c.Ports.Kubelet),
-		"--server-address=" + fmt.Sprintf("127.0.0.1:%d", c.Ports.Kubelet),
+		"--server-address=" + fmt.Sprintf("127.0.0.1:%d", c.Ports.KwokServer),
 		"--tls-cert-file=" + f.kubeletServ.CertFile,
 		"--tls-private-key-file=" + f.kubeletServ.KeyFile,
 		"--cidr=10.244.0.0/16",

@@ -3,8 +3,8 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,8 +16,11 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/clock"
 
+	"github.com/superkube/super-kubenetes/internal/dev/kubelet"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
+	"github.com/superkube/super-kubenetes/internal/dev/simshell"
 )
 
 // stopGrace is how long a process may take to stop after SIGTERM.
@@ -26,11 +29,12 @@ const stopGrace = 20 * time.Second
 // Cluster is a running local cluster.
 type Cluster struct {
 	cfg    *Config
-	procs  []*process.Process
+	sup    *process.Supervisor
 	Client kubernetes.Interface
 	// RESTConfig is the cluster-admin configuration.
 	RESTConfig *rest.Config
 	files      *files
+	front      *kubelet.Server
 	stopLogs   context.CancelFunc
 	startedAt  time.Time
 }
@@ -58,12 +62,18 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	if errs := cfg.CheckPorts(); len(errs) > 0 {
 		return nil, kerrors.NewAggregate(errs)
 	}
+	if cfg.Ports.KwokServer == 0 {
+		if cfg.Ports.KwokServer, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.WriteFile(cfg.PidFile(), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
 	_ = os.Remove(cfg.ReadyFile())
 
-	c := &Cluster{cfg: cfg, startedAt: time.Now()}
+	c := &Cluster{cfg: cfg, startedAt: time.Now(),
+		sup: process.NewSupervisor(process.StartInDir(cfg.logDir(), cfg.RunDir()), clock.RealClock{}, cfg.Out, process.DefaultPolicy(), stopGrace)}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -111,8 +121,11 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, err
 	}
 	if err := c.start(ctx, "kwok", cfg.kwokArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Kubelet), insecure)
+		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.KwokServer), insecure)
 	}); err != nil {
+		return nil, err
+	}
+	if err := c.startKubeletFront(f); err != nil {
 		return nil, err
 	}
 
@@ -138,75 +151,63 @@ func (c *Cluster) start(ctx context.Context, name string, args []string, ready f
 	return c.Launch(ctx, name, path, args, ready)
 }
 
-// Launch starts a program as part of the cluster: it is stopped with the
-// cluster, in reverse order of start, and its unexpected exit ends Wait.
-// It returns once ready reports success.
+// Launch starts a program as part of the cluster and returns once ready
+// reports success. The program is stopped with the cluster, in reverse order
+// of start; when it crashes it is restarted with a backoff, and if it keeps
+// crashing, Wait returns why.
 func (c *Cluster) Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error {
-	begin := time.Now()
-	fmt.Fprintf(c.cfg.Out, "Starting %s ...", name)
-	p, err := process.Start(process.Spec{Name: name, Path: path, Args: args}, c.cfg.logDir(), c.cfg.RunDir())
-	if err != nil {
-		fmt.Fprintln(c.cfg.Out)
-		return err
-	}
-	c.procs = append(c.procs, p)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	for {
-		select {
-		case <-p.Done():
-			fmt.Fprintln(c.cfg.Out)
-			return p.ExitError()
-		case <-ctx.Done():
-			fmt.Fprintln(c.cfg.Out)
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("%s did not become ready within 2 minutes; see %s", name, p.LogFile)
-			}
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if err := ready(ctx); err == nil {
-			fmt.Fprintf(c.cfg.Out, " ready in %.1fs\n", time.Since(begin).Seconds())
-			return nil
-		}
-	}
+	return c.sup.Launch(ctx, process.Spec{Name: name, Path: path, Args: args}, ready, 2*time.Minute)
 }
 
-// Wait blocks until a process exits unexpectedly or ctx is done. It returns
-// the unexpected exit, or nil when ctx ended.
+// Wait blocks until a process keeps crashing or ctx is done. It returns why
+// the process is given up, or nil when ctx ended.
 func (c *Cluster) Wait(ctx context.Context) error {
-	cases := make(chan *process.Process, len(c.procs))
-	for _, p := range c.procs {
-		go func() {
-			select {
-			case <-p.Done():
-				cases <- p
-			case <-ctx.Done():
-			}
-		}()
-	}
-	select {
-	case p := <-cases:
-		return p.ExitError()
-	case <-ctx.Done():
-		return nil
-	}
+	return c.sup.Wait(ctx)
 }
 
-// Stop stops every process in the reverse order of their start and removes
-// the pid and ready files.
+// Stop stops every process in the reverse order of their start, restarting
+// none of them any more, and removes the pid and ready files.
 func (c *Cluster) Stop() {
 	if c.stopLogs != nil {
 		c.stopLogs()
 	}
 	_ = os.Remove(c.cfg.ReadyFile())
-	for i := len(c.procs) - 1; i >= 0; i-- {
-		c.procs[i].Stop(stopGrace)
+	if c.front != nil {
+		c.front.Close()
+		c.front = nil
 	}
-	c.procs = nil
+	c.sup.Stop()
 	if process.ReadPid(c.cfg.PidFile()) == os.Getpid() {
 		_ = os.Remove(c.cfg.PidFile())
 	}
+}
+
+// startKubeletFront serves the kubelet port of the simulated nodes: exec in
+// the simulated shell, the rest passed to KWOK.
+func (c *Cluster) startKubeletFront(f *files) error {
+	front, err := kubelet.Start(kubelet.Config{
+		Addr:     fmt.Sprintf("127.0.0.1:%d", c.cfg.Ports.Kubelet),
+		KwokURL:  fmt.Sprintf("https://127.0.0.1:%d", c.cfg.Ports.KwokServer),
+		CertFile: f.kubeletServ.CertFile,
+		KeyFile:  f.kubeletServ.KeyFile,
+		CAFile:   f.ca.CertFile,
+		Sandbox:  simshell.NewSandbox(simshell.DefaultLimits(), clock.RealClock{}),
+	})
+	if err != nil {
+		return fmt.Errorf("serving the kubelet port %d: %w", c.cfg.Ports.Kubelet, err)
+	}
+	c.front = front
+	return nil
+}
+
+// freePort returns a loopback port that is free now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // StartedAt is when Start began.

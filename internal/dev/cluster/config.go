@@ -24,6 +24,9 @@ type Ports struct {
 	ControllerManager int
 	Scheduler         int
 	Kubelet           int
+	// KwokServer is KWOK's own server (logs, attach, port-forward), behind
+	// the kubelet port; 0 picks a free port at start.
+	KwokServer int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
@@ -97,7 +100,7 @@ type namedPort struct {
 }
 
 func (c *Config) namedPorts() []namedPort {
-	return []namedPort{
+	ports := []namedPort{
 		{"etcd", c.Ports.Etcd},
 		{"etcd (peer)", c.Ports.EtcdPeer},
 		{"kube-apiserver", c.Ports.APIServer},
@@ -105,6 +108,10 @@ func (c *Config) namedPorts() []namedPort {
 		{"kube-scheduler", c.Ports.Scheduler},
 		{"kwok (kubelet)", c.Ports.Kubelet},
 	}
+	if c.Ports.KwokServer != 0 {
+		ports = append(ports, namedPort{"kwok (its own server)", c.Ports.KwokServer})
+	}
+	return ports
 }
 
 // CheckPorts returns one error per port that another program already holds.

@@ -177,9 +177,6 @@ var kwokStages = []string{
 // SimulatedLogFile is what `kubectl logs` returns for every simulated container.
 func (c *Config) SimulatedLogFile() string { return filepath.Join(c.kwokDir(), "container.log") }
 
-// ExecDir is the working folder of commands run by `kubectl exec`.
-func (c *Config) ExecDir() string { return filepath.Join(c.kwokDir(), "exec") }
-
 func (c *Config) writeKwokConfig() (string, error) {
 	var b strings.Builder
 	for _, s := range kwokStages {
@@ -190,9 +187,6 @@ func (c *Config) writeKwokConfig() (string, error) {
 		b.WriteString("---\n")
 		b.Write(data)
 		b.WriteString("\n")
-	}
-	if err := os.MkdirAll(c.ExecDir(), 0o755); err != nil {
-		return "", err
 	}
 	if _, err := os.Stat(c.SimulatedLogFile()); err != nil {
 		if err := os.WriteFile(c.SimulatedLogFile(), nil, 0o644); err != nil {
@@ -227,19 +221,10 @@ metadata:
 spec:
   attaches:
   - logsFile: %q
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: ClusterExec
-metadata:
-  name: local-exec
-spec:
-  execs:
-  - local:
-      workDir: %q
-      envs:
-      - name: KWOK_SIMULATED_POD
-        value: "true"
-`, c.SimulatedLogFile(), c.SimulatedLogFile(), c.ExecDir())
+`, c.SimulatedLogFile(), c.SimulatedLogFile())
+	// No ClusterExec: KWOK would run the command a user asks for on this
+	// machine. Exec is answered by ke-dev's simulated shell instead, in front
+	// of KWOK's server (internal/dev/kubelet).
 	file := filepath.Join(c.kwokDir(), "kwok.yaml")
 	return file, os.WriteFile(file, []byte(b.String()), 0o644)
 }

@@ -95,16 +95,22 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Done is closed when the process has exited.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
+// Log is the process's log file.
+func (p *Process) Log() string { return p.LogFile }
+
+// ExitStatus says briefly how the process ended, for example "signal: killed".
+func (p *Process) ExitStatus() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return p.err.Error()
+	}
+	return "exit status 0"
+}
+
 // ExitError describes how the process ended, with the last lines of its log.
 func (p *Process) ExitError() error {
-	p.mu.Lock()
-	err := p.err
-	p.mu.Unlock()
-	msg := "exited"
-	if err != nil {
-		msg = err.Error()
-	}
-	return fmt.Errorf("%s stopped unexpectedly (%s); last lines of %s:\n%s", p.Spec.Name, msg, p.LogFile, Tail(p.LogFile, 8))
+	return fmt.Errorf("%s stopped unexpectedly (%s); last lines of %s:\n%s", p.Spec.Name, p.ExitStatus(), p.LogFile, Tail(p.LogFile, 8))
 }
 
 // Stop sends SIGTERM to the process group and waits up to grace before

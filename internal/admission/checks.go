@@ -135,7 +135,7 @@ func (h *Webhook) groupBinding(ctx context.Context, req *request) (string, error
 }
 
 func symmetricDifference(a, b []string) []string {
-	in := func(list []string, v string) bool { return slices.Contains(list, v) }
+	in := slices.Contains[[]string]
 	var out []string
 	for _, v := range a {
 		if !in(b, v) {

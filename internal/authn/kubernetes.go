@@ -20,7 +20,7 @@ import (
 
 // TokenReviewPath is where ke-apiserver serves kube-apiserver's token
 // webhook (--authentication-token-webhook-config-file).
-const TokenReviewPath = "/webhooks/tokenreview"
+const TokenReviewPath = "/webhooks/tokenreview" //nolint:gosec // a path, not a credential
 
 // AuthenticateKubernetesToken checks a token that kube-apiserver received:
 // a kubeconfig token (audience token.KubernetesAudience) whose record is in

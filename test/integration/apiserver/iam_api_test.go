@@ -164,13 +164,17 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 	}
 	iamNoSecret(t, r)
 
-	t.Run("the password is stored as a bcrypt hash only", func(t *testing.T) {
+	t.Run("the password is stored as a bcrypt hash only, in the user's password Secret", func(t *testing.T) {
 		u := &iamv1beta1.User{}
 		if err := st.k8s.Get(context.Background(), keyOf("iam-alice"), u); err != nil {
 			t.Fatal(err)
 		}
-		if !password.IsHash(u.Spec.Password) || !password.Matches(u.Spec.Password, Password) {
-			t.Fatalf("spec.password is not the hash of the password: %q", u.Spec.Password)
+		if u.Spec.Password != "" {
+			t.Fatal("the User holds the password's hash")
+		}
+		hash := storedHash(t, u)
+		if !password.IsHash(hash) || !password.Matches(hash, Password) {
+			t.Fatal("the password Secret does not hold the hash of the password")
 		}
 		// The user logs in at once: the answer came once the cache had the user.
 		token(t, "iam-alice")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -90,6 +91,27 @@ func TestAPlaintextPasswordIsHashedAndMovedOutOfTheUser(t *testing.T) {
 	if u.Status.PasswordChangedAt == nil || !conditions.IsReady(u.Status.Conditions) {
 		t.Fatalf("status %+v", u.Status)
 	}
+
+	eventually(t, "an event tells that the password was moved, without it", func() error {
+		events := &eventsv1.EventList{}
+		if err := k8s.List(context.Background(), events); err != nil {
+			return err
+		}
+		moved := false
+		for _, e := range events.Items {
+			if e.Regarding.Name != u.Name {
+				continue
+			}
+			if js := mustJSON(t, e); strings.Contains(js, plain) || strings.Contains(js, hash) || strings.Contains(js, "$2a$") {
+				t.Fatalf("an event holds the password or its hash: %s", js)
+			}
+			moved = moved || e.Reason == iamv1beta1.ReasonPasswordHashed
+		}
+		if !moved {
+			return errString("no event yet")
+		}
+		return nil
+	})
 
 	sec := &corev1.Secret{}
 	if err := k8s.Get(context.Background(), types.NamespacedName{Namespace: cfg.SystemNamespace, Name: passwordsecret.Name(u.Name)}, sec); err != nil {

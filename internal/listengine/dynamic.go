@@ -3,6 +3,7 @@ package listengine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -12,20 +13,46 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// KindFor returns the kind of a resource, adding any custom resource on
-// first use: it is looked up among the CRDs (by plural, and by group when
-// given), read as unstructured objects, and served with the columns every
-// kind has once its informer has synced.
-func (e *Engine) KindFor(ctx context.Context, resource, group string) (*Kind, error) {
+// Describe returns the kind of a resource without loading anything: a
+// kind the engine serves, or a custom resource as KindFor would add it
+// (custom reports which). It starts no informer, so that a caller is
+// authorized before any object of a custom resource is cached.
+func (e *Engine) Describe(resource, group string) (k *Kind, custom bool, err error) {
+	if k, ok := e.known(resource, group); ok {
+		e.mu.RLock()
+		_, custom = e.dynamicSynced[k.Key()]
+		e.mu.RUnlock()
+		return k, custom, nil
+	}
+	k, err = e.crdKind(resource, group)
+	return k, err == nil, err
+}
+
+// Loaded lists the custom resources whose objects the engine caches (their
+// informers started), by key.
+func (e *Engine) Loaded() []string {
 	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]string, 0, len(e.dynamicSynced))
+	for key := range e.dynamicSynced {
+		out = append(out, key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (e *Engine) known(resource, group string) (*Kind, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	k, ok := e.kinds[resource]
 	if ok && group != "" && k.GVK.Group != group {
 		k, ok = e.kinds[resource+"."+group]
 	}
-	e.mu.RUnlock()
-	if ok {
-		return k, e.waitSynced(ctx, k.Key())
-	}
+	return k, ok
+}
+
+// crdKind makes the kind of a custom resource from its CRD.
+func (e *Engine) crdKind(resource, group string) (*Kind, error) {
 	crd := e.findCRD(resource, group)
 	if crd == nil {
 		return nil, errNoResource(resource)
@@ -40,12 +67,27 @@ func (e *Engine) KindFor(ctx context.Context, resource, group string) (*Kind, er
 		return nil, fmt.Errorf("custom resource %s serves no storage version", crd.Name)
 	}
 	gvk := schema.GroupVersionKind{Group: crd.Spec.Group, Version: version, Kind: crd.Spec.Names.Kind}
-	k = &Kind{Resource: crd.Spec.Names.Plural, GVK: gvk, Namespaced: crd.Spec.Scope == apiextensionsv1.NamespaceScoped,
+	return &Kind{Resource: crd.Spec.Names.Plural, GVK: gvk, Namespaced: crd.Spec.Scope == apiextensionsv1.NamespaceScoped,
 		New: func() client.Object {
 			u := &unstructured.Unstructured{}
 			u.SetGroupVersionKind(gvk)
 			return u
-		}}
+		}}, nil
+}
+
+// KindFor returns the kind of a resource, adding any custom resource on
+// first use: it is looked up among the CRDs (by plural, and by group when
+// given), read as unstructured objects, and served with the columns every
+// kind has once its informer has synced. Callers authorize first (Describe).
+func (e *Engine) KindFor(ctx context.Context, resource, group string) (*Kind, error) {
+	if k, ok := e.known(resource, group); ok {
+		return k, e.waitSynced(ctx, k.Key())
+	}
+	k, err := e.crdKind(resource, group)
+	if err != nil {
+		return nil, err
+	}
+	gvk := k.GVK
 	e.mu.Lock()
 	for _, key := range []string{k.Resource, k.Resource + "." + gvk.Group} {
 		if existing, ok := e.kinds[key]; ok && existing.GVK.Group == gvk.Group {

@@ -213,8 +213,11 @@ func BuiltinKinds() []*Kind {
 					r.DisplayName = lower(u.Spec.DisplayName)
 				}
 			}, Sanitize: func(o client.Object) client.Object {
+				// No password: neither a hash nor what kubectl's
+				// last-applied copy may hold.
 				u := o.(*iamv1beta1.User).DeepCopy()
 				u.Spec.Password = ""
+				delete(u.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
 				return u
 			}},
 		{Resource: "groups", GVK: iamv1beta1.GroupVersion.WithKind("Group"), New: typed(func() *iamv1beta1.Group { return &iamv1beta1.Group{} })},

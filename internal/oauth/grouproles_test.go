@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
@@ -20,7 +22,8 @@ import (
 func newTestServer(t *testing.T, groupRoles map[string][]GroupRole, objs ...client.Object) (*Server, client.Client) {
 	t.Helper()
 	c := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(objs...).Build()
-	s, err := NewServer(Options{Issuer: "https://ke.test", BcryptCost: 4, GroupRoles: groupRoles}, Deps{Users: c, Writer: c})
+	s, err := NewServer(Options{Issuer: "https://ke.test", BcryptCost: 4, GroupRoles: groupRoles},
+		Deps{Users: c, Writer: c, Passwords: &passwordsecret.Store{Namespace: "superkube-system", Reader: c, Writer: c}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,23 +124,32 @@ func TestAGroupRoleIsNotGrantedThroughSomeoneElsesBindingOfTheSameName(t *testin
 
 func TestExternalIdentitiesMapOnlyToUsersTheyMayHave(t *testing.T) {
 	local := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "local"}, Spec: iamv1beta1.UserSpec{Password: "$2a$04$abcdefghijklmnopqrstuv"}}
+	stored := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "stored"}}
+	storedHash := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "superkube-system", Name: passwordsecret.Name("stored"),
+			Labels:          map[string]string{iamv1beta1.UserRefLabel: "stored"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: iamv1beta1.GroupVersion.String(), Kind: "User", Name: "stored"}}},
+		Type: passwordsecret.Type, Data: map[string][]byte{passwordsecret.HashKey: []byte("$2a$04$abcdefghijklmnopqrstuv")},
+	}
 	elsewhere := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "elsewhere", Annotations: map[string]string{IdentityAnnotation("github"): "42"}}}
 	prepared := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "prepared"}}
 	linked := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "linked", Annotations: map[string]string{IdentityAnnotation("corp"): "uid-linked"}}}
 	staffLinked := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "staffer", Annotations: map[string]string{IdentityAnnotation("staff"): "uid-staffer"}}}
-	s, c := newTestServer(t, nil, local, elsewhere, prepared, linked, staffLinked)
+	s, c := newTestServer(t, nil, local, stored, storedHash, elsewhere, prepared, linked, staffLinked)
 	for _, tc := range []struct {
 		name, provider, user, uid string
 		allowed                   bool
 	}{
 		{"auto creates a new user", "corp", "Fresh.User", "uid-fresh", true},
 		{"auto refuses a local user", "corp", "local", "uid-x", false},
+		{"auto refuses a local user whose password is in its Secret", "corp", "stored", "uid-x", false},
 		{"auto refuses a user made by an administrator", "corp", "prepared", "uid-x", false},
 		{"auto refuses a user linked to another provider", "corp", "elsewhere", "uid-x", false},
 		{"auto accepts the linked identity", "corp", "linked", "uid-linked", true},
 		{"auto refuses another identity of the linked name", "corp", "linked", "uid-other", false},
 		{"lookup refuses a missing user", "staff", "missing", "uid-x", false},
 		{"lookup refuses a local user", "staff", "local", "uid-x", false},
+		{"lookup refuses a local user whose password is in its Secret", "staff", "stored", "uid-x", false},
 		{"lookup refuses a user linked to another provider", "staff", "elsewhere", "uid-x", false},
 		{"lookup refuses a user linked to another identity of the provider", "staff", "staffer", "uid-other", false},
 		{"lookup accepts the linked identity", "staff", "staffer", "uid-staffer", true},
@@ -161,7 +173,7 @@ func TestExternalIdentitiesMapOnlyToUsersTheyMayHave(t *testing.T) {
 	if err := c.Get(context.Background(), client.ObjectKey{Name: "fresh-user"}, fresh); err != nil || fresh.Annotations[IdentityAnnotation("corp")] != "uid-fresh" {
 		t.Fatalf("the new user is not linked: %v %v", fresh.Annotations, err)
 	}
-	for _, u := range []*iamv1beta1.User{local, elsewhere, prepared} {
+	for _, u := range []*iamv1beta1.User{local, stored, elsewhere, prepared} {
 		got := &iamv1beta1.User{}
 		if err := c.Get(context.Background(), client.ObjectKey{Name: u.Name}, got); err != nil {
 			t.Fatal(err)

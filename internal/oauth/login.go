@@ -56,8 +56,14 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 	found := err == nil
 
 	hash := s.dummyHash
-	if found && password.IsHash(u.Spec.Password) {
-		hash = u.Spec.Password
+	if found {
+		h, err := s.passwords.Hash(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if password.IsHash(h) {
+			hash = h
+		}
 	}
 	ok := password.Matches(hash, plain) && found && hash != s.dummyHash
 	reason := ""
@@ -177,7 +183,11 @@ func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Ident
 		if got := u.Annotations[annotation]; got != "" && got != id.UID {
 			return nil, fmt.Errorf("user %s is linked to another %s identity", name, provider)
 		}
-		if u.Annotations[annotation] == "" && (method == idp.MappingAuto || u.Spec.Password != "" || linkedElsewhere(u)) {
+		local, err := s.hasPassword(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if u.Annotations[annotation] == "" && (method == idp.MappingAuto || local || linkedElsewhere(u)) {
 			return nil, fmt.Errorf("user %s exists and is not linked to provider %s; an administrator must link it", name, provider)
 		}
 		return u, nil
@@ -194,6 +204,16 @@ func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Ident
 		return nil, fmt.Errorf("creating user %s: %w", name, err)
 	}
 	return u, nil
+}
+
+// hasPassword says whether the user is a local account: one with a
+// password, stored or still waiting in the spec to be moved.
+func (s *Server) hasPassword(ctx context.Context, u *iamv1beta1.User) (bool, error) {
+	if u.Spec.Password != "" {
+		return true, nil
+	}
+	h, err := s.passwords.Hash(ctx, u)
+	return h != "", err
 }
 
 // linkedElsewhere says whether the user is linked to an identity at some

@@ -52,6 +52,16 @@ type Server struct {
 	limiter   *sourceLimiter
 	dummyHash string
 	records   chan *iamv1beta1.LoginRecord
+
+	// passwords reads the hashes of local users' passwords.
+	passwords PasswordHashes
+}
+
+// PasswordHashes reads the hashes of local users' passwords, which are
+// kept apart from the User objects (package passwordsecret).
+type PasswordHashes interface {
+	// Hash returns the bcrypt hash of the user's password, "" when none.
+	Hash(ctx context.Context, u *iamv1beta1.User) (string, error)
 }
 
 // Deps are the server's collaborators.
@@ -68,12 +78,17 @@ type Deps struct {
 
 	// Bindings reads GlobalRoleBindings for the group roles; Users when nil.
 	Bindings client.Reader
+	// Passwords reads the hashes of local users' passwords.
+	Passwords PasswordHashes
 }
 
 // NewServer builds the server.
 func NewServer(opts Options, d Deps) (*Server, error) {
 	if errs := opts.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if d.Passwords == nil {
+		return nil, errors.New("oauth: Passwords is required")
 	}
 	def := DefaultLifetimes()
 	l := &opts.Lifetimes
@@ -98,7 +113,7 @@ func NewServer(opts Options, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, clients: map[string]*Client{}, issuer: d.Issuer, verifier: d.Verifier, store: d.Store,
-		users: d.Users, bindings: d.Bindings, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
+		users: d.Users, bindings: d.Bindings, passwords: d.Passwords, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
 		passwordProviders: d.PasswordProviders, redirectProviders: map[string]idp.RedirectProvider{},
 		providerMethods: map[string]idp.MappingMethod{}, limiter: newSourceLimiter(opts.LoginsPerMinute, opts.LoginBurst),
 		dummyHash: dummy, records: make(chan *iamv1beta1.LoginRecord, 4096),

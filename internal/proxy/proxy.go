@@ -8,7 +8,9 @@
 // request and the answer through unchanged: no body is buffered, decoded or
 // re-encoded, watches and log follows are flushed as they arrive, and
 // upgrades (exec, attach, port-forward over SPDY or WebSocket) become raw
-// connections between the client and kube-apiserver.
+// connections between the client and kube-apiserver. The one exception are
+// answers about the platform's users, which are read to remove passwords
+// (redact.go).
 package proxy
 
 import (
@@ -139,6 +141,9 @@ func newUpstream(cluster string, rc *rest.Config, logger logr.Logger, buffers ht
 		BufferPool:    buffers,
 		ErrorHandler:  up.failed,
 		ErrorLog:      log.New(logWriter{logr: logger.WithValues("cluster", cluster)}, "", 0),
+
+		// Answers about users lose their passwords (redact.go).
+		ModifyResponse: redactResponse,
 	}
 	return up, nil
 }
@@ -148,6 +153,13 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, ok := request.UserFrom(r.Context()); !ok {
 		responsewriters.WriteStatus(w, responsewriters.Unauthorized("log in first"))
 		return
+	}
+	if isUsersPath(r.URL.Path) {
+		if isUpgrade(r.Header) {
+			responsewriters.WriteStatus(w, responsewriters.BadRequest("Upgrade", "users are served over plain HTTP only; watch them without WebSocket"))
+			return
+		}
+		r = r.WithContext(withUserRedaction(r.Context()))
 	}
 	u.proxy.ServeHTTP(w, r)
 }
@@ -171,6 +183,9 @@ func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	removeClientIdentity(h)
 	if u, ok := request.UserFrom(pr.In.Context()); ok {
 		impersonate(h, u)
+	}
+	if redactsUsers(pr.In.Context()) {
+		onlyJSON(h)
 	}
 	// kube-apiserver's audit log names the client's address.
 	if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {

@@ -11,7 +11,8 @@ const (
 const (
 	// ReasonReconciled: everything derived from the object is in place.
 	ReasonReconciled = "Reconciled"
-	// ReasonPasswordHashed: the user's password is stored as a bcrypt hash.
+	// ReasonPasswordHashed: the password written into the user's spec was
+	// hashed (when a plaintext) and moved into the user's password Secret.
 	ReasonPasswordHashed = "PasswordHashed"
 	// ReasonInvalidPassword: the password could not be hashed (for example too long).
 	ReasonInvalidPassword = "InvalidPassword"

@@ -43,10 +43,12 @@ type UserSpec struct {
 	// +optional
 	Lang string `json:"lang,omitempty"`
 
-	// Password is the bcrypt hash of the user's password. A plaintext written
-	// here is replaced by its hash within moments by ke-controller-manager; to
-	// never store a plaintext, create users through the IAM API or write a
-	// bcrypt hash (see docs/users.md). It is never returned by the IAM API.
+	// Password is write-only: a plaintext or a bcrypt hash written here is
+	// moved within moments by ke-controller-manager into the user's password
+	// Secret in the platform's system namespace (hashed, when a plaintext)
+	// and cleared from the User, which never keeps it. To never store a
+	// plaintext, create users through the IAM API or write a bcrypt hash
+	// (see docs/users.md).
 	// +optional
 	Password string `json:"password,omitempty"`
 

@@ -2,8 +2,9 @@ package app
 
 // The RBAC ke-apiserver needs, generated into config/rbac/apiserver by
 // `make generate`: it reads the permission model from caches, writes users,
-// login records and the bindings identity providers grant, and deletes the
-// initial administrator's password Secret once it is changed.
+// their password Secrets, login records and the bindings identity providers
+// grant, and deletes the initial administrator's password Secret once it is
+// changed.
 
 // The platform APIs (/kapis) write the platform's objects with
 // ke-apiserver's own identity, after ke-apiserver's authorization, and audit
@@ -15,7 +16,9 @@ package app
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
 // +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=create;update;patch
-// +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=delete
+// The users' password Secrets (package passwordsecret) and the initial
+// administrator's password Secret, in the system namespace only.
+// +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=userextras/*,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate

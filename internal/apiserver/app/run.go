@@ -33,6 +33,7 @@ import (
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 	"github.com/superkube/super-kubenetes/internal/listengine"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -57,6 +58,12 @@ type Server struct {
 	runs   []func(context.Context)
 	synced bool
 	mu     sync.Mutex
+
+	// Passwords caches only the users' password Secrets (whose hashes
+	// logins check), apart from Cache, which keeps no secret's data.
+	Passwords ctrlcache.Cache
+	// Engine is the list engine, for tests (which custom resources it loaded).
+	Engine *listengine.Engine
 }
 
 // Build assembles ke-apiserver from its configuration. Nothing runs until Run.
@@ -88,6 +95,18 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err != nil {
 		return nil, err
 	}
+	passwordSecrets, err := passwordsecret.CacheOptions(cfg.SystemNamespace)
+	if err != nil {
+		return nil, err
+	}
+	if s.Passwords, err = ctrlcache.New(rc, ctrlcache.Options{Scheme: sch, DefaultTransform: ctrlcache.TransformStripManagedFields(),
+		ByObject: map[client.Object]ctrlcache.ByObject{&corev1.Secret{}: passwordSecrets}}); err != nil {
+		return nil, err
+	}
+	if _, err := s.Passwords.GetInformer(ctx, &corev1.Secret{}); err != nil {
+		return nil, err
+	}
+	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: s.Passwords, Writer: c}
 
 	stores, err := authorizerStores(ctx, cache)
 	if err != nil {
@@ -96,6 +115,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	base := authz.New(stores)
 	z := iamhandlers.SelfService{Next: base}
 	engine := listengine.New(cache, listengine.BuiltinKinds())
+	s.Engine = engine
 	if err := engine.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -130,7 +150,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	}
 	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c}
 	oauthServer, err := oauth.NewServer(cfg.oauthOptions(), oauth.Deps{
-		Issuer: issuer, Verifier: verifier, Store: store, Users: c, Writer: c, Clock: clk, Authenticator: tokens,
+		Issuer: issuer, Verifier: verifier, Store: store, Users: c, Passwords: passwords, Writer: c, Clock: clk, Authenticator: tokens,
 		PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
 	})
 	if err != nil {
@@ -145,7 +165,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 			return nil, fmt.Errorf("kubernetes.caFile: %w", err)
 		}
 	}
-	iam := &iamhandlers.Handlers{Users: c, Client: c, Store: store, Authorizer: z, Escalation: base, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
+	iam := &iamhandlers.Handlers{Users: c, Passwords: passwords, Client: c, Store: store, Authorizer: z, Escalation: base, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
 		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer,
 		Kubernetes: iamhandlers.KubernetesEndpoint{Server: cfg.Kubernetes.ExternalURL, CAData: caData}}
 
@@ -210,10 +230,11 @@ func (s *Server) ready() error {
 // Start runs the caches (and the audit webhook) and waits until they synced.
 func (s *Server) Start(ctx context.Context) error {
 	go func() { _ = s.Cache.Start(ctx) }()
+	go func() { _ = s.Passwords.Start(ctx) }()
 	for _, run := range s.runs {
 		go run(ctx)
 	}
-	if !s.Cache.WaitForCacheSync(ctx) {
+	if !s.Cache.WaitForCacheSync(ctx) || !s.Passwords.WaitForCacheSync(ctx) {
 		return errors.New("the caches did not sync")
 	}
 	s.mu.Lock()

@@ -30,6 +30,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 )
 
 // Names of what the bootstrap creates.
@@ -51,6 +52,8 @@ type Bootstrap struct {
 	SystemNamespace string
 	AdminEmail      string
 	BcryptCost      int
+	// Passwords keeps the administrator's password hash.
+	Passwords *passwordsecret.Store
 	// Elected, with leader election, is closed when this replica leads (the
 	// manager's Elected()). A standby replica reports ready: it has nothing
 	// to do until it leads. Without leader election it is nil.
@@ -205,57 +208,92 @@ func (b *Bootstrap) hostCluster(ctx context.Context) error {
 	return err
 }
 
-// admin creates the initial administrator once. Its password is generated,
-// stored in a Secret first (so that a crash in between does not lose it),
-// and only its hash goes into the User.
+// admin creates the initial administrator once. Its password is generated
+// and kept in a Secret first (so that a crash in between does not lose it);
+// its hash goes into the administrator's password Secret, never into the
+// User.
 func (b *Bootstrap) admin(ctx context.Context) error {
 	u := &iamv1beta1.User{}
 	err := b.Client.Get(ctx, types.NamespacedName{Name: AdminUser}, u)
-	if err == nil {
-		return b.bindAdmin(ctx)
-	}
-	if !apierrors.IsNotFound(err) {
-		return err
-	}
-	secret := &corev1.Secret{}
-	err = b.Reader.Get(ctx, types.NamespacedName{Namespace: b.SystemNamespace, Name: AdminPasswordSecret}, secret)
-	var plain string
 	switch {
 	case err == nil:
-		plain = string(secret.Data["password"])
 	case apierrors.IsNotFound(err):
-		if plain, err = Generate(20); err != nil {
+		if _, err := b.initialPassword(ctx, true); err != nil {
 			return err
 		}
-		secret = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: b.SystemNamespace, Name: AdminPasswordSecret,
-				Labels: map[string]string{iamv1beta1.UserRefLabel: AdminUser}},
-			Type:       corev1.SecretTypeOpaque,
-			StringData: map[string]string{"username": AdminUser, "password": plain},
+		u = &iamv1beta1.User{
+			ObjectMeta: metav1.ObjectMeta{Name: AdminUser, Annotations: map[string]string{tenantv1beta1.DisplayNameAnnotation: "Administrator"}},
+			Spec: iamv1beta1.UserSpec{
+				Email:                  b.AdminEmail,
+				DisplayName:            "Administrator",
+				PasswordChangeRequired: true,
+			},
 		}
-		if err := b.Client.Create(ctx, secret); err != nil {
-			return err
+		if err := b.Client.Create(ctx, u); err != nil {
+			if !apierrors.IsAlreadyExists(err) {
+				return err
+			}
+			if err := b.Reader.Get(ctx, types.NamespacedName{Name: AdminUser}, u); err != nil {
+				return err
+			}
 		}
 	default:
+		return err
+	}
+	if err := b.adminPassword(ctx, u); err != nil {
+		return err
+	}
+	return b.bindAdmin(ctx)
+}
+
+// initialPassword returns the generated password kept in the Secret,
+// making it first when create is set; "" when there is none.
+func (b *Bootstrap) initialPassword(ctx context.Context, create bool) (string, error) {
+	secret := &corev1.Secret{}
+	err := b.Reader.Get(ctx, types.NamespacedName{Namespace: b.SystemNamespace, Name: AdminPasswordSecret}, secret)
+	switch {
+	case err == nil:
+		return string(secret.Data["password"]), nil
+	case !apierrors.IsNotFound(err):
+		return "", err
+	case !create:
+		return "", nil
+	}
+	plain, err := Generate(20)
+	if err != nil {
+		return "", err
+	}
+	secret = &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: b.SystemNamespace, Name: AdminPasswordSecret,
+			Labels: map[string]string{iamv1beta1.UserRefLabel: AdminUser}},
+		Type:       corev1.SecretTypeOpaque,
+		StringData: map[string]string{"username": AdminUser, "password": plain},
+	}
+	if err := b.Client.Create(ctx, secret); err != nil {
+		return "", err
+	}
+	return plain, nil
+}
+
+// adminPassword stores the hash of the generated password while its Secret
+// is there and the administrator has no password yet: at the first start,
+// or when a crash came between making the user and storing the hash.
+func (b *Bootstrap) adminPassword(ctx context.Context, u *iamv1beta1.User) error {
+	if u.Spec.Password != "" {
+		return nil // the user controller moves it
+	}
+	plain, err := b.initialPassword(ctx, false)
+	if err != nil || plain == "" {
+		return err
+	}
+	if hash, err := b.Passwords.Hash(ctx, u); err != nil || hash != "" {
 		return err
 	}
 	hash, err := password.Hash(plain, b.BcryptCost)
 	if err != nil {
 		return err
 	}
-	u = &iamv1beta1.User{
-		ObjectMeta: metav1.ObjectMeta{Name: AdminUser, Annotations: map[string]string{tenantv1beta1.DisplayNameAnnotation: "Administrator"}},
-		Spec: iamv1beta1.UserSpec{
-			Email:                  b.AdminEmail,
-			DisplayName:            "Administrator",
-			Password:               hash,
-			PasswordChangeRequired: true,
-		},
-	}
-	if err := b.Client.Create(ctx, u); err != nil && !apierrors.IsAlreadyExists(err) {
-		return err
-	}
-	return b.bindAdmin(ctx)
+	return b.Passwords.Set(ctx, u, hash)
 }
 
 func (b *Bootstrap) bindAdmin(ctx context.Context) error {

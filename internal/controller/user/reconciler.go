@@ -1,7 +1,8 @@
-// Package user reconciles User objects: it replaces a plaintext password with
-// its bcrypt hash, keeps the account state (Active, Disabled,
+// Package user reconciles User objects: it moves a password written into
+// spec.password (hashed, if it is a plaintext) into the user's password
+// Secret, keeps the account state (Active, Disabled,
 // AuthLimitExceeded) and the user's groups in the status, and on deletion
-// removes the user's bindings and login records.
+// removes the user's bindings, login records and password Secret.
 package user
 
 import (
@@ -31,6 +32,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 )
 
 // Finalizer lets the controller remove the user's bindings and records
@@ -55,12 +57,14 @@ type Reconciler struct {
 	Lockout  Lockout
 	// BcryptCost is the cost of new password hashes.
 	BcryptCost int
+	// Passwords keeps the users' password hashes.
+	Passwords *passwordsecret.Store
 }
 
 // SetupWithManager registers the reconciler.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Client == nil || r.Recorder == nil || r.Clock == nil {
-		return errors.New("user: Client, Recorder and Clock are required")
+	if r.Client == nil || r.Recorder == nil || r.Clock == nil || r.Passwords == nil {
+		return errors.New("user: Client, Recorder, Clock and Passwords are required")
 	}
 	if r.Lockout.MaxFailures <= 0 || r.Lockout.Window <= 0 {
 		return errors.New("user: the lockout needs a positive number of failures and window")
@@ -111,10 +115,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 		}
 	}()
 
-	if err := r.hashPassword(ctx, u, before); err != nil {
+	if err := r.movePassword(ctx, u, before); err != nil {
 		if errors.Is(err, password.ErrTooLong) {
 			ready, reason, message = false, iamv1beta1.ReasonInvalidPassword, conditions.Message(err)
-			r.Recorder.Eventf(u, nil, "Warning", reason, "HashPassword", message)
+			r.Recorder.Eventf(u, nil, "Warning", reason, "MovePassword", message)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -129,31 +133,77 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
 
-// hashPassword replaces a plaintext password with its bcrypt hash, in the
-// spec and in kubectl's last-applied copy.
-func (r *Reconciler) hashPassword(ctx context.Context, u, before *iamv1beta1.User) error {
-	if u.Spec.Password == "" || password.IsHash(u.Spec.Password) {
+// movePassword moves a password written into spec.password (a plaintext,
+// which it hashes, or a bcrypt hash the administrator made) into the user's
+// password Secret, and clears it from the spec and from kubectl's
+// last-applied copy. A User of an older version, whose spec.password still
+// holds its hash, is migrated the same way. No API path then returns the
+// hash: whoever may read users cannot read the Secret.
+func (r *Reconciler) movePassword(ctx context.Context, u, before *iamv1beta1.User) error {
+	scrub := lastAppliedHasPassword(u.Annotations[lastApplied])
+	if u.Spec.Password == "" && !scrub {
 		return nil
 	}
-	hash, err := password.Hash(u.Spec.Password, r.BcryptCost)
-	if err != nil {
-		return err
+	changed, plain := false, false
+	if u.Spec.Password != "" {
+		hash := u.Spec.Password
+		if !password.IsHash(hash) {
+			var err error
+			if hash, err = password.Hash(hash, r.BcryptCost); err != nil {
+				return err
+			}
+			plain = true
+		}
+		old, err := r.Passwords.Hash(ctx, u)
+		if err != nil {
+			return err
+		}
+		if err := r.Passwords.Set(ctx, u, hash); err != nil {
+			return err
+		}
+		// A first hash moved from the spec (a new user, or one of an older
+		// version) changes nothing that tokens were issued for.
+		changed = plain || (old != "" && old != hash)
 	}
-	u.Spec.Password = hash
-	if v, ok := u.Annotations[lastApplied]; ok {
-		u.Annotations[lastApplied] = scrubLastApplied(v)
+	u.Spec.Password = ""
+	if scrub {
+		u.Annotations[lastApplied] = scrubLastApplied(u.Annotations[lastApplied])
 	}
-	if err := r.Client.Patch(ctx, u, client.MergeFrom(before)); err != nil {
-		return fmt.Errorf("storing the password hash of user %s: %w", u.Name, err)
+	// With optimistic locking: a password written meanwhile is not cleared
+	// unmoved; the conflict brings the user back with it.
+	if err := r.Client.Patch(ctx, u, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("clearing the password of user %s: %w", u.Name, err)
 	}
 	// The patch refreshed u; keep status comparisons against the stored object.
 	status := before.Status
 	*before = *u.DeepCopy()
 	before.Status = status
-	now := metav1.NewTime(r.Clock.Now())
-	u.Status.PasswordChangedAt = &now
-	r.Recorder.Eventf(u, nil, "Normal", iamv1beta1.ReasonPasswordHashed, "HashPassword", "The plaintext password was replaced by its bcrypt hash")
+	if changed {
+		now := metav1.NewTime(r.Clock.Now())
+		u.Status.PasswordChangedAt = &now
+	}
+	msg := "The password was moved from spec.password into the user's password Secret"
+	if plain {
+		msg = "The plaintext password was hashed and moved from spec.password into the user's password Secret"
+	}
+	r.Recorder.Eventf(u, nil, "Normal", iamv1beta1.ReasonPasswordHashed, "MovePassword", msg)
 	return nil
+}
+
+// lastAppliedHasPassword reports whether kubectl's copy of the applied
+// object holds a password.
+func lastAppliedHasPassword(v string) bool {
+	if v == "" {
+		return false
+	}
+	var obj struct {
+		Spec map[string]json.RawMessage `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(v), &obj); err != nil {
+		return true // unreadable: scrubLastApplied empties it
+	}
+	_, ok := obj.Spec["password"]
+	return ok
 }
 
 // scrubLastApplied removes the password from kubectl's copy of the applied object.
@@ -267,6 +317,7 @@ func (r *Reconciler) delete(ctx context.Context, u *iamv1beta1.User) error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, r.Passwords.Delete(ctx, u.Name))
 	if err := kerrors.NewAggregate(errs); err != nil {
 		return fmt.Errorf("removing what belongs to user %s: %w", u.Name, err)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
 
@@ -93,6 +94,8 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 	if opts.Clock != nil {
 		clk = opts.Clock
 	}
+	// Secrets are read from kube-apiserver (the client caches none).
+	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: c, Writer: c}
 	reconcilers := []setupper{
 		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.GlobalRoles},
 		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.WorkspaceRoles},
@@ -100,7 +103,7 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		&nativerole.Reconciler{Client: c, Recorder: rec("role-controller"), Reader: mgr.GetAPIReader(), Informers: mgr.GetCache(), Kind: nativerole.Roles},
 		&globalrolebinding.Reconciler{Client: c, Recorder: rec("globalrolebinding-controller")},
 		&workspacerolebinding.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Recorder: rec("workspacerolebinding-controller")},
-		&user.Reconciler{Client: c, Recorder: rec("user-controller"), Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
+		&user.Reconciler{Client: c, Recorder: rec("user-controller"), Clock: clk, BcryptCost: cfg.Authentication.BcryptCost, Passwords: passwords,
 			Lockout: user.Lockout{MaxFailures: cfg.Authentication.MaxFailedLogins, Window: cfg.Authentication.LockoutWindow.Duration}},
 		&loginrecord.Reconciler{Client: c, Clock: clk,
 			Retention: loginrecord.Retention{MaxAge: cfg.LoginRecords.MaxAge.Duration, MaxPerUser: cfg.LoginRecords.MaxPerUser}},
@@ -115,7 +118,7 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		}
 	}
 	boot := &bootstrap.Bootstrap{Client: c, Reader: mgr.GetAPIReader(), SystemNamespace: cfg.SystemNamespace,
-		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost}
+		AdminEmail: cfg.AdminEmail, BcryptCost: cfg.Authentication.BcryptCost, Passwords: passwords}
 	if cfg.LeaderElection.Enabled {
 		// Standby replicas are ready; a single replica is ready once it bootstrapped.
 		boot.Elected = mgr.Elected()

@@ -53,6 +53,14 @@ func levelOf(w http.ResponseWriter, r *http.Request) (iamsvc.Level, bool) {
 	}
 }
 
+// memberAnswer leaves out the user's details for callers who may not view
+// users, so that no answer about members tells whether a user exists.
+func (h *Handlers) memberAnswer(r *http.Request, m *iamsvc.Member) {
+	if !h.service().MayViewUsers(caller(r)) {
+		iamsvc.WithoutUserDetails(m)
+	}
+}
+
 func (h *Handlers) listMembers(w http.ResponseWriter, r *http.Request) {
 	lv, ok := levelOf(w, r)
 	if !ok {
@@ -66,6 +74,11 @@ func (h *Handlers) listMembers(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
+	}
+	if !h.service().MayViewUsers(caller(r)) {
+		for _, m := range members {
+			iamsvc.WithoutUserDetails(m)
+		}
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(members, q, memberColumns, memberFilters))
 }
@@ -84,6 +97,7 @@ func (h *Handlers) getMember(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	h.memberAnswer(r, m)
 	responsewriters.WriteJSON(w, http.StatusOK, m)
 }
 
@@ -102,6 +116,7 @@ func (h *Handlers) addMember(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	h.memberAnswer(r, m)
 	responsewriters.WriteJSON(w, http.StatusCreated, m)
 }
 
@@ -124,6 +139,7 @@ func (h *Handlers) setMemberRole(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	h.memberAnswer(r, m)
 	responsewriters.WriteJSON(w, http.StatusOK, m)
 }
 

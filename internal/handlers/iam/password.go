@@ -33,6 +33,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
 )
 
@@ -45,9 +46,11 @@ type PasswordChange struct {
 
 // Handlers serves the IAM endpoints.
 type Handlers struct {
-	// Users reads users (cache); Client writes them.
+	// Users reads users (cache); Client writes them; Passwords keeps their
+	// password hashes, apart from the users.
 	Users           client.Reader
 	Client          client.Client
+	Passwords       *passwordsecret.Store
 	Store           tokenstore.Store
 	Authorizer      filters.Authorizer
 	Clock           clock.PassiveClock
@@ -128,6 +131,11 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, notFoundUser(err, name))
 		return
 	}
+	current, err := h.Passwords.Hash(ctx, u)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
 	self := caller.GetName() == name
 	if !self {
 		if err := h.service().CheckActOnUser(ctx, caller, name); err != nil {
@@ -135,7 +143,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if self && !password.Matches(u.Spec.Password, body.CurrentPassword) {
+	if self && !password.Matches(current, body.CurrentPassword) {
 		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
 			field.Invalid(field.NewPath("currentPassword"), "", "is not the current password")}))
 		return
@@ -144,7 +152,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, errs))
 		return
 	}
-	if password.Matches(u.Spec.Password, body.Password) {
+	if password.Matches(current, body.Password) {
 		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
 			field.Invalid(field.NewPath("password"), "", "must differ from the current password")}))
 		return
@@ -154,8 +162,13 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	if err := h.Passwords.Set(ctx, u, hash); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
 	before := u.DeepCopy()
-	u.Spec.Password = hash
+	// A User of an older version may still hold its hash: it goes.
+	u.Spec.Password = ""
 	// Only the user may clear the flag; an administrator's reset keeps it.
 	u.Spec.PasswordChangeRequired = !self
 	if err := h.Client.Patch(ctx, u, client.MergeFrom(before)); err != nil {
@@ -173,11 +186,11 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	// Logins read users from the cache: answer once it has the new hash, so
+	// Logins read hashes from a cache: answer once it has the new one, so
 	// that the old password cannot log in after the caller was told it changed.
 	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 5*time.Second, true, func(ctx context.Context) (bool, error) {
-		cached := &iamv1beta1.User{}
-		return h.Users.Get(ctx, client.ObjectKey{Name: name}, cached) == nil && cached.Spec.Password == hash, nil
+		cached, err := h.Passwords.Hash(ctx, u)
+		return err == nil && cached == hash, nil
 	})
 	if name == bootstrap.AdminUser {
 		// The generated initial password is no longer of use.

@@ -121,7 +121,7 @@ func subresourceAction(a *authz.Attributes) *authz.Attributes {
 func (h *Handlers) service() *iamsvc.Service {
 	h.svcOnce.Do(func() {
 		h.svc = &iamsvc.Service{Reader: h.Users, Client: h.Client, Authorizer: h.Authorizer, Escalation: h.Escalation, Tokens: h.Store, Clock: h.Clock,
-			BcryptCost: h.BcryptCost, Password: ValidatePassword}
+			BcryptCost: h.BcryptCost, Password: ValidatePassword, Passwords: h.Passwords}
 	})
 	return h.svc
 }

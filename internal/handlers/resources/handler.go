@@ -86,13 +86,29 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 	responsewriters.WriteJSON(w, http.StatusOK, map[string]any{"resources": out, "limit": map[string]int{"default": listquery.DefaultLimit, "max": listquery.MaxLimit}})
 }
 
-func (h *Handler) kind(w http.ResponseWriter, r *http.Request) (*listengine.Kind, bool) {
+// kind resolves the resource of the request. A custom resource is loaded
+// (its informer started and every object of it cached) only for a caller
+// who may do verb on it somewhere; others get 403 and load nothing.
+func (h *Handler) kind(w http.ResponseWriter, r *http.Request, verb string) (*listengine.Kind, bool) {
 	// group tells custom resources of the same plural apart.
 	group := r.URL.Query().Get("group")
 	q := r.URL.Query()
 	q.Del("group")
 	r.URL.RawQuery = q.Encode()
-	k, err := h.Engine.KindFor(r.Context(), r.PathValue("resource"), group)
+	k, custom, err := h.Engine.Describe(r.PathValue("resource"), group)
+	if err == nil {
+		ns := r.PathValue("namespace")
+		if ns != "" && !k.Namespaced {
+			responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are not namespaced"))
+			return nil, false
+		}
+		if custom && !h.mayReach(r, verb, k, ns, r.PathValue("name")) {
+			u, _ := request.UserFrom(r.Context())
+			responsewriters.WriteStatus(w, forbidden(u.GetName(), verb, k, ns))
+			return nil, false
+		}
+		k, err = h.Engine.KindFor(r.Context(), r.PathValue("resource"), group)
+	}
 	if err != nil {
 		var missing interface{ NoResource() }
 		if errors.As(err, &missing) {
@@ -102,16 +118,29 @@ func (h *Handler) kind(w http.ResponseWriter, r *http.Request) (*listengine.Kind
 		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, "ServiceUnavailable", err.Error()))
 		return nil, false
 	}
-	ns := r.PathValue("namespace")
-	if ns != "" && !k.Namespaced {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are not namespaced"))
-		return nil, false
-	}
 	return k, true
 }
 
+// mayReach reports whether the caller may do verb on a kind where the
+// request points: the object, the namespace, or, for a namespaced kind
+// asked of every namespace, at least one namespace.
+func (h *Handler) mayReach(r *http.Request, verb string, k *listengine.Kind, ns, name string) bool {
+	u, _ := request.UserFrom(r.Context())
+	attrs := authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb,
+		APIGroup: k.GVK.Group, Resource: k.Resource, Namespace: ns, Name: name}
+	if k.Namespaced && ns == "" && name == "" {
+		v := h.Authorizer.Visible(attrs)
+		return v.All || len(v.Namespaces) > 0
+	}
+	return h.Authorizer.Authorize(&attrs).Allowed
+}
+
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.kind(w, r)
+	verb := "list"
+	if r.URL.Query().Get("watch") == "true" {
+		verb = "watch"
+	}
+	k, ok := h.kind(w, r, verb)
 	if !ok {
 		return
 	}
@@ -122,10 +151,6 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ns := r.PathValue("namespace")
-	verb := "list"
-	if r.URL.Query().Get("watch") == "true" {
-		verb = "watch"
-	}
 	attrs := authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb, APIGroup: k.GVK.Group, Resource: k.Resource}
 	eq := &listengine.Query{Query: q, Namespace: ns}
 	switch {
@@ -178,7 +203,7 @@ func intersect(asked map[string]bool, visible map[string]bool) map[string]bool {
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.kind(w, r)
+	k, ok := h.kind(w, r, "get")
 	if !ok {
 		return
 	}

@@ -21,6 +21,7 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
@@ -216,8 +217,27 @@ func (s *Service) member(ctx context.Context, username string, bs []memberBindin
 	return memberOf(username, bs, u)
 }
 
-// checkMemberRequest validates a username and a role, and resolves the role.
-func (s *Service) checkMemberRequest(ctx context.Context, ml memberLevel, username, role string, needUser bool) (string, []rbacv1.PolicyRule, error) {
+// MayViewUsers reports whether the caller may read the platform's users.
+// Answers about members to other callers never depend on whether a user
+// exists: they carry no user details (WithoutUserDetails), and adding a
+// user who does not exist makes the binding all the same, which grants
+// nothing until the user exists.
+func (s *Service) MayViewUsers(caller user.Info) bool {
+	return s.Authorizer.Authorize(&authz.Attributes{User: caller.GetName(), Groups: caller.GetGroups(), ResourceRequest: true,
+		Verb: "get", APIGroup: iamv1beta1.GroupName, Resource: "users"}).Allowed
+}
+
+// WithoutUserDetails removes from a member what comes from the user
+// object (display name and e-mail address), for callers who may not view users.
+func WithoutUserDetails(m *Member) {
+	m.DisplayName, m.Email = "", ""
+	delete(m.Annotations, tenantv1beta1.DisplayNameAnnotation)
+}
+
+// checkMemberRequest validates a username and a role, and resolves the
+// role. With needUser the username is checked, and with userMustExist
+// the user must exist.
+func (s *Service) checkMemberRequest(ctx context.Context, ml memberLevel, username, role string, needUser, userMustExist bool) (string, []rbacv1.PolicyRule, error) {
 	var errs field.ErrorList
 	if needUser {
 		switch msgs := validation.IsDNS1123Label(username); {
@@ -225,7 +245,7 @@ func (s *Service) checkMemberRequest(ctx context.Context, ml memberLevel, userna
 			errs = append(errs, field.Required(field.NewPath("username"), ""))
 		case len(msgs) > 0:
 			errs = append(errs, field.Invalid(field.NewPath("username"), username, strings.Join(msgs, "; ")))
-		default:
+		case userMustExist:
 			u := &iamv1beta1.User{}
 			if err := s.Reader.Get(ctx, client.ObjectKey{Name: username}, u); err != nil {
 				if !apierrors.IsNotFound(err) {
@@ -254,7 +274,9 @@ func (s *Service) checkMemberRequest(ctx context.Context, ml memberLevel, userna
 	return resolved, rules, nil
 }
 
-// AddMember binds a user to a role at a level.
+// AddMember binds a user to a role at a level. A user who does not exist
+// is refused (422) only to callers who may view users; for others the
+// binding is made all the same (see MayViewUsers).
 func (s *Service) AddMember(ctx context.Context, caller user.Info, lv Level, req MemberRequest) (*Member, error) {
 	ml, err := s.memberLevel(lv)
 	if err != nil {
@@ -263,7 +285,7 @@ func (s *Service) AddMember(ctx context.Context, caller user.Info, lv Level, req
 	if err := ml.load(ctx); err != nil {
 		return nil, err
 	}
-	role, rules, err := s.checkMemberRequest(ctx, ml, req.Username, req.Role, true)
+	role, rules, err := s.checkMemberRequest(ctx, ml, req.Username, req.Role, true, s.MayViewUsers(caller))
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +348,7 @@ func (s *Service) SetMemberRole(ctx context.Context, caller user.Info, lv Level,
 	if req.Username != "" && req.Username != username {
 		return nil, invalid("Member", username, field.ErrorList{field.Invalid(field.NewPath("username"), req.Username, "must be the user in the path")})
 	}
-	role, rules, err := s.checkMemberRequest(ctx, ml, username, req.Role, false)
+	role, rules, err := s.checkMemberRequest(ctx, ml, username, req.Role, false, false)
 	if err != nil {
 		return nil, err
 	}

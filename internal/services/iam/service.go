@@ -24,7 +24,9 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 )
 
 // Authorizer decides whether a user may do something.
@@ -53,6 +55,8 @@ type Service struct {
 	Clock      clock.PassiveClock
 	BcryptCost int
 	Password   PasswordRules
+	// Passwords keeps the users' password hashes, apart from the users.
+	Passwords *passwordsecret.Store
 	// CacheWait bounds the wait for the cache to show a write (5s when zero).
 	CacheWait time.Duration
 
@@ -84,6 +88,14 @@ func (s *Service) waitCached(ctx context.Context, obj client.Object) {
 	want := obj.GetResourceVersion()
 	s.poll(ctx, obj, func(cached client.Object, err error) bool {
 		return err == nil && newerOrEqual(cached.GetResourceVersion(), want)
+	})
+}
+
+// waitHash waits until the password cache holds the user's hash.
+func (s *Service) waitHash(ctx context.Context, u *iamv1beta1.User, hash string) {
+	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, s.cacheWait(), true, func(ctx context.Context) (bool, error) {
+		got, err := s.Passwords.Hash(ctx, u)
+		return err == nil && got == hash, nil
 	})
 }
 

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -164,15 +165,26 @@ func (s *Service) CreateUser(ctx context.Context, in *iamv1beta1.User) (*iamv1be
 		delete(u.Annotations, lastApplied)
 	}
 	syncDisplayName(u)
-	u.Spec.Password = hash
 	if err := s.Client.Create(ctx, u); err != nil {
 		if apierrors.IsAlreadyExists(err) {
 			return nil, duplicate(usersGR, in.Name, "metadata.name", "a user of this name exists")
 		}
 		return nil, err
 	}
-	// Logins read users from the cache: answer once it has the user.
+	// The hash goes into the user's password Secret, never into the User.
+	if hash != "" {
+		if err := s.Passwords.Set(ctx, u, hash); err != nil {
+			if derr := s.Client.Delete(ctx, u, client.Preconditions{UID: &u.UID}); client.IgnoreNotFound(derr) != nil {
+				err = errors.Join(err, fmt.Errorf("removing user %s again: %w", u.Name, derr))
+			}
+			return nil, err
+		}
+	}
+	// Logins read users and hashes from caches: answer once they have them.
 	s.waitCached(ctx, u)
+	if hash != "" {
+		s.waitHash(ctx, u, hash)
+	}
 	return Strip(u), nil
 }
 

@@ -31,10 +31,15 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn"
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 )
 
 // BcryptCost is the cost the tests hash passwords with: the lowest, for speed.
 const BcryptCost = 4
+
+// SystemNamespace is the platform's system namespace in the tests (the
+// default of both components).
+const SystemNamespace = "superkube-system"
 
 // StartControllers runs ke-controller-manager's reconcilers against the
 // control plane until ctx ends (no leader election, metrics or probes) and
@@ -140,7 +145,8 @@ func Eventually(t testing.TB, what string, timeout time.Duration, check func() e
 }
 
 // NewUser creates a user with the password (and <name>@example.com), and
-// waits until ke-controller-manager has hashed it and given it a state.
+// waits until ke-controller-manager has moved its hash into the user's
+// password Secret (in the default system namespace) and given it a state.
 func NewUser(t testing.TB, c client.Client, name, pass string, mutate ...func(*iamv1beta1.User)) {
 	t.Helper()
 	u := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: iamv1beta1.UserSpec{Email: name + "@example.com", Password: pass}}
@@ -150,13 +156,18 @@ func NewUser(t testing.TB, c client.Client, name, pass string, mutate ...func(*i
 	if err := c.Create(context.Background(), u); err != nil {
 		t.Fatalf("creating user %s: %v", name, err)
 	}
+	passwords := &passwordsecret.Store{Namespace: SystemNamespace, Reader: c}
 	Eventually(t, "user "+name+" is hashed and active", time.Minute, func() error {
 		got := &iamv1beta1.User{}
 		if err := c.Get(context.Background(), types.NamespacedName{Name: name}, got); err != nil {
 			return err
 		}
-		if !password.IsHash(got.Spec.Password) || got.Status.State == "" {
-			return fmt.Errorf("state %q", got.Status.State)
+		hash, err := passwords.Hash(context.Background(), got)
+		if err != nil {
+			return err
+		}
+		if got.Spec.Password != "" || !password.IsHash(hash) || got.Status.State == "" {
+			return fmt.Errorf("state %q, password moved %v", got.Status.State, got.Spec.Password == "" && hash != "")
 		}
 		return nil
 	})

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -27,6 +28,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -50,7 +52,15 @@ func BenchmarkPasswordGrant(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := k8s.Create(ctx, &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "bench"}, Spec: iamv1beta1.UserSpec{Password: hash}}); err != nil {
+	u := &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "bench"}}
+	if err := k8s.Create(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	// The hash is kept in a Secret of the system namespace.
+	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}); err != nil {
+		b.Fatal(err)
+	}
+	if err := (&passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: k8s, Writer: k8s}).Set(ctx, u, hash); err != nil {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()

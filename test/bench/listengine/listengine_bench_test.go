@@ -31,12 +31,14 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/bench"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -204,7 +206,7 @@ func seed(b *testing.B, ctx context.Context, c client.Client) {
 			Subjects: []iamv1beta1.Subject{{Kind: "User", Name: "admin"}}},
 	}
 	for _, u := range []string{"admin", "member", "tenns"} {
-		objs = append(objs, &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: u}, Spec: iamv1beta1.UserSpec{Password: hash}})
+		objs = append(objs, &iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: u}})
 	}
 	bind := func(ns, user string) {
 		objs = append(objs,
@@ -216,9 +218,19 @@ func seed(b *testing.B, ctx context.Context, c client.Client) {
 	for i := range 10 {
 		bind(fmt.Sprintf("ns-%04d", i*97), "tenns")
 	}
+	// The users' password hashes are kept in Secrets of the system namespace.
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "superkube-system"}}); err != nil && !apierrors.IsAlreadyExists(err) {
+		b.Fatal(err)
+	}
+	passwords := &passwordsecret.Store{Namespace: "superkube-system", Reader: c, Writer: c}
 	for _, o := range objs {
 		if err := c.Create(ctx, o); err != nil {
 			b.Fatal(err)
+		}
+		if u, ok := o.(*iamv1beta1.User); ok {
+			if err := passwords.Set(ctx, u, hash); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -85,8 +85,9 @@ func TestTheListEngineServesAnyCustomResource(t *testing.T) {
 	// workspace admin may read everything in the workspace's projects, a
 	// workspace viewer only the kinds its templates name.
 	list(token(t, "ws-admin"), "/gizmos?sortBy=name&ascending=true", "[gizmo-a gizmo-b]", 2)
-	list(token(t, "ws-viewer"), "/gizmos", "[]", 0)
-	list(token(t, "outsider"), "/gizmos", "[]", 0)
+	// Who may list them nowhere is refused, and nothing is loaded for them.
+	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos", token(t, "ws-viewer"), nil), http.StatusForbidden)
+	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos", token(t, "outsider"), nil), http.StatusForbidden)
 
 	r := do(t, http.MethodGet, engine+"/namespaces/wsa-web/gizmos/gizmo-a", adm, nil)
 	if r.code != http.StatusOK || r.json["kind"] != "Gizmo" {

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,12 +20,23 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	tokenpkg "github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 // Password is the password of every user the tests create.
 const Password = "Test-Passw0rd!"
+
+// storedHash reads the hash in the user's password Secret ("" without one).
+func storedHash(t *testing.T, u *iamv1beta1.User) string {
+	t.Helper()
+	h, err := (&passwordsecret.Store{Namespace: platform.SystemNamespace, Reader: st.k8s}).Hash(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
 
 // newUser creates a user with Password and waits until it is hashed and Active.
 func newUser(t *testing.T, name string, mutate ...func(*iamv1beta1.User)) {

@@ -21,6 +21,7 @@ import (
 	"helm.sh/helm/v4/pkg/kube"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -365,5 +366,37 @@ func TestTheChartRegistersTheAdmissionWebhookAsKeAPIServerDescribesIt(t *testing
 	}
 	if err := env.Client.Get(ctx, types.NamespacedName{Name: h.name("apiserver")}, got); !apierrors.IsNotFound(err) {
 		t.Fatalf("admission.enabled=false keeps the webhook: %v", err)
+	}
+}
+
+// The users' password hashes live in Secrets of the release namespace:
+// both components may read and write Secrets there, and neither may change
+// Secrets in any other namespace.
+func TestTheComponentsWriteSecretsOnlyInTheReleaseNamespace(t *testing.T) {
+	h := newHelm(t, "sk-secrets", "sks")
+	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com"}}); err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	may := func(component, verb, namespace string) bool {
+		t.Helper()
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User:               "system:serviceaccount:" + h.namespace + ":" + h.name(component),
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: namespace}}}
+		if err := env.Client.Create(context.Background(), sar); err != nil {
+			t.Fatal(err)
+		}
+		return sar.Status.Allowed
+	}
+	for _, component := range []string{"apiserver", "controller-manager"} {
+		for _, verb := range []string{"get", "list", "watch", "create", "update"} {
+			if !may(component, verb, h.namespace) {
+				t.Errorf("%s may not %s secrets in the release namespace", component, verb)
+			}
+		}
+		for _, verb := range []string{"update", "patch", "delete"} {
+			if may(component, verb, "default") {
+				t.Errorf("%s may %s secrets in another namespace", component, verb)
+			}
+		}
 	}
 }

@@ -7,14 +7,19 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
+	userctrl "github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 )
 
 func loginRecord(user string, success bool) *iamv1beta1.LoginRecord {
@@ -39,31 +44,154 @@ func userState(t *testing.T, name string, want iamv1beta1.UserState) *iamv1beta1
 	return u
 }
 
-func TestAPlaintextPasswordIsReplacedByItsHashEverywhere(t *testing.T) {
+// storedHash reads the hash in the user's password Secret ("" without one).
+func storedHash(t *testing.T, u *iamv1beta1.User) string {
+	t.Helper()
+	h, err := (&passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: k8s}).Hash(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// passwordMoved waits until the user's spec.password is empty and its
+// password Secret holds a hash, and returns the user and the hash.
+func passwordMoved(t *testing.T, name string) (*iamv1beta1.User, string) {
+	t.Helper()
+	u := &iamv1beta1.User{}
+	var hash string
+	eventually(t, "the password is moved into its Secret", func() error {
+		if err := get(u, name); err != nil {
+			return err
+		}
+		hash = storedHash(t, u)
+		if u.Spec.Password != "" || !password.IsHash(hash) {
+			return errString("not moved yet")
+		}
+		return nil
+	})
+	return u, hash
+}
+
+func TestAPlaintextPasswordIsHashedAndMovedOutOfTheUser(t *testing.T) {
 	const plain = "Plaintext-Secret-123"
 	u := newUser("hash-me")
 	u.Spec.Password = plain
 	// What `kubectl apply` would leave behind.
 	u.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"apiVersion":"iam.superkube.io/v1beta1","kind":"User","metadata":{"name":"hash-me"},"spec":{"email":"hash-me@example.com","password":"` + plain + `"}}`}
 	create(t, u)
-	eventually(t, "the password is hashed", func() error {
-		if err := get(u, u.Name); err != nil {
-			return err
-		}
-		if !password.IsHash(u.Spec.Password) {
-			return errString("still plaintext")
-		}
-		return nil
-	})
-	if !password.Matches(u.Spec.Password, plain) {
+	u, hash := passwordMoved(t, u.Name)
+	if !password.Matches(hash, plain) {
 		t.Fatal("the hash does not match the password")
 	}
-	if strings.Contains(mustJSON(t, u), plain) {
-		t.Fatalf("the plaintext survives in the object: %s", mustJSON(t, u))
+	if js := mustJSON(t, u); strings.Contains(js, plain) || strings.Contains(js, hash) || strings.Contains(js, `"password"`) {
+		t.Fatalf("the password survives in the object: %s", js)
 	}
 	u = userState(t, u.Name, iamv1beta1.UserActive)
 	if u.Status.PasswordChangedAt == nil || !conditions.IsReady(u.Status.Conditions) {
 		t.Fatalf("status %+v", u.Status)
+	}
+
+	eventually(t, "an event tells that the password was moved, without it", func() error {
+		events := &eventsv1.EventList{}
+		if err := k8s.List(context.Background(), events); err != nil {
+			return err
+		}
+		moved := false
+		for _, e := range events.Items {
+			if e.Regarding.Name != u.Name {
+				continue
+			}
+			if js := mustJSON(t, e); strings.Contains(js, plain) || strings.Contains(js, hash) || strings.Contains(js, "$2a$") {
+				t.Fatalf("an event holds the password or its hash: %s", js)
+			}
+			moved = moved || e.Reason == iamv1beta1.ReasonPasswordHashed
+		}
+		if !moved {
+			return errString("no event yet")
+		}
+		return nil
+	})
+
+	sec := &corev1.Secret{}
+	if err := k8s.Get(context.Background(), types.NamespacedName{Namespace: cfg.SystemNamespace, Name: passwordsecret.Name(u.Name)}, sec); err != nil {
+		t.Fatal(err)
+	}
+	if sec.Labels[iamv1beta1.UserRefLabel] != u.Name || len(sec.OwnerReferences) != 1 || sec.OwnerReferences[0].UID != u.UID {
+		t.Fatalf("the Secret is not labelled and owned by the user: %v %v", sec.Labels, sec.OwnerReferences)
+	}
+
+	t.Run("a new plaintext replaces the hash and ends the tokens issued before", func(t *testing.T) {
+		const next = "Another-Secret-456"
+		changed := u.Status.PasswordChangedAt.DeepCopy()
+		clock.Step(time.Minute)
+		before := u.DeepCopy()
+		u.Spec.Password = next
+		if err := k8s.Patch(context.Background(), u, client.MergeFrom(before)); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the new password is stored", func() error {
+			if err := get(u, u.Name); err != nil {
+				return err
+			}
+			if u.Spec.Password != "" || !password.Matches(storedHash(t, u), next) || !u.Status.PasswordChangedAt.After(changed.Time) {
+				return errString("not yet")
+			}
+			return nil
+		})
+	})
+
+	t.Run("the Secret goes with the user", func(t *testing.T) {
+		if err := k8s.Delete(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the Secret is gone", func() error {
+			err := k8s.Get(context.Background(), types.NamespacedName{Namespace: cfg.SystemNamespace, Name: passwordsecret.Name("hash-me")}, &corev1.Secret{})
+			if !apierrors.IsNotFound(err) {
+				return fmt.Errorf("still there: %v", err)
+			}
+			return nil
+		})
+	})
+}
+
+func TestABcryptHashWrittenIntoTheUserIsMovedAsItIs(t *testing.T) {
+	const plain = "Hashed-By-The-Admin-1"
+	hash, err := password.Hash(plain, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newUser("admin-hashed")
+	u.Spec.Password = hash
+	create(t, u)
+	u, stored := passwordMoved(t, u.Name)
+	if stored != hash {
+		t.Fatal("the stored hash is not the one the administrator wrote")
+	}
+	if u.Status.PasswordChangedAt != nil {
+		t.Fatalf("a first password ends tokens: passwordChangedAt %v", u.Status.PasswordChangedAt)
+	}
+}
+
+// A User of an older version keeps its bcrypt hash in spec.password (with
+// ke-controller-manager stopped meanwhile, as during an upgrade): the next
+// reconcile moves it, and the tokens issued before stay valid.
+func TestAUserOfTheOldLayoutIsMigrated(t *testing.T) {
+	hash, err := password.Hash("Old-Layout-Pass-1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newUser("old-layout")
+	u.Finalizers = []string{userctrl.Finalizer}
+	u.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"spec":{"password":"` + hash + `"}}`}
+	u.Spec.Password = hash
+	create(t, u)
+	u, stored := passwordMoved(t, u.Name)
+	if stored != hash || u.Status.PasswordChangedAt != nil {
+		t.Fatalf("hash kept %v, passwordChangedAt %v", stored == hash, u.Status.PasswordChangedAt)
+	}
+	if strings.Contains(mustJSON(t, u), hash) {
+		t.Fatalf("the hash survives in the object: %s", mustJSON(t, u))
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
@@ -239,14 +240,17 @@ func TestAUserWhosePasswordHashCannotBeStoredIsNotReady(t *testing.T) {
 	wasReady(t, u, status)
 	changeSpec(t, u, func() { u.Spec.Password = password })
 
-	// The controller may write the user's status but not the user.
+	// The controller may write the user's status and read the password
+	// Secrets, but not write them.
 	cl := controllerClient(t, "user", false,
-		rule(iamv1beta1.GroupName, []string{"users"}, "get", "list", "watch", "update"),
+		rule(iamv1beta1.GroupName, []string{"users"}, "get", "list", "watch", "update", "patch"),
 		rule(iamv1beta1.GroupName, []string{"users/status"}, "get", "update", "patch"),
+		rule("", []string{"secrets"}, "get", "list", "watch"),
 	)
 	r := &user.Reconciler{Client: cl, Recorder: recorder(), Clock: clock.RealClock{}, BcryptCost: 4,
-		Lockout: user.Lockout{MaxFailures: 3, Window: time.Minute}}
-	reconcileFails(t, r, u, status, iamv1beta1.ReasonReconcileFailed, "storing the password hash of user fc-user: ", password, "$2")
+		Lockout:   user.Lockout{MaxFailures: 3, Window: time.Minute},
+		Passwords: &passwordsecret.Store{Namespace: "superkube-system", Reader: cl, Writer: cl}}
+	reconcileFails(t, r, u, status, iamv1beta1.ReasonReconcileFailed, "storing the password of user fc-user: ", password, "$2")
 }
 
 func TestAGlobalRoleBindingWhoseRoleCannotBeReadIsNotReady(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
@@ -271,8 +272,13 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-// SourceIP is the address of the client; forwarded headers are not trusted.
+// SourceIP is the address of the client: as the client-address filter
+// determined it (forwarding headers only from trusted proxies), or else
+// the connection's peer.
 func SourceIP(r *http.Request) string {
+	if ip := request.ClientIPFrom(r.Context()); ip != "" {
+		return ip
+	}
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -51,6 +52,12 @@ type Config struct {
 	RedisURL string      `json:"redisURL,omitempty"`
 	Audit    AuditConfig `json:"audit"`
 	Limits   Limits      `json:"limits"`
+	// TrustedProxies are the CIDRs (or addresses) of the proxies in front of
+	// ke-apiserver whose X-Forwarded-For names the client, such as
+	// ke-console's. From anyone else, forwarding headers are ignored: login
+	// records, rate limits, the audit log and kube-apiserver's audit log
+	// show the connection's address.
+	TrustedProxies []string `json:"trustedProxies,omitempty"`
 }
 
 // TLS names certificate files.
@@ -193,6 +200,9 @@ func (c *Config) Validate() []error {
 		if n != 1 {
 			errs = append(errs, fmt.Errorf("identityProviders[%d] must set exactly one of ldap, oidc and github", i))
 		}
+	}
+	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
 	}
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)

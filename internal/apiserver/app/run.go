@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
@@ -160,14 +161,19 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err != nil {
 		return nil, err
 	}
+	trusted, err := filters.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := server.Deps{
 		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam, resourcesHandler, kube},
 		PublicPaths: oauth.PublicPaths, Ready: s.ready, MaxBodyBytes: cfg.Limits.MaxBodyBytes,
-		PasswordGuard: func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
-		Registry:      reg,
-		AuthzRules:    append(resources.AuthzRules(), iamhandlers.AuthzRules()...),
+		PasswordGuard:  func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
+		Registry:       reg,
+		AuthzRules:     append(resources.AuthzRules(), iamhandlers.AuthzRules()...),
+		TrustedProxies: trusted,
 	}
 	if basic != nil {
 		deps.Basic = basic

@@ -4,6 +4,7 @@ package server
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -41,6 +42,8 @@ type Deps struct {
 	Registry      *prometheus.Registry
 	// AuthzRules adapt the authorization of platform routes.
 	AuthzRules filters.Rules
+	// TrustedProxies may set X-Forwarded-For (ke-console); nobody when empty.
+	TrustedProxies []netip.Prefix
 }
 
 // OperationPaths need neither authentication nor authorization.
@@ -87,6 +90,7 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithAuthentication(h, d.Tokens, d.Basic)
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, d.Audit, time.Now)
+	h = filters.WithClientIP(h, d.TrustedProxies)
 	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
 	h = m.instrument(h, mux)
 	h = filters.WithRequestID(h, d.Log)

@@ -56,4 +56,8 @@ audit:
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
   maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}
+{{- with $as.trustedProxies }}
+trustedProxies:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}

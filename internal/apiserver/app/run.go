@@ -112,25 +112,27 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	verifier := token.NewVerifier(cfg.Issuer, keys, clk)
 
 	var store tokenstore.Store
+	var attempts tokenstore.LoginAttempts
 	if cfg.RedisURL != "" {
 		rs, err := tokenstore.NewRedisFromURL(cfg.RedisURL, "superkube:")
 		if err != nil {
 			return nil, err
 		}
 		s.closes = append(s.closes, func() { _ = rs.Close() })
-		store = rs
+		store, attempts = rs, rs
 	} else {
-		store = tokenstore.NewMemory(clk)
+		m := tokenstore.NewMemory(clk)
+		store, attempts = m, m
 	}
+	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c, Audiences: clientIDs(cfg.OAuthClients)}
 	s.Store = store
 
 	passwordProviders, redirectProviders, err := providers(ctx, cfg.IdentityProviders)
 	if err != nil {
 		return nil, err
 	}
-	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c}
 	oauthServer, err := oauth.NewServer(cfg.oauthOptions(), oauth.Deps{
-		Issuer: issuer, Verifier: verifier, Store: store, Users: c, Writer: c, Clock: clk, Authenticator: tokens,
+		Issuer: issuer, Verifier: verifier, Store: store, Attempts: attempts, Users: c, Writer: c, Clock: clk, Authenticator: tokens,
 		PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
 	})
 	if err != nil {
@@ -146,7 +148,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 		}
 	}
 	iam := &iamhandlers.Handlers{Users: c, Client: c, Store: store, Authorizer: z, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
-		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer,
+		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer, Passwords: oauthServer,
 		Kubernetes: iamhandlers.KubernetesEndpoint{Server: cfg.Kubernetes.ExternalURL, CAData: caData}}
 
 	sink, err := s.auditSink(cfg.Audit, log)
@@ -167,6 +169,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(oauthServer.Collectors()...)
 	deps := server.Deps{
 		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam, resourcesHandler, kube},
 		PublicPaths: oauth.PublicPaths, Ready: s.ready, MaxBodyBytes: cfg.Limits.MaxBodyBytes,
@@ -193,6 +196,16 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	deps.PublicPaths = slices.Concat(deps.PublicPaths, confighandlers.PublicPaths)
 	s.Handler = server.NewHandler(deps)
 	return s, nil
+}
+
+// clientIDs are the IDs of the OAuth clients, the audiences of the tokens
+// ke-apiserver accepts.
+func clientIDs(clients []oauth.Client) []string {
+	ids := make([]string, 0, len(clients))
+	for _, c := range clients {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 func (s *Server) ready() error {

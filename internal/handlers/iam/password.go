@@ -54,6 +54,8 @@ type Handlers struct {
 	BcryptCost      int
 	SystemNamespace string
 	Kubeconfig      KubeconfigIssuer
+	// Passwords checks the current password of users changing their own.
+	Passwords PasswordChecker
 	// Kubernetes is what a downloaded kubeconfig points kubectl at.
 	Kubernetes KubernetesEndpoint
 
@@ -126,9 +128,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	self := caller.GetName() == name
-	if self && !password.Matches(u.Spec.Password, body.CurrentPassword) {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
-			field.Invalid(field.NewPath("currentPassword"), "", "is not the current password")}))
+	if self && !h.currentPasswordMatches(w, r, u, body.CurrentPassword) {
 		return
 	}
 	if errs := ValidatePassword(name, body.Password); len(errs) > 0 {

@@ -36,6 +36,9 @@ authentication:
   loginsPerMinute: {{ toJson $as.authentication.loginsPerMinute }}
   loginBurst: {{ int64 $as.authentication.loginBurst }}
   bcryptCost: {{ int64 .Values.bcryptCost }}
+  {{- /* The lockout is ke-controller-manager's, so that both agree. */}}
+  maxFailedLogins: {{ int64 .Values.controllerManager.authentication.maxFailedLogins }}
+  lockoutWindow: {{ .Values.controllerManager.authentication.lockoutWindow | quote }}
 {{- with $as.oauthClients }}
 oauthClients:
   {{- toYaml . | nindent 2 }}

@@ -93,6 +93,21 @@ func (a *TokenAuthenticator) checkStored(ctx context.Context, claims *token.Clai
 	return nil
 }
 
+// Recheck checks again, during a long-lived request, that what
+// authenticated it still does: the token is still in the store (not
+// revoked, not expired) and its user may still act (exists, is not
+// disabled, has not changed the password since). Errors that wrap
+// ErrUnauthenticated mean that it does not.
+func (a *TokenAuthenticator) Recheck(ctx context.Context, res *Result) error {
+	if res.Claims != nil {
+		if err := a.checkStored(ctx, res.Claims); err != nil {
+			return err
+		}
+	}
+	_, err := a.resolve(ctx, res.User.GetName(), res.Claims)
+	return err
+}
+
 // resolve checks that the user may act and returns its identity.
 func (a *TokenAuthenticator) resolve(ctx context.Context, name string, claims *token.Claims) (*Result, error) {
 	u := &iamv1beta1.User{}

@@ -27,6 +27,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/authn/streams"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
@@ -124,7 +125,12 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 		m := tokenstore.NewMemory(clk)
 		store, attempts = m, m
 	}
+	// Streams end when their tokens are revoked here, or within a recheck
+	// interval when they no longer authenticate for another reason.
 	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c, Audiences: clientIDs(cfg.OAuthClients)}
+	openStreams := streams.New(tokens, 0)
+	s.runs = append(s.runs, openStreams.Run)
+	store = streams.Store{Store: store, Registry: openStreams}
 	s.Store = store
 
 	passwordProviders, redirectProviders, err := providers(ctx, cfg.IdentityProviders)
@@ -177,6 +183,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 		Registry:       reg,
 		AuthzRules:     append(resources.AuthzRules(), iamhandlers.AuthzRules()...),
 		TrustedProxies: trusted,
+		Streams:        openStreams,
 	}
 	if basic != nil {
 		deps.Basic = basic

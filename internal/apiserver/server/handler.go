@@ -42,6 +42,8 @@ type Deps struct {
 	Registry      *prometheus.Registry
 	// AuthzRules adapt the authorization of platform routes.
 	AuthzRules filters.Rules
+	// Streams ends long-lived requests whose credentials are revoked; none when nil.
+	Streams filters.StreamTracker
 	// TrustedProxies may set X-Forwarded-For (ke-console); nobody when empty.
 	TrustedProxies []netip.Prefix
 }
@@ -87,6 +89,7 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithAuthorization(h, d.Authorizer, public, m, d.AuthzRules)
 	h = filters.WithPasswordChangeEnforcement(h, guard)
 	h = filters.WithAuditCapture(h)
+	h = filters.WithRevocableStreams(h, d.Streams)
 	h = filters.WithAuthentication(h, d.Tokens, d.Basic)
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, d.Audit, time.Now)

@@ -33,12 +33,20 @@ type Result struct {
 // the wrapped reason is for logs only.
 var ErrUnauthenticated = errors.New("unauthenticated")
 
+// KubernetesAudience is the audience of the tokens ke-apiserver issues for
+// kube-apiserver (in downloaded kubeconfigs). ke-apiserver itself refuses them.
+const KubernetesAudience = token.KubernetesAudience
+
 // TokenAuthenticator authenticates access tokens.
 type TokenAuthenticator struct {
 	Verifier *token.Verifier
 	Store    tokenstore.Store
 	// Users reads User objects (from a cache).
 	Users client.Reader
+	// Audiences are the audiences of the tokens ke-apiserver accepts: the
+	// IDs of its OAuth clients. A token must name one of them (any, when
+	// empty), and never KubernetesAudience.
+	Audiences []string
 }
 
 // AuthenticateToken checks an access token and the user it names.
@@ -47,14 +55,57 @@ func (a *TokenAuthenticator) AuthenticateToken(ctx context.Context, raw string) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
 	}
-	rec, ok, err := a.Store.Get(ctx, claims.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading the token store: %w", err)
+	if err := a.checkAudience(claims); err != nil {
+		return nil, err
 	}
-	if !ok || rec.User != claims.Subject {
-		return nil, fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
+	if err := a.checkStored(ctx, claims); err != nil {
+		return nil, err
 	}
 	return a.resolve(ctx, claims.Subject, claims)
+}
+
+// checkAudience refuses tokens meant for another server, such as a
+// kubeconfig's token, which is for kube-apiserver only.
+func (a *TokenAuthenticator) checkAudience(claims *token.Claims) error {
+	if claims.Audience.Contains(KubernetesAudience) {
+		return fmt.Errorf("%w: the token is for kube-apiserver (audience %q)", ErrUnauthenticated, KubernetesAudience)
+	}
+	if len(a.Audiences) == 0 {
+		return nil
+	}
+	for _, aud := range a.Audiences {
+		if claims.Audience.Contains(aud) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the token's audience is not an OAuth client of ke-apiserver", ErrUnauthenticated)
+}
+
+// checkStored refuses a token that is no longer in the store.
+func (a *TokenAuthenticator) checkStored(ctx context.Context, claims *token.Claims) error {
+	rec, ok, err := a.Store.Get(ctx, claims.ID)
+	if err != nil {
+		return fmt.Errorf("reading the token store: %w", err)
+	}
+	if !ok || rec.User != claims.Subject {
+		return fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
+	}
+	return nil
+}
+
+// Recheck checks again, during a long-lived request, that what
+// authenticated it still does: the token is still in the store (not
+// revoked, not expired) and its user may still act (exists, is not
+// disabled, has not changed the password since). Errors that wrap
+// ErrUnauthenticated mean that it does not.
+func (a *TokenAuthenticator) Recheck(ctx context.Context, res *Result) error {
+	if res.Claims != nil {
+		if err := a.checkStored(ctx, res.Claims); err != nil {
+			return err
+		}
+	}
+	_, err := a.resolve(ctx, res.User.GetName(), res.Claims)
+	return err
 }
 
 // resolve checks that the user may act and returns its identity.

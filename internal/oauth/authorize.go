@@ -144,12 +144,15 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, c *Client)
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the code is invalid or expired")
 		return nil
 	}
-	if _, ok, err := s.store.Get(ctx, cc.ID); err != nil || !ok {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the code was already used")
+	// Taking the code from the store redeems it once, whatever the concurrency.
+	rec, ok, err := s.store.Take(ctx, cc.ID)
+	if err != nil {
+		s.serverError(w, r, err)
 		return nil
 	}
-	if err := s.store.Revoke(ctx, cc.ID); err != nil {
-		s.serverError(w, r, err)
+	if !ok || rec.User != cc.Subject || rec.Type != typeCode {
+		s.refuseUnredeemable(w, r, cc.ID, "the code was already used",
+			"the code is not known to this server (it may have restarted without a persistent token store); start the login again")
 		return nil
 	}
 	if r.PostForm.Get("redirect_uri") != cc.RedirectURI {

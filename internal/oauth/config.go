@@ -80,6 +80,9 @@ type Options struct {
 	// LoginsPerMinute and LoginBurst limit login attempts per source address.
 	LoginsPerMinute float64
 	LoginBurst      int
+	// Lockout refuses a user's logins after failed ones (DefaultLockout for
+	// zero fields).
+	Lockout Lockout
 	// BcryptCost is the cost of the dummy hash compared for unknown users,
 	// so that their answers take as long as known users'.
 	BcryptCost int
@@ -116,6 +119,9 @@ func (o *Options) Validate() []error {
 		if c.ID == "" {
 			errs = append(errs, fmt.Errorf("oauth.clients[%d].id must not be empty", i))
 		}
+		if c.ID == KubernetesAudience {
+			errs = append(errs, fmt.Errorf("oauth.clients[%d].id %q is the audience of kubeconfig tokens, which ke-apiserver refuses", i, c.ID))
+		}
 		if seen[c.ID] {
 			errs = append(errs, fmt.Errorf("oauth.clients[%d].id %q is used twice", i, c.ID))
 		}
@@ -146,6 +152,9 @@ func (o *Options) Validate() []error {
 	}
 	if o.LoginsPerMinute < 0 || o.LoginBurst < 0 {
 		errs = append(errs, errors.New("login rate limits must not be negative"))
+	}
+	if o.Lockout.MaxFailures < 0 || o.Lockout.Window < 0 {
+		errs = append(errs, errors.New("the lockout's maximum of failed logins and its window must not be negative"))
 	}
 	return errs
 }

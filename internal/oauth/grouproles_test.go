@@ -10,10 +10,12 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -22,8 +24,10 @@ import (
 func newTestServer(t *testing.T, groupRoles map[string][]GroupRole, objs ...client.Object) (*Server, client.Client) {
 	t.Helper()
 	c := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(objs...).Build()
+	// The server needs a token store that counts login attempts.
+	store := tokenstore.NewMemory(clock.RealClock{})
 	s, err := NewServer(Options{Issuer: "https://ke.test", BcryptCost: 4, GroupRoles: groupRoles},
-		Deps{Users: c, Writer: c, Passwords: &passwordsecret.Store{Namespace: "superkube-system", Reader: c, Writer: c}})
+		Deps{Users: c, Writer: c, Store: store, Passwords: &passwordsecret.Store{Namespace: "superkube-system", Reader: c, Writer: c}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,17 +176,21 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request, c *Client) *Tok
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the refresh token is invalid or expired")
 		return nil
 	}
-	if _, ok, err := s.store.Get(ctx, claims.ID); err != nil || !ok {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the refresh token was revoked")
+	// Taking the token from the store redeems it once, whatever the
+	// concurrency: only one caller gets the record.
+	rec, ok, err := s.store.Take(ctx, claims.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil
+	}
+	if !ok || rec.User != claims.Subject || rec.Type != token.TypeRefresh {
+		s.refuseUnredeemable(w, r, claims.ID, "the refresh token was revoked or has already been used",
+			"the refresh token is not known to this server (it may have restarted without a persistent token store); log in again")
 		return nil
 	}
 	u, err := s.activeUser(ctx, claims.Subject)
 	if err != nil {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the user may not log in")
-		return nil
-	}
-	if err := s.store.Revoke(ctx, claims.ID); err != nil {
-		s.serverError(w, r, err)
 		return nil
 	}
 	toks, err := s.issue(ctx, u, c, claims.Scope, "", claims.SessionID)
@@ -195,6 +199,22 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request, c *Client) *Tok
 		return nil
 	}
 	return toks
+}
+
+// refuseUnredeemable answers a single-use token (a refresh token, an
+// authorization code) that verified but is not in the store: revoked says
+// so when the store remembers revoking it, unknown otherwise, so that a
+// client is told the truth when the server lost its records.
+func (s *Server) refuseUnredeemable(w http.ResponseWriter, r *http.Request, id, revoked, unknown string) {
+	was, err := s.store.Revoked(r.Context(), id)
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
+	case was:
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", revoked)
+	default:
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", unknown)
+	}
 }
 
 // activeUser returns a user that may hold tokens.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-logr/logr"
 	"golang.org/x/time/rate"
@@ -20,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
@@ -54,9 +54,16 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 		return nil, err
 	}
 	found := err == nil
+	var guard *attemptGuard
+	if found {
+		if guard, err = s.beginAttempt(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	locked := guard != nil && !guard.allowed
 
 	hash := s.dummyHash
-	if found {
+	if found && !locked {
 		h, err := s.passwords.Hash(ctx, u)
 		if err != nil {
 			return nil, err
@@ -68,7 +75,7 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 	ok := password.Matches(hash, plain) && found && hash != s.dummyHash
 	reason := ""
 	var external *idp.Identity
-	if !ok {
+	if !ok && !locked {
 		reason = "wrong password"
 		// Users without a local password (or unknown ones) may come from LDAP.
 		if id, pname, perr := s.tryPasswordProviders(ctx, name, plain); perr == nil {
@@ -88,10 +95,10 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 		return nil, ErrLoginFailed
 	}
 	switch {
+	case locked:
+		ok, reason = false, reasonLocked
 	case ok && u.Spec.Disabled:
 		ok, reason = false, "the account is disabled"
-	case ok && u.Status.State == iamv1beta1.UserAuthLimitExceeded && u.Status.LockedUntil != nil && s.clock.Now().Before(u.Status.LockedUntil.Time):
-		ok, reason = false, "the account is locked after too many failed logins"
 	}
 	if ok && external != nil {
 		if err := s.syncGroupRoles(ctx, at.provider, u, external.Groups); err != nil {
@@ -102,6 +109,7 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 	if !ok {
 		return nil, ErrLoginFailed
 	}
+	s.succeeded(ctx, guard)
 	return u, nil
 }
 
@@ -122,39 +130,6 @@ func (s *Server) tryPasswordProviders(ctx context.Context, username, plain strin
 		}
 	}
 	return nil, "", last
-}
-
-// record queues a LoginRecord. It is written in the background, so that
-// the answer to a login takes the same time whether the user exists (and
-// gets a record) or not; a full queue drops the record and logs it.
-func (s *Server) record(ctx context.Context, user string, at loginAttempt, success bool, reason string) {
-	rec := &iamv1beta1.LoginRecord{
-		ObjectMeta: metav1.ObjectMeta{GenerateName: user + "-", Labels: map[string]string{iamv1beta1.UserRefLabel: user}},
-		Spec: iamv1beta1.LoginRecordSpec{Type: at.kind, Provider: at.provider, SourceIP: truncate(at.sourceIP, 64),
-			UserAgent: truncate(at.userAgent, 512), Success: success, Reason: reason},
-	}
-	select {
-	case s.records <- rec:
-	default:
-		s.log(ctx).Error(errors.New("the login record queue is full"), "Dropping a login record", "user", user)
-	}
-}
-
-// RunRecorder writes queued login records until ctx ends.
-func (s *Server) RunRecorder(ctx context.Context) {
-	log := ctrl.LoggerFrom(ctx)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case rec := <-s.records:
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			if err := s.writer.Create(wctx, rec); err != nil {
-				log.Error(err, "Writing a login record", "user", rec.Labels[iamv1beta1.UserRefLabel])
-			}
-			cancel()
-		}
-	}
 }
 
 func (s *Server) log(ctx context.Context) logr.Logger { return ctrl.LoggerFrom(ctx) }
@@ -291,8 +266,13 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-// SourceIP is the address of the client; forwarded headers are not trusted.
+// SourceIP is the address of the client: as the client-address filter
+// determined it (forwarding headers only from trusted proxies), or else
+// the connection's peer.
 func SourceIP(r *http.Request) string {
+	if ip := request.ClientIPFrom(r.Context()); ip != "" {
+		return ip
+	}
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]

@@ -36,6 +36,7 @@ type Server struct {
 	issuer   *token.Issuer
 	verifier *token.Verifier
 	store    tokenstore.Store
+	attempts tokenstore.LoginAttempts
 	// users reads users and bindings reads global role bindings (from
 	// caches); writer creates users, login records and the bindings of
 	// group roles.
@@ -49,9 +50,10 @@ type Server struct {
 	redirectProviders map[string]idp.RedirectProvider
 	providerMethods   map[string]idp.MappingMethod
 
-	limiter   *sourceLimiter
-	dummyHash string
-	records   chan *iamv1beta1.LoginRecord
+	limiter       *sourceLimiter
+	dummyHash     string
+	records       chan *iamv1beta1.LoginRecord
+	recordMetrics *recordMetrics
 
 	// passwords reads the hashes of local users' passwords.
 	passwords PasswordHashes
@@ -66,9 +68,12 @@ type PasswordHashes interface {
 
 // Deps are the server's collaborators.
 type Deps struct {
-	Issuer            *token.Issuer
-	Verifier          *token.Verifier
-	Store             tokenstore.Store
+	Issuer   *token.Issuer
+	Verifier *token.Verifier
+	Store    tokenstore.Store
+	// Attempts counts failed logins for the lockout; the Store when nil
+	// (both stores implement it).
+	Attempts          tokenstore.LoginAttempts
 	Users             client.Reader
 	Writer            client.Writer
 	Clock             clock.PassiveClock
@@ -107,17 +112,32 @@ func NewServer(opts Options, d Deps) (*Server, error) {
 	if l.Kubeconfig <= 0 {
 		l.Kubeconfig = def.Kubeconfig
 	}
+	if opts.Lockout.MaxFailures <= 0 {
+		opts.Lockout.MaxFailures = DefaultLockout().MaxFailures
+	}
+	if opts.Lockout.Window <= 0 {
+		opts.Lockout.Window = DefaultLockout().Window
+	}
+	attempts := d.Attempts
+	if attempts == nil {
+		a, ok := d.Store.(tokenstore.LoginAttempts)
+		if !ok {
+			return nil, fmt.Errorf("the token store %T does not count login attempts: give the counter in Deps.Attempts", d.Store)
+		}
+		attempts = a
+	}
 	dummy, err := password.Hash(randomID(), opts.BcryptCost)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		opts: opts, clients: map[string]*Client{}, issuer: d.Issuer, verifier: d.Verifier, store: d.Store,
+		opts: opts, clients: map[string]*Client{}, issuer: d.Issuer, verifier: d.Verifier, store: d.Store, attempts: attempts,
 		users: d.Users, bindings: d.Bindings, passwords: d.Passwords, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
 		passwordProviders: d.PasswordProviders, redirectProviders: map[string]idp.RedirectProvider{},
 		providerMethods: map[string]idp.MappingMethod{}, limiter: newSourceLimiter(opts.LoginsPerMinute, opts.LoginBurst),
-		dummyHash: dummy, records: make(chan *iamv1beta1.LoginRecord, 4096),
+		dummyHash: dummy, records: make(chan *iamv1beta1.LoginRecord, recordQueueSize),
 	}
+	s.recordMetrics = newRecordMetrics(s.records)
 	if s.bindings == nil {
 		s.bindings = d.Users
 	}
@@ -230,8 +250,9 @@ func (s *Server) KubeconfigToken(ctx context.Context, u *iamv1beta1.User) (strin
 		SessionID: c.SessionID, ExpiresAt: s.clock.Now().Add(s.opts.Lifetimes.Kubeconfig)})
 }
 
-// KubernetesAudience is the audience kube-apiserver accepts in tokens.
-const KubernetesAudience = token.KubernetesAudience
+// KubernetesAudience is the audience kube-apiserver accepts in tokens;
+// ke-apiserver refuses them.
+const KubernetesAudience = authn.KubernetesAudience
 
 func withoutSystem(groups []string) []string {
 	out := make([]string, 0, len(groups))

@@ -187,11 +187,28 @@ func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	if redactsUsers(pr.In.Context()) {
 		onlyJSON(h)
 	}
-	// kube-apiserver's audit log names the client's address.
-	if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {
-		if prior := pr.In.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-			ip = strings.Join(prior, ", ") + ", " + ip
+	setClientAddress(h, pr.In)
+}
+
+// forwardingHeaders are the headers by which a client could choose the
+// source address kube-apiserver's audit log shows.
+var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"}
+
+// setClientAddress drops every forwarding header the client sent and
+// names, in X-Forwarded-For, the client's address as ke-apiserver
+// determined it (trusting forwarding headers only from its trusted
+// proxies), so that kube-apiserver's audit log shows that address.
+func setClientAddress(h http.Header, in *http.Request) {
+	for _, k := range forwardingHeaders {
+		h.Del(k)
+	}
+	ip := request.ClientIPFrom(in.Context())
+	if ip == "" {
+		if host, _, err := net.SplitHostPort(in.RemoteAddr); err == nil {
+			ip = host
 		}
+	}
+	if ip != "" {
 		h.Set("X-Forwarded-For", ip)
 	}
 }

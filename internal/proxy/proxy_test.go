@@ -287,3 +287,53 @@ func TestEscapeExtraKey(t *testing.T) {
 		})
 	}
 }
+
+func TestForwardingHeadersNameOnlyTheClientAddressKeAPIServerDetermined(t *testing.T) {
+	up, got, _ := upstreamServer(t)
+	tests := []struct {
+		name     string
+		clientIP string
+		want     string
+	}{
+		{name: "without an address from the filter, the connection's peer", want: "127.0.0.1"},
+		{name: "the address the client-address filter determined (behind a trusted proxy)", clientIP: "203.0.113.7", want: "203.0.113.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw})
+			p, err := New(&rest.Config{Host: up.URL, TLSClientConfig: rest.TLSClientConfig{CAData: ca}}, Options{Log: logr.Discard()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mux := http.NewServeMux()
+			p.Install(mux)
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ctx := request.WithUser(r.Context(), caller)
+				if tt.clientIP != "" {
+					ctx = request.WithClientIP(ctx, tt.clientIP)
+				}
+				mux.ServeHTTP(w, r.WithContext(ctx))
+			}))
+			defer srv.Close()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/namespaces/web/pods", nil)
+			for k, v := range map[string]string{"X-Forwarded-For": "198.18.0.1", "X-Real-Ip": "198.18.0.2", "Forwarded": "for=198.18.0.3",
+				"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"} {
+				req.Header.Set(k, v)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			s := <-got
+			if xff := s.header.Values("X-Forwarded-For"); len(xff) != 1 || xff[0] != tt.want {
+				t.Errorf("X-Forwarded-For %q, want %q", xff, tt.want)
+			}
+			for _, k := range []string{"X-Real-Ip", "Forwarded", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+				if v := s.header.Values(k); len(v) > 0 {
+					t.Errorf("the client's %s %q reached kube-apiserver", k, v)
+				}
+			}
+		})
+	}
+}

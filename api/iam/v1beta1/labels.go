@@ -27,6 +27,10 @@ const (
 	// UnlockedAtAnnotation records when an administrator last unlocked a user;
 	// failed logins before it do not count towards a lockout.
 	UnlockedAtAnnotation = "iam.superkube.io/unlocked-at"
+	// AttemptedAtAnnotation is when the attempt a login record describes was
+	// made (RFC 3339 with fractions): later than its creation when the
+	// record was written after an outage of kube-apiserver.
+	AttemptedAtAnnotation = "iam.superkube.io/attempted-at"
 )
 
 // Scope is the level at which a role applies.

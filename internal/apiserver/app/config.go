@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -51,6 +52,12 @@ type Config struct {
 	RedisURL string      `json:"redisURL,omitempty"`
 	Audit    AuditConfig `json:"audit"`
 	Limits   Limits      `json:"limits"`
+	// TrustedProxies are the CIDRs (or addresses) of the proxies in front of
+	// ke-apiserver whose X-Forwarded-For names the client, such as
+	// ke-console's. From anyone else, forwarding headers are ignored: login
+	// records, rate limits, the audit log and kube-apiserver's audit log
+	// show the connection's address.
+	TrustedProxies []string `json:"trustedProxies,omitempty"`
 	// Admission configures the webhooks that kube-apiserver calls.
 	Admission Admission `json:"admission"`
 }
@@ -94,6 +101,12 @@ type Authentication struct {
 	LoginsPerMinute float64 `json:"loginsPerMinute,omitempty"`
 	LoginBurst      int     `json:"loginBurst,omitempty"`
 	BcryptCost      int     `json:"bcryptCost,omitempty"`
+	// MaxFailedLogins failed logins (or current passwords in a password
+	// change) within LockoutWindow refuse the user's next attempts, counted
+	// in the token store; set them as ke-controller-manager's, which shows
+	// the lock in the user's status.
+	MaxFailedLogins int             `json:"maxFailedLogins,omitempty"`
+	LockoutWindow   metav1.Duration `json:"lockoutWindow,omitempty"`
 }
 
 // ProviderEntry configures one identity provider; exactly one of LDAP,
@@ -152,6 +165,7 @@ func DefaultConfig() Config {
 			AccessTokenMaxAge: metav1.Duration{Duration: 2 * time.Hour}, RefreshTokenMaxAge: metav1.Duration{Duration: 24 * time.Hour},
 			KubeconfigMaxAge: metav1.Duration{Duration: 12 * time.Hour}, MultipleLogin: true,
 			LoginsPerMinute: 30, LoginBurst: 10, BcryptCost: 10,
+			MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute},
 		},
 		Audit:  AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
 		Limits: Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
@@ -207,6 +221,12 @@ func (c *Config) Validate() []error {
 			errs = append(errs, fmt.Errorf("identityProviders[%d] must set exactly one of ldap, oidc and github", i))
 		}
 	}
+	if c.Authentication.MaxFailedLogins < 1 || c.Authentication.LockoutWindow.Duration <= 0 {
+		errs = append(errs, errors.New("authentication.maxFailedLogins must be at least 1 and authentication.lockoutWindow positive"))
+	}
+	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	}
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)
 	return errs
@@ -231,6 +251,7 @@ func (c *Config) oauthOptions() oauth.Options {
 		LoginsPerMinute: c.Authentication.LoginsPerMinute,
 		LoginBurst:      c.Authentication.LoginBurst,
 		BcryptCost:      c.Authentication.BcryptCost,
+		Lockout:         oauth.Lockout{MaxFailures: c.Authentication.MaxFailedLogins, Window: c.Authentication.LockoutWindow.Duration},
 		GroupRoles:      groupRoles,
 	}
 }

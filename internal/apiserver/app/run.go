@@ -24,9 +24,11 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/admission"
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/authn/streams"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
@@ -132,25 +134,32 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	verifier := token.NewVerifier(cfg.Issuer, keys, clk)
 
 	var store tokenstore.Store
+	var attempts tokenstore.LoginAttempts
 	if cfg.RedisURL != "" {
 		rs, err := tokenstore.NewRedisFromURL(cfg.RedisURL, "superkube:")
 		if err != nil {
 			return nil, err
 		}
 		s.closes = append(s.closes, func() { _ = rs.Close() })
-		store = rs
+		store, attempts = rs, rs
 	} else {
-		store = tokenstore.NewMemory(clk)
+		m := tokenstore.NewMemory(clk)
+		store, attempts = m, m
 	}
+	// Streams end when their tokens are revoked here, or within a recheck
+	// interval when they no longer authenticate for another reason.
+	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c, Audiences: clientIDs(cfg.OAuthClients)}
+	openStreams := streams.New(tokens, 0)
+	s.runs = append(s.runs, openStreams.Run)
+	store = streams.Store{Store: store, Registry: openStreams}
 	s.Store = store
 
 	passwordProviders, redirectProviders, err := providers(ctx, cfg.IdentityProviders)
 	if err != nil {
 		return nil, err
 	}
-	tokens := &authn.TokenAuthenticator{Verifier: verifier, Store: store, Users: c}
 	oauthServer, err := oauth.NewServer(cfg.oauthOptions(), oauth.Deps{
-		Issuer: issuer, Verifier: verifier, Store: store, Users: c, Passwords: passwords, Writer: c, Clock: clk, Authenticator: tokens,
+		Issuer: issuer, Verifier: verifier, Store: store, Attempts: attempts, Users: c, Passwords: passwords, Writer: c, Clock: clk, Authenticator: tokens,
 		PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
 	})
 	if err != nil {
@@ -166,7 +175,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 		}
 	}
 	iam := &iamhandlers.Handlers{Users: c, Passwords: passwords, Client: c, Store: store, Authorizer: z, Escalation: base, Clock: clk, BcryptCost: cfg.Authentication.BcryptCost,
-		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer,
+		SystemNamespace: cfg.SystemNamespace, Kubeconfig: oauthServer, CurrentPasswords: oauthServer,
 		Kubernetes: iamhandlers.KubernetesEndpoint{Server: cfg.Kubernetes.ExternalURL, CAData: caData}}
 
 	sink, err := s.auditSink(cfg.Audit, log)
@@ -181,14 +190,21 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err != nil {
 		return nil, err
 	}
+	trusted, err := filters.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(oauthServer.Collectors()...)
 	deps := server.Deps{
 		Log: log, Tokens: tokens, Authorizer: z, Audit: sink, Routes: []server.Route{oauthServer, iam, resourcesHandler, kube},
 		PublicPaths: oauth.PublicPaths, Ready: s.ready, MaxBodyBytes: cfg.Limits.MaxBodyBytes,
-		PasswordGuard: func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
-		Registry:      reg,
-		AuthzRules:    append(resources.AuthzRules(), iamhandlers.AuthzRules()...),
+		PasswordGuard:  func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
+		Registry:       reg,
+		AuthzRules:     append(resources.AuthzRules(), iamhandlers.AuthzRules()...),
+		TrustedProxies: trusted,
+		Streams:        openStreams,
 	}
 	if basic != nil {
 		deps.Basic = basic
@@ -216,6 +232,16 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	deps.PublicPaths = slices.Concat(deps.PublicPaths, confighandlers.PublicPaths)
 	s.Handler = server.NewHandler(deps)
 	return s, nil
+}
+
+// clientIDs are the IDs of the OAuth clients, the audiences of the tokens
+// ke-apiserver accepts.
+func clientIDs(clients []oauth.Client) []string {
+	ids := make([]string, 0, len(clients))
+	for _, c := range clients {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 func (s *Server) ready() error {

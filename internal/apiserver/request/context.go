@@ -13,6 +13,7 @@ const (
 	userKey
 	requestIDKey
 	auditKey
+	clientIPKey
 )
 
 // WithInfo returns a context carrying the request info.
@@ -46,6 +47,18 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 func IDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
+}
+
+// WithClientIP returns a context carrying the client's address, as the
+// client-address filter determined it.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey, ip)
+}
+
+// ClientIPFrom returns the client's address, or "" when no filter set it.
+func ClientIPFrom(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey).(string)
+	return ip
 }
 
 // AuditNote lets handlers add to the audit event of their request.

@@ -4,6 +4,7 @@ package server
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ type Deps struct {
 	// token review), by path: outside authentication, authorization and
 	// audit (kube-apiserver audits the requests they concern).
 	Webhooks map[string]http.Handler
+	// Streams ends long-lived requests whose credentials are revoked; none when nil.
+	Streams filters.StreamTracker
+	// TrustedProxies may set X-Forwarded-For (ke-console); nobody when empty.
+	TrustedProxies []netip.Prefix
 }
 
 // WebhookPrefix starts the paths of Deps.Webhooks.
@@ -91,9 +96,11 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithAuthorization(h, d.Authorizer, public, m, d.AuthzRules)
 	h = filters.WithPasswordChangeEnforcement(h, guard)
 	h = filters.WithAuditCapture(h)
+	h = filters.WithRevocableStreams(h, d.Streams)
 	h = filters.WithAuthentication(h, d.Tokens, d.Basic)
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, d.Audit, time.Now)
+	h = filters.WithClientIP(h, d.TrustedProxies)
 	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
 	if len(d.Webhooks) > 0 {
 		h = withWebhooks(h, mux, d.Webhooks)

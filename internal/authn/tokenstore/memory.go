@@ -31,10 +31,23 @@ type Memory struct {
 	tokens    map[string]Record
 	byUser    map[string]idSet
 	bySession map[sessionKey]idSet
+	// revoked holds the revoked tokens' IDs until the tokens would have expired.
+	revoked map[string]time.Time
+	// attempts holds each user's login attempts that count as failures.
+	attempts  map[string][]attempt
 	lastSweep time.Time
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store         = (*Memory)(nil)
+	_ LoginAttempts = (*Memory)(nil)
+)
+
+// attempt is a login attempt counted as a failure until it expires.
+type attempt struct {
+	id         string
+	at, expiry time.Time
+}
 
 // idSet is a set of token IDs.
 type idSet map[string]struct{}
@@ -51,6 +64,8 @@ func NewMemory(clk clock.PassiveClock) *Memory {
 		tokens:    map[string]Record{},
 		byUser:    map[string]idSet{},
 		bySession: map[sessionKey]idSet{},
+		revoked:   map[string]time.Time{},
+		attempts:  map[string][]attempt{},
 		lastSweep: clk.Now(),
 	}
 }
@@ -90,6 +105,31 @@ func (m *Memory) Get(_ context.Context, id string) (Record, bool, error) {
 	return r, true, nil
 }
 
+// Take removes a valid token and returns its record; of concurrent calls,
+// one at most finds it.
+func (m *Memory) Take(_ context.Context, id string) (Record, bool, error) {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.maybeSweep(now)
+	r, ok := m.tokens[id]
+	if !ok || !valid(r, now) {
+		return Record{}, false, nil
+	}
+	m.revoke(r)
+	return r, true, nil
+}
+
+// Revoked tells whether the token was revoked before its expiry, which has
+// not passed yet.
+func (m *Memory) Revoked(_ context.Context, id string) (bool, error) {
+	now := m.clock.Now()
+	m.mu.RLock()
+	until, ok := m.revoked[id]
+	m.mu.RUnlock()
+	return ok && now.Before(until), nil
+}
+
 // Revoke removes one token; revoking an unknown token is not an error.
 func (m *Memory) Revoke(_ context.Context, id string) error {
 	now := m.clock.Now()
@@ -97,7 +137,7 @@ func (m *Memory) Revoke(_ context.Context, id string) error {
 	defer m.mu.Unlock()
 	m.maybeSweep(now)
 	if r, ok := m.tokens[id]; ok {
-		m.remove(r)
+		m.revoke(r)
 	}
 	return nil
 }
@@ -109,7 +149,7 @@ func (m *Memory) RevokeSession(_ context.Context, user, sessionID string) error 
 	defer m.mu.Unlock()
 	m.maybeSweep(now)
 	for id := range m.bySession[sessionKey{user, sessionID}] {
-		m.remove(m.tokens[id])
+		m.revoke(m.tokens[id])
 	}
 	return nil
 }
@@ -127,7 +167,7 @@ func (m *Memory) RevokeUser(_ context.Context, user string) (int, error) {
 		if valid(r, now) {
 			n++
 		}
-		m.remove(r)
+		m.revoke(r)
 	}
 	return n, nil
 }
@@ -168,6 +208,14 @@ func (m *Memory) maybeSweep(now time.Time) {
 			m.remove(r)
 		}
 	}
+	for id, until := range m.revoked {
+		if !now.Before(until) {
+			delete(m.revoked, id)
+		}
+	}
+	for user := range m.attempts {
+		m.pruneAttempts(user, now, time.Time{})
+	}
 }
 
 // purgeUser removes the expired records of one user. The caller holds the
@@ -177,6 +225,60 @@ func (m *Memory) purgeUser(user string, now time.Time) {
 		if r := m.tokens[id]; !valid(r, now) {
 			m.remove(r)
 		}
+	}
+}
+
+// revoke removes a stored record and remembers that it was revoked, until
+// it would have expired. The caller holds the write lock.
+func (m *Memory) revoke(r Record) {
+	m.remove(r)
+	if r.ID != "" {
+		m.revoked[r.ID] = r.ExpiresAt
+	}
+}
+
+// BeginLogin records a login attempt and tells whether it may go on.
+func (m *Memory) BeginLogin(_ context.Context, user, attemptID string, l Lockout) (bool, error) {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.maybeSweep(now)
+	from := now.Add(-l.Window)
+	if l.Since.After(from) {
+		from = l.Since
+	}
+	m.pruneAttempts(user, now, from)
+	list := m.attempts[user]
+	allowed := len(list) < l.MaxFailures
+	list = append(list, attempt{id: attemptID, at: now, expiry: now.Add(l.Window)})
+	if len(list) > maxAttemptsKept {
+		list = slices.Delete(list, 0, len(list)-maxAttemptsKept)
+	}
+	m.attempts[user] = list
+	return allowed, nil
+}
+
+// LoginSucceeded takes a successful attempt back.
+func (m *Memory) LoginSucceeded(_ context.Context, user, attemptID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	list := slices.DeleteFunc(m.attempts[user], func(a attempt) bool { return a.id == attemptID })
+	if len(list) == 0 {
+		delete(m.attempts, user)
+	} else {
+		m.attempts[user] = list
+	}
+	return nil
+}
+
+// pruneAttempts drops the user's attempts that expired at now or came
+// before from. The caller holds the write lock.
+func (m *Memory) pruneAttempts(user string, now, from time.Time) {
+	list := slices.DeleteFunc(m.attempts[user], func(a attempt) bool { return !now.Before(a.expiry) || a.at.Before(from) })
+	if len(list) == 0 {
+		delete(m.attempts, user)
+	} else {
+		m.attempts[user] = list
 	}
 }
 

@@ -22,10 +22,16 @@ const DefaultRedisPingTimeout = 5 * time.Second
 //
 // Keys, under the store's prefix:
 //
-//	<prefix>token:<id>  the JSON record of one token, expiring with the token
-//	<prefix>user:<user> a sorted set of the user's token IDs scored by their
-//	                    expiry in Unix milliseconds; its TTL is kept at least
-//	                    as long as its latest token's
+//	<prefix>token:<id>      the JSON record of one token, expiring with the token
+//	<prefix>user:<user>     a sorted set of the user's token IDs scored by their
+//	                        expiry in Unix milliseconds; its TTL is kept at least
+//	                        as long as its latest token's
+//	<prefix>revoked:<id>    a marker of a revoked (or taken) token, expiring
+//	                        when the token would have
+//	<prefix>attempts:<user> a sorted set of the user's login attempts that
+//	                        count as failures, scored by their time in Unix
+//	                        milliseconds (Redis's clock), expiring with the
+//	                        lockout window
 //
 // The token string itself is never stored. An ID of the user's set whose
 // token key is gone is skipped; expired IDs are removed from the set when a
@@ -45,7 +51,10 @@ type Redis struct {
 	owned bool
 }
 
-var _ Store = (*Redis)(nil)
+var (
+	_ Store         = (*Redis)(nil)
+	_ LoginAttempts = (*Redis)(nil)
+)
 
 // redisRecord is the JSON form of a Record in Redis. Its field names are part
 // of the stored format shared by replicas of different versions.
@@ -103,6 +112,10 @@ func (s *Redis) tokenKey(id string) string { return s.prefix + "token:" + id }
 
 func (s *Redis) userKey(user string) string { return s.prefix + "user:" + user }
 
+func (s *Redis) revokedKey(id string) string { return s.prefix + "revoked:" + id }
+
+func (s *Redis) attemptsKey(user string) string { return s.prefix + "attempts:" + user }
+
 // Add records a token until its expiry. A record that has already expired is
 // not kept.
 func (s *Redis) Add(ctx context.Context, r Record) error {
@@ -155,37 +168,78 @@ func (s *Redis) Get(ctx context.Context, id string) (Record, bool, error) {
 	return r, true, nil
 }
 
+// takeScript deletes a token key and leaves its revocation marker with
+// the token's remaining lifetime, atomically; it returns the record, or
+// nil when there was none. KEYS: the token key, the marker key.
+var takeScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+return v
+`)
+
+// Take removes a valid token and returns its record; of concurrent calls,
+// even from several replicas, one at most finds it.
+func (s *Redis) Take(ctx context.Context, id string) (Record, bool, error) {
+	r, ok, err := s.take(ctx, id)
+	if err != nil || !ok {
+		return Record{}, false, err
+	}
+	if !valid(r, time.Now()) {
+		return Record{}, false, nil
+	}
+	return r, true, nil
+}
+
+// Revoked tells whether the token was revoked before its expiry, which has
+// not passed yet.
+func (s *Redis) Revoked(ctx context.Context, id string) (bool, error) {
+	n, err := s.client.Exists(ctx, s.revokedKey(id)).Result()
+	if err != nil {
+		return false, fmt.Errorf("looking up the revocation of token %q in Redis: %w", id, err)
+	}
+	return n > 0, nil
+}
+
 // Revoke removes one token; revoking an unknown token is not an error.
 func (s *Redis) Revoke(ctx context.Context, id string) error {
-	data, err := s.client.GetDel(ctx, s.tokenKey(id)).Bytes()
+	_, _, err := s.take(ctx, id)
+	return err
+}
+
+// take runs takeScript and removes the token from its user's set.
+func (s *Redis) take(ctx context.Context, id string) (Record, bool, error) {
+	data, err := takeScript.Run(ctx, s.client, []string{s.tokenKey(id), s.revokedKey(id)}).Text()
 	if errors.Is(err, redis.Nil) {
-		return nil
+		return Record{}, false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("revoking token %q in Redis: %w", id, err)
+		return Record{}, false, fmt.Errorf("revoking token %q in Redis: %w", id, err)
 	}
-	r, err := decodeRecord(data)
+	r, err := decodeRecord([]byte(data))
 	if err != nil {
 		// The token is revoked; only its index entry stays until its user's
 		// set expires.
-		return fmt.Errorf("token %q: %w", id, err)
+		return Record{}, false, fmt.Errorf("token %q: %w", id, err)
 	}
 	if err := s.client.ZRem(ctx, s.userKey(r.User), id).Err(); err != nil {
-		return fmt.Errorf("removing token %q from the index of user %q in Redis: %w", id, r.User, err)
+		return Record{}, false, fmt.Errorf("removing token %q from the index of user %q in Redis: %w", id, r.User, err)
 	}
-	return nil
+	return r, true, nil
 }
 
 // RevokeSession removes every token of one login of the user.
 func (s *Redis) RevokeSession(ctx context.Context, user, sessionID string) error {
-	ids, records, err := s.userRecords(ctx, user)
+	records, err := s.userRecords(ctx, user)
 	if err != nil {
 		return err
 	}
-	var drop []string
-	for i, r := range records {
-		if r != nil && r.SessionID == sessionID {
-			drop = append(drop, ids[i])
+	var drop []Record
+	for _, r := range records {
+		if r.SessionID == sessionID {
+			drop = append(drop, r)
 		}
 	}
 	if _, err := s.remove(ctx, user, drop); err != nil {
@@ -197,17 +251,11 @@ func (s *Redis) RevokeSession(ctx context.Context, user, sessionID string) error
 // RevokeUser removes every token of the user and returns how many were still
 // stored.
 func (s *Redis) RevokeUser(ctx context.Context, user string) (int, error) {
-	ids, records, err := s.userRecords(ctx, user)
+	records, err := s.userRecords(ctx, user)
 	if err != nil {
 		return 0, err
 	}
-	var drop []string
-	for i, r := range records {
-		if r != nil {
-			drop = append(drop, ids[i])
-		}
-	}
-	n, err := s.remove(ctx, user, drop)
+	n, err := s.remove(ctx, user, records)
 	if err != nil {
 		return 0, fmt.Errorf("revoking the tokens of user %q: %w", user, err)
 	}
@@ -217,14 +265,14 @@ func (s *Redis) RevokeUser(ctx context.Context, user string) (int, error) {
 // Sessions returns the sorted, distinct, non-empty session IDs of the user's
 // valid tokens.
 func (s *Redis) Sessions(ctx context.Context, user string) ([]string, error) {
-	_, records, err := s.userRecords(ctx, user)
+	records, err := s.userRecords(ctx, user)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	sessions := make([]string, 0, len(records))
 	for _, r := range records {
-		if r != nil && valid(*r, now) && r.SessionID != "" {
+		if valid(r, now) && r.SessionID != "" {
 			sessions = append(sessions, r.SessionID)
 		}
 	}
@@ -232,16 +280,16 @@ func (s *Redis) Sessions(ctx context.Context, user string) ([]string, error) {
 	return slices.Compact(sessions), nil
 }
 
-// userRecords returns the IDs in the user's set and, at the same index, their
-// records, or nil for a stale ID whose token key is gone (or, should an ID
-// ever be reused, holds another user's token).
-func (s *Redis) userRecords(ctx context.Context, user string) ([]string, []*Record, error) {
+// userRecords returns the records of the IDs in the user's set, skipping
+// stale IDs whose token key is gone (or, should an ID ever be reused,
+// holds another user's token).
+func (s *Redis) userRecords(ctx context.Context, user string) ([]Record, error) {
 	ids, err := s.client.ZRange(ctx, s.userKey(user), 0, -1).Result()
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing the tokens of user %q in Redis: %w", user, err)
+		return nil, fmt.Errorf("listing the tokens of user %q in Redis: %w", user, err)
 	}
 	if len(ids) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	keys := make([]string, len(ids))
 	for i, id := range ids {
@@ -249,9 +297,9 @@ func (s *Redis) userRecords(ctx context.Context, user string) ([]string, []*Reco
 	}
 	values, err := s.client.MGet(ctx, keys...).Result()
 	if err != nil {
-		return nil, nil, fmt.Errorf("getting the tokens of user %q from Redis: %w", user, err)
+		return nil, fmt.Errorf("getting the tokens of user %q from Redis: %w", user, err)
 	}
-	records := make([]*Record, len(ids))
+	records := make([]Record, 0, len(ids))
 	for i, v := range values {
 		data, ok := v.(string)
 		if !ok {
@@ -259,37 +307,90 @@ func (s *Redis) userRecords(ctx context.Context, user string) ([]string, []*Reco
 		}
 		r, err := decodeRecord([]byte(data))
 		if err != nil {
-			return nil, nil, fmt.Errorf("token %q of user %q: %w", ids[i], user, err)
+			return nil, fmt.Errorf("token %q of user %q: %w", ids[i], user, err)
 		}
 		if r.User == user {
-			records[i] = &r
+			records = append(records, r)
 		}
 	}
-	return ids, records, nil
+	return records, nil
 }
 
-// remove deletes tokens of a user and their index entries in one
-// transaction, and returns how many token keys existed.
-func (s *Redis) remove(ctx context.Context, user string, ids []string) (int, error) {
-	if len(ids) == 0 {
+// remove deletes tokens of a user and their index entries, and leaves
+// their revocation markers, in one transaction; it returns how many token
+// keys existed.
+func (s *Redis) remove(ctx context.Context, user string, records []Record) (int, error) {
+	if len(records) == 0 {
 		return 0, nil
 	}
-	keys := make([]string, len(ids))
-	members := make([]any, len(ids))
-	for i, id := range ids {
-		keys[i] = s.tokenKey(id)
-		members[i] = id
+	now := time.Now()
+	keys := make([]string, len(records))
+	members := make([]any, len(records))
+	for i, r := range records {
+		keys[i] = s.tokenKey(r.ID)
+		members[i] = r.ID
 	}
 	var deleted *redis.IntCmd
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		deleted = p.Del(ctx, keys...)
 		p.ZRem(ctx, s.userKey(user), members...)
+		for _, r := range records {
+			if ttl := r.ExpiresAt.Sub(now); ttl >= time.Millisecond {
+				p.Set(ctx, s.revokedKey(r.ID), "1", ttl)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("deleting %d tokens in Redis: %w", len(ids), err)
+		return 0, fmt.Errorf("deleting %d tokens in Redis: %w", len(records), err)
 	}
 	return int(deleted.Val()), nil
+}
+
+// beginLoginScript records a login attempt and tells whether fewer than
+// the maximum attempts came before it within the window, by Redis's
+// clock. KEYS: the user's attempts. ARGV: the window and the unlock time in
+// Unix milliseconds (0 for none), the maximum, the attempt's ID, how many
+// attempts to keep at most.
+var beginLoginScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local from = now - window
+local since = tonumber(ARGV[2])
+if since > from then from = since end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', from))
+local n = redis.call('ZCARD', KEYS[1])
+redis.call('ZADD', KEYS[1], string.format('%d', now), ARGV[4])
+local keep = tonumber(ARGV[5])
+if n + 1 > keep then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - keep) end
+redis.call('PEXPIRE', KEYS[1], window)
+if n < tonumber(ARGV[3]) then return 1 end
+return 0
+`)
+
+// BeginLogin records a login attempt and tells whether it may go on. The
+// count is shared by every replica using the server.
+func (s *Redis) BeginLogin(ctx context.Context, user, attemptID string, l Lockout) (bool, error) {
+	var since int64
+	if !l.Since.IsZero() {
+		since = l.Since.UnixMilli()
+	}
+	window := max(l.Window.Milliseconds(), 1)
+	allowed, err := beginLoginScript.Run(ctx, s.client, []string{s.attemptsKey(user)},
+		window, since, l.MaxFailures, attemptID, maxAttemptsKept).Int()
+	if err != nil {
+		return false, fmt.Errorf("counting a login attempt of user %q in Redis: %w", user, err)
+	}
+	return allowed == 1, nil
+}
+
+// LoginSucceeded takes a successful attempt back.
+func (s *Redis) LoginSucceeded(ctx context.Context, user, attemptID string) error {
+	if err := s.client.ZRem(ctx, s.attemptsKey(user), attemptID).Err(); err != nil {
+		return fmt.Errorf("taking back a login attempt of user %q in Redis: %w", user, err)
+	}
+	return nil
 }
 
 func decodeRecord(data []byte) (Record, error) {

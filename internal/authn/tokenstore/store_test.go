@@ -300,6 +300,91 @@ func testStore(t *testing.T, newStore func(t *testing.T) tokenstore.Store) {
 		}
 	})
 
+	t.Run("a token is taken once, whatever the concurrency", func(t *testing.T) {
+		t.Parallel()
+		ctx := t.Context()
+		s := open(t)
+		refresh := token("r1", "alice", "s1", s.Now(), time.Hour)
+		refresh.Type = "refresh"
+		mustAdd(t, s, refresh)
+		const callers = 24
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var taken []tokenstore.Record
+		start := make(chan struct{})
+		for range callers {
+			wg.Go(func() {
+				<-start
+				r, ok, err := s.Take(ctx, "r1")
+				if err != nil {
+					t.Errorf("Take(r1): %v", err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					taken = append(taken, r)
+					mu.Unlock()
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if len(taken) != 1 {
+			t.Fatalf("%d of %d concurrent calls took the token, want exactly 1", len(taken), callers)
+		}
+		if !sameRecord(taken[0], refresh) {
+			t.Errorf("Take(r1) = %+v, want %+v", taken[0], refresh)
+		}
+		wantFound(t, s, "r1", false)
+		wantSessions(t, s, "alice")
+		if _, ok, err := s.Take(ctx, "never-issued"); err != nil || ok {
+			t.Errorf("Take(never-issued) = %t, %v, want false", ok, err)
+		}
+	})
+
+	t.Run("a revoked or taken token is told from one never issued until it would have expired", func(t *testing.T) {
+		t.Parallel()
+		ctx := t.Context()
+		s := open(t)
+		now := s.Now()
+		mustAdd(t, s,
+			token("by-revoke", "alice", "s1", now, time.Hour),
+			token("by-take", "alice", "s1", now, time.Hour),
+			token("by-session", "alice", "s2", now, time.Hour),
+			token("by-user", "alice", "s3", now, time.Hour),
+			token("short", "alice", "s4", now, shortTTL),
+			token("kept", "bob", "s5", now, time.Hour),
+		)
+		if err := s.Revoke(ctx, "by-revoke"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Take(ctx, "by-take"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Revoke(ctx, "short"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeSession(ctx, "alice", "s2"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RevokeUser(ctx, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		wantRevoked := func(id string, want bool) {
+			t.Helper()
+			if got, err := s.Revoked(ctx, id); err != nil || got != want {
+				t.Errorf("Revoked(%s) = %t, %v, want %t", id, got, err, want)
+			}
+		}
+		for id, want := range map[string]bool{"by-revoke": true, "by-take": true, "by-session": true, "by-user": true,
+			"short": true, "kept": false, "never-issued": false} {
+			wantRevoked(id, want)
+		}
+		s.Wait(shortTTL + 200*time.Millisecond)
+		wantRevoked("short", false)
+		wantRevoked("by-revoke", true)
+	})
+
 	t.Run("concurrent use keeps every token accounted for", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

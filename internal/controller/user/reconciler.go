@@ -231,12 +231,18 @@ func (r *Reconciler) updateState(ctx context.Context, u *iamv1beta1.User) (time.
 	}
 	now := r.Clock.Now()
 	since := now.Add(-r.Lockout.Window)
-	if t, err := time.Parse(time.RFC3339, u.Annotations[iamv1beta1.UnlockedAtAnnotation]); err == nil && t.After(since) {
-		since = t
+	if t, err := time.Parse(time.RFC3339Nano, u.Annotations[iamv1beta1.UnlockedAtAnnotation]); err == nil {
+		if t.Nanosecond() == 0 {
+			// Whole seconds stand for the end of the second, as in ke-apiserver's count.
+			t = t.Add(time.Second - time.Nanosecond)
+		}
+		if t.After(since) {
+			since = t
+		}
 	}
 	var failures []time.Time
 	for _, rec := range records.Items {
-		at := rec.CreationTimestamp.Time
+		at := attemptTime(&rec)
 		if rec.Spec.Success {
 			if u.Status.LastLoginTime == nil || at.After(u.Status.LastLoginTime.Time) {
 				u.Status.LastLoginTime = &metav1.Time{Time: at}
@@ -266,6 +272,16 @@ func (r *Reconciler) updateState(ctx context.Context, u *iamv1beta1.User) (time.
 		u.Status.State, u.Status.LockedUntil = iamv1beta1.UserActive, nil
 	}
 	return 0, nil
+}
+
+// attemptTime is when a login record's attempt was made: its annotation,
+// which ke-apiserver sets when it queues the record (the record may be
+// written later, after an outage of kube-apiserver), or else its creation.
+func attemptTime(rec *iamv1beta1.LoginRecord) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, rec.Annotations[iamv1beta1.AttemptedAtAnnotation]); err == nil && t.Before(rec.CreationTimestamp.Add(time.Second)) {
+		return t
+	}
+	return rec.CreationTimestamp.Time
 }
 
 // updateGroups keeps the names of the user's groups in the status.

@@ -57,6 +57,8 @@ type Handlers struct {
 	BcryptCost      int
 	SystemNamespace string
 	Kubeconfig      KubeconfigIssuer
+	// CurrentPasswords checks the current password of users changing their own.
+	CurrentPasswords PasswordChecker
 	// Kubernetes is what a downloaded kubeconfig points kubectl at.
 	Kubernetes KubernetesEndpoint
 	// Escalation answers whether a caller holds everything a user or group
@@ -143,9 +145,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if self && !password.Matches(current, body.CurrentPassword) {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
-			field.Invalid(field.NewPath("currentPassword"), "", "is not the current password")}))
+	if self && !h.currentPasswordMatches(w, r, u, body.CurrentPassword) {
 		return
 	}
 	if errs := ValidatePassword(name, body.Password); len(errs) > 0 {

@@ -144,6 +144,8 @@ func (s *stack) config(cfg app.Config, kubeCA string) app.Config {
 	cfg.Kubernetes.CAFile = kubeCA
 	cfg.Audit.Path = s.auditFile
 	cfg.Limits.MaxBodyBytes = 64 << 10
+	// The lockout of ke-apiserver is ke-controller-manager's.
+	cfg.Authentication.MaxFailedLogins = maxFailures
 	cfg.OAuthClients = []oauth.Client{
 		{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{consoleRedirect}},
 		{ID: "cli", RedirectURIs: []string{cliRedirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/bye"}},

@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -13,7 +12,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
 	"github.com/go-logr/logr"
@@ -445,9 +443,9 @@ func startReplica(t *testing.T, mutate func(*app.Config)) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	if err := s.Start(ctx); err != nil {
+	// The caches and the background loops (login records, streams) run
+	// until the test ends.
+	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewTLSServer(s.Handler)

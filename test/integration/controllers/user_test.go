@@ -354,3 +354,36 @@ func touch(t *testing.T, name string) {
 		t.Fatal(err)
 	}
 }
+
+func TestARecordWrittenLateCountsAtTheTimeOfItsAttempt(t *testing.T) {
+	// Login records queued during an outage of kube-apiserver are created
+	// after it; the annotation keeps the time of their attempts.
+	clock.SetTime(time.Now())
+	create(t, newUser("late-records"))
+	userState(t, "late-records", iamv1beta1.UserActive)
+	longAgo := clock.Now().Add(-window - time.Minute).UTC().Format(time.RFC3339Nano)
+	for range maxFailures {
+		r := loginRecord("late-records", false)
+		r.Annotations = map[string]string{iamv1beta1.AttemptedAtAnnotation: longAgo}
+		create(t, r)
+	}
+	recent := loginRecord("late-records", false)
+	recent.Annotations = map[string]string{iamv1beta1.AttemptedAtAnnotation: clock.Now().UTC().Format(time.RFC3339Nano)}
+	create(t, recent)
+	// A successful login, last: once the status shows it, the controller
+	// has counted every record.
+	create(t, loginRecord("late-records", true))
+	u := &iamv1beta1.User{}
+	eventually(t, "the records are counted", func() error {
+		if err := get(u, "late-records"); err != nil {
+			return err
+		}
+		if u.Status.LastLoginTime == nil {
+			return errString("no last login yet")
+		}
+		return nil
+	})
+	if u.Status.State != iamv1beta1.UserActive || u.Status.LockedUntil != nil {
+		t.Fatalf("failures outside the window lock the user: state %s until %v", u.Status.State, u.Status.LockedUntil)
+	}
+}

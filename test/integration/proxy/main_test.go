@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,6 +42,8 @@ type stack struct {
 	kube *http.Client
 	// tlsConfig trusts ke-apiserver's serving certificate.
 	tlsConfig *tls.Config
+	// kubeAudit is kube-apiserver's audit log.
+	kubeAudit string
 }
 
 func TestMain(m *testing.M) {
@@ -66,7 +69,22 @@ func run(m *testing.M) (int, error) {
 	}
 	s.url = api.URL
 
-	if s.env, err = envtest.Start(envtest.Options{}); err != nil {
+	// kube-apiserver's audit log records the source addresses of the
+	// requests that reach it (SelfSubjectReviews only).
+	s.kubeAudit = filepath.Join(dir, "kube-audit.log")
+	policy := filepath.Join(dir, "audit-policy.yaml")
+	if err := os.WriteFile(policy, []byte(`apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  resources: [{group: authentication.k8s.io, resources: [selfsubjectreviews]}]
+- level: None
+`), 0o600); err != nil {
+		return 1, err
+	}
+	if s.env, err = envtest.Start(envtest.Options{ExtraAPIServerArgs: map[string]string{
+		"audit-policy-file": policy, "audit-log-path": s.kubeAudit}}); err != nil {
 		return 1, err
 	}
 	defer s.env.Stop()

@@ -36,6 +36,9 @@ authentication:
   loginsPerMinute: {{ toJson $as.authentication.loginsPerMinute }}
   loginBurst: {{ int64 $as.authentication.loginBurst }}
   bcryptCost: {{ int64 .Values.bcryptCost }}
+  {{- /* The lockout is ke-controller-manager's, so that both agree. */}}
+  maxFailedLogins: {{ int64 .Values.controllerManager.authentication.maxFailedLogins }}
+  lockoutWindow: {{ .Values.controllerManager.authentication.lockoutWindow | quote }}
 {{- with $as.oauthClients }}
 oauthClients:
   {{- toYaml . | nindent 2 }}
@@ -61,4 +64,8 @@ admission:
   exemptUsers:
     - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.controllerManager.fullname" .) | quote }}
     - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.apiserver.fullname" .) | quote }}
+{{- with $as.trustedProxies }}
+trustedProxies:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}

@@ -133,7 +133,7 @@ func TestAListThatCannotReachKubeAPIServerIsTriedAgainWhenItIsReady(t *testing.T
 	m := upstream.NewWithProbe(p.check, clocktesting.NewFakePassiveClock(time.Now()), logr.Discard())
 	run(t, m)
 	l := newLister()
-	refused := error(errors.New("dial tcp: connection refused"))
+	refused := errors.New("dial tcp: connection refused")
 	l.err.Store(&refused)
 	p.down.Store(true) // not probed yet: the monitor still counts kube-apiserver ready
 	feed := m.Feed(l.lw(), &corev1.Pod{}, clientgoscheme.Scheme).(toolscache.ListerWatcherWithContext)

@@ -83,7 +83,7 @@ func (e *Environment) StartAPIServer() error {
 	if e.restarted != nil {
 		return errors.New("kube-apiserver is running")
 	}
-	cmd := exec.Command(e.apiArgs[0], e.apiArgs[1:]...) //nolint:gosec // the binary and flags kube-apiserver was started with
+	cmd := exec.Command(e.apiArgs[0], e.apiArgs[1:]...)
 	log, err := os.OpenFile(filepath.Join(e.env.ControlPlane.APIServer.CertDir, "kube-apiserver-restarted.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -42,22 +43,7 @@ func TestForwardedRequestsAnswer504WhenKubeAPIServerDoesNotAnswer(t *testing.T) 
 		t.Fatalf("watch: %d", resp.StatusCode)
 	}
 	events := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var ev struct {
-				Type   string `json:"type"`
-				Object struct {
-					Metadata metav1.ObjectMeta `json:"metadata"`
-				} `json:"object"`
-			}
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
-				events <- ev.Type + " " + ev.Object.Metadata.Name
-			}
-		}
-		close(events)
-	}()
+	go readEvents(resp.Body, events)
 
 	if err := st.env.PauseAPIServer(); err != nil {
 		t.Fatal(err)
@@ -158,4 +144,23 @@ func TestAllowedRequestsAreNeverForbiddenWhileKubeAPIServerStarts(t *testing.T) 
 	if len(forbidden) > 0 {
 		t.Errorf("%d allowed requests were forbidden while kube-apiserver started, first: %s", len(forbidden), forbidden[0])
 	}
+}
+
+// readEvents sends the type and object name of each watch event read from
+// r, and closes events at the end.
+func readEvents(r io.Reader, events chan<- string) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var ev struct {
+			Type   string `json:"type"`
+			Object struct {
+				Metadata metav1.ObjectMeta `json:"metadata"`
+			} `json:"object"`
+		}
+		if json.Unmarshal(sc.Bytes(), &ev) == nil {
+			events <- ev.Type + " " + ev.Object.Metadata.Name
+		}
+	}
+	close(events)
 }

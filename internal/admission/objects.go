@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
 
@@ -34,7 +36,9 @@ func (c CacheObjects) UserGroups(ctx context.Context, name string) ([]string, bo
 
 // RoleRules implements Objects: a role's own rules and those of the
 // templates it aggregates, which ke-controller-manager makes its rules (and
-// may not have done yet).
+// may not have done yet). A built-in role of a workspace, a project or the
+// cluster that ke-controller-manager has not made yet has the rules it will
+// have, as the IAM API sees it (builtin/pending.go).
 func (c CacheObjects) RoleRules(ctx context.Context, ref RoleRef) ([]rbacv1.PolicyRule, bool, error) {
 	var obj client.Object
 	switch ref.Kind {
@@ -51,7 +55,7 @@ func (c CacheObjects) RoleRules(ctx context.Context, ref RoleRef) ([]rbacv1.Poli
 	}
 	if err := c.Reader.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, obj); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, false, nil
+			return c.pendingRules(ctx, ref)
 		}
 		return nil, false, fmt.Errorf("reading %s %s: %w", ref.Kind, ref.Name, err)
 	}
@@ -93,4 +97,41 @@ func (c CacheObjects) TemplateRules(ctx context.Context, names []string) ([]rbac
 		return t, true
 	})
 	return rules, nil
+}
+
+// pendingRules returns the rules of a built-in role that does not exist
+// yet and that ke-controller-manager will make: a workspace's role (by its
+// full name) in an existing workspace, a project's role in a namespace of
+// an existing workspace, a cluster-level role.
+func (c CacheObjects) pendingRules(ctx context.Context, ref RoleRef) ([]rbacv1.PolicyRule, bool, error) {
+	var b builtin.Role
+	var ok bool
+	ws := ""
+	switch ref.Kind {
+	case "WorkspaceRole":
+		var full string
+		full, b, ok = builtin.PendingWorkspaceRole(ref.Workspace, ref.Name)
+		ok = ok && full == ref.Name
+		ws = ref.Workspace
+	case "Role":
+		if b, ok = builtin.PendingProjectRole(ref.Name); ok {
+			ns := &corev1.Namespace{}
+			if err := c.Reader.Get(ctx, client.ObjectKey{Name: ref.Namespace}, ns); err != nil {
+				return nil, false, client.IgnoreNotFound(err)
+			}
+			ws = ns.Labels[tenantv1beta1.WorkspaceLabel]
+			ok = ws != ""
+		}
+	case "ClusterRole":
+		b, ok = builtin.PendingClusterRole(ref.Name)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	if ws != "" {
+		if err := c.Reader.Get(ctx, client.ObjectKey{Name: ws}, &tenantv1beta1.Workspace{}); err != nil {
+			return nil, false, client.IgnoreNotFound(err)
+		}
+	}
+	return b.EffectiveRules(), true, nil
 }

@@ -85,6 +85,11 @@ type Kubernetes struct {
 	ExternalURL string `json:"externalURL,omitempty"`
 	// CAFile is the CA of kube-apiserver's serving certificate.
 	CAFile string `json:"caFile,omitempty"`
+	// RequestTimeout is how long kube-apiserver has to begin its answer to
+	// a request that ke-apiserver forwards (/api, /apis) before the caller
+	// gets 504 Timeout; watches, log follows, exec, attach and port-forward
+	// then stream without limit. 0 waits without limit.
+	RequestTimeout metav1.Duration `json:"requestTimeout,omitempty"`
 }
 
 // Authentication configures logins and tokens.
@@ -161,6 +166,7 @@ func DefaultConfig() Config {
 		TypeMeta:        metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
 		BindAddress:     ":9443",
 		SystemNamespace: "superkube-system",
+		Kubernetes:      Kubernetes{RequestTimeout: metav1.Duration{Duration: 10 * time.Second}},
 		Authentication: Authentication{
 			AccessTokenMaxAge: metav1.Duration{Duration: 2 * time.Hour}, RefreshTokenMaxAge: metav1.Duration{Duration: 24 * time.Hour},
 			KubeconfigMaxAge: metav1.Duration{Duration: 12 * time.Hour}, MultipleLogin: true,
@@ -199,6 +205,9 @@ func (c *Config) Validate() []error {
 	}
 	if c.Authentication.BcryptCost < 4 || c.Authentication.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("authentication.bcryptCost must be between 4 and 31, got %d", c.Authentication.BcryptCost))
+	}
+	if c.Kubernetes.RequestTimeout.Duration < 0 {
+		errs = append(errs, errors.New("kubernetes.requestTimeout must not be negative"))
 	}
 	if c.Limits.MaxBodyBytes < 1024 || c.Limits.MaxHeaderBytes < 4096 {
 		errs = append(errs, errors.New("limits.maxBodyBytes must be at least 1024 and limits.maxHeaderBytes at least 4096"))

@@ -26,6 +26,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
+	"github.com/superkube/super-kubenetes/internal/apiserver/upstream"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/authn/streams"
@@ -66,6 +67,8 @@ type Server struct {
 	Passwords ctrlcache.Cache
 	// Engine is the list engine, for tests (which custom resources it loaded).
 	Engine *listengine.Engine
+	// upstream follows kube-apiserver: readiness, the caches' freshness.
+	upstream *upstream.Monitor
 }
 
 // Build assembles ke-apiserver from its configuration. Nothing runs until Run.
@@ -78,8 +81,17 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	// than JSON at start-up; custom resources fall back to JSON.
 	rc.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
 	rules := newRuleInterner()
+	// The informers list and watch through the monitor, which tells how
+	// fresh the caches are and lets them catch up at once after an outage.
+	mon, err := upstream.New(rc, log.WithName("upstream"))
+	if err != nil {
+		return nil, err
+	}
+	s.upstream = mon
+	s.runs = append(s.runs, mon.Run)
 	cache, err := ctrlcache.New(rc, ctrlcache.Options{
 		Scheme:           sch,
+		NewInformer:      mon.NewInformerFunc(sch),
 		DefaultTransform: ctrlcache.TransformStripManagedFields(),
 		ByObject: map[client.Object]ctrlcache.ByObject{
 			// Tens of thousands of project roles share a few rule sets.
@@ -101,7 +113,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err != nil {
 		return nil, err
 	}
-	if s.Passwords, err = ctrlcache.New(rc, ctrlcache.Options{Scheme: sch, DefaultTransform: ctrlcache.TransformStripManagedFields(),
+	if s.Passwords, err = ctrlcache.New(rc, ctrlcache.Options{Scheme: sch, NewInformer: mon.NewInformerFunc(sch), DefaultTransform: ctrlcache.TransformStripManagedFields(),
 		ByObject: map[client.Object]ctrlcache.ByObject{&corev1.Secret{}: passwordSecrets}}); err != nil {
 		return nil, err
 	}
@@ -121,7 +133,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if err := engine.Start(ctx); err != nil {
 		return nil, err
 	}
-	resourcesHandler := &resources.Handler{Engine: engine, Authorizer: base}
+	resourcesHandler := &resources.Handler{Engine: engine, Authorizer: base, Freshness: mon.Freshness}
 
 	keys, err := token.LoadKeys(cfg.SigningKeyFile, cfg.PreviousSigningKeyFiles, cfg.GenerateSigningKey)
 	if err != nil {
@@ -186,7 +198,8 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	if cfg.Authentication.BasicAuth {
 		basic = &oauth.BasicAuthenticator{Server: oauthServer}
 	}
-	kube, err := proxy.New(rc, proxy.Options{Clusters: c, SystemNamespace: cfg.SystemNamespace, Log: log})
+	guarded := proxy.WithGuard(rc, proxy.Guard{Timeout: cfg.Kubernetes.RequestTimeout.Duration, Ready: mon.Ready})
+	kube, err := proxy.New(guarded, proxy.Options{Clusters: c, SystemNamespace: cfg.SystemNamespace, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +227,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	// whose is this kubeconfig token.
 	deps.Webhooks = map[string]http.Handler{
 		admission.Path: &admission.Webhook{Authorizer: base, Objects: admission.CacheObjects{Reader: cache},
-			Exempt: admission.Exemptions{Users: cfg.Admission.ExemptUsers}, Ready: s.ready},
+			Exempt: admission.Exemptions{Users: cfg.Admission.ExemptUsers}, Ready: s.cachesSynced},
 		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: tokens},
 	}
 	// The tenant and config APIs.
@@ -244,7 +257,21 @@ func clientIDs(clients []oauth.Client) []string {
 	return ids
 }
 
+// ready is ke-apiserver's readiness: the caches have synced, kube-apiserver
+// answers its probe as ready, and the caches follow it (no informer of a
+// built-in kind has been without a watch for long).
 func (s *Server) ready() error {
+	if err := s.cachesSynced(); err != nil {
+		return err
+	}
+	if err := s.upstream.Ready(); err != nil {
+		return err
+	}
+	return s.upstream.Synced()
+}
+
+// cachesSynced says whether the caches have received their first objects.
+func (s *Server) cachesSynced() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.synced {

@@ -171,7 +171,9 @@ func withCommonSchemas(in map[string]any) map[string]any {
 				"details": map[string]any{"type": "object", "properties": map[string]any{"causes": map[string]any{"type": "array", "items": map[string]any{"type": "object",
 					"properties": map[string]any{"field": str(), "message": str(), "reason": str()}}}}}}},
 		"List": map[string]any{"type": "object", "required": []string{"items", "totalItems"},
-			"properties": map[string]any{"items": map[string]any{"type": "array", "items": map[string]string{"type": "object"}}, "totalItems": map[string]string{"type": "integer"}}},
+			"properties": map[string]any{"items": map[string]any{"type": "array", "items": map[string]string{"type": "object"}}, "totalItems": map[string]string{"type": "integer"},
+				"freshness": map[string]any{"type": "object", "description": "Present when the answer may be stale (the list engine answers from its caches while it cannot follow kube-apiserver).",
+					"properties": map[string]any{"stale": map[string]string{"type": "boolean"}, "reason": str(), "since": map[string]string{"type": "string", "format": "date-time"}}}}},
 	}
 	for k, v := range in {
 		out[k] = v

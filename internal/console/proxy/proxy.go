@@ -185,11 +185,21 @@ func (p *Proxy) modifyResponse(res *http.Response) error {
 	return nil
 }
 
+// UnreachableRetryAfter is the Retry-After, in seconds, of the answer
+// when ke-apiserver cannot be reached.
+const UnreachableRetryAfter = "2"
+
+// errorHandler answers when ke-apiserver cannot be reached (or broke off
+// its answer): 503 Service Unavailable with a Status of the same code and a
+// Retry-After, as the console's own endpoints answer when they cannot reach
+// ke-apiserver. (Not 502: ke-apiserver did not answer wrongly, it is away
+// for now, and clients retry a 503.)
 func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Context().Err() != nil {
 		return // the browser went away
 	}
 	logr.FromContextOrDiscard(r.Context()).Error(err, "Forwarding to ke-apiserver", "method", r.Method, "path", r.URL.Path)
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusBadGateway, metav1.StatusReasonServiceUnavailable,
+	w.Header().Set("Retry-After", UnreachableRetryAfter)
+	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
 		"ke-apiserver cannot be reached; try again later"))
 }

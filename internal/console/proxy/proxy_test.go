@@ -259,7 +259,10 @@ func TestWebSocketUpgradesPassThrough(t *testing.T) {
 	}
 }
 
-func TestAnUnreachableKeAPIServerIs502(t *testing.T) {
+// An unreachable ke-apiserver is one code everywhere: the HTTP code, the
+// Status's code and its reason all say 503 Service Unavailable, with a
+// Retry-After (the console's login endpoints answer the same).
+func TestAnUnreachableKeAPIServerIs503(t *testing.T) {
 	p, err := proxy.New(proxy.Options{Target: &url.URL{Scheme: "https", Host: "127.0.0.1:1"}, BasePath: "/", Transport: http.DefaultTransport,
 		Credentials: &creds{}, Log: logr.Discard()})
 	if err != nil {
@@ -267,8 +270,17 @@ func TestAnUnreachableKeAPIServerIs502(t *testing.T) {
 	}
 	w := httptest.NewRecorder()
 	p.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/pods", nil))
-	var st struct{ Kind, Reason, Message string }
-	if w.Code != http.StatusBadGateway || json.Unmarshal(w.Body.Bytes(), &st) != nil || st.Kind != "Status" || st.Message != "ke-apiserver cannot be reached; try again later" {
+	var st struct {
+		Kind, Reason, Message string
+		Code                  int
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &st); err != nil || st.Kind != "Status" {
 		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if w.Code != http.StatusServiceUnavailable || st.Code != w.Code || st.Reason != "ServiceUnavailable" {
+		t.Errorf("HTTP %d, Status code %d, reason %s: want 503 three times", w.Code, st.Code, st.Reason)
+	}
+	if st.Message != "ke-apiserver cannot be reached; try again later" || w.Header().Get("Retry-After") == "" {
+		t.Errorf("message %q, Retry-After %q", st.Message, w.Header().Get("Retry-After"))
 	}
 }

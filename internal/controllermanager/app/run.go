@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -45,6 +46,9 @@ type setupper interface {
 type ManagerOptions struct {
 	// Clock is the time source of the user and login record controllers.
 	Clock clock.PassiveClock
+	// SkipNameValidation lets a test start the reconcilers again in the
+	// same process (controller names are otherwise unique per process).
+	SkipNameValidation bool
 }
 
 // NewManager builds a manager with every reconciler, the indexes and the
@@ -67,7 +71,7 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 		LeaderElectionNamespace: cfg.LeaderElection.Namespace,
 		// Stop reconciling at once when leadership is lost or on SIGTERM.
 		LeaderElectionReleaseOnCancel: true,
-		Controller:                    config.Controller{MaxConcurrentReconciles: cfg.Concurrency},
+		Controller:                    config.Controller{MaxConcurrentReconciles: cfg.Concurrency, SkipNameValidation: ptr.To(opts.SkipNameValidation)},
 		Cache: cache.Options{
 			// Only the roles the platform manages are cached, without the
 			// managed fields, to keep memory in proportion to the platform.

@@ -22,6 +22,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/upstream"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/listengine"
 )
@@ -44,6 +45,9 @@ type Handler struct {
 	Authorizer Authorizer
 	// Heartbeat is the interval of keep-alive comments on change streams.
 	Heartbeat time.Duration
+	// Freshness says whether the cached objects of a kind may be stale
+	// (upstream.Monitor.Freshness); nil counts them fresh.
+	Freshness func(schema.GroupVersionKind) upstream.Freshness
 }
 
 // Install adds the endpoints.
@@ -187,7 +191,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, responsewriters.BadRequest("fieldSelector", err.Error()))
 		return
 	}
-	writeList(w, k, res)
+	writeList(w, k, res, h.freshness(w, k))
 }
 
 // intersect keeps the asked names that are visible; with no names asked,
@@ -229,6 +233,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	h.freshness(w, k)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(data)
 }
@@ -242,8 +247,9 @@ func forbidden(user, verb string, k *listengine.Kind, ns string) error {
 }
 
 // writeList encodes {"items": [...], "totalItems": N}, each item with its
-// apiVersion, kind and derived values.
-func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result) {
+// apiVersion, kind and derived values, and "freshness" when the list may
+// be stale.
+func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result, fresh upstream.Freshness) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"items":[`)
 	for i, o := range res.Items {
@@ -257,7 +263,13 @@ func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result
 		}
 		buf.Write(data)
 	}
-	fmt.Fprintf(&buf, `],"totalItems":%d}`, res.Total)
+	fmt.Fprintf(&buf, `],"totalItems":%d`, res.Total)
+	if fresh.Stale {
+		data, _ := json.Marshal(fresh)
+		buf.WriteString(`,"freshness":`)
+		buf.Write(data)
+	}
+	buf.WriteByte('}')
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(buf.Bytes())
 }
@@ -294,4 +306,28 @@ func encode(k *listengine.Kind, o client.Object, d listengine.Derived) ([]byte, 
 	out = append(out, `"derived":`...)
 	out = append(out, dj...)
 	return append(out, '}'), nil
+}
+
+// StaleHeader marks an answer of the list engine that may be stale; its
+// value is the time since when (RFC 3339).
+const StaleHeader = "X-Superkube-Stale"
+
+// freshness returns how fresh the cached objects of a kind are and, when
+// they may be stale, marks the answer with StaleHeader and a Warning that
+// Kubernetes clients show.
+func (h *Handler) freshness(w http.ResponseWriter, k *listengine.Kind) upstream.Freshness {
+	if h.Freshness == nil {
+		return upstream.Freshness{}
+	}
+	f := h.Freshness(k.GVK)
+	if !f.Stale {
+		return f
+	}
+	since := ""
+	if f.Since != nil {
+		since = f.Since.UTC().Format(time.RFC3339)
+	}
+	w.Header().Set(StaleHeader, since)
+	w.Header().Add("Warning", fmt.Sprintf("299 - %q", "the answer may be stale: "+f.Reason))
+	return f
 }

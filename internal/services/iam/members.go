@@ -579,7 +579,10 @@ func (l *workspaceMembers) bindings(ctx context.Context) ([]memberBinding, error
 	return out, nil
 }
 
+// role resolves a role of the workspace. A built-in role that
+// ke-controller-manager has not made yet resolves too (builtin/pending.go).
 func (l *workspaceMembers) role(ctx context.Context, name string) (string, []rbacv1.PolicyRule, bool, error) {
+	taken := false // a role of the name is another workspace's
 	for _, n := range []string{name, builtin.WorkspaceRoleName(l.ws, name)} {
 		r := &iamv1beta1.WorkspaceRole{}
 		if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: n}, r); err != nil {
@@ -589,6 +592,7 @@ func (l *workspaceMembers) role(ctx context.Context, name string) (string, []rba
 			return "", nil, false, err
 		}
 		if r.Labels[tenantv1beta1.WorkspaceLabel] != l.ws {
+			taken = true
 			continue
 		}
 		var templates []string
@@ -596,6 +600,9 @@ func (l *workspaceMembers) role(ctx context.Context, name string) (string, []rba
 			templates = r.AggregationRoleTemplates.TemplateNames
 		}
 		return n, l.s.effectiveRules(ctx, templates, r.AggregationRoleTemplates != nil, r.Rules), true, nil
+	}
+	if full, b, ok := builtin.PendingWorkspaceRole(l.ws, name); ok && !taken && l.w != nil {
+		return full, b.EffectiveRules(), true, nil
 	}
 	return "", nil, false, nil
 }
@@ -676,13 +683,16 @@ func (l *projectMembers) bindings(ctx context.Context) ([]memberBinding, error) 
 	return out, nil
 }
 
+// role resolves a role of the project. A built-in role that
+// ke-controller-manager has not made yet resolves too, in a namespace of
+// an existing workspace (builtin/pending.go).
 func (l *projectMembers) role(ctx context.Context, name string) (string, []rbacv1.PolicyRule, bool, error) {
 	r := &rbacv1.Role{}
 	if err := l.s.Reader.Get(ctx, client.ObjectKey{Namespace: l.ns, Name: name}, r); err != nil {
-		if apierrors.IsNotFound(err) {
-			return "", nil, false, nil
+		if !apierrors.IsNotFound(err) {
+			return "", nil, false, err
 		}
-		return "", nil, false, err
+		return l.pendingRole(ctx, name)
 	}
 	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeNamespace) {
 		return "", nil, false, nil
@@ -690,6 +700,23 @@ func (l *projectMembers) role(ctx context.Context, name string) (string, []rbacv
 	templates, err := roletemplate.NamesFromAnnotation(r.Annotations)
 	aggregates := err == nil && templates != nil
 	return name, l.s.effectiveRules(ctx, templates, aggregates, r.Rules), true, nil
+}
+
+// pendingRole resolves a built-in project role that does not exist yet,
+// when ke-controller-manager will make it: in a project of a workspace
+// that exists.
+func (l *projectMembers) pendingRole(ctx context.Context, name string) (string, []rbacv1.PolicyRule, bool, error) {
+	b, ok := builtin.PendingProjectRole(name)
+	if !ok || l.n == nil || l.n.Labels[tenantv1beta1.WorkspaceLabel] == "" {
+		return "", nil, false, nil
+	}
+	if _, err := l.s.workspace(ctx, l.n.Labels[tenantv1beta1.WorkspaceLabel]); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", nil, false, nil
+		}
+		return "", nil, false, err
+	}
+	return name, b.EffectiveRules(), true, nil
 }
 
 func (l *projectMembers) newBinding(name, username, role string) client.Object {
@@ -748,15 +775,21 @@ func (l *clusterMembers) bindings(ctx context.Context) ([]memberBinding, error) 
 	return out, nil
 }
 
+// role resolves a cluster-level role. A built-in one that
+// ke-controller-manager has not made (or labelled) yet resolves too
+// (builtin/pending.go).
 func (l *clusterMembers) role(ctx context.Context, name string) (string, []rbacv1.PolicyRule, bool, error) {
 	r := &rbacv1.ClusterRole{}
 	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		if apierrors.IsNotFound(err) {
-			return "", nil, false, nil
+		if !apierrors.IsNotFound(err) {
+			return "", nil, false, err
 		}
-		return "", nil, false, err
+		r = nil
 	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeCluster) {
+	if r == nil || r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeCluster) {
+		if b, ok := builtin.PendingClusterRole(name); ok {
+			return name, b.EffectiveRules(), true, nil
+		}
 		return "", nil, false, nil
 	}
 	templates, err := roletemplate.NamesFromAnnotation(r.Annotations)

@@ -30,6 +30,11 @@ type Environment struct {
 	env       *ctrlenvtest.Environment
 	kcm       *exec.Cmd
 	kcmDir    string
+	// The faults of restart.go: the flags kube-apiserver was started with,
+	// the process started again, and a paused process.
+	apiArgs   []string
+	restarted *exec.Cmd
+	paused    int
 }
 
 // Options tune the control plane.
@@ -135,6 +140,7 @@ func (e *Environment) startControllerManager(assets string) error {
 
 // Stop stops the control plane and removes its data.
 func (e *Environment) Stop() error {
+	e.stopRestarted()
 	if e.kcm != nil {
 		_ = e.kcm.Process.Kill()
 		_ = e.kcm.Wait()

@@ -52,7 +52,7 @@ func StartControllers(ctx context.Context, rc *rest.Config, tune ...func(*cmapp.
 	for _, f := range tune {
 		f(&cfg)
 	}
-	mgr, boot, err := cmapp.NewManager(rc, cfg, cmapp.ManagerOptions{})
+	mgr, boot, err := cmapp.NewManager(rc, cfg, cmapp.ManagerOptions{SkipNameValidation: true})
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (a *APIServer) Config(rc *rest.Config) app.Config {
 	cfg.SigningKeyFile, cfg.GenerateSigningKey = filepath.Join(a.dir, "signing.key"), true
 	cfg.Authentication.BcryptCost = BcryptCost
 	cfg.Authentication.LoginsPerMinute, cfg.Authentication.LoginBurst = 6000, 1000
-	cfg.Kubernetes = app.Kubernetes{ExternalURL: rc.Host}
+	cfg.Kubernetes.ExternalURL = rc.Host
 	return cfg
 }
 

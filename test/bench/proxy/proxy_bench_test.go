@@ -109,7 +109,7 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	cfg.SigningKeyFile, cfg.GenerateSigningKey = filepath.Join(dir, "signing.key"), true
 	cfg.Authentication.BcryptCost = 4
 	cfg.Authentication.LoginsPerMinute = 0
-	cfg.Kubernetes = app.Kubernetes{ExternalURL: env.Config.Host}
+	cfg.Kubernetes.ExternalURL = env.Config.Host
 	cfg.OAuthClients = []oauth.Client{{ID: "ke-console", Secret: "s", Trusted: true, RedirectURIs: []string{"https://console/oauth/callback"}}}
 	s, err := app.Build(ctx, cfg, env.Config, logr.Discard(), clock.RealClock{})
 	if err != nil {

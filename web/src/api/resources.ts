@@ -21,6 +21,9 @@ export interface ListParams {
   [filter: string]: string | number | boolean | undefined;
 }
 
+/** staleRefetchMs is how often a list that may be stale is read again. */
+export const staleRefetchMs = 5000;
+
 export function listKey(resource: string, namespace: string | undefined, params: ListParams) {
   return ['list', resource, namespace ?? '', params] as const;
 }
@@ -38,6 +41,9 @@ export function useList<T extends K8sObject>(resource: string, namespace: string
     queryFn: ({ signal }) => api.get<List<T>>(enginePath(resource, namespace) + query(params), signal),
     placeholderData: keepPreviousData,
     enabled,
+    // A stale answer is read again until it is fresh: the change stream
+    // has nothing to say when only the connection to kube-apiserver comes back.
+    refetchInterval: (query) => (query.state.data?.freshness?.stale ? staleRefetchMs : false),
   });
   useLiveList(resource, namespace, params, live && enabled);
   return q;

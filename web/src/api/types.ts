@@ -53,9 +53,23 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
+/**
+ * Freshness comes with a list engine answer that may be stale (docs/api.md):
+ * ke-apiserver cannot reach kube-apiserver, or is catching up with it, and
+ * answers from what it last saw.
+ */
+export interface Freshness {
+  stale: boolean;
+  reason?: string;
+  /** since when the list may be stale (RFC 3339) */
+  since?: string;
+}
+
 export interface List<T> {
   items: T[];
   totalItems: number;
+  /** present when the answer may be stale */
+  freshness?: Freshness;
 }
 
 export interface Container {

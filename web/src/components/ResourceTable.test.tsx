@@ -56,4 +56,27 @@ describe('ResourceTable', () => {
     expect(urls.at(-1)).toContain('name=web');
     expect(urls.at(-1)).toContain('page=1');
   });
+
+  it('shows a banner over a list the engine marks stale, and none over a fresh one', async () => {
+    let stale = true;
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      const body = { items: [pod('web-1')], totalItems: 1, ...(stale ? { freshness: { stale: true, reason: 'kube-apiserver is not answering', since: '2026-01-01T10:00:00Z' } } : {}) };
+      return new Response(JSON.stringify(body), { status: 200 });
+    }));
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <MemoryRouter>
+          <ResourceTable<K8sObject> id="pods" ariaLabel="Pods" resource="pods" namespace="dev" columns={[{ title: 'Name', render: (o) => o.metadata.name }]} />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    const banner = (await screen.findByText('This list may be out of date')).closest('[data-test="stale-banner"]');
+    expect(banner).not.toBeNull();
+    expect(banner).toHaveTextContent(new Date('2026-01-01T10:00:00Z').toLocaleTimeString('en'));
+    expect(screen.getByText('web-1')).toBeInTheDocument();
+    stale = false;
+    await client.invalidateQueries();
+    await waitFor(() => expect(screen.queryByText('This list may be out of date')).not.toBeInTheDocument());
+  });
 });

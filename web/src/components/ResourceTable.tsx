@@ -17,8 +17,9 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { ListParams } from '../api/resources';
 import { useList } from '../api/resources';
-import type { K8sObject } from '../api/types';
+import type { Freshness, K8sObject } from '../api/types';
 import { ErrorAlert } from './ErrorAlert';
+import { StaleBanner } from './StaleBanner';
 
 export interface Column<T> {
   title: string;
@@ -53,7 +54,7 @@ export interface ResourceTableProps<T extends K8sObject> {
   defaultAscending?: boolean;
   perPage?: number;
   /** reads from a different list than the list engine's (for example members) */
-  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number }; isLoading: boolean; error: unknown; isFetching?: boolean };
+  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number; freshness?: Freshness }; isLoading: boolean; error: unknown; isFetching?: boolean };
   emptyText?: string;
 }
 
@@ -70,7 +71,7 @@ export function useDebounced<V>(value: V, delay = 250): V {
 /**
  * ResourceTable is the console's one table: columns, a name filter, a
  * status filter, sorting and paging all happen on the server; the page on
- * screen follows changes live.
+ * screen follows changes live, and a banner says when it may be stale.
  */
 export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>) {
   const { t } = useTranslation('common');
@@ -137,6 +138,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
         </ToolbarContent>
       </Toolbar>
       {q.error ? <ErrorAlert error={q.error} /> : null}
+      <StaleBanner freshness={q.data?.freshness} />
       <Table aria-label={props.ariaLabel} variant="compact" data-test={`list-${props.id}`} aria-busy={q.isLoading}>
         <Thead>
           <Tr>

@@ -27,6 +27,9 @@ kubernetes:
   {{- with $as.kubernetes.caFile }}
   caFile: {{ . | quote }}
   {{- end }}
+  {{- with $as.kubernetes.requestTimeout }}
+  requestTimeout: {{ . | quote }}
+  {{- end }}
 authentication:
   accessTokenMaxAge: {{ $as.authentication.accessTokenMaxAge | quote }}
   refreshTokenMaxAge: {{ $as.authentication.refreshTokenMaxAge | quote }}

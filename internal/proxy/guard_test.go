@@ -1,0 +1,134 @@
+package proxy_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/rest"
+
+	"github.com/superkube/super-kubenetes/internal/proxy"
+)
+
+// guardedTransport is the transport of the proxy's configuration for a
+// server, with the guard.
+func guardedTransport(t *testing.T, srv *httptest.Server, g proxy.Guard) http.RoundTripper {
+	t.Helper()
+	rt, err := rest.TransportFor(proxy.WithGuard(&rest.Config{Host: srv.URL}, g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+// answer is what a round trip brought: the code, the headers, the body.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func roundTrip(t *testing.T, rt http.RoundTripper, url string) (answer, string, time.Duration) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header}, string(body), time.Since(start)
+}
+
+func statusOf(t *testing.T, body string) (code int, reason string) {
+	t.Helper()
+	var st struct {
+		Kind   string
+		Code   int
+		Reason string
+	}
+	if err := json.Unmarshal([]byte(body), &st); err != nil || st.Kind != "Status" {
+		t.Fatalf("not a Status: %s", body)
+	}
+	return st.Code, st.Reason
+}
+
+func TestAnUpstreamThatDoesNotBeginToAnswerInTimeIs504(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	resp, body, took := roundTrip(t, guardedTransport(t, srv, proxy.Guard{Timeout: 200 * time.Millisecond}), srv.URL+"/api/v1/pods")
+	code, reason := statusOf(t, body)
+	if resp.StatusCode != http.StatusGatewayTimeout || code != http.StatusGatewayTimeout || reason != "Timeout" || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("%d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	if took > 2*time.Second {
+		t.Errorf("answered after %s", took)
+	}
+}
+
+func TestAnAnswerThatBeganInTimeStreamsForAsLongAsItLasts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		for i := range 5 {
+			_, _ = io.WriteString(w, strings.Repeat("x", i+1)+"\n")
+			w.(http.Flusher).Flush()
+			time.Sleep(100 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	resp, body, took := roundTrip(t, guardedTransport(t, srv, proxy.Guard{Timeout: 150 * time.Millisecond}), srv.URL+"/api/v1/pods?watch=true")
+	if resp.StatusCode != http.StatusOK || strings.Count(body, "\n") != 5 || took < 400*time.Millisecond {
+		t.Errorf("%d after %s: %q", resp.StatusCode, took, body)
+	}
+}
+
+func TestAForbiddenImpersonationIs503(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"namespaces is forbidden: User \"ke-apiserver\" cannot impersonate-on:user-info:list resource \"namespaces\"","reason":"Forbidden","code":403}`)
+	}))
+	defer srv.Close()
+	resp, body, _ := roundTrip(t, guardedTransport(t, srv, proxy.Guard{}), srv.URL+"/api/v1/namespaces")
+	if code, reason := statusOf(t, body); resp.StatusCode != http.StatusServiceUnavailable || code != http.StatusServiceUnavailable || reason != "ServiceUnavailable" ||
+		resp.Header.Get("Retry-After") == "" {
+		t.Errorf("%d %v %s", resp.StatusCode, resp.Header, body)
+	}
+}
+
+func TestACallersForbiddenIs403UnlessKubeAPIServerIsNotReady(t *testing.T) {
+	const denied = `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods is forbidden: User \"alice\" cannot list resource \"pods\"","reason":"Forbidden","code":403}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, denied)
+	}))
+	defer srv.Close()
+	resp, body, _ := roundTrip(t, guardedTransport(t, srv, proxy.Guard{Ready: func() error { return nil }}), srv.URL+"/api/v1/pods")
+	if resp.StatusCode != http.StatusForbidden || body != denied {
+		t.Errorf("ready: %d %s", resp.StatusCode, body)
+	}
+	notReady := func() error { return errors.New("kube-apiserver has not answered as ready") }
+	resp, body, _ = roundTrip(t, guardedTransport(t, srv, proxy.Guard{Ready: notReady}), srv.URL+"/api/v1/pods")
+	if code, _ := statusOf(t, body); resp.StatusCode != http.StatusServiceUnavailable || code != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("not ready: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+}

@@ -85,6 +85,10 @@ test-e2e: tools build ## Run end-to-end tests against a local cluster they start
 	$(GO) test -tags e2e -count=1 -timeout 20m $(TEST_FLAGS) ./test/e2e/...
 	$(if $(wildcard web/package.json),npm --prefix web run e2e -- --reporter=list)
 
+.PHONY: test-faults
+test-faults: tools build ## Inject faults (restarts, kill -9, a hung Redis, HA failover) into a platform ke-dev starts, check what users see, print FIGURE lines
+	$(GO) test -tags faults -count=1 -timeout 30m -v $(TEST_FLAGS) ./test/faults/...
+
 .PHONY: bench
 bench: tools build ## Run the benchmarks and print their figures (several minutes)
 	$(GO) test -run '^$$' -bench . -benchmem $(TEST_FLAGS) ./internal/...

@@ -225,6 +225,12 @@ func redisHung(t *testing.T, p *Platform) {
 	if code, body, err := b.Do(http.MethodGet, "auth/session", nil); err != nil || code != http.StatusServiceUnavailable {
 		t.Errorf("a console session while Redis hangs: %d %.300s %v, want 503", code, body, err)
 	}
+	// A login cannot record its tokens: a server error, not a refusal of the password.
+	if code, body, err := p.login(c, user, pass); err != nil || code < 500 {
+		t.Errorf("a login while Redis hangs: %d %.300s %v, want a server error", code, body, err)
+	} else {
+		t.Logf("A login while Redis hung answered %d %.200s", code, body)
+	}
 
 	p.Resume(t, "redis")
 	if code, body, err := p.Call(c, http.MethodGet, UserPath(user), toks.Access); err != nil || code != http.StatusOK {

@@ -107,7 +107,8 @@ func (b *Balancer) track(c net.Conn, add bool) bool {
 // those that refused a connection lately last.
 func (b *Balancer) order() []string {
 	n := len(b.backends)
-	start := int(b.next.Add(1)-1) % n
+	start := int((b.next.Add(1) - 1) % uint64(n)) //nolint:gosec // less than n, an int
+
 	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()

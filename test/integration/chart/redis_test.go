@@ -167,3 +167,22 @@ func TestTheChartDeploysNoRedisWhenGivenOne(t *testing.T) {
 		})
 	}
 }
+
+func TestTheChartsRedisCanKeepItsDataInAnEmptyDir(t *testing.T) {
+	h := newHelm(t, "sk-redis-ephemeral", "skv")
+	if err := h.install(map[string]any{"redis": map[string]any{"deploy": map[string]any{"persistence": map[string]any{"enabled": false, "size": "512Mi"}}}}); err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	sts, err := h.statefulSet(h.name("redis"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sts.Spec.VolumeClaimTemplates) != 0 {
+		t.Errorf("persistence.enabled=false still claims a volume: %+v", sts.Spec.VolumeClaimTemplates)
+	}
+	i := slices.IndexFunc(sts.Spec.Template.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == "data" })
+	if i < 0 || sts.Spec.Template.Spec.Volumes[i].EmptyDir == nil || sts.Spec.Template.Spec.Volumes[i].EmptyDir.SizeLimit.String() != "512Mi" {
+		t.Errorf("the data volume is not a 512Mi emptyDir: %+v", sts.Spec.Template.Spec.Volumes)
+	}
+	h.wiredTo(h.name("redis"), "redis-url")
+}

@@ -188,3 +188,35 @@ func TestRunServesHealthOverTLSAndStopsWhenAsked(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+func TestTheRedisURLComesFromAFileThatPsDoesNotShow(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "redis-url")
+	if err := os.WriteFile(file, []byte("redis://:pw@127.0.0.1:16379/0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--public-url=https://127.0.0.1:8443", "--apiserver-url=https://127.0.0.1:9443", "--client-secret-file=/s"}
+	cfg, err := complete(t, append(base, "--redis-url-file="+file)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RedisURL != "redis://:pw@127.0.0.1:16379/0" {
+		t.Fatalf("RedisURL %q", cfg.RedisURL)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--redis-url-file=" + file, "--redis-url=redis://other:6379"}, "--redis-url and --redis-url-file are both set"},
+		{[]string{"--redis-url-file=" + empty}, "is empty"},
+		{[]string{"--redis-url-file=/nonexistent/redis-url"}, "--redis-url-file: open /nonexistent/redis-url"},
+	} {
+		_, err := complete(t, append(base, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ":pw@") {
+			t.Errorf("%v: error %v, want one saying %q without the password", tc.args, err, tc.want)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -172,8 +173,12 @@ func (u *upstream) failed(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		log.Error(err, "Forwarding to kube-apiserver failed", "cluster", u.cluster, "path", r.URL.Path)
 	}
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
-		fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster)))
+	// Unreachable is mostly for a moment (kube-apiserver restarting): the
+	// caller may try again, as after the guard's answers.
+	w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+	responsewriters.WriteStatus(w, &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusServiceUnavailable,
+		Reason: metav1.StatusReasonServiceUnavailable, Message: fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster),
+		Details: &metav1.StatusDetails{RetryAfterSeconds: RetryAfterSeconds}}})
 }
 
 // rewrite turns the client's request into the one sent to kube-apiserver.

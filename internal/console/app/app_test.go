@@ -3,9 +3,11 @@ package app_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/superkube/super-kubenetes/internal/console/app"
+	"github.com/superkube/super-kubenetes/internal/testutil/tcpforward"
 )
 
 func secretFile(t *testing.T) string {
@@ -218,5 +221,59 @@ func TestTheRedisURLComesFromAFileThatPsDoesNotShow(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ":pw@") {
 			t.Errorf("%v: error %v, want one saying %q without the password", tc.args, err, tc.want)
 		}
+	}
+}
+
+// A ke-apiserver that hangs (a stopped process: its port takes connections
+// and nothing answers) is found out within seconds, on the connection the
+// console already had to it too, and the browser gets 503 with Retry-After
+// instead of waiting for as long as it is willing to.
+func TestAHungKeAPIServerIsAnswered503WithinSeconds(t *testing.T) {
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"gitVersion":"v1"}`)
+	}))
+	up.EnableHTTP2 = true
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fwd := tcpforward.StartT(t, up.Listener.Addr().String())
+	cfg := app.DefaultConfig()
+	cfg.PublicURL, cfg.APIServer.URL, cfg.APIServer.CAFile, cfg.OAuth.ClientSecretFile = "https://console.test", "https://"+fwd.Addr(), caFile, secretFile(t)
+	s, err := app.Build(context.Background(), cfg, app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	front := httptest.NewServer(s.Handler)
+	t.Cleanup(front.Close)
+	browser := &http.Client{Timeout: 20 * time.Second}
+	get := func() (*http.Response, string, time.Duration) {
+		t.Helper()
+		begin := time.Now()
+		resp, err := browser.Get(front.URL + "/version")
+		if err != nil {
+			t.Fatalf("after %s: %v", time.Since(begin), err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body), time.Since(begin)
+	}
+	if resp, body, _ := get(); resp.StatusCode != http.StatusOK {
+		t.Fatalf("before: %d %s", resp.StatusCode, body)
+	}
+
+	fwd.Stall()
+	t.Cleanup(fwd.Resume)
+	resp, body, took := get()
+	t.Logf("While ke-apiserver hangs: %d after %s: %s", resp.StatusCode, took.Round(time.Millisecond), body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"code":503`) || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("want a 503 Status with Retry-After: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	if took > 15*time.Second {
+		t.Errorf("answered after %s, want within 15s", took)
 	}
 }

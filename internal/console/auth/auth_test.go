@@ -340,8 +340,9 @@ func TestLoginFailuresAreStatusesThatNeverRepeatThePassword(t *testing.T) {
 			APIServerPublicURL: &url.URL{Scheme: "https", Host: "x"}, PublicOrigin: origin, BasePath: base, Lifetime: time.Hour, Clock: e.clock})
 		e2 := *e
 		e2.h = m.WithSession(m.Handler())
-		if a := e2.do(http.MethodPost, base+"auth/login", map[string]string{"username": "alice", "password": goodPassword}); a.code != 503 || a.json["reason"] != "ServiceUnavailable" {
-			t.Fatalf("%d %s", a.code, a.body)
+		if a := e2.do(http.MethodPost, base+"auth/login", map[string]string{"username": "alice", "password": goodPassword}); a.code != 503 || a.json["reason"] != "ServiceUnavailable" ||
+			a.header.Get("Retry-After") != "2" {
+			t.Fatalf("%d Retry-After %q %s", a.code, a.header.Get("Retry-After"), a.body)
 		}
 	})
 }

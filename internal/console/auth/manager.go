@@ -337,6 +337,14 @@ func validToken(v string) bool {
 	}) < 0
 }
 
+// UnreachableRetryAfterSeconds is the Retry-After of the answers given when
+// ke-apiserver cannot be reached.
+const UnreachableRetryAfterSeconds = 2
+
+// unavailable is the answer when ke-apiserver cannot be reached: 503, with
+// a Retry-After.
 func unavailable() error {
-	return responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later")
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusServiceUnavailable,
+		Reason: metav1.StatusReasonServiceUnavailable, Message: "ke-apiserver cannot be reached; try again later",
+		Details: &metav1.StatusDetails{RetryAfterSeconds: UnreachableRetryAfterSeconds}}}
 }

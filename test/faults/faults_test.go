@@ -79,6 +79,42 @@ var faults = []fault{
 		run:    controllerManagerFailover,
 	},
 	{
+		name:   "kube-apiserver stopped (SIGSTOP)",
+		before: "ke-apiserver's /readyz 200; the list engine answered 200 from its cache with nothing saying it may be old; forwarded requests hung up to 20.8 s; after the outage the list engine showed 34 pods of 35 for 25 s",
+		after:  "/readyz 503 naming kube-apiserver; lists 200 with the X-Superkube-Stale header, a Warning and the freshness field; forwarded requests 504 Timeout with Retry-After within kubernetes.requestTimeout (10 s); a pod created after SIGCONT is listed within 5 s",
+		run:    kubeAPIServerStopped,
+	},
+	{
+		name:   "etcd stopped (SIGSTOP)",
+		before: "requests forwarded to Kubernetes hung up to 15.6 s",
+		after:  "a list, a get and a create forwarded through ke-apiserver answer 504 Timeout with Retry-After within kubernetes.requestTimeout (10 s)",
+		run:    etcdStopped,
+	},
+	{
+		name:   "kube-apiserver killed (kill -9) and restarted by ke-dev",
+		before: "for about 2 s after kube-apiserver started, allowed requests got 403 \"User ke-apiserver cannot impersonate\"",
+		after:  "an allowed request sent every 20 ms through ke-apiserver gets only 200, or 503 with Retry-After while kube-apiserver is away or starting; never 403",
+		run:    kubeAPIServerKilled,
+	},
+	{
+		name:   "logins while kube-apiserver is stopped (SIGSTOP)",
+		before: "6 wrong passwords left 0 LoginRecords and did not lock the user; a successful login's record was lost (context deadline exceeded)",
+		after:  "5 wrong passwords (maxFailedLogins) lock the user, the right one is then refused; the 7 records, the successful login's too, are written once kube-apiserver goes on, after their writes were retried",
+		run:    loginsWhileKubeAPIServerStopped,
+	},
+	{
+		name:   "ke-controller-manager stopped (SIGSTOP, every replica)",
+		before: "a member added with the built-in role of a new workspace answered 422 role: Not found: \"admin\", and was never added",
+		after:  "the workspace and the member with its built-in admin role are created (201); once the controllers go on the binding is Ready and the member acts as admin",
+		run:    controllerManagerStopped,
+	},
+	{
+		name:   "ke-apiserver stopped (SIGSTOP, every replica) behind ke-console",
+		before: "ke-console answered 502 with a Status body saying code 503",
+		after:  "ke-console answers a forwarded request and a login 503 with a Status of code 503 and Retry-After, within 10 s on a connection it already had; the browser's session goes on after",
+		run:    apiServerStoppedBehindConsole,
+	},
+	{
 		name:   "each process killed with SIGKILL, one after the other",
 		before: "ke-dev stopped everything, etcd and kube-apiserver included",
 		after:  "ke-dev restarts the killed process alone, the others keep running, and a user's token still works",

@@ -34,12 +34,17 @@ import (
 	"testing"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/console/auth"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
+	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
@@ -516,6 +521,83 @@ func (p *Platform) Call(c *http.Client, method, path, token string) (int, []byte
 	return resp.StatusCode, body, err
 }
 
+// Answer is an answer of ke-apiserver or ke-console to one request, and how
+// long it took.
+type Answer struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+	Took   time.Duration
+	Err    error
+}
+
+// JSON is the answer's body decoded as a JSON object (nil if it is not one).
+func (a Answer) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(a.Body, &m)
+	return m
+}
+
+func (a Answer) String() string {
+	if a.Err != nil {
+		return fmt.Sprintf("no answer after %.1fs: %v", a.Took.Seconds(), a.Err)
+	}
+	return fmt.Sprintf("%d after %.1fs: %.300s", a.Code, a.Took.Seconds(), a.Body)
+}
+
+// Send sends a request to ke-apiserver with an access token and a JSON
+// body (none when nil), and returns the whole answer.
+func (p *Platform) Send(c *http.Client, method, path, token string, body any) Answer {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return Answer{Err: err}
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, p.APIURL+path, rd)
+	if err != nil {
+		return Answer{Err: err}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	begin := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return Answer{Err: err, Took: time.Since(begin)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return Answer{Code: resp.StatusCode, Header: resp.Header, Body: data, Err: err, Took: time.Since(begin)}
+}
+
+// NewAdmin creates a user who is a platform administrator (bound to the
+// GlobalRole platform-admin) and waits until the binding is in force.
+func (p *Platform) NewAdmin(t *testing.T, name, password string) {
+	t.Helper()
+	p.NewUser(t, name, password)
+	ctx := context.Background()
+	grb := &iamv1beta1.GlobalRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name + "-" + builtin.PlatformAdmin},
+		RoleRef:  iamv1beta1.RoleRef{APIGroup: iamv1beta1.GroupName, Kind: "GlobalRole", Name: builtin.PlatformAdmin},
+		Subjects: []iamv1beta1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}}
+	if err := p.Kube.Create(ctx, grb); err != nil {
+		t.Fatal(err)
+	}
+	platform.Eventually(t, name+"'s platform-admin binding is ready", time.Minute, func() error {
+		got := &iamv1beta1.GlobalRoleBinding{}
+		if err := p.Kube.Get(ctx, client.ObjectKeyFromObject(grb), got); err != nil {
+			return err
+		}
+		if !meta.IsStatusConditionTrue(got.Status.Conditions, iamv1beta1.ReadyCondition) {
+			return fmt.Errorf("conditions %+v", got.Status.Conditions)
+		}
+		return nil
+	})
+}
+
 // UserPath is the user's own object, which every user may read.
 func UserPath(name string) string { return "/kapis/iam.superkube.io/v1beta1/users/" + name }
 
@@ -545,17 +627,24 @@ func (b *Browser) cookie(name string) string {
 
 // Do sends a request below the console's root, with a JSON body.
 func (b *Browser) Do(method, path string, body any) (int, []byte, error) {
+	a := b.Send(method, path, body)
+	return a.Code, a.Body, a.Err
+}
+
+// Send sends a request below the console's root, with a JSON body (none
+// when nil), and returns the whole answer.
+func (b *Browser) Send(method, path string, body any) Answer {
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
-			return 0, nil, err
+			return Answer{Err: err}
 		}
 		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, b.p.ConsoleURL+"/"+path, rd)
 	if err != nil {
-		return 0, nil, err
+		return Answer{Err: err}
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -564,13 +653,14 @@ func (b *Browser) Do(method, path string, body any) (int, []byte, error) {
 		req.Header.Set(auth.CSRFHeader, b.cookie(auth.CSRFCookie))
 		req.Header.Set("Origin", b.p.ConsoleURL)
 	}
+	begin := time.Now()
 	resp, err := b.c.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return Answer{Err: err, Took: time.Since(begin)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, data, err
+	return Answer{Code: resp.StatusCode, Header: resp.Header, Body: data, Err: err, Took: time.Since(begin)}
 }
 
 // Login opens the console's page and logs in with a password.

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { call, contrast, ensure, login, loginAdmin } from './pages';
+import { call, contrast, ensure, login, loginAdmin, shot, shotAt } from './pages';
 import { stack } from './stack';
 
 // The defects of issue 13, each as the user met it. Every test here failed
@@ -49,6 +49,8 @@ test("a pod opened from a Deployment's Pods tab shows its details", async () => 
   await admin.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
   await expect(admin.getByTestId('ready')).toHaveText(/^([1-9]\d*)\/\1$/, { timeout: 60_000 });
   await admin.getByRole('tab', { name: 'Pods' }).click();
+  await shotAt(admin, 'pods-tab-1024', 1024);
+  await shotAt(admin, 'pods-tab-768', 768);
   const podLink = admin.getByTestId('list-pods').getByRole('link').first();
   const podName = (await podLink.textContent()) ?? '';
   await podLink.click();
@@ -101,6 +103,7 @@ test('with the network cut, a list shows the error and a retry, never an empty l
   await expect(admin.getByTestId('empty')).toHaveCount(0);
   await expect(admin.getByTestId('pagination')).toHaveCount(0);
   await expect(admin.getByText('Nothing found')).toHaveCount(0);
+  await shot(admin, 'network-error');
   await admin.context().setOffline(false);
   await admin.getByTestId('retry').click();
   await expect(admin.getByTestId('row-settings')).toBeVisible();
@@ -129,6 +132,7 @@ test('in the dark theme, YAML keys are readable', async () => {
   });
   // WCAG AA for text: 4.5:1 (the keys were dark blue on dark grey, about 2:1).
   expect(contrast(colours.fg, colours.bg), `${colours.fg} on ${colours.bg}`).toBeGreaterThanOrEqual(4.5);
+  await shot(admin, 'yaml-dark');
   await admin.getByTestId('user-menu').click();
   await admin.getByTestId('menu-theme').click();
   await expect(admin.locator('html')).not.toHaveClass(/pf-v6-theme-dark/);

@@ -7,7 +7,6 @@ import { kinds, projectKinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
 import type { K8sObject } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
-import { Loading } from '../../components/Loading';
 import { NoAccess, NotFound } from '../../components/PageState';
 import { useToast } from '../../components/Toast';
 import { PageHeader } from '../../components/PageHeader';
@@ -33,10 +32,11 @@ export default function ResourceList() {
     k ? (['create', 'patch', 'delete'] as const).map((verb) => ({ verb, group: k.group, resource: k.resource, namespace })) : [],
   );
   if (!k || !projectKinds.includes(resource)) return <NotFound />;
-  // Only lists the user may read are asked for: a refused list would be
-  // asked, and refused, at every visit.
-  if (!access.loaded) return <Loading />;
-  if (!access.may(resource)) return <NoAccess />;
+  // A list the user may not read is not shown (nor asked for again). The
+  // list is asked for at once, not after the review, so as not to wait for
+  // it: the navigation offers no such list, and within the console the
+  // review's answer is there already.
+  if (access.loaded && !access.may(resource)) return <NoAccess />;
 
   const actions = (o: K8sObject): RowAction<K8sObject>[] => {
     const out: RowAction<K8sObject>[] = [];

@@ -83,11 +83,11 @@ func (h *Handlers) installManagement(mux routes.Mux) {
 func AuthzRules() filters.Rules {
 	const iam, rbac = iamv1beta1.GroupName, rbacv1.GroupName
 	return filters.Rules{
-		{Group: iam, Resource: "members", Scope: request.ScopeWorkspace, AuthzGroup: iam, AuthzResource: "workspacerolebindings"},
-		{Group: iam, Resource: "members", Scope: request.ScopeNamespace, AuthzGroup: rbac, AuthzResource: "rolebindings"},
-		{Group: iam, Resource: "clustermembers", Scope: request.ScopeGlobal, AuthzGroup: rbac, AuthzResource: "clusterrolebindings"},
-		{Group: iam, Resource: "roles", Scope: request.ScopeNamespace, AuthzGroup: rbac, AuthzResource: "roles"},
-		{Group: iam, Resource: "clusterroles", Scope: request.ScopeGlobal, AuthzGroup: rbac, AuthzResource: "clusterroles"},
+		{Group: iam, Resource: "members", Level: iamv1beta1.LevelWorkspace, AuthzGroup: iam, AuthzResource: "workspacerolebindings"},
+		{Group: iam, Resource: "members", Level: iamv1beta1.LevelNamespace, AuthzGroup: rbac, AuthzResource: "rolebindings"},
+		{Group: iam, Resource: "clustermembers", Level: iamv1beta1.LevelGlobal, AuthzGroup: rbac, AuthzResource: "clusterrolebindings"},
+		{Group: iam, Resource: "roles", Level: iamv1beta1.LevelNamespace, AuthzGroup: rbac, AuthzResource: "roles"},
+		{Group: iam, Resource: "clusterroles", Level: iamv1beta1.LevelGlobal, AuthzGroup: rbac, AuthzResource: "clusterroles"},
 	}
 }
 

@@ -694,7 +694,7 @@ func (l *projectMembers) role(ctx context.Context, name string) (string, []rbacv
 		}
 		return l.pendingRole(ctx, name)
 	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeNamespace) {
+	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.LevelNamespace) {
 		return "", nil, false, nil
 	}
 	templates, err := roletemplate.NamesFromAnnotation(r.Annotations)
@@ -722,7 +722,7 @@ func (l *projectMembers) pendingRole(ctx context.Context, name string) (string, 
 func (l *projectMembers) newBinding(name, username, role string) client.Object {
 	return &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Namespace: l.ns, Name: name,
-			Labels: bindingLabels(username, role, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace)})},
+			Labels: bindingLabels(username, role, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace)})},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: username}},
 	}
@@ -751,7 +751,7 @@ func (l *clusterMembers) load(context.Context) error       { return nil }
 
 func (l *clusterMembers) bindings(ctx context.Context) ([]memberBinding, error) {
 	roles := &rbacv1.ClusterRoleList{}
-	if err := l.s.Reader.List(ctx, roles, client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)}); err != nil {
+	if err := l.s.Reader.List(ctx, roles, client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster)}); err != nil {
 		return nil, err
 	}
 	scoped := map[string]bool{}
@@ -786,7 +786,7 @@ func (l *clusterMembers) role(ctx context.Context, name string) (string, []rbacv
 		}
 		r = nil
 	}
-	if r == nil || r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeCluster) {
+	if r == nil || r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.LevelCluster) {
 		if b, ok := builtin.PendingClusterRole(name); ok {
 			return name, b.EffectiveRules(), true, nil
 		}
@@ -800,7 +800,7 @@ func (l *clusterMembers) role(ctx context.Context, name string) (string, []rbacv
 func (l *clusterMembers) newBinding(name, username, role string) client.Object {
 	return &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: name,
-			Labels: bindingLabels(username, role, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)})},
+			Labels: bindingLabels(username, role, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster)})},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: username}},
 	}

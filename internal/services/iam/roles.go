@@ -44,7 +44,7 @@ var keptAnnotations = []string{tenantv1beta1.DisplayNameAnnotation, tenantv1beta
 
 // roleLevel adapts the role kind of one level.
 type roleLevel interface {
-	scope() iamv1beta1.Scope
+	scope() iamv1beta1.Level
 	kind() string
 	gr() schema.GroupResource
 	place() place
@@ -330,7 +330,7 @@ func nonNil(names []string) []string {
 
 type globalRoles struct{ s *Service }
 
-func (l *globalRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeGlobal }
+func (l *globalRoles) scope() iamv1beta1.Level  { return iamv1beta1.LevelGlobal }
 func (l *globalRoles) kind() string             { return "GlobalRole" }
 func (l *globalRoles) gr() schema.GroupResource { return globalRolesGR }
 func (l *globalRoles) place() place             { return place{} }
@@ -379,7 +379,7 @@ func (l *globalRoles) build(existing client.Object, name string, annotations map
 		r = existing.(*iamv1beta1.GlobalRole).DeepCopy()
 	}
 	r.Annotations = copyAnnotations(r.Annotations, annotations)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeGlobal)})
+	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelGlobal)})
 	r.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: nonNil(templates)}
 	r.Rules = rules
 	return r
@@ -408,7 +408,7 @@ type workspaceRoles struct {
 	w  metav1.Object
 }
 
-func (l *workspaceRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeWorkspace }
+func (l *workspaceRoles) scope() iamv1beta1.Level  { return iamv1beta1.LevelWorkspace }
 func (l *workspaceRoles) kind() string             { return "WorkspaceRole" }
 func (l *workspaceRoles) gr() schema.GroupResource { return workspaceRolesGR }
 func (l *workspaceRoles) place() place             { return place{Workspace: l.ws} }
@@ -473,7 +473,7 @@ func (l *workspaceRoles) build(existing client.Object, name string, annotations 
 		r.OwnerReferences = []metav1.OwnerReference{{APIVersion: tenantv1beta1.GroupVersion.String(), Kind: "Workspace", Name: l.w.GetName(), UID: l.w.GetUID()}}
 	}
 	r.Annotations = copyAnnotations(r.Annotations, annotations)
-	r.Labels = withLabels(r.Labels, map[string]string{tenantv1beta1.WorkspaceLabel: l.ws, iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeWorkspace)})
+	r.Labels = withLabels(r.Labels, map[string]string{tenantv1beta1.WorkspaceLabel: l.ws, iamv1beta1.ScopeLabel: string(iamv1beta1.LevelWorkspace)})
 	r.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: nonNil(templates)}
 	r.Rules = rules
 	return r
@@ -501,7 +501,7 @@ type projectRoles struct {
 	ns string
 }
 
-func (l *projectRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeNamespace }
+func (l *projectRoles) scope() iamv1beta1.Level  { return iamv1beta1.LevelNamespace }
 func (l *projectRoles) kind() string             { return "Role" }
 func (l *projectRoles) gr() schema.GroupResource { return rolesGR }
 func (l *projectRoles) place() place             { return place{Namespace: l.ns} }
@@ -517,7 +517,7 @@ func (l *projectRoles) checkName(name string) field.ErrorList {
 
 func (l *projectRoles) list(ctx context.Context) ([]client.Object, error) {
 	list := &rbacv1.RoleList{}
-	if err := l.s.Reader.List(ctx, list, client.InNamespace(l.ns), client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace)}); err != nil {
+	if err := l.s.Reader.List(ctx, list, client.InNamespace(l.ns), client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace)}); err != nil {
 		return nil, err
 	}
 	out := make([]client.Object, 0, len(list.Items))
@@ -534,7 +534,7 @@ func (l *projectRoles) get(ctx context.Context, name string) (client.Object, err
 	if err := l.s.Reader.Get(ctx, client.ObjectKey{Namespace: l.ns, Name: name}, r); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeNamespace) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
+	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.LevelNamespace) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
 		return nil, nil
 	}
 	return r, nil
@@ -553,7 +553,7 @@ func (l *projectRoles) build(existing client.Object, name string, annotations ma
 		r = existing.(*rbacv1.Role).DeepCopy()
 	}
 	r.Annotations = nativeAnnotations(copyAnnotations(r.Annotations, annotations), templates, rules)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace)})
+	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace)})
 	r.Rules = rules
 	return r
 }
@@ -576,7 +576,7 @@ func (l *projectRoles) inUse(ctx context.Context, name string) (int, error) {
 
 type clusterRoles struct{ s *Service }
 
-func (l *clusterRoles) scope() iamv1beta1.Scope    { return iamv1beta1.ScopeCluster }
+func (l *clusterRoles) scope() iamv1beta1.Level    { return iamv1beta1.LevelCluster }
 func (l *clusterRoles) kind() string               { return "ClusterRole" }
 func (l *clusterRoles) gr() schema.GroupResource   { return clusterRolesGR }
 func (l *clusterRoles) place() place               { return place{Cluster: true} }
@@ -588,7 +588,7 @@ func (l *clusterRoles) checkName(name string) field.ErrorList {
 
 func (l *clusterRoles) list(ctx context.Context) ([]client.Object, error) {
 	list := &rbacv1.ClusterRoleList{}
-	if err := l.s.Reader.List(ctx, list, client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)}); err != nil {
+	if err := l.s.Reader.List(ctx, list, client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster)}); err != nil {
 		return nil, err
 	}
 	out := make([]client.Object, 0, len(list.Items))
@@ -605,7 +605,7 @@ func (l *clusterRoles) get(ctx context.Context, name string) (client.Object, err
 	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeCluster) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
+	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.LevelCluster) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
 		return nil, nil
 	}
 	return r, nil
@@ -626,7 +626,7 @@ func (l *clusterRoles) build(existing client.Object, name string, annotations ma
 		r = existing.(*rbacv1.ClusterRole).DeepCopy()
 	}
 	r.Annotations = nativeAnnotations(copyAnnotations(r.Annotations, annotations), templates, rules)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)})
+	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster)})
 	r.Rules = rules
 	return r
 }

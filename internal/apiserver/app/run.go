@@ -127,7 +127,7 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 		return nil, err
 	}
 	base := authz.New(stores)
-	z := iamhandlers.SelfService{Next: base}
+	z := authz.SelfService{Next: base}
 	engine := listengine.New(cache, listengine.BuiltinKinds())
 	s.Engine = engine
 	if err := engine.Start(ctx); err != nil {

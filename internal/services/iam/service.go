@@ -19,7 +19,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,9 +38,6 @@ type TokenRevoker interface {
 	RevokeUser(ctx context.Context, user string) (int, error)
 }
 
-// PasswordRules checks a new password of a user; errors name the field "password".
-type PasswordRules func(username, password string) field.ErrorList
-
 // Service implements the IAM API.
 type Service struct {
 	// Reader reads from ke-apiserver's cache; Client writes.
@@ -54,9 +50,11 @@ type Service struct {
 	Tokens     TokenRevoker
 	Clock      clock.PassiveClock
 	BcryptCost int
-	Password   PasswordRules
 	// Passwords keeps the users' password hashes, apart from the users.
 	Passwords *passwordsecret.Store
+	// SystemNamespace holds the platform's Secrets (the initial
+	// administrator's password).
+	SystemNamespace string
 	// CacheWait bounds the wait for the cache to show a write (5s when zero).
 	CacheWait time.Duration
 

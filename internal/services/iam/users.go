@@ -127,8 +127,8 @@ func (s *Service) emailTaken(ctx context.Context, email, except string) (string,
 func (s *Service) CreateUser(ctx context.Context, in *iamv1beta1.User) (*iamv1beta1.User, error) {
 	errs := validateName(field.NewPath("metadata", "name"), in.Name, false)
 	errs = append(errs, validateProfile(&in.Spec, true)...)
-	if in.Spec.Password != "" && s.Password != nil {
-		for _, e := range s.Password(in.Name, in.Spec.Password) {
+	if in.Spec.Password != "" {
+		for _, e := range ValidatePassword(in.Name, in.Spec.Password) {
 			e.Field, e.BadValue = "spec.password", ""
 			errs = append(errs, e)
 		}

@@ -37,11 +37,8 @@ func (l clusterRoles) list(ctx context.Context) ([]client.Object, error) {
 }
 
 func (l clusterRoles) get(ctx context.Context, name string) (client.Object, bool, error) {
-	r := &rbacv1.ClusterRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, false, client.IgnoreNotFound(err)
-	}
-	return r, nativeRoleOf(r, iamv1beta1.LevelCluster), nil
+	obj, err := l.s.lookup(ctx, client.ObjectKey{Name: name}, &rbacv1.ClusterRole{})
+	return obj, obj != nil && nativeRoleOf(obj, iamv1beta1.LevelCluster), err
 }
 
 // pending resolves cluster-admin and cluster-viewer before

@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
-	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
 
@@ -151,28 +148,12 @@ func (s *Service) resolveRole(ctx context.Context, lv *level, name string) (reso
 	return lv.roles.pending(ctx, name, taken)
 }
 
-// workspace returns a workspace, or 404.
-func (s *Service) workspace(ctx context.Context, name string) (*tenantv1beta1.Workspace, error) {
-	w := &tenantv1beta1.Workspace{}
-	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, w); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, apierrors.NewNotFound(workspacesGR, name)
-		}
-		return nil, err
+// lookup reads obj from the cache; nil when there is none.
+func (s *Service) lookup(ctx context.Context, key client.ObjectKey, obj client.Object) (client.Object, error) {
+	if err := s.Reader.Get(ctx, key, obj); err != nil {
+		return nil, client.IgnoreNotFound(err)
 	}
-	return w, nil
-}
-
-// namespace returns a namespace, or 404.
-func (s *Service) namespace(ctx context.Context, name string) (*corev1.Namespace, error) {
-	n := &corev1.Namespace{}
-	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, n); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, apierrors.NewNotFound(namespacesGR, name)
-		}
-		return nil, err
-	}
-	return n, nil
+	return obj, nil
 }
 
 // objects returns the items of a list as objects, those that keep accepts

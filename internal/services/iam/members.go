@@ -181,6 +181,51 @@ func WithoutUserDetails(m *Member) {
 	delete(m.Annotations, tenantv1beta1.DisplayNameAnnotation)
 }
 
+// change is a member's new role at a level: checked, resolved, and with
+// the level's bindings listed while its member changes are locked in this
+// replica, until unlock.
+type change struct {
+	lv     *level
+	role   string
+	rules  []rbacv1.PolicyRule
+	bs     []memberBinding
+	unlock func()
+}
+
+// beginChange loads the level and checks a request that gives username a
+// role there. A new member's name is checked, and with userMustExist the
+// user must exist; a request about a member names no other user.
+func (s *Service) beginChange(ctx context.Context, at At, username string, req MemberRequest, adding, userMustExist bool) (*change, error) {
+	lv, err := s.memberLevel(ctx, at)
+	if err != nil {
+		return nil, err
+	}
+	if !adding && req.Username != "" && req.Username != username {
+		return nil, invalid("Member", username, field.ErrorList{field.Invalid(field.NewPath("username"), req.Username, "must be the user in the path")})
+	}
+	role, rules, err := s.checkMemberRequest(ctx, lv, username, req.Role, adding, userMustExist)
+	if err != nil {
+		return nil, err
+	}
+	bs, unlock, err := s.lockedBindings(ctx, lv)
+	if err != nil {
+		return nil, err
+	}
+	return &change{lv: lv, role: role, rules: rules, bs: bs, unlock: unlock}, nil
+}
+
+// lockedBindings locks the member changes of the level in this replica and
+// lists its bindings; unlock ends the lock.
+func (s *Service) lockedBindings(ctx context.Context, lv *level) ([]memberBinding, func(), error) {
+	unlock := s.locks.lock(lv.lockKey)
+	bs, err := lv.bindings.list(ctx)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return bs, unlock, nil
+}
+
 // checkMemberRequest validates a username and a role, and resolves the
 // role. With needUser the username is checked, and with userMustExist
 // the user must exist.
@@ -225,19 +270,12 @@ func (s *Service) checkMemberRequest(ctx context.Context, lv *level, username, r
 // is refused (422) only to callers who may view users; for others the
 // binding is made all the same (see MayViewUsers).
 func (s *Service) AddMember(ctx context.Context, caller user.Info, at At, req MemberRequest) (*Member, error) {
-	lv, err := s.memberLevel(ctx, at)
+	c, err := s.beginChange(ctx, at, req.Username, req, true, s.MayViewUsers(caller))
 	if err != nil {
 		return nil, err
 	}
-	role, rules, err := s.checkMemberRequest(ctx, lv, req.Username, req.Role, true, s.MayViewUsers(caller))
-	if err != nil {
-		return nil, err
-	}
-	defer s.locks.lock(lv.lockKey)()
-	bs, err := lv.bindings.list(ctx)
-	if err != nil {
-		return nil, err
-	}
+	defer c.unlock()
+	lv, role, bs := c.lv, c.role, c.bs
 	if mine := bindingsOf(bs, req.Username); len(mine) > 0 {
 		have := memberOf(req.Username, mine, nil).Roles
 		if slices.Contains(have, role) {
@@ -246,7 +284,7 @@ func (s *Service) AddMember(ctx context.Context, caller user.Info, at At, req Me
 		return nil, conflict(lv.bindings.gr(), req.Username, fmt.Sprintf("user %s is already a member with role %s; change the role with PUT instead",
 			req.Username, strings.Join(have, ", ")))
 	}
-	if err := s.checkEscalation(caller, "bind", lv.roles.gr(), role, rules, lv.At); err != nil {
+	if err := s.checkEscalation(caller, "bind", lv.roles.gr(), role, c.rules, lv.At); err != nil {
 		return nil, err
 	}
 	b, err := s.createBinding(ctx, lv, req.Username, role)
@@ -282,22 +320,12 @@ func (s *Service) createBinding(ctx context.Context, lv *level, username, role s
 // SetMemberRole changes the role of a member. Role references are
 // immutable, so the new binding is made first and the old ones go after.
 func (s *Service) SetMemberRole(ctx context.Context, caller user.Info, at At, username string, req MemberRequest) (*Member, error) {
-	lv, err := s.memberLevel(ctx, at)
+	c, err := s.beginChange(ctx, at, username, req, false, false)
 	if err != nil {
 		return nil, err
 	}
-	if req.Username != "" && req.Username != username {
-		return nil, invalid("Member", username, field.ErrorList{field.Invalid(field.NewPath("username"), req.Username, "must be the user in the path")})
-	}
-	role, rules, err := s.checkMemberRequest(ctx, lv, username, req.Role, false, false)
-	if err != nil {
-		return nil, err
-	}
-	defer s.locks.lock(lv.lockKey)()
-	bs, err := lv.bindings.list(ctx)
-	if err != nil {
-		return nil, err
-	}
+	defer c.unlock()
+	lv, role, bs := c.lv, c.role, c.bs
 	mine := bindingsOf(bs, username)
 	if len(mine) == 0 {
 		return nil, apierrors.NewNotFound(lv.bindings.gr(), username)
@@ -312,7 +340,7 @@ func (s *Service) SetMemberRole(ctx context.Context, caller user.Info, at At, us
 	if err := checkLastAdmin(lv, bs, username, role); err != nil {
 		return nil, err
 	}
-	if err := s.checkEscalation(caller, "bind", lv.roles.gr(), role, rules, lv.At); err != nil {
+	if err := s.checkEscalation(caller, "bind", lv.roles.gr(), role, c.rules, lv.At); err != nil {
 		return nil, err
 	}
 	for _, b := range mine {
@@ -348,11 +376,11 @@ func (s *Service) RemoveMember(ctx context.Context, caller user.Info, at At, use
 	if err != nil {
 		return err
 	}
-	defer s.locks.lock(lv.lockKey)()
-	bs, err := lv.bindings.list(ctx)
+	bs, unlock, err := s.lockedBindings(ctx, lv)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	mine := bindingsOf(bs, username)
 	if len(mine) == 0 {
 		return apierrors.NewNotFound(lv.bindings.gr(), username)

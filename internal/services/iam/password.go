@@ -77,7 +77,7 @@ func ValidatePassword(username, p string) field.ErrorList {
 // flag. Once the initial administrator has changed the generated
 // password, the Secret that showed it goes.
 func (s *Service) ChangePassword(ctx context.Context, caller user.Info, name string, in PasswordChange, current CurrentPasswordCheck) error {
-	u, err := s.getUser(ctx, name)
+	u, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return err
 	}

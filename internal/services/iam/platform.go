@@ -38,11 +38,8 @@ func (l globalRoles) list(ctx context.Context) ([]client.Object, error) {
 }
 
 func (l globalRoles) get(ctx context.Context, name string) (client.Object, bool, error) {
-	r := &iamv1beta1.GlobalRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, false, client.IgnoreNotFound(err)
-	}
-	return r, true, nil
+	obj, err := l.s.lookup(ctx, client.ObjectKey{Name: name}, &iamv1beta1.GlobalRole{})
+	return obj, obj != nil, err
 }
 
 func (globalRoles) build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object {

@@ -23,7 +23,7 @@ import (
 // admin.
 
 func (s *Service) projectLevel(ctx context.Context, name string) (*level, error) {
-	n, err := s.namespace(ctx, name)
+	n, err := get[corev1.Namespace](ctx, s, namespacesGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +56,8 @@ func (l projectRoles) list(ctx context.Context) ([]client.Object, error) {
 }
 
 func (l projectRoles) get(ctx context.Context, name string) (client.Object, bool, error) {
-	r := &rbacv1.Role{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Namespace: l.n.Name, Name: name}, r); err != nil {
-		return nil, false, client.IgnoreNotFound(err)
-	}
-	return r, nativeRoleOf(r, iamv1beta1.LevelNamespace), nil
+	obj, err := l.s.lookup(ctx, client.ObjectKey{Namespace: l.n.Name, Name: name}, &rbacv1.Role{})
+	return obj, obj != nil && nativeRoleOf(obj, iamv1beta1.LevelNamespace), err
 }
 
 // pending resolves a built-in project role in a project of a workspace
@@ -71,7 +68,7 @@ func (l projectRoles) pending(ctx context.Context, name string, taken bool) (str
 	if !ok || taken || ws == "" {
 		return "", nil, false, nil
 	}
-	if _, err := l.s.workspace(ctx, ws); err != nil {
+	if _, err := get[tenantv1beta1.Workspace](ctx, l.s, workspacesGR, ws); err != nil {
 		if apierrors.IsNotFound(err) {
 			return "", nil, false, nil
 		}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,6 +72,22 @@ func (l *stripedLocks) lock(key string) func() {
 	m := &l[h.Sum32()%uint32(len(l))]
 	m.Lock()
 	return m.Unlock
+}
+
+// get reads a cluster-scoped object from the cache by name; one that does
+// not exist is a 404 that names gr.
+func get[T any, P interface {
+	*T
+	client.Object
+}](ctx context.Context, s *Service, gr schema.GroupResource, name string) (P, error) {
+	obj := P(new(T))
+	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, apierrors.NewNotFound(gr, name)
+		}
+		return nil, err
+	}
+	return obj, nil
 }
 
 func (s *Service) cacheWait() time.Duration {

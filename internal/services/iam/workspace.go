@@ -23,7 +23,7 @@ import (
 // member with the admin role.
 
 func (s *Service) workspaceLevel(ctx context.Context, name string) (*level, error) {
-	w, err := s.workspace(ctx, name)
+	w, err := get[tenantv1beta1.Workspace](ctx, s, workspacesGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +74,8 @@ func (l workspaceRoles) list(ctx context.Context) ([]client.Object, error) {
 }
 
 func (l workspaceRoles) get(ctx context.Context, name string) (client.Object, bool, error) {
-	r := &iamv1beta1.WorkspaceRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, false, client.IgnoreNotFound(err)
-	}
-	return r, r.Labels[tenantv1beta1.WorkspaceLabel] == l.w.Name, nil
+	obj, err := l.s.lookup(ctx, client.ObjectKey{Name: name}, &iamv1beta1.WorkspaceRole{})
+	return obj, obj != nil && obj.GetLabels()[tenantv1beta1.WorkspaceLabel] == l.w.Name, err
 }
 
 // pending resolves a built-in role of the workspace, by its suffix or full

@@ -71,7 +71,7 @@ func (s *Service) Project(ctx context.Context, ws, name string) (*corev1.Namespa
 // CreateProject creates a namespace labelled with the workspace and
 // annotated with its creator, whom the project controller binds as admin.
 func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in *corev1.Namespace) (*corev1.Namespace, error) {
-	if errs := validateProjectName(in.Name); len(errs) > 0 {
+	if errs := validateName(in.Name); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(namespaceGK, in.Name, errs)
 	}
 	w, err := s.Workspace(ctx, ws)
@@ -160,7 +160,8 @@ func (s *Service) Overview(ctx context.Context, name string) (*Overview, error) 
 	return out, nil
 }
 
-func validateProjectName(name string) field.ErrorList {
+// validateName checks the name of a new workspace or project: a DNS-1123 label.
+func validateName(name string) field.ErrorList {
 	path := field.NewPath("metadata", "name")
 	if name == "" {
 		return field.ErrorList{field.Required(path, "")}

@@ -77,12 +77,8 @@ func TestAProjectIsCreatedInItsWorkspaceAndDeleted(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ns, err := tt.call()
-			if tt.code != 0 {
-				servicetest.ExpectStatus(t, err, tt.code, tt.field)
+			if !servicetest.Expect(t, err, tt.code, tt.field) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if ns != nil {
 				env.Cached(t, ns)

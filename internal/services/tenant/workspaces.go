@@ -69,37 +69,55 @@ func (s *Service) MaySeeAllWorkspaces(u user.Info) bool {
 // Workspaces returns the workspaces the caller belongs to, or every
 // workspace for those who may list them at the platform level.
 func (s *Service) Workspaces(ctx context.Context, u user.Info) ([]*tenantv1beta1.Workspace, error) {
-	var out []*tenantv1beta1.Workspace
 	if s.MaySeeAllWorkspaces(u) {
 		list := &tenantv1beta1.WorkspaceList{}
 		if err := s.Reader.List(ctx, list); err != nil {
 			return nil, err
 		}
-		out = make([]*tenantv1beta1.Workspace, 0, len(list.Items))
+		out := make([]*tenantv1beta1.Workspace, 0, len(list.Items))
 		for i := range list.Items {
 			out = append(out, withWorkspaceKind(&list.Items[i]))
 		}
 		return out, nil
 	}
+	out, err := s.memberWorkspaces(ctx, u)
+	for _, ws := range out {
+		withWorkspaceKind(ws)
+	}
+	return out, err
+}
+
+// memberWorkspaces returns the workspaces the caller belongs to (Memberships).
+func (s *Service) memberWorkspaces(ctx context.Context, u user.Info) ([]*tenantv1beta1.Workspace, error) {
 	names, err := s.Memberships(ctx, u)
 	if err != nil {
 		return nil, err
 	}
+	out := make([]*tenantv1beta1.Workspace, 0, len(names))
 	for name := range names {
-		ws := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
-			if apierrors.IsNotFound(err) {
-				continue // a binding outlives its workspace for a moment
-			}
+		ws, err := s.getWorkspace(ctx, name)
+		if apierrors.IsNotFound(err) {
+			continue // a binding outlives its workspace for a moment
+		}
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, withWorkspaceKind(ws))
+		out = append(out, ws)
 	}
 	return out, nil
 }
 
 // Workspace returns one workspace.
 func (s *Service) Workspace(ctx context.Context, name string) (*tenantv1beta1.Workspace, error) {
+	ws, err := s.getWorkspace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return withWorkspaceKind(ws), nil
+}
+
+// getWorkspace reads a workspace from the cache, or 404.
+func (s *Service) getWorkspace(ctx context.Context, name string) (*tenantv1beta1.Workspace, error) {
 	ws := &tenantv1beta1.Workspace{}
 	if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -107,7 +125,7 @@ func (s *Service) Workspace(ctx context.Context, name string) (*tenantv1beta1.Wo
 		}
 		return nil, err
 	}
-	return withWorkspaceKind(ws), nil
+	return ws, nil
 }
 
 // CreateWorkspace creates a workspace. Its manager is the caller unless the
@@ -159,11 +177,8 @@ func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string,
 	}
 	var out *tenantv1beta1.Workspace
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		cur := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, cur); err != nil {
-			if apierrors.IsNotFound(err) {
-				return notFound("workspaces", name)
-			}
+		cur, err := s.getWorkspace(ctx, name)
+		if err != nil {
 			return err
 		}
 		if !cur.DeletionTimestamp.IsZero() {
@@ -251,11 +266,8 @@ func (s *Service) DeleteWorkspace(ctx context.Context, u user.Info, name, policy
 		return badRequest("namespacePolicy", "must be Release or Delete")
 	}
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		cur := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, cur); err != nil {
-			if apierrors.IsNotFound(err) {
-				return notFound("workspaces", name)
-			}
+		cur, err := s.getWorkspace(ctx, name)
+		if err != nil {
 			return err
 		}
 		if !cur.DeletionTimestamp.IsZero() {
@@ -271,7 +283,7 @@ func (s *Service) DeleteWorkspace(ctx context.Context, u user.Info, name, policy
 				return backendError(ctx, err, "updating workspace "+name)
 			}
 		}
-		err := s.Writer.Delete(ctx, next, client.Preconditions{UID: &next.UID})
+		err = s.Writer.Delete(ctx, next, client.Preconditions{UID: &next.UID})
 		return backendError(ctx, client.IgnoreNotFound(err), "deleting workspace "+name)
 	})
 	return err
@@ -290,18 +302,11 @@ func (s *Service) Clusters(ctx context.Context, u user.Info) ([]*clusterv1alpha1
 	wanted := map[string]bool{}
 	host := false
 	if !everything {
-		names, err := s.Memberships(ctx, u)
+		mine, err := s.memberWorkspaces(ctx, u)
 		if err != nil {
 			return nil, err
 		}
-		for name := range names {
-			ws := &tenantv1beta1.Workspace{}
-			if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
-				if apierrors.IsNotFound(err) {
-					continue
-				}
-				return nil, err
-			}
+		for _, ws := range mine {
 			if len(ws.Spec.Clusters) == 0 {
 				host = true
 			}
@@ -331,16 +336,9 @@ func (s *Service) mayDeleteProjects(u user.Info, ws string) bool {
 }
 
 func validateWorkspaceName(name string) field.ErrorList {
-	path := field.NewPath("metadata", "name")
-	if name == "" {
-		return field.ErrorList{field.Required(path, "")}
-	}
-	var errs field.ErrorList
-	for _, msg := range validation.IsDNS1123Label(name) {
-		errs = append(errs, field.Invalid(path, name, msg))
-	}
+	errs := validateName(name)
 	if len(name) > MaxWorkspaceNameLength {
-		errs = append(errs, field.TooLong(path, "", MaxWorkspaceNameLength))
+		errs = append(errs, field.TooLong(field.NewPath("metadata", "name"), "", MaxWorkspaceNameLength))
 	}
 	return errs
 }

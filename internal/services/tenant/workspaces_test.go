@@ -100,12 +100,8 @@ func TestAWorkspaceIsCreatedChangedAndDeleted(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w, err := tt.call()
-			if tt.code != 0 {
-				servicetest.ExpectStatus(t, err, tt.code, tt.field)
+			if !servicetest.Expect(t, err, tt.code, tt.field) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if w != nil {
 				env.Cached(t, w)

@@ -174,6 +174,21 @@ func Caller(name string, groups ...string) user.Info {
 	return &user.DefaultInfo{Name: name, Groups: append(groups, user.AllAuthenticated)}
 }
 
+// Expect fails the test unless err is what a case wants: no error for code
+// 0, else as ExpectStatus. It reports whether the call succeeded, for the
+// case's further checks.
+func Expect(t testing.TB, err error, code int32, field string) bool {
+	t.Helper()
+	if code == 0 {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return true
+	}
+	ExpectStatus(t, err, code, field)
+	return false
+}
+
 // ExpectStatus fails the test unless err is an API status of the code that
 // names the field among its causes (when field is not empty).
 func ExpectStatus(t testing.TB, err error, code int32, field string) {

@@ -131,8 +131,8 @@ func (s *Service) memberLevel(ctx context.Context, at At) (*level, error) {
 	return s.level(ctx, at)
 }
 
-// resolveRole resolves a role that a member of the level may be given: its full
-// name and the rules it grants. ok is false when there is none.
+// resolveRole resolves a role that a member of the level may be given:
+// its full name and the rules it grants. ok is false when there is none.
 func (s *Service) resolveRole(ctx context.Context, lv *level, name string) (resolved string, rules []rbacv1.PolicyRule, ok bool, err error) {
 	taken := false
 	for _, n := range lv.roles.names(name) {

@@ -1,10 +1,13 @@
-// Package iam is the logic behind ke-apiserver's IAM API: users, members at
-// the workspace, project and cluster levels, roles built from role
-// templates, and groups. Handlers decode, authorize by URL and encode; this
-// package validates, checks what authorization by URL cannot (nobody grants
-// or builds a role with permissions they do not hold, the last administrator
-// of a workspace stays), and writes the platform's objects with
-// ke-apiserver's own identity.
+// Package iam is the logic behind ke-apiserver's IAM API: users and their
+// passwords, members at the workspace, project and cluster levels, roles of
+// the four levels built from role templates, and groups. Handlers decode,
+// authorize by URL and encode; this package validates, checks what
+// authorization by URL cannot (nobody grants, builds or takes away a role
+// with permissions they do not hold, nor acts on a user or group that holds
+// more than they do; the last administrator of a workspace stays), and
+// writes the platform's objects with ke-apiserver's own identity. Its
+// errors are Kubernetes API errors (k8s.io/apimachinery/pkg/api/errors),
+// which the handlers answer as they are.
 //
 // Reads come from ke-apiserver's cache. After a write the service waits,
 // briefly, until the cache shows it, so that the next request (and the

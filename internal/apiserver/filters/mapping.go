@@ -1,6 +1,8 @@
 package filters
 
 import (
+	"slices"
+
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
@@ -51,7 +53,7 @@ func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, deleg
 		if r.Group != info.APIGroup || (r.Resource != "*" && r.Resource != info.Resource) || (r.Level != "" && r.Level != info.Level) {
 			continue
 		}
-		if r.Delegate && (len(r.Verbs) == 0 || contains(r.Verbs, info.Verb)) {
+		if r.Delegate && (len(r.Verbs) == 0 || slices.Contains(r.Verbs, info.Verb)) {
 			return a, true
 		}
 		if r.AuthzResource != "" {
@@ -70,15 +72,6 @@ func (rs Rules) discovery(info *request.Info) bool {
 	}
 	for _, r := range rs {
 		if r.Discovery && r.Delegate && r.Group == info.APIGroup {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,7 +91,7 @@ func validateProfile(spec *iamv1beta1.UserSpec, requireEmail bool) field.ErrorLi
 	if len(spec.Description) > 1024 {
 		errs = append(errs, field.TooLong(p.Child("description"), "", 1024))
 	}
-	if spec.Lang != "" && !contains(Languages, spec.Lang) {
+	if spec.Lang != "" && !slices.Contains(Languages, spec.Lang) {
 		errs = append(errs, field.NotSupported(p.Child("lang"), spec.Lang, Languages))
 	}
 	return errs
@@ -326,13 +327,4 @@ func (s *Service) LoginRecords(ctx context.Context, name string) ([]*iamv1beta1.
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -17,7 +17,6 @@ package iam
 import (
 	"context"
 	"hash/fnv"
-	"strconv"
 	"sync"
 	"time"
 
@@ -30,6 +29,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // Authorizer decides whether a user may do something.
@@ -97,16 +97,17 @@ func (s *Service) cacheWait() time.Duration {
 	if s.CacheWait > 0 {
 		return s.CacheWait
 	}
-	return 5 * time.Second
+	return cachewait.DefaultTimeout
 }
 
-// waitCached waits until the cache holds obj at least at its resource
-// version. It gives up quietly: the write has happened either way.
+// waitCached waits until the cache holds obj at least at its resource version.
 func (s *Service) waitCached(ctx context.Context, obj client.Object) {
-	want := obj.GetResourceVersion()
-	s.poll(ctx, obj, func(cached client.Object, err error) bool {
-		return err == nil && newerOrEqual(cached.GetResourceVersion(), want)
-	})
+	cachewait.Until(ctx, s.Reader, obj, s.CacheWait)
+}
+
+// waitGone waits until the cache no longer holds obj.
+func (s *Service) waitGone(ctx context.Context, obj client.Object) {
+	cachewait.Gone(ctx, s.Reader, obj, s.CacheWait)
 }
 
 // waitHash waits until the password cache holds the user's hash.
@@ -115,35 +116,4 @@ func (s *Service) waitHash(ctx context.Context, u *iamv1beta1.User, hash string)
 		got, err := s.Passwords.Hash(ctx, u)
 		return err == nil && got == hash, nil
 	})
-}
-
-// waitGone waits until the cache no longer holds obj (or holds another
-// object of its name).
-func (s *Service) waitGone(ctx context.Context, obj client.Object) {
-	uid := obj.GetUID()
-	s.poll(ctx, obj, func(cached client.Object, err error) bool {
-		return apierrors.IsNotFound(err) || (err == nil && cached.GetUID() != uid)
-	})
-}
-
-func (s *Service) poll(ctx context.Context, obj client.Object, done func(client.Object, error) bool) {
-	key := client.ObjectKeyFromObject(obj)
-	fresh, ok := obj.DeepCopyObject().(client.Object)
-	if !ok {
-		return
-	}
-	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, s.cacheWait(), true, func(ctx context.Context) (bool, error) {
-		return done(fresh, s.Reader.Get(ctx, key, fresh)), nil
-	})
-}
-
-// newerOrEqual compares resource versions. They are opaque, but etcd's are
-// integers; anything else counts as caught up only when equal.
-func newerOrEqual(have, want string) bool {
-	if have == want {
-		return true
-	}
-	h, err1 := strconv.ParseUint(have, 10, 64)
-	w, err2 := strconv.ParseUint(want, 10, 64)
-	return err1 == nil && err2 == nil && h >= w
 }

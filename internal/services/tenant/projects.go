@@ -16,6 +16,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // projectsOf returns the namespaces labelled with the workspace.
@@ -96,6 +97,7 @@ func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in 
 	if err := s.Writer.Create(ctx, ns); err != nil {
 		return nil, backendError(ctx, err, "creating namespace "+in.Name)
 	}
+	cachewait.Until(ctx, s.Reader, ns, 0)
 	return withNamespaceKind(ns), nil
 }
 

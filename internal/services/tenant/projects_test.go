@@ -1,6 +1,7 @@
 package tenant_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -136,5 +137,46 @@ func TestAWorkspaceOverviewCountsWhatItHolds(t *testing.T) {
 	}
 	if o.Projects != 2 || o.Members != 2 || o.Pods != 1 || o.Clusters != 1 {
 		t.Fatalf("counted %+v, want 2 projects, 2 members, 1 pod and the host cluster", o)
+	}
+}
+
+func TestAProjectIsCreatedRightAfterItsWorkspace(t *testing.T) {
+	s := newService()
+	alice := servicetest.Caller("alice")
+	for _, tt := range []struct {
+		name, prefix string
+		make         func(ws string) error
+	}{
+		{"a created workspace", "right-after-created", func(ws string) error {
+			_, err := s.CreateWorkspace(ctx, alice, workspace(ws, ""))
+			return err
+		}},
+		{"a changed workspace", "right-after-changed", func(ws string) error {
+			if _, err := s.CreateWorkspace(ctx, alice, workspace(ws, "")); err != nil {
+				return err
+			}
+			// The answer of an update is what the next request reads.
+			if _, err := s.UpdateWorkspace(ctx, alice, ws, &tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{
+				Annotations: map[string]string{tenantv1beta1.DescriptionAnnotation: "Right after"}}}); err != nil {
+				return err
+			}
+			w, err := s.Workspace(ctx, ws)
+			if err == nil && w.Annotations[tenantv1beta1.DescriptionAnnotation] != "Right after" {
+				return fmt.Errorf("the next read shows annotations %v", w.Annotations)
+			}
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range 5 {
+				ws := fmt.Sprintf("%s-%d", tt.prefix, i)
+				if err := tt.make(ws); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.CreateProject(ctx, alice, ws, namespace(ws+"-dev")); err != nil {
+					t.Fatalf("creating a project right after its workspace: %v", err)
+				}
+			}
+		})
 	}
 }

@@ -3,7 +3,8 @@
 // workspaces and projects, and a workspace's overview counts. It reads from
 // ke-apiserver's informer cache through the field indexes Setup registers,
 // asks the authorizer what the caller may do, and writes with ke-apiserver's
-// own identity once the caller was authorized.
+// own identity once the caller was authorized; it answers a write once the
+// cache shows it. Its errors are Kubernetes API errors.
 package tenant
 
 import (

@@ -23,6 +23,7 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // MaxWorkspaceNameLength bounds workspace names: their roles are named
@@ -161,6 +162,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 	if err := s.Writer.Create(ctx, ws); err != nil {
 		return nil, backendError(ctx, err, "creating workspace "+in.Name)
 	}
+	cachewait.Until(ctx, s.Reader, ws, 0)
 	return withWorkspaceKind(ws), nil
 }
 
@@ -222,6 +224,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string,
 	if err != nil {
 		return nil, err
 	}
+	cachewait.Until(ctx, s.Reader, out, 0)
 	return withWorkspaceKind(out), nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/authentication/user"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,6 +27,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
 
@@ -150,23 +149,10 @@ func (e *Env) Cached(t testing.TB, obj client.Object) {
 }
 
 func (e *Env) cached(ctx context.Context, obj client.Object) error {
-	fresh, ok := obj.DeepCopyObject().(client.Object)
-	if !ok {
-		return fmt.Errorf("%T is not an object", obj)
+	if !cachewait.Until(ctx, e.Cache, obj, 10*time.Second) {
+		return errors.New("the cache does not show it")
 	}
-	return wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-		if err := e.Cache.Get(ctx, client.ObjectKeyFromObject(obj), fresh); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return newerOrEqual(fresh.GetResourceVersion(), obj.GetResourceVersion()), nil
-	})
-}
-
-// newerOrEqual compares etcd's resource versions, which are integers.
-func newerOrEqual(have, want string) bool {
-	h, err1 := strconv.ParseUint(have, 10, 64)
-	w, err2 := strconv.ParseUint(want, 10, 64)
-	return have == want || (err1 == nil && err2 == nil && h >= w)
+	return nil
 }
 
 // Caller is an authenticated user, as the authentication filter makes it.

@@ -444,7 +444,13 @@ type Tokens struct {
 }
 
 func (p *Platform) tokenRequest(c *http.Client, form url.Values) (int, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, p.APIURL+"/oauth/token", strings.NewReader(form.Encode()))
+	return p.tokenRequestAt(c, p.APIURL, form)
+}
+
+// tokenRequestAt sends a token request to the ke-apiserver at base (one
+// replica's own address, or the platform's).
+func (p *Platform) tokenRequestAt(c *http.Client, base string, form url.Values) (int, []byte, error) {
+	req, err := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -462,8 +468,13 @@ func (p *Platform) tokenRequest(c *http.Client, form url.Values) (int, []byte, e
 // login logs in, waiting as a client should while ke-apiserver's rate
 // limit of logins from one address answers 429.
 func (p *Platform) login(c *http.Client, user, password string) (int, []byte, error) {
+	return p.loginAt(c, p.APIURL, user, password)
+}
+
+// loginAt logs in at the ke-apiserver at base, as login does.
+func (p *Platform) loginAt(c *http.Client, base, user, password string) (int, []byte, error) {
 	return retryTooMany(func() (int, []byte, error) {
-		return p.tokenRequest(c, url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}})
+		return p.tokenRequestAt(c, base, url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}})
 	})
 }
 

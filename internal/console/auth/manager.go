@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 )
@@ -338,5 +339,5 @@ func validToken(v string) bool {
 }
 
 func unavailable() error {
-	return responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later")
+	return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later")
 }

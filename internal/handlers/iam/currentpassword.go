@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 )
@@ -35,13 +36,13 @@ func (h *Handlers) currentPasswordMatches(w http.ResponseWriter, r *http.Request
 	switch {
 	case errors.Is(err, oauth.ErrTooManyAttempts):
 		w.Header().Set("Retry-After", "60")
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, err.Error()))
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, err.Error()))
 		return false
 	case err != nil:
 		responsewriters.WriteStatus(w, err)
 		return false
 	case !ok:
-		responsewriters.WriteStatus(w, responsewriters.Invalid("User", u.Name, field.ErrorList{
+		responsewriters.WriteStatus(w, apistatus.Invalid("User", u.Name, field.ErrorList{
 			field.Invalid(field.NewPath("currentPassword"), "", "is not the current password")}))
 		return false
 	}

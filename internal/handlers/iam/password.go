@@ -6,15 +6,11 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
-
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -26,9 +22,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
@@ -73,10 +72,10 @@ const prefix = "/kapis/iam.superkube.io/v1beta1"
 
 // Install adds the endpoints to mux.
 func (h *Handlers) Install(mux routes.Mux) {
-	mux.HandleFunc("PUT "+prefix+"/users/{user}/password", h.changePassword)
-	mux.HandleFunc("POST "+prefix+"/subjectaccessreviews", h.subjectAccessReview)
-	mux.HandleFunc("GET "+prefix+"/users/{user}/roletemplates", h.roleTemplates)
-	mux.HandleFunc("GET "+prefix+"/users/{user}/kubeconfig", h.kubeconfig)
+	mux.Handle(prefix+"/users/{user}/password", routes.Methods{http.MethodPut: h.changePassword})
+	mux.Handle(prefix+"/subjectaccessreviews", routes.Methods{http.MethodPost: h.subjectAccessReview})
+	mux.Handle(prefix+"/users/{user}/roletemplates", routes.Methods{http.MethodGet: h.roleTemplates})
+	mux.Handle(prefix+"/users/{user}/kubeconfig", routes.Methods{http.MethodGet: h.kubeconfig})
 	h.installManagement(mux)
 }
 
@@ -124,8 +123,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 	caller, _ := request.UserFrom(ctx)
 	name := r.PathValue("user")
 	var body PasswordChange
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		responsewriters.WriteStatus(w, decodeError(err))
+	if !decode(w, r, &body, requestbody.Options{Kind: "password change", Secret: true}) {
 		return
 	}
 	u := &iamv1beta1.User{}
@@ -149,11 +147,11 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errs := ValidatePassword(name, body.Password); len(errs) > 0 {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, errs))
+		responsewriters.WriteStatus(w, apistatus.Invalid("User", name, errs))
 		return
 	}
 	if password.Matches(current, body.Password) {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("User", name, field.ErrorList{
+		responsewriters.WriteStatus(w, apistatus.Invalid("User", name, field.ErrorList{
 			field.Invalid(field.NewPath("password"), "", "must differ from the current password")}))
 		return
 	}
@@ -200,8 +198,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 			logr.FromContextOrDiscard(ctx).Error(err, "Deleting the initial administrator password Secret")
 		}
 	}
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Message: "the password was changed; log in again"})
+	responsewriters.WriteJSON(w, http.StatusOK, apistatus.Success("the password was changed; log in again"))
 }
 
 // MayOnlyChangePassword lists what a user flagged to change the initial
@@ -248,14 +245,6 @@ func (s SelfService) Authorize(a *authz.Attributes) authz.Decision {
 		}
 	}
 	return d
-}
-
-func decodeError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return filters.BodyError(err)
-	}
-	return apierrors.NewBadRequest("the body is not valid JSON: " + err.Error())
 }
 
 func notFoundUser(err error, name string) error {

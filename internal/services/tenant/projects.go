@@ -15,7 +15,7 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
 
@@ -73,7 +73,7 @@ func (s *Service) Project(ctx context.Context, ws, name string) (*corev1.Namespa
 // annotated with its creator, whom the project controller binds as admin.
 func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in *corev1.Namespace) (*corev1.Namespace, error) {
 	if errs := validateProjectName(in.Name); len(errs) > 0 {
-		return nil, responsewriters.Invalid("Namespace", in.Name, errs)
+		return nil, apistatus.Invalid("Namespace", in.Name, errs)
 	}
 	w, err := s.Workspace(ctx, ws)
 	if err != nil {

@@ -2,7 +2,6 @@ package tenant
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,8 +20,8 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
 
@@ -125,7 +124,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 	errs := validateWorkspaceName(in.Name)
 	errs = append(errs, s.validateWorkspaceSpec(ctx, &in.Spec, nil)...)
 	if len(errs) > 0 {
-		return nil, responsewriters.Invalid("Workspace", in.Name, errs)
+		return nil, apistatus.Invalid("Workspace", in.Name, errs)
 	}
 	ws := &tenantv1beta1.Workspace{
 		ObjectMeta: metav1.ObjectMeta{
@@ -155,7 +154,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 // resourceVersion in desired makes the update conditional (409 when it is stale).
 func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string, desired *tenantv1beta1.Workspace) (*tenantv1beta1.Workspace, error) {
 	if desired.Name != "" && desired.Name != name {
-		return nil, responsewriters.Invalid("Workspace", name, field.ErrorList{
+		return nil, apistatus.Invalid("Workspace", name, field.ErrorList{
 			field.Invalid(field.NewPath("metadata", "name"), desired.Name, "must be the name in the path; workspaces cannot be renamed")})
 	}
 	var out *tenantv1beta1.Workspace
@@ -176,7 +175,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string,
 			spec.Manager = cur.Spec.Manager
 		}
 		if errs := s.validateWorkspaceSpec(ctx, &spec, &cur.Spec); len(errs) > 0 {
-			return responsewriters.Invalid("Workspace", name, errs)
+			return apistatus.Invalid("Workspace", name, errs)
 		}
 		if spec.NamespacePolicy == tenantv1beta1.NamespacesDelete && cur.Spec.NamespacePolicy != tenantv1beta1.NamespacesDelete &&
 			!s.mayDeleteProjects(u, name) {
@@ -220,17 +219,9 @@ func (s *Service) PatchWorkspace(ctx context.Context, u user.Info, name string, 
 	}
 	// Conditional only when the patch names a resourceVersion.
 	cur.ResourceVersion = ""
-	doc, err := json.Marshal(cur)
-	if err != nil {
-		return nil, err
-	}
-	merged, err := mergepatch.Apply(doc, patch)
-	if err != nil {
-		return nil, err
-	}
 	desired := &tenantv1beta1.Workspace{}
-	if err := json.Unmarshal(merged, desired); err != nil {
-		return nil, apierrors.NewBadRequest("the patched workspace is not valid: " + err.Error())
+	if _, err := mergepatch.ApplyTo(cur, patch, desired); err != nil {
+		return nil, err
 	}
 	return s.UpdateWorkspace(ctx, u, name, desired)
 }
@@ -249,7 +240,7 @@ func (s *Service) DeleteWorkspace(ctx context.Context, u user.Info, name, policy
 				u.GetName(), name), "namespacePolicy")
 		}
 	default:
-		return responsewriters.BadRequest("namespacePolicy", "must be Release or Delete")
+		return apistatus.BadRequest("namespacePolicy", "must be Release or Delete")
 	}
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		cur := &tenantv1beta1.Workspace{}

@@ -5,9 +5,11 @@
 package httpfilters
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -58,4 +60,54 @@ func WithPanicRecovery(h http.Handler, log logr.Logger) http.Handler {
 		}()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Recorder notes the code and size of a response, for a request log.
+// Unwrap lets http.ResponseController reach the connection (flushes,
+// upgrades); an upgrade is noted as 101.
+type Recorder struct {
+	http.ResponseWriter
+	// Code is the status code written, 0 before any.
+	Code  int
+	Bytes int64
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (r *Recorder) WriteHeader(code int) {
+	if r.Code == 0 {
+		r.Code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Write implements http.ResponseWriter.
+func (r *Recorder) Write(b []byte) (int, error) {
+	if r.Code == 0 {
+		r.Code = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.Bytes += int64(n)
+	return n, err
+}
+
+// Flush implements http.Flusher.
+func (r *Recorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
+
+// Hijack hands the connection over (an upgrade), noted as 101.
+func (r *Recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if r.Code == 0 {
+		r.Code = http.StatusSwitchingProtocols
+	}
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the wrapped writer.
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Answered is the code of the answer: 200 when the handler wrote nothing.
+func (r *Recorder) Answered() int {
+	if r.Code == 0 {
+		return http.StatusOK
+	}
+	return r.Code
 }

@@ -150,3 +150,33 @@ func TestWithRequestID(t *testing.T) {
 		}
 	})
 }
+
+func TestRecorderNotesTheAnswer(t *testing.T) {
+	tests := []struct {
+		name      string
+		handler   http.HandlerFunc
+		wantCode  int
+		wantBytes int64
+	}{
+		{"a handler that writes nothing answered 200", func(http.ResponseWriter, *http.Request) {}, http.StatusOK, 0},
+		{"a body without a header is 200", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) }, http.StatusOK, 5},
+		{"the first code counts", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNotFound)
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte("gone"))
+		}, http.StatusNotFound, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inner := httptest.NewRecorder()
+			rec := &httpfilters.Recorder{ResponseWriter: inner}
+			tt.handler(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			if rec.Answered() != tt.wantCode || rec.Bytes != tt.wantBytes {
+				t.Fatalf("noted %d and %d bytes, want %d and %d", rec.Answered(), rec.Bytes, tt.wantCode, tt.wantBytes)
+			}
+			if rec.Unwrap() != inner {
+				t.Fatal("Unwrap does not reach the wrapped writer")
+			}
+		})
+	}
+}

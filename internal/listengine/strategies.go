@@ -110,7 +110,19 @@ func listNamespaces(s *store, q *Query, namespaces []string, match func(*Row) bo
 			rows = append(rows, r)
 		}
 	}
-	less := lessBy(q.SortBy, s.kind)
+	sortRows(rows, s.kind, q)
+	p := newPage(s, q, byNamespaces)
+	for _, r := range rows {
+		if match(r) {
+			p.add(r)
+		}
+	}
+	return p.res
+}
+
+// sortRows sorts rows in the order a query asks for, as the trees hold them.
+func sortRows(rows []*Row, k *Kind, q *Query) {
+	less := lessBy(q.SortBy, k)
 	slices.SortFunc(rows, func(a, b *Row) int {
 		switch {
 		case less(a, b):
@@ -123,13 +135,6 @@ func listNamespaces(s *store, q *Query, namespaces []string, match func(*Row) bo
 	if !q.Ascending {
 		slices.Reverse(rows)
 	}
-	p := newPage(s, q, byNamespaces)
-	for _, r := range rows {
-		if match(r) {
-			p.add(r)
-		}
-	}
-	return p.res
 }
 
 // nameOnly reports whether a query filters by name and by nothing else

@@ -59,7 +59,7 @@ func podStore(t *testing.T, n int) *store {
 }
 
 // reference answers a query the slow, obvious way: every row, filtered,
-// sorted, paged.
+// sorted (as sortRows does, itself checked by TestSortRows), paged.
 func reference(s *store, q *Query) (names []string, total int) {
 	match, _ := matcher(s.kind, q)
 	var rows []*Row
@@ -68,19 +68,7 @@ func reference(s *store, q *Query) (names []string, total int) {
 			rows = append(rows, r)
 		}
 	}
-	less := lessBy(q.SortBy, s.kind)
-	slices.SortFunc(rows, func(a, b *Row) int {
-		switch {
-		case less(a, b):
-			return -1
-		case less(b, a):
-			return 1
-		}
-		return 0
-	})
-	if !q.Ascending {
-		slices.Reverse(rows)
-	}
+	sortRows(rows, s.kind, q)
 	start, end := q.Window(len(rows))
 	for _, r := range rows[start:end] {
 		names = append(names, r.Key)
@@ -208,4 +196,36 @@ func TestListTakesTheCheapestStrategy(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+func TestSortRows(t *testing.T) {
+	k := builtin(t, "pods")
+	row := func(ns, name string, restarts int64, created int64) *Row {
+		r := &Row{Namespace: ns, Name: name, Created: created, Values: make([]Value, len(k.Columns))}
+		i, _ := k.column("restarts")
+		r.Values[i].Num = restarts
+		return r
+	}
+	rows := []*Row{row("b", "x", 2, 30), row("a", "x", 2, 10), row("a", "y", 1, 20), row("a", "w", 3, 20)}
+	names := func() string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Namespace+"/"+r.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct{ query, want string }{
+		{"sortBy=restarts&ascending=true", "a/y a/x b/x a/w"},
+		{"sortBy=restarts", "a/w b/x a/x a/y"},
+		{"sortBy=name&ascending=true", "a/w a/x b/x a/y"},
+		{"sortBy=createTime&ascending=true", "a/x a/w a/y b/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			sortRows(rows, k, query(t, tt.query))
+			if got := names(); got != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
 }

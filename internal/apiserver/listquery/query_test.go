@@ -16,6 +16,20 @@ import (
 
 var spec = listquery.Spec{SortBy: []string{"restarts"}, Filters: []string{"status", "nodeName"}, FieldSelectors: []string{"spec.nodeName"}}
 
+// parse parses a raw query that must be valid.
+func parse(t *testing.T, raw string, s listquery.Spec) *listquery.Query {
+	t.Helper()
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := listquery.Parse(v, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
 func TestParseReadsTheListConvention(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -62,12 +76,7 @@ func TestParseReadsTheListConvention(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, _ := url.ParseQuery(tt.query)
-			q, err := listquery.Parse(v, spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, q)
+			tt.check(t, parse(t, tt.query, spec))
 		})
 	}
 }
@@ -122,12 +131,7 @@ func TestMatchesName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, _ := url.ParseQuery(tt.query)
-			q, err := listquery.Parse(v, spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := q.MatchesName(tt.objName, tt.display); got != tt.want {
+			if got := parse(t, tt.query, spec).MatchesName(tt.objName, tt.display); got != tt.want {
 				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 		})
@@ -180,11 +184,7 @@ func TestApplyFiltersSortsAndPagesASmallList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, _ := url.ParseQuery(tt.query)
-			q, err := listquery.Parse(v, listquery.Spec{SortBy: []string{"team"}, Filters: []string{"team"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			q := parse(t, tt.query, listquery.Spec{SortBy: []string{"team"}, Filters: []string{"team"}})
 			list := listquery.Apply(items, q, cols, filters)
 			var got []string
 			for _, it := range list.Items {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bufio"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/console/auth"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 	"github.com/superkube/super-kubenetes/internal/console/ui"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // WithRequestLog logs every request when it ends, with the logger of its
@@ -28,13 +27,10 @@ func WithRequestLog(h http.Handler, loggedQueries func(path string) bool) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := logr.FromContextOrDiscard(r.Context())
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
+		rec := &httpfilters.Recorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
-		code := rec.code
-		if code == 0 {
-			code = http.StatusOK
-		}
-		kv := []any{"method", r.Method, "path", r.URL.Path, "status", code, "bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond).String()}
+		code := rec.Answered()
+		kv := []any{"method", r.Method, "path", r.URL.Path, "status", code, "bytes", rec.Bytes, "duration", time.Since(start).Round(time.Microsecond).String()}
 		if r.URL.RawQuery != "" && loggedQueries(r.URL.Path) {
 			kv = append(kv, "query", r.URL.RawQuery)
 		}
@@ -45,42 +41,6 @@ func WithRequestLog(h http.Handler, loggedQueries func(path string) bool) http.H
 		}
 	})
 }
-
-// recorder notes the status and size of a response; Unwrap lets
-// http.ResponseController reach the connection (flushes, WebSocket hijacks).
-type recorder struct {
-	http.ResponseWriter
-	code  int
-	bytes int64
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
-
-func (r *recorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
-
-// Hijack hands the connection over (a WebSocket), noted as 101.
-func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if r.code == 0 {
-		r.code = http.StatusSwitchingProtocols
-	}
-	return http.NewResponseController(r.ResponseWriter).Hijack()
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // ContentSecurityPolicy is the policy of every response, for a nonce.
 func ContentSecurityPolicy(nonce string) string {

@@ -847,3 +847,16 @@ func TestNamesThatTryPathTraversalAreRefused(t *testing.T) {
 		iamExpect(t, api.Do(t, p.method, p.path, a, nil), http.StatusBadRequest, p.field)
 	}
 }
+
+func TestIAMPathsTakeJSONBodiesAndAnswerAWrongMethodWith405(t *testing.T) {
+	adm := api.Admin(t)
+	r := api.Do(t, http.MethodPost, iamAPI+"/users", adm, strings.NewReader(`{"metadata":{"name":"iam-plain"}}`), "Content-Type", "text/plain")
+	platform.ExpectStatus(t, r, http.StatusUnsupportedMediaType)
+	r = api.Do(t, http.MethodPost, iamAPI+"/users", adm, nil, "Content-Type", "application/json")
+	platform.ExpectStatus(t, r, http.StatusBadRequest)
+	r = api.Do(t, http.MethodPatch, iamAPI+"/users", adm, strings.NewReader(`{}`), "Content-Type", "application/merge-patch+json")
+	platform.ExpectStatus(t, r, http.StatusMethodNotAllowed)
+	if allow := r.Header.Get("Allow"); allow != "GET, POST" {
+		t.Fatalf("Allow %q, want \"GET, POST\"", allow)
+	}
+}

@@ -1,6 +1,7 @@
 package listengine
 
 import (
+	"fmt"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,6 +89,9 @@ const statusColumn = "status"
 func (k *Kind) index() {
 	if k.columns != nil {
 		return
+	}
+	if len(k.Columns) > MaxColumns {
+		panic(fmt.Sprintf("listengine: %s declares %d columns, more than %d", k.Resource, len(k.Columns), MaxColumns))
 	}
 	k.columns, k.filters, k.status = map[string]int{}, map[string]int{}, -1
 	for i, c := range k.Columns {

@@ -159,8 +159,7 @@ func newRow(k *Kind, obj client.Object) *Row {
 		display = k.DisplayName(obj)
 	}
 	r := &Row{Key: Key(obj.GetNamespace(), obj.GetName()), Namespace: obj.GetNamespace(), Name: obj.GetName(), NameLower: lower(obj.GetName()),
-		DisplayName: lower(display), Created: obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj,
-		Values: make([]Value, len(k.Columns))}
+		DisplayName: lower(display), Created: obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj}
 	for _, ref := range obj.GetOwnerReferences() {
 		r.OwnerUIDs = append(r.OwnerUIDs, string(ref.UID))
 		r.OwnerKinds = append(r.OwnerKinds, ref.Kind)

@@ -51,6 +51,9 @@ func TestEveryKindDeclaresItsColumnsOnce(t *testing.T) {
 				t.Errorf("%s: the column %s hides a common sort", k.Resource, c.Name)
 			}
 		}
+		if len(k.Columns) > MaxColumns {
+			t.Errorf("%s declares %d columns, more than a row holds (%d)", k.Resource, len(k.Columns), MaxColumns)
+		}
 		if k.Selects != nil && !names[k.Selects.Column] {
 			t.Errorf("%s selects into a column it does not declare", k.Resource)
 		}

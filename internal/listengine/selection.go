@@ -88,7 +88,6 @@ func (sp *selection) selectedChanged(old, cur *Row) {
 	for i, k := range changed {
 		if owner, ok := sp.owner.get(k); ok {
 			next := *owner
-			next.Values = append([]Value(nil), owner.Values...)
 			next.Values[sp.col].Num = counts[i]
 			sp.owner.upsert(&next)
 			sp.owner.notify("MODIFIED", &next)

@@ -36,9 +36,14 @@ type Row struct {
 	Ready      string
 	OwnerUIDs  []string
 	OwnerKinds []string
-	// Values are the kind's columns, in the order of Kind.Columns.
-	Values []Value
+	// Values are the kind's columns, in the order of Kind.Columns. They
+	// are held in the row itself: queries read them for every row they
+	// walk, and another allocation per row would cost a cache miss each.
+	Values [MaxColumns]Value
 }
+
+// MaxColumns bounds the columns of a kind.
+const MaxColumns = 8
 
 // status is the row's state for the status filter (running, pending ...):
 // its status column, or "" for a kind without one.

@@ -201,7 +201,7 @@ func TestListTakesTheCheapestStrategy(t *testing.T) {
 func TestSortRows(t *testing.T) {
 	k := builtin(t, "pods")
 	row := func(ns, name string, restarts int64, created int64) *Row {
-		r := &Row{Namespace: ns, Name: name, Created: created, Values: make([]Value, len(k.Columns))}
+		r := &Row{Namespace: ns, Name: name, Created: created}
 		i, _ := k.column("restarts")
 		r.Values[i].Num = restarts
 		return r

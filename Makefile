@@ -18,6 +18,8 @@ DATA_DIR  ?= .local/cluster
 CONTROLLER_GEN := $(DEVTOOLS_BIN_DIR)/controller-gen
 GOLANGCI_LINT  := $(DEVTOOLS_BIN_DIR)/golangci-lint
 TEST_FLAGS ?=
+# More flags of `ke-dev up` for make run, e.g. RUN_FLAGS=--ha.
+RUN_FLAGS ?=
 
 ##@ Main
 
@@ -27,12 +29,12 @@ help: ## List the targets with a one-line description
 
 .PHONY: run
 run: tools build ## Start the local cluster and every platform component; Ctrl-C stops them
-	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN)
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) $(RUN_FLAGS)
 
 .PHONY: run-ui-dev
 run-ui-dev: tools build ## Like run, with the console's UI served by Vite's dev server (hot reload of web/src)
 	npm --prefix web run dev -- --host 127.0.0.1 & vite=$$!; trap 'kill $$vite' EXIT INT TERM; \
-	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) --ke-console-dev-ui-url=http://127.0.0.1:5173
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) --ke-console-dev-ui-url=http://127.0.0.1:5173 $(RUN_FLAGS)
 
 .PHONY: test
 test: tools $(if $(wildcard web/package.json),web-deps) ## Run unit and integration tests (real kube-apiserver and etcd; the console's Vitest tests)
@@ -84,6 +86,10 @@ verify: tools ## Fail on formatting, vet or lint problems, or generated code tha
 test-e2e: tools build ## Run end-to-end tests against a local cluster they start (Go, then the console's Playwright tests in Chromium)
 	$(GO) test -tags e2e -count=1 -timeout 20m $(TEST_FLAGS) ./test/e2e/...
 	$(if $(wildcard web/package.json),npm --prefix web run e2e -- --reporter=list)
+
+.PHONY: test-faults
+test-faults: tools build ## Inject faults (restarts, kill -9, a hung Redis, HA failover) into a platform ke-dev starts, check what users see, print FIGURE lines
+	$(GO) test -tags faults -count=1 -timeout 30m -v $(TEST_FLAGS) ./test/faults/...
 
 .PHONY: bench
 bench: tools build ## Run the benchmarks and print their figures (several minutes)

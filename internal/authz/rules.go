@@ -6,6 +6,7 @@
 package authz
 
 import (
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -46,7 +47,7 @@ func RuleAllows(a *Attributes, r *rbacv1.PolicyRule) bool {
 	return verbMatches(r.Verbs, a.Verb) &&
 		has(r.APIGroups, a.APIGroup) &&
 		resourceMatches(r.Resources, a.Resource, a.resourceWithSub(), a.Subresource) &&
-		(len(r.ResourceNames) == 0 || (a.Name != "" && contains(r.ResourceNames, a.Name)))
+		(len(r.ResourceNames) == 0 || (a.Name != "" && slices.Contains(r.ResourceNames, a.Name)))
 }
 
 // RulesAllow reports whether any of the rules allows the request.
@@ -65,15 +66,6 @@ func verbMatches(verbs []string, v string) bool { return has(verbs, v) }
 func has(list []string, v string) bool {
 	for _, x := range list {
 		if x == rbacv1.VerbAll || x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
 			return true
 		}
 	}

@@ -90,6 +90,12 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 			s.log(ctx).Error(perr, "A password provider could not be asked")
 		}
 	}
+	if locked {
+		// Ask the providers all the same, discarding the answer: a locked
+		// user must take as long as an unknown one, or the time would tell
+		// that the user exists.
+		_, _, _ = s.tryPasswordProviders(ctx, name, plain)
+	}
 	if !found {
 		s.log(ctx).V(2).Info("Login for an unknown user", "sourceIP", at.sourceIP)
 		return nil, ErrLoginFailed

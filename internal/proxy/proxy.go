@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -173,8 +174,11 @@ func (u *upstream) failed(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		log.Error(err, "Forwarding to kube-apiserver failed", "cluster", u.cluster, "path", r.URL.Path)
 	}
+	// Unreachable is mostly for a moment (kube-apiserver restarting): the
+	// caller may try again, as after the guard's answers.
+	w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	responsewriters.WriteStatus(w, apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
-		fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster)))
+		fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster), apistatus.RetryAfter(RetryAfterSeconds)))
 }
 
 // rewrite turns the client's request into the one sent to kube-apiserver.

@@ -337,3 +337,33 @@ func TestForwardingHeadersNameOnlyTheClientAddressKeAPIServerDetermined(t *testi
 		})
 	}
 }
+
+// A kube-apiserver that refuses connections (stopped, or restarting) is
+// answered 503 with a Retry-After, in the header and in the Status, as the
+// guard's answers while it starts: a client waits and tries again.
+func TestAnUnreachableKubeAPIServerIs503WithRetryAfter(t *testing.T) {
+	upstream, _, _ := upstreamServer(t)
+	srv := proxyServer(t, upstream, caller)
+	upstream.Close()
+	resp, err := srv.Client().Get(srv.URL + "/api/v1/namespaces/default/pods")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Kind, Reason string
+		Code         int
+		Details      struct {
+			RetryAfterSeconds int `json:"retryAfterSeconds"`
+		} `json:"details"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || st.Kind != "Status" {
+		t.Fatalf("%d: %v", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || st.Code != http.StatusServiceUnavailable || st.Reason != "ServiceUnavailable" {
+		t.Errorf("HTTP %d, Status code %d, reason %s: want 503 ServiceUnavailable", resp.StatusCode, st.Code, st.Reason)
+	}
+	if resp.Header.Get("Retry-After") != fmt.Sprint(RetryAfterSeconds) || st.Details.RetryAfterSeconds != RetryAfterSeconds {
+		t.Errorf("Retry-After %q, details.retryAfterSeconds %d: want %d in both", resp.Header.Get("Retry-After"), st.Details.RetryAfterSeconds, RetryAfterSeconds)
+	}
+}

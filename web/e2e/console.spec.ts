@@ -77,9 +77,11 @@ test('the administrator invites the user to the project as viewer', async () => 
   await admin.goto(`${s.consoleURL}/projects/${project}/members`);
   await admin.getByTestId('invite').click();
   await admin.getByTestId('member-user').fill(viewer);
+  await admin.getByTestId(`user-option-${viewer}`).click();
   await admin.getByTestId('member-role-select').selectOption('viewer');
   await admin.getByTestId('member-form-submit').click();
-  await expect(rowOf(admin, viewer).getByTestId('member-role')).toHaveText('viewer');
+  // Roles are shown by their (translated) names.
+  await expect(rowOf(admin, viewer).getByTestId('member-role')).toHaveText('Project viewer');
 });
 
 test('a Deployment made with the form runs, logs, answers in the terminal and scales', async () => {

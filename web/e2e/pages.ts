@@ -63,3 +63,81 @@ export async function pressTo(page: Page, key: string, target: Locator, what: st
   }
   throw new Error(`${what} was not reached with ${max} presses of ${key}`);
 }
+
+/**
+ * loginAdmin logs the administrator in, whichever test file runs first: on
+ * the first login of a fresh stack it changes the initial password to
+ * newAdminPassword, as the console asks.
+ */
+export async function loginAdmin(page: Page, consoleURL: string, initialPassword: string) {
+  await page.goto(consoleURL + '/login');
+  await page.getByTestId('username').fill('admin');
+  await page.getByTestId('password').fill(newAdminPassword);
+  await page.getByTestId('login').click();
+  const outcome = await Promise.race([
+    page.getByTestId('page-title').waitFor().then(() => 'in' as const),
+    page.getByTestId('login-error').waitFor().then(() => 'wrong' as const),
+  ]);
+  if (outcome === 'in') return;
+  await page.getByTestId('password').fill(initialPassword);
+  await page.getByTestId('login').click();
+  await page.getByTestId('current-password').fill(initialPassword);
+  await page.getByTestId('new-password').fill(newAdminPassword);
+  await page.getByTestId('new-password-again').fill(newAdminPassword);
+  await page.getByTestId('change-password').click();
+  await page.getByTestId('page-title').waitFor();
+}
+
+/** csrf is the page's CSRF token, for API calls made with its session. */
+export async function csrf(page: Page): Promise<string> {
+  return (await page.context().cookies()).find((c) => c.name === 'ke-csrf')?.value ?? '';
+}
+
+/** call sends an API request with the page's session, as the console would, and fails on an error answer. */
+export async function call(page: Page, consoleURL: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, data?: unknown) {
+  const r = await page.request.fetch(consoleURL + path, { method, headers: { 'X-CSRF-Token': await csrf(page), 'Content-Type': 'application/json' }, data: data === undefined ? undefined : JSON.stringify(data) });
+  if (!r.ok()) throw new Error(`${method} ${path}: ${r.status()} ${await r.text()}`);
+  return r.status() === 204 ? undefined : ((await r.json()) as unknown);
+}
+
+/** ensure creates an object for a test's setup, and accepts that it exists (409) from an earlier run. */
+export async function ensure(page: Page, consoleURL: string, path: string, data: unknown) {
+  const r = await page.request.fetch(consoleURL + path, { method: 'POST', headers: { 'X-CSRF-Token': await csrf(page), 'Content-Type': 'application/json' }, data: JSON.stringify(data) });
+  if (!r.ok() && r.status() !== 409) throw new Error(`POST ${path}: ${r.status()} ${await r.text()}`);
+}
+
+/** contrast is the WCAG contrast ratio of two CSS colours (rgb() or rgba() strings). */
+export function contrast(fg: string, bg: string): number {
+  const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+  const lum = (c: string) => {
+    const [r, g, b] = rgb(c).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+
+/** shotAt keeps a screenshot at a viewport width (768, 1024 ...), then restores the viewport. */
+export async function shotAt(page: Page, name: string, width: number) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width, height: 900 });
+  await page.waitForTimeout(300);
+  await shot(page, name);
+  if (before) await page.setViewportSize(before);
+}
+
+/** shotDark keeps a screenshot in the dark theme, then goes back to the light one. */
+export async function shotDark(page: Page, name: string) {
+  const dark = (on: boolean) =>
+    page.evaluate((v) => {
+      document.documentElement.classList.toggle('pf-v6-theme-dark', v);
+      localStorage.setItem('ke-theme', v ? 'dark' : 'light');
+    }, on);
+  await dark(true);
+  await page.waitForTimeout(200);
+  await shot(page, name);
+  await dark(false);
+}

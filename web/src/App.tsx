@@ -1,6 +1,6 @@
 import type { ComponentType, ReactNode } from 'react';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, type RouteObject } from 'react-router';
-import { sessionQuery, useSession } from './api/auth';
+import { mayHaveSession, sessionQuery, useSession } from './api/auth';
 import { queryClient } from './api/queryClient';
 import { Loading } from './components/Loading';
 import { config } from './config';
@@ -26,7 +26,7 @@ function RequireSession() {
   const session = useSession();
   const loc = useLocation();
   if (session.isLoading) return <Loading />;
-  if (session.error || !session.data) return <Navigate to="/login" replace state={{ from: loc.pathname }} />;
+  if (session.error || !session.data) return <Navigate to="/login" replace state={{ from: loc.pathname + loc.search }} />;
   if (session.data.passwordChangeRequired) return <Navigate to="/password" replace />;
   return (
     <AppLayout session={session.data}>
@@ -48,18 +48,22 @@ const router = createBrowserRouter(
       hydrateFallbackElement: <Loading />,
       // Ask who is logged in while the screen's code loads, not after.
       loader: () => {
-        void queryClient.prefetchQuery(sessionQuery);
+        if (mayHaveSession()) void queryClient.prefetchQuery(sessionQuery);
         return null;
       },
       shouldRevalidate: () => false,
       children: [
         { index: true, ...screen(() => import('./pages/Home')) },
+        { path: 'home', ...screen(() => import('./pages/MyProjects')) },
         { path: 'profile', ...screen(() => import('./pages/Profile')) },
         { path: 'platform/overview', ...screen(() => import('./pages/platform/ClusterOverview')) },
         { path: 'platform/nodes', ...screen(() => import('./pages/platform/Nodes')) },
         { path: 'platform/nodes/:name', ...screen(() => import('./pages/platform/NodeDetail')) },
         { path: 'platform/workspaces', ...screen(() => import('./pages/platform/Workspaces')) },
+        { path: 'platform/projects', ...screen(() => import('./pages/platform/AllProjects')) },
+        { path: 'platform/pods', ...screen(() => import('./pages/platform/AllPods')) },
         { path: 'platform/users', ...screen(() => import('./pages/platform/Users')) },
+        { path: 'platform/users/:name', ...screen(() => import('./pages/platform/UserDetail')) },
         { path: 'platform/roles', ...screen(() => import('./pages/Roles'), { level: 'global' as const }) },
         { path: 'workspaces/:workspace', element: redirect('overview') },
         { path: 'workspaces/:workspace/overview', ...screen(() => import('./pages/workspace/WorkspaceOverview')) },
@@ -73,7 +77,7 @@ const router = createBrowserRouter(
         { path: 'projects/:namespace/deployments/~new', ...screen(() => import('./pages/project/CreateDeployment')) },
         { path: 'projects/:namespace/:resource', ...screen(() => import('./pages/project/ResourceList')) },
         { path: 'projects/:namespace/:resource/:name', ...screen(() => import('./pages/project/ResourceDetail')) },
-        { path: '*', element: redirect('/') },
+        { path: '*', ...screen(() => import('./pages/NotFoundPage')) },
       ],
     },
   ],

@@ -4,6 +4,12 @@ export interface RuntimeConfig {
   title: string;
   version: string;
   apiServerURL?: string;
+  /**
+   * Whether the page was asked for with a session (ke-console says so per
+   * response). false: nobody is logged in in this browser, and the app shows
+   * the login page without asking. Absent (no server config): ask.
+   */
+  session?: boolean;
 }
 
 const fallback: RuntimeConfig = { basePath: '/', title: 'Super Kubenetes', version: 'dev' };

@@ -1,6 +1,6 @@
 import '@patternfly/react-core/dist/styles/base.css';
 import './styles.css';
-import './i18n';
+import i18n, { loadLanguage, type Language } from './i18n';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -17,6 +17,10 @@ setUnauthorizedHandler(() => {
     window.location.assign(url('/login'));
   }
 });
+
+// The page is drawn once the user's language is there (English at once).
+await loadLanguage(i18n.language as Language).catch(() => undefined);
+await i18n.changeLanguage(i18n.language);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

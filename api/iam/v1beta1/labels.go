@@ -33,13 +33,16 @@ const (
 	AttemptedAtAnnotation = "iam.superkube.io/attempted-at"
 )
 
-// Scope is the level at which a role applies.
-type Scope string
+// Level is one of the four levels of the permission model: where a role
+// applies (the value of ScopeLabel on roles and role templates), where a
+// request acts, and where members are bound. The platform is "global" and
+// a project is a "namespace", as in the label.
+type Level string
 
-// The four levels of the permission model.
+// The four levels, from the widest.
 const (
-	ScopeGlobal    Scope = "global"
-	ScopeCluster   Scope = "cluster"
-	ScopeWorkspace Scope = "workspace"
-	ScopeNamespace Scope = "namespace"
+	LevelGlobal    Level = "global"
+	LevelCluster   Level = "cluster"
+	LevelWorkspace Level = "workspace"
+	LevelNamespace Level = "namespace"
 )

@@ -132,22 +132,15 @@ The host name of the issuer, without scheme, port or path.
 {{- end }}
 
 {{/*
-Whether ke-apiserver keeps tokens in Redis.
+Whether the Redis is the user's (redis.url or redis.existingSecret); without
+one, the chart deploys its own.
 */}}
-{{- define "sk.redis.enabled" -}}
+{{- define "sk.redis.external" -}}
 {{- if or .Values.redis.url .Values.redis.existingSecret }}true{{ end }}
 {{- end }}
 
-{{/*
-ke-apiserver's replicas: the token store lives in memory without Redis, and a
-token that one replica issued is refused by the others, so there is only one.
-*/}}
-{{- define "sk.apiserver.replicas" -}}
-{{- if include "sk.redis.enabled" . }}
-{{- int64 .Values.apiserver.replicas }}
-{{- else }}
-{{- min (int64 .Values.apiserver.replicas) 1 }}
-{{- end }}
+{{- define "sk.redis.fullname" -}}
+{{- printf "%s-redis" (include "sk.fullname" .) }}
 {{- end }}
 
 {{/*
@@ -180,7 +173,33 @@ The Secret names ke-apiserver mounts.
 {{- end }}
 
 {{- define "sk.redis.secret" -}}
-{{- default (printf "%s-redis" (include "sk.fullname" .)) .Values.redis.existingSecret }}
+{{- default (include "sk.redis.fullname" .) .Values.redis.existingSecret }}
+{{- end }}
+
+{{/*
+The key of the Secret that holds the Redis URL.
+*/}}
+{{- define "sk.redis.secretKey" -}}
+{{- if .Values.redis.existingSecret }}{{ .Values.redis.existingSecretKey }}{{ else }}redis-url{{ end }}
+{{- end }}
+
+{{/*
+The configuration of the Redis the chart deploys, without its password:
+append-only file flushed every second, no eviction (an evicted token is a
+logged-out user, a lost revocation), maxmemory below the container's limit.
+*/}}
+{{- define "sk.redis.config" -}}
+{{- $r := .Values.redis.deploy }}
+bind * -::*
+port 6379
+protected-mode yes
+dir /data
+appendonly yes
+appendfsync everysec
+maxmemory-policy noeviction
+{{- if and $r.resources $r.resources.limits $r.resources.limits.memory }}
+maxmemory {{ div (mul (include "sk.memoryMi" $r.resources.limits.memory | atoi) 3) 4 }}mb
+{{- end }}
 {{- end }}
 
 {{/*
@@ -197,18 +216,6 @@ ke-console.
 */}}
 {{- define "sk.console.fullname" -}}
 {{- printf "%s-console" (include "sk.fullname" .) }}
-{{- end }}
-
-{{/*
-The console's replicas: sessions live in memory without Redis, and a session
-one replica made is unknown to the others, so there is only one.
-*/}}
-{{- define "sk.console.replicas" -}}
-{{- if include "sk.redis.enabled" . }}
-{{- int64 .Values.console.replicas }}
-{{- else }}
-{{- min (int64 .Values.console.replicas) 1 }}
-{{- end }}
 {{- end }}
 
 {{/*

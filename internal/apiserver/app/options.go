@@ -38,6 +38,9 @@ type Options struct {
 	// ConsoleURL and ConsoleSecret register ke-console as a trusted client.
 	ConsoleURL    string
 	ConsoleSecret string
+	// RedisURLFile holds the Redis URL, which then stays out of the
+	// command line (and of ps).
+	RedisURLFile string
 
 	flags Config
 	fs    *pflag.FlagSet
@@ -69,6 +72,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&f.Admission.ExemptUsers, "admission-exempt-users", f.Admission.ExemptUsers, "User names of the platform's components on kube-apiserver, whose writes the validating webhook does not check")
 	fs.StringVar(&o.ConsoleURL, "console-url", "", "ke-console's external URL; registers the console as a trusted OAuth client")
 	fs.StringVar(&o.ConsoleSecret, "console-client-secret-file", "", "File holding the console client's secret")
+	fs.StringVar(&o.RedisURLFile, "redis-url-file", "", "File holding the Redis URL (instead of --redis-url, which ps shows)")
 }
 
 // Complete builds the effective configuration.
@@ -100,6 +104,13 @@ func (o *Options) Complete() (Config, *rest.Config, error) {
 				apply()
 			}
 		}
+	}
+	if o.RedisURLFile != "" {
+		url, err := readRedisURLFile(o.RedisURLFile, o.fs != nil && o.fs.Changed("redis-url"))
+		if err != nil {
+			return cfg, nil, err
+		}
+		cfg.RedisURL = url
 	}
 	if o.ConsoleURL != "" {
 		secret, err := os.ReadFile(o.ConsoleSecret)
@@ -195,4 +206,21 @@ func Run(ctx context.Context, cfg Config, rc *rest.Config, certDir string) error
 		return err
 	}
 	return tlsserve.Serve(ctx, srv, ln, certFile, keyFile, shutdownGrace, log)
+}
+
+// readRedisURLFile reads the Redis URL from a file; the URL itself is
+// never part of an error.
+func readRedisURLFile(name string, urlFlagSet bool) (string, error) {
+	if urlFlagSet {
+		return "", errors.New("--redis-url and --redis-url-file are both set; give one")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", fmt.Errorf("--redis-url-file: %w", err)
+	}
+	url := strings.TrimSpace(string(data))
+	if url == "" {
+		return "", fmt.Errorf("--redis-url-file %s is empty", name)
+	}
+	return url, nil
 }

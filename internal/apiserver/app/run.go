@@ -17,7 +17,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
-	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -122,12 +121,16 @@ func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, cl
 	}
 	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: s.Passwords, Writer: c}
 
-	stores, err := authorizerStores(ctx, cache)
+	stores, err := authz.InformerStores(ctx, cache)
 	if err != nil {
 		return nil, err
 	}
+	// Users are read by authentication on every request.
+	if _, err := cache.GetInformer(ctx, &iamv1beta1.User{}); err != nil {
+		return nil, err
+	}
 	base := authz.New(stores)
-	z := iamhandlers.SelfService{Next: base}
+	z := authz.SelfService{Next: base}
 	engine := listengine.New(cache, listengine.BuiltinKinds())
 	s.Engine = engine
 	if err := engine.Start(ctx); err != nil {
@@ -323,53 +326,6 @@ func (s *Server) auditSink(a AuditConfig, log logr.Logger) (audit.Sink, error) {
 		sinks = append(sinks, wh)
 	}
 	return sinks, nil
-}
-
-// authorizerStores starts the informers the authorizer reads, with its indexes.
-func authorizerStores(ctx context.Context, cache ctrlcache.Cache) (authz.Stores, error) {
-	idx := authz.Indexers()
-	get := func(obj client.Object, name string) (toolscache.Indexer, error) {
-		inf, err := cache.GetInformer(ctx, obj)
-		if err != nil {
-			return nil, err
-		}
-		sii, ok := inf.(toolscache.SharedIndexInformer)
-		if !ok {
-			return nil, fmt.Errorf("the informer of %T has no indexer", obj)
-		}
-		if ix, ok := idx[name]; ok {
-			if err := sii.AddIndexers(ix); err != nil {
-				return nil, err
-			}
-		}
-		return sii.GetIndexer(), nil
-	}
-	var s authz.Stores
-	var err error
-	for _, f := range []struct {
-		target *toolscache.Indexer
-		obj    client.Object
-		name   string
-	}{
-		{&s.GlobalRoleBindings, &iamv1beta1.GlobalRoleBinding{}, "GlobalRoleBindings"},
-		{&s.GlobalRoles, &iamv1beta1.GlobalRole{}, "GlobalRoles"},
-		{&s.WorkspaceRoleBindings, &iamv1beta1.WorkspaceRoleBinding{}, "WorkspaceRoleBindings"},
-		{&s.WorkspaceRoles, &iamv1beta1.WorkspaceRole{}, "WorkspaceRoles"},
-		{&s.RoleBindings, &rbacv1.RoleBinding{}, "RoleBindings"},
-		{&s.Roles, &rbacv1.Role{}, "Roles"},
-		{&s.ClusterRoleBindings, &rbacv1.ClusterRoleBinding{}, "ClusterRoleBindings"},
-		{&s.ClusterRoles, &rbacv1.ClusterRole{}, "ClusterRoles"},
-		{&s.Namespaces, &corev1.Namespace{}, "Namespaces"},
-	} {
-		if *f.target, err = get(f.obj, f.name); err != nil {
-			return s, err
-		}
-	}
-	// Users are read by authentication on every request.
-	if _, err := cache.GetInformer(ctx, &iamv1beta1.User{}); err != nil {
-		return s, err
-	}
-	return s, nil
 }
 
 // dropSecretData keeps a secret's keys and metadata but not its values.

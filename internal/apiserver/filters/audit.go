@@ -60,7 +60,7 @@ func record(sink audit.Sink, r *http.Request, note *request.AuditNote, holder *a
 	}
 	if i := holder.info; i != nil {
 		e.Verb, e.APIGroup, e.Resource, e.Subresource, e.Name = i.Verb, i.APIGroup, i.Resource, i.Subresource, i.Name
-		e.Namespace, e.Workspace, e.Cluster, e.Scope = i.Namespace, i.Workspace, i.Cluster, string(i.Scope)
+		e.Namespace, e.Workspace, e.Cluster, e.Scope = i.Namespace, i.Workspace, i.Cluster, string(i.Level)
 	}
 	switch {
 	case note.Decision == "deny" || code == http.StatusForbidden:

@@ -34,7 +34,8 @@ type passwordChangeKey struct{}
 // WithAuthentication puts the caller in the context: from a bearer token
 // (also accepted as a WebSocket sub-protocol, for browsers), from HTTP basic
 // credentials when basic is set, or the anonymous user when there are none.
-// Credentials that do not authenticate are 401.
+// Credentials that do not authenticate are 401; credentials that cannot be
+// checked (the token store is down) are 503 with Retry-After.
 func WithAuthentication(h http.Handler, tokens TokenAuthenticator, basic BasicAuthenticator) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -55,10 +56,16 @@ func WithAuthentication(h http.Handler, tokens TokenAuthenticator, basic BasicAu
 		}
 		if err != nil {
 			if !errors.Is(err, authn.ErrUnauthenticated) {
+				// The credentials could not be checked (the token store or
+				// the user cache does not answer): nothing is let through,
+				// and the client is told to retry rather than to log in
+				// again, which would not help.
 				logr.FromContextOrDiscard(ctx).Error(err, "Authentication failed")
-			} else {
-				logr.FromContextOrDiscard(ctx).V(4).Info("Refused credentials", "reason", err.Error())
+				w.Header().Set("Retry-After", "1")
+				responsewriters.WriteStatus(w, apierrors.NewServiceUnavailable("the credentials cannot be checked right now (the token store does not answer); retry shortly"))
+				return
 			}
+			logr.FromContextOrDiscard(ctx).V(4).Info("Refused credentials", "reason", err.Error())
 			w.Header().Set("WWW-Authenticate", `Bearer realm="superkube"`)
 			responsewriters.WriteStatus(w, apierrors.NewUnauthorized("the credentials are invalid, expired or revoked"))
 			return

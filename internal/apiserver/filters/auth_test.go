@@ -70,9 +70,9 @@ func TestWithAuthentication(t *testing.T) {
 		{name: "a bearer token the authenticator refuses is 401",
 			headers:  map[string]string{"Authorization": "Bearer stolen-or-expired"},
 			wantCode: http.StatusUnauthorized},
-		{name: "a bearer token the authenticator fails to check is 401 too",
+		{name: "a bearer token the authenticator fails to check (the token store is down) is 503, and the handler does not run",
 			headers:  map[string]string{"Authorization": "Bearer broken"},
-			wantCode: http.StatusUnauthorized},
+			wantCode: http.StatusServiceUnavailable},
 		{name: "a token in the WebSocket sub-protocol is accepted and only that protocol is removed",
 			headers:  map[string]string{"Sec-WebSocket-Protocol": "v5.channel.k8s.io, " + wsToken("good-token") + ", base64.binary.k8s.io"},
 			wantCode: http.StatusOK, wantUser: "alice", wantGroups: alice.Groups,
@@ -135,6 +135,23 @@ func TestWithAuthentication(t *testing.T) {
 			}
 			if len(ba.calls) != tt.wantBasicUses {
 				t.Errorf("the basic authenticator was asked %d times, want %d", len(ba.calls), tt.wantBasicUses)
+			}
+			if tt.wantCode == http.StatusServiceUnavailable {
+				if seen != nil {
+					t.Fatal("the handler ran for credentials that could not be checked")
+				}
+				if got := rec.Header().Get("Retry-After"); got == "" {
+					t.Error("no Retry-After on a 503")
+				}
+				if st := status(t, rec); st.Reason != metav1.StatusReasonServiceUnavailable || st.Code != http.StatusServiceUnavailable {
+					t.Errorf("Status reason %s code %d, want ServiceUnavailable 503", st.Reason, st.Code)
+				}
+				for _, leak := range []string{"reason-", "10.0.0.7"} {
+					if strings.Contains(rec.Body.String(), leak) {
+						t.Errorf("the 503 tells the cause (%q): %s", leak, rec.Body)
+					}
+				}
+				return
 			}
 			if tt.wantCode == http.StatusUnauthorized {
 				if seen != nil {

@@ -7,6 +7,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 )
@@ -20,11 +21,11 @@ func TestWithRequestInfo(t *testing.T) {
 		wantField string
 	}{
 		{"a namespaced object path puts its info in the context", http.MethodDelete, "/api/v1/namespaces/dev/pods/web-1",
-			&request.Info{IsResourceRequest: true, Verb: "delete", Namespace: "dev", Resource: "pods", Name: "web-1", Scope: request.ScopeNamespace}, ""},
+			&request.Info{IsResourceRequest: true, Verb: "delete", Namespace: "dev", Resource: "pods", Name: "web-1", Level: iamv1beta1.LevelNamespace}, ""},
 		{"a watch query makes the verb watch", http.MethodGet, "/apis/apps/v1/namespaces/dev/deployments?watch=true",
-			&request.Info{IsResourceRequest: true, Verb: "watch", APIGroup: "apps", Namespace: "dev", Resource: "deployments", Scope: request.ScopeNamespace}, ""},
+			&request.Info{IsResourceRequest: true, Verb: "watch", APIGroup: "apps", Namespace: "dev", Resource: "deployments", Level: iamv1beta1.LevelNamespace}, ""},
 		{"a non-resource path is not a resource request", http.MethodGet, "/healthz",
-			&request.Info{Verb: "get", Scope: request.ScopeGlobal}, ""},
+			&request.Info{Verb: "get", Level: iamv1beta1.LevelGlobal}, ""},
 		{"an encoded slash in a name is 400 naming the name", http.MethodGet, "/api/v1/namespaces/dev/secrets/a%2F..%2Fb", nil, "name"},
 		{"an encoded slash in a namespace is 400 naming the namespace", http.MethodGet, "/api/v1/namespaces/dev%2Fx/secrets", nil, "namespace"},
 		{"a .. segment is 400 naming the path", http.MethodGet, "/api/v1/namespaces/dev/../kube-system/secrets", nil, "path"},
@@ -59,7 +60,7 @@ func TestWithRequestInfo(t *testing.T) {
 				t.Fatalf("code = %d, info %v: want 200 with info in the context", rec.Code, got)
 			}
 			if got.IsResourceRequest != tt.want.IsResourceRequest || got.Verb != tt.want.Verb || got.APIGroup != tt.want.APIGroup ||
-				got.Namespace != tt.want.Namespace || got.Resource != tt.want.Resource || got.Name != tt.want.Name || got.Scope != tt.want.Scope {
+				got.Namespace != tt.want.Namespace || got.Resource != tt.want.Resource || got.Name != tt.want.Name || got.Level != tt.want.Level {
 				t.Errorf("info = %+v, want %+v", got, tt.want)
 			}
 		})

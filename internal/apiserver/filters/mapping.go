@@ -1,8 +1,11 @@
 package filters
 
 import (
+	"slices"
+
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
@@ -15,8 +18,8 @@ type Rule struct {
 	// Group and Resource match the request info (the URL); Resource "*"
 	// matches every resource of the group.
 	Group, Resource string
-	// Scope, when set, restricts the rule to requests of that scope.
-	Scope request.Scope
+	// Level, when set, restricts the rule to requests at that level.
+	Level iamv1beta1.Level
 	// AuthzGroup and AuthzResource are what the authorizer checks instead.
 	AuthzGroup, AuthzResource string
 	// Delegate lets the request through to its handler, which authorizes
@@ -47,10 +50,10 @@ func (rs Rules) Map(u user.Info, info *request.Info) (a *authz.Attributes, deleg
 		if r.Discovery {
 			continue
 		}
-		if r.Group != info.APIGroup || (r.Resource != "*" && r.Resource != info.Resource) || (r.Scope != "" && r.Scope != info.Scope) {
+		if r.Group != info.APIGroup || (r.Resource != "*" && r.Resource != info.Resource) || (r.Level != "" && r.Level != info.Level) {
 			continue
 		}
-		if r.Delegate && (len(r.Verbs) == 0 || contains(r.Verbs, info.Verb)) {
+		if r.Delegate && (len(r.Verbs) == 0 || slices.Contains(r.Verbs, info.Verb)) {
 			return a, true
 		}
 		if r.AuthzResource != "" {
@@ -69,15 +72,6 @@ func (rs Rules) discovery(info *request.Info) bool {
 	}
 	for _, r := range rs {
 		if r.Discovery && r.Delegate && r.Group == info.APIGroup {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
 			return true
 		}
 	}

@@ -1,4 +1,4 @@
-// Package request parses what a request is about (scope, group, resource,
+// Package request parses what a request is about (level, group, resource,
 // verb, name) from its URL and method, and carries that and the caller's
 // identity in the request context.
 package request
@@ -11,17 +11,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	"k8s.io/apimachinery/pkg/util/validation"
-)
 
-// Scope is the level a request acts at.
-type Scope string
-
-// The four levels of the permission model.
-const (
-	ScopeGlobal    Scope = "global"
-	ScopeCluster   Scope = "cluster"
-	ScopeWorkspace Scope = "workspace"
-	ScopeNamespace Scope = "namespace"
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 )
 
 // Info describes a request.
@@ -42,7 +33,8 @@ type Info struct {
 	Resource    string
 	Subresource string
 	Name        string
-	Scope       Scope
+	// Level is the level the request acts at.
+	Level iamv1beta1.Level
 	// Parts are the path segments after group and version.
 	Parts []string
 }
@@ -65,7 +57,7 @@ const MaxPathSegments = 32
 // fails for paths that name objects with invalid names, such as attempts at
 // path traversal.
 func Parse(method, escapedPath string, query map[string][]string) (*Info, error) {
-	info := &Info{Path: escapedPath, Verb: strings.ToLower(method), Scope: ScopeGlobal}
+	info := &Info{Path: escapedPath, Verb: strings.ToLower(method), Level: iamv1beta1.LevelGlobal}
 	p := strings.Trim(escapedPath, "/")
 	if p == "" {
 		return info, nil
@@ -117,9 +109,9 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 		return info, nil // discovery of a group version's resources
 	}
 	info.IsResourceRequest = true
-	info.Scope = ScopeCluster
+	info.Level = iamv1beta1.LevelCluster
 	if info.APIPrefix == "kapis" {
-		info.Scope = ScopeGlobal
+		info.Level = iamv1beta1.LevelGlobal
 	}
 
 	// Platform paths may be nested in a workspace.
@@ -128,7 +120,7 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 			return nil, err
 		}
 		info.Workspace = parts[1]
-		info.Scope = ScopeWorkspace
+		info.Level = iamv1beta1.LevelWorkspace
 		parts = parts[2:]
 	}
 	if parts[0] == "namespaces" && len(parts) > 2 {
@@ -136,7 +128,7 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 			return nil, err
 		}
 		info.Namespace = parts[1]
-		info.Scope = ScopeNamespace
+		info.Level = iamv1beta1.LevelNamespace
 		parts = parts[2:]
 	}
 
@@ -163,11 +155,11 @@ func Parse(method, escapedPath string, query map[string][]string) (*Info, error)
 	// A namespace object is in its own namespace, as in Kubernetes.
 	if info.Resource == "namespaces" && info.Name != "" && info.Namespace == "" {
 		info.Namespace = info.Name
-		info.Scope = ScopeNamespace
+		info.Level = iamv1beta1.LevelNamespace
 	}
 	if info.Resource == "workspaces" && info.Name != "" && info.Workspace == "" {
 		info.Workspace = info.Name
-		info.Scope = ScopeWorkspace
+		info.Level = iamv1beta1.LevelWorkspace
 	}
 	// The platform's own APIs name workspaces and namespaces (projects),
 	// which are DNS-1123 labels: any other name is a bad request here, for

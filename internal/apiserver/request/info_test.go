@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 )
 
 func TestParse(t *testing.T) {
@@ -18,33 +20,33 @@ func TestParse(t *testing.T) {
 		want   Info
 	}{
 		{"a namespaced Kubernetes object is a namespace-scope get", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1",
-			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Level: iamv1beta1.LevelNamespace}},
 		{"a pod's log is a subresource", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1/log",
-			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "log", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "get", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "log", Level: iamv1beta1.LevelNamespace}},
 		{"a WebSocket exec is a create", http.MethodGet, "/api/v1/namespaces/dev/pods/web-1/exec",
-			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "exec", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "pods", Name: "web-1", Subresource: "exec", Level: iamv1beta1.LevelNamespace}},
 		{"a watch is a watch", http.MethodGet, "/apis/apps/v1/namespaces/dev/deployments",
-			map[string][]string{"watch": {"true"}}, Info{IsResourceRequest: true, Verb: "watch", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Namespace: "dev", Resource: "deployments", Scope: ScopeNamespace}},
+			map[string][]string{"watch": {"true"}}, Info{IsResourceRequest: true, Verb: "watch", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Namespace: "dev", Resource: "deployments", Level: iamv1beta1.LevelNamespace}},
 		{"nodes are cluster-scope", http.MethodGet, "/api/v1/nodes",
-			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Resource: "nodes", Scope: ScopeCluster}},
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Resource: "nodes", Level: iamv1beta1.LevelCluster}},
 		{"a namespace object is in its own namespace", http.MethodDelete, "/api/v1/namespaces/dev",
-			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "namespaces", Name: "dev", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "api", APIVersion: "v1", Namespace: "dev", Resource: "namespaces", Name: "dev", Level: iamv1beta1.LevelNamespace}},
 		{"platform users are global", http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users",
-			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Scope: ScopeGlobal}},
+			nil, Info{IsResourceRequest: true, Verb: "create", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Level: iamv1beta1.LevelGlobal}},
 		{"a user's password is a subresource", http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/alice/password",
-			nil, Info{IsResourceRequest: true, Verb: "update", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Name: "alice", Subresource: "password", Scope: ScopeGlobal}},
+			nil, Info{IsResourceRequest: true, Verb: "update", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Resource: "users", Name: "alice", Subresource: "password", Level: iamv1beta1.LevelGlobal}},
 		{"a path inside a workspace is workspace-scope", http.MethodGet, "/kapis/tenant.superkube.io/v1beta1/workspaces/acme/namespaces",
-			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "namespaces", Scope: ScopeWorkspace}},
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "namespaces", Level: iamv1beta1.LevelWorkspace}},
 		{"a workspace object is in its own workspace", http.MethodDelete, "/kapis/tenant.superkube.io/v1beta1/workspaces/acme",
-			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "workspaces", Name: "acme", Scope: ScopeWorkspace}},
+			nil, Info{IsResourceRequest: true, Verb: "delete", APIPrefix: "kapis", APIGroup: "tenant.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Resource: "workspaces", Name: "acme", Level: iamv1beta1.LevelWorkspace}},
 		{"a namespace inside a workspace is namespace-scope", http.MethodGet, "/kapis/iam.superkube.io/v1beta1/workspaces/acme/namespaces/dev/members",
-			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Namespace: "dev", Resource: "members", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "kapis", APIGroup: "iam.superkube.io", APIVersion: "v1beta1", Workspace: "acme", Namespace: "dev", Resource: "members", Level: iamv1beta1.LevelNamespace}},
 		{"a member cluster prefix names the cluster", http.MethodGet, "/clusters/east/api/v1/namespaces/dev/pods",
-			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Cluster: "east", Namespace: "dev", Resource: "pods", Scope: ScopeNamespace}},
+			nil, Info{IsResourceRequest: true, Verb: "list", APIPrefix: "api", APIVersion: "v1", Cluster: "east", Namespace: "dev", Resource: "pods", Level: iamv1beta1.LevelNamespace}},
 		{"discovery is not a resource request", http.MethodGet, "/apis/apps/v1",
-			nil, Info{Verb: "get", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Scope: ScopeGlobal}},
+			nil, Info{Verb: "get", APIPrefix: "apis", APIGroup: "apps", APIVersion: "v1", Level: iamv1beta1.LevelGlobal}},
 		{"an OAuth endpoint is not a resource request", http.MethodPost, "/oauth/token",
-			nil, Info{Verb: "post", Scope: ScopeGlobal}},
+			nil, Info{Verb: "post", Level: iamv1beta1.LevelGlobal}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,7 +33,9 @@ const requestIDHeader = "X-Request-Id"
 // message and details of an internal error may hold anything): it says that
 // the error was logged, with the request id. The cause of every server
 // error (5xx) goes to the request log (RecordCause), which logs it once
-// with the request id.
+// with the request id. A Status whose details say when to retry
+// (retryAfterSeconds) carries the Retry-After header too, as Kubernetes'
+// answers do.
 func WriteStatus(w http.ResponseWriter, err error) {
 	var se apierrors.APIStatus
 	if !errors.As(err, &se) {
@@ -57,6 +60,9 @@ func WriteStatus(w http.ResponseWriter, err error) {
 		if id := w.Header().Get(requestIDHeader); id != "" {
 			st.Message += " with request id " + id
 		}
+	}
+	if st.Details != nil && st.Details.RetryAfterSeconds > 0 && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(int(st.Details.RetryAfterSeconds)))
 	}
 	WriteJSON(w, code, st)
 }

@@ -3,9 +3,11 @@ package app_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/superkube/super-kubenetes/internal/console/app"
+	"github.com/superkube/super-kubenetes/internal/testutil/tcpforward"
 )
 
 func secretFile(t *testing.T) string {
@@ -186,5 +189,91 @@ func TestRunServesHealthOverTLSAndStopsWhenAsked(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+func TestTheRedisURLComesFromAFileThatPsDoesNotShow(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "redis-url")
+	if err := os.WriteFile(file, []byte("redis://:pw@127.0.0.1:16379/0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--public-url=https://127.0.0.1:8443", "--apiserver-url=https://127.0.0.1:9443", "--client-secret-file=/s"}
+	cfg, err := complete(t, append(base, "--redis-url-file="+file)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RedisURL != "redis://:pw@127.0.0.1:16379/0" {
+		t.Fatalf("RedisURL %q", cfg.RedisURL)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--redis-url-file=" + file, "--redis-url=redis://other:6379"}, "--redis-url and --redis-url-file are both set"},
+		{[]string{"--redis-url-file=" + empty}, "is empty"},
+		{[]string{"--redis-url-file=/nonexistent/redis-url"}, "--redis-url-file: open /nonexistent/redis-url"},
+	} {
+		_, err := complete(t, append(base, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ":pw@") {
+			t.Errorf("%v: error %v, want one saying %q without the password", tc.args, err, tc.want)
+		}
+	}
+}
+
+// A ke-apiserver that hangs (a stopped process: its port takes connections
+// and nothing answers) is found out within seconds, on the connection the
+// console already had to it too, and the browser gets 503 with Retry-After
+// instead of waiting for as long as it is willing to.
+func TestAHungKeAPIServerIsAnswered503WithinSeconds(t *testing.T) {
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"gitVersion":"v1"}`)
+	}))
+	up.EnableHTTP2 = true
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fwd := tcpforward.StartT(t, up.Listener.Addr().String())
+	cfg := app.DefaultConfig()
+	cfg.PublicURL, cfg.APIServer.URL, cfg.APIServer.CAFile, cfg.OAuth.ClientSecretFile = "https://console.test", "https://"+fwd.Addr(), caFile, secretFile(t)
+	s, err := app.Build(context.Background(), cfg, app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	front := httptest.NewServer(s.Handler)
+	t.Cleanup(front.Close)
+	browser := &http.Client{Timeout: 20 * time.Second}
+	get := func() (int, http.Header, string, time.Duration) {
+		t.Helper()
+		begin := time.Now()
+		resp, err := browser.Get(front.URL + "/version")
+		if err != nil {
+			t.Fatalf("after %s: %v", time.Since(begin), err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(body), time.Since(begin)
+	}
+	if code, _, body, _ := get(); code != http.StatusOK {
+		t.Fatalf("before: %d %s", code, body)
+	}
+
+	fwd.Stall()
+	t.Cleanup(fwd.Resume)
+	code, header, body, took := get()
+	t.Logf("While ke-apiserver hangs: %d after %s: %s", code, took.Round(time.Millisecond), body)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"code":503`) || header.Get("Retry-After") == "" {
+		t.Errorf("want a 503 Status with Retry-After: %d %v %s", code, header, body)
+	}
+	if took > 15*time.Second {
+		t.Errorf("answered after %s, want within 15s", took)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -22,6 +24,9 @@ type Options struct {
 	CertDir     string
 	Verbosity   int
 	PrintConfig bool
+	// RedisURLFile holds the Redis URL, which then stays out of the
+	// command line (and of ps).
+	RedisURLFile string
 
 	flags    Config
 	lifetime time.Duration
@@ -54,6 +59,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.OAuth.ClientID, "client-id", f.OAuth.ClientID, "The console's OAuth client at ke-apiserver")
 	fs.StringVar(&f.OAuth.ClientSecretFile, "client-secret-file", f.OAuth.ClientSecretFile, "File holding the console client's secret (ke-apiserver's --console-client-secret-file)")
 	fs.StringVar(&f.RedisURL, "redis-url", f.RedisURL, "Keep sessions in Redis (redis://[:password@]host:port/db) for several replicas; empty keeps them in memory")
+	fs.StringVar(&o.RedisURLFile, "redis-url-file", "", "File holding the Redis URL (instead of --redis-url, which ps shows)")
 	fs.DurationVar(&o.lifetime, "session-lifetime", o.lifetime, "How long an unused session lasts")
 	fs.StringVar(&f.DevUIURL, "dev-ui-url", f.DevUIURL, "Serve the UI from Vite's dev server (http://127.0.0.1:5173) instead of the embedded build")
 }
@@ -90,6 +96,13 @@ func (o *Options) Complete() (Config, error) {
 			}
 		}
 	}
+	if o.RedisURLFile != "" {
+		url, err := readRedisURLFile(o.RedisURLFile, o.fs != nil && o.fs.Changed("redis-url"))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.RedisURL = url
+	}
 	cfg.BasePath = NormalizeBasePath(cfg.BasePath)
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return cfg, errors.Join(errs...)
@@ -124,4 +137,21 @@ func NewCommand(ctx context.Context) *cobra.Command {
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// readRedisURLFile reads the Redis URL from a file; the URL itself is
+// never part of an error.
+func readRedisURLFile(name string, urlFlagSet bool) (string, error) {
+	if urlFlagSet {
+		return "", errors.New("--redis-url and --redis-url-file are both set; give one")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", fmt.Errorf("--redis-url-file: %w", err)
+	}
+	url := strings.TrimSpace(string(data))
+	if url == "" {
+		return "", fmt.Errorf("--redis-url-file %s is empty", name)
+	}
+	return url, nil
 }

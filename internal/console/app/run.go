@@ -142,8 +142,24 @@ func apiServerTransport(caFile string) (*http.Transport, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = tlsCfg
 	t.MaxIdleConnsPerHost = 64
+	// A ke-apiserver that hangs (stopped, its host gone) keeps the
+	// connections the console has to it open and answers nothing: a ping
+	// after a quiet while finds that out and closes them, so the requests
+	// on them fail and are answered 503, while a slow answer or a quiet
+	// watch of a live ke-apiserver goes on. A new connection to it fails
+	// with the TLS handshake's timeout.
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: apiServerPingAfter, PingTimeout: apiServerPingTimeout}
+	t.TLSHandshakeTimeout = apiServerPingAfter + apiServerPingTimeout
 	return t, nil
 }
+
+// How soon a connection to ke-apiserver on which nothing arrives is
+// checked with a ping, and how long the answer may take before the
+// connection is closed.
+const (
+	apiServerPingAfter   = 5 * time.Second
+	apiServerPingTimeout = 5 * time.Second
+)
 
 // Run builds and serves ke-console until ctx ends, then shuts down
 // gracefully.

@@ -340,8 +340,9 @@ func TestLoginFailuresAreStatusesThatNeverRepeatThePassword(t *testing.T) {
 			APIServerPublicURL: &url.URL{Scheme: "https", Host: "x"}, PublicOrigin: origin, BasePath: base, Lifetime: time.Hour, Clock: e.clock})
 		e2 := *e
 		e2.h = m.WithSession(m.Handler())
-		if a := e2.do(http.MethodPost, base+"auth/login", map[string]string{"username": "alice", "password": goodPassword}); a.code != 503 || a.json["reason"] != "ServiceUnavailable" {
-			t.Fatalf("%d %s", a.code, a.body)
+		if a := e2.do(http.MethodPost, base+"auth/login", map[string]string{"username": "alice", "password": goodPassword}); a.code != 503 || a.json["reason"] != "ServiceUnavailable" ||
+			a.header.Get("Retry-After") != "2" {
+			t.Fatalf("%d Retry-After %q %s", a.code, a.header.Get("Retry-After"), a.body)
 		}
 	})
 }
@@ -564,13 +565,16 @@ func mustQuery(t *testing.T, raw string) url.Values {
 
 func TestIndexResponsesSetTheCSRFCookie(t *testing.T) {
 	e := newEnv(t)
+	sessions := 0
 	index := func(cookies ...*http.Cookie) *http.Cookie {
 		r := httptest.NewRequest(http.MethodGet, origin+base, nil)
 		for _, c := range cookies {
 			r.AddCookie(c)
 		}
 		w := httptest.NewRecorder()
-		e.m.OnIndex(w, r)
+		if e.m.OnIndex(w, r) {
+			sessions++
+		}
 		for _, c := range w.Result().Cookies() {
 			if c.Name == auth.CSRFCookie {
 				return c
@@ -589,10 +593,16 @@ func TestIndexResponsesSetTheCSRFCookie(t *testing.T) {
 	if fresh := index(&http.Cookie{Name: auth.CSRFCookie, Value: "short"}); fresh.Value == "short" {
 		t.Fatal("a malformed CSRF value was kept")
 	}
+	if sessions != 0 {
+		t.Fatal("a browser without a session was told it has one")
+	}
 	sc := e.login(t)
 	s := e.stored(t, sc)
 	if got := index(sc, first); got.Value != s.CSRF {
 		t.Fatal("a logged-in browser did not get its session's CSRF value")
+	}
+	if sessions != 1 {
+		t.Fatal("a logged-in browser was not told it has a session")
 	}
 }
 

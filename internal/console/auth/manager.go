@@ -316,16 +316,21 @@ func (m *Manager) Refused(ctx context.Context, token string, h http.Header) {
 
 // OnIndex sets the CSRF cookie on index.html responses: the session's value
 // when logged in, else the browser's current one, else a new one.
-func (m *Manager) OnIndex(w http.ResponseWriter, r *http.Request) {
-	value := ""
+//
+// It reports whether the request has a session, for the page to know
+// without asking (a session whose tokens have ended since is found out, and
+// ended, at the app's first request).
+func (m *Manager) OnIndex(w http.ResponseWriter, r *http.Request) bool {
+	value, ok := "", false
 	if s, _, err := m.lookup(r); err == nil && s != nil {
-		value = s.CSRF
+		value, ok = s.CSRF, true
 	} else if v := cookieValue(r, CSRFCookie); validToken(v) {
 		value = v
 	} else {
 		value = session.RandomString()
 	}
 	m.cookies.SetCSRF(w, value)
+	return ok
 }
 
 // validToken tells a value that session.RandomString could have made.
@@ -338,6 +343,13 @@ func validToken(v string) bool {
 	}) < 0
 }
 
+// UnreachableRetryAfterSeconds is the Retry-After of the answers given when
+// ke-apiserver cannot be reached.
+const UnreachableRetryAfterSeconds = 2
+
+// unavailable is the answer when ke-apiserver cannot be reached: 503, with
+// a Retry-After.
 func unavailable() error {
-	return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later")
+	return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later",
+		apistatus.RetryAfter(UnreachableRetryAfterSeconds))
 }

@@ -28,7 +28,7 @@ type DevServer struct {
 	target  *url.URL
 	base    string
 	cfg     RuntimeConfig
-	onIndex func(w http.ResponseWriter, r *http.Request)
+	onIndex func(w http.ResponseWriter, r *http.Request) bool
 	proxy   *httputil.ReverseProxy
 	client  *http.Client
 }
@@ -87,10 +87,11 @@ func (d *DevServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if nonce == "" {
 		nonce = NewNonce()
 	}
+	session := false
 	if d.onIndex != nil {
-		d.onIndex(w, r)
+		session = d.onIndex(w, r)
 	}
-	out := idx.render(nonce)
+	out := idx.render(nonce, session)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", CacheNoStore)
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))

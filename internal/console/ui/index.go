@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,14 @@ type RuntimeConfig struct {
 	// to log in at an identity provider.
 	APIServerURL string `json:"apiServerURL"`
 }
+
+// The configuration also carries, per response, "session": whether the
+// request came with a session (Options.OnIndex tells). The app asks who is
+// logged in only then, and otherwise shows the login page at once, instead
+// of asking and getting a 401 that the browser logs as an error.
+
+// sessionMark stands for true or false in a prepared index.html.
+const sessionMark = "\x00session\x00"
 
 // nonceMark stands for the CSP nonce in a prepared index.html; NUL never
 // appears in HTML text, so the mark cannot collide with the page.
@@ -67,15 +76,16 @@ func prepareIndex(page []byte, basePath string, cfg RuntimeConfig) (*index, erro
 	b.WriteString(`<base href="` + html.EscapeString(basePath) + `">`)
 	b.WriteString(addNonces(s[headEnd:closeHead], lower[headEnd:closeHead]))
 	b.WriteString(`<script nonce="` + nonceMark + `" id="ke-config" type="application/json">`)
-	b.Write(cfgJSON)
+	b.Write(cfgJSON[:len(cfgJSON)-1]) // without the closing brace
+	b.WriteString(`,"session":` + sessionMark + `}`)
 	b.WriteString(`</script>`)
 	b.WriteString(addNonces(s[closeHead:], lower[closeHead:]))
 	return &index{prepared: b.String()}, nil
 }
 
-// render returns the page with the nonce.
-func (i *index) render(nonce string) []byte {
-	return []byte(strings.ReplaceAll(i.prepared, nonceMark, nonce))
+// render returns the page with the nonce and whether there is a session.
+func (i *index) render(nonce string, session bool) []byte {
+	return []byte(strings.NewReplacer(nonceMark, nonce, sessionMark, strconv.FormatBool(session)).Replace(i.prepared))
 }
 
 // addNonces inserts a nonce attribute after every "<script" tag name in s

@@ -52,8 +52,9 @@ type Options struct {
 	// Config is injected into index.html.
 	Config RuntimeConfig
 	// OnIndex is called before index.html is written, to add headers such
-	// as the CSRF cookie.
-	OnIndex func(w http.ResponseWriter, r *http.Request)
+	// as the CSRF cookie; it reports whether the request has a session,
+	// which the page's configuration then says ("session").
+	OnIndex func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // Handler serves the SPA from a file system.
@@ -61,7 +62,7 @@ type Handler struct {
 	fsys    fs.FS
 	base    string
 	index   *index
-	onIndex func(w http.ResponseWriter, r *http.Request)
+	onIndex func(w http.ResponseWriter, r *http.Request) bool
 	// etags of every file, computed once: the build does not change.
 	etags map[string]string
 }
@@ -191,10 +192,11 @@ func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	if nonce == "" {
 		nonce = NewNonce()
 	}
+	session := false
 	if h.onIndex != nil {
-		h.onIndex(w, r)
+		session = h.onIndex(w, r)
 	}
-	page := h.index.render(nonce)
+	page := h.index.render(nonce, session)
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", CacheNoStore)

@@ -47,8 +47,10 @@ func newHandler(t *testing.T, fsys fstest.MapFS, base string) *ui.Handler {
 	t.Helper()
 	cfg := config
 	cfg.BasePath = base
-	h, err := ui.New(ui.Options{FS: fsys, BasePath: base, Config: cfg, OnIndex: func(w http.ResponseWriter, _ *http.Request) {
+	h, err := ui.New(ui.Options{FS: fsys, BasePath: base, Config: cfg, OnIndex: func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Add("Set-Cookie", "ke-csrf=from-the-hook")
+		_, err := r.Cookie("test-session")
+		return err == nil
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -203,17 +205,17 @@ func TestIndexHTMLCarriesTheBaseTheConfigurationAndTheNonce(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no configuration right before </head>:\n%s", body)
 	}
-	var got map[string]string
+	var got map[string]any
 	if err := json.Unmarshal([]byte(m[1]), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"basePath": "/console/", "title": "Test </script> console", "version": "v1.2.3", "apiServerURL": "https://api.example.test:9443"}
+	want := map[string]any{"basePath": "/console/", "title": "Test </script> console", "version": "v1.2.3", "apiServerURL": "https://api.example.test:9443", "session": false}
 	if len(got) != len(want) {
 		t.Fatalf("configuration %v, want %v", got, want)
 	}
 	for k, v := range want {
 		if got[k] != v {
-			t.Fatalf("configuration %s = %q, want %q", k, got[k], v)
+			t.Fatalf("configuration %s = %v, want %v", k, got[k], v)
 		}
 	}
 	if w.Header().Get("Set-Cookie") != "ke-csrf=from-the-hook" {
@@ -226,6 +228,14 @@ func TestIndexHTMLCarriesTheBaseTheConfigurationAndTheNonce(t *testing.T) {
 		nb := regexp.MustCompile(`nonce="([^"]+)"`).FindStringSubmatch(b)
 		if na == nil || nb == nil || na[1] == nb[1] {
 			t.Fatalf("nonces %v and %v", na, nb)
+		}
+	})
+	t.Run("the configuration says whether the request has a session", func(t *testing.T) {
+		if body := get(h, "/console/", "Cookie", "test-session=1").Body.String(); !strings.Contains(body, `"session":true}</script>`) {
+			t.Fatalf("with a session:\n%s", body)
+		}
+		if body := get(h, "/console/").Body.String(); !strings.Contains(body, `"session":false}</script>`) {
+			t.Fatalf("without a session:\n%s", body)
 		}
 	})
 	t.Run("HEAD gets the headers only", func(t *testing.T) {

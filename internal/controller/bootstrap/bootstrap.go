@@ -155,7 +155,7 @@ func (b *Bootstrap) globalRoles(ctx context.Context) error {
 	for _, r := range builtin.GlobalRoles() {
 		gr := &iamv1beta1.GlobalRole{ObjectMeta: metav1.ObjectMeta{Name: r.Name}}
 		if _, err := controllerutil.CreateOrPatch(ctx, b.Client, gr, func() error {
-			gr.Labels = merge(gr.Labels, map[string]string{iamv1beta1.BuiltinLabel: "true", iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeGlobal)})
+			gr.Labels = merge(gr.Labels, map[string]string{iamv1beta1.BuiltinLabel: "true", iamv1beta1.ScopeLabel: string(iamv1beta1.LevelGlobal)})
 			gr.Annotations = merge(gr.Annotations, map[string]string{tenantv1beta1.DisplayNameAnnotation: r.DisplayName["en"]})
 			if r.Templates != nil {
 				gr.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: r.Templates}
@@ -179,12 +179,12 @@ func (b *Bootstrap) clusterRoles(ctx context.Context) error {
 		return err
 	}
 	before := admin.DeepCopy()
-	admin.Labels = merge(admin.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"})
+	admin.Labels = merge(admin.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster), iamv1beta1.BuiltinLabel: "true"})
 	if err := b.Client.Patch(ctx, admin, client.MergeFrom(before)); err != nil {
 		return err
 	}
 	return nativerole.Ensure(ctx, b.Client, nativerole.ClusterRoles, types.NamespacedName{Name: builtin.ClusterViewer}, builtin.ClusterViewerTemplates(),
-		map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster), iamv1beta1.BuiltinLabel: "true"},
+		map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster), iamv1beta1.BuiltinLabel: "true"},
 		map[string]string{tenantv1beta1.DisplayNameAnnotation: "Cluster viewer"},
 		func(name string) (*iamv1beta1.RoleTemplate, bool) {
 			t := &iamv1beta1.RoleTemplate{}

@@ -90,7 +90,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 	}
 	crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: mirror.GlobalRoleBindingName(b.Name)}}
 	if _, err := controllerutil.CreateOrPatch(ctx, r.Client, crb, func() error {
-		crb.Labels = mirror.Labels(mirror.OfGlobalRoleBinding, iamv1beta1.ScopeGlobal, userRef(b.Labels))
+		crb.Labels = mirror.Labels(mirror.OfGlobalRoleBinding, iamv1beta1.LevelGlobal, userRef(b.Labels))
 		crb.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(mirror.OfGlobalRoleBinding, b)}
 		crb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: mirror.GlobalRoleClusterRole(b.RoleRef.Name)}
 		crb.Subjects = mirror.Subjects(existing)

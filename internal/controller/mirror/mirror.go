@@ -44,7 +44,7 @@ func Subjects(in []iamv1beta1.Subject) []rbacv1.Subject {
 }
 
 // Labels returns the labels of a mirrored object, with its scope.
-func Labels(of string, scope iamv1beta1.Scope, extra map[string]string) map[string]string {
+func Labels(of string, scope iamv1beta1.Level, extra map[string]string) map[string]string {
 	l := map[string]string{iamv1beta1.MirrorOfLabel: of, iamv1beta1.ScopeLabel: string(scope)}
 	for k, v := range extra {
 		l[k] = v

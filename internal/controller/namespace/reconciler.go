@@ -113,7 +113,7 @@ func (r *Reconciler) ensureRoles(ctx context.Context, ns *corev1.Namespace) erro
 		return t, r.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
 	}
 	for _, b := range builtin.ProjectRoles() {
-		labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace), iamv1beta1.BuiltinLabel: "true"}
+		labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace), iamv1beta1.BuiltinLabel: "true"}
 		annotations := map[string]string{tenantv1beta1.DisplayNameAnnotation: b.DisplayName["en"]}
 		key := types.NamespacedName{Namespace: ns.Name, Name: b.Name}
 		if err := nativerole.Ensure(ctx, r.Client, nativerole.Roles, key, b.Templates, labels, annotations, lookup); err != nil {
@@ -140,7 +140,7 @@ func (r *Reconciler) ensureCreator(ctx context.Context, ns *corev1.Namespace, cr
 		}
 		rb.Labels[iamv1beta1.UserRefLabel] = creator
 		rb.Labels[iamv1beta1.RoleRefLabel] = builtin.ProjectAdmin
-		rb.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.ScopeNamespace)
+		rb.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.LevelNamespace)
 		rb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: builtin.ProjectAdmin}
 		rb.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: creator}}
 		return nil

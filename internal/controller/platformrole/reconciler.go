@@ -34,7 +34,7 @@ import (
 type Kind[T client.Object] struct {
 	// Name is the kind, for example "GlobalRole".
 	Name  string
-	Scope iamv1beta1.Scope
+	Scope iamv1beta1.Level
 	New   func() T
 	List  func() client.ObjectList
 	// Parts returns pointers into the object.
@@ -45,7 +45,7 @@ type Kind[T client.Object] struct {
 
 // GlobalRoles adapts GlobalRole.
 var GlobalRoles = Kind[*iamv1beta1.GlobalRole]{
-	Name: mirror.OfGlobalRole, Scope: iamv1beta1.ScopeGlobal,
+	Name: mirror.OfGlobalRole, Scope: iamv1beta1.LevelGlobal,
 	New:  func() *iamv1beta1.GlobalRole { return &iamv1beta1.GlobalRole{} },
 	List: func() client.ObjectList { return &iamv1beta1.GlobalRoleList{} },
 	Parts: func(r *iamv1beta1.GlobalRole) (*iamv1beta1.AggregationRoleTemplates, *[]rbacv1.PolicyRule, *iamv1beta1.RoleStatus) {
@@ -56,7 +56,7 @@ var GlobalRoles = Kind[*iamv1beta1.GlobalRole]{
 
 // WorkspaceRoles adapts WorkspaceRole.
 var WorkspaceRoles = Kind[*iamv1beta1.WorkspaceRole]{
-	Name: mirror.OfWorkspaceRole, Scope: iamv1beta1.ScopeWorkspace,
+	Name: mirror.OfWorkspaceRole, Scope: iamv1beta1.LevelWorkspace,
 	New:  func() *iamv1beta1.WorkspaceRole { return &iamv1beta1.WorkspaceRole{} },
 	List: func() client.ObjectList { return &iamv1beta1.WorkspaceRoleList{} },
 	Parts: func(r *iamv1beta1.WorkspaceRole) (*iamv1beta1.AggregationRoleTemplates, *[]rbacv1.PolicyRule, *iamv1beta1.RoleStatus) {
@@ -116,7 +116,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl
 		}
 	}()
 
-	if r.Kind.Scope == iamv1beta1.ScopeWorkspace {
+	if r.Kind.Scope == iamv1beta1.LevelWorkspace {
 		ws := role.GetLabels()[tenantv1beta1.WorkspaceLabel]
 		if ws == "" {
 			ready, reason, message = false, iamv1beta1.ReasonWorkspaceNotFound, "the role has no "+tenantv1beta1.WorkspaceLabel+" label"

@@ -137,7 +137,7 @@ func (r *Reconciler) ensureRole(ctx context.Context, ws *tenantv1beta1.Workspace
 		}
 		role.Labels[tenantv1beta1.WorkspaceLabel] = ws.Name
 		role.Labels[iamv1beta1.BuiltinLabel] = "true"
-		role.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.ScopeWorkspace)
+		role.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.LevelWorkspace)
 		if role.Annotations == nil {
 			role.Annotations = map[string]string{}
 		}

@@ -167,7 +167,7 @@ func (r *Reconciler) ensure(ctx context.Context, b *iamv1beta1.WorkspaceRoleBind
 		if u := b.Labels[iamv1beta1.UserRefLabel]; u != "" {
 			extra[iamv1beta1.UserRefLabel] = u
 		}
-		rb.Labels = mirror.Labels(mirror.OfWorkspaceRoleBinding, iamv1beta1.ScopeWorkspace, extra)
+		rb.Labels = mirror.Labels(mirror.OfWorkspaceRoleBinding, iamv1beta1.LevelWorkspace, extra)
 		rb.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(mirror.OfWorkspaceRoleBinding, b)}
 		if rb.RoleRef.Name != "" && rb.RoleRef != roleRef {
 			return errors.New("the mirror grants another role")

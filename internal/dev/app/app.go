@@ -65,6 +65,8 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager-metrics-port", o.Platform.Ports.ControllerManagerMetrics, "ke-controller-manager's metrics port")
 	fs.IntVar(&o.Platform.Ports.APIServer, "ke-apiserver-port", o.Platform.Ports.APIServer, "ke-apiserver's HTTPS port")
 	fs.IntVar(&o.Platform.Ports.Console, "ke-console-port", o.Platform.Ports.Console, "ke-console's HTTPS port (the web console)")
+	fs.IntVar(&o.Platform.Ports.Redis, "redis-port", o.Platform.Ports.Redis, "Port of Redis, the store of ke-apiserver's tokens and ke-console's sessions")
+	fs.BoolVar(&o.Platform.HA, "ha", o.Platform.HA, "Run two replicas of ke-controller-manager (leader election), ke-apiserver and ke-console, the latter two behind a balancer on their usual ports")
 	fs.StringVar(&o.Platform.ConsoleDevUIURL, "ke-console-dev-ui-url", o.Platform.ConsoleDevUIURL, "Have ke-console serve the UI from Vite's dev server at this URL (make run-ui-dev starts it), with hot reload")
 	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")

@@ -2,7 +2,10 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
@@ -21,6 +24,12 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result) {
 		for _, s := range res.Started {
 			fmt.Fprintf(out, "  - %s (log: %s)\n", s, filepath.Join(c.LogDir(), s+".log"))
 		}
+	}
+	for _, group := range slices.Sorted(maps.Keys(res.Backends)) {
+		fmt.Fprintf(out, "  - balancer in ke-dev in front of %s: %s\n", group, strings.Join(res.Backends[group], ", "))
+	}
+	if res.Redis != "" {
+		fmt.Fprintf(out, "\nRedis (tokens, revocations, console sessions; kept on disk): %s, data and password in %s\n", res.Redis, res.RedisDir)
 	}
 	if res.APIServerURL != "" {
 		ca, _ := filepath.Abs(filepath.Join(o.Cluster.DataDir, "pki", "ca.crt"))

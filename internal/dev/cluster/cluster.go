@@ -36,7 +36,9 @@ type Cluster struct {
 	files      *files
 	front      *kubelet.Server
 	stopLogs   context.CancelFunc
-	startedAt  time.Time
+	// closers run first when the cluster stops (the platform's balancers).
+	closers   []func()
+	startedAt time.Time
 }
 
 // Start prepares the data folder, starts every process in order and waits
@@ -159,6 +161,10 @@ func (c *Cluster) Launch(ctx context.Context, name, path string, args []string, 
 	return c.sup.Launch(ctx, process.Spec{Name: name, Path: path, Args: args}, ready, 2*time.Minute)
 }
 
+// OnStop registers something that runs in ke-dev itself (a load balancer)
+// to be closed when the cluster stops, before its processes are.
+func (c *Cluster) OnStop(fn func()) { c.closers = append(c.closers, fn) }
+
 // Wait blocks until a process keeps crashing or ctx is done. It returns why
 // the process is given up, or nil when ctx ended.
 func (c *Cluster) Wait(ctx context.Context) error {
@@ -172,6 +178,10 @@ func (c *Cluster) Stop() {
 		c.stopLogs()
 	}
 	_ = os.Remove(c.cfg.ReadyFile())
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		c.closers[i]()
+	}
+	c.closers = nil
 	if c.front != nil {
 		c.front.Close()
 		c.front = nil

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,12 +21,15 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
+	"github.com/superkube/super-kubenetes/internal/dev/balancer"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/redis"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
 
@@ -33,14 +37,21 @@ import (
 type Ports struct {
 	ControllerManagerMetrics int
 	ControllerManagerHealth  int
-	APIServer                int
-	Console                  int
+	// APIServer and Console are where clients reach them: the process, or
+	// with HA the balancer in front of the replicas.
+	APIServer int
+	Console   int
+	// Redis is the store of tokens, revocations and console sessions.
+	Redis int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
 func DefaultPorts() Ports {
-	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, APIServer: 9443, Console: 8443}
+	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, APIServer: 9443, Console: 8443, Redis: 16379}
 }
+
+// Replicas is how many processes of each platform component run with HA.
+const Replicas = 2
 
 // ConsoleURL is ke-console's address.
 func (c *Config) ConsoleURL() string { return "https://127.0.0.1:" + strconv.Itoa(c.Ports.Console) }
@@ -61,6 +72,27 @@ type Config struct {
 	// ConsoleDevUIURL makes ke-console serve the UI from Vite's dev server
 	// (npm --prefix web run dev) instead of its embedded build.
 	ConsoleDevUIURL string
+	// HA runs two replicas of each component: ke-controller-manager with
+	// leader election, ke-apiserver and ke-console on free ports behind a
+	// balancer in ke-dev that listens on their usual ports.
+	HA bool
+}
+
+// replicas is how many processes of each component run.
+func (c *Config) replicas() int {
+	if c.HA {
+		return Replicas
+	}
+	return 1
+}
+
+// ReplicaName names replica i (from 0) of n: the component's own name when
+// it runs alone, <name>-1, <name>-2 ... with HA. Logs and pid files carry it.
+func ReplicaName(component string, i, n int) string {
+	if n == 1 {
+		return component
+	}
+	return component + "-" + strconv.Itoa(i+1)
 }
 
 // Components are the platform's binaries, in the order they start.
@@ -68,7 +100,12 @@ var Components = []string{"ke-controller-manager", "ke-apiserver", "ke-console"}
 
 // Result tells what Start did.
 type Result struct {
+	// Started names the processes started, replicas one by one.
 	Started, Missing []string
+	// Redis is where the store listens, when it runs; RedisDir its folder.
+	Redis, RedisDir string
+	// Backends are the replicas' own addresses behind each balancer, with HA.
+	Backends map[string][]string
 	// APIServerURL is where ke-apiserver answers, when it runs.
 	APIServerURL string
 	// ConsoleURL is where ke-console answers, when it runs.
@@ -101,37 +138,59 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 	if err := Apply(ctx, cl, objs); err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	res := &Result{Backends: map[string][]string{}}
+	built := map[string]string{}
 	for _, name := range Components {
 		path := filepath.Join(cfg.BinDir, name)
 		if _, err := os.Stat(path); err != nil {
 			res.Missing = append(res.Missing, name)
 			continue
 		}
-		switch name {
-		case "ke-controller-manager":
-			if err := startControllerManager(ctx, c, cl, cfg, path); err != nil {
-				return nil, err
-			}
-		case "ke-apiserver":
-			if err := startAPIServer(ctx, c, cl, cfg, path); err != nil {
-				return nil, err
-			}
-			res.APIServerURL = cfg.APIServerURL()
-		case "ke-console":
-			if res.APIServerURL == "" {
-				res.Missing = append(res.Missing, name+" (it needs ke-apiserver)")
-				continue
-			}
-			if err := startConsole(ctx, c, cfg, path); err != nil {
-				return nil, err
-			}
-			res.ConsoleURL = cfg.ConsoleURL()
-		default:
-			res.Missing = append(res.Missing, name)
+		built[name] = path
+	}
+	// The store of tokens and sessions starts before the components that
+	// keep them there.
+	var store *redis.Instance
+	if built["ke-apiserver"] != "" || built["ke-console"] != "" {
+		if store, err = startRedis(ctx, c, cfg); err != nil {
+			return nil, err
+		}
+		res.Redis, res.RedisDir = store.Addr(), store.Dir
+		res.Started = append(res.Started, "redis")
+	}
+	n := cfg.replicas()
+	for _, name := range Components {
+		path := built[name]
+		if path == "" {
 			continue
 		}
-		res.Started = append(res.Started, name)
+		if name == "ke-console" && res.APIServerURL == "" {
+			res.Missing = append(res.Missing, name+" (it needs ke-apiserver)")
+			continue
+		}
+		var names []string
+		for i := range n {
+			names = append(names, ReplicaName(name, i, n))
+		}
+		var err error
+		switch name {
+		case "ke-controller-manager":
+			err = startControllerManagers(ctx, c, cl, cfg, path, names)
+		case "ke-apiserver":
+			err = startReplicas(c, cfg, names, cfg.Ports.APIServer, "--ke-apiserver-port", res, func(name string, port int) error {
+				return startAPIServer(ctx, c, cl, cfg, path, name, port, store)
+			})
+			res.APIServerURL = cfg.APIServerURL()
+		case "ke-console":
+			err = startReplicas(c, cfg, names, cfg.Ports.Console, "--ke-console-port", res, func(name string, port int) error {
+				return startConsole(ctx, c, cfg, path, name, port, store)
+			})
+			res.ConsoleURL = cfg.ConsoleURL()
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Started = append(res.Started, names...)
 	}
 	if err := registerAdmission(ctx, c, cl, cfg, res.APIServerURL != ""); err != nil {
 		return nil, err
@@ -180,27 +239,107 @@ func registerAdmission(ctx context.Context, c *cluster.Cluster, cl client.Client
 	return nil
 }
 
-func startControllerManager(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
+// startControllerManagers runs ke-controller-manager, or with HA its
+// replicas with leader election (the first on the usual ports, the others on
+// free ones).
+func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string) error {
 	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager", cfg.SystemNamespace)
 	if err != nil {
 		return err
 	}
-	health := cfg.Ports.ControllerManagerHealth
-	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": cfg.Ports.ControllerManagerMetrics} {
+	health, metrics := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics
+	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics} {
 		if cluster.PortFree(port) != nil {
 			return fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
 		}
 	}
-	args := []string{
-		"--kubeconfig=" + kubeconfig,
-		"--system-namespace=" + cfg.SystemNamespace,
-		"--leader-elect=false",
-		"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(cfg.Ports.ControllerManagerMetrics),
-		"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
+	for i, name := range names {
+		if i > 0 {
+			if health, err = freePort(); err != nil {
+				return err
+			}
+			if metrics, err = freePort(); err != nil {
+				return err
+			}
+		}
+		args := []string{
+			"--kubeconfig=" + kubeconfig,
+			"--system-namespace=" + cfg.SystemNamespace,
+			"--leader-elect=" + strconv.FormatBool(len(names) > 1),
+			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
+			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
+		}
+		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
+		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return httpOK(ctx, readyz) }); err != nil {
+			return err
+		}
 	}
-	return c.Launch(ctx, "ke-controller-manager", path, args, func(ctx context.Context) error {
-		return httpOK(ctx, "http://127.0.0.1:"+strconv.Itoa(health)+"/readyz")
+	if len(names) > 1 {
+		// A replica that stands by is ready at once; the elected one
+		// bootstraps, and the administrator is the last thing it makes.
+		return waitBootstrapped(ctx, cl)
+	}
+	return nil
+}
+
+// waitBootstrapped waits until the initial administrator exists.
+func waitBootstrapped(ctx context.Context, cl client.Client) error {
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		return cl.Get(ctx, types.NamespacedName{Name: bootstrap.AdminUser}, &iamv1beta1.User{}) == nil, nil
 	})
+	if err != nil {
+		return fmt.Errorf("no ke-controller-manager replica was elected and bootstrapped the platform within 2 minutes: %w", err)
+	}
+	return nil
+}
+
+// startReplicas starts the processes of one component: alone on its port,
+// or with HA each on a free port behind a balancer that listens on it.
+func startReplicas(c *cluster.Cluster, cfg Config, names []string, port int, flag string, res *Result, start func(name string, port int) error) error {
+	if cluster.PortFree(port) != nil {
+		return fmt.Errorf("port %d for %s is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, names[0], flag)
+	}
+	if !cfg.HA {
+		return start(names[0], port)
+	}
+	var backends []string
+	for _, name := range names {
+		p, err := freePort()
+		if err != nil {
+			return err
+		}
+		if err := start(name, p); err != nil {
+			return err
+		}
+		backends = append(backends, "127.0.0.1:"+strconv.Itoa(p))
+	}
+	lb, err := balancer.Listen("127.0.0.1:"+strconv.Itoa(port), backends)
+	if err != nil {
+		return fmt.Errorf("the balancer in front of %s: %w", strings.Join(names, ", "), err)
+	}
+	c.OnStop(func() { _ = lb.Close() })
+	res.Backends[strings.Join(names, ", ")] = backends
+	return nil
+}
+
+// startRedis runs the store of tokens, revocations and console sessions,
+// with its data and generated password in the data folder.
+func startRedis(ctx context.Context, c *cluster.Cluster, cfg Config) (*redis.Instance, error) {
+	path, err := redis.LookPath()
+	if err != nil {
+		return nil, err
+	}
+	if cluster.PortFree(cfg.Ports.Redis) != nil {
+		return nil, fmt.Errorf("port %d for redis is already in use on 127.0.0.1 (stop what holds it or choose another port with --redis-port)", cfg.Ports.Redis)
+	}
+	store, err := redis.Prepare(filepath.Join(c.DataDir(), "redis"), cfg.Ports.Redis, path)
+	if err != nil {
+		return nil, fmt.Errorf("preparing redis: %w", err)
+	}
+	if err := c.Launch(ctx, "redis", store.Path, store.Args(), store.Ready); err != nil {
+		return nil, err
+	}
+	return store, nil
 }
 
 // identity gives a component its own client certificate, bound to the
@@ -233,10 +372,7 @@ func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name, s
 // startAPIServer runs ke-apiserver with a serving certificate from the
 // cluster's CA, which kube-apiserver trusts when it calls ke-apiserver's
 // webhooks (token review and admission).
-func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string) error {
-	if cluster.PortFree(cfg.Ports.APIServer) != nil {
-		return fmt.Errorf("port %d for ke-apiserver is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-apiserver-port)", cfg.Ports.APIServer)
-	}
+func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path, name string, port int, store *redis.Instance) error {
 	kubeconfig, err := identity(ctx, c, cl, "ke-apiserver", cfg.SystemNamespace)
 	if err != nil {
 		return err
@@ -254,8 +390,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--console-url=" + cfg.ConsoleURL(),
 		"--console-client-secret-file=" + secretFile,
 		"--kubeconfig=" + kubeconfig,
-		"--bind-address=127.0.0.1:" + strconv.Itoa(cfg.Ports.APIServer),
+		"--bind-address=127.0.0.1:" + strconv.Itoa(port),
 		"--issuer=" + cfg.APIServerURL(),
+		"--redis-url-file=" + store.URLFile(),
 		"--signing-key-file=" + filepath.Join(dir, "signing.key"),
 		"--generate-signing-key",
 		"--tls-cert-file=" + certFile,
@@ -274,18 +411,16 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return c.Launch(ctx, "ke-apiserver", path, args, func(ctx context.Context) error {
-		return httpsOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
+	readyz := "https://127.0.0.1:" + strconv.Itoa(port) + "/readyz"
+	return c.Launch(ctx, name, path, args, func(ctx context.Context) error {
+		return httpsOK(ctx, readyz, tlsCfg)
 	})
 }
 
 // startConsole runs ke-console with a serving certificate from the
 // cluster's CA, pointed at ke-apiserver with the console client's secret
 // that startAPIServer created.
-func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path string) error {
-	if cluster.PortFree(cfg.Ports.Console) != nil {
-		return fmt.Errorf("port %d for ke-console is already in use on 127.0.0.1 (stop what holds it or choose another port with --ke-console-port)", cfg.Ports.Console)
-	}
+func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, name string, port int, store *redis.Instance) error {
 	secretFile := ConsoleSecretFile(c.DataDir())
 	if _, err := os.Stat(secretFile); err != nil {
 		return fmt.Errorf("ke-console needs ke-apiserver's console client secret (%s), which ke-apiserver's start creates: %w", secretFile, err)
@@ -295,8 +430,9 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path stri
 		return err
 	}
 	args := []string{
-		"--bind-address=127.0.0.1:" + strconv.Itoa(cfg.Ports.Console),
+		"--bind-address=127.0.0.1:" + strconv.Itoa(port),
 		"--public-url=" + cfg.ConsoleURL(),
+		"--redis-url-file=" + store.URLFile(),
 		"--tls-cert-file=" + certFile,
 		"--tls-private-key-file=" + keyFile,
 		"--apiserver-url=" + cfg.APIServerURL(),
@@ -314,8 +450,9 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path stri
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return c.Launch(ctx, "ke-console", path, args, func(ctx context.Context) error {
-		return httpsOK(ctx, cfg.ConsoleURL()+"/readyz", tlsCfg)
+	readyz := "https://127.0.0.1:" + strconv.Itoa(port) + "/readyz"
+	return c.Launch(ctx, name, path, args, func(ctx context.Context) error {
+		return httpsOK(ctx, readyz, tlsCfg)
 	})
 }
 
@@ -372,4 +509,14 @@ func httpsOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
 		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
 	return nil
+}
+
+// freePort returns a loopback port that is free now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

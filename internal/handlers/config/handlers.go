@@ -12,9 +12,9 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
-	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
@@ -55,7 +55,7 @@ func (h *Handlers) Install(mux routes.Mux) {
 // platformsettings in config.superkube.io.
 func AuthzRules() filters.Rules {
 	return filters.Rules{
-		{Group: GroupName, Resource: "platformsettings", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"get", "list"}},
+		{Group: GroupName, Resource: "platformsettings", Level: iamv1beta1.LevelGlobal, Delegate: true, Verbs: []string{"get", "list"}},
 	}
 }
 

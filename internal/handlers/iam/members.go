@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
@@ -31,25 +32,25 @@ var memberFilters = listquery.Filters[*iamsvc.Member]{
 // levelOf reads the level of a member or role route from its path:
 // workspaces/{workspace}/..., namespaces/{namespace}/..., the cluster's
 // (clustermembers, clusterroles) or the platform's (globalroles).
-func levelOf(w http.ResponseWriter, r *http.Request) (iamsvc.Level, bool) {
+func levelOf(w http.ResponseWriter, r *http.Request) (iamsvc.At, bool) {
 	rest := strings.TrimPrefix(r.URL.Path, prefix+"/")
 	switch {
 	case strings.HasPrefix(rest, "workspaces/"):
 		names, ok := pathNames(w, r, "workspace")
 		if !ok {
-			return iamsvc.Level{}, false
+			return iamsvc.At{}, false
 		}
-		return iamsvc.Level{Kind: iamsvc.LevelWorkspace, Name: names[0]}, true
+		return iamsvc.At{Level: iamv1beta1.LevelWorkspace, Name: names[0]}, true
 	case strings.HasPrefix(rest, "namespaces/"):
 		names, ok := pathNames(w, r, "namespace")
 		if !ok {
-			return iamsvc.Level{}, false
+			return iamsvc.At{}, false
 		}
-		return iamsvc.Level{Kind: iamsvc.LevelNamespace, Name: names[0]}, true
+		return iamsvc.At{Level: iamv1beta1.LevelNamespace, Name: names[0]}, true
 	case strings.HasPrefix(rest, "globalroles"):
-		return iamsvc.Level{Kind: iamsvc.LevelGlobal}, true
+		return iamsvc.At{Level: iamv1beta1.LevelGlobal}, true
 	default:
-		return iamsvc.Level{Kind: iamsvc.LevelCluster}, true
+		return iamsvc.At{Level: iamv1beta1.LevelCluster}, true
 	}
 }
 

@@ -153,14 +153,14 @@ func (h *Handlers) roleTemplates(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("user")
 	q := r.URL.Query()
 	scope := q.Get("scope")
-	switch iamv1beta1.Scope(scope) {
-	case iamv1beta1.ScopeGlobal, iamv1beta1.ScopeCluster:
-	case iamv1beta1.ScopeWorkspace:
+	switch iamv1beta1.Level(scope) {
+	case iamv1beta1.LevelGlobal, iamv1beta1.LevelCluster:
+	case iamv1beta1.LevelWorkspace:
 		if q.Get("workspace") == "" {
 			responsewriters.WriteStatus(w, apistatus.BadRequest("workspace", "is required for the workspace scope"))
 			return
 		}
-	case iamv1beta1.ScopeNamespace:
+	case iamv1beta1.LevelNamespace:
 		if q.Get("namespace") == "" {
 			responsewriters.WriteStatus(w, apistatus.BadRequest("namespace", "is required for the namespace scope"))
 			return

@@ -20,7 +20,6 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-	"github.com/superkube/super-kubenetes/internal/authz"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
 )
 
@@ -62,49 +61,23 @@ func (h *Handlers) installManagement(mux routes.Mux) {
 //
 // Actions on subresources of users and groups that role templates do not
 // name (disable, enable, unlock, login records, group members) are mapped by
-// SelfService, which sees the subresource.
+// authz.SelfService, which sees the subresource.
 func AuthzRules() filters.Rules {
 	const iam, rbac = iamv1beta1.GroupName, rbacv1.GroupName
 	return filters.Rules{
-		{Group: iam, Resource: "members", Scope: request.ScopeWorkspace, AuthzGroup: iam, AuthzResource: "workspacerolebindings"},
-		{Group: iam, Resource: "members", Scope: request.ScopeNamespace, AuthzGroup: rbac, AuthzResource: "rolebindings"},
-		{Group: iam, Resource: "clustermembers", Scope: request.ScopeGlobal, AuthzGroup: rbac, AuthzResource: "clusterrolebindings"},
-		{Group: iam, Resource: "roles", Scope: request.ScopeNamespace, AuthzGroup: rbac, AuthzResource: "roles"},
-		{Group: iam, Resource: "clusterroles", Scope: request.ScopeGlobal, AuthzGroup: rbac, AuthzResource: "clusterroles"},
+		{Group: iam, Resource: "members", Level: iamv1beta1.LevelWorkspace, AuthzGroup: iam, AuthzResource: "workspacerolebindings"},
+		{Group: iam, Resource: "members", Level: iamv1beta1.LevelNamespace, AuthzGroup: rbac, AuthzResource: "rolebindings"},
+		{Group: iam, Resource: "clustermembers", Level: iamv1beta1.LevelGlobal, AuthzGroup: rbac, AuthzResource: "clusterrolebindings"},
+		{Group: iam, Resource: "roles", Level: iamv1beta1.LevelNamespace, AuthzGroup: rbac, AuthzResource: "roles"},
+		{Group: iam, Resource: "clusterroles", Level: iamv1beta1.LevelGlobal, AuthzGroup: rbac, AuthzResource: "clusterroles"},
 	}
-}
-
-// subresourceAction returns what an action on a subresource of users or
-// groups that role templates do not name amounts to, or nil:
-//   - POST users/{u}/disable, enable, unlock: update users {u};
-//   - GET users/{u}/loginrecords: list loginrecords;
-//   - groups/{g}/members[/{u}]: the same verb on groupbindings (get is list).
-func subresourceAction(a *authz.Attributes) *authz.Attributes {
-	if !a.ResourceRequest || a.APIGroup != iamv1beta1.GroupName {
-		return nil
-	}
-	m := *a
-	switch {
-	case a.Resource == "users" && a.Verb == "create" && (a.Subresource == "disable" || a.Subresource == "enable" || a.Subresource == "unlock"):
-		m.Verb, m.Subresource = "update", ""
-	case a.Resource == "users" && a.Subresource == "loginrecords" && (a.Verb == "get" || a.Verb == "list"):
-		m.Verb, m.Resource, m.Subresource, m.Name = "list", "loginrecords", "", ""
-	case a.Resource == "groups" && (a.Subresource == "members" || strings.HasPrefix(a.Subresource, "members/")):
-		m.Resource, m.Subresource, m.Name = "groupbindings", "", ""
-		if m.Verb == "get" {
-			m.Verb = "list"
-		}
-	default:
-		return nil
-	}
-	return &m
 }
 
 // service returns the IAM service, built once from the handlers' parts.
 func (h *Handlers) service() *iamsvc.Service {
 	h.svcOnce.Do(func() {
 		h.svc = &iamsvc.Service{Reader: h.Users, Client: h.Client, Authorizer: h.Authorizer, Escalation: h.Escalation, Tokens: h.Store, Clock: h.Clock,
-			BcryptCost: h.BcryptCost, Password: ValidatePassword, Passwords: h.Passwords}
+			BcryptCost: h.BcryptCost, Passwords: h.Passwords, SystemNamespace: h.SystemNamespace}
 	})
 	return h.svc
 }

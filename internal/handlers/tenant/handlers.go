@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
@@ -63,12 +64,12 @@ func (h *Handlers) Install(mux routes.Mux) {
 //   - A workspace's overview needs the right to read the workspace.
 func AuthzRules() filters.Rules {
 	return filters.Rules{
-		{Group: tenantv1beta1.GroupName, Resource: "workspaces", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"list"}},
-		{Group: tenantv1beta1.GroupName, Resource: "clusters", Scope: request.ScopeGlobal, Delegate: true, Verbs: []string{"list"}},
-		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Scope: request.ScopeWorkspace, AuthzGroup: "", AuthzResource: "namespaces",
+		{Group: tenantv1beta1.GroupName, Resource: "workspaces", Level: iamv1beta1.LevelGlobal, Delegate: true, Verbs: []string{"list"}},
+		{Group: tenantv1beta1.GroupName, Resource: "clusters", Level: iamv1beta1.LevelGlobal, Delegate: true, Verbs: []string{"list"}},
+		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Level: iamv1beta1.LevelWorkspace, AuthzGroup: "", AuthzResource: "namespaces",
 			Delegate: true, Verbs: []string{"list"}},
-		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Scope: request.ScopeNamespace, AuthzGroup: "", AuthzResource: "namespaces"},
-		{Group: tenantv1beta1.GroupName, Resource: "overview", Scope: request.ScopeWorkspace, AuthzGroup: tenantv1beta1.GroupName, AuthzResource: "workspaces"},
+		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Level: iamv1beta1.LevelNamespace, AuthzGroup: "", AuthzResource: "namespaces"},
+		{Group: tenantv1beta1.GroupName, Resource: "overview", Level: iamv1beta1.LevelWorkspace, AuthzGroup: tenantv1beta1.GroupName, AuthzResource: "workspaces"},
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 
 func TestEveryRoleNamesExistingTemplatesOfItsScope(t *testing.T) {
 	byName := TemplatesByName()
-	check := func(scope iamv1beta1.Scope, roles []Role) {
+	check := func(scope iamv1beta1.Level, roles []Role) {
 		for _, r := range roles {
 			for _, name := range r.Templates {
 				tpl, ok := byName[name]
@@ -22,10 +22,10 @@ func TestEveryRoleNamesExistingTemplatesOfItsScope(t *testing.T) {
 			}
 		}
 	}
-	check(iamv1beta1.ScopeGlobal, GlobalRoles())
-	check(iamv1beta1.ScopeWorkspace, WorkspaceRoles())
-	check(iamv1beta1.ScopeNamespace, ProjectRoles())
-	check(iamv1beta1.ScopeCluster, []Role{{Name: ClusterViewer, Templates: ClusterViewerTemplates()}})
+	check(iamv1beta1.LevelGlobal, GlobalRoles())
+	check(iamv1beta1.LevelWorkspace, WorkspaceRoles())
+	check(iamv1beta1.LevelNamespace, ProjectRoles())
+	check(iamv1beta1.LevelCluster, []Role{{Name: ClusterViewer, Templates: ClusterViewerTemplates()}})
 }
 
 func TestEveryTemplateIsTranslatedAndItsDependenciesExist(t *testing.T) {

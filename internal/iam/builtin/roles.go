@@ -95,6 +95,6 @@ func TemplatesByName() map[string]Template {
 	return m
 }
 
-// ScopeOf returns the scope of a built-in template, or "" if there is none
-// of that name.
-func ScopeOf(name string) iamv1beta1.Scope { return TemplatesByName()[name].Scope }
+// ScopeOf returns the level of a built-in template (its scope label), or ""
+// if there is none of that name.
+func ScopeOf(name string) iamv1beta1.Level { return TemplatesByName()[name].Scope }

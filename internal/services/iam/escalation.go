@@ -16,33 +16,12 @@ import (
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
 
-// place is where a role applies, for the authorizer.
-type place struct {
-	Workspace, Namespace string
-	// Cluster says that the role applies in the cluster (cluster roles and
-	// members), for messages; the authorizer checks it like the platform.
-	Cluster bool
-}
-
-func (p place) String() string {
-	switch {
-	case p.Namespace != "":
-		return "in namespace " + p.Namespace
-	case p.Workspace != "":
-		return "in workspace " + p.Workspace
-	case p.Cluster:
-		return "in the cluster"
-	default:
-		return "on the platform"
-	}
-}
-
 // checkEscalation refuses that a caller grants ("bind") or builds
 // ("escalate") a role with permissions the caller does not hold where the
 // role applies. Unlike Kubernetes RBAC there is no bind or escalate verb to
 // get around it: role templates grant "*" verbs, which would include them,
 // so that anyone who manages roles or members could hand out everything.
-func (s *Service) checkEscalation(_ context.Context, caller user.Info, verb string, role schema.GroupResource, name string, rules []rbacv1.PolicyRule, where place) error {
+func (s *Service) checkEscalation(caller user.Info, verb string, role schema.GroupResource, name string, rules []rbacv1.PolicyRule, where At) error {
 	missing := s.missingPermission(caller, rules, where)
 	if missing == "" {
 		return nil
@@ -56,25 +35,24 @@ func (s *Service) checkEscalation(_ context.Context, caller user.Info, verb stri
 
 // missingPermission returns the first permission of rules that u does not
 // hold where, or "". Wildcards are held only through wildcards.
-func (s *Service) missingPermission(u user.Info, rules []rbacv1.PolicyRule, where place) string {
-	return authz.Missing(s.Authorizer, authz.Subject{User: u.GetName(), Groups: u.GetGroups()}, rules,
-		authz.Place{Workspace: where.Workspace, Namespace: where.Namespace})
+func (s *Service) missingPermission(u user.Info, rules []rbacv1.PolicyRule, where At) string {
+	return authz.Missing(s.Authorizer, authz.Subject{User: u.GetName(), Groups: u.GetGroups()}, rules, where.place())
 }
 
 // checkTakeAway refuses that a caller takes a role away from a member when
 // the role allows what the caller may not do where it applies: removing an
 // administrator needs what an administrator holds.
-func (s *Service) checkTakeAway(ctx context.Context, caller user.Info, ml memberLevel, role string) error {
-	_, rules, ok, err := ml.role(ctx, role)
+func (s *Service) checkTakeAway(ctx context.Context, caller user.Info, lv *level, role string) error {
+	_, rules, ok, err := s.resolveRole(ctx, lv, role)
 	if err != nil || !ok {
 		return err // a role that does not exist grants nothing to take away
 	}
-	missing := s.missingPermission(caller, rules, ml.place())
+	missing := s.missingPermission(caller, rules, lv.At)
 	if missing == "" {
 		return nil
 	}
-	return apierrors.NewForbidden(ml.roleGR(), role, fmt.Errorf("user %s may not take role %s away from a member: it allows %s %s, which user %s may not",
-		caller.GetName(), role, missing, ml.place(), caller.GetName()))
+	return apierrors.NewForbidden(lv.roles.gr(), role, fmt.Errorf("user %s may not take role %s away from a member: it allows %s %s, which user %s may not",
+		caller.GetName(), role, missing, lv.At, caller.GetName()))
 }
 
 // Escalation answers whether a caller holds everything another user or
@@ -127,10 +105,10 @@ func (s *Service) lookupTemplate(ctx context.Context) roletemplate.Lookup {
 // effectiveRules are the rules a role grants: those of its templates when
 // it aggregates templates (the controller may not have caught up yet), else
 // its own.
-func (s *Service) effectiveRules(ctx context.Context, templates []string, aggregates bool, own []rbacv1.PolicyRule) []rbacv1.PolicyRule {
-	if !aggregates {
-		return own
+func (s *Service) effectiveRules(ctx context.Context, r roleObject) []rbacv1.PolicyRule {
+	if r.templates == nil {
+		return r.rules
 	}
-	rules, _ := roletemplate.Aggregate(templates, s.lookupTemplate(ctx))
+	rules, _ := roletemplate.Aggregate(r.templates, s.lookupTemplate(ctx))
 	return rules
 }

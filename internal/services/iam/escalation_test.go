@@ -6,6 +6,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
 
@@ -33,16 +34,16 @@ func TestAGrantNeedsEveryPermissionOfTheRoleWhereItApplies(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		rules   []rbacv1.PolicyRule
-		where   place
+		where   At
 		missing string
 	}{
-		{"what the caller holds", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"deployments", "deployments/scale"}, []string{"get"})}, place{Workspace: "ws"}, ""},
-		{"another verb", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, []string{"delete"})}, place{Workspace: "ws"}, "delete pods"},
-		{"a wildcard held only in part", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"*"}, read)}, place{Workspace: "ws"}, "get apps/*"},
-		{"elsewhere", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, read)}, place{Workspace: "other"}, "get pods"},
-		{"a named object held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"}, "settings")}, place{Workspace: "ws"}, ""},
-		{"every object when one is held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"})}, place{Workspace: "ws"}, "update configmaps"},
-		{"a subresource not held", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods/exec"}, []string{"create"})}, place{Workspace: "ws"}, "create pods/exec"},
+		{"what the caller holds", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"deployments", "deployments/scale"}, []string{"get"})}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, ""},
+		{"another verb", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, []string{"delete"})}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, "delete pods"},
+		{"a wildcard held only in part", []rbacv1.PolicyRule{rule([]string{"apps"}, []string{"*"}, read)}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, "get apps/*"},
+		{"elsewhere", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods"}, read)}, At{Level: iamv1beta1.LevelWorkspace, Name: "other"}, "get pods"},
+		{"a named object held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"}, "settings")}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, ""},
+		{"every object when one is held", []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps"}, []string{"update"})}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, "update configmaps"},
+		{"a subresource not held", []rbacv1.PolicyRule{rule([]string{""}, []string{"pods/exec"}, []string{"create"})}, At{Level: iamv1beta1.LevelWorkspace, Name: "ws"}, "create pods/exec"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := s.missingPermission(caller, tt.rules, tt.where); got != tt.missing {

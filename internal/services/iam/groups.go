@@ -54,22 +54,11 @@ func (s *Service) ListGroups(ctx context.Context) ([]*iamv1beta1.Group, error) {
 
 // GetGroup returns a group.
 func (s *Service) GetGroup(ctx context.Context, name string) (*iamv1beta1.Group, error) {
-	g, err := s.getGroup(ctx, name)
+	g, err := get[iamv1beta1.Group](ctx, s, groupsGR, name)
 	if err != nil {
 		return nil, err
 	}
 	return stripGroup(g), nil
-}
-
-func (s *Service) getGroup(ctx context.Context, name string) (*iamv1beta1.Group, error) {
-	g := &iamv1beta1.Group{}
-	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, g); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, apierrors.NewNotFound(groupsGR, name)
-		}
-		return nil, err
-	}
-	return g, nil
 }
 
 func validateGroupSpec(spec *iamv1beta1.GroupSpec) field.ErrorList {
@@ -116,7 +105,7 @@ func (s *Service) CreateGroup(ctx context.Context, in *iamv1beta1.Group) (*iamv1
 
 // UpdateGroup changes the display name and description of a group.
 func (s *Service) UpdateGroup(ctx context.Context, name string, desired *iamv1beta1.Group) (*iamv1beta1.Group, error) {
-	g, err := s.getGroup(ctx, name)
+	g, err := get[iamv1beta1.Group](ctx, s, groupsGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +134,7 @@ func (s *Service) UpdateGroup(ctx context.Context, name string, desired *iamv1be
 
 // DeleteGroup deletes a group and its bindings, so that its users leave it.
 func (s *Service) DeleteGroup(ctx context.Context, name string) error {
-	g, err := s.getGroup(ctx, name)
+	g, err := get[iamv1beta1.Group](ctx, s, groupsGR, name)
 	if err != nil {
 		return err
 	}
@@ -184,7 +173,7 @@ func (s *Service) groupBindings(ctx context.Context, group string) ([]iamv1beta1
 
 // GroupMembers lists the users of a group, from all its bindings.
 func (s *Service) GroupMembers(ctx context.Context, group string) ([]*GroupMember, error) {
-	if _, err := s.getGroup(ctx, group); err != nil {
+	if _, err := get[iamv1beta1.Group](ctx, s, groupsGR, group); err != nil {
 		return nil, err
 	}
 	bindings, err := s.groupBindings(ctx, group)
@@ -229,7 +218,7 @@ func (s *Service) groupMember(ctx context.Context, username string, bindings []i
 
 // AddGroupMember adds a user to a group, in the binding <group>-members.
 func (s *Service) AddGroupMember(ctx context.Context, group string, req GroupMemberRequest) (*GroupMember, error) {
-	if _, err := s.getGroup(ctx, group); err != nil {
+	if _, err := get[iamv1beta1.Group](ctx, s, groupsGR, group); err != nil {
 		return nil, err
 	}
 	p := field.NewPath("username")
@@ -293,7 +282,7 @@ func (s *Service) AddGroupMember(ctx context.Context, group string, req GroupMem
 // RemoveGroupMember takes a user out of every binding of a group; a
 // binding left without users goes.
 func (s *Service) RemoveGroupMember(ctx context.Context, group, username string) error {
-	if _, err := s.getGroup(ctx, group); err != nil {
+	if _, err := get[iamv1beta1.Group](ctx, s, groupsGR, group); err != nil {
 		return err
 	}
 	defer s.locks.lock("group/" + group)()

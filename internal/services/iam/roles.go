@@ -3,12 +3,12 @@ package iam
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -42,46 +42,63 @@ type RoleRequest struct {
 // keptAnnotations are the annotations a role request may set.
 var keptAnnotations = []string{tenantv1beta1.DisplayNameAnnotation, tenantv1beta1.DescriptionAnnotation}
 
-// roleLevel adapts the role kind of one level.
-type roleLevel interface {
-	scope() iamv1beta1.Scope
-	kind() string
-	gr() schema.GroupResource
-	place() place
-	load(ctx context.Context) error
-	list(ctx context.Context) ([]client.Object, error)
-	// get returns a role of the level; nil when there is none.
-	get(ctx context.Context, name string) (client.Object, error)
-	templates(obj client.Object) []string
-	rules(obj client.Object) []rbacv1.PolicyRule
-	// build returns a new role, or a changed copy of existing.
-	build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object
-	inUse(ctx context.Context, name string) (int, error)
-	checkName(name string) field.ErrorList
+// roleObject is a role object of any level with what it is built from.
+type roleObject struct {
+	meta *metav1.ObjectMeta
+	// templates are the role templates it aggregates; nil when it does not.
+	templates []string
+	rules     []rbacv1.PolicyRule
 }
 
-func (s *Service) roleLevel(lv Level) (roleLevel, error) {
-	switch lv.Kind {
-	case LevelGlobal:
-		return &globalRoles{s: s}, nil
-	case LevelWorkspace:
-		return &workspaceRoles{s: s, ws: lv.Name}, nil
-	case LevelNamespace:
-		return &projectRoles{s: s, ns: lv.Name}, nil
-	case LevelCluster:
-		return &clusterRoles{s: s}, nil
+// roleOf reads a role of any level: platform roles name their templates in
+// aggregationRoleTemplates, native roles in an annotation.
+func roleOf(obj client.Object) roleObject {
+	switch r := obj.(type) {
+	case *iamv1beta1.GlobalRole:
+		return roleObject{&r.ObjectMeta, platformTemplates(r.AggregationRoleTemplates), r.Rules}
+	case *iamv1beta1.WorkspaceRole:
+		return roleObject{&r.ObjectMeta, platformTemplates(r.AggregationRoleTemplates), r.Rules}
+	case *rbacv1.Role:
+		return roleObject{&r.ObjectMeta, nativeTemplates(r), r.Rules}
+	case *rbacv1.ClusterRole:
+		return roleObject{&r.ObjectMeta, nativeTemplates(r), r.Rules}
 	}
-	return nil, fmt.Errorf("no roles at the %s level", lv.Kind)
+	return roleObject{meta: &metav1.ObjectMeta{Name: obj.GetName(), Namespace: obj.GetNamespace()}}
 }
 
-func (s *Service) view(rl roleLevel, obj client.Object) *Role {
-	r := &Role{TypeMeta: metav1.TypeMeta{Kind: rl.kind()}, Templates: rl.templates(obj), Rules: rl.rules(obj)}
-	if rl.gr().Group == iamv1beta1.GroupName {
+func platformTemplates(a *iamv1beta1.AggregationRoleTemplates) []string {
+	if a == nil {
+		return nil
+	}
+	return nonNil(a.TemplateNames)
+}
+
+func nativeTemplates(obj client.Object) []string {
+	names, err := roletemplate.NamesFromAnnotation(obj.GetAnnotations())
+	if err != nil {
+		return nil
+	}
+	return names
+}
+
+// nativeRoleOf reports whether a native role is one of the level's: it
+// carries the level's scope label and is not a mirror of a platform role.
+func nativeRoleOf(obj client.Object, lv iamv1beta1.Level) bool {
+	return obj.GetLabels()[iamv1beta1.ScopeLabel] == string(lv) && notMirror(obj)
+}
+
+func notMirror[T client.Object](obj T) bool { return obj.GetLabels()[iamv1beta1.MirrorOfLabel] == "" }
+
+func isBuiltin(obj client.Object) bool { return obj.GetLabels()[iamv1beta1.BuiltinLabel] == "true" }
+
+func view(lv *level, obj client.Object) *Role {
+	ro := roleOf(obj)
+	r := &Role{TypeMeta: metav1.TypeMeta{Kind: lv.roles.kind()}, ObjectMeta: *ro.meta.DeepCopy(), Templates: ro.templates, Rules: ro.rules}
+	if lv.roles.gr().Group == iamv1beta1.GroupName {
 		r.APIVersion = iamv1beta1.GroupVersion.String()
 	} else {
 		r.APIVersion = rbacv1.SchemeGroupVersion.String()
 	}
-	r.ObjectMeta = *objectMeta(obj)
 	r.ManagedFields = nil
 	if r.Templates == nil {
 		r.Templates = []string{}
@@ -89,71 +106,58 @@ func (s *Service) view(rl roleLevel, obj client.Object) *Role {
 	return r
 }
 
-func objectMeta(obj client.Object) *metav1.ObjectMeta {
-	switch o := obj.(type) {
-	case *iamv1beta1.GlobalRole:
-		return o.ObjectMeta.DeepCopy()
-	case *iamv1beta1.WorkspaceRole:
-		return o.ObjectMeta.DeepCopy()
-	case *rbacv1.Role:
-		return o.ObjectMeta.DeepCopy()
-	case *rbacv1.ClusterRole:
-		return o.ObjectMeta.DeepCopy()
-	}
-	return &metav1.ObjectMeta{Name: obj.GetName(), Namespace: obj.GetNamespace()}
-}
-
-func isBuiltin(obj client.Object) bool { return obj.GetLabels()[iamv1beta1.BuiltinLabel] == "true" }
-
 // Roles lists the roles of a level.
-func (s *Service) Roles(ctx context.Context, lv Level) ([]*Role, error) {
-	rl, err := s.roleLevel(lv)
+func (s *Service) Roles(ctx context.Context, at At) ([]*Role, error) {
+	lv, err := s.level(ctx, at)
 	if err != nil {
 		return nil, err
 	}
-	if err := rl.load(ctx); err != nil {
-		return nil, err
-	}
-	objs, err := rl.list(ctx)
+	objs, err := lv.roles.list(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*Role, 0, len(objs))
 	for _, o := range objs {
-		out = append(out, s.view(rl, o))
+		out = append(out, view(lv, o))
 	}
 	return out, nil
 }
 
 // GetRole returns a role of a level.
-func (s *Service) GetRole(ctx context.Context, lv Level, name string) (*Role, error) {
-	rl, obj, err := s.existingRole(ctx, lv, name)
+func (s *Service) GetRole(ctx context.Context, at At, name string) (*Role, error) {
+	lv, obj, err := s.existingRole(ctx, at, name)
 	if err != nil {
 		return nil, err
 	}
-	return s.view(rl, obj), nil
+	return view(lv, obj), nil
 }
 
-func (s *Service) existingRole(ctx context.Context, lv Level, name string) (roleLevel, client.Object, error) {
-	rl, err := s.roleLevel(lv)
+func (s *Service) existingRole(ctx context.Context, at At, name string) (*level, client.Object, error) {
+	lv, err := s.level(ctx, at)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := rl.load(ctx); err != nil {
-		return nil, nil, err
-	}
-	obj, err := rl.get(ctx, name)
+	obj, err := lv.currentRole(ctx, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	if obj == nil {
-		return nil, nil, apierrors.NewNotFound(rl.gr(), name)
+	return lv, obj, nil
+}
+
+// currentRole returns a role of the level, or 404.
+func (lv *level) currentRole(ctx context.Context, name string) (client.Object, error) {
+	obj, ours, err := lv.roles.get(ctx, name)
+	if err != nil {
+		return nil, err
 	}
-	return rl, obj, nil
+	if !ours {
+		return nil, apierrors.NewNotFound(lv.roles.gr(), name)
+	}
+	return obj, nil
 }
 
 // checkRequest validates a role request and returns its rules.
-func (s *Service) checkRequest(ctx context.Context, rl roleLevel, in *RoleRequest, name string) ([]rbacv1.PolicyRule, map[string]string, error) {
+func (s *Service) checkRequest(ctx context.Context, lv *level, in *RoleRequest, name string) ([]rbacv1.PolicyRule, map[string]string, error) {
 	var errs field.ErrorList
 	if in.Name == "" && name != "" {
 		in.Name = name
@@ -161,7 +165,7 @@ func (s *Service) checkRequest(ctx context.Context, rl roleLevel, in *RoleReques
 	if name != "" && in.Name != name {
 		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), in.Name, "must be the name in the path"))
 	} else if name == "" {
-		errs = append(errs, rl.checkName(in.Name)...)
+		errs = append(errs, lv.roles.checkName(in.Name)...)
 	}
 	path := field.NewPath("templates")
 	if len(in.Templates) > maxTemplates {
@@ -187,8 +191,8 @@ func (s *Service) checkRequest(ctx context.Context, rl roleLevel, in *RoleReques
 			errs = append(errs, field.NotFound(p, t))
 			continue
 		}
-		if got := rt.Labels[iamv1beta1.ScopeLabel]; got != string(rl.scope()) {
-			errs = append(errs, field.Invalid(p, t, fmt.Sprintf("is a role template of the %q scope, not of %q", got, rl.scope())))
+		if got := rt.Labels[iamv1beta1.ScopeLabel]; got != string(lv.Level) {
+			errs = append(errs, field.Invalid(p, t, fmt.Sprintf("is a role template of the %q scope, not of %q", got, lv.Level)))
 		}
 	}
 	annotations := map[string]string{}
@@ -201,66 +205,60 @@ func (s *Service) checkRequest(ctx context.Context, rl roleLevel, in *RoleReques
 		}
 	}
 	if len(errs) > 0 {
-		return nil, nil, invalid(rl.kind(), in.Name, errs)
+		return nil, nil, invalid(lv.roles.kind(), in.Name, errs)
 	}
 	rules, _ := roletemplate.Aggregate(in.Templates, s.lookupTemplate(ctx))
 	return rules, annotations, nil
 }
 
 // CreateRole creates a custom role of a level from role templates.
-func (s *Service) CreateRole(ctx context.Context, caller user.Info, lv Level, in RoleRequest) (*Role, error) {
-	rl, err := s.roleLevel(lv)
+func (s *Service) CreateRole(ctx context.Context, caller user.Info, at At, in RoleRequest) (*Role, error) {
+	lv, err := s.level(ctx, at)
 	if err != nil {
 		return nil, err
 	}
-	if err := rl.load(ctx); err != nil {
-		return nil, err
-	}
-	rules, annotations, err := s.checkRequest(ctx, rl, &in, "")
+	rules, annotations, err := s.checkRequest(ctx, lv, &in, "")
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkEscalation(ctx, caller, "escalate", rl.gr(), in.Name, rules, rl.place()); err != nil {
+	if err := s.checkEscalation(caller, "escalate", lv.roles.gr(), in.Name, rules, lv.At); err != nil {
 		return nil, err
 	}
-	obj := rl.build(nil, in.Name, annotations, in.Templates, rules)
+	obj := lv.roles.build(nil, in.Name, annotations, in.Templates, rules)
 	if err := s.Client.Create(ctx, obj); err != nil {
 		if apierrors.IsAlreadyExists(err) {
-			return nil, duplicate(rl.gr(), in.Name, "metadata.name", "a role of this name exists")
+			return nil, duplicate(lv.roles.gr(), in.Name, "metadata.name", "a role of this name exists")
 		}
 		return nil, err
 	}
 	s.waitCached(ctx, obj)
-	return s.view(rl, obj), nil
+	return view(lv, obj), nil
 }
 
 // UpdateRole changes the templates, display name and description of a
 // custom role. Built-in roles are read-only (409).
-func (s *Service) UpdateRole(ctx context.Context, caller user.Info, lv Level, name string, in RoleRequest) (*Role, error) {
-	rl, obj, err := s.existingRole(ctx, lv, name)
+func (s *Service) UpdateRole(ctx context.Context, caller user.Info, at At, name string, in RoleRequest) (*Role, error) {
+	lv, obj, err := s.existingRole(ctx, at, name)
 	if err != nil {
 		return nil, err
 	}
 	if isBuiltin(obj) {
-		return nil, builtinConflict(rl.gr(), name)
+		return nil, builtinConflict(lv.roles.gr(), name)
 	}
-	rules, annotations, err := s.checkRequest(ctx, rl, &in, name)
+	rules, annotations, err := s.checkRequest(ctx, lv, &in, name)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkEscalation(ctx, caller, "escalate", rl.gr(), name, rules, rl.place()); err != nil {
+	if err := s.checkEscalation(caller, "escalate", lv.roles.gr(), name, rules, lv.At); err != nil {
 		return nil, err
 	}
 	var updated client.Object
 	write := func() error {
-		cur, err := rl.get(ctx, name)
+		cur, err := lv.currentRole(ctx, name)
 		if err != nil {
 			return err
 		}
-		if cur == nil {
-			return apierrors.NewNotFound(rl.gr(), name)
-		}
-		updated = rl.build(cur, name, annotations, in.Templates, rules)
+		updated = lv.roles.build(cur, name, annotations, in.Templates, rules)
 		if in.ResourceVersion != "" {
 			updated.SetResourceVersion(in.ResourceVersion)
 		}
@@ -275,28 +273,28 @@ func (s *Service) UpdateRole(ctx context.Context, caller user.Info, lv Level, na
 		return nil, err
 	}
 	s.waitCached(ctx, updated)
-	return s.view(rl, updated), nil
+	return view(lv, updated), nil
 }
 
 // DeleteRole deletes a custom role that no binding of its level grants.
-func (s *Service) DeleteRole(ctx context.Context, lv Level, name string) error {
-	rl, obj, err := s.existingRole(ctx, lv, name)
+func (s *Service) DeleteRole(ctx context.Context, at At, name string) error {
+	lv, obj, err := s.existingRole(ctx, at, name)
 	if err != nil {
 		return err
 	}
 	if isBuiltin(obj) {
-		return builtinConflict(rl.gr(), name)
+		return builtinConflict(lv.roles.gr(), name)
 	}
-	n, err := rl.inUse(ctx, name)
+	n, err := lv.roles.inUse(ctx, name)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		return conflict(rl.gr(), name, fmt.Sprintf("role %s is granted by %d binding(s); remove those members or change their role first", name, n))
+		return conflict(lv.roles.gr(), name, fmt.Sprintf("role %s is granted by %d binding(s); remove those members or change their role first", name, n))
 	}
 	if err := s.Client.Delete(ctx, obj, client.Preconditions{UID: ptrUID(obj)}); err != nil {
 		if apierrors.IsNotFound(err) {
-			return apierrors.NewNotFound(rl.gr(), name)
+			return apierrors.NewNotFound(lv.roles.gr(), name)
 		}
 		return err
 	}
@@ -304,10 +302,15 @@ func (s *Service) DeleteRole(ctx context.Context, lv Level, name string) error {
 	return nil
 }
 
+// validateRoleName checks the name of a new role.
+func validateRoleName(name string) field.ErrorList {
+	return validateName(field.NewPath("metadata", "name"), name, true)
+}
+
 func copyAnnotations(existing, set map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range existing {
-		out[k] = v
+	out := maps.Clone(existing)
+	if out == nil {
+		out = map[string]string{}
 	}
 	for _, k := range keptAnnotations {
 		if v, ok := set[k]; ok && v != "" {
@@ -326,325 +329,6 @@ func nonNil(names []string) []string {
 	return append([]string{}, names...)
 }
 
-// Global roles.
-
-type globalRoles struct{ s *Service }
-
-func (l *globalRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeGlobal }
-func (l *globalRoles) kind() string             { return "GlobalRole" }
-func (l *globalRoles) gr() schema.GroupResource { return globalRolesGR }
-func (l *globalRoles) place() place             { return place{} }
-func (l *globalRoles) load(context.Context) error {
-	return nil
-}
-
-func (l *globalRoles) checkName(name string) field.ErrorList {
-	return validateName(field.NewPath("metadata", "name"), name, true)
-}
-
-func (l *globalRoles) list(ctx context.Context) ([]client.Object, error) {
-	list := &iamv1beta1.GlobalRoleList{}
-	if err := l.s.Reader.List(ctx, list); err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, &list.Items[i])
-	}
-	return out, nil
-}
-
-func (l *globalRoles) get(ctx context.Context, name string) (client.Object, error) {
-	r := &iamv1beta1.GlobalRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, client.IgnoreNotFound(err)
-	}
-	return r, nil
-}
-
-func (l *globalRoles) templates(obj client.Object) []string {
-	if a := obj.(*iamv1beta1.GlobalRole).AggregationRoleTemplates; a != nil {
-		return nonNil(a.TemplateNames)
-	}
-	return nil
-}
-
-func (l *globalRoles) rules(obj client.Object) []rbacv1.PolicyRule {
-	return obj.(*iamv1beta1.GlobalRole).Rules
-}
-
-func (l *globalRoles) build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object {
-	r := &iamv1beta1.GlobalRole{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if existing != nil {
-		r = existing.(*iamv1beta1.GlobalRole).DeepCopy()
-	}
-	r.Annotations = copyAnnotations(r.Annotations, annotations)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeGlobal)})
-	r.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: nonNil(templates)}
-	r.Rules = rules
-	return r
-}
-
-func (l *globalRoles) inUse(ctx context.Context, name string) (int, error) {
-	list := &iamv1beta1.GlobalRoleBindingList{}
-	if err := l.s.Reader.List(ctx, list); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, b := range list.Items {
-		if b.RoleRef.Name == name {
-			n++
-		}
-	}
-	return n, nil
-}
-
-// Workspace roles: WorkspaceRoles labelled with the workspace. Their names
-// are global, so custom ones start with "<workspace>-".
-
-type workspaceRoles struct {
-	s  *Service
-	ws string
-	w  metav1.Object
-}
-
-func (l *workspaceRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeWorkspace }
-func (l *workspaceRoles) kind() string             { return "WorkspaceRole" }
-func (l *workspaceRoles) gr() schema.GroupResource { return workspaceRolesGR }
-func (l *workspaceRoles) place() place             { return place{Workspace: l.ws} }
-
-func (l *workspaceRoles) load(ctx context.Context) error {
-	w, err := l.s.workspace(ctx, l.ws)
-	if err == nil {
-		l.w = w
-	}
-	return err
-}
-
-func (l *workspaceRoles) checkName(name string) field.ErrorList {
-	p := field.NewPath("metadata", "name")
-	errs := validateName(p, name, true)
-	if len(errs) == 0 && !strings.HasPrefix(name, l.ws+"-") {
-		errs = append(errs, field.Invalid(p, name, fmt.Sprintf("must start with %q: workspace role names are unique across workspaces", l.ws+"-")))
-	}
-	return errs
-}
-
-func (l *workspaceRoles) list(ctx context.Context) ([]client.Object, error) {
-	list := &iamv1beta1.WorkspaceRoleList{}
-	if err := l.s.Reader.List(ctx, list, client.MatchingLabels{tenantv1beta1.WorkspaceLabel: l.ws}); err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, &list.Items[i])
-	}
-	return out, nil
-}
-
-func (l *workspaceRoles) get(ctx context.Context, name string) (client.Object, error) {
-	r := &iamv1beta1.WorkspaceRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, client.IgnoreNotFound(err)
-	}
-	if r.Labels[tenantv1beta1.WorkspaceLabel] != l.ws {
-		return nil, nil
-	}
-	return r, nil
-}
-
-func (l *workspaceRoles) templates(obj client.Object) []string {
-	if a := obj.(*iamv1beta1.WorkspaceRole).AggregationRoleTemplates; a != nil {
-		return nonNil(a.TemplateNames)
-	}
-	return nil
-}
-
-func (l *workspaceRoles) rules(obj client.Object) []rbacv1.PolicyRule {
-	return obj.(*iamv1beta1.WorkspaceRole).Rules
-}
-
-func (l *workspaceRoles) build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object {
-	r := &iamv1beta1.WorkspaceRole{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if existing != nil {
-		r = existing.(*iamv1beta1.WorkspaceRole).DeepCopy()
-	} else if l.w != nil {
-		// The role goes with its workspace.
-		r.OwnerReferences = []metav1.OwnerReference{{APIVersion: tenantv1beta1.GroupVersion.String(), Kind: "Workspace", Name: l.w.GetName(), UID: l.w.GetUID()}}
-	}
-	r.Annotations = copyAnnotations(r.Annotations, annotations)
-	r.Labels = withLabels(r.Labels, map[string]string{tenantv1beta1.WorkspaceLabel: l.ws, iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeWorkspace)})
-	r.AggregationRoleTemplates = &iamv1beta1.AggregationRoleTemplates{TemplateNames: nonNil(templates)}
-	r.Rules = rules
-	return r
-}
-
-func (l *workspaceRoles) inUse(ctx context.Context, name string) (int, error) {
-	list := &iamv1beta1.WorkspaceRoleBindingList{}
-	if err := l.s.Reader.List(ctx, list, client.MatchingLabels{tenantv1beta1.WorkspaceLabel: l.ws}); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, b := range list.Items {
-		if b.RoleRef.Name == name {
-			n++
-		}
-	}
-	return n, nil
-}
-
-// Project roles: native Roles of the namespace labelled with the namespace
-// scope, aggregating templates through the annotation.
-
-type projectRoles struct {
-	s  *Service
-	ns string
-}
-
-func (l *projectRoles) scope() iamv1beta1.Scope  { return iamv1beta1.ScopeNamespace }
-func (l *projectRoles) kind() string             { return "Role" }
-func (l *projectRoles) gr() schema.GroupResource { return rolesGR }
-func (l *projectRoles) place() place             { return place{Namespace: l.ns} }
-
-func (l *projectRoles) load(ctx context.Context) error {
-	_, err := l.s.namespace(ctx, l.ns)
-	return err
-}
-
-func (l *projectRoles) checkName(name string) field.ErrorList {
-	return validateName(field.NewPath("metadata", "name"), name, true)
-}
-
-func (l *projectRoles) list(ctx context.Context) ([]client.Object, error) {
-	list := &rbacv1.RoleList{}
-	if err := l.s.Reader.List(ctx, list, client.InNamespace(l.ns), client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace)}); err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(list.Items))
-	for i := range list.Items {
-		if list.Items[i].Labels[iamv1beta1.MirrorOfLabel] == "" {
-			out = append(out, &list.Items[i])
-		}
-	}
-	return out, nil
-}
-
-func (l *projectRoles) get(ctx context.Context, name string) (client.Object, error) {
-	r := &rbacv1.Role{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Namespace: l.ns, Name: name}, r); err != nil {
-		return nil, client.IgnoreNotFound(err)
-	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeNamespace) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
-		return nil, nil
-	}
-	return r, nil
-}
-
-func (l *projectRoles) templates(obj client.Object) []string {
-	names, _ := roletemplate.NamesFromAnnotation(obj.GetAnnotations())
-	return names
-}
-
-func (l *projectRoles) rules(obj client.Object) []rbacv1.PolicyRule { return obj.(*rbacv1.Role).Rules }
-
-func (l *projectRoles) build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object {
-	r := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: l.ns, Name: name}}
-	if existing != nil {
-		r = existing.(*rbacv1.Role).DeepCopy()
-	}
-	r.Annotations = nativeAnnotations(copyAnnotations(r.Annotations, annotations), templates, rules)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeNamespace)})
-	r.Rules = rules
-	return r
-}
-
-func (l *projectRoles) inUse(ctx context.Context, name string) (int, error) {
-	list := &rbacv1.RoleBindingList{}
-	if err := l.s.Reader.List(ctx, list, client.InNamespace(l.ns)); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, b := range list.Items {
-		if b.RoleRef.Kind == "Role" && b.RoleRef.Name == name {
-			n++
-		}
-	}
-	return n, nil
-}
-
-// Cluster roles: native ClusterRoles labelled with the cluster scope.
-
-type clusterRoles struct{ s *Service }
-
-func (l *clusterRoles) scope() iamv1beta1.Scope    { return iamv1beta1.ScopeCluster }
-func (l *clusterRoles) kind() string               { return "ClusterRole" }
-func (l *clusterRoles) gr() schema.GroupResource   { return clusterRolesGR }
-func (l *clusterRoles) place() place               { return place{Cluster: true} }
-func (l *clusterRoles) load(context.Context) error { return nil }
-
-func (l *clusterRoles) checkName(name string) field.ErrorList {
-	return validateName(field.NewPath("metadata", "name"), name, true)
-}
-
-func (l *clusterRoles) list(ctx context.Context) ([]client.Object, error) {
-	list := &rbacv1.ClusterRoleList{}
-	if err := l.s.Reader.List(ctx, list, client.MatchingLabels{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)}); err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(list.Items))
-	for i := range list.Items {
-		if list.Items[i].Labels[iamv1beta1.MirrorOfLabel] == "" {
-			out = append(out, &list.Items[i])
-		}
-	}
-	return out, nil
-}
-
-func (l *clusterRoles) get(ctx context.Context, name string) (client.Object, error) {
-	r := &rbacv1.ClusterRole{}
-	if err := l.s.Reader.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
-		return nil, client.IgnoreNotFound(err)
-	}
-	if r.Labels[iamv1beta1.ScopeLabel] != string(iamv1beta1.ScopeCluster) || r.Labels[iamv1beta1.MirrorOfLabel] != "" {
-		return nil, nil
-	}
-	return r, nil
-}
-
-func (l *clusterRoles) templates(obj client.Object) []string {
-	names, _ := roletemplate.NamesFromAnnotation(obj.GetAnnotations())
-	return names
-}
-
-func (l *clusterRoles) rules(obj client.Object) []rbacv1.PolicyRule {
-	return obj.(*rbacv1.ClusterRole).Rules
-}
-
-func (l *clusterRoles) build(existing client.Object, name string, annotations map[string]string, templates []string, rules []rbacv1.PolicyRule) client.Object {
-	r := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if existing != nil {
-		r = existing.(*rbacv1.ClusterRole).DeepCopy()
-	}
-	r.Annotations = nativeAnnotations(copyAnnotations(r.Annotations, annotations), templates, rules)
-	r.Labels = withLabels(r.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.ScopeCluster)})
-	r.Rules = rules
-	return r
-}
-
-func (l *clusterRoles) inUse(ctx context.Context, name string) (int, error) {
-	list := &rbacv1.ClusterRoleBindingList{}
-	if err := l.s.Reader.List(ctx, list); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, b := range list.Items {
-		if b.RoleRef.Kind == "ClusterRole" && b.RoleRef.Name == name {
-			n++
-		}
-	}
-	return n, nil
-}
-
 // nativeAnnotations sets the aggregation annotation of a native role and
 // the fingerprint of the rules written with it, as the controller would.
 func nativeAnnotations(a map[string]string, templates []string, rules []rbacv1.PolicyRule) map[string]string {
@@ -655,11 +339,7 @@ func nativeAnnotations(a map[string]string, templates []string, rules []rbacv1.P
 
 func withLabels(l, set map[string]string) map[string]string {
 	out := map[string]string{}
-	for k, v := range l {
-		out[k] = v
-	}
-	for k, v := range set {
-		out[k] = v
-	}
+	maps.Copy(out, l)
+	maps.Copy(out, set)
 	return out
 }

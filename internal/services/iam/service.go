@@ -1,10 +1,13 @@
-// Package iam is the logic behind ke-apiserver's IAM API: users, members at
-// the workspace, project and cluster levels, roles built from role
-// templates, and groups. Handlers decode, authorize by URL and encode; this
-// package validates, checks what authorization by URL cannot (nobody grants
-// or builds a role with permissions they do not hold, the last administrator
-// of a workspace stays), and writes the platform's objects with
-// ke-apiserver's own identity.
+// Package iam is the logic behind ke-apiserver's IAM API: users and their
+// passwords, members at the workspace, project and cluster levels, roles of
+// the four levels built from role templates, and groups. Handlers decode,
+// authorize by URL and encode; this package validates, checks what
+// authorization by URL cannot (nobody grants, builds or takes away a role
+// with permissions they do not hold, nor acts on a user or group that holds
+// more than they do; the last administrator of a workspace stays), and
+// writes the platform's objects with ke-apiserver's own identity. Its
+// errors are Kubernetes API errors (k8s.io/apimachinery/pkg/api/errors),
+// which the handlers answer as they are.
 //
 // Reads come from ke-apiserver's cache. After a write the service waits,
 // briefly, until the cache shows it, so that the next request (and the
@@ -14,12 +17,11 @@ package iam
 import (
 	"context"
 	"hash/fnv"
-	"strconv"
 	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -27,6 +29,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // Authorizer decides whether a user may do something.
@@ -38,9 +41,6 @@ type Authorizer interface {
 type TokenRevoker interface {
 	RevokeUser(ctx context.Context, user string) (int, error)
 }
-
-// PasswordRules checks a new password of a user; errors name the field "password".
-type PasswordRules func(username, password string) field.ErrorList
 
 // Service implements the IAM API.
 type Service struct {
@@ -54,9 +54,11 @@ type Service struct {
 	Tokens     TokenRevoker
 	Clock      clock.PassiveClock
 	BcryptCost int
-	Password   PasswordRules
 	// Passwords keeps the users' password hashes, apart from the users.
 	Passwords *passwordsecret.Store
+	// SystemNamespace holds the platform's Secrets (the initial
+	// administrator's password).
+	SystemNamespace string
 	// CacheWait bounds the wait for the cache to show a write (5s when zero).
 	CacheWait time.Duration
 
@@ -75,20 +77,37 @@ func (l *stripedLocks) lock(key string) func() {
 	return m.Unlock
 }
 
+// get reads a cluster-scoped object from the cache by name; one that does
+// not exist is a 404 that names gr.
+func get[T any, P interface {
+	*T
+	client.Object
+}](ctx context.Context, s *Service, gr schema.GroupResource, name string) (P, error) {
+	obj := P(new(T))
+	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, apierrors.NewNotFound(gr, name)
+		}
+		return nil, err
+	}
+	return obj, nil
+}
+
 func (s *Service) cacheWait() time.Duration {
 	if s.CacheWait > 0 {
 		return s.CacheWait
 	}
-	return 5 * time.Second
+	return cachewait.DefaultTimeout
 }
 
-// waitCached waits until the cache holds obj at least at its resource
-// version. It gives up quietly: the write has happened either way.
+// waitCached waits until the cache holds obj at least at its resource version.
 func (s *Service) waitCached(ctx context.Context, obj client.Object) {
-	want := obj.GetResourceVersion()
-	s.poll(ctx, obj, func(cached client.Object, err error) bool {
-		return err == nil && newerOrEqual(cached.GetResourceVersion(), want)
-	})
+	cachewait.Until(ctx, s.Reader, obj, s.CacheWait)
+}
+
+// waitGone waits until the cache no longer holds obj.
+func (s *Service) waitGone(ctx context.Context, obj client.Object) {
+	cachewait.Gone(ctx, s.Reader, obj, s.CacheWait)
 }
 
 // waitHash waits until the password cache holds the user's hash.
@@ -97,35 +116,4 @@ func (s *Service) waitHash(ctx context.Context, u *iamv1beta1.User, hash string)
 		got, err := s.Passwords.Hash(ctx, u)
 		return err == nil && got == hash, nil
 	})
-}
-
-// waitGone waits until the cache no longer holds obj (or holds another
-// object of its name).
-func (s *Service) waitGone(ctx context.Context, obj client.Object) {
-	uid := obj.GetUID()
-	s.poll(ctx, obj, func(cached client.Object, err error) bool {
-		return apierrors.IsNotFound(err) || (err == nil && cached.GetUID() != uid)
-	})
-}
-
-func (s *Service) poll(ctx context.Context, obj client.Object, done func(client.Object, error) bool) {
-	key := client.ObjectKeyFromObject(obj)
-	fresh, ok := obj.DeepCopyObject().(client.Object)
-	if !ok {
-		return
-	}
-	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, s.cacheWait(), true, func(ctx context.Context) (bool, error) {
-		return done(fresh, s.Reader.Get(ctx, key, fresh)), nil
-	})
-}
-
-// newerOrEqual compares resource versions. They are opaque, but etcd's are
-// integers; anything else counts as caught up only when equal.
-func newerOrEqual(have, want string) bool {
-	if have == want {
-		return true
-	}
-	h, err1 := strconv.ParseUint(have, 10, 64)
-	w, err2 := strconv.ParseUint(want, 10, 64)
-	return err1 == nil && err2 == nil && h >= w
 }

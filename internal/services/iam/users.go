@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,22 +63,11 @@ func (s *Service) ListUsers(ctx context.Context) ([]*iamv1beta1.User, error) {
 
 // GetUser returns a user, stripped.
 func (s *Service) GetUser(ctx context.Context, name string) (*iamv1beta1.User, error) {
-	u, err := s.getUser(ctx, name)
+	u, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return nil, err
 	}
 	return Strip(u), nil
-}
-
-func (s *Service) getUser(ctx context.Context, name string) (*iamv1beta1.User, error) {
-	u := &iamv1beta1.User{}
-	if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, u); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, apierrors.NewNotFound(usersGR, name)
-		}
-		return nil, err
-	}
-	return u, nil
 }
 
 // validateProfile checks the fields a user's profile is made of. New users
@@ -101,7 +91,7 @@ func validateProfile(spec *iamv1beta1.UserSpec, requireEmail bool) field.ErrorLi
 	if len(spec.Description) > 1024 {
 		errs = append(errs, field.TooLong(p.Child("description"), "", 1024))
 	}
-	if spec.Lang != "" && !contains(Languages, spec.Lang) {
+	if spec.Lang != "" && !slices.Contains(Languages, spec.Lang) {
 		errs = append(errs, field.NotSupported(p.Child("lang"), spec.Lang, Languages))
 	}
 	return errs
@@ -127,8 +117,8 @@ func (s *Service) emailTaken(ctx context.Context, email, except string) (string,
 func (s *Service) CreateUser(ctx context.Context, in *iamv1beta1.User) (*iamv1beta1.User, error) {
 	errs := validateName(field.NewPath("metadata", "name"), in.Name, false)
 	errs = append(errs, validateProfile(&in.Spec, true)...)
-	if in.Spec.Password != "" && s.Password != nil {
-		for _, e := range s.Password(in.Name, in.Spec.Password) {
+	if in.Spec.Password != "" {
+		for _, e := range ValidatePassword(in.Name, in.Spec.Password) {
 			e.Field, e.BadValue = "spec.password", ""
 			errs = append(errs, e)
 		}
@@ -208,7 +198,7 @@ func syncDisplayName(u *iamv1beta1.User) {
 // for optimistic locking) and status are not changed here.
 func (s *Service) UpdateUser(ctx context.Context, name string, desired *iamv1beta1.User) (*iamv1beta1.User, error) {
 	defer s.locks.lock(usersLock)()
-	cur, err := s.getUser(ctx, name)
+	cur, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +251,7 @@ func (s *Service) DeleteUser(ctx context.Context, caller user.Info, name string)
 	if caller.GetName() == name {
 		return conflict(usersGR, name, "you cannot delete your own account")
 	}
-	u, err := s.getUser(ctx, name)
+	u, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return err
 	}
@@ -281,7 +271,7 @@ func (s *Service) SetDisabled(ctx context.Context, caller user.Info, name string
 	if disabled && caller.GetName() == name {
 		return nil, conflict(usersGR, name, "you cannot disable your own account")
 	}
-	u, err := s.getUser(ctx, name)
+	u, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +294,7 @@ func (s *Service) SetDisabled(ctx context.Context, caller user.Info, name string
 // Unlock lifts a lockout after failed logins: failures before now no
 // longer count (the user controller recomputes the state).
 func (s *Service) Unlock(ctx context.Context, name string) (*iamv1beta1.User, error) {
-	u, err := s.getUser(ctx, name)
+	u, err := get[iamv1beta1.User](ctx, s, usersGR, name)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +312,7 @@ func (s *Service) Unlock(ctx context.Context, name string) (*iamv1beta1.User, er
 
 // LoginRecords returns a user's login records.
 func (s *Service) LoginRecords(ctx context.Context, name string) ([]*iamv1beta1.LoginRecord, error) {
-	if _, err := s.getUser(ctx, name); err != nil {
+	if _, err := get[iamv1beta1.User](ctx, s, usersGR, name); err != nil {
 		return nil, err
 	}
 	list := &iamv1beta1.LoginRecordList{}
@@ -337,13 +327,4 @@ func (s *Service) LoginRecords(ctx context.Context, name string) ([]*iamv1beta1.
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

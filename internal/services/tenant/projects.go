@@ -15,8 +15,8 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // projectsOf returns the namespaces labelled with the workspace.
@@ -72,8 +72,8 @@ func (s *Service) Project(ctx context.Context, ws, name string) (*corev1.Namespa
 // CreateProject creates a namespace labelled with the workspace and
 // annotated with its creator, whom the project controller binds as admin.
 func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in *corev1.Namespace) (*corev1.Namespace, error) {
-	if errs := validateProjectName(in.Name); len(errs) > 0 {
-		return nil, apistatus.Invalid("Namespace", in.Name, errs)
+	if errs := validateName(in.Name); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(namespaceGK, in.Name, errs)
 	}
 	w, err := s.Workspace(ctx, ws)
 	if err != nil {
@@ -97,6 +97,7 @@ func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in 
 	if err := s.Writer.Create(ctx, ns); err != nil {
 		return nil, backendError(ctx, err, "creating namespace "+in.Name)
 	}
+	cachewait.Until(ctx, s.Reader, ns, 0)
 	return withNamespaceKind(ns), nil
 }
 
@@ -161,7 +162,8 @@ func (s *Service) Overview(ctx context.Context, name string) (*Overview, error) 
 	return out, nil
 }
 
-func validateProjectName(name string) field.ErrorList {
+// validateName checks the name of a new workspace or project: a DNS-1123 label.
+func validateName(name string) field.ErrorList {
 	path := field.NewPath("metadata", "name")
 	if name == "" {
 		return field.ErrorList{field.Required(path, "")}

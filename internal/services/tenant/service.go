@@ -3,7 +3,8 @@
 // workspaces and projects, and a workspace's overview counts. It reads from
 // ke-apiserver's informer cache through the field indexes Setup registers,
 // asks the authorizer what the caller may do, and writes with ke-apiserver's
-// own identity once the caller was authorized.
+// own identity once the caller was authorized; it answers a write once the
+// cache shows it. Its errors are Kubernetes API errors.
 package tenant
 
 import (
@@ -16,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -133,6 +135,19 @@ func backendError(ctx context.Context, err error, what string) error {
 	}
 	logr.FromContextOrDiscard(ctx).Error(err, "Request to kube-apiserver failed", "action", what)
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// The kinds that 422 answers name.
+var (
+	workspaceGK = tenantv1beta1.GroupVersion.WithKind("Workspace").GroupKind()
+	namespaceGK = schema.GroupKind{Kind: "Namespace"}
+)
+
+// badRequest is a 400 naming the query parameter that is wrong.
+func badRequest(param, msg string) error {
+	err := apierrors.NewBadRequest(param + ": " + msg)
+	err.ErrStatus.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeFieldValueInvalid, Field: param, Message: msg}}}
+	return err
 }
 
 func notFound(resource, name string) error {

@@ -20,9 +20,9 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
 // MaxWorkspaceNameLength bounds workspace names: their roles are named
@@ -69,37 +69,55 @@ func (s *Service) MaySeeAllWorkspaces(u user.Info) bool {
 // Workspaces returns the workspaces the caller belongs to, or every
 // workspace for those who may list them at the platform level.
 func (s *Service) Workspaces(ctx context.Context, u user.Info) ([]*tenantv1beta1.Workspace, error) {
-	var out []*tenantv1beta1.Workspace
 	if s.MaySeeAllWorkspaces(u) {
 		list := &tenantv1beta1.WorkspaceList{}
 		if err := s.Reader.List(ctx, list); err != nil {
 			return nil, err
 		}
-		out = make([]*tenantv1beta1.Workspace, 0, len(list.Items))
+		out := make([]*tenantv1beta1.Workspace, 0, len(list.Items))
 		for i := range list.Items {
 			out = append(out, withWorkspaceKind(&list.Items[i]))
 		}
 		return out, nil
 	}
+	out, err := s.memberWorkspaces(ctx, u)
+	for _, ws := range out {
+		withWorkspaceKind(ws)
+	}
+	return out, err
+}
+
+// memberWorkspaces returns the workspaces the caller belongs to (Memberships).
+func (s *Service) memberWorkspaces(ctx context.Context, u user.Info) ([]*tenantv1beta1.Workspace, error) {
 	names, err := s.Memberships(ctx, u)
 	if err != nil {
 		return nil, err
 	}
+	out := make([]*tenantv1beta1.Workspace, 0, len(names))
 	for name := range names {
-		ws := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
-			if apierrors.IsNotFound(err) {
-				continue // a binding outlives its workspace for a moment
-			}
+		ws, err := s.getWorkspace(ctx, name)
+		if apierrors.IsNotFound(err) {
+			continue // a binding outlives its workspace for a moment
+		}
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, withWorkspaceKind(ws))
+		out = append(out, ws)
 	}
 	return out, nil
 }
 
 // Workspace returns one workspace.
 func (s *Service) Workspace(ctx context.Context, name string) (*tenantv1beta1.Workspace, error) {
+	ws, err := s.getWorkspace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return withWorkspaceKind(ws), nil
+}
+
+// getWorkspace reads a workspace from the cache, or 404.
+func (s *Service) getWorkspace(ctx context.Context, name string) (*tenantv1beta1.Workspace, error) {
 	ws := &tenantv1beta1.Workspace{}
 	if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -107,7 +125,7 @@ func (s *Service) Workspace(ctx context.Context, name string) (*tenantv1beta1.Wo
 		}
 		return nil, err
 	}
-	return withWorkspaceKind(ws), nil
+	return ws, nil
 }
 
 // CreateWorkspace creates a workspace. Its manager is the caller unless the
@@ -124,7 +142,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 	errs := validateWorkspaceName(in.Name)
 	errs = append(errs, s.validateWorkspaceSpec(ctx, &in.Spec, nil)...)
 	if len(errs) > 0 {
-		return nil, apistatus.Invalid("Workspace", in.Name, errs)
+		return nil, apierrors.NewInvalid(workspaceGK, in.Name, errs)
 	}
 	ws := &tenantv1beta1.Workspace{
 		ObjectMeta: metav1.ObjectMeta{
@@ -143,6 +161,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 	if err := s.Writer.Create(ctx, ws); err != nil {
 		return nil, backendError(ctx, err, "creating workspace "+in.Name)
 	}
+	cachewait.Until(ctx, s.Reader, ws, 0)
 	return withWorkspaceKind(ws), nil
 }
 
@@ -154,16 +173,13 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 // resourceVersion in desired makes the update conditional (409 when it is stale).
 func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string, desired *tenantv1beta1.Workspace) (*tenantv1beta1.Workspace, error) {
 	if desired.Name != "" && desired.Name != name {
-		return nil, apistatus.Invalid("Workspace", name, field.ErrorList{
+		return nil, apierrors.NewInvalid(workspaceGK, name, field.ErrorList{
 			field.Invalid(field.NewPath("metadata", "name"), desired.Name, "must be the name in the path; workspaces cannot be renamed")})
 	}
 	var out *tenantv1beta1.Workspace
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		cur := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, cur); err != nil {
-			if apierrors.IsNotFound(err) {
-				return notFound("workspaces", name)
-			}
+		cur, err := s.getWorkspace(ctx, name)
+		if err != nil {
 			return err
 		}
 		if !cur.DeletionTimestamp.IsZero() {
@@ -175,7 +191,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string,
 			spec.Manager = cur.Spec.Manager
 		}
 		if errs := s.validateWorkspaceSpec(ctx, &spec, &cur.Spec); len(errs) > 0 {
-			return apistatus.Invalid("Workspace", name, errs)
+			return apierrors.NewInvalid(workspaceGK, name, errs)
 		}
 		if spec.NamespacePolicy == tenantv1beta1.NamespacesDelete && cur.Spec.NamespacePolicy != tenantv1beta1.NamespacesDelete &&
 			!s.mayDeleteProjects(u, name) {
@@ -207,6 +223,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, u user.Info, name string,
 	if err != nil {
 		return nil, err
 	}
+	cachewait.Until(ctx, s.Reader, out, 0)
 	return withWorkspaceKind(out), nil
 }
 
@@ -240,14 +257,11 @@ func (s *Service) DeleteWorkspace(ctx context.Context, u user.Info, name, policy
 				u.GetName(), name), "namespacePolicy")
 		}
 	default:
-		return apistatus.BadRequest("namespacePolicy", "must be Release or Delete")
+		return badRequest("namespacePolicy", "must be Release or Delete")
 	}
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		cur := &tenantv1beta1.Workspace{}
-		if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, cur); err != nil {
-			if apierrors.IsNotFound(err) {
-				return notFound("workspaces", name)
-			}
+		cur, err := s.getWorkspace(ctx, name)
+		if err != nil {
 			return err
 		}
 		if !cur.DeletionTimestamp.IsZero() {
@@ -263,7 +277,7 @@ func (s *Service) DeleteWorkspace(ctx context.Context, u user.Info, name, policy
 				return backendError(ctx, err, "updating workspace "+name)
 			}
 		}
-		err := s.Writer.Delete(ctx, next, client.Preconditions{UID: &next.UID})
+		err = s.Writer.Delete(ctx, next, client.Preconditions{UID: &next.UID})
 		return backendError(ctx, client.IgnoreNotFound(err), "deleting workspace "+name)
 	})
 	return err
@@ -282,18 +296,11 @@ func (s *Service) Clusters(ctx context.Context, u user.Info) ([]*clusterv1alpha1
 	wanted := map[string]bool{}
 	host := false
 	if !everything {
-		names, err := s.Memberships(ctx, u)
+		mine, err := s.memberWorkspaces(ctx, u)
 		if err != nil {
 			return nil, err
 		}
-		for name := range names {
-			ws := &tenantv1beta1.Workspace{}
-			if err := s.Reader.Get(ctx, types.NamespacedName{Name: name}, ws); err != nil {
-				if apierrors.IsNotFound(err) {
-					continue
-				}
-				return nil, err
-			}
+		for _, ws := range mine {
 			if len(ws.Spec.Clusters) == 0 {
 				host = true
 			}
@@ -323,16 +330,9 @@ func (s *Service) mayDeleteProjects(u user.Info, ws string) bool {
 }
 
 func validateWorkspaceName(name string) field.ErrorList {
-	path := field.NewPath("metadata", "name")
-	if name == "" {
-		return field.ErrorList{field.Required(path, "")}
-	}
-	var errs field.ErrorList
-	for _, msg := range validation.IsDNS1123Label(name) {
-		errs = append(errs, field.Invalid(path, name, msg))
-	}
+	errs := validateName(name)
 	if len(name) > MaxWorkspaceNameLength {
-		errs = append(errs, field.TooLong(path, "", MaxWorkspaceNameLength))
+		errs = append(errs, field.TooLong(field.NewPath("metadata", "name"), "", MaxWorkspaceNameLength))
 	}
 	return errs
 }

@@ -2,7 +2,8 @@
 // Helm SDK into a real kube-apiserver and etcd, which validates every object
 // it makes, and checks how the components are wired together: ke-console
 // registered at ke-apiserver with one generated client secret that an
-// upgrade keeps, the replicas Redis allows, and clear refusals of bad values.
+// upgrade keeps, the Redis the chart deploys (or the external one it is
+// given) behind both, and clear refusals of bad values.
 package chart
 
 import (
@@ -195,8 +196,11 @@ func TestTheChartInstallsTheConsoleRegisteredAtTheAPIServer(t *testing.T) {
 	if cfg := consoleAccepts(t, c); cfg.BindAddress != ":8443" || cfg.PublicURL != "https://console.example.com" {
 		t.Errorf("ke-console would serve %s as %s", cfg.BindAddress, cfg.PublicURL)
 	}
-	if _, ok := arg(c, "redis-url"); ok || *console.Spec.Replicas != 1 {
-		t.Errorf("without Redis ke-console runs one replica with sessions in memory, got %d replicas and args %v", *console.Spec.Replicas, c.Args)
+	// By default the chart deploys Redis: two replicas share the sessions
+	// (before, without a Redis URL, ke-console ran one replica with sessions
+	// in memory, which a restart lost).
+	if got, _ := arg(c, "redis-url"); got != "$(REDIS_URL)" || *console.Spec.Replicas != 2 {
+		t.Errorf("ke-console runs %d replicas with --redis-url=%q, want 2 with the chart's Redis", *console.Spec.Replicas, got)
 	}
 	if console.Spec.Template.Spec.AutomountServiceAccountToken == nil || *console.Spec.Template.Spec.AutomountServiceAccountToken {
 		t.Error("ke-console needs no Kubernetes token, but one is mounted")

@@ -37,10 +37,10 @@ func TestTheConsoleServesItsPagesUnderTheBasePath(t *testing.T) {
 		t.Fatalf("the page does not carry the base path and the policy's nonce on its scripts:\n%s\n%s", r.Header.Get("Content-Security-Policy"), page)
 	}
 	m := regexp.MustCompile(`<script nonce="[^"]+" id="ke-config" type="application/json">([^<]+)</script>`).FindStringSubmatch(page)
-	var cfg map[string]string
+	var cfg map[string]any
 	if m == nil || json.Unmarshal([]byte(m[1]), &cfg) != nil || cfg["basePath"] != "/console/" || cfg["apiServerURL"] != st.apiURL ||
-		cfg["title"] != "Super Kubenetes" || cfg["version"] == "" {
-		t.Fatalf("the runtime configuration: %v", cfg)
+		cfg["title"] != "Super Kubenetes" || cfg["version"] == "" || cfg["session"] != false {
+		t.Fatalf("the runtime configuration of a browser without a session: %v", cfg)
 	}
 	if r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("Strict-Transport-Security") == "" || r.Header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("headers %v", r.Header)

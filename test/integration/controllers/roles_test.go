@@ -15,7 +15,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
 )
 
-func newTemplate(name string, scope iamv1beta1.Scope, rules ...rbacv1.PolicyRule) *iamv1beta1.RoleTemplate {
+func newTemplate(name string, scope iamv1beta1.Level, rules ...rbacv1.PolicyRule) *iamv1beta1.RoleTemplate {
 	return &iamv1beta1.RoleTemplate{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{iamv1beta1.ScopeLabel: string(scope)}},
 		Spec:       iamv1beta1.RoleTemplateSpec{Rules: rules},
@@ -26,9 +26,9 @@ func TestRolesAggregateTheirTemplatesAndFollowChanges(t *testing.T) {
 	ctx := context.Background()
 	viewCM := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}}
 	viewSvc := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: []string{"get"}}
-	tpl := newTemplate("test-view-configmaps", iamv1beta1.ScopeGlobal, viewCM)
+	tpl := newTemplate("test-view-configmaps", iamv1beta1.LevelGlobal, viewCM)
 	create(t, tpl)
-	create(t, newTemplate("test-view-services", iamv1beta1.ScopeGlobal, viewSvc))
+	create(t, newTemplate("test-view-services", iamv1beta1.LevelGlobal, viewSvc))
 	names := []string{"test-view-configmaps", "test-view-services"}
 
 	gr := &iamv1beta1.GlobalRole{ObjectMeta: metav1.ObjectMeta{Name: "custom-global"},

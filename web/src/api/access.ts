@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
+import { kinds, projectKinds } from './kinds';
 
 /** An action to ask about, as the platform's subject access review names it. */
 export interface Action {
@@ -16,6 +17,11 @@ interface ReviewAnswer {
   status: { allowed: boolean; results?: { allowed: boolean }[] };
 }
 
+/** reviewKey is the cache key of a batch of actions: the same questions share one answer. */
+export function reviewKey(actions: Action[]) {
+  return ['can', JSON.stringify(actions.map((a) => [a.verb, a.group ?? '', a.resource, a.subresource ?? '', a.namespace ?? '', a.workspace ?? '', a.name ?? '']))] as const;
+}
+
 /**
  * useCan asks the platform, in one batch review, which of the actions the
  * user may do. The console hides or disables what is not allowed; the API
@@ -25,19 +31,79 @@ export function useCan(actions: Action[]): boolean[] {
   return useAccess(actions).allowed;
 }
 
-/** useAccess is useCan that also tells whether the answer has come. */
+/**
+ * useAccess is useCan that also tells whether the answer has come. Answers
+ * are kept for five minutes and shared by every screen that asks the same
+ * questions (the navigation and the page it opens ask once between them).
+ */
 export function useAccess(actions: Action[]): { allowed: boolean[]; loaded: boolean } {
-  const key = JSON.stringify(actions);
   const q = useQuery({
-    queryKey: ['can', key],
+    queryKey: reviewKey(actions),
     queryFn: () =>
       api.post<ReviewAnswer>('/kapis/iam.superkube.io/v1beta1/subjectaccessreviews', {
         apiVersion: 'iam.superkube.io/v1beta1',
         kind: 'SubjectAccessReview',
         spec: { resourceAttributesList: actions },
       }),
-    staleTime: 30_000,
+    staleTime: 300_000,
     enabled: actions.length > 0,
   });
-  return { allowed: actions.map((_, i) => q.data?.status.results?.[i]?.allowed ?? false), loaded: !!q.data || !!q.error };
+  return { allowed: actions.map((_, i) => q.data?.status?.results?.[i]?.allowed ?? false), loaded: !!q.data || !!q.error || actions.length === 0 };
+}
+
+/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles. */
+export const platformActions: Action[] = [
+  { verb: 'list', resource: 'nodes' },
+  { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
+  { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
+];
+
+/** The sections of a project that the navigation offers, besides its overview. */
+export const projectSections = [...projectKinds, 'members', 'roles'] as const;
+
+function projectActions(namespace: string): Action[] {
+  return [
+    ...projectKinds.map((r) => ({ verb: 'list', group: kinds[r].group, resource: r, namespace })),
+    { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace },
+    { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
+  ];
+}
+
+/**
+ * useProjectAccess tells which sections of a project the user may open
+ * (list its objects), from one review shared by the navigation and the
+ * project's pages.
+ */
+export function useProjectAccess(namespace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
+  const a = useAccess(namespace ? projectActions(namespace) : []);
+  return {
+    loaded: a.loaded,
+    may: (section) => {
+      const i = (projectSections as readonly string[]).indexOf(section);
+      return i >= 0 && a.allowed[i];
+    },
+  };
+}
+
+/** The sections of a workspace besides its overview. */
+export const workspaceSections = ['projects', 'members', 'roles'] as const;
+
+/** useWorkspaceAccess tells which sections of a workspace the user may open. */
+export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
+  const a = useAccess(
+    workspace
+      ? [
+          { verb: 'list', resource: 'namespaces', workspace },
+          { verb: 'list', group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
+          { verb: 'list', group: 'iam.superkube.io', resource: 'workspaceroles', workspace },
+        ]
+      : [],
+  );
+  return {
+    loaded: a.loaded,
+    may: (section) => {
+      const i = (workspaceSections as readonly string[]).indexOf(section);
+      return i >= 0 && a.allowed[i];
+    },
+  };
 }

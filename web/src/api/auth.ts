@@ -1,7 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, request } from './client';
 import type { IdentityProvider, List, Session } from './types';
-import { url } from '../config';
+import { config, url } from '../config';
+
+/**
+ * mayHaveSession tells whether asking who is logged in can find anyone:
+ * not when ke-console served the page to a browser without a session. Then
+ * the app shows the login page without a request that would be answered
+ * 401 (and logged by the browser as an error).
+ */
+export function mayHaveSession(): boolean {
+  return config.session !== false;
+}
 
 /** sessionQuery reads who is logged in; the router starts it before a screen's code has loaded. */
 export const sessionQuery = {
@@ -11,8 +21,9 @@ export const sessionQuery = {
   staleTime: 60_000,
 } as const;
 
+/** useSession is who is logged in: asked of ke-console, or what the login answered. */
 export function useSession() {
-  return useQuery(sessionQuery);
+  return useQuery({ ...sessionQuery, enabled: mayHaveSession() });
 }
 
 export function login(username: string, password: string) {

@@ -1,4 +1,4 @@
-import { ApiError, query, request } from './client';
+import { ApiError, NetworkError, query, request, retryAfterSeconds } from './client';
 
 describe('the API client', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -30,5 +30,31 @@ describe('the API client', () => {
   it('builds query strings without empty values', () => {
     expect(query({ page: 2, name: '', sortBy: 'name', ascending: false, x: undefined })).toBe('?page=2&sortBy=name&ascending=false');
     expect(query({})).toBe('');
+  });
+});
+
+describe('errors of the API client', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('turns no answer into a NetworkError, not an empty result', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      throw new TypeError('Failed to fetch');
+    }));
+    await expect(request('/kapis/x')).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('keeps what the server asked to wait', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ kind: 'Status', code: 429, message: 'slow down' }), { status: 429, headers: { 'Retry-After': '17' } })));
+    const err = (await request('/kapis/x').catch((e: unknown) => e)) as ApiError;
+    expect(err.retryAfter).toBe(17);
+  });
+
+  it.each([
+    ['seconds', '30', 30],
+    ['an HTTP date', new Date(Date.UTC(2030, 0, 1, 0, 0, 20)).toUTCString(), 20],
+    ['nothing', null, undefined],
+    ['rubbish', 'soon', undefined],
+  ])('reads Retry-After given as %s', (_n, v, want) => {
+    expect(retryAfterSeconds(v, Date.UTC(2030, 0, 1))).toBe(want);
   });
 });

@@ -13,15 +13,37 @@ export interface Status {
 export class ApiError extends Error {
   readonly code: number;
   readonly status: Status;
-  constructor(code: number, status: Status) {
+  /** Seconds the server asked to wait (Retry-After), on 429 and 503. */
+  readonly retryAfter?: number;
+  constructor(code: number, status: Status, retryAfter?: number) {
     super(status.message || `request failed with ${code}`);
     this.code = code;
     this.status = status;
+    this.retryAfter = retryAfter;
   }
   /** The fields the server named as wrong. */
   get fields(): string[] {
     return (this.status.details?.causes ?? []).map((c) => c.field ?? '').filter(Boolean);
   }
+}
+
+/**
+ * NetworkError is a request that got no answer: the network is down or the
+ * console's server cannot be reached. It is never an empty answer.
+ */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super('the console cannot reach its server', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+/** retryAfterSeconds reads a Retry-After header (seconds or an HTTP date). */
+export function retryAfterSeconds(v: string | null, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, Math.ceil((t - now) / 1000));
 }
 
 export function csrfToken(): string {
@@ -56,7 +78,14 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     headers['Content-Type'] = opts.contentType ?? 'application/json';
     body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   }
-  const resp = await fetch(url(path), { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+  let resp: Response;
+  try {
+    resp = await fetch(url(path), { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+  } catch (e) {
+    // An abort is the caller's; anything else is no answer at all.
+    if (opts.signal?.aborted || (e instanceof DOMException && e.name === 'AbortError')) throw e;
+    throw new NetworkError(e);
+  }
   if (!resp.ok) {
     let status: Status = { code: resp.status, message: resp.statusText };
     try {
@@ -67,7 +96,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     if (resp.status === 401 && !path.startsWith('/auth/')) {
       onUnauthorized?.();
     }
-    throw new ApiError(resp.status, status);
+    throw new ApiError(resp.status, status, retryAfterSeconds(resp.headers.get('Retry-After')));
   }
   if (opts.raw) {
     return (await resp.text()) as T;

@@ -7,8 +7,11 @@ import { useApiList } from './tenant';
 /** FakeEventSource stands in for the browser's, which jsdom lacks. */
 class FakeEventSource {
   static all: FakeEventSource[] = [];
+  static CLOSED = 2;
   url: string;
+  readyState = 0;
   onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
   onmessage: (() => void) | null = null;
   listeners: Record<string, (() => void)[]> = {};
   closed = false;
@@ -69,11 +72,17 @@ describe('live reads', () => {
     expect(FakeEventSource.all.every((e) => e.closed)).toBe(true);
   });
 
-  it('follows a list from another API through the list engine stream of the objects behind it', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => {
+  /** serveList answers lists with totalItems = version, and access reviews with mayWatch. */
+  function serveList(mayWatch: boolean) {
+    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+      if (u.includes('subjectaccessreviews')) return new Response(JSON.stringify({ status: { allowed: mayWatch, results: [{ allowed: mayWatch }] } }), { status: 201 });
       gets++;
       return new Response(JSON.stringify({ items: [], totalItems: version }), { status: 200 });
     }));
+  }
+
+  it('follows a list from another API through the list engine stream of the objects behind it', async () => {
+    serveList(true);
     const { result } = renderHook(() => useApiList('/kapis/tenant.superkube.io/v1beta1/workspaces', { page: 1 }, true, { resource: 'workspaces' }), { wrapper });
     await waitFor(() => expect(result.current.data?.totalItems).toBe(1));
     const es = FakeEventSource.all[0];
@@ -81,6 +90,37 @@ describe('live reads', () => {
     version = 2;
     act(() => es.emit('DELETED'));
     await waitFor(() => expect(result.current.data?.totalItems).toBe(2));
+  });
+
+  it('opens no stream for a list whose objects the user may not watch (which would be refused)', async () => {
+    serveList(false);
+    const { result } = renderHook(() => useApiList('/kapis/tenant.superkube.io/v1beta1/workspaces', { page: 1 }, true, { resource: 'workspaces' }), { wrapper });
+    await waitFor(() => expect(result.current.data?.totalItems).toBe(1));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(FakeEventSource.all).toHaveLength(0);
+  });
+
+  it('does not ask again, for a while, for a stream the server refused', async () => {
+    const first = renderHook(() => useGet('pods', 'dev', 'refused'), { wrapper });
+    await waitFor(() => expect(FakeEventSource.all).toHaveLength(1));
+    const es = FakeEventSource.all[0];
+    es.readyState = FakeEventSource.CLOSED; // a 403 or 404 closes an EventSource for good
+    act(() => es.onerror?.());
+    first.unmount();
+    renderHook(() => useGet('pods', 'dev', 'refused'), { wrapper });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(FakeEventSource.all).toHaveLength(1);
+  });
+
+  it('reconnects (the browser does) after a lost connection, and is asked again on the next visit', async () => {
+    const first = renderHook(() => useGet('pods', 'dev', 'flaky'), { wrapper });
+    await waitFor(() => expect(FakeEventSource.all).toHaveLength(1));
+    const es = FakeEventSource.all[0];
+    es.readyState = 0; // CONNECTING: the browser tries again by itself
+    act(() => es.onerror?.());
+    first.unmount();
+    renderHook(() => useGet('pods', 'dev', 'flaky'), { wrapper });
+    await waitFor(() => expect(FakeEventSource.all).toHaveLength(2));
   });
 
   it('opens no stream for a list from another API that names no live source', async () => {

@@ -59,6 +59,25 @@ function matchParams(params: ListParams): ListParams {
 }
 
 /**
+ * Streams the server refused (403, 404: EventSource closes for good on an
+ * answer that is not a stream), by URL, with when: they are not asked for
+ * again for five minutes, so that a page the user may read but not watch
+ * does not ask, and get refused, at every visit.
+ */
+const refusedStreams = new Map<string, number>();
+const refusedFor = 300_000;
+
+export function streamRefused(u: string, now = Date.now()): boolean {
+  const at = refusedStreams.get(u);
+  if (at === undefined) return false;
+  if (now - at > refusedFor) {
+    refusedStreams.delete(u);
+    return false;
+  }
+  return true;
+}
+
+/**
  * useLiveList opens the list engine's server-sent-event stream for the
  * query and refetches the kind's lists (debounced) when something changes,
  * and once when the stream opens; alsoRefetch names more queries to
@@ -70,7 +89,9 @@ export function useLiveList(resource: string, namespace: string | undefined, par
   const also = JSON.stringify(alsoRefetch);
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const es = new EventSource(url(enginePath(resource, namespace) + streamQuery));
+    const u = url(enginePath(resource, namespace) + streamQuery);
+    if (streamRefused(u)) return;
+    const es = new EventSource(u);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refresh = () => {
       if (timer) return;
@@ -87,6 +108,10 @@ export function useLiveList(resource: string, namespace: string | undefined, par
     // reconnect may have missed changes): read it again once the stream is
     // open, so that no change falls between the two.
     es.onopen = refresh;
+    // A lost connection reconnects by itself (CONNECTING); a refusal closes.
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) refusedStreams.set(u, Date.now());
+    };
     return () => {
       if (timer) clearTimeout(timer);
       es.close();

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, query } from './client';
+import { useAccess } from './access';
 import { useLiveList, type ListParams } from './resources';
 import type { K8sObject, List, Overview, Workspace } from './types';
 
@@ -16,13 +17,28 @@ export interface LiveSource {
   params?: ListParams;
 }
 
+/** The API groups of the kinds whose list-engine streams keep API lists live. */
+const liveGroups: Record<string, string> = {
+  workspaces: 'tenant.superkube.io',
+  users: 'iam.superkube.io',
+  workspacerolebindings: 'iam.superkube.io',
+  workspaceroles: 'iam.superkube.io',
+  globalrolebindings: 'iam.superkube.io',
+  globalroles: 'iam.superkube.io',
+  rolebindings: 'rbac.authorization.k8s.io',
+  roles: 'rbac.authorization.k8s.io',
+  namespaces: '',
+};
+
 /**
  * useApiList reads a list-convention endpoint other than the list engine;
  * with live, the page reloads when the list engine reports a change of the
- * objects behind it (when the user may watch them).
+ * objects behind it, when the user may watch them there (asked first, so
+ * that a stream the user may not open is never asked for and refused).
  */
 export function useApiList<T extends K8sObject>(path: string, params: ListParams, enabled = true, live?: LiveSource) {
-  useLiveList(live?.resource ?? '', live?.namespace, live?.params ?? {}, enabled && !!live, [['api', path]]);
+  const watch = useAccess(enabled && live ? [{ verb: 'watch', group: liveGroups[live.resource] ?? '', resource: live.resource, namespace: live.namespace }] : []);
+  useLiveList(live?.resource ?? '', live?.namespace, live?.params ?? {}, enabled && !!live && watch.allowed[0], [['api', path]]);
   return useQuery({
     queryKey: ['api', path, params],
     queryFn: ({ signal }) => api.get<List<T>>(path + query(params), signal),

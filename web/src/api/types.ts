@@ -152,14 +152,27 @@ export interface Workspace extends K8sObject {
 }
 
 export interface User extends K8sObject {
-  spec: { email?: string; displayName?: string; description?: string; lang?: string };
-  status?: { state?: string; lockedUntil?: string; lastLoginTime?: string };
+  spec: { email?: string; displayName?: string; description?: string; lang?: string; passwordChangeRequired?: boolean; disabled?: boolean };
+  status?: { state?: string; lockedUntil?: string; lastLoginTime?: string; passwordChangedAt?: string; groups?: string[] };
+}
+
+export interface LoginRecord extends K8sObject {
+  spec: { type: string; provider?: string; sourceIP?: string; userAgent?: string; success: boolean; reason?: string };
+}
+
+/** A binding of a role to users, as GlobalRoleBinding, WorkspaceRoleBinding and RoleBinding have it. */
+export interface Binding extends K8sObject {
+  roleRef: { apiGroup?: string; kind: string; name: string };
+  subjects?: { kind: string; apiGroup?: string; name: string }[];
 }
 
 export interface Member extends K8sObject {
   username: string;
   role: string;
   roles: string[];
+  /** the user's, when the caller may view users */
+  displayName?: string;
+  email?: string;
 }
 
 export interface Role extends K8sObject {

@@ -18,9 +18,9 @@ export function Events({ namespace, kind, name }: { namespace?: string; kind?: s
       columns={[
         { title: t('Type'), sortKey: 'type', render: (e) => (e.type === 'Warning' ? <Label color="orange" isCompact>{t('Warning')}</Label> : <Label color="blue" isCompact>{t('Normal')}</Label>) },
         { title: t('Reason'), sortKey: 'reason', render: (e) => e.reason ?? '-' },
-        { title: t('Object'), render: (e) => `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}` },
+        { title: t('Object'), render: (e) => `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`, hideBelow: 'lg' },
         { title: t('Message'), render: (e) => e.message ?? '' },
-        { title: t('Count'), sortKey: 'count', render: (e) => e.count ?? 1 },
+        { title: t('Count'), sortKey: 'count', render: (e) => e.count ?? 1, hideBelow: 'xl' },
         { title: t('Last seen'), sortKey: 'lastTimestamp', render: (e) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) },
       ]}
       emptyText={t('No events.')}

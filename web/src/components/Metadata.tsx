@@ -6,10 +6,11 @@ import type { Condition, K8sObject } from '../api/types';
 import { age } from './format';
 
 export function Labels({ labels, test }: { labels?: Record<string, string>; test: string }) {
+  const { t } = useTranslation('common');
   const entries = Object.entries(labels ?? {});
   if (entries.length === 0) return <>-</>;
   return (
-    <LabelGroup numLabels={10} data-test={test}>
+    <LabelGroup numLabels={10} collapsedText={t('${remaining} more')} expandedText={t('Show less')} data-test={test}>
       {entries.map(([k, v]) => (
         <Label key={k} isCompact>
           {k}={v}
@@ -50,21 +51,21 @@ export function Conditions({ conditions }: { conditions?: Condition[] }) {
     <Table aria-label={t('Conditions')} variant="compact" data-test="conditions">
       <Thead>
         <Tr>
-          <Th>{t('Type')}</Th>
-          <Th>{t('Status')}</Th>
-          <Th>{t('Reason')}</Th>
-          <Th>{t('Message')}</Th>
-          <Th>{t('Changed')}</Th>
+          <Th modifier="wrap">{t('Type')}</Th>
+          <Th modifier="wrap">{t('Status')}</Th>
+          <Th modifier="wrap">{t('Reason')}</Th>
+          <Th modifier="wrap">{t('Message')}</Th>
+          <Th modifier="wrap">{t('Changed')}</Th>
         </Tr>
       </Thead>
       <Tbody>
         {conditions.map((c) => (
           <Tr key={c.type}>
-            <Td>{c.type}</Td>
-            <Td>{c.status}</Td>
-            <Td>{c.reason ?? '-'}</Td>
-            <Td>{c.message ?? '-'}</Td>
-            <Td>{age(c.lastTransitionTime)}</Td>
+            <Td dataLabel={t('Type')}>{c.type}</Td>
+            <Td dataLabel={t('Status')}>{c.status}</Td>
+            <Td dataLabel={t('Reason')}>{c.reason ?? '-'}</Td>
+            <Td dataLabel={t('Message')}>{c.message ?? '-'}</Td>
+            <Td dataLabel={t('Changed')} modifier="nowrap">{age(c.lastTransitionTime)}</Td>
           </Tr>
         ))}
       </Tbody>

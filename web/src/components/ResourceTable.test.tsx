@@ -80,3 +80,60 @@ describe('ResourceTable', () => {
     await waitFor(() => expect(screen.queryByText('This list may be out of date')).not.toBeInTheDocument());
   });
 });
+
+describe('ResourceTable when a request fails or finds nothing', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  const renderTable = (extra: Partial<Parameters<typeof ResourceTable<K8sObject>>[0]> = {}) =>
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false, networkMode: 'always' } } })}>
+        <MemoryRouter>
+          <ResourceTable<K8sObject> id="pods" ariaLabel="Pods" resource="pods" namespace="dev" columns={[{ title: 'Name', sortKey: 'name', render: (o) => o.metadata.name }]} {...extra} />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+
+  it('shows the error and a retry, never "Nothing found" or "0 - 0 of 0", when there is no answer', async () => {
+    let up = false;
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      if (!up) throw new TypeError('Failed to fetch');
+      return new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 1 }), { status: 200 });
+    }));
+    renderTable();
+    expect(await screen.findByText('The console cannot reach the server')).toBeInTheDocument();
+    expect(screen.queryByText('Nothing found')).not.toBeInTheDocument();
+    expect(screen.queryByText(/0 - 0/)).not.toBeInTheDocument();
+    expect(screen.queryByRole('grid')).not.toBeInTheDocument();
+    up = true;
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('web-1')).toBeInTheDocument();
+    expect(screen.queryByText('The console cannot reach the server')).not.toBeInTheDocument();
+  });
+
+  it('says what to do when there is nothing yet, and offers to clear filters when they hide everything', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 })));
+    renderTable({ emptyTitle: 'No pods yet', emptyText: 'Run a workload.', emptyAction: <button>Create one</button> });
+    expect(await screen.findByText('No pods yet')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Create one' })).toBeInTheDocument();
+    expect(screen.queryByText('No objects match the filters.')).not.toBeInTheDocument();
+    await userEvent.setup().type(screen.getByRole('textbox', { name: 'Filter by name' }), 'zzz');
+    expect(await screen.findByText('No objects match the filters.')).toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Clear the filters' }));
+    expect(await screen.findByText('No pods yet')).toBeInTheDocument();
+  });
+
+  it('translates the pager', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [pod('a')], totalItems: 25 }), { status: 200 })));
+    const { loadLanguage } = await import('../i18n');
+    const i18n = (await import('i18next')).default;
+    await loadLanguage('zh');
+    await i18n.changeLanguage('zh');
+    try {
+      renderTable();
+      expect((await screen.findAllByText(/共/)).length).toBeGreaterThan(0);
+      expect(screen.queryByText(/\bof\b/)).not.toBeInTheDocument();
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+  });
+});

@@ -1,6 +1,9 @@
 import {
   Bullseye,
+  Button,
   EmptyState,
+  EmptyStateActions,
+  EmptyStateFooter,
   EmptyStateBody,
   FormSelect,
   FormSelectOption,
@@ -13,6 +16,7 @@ import {
 } from '@patternfly/react-core';
 import { ActionsColumn, Table, Tbody, Td, Th, Thead, Tr, type IAction } from '@patternfly/react-table';
 import { useEffect, useState, type ReactNode } from 'react';
+import { useDebounced } from './useDebounced';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { ListParams } from '../api/resources';
@@ -26,7 +30,11 @@ export interface Column<T> {
   /** the list engine's sortBy for this column, when it sorts */
   sortKey?: string;
   render: (o: T) => ReactNode;
+  /** hides a column of lower priority on screens narrower than this breakpoint (lg: 992 px, xl: 1200 px) */
+  hideBelow?: 'lg' | 'xl';
 }
+
+const visibility = { lg: ['hidden', 'visibleOnLg'], xl: ['hidden', 'visibleOnXl'] } as const;
 
 export interface RowAction<T> {
   title: string;
@@ -54,19 +62,19 @@ export interface ResourceTableProps<T extends K8sObject> {
   defaultAscending?: boolean;
   perPage?: number;
   /** reads from a different list than the list engine's (for example members) */
-  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number; freshness?: Freshness }; isLoading: boolean; error: unknown; isFetching?: boolean };
+  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number; freshness?: Freshness }; isLoading: boolean; error: unknown; isFetching?: boolean; refetch?: () => unknown };
   emptyText?: string;
+  /** the title of the empty state when no filter is set (default: "Nothing here yet") */
+  emptyTitle?: string;
+  /** what the empty state offers to do, such as a create button */
+  emptyAction?: ReactNode;
+  /** false leaves out the name filter (lists whose names mean nothing to people, such as login records) */
+  nameFilter?: boolean;
 }
 
-/** useDebounced returns value once it has stopped changing for delay ms. */
-export function useDebounced<V>(value: V, delay = 250): V {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const id = setTimeout(() => setV(value), delay);
-    return () => clearTimeout(id);
-  }, [value, delay]);
-  return v;
-}
+// useDebounced lives in its own module, so that the masthead's project
+// picker does not bring the table into the first load.
+export { useDebounced } from './useDebounced';
 
 /**
  * ResourceTable is the console's one table: columns, a name filter, a
@@ -91,6 +99,11 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
   const q = custom ?? engine;
   const items = q.data?.items ?? [];
   const total = q.data?.totalItems ?? 0;
+  const filtered = !!nameInput || !!status;
+  // A failed request is never an empty list: without an answer there is
+  // no row, no count and no "nothing found", but the error and a retry.
+  const failed = !!q.error && !q.data;
+  const retry = q.refetch ? () => void q.refetch?.() : undefined;
 
   const sortIndex = props.columns.findIndex((c) => c.sortKey === sortBy);
   const hasActions = !!props.actions;
@@ -99,6 +112,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
     <div data-test={`table-${props.id}`}>
       <Toolbar>
         <ToolbarContent>
+{props.nameFilter !== false && (
           <ToolbarItem>
             <SearchInput
               aria-label={t('Filter by name')}
@@ -109,6 +123,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
               data-test="filter-name"
             />
           </ToolbarItem>
+          )}
           {props.statuses && props.statuses.length > 0 && (
             <ToolbarItem>
               <FormSelect aria-label={t('Status')} value={status} onChange={(_e, v) => setStatus(v)} data-test="filter-status">
@@ -121,6 +136,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
           )}
           {props.toolbar && <ToolbarItem>{props.toolbar}</ToolbarItem>}
           <ToolbarItem variant="pagination" align={{ default: 'alignEnd' }}>
+            {q.data && (
             <Pagination
               itemCount={total}
               page={page}
@@ -131,20 +147,37 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
                 setPage(1);
               }}
               isCompact
-              titles={{ paginationAriaLabel: t('Pagination') }}
+              titles={{
+                paginationAriaLabel: t('Pagination'),
+                ofWord: t('of'),
+                items: '',
+                page: '',
+                perPageSuffix: t('per page'),
+                toFirstPageAriaLabel: t('Go to the first page'),
+                toPreviousPageAriaLabel: t('Go to the previous page'),
+                toNextPageAriaLabel: t('Go to the next page'),
+                toLastPageAriaLabel: t('Go to the last page'),
+                optionsToggleAriaLabel: t('Items per page'),
+                currPageAriaLabel: t('Current page'),
+              }}
               data-test="pagination"
             />
+            )}
           </ToolbarItem>
         </ToolbarContent>
       </Toolbar>
-      {q.error ? <ErrorAlert error={q.error} /> : null}
+      {q.error ? <ErrorAlert error={q.error} onRetry={retry} /> : null}
       <StaleBanner freshness={q.data?.freshness} />
-      <Table aria-label={props.ariaLabel} variant="compact" data-test={`list-${props.id}`} aria-busy={q.isLoading}>
+      {/* Below 992 px a row is a card of label: value lines, so that nothing is cut off. */}
+      {!failed && (
+      <Table aria-label={props.ariaLabel} variant="compact" gridBreakPoint="grid-lg" data-test={`list-${props.id}`} aria-busy={q.isLoading}>
         <Thead>
           <Tr>
             {props.columns.map((c, i) => (
               <Th
                 key={c.title}
+                visibility={c.hideBelow ? [...visibility[c.hideBelow]] : undefined}
+                modifier="wrap"
                 sort={
                   c.sortKey
                     ? {
@@ -168,7 +201,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
           {items.map((o) => (
             <Tr key={o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`} data-test={`row-${o.metadata.name}`}>
               {props.columns.map((c, i) => (
-                <Td key={c.title} dataLabel={c.title}>
+                <Td key={c.title} dataLabel={c.title} visibility={c.hideBelow ? [...visibility[c.hideBelow]] : undefined}>
                   {i === 0 && props.link ? <Link to={props.link(o)}>{c.render(o)}</Link> : c.render(o)}
                 </Td>
               ))}
@@ -186,15 +219,34 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
           ))}
         </Tbody>
       </Table>
+      )}
       {q.isLoading && (
         <Bullseye>
           <Spinner size="lg" aria-label={t('Loading')} />
         </Bullseye>
       )}
-      {!q.isLoading && !q.error && items.length === 0 && (
-        <EmptyState titleText={t('Nothing found')} headingLevel="h3" data-test="empty">
-          <EmptyStateBody>{props.emptyText ?? t('No objects match the filters.')}</EmptyStateBody>
-        </EmptyState>
+      {!q.isLoading && !q.error && q.data && items.length === 0 && (
+        filtered ? (
+          <EmptyState titleText={t('Nothing found')} headingLevel="h3" data-test="empty" data-filtered="true">
+            <EmptyStateBody>{t('No objects match the filters.')}</EmptyStateBody>
+            <EmptyStateFooter>
+              <EmptyStateActions>
+                <Button variant="link" onClick={() => { setNameInput(''); setStatus(''); }} data-test="clear-filters">
+                  {t('Clear the filters')}
+                </Button>
+              </EmptyStateActions>
+            </EmptyStateFooter>
+          </EmptyState>
+        ) : (
+          <EmptyState titleText={props.emptyTitle ?? t('Nothing here yet')} headingLevel="h3" data-test="empty">
+            <EmptyStateBody>{props.emptyText ?? t('There is nothing of this kind yet.')}</EmptyStateBody>
+            {props.emptyAction && (
+              <EmptyStateFooter>
+                <EmptyStateActions>{props.emptyAction}</EmptyStateActions>
+              </EmptyStateFooter>
+            )}
+          </EmptyState>
+        )
       )}
     </div>
   );

@@ -1,4 +1,4 @@
-import { ActionGroup, Alert, Button, Stack, StackItem, Title } from '@patternfly/react-core';
+import { ActionGroup, Button, Stack, StackItem, Title } from '@patternfly/react-core';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import type { K8sObject } from '../api/types';
 import { forEditing, fromYAML, toYAML } from '../api/yaml';
 import { DiffView } from './DiffView';
 import { ErrorAlert } from './ErrorAlert';
+import { useToast } from './Toast';
 
 const YamlEditor = lazy(() => import('./YamlEditor'));
 
@@ -19,20 +20,19 @@ const YamlEditor = lazy(() => import('./YamlEditor'));
 export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; namespace?: string; name: string; canEdit: boolean }) {
   const { t } = useTranslation('common');
   const invalidate = useInvalidate();
+  const toast = useToast();
   const obj = useQuery({ queryKey: ['object', kind.resource, namespace, name], queryFn: () => readObject<K8sObject>(kind, namespace, name) });
   const [text, setText] = useState<string>();
   const [preview, setPreview] = useState<{ before: string; after: string; object: K8sObject }>();
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  if (obj.error) return <ErrorAlert error={obj.error} />;
+  if (obj.error) return <ErrorAlert error={obj.error} onRetry={() => void obj.refetch()} />;
   if (!obj.data) return null;
   const original = toYAML(forEditing(obj.data));
   const current = text ?? original;
 
   const review = async () => {
     setError(undefined);
-    setSaved(false);
     setBusy(true);
     try {
       const edited = fromYAML(current);
@@ -47,13 +47,16 @@ export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; na
   const apply = async () => {
     if (!preview) return;
     setBusy(true);
+    setError(undefined);
     try {
       await replaceObject(kind, namespace, preview.object);
+      invalidate(kind.resource);
+      // Show what the server now holds (its new resourceVersion, defaults,
+      // what controllers changed), not the text that was sent.
+      await obj.refetch();
       setPreview(undefined);
       setText(undefined);
-      setSaved(true);
-      invalidate(kind.resource);
-      await obj.refetch();
+      toast.success(t('Saved.'), t('{{kind}} {{name}} is changed.', { kind: kind.kind, name }));
     } catch (e) {
       setError(e);
     } finally {
@@ -69,7 +72,6 @@ export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; na
         </Suspense>
       </StackItem>
       {error ? <ErrorAlert error={error} /> : null}
-      {saved && <Alert variant="success" isInline title={t('Saved.')} data-test="yaml-saved" />}
       {preview && (
         <StackItem>
           <Title headingLevel="h3">{t('Changes the server would make')}</Title>

@@ -21,3 +21,14 @@ export function selectorString(labels: Record<string, string> | undefined): stri
 export function isDNSLabel(name: string): boolean {
   return name.length > 0 && name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 }
+
+/** formatTime shows a moment as a date and time in the user's language. */
+export function formatTime(d: Date | string | undefined, lang: string): string {
+  if (!d) return '-';
+  const date = typeof d === 'string' ? new Date(d) : d;
+  if (Number.isNaN(date.getTime())) return '-';
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** emailPattern is the shape of an e-mail address the forms accept (the server checks again). */
+export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

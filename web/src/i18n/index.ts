@@ -1,11 +1,15 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import ko from './locales/ko.json';
-import zh from './locales/zh.json';
 
 // Keys are the English text; English needs no file. ko.json and zh.json map
 // every key to its translation, one object per feature namespace;
-// `npm run i18n:check` fails when one is missing.
+// `npm run i18n:check` fails when one is missing. Each is loaded only when
+// its language is chosen, so that the first load carries no translation
+// the user does not read.
+const translations: Record<string, () => Promise<{ default: Record<string, Record<string, string>> }>> = {
+  ko: () => import('./locales/ko.json'),
+  zh: () => import('./locales/zh.json'),
+};
 export const languages = [
   { code: 'en', label: 'English' },
   { code: 'ko', label: '한국어' },
@@ -26,20 +30,33 @@ export function initialLanguage(): Language {
   return 'en';
 }
 
-export function setLanguage(code: Language) {
+/** loadLanguage fetches a language's translations, once. */
+export async function loadLanguage(code: Language): Promise<void> {
+  const load = translations[code];
+  if (!load || i18n.hasResourceBundle(code, 'common')) return;
+  const { default: dict } = await load();
+  for (const [ns, keys] of Object.entries(dict)) i18n.addResourceBundle(code, ns, keys, true, true);
+}
+
+export async function setLanguage(code: Language) {
   localStorage.setItem(storageKey, code);
-  void i18n.changeLanguage(code);
+  await loadLanguage(code);
+  await i18n.changeLanguage(code);
   document.documentElement.lang = code;
 }
 
 export const namespaces = ['common', 'auth', 'platform', 'workspace', 'project'] as const;
 
 void i18n.use(initReactI18next).init({
-  resources: { en: {}, ko, zh },
+  resources: { en: {} },
+  partialBundledLanguages: true,
   lng: initialLanguage(),
   fallbackLng: 'en',
   ns: [...namespaces],
   defaultNS: 'common',
+  // Keys of shared helpers (role names, errors) live in common, whatever
+  // namespace the page that shows them uses.
+  fallbackNS: 'common',
   keySeparator: false,
   nsSeparator: false,
   interpolation: { escapeValue: false },

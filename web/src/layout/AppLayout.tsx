@@ -29,10 +29,13 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigation } from 'react-router';
 import { useLogout } from '../api/auth';
-import { useCan } from '../api/access';
+import { platformActions, useCan, useProjectAccess, useWorkspaceAccess } from '../api/access';
 import { projectKinds } from '../api/kinds';
+import { ToastProvider } from '../components/Toast';
+import { KubeconfigItem } from './KubeconfigItem';
+import { Logo } from './Logo';
 import type { Session } from '../api/types';
-import { config, url } from '../config';
+import { config } from '../config';
 import { languages, setLanguage, type Language } from '../i18n';
 import { applyTheme, initialTheme, type Theme } from '../theme';
 import { ProjectPicker } from './ProjectPicker';
@@ -50,31 +53,39 @@ function Item({ to, children, test }: { to: string; children: ReactNode; test: s
   );
 }
 
+/**
+ * Sidebar is the navigation of the context: the platform, a workspace or a
+ * project. It offers only what the user may open, from one access review
+ * per context that the pages share.
+ */
 function Sidebar() {
   const { t } = useTranslation('common');
   const ws = useMatch('/workspaces/:workspace/*')?.params.workspace;
   const ns = useMatch('/projects/:namespace/*')?.params.namespace;
   const projectWs = useProjectWorkspace(ns);
-  const [canNodes, canUsers, canWorkspaces, canRoles] = useCan([
-    { verb: 'list', resource: 'nodes' },
-    { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
-    { verb: 'create', group: 'tenant.superkube.io', resource: 'workspaces' },
-    { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
-  ]);
+  const project = useProjectAccess(ns);
+  const workspace = useWorkspaceAccess(ws ?? projectWs);
+  const [canNodes, canUsers, canRoles] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
       <Nav aria-label={t('Project')}>
         <NavList>
-          {projectWs && <Item to={`/workspaces/${projectWs}/projects`} test="back">← {t('Workspace {{name}}', { name: projectWs })}</Item>}
+          {projectWs && workspace.may('projects') ? (
+            <Item to={`/workspaces/${projectWs}/projects`} test="back">← {t('Workspace {{name}}', { name: projectWs })}</Item>
+          ) : (
+            <Item to="/home" test="back">← {t('My workspaces and projects')}</Item>
+          )}
           <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
-          {projectKinds.map((k) => (
-            <Item key={k} to={`${base}/${k}`} test={k}>
-              {t(kindTitle(k))}
-            </Item>
-          ))}
-          <Item to={`${base}/members`} test="members">{t('Members')}</Item>
-          <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>
+          {projectKinds
+            .filter((k) => project.may(k))
+            .map((k) => (
+              <Item key={k} to={`${base}/${k}`} test={k}>
+                {t(kindTitle(k))}
+              </Item>
+            ))}
+          {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
+          {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
       </Nav>
     );
@@ -84,10 +95,11 @@ function Sidebar() {
     return (
       <Nav aria-label={t('Workspace')}>
         <NavList>
+          <Item to="/home" test="back">← {t('My workspaces and projects')}</Item>
           <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
-          <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>
-          <Item to={`${base}/members`} test="members">{t('Members')}</Item>
-          <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>
+          {workspace.may('projects') && <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>}
+          {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
+          {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
       </Nav>
     );
@@ -97,9 +109,10 @@ function Sidebar() {
       <NavList>
         {canNodes && <Item to="/platform/overview" test="cluster">{t('Cluster overview')}</Item>}
         {canNodes && <Item to="/platform/nodes" test="nodes">{t('Nodes')}</Item>}
+        <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
         <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
         {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}
-        {(canRoles || canWorkspaces) && canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}
+        {canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}
       </NavList>
     </Nav>
   );
@@ -126,15 +139,13 @@ function UserMenu({ session }: { session: Session }) {
         <DropdownItem component={(p) => <Link {...p} to="/profile" />} data-test="menu-profile">
           {t('Profile and password')}
         </DropdownItem>
-        <DropdownItem component="a" to={url('/kapis/iam.superkube.io/v1beta1/users/' + encodeURIComponent(session.username) + '/kubeconfig')} download="kubeconfig" data-test="menu-kubeconfig">
-          {t('Download kubeconfig')}
-        </DropdownItem>
+        <KubeconfigItem username={session.username} />
       </DropdownList>
       <Divider />
       <DropdownGroup label={t('Language')}>
         <DropdownList>
           {languages.map((l) => (
-            <DropdownItem key={l.code} onClick={() => setLanguage(l.code as Language)} isSelected={i18n.language === l.code} data-test={`lang-${l.code}`} lang={l.code}>
+            <DropdownItem key={l.code} onClick={() => void setLanguage(l.code as Language)} isSelected={i18n.language === l.code} data-test={`lang-${l.code}`} lang={l.code}>
               {l.label}
             </DropdownItem>
           ))}
@@ -171,7 +182,10 @@ export function AppLayout({ session, children }: { session: Session; children: R
           </PageToggleButton>
         </MastheadToggle>
         <MastheadBrand>
-          <MastheadLogo component={(p) => <Link {...p} to="/" className="ke-brand" data-test="brand" />}>{config.title}</MastheadLogo>
+          <MastheadLogo component={(p) => <Link {...p} to="/" className="ke-brand" data-test="brand" aria-label={config.title} />}>
+            <Logo />
+            <span className="ke-brand-name">{config.title}</span>
+          </MastheadLogo>
         </MastheadBrand>
       </MastheadMain>
       <MastheadContent>
@@ -207,8 +221,10 @@ export function AppLayout({ session, children }: { session: Session; children: R
       mainContainerId="main"
       skipToContent={<SkipToContent href="#main">{t('Skip to content')}</SkipToContent>}
     >
-      <NavigationProgress />
-      {children}
+      <ToastProvider>
+        <NavigationProgress />
+        {children}
+      </ToastProvider>
     </Page>
   );
 }

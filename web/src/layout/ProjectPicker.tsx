@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { useMatch, useNavigate } from 'react-router';
 import { useList } from '../api/resources';
 import { displayName, workspaceLabel, type K8sObject } from '../api/types';
-import { useDebounced } from '../components/ResourceTable';
+import { useDebounced } from '../components/useDebounced';
 
 /**
  * ProjectPicker finds a project by name as the user types. The list

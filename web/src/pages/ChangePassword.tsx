@@ -4,6 +4,8 @@ import { Navigate, useNavigate } from 'react-router';
 import { useSession } from '../api/auth';
 import { Loading } from '../components/Loading';
 import { PasswordForm } from './PasswordForm';
+import { config } from '../config';
+import { logoURL } from '../layout/Logo';
 
 /** ChangePassword is the form a user flagged to change the initial password sees first. */
 export default function ChangePassword() {
@@ -13,7 +15,7 @@ export default function ChangePassword() {
   if (session.isLoading) return <Loading />;
   if (!session.data) return <Navigate to="/login" replace />;
   return (
-    <LoginPage loginTitle={t('Change your password')} loginSubtitle={t('Set a password of your own before you go on.')} brandImgSrc="./favicon.svg" brandImgAlt="">
+    <LoginPage loginTitle={t('Change your password')} loginSubtitle={t('Set a password of your own before you go on.')} brandImgSrc={logoURL} brandImgAlt={config.title}>
       <PasswordForm onDone={() => navigate('/', { replace: true })} />
     </LoginPage>
   );

@@ -6,7 +6,7 @@ export function LanguageSwitch() {
   const { t, i18n } = useTranslation('common');
   return (
     <FormGroup label={t('Language')} fieldId="language">
-      <FormSelect id="language" value={i18n.language} onChange={(_e, v) => setLanguage(v as Language)} data-test="language">
+      <FormSelect id="language" value={i18n.language} onChange={(_e, v) => void setLanguage(v as Language)} data-test="language">
         {languages.map((l) => (
           <FormSelectOption key={l.code} value={l.code} label={l.label} />
         ))}

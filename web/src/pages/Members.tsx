@@ -1,24 +1,29 @@
-import { Button, FormGroup, FormSelect, FormSelectOption, PageSection, TextInput } from '@patternfly/react-core';
+import { Button, FormGroup, FormSelect, FormSelectOption, PageSection } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../api/access';
 import { api } from '../api/client';
+import { fieldError } from '../api/errors';
 import { useInvalidate } from '../api/mutations';
+import { roleTitle } from '../api/roles';
 import { useApiList } from '../api/tenant';
-import { displayName, type Member, type Role } from '../api/types';
+import type { Member, Role } from '../api/types';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { age } from '../components/format';
-import { FormModal } from '../components/FormModal';
+import { FieldHelp, FormModal } from '../components/FormModal';
 import { PageHeader } from '../components/PageHeader';
 import { ResourceTable } from '../components/ResourceTable';
+import { useToast } from '../components/Toast';
+import { UserPicker } from '../components/UserPicker';
 import { levelPaths, type Level } from './levels';
 
-/** Members of a workspace or a project: invite with a role, change the role, remove. */
+/** Members of a workspace or a project: invite a user found by search with a role, change the role, remove. */
 export default function Members({ level }: { level: Level }) {
   const { workspace, namespace } = useParams();
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();
+  const toast = useToast();
   const paths = levelPaths(level, workspace, namespace);
   const roles = useApiList<Role>(paths.roles, { limit: 500, sortBy: 'name', ascending: true });
   const [editing, setEditing] = useState<Member | 'new'>();
@@ -29,6 +34,7 @@ export default function Members({ level }: { level: Level }) {
   const where = level === 'workspace' ? workspace! : namespace!;
   const base = level === 'workspace' ? `/workspaces/${workspace}` : `/projects/${namespace}`;
   const roleItems = roles.data?.items ?? [];
+  const titleOf = (name: string) => roleTitle(level, name, t, { role: roleItems.find((r) => r.metadata.name === name), workspace });
   const open = (m: Member | 'new') => {
     setEditing(m);
     setUsername(m === 'new' ? '' : m.username);
@@ -56,9 +62,19 @@ export default function Members({ level }: { level: Level }) {
           defaultSortBy="name"
           defaultAscending
           columns={[
-            { title: t('User'), sortKey: 'name', render: (m) => m.username },
-            { title: t('Role'), render: (m) => <span data-test="member-role">{(m.roles?.length ? m.roles : [m.role]).join(', ')}</span> },
-            { title: t('Member since'), sortKey: 'createTime', render: (m) => age(m.metadata.creationTimestamp) },
+            {
+              title: t('User'),
+              sortKey: 'name',
+              render: (m) => (
+                <span>
+                  {m.displayName || m.username}
+                  {m.displayName && m.displayName !== m.username && <span className="ke-subtle"> ({m.username})</span>}
+                </span>
+              ),
+            },
+            { title: t('E-mail'), render: (m) => m.email || '-', hideBelow: 'lg' },
+            { title: t('Role'), render: (m) => <span data-test="member-role">{(m.roles?.length ? m.roles : [m.role]).map(titleOf).join(', ')}</span> },
+            { title: t('Member since'), sortKey: 'createTime', render: (m) => age(m.metadata.creationTimestamp), hideBelow: 'lg' },
           ]}
           actions={
             canManage
@@ -67,6 +83,15 @@ export default function Members({ level }: { level: Level }) {
                   { title: t('Remove'), onClick: setRemoving, isDanger: true },
                 ]
               : undefined
+          }
+          emptyTitle={t('No members yet')}
+          emptyText={canManage ? t('Invite the people who work here, each with a role.') : t('Nobody is a member yet.')}
+          emptyAction={
+            canManage ? (
+              <Button onClick={() => open('new')} data-test="invite-first">
+                {t('Invite the first member')}
+              </Button>
+            ) : undefined
           }
         />
       </PageSection>
@@ -77,22 +102,31 @@ export default function Members({ level }: { level: Level }) {
           submitLabel={editing === 'new' ? t('Invite') : t('Save')}
           canSubmit={!!username && !!role}
           onClose={() => setEditing(undefined)}
+          shownFields={['username', 'role']}
           onSubmit={async () => {
             if (editing === 'new') await api.post(paths.members, { username, role });
             else await api.put(`${paths.members}/${encodeURIComponent(username)}`, { role });
             invalidate('members');
+            toast.success(
+              editing === 'new' ? t('{{user}} is invited as {{role}}.', { user: username, role: titleOf(role) }) : t('{{user}} is now {{role}}.', { user: username, role: titleOf(role) }),
+            );
           }}
         >
-          <FormGroup label={t('User name')} isRequired fieldId="member-user">
-            <TextInput id="member-user" value={username} onChange={(_e, v) => setUsername(v)} isDisabled={editing !== 'new'} data-test="member-user" />
-          </FormGroup>
-          <FormGroup label={t('Role')} isRequired fieldId="member-role">
-            <FormSelect id="member-role" value={role} onChange={(_e, v) => setRole(v)} data-test="member-role-select">
-              {roleItems.map((r) => (
-                <FormSelectOption key={r.metadata.name} value={r.metadata.name} label={displayName(r)} />
-              ))}
-            </FormSelect>
-          </FormGroup>
+          {(err) => (
+            <>
+              <FormGroup label={t('User')} isRequired fieldId="member-user">
+                {editing === 'new' ? <UserPicker value={username} onChange={setUsername} error={fieldError(err, 'username')} /> : <strong data-test="member-user-name">{username}</strong>}
+              </FormGroup>
+              <FormGroup label={t('Role')} isRequired fieldId="member-role">
+                <FormSelect id="member-role" value={role} onChange={(_e, v) => setRole(v)} data-test="member-role-select" validated={fieldError(err, 'role') ? 'error' : 'default'}>
+                  {roleItems.map((r) => (
+                    <FormSelectOption key={r.metadata.name} value={r.metadata.name} label={titleOf(r.metadata.name)} />
+                  ))}
+                </FormSelect>
+                <FieldHelp error={fieldError(err, 'role')} test="member-role" />
+              </FormGroup>
+            </>
+          )}
         </FormModal>
       )}
       {removing && (
@@ -102,6 +136,7 @@ export default function Members({ level }: { level: Level }) {
           onConfirm={async () => {
             await api.del(`${paths.members}/${encodeURIComponent(removing.username)}`);
             invalidate('members');
+            toast.success(t('{{user}} is no longer a member.', { user: removing.username }));
           }}
           onClose={() => setRemoving(undefined)}
         />

@@ -8,4 +8,10 @@ describe('the password rule', () => {
     expect(passwordProblem('lower-and-123')).toBeUndefined();
     expect(passwordProblem('A1a'.repeat(25))).toBeDefined();
   });
+
+  it('refuses the user name in the password, whatever its case', () => {
+    expect(passwordProblem('Ada-L0velace', 'ada')).toBe('The password must not contain the user name.');
+    expect(passwordProblem('Lovelace-1815', 'ada')).toBeUndefined();
+    expect(passwordProblem('Ada-L0velace')).toBeUndefined();
+  });
 });

@@ -3,28 +3,39 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../api/access';
+import { useSession } from '../api/auth';
 import { api } from '../api/client';
+import { fieldError } from '../api/errors';
 import { useInvalidate } from '../api/mutations';
-import { useList } from '../api/resources';
+import { builtinLabel, roleTitle, rulesSummary, templateTitle, useRoleTemplates, type RoleWithRules } from '../api/roles';
 import { useApiList } from '../api/tenant';
-import { displayName, displayNameAnnotation, type Role, type RoleTemplate } from '../api/types';
+import { displayNameAnnotation } from '../api/types';
 import { ConfirmDelete } from '../components/ConfirmDelete';
-import { FormModal } from '../components/FormModal';
+import { isDNSLabel } from '../components/format';
+import { FieldHelp, FormModal } from '../components/FormModal';
 import { PageHeader } from '../components/PageHeader';
 import { ResourceTable } from '../components/ResourceTable';
+import { useToast } from '../components/Toast';
 import { levelPaths, type Level } from './levels';
 
-const builtinLabel = 'iam.superkube.io/builtin';
+const isBuiltin = (r: RoleWithRules) => r.metadata.labels?.[builtinLabel] === 'true';
 
-/** Roles of a level as lists of role templates; custom roles are made from templates. */
+/**
+ * Roles of a level as lists of role templates, each named in the user's
+ * language; custom roles are made from templates. Built-in roles show
+ * what they allow too (the platform administrator, built from rules, "all
+ * permissions").
+ */
 export default function Roles({ level }: { level: Level }) {
   const { workspace, namespace } = useParams();
   const { t, i18n } = useTranslation('workspace');
   const invalidate = useInvalidate();
+  const toast = useToast();
+  const session = useSession();
   const paths = levelPaths(level, workspace, namespace);
-  const templates = useList<RoleTemplate>('roletemplates', undefined, { labelSelector: `iam.superkube.io/scope=${paths.scope}`, limit: 500, sortBy: 'name', ascending: true }, { live: false });
-  const [editing, setEditing] = useState<Role | 'new'>();
-  const [deleting, setDeleting] = useState<Role>();
+  const templates = useRoleTemplates(paths.scope, session.data?.username, { workspace, namespace });
+  const [editing, setEditing] = useState<RoleWithRules | 'new'>();
+  const [deleting, setDeleting] = useState<RoleWithRules>();
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -33,12 +44,12 @@ export default function Roles({ level }: { level: Level }) {
     { verb: 'delete', ...paths.roleResource },
   ]);
   const lang = i18n.language;
-  const tmplName = (n: string) => {
-    const tm = templates.data?.items.find((x) => x.metadata.name === n);
-    return tm?.spec.displayName?.[lang] ?? tm?.spec.displayName?.en ?? n;
-  };
+  const tmplName = (n: string) => templateTitle(n, templates.items, lang);
+  // Templates with a name in the language first (someone who may not list
+  // templates knows the names of those they hold only).
+  const byName = (names: string[]) => [...names].sort((a, b) => Number(tmplName(a) === a) - Number(tmplName(b) === b) || tmplName(a).localeCompare(tmplName(b), lang));
   const prefix = level === 'workspace' ? `${workspace}-` : '';
-  const open = (r: Role | 'new') => {
+  const open = (r: RoleWithRules | 'new') => {
     setEditing(r);
     setName(r === 'new' ? prefix : r.metadata.name);
     setTitle(r === 'new' ? '' : (r.metadata.annotations?.[displayNameAnnotation] ?? ''));
@@ -46,6 +57,12 @@ export default function Roles({ level }: { level: Level }) {
   };
   const where = level === 'global' ? undefined : level === 'workspace' ? workspace : namespace;
   const base = level === 'workspace' ? `/workspaces/${workspace}` : `/projects/${namespace}`;
+  const titleOf = (r: RoleWithRules) => roleTitle(level, r.metadata.name, t, { role: r, workspace });
+  const readOnly = editing !== undefined && editing !== 'new' && (isBuiltin(editing) || !canCreate);
+  const nameOK = isDNSLabel(name) && name.startsWith(prefix) && name !== prefix;
+  const nameRule = prefix
+    ? t('Lower-case letters, digits and -, at most 63 characters, starting with {{prefix}} (workspace role names are shared by all workspaces).', { prefix })
+    : t('Lower-case letters, digits and -, at most 63 characters.');
   return (
     <>
       <PageHeader
@@ -60,72 +77,102 @@ export default function Roles({ level }: { level: Level }) {
         }
       />
       <PageSection>
-        <ResourceTable<Role>
+        <ResourceTable<RoleWithRules>
           id="roles"
           ariaLabel={t('Roles')}
           resource="roles"
-          source={(params) => useApiList<Role>(paths.roles, params, true, paths.liveRoles)}
+          source={(params) => useApiList<RoleWithRules>(paths.roles, params, true, paths.liveRoles)}
           defaultSortBy="name"
           defaultAscending
           columns={[
-            { title: t('Name'), sortKey: 'name', render: (r) => displayName(r) },
-            { title: t('Kind'), render: (r) => (r.metadata.labels?.[builtinLabel] === 'true' ? t('Built-in') : t('Custom')) },
+            {
+              title: t('Name'),
+              sortKey: 'name',
+              render: (r) => (
+                <span data-test="role-title">
+                  {titleOf(r)}
+                  {titleOf(r) !== r.metadata.name && <span className="ke-subtle"> ({r.metadata.name})</span>}
+                </span>
+              ),
+            },
+            { title: t('Kind'), render: (r) => (isBuiltin(r) ? t('Built-in') : t('Custom')) },
             {
               title: t('Permissions'),
-              render: (r) => (
-                <LabelGroup numLabels={4}>
-                  {r.templates.map((n) => (
-                    <Label key={n} isCompact>
-                      {tmplName(n)}
-                    </Label>
-                  ))}
-                </LabelGroup>
-              ),
+              render: (r) =>
+                r.templates.length > 0 ? (
+                  <LabelGroup numLabels={3} collapsedText={t('${remaining} more')} expandedText={t('Show less')} data-test="role-permissions">
+                    {byName(r.templates).map((n) => (
+                      <Label key={n} isCompact>
+                        {tmplName(n)}
+                      </Label>
+                    ))}
+                  </LabelGroup>
+                ) : (
+                  <span data-test="role-permissions">{rulesSummary(r.rules, t)}</span>
+                ),
             },
           ]}
           actions={(r) =>
-            r.metadata.labels?.[builtinLabel] === 'true'
+            isBuiltin(r)
               ? [{ title: t('View'), onClick: open }]
               : [
                   { title: canCreate ? t('Edit') : t('View'), onClick: open },
                   ...(canDelete ? [{ title: t('Delete'), onClick: setDeleting, isDanger: true }] : []),
                 ]
           }
+          emptyTitle={t('No roles yet')}
         />
       </PageSection>
       {editing && (
         <FormModal
-          title={editing === 'new' ? t('Create role') : displayName(editing)}
+          title={editing === 'new' ? t('Create role') : titleOf(editing)}
           test="role-form"
           submitLabel={editing === 'new' ? t('Create') : t('Save')}
-          canSubmit={canCreate && !!name && chosen.length > 0 && (editing === 'new' || editing.metadata.labels?.[builtinLabel] !== 'true')}
+          canSubmit={!readOnly && canCreate && nameOK && chosen.length > 0}
           onClose={() => setEditing(undefined)}
+          shownFields={['metadata.name', 'templates']}
           onSubmit={async () => {
             const body = { metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} }, templates: chosen };
             if (editing === 'new') await api.post(paths.roles, body);
             else await api.put(`${paths.roles}/${encodeURIComponent(name)}`, body);
             invalidate('roles');
+            toast.success(editing === 'new' ? t('Role {{name}} is created.', { name }) : t('Role {{name}} is saved.', { name }));
           }}
         >
-          <FormGroup label={t('Name')} isRequired fieldId="role-name">
-            <TextInput id="role-name" value={name} onChange={(_e, v) => setName(v)} isDisabled={editing !== 'new'} data-test="role-name" />
-          </FormGroup>
-          <FormGroup label={t('Display name')} fieldId="role-title">
-            <TextInput id="role-title" value={title} onChange={(_e, v) => setTitle(v)} data-test="role-title" />
-          </FormGroup>
-          <FormGroup label={t('Permissions')} role="group" fieldId="role-templates" isStack>
-            {(templates.data?.items ?? []).map((tm) => (
-              <Checkbox
-                key={tm.metadata.name}
-                id={`tmpl-${tm.metadata.name}`}
-                label={tm.spec.displayName?.[lang] ?? tm.spec.displayName?.en ?? tm.metadata.name}
-                description={tm.spec.description?.[lang] ?? tm.spec.description?.en}
-                isChecked={chosen.includes(tm.metadata.name)}
-                onChange={(_e, v) => setChosen(v ? [...chosen, tm.metadata.name, ...(tm.spec.dependencies ?? []).filter((d) => !chosen.includes(d))] : chosen.filter((c) => c !== tm.metadata.name))}
-                data-test={`tmpl-${tm.metadata.name}`}
-              />
-            ))}
-          </FormGroup>
+          {(err) => (
+            <>
+              <FormGroup label={t('Name')} isRequired fieldId="role-name">
+                <TextInput
+                  id="role-name"
+                  value={name}
+                  onChange={(_e, v) => setName(v)}
+                  isDisabled={editing !== 'new'}
+                  validated={fieldError(err, 'metadata.name') || (editing === 'new' && name !== prefix && !nameOK) ? 'error' : 'default'}
+                  data-test="role-name"
+                />
+                {editing === 'new' && <FieldHelp rule={nameRule} error={fieldError(err, 'metadata.name')} test="role-name" />}
+              </FormGroup>
+              <FormGroup label={t('Display name')} fieldId="role-title">
+                <TextInput id="role-title" value={title} onChange={(_e, v) => setTitle(v)} isDisabled={readOnly} data-test="role-title" />
+              </FormGroup>
+              <FormGroup label={t('Permissions')} role="group" fieldId="role-templates" isStack>
+                {editing !== 'new' && editing.templates.length === 0 && <p data-test="role-rules">{rulesSummary(editing.rules, t)}</p>}
+                {(templates.items ?? []).map((tm) => (
+                  <Checkbox
+                    key={tm.metadata.name}
+                    id={`tmpl-${tm.metadata.name}`}
+                    label={tm.spec.displayName?.[lang] ?? tm.spec.displayName?.en ?? tm.metadata.name}
+                    description={tm.spec.description?.[lang] ?? tm.spec.description?.en}
+                    isChecked={chosen.includes(tm.metadata.name)}
+                    isDisabled={readOnly}
+                    onChange={(_e, v) => setChosen(v ? [...chosen, tm.metadata.name, ...(tm.spec.dependencies ?? []).filter((d) => !chosen.includes(d))] : chosen.filter((c) => c !== tm.metadata.name))}
+                    data-test={`tmpl-${tm.metadata.name}`}
+                  />
+                ))}
+                <FieldHelp error={fieldError(err, 'templates')} test="role-templates" />
+              </FormGroup>
+            </>
+          )}
         </FormModal>
       )}
       {deleting && (
@@ -135,6 +182,7 @@ export default function Roles({ level }: { level: Level }) {
           onConfirm={async () => {
             await api.del(`${paths.roles}/${encodeURIComponent(deleting.metadata.name)}`);
             invalidate('roles');
+            toast.success(t('Role {{name}} is deleted.', { name: deleting.metadata.name }));
           }}
           onClose={() => setDeleting(undefined)}
         />

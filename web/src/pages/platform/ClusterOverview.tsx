@@ -8,13 +8,15 @@ import { PageHeader } from '../../components/PageHeader';
 import { nodeColumns } from './Nodes';
 import { ResourceTable } from '../../components/ResourceTable';
 
-function Count({ title, value, to, test }: { title: string; value: number | undefined; to?: string; test: string }) {
+/** Count is a card with a number that links to its list; "–" when the number could not be read, "…" while it loads. */
+export function Count({ title, value, failed, to, test }: { title: string; value: number | undefined; failed?: boolean; to?: string; test: string }) {
+  const shown = value ?? (failed ? '–' : '…');
   return (
     <Card isCompact data-test={`count-${test}`}>
       <CardTitle>{title}</CardTitle>
       <CardBody>
         <Title headingLevel="h2" size="2xl">
-          {to ? <Link to={to}>{value ?? '…'}</Link> : (value ?? '…')}
+          {to && value !== undefined ? <Link to={to}>{shown}</Link> : shown}
         </Title>
       </CardBody>
     </Card>
@@ -35,11 +37,11 @@ export default function ClusterOverview() {
       <PageHeader title={t('Cluster overview')} />
       <PageSection>
         <Gallery hasGutter minWidths={{ default: '180px' }}>
-          <Count title={t('Nodes ready')} value={ready.data && nodes.data ? ready.data.totalItems : undefined} to="/platform/nodes" test="nodes-ready" />
-          <Count title={t('Nodes')} value={nodes.data?.totalItems} to="/platform/nodes" test="nodes" />
-          <Count title={t('Workspaces')} value={workspaces.data?.totalItems} to="/platform/workspaces" test="workspaces" />
-          <Count title={t('Projects')} value={projects.data?.totalItems} test="projects" />
-          <Count title={t('Pods')} value={pods.data?.totalItems} test="pods" />
+          <Count title={t('Nodes ready')} value={ready.data && nodes.data ? ready.data.totalItems : undefined} failed={!!ready.error || !!nodes.error} to="/platform/nodes" test="nodes-ready" />
+          <Count title={t('Nodes')} value={nodes.data?.totalItems} failed={!!nodes.error} to="/platform/nodes" test="nodes" />
+          <Count title={t('Workspaces')} value={workspaces.data?.totalItems} failed={!!workspaces.error} to="/platform/workspaces" test="workspaces" />
+          <Count title={t('Projects')} value={projects.data?.totalItems} failed={!!projects.error} to="/platform/projects" test="projects" />
+          <Count title={t('Pods')} value={pods.data?.totalItems} failed={!!pods.error} to="/platform/pods" test="pods" />
         </Gallery>
       </PageSection>
       <PageSection>

@@ -6,7 +6,7 @@ import { kinds } from '../../api/kinds';
 import { useGet } from '../../api/resources';
 import type { K8sObject, Node } from '../../api/types';
 import { Loading } from '../../components/Loading';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { PageError } from '../../components/PageState';
 import { Events } from '../../components/Events';
 import { Conditions, Metadata } from '../../components/Metadata';
 import { PageHeader } from '../../components/PageHeader';
@@ -23,7 +23,7 @@ export default function NodeDetail() {
   const q = useGet<Node>('nodes', undefined, name);
   const [tab, setTab] = useState<string | number>('details');
   if (q.isLoading) return <Loading />;
-  if (q.error || !q.data) return <ErrorAlert error={q.error ?? new Error('not found')} />;
+  if (q.error || !q.data) return <PageError error={q.error} onRetry={() => void q.refetch()} />;
   const n = q.data;
   const res = (k: string) => `${n.status?.allocatable?.[k] ?? '-'} / ${n.status?.capacity?.[k] ?? '-'}`;
   return (

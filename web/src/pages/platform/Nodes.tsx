@@ -23,8 +23,8 @@ export function nodeColumns(t: TFunction): Column<Node>[] {
     { title: t('Roles'), render: nodeRoles },
     { title: t('CPU'), render: (n) => n.status?.allocatable?.cpu ?? '-' },
     { title: t('Memory'), render: (n) => n.status?.allocatable?.memory ?? '-' },
-    { title: t('Pods'), render: (n) => n.status?.allocatable?.pods ?? '-' },
-    { title: t('Version'), render: (n) => n.status?.nodeInfo?.kubeletVersion ?? '-' },
+    { title: t('Pods'), render: (n) => n.status?.allocatable?.pods ?? '-', hideBelow: 'xl' },
+    { title: t('Version'), render: (n) => n.status?.nodeInfo?.kubeletVersion ?? '-', hideBelow: 'xl' },
     { title: t('Age'), sortKey: 'createTime', render: (n) => age(n.metadata.creationTimestamp) },
   ];
 }

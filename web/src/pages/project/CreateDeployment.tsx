@@ -9,6 +9,7 @@ import { fromYAML, toYAML } from '../../api/yaml';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { isDNSLabel } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { useToast } from '../../components/Toast';
 import { fieldsOf, newDeployment, withFields } from './deploymentForm';
 
 const YamlEditor = lazy(() => import('../../components/YamlEditor'));
@@ -22,6 +23,7 @@ export default function CreateDeployment() {
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
+  const toast = useToast();
   const [obj, setObj] = useState<Workload>(() => newDeployment(namespace));
   const [yamlText, setYamlText] = useState(() => toYAML(newDeployment(namespace)));
   const [yamlError, setYamlError] = useState('');
@@ -52,6 +54,7 @@ export default function CreateDeployment() {
     try {
       await createObject(kinds.deployments, namespace, { ...obj, metadata: { ...obj.metadata, namespace } });
       invalidate('deployments');
+      toast.success(t('Deployment {{name}} is created.', { name: obj.metadata.name }), t('Its pods are starting.'));
       navigate(`/projects/${namespace}/deployments/${obj.metadata.name}`);
     } catch (e) {
       setError(e);
@@ -81,7 +84,7 @@ export default function CreateDeployment() {
                 {nameBad && (
                   <FormHelperText>
                     <HelperText>
-                      <HelperTextItem variant="error">{t('Lower-case letters, digits and -, at most 63.')}</HelperTextItem>
+                      <HelperTextItem variant="error" screenReaderText={t('error')}>{t('Lower-case letters, digits and -, at most 63.')}</HelperTextItem>
                     </HelperText>
                   </FormHelperText>
                 )}

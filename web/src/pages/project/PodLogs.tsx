@@ -1,7 +1,7 @@
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { request } from '../../api/client';
+import { ApiError, request, type Status } from '../../api/client';
 import type { Pod } from '../../api/types';
 import { url } from '../../config';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -31,7 +31,8 @@ export function PodLogs({ pod }: { pod: Pod }) {
     (async () => {
       const resp = await fetch(url(logPath(pod, container, follow)), { signal: ctl.signal, credentials: 'same-origin' });
       if (!resp.ok || !resp.body) {
-        setError(new Error(`${resp.status} ${await resp.text()}`));
+        const status = (await resp.json().catch(() => ({ code: resp.status }))) as Status;
+        setError(new ApiError(resp.status, status));
         return;
       }
       const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -51,7 +52,12 @@ export function PodLogs({ pod }: { pod: Pod }) {
   }, [text, follow]);
 
   const download = async () => {
-    const all = await request<string>(logPath(pod, container, false).replace('tailLines=1000&', ''), { raw: true });
+    setError(undefined);
+    const all = await request<string>(logPath(pod, container, false).replace('tailLines=1000&', ''), { raw: true }).catch((e: unknown) => {
+      setError(e);
+      return undefined;
+    });
+    if (all === undefined) return;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([all], { type: 'text/plain' }));
     a.download = `${pod.metadata.name}-${container}.log`;

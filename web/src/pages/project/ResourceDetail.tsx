@@ -1,15 +1,16 @@
 import { Button, Flex, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { useCan } from '../../api/access';
 import { kinds } from '../../api/kinds';
-import { deleteObject, restart, useInvalidate } from '../../api/mutations';
+import { deleteObject, useInvalidate } from '../../api/mutations';
 import { useGet } from '../../api/resources';
 import type { K8sObject, Pod, Workload } from '../../api/types';
 import { Loading } from '../../components/Loading';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { NotFound, PageError } from '../../components/PageState';
+import { useToast } from '../../components/Toast';
 import { Events } from '../../components/Events';
 import { selectorString } from '../../components/format';
 import { Conditions, Metadata } from '../../components/Metadata';
@@ -22,6 +23,7 @@ import { columnsFor } from './columns';
 import { DataTab } from './DataTab';
 import { kindTitle } from './kindTitles';
 import { PodLogs } from './PodLogs';
+import { RestartConfirm } from './RestartConfirm';
 import { ScaleModal } from './ScaleModal';
 
 const PodTerminal = lazy(() => import('./PodTerminal'));
@@ -33,16 +35,28 @@ function podSelector(resource: string, o: K8sObject): string | undefined {
   return w.spec?.selector?.matchLabels ? selectorString(w.spec.selector.matchLabels) : undefined;
 }
 
-export default function ResourceDetail() {
+/**
+ * ResourceDetailPage keys the detail page by the object it shows: opening
+ * another object (a pod from a Deployment's Pods tab) starts afresh, on its
+ * Details tab, rather than keeping the previous object's tab, which the new
+ * one may not have.
+ */
+export default function ResourceDetailPage() {
   const { namespace = '', resource = '', name = '' } = useParams();
+  return <ResourceDetail key={`${namespace}/${resource}/${name}`} namespace={namespace} resource={resource} name={name} />;
+}
+
+function ResourceDetail({ namespace, resource, name }: { namespace: string; resource: string; name: string }) {
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
+  const toast = useToast();
   const k = kinds[resource];
   const obj = useGet<K8sObject>(resource, namespace, name);
   const [tab, setTab] = useState<string | number>('details');
   const [deleting, setDeleting] = useState(false);
   const [scaling, setScaling] = useState(false);
+  const [restarting, setRestarting] = useState(false);
   const [canUpdate, canDelete, canExec, canLogs, canSecrets] = useCan(
     k
       ? [
@@ -54,9 +68,9 @@ export default function ResourceDetail() {
         ]
       : [],
   );
-  if (!k) return <Navigate to={`/projects/${namespace}/overview`} replace />;
+  if (!k) return <NotFound />;
   if (obj.isLoading) return <Loading />;
-  if (obj.error || !obj.data) return <ErrorAlert error={obj.error ?? new Error('not found')} />;
+  if (obj.error || !obj.data) return <PageError error={obj.error} onRetry={() => void obj.refetch()} />;
   const o = obj.data;
   const selector = podSelector(resource, o);
   const status = derivedStatus(o);
@@ -87,7 +101,7 @@ export default function ResourceDetail() {
               </Button>
             )}
             {canUpdate && k.restartable && (
-              <Button variant="secondary" onClick={() => void restart(k, namespace, name).then(() => invalidate(resource))} data-test="restart">
+              <Button variant="secondary" onClick={() => setRestarting(true)} data-test="restart">
                 {t('Restart')}
               </Button>
             )}
@@ -157,12 +171,14 @@ export default function ResourceDetail() {
           onConfirm={async () => {
             await deleteObject(k, namespace, name);
             invalidate(resource);
+            toast.success(t('{{kind}} {{name}} is being deleted.', { kind: k.kind, name }));
             navigate(`/projects/${namespace}/${resource}`);
           }}
           onClose={() => setDeleting(false)}
         />
       )}
       {scaling && <ScaleModal kind={k} object={o} onClose={() => setScaling(false)} />}
+      {restarting && <RestartConfirm kind={k} namespace={namespace} name={name} onClose={() => setRestarting(false)} />}
     </>
   );
 }

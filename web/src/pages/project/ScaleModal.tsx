@@ -5,18 +5,22 @@ import type { KindInfo } from '../../api/kinds';
 import { scale, useInvalidate } from '../../api/mutations';
 import type { K8sObject, Workload } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useToast } from '../../components/Toast';
 
 export function ScaleModal({ kind, object, onClose }: { kind: KindInfo; object: K8sObject; onClose: () => void }) {
   const { t } = useTranslation('project');
   const invalidate = useInvalidate();
+  const toast = useToast();
   const [replicas, setReplicas] = useState((object as Workload).spec.replicas ?? 1);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     setBusy(true);
+    setError(undefined);
     try {
       await scale(kind, object.metadata.namespace!, object.metadata.name, replicas);
       invalidate(kind.resource);
+      toast.success(t('{{name}} is scaled.', { name: object.metadata.name }), t('Desired replicas: {{replicas}}', { replicas }));
       onClose();
     } catch (e) {
       setError(e);

@@ -38,7 +38,7 @@ export function columnsFor(resource: string, t: TFunction): Cols {
         name(t),
         { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={derivedStatus(o)} /> },
         { title: t('Ready'), sortKey: 'readyReplicas', render: (o) => derivedReady(o) },
-        { title: t('Images'), render: (o) => w(o).spec.template?.spec.containers.map((c) => c.image).join(', ') },
+        { title: t('Images'), render: (o) => w(o).spec.template?.spec.containers.map((c) => c.image).join(', '), hideBelow: 'xl' },
         created(t),
       ];
     case 'jobs':
@@ -63,14 +63,14 @@ export function columnsFor(resource: string, t: TFunction): Cols {
         { title: t('Ready'), sortKey: 'ready', render: (o) => derivedReady(o) },
         { title: t('Restarts'), sortKey: 'restarts', render: (o) => derivedColumn(o, 'restarts') },
         { title: t('Node'), sortKey: 'node', render: (o) => (o as Pod).spec.nodeName ?? '-' },
-        { title: t('IP'), render: (o) => (o as Pod).status?.podIP ?? '-' },
+        { title: t('IP'), render: (o) => (o as Pod).status?.podIP ?? '-', hideBelow: 'xl' },
         created(t),
       ];
     case 'services':
       return [
         name(t),
         { title: t('Type'), sortKey: 'type', render: (o) => field<ServiceLike>(o, (x) => x.spec.type) },
-        { title: t('Cluster IP'), render: (o) => field<ServiceLike>(o, (x) => x.spec.clusterIP) },
+        { title: t('Cluster IP'), render: (o) => field<ServiceLike>(o, (x) => x.spec.clusterIP), hideBelow: 'xl' },
         { title: t('Ports'), render: (o) => ((o as unknown as ServiceLike).spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ') },
         created(t),
       ];
@@ -90,7 +90,7 @@ export function columnsFor(resource: string, t: TFunction): Cols {
         name(t),
         { title: t('Status'), sortKey: 'status', render: (o) => <StatusLabel status={derivedStatus(o)} /> },
         { title: t('Capacity'), render: (o) => field<PVCLike>(o, (x) => x.status?.capacity?.storage ?? x.spec.resources?.requests?.storage) },
-        { title: t('Storage class'), render: (o) => field<PVCLike>(o, (x) => x.spec.storageClassName) },
+        { title: t('Storage class'), render: (o) => field<PVCLike>(o, (x) => x.spec.storageClassName), hideBelow: 'xl' },
         created(t),
       ];
     default:

@@ -4,20 +4,23 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../../api/access';
 import { api } from '../../api/client';
+import { fieldError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
 import { tenant, useApiList } from '../../api/tenant';
 import { creatorAnnotation, displayName, displayNameAnnotation, workspaceLabel, type K8sObject } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { age, isDNSLabel } from '../../components/format';
-import { FormModal } from '../../components/FormModal';
+import { FieldHelp, FormModal } from '../../components/FormModal';
 import { PageHeader } from '../../components/PageHeader';
 import { ResourceTable } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
+import { useToast } from '../../components/Toast';
 
 export default function Projects() {
   const { workspace = '' } = useParams();
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();
+  const toast = useToast();
   const path = `${tenant}/workspaces/${encodeURIComponent(workspace)}/namespaces`;
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<K8sObject>();
@@ -55,6 +58,15 @@ export default function Projects() {
             { title: t('Age'), sortKey: 'createTime', render: (ns) => age(ns.metadata.creationTimestamp) },
           ]}
           actions={canDelete ? () => [{ title: t('Delete'), isDanger: true, onClick: (ns) => setDeleting(ns) }] : undefined}
+          emptyTitle={t('No projects yet')}
+          emptyText={canCreate ? t('A project is where applications run, with its own members. Create the first one.') : t('Nobody has created a project in this workspace yet.')}
+          emptyAction={
+            canCreate ? (
+              <Button onClick={() => setCreating(true)} data-test="create-first-project">
+                {t('Create your first project')}
+              </Button>
+            ) : undefined
+          }
         />
       </PageSection>
       {creating && (
@@ -71,14 +83,25 @@ export default function Projects() {
           onSubmit={async () => {
             await api.post(path, { metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} } });
             invalidate('namespaces');
+            toast.success(t('Project {{name}} is created.', { name }));
           }}
+          shownFields={['metadata.name']}
         >
-          <FormGroup label={t('Name')} isRequired fieldId="project-name">
-            <TextInput id="project-name" value={name} onChange={(_e, v) => setName(v)} data-test="project-name" validated={name && !isDNSLabel(name) ? 'error' : 'default'} />
-          </FormGroup>
-          <FormGroup label={t('Display name')} fieldId="project-title">
-            <TextInput id="project-title" value={title} onChange={(_e, v) => setTitle(v)} data-test="project-title" />
-          </FormGroup>
+          {(err) => (
+            <>
+              <FormGroup label={t('Name')} isRequired fieldId="project-name">
+                <TextInput id="project-name" value={name} onChange={(_e, v) => setName(v)} data-test="project-name" validated={(name && !isDNSLabel(name)) || fieldError(err, 'metadata.name') ? 'error' : 'default'} />
+                <FieldHelp
+                  rule={t('Lower-case letters, digits and -, at most 63 characters, unique in the cluster (it is the namespace). It cannot be changed later.')}
+                  error={fieldError(err, 'metadata.name') ?? (name && !isDNSLabel(name) ? t('Use lower-case letters, digits and -, starting and ending with a letter or digit.') : undefined)}
+                  test="project-name"
+                />
+              </FormGroup>
+              <FormGroup label={t('Display name')} fieldId="project-title">
+                <TextInput id="project-title" value={title} onChange={(_e, v) => setTitle(v)} data-test="project-title" />
+              </FormGroup>
+            </>
+          )}
         </FormModal>
       )}
       {deleting && (
@@ -88,6 +111,7 @@ export default function Projects() {
           onConfirm={async () => {
             await api.del(`${path}/${encodeURIComponent(deleting.metadata.name)}`);
             invalidate('namespaces');
+            toast.success(t('Project {{name}} is being deleted.', { name: deleting.metadata.name }));
           }}
           onClose={() => setDeleting(undefined)}
         />

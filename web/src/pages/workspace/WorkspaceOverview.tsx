@@ -2,16 +2,19 @@ import { Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@pattern
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useOverview } from '../../api/tenant';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { useWorkspaceAccess } from '../../api/access';
 import { PageHeader } from '../../components/PageHeader';
+import { PageError } from '../../components/PageState';
 
 export default function WorkspaceOverview() {
   const { workspace = '' } = useParams();
   const { t } = useTranslation('workspace');
   const o = useOverview(workspace);
+  const access = useWorkspaceAccess(workspace);
+  if (o.error) return <PageError error={o.error} onRetry={() => void o.refetch()} />;
   const cards: [string, number | undefined, string | undefined, string][] = [
-    [t('Projects'), o.data?.projects, `/workspaces/${workspace}/projects`, 'projects'],
-    [t('Members'), o.data?.members, `/workspaces/${workspace}/members`, 'members'],
+    [t('Projects'), o.data?.projects, access.may('projects') ? `/workspaces/${workspace}/projects` : undefined, 'projects'],
+    [t('Members'), o.data?.members, access.may('members') ? `/workspaces/${workspace}/members` : undefined, 'members'],
     [t('Pods'), o.data?.pods, undefined, 'pods'],
     [t('Clusters'), o.data?.clusters, undefined, 'clusters'],
   ];
@@ -19,7 +22,6 @@ export default function WorkspaceOverview() {
     <>
       <PageHeader title={t('Workspace {{name}}', { name: workspace })} crumbs={[{ title: t('Workspaces'), to: '/platform/workspaces' }, { title: workspace }]} />
       <PageSection>
-        {o.error ? <ErrorAlert error={o.error} /> : null}
         <Gallery hasGutter minWidths={{ default: '180px' }}>
           {cards.map(([title, value, to, test]) => (
             <Card isCompact key={test} data-test={`count-${test}`}>

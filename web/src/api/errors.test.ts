@@ -1,0 +1,100 @@
+import i18n from 'i18next';
+import '../i18n';
+import { ApiError, NetworkError, type Status } from './client';
+import { describeError, fieldError, isForbidden, isNotFound } from './errors';
+
+const t = i18n.getFixedT('en', 'common');
+
+function status(code: number, message: string, causes?: { field?: string; reason?: string; message?: string }[]): ApiError {
+  const s: Status = { kind: 'Status', status: 'Failure', code, message, details: causes ? { causes } : undefined };
+  return new ApiError(code, s);
+}
+
+describe('describeError', () => {
+  it.each([
+    ['no answer at all is the network, with a retry', new NetworkError(new TypeError('Failed to fetch')), 'network', 'The console cannot reach the server', true],
+    ["a browser's fetch failure is the network too", new TypeError('Failed to fetch'), 'network', 'The console cannot reach the server', true],
+    ['a 401 is the end of the session', status(401, 'the session has ended'), 'unauthorized', 'Your session has ended', false],
+    ['a 403 is not allowed, never retried', status(403, 'pods is forbidden: user v may not list pods'), 'forbidden', 'Not allowed', false],
+    ['a 404 is not found', status(404, 'deployments.apps "x" not found'), 'notfound', 'Not found', false],
+    ['a 422 names invalid values', status(422, 'User "x" is invalid'), 'invalid', 'Some values are not valid', false],
+    ['a 429 asks to wait', new ApiError(429, { code: 429, message: 'too many' }, 12), 'ratelimited', 'Too many attempts', true],
+    ['a 503 is a server not available now', status(503, 'ke-apiserver cannot be reached'), 'unavailable', 'The server is not available right now', true],
+    ['a 500 is a server fault', status(500, 'boom'), 'server', 'The server failed', true],
+  ])('%s', (_name, err, kind, title, retryable) => {
+    const d = describeError(err, t);
+    expect(d.kind).toBe(kind);
+    expect(d.title).toBe(title);
+    expect(d.retryable).toBe(retryable);
+    expect(d.title).not.toContain('Something went wrong');
+  });
+
+  it('says why acting on a user who holds more is refused, and keeps the server text as a detail only', () => {
+    const msg = 'users.iam.superkube.io "admin" is forbidden: user mona may not act on user admin, who may * */*, which user mona may not';
+    const d = describeError(status(403, msg), t);
+    expect(d.detail).toBe('admin holds permissions that you do not hold (* */*), so you may not change this user.');
+    expect(d.serverMessage).toBe(msg);
+  });
+
+  it('says why taking a role away is refused', () => {
+    const d = describeError(status(403, 'user w may not take role admin away from a member: it allows delete pods in namespace dev, which user w may not'), t);
+    expect(d.detail).toBe('Role admin allows what you may not do yourself (delete pods), so you may not take it away.');
+  });
+
+  it('says how long to wait when the server says so', () => {
+    expect(describeError(new ApiError(429, { code: 429 }, 30), t).detail).toBe('Wait 30 seconds, then try again.');
+  });
+
+  it("turns the causes of an invalid request into messages per field, in the user's words", () => {
+    const d = describeError(
+      status(422, 'User "Bad_Name" is invalid', [
+        { field: 'metadata.name', reason: 'FieldValueInvalid', message: 'Invalid value: "Bad_Name": a lowercase RFC 1123 label must ...' },
+        { field: 'spec.email', reason: 'FieldValueInvalid', message: 'Invalid value: "x": must be an e-mail address such as alice@example.com' },
+        { field: 'spec.password', reason: 'FieldValueInvalid', message: 'Invalid value: "": must be 8 to 72 bytes long' },
+        { field: 'spec.password', reason: 'FieldValueInvalid', message: 'Invalid value: "": must not contain the user name' },
+      ]),
+      t,
+    );
+    expect(d.fields['metadata.name']).toEqual(['Use lower-case letters, digits and hyphens (-), starting and ending with a letter or digit, at most 63 characters.']);
+    expect(d.fields['spec.email']).toEqual(['Enter an e-mail address such as alice@example.com.']);
+    expect(d.fields['spec.password']).toEqual(['Use 8 to 72 characters.', 'The password must not contain the user name.']);
+    expect(d.detail).toBe('Correct the marked fields.');
+  });
+
+  it('names taken names and e-mails, unknown users and the role-name prefix', () => {
+    const taken = describeError(status(409, 'exists', [{ field: 'spec.email', reason: 'FieldValueDuplicate', message: 'an e-mail of another user' }]), t);
+    expect(taken.kind).toBe('conflict');
+    expect(fieldError(taken, 'spec.email')).toBe('Another user has this e-mail address.');
+    const unknown = describeError(status(422, 'invalid', [{ field: 'username', reason: 'FieldValueNotFound', message: 'Not found: "nobody"' }]), t);
+    expect(fieldError(unknown, 'username')).toBe('There is no user of this name.');
+    const prefix = describeError(status(422, 'invalid', [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: 'Invalid value: "deployer": must start with "acme-": ...' }]), t);
+    expect(fieldError(prefix, 'metadata.name')).toBe('The name must start with acme-.');
+    const current = describeError(status(422, 'invalid', [{ field: 'currentPassword', reason: 'FieldValueInvalid', message: 'Invalid value: "": is not the current password' }]), t);
+    expect(fieldError(current, 'currentPassword')).toBe('This is not your current password.');
+  });
+
+  it('speaks Korean and Chinese', async () => {
+    const { loadLanguage } = await import('../i18n');
+    await loadLanguage('ko');
+    await loadLanguage('zh');
+    expect(describeError(new NetworkError(), i18n.getFixedT('ko', 'common')).title).toBe('콘솔이 서버에 연결할 수 없습니다');
+    expect(describeError(status(403, 'no'), i18n.getFixedT('zh', 'common')).title).not.toBe('Not allowed');
+  });
+});
+
+describe('fieldError', () => {
+  it('finds a message for a field or anything below it', () => {
+    const d = describeError(status(422, 'x', [{ field: 'templates[2]', reason: 'FieldValueNotFound', message: 'Not found' }]), t);
+    expect(fieldError(d, 'templates')).toBe('Nothing of this name exists.');
+    expect(fieldError(d, 'metadata.name')).toBeUndefined();
+    expect(fieldError(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('whole-page states', () => {
+  it('tells refusals and missing objects from other errors', () => {
+    expect(isForbidden(status(403, 'no'))).toBe(true);
+    expect(isNotFound(status(404, 'gone'))).toBe(true);
+    expect(isForbidden(new NetworkError())).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+import { Button, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, PageSection } from '@patternfly/react-core';
+import LockIcon from '@patternfly/react-icons/dist/esm/icons/lock-icon';
+import SearchIcon from '@patternfly/react-icons/dist/esm/icons/search-icon';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { isForbidden, isNotFound } from '../api/errors';
+import { ErrorAlert } from './ErrorAlert';
+
+/** NoAccess is the page shown where the user's roles do not reach. */
+export function NoAccess({ detail }: { detail?: string }) {
+  const { t } = useTranslation('common');
+  return (
+    <PageSection>
+      <EmptyState titleText={t('No access')} headingLevel="h1" icon={LockIcon} data-test="no-access">
+        <EmptyStateBody>{detail ?? t('Your roles do not allow you to see this page. Ask an administrator of the workspace or project for a role that does.')}</EmptyStateBody>
+        <EmptyStateFooter>
+          <EmptyStateActions>
+            <Button variant="primary" component={(p) => <Link {...p} to="/" />}>
+              {t('Go to the start page')}
+            </Button>
+          </EmptyStateActions>
+        </EmptyStateFooter>
+      </EmptyState>
+    </PageSection>
+  );
+}
+
+/** NotFound is the page of an address that names nothing. */
+export function NotFound({ detail }: { detail?: string }) {
+  const { t } = useTranslation('common');
+  return (
+    <PageSection>
+      <EmptyState titleText={t('Not found')} headingLevel="h1" icon={SearchIcon} data-test="not-found">
+        <EmptyStateBody>{detail ?? t('There is no page at this address, or what it showed was deleted.')}</EmptyStateBody>
+        <EmptyStateFooter>
+          <EmptyStateActions>
+            <Button variant="primary" component={(p) => <Link {...p} to="/" />}>
+              {t('Go to the start page')}
+            </Button>
+          </EmptyStateActions>
+        </EmptyStateFooter>
+      </EmptyState>
+    </PageSection>
+  );
+}
+
+/**
+ * PageError is what a page shows when what it is about could not be read:
+ * the no-access page for a refusal, the not-found page for a 404, and
+ * otherwise the error with a retry.
+ */
+export function PageError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (isForbidden(error)) return <NoAccess />;
+  if (isNotFound(error)) return <NotFound />;
+  return (
+    <PageSection>
+      <ErrorAlert error={error} onRetry={onRetry} />
+    </PageSection>
+  );
+}

@@ -1,0 +1,35 @@
+import { PageSection } from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { kinds } from '../../api/kinds';
+import type { K8sObject } from '../../api/types';
+import { PageHeader } from '../../components/PageHeader';
+import { ResourceTable, type Column } from '../../components/ResourceTable';
+import { columnsFor } from '../project/columns';
+
+/** AllPods lists the pods of every project the user may see (what the cluster overview's Pods card counts). */
+export default function AllPods() {
+  const { t } = useTranslation('platform');
+  const [name, ...rest] = columnsFor('pods', t);
+  const project: Column<K8sObject> = {
+    title: t('Project'),
+    render: (p) => <Link to={`/projects/${p.metadata.namespace}/overview`}>{p.metadata.namespace}</Link>,
+  };
+  return (
+    <>
+      <PageHeader title={t('Pods')} crumbs={[{ title: t('Cluster overview'), to: '/platform/overview' }, { title: t('Pods') }]} />
+      <PageSection>
+        <ResourceTable<K8sObject>
+          id="all-pods"
+          ariaLabel={t('Pods')}
+          resource="pods"
+          columns={[name, project, ...rest]}
+          statuses={kinds.pods.statuses}
+          link={(p) => `/projects/${p.metadata.namespace}/pods/${p.metadata.name}`}
+          emptyTitle={t('No pods yet')}
+          emptyText={t('Pods appear here when workloads run in projects.')}
+        />
+      </PageSection>
+    </>
+  );
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/btree"
 	"k8s.io/apimachinery/pkg/labels"
 	toolscache "k8s.io/client-go/tools/cache"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
@@ -25,8 +24,9 @@ type Engine struct {
 	kinds         map[string]*Kind
 	stores        map[string]*store
 	dynamicSynced map[string]toolscache.InformerSynced
-	svc           *servicePods
-	synced        []toolscache.InformerSynced
+	// selections keep the kinds' Selection columns (the pods behind a service).
+	selections []*selection
+	synced     []toolscache.InformerSynced
 }
 
 // New makes an engine over the cache for the kinds.
@@ -36,8 +36,10 @@ func New(cache ctrlcache.Cache, kinds []*Kind) *Engine {
 		e.kinds[k.Resource] = k
 		e.stores[k.Resource] = newStore(k)
 	}
-	if e.stores["services"] != nil && e.stores["pods"] != nil {
-		e.svc = newServicePods(e.stores["services"], e.stores["pods"])
+	for _, k := range kinds {
+		if k.Selects != nil && e.stores[k.Selects.Of] != nil {
+			e.selections = append(e.selections, newSelection(e.stores[k.Key()], e.stores[k.Selects.Of]))
+		}
 	}
 	return e
 }
@@ -106,12 +108,16 @@ func (e *Engine) put(s *store, o any) {
 		return
 	}
 	r := newRow(s.kind, obj)
-	if e.svc != nil && s.kind.Key() == "services" {
-		r.Num["pods"] = e.svc.serviceChanged(r)
+	for _, sel := range e.selections {
+		if sel.owner == s {
+			sel.ownerChanged(r)
+		}
 	}
 	old := s.upsert(r)
-	if e.svc != nil && s.kind.Key() == "pods" {
-		e.svc.podChanged(old, r)
+	for _, sel := range e.selections {
+		if sel.selected == s {
+			sel.selectedChanged(old, r)
+		}
 	}
 	s.notify(eventType(old), r)
 }
@@ -128,12 +134,12 @@ func (e *Engine) drop(s *store, o any) {
 	if old == nil {
 		return
 	}
-	if e.svc != nil {
-		switch s.kind.Resource {
-		case "pods":
-			e.svc.podChanged(old, nil)
-		case "services":
-			e.svc.serviceDeleted(old)
+	for _, sel := range e.selections {
+		switch s {
+		case sel.selected:
+			sel.selectedChanged(old, nil)
+		case sel.owner:
+			sel.ownerDeleted(old)
 		}
 	}
 	s.notify("DELETED", old)
@@ -146,18 +152,25 @@ func eventType(old *Row) string {
 	return "MODIFIED"
 }
 
-// newRow computes a row and its derived columns.
+// newRow computes a row and its columns.
 func newRow(k *Kind, obj client.Object) *Row {
+	display := obj.GetAnnotations()[tenantv1beta1.DisplayNameAnnotation]
+	if display == "" && k.DisplayName != nil {
+		display = k.DisplayName(obj)
+	}
 	r := &Row{Key: Key(obj.GetNamespace(), obj.GetName()), Namespace: obj.GetNamespace(), Name: obj.GetName(), NameLower: lower(obj.GetName()),
-		DisplayName: lower(obj.GetAnnotations()[tenantv1beta1.DisplayNameAnnotation]),
-		Created:     obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj,
-		Num: map[string]int64{}, Str: map[string]string{}, Extra: map[string]string{}}
+		DisplayName: lower(display), Created: obj.GetCreationTimestamp().UnixNano(), Labels: labels.Set(obj.GetLabels()), Obj: obj}
 	for _, ref := range obj.GetOwnerReferences() {
 		r.OwnerUIDs = append(r.OwnerUIDs, string(ref.UID))
 		r.OwnerKinds = append(r.OwnerKinds, ref.Kind)
 	}
-	if k.Derive != nil {
-		k.Derive(obj, r)
+	for i, c := range k.Columns {
+		if c.Value != nil {
+			r.Values[i] = c.Value(obj)
+		}
+	}
+	if k.Ready != nil {
+		r.Ready = k.Ready(obj)
 	}
 	return r
 }
@@ -180,6 +193,8 @@ type Result struct {
 	// Derived[i] are the derived values of Items[i].
 	Derived []Derived
 	Total   int
+	// strategy is the strategy that answered (strategies.go).
+	strategy string
 }
 
 // Derived is what the engine computes of an object when it arrives, as list
@@ -198,126 +213,21 @@ type Derived struct {
 
 // derived returns a row's derived values.
 func derived(k *Kind, r *Row) Derived {
-	d := Derived{Status: r.Status, Ready: r.Ready}
-	if n := len(k.NumCols) + len(k.StrCols); n > 0 {
-		d.Columns = make(map[string]any, n)
-		for _, c := range k.NumCols {
-			d.Columns[c] = r.Num[c]
+	d := Derived{Status: r.status(k), Ready: r.Ready}
+	for i, c := range k.Columns {
+		if !c.Sortable {
+			continue
 		}
-		for _, c := range k.StrCols {
-			d.Columns[c] = r.Str[c]
+		if d.Columns == nil {
+			d.Columns = map[string]any{}
+		}
+		if c.Numeric {
+			d.Columns[c.Name] = r.Values[i].Num
+		} else {
+			d.Columns[c.Name] = r.Values[i].Text
 		}
 	}
 	return d
-}
-
-// List runs a query on a kind.
-func (e *Engine) List(resource string, q *Query) (*Result, error) {
-	s := e.store(resource)
-	if s == nil {
-		return nil, fmt.Errorf("no resource %q", resource)
-	}
-	match, err := matcher(s.kind, q)
-	if err != nil {
-		return nil, err
-	}
-	start, end := q.Window(1 << 62)
-	res := &Result{}
-	visit := func(r *Row) bool {
-		if !match(r) {
-			return true
-		}
-		if res.Total >= start && res.Total < end {
-			res.Items = append(res.Items, output(s.kind, r.Obj))
-			res.Derived = append(res.Derived, derived(s.kind, r))
-		}
-		res.Total++
-		return true
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	tree := s.trees[q.SortBy]
-	if tree == nil {
-		return nil, fmt.Errorf("cannot sort %s by %q", resource, q.SortBy)
-	}
-	var subset []string
-	switch {
-	case q.Namespace != "":
-		subset = []string{q.Namespace}
-	case q.VisibleSet != nil:
-		for ns := range q.VisibleSet {
-			subset = append(subset, ns)
-		}
-	}
-	if subset != nil && countIn(s, subset) < tree.Len()/8 {
-		// A few namespaces: sort their rows rather than walk every row.
-		rows := make([]*Row, 0, countIn(s, subset))
-		for _, ns := range subset {
-			for _, r := range s.byNS[ns] {
-				rows = append(rows, r)
-			}
-		}
-		less := lessBy(q.SortBy, s.kind)
-		slices.SortFunc(rows, func(a, b *Row) int {
-			switch {
-			case less(a, b):
-				return -1
-			case less(b, a):
-				return 1
-			}
-			return 0
-		})
-		if !q.Ascending {
-			slices.Reverse(rows)
-		}
-		for _, r := range rows {
-			visit(r)
-		}
-		return res, nil
-	}
-	if q.Name != "" && q.Names == nil && q.Labels.Empty() && len(q.Fields.Requirements()) == 0 && len(q.Filters) == 0 {
-		// Only a name filter (and the caller's namespaces): count the
-		// matches in the name index, and walk the sorted rows only until
-		// the page is full.
-		total, ok := s.names().count(q.Name, func(r *Row) bool {
-			return (q.Namespace == "" || r.Namespace == q.Namespace) && (q.Visible == nil || q.Visible(r.Namespace))
-		})
-		if ok {
-			seen := 0
-			visit = func(r *Row) bool {
-				if !match(r) {
-					return true
-				}
-				if seen >= start && seen < end {
-					res.Items = append(res.Items, output(s.kind, r.Obj))
-					res.Derived = append(res.Derived, derived(s.kind, r))
-				}
-				seen++
-				return seen < end
-			}
-			walk(tree, q.Ascending, visit)
-			res.Total = total
-			return res, nil
-		}
-	}
-	walk(tree, q.Ascending, visit)
-	return res, nil
-}
-
-func walk(tree *btree.BTreeG[*Row], ascending bool, visit func(*Row) bool) {
-	if ascending {
-		tree.Ascend(btree.ItemIteratorG[*Row](visit))
-	} else {
-		tree.Descend(btree.ItemIteratorG[*Row](visit))
-	}
-}
-
-func countIn(s *store, namespaces []string) int {
-	n := 0
-	for _, ns := range namespaces {
-		n += len(s.byNS[ns])
-	}
-	return n
 }
 
 // Get returns one object, as it may be shown, and its derived values.
@@ -382,7 +292,7 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 		for name, v := range q.Filters {
 			switch name {
 			case "status":
-				if !statuses[r.Status] {
+				if !statuses[r.status(k)] {
 					return false
 				}
 			case "ownerReference":
@@ -393,27 +303,15 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 				if !slices.Contains(r.OwnerKinds, v) {
 					return false
 				}
-			case "nodeName":
-				if r.Node != v {
-					return false
-				}
 			default:
-				if r.Extra[name] != v && lower(r.Extra[name]) != lower(v) {
+				i, ok := k.filters[name]
+				if !ok || !k.Columns[i].matches(r.Values[i], v) {
 					return false
 				}
 			}
 		}
 		return true
 	}, nil
-}
-
-// FieldSelectors are the fields a kind's fieldSelector may name, besides
-// metadata.name and metadata.namespace.
-func FieldSelectors(k *Kind) []string {
-	if k.Key() == "pods" {
-		return []string{"spec.nodeName", "status.phase"}
-	}
-	return nil
 }
 
 func fieldGetter(k *Kind, field string) func(*Row) string {
@@ -423,12 +321,9 @@ func fieldGetter(k *Kind, field string) func(*Row) string {
 	case "metadata.namespace":
 		return func(r *Row) string { return r.Namespace }
 	}
-	if k.Key() == "pods" {
-		switch field {
-		case "spec.nodeName":
-			return func(r *Row) string { return r.Node }
-		case "status.phase":
-			return phaseOf
+	for _, f := range k.Fields {
+		if f.Name == field {
+			return func(r *Row) string { return f.Value(r.Obj) }
 		}
 	}
 	return nil

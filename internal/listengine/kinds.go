@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -14,6 +15,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -22,7 +24,7 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 )
 
-// Kind describes a resource the engine lists.
+// Kind describes a resource the engine lists and what is particular to it.
 type Kind struct {
 	// Resource is the plural in URLs, for example "pods".
 	Resource string
@@ -33,39 +35,39 @@ type Kind struct {
 	Namespaced bool
 	// New makes an empty object (nil for resources read as unstructured).
 	New func() client.Object
-	// NumCols and StrCols are the derived sort columns.
-	NumCols []string
-	StrCols []string
-	// Filters are the kind's own filter parameters, read from Row.Extra.
-	Filters []string
-	// Derive computes the derived columns of a row.
-	Derive func(obj client.Object, r *Row)
+	// Columns are what the engine derives of each object (columns.go).
+	Columns []Column
+	// Ready, when set, is an object's readiness as shown: ready/desired
+	// containers of a pod, replicas of a workload (derived.ready).
+	Ready func(obj client.Object) string
+	// DisplayName, when set, is the display name the name filter matches
+	// when the object has no superkube.io/display-name annotation.
+	DisplayName func(obj client.Object) string
+	// Fields are the fields fieldSelector may name besides metadata.name
+	// and metadata.namespace.
+	Fields []Field
+	// Selects, when set, keeps a numeric column counting the objects of
+	// another kind that each object selects (the pods behind a service).
+	Selects *Selection
 	// Sanitize, when set, returns what may be shown of an object (a copy).
 	Sanitize func(obj client.Object) client.Object
+
+	// The positions of the columns by name and by filter parameter, and of
+	// the status column (-1 without one); made by index.
+	columns, filters map[string]int
+	status           int
 }
 
-// commonFilters are the filters of every kind, from the row's fields.
-var commonFilters = []string{"status", "ownerReference", "ownerKind"}
-
-// FilterNames are every filter parameter the kind takes.
-func (k *Kind) FilterNames() []string {
-	out := slices.Clone(commonFilters)
-	if k.Key() == "pods" {
-		out = append(out, "nodeName")
-	}
-	return append(out, k.Filters...)
+// Selection is a numeric column of a kind (Column) that counts, for each
+// object, the objects of another kind (Of, a kind key) in its namespace
+// that its label selector picks. The engine keeps it current as objects
+// of both kinds come, change and go.
+type Selection struct {
+	Of     string
+	Column string
+	// Selector is an object's selector; nil selects nothing.
+	Selector func(obj client.Object) labels.Selector
 }
-
-// SortColumns are every column the kind sorts by.
-func (k *Kind) SortColumns() []string {
-	return append(append([]string{}, k.NumCols...), k.StrCols...)
-}
-
-func (k *Kind) sortColumns() []string {
-	return append([]string{"name", "createTime"}, k.SortColumns()...)
-}
-
-func (k *Kind) isNumeric(col string) bool { return slices.Contains(k.NumCols, col) }
 
 // Key names the kind in List, Get and Subscribe.
 func (k *Kind) Key() string {
@@ -84,193 +86,161 @@ func typed[T client.Object](f func() T) func() client.Object {
 	return func() client.Object { return f() }
 }
 
+// kind is a kind with no columns of its own.
+func kind[T client.Object](resource string, gvk schema.GroupVersionKind, namespaced bool, newObj func() T, columns ...Column) *Kind {
+	return &Kind{Resource: resource, GVK: gvk, Namespaced: namespaced, New: typed(newObj), Columns: columns}
+}
+
 // BuiltinKinds are the resources the engine serves from the start.
 func BuiltinKinds() []*Kind {
 	apps, batch := appsv1.SchemeGroupVersion, batchv1.SchemeGroupVersion
-	core := corev1.SchemeGroupVersion
+	core, rbac := corev1.SchemeGroupVersion, rbacv1.SchemeGroupVersion
+	iam := iamv1beta1.GroupVersion
 	return []*Kind{
-		{Resource: "pods", GVK: core.WithKind("Pod"), Namespaced: true, New: typed(func() *corev1.Pod { return &corev1.Pod{} }),
-			NumCols: []string{"restarts", "ready"}, StrCols: []string{"status", "node"}, Filters: []string{"ready"}, Derive: derivePod},
-		{Resource: "deployments", GVK: apps.WithKind("Deployment"), Namespaced: true, New: typed(func() *appsv1.Deployment { return &appsv1.Deployment{} }),
-			NumCols: []string{"readyReplicas", "replicas"}, StrCols: []string{"status"}, Derive: func(o client.Object, r *Row) {
-				d := o.(*appsv1.Deployment)
-				workload(r, ptrOr(d.Spec.Replicas, 1), d.Status.ReadyReplicas, d.Status.UpdatedReplicas, d.Status.Replicas, d.Generation, d.Status.ObservedGeneration)
-			}},
-		{Resource: "statefulsets", GVK: apps.WithKind("StatefulSet"), Namespaced: true, New: typed(func() *appsv1.StatefulSet { return &appsv1.StatefulSet{} }),
-			NumCols: []string{"readyReplicas", "replicas"}, StrCols: []string{"status"}, Derive: func(o client.Object, r *Row) {
-				s := o.(*appsv1.StatefulSet)
-				workload(r, ptrOr(s.Spec.Replicas, 1), s.Status.ReadyReplicas, s.Status.UpdatedReplicas, s.Status.Replicas, s.Generation, s.Status.ObservedGeneration)
-			}},
-		{Resource: "daemonsets", GVK: apps.WithKind("DaemonSet"), Namespaced: true, New: typed(func() *appsv1.DaemonSet { return &appsv1.DaemonSet{} }),
-			NumCols: []string{"readyReplicas", "replicas"}, StrCols: []string{"status"}, Derive: func(o client.Object, r *Row) {
-				d := o.(*appsv1.DaemonSet)
-				workload(r, d.Status.DesiredNumberScheduled, d.Status.NumberReady, d.Status.UpdatedNumberScheduled, d.Status.CurrentNumberScheduled, d.Generation, d.Status.ObservedGeneration)
-			}},
-		{Resource: "replicasets", GVK: apps.WithKind("ReplicaSet"), Namespaced: true, New: typed(func() *appsv1.ReplicaSet { return &appsv1.ReplicaSet{} }),
-			NumCols: []string{"readyReplicas", "replicas"}, StrCols: []string{"status"}, Derive: func(o client.Object, r *Row) {
-				s := o.(*appsv1.ReplicaSet)
-				workload(r, ptrOr(s.Spec.Replicas, 1), s.Status.ReadyReplicas, s.Status.Replicas, s.Status.Replicas, s.Generation, s.Status.ObservedGeneration)
-			}},
-		{Resource: "jobs", GVK: batch.WithKind("Job"), Namespaced: true, New: typed(func() *batchv1.Job { return &batchv1.Job{} }),
-			NumCols: []string{"succeeded", "failed"}, StrCols: []string{"status"}, Derive: deriveJob},
-		{Resource: "cronjobs", GVK: batch.WithKind("CronJob"), Namespaced: true, New: typed(func() *batchv1.CronJob { return &batchv1.CronJob{} }),
-			NumCols: []string{"active", "lastScheduleTime"}, StrCols: []string{"status"}, Derive: func(o client.Object, r *Row) {
-				c := o.(*batchv1.CronJob)
-				r.Status = "running"
+		podKind(),
+		workloadKind("deployments", apps.WithKind("Deployment"), func() *appsv1.Deployment { return &appsv1.Deployment{} }, func(d *appsv1.Deployment) replicas {
+			return replicas{ptrOr(d.Spec.Replicas, 1), d.Status.ReadyReplicas, d.Status.UpdatedReplicas, d.Status.Replicas, d.Generation, d.Status.ObservedGeneration}
+		}),
+		workloadKind("statefulsets", apps.WithKind("StatefulSet"), func() *appsv1.StatefulSet { return &appsv1.StatefulSet{} }, func(s *appsv1.StatefulSet) replicas {
+			return replicas{ptrOr(s.Spec.Replicas, 1), s.Status.ReadyReplicas, s.Status.UpdatedReplicas, s.Status.Replicas, s.Generation, s.Status.ObservedGeneration}
+		}),
+		workloadKind("daemonsets", apps.WithKind("DaemonSet"), func() *appsv1.DaemonSet { return &appsv1.DaemonSet{} }, func(d *appsv1.DaemonSet) replicas {
+			return replicas{d.Status.DesiredNumberScheduled, d.Status.NumberReady, d.Status.UpdatedNumberScheduled, d.Status.CurrentNumberScheduled, d.Generation, d.Status.ObservedGeneration}
+		}),
+		workloadKind("replicasets", apps.WithKind("ReplicaSet"), func() *appsv1.ReplicaSet { return &appsv1.ReplicaSet{} }, func(s *appsv1.ReplicaSet) replicas {
+			return replicas{ptrOr(s.Spec.Replicas, 1), s.Status.ReadyReplicas, s.Status.Replicas, s.Status.Replicas, s.Generation, s.Status.ObservedGeneration}
+		}),
+		kind("jobs", batch.WithKind("Job"), true, func() *batchv1.Job { return &batchv1.Job{} },
+			numberColumn("succeeded", func(j *batchv1.Job) int64 { return int64(j.Status.Succeeded) }).sorted(),
+			numberColumn("failed", func(j *batchv1.Job) int64 { return int64(j.Status.Failed) }).sorted(),
+			textColumn(statusColumn, jobStatus).sorted()),
+		kind("cronjobs", batch.WithKind("CronJob"), true, func() *batchv1.CronJob { return &batchv1.CronJob{} },
+			numberColumn("active", func(c *batchv1.CronJob) int64 { return int64(len(c.Status.Active)) }).sorted(),
+			numberColumn("lastScheduleTime", func(c *batchv1.CronJob) int64 {
+				if c.Status.LastScheduleTime == nil {
+					return 0
+				}
+				return c.Status.LastScheduleTime.UnixNano()
+			}).sorted(),
+			textColumn(statusColumn, func(c *batchv1.CronJob) string {
 				if c.Spec.Suspend != nil && *c.Spec.Suspend {
-					r.Status = "stopped"
+					return "stopped"
 				}
-				r.Str["status"] = r.Status
-				r.Num["active"] = int64(len(c.Status.Active))
-				if c.Status.LastScheduleTime != nil {
-					r.Num["lastScheduleTime"] = c.Status.LastScheduleTime.UnixNano()
-				}
-			}},
-		{Resource: "services", GVK: core.WithKind("Service"), Namespaced: true, New: typed(func() *corev1.Service { return &corev1.Service{} }),
-			NumCols: []string{"pods"}, StrCols: []string{"type"}, Filters: []string{"type"}, Derive: func(o client.Object, r *Row) {
-				s := o.(*corev1.Service)
-				r.Str["type"] = string(s.Spec.Type)
-				r.Extra["type"] = lower(string(s.Spec.Type))
-				r.Status = "running"
-			}},
-		{Resource: "endpointslices", GVK: discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), Namespaced: true,
-			New: typed(func() *discoveryv1.EndpointSlice { return &discoveryv1.EndpointSlice{} }), NumCols: []string{"endpoints"},
-			Derive: func(o client.Object, r *Row) {
-				r.Num["endpoints"] = int64(len(o.(*discoveryv1.EndpointSlice).Endpoints))
-			}},
-		{Resource: "ingresses", GVK: networkingv1.SchemeGroupVersion.WithKind("Ingress"), Namespaced: true, New: typed(func() *networkingv1.Ingress { return &networkingv1.Ingress{} })},
-		{Resource: "configmaps", GVK: core.WithKind("ConfigMap"), Namespaced: true, New: typed(func() *corev1.ConfigMap { return &corev1.ConfigMap{} })},
-		{Resource: "secrets", GVK: core.WithKind("Secret"), Namespaced: true, New: typed(func() *corev1.Secret { return &corev1.Secret{} }),
-			StrCols: []string{"type"}, Filters: []string{"type"}, Derive: func(o client.Object, r *Row) {
-				t := string(o.(*corev1.Secret).Type)
-				r.Str["type"], r.Extra["type"] = t, lower(t)
-			}, Sanitize: sanitizeSecret},
-		{Resource: "serviceaccounts", GVK: core.WithKind("ServiceAccount"), Namespaced: true, New: typed(func() *corev1.ServiceAccount { return &corev1.ServiceAccount{} })},
-		{Resource: "persistentvolumeclaims", GVK: core.WithKind("PersistentVolumeClaim"), Namespaced: true,
-			New: typed(func() *corev1.PersistentVolumeClaim { return &corev1.PersistentVolumeClaim{} }), StrCols: []string{"status", "storageClass"},
-			Filters: []string{"storageClass"}, Derive: func(o client.Object, r *Row) {
-				p := o.(*corev1.PersistentVolumeClaim)
-				r.Status = lower(string(p.Status.Phase))
-				r.Str["status"] = r.Status
-				if p.Spec.StorageClassName != nil {
-					r.Str["storageClass"], r.Extra["storageClass"] = *p.Spec.StorageClassName, *p.Spec.StorageClassName
-				}
-			}},
-		{Resource: "persistentvolumes", GVK: core.WithKind("PersistentVolume"), New: typed(func() *corev1.PersistentVolume { return &corev1.PersistentVolume{} }),
-			StrCols: []string{"status", "storageClass"}, Filters: []string{"storageClass"}, Derive: func(o client.Object, r *Row) {
-				p := o.(*corev1.PersistentVolume)
-				r.Status = lower(string(p.Status.Phase))
-				r.Str["status"], r.Str["storageClass"], r.Extra["storageClass"] = r.Status, p.Spec.StorageClassName, p.Spec.StorageClassName
-			}},
-		{Resource: "storageclasses", GVK: storagev1.SchemeGroupVersion.WithKind("StorageClass"), New: typed(func() *storagev1.StorageClass { return &storagev1.StorageClass{} }),
-			StrCols: []string{"provisioner"}, Derive: func(o client.Object, r *Row) { r.Str["provisioner"] = o.(*storagev1.StorageClass).Provisioner }},
-		{Resource: "nodes", GVK: core.WithKind("Node"), New: typed(func() *corev1.Node { return &corev1.Node{} }),
-			StrCols: []string{"status", "role"}, Filters: []string{"role"}, Derive: deriveNode},
-		{Resource: "namespaces", GVK: core.WithKind("Namespace"), New: typed(func() *corev1.Namespace { return &corev1.Namespace{} }),
-			StrCols: []string{"status", "workspace"}, Filters: []string{"workspace"}, Derive: func(o client.Object, r *Row) {
-				n := o.(*corev1.Namespace)
-				r.Status = lower(string(n.Status.Phase))
-				ws := n.Labels[tenantv1beta1.WorkspaceLabel]
-				r.Str["status"], r.Str["workspace"], r.Extra["workspace"] = r.Status, ws, ws
-			}},
-		{Resource: "events", GVK: core.WithKind("Event"), Namespaced: true, New: typed(func() *corev1.Event { return &corev1.Event{} }),
-			NumCols: []string{"lastTimestamp", "count"}, StrCols: []string{"type", "reason"}, Filters: []string{"type", "reason", "involvedObjectKind", "involvedObjectName"},
-			Derive: deriveEvent},
-		{Resource: "horizontalpodautoscalers", GVK: autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"), Namespaced: true,
-			New: typed(func() *autoscalingv2.HorizontalPodAutoscaler { return &autoscalingv2.HorizontalPodAutoscaler{} }), NumCols: []string{"replicas"},
-			Derive: func(o client.Object, r *Row) {
-				r.Num["replicas"] = int64(o.(*autoscalingv2.HorizontalPodAutoscaler).Status.CurrentReplicas)
-			}},
-		{Resource: "networkpolicies", GVK: networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), Namespaced: true, New: typed(func() *networkingv1.NetworkPolicy { return &networkingv1.NetworkPolicy{} })},
-		{Resource: "roles", GVK: rbacv1.SchemeGroupVersion.WithKind("Role"), Namespaced: true, New: typed(func() *rbacv1.Role { return &rbacv1.Role{} })},
-		{Resource: "rolebindings", GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Namespaced: true, New: typed(func() *rbacv1.RoleBinding { return &rbacv1.RoleBinding{} }),
-			StrCols: []string{"role"}, Filters: []string{"role"}, Derive: func(o client.Object, r *Row) {
-				n := o.(*rbacv1.RoleBinding).RoleRef.Name
-				r.Str["role"], r.Extra["role"] = n, n
-			}},
-		{Resource: "customresourcedefinitions", GVK: apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"),
-			New:     typed(func() *apiextensionsv1.CustomResourceDefinition { return &apiextensionsv1.CustomResourceDefinition{} }),
-			StrCols: []string{"group"}, Filters: []string{"group"}, Derive: func(o client.Object, r *Row) {
-				g := o.(*apiextensionsv1.CustomResourceDefinition).Spec.Group
-				r.Str["group"], r.Extra["group"] = g, g
-			}},
+				return "running"
+			}).sorted()),
+		serviceKind(),
+		kind("endpointslices", discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), true, func() *discoveryv1.EndpointSlice { return &discoveryv1.EndpointSlice{} },
+			numberColumn("endpoints", func(s *discoveryv1.EndpointSlice) int64 { return int64(len(s.Endpoints)) }).sorted()),
+		kind("ingresses", networkingv1.SchemeGroupVersion.WithKind("Ingress"), true, func() *networkingv1.Ingress { return &networkingv1.Ingress{} }),
+		kind("configmaps", core.WithKind("ConfigMap"), true, func() *corev1.ConfigMap { return &corev1.ConfigMap{} }),
+		secretKind(),
+		kind("serviceaccounts", core.WithKind("ServiceAccount"), true, func() *corev1.ServiceAccount { return &corev1.ServiceAccount{} }),
+		kind("persistentvolumeclaims", core.WithKind("PersistentVolumeClaim"), true, func() *corev1.PersistentVolumeClaim { return &corev1.PersistentVolumeClaim{} },
+			textColumn(statusColumn, func(p *corev1.PersistentVolumeClaim) string { return lower(string(p.Status.Phase)) }).sorted(),
+			textColumn("storageClass", func(p *corev1.PersistentVolumeClaim) string { return ptrOr(p.Spec.StorageClassName, "") }).sorted().filtered()),
+		kind("persistentvolumes", core.WithKind("PersistentVolume"), false, func() *corev1.PersistentVolume { return &corev1.PersistentVolume{} },
+			textColumn(statusColumn, func(p *corev1.PersistentVolume) string { return lower(string(p.Status.Phase)) }).sorted(),
+			textColumn("storageClass", func(p *corev1.PersistentVolume) string { return p.Spec.StorageClassName }).sorted().filtered()),
+		kind("storageclasses", storagev1.SchemeGroupVersion.WithKind("StorageClass"), false, func() *storagev1.StorageClass { return &storagev1.StorageClass{} },
+			textColumn("provisioner", func(s *storagev1.StorageClass) string { return s.Provisioner }).sorted()),
+		kind("nodes", core.WithKind("Node"), false, func() *corev1.Node { return &corev1.Node{} },
+			textColumn(statusColumn, nodeStatus).sorted(),
+			textColumn("role", nodeRole).sorted().filtered()),
+		kind("namespaces", core.WithKind("Namespace"), false, func() *corev1.Namespace { return &corev1.Namespace{} },
+			textColumn(statusColumn, func(n *corev1.Namespace) string { return lower(string(n.Status.Phase)) }).sorted(),
+			textColumn("workspace", func(n *corev1.Namespace) string { return n.Labels[tenantv1beta1.WorkspaceLabel] }).sorted().filtered()),
+		kind("events", core.WithKind("Event"), true, func() *corev1.Event { return &corev1.Event{} },
+			numberColumn("lastTimestamp", eventLastTime).sorted(),
+			numberColumn("count", func(e *corev1.Event) int64 { return int64(e.Count) }).sorted(),
+			textColumn("type", func(e *corev1.Event) string { return e.Type }).sorted().filtered(),
+			textColumn("reason", func(e *corev1.Event) string { return e.Reason }).sorted().filtered(),
+			textColumn("involvedObjectKind", func(e *corev1.Event) string { return e.InvolvedObject.Kind }).filtered(),
+			textColumn("involvedObjectName", func(e *corev1.Event) string { return e.InvolvedObject.Name }).filtered()),
+		kind("horizontalpodautoscalers", autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"), true,
+			func() *autoscalingv2.HorizontalPodAutoscaler { return &autoscalingv2.HorizontalPodAutoscaler{} },
+			numberColumn("replicas", func(h *autoscalingv2.HorizontalPodAutoscaler) int64 { return int64(h.Status.CurrentReplicas) }).sorted()),
+		kind("networkpolicies", networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), true, func() *networkingv1.NetworkPolicy { return &networkingv1.NetworkPolicy{} }),
+		kind("roles", rbac.WithKind("Role"), true, func() *rbacv1.Role { return &rbacv1.Role{} }),
+		kind("rolebindings", rbac.WithKind("RoleBinding"), true, func() *rbacv1.RoleBinding { return &rbacv1.RoleBinding{} },
+			textColumn("role", func(b *rbacv1.RoleBinding) string { return b.RoleRef.Name }).sorted().filtered()),
+		kind("customresourcedefinitions", apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"), false,
+			func() *apiextensionsv1.CustomResourceDefinition { return &apiextensionsv1.CustomResourceDefinition{} },
+			textColumn("group", func(c *apiextensionsv1.CustomResourceDefinition) string { return c.Spec.Group }).sorted().filtered()),
 		// The platform's own kinds.
-		{Resource: "workspaces", GVK: tenantv1beta1.GroupVersion.WithKind("Workspace"), New: typed(func() *tenantv1beta1.Workspace { return &tenantv1beta1.Workspace{} }),
-			NumCols: []string{"projects"}, StrCols: []string{"manager"}, Filters: []string{"manager"}, Derive: func(o client.Object, r *Row) {
-				w := o.(*tenantv1beta1.Workspace)
-				r.Num["projects"] = int64(w.Status.Namespaces)
-				r.Str["manager"], r.Extra["manager"] = w.Spec.Manager, w.Spec.Manager
-			}},
-		{Resource: "users", GVK: iamv1beta1.GroupVersion.WithKind("User"), New: typed(func() *iamv1beta1.User { return &iamv1beta1.User{} }),
-			NumCols: []string{"lastLoginTime"}, StrCols: []string{"email"}, Derive: func(o client.Object, r *Row) {
-				u := o.(*iamv1beta1.User)
-				r.Status = lower(string(u.Status.State))
-				r.Str["email"] = u.Spec.Email
-				if u.Status.LastLoginTime != nil {
-					r.Num["lastLoginTime"] = u.Status.LastLoginTime.UnixNano()
-				}
-				if r.DisplayName == "" {
-					r.DisplayName = lower(u.Spec.DisplayName)
-				}
-			}, Sanitize: func(o client.Object) client.Object {
-				// No password: neither a hash nor what kubectl's
-				// last-applied copy may hold.
-				u := o.(*iamv1beta1.User).DeepCopy()
-				u.Spec.Password = ""
-				delete(u.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
-				return u
-			}},
-		{Resource: "groups", GVK: iamv1beta1.GroupVersion.WithKind("Group"), New: typed(func() *iamv1beta1.Group { return &iamv1beta1.Group{} })},
-		{Resource: "globalroles", GVK: iamv1beta1.GroupVersion.WithKind("GlobalRole"), New: typed(func() *iamv1beta1.GlobalRole { return &iamv1beta1.GlobalRole{} })},
-		{Resource: "workspaceroles", GVK: iamv1beta1.GroupVersion.WithKind("WorkspaceRole"), New: typed(func() *iamv1beta1.WorkspaceRole { return &iamv1beta1.WorkspaceRole{} })},
-		{Resource: "roletemplates", GVK: iamv1beta1.GroupVersion.WithKind("RoleTemplate"), New: typed(func() *iamv1beta1.RoleTemplate { return &iamv1beta1.RoleTemplate{} })},
-		{Resource: "clusters", GVK: clusterv1alpha1.GroupVersion.WithKind("Cluster"), New: typed(func() *clusterv1alpha1.Cluster { return &clusterv1alpha1.Cluster{} })},
+		kind("workspaces", tenantv1beta1.GroupVersion.WithKind("Workspace"), false, func() *tenantv1beta1.Workspace { return &tenantv1beta1.Workspace{} },
+			numberColumn("projects", func(w *tenantv1beta1.Workspace) int64 { return int64(w.Status.Namespaces) }).sorted(),
+			textColumn("manager", func(w *tenantv1beta1.Workspace) string { return w.Spec.Manager }).sorted().filtered()),
+		userKind(),
+		kind("groups", iam.WithKind("Group"), false, func() *iamv1beta1.Group { return &iamv1beta1.Group{} }),
+		kind("globalroles", iam.WithKind("GlobalRole"), false, func() *iamv1beta1.GlobalRole { return &iamv1beta1.GlobalRole{} }),
+		kind("workspaceroles", iam.WithKind("WorkspaceRole"), false, func() *iamv1beta1.WorkspaceRole { return &iamv1beta1.WorkspaceRole{} }),
+		kind("roletemplates", iam.WithKind("RoleTemplate"), false, func() *iamv1beta1.RoleTemplate { return &iamv1beta1.RoleTemplate{} }),
+		kind("clusters", clusterv1alpha1.GroupVersion.WithKind("Cluster"), false, func() *clusterv1alpha1.Cluster { return &clusterv1alpha1.Cluster{} }),
 	}
 }
 
-func ptrOr(p *int32, d int32) int32 {
+func ptrOr[T any](p *T, d T) T {
 	if p == nil {
 		return d
 	}
 	return *p
 }
 
-// workload sets the columns of a workload: ready/desired and a status of
-// running, updating, stopped or pending.
-func workload(r *Row, desired, ready, updated, current int32, generation, observed int64) {
-	r.Num["replicas"], r.Num["readyReplicas"] = int64(desired), int64(ready)
-	switch {
-	case desired == 0:
-		r.Status = "stopped"
-	case observed < generation || updated < desired || current > desired:
-		r.Status = "updating"
-	case ready < desired:
-		r.Status = "pending"
-	default:
-		r.Status = "running"
+// podKind: restarts, the share of ready containers (sorted in thousandths;
+// the ready filter is true when every container is ready), the status, the
+// node; and the fields spec.nodeName and status.phase.
+func podKind() *Kind {
+	k := kind("pods", corev1.SchemeGroupVersion.WithKind("Pod"), true, func() *corev1.Pod { return &corev1.Pod{} },
+		numberColumn("restarts", func(p *corev1.Pod) int64 { return containersOf(p).restarts }).sorted(),
+		numberColumn("ready", func(p *corev1.Pod) int64 {
+			c := containersOf(p)
+			if c.total == 0 {
+				return 0
+			}
+			return c.ready * 1000 / c.total
+		}).sorted().filtered().matchedBy(func(v Value, param string) bool {
+			return strings.EqualFold(strconv.FormatBool(v.Num == 1000), param)
+		}),
+		textColumn(statusColumn, podStatus).sorted(),
+		textColumn("node", func(p *corev1.Pod) string { return p.Spec.NodeName }).sorted().filteredAs("nodeName").matchedBy(exactly),
+	)
+	k.Ready = func(o client.Object) string {
+		c := containersOf(o.(*corev1.Pod))
+		return strconv.FormatInt(c.ready, 10) + "/" + strconv.FormatInt(c.total, 10)
 	}
-	r.Str["status"] = r.Status
-	r.Ready = strconv.Itoa(int(ready)) + "/" + strconv.Itoa(int(desired))
-	r.Extra["ready"] = r.Ready
+	k.Fields = []Field{
+		{Name: "spec.nodeName", Value: func(o client.Object) string { return o.(*corev1.Pod).Spec.NodeName }},
+		{Name: "status.phase", Value: func(o client.Object) string { return string(o.(*corev1.Pod).Status.Phase) }},
+	}
+	return k
 }
 
-func derivePod(o client.Object, r *Row) {
-	p := o.(*corev1.Pod)
-	var restarts int64
-	var readyN, total int64
-	status := lower(string(p.Status.Phase))
+// containers are the counts of a pod's containers.
+type containers struct{ ready, total, restarts int64 }
+
+func containersOf(p *corev1.Pod) containers {
+	var c containers
 	for _, cs := range p.Status.ContainerStatuses {
-		restarts += int64(cs.RestartCount)
-		total++
+		c.restarts += int64(cs.RestartCount)
+		c.total++
 		if cs.Ready {
-			readyN++
-		}
-		if cs.State.Waiting != nil && (cs.State.Waiting.Reason == "CrashLoopBackOff" || cs.State.Waiting.Reason == "ImagePullBackOff" || cs.State.Waiting.Reason == "ErrImagePull") {
-			status = "failed"
+			c.ready++
 		}
 	}
-	if total == 0 {
-		total = int64(len(p.Spec.Containers))
+	if c.total == 0 {
+		c.total = int64(len(p.Spec.Containers))
+	}
+	return c
+}
+
+// podStatus is the phase, failed when a container cannot start, and
+// terminating once the pod is being deleted.
+func podStatus(p *corev1.Pod) string {
+	status := lower(string(p.Status.Phase))
+	for _, cs := range p.Status.ContainerStatuses {
+		if w := cs.State.Waiting; w != nil && (w.Reason == "CrashLoopBackOff" || w.Reason == "ImagePullBackOff" || w.Reason == "ErrImagePull") {
+			status = "failed"
+		}
 	}
 	if !p.DeletionTimestamp.IsZero() {
 		status = "terminating"
@@ -278,59 +248,125 @@ func derivePod(o client.Object, r *Row) {
 	if status == "" {
 		status = "pending"
 	}
-	r.Status = status
-	r.Node = p.Spec.NodeName
-	r.Num["restarts"] = restarts
-	// Ready sorts by the share of ready containers, in thousandths.
-	if total > 0 {
-		r.Num["ready"] = readyN * 1000 / total
-	}
-	r.Str["status"], r.Str["node"] = status, p.Spec.NodeName
-	r.Ready = strconv.FormatInt(readyN, 10) + "/" + strconv.FormatInt(total, 10)
-	r.Extra["ready"] = strconv.FormatBool(total > 0 && readyN == total)
+	return status
 }
 
-func deriveJob(o client.Object, r *Row) {
-	j := o.(*batchv1.Job)
-	r.Status = "running"
+// replicas are what a workload's columns are made of.
+type replicas struct {
+	desired, ready, updated, current int32
+	generation, observed             int64
+}
+
+// status is running, updating, stopped or pending.
+func (r replicas) status() string {
+	switch {
+	case r.desired == 0:
+		return "stopped"
+	case r.observed < r.generation || r.updated < r.desired || r.current > r.desired:
+		return "updating"
+	case r.ready < r.desired:
+		return "pending"
+	default:
+		return "running"
+	}
+}
+
+// workloadKind: ready and desired replicas, the status, and ready/desired
+// as shown.
+func workloadKind[T client.Object](resource string, gvk schema.GroupVersionKind, newObj func() T, state func(T) replicas) *Kind {
+	k := kind(resource, gvk, true, newObj,
+		numberColumn("readyReplicas", func(o T) int64 { return int64(state(o).ready) }).sorted(),
+		numberColumn("replicas", func(o T) int64 { return int64(state(o).desired) }).sorted(),
+		textColumn(statusColumn, func(o T) string { return state(o).status() }).sorted(),
+	)
+	k.Ready = func(o client.Object) string {
+		r := state(o.(T))
+		return strconv.Itoa(int(r.ready)) + "/" + strconv.Itoa(int(r.desired))
+	}
+	return k
+}
+
+func jobStatus(j *batchv1.Job) string {
+	status := "running"
 	for _, c := range j.Status.Conditions {
 		if c.Status != corev1.ConditionTrue {
 			continue
 		}
 		switch c.Type {
 		case batchv1.JobComplete:
-			r.Status = "completed"
+			status = "completed"
 		case batchv1.JobFailed:
-			r.Status = "failed"
+			status = "failed"
 		case batchv1.JobSuspended:
-			r.Status = "stopped"
+			status = "stopped"
 		}
 	}
-	r.Str["status"] = r.Status
-	r.Num["succeeded"], r.Num["failed"] = int64(j.Status.Succeeded), int64(j.Status.Failed)
+	return status
 }
 
-func deriveNode(o client.Object, r *Row) {
-	n := o.(*corev1.Node)
-	r.Status = "notready"
+// serviceKind: the type, and the pods the service selects, kept current.
+func serviceKind() *Kind {
+	k := kind("services", corev1.SchemeGroupVersion.WithKind("Service"), true, func() *corev1.Service { return &corev1.Service{} },
+		Column{Name: "pods", Numeric: true, Sortable: true},
+		textColumn("type", func(s *corev1.Service) string { return string(s.Spec.Type) }).sorted().filtered(),
+		textColumn(statusColumn, func(*corev1.Service) string { return "running" }),
+	)
+	k.Selects = &Selection{Of: "pods", Column: "pods", Selector: func(o client.Object) labels.Selector {
+		if s := o.(*corev1.Service).Spec.Selector; len(s) > 0 {
+			return labels.SelectorFromSet(s)
+		}
+		return nil
+	}}
+	return k
+}
+
+// secretKind: the type; answers show the keys, never the values.
+func secretKind() *Kind {
+	k := kind("secrets", corev1.SchemeGroupVersion.WithKind("Secret"), true, func() *corev1.Secret { return &corev1.Secret{} },
+		textColumn("type", func(s *corev1.Secret) string { return string(s.Type) }).sorted().filtered())
+	k.Sanitize = func(o client.Object) client.Object {
+		s := o.(*corev1.Secret).DeepCopy()
+		keys := make([]string, 0, len(s.Data))
+		for k := range s.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		// The values never leave the list; the keys tell what the secret holds.
+		s.Data, s.StringData = nil, nil
+		if s.Annotations == nil {
+			s.Annotations = map[string]string{}
+		}
+		s.Annotations["superkube.io/data-keys"] = fmt.Sprint(keys)
+		delete(s.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
+		return s
+	}
+	return k
+}
+
+// nodeStatus is ready or notready. A cordoned node keeps its state (the
+// status filter finds it); that it takes no new pods is spec.unschedulable.
+func nodeStatus(n *corev1.Node) string {
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
-			r.Status = "ready"
+			return "ready"
 		}
 	}
-	// A cordoned node keeps its state (the status filter finds it); that it
-	// takes no new pods is spec.unschedulable.
+	return "notready"
+}
+
+// nodeRole is the node-role.kubernetes.io/<role> label's role, or worker.
+func nodeRole(n *corev1.Node) string {
 	role := "worker"
 	for l := range n.Labels {
-		if name, ok := cutPrefix(l, "node-role.kubernetes.io/"); ok && name != "" {
+		if name, ok := strings.CutPrefix(l, "node-role.kubernetes.io/"); ok && name != "" {
 			role = name
 		}
 	}
-	r.Str["status"], r.Str["role"], r.Extra["role"] = r.Status, role, role
+	return role
 }
 
-func deriveEvent(o client.Object, r *Row) {
-	e := o.(*corev1.Event)
+// eventLastTime is when the event last happened, in Unix nanoseconds.
+func eventLastTime(e *corev1.Event) int64 {
 	last := e.LastTimestamp.Time
 	if last.IsZero() {
 		last = e.EventTime.Time
@@ -338,32 +374,30 @@ func deriveEvent(o client.Object, r *Row) {
 	if last.IsZero() {
 		last = e.CreationTimestamp.Time
 	}
-	r.Num["lastTimestamp"], r.Num["count"] = last.UnixNano(), int64(e.Count)
-	r.Str["type"], r.Str["reason"] = e.Type, e.Reason
-	r.Extra["type"], r.Extra["reason"] = lower(e.Type), e.Reason
-	r.Extra["involvedObjectKind"], r.Extra["involvedObjectName"] = e.InvolvedObject.Kind, e.InvolvedObject.Name
+	return last.UnixNano()
 }
 
-func sanitizeSecret(o client.Object) client.Object {
-	s := o.(*corev1.Secret).DeepCopy()
-	keys := make([]string, 0, len(s.Data))
-	for k := range s.Data {
-		keys = append(keys, k)
+// userKind: the state, the e-mail and the last login; the display name of
+// the spec; no password in answers.
+func userKind() *Kind {
+	k := kind("users", iamv1beta1.GroupVersion.WithKind("User"), false, func() *iamv1beta1.User { return &iamv1beta1.User{} },
+		numberColumn("lastLoginTime", func(u *iamv1beta1.User) int64 {
+			if u.Status.LastLoginTime == nil {
+				return 0
+			}
+			return u.Status.LastLoginTime.UnixNano()
+		}).sorted(),
+		textColumn("email", func(u *iamv1beta1.User) string { return u.Spec.Email }).sorted(),
+		textColumn(statusColumn, func(u *iamv1beta1.User) string { return lower(string(u.Status.State)) }),
+	)
+	k.DisplayName = func(o client.Object) string { return o.(*iamv1beta1.User).Spec.DisplayName }
+	k.Sanitize = func(o client.Object) client.Object {
+		// No password: neither a hash nor what kubectl's
+		// last-applied copy may hold.
+		u := o.(*iamv1beta1.User).DeepCopy()
+		u.Spec.Password = ""
+		delete(u.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
+		return u
 	}
-	slices.Sort(keys)
-	// The values never leave the list; the keys tell what the secret holds.
-	s.Data, s.StringData = nil, nil
-	if s.Annotations == nil {
-		s.Annotations = map[string]string{}
-	}
-	s.Annotations["superkube.io/data-keys"] = fmt.Sprint(keys)
-	delete(s.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
-	return s
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return "", false
+	return k
 }

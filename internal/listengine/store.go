@@ -1,10 +1,13 @@
 // Package listengine answers list queries over large collections from
-// informer caches: every object arrives once, its derived columns (pod
-// phase, ready, restarts, a workload's ready and desired replicas, the pods
-// behind a service ...) are computed then, and it is kept in one ordered
-// tree per sortable column. A query walks the tree of its sort column,
-// filters, counts and cuts its page, so sorting on a derived column costs
-// what sorting on the name does.
+// informer caches: every object arrives once, its columns (pod phase,
+// ready, restarts, a workload's ready and desired replicas, the pods behind
+// a service ...), each declared once per kind (columns.go, kinds.go), are
+// computed then, and it is kept in one ordered tree per sortable column. A
+// query takes the cheapest of three strategies (strategies.go): sort the
+// rows of a few namespaces, count a name filter's matches in the name
+// index and walk only to the end of the page, or walk the tree of its sort
+// column, filtering, counting and cutting its page; so sorting on a derived
+// column costs what sorting on the name does.
 package listengine
 
 import (
@@ -29,19 +32,26 @@ type Row struct {
 	Created int64
 	Labels  labels.Set
 	Obj     client.Object
-	// Status is the row's state for the status filter (running, pending ...).
-	Status string
-	// Ready is the readiness as shown, ready/desired: containers of a pod,
-	// replicas of a workload.
+	// Ready is the readiness as shown (Kind.Ready).
 	Ready      string
-	Node       string
 	OwnerUIDs  []string
 	OwnerKinds []string
-	// Num and Str hold the derived sort columns.
-	Num map[string]int64
-	Str map[string]string
-	// Extra holds values of kind-specific filters.
-	Extra map[string]string
+	// Values are the kind's columns, in the order of Kind.Columns. They
+	// are held in the row itself: queries read them for every row they
+	// walk, and another allocation per row would cost a cache miss each.
+	Values [MaxColumns]Value
+}
+
+// MaxColumns bounds the columns of a kind.
+const MaxColumns = 8
+
+// status is the row's state for the status filter (running, pending ...):
+// its status column, or "" for a kind without one.
+func (r *Row) status(k *Kind) string {
+	if k.status < 0 {
+		return ""
+	}
+	return r.Values[k.status].Text
 }
 
 // store keeps the rows of one kind and an ordered tree per sort column.
@@ -58,15 +68,16 @@ type store struct {
 }
 
 func newStore(k *Kind) *store {
+	k.index()
 	s := &store{kind: k, rows: map[string]*Row{}, byNS: map[string]map[string]*Row{}, trees: map[string]*btree.BTreeG[*Row]{},
 		subs: map[*Subscription]struct{}{}}
-	for _, col := range k.sortColumns() {
+	for _, col := range append([]string{"name", "createTime"}, k.SortColumns()...) {
 		s.trees[col] = btree.NewG(32, lessBy(col, k))
 	}
 	return s
 }
 
-// lessBy orders rows by a column, then by namespace and name, ascending.
+// lessBy orders rows by a column, then by name and namespace, ascending.
 func lessBy(col string, k *Kind) btree.LessFunc[*Row] {
 	tie := func(a, b *Row) bool {
 		if a.Name != b.Name {
@@ -74,6 +85,7 @@ func lessBy(col string, k *Kind) btree.LessFunc[*Row] {
 		}
 		return a.Namespace < b.Namespace
 	}
+	i, _ := k.column(col)
 	switch {
 	case col == "name":
 		return tie
@@ -84,16 +96,16 @@ func lessBy(col string, k *Kind) btree.LessFunc[*Row] {
 			}
 			return tie(a, b)
 		}
-	case k.isNumeric(col):
+	case k.Columns[i].Numeric:
 		return func(a, b *Row) bool {
-			if x, y := a.Num[col], b.Num[col]; x != y {
+			if x, y := a.Values[i].Num, b.Values[i].Num; x != y {
 				return x < y
 			}
 			return tie(a, b)
 		}
 	default:
 		return func(a, b *Row) bool {
-			if x, y := a.Str[col], b.Str[col]; x != y {
+			if x, y := a.Values[i].Text, b.Values[i].Text; x != y {
 				return x < y
 			}
 			return tie(a, b)

@@ -2,8 +2,6 @@ package listengine
 
 import (
 	"sync/atomic"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // Change is what a subscriber learns of an object.
@@ -72,10 +70,3 @@ func (e errNoResource) Error() string { return "no resource " + string(e) }
 
 // NoResource marks the error of a resource the engine does not know.
 func (e errNoResource) NoResource() {}
-
-func phaseOf(r *Row) string {
-	if p, ok := r.Obj.(*corev1.Pod); ok {
-		return string(p.Status.Phase)
-	}
-	return ""
-}

@@ -7,31 +7,28 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 )
 
 // Install adds the OAuth2/OIDC endpoints to mux.
 func (s *Server) Install(mux routes.Mux) {
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
-	mux.HandleFunc("GET /oauth/keys", s.keys)
-	mux.HandleFunc("POST /oauth/token", s.tokenEndpoint)
-	mux.HandleFunc("GET /oauth/authorize", s.authorize)
-	mux.HandleFunc("POST /oauth/authorize", s.authorizeLogin)
-	mux.HandleFunc("GET /oauth/callback/{provider}", s.callback)
-	mux.HandleFunc("POST /oauth/logout", s.logout)
-	mux.HandleFunc("GET /oauth/logout", s.logout)
-	mux.HandleFunc("GET /oauth/userinfo", s.userinfo)
-	mux.HandleFunc("POST /oauth/userinfo", s.userinfo)
+	mux.Handle("/.well-known/openid-configuration", routes.Methods{http.MethodGet: s.discovery})
+	mux.Handle("/oauth/keys", routes.Methods{http.MethodGet: s.keys})
+	mux.Handle("/oauth/token", routes.Methods{http.MethodPost: s.tokenEndpoint})
+	mux.Handle("/oauth/authorize", routes.Methods{http.MethodGet: s.authorize, http.MethodPost: s.authorizeLogin})
+	mux.Handle("/oauth/callback/{provider}", routes.Methods{http.MethodGet: s.callback})
+	mux.Handle("/oauth/logout", routes.Methods{http.MethodGet: s.logout, http.MethodPost: s.logout})
+	mux.Handle("/oauth/userinfo", routes.Methods{http.MethodGet: s.userinfo, http.MethodPost: s.userinfo})
 }
 
 // PublicPaths are the paths that need no authorization.
@@ -85,9 +82,8 @@ func writeOAuthError(w http.ResponseWriter, code int, errCode, desc string) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	responsewriters.WriteJSON(w, code, oauthError{
-		Status: metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure,
-			Message: desc, Reason: reason, Code: int32(code)}, //nolint:gosec // HTTP codes fit
-		Error: errCode, Description: desc,
+		Status: apistatus.New(code, reason, desc).ErrStatus,
+		Error:  errCode, Description: desc,
 	})
 }
 
@@ -261,8 +257,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, http.StatusBadRequest, "The address to return to after logging out is not registered for this client.")
 		return
 	}
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Message: "logged out"})
+	responsewriters.WriteJSON(w, http.StatusOK, apistatus.Success("logged out"))
 }
 
 // userinfo returns the claims of the caller's access token.

@@ -21,7 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // kubeconfigRecheck is how long a Direct cluster's kubeconfig is used
@@ -159,6 +159,6 @@ func memberConfig(data []byte) (*rest.Config, error) {
 
 // unavailable is the 503 of a cluster that cannot be reached as configured.
 func unavailable(cluster, why string) error {
-	return responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+	return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
 		fmt.Sprintf("cluster %q cannot be reached: %s", cluster, why))
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // Guard makes the proxy fail fast and truthfully when kube-apiserver is
@@ -119,10 +121,7 @@ func (t *guarded) notReadyYet(req *http.Request, resp *http.Response) (*http.Res
 
 // statusResponse is an answer of the proxy itself: a Status with the code.
 func statusResponse(req *http.Request, code int, reason metav1.StatusReason, msg string) *http.Response {
-	st := metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure,
-		Code: int32(code), Reason: reason, Message: msg, //nolint:gosec // HTTP codes fit
-		Details: &metav1.StatusDetails{RetryAfterSeconds: RetryAfterSeconds}}
-	body, _ := json.Marshal(st)
+	body, _ := json.Marshal(apistatus.New(code, reason, msg, apistatus.RetryAfter(RetryAfterSeconds)).ErrStatus)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))

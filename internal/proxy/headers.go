@@ -17,38 +17,6 @@ var (
 	headerExtraPrefix = authenticationv1.ImpersonateUserExtraHeaderPrefix
 )
 
-// removeClientIdentity deletes every header by which a client could choose
-// who kube-apiserver thinks it is: credentials (ke-apiserver authenticated
-// them already), impersonation, and the front-proxy headers that an
-// authenticating proxy would set.
-func removeClientIdentity(h http.Header) {
-	h.Del("Authorization")
-	h.Del("Cookie")
-	for k := range h {
-		if hasPrefixFold(k, "Impersonate-") || hasPrefixFold(k, "X-Remote-") {
-			delete(h, k)
-		}
-	}
-	// A token offered as a WebSocket sub-protocol is a credential too.
-	if protocols := h.Values("Sec-WebSocket-Protocol"); len(protocols) > 0 {
-		var keep []string
-		for _, p := range strings.Split(strings.Join(protocols, ","), ",") {
-			if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, tokenProtocolPrefix) {
-				keep = append(keep, p)
-			}
-		}
-		if len(keep) == 0 {
-			h.Del("Sec-WebSocket-Protocol")
-		} else {
-			h.Set("Sec-WebSocket-Protocol", strings.Join(keep, ", "))
-		}
-	}
-}
-
-// tokenProtocolPrefix starts the WebSocket sub-protocol that carries a
-// bearer token, as Kubernetes clients send it.
-const tokenProtocolPrefix = "base64url.bearer.authorization.k8s.io." //nolint:gosec // a protocol name, not a credential
-
 // impersonate sets the headers that make kube-apiserver act as u.
 func impersonate(h http.Header, u user.Info) {
 	h[headerUser] = []string{u.GetName()}
@@ -63,10 +31,6 @@ func impersonate(h http.Header, u user.Info) {
 			h[http.CanonicalHeaderKey(headerExtraPrefix+escapeExtraKey(k))] = slices.Clone(vs)
 		}
 	}
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // escapeExtraKey percent-encodes what may not appear in a header name, as

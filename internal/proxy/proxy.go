@@ -25,8 +25,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,8 +32,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+	"github.com/superkube/super-kubenetes/internal/clientidentity"
 )
 
 // Proxy serves the Kubernetes API families of ke-apiserver.
@@ -74,8 +75,8 @@ func (p *Proxy) Install(mux routes.Mux) {
 	for _, prefix := range []string{"/api", "/apis"} {
 		mux.Handle(prefix, p.host)
 		mux.Handle(prefix+"/", p.host)
-		mux.HandleFunc("/clusters/{cluster}"+prefix, p.serveCluster)
-		mux.HandleFunc("/clusters/{cluster}"+prefix+"/", p.serveCluster)
+		mux.Handle("/clusters/{cluster}"+prefix, http.HandlerFunc(p.serveCluster))
+		mux.Handle("/clusters/{cluster}"+prefix+"/", http.HandlerFunc(p.serveCluster))
 	}
 }
 
@@ -152,12 +153,12 @@ func newUpstream(cluster string, rc *rest.Config, logger logr.Logger, buffers ht
 // ServeHTTP forwards the request as the caller.
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, ok := request.UserFrom(r.Context()); !ok {
-		responsewriters.WriteStatus(w, responsewriters.Unauthorized("log in first"))
+		responsewriters.WriteStatus(w, apistatus.Unauthorized("log in first"))
 		return
 	}
 	if isUsersPath(r.URL.Path) {
 		if isUpgrade(r.Header) {
-			responsewriters.WriteStatus(w, responsewriters.BadRequest("Upgrade", "users are served over plain HTTP only; watch them without WebSocket"))
+			responsewriters.WriteStatus(w, apistatus.BadRequest("Upgrade", "users are served over plain HTTP only; watch them without WebSocket"))
 			return
 		}
 		r = r.WithContext(withUserRedaction(r.Context()))
@@ -176,16 +177,15 @@ func (u *upstream) failed(w http.ResponseWriter, r *http.Request, err error) {
 	// Unreachable is mostly for a moment (kube-apiserver restarting): the
 	// caller may try again, as after the guard's answers.
 	w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
-	responsewriters.WriteStatus(w, &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusServiceUnavailable,
-		Reason: metav1.StatusReasonServiceUnavailable, Message: fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster),
-		Details: &metav1.StatusDetails{RetryAfterSeconds: RetryAfterSeconds}}})
+	responsewriters.WriteStatus(w, apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+		fmt.Sprintf("the Kubernetes API of cluster %q did not answer", u.cluster), apistatus.RetryAfter(RetryAfterSeconds)))
 }
 
 // rewrite turns the client's request into the one sent to kube-apiserver.
 func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	pr.SetURL(target)
 	h := pr.Out.Header
-	removeClientIdentity(h)
+	clientidentity.Remove(h)
 	if u, ok := request.UserFrom(pr.In.Context()); ok {
 		impersonate(h, u)
 	}
@@ -195,18 +195,12 @@ func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	setClientAddress(h, pr.In)
 }
 
-// forwardingHeaders are the headers by which a client could choose the
-// source address kube-apiserver's audit log shows.
-var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"}
-
 // setClientAddress drops every forwarding header the client sent and
 // names, in X-Forwarded-For, the client's address as ke-apiserver
 // determined it (trusting forwarding headers only from its trusted
 // proxies), so that kube-apiserver's audit log shows that address.
 func setClientAddress(h http.Header, in *http.Request) {
-	for _, k := range forwardingHeaders {
-		h.Del(k)
-	}
+	clientidentity.RemoveForwarding(h)
 	ip := request.ClientIPFrom(in.Context())
 	if ip == "" {
 		if host, _, err := net.SplitHostPort(in.RemoteAddr); err == nil {

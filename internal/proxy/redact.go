@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // Answers about the platform's users are the one thing the proxy decodes:
@@ -104,9 +105,8 @@ func redactResponse(resp *http.Response) error {
 
 // refusal is the answer that replaces one about users that the proxy
 // cannot read.
-var refusal = metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure,
-	Code: http.StatusNotAcceptable, Reason: metav1.StatusReasonNotAcceptable,
-	Message: "users are answered through ke-apiserver as uncompressed JSON only"}
+var refusal = apistatus.New(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable,
+	"users are answered through ke-apiserver as uncompressed JSON only").ErrStatus
 
 func refuse(resp *http.Response) {
 	_ = resp.Body.Close()

@@ -70,7 +70,7 @@ type Server struct {
 	upstream *upstream.Monitor
 }
 
-// Build assembles ke-apiserver from its configuration. Nothing runs until Run.
+// Build assembles ke-apiserver from its configuration. Nothing runs until Start.
 func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, clk clock.Clock) (*Server, error) {
 	s := &Server{}
 	sch := scheme.New()

@@ -19,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // Secrets sent in every audited request; none may reach an event.
@@ -49,7 +50,7 @@ func auditChain(h http.Handler, s audit.Sink) http.Handler {
 	h = filters.WithAuthentication(h, tokens{headerSecret: {User: alice}}, nil)
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, s, steppingClock())
-	return filters.WithRequestID(h, logr.Discard())
+	return httpfilters.WithRequestID(h, logr.Discard())
 }
 
 func TestWithAudit(t *testing.T) {
@@ -146,7 +147,7 @@ func TestWithAudit(t *testing.T) {
 				strings.NewReader(`{"data":{"password":"`+bodySecret+`"}}`))
 			req.RemoteAddr = "198.51.100.7:40123"
 			req.Header.Set("User-Agent", "kubectl/v1.37.2")
-			req.Header.Set(filters.RequestIDHeader, reqID)
+			req.Header.Set(httpfilters.RequestIDHeader, reqID)
 			if tt.token != "" {
 				req.Header.Set("Authorization", "Bearer "+tt.token)
 			}
@@ -208,9 +209,9 @@ func TestWithAuditRecordsPanics(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &sink{}
 			var logs logLines
-			h := filters.WithPanicRecovery(auditChain(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			h := httpfilters.WithPanicRecovery(auditChain(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 				panic(tt.panicWith)
-			}), s), logs.logger())
+			}), s), logs.Logger())
 			req := httptest.NewRequest(tt.method, "/api/v1/namespaces/dev/configmaps/cm-1", nil)
 			req.Header.Set("Authorization", "Bearer "+headerSecret)
 			rec := httptest.NewRecorder()

@@ -11,10 +11,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/clientidentity"
 )
 
 // TokenAuthenticator authenticates bearer tokens.
@@ -44,7 +46,7 @@ func WithAuthentication(h http.Handler, tokens TokenAuthenticator, basic BasicAu
 		case raw != "":
 			res, err = tokens.AuthenticateToken(ctx, raw)
 			if fromProtocol && err == nil {
-				stripTokenProtocol(r)
+				clientidentity.RemoveTokenProtocol(r.Header)
 			}
 		case basic != nil && hasBasic(r):
 			u, p, _ := r.BasicAuth()
@@ -82,38 +84,20 @@ func WithAuthentication(h http.Handler, tokens TokenAuthenticator, basic BasicAu
 	})
 }
 
-// The WebSocket sub-protocol that carries a bearer token, as Kubernetes uses it.
-const wsTokenPrefix = "base64url.bearer.authorization.k8s.io." //nolint:gosec // a protocol name, not a credential
-
 func bearerToken(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:]), false
 	}
 	// The header may come as several lines (RFC 6455, 11.3.4); all count.
-	for _, p := range strings.Split(strings.Join(r.Header.Values("Sec-WebSocket-Protocol"), ","), ",") {
-		p = strings.TrimSpace(p)
-		if enc, ok := strings.CutPrefix(p, wsTokenPrefix); ok {
+	for _, p := range clientidentity.Protocols(r.Header) {
+		if enc, ok := strings.CutPrefix(p, clientidentity.TokenProtocolPrefix); ok {
 			if dec, err := decodeRawURL(enc); err == nil {
 				return dec, true
 			}
 		}
 	}
 	return "", false
-}
-
-func stripTokenProtocol(r *http.Request) {
-	var keep []string
-	for _, p := range strings.Split(strings.Join(r.Header.Values("Sec-WebSocket-Protocol"), ","), ",") {
-		if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, wsTokenPrefix) {
-			keep = append(keep, p)
-		}
-	}
-	if len(keep) == 0 {
-		r.Header.Del("Sec-WebSocket-Protocol")
-		return
-	}
-	r.Header.Set("Sec-WebSocket-Protocol", strings.Join(keep, ","))
 }
 
 func hasBasic(r *http.Request) bool {
@@ -132,7 +116,7 @@ func WithPasswordChangeEnforcement(h http.Handler, allowed PasswordChangeAllowed
 		if must, _ := r.Context().Value(passwordChangeKey{}).(bool); must {
 			u, _ := request.UserFrom(r.Context())
 			if !allowed(r, u) {
-				responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusForbidden, "PasswordChangeRequired",
+				responsewriters.WriteStatus(w, apistatus.New(http.StatusForbidden, "PasswordChangeRequired",
 					"the initial password must be changed before anything else (PUT /kapis/iam.superkube.io/v1beta1/users/"+u.GetName()+"/password)"))
 				return
 			}

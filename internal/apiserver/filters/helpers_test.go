@@ -2,22 +2,19 @@ package filters_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/go-logr/logr"
-	"github.com/go-logr/logr/funcr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/testutil/statustest"
 )
 
 // tokens is a TokenAuthenticator stub: a token it knows gives that result,
@@ -111,24 +108,7 @@ func (s *sink) all() []*audit.Event {
 }
 
 // logLines is a logger that keeps what it logs.
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logLines) logger() logr.Logger {
-	return funcr.New(func(prefix, args string) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.lines = append(l.lines, prefix+" "+args)
-	}, funcr.Options{Verbosity: 10})
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
+type logLines = statustest.LogLines
 
 var (
 	alice = &user.DefaultInfo{Name: "alice", Groups: []string{"developers", user.AllAuthenticated}}
@@ -138,20 +118,7 @@ var (
 // status decodes a response that must be a Kubernetes Status.
 func status(t *testing.T, rec *httptest.ResponseRecorder) metav1.Status {
 	t.Helper()
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("Content-Type = %q, want application/json; body %s", ct, rec.Body)
-	}
-	var st metav1.Status
-	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
-		t.Fatalf("the body is not a Status: %v: %s", err, rec.Body)
-	}
-	if st.Kind != "Status" || st.APIVersion != "v1" || st.Status != metav1.StatusFailure {
-		t.Fatalf("kind/apiVersion/status = %s/%s/%s, want Status/v1/Failure", st.Kind, st.APIVersion, st.Status)
-	}
-	if int(st.Code) != rec.Code {
-		t.Fatalf("Status code %d differs from the HTTP code %d", st.Code, rec.Code)
-	}
-	return st
+	return statustest.Failure(t, rec)
 }
 
 // reached is a handler that records that it ran and answers 200.

@@ -1,13 +1,13 @@
 package filters
 
 import (
-	"bufio"
-	"net"
 	"net/http"
 	"regexp"
 	"time"
 
 	"github.com/go-logr/logr"
+
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // WithRequestLog logs every request once it is answered, with the logger of
@@ -22,14 +22,11 @@ import (
 func WithRequestLog(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &logRecorder{ResponseWriter: w}
+		rec := &logRecorder{Recorder: httpfilters.Recorder{ResponseWriter: w}}
 		h.ServeHTTP(rec, r)
-		code := rec.code
-		if code == 0 {
-			code = http.StatusOK
-		}
+		code := rec.Answered()
 		log := logr.FromContextOrDiscard(r.Context())
-		kv := []any{"method", r.Method, "path", r.URL.Path, "code", code, "bytes", rec.bytes,
+		kv := []any{"method", r.Method, "path", r.URL.Path, "code", code, "bytes", rec.Bytes,
 			"duration", time.Since(start).Round(time.Microsecond).String()}
 		switch {
 		case code >= http.StatusInternalServerError && rec.cause != nil:
@@ -44,29 +41,10 @@ func WithRequestLog(h http.Handler) http.Handler {
 	})
 }
 
-// logRecorder notes the code, size and cause of a response. Unwrap lets
-// http.ResponseController reach the connection (flushes, upgrades).
+// logRecorder notes the code, size and cause of a response.
 type logRecorder struct {
-	http.ResponseWriter
-	code  int
-	bytes int64
+	httpfilters.Recorder
 	cause error
-}
-
-func (l *logRecorder) WriteHeader(code int) {
-	if l.code == 0 {
-		l.code = code
-	}
-	l.ResponseWriter.WriteHeader(code)
-}
-
-func (l *logRecorder) Write(b []byte) (int, error) {
-	if l.code == 0 {
-		l.code = http.StatusOK
-	}
-	n, err := l.ResponseWriter.Write(b)
-	l.bytes += int64(n)
-	return n, err
 }
 
 // RecordCause implements responsewriters.CauseRecorder; the first cause
@@ -76,18 +54,6 @@ func (l *logRecorder) RecordCause(err error) {
 		l.cause = err
 	}
 }
-
-func (l *logRecorder) Flush() { _ = http.NewResponseController(l.ResponseWriter).Flush() }
-
-// Hijack hands the connection over (an upgrade), noted as 101.
-func (l *logRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if l.code == 0 {
-		l.code = http.StatusSwitchingProtocols
-	}
-	return http.NewResponseController(l.ResponseWriter).Hijack()
-}
-
-func (l *logRecorder) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 
 // secretLike matches what must never reach a log even inside an error's
 // text: bcrypt hashes, JWTs and bearer credentials.

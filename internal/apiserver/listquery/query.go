@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // Limits of the list convention.
@@ -59,43 +59,43 @@ func Parse(q url.Values, spec Spec) (*Query, error) {
 	out := &Query{Page: 1, Limit: DefaultLimit, SortBy: "createTime", Labels: labels.Everything(), Fields: fields.Everything(), Filters: map[string]string{}}
 	for key := range q {
 		if !slices.Contains(common, key) && !slices.Contains(spec.Filters, key) {
-			return nil, responsewriters.BadRequest(key, "is not a parameter of this list; it takes "+strings.Join(append(slices.Clone(common[:8]), spec.Filters...), ", "))
+			return nil, apistatus.BadRequest(key, "is not a parameter of this list; it takes "+strings.Join(append(slices.Clone(common[:8]), spec.Filters...), ", "))
 		}
 	}
 	var err error
 	if v := q.Get("page"); v != "" {
 		if out.Page, err = strconv.Atoi(v); err != nil || out.Page < 1 || out.Page > 1_000_000 {
-			return nil, responsewriters.BadRequest("page", "must be a whole number from 1")
+			return nil, apistatus.BadRequest("page", "must be a whole number from 1")
 		}
 	}
 	if v := q.Get("limit"); v != "" {
 		if out.Limit, err = strconv.Atoi(v); err != nil || out.Limit < 1 || out.Limit > MaxLimit {
-			return nil, responsewriters.BadRequest("limit", "must be a whole number from 1 to "+strconv.Itoa(MaxLimit))
+			return nil, apistatus.BadRequest("limit", "must be a whole number from 1 to "+strconv.Itoa(MaxLimit))
 		}
 	}
 	if v := q.Get("sortBy"); v != "" {
 		if v != "createTime" && v != "name" && !slices.Contains(spec.SortBy, v) {
-			return nil, responsewriters.BadRequest("sortBy", "must be one of "+strings.Join(append([]string{"createTime", "name"}, spec.SortBy...), ", "))
+			return nil, apistatus.BadRequest("sortBy", "must be one of "+strings.Join(append([]string{"createTime", "name"}, spec.SortBy...), ", "))
 		}
 		out.SortBy = v
 	}
 	if v := q.Get("ascending"); v != "" {
 		if out.Ascending, err = strconv.ParseBool(v); err != nil {
-			return nil, responsewriters.BadRequest("ascending", "must be true or false")
+			return nil, apistatus.BadRequest("ascending", "must be true or false")
 		}
 	}
 	if v := q.Get("labelSelector"); v != "" {
 		if out.Labels, err = labels.Parse(v); err != nil {
-			return nil, responsewriters.BadRequest("labelSelector", err.Error())
+			return nil, apistatus.BadRequest("labelSelector", err.Error())
 		}
 	}
 	if v := q.Get("fieldSelector"); v != "" {
 		if out.Fields, err = fields.ParseSelector(v); err != nil {
-			return nil, responsewriters.BadRequest("fieldSelector", err.Error())
+			return nil, apistatus.BadRequest("fieldSelector", err.Error())
 		}
 		for _, r := range out.Fields.Requirements() {
 			if r.Field != "metadata.name" && r.Field != "metadata.namespace" && !slices.Contains(spec.FieldSelectors, r.Field) {
-				return nil, responsewriters.BadRequest("fieldSelector", "cannot select on "+r.Field+"; it takes "+
+				return nil, apistatus.BadRequest("fieldSelector", "cannot select on "+r.Field+"; it takes "+
 					strings.Join(append([]string{"metadata.name", "metadata.namespace"}, spec.FieldSelectors...), ", "))
 			}
 		}

@@ -1,5 +1,6 @@
 // Package mergepatch applies the JSON merge patches (RFC 7386) of the
 // platform's PATCH endpoints, with one bound on how deeply a patch may nest.
+// Handlers read the patch with requestbody.ReadMergePatch.
 package mergepatch
 
 import (
@@ -9,7 +10,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // MaxDepth bounds the nesting of objects and arrays in a patch.
@@ -28,9 +29,33 @@ func Apply(doc, patch []byte) ([]byte, error) {
 		return nil, apierrors.NewBadRequest("the patch is not valid JSON: " + err.Error())
 	}
 	if where, ok := tooDeep(p, nil); ok {
-		return nil, responsewriters.BadRequest(where, fmt.Sprintf("the patch nests more than %d levels deep", MaxDepth))
+		return nil, apistatus.BadRequest(where, fmt.Sprintf("the patch nests more than %d levels deep", MaxDepth))
 	}
 	return json.Marshal(merge(d, p))
+}
+
+// ApplyTo applies a JSON merge patch to current as the API shows it and
+// decodes the result into out. It reports whether the patch sets
+// metadata.resourceVersion, which makes the update conditional.
+func ApplyTo(current any, patch []byte, out any) (setsVersion bool, err error) {
+	doc, err := json.Marshal(current)
+	if err != nil {
+		return false, err
+	}
+	merged, err := Apply(doc, patch)
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(merged, out); err != nil {
+		return false, apierrors.NewBadRequest("the patched object is not valid: " + err.Error())
+	}
+	var p struct {
+		Metadata map[string]json.RawMessage `json:"metadata"`
+	}
+	if json.Unmarshal(patch, &p) == nil {
+		_, setsVersion = p.Metadata["resourceVersion"]
+	}
+	return setsVersion, nil
 }
 
 // tooDeep returns the path to the first value below MaxDepth levels.

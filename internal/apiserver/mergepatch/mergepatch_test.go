@@ -59,3 +59,43 @@ func TestBadPatchesAreRefusedWithA400(t *testing.T) {
 		})
 	}
 }
+
+func TestApplyToDecodesTheResultAndTellsWhetherThePatchSetsAVersion(t *testing.T) {
+	type meta struct {
+		Name            string `json:"name"`
+		ResourceVersion string `json:"resourceVersion,omitempty"`
+	}
+	type object struct {
+		Metadata meta              `json:"metadata"`
+		Labels   map[string]string `json:"labels,omitempty"`
+	}
+	cur := object{Metadata: meta{Name: "a"}, Labels: map[string]string{"keep": "1", "drop": "2"}}
+	tests := []struct {
+		name, patch string
+		want        object
+		setsVersion bool
+	}{
+		{"a patch without a version is unconditional", `{"labels":{"drop":null,"new":"3"}}`,
+			object{Metadata: meta{Name: "a"}, Labels: map[string]string{"keep": "1", "new": "3"}}, false},
+		{"a patch that names a version makes the update conditional", `{"metadata":{"resourceVersion":"7"}}`,
+			object{Metadata: meta{Name: "a", ResourceVersion: "7"}, Labels: cur.Labels}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got object
+			sets, err := ApplyTo(cur, []byte(tt.patch), &got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) || sets != tt.setsVersion {
+				t.Fatalf("got %+v (sets version %v), want %+v (%v)", got, sets, tt.want, tt.setsVersion)
+			}
+		})
+	}
+	t.Run("a result that does not fit the object is a 400", func(t *testing.T) {
+		var got object
+		if _, err := ApplyTo(cur, []byte(`{"labels":"not a map"}`), &got); !apierrors.IsBadRequest(err) {
+			t.Fatalf("want a 400, got %v", err)
+		}
+	})
+}

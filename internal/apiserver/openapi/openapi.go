@@ -1,7 +1,8 @@
 // Package openapi builds the OpenAPI v3 document of ke-apiserver's own
 // endpoints from the routes the handlers register, so that the document
 // cannot drift from the server: `make generate` writes it to
-// api/openapi/openapi-v3.json and ke-apiserver serves it at /openapi/v3.
+// internal/apiserver/openapi/openapi-v3.json, which ke-apiserver embeds
+// and serves at /openapi/v3.
 package openapi
 
 import (
@@ -15,13 +16,8 @@ import (
 // Recorder is a mux that remembers the patterns registered on it.
 type Recorder struct{ Patterns []string }
 
-// HandleFunc records a pattern.
-func (r *Recorder) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
-	r.Patterns = append(r.Patterns, pattern)
-}
-
-// Handle records a pattern; a handler that lists its methods (such as
-// routes.Methods) records one pattern per method.
+// Handle records a pattern: one per method of a handler that lists its
+// methods (routes.Methods), or the pattern as it is.
 func (r *Recorder) Handle(pattern string, h http.Handler) {
 	if m, ok := h.(interface{ Methods() []string }); ok && !strings.Contains(pattern, " ") {
 		for _, method := range m.Methods() {

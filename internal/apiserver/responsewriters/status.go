@@ -11,7 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // WriteJSON writes v as JSON with the status code.
@@ -23,8 +24,8 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
-// requestIDHeader is the header ke-apiserver's request id filter sets on
-// every answer (filters.RequestIDHeader).
+// requestIDHeader is the header the request id filter sets on every
+// answer (httpfilters.RequestIDHeader, which imports this package).
 const requestIDHeader = "X-Request-Id"
 
 // WriteStatus writes a Status built from err. Errors that are not API
@@ -89,24 +90,8 @@ func RecordCause(w http.ResponseWriter, err error) {
 	}
 }
 
-// Convenience constructors for the errors handlers return.
-
-// BadRequest is a 400 that names the parameter that is wrong.
-func BadRequest(param, msg string) error {
-	st := apierrors.NewBadRequest(param + ": " + msg)
-	st.ErrStatus.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeFieldValueInvalid, Field: param, Message: msg}}}
-	return st
-}
-
-// Invalid is a 422 for an object with invalid fields.
-func Invalid(kind, name string, errs field.ErrorList) error {
-	return apierrors.NewInvalid(schema.GroupKind{Kind: kind}, name, errs)
-}
-
-// Unauthorized is a 401.
-func Unauthorized(msg string) error { return apierrors.NewUnauthorized(msg) }
-
-// StatusError builds a Status error with any code and reason.
-func StatusError(code int, reason metav1.StatusReason, msg string) error {
-	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: int32(code), Reason: reason, Message: msg}} //nolint:gosec // HTTP codes fit
+// WriteDeleted answers a deletion as Kubernetes does when it has no object
+// left to return: a Status of success naming the object.
+func WriteDeleted(w http.ResponseWriter, gr schema.GroupResource, name string) {
+	WriteJSON(w, http.StatusOK, apistatus.Deleted(gr, name))
 }

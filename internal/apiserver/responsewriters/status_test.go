@@ -20,7 +20,7 @@ func TestAStatusThatSaysWhenToRetryCarriesRetryAfter(t *testing.T) {
 			Reason: metav1.StatusReasonServiceUnavailable, Details: &metav1.StatusDetails{RetryAfterSeconds: 2}}}, "", "2"},
 		{"a Retry-After the caller set stays", &apierrors.StatusError{ErrStatus: metav1.Status{Code: http.StatusTooManyRequests,
 			Reason: metav1.StatusReasonTooManyRequests, Details: &metav1.StatusDetails{RetryAfterSeconds: 2}}}, "7", "7"},
-		{"a 503 without details has none", StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "away"), "", ""},
+		{"a 503 without details has none", &apierrors.StatusError{ErrStatus: metav1.Status{Code: http.StatusServiceUnavailable, Reason: metav1.StatusReasonServiceUnavailable, Message: "away"}}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := httptest.NewRecorder()

@@ -1,6 +1,9 @@
-// Package routes defines what handler packages register their endpoints
-// on: an http.ServeMux in the server, a recorder when the OpenAPI document
-// is generated.
+// Package routes is how handler packages register their endpoints, on an
+// http.ServeMux in the server or a recorder when the OpenAPI document is
+// generated: one path at a time, with its handlers by method (Methods), so
+// that a method the path does not take answers 405 with the Allow header
+// everywhere. (A ServeMux pattern with a method would instead fall through
+// to the server's catch-all and answer 404.)
 package routes
 
 import (
@@ -10,12 +13,14 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 )
 
-// Mux is the part of http.ServeMux that handlers use.
+// Mux is the part of http.ServeMux that handlers use. Patterns are paths
+// without a method: a handler that serves some methods only is a Methods;
+// any other handler serves every method (the Kubernetes API proxy).
 type Mux interface {
-	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 	Handle(pattern string, handler http.Handler)
 }
 
@@ -34,7 +39,7 @@ func (m Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	allowed := strings.Join(m.Methods(), ", ")
 	w.Header().Set("Allow", allowed)
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
+	responsewriters.WriteStatus(w, apistatus.New(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
 		r.Method+" is not supported at "+r.URL.Path+"; it takes "+allowed))
 }
 

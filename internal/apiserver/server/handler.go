@@ -8,17 +8,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/audit"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 	"github.com/superkube/super-kubenetes/internal/version"
 )
 
@@ -62,28 +64,28 @@ var OperationPaths = []string{"/healthz", "/livez", "/readyz", "/version", "/ope
 func NewHandler(d Deps) http.Handler {
 	m := newMetrics(d.Registry)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", ok)
-	mux.HandleFunc("GET /livez", ok)
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("/healthz", routes.Methods{http.MethodGet: ok})
+	mux.Handle("/livez", routes.Methods{http.MethodGet: ok})
+	mux.Handle("/readyz", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		if err := d.Ready(); err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		ok(w, nil)
-	})
-	mux.HandleFunc("GET /version", func(w http.ResponseWriter, _ *http.Request) {
+	}})
+	mux.Handle("/version", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		responsewriters.WriteJSON(w, http.StatusOK, version.Get())
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /openapi/v3", func(w http.ResponseWriter, _ *http.Request) {
+	}})
+	mux.Handle("/metrics", routes.Methods{http.MethodGet: promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}).ServeHTTP})
+	mux.Handle("/openapi/v3", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.Document)
-	})
+	}})
 	for _, r := range d.Routes {
 		r.Install(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotFound, "NotFound", "the server has no endpoint at "+r.URL.Path))
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusNotFound, "NotFound", "the server has no endpoint at "+r.URL.Path))
 	})
 
 	public := append(append([]string{}, OperationPaths...), d.PublicPaths...)
@@ -101,14 +103,14 @@ func NewHandler(d Deps) http.Handler {
 	h = filters.WithRequestInfo(h)
 	h = filters.WithAudit(h, d.Audit, time.Now)
 	h = filters.WithClientIP(h, d.TrustedProxies)
-	h = filters.WithBodyLimit(h, d.MaxBodyBytes)
+	h = requestbody.WithLimit(h, d.MaxBodyBytes)
 	if len(d.Webhooks) > 0 {
 		h = withWebhooks(h, mux, d.Webhooks)
 	}
 	h = m.instrument(h, mux)
 	h = filters.WithRequestLog(h)
-	h = filters.WithPanicRecovery(h, d.Log)
-	h = filters.WithRequestID(h, d.Log)
+	h = httpfilters.WithPanicRecovery(h, d.Log)
+	h = httpfilters.WithRequestID(h, d.Log)
 	return h
 }
 
@@ -117,7 +119,7 @@ func NewHandler(d Deps) http.Handler {
 // too, for the metrics' route labels.
 func withWebhooks(h http.Handler, mux *http.ServeMux, webhooks map[string]http.Handler) http.Handler {
 	for path, wh := range webhooks {
-		mux.Handle("POST "+path, wh)
+		mux.Handle(path, routes.Methods{http.MethodPost: wh.ServeHTTP})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if wh, ok := webhooks[r.URL.Path]; ok && strings.HasPrefix(r.URL.Path, WebhookPrefix) {

@@ -9,18 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // tokens accepts one token, for alice.
@@ -54,10 +54,10 @@ func TestNewHandlerOrder(t *testing.T) {
 		Log: logr.Discard(), Tokens: tokens{}, Authorizer: authorizer{}, Audit: audit.Sinks{},
 		Ready: func() error { return nil }, MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(),
 		Routes: []server.Route{routeFunc(func(mux routes.Mux) {
-			mux.HandleFunc("GET /api/v1/namespaces/{namespace}/pods/{name}", func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle("/api/v1/namespaces/{namespace}/pods/{name}", routes.Methods{http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
 				_, _ = fmt.Fprintf(w, `{"kind":"Pod","metadata":{"name":%q}}`, r.PathValue("name"))
-			})
-			mux.HandleFunc("GET /debug/panic", func(http.ResponseWriter, *http.Request) { panic("route panicked") })
+			}})
+			mux.Handle("/debug/panic", routes.Methods{http.MethodGet: func(http.ResponseWriter, *http.Request) { panic("route panicked") }})
 		})},
 	})
 
@@ -140,7 +140,7 @@ func TestNewHandlerOrder(t *testing.T) {
 			if rec.Code != tt.wantCode {
 				t.Fatalf("code = %d, want %d; body %s", rec.Code, tt.wantCode, rec.Body)
 			}
-			if rec.Header().Get(filters.RequestIDHeader) == "" {
+			if rec.Header().Get(httpfilters.RequestIDHeader) == "" {
 				t.Error("the answer has no request id")
 			}
 			if tt.wantReason != "" {

@@ -15,11 +15,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/audit"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // lines is a logger's output, line by line.
@@ -56,19 +57,19 @@ func TestAServerErrorIsLoggedOnceWithItsCauseAndRequestIDAndAnsweredWithout(t *t
 		Log: funcr.New(logs.add, funcr.Options{Verbosity: 0}), Tokens: tokens{}, Authorizer: authorizer{}, Audit: audit.Sinks{},
 		Ready: func() error { return nil }, MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(),
 		Routes: []server.Route{routeFunc(func(mux routes.Mux) {
-			mux.HandleFunc("GET /kapis/iam.superkube.io/v1beta1/users", func(w http.ResponseWriter, _ *http.Request) {
+			mux.Handle("/kapis/iam.superkube.io/v1beta1/users", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 				responsewriters.WriteStatus(w, fmt.Errorf("listing users: %w", errors.New("etcd cluster is unavailable (cause-1)")))
-			})
-			mux.HandleFunc("GET /kapis/iam.superkube.io/v1beta1/groups", func(w http.ResponseWriter, _ *http.Request) {
+			}})
+			mux.Handle("/kapis/iam.superkube.io/v1beta1/groups", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 				responsewriters.WriteStatus(w, apierrors.NewInternalError(errors.New("store rejected "+hash+" with Bearer "+token+" (cause-2)")))
-			})
-			mux.HandleFunc("GET /kapis/resources.superkube.io/v1alpha3/pods", func(w http.ResponseWriter, _ *http.Request) {
-				responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+			}})
+			mux.Handle("/kapis/resources.superkube.io/v1alpha3/pods", routes.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
+				responsewriters.WriteStatus(w, apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
 					"the pods are still loading; retry (cause-3)"))
-			})
-			mux.HandleFunc("GET /kapis/iam.superkube.io/v1beta1/users/{user}", func(w http.ResponseWriter, r *http.Request) {
+			}})
+			mux.Handle("/kapis/iam.superkube.io/v1beta1/users/{user}", routes.Methods{http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
 				responsewriters.WriteStatus(w, apierrors.NewNotFound(schema.GroupResource{Resource: "users"}, r.PathValue("user")))
-			})
+			}})
 		})},
 	})
 	get := func(path string) *httptest.ResponseRecorder {
@@ -90,7 +91,7 @@ func TestAServerErrorIsLoggedOnceWithItsCauseAndRequestIDAndAnsweredWithout(t *t
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			rec := get(tt.path)
-			id := rec.Header().Get(filters.RequestIDHeader)
+			id := rec.Header().Get(httpfilters.RequestIDHeader)
 			if rec.Code != tt.code || id == "" {
 				t.Fatalf("code %d, request id %q", rec.Code, id)
 			}
@@ -124,7 +125,7 @@ func TestAServerErrorIsLoggedOnceWithItsCauseAndRequestIDAndAnsweredWithout(t *t
 		if rec.Code != http.StatusNotFound {
 			t.Fatalf("code %d", rec.Code)
 		}
-		if l := logs.matching(rec.Header().Get(filters.RequestIDHeader)); len(l) != 0 {
+		if l := logs.matching(rec.Header().Get(httpfilters.RequestIDHeader)); len(l) != 0 {
 			t.Fatalf("logged %q", l)
 		}
 	})

@@ -12,7 +12,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 )
 
@@ -44,24 +47,14 @@ type PasswordRequest struct {
 func (m *Manager) Handler() http.Handler {
 	mux := http.NewServeMux()
 	b := m.base
-	endpoints := map[string]string{
-		b + "auth/login": http.MethodPost, b + "auth/session": http.MethodGet, b + "auth/logout": http.MethodPost,
-		b + "auth/password": http.MethodPost, b + "oauth/callback": http.MethodGet,
-	}
-	mux.HandleFunc("POST "+b+"auth/login", m.login)
-	mux.HandleFunc("GET "+b+"auth/session", m.sessionInfo)
-	mux.HandleFunc("POST "+b+"auth/logout", m.logout)
-	mux.HandleFunc("POST "+b+"auth/password", m.changePassword)
-	mux.HandleFunc("GET "+b+"auth/idp/{name}", m.startProviderLogin)
-	mux.HandleFunc("GET "+b+"oauth/callback", m.callback)
+	mux.Handle(b+"auth/login", routes.Methods{http.MethodPost: m.login})
+	mux.Handle(b+"auth/session", routes.Methods{http.MethodGet: m.sessionInfo})
+	mux.Handle(b+"auth/logout", routes.Methods{http.MethodPost: m.logout})
+	mux.Handle(b+"auth/password", routes.Methods{http.MethodPost: m.changePassword})
+	mux.Handle(b+"auth/idp/{name}", routes.Methods{http.MethodGet: m.startProviderLogin})
+	mux.Handle(b+"oauth/callback", routes.Methods{http.MethodGet: m.callback})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if method, ok := endpoints[r.URL.Path]; ok {
-			w.Header().Set("Allow", method)
-			responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-				r.URL.Path+" takes "+method))
-			return
-		}
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotFound, metav1.StatusReasonNotFound, "the console has no endpoint at "+r.URL.Path))
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusNotFound, metav1.StatusReasonNotFound, "the console has no endpoint at "+r.URL.Path))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Answers about a session are for this browser only.
@@ -78,10 +71,10 @@ func (m *Manager) login(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case strings.TrimSpace(body.Username) == "":
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("username", "is required"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("username", "is required"))
 		return
 	case body.Password == "":
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("password", "is required"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("password", "is required"))
 		return
 	}
 	ctx := r.Context()
@@ -214,8 +207,7 @@ func (m *Manager) logout(w http.ResponseWriter, r *http.Request) {
 		m.end(ctx, w.Header(), s)
 		logr.FromContextOrDiscard(ctx).V(1).Info("Logged out", "user", s.Username)
 	}
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Message: "logged out"})
+	responsewriters.WriteJSON(w, http.StatusOK, apistatus.Success("logged out"))
 }
 
 // revoke ends the ke-apiserver session behind s (all its tokens), best
@@ -281,20 +273,8 @@ func (m *Manager) changePassword(w http.ResponseWriter, r *http.Request) {
 	responsewriters.WriteJSON(w, http.StatusOK, m.info(s, u))
 }
 
-// decode reads a JSON body (the body limit filter bounds it).
+// decode reads a JSON body of the expected fields (the body limit filter
+// bounds it). The bodies hold passwords: errors never quote them.
 func decode(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType, "the body must be JSON (application/json)")
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return responsewriters.StatusError(http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge, "the request body is too large")
-		}
-		// The decoder's message may quote the body, which holds a password.
-		return apierrors.NewBadRequest("the body is not a valid JSON object of the expected fields")
-	}
-	return nil
+	return requestbody.Decode(r, v, requestbody.Options{Kind: "JSON object of the expected fields", Strict: true, Secret: true})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 )
@@ -48,7 +49,7 @@ const (
 func (m *Manager) startProviderLogin(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !providerName.MatchString(name) {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("name", "is not the name of an identity provider"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("name", "is not the name of an identity provider"))
 		return
 	}
 	p := pendingLogin{State: session.RandomString(), Nonce: session.RandomString(), Verifier: session.RandomString(), Provider: name}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 )
@@ -349,7 +350,6 @@ const UnreachableRetryAfterSeconds = 2
 // unavailable is the answer when ke-apiserver cannot be reached: 503, with
 // a Retry-After.
 func unavailable() error {
-	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusServiceUnavailable,
-		Reason: metav1.StatusReasonServiceUnavailable, Message: "ke-apiserver cannot be reached; try again later",
-		Details: &metav1.StatusDetails{RetryAfterSeconds: UnreachableRetryAfterSeconds}}}
+	return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, "ke-apiserver cannot be reached; try again later",
+		apistatus.RetryAfter(UnreachableRetryAfterSeconds))
 }

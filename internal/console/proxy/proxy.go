@@ -16,7 +16,9 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/clientidentity"
 )
 
 // Credentials give the access token to forward a request with.
@@ -63,8 +65,8 @@ func New(o Options) (*Proxy, error) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			p.stripBase(pr.Out.URL)
 			pr.SetURL(&target)
-			pr.SetXForwarded()
 			removeClientCredentials(pr.Out.Header)
+			pr.SetXForwarded()
 			if tok := tokenFrom(pr.In.Context()); tok != "" {
 				pr.Out.Header.Set("Authorization", "Bearer "+tok)
 			}
@@ -123,40 +125,14 @@ func (p *Proxy) stripBase(u *url.URL) {
 }
 
 // removeClientCredentials deletes every header by which the browser could
-// choose the identity ke-apiserver sees: the console's own cookies and
-// CSRF token, credentials, impersonation and front-proxy headers, and a
-// token offered as a WebSocket sub-protocol. The only credential forwarded
-// is the session's.
+// choose the identity or the address ke-apiserver sees (package
+// clientidentity) and the console's own CSRF token. The only credential
+// forwarded is the session's; the only address, the browser's as the
+// console sees it (SetXForwarded).
 func removeClientCredentials(h http.Header) {
-	for _, k := range []string{"Cookie", "Authorization", "X-Csrf-Token", "Proxy-Authorization"} {
-		h.Del(k)
-	}
-	for k := range h {
-		if hasPrefixFold(k, "Impersonate-") || hasPrefixFold(k, "X-Remote-") {
-			delete(h, k)
-		}
-	}
-	if protocols := h.Values("Sec-Websocket-Protocol"); len(protocols) > 0 {
-		var keep []string
-		for _, p := range strings.Split(strings.Join(protocols, ","), ",") {
-			if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, tokenProtocolPrefix) {
-				keep = append(keep, p)
-			}
-		}
-		if len(keep) == 0 {
-			h.Del("Sec-Websocket-Protocol")
-		} else {
-			h.Set("Sec-Websocket-Protocol", strings.Join(keep, ", "))
-		}
-	}
-}
-
-// tokenProtocolPrefix starts the WebSocket sub-protocol that carries a bearer
-// token, as Kubernetes clients send it.
-const tokenProtocolPrefix = "base64url.bearer.authorization.k8s.io." //nolint:gosec // a protocol name, not a credential
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	clientidentity.Remove(h)
+	clientidentity.RemoveForwarding(h)
+	h.Del("X-Csrf-Token")
 }
 
 // ConsoleOwnedHeaders are response headers the console sets on every answer
@@ -200,6 +176,6 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	logr.FromContextOrDiscard(r.Context()).Error(err, "Forwarding to ke-apiserver", "method", r.Method, "path", r.URL.Path)
 	w.Header().Set("Retry-After", UnreachableRetryAfter)
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+	responsewriters.WriteStatus(w, apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
 		"ke-apiserver cannot be reached; try again later"))
 }

@@ -76,6 +76,7 @@ func TestRequestsReachKeAPIServerWithOnlyTheSessionsToken(t *testing.T) {
 		"Cookie": "ke-session=abc; ke-csrf=def", "Authorization": "Bearer browser-token", "X-CSRF-Token": "def",
 		"Impersonate-User": "admin", "Impersonate-Group": "system:masters", "Impersonate-Extra-Scopes": "all", "Impersonate-Uid": "0",
 		"X-Remote-User": "admin", "Accept": "application/json", "Proxy-Authorization": "Basic eA==",
+		"Forwarded": "for=10.9.9.9", "X-Real-Ip": "10.9.9.9", "X-Forwarded-For": "10.9.9.9",
 	} {
 		req.Header.Set(k, v)
 	}
@@ -99,6 +100,15 @@ func TestRequestsReachKeAPIServerWithOnlyTheSessionsToken(t *testing.T) {
 	}
 	if s.header.Get("Accept") != "application/json" {
 		t.Error("an ordinary header was dropped")
+	}
+	// The browser's address is the one the console saw, not one it claims.
+	for _, k := range []string{"Forwarded", "X-Real-Ip"} {
+		if v := s.header.Values(k); len(v) > 0 {
+			t.Errorf("%s reached ke-apiserver: %q", k, v)
+		}
+	}
+	if xff := s.header.Get("X-Forwarded-For"); xff != "127.0.0.1" {
+		t.Errorf("X-Forwarded-For %q, want only the browser's address as the console saw it", xff)
 	}
 }
 

@@ -1,15 +1,8 @@
 package server
 
 import (
-	"bufio"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
-	"errors"
-	"net"
 	"net/http"
-	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -17,57 +10,27 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/console/auth"
 	"github.com/superkube/super-kubenetes/internal/console/session"
 	"github.com/superkube/super-kubenetes/internal/console/ui"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
-// WithPanicRecovery answers 500 when a handler panics, logging the stack
-// for operators and showing the browser nothing of it.
-func WithPanicRecovery(h http.Handler, log logr.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler { //nolint:errorlint // sentinel value compared as net/http does
-					panic(v)
-				}
-				log.Error(nil, "Handler panicked", "panic", v, "method", r.Method, "path", r.URL.Path, "stack", string(debug.Stack()))
-				responsewriters.WriteStatus(w, errors.New("panic"))
-			}
-		}()
-		h.ServeHTTP(w, r)
-	})
-}
-
-// RequestIDHeader carries the request id in both directions.
-const RequestIDHeader = "X-Request-Id"
-
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
-
-// WithRequestLog gives every request an id (the caller's, when well formed)
-// and a logger that carries it, and logs the request when it ends (at -v=1,
-// server errors always): method, path, status, size and duration. It never
-// logs cookies, headers or bodies, and logs query strings only of the
+// WithRequestLog logs every request when it ends, with the logger of its
+// context (httpfilters.WithRequestID's, which carries the request id), at
+// -v=1, server errors always: method, path, status, size and duration. It
+// never logs cookies, headers or bodies, and logs query strings only of the
 // forwarded API, whose queries are selectors, not credentials.
-func WithRequestLog(h http.Handler, log logr.Logger, loggedQueries func(path string) bool) http.Handler {
+func WithRequestLog(h http.Handler, loggedQueries func(path string) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(RequestIDHeader)
-		if !validRequestID.MatchString(id) {
-			b := make([]byte, 12)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
-		}
-		w.Header().Set(RequestIDHeader, id)
-		l := log.WithValues("requestID", id)
+		l := logr.FromContextOrDiscard(r.Context())
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
-		h.ServeHTTP(rec, r.WithContext(logr.NewContext(r.Context(), l)))
-		code := rec.code
-		if code == 0 {
-			code = http.StatusOK
-		}
-		kv := []any{"method", r.Method, "path", r.URL.Path, "status", code, "bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond).String()}
+		rec := &httpfilters.Recorder{ResponseWriter: w}
+		h.ServeHTTP(rec, r)
+		code := rec.Answered()
+		kv := []any{"method", r.Method, "path", r.URL.Path, "status", code, "bytes", rec.Bytes, "duration", time.Since(start).Round(time.Microsecond).String()}
 		if r.URL.RawQuery != "" && loggedQueries(r.URL.Path) {
 			kv = append(kv, "query", r.URL.RawQuery)
 		}
@@ -78,42 +41,6 @@ func WithRequestLog(h http.Handler, log logr.Logger, loggedQueries func(path str
 		}
 	})
 }
-
-// recorder notes the status and size of a response; Unwrap lets
-// http.ResponseController reach the connection (flushes, WebSocket hijacks).
-type recorder struct {
-	http.ResponseWriter
-	code  int
-	bytes int64
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
-
-func (r *recorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
-
-// Hijack hands the connection over (a WebSocket), noted as 101.
-func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if r.code == 0 {
-		r.code = http.StatusSwitchingProtocols
-	}
-	return http.NewResponseController(r.ResponseWriter).Hijack()
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // ContentSecurityPolicy is the policy of every response, for a nonce.
 func ContentSecurityPolicy(nonce string) string {
@@ -142,23 +69,8 @@ func WithSecurityHeaders(h http.Handler, hsts bool) http.Handler {
 	})
 }
 
-// WithBodyLimit refuses request bodies larger than maxBytes with 413.
-func WithBodyLimit(h http.Handler, maxBytes int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBytes {
-			responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge,
-				"the request body is larger than the limit of "+strconv.FormatInt(maxBytes, 10)+" bytes"))
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
 func forbidden(w http.ResponseWriter, msg string) {
-	responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusForbidden, metav1.StatusReasonForbidden, msg))
+	responsewriters.WriteStatus(w, apistatus.New(http.StatusForbidden, metav1.StatusReasonForbidden, msg))
 }
 
 // safeMethod tells methods that change nothing.

@@ -11,7 +11,10 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/httpfilters"
 )
 
 // ForwardedPrefixes are the paths, below the base path, that go to
@@ -82,7 +85,7 @@ func NewHandler(d Deps) http.Handler {
 		}
 	}
 
-	authHandler := d.Sessions.WithSession(WithCSRF(WithBodyLimit(d.Sessions.Handler(), d.MaxAuthBodyBytes), d.Origin, false))
+	authHandler := d.Sessions.WithSession(WithCSRF(requestbody.WithLimit(d.Sessions.Handler(), d.MaxAuthBodyBytes), d.Origin, false))
 	mux.Handle(b+"auth/", authHandler)
 	mux.Handle(b+"oauth/callback", authHandler)
 
@@ -103,7 +106,7 @@ func NewHandler(d Deps) http.Handler {
 				http.Redirect(w, r, b, http.StatusFound)
 				return
 			}
-			responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotFound, metav1.StatusReasonNotFound,
+			responsewriters.WriteStatus(w, apistatus.New(http.StatusNotFound, metav1.StatusReasonNotFound,
 				"the console lives under "+b))
 		})
 	}
@@ -111,8 +114,9 @@ func NewHandler(d Deps) http.Handler {
 	// Innermost first: the request passes them in the opposite order.
 	var h http.Handler = mux
 	h = WithSecurityHeaders(h, d.HSTS)
-	h = WithRequestLog(h, d.Log, func(p string) bool { return forwardedWithQuery(b, p) })
-	h = WithPanicRecovery(h, d.Log)
+	h = WithRequestLog(h, func(p string) bool { return forwardedWithQuery(b, p) })
+	h = httpfilters.WithPanicRecovery(h, d.Log)
+	h = httpfilters.WithRequestID(h, d.Log)
 	return h
 }
 

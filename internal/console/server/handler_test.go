@@ -261,6 +261,13 @@ func TestAPanicIsA500WithoutItsDetails(t *testing.T) {
 	if !strings.Contains(f.logs.String(), "a bug") || !strings.Contains(f.logs.String(), "Handler panicked") {
 		t.Fatal("the panic was not logged")
 	}
+	// The operator finds the panic by the request id the browser was given.
+	id := w.Header().Get("X-Request-Id")
+	for _, l := range strings.Split(f.logs.String(), "\n") {
+		if strings.Contains(l, "Handler panicked") && (id == "" || !strings.Contains(l, `"requestID"="`+id+`"`)) {
+			t.Fatalf("the panic's log line lacks the request id %q: %s", id, l)
+		}
+	}
 }
 
 func TestTheRequestLogLeavesCredentialsOut(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 )
 
@@ -78,7 +79,7 @@ func (d *DevServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	idx, err := prepareIndex(page, d.base, d.cfg)
 	if err != nil {
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusBadGateway, metav1.StatusReasonServiceUnavailable,
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusBadGateway, metav1.StatusReasonServiceUnavailable,
 			"the Vite dev server's index.html cannot be templated: "+err.Error()))
 		return
 	}

@@ -20,6 +20,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 )
 
@@ -108,7 +109,7 @@ func (h *Handler) Built() bool { return h.index != nil }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
 			"the console's pages are read with GET"))
 		return
 	}
@@ -121,7 +122,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name, ok := FilePath(r.URL.Path, h.base)
 	if !ok {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("path", "the path is not valid"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("path", "the path is not valid"))
 		return
 	}
 	if name == "" || name == "index.html" {
@@ -133,7 +134,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if IsAsset(name) {
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotFound, metav1.StatusReasonNotFound, "the console has no file "+name))
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusNotFound, metav1.StatusReasonNotFound, "the console has no file "+name))
 		return
 	}
 	// A route of the app: the app reads the path and shows the page.

@@ -33,7 +33,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.fs = fs
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "Path to a kubeconfig; empty uses the in-cluster configuration")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile, "Path to a "+ConfigKind+" file ("+ConfigAPIVersion+")")
-	fs.IntVarP(&o.Verbosity, "v", "v", 0, "Log verbosity; 4 logs every reconcile decision")
+	fs.IntVarP(&o.Verbosity, "v", "v", 0, "Log verbosity, 0 to 10: 0 logs start-up and errors; 5 adds controller-runtime's line for every reconcile")
 	fs.StringVar(&o.flags.SystemNamespace, "system-namespace", o.flags.SystemNamespace, "Namespace of the platform's own objects")
 	fs.StringVar(&o.flags.MetricsBindAddress, "metrics-bind-address", o.flags.MetricsBindAddress, "Address of the Prometheus metrics endpoint; 0 disables it")
 	fs.StringVar(&o.flags.HealthProbeBindAddress, "health-probe-bind-address", o.flags.HealthProbeBindAddress, "Address of /healthz and /readyz")

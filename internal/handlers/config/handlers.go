@@ -6,22 +6,18 @@
 package config
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/version"
 )
@@ -113,7 +109,7 @@ func (h *Handlers) version(w http.ResponseWriter, _ *http.Request) {
 func (h *Handlers) getSettings(w http.ResponseWriter, r *http.Request) {
 	s, err := h.Settings.Get(r.Context())
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, s)
@@ -121,13 +117,13 @@ func (h *Handlers) getSettings(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateSettings(w http.ResponseWriter, r *http.Request) {
 	in := &PlatformSettings{}
-	if err := decode(r, in); err != nil {
-		writeError(w, r, err)
+	if err := requestbody.Decode(r, in, requestbody.Options{}); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	out, err := h.Settings.Update(r.Context(), func(*PlatformSettings) *PlatformSettings { return in })
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, out)
@@ -141,8 +137,8 @@ type settingsPatch struct {
 
 func (h *Handlers) patchSettings(w http.ResponseWriter, r *http.Request) {
 	p := &settingsPatch{}
-	if err := decode(r, p, "application/merge-patch+json"); err != nil {
-		writeError(w, r, err)
+	if err := requestbody.Decode(r, p, requestbody.Options{MediaTypes: []string{requestbody.MergePatchType}}); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	out, err := h.Settings.Update(r.Context(), func(cur *PlatformSettings) *PlatformSettings {
@@ -156,42 +152,8 @@ func (h *Handlers) patchSettings(w http.ResponseWriter, r *http.Request) {
 		return &next
 	})
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, out)
-}
-
-// decode reads a JSON body; other media types than JSON (and the extra
-// ones given) are a 415.
-func decode(r *http.Request, into any, extraTypes ...string) error {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "application/json" && !contains(extraTypes, mt) {
-		return responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType,
-			"the body must be JSON (Content-Type: application/json)")
-	}
-	if err := json.NewDecoder(r.Body).Decode(into); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return filters.BodyError(err)
-		}
-		return apierrors.NewBadRequest("the body is not valid JSON: " + err.Error())
-	}
-	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// methods dispatches a path's requests by method; other methods are a 405 Status.
-
-// writeError answers an error as a Status; the request log logs the
-// cause of a server error.
-func writeError(w http.ResponseWriter, _ *http.Request, err error) {
-	responsewriters.WriteStatus(w, err)
 }

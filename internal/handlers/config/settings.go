@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,7 +26,7 @@ import (
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // The ConfigMap that holds the platform settings, and its keys.
@@ -144,7 +145,7 @@ func (s *SettingsStore) Update(ctx context.Context, next func(cur *PlatformSetti
 		cur := &PlatformSettings{Title: cm.Data[TitleKey], Logo: cm.Data[LogoKey]}
 		want := next(cur)
 		if errs := Validate(want); len(errs) > 0 {
-			return responsewriters.Invalid("PlatformSettings", SettingsConfigMap, errs)
+			return apistatus.Invalid("PlatformSettings", SettingsConfigMap, errs)
 		}
 		if !exists {
 			cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: s.namespace, Name: SettingsConfigMap,
@@ -220,7 +221,7 @@ func checkLogo(logo string) string {
 			return want
 		}
 		params := strings.Split(meta, ";")
-		if !contains(logoTypes, strings.ToLower(strings.TrimSpace(params[0]))) {
+		if !slices.Contains(logoTypes, strings.ToLower(strings.TrimSpace(params[0]))) {
 			return "must be an image of type " + strings.Join(logoTypes, ", ")
 		}
 		if len(params) < 2 || !strings.EqualFold(params[len(params)-1], "base64") {

@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
 )
@@ -32,7 +32,7 @@ func (h *Handlers) currentPassword(r *http.Request) iamsvc.CurrentPasswordCheck 
 	return func(ctx context.Context, u *iamv1beta1.User, plain string) (bool, error) {
 		ok, err := h.CurrentPasswords.CheckCurrentPassword(ctx, r, u, plain)
 		if errors.Is(err, oauth.ErrTooManyAttempts) {
-			return false, responsewriters.StatusError(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, err.Error())
+			return false, apistatus.New(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, err.Error())
 		}
 		return ok, err
 	}

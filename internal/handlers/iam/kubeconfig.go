@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 )
 
@@ -31,7 +32,7 @@ func (h *Handlers) kubeconfig(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	name := r.PathValue("user")
 	if h.Kubernetes.Server == "" || h.Kubeconfig == nil {
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusNotImplemented, "NotConfigured",
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusNotImplemented, "NotConfigured",
 			"ke-apiserver is not configured with kube-apiserver's external address (kubernetes.externalURL)"))
 		return
 	}

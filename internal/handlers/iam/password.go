@@ -7,22 +7,20 @@
 package iam
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
@@ -57,10 +55,10 @@ const prefix = "/kapis/iam.superkube.io/v1beta1"
 
 // Install adds the endpoints to mux.
 func (h *Handlers) Install(mux routes.Mux) {
-	mux.HandleFunc("PUT "+prefix+"/users/{user}/password", h.changePassword)
-	mux.HandleFunc("POST "+prefix+"/subjectaccessreviews", h.subjectAccessReview)
-	mux.HandleFunc("GET "+prefix+"/users/{user}/roletemplates", h.roleTemplates)
-	mux.HandleFunc("GET "+prefix+"/users/{user}/kubeconfig", h.kubeconfig)
+	mux.Handle(prefix+"/users/{user}/password", routes.Methods{http.MethodPut: h.changePassword})
+	mux.Handle(prefix+"/subjectaccessreviews", routes.Methods{http.MethodPost: h.subjectAccessReview})
+	mux.Handle(prefix+"/users/{user}/roletemplates", routes.Methods{http.MethodGet: h.roleTemplates})
+	mux.Handle(prefix+"/users/{user}/kubeconfig", routes.Methods{http.MethodGet: h.kubeconfig})
 	h.installManagement(mux)
 }
 
@@ -70,8 +68,7 @@ func (h *Handlers) Install(mux routes.Mux) {
 // users/password and to act on the user. Every token of the user is revoked.
 func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 	var body iamsvc.PasswordChange
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		responsewriters.WriteStatus(w, decodeError(err))
+	if !decode(w, r, &body, requestbody.Options{Kind: "password change", Secret: true}) {
 		return
 	}
 	err := h.service().ChangePassword(r.Context(), caller(r), r.PathValue("user"), body, h.currentPassword(r))
@@ -82,8 +79,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Message: "the password was changed; log in again"})
+	responsewriters.WriteJSON(w, http.StatusOK, apistatus.Success("the password was changed; log in again"))
 }
 
 // MayOnlyChangePassword lists what a user flagged to change the initial
@@ -99,14 +95,6 @@ func MayOnlyChangePassword(r *http.Request, u interface{ GetName() string }) boo
 		return true
 	}
 	return false
-}
-
-func decodeError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return filters.BodyError(err)
-	}
-	return apierrors.NewBadRequest("the body is not valid JSON: " + err.Error())
 }
 
 func notFoundUser(err error, name string) error {

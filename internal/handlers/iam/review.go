@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authn"
@@ -76,8 +76,7 @@ func (h *Handlers) subjectAccessReview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	caller, _ := request.UserFrom(ctx)
 	var sar SubjectAccessReview
-	if err := json.NewDecoder(r.Body).Decode(&sar); err != nil {
-		responsewriters.WriteStatus(w, decodeError(err))
+	if !decode(w, r, &sar) {
 		return
 	}
 	spec := &sar.Spec
@@ -93,12 +92,12 @@ func (h *Handlers) subjectAccessReview(w http.ResponseWriter, r *http.Request) {
 		n++
 	}
 	if n != 1 {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("SubjectAccessReview", "", field.ErrorList{
+		responsewriters.WriteStatus(w, apistatus.Invalid("SubjectAccessReview", "", field.ErrorList{
 			field.Required(path, "exactly one of resourceAttributes, nonResourceAttributes and resourceAttributesList")}))
 		return
 	}
 	if len(spec.ResourceAttributesList) > maxReviewItems {
-		responsewriters.WriteStatus(w, responsewriters.Invalid("SubjectAccessReview", "", field.ErrorList{
+		responsewriters.WriteStatus(w, apistatus.Invalid("SubjectAccessReview", "", field.ErrorList{
 			field.TooMany(path.Child("resourceAttributesList"), len(spec.ResourceAttributesList), maxReviewItems)}))
 		return
 	}
@@ -158,16 +157,16 @@ func (h *Handlers) roleTemplates(w http.ResponseWriter, r *http.Request) {
 	case iamv1beta1.LevelGlobal, iamv1beta1.LevelCluster:
 	case iamv1beta1.LevelWorkspace:
 		if q.Get("workspace") == "" {
-			responsewriters.WriteStatus(w, responsewriters.BadRequest("workspace", "is required for the workspace scope"))
+			responsewriters.WriteStatus(w, apistatus.BadRequest("workspace", "is required for the workspace scope"))
 			return
 		}
 	case iamv1beta1.LevelNamespace:
 		if q.Get("namespace") == "" {
-			responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", "is required for the namespace scope"))
+			responsewriters.WriteStatus(w, apistatus.BadRequest("namespace", "is required for the namespace scope"))
 			return
 		}
 	default:
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("scope", "must be one of global, cluster, workspace, namespace"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("scope", "must be one of global, cluster, workspace, namespace"))
 		return
 	}
 	subject := caller

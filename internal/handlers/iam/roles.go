@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
@@ -29,7 +30,7 @@ func (h *Handlers) listRoles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v, has := q.Filters["builtin"]; has && v != "true" && v != "false" {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("builtin", "must be true or false"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("builtin", "must be true or false"))
 		return
 	}
 	roles, err := h.service().Roles(r.Context(), lv)

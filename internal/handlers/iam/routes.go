@@ -1,29 +1,25 @@
 package iam
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
 )
 
@@ -31,45 +27,32 @@ import (
 // and groups.
 func (h *Handlers) installManagement(mux routes.Mux) {
 	// Users.
-	mux.HandleFunc("GET "+prefix+"/users", h.listUsers)
-	mux.HandleFunc("POST "+prefix+"/users", h.createUser)
-	mux.HandleFunc("GET "+prefix+"/users/{user}", h.getUser)
-	mux.HandleFunc("PUT "+prefix+"/users/{user}", h.updateUser)
-	mux.HandleFunc("PATCH "+prefix+"/users/{user}", h.patchUser)
-	mux.HandleFunc("DELETE "+prefix+"/users/{user}", h.deleteUser)
-	mux.HandleFunc("POST "+prefix+"/users/{user}/disable", h.setDisabled(true))
-	mux.HandleFunc("POST "+prefix+"/users/{user}/enable", h.setDisabled(false))
-	mux.HandleFunc("POST "+prefix+"/users/{user}/unlock", h.unlockUser)
-	mux.HandleFunc("GET "+prefix+"/users/{user}/loginrecords", h.loginRecords)
+	mux.Handle(prefix+"/users", routes.Methods{http.MethodGet: h.listUsers, http.MethodPost: h.createUser})
+	mux.Handle(prefix+"/users/{user}", routes.Methods{http.MethodGet: h.getUser, http.MethodPut: h.updateUser,
+		http.MethodPatch: h.patchUser, http.MethodDelete: h.deleteUser})
+	mux.Handle(prefix+"/users/{user}/disable", routes.Methods{http.MethodPost: h.setDisabled(true)})
+	mux.Handle(prefix+"/users/{user}/enable", routes.Methods{http.MethodPost: h.setDisabled(false)})
+	mux.Handle(prefix+"/users/{user}/unlock", routes.Methods{http.MethodPost: h.unlockUser})
+	mux.Handle(prefix+"/users/{user}/loginrecords", routes.Methods{http.MethodGet: h.loginRecords})
 
 	// Members of a workspace, a project and the cluster.
 	for _, base := range []string{prefix + "/workspaces/{workspace}/members", prefix + "/namespaces/{namespace}/members", prefix + "/clustermembers"} {
-		mux.HandleFunc("GET "+base, h.listMembers)
-		mux.HandleFunc("POST "+base, h.addMember)
-		mux.HandleFunc("GET "+base+"/{user}", h.getMember)
-		mux.HandleFunc("PUT "+base+"/{user}", h.setMemberRole)
-		mux.HandleFunc("DELETE "+base+"/{user}", h.removeMember)
+		mux.Handle(base, routes.Methods{http.MethodGet: h.listMembers, http.MethodPost: h.addMember})
+		mux.Handle(base+"/{user}", routes.Methods{http.MethodGet: h.getMember, http.MethodPut: h.setMemberRole, http.MethodDelete: h.removeMember})
 	}
 
 	// Roles of the platform, a workspace, a project and the cluster.
 	for _, base := range []string{prefix + "/globalroles", prefix + "/workspaces/{workspace}/workspaceroles", prefix + "/namespaces/{namespace}/roles", prefix + "/clusterroles"} {
-		mux.HandleFunc("GET "+base, h.listRoles)
-		mux.HandleFunc("POST "+base, h.createRole)
-		mux.HandleFunc("GET "+base+"/{name}", h.getRole)
-		mux.HandleFunc("PUT "+base+"/{name}", h.updateRole)
-		mux.HandleFunc("DELETE "+base+"/{name}", h.deleteRole)
+		mux.Handle(base, routes.Methods{http.MethodGet: h.listRoles, http.MethodPost: h.createRole})
+		mux.Handle(base+"/{name}", routes.Methods{http.MethodGet: h.getRole, http.MethodPut: h.updateRole, http.MethodDelete: h.deleteRole})
 	}
 
 	// Groups and their members.
-	mux.HandleFunc("GET "+prefix+"/groups", h.listGroups)
-	mux.HandleFunc("POST "+prefix+"/groups", h.createGroup)
-	mux.HandleFunc("GET "+prefix+"/groups/{group}", h.getGroup)
-	mux.HandleFunc("PUT "+prefix+"/groups/{group}", h.updateGroup)
-	mux.HandleFunc("PATCH "+prefix+"/groups/{group}", h.patchGroup)
-	mux.HandleFunc("DELETE "+prefix+"/groups/{group}", h.deleteGroup)
-	mux.HandleFunc("GET "+prefix+"/groups/{group}/members", h.listGroupMembers)
-	mux.HandleFunc("POST "+prefix+"/groups/{group}/members", h.addGroupMember)
-	mux.HandleFunc("DELETE "+prefix+"/groups/{group}/members/{user}", h.removeGroupMember)
+	mux.Handle(prefix+"/groups", routes.Methods{http.MethodGet: h.listGroups, http.MethodPost: h.createGroup})
+	mux.Handle(prefix+"/groups/{group}", routes.Methods{http.MethodGet: h.getGroup, http.MethodPut: h.updateGroup,
+		http.MethodPatch: h.patchGroup, http.MethodDelete: h.deleteGroup})
+	mux.Handle(prefix+"/groups/{group}/members", routes.Methods{http.MethodGet: h.listGroupMembers, http.MethodPost: h.addGroupMember})
+	mux.Handle(prefix+"/groups/{group}/members/{user}", routes.Methods{http.MethodDelete: h.removeGroupMember})
 }
 
 // AuthzRules map the IAM routes whose URL names a resource the roles know
@@ -148,7 +131,7 @@ func pathName(r *http.Request, param string) (string, error) {
 		if len(v) > 64 {
 			v = v[:64] + "..."
 		}
-		return "", responsewriters.BadRequest(param, fmt.Sprintf("%q is not a valid name: %s", v, strings.Join(msgs, "; ")))
+		return "", apistatus.BadRequest(param, fmt.Sprintf("%q is not a valid name: %s", v, strings.Join(msgs, "; ")))
 	}
 	return v, nil
 }
@@ -167,14 +150,15 @@ func pathNames(w http.ResponseWriter, r *http.Request, params ...string) ([]stri
 	return out, true
 }
 
-// decode reads a JSON body into v; false when it wrote an error.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		if err == io.EOF {
-			responsewriters.WriteStatus(w, apierrors.NewBadRequest("the request needs a JSON body"))
-			return false
-		}
-		responsewriters.WriteStatus(w, decodeError(err))
+// decode reads a JSON body into v (requestbody.Decode); false when it
+// wrote an error.
+func decode(w http.ResponseWriter, r *http.Request, v any, o ...requestbody.Options) bool {
+	var opts requestbody.Options
+	if len(o) > 0 {
+		opts = o[0]
+	}
+	if err := requestbody.Decode(r, v, opts); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return false
 	}
 	return true
@@ -184,42 +168,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 // body to current, decoding the result into out. It reports whether the
 // patch sets metadata.resourceVersion (for optimistic locking).
 func applyMergePatch(w http.ResponseWriter, r *http.Request, current, out any) (setsVersion, ok bool) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, _ := mime.ParseMediaType(ct)
-		if mt != "application/merge-patch+json" && mt != "application/json" {
-			responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType,
-				"the patch must be a JSON merge patch (Content-Type: application/merge-patch+json)"))
-			return false, false
-		}
+	patch, err := requestbody.ReadMergePatch(r)
+	if err == nil {
+		setsVersion, err = mergepatch.ApplyTo(current, patch, out)
 	}
-	patch, err := io.ReadAll(r.Body)
-	if err != nil {
-		responsewriters.WriteStatus(w, filters.BodyError(err))
-		return false, false
-	}
-	if len(bytes.TrimSpace(patch)) == 0 {
-		responsewriters.WriteStatus(w, apierrors.NewBadRequest("the request needs a JSON body"))
-		return false, false
-	}
-	doc, err := json.Marshal(current)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return false, false
-	}
-	merged, err := mergepatch.Apply(doc, patch)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return false, false
-	}
-	if err := json.Unmarshal(merged, out); err != nil {
-		responsewriters.WriteStatus(w, apierrors.NewBadRequest("the patched object is not valid: "+err.Error()))
-		return false, false
-	}
-	var p struct {
-		Metadata map[string]json.RawMessage `json:"metadata"`
-	}
-	if json.Unmarshal(patch, &p) == nil {
-		_, setsVersion = p.Metadata["resourceVersion"]
 	}
 	return setsVersion, true
 }
@@ -236,8 +191,7 @@ func parseList(w http.ResponseWriter, r *http.Request, spec listquery.Spec) (*li
 
 // deleted answers a successful deletion.
 func deleted(w http.ResponseWriter, resource, name string) {
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Details: &metav1.StatusDetails{Group: iamv1beta1.GroupName, Kind: resource, Name: name}})
+	responsewriters.WriteDeleted(w, iamv1beta1.GroupVersion.WithResource(resource).GroupResource(), name)
 }
 
 // sortByTime renders a time so that strings sort as times do; never is first.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	iamsvc "github.com/superkube/super-kubenetes/internal/services/iam"
@@ -42,7 +43,7 @@ func (h *Handlers) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v, has := q.Filters["state"]; has && !slices.ContainsFunc(iamsvc.UserStates, func(s iamv1beta1.UserState) bool { return strings.EqualFold(string(s), v) }) {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("state", "must be one of Active, Disabled, AuthLimitExceeded"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("state", "must be one of Active, Disabled, AuthLimitExceeded"))
 		return
 	}
 	users, err := h.service().ListUsers(r.Context())
@@ -189,7 +190,7 @@ func (h *Handlers) loginRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v, has := q.Filters["success"]; has && v != "true" && v != "false" {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("success", "must be true or false"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("success", "must be true or false"))
 		return
 	}
 	records, err := h.service().LoginRecords(r.Context(), names[0])

@@ -12,16 +12,16 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/apiserver/upstream"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/listengine"
@@ -52,11 +52,11 @@ type Handler struct {
 
 // Install adds the endpoints.
 func (h *Handler) Install(mux routes.Mux) {
-	mux.HandleFunc("GET "+prefix, h.discovery)
-	mux.HandleFunc("GET "+prefix+"/{resource}", h.list)
-	mux.HandleFunc("GET "+prefix+"/{resource}/{name}", h.get)
-	mux.HandleFunc("GET "+prefix+"/namespaces/{namespace}/{resource}", h.list)
-	mux.HandleFunc("GET "+prefix+"/namespaces/{namespace}/{resource}/{name}", h.get)
+	mux.Handle(prefix, routes.Methods{http.MethodGet: h.discovery})
+	mux.Handle(prefix+"/{resource}", routes.Methods{http.MethodGet: h.list})
+	mux.Handle(prefix+"/{resource}/{name}", routes.Methods{http.MethodGet: h.get})
+	mux.Handle(prefix+"/namespaces/{namespace}/{resource}", routes.Methods{http.MethodGet: h.list})
+	mux.Handle(prefix+"/namespaces/{namespace}/{resource}/{name}", routes.Methods{http.MethodGet: h.get})
 }
 
 // AuthzRules lets the list engine's reads through: the handler decides for
@@ -103,7 +103,7 @@ func (h *Handler) kind(w http.ResponseWriter, r *http.Request, verb string) (*li
 	if err == nil {
 		ns := r.PathValue("namespace")
 		if ns != "" && !k.Namespaced {
-			responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are not namespaced"))
+			responsewriters.WriteStatus(w, apistatus.BadRequest("namespace", k.Resource+" are not namespaced"))
 			return nil, false
 		}
 		if custom && !h.mayReach(r, verb, k, ns, r.PathValue("name")) {
@@ -119,7 +119,7 @@ func (h *Handler) kind(w http.ResponseWriter, r *http.Request, verb string) (*li
 			responsewriters.WriteStatus(w, apierrors.NewNotFound(schema.GroupResource{Group: Group, Resource: r.PathValue("resource")}, ""))
 			return nil, false
 		}
-		responsewriters.WriteStatus(w, responsewriters.StatusError(http.StatusServiceUnavailable, "ServiceUnavailable", err.Error()))
+		responsewriters.WriteStatus(w, apistatus.New(http.StatusServiceUnavailable, "ServiceUnavailable", err.Error()))
 		return nil, false
 	}
 	return k, true
@@ -188,7 +188,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Engine.List(k.Key(), eq)
 	if err != nil {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("fieldSelector", err.Error()))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("fieldSelector", err.Error()))
 		return
 	}
 	writeList(w, k, res, h.freshness(w, k))
@@ -214,7 +214,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	u, _ := request.UserFrom(r.Context())
 	ns, name := r.PathValue("namespace"), r.PathValue("name")
 	if k.Namespaced && ns == "" {
-		responsewriters.WriteStatus(w, responsewriters.BadRequest("namespace", k.Resource+" are namespaced: use "+prefix+"/namespaces/{namespace}/"+k.Resource+"/{name}"))
+		responsewriters.WriteStatus(w, apistatus.BadRequest("namespace", k.Resource+" are namespaced: use "+prefix+"/namespaces/{namespace}/"+k.Resource+"/{name}"))
 		return
 	}
 	d := h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "get",

@@ -6,19 +6,11 @@ package tenant
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 
-	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
-
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -28,7 +20,9 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	tenantsvc "github.com/superkube/super-kubenetes/internal/services/tenant"
 )
 
@@ -90,13 +84,13 @@ func (h *Handlers) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q, err := listquery.Parse(r.URL.Query(), workspaceList)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(ctx)
 	items, err := h.Service.Workspaces(ctx, u)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	manager := func(ws *tenantv1beta1.Workspace) string { return ws.Spec.Manager }
@@ -108,14 +102,14 @@ func (h *Handlers) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createWorkspace(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	in := &tenantv1beta1.Workspace{}
-	if err := decode(r, in, "Workspace"); err != nil {
-		writeError(w, r, err)
+	if err := requestbody.Decode(r, in, requestbody.Options{Kind: "Workspace"}); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(ctx)
 	ws, err := h.Service.CreateWorkspace(ctx, u, in)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusCreated, ws)
@@ -124,7 +118,7 @@ func (h *Handlers) createWorkspace(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) getWorkspace(w http.ResponseWriter, r *http.Request) {
 	ws, err := h.Service.Workspace(r.Context(), r.PathValue("workspace"))
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, ws)
@@ -132,35 +126,29 @@ func (h *Handlers) getWorkspace(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateWorkspace(w http.ResponseWriter, r *http.Request) {
 	in := &tenantv1beta1.Workspace{}
-	if err := decode(r, in, "Workspace"); err != nil {
-		writeError(w, r, err)
+	if err := requestbody.Decode(r, in, requestbody.Options{Kind: "Workspace"}); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(r.Context())
 	ws, err := h.Service.UpdateWorkspace(r.Context(), u, r.PathValue("workspace"), in)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, ws)
 }
 
 func (h *Handlers) patchWorkspace(w http.ResponseWriter, r *http.Request) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/merge-patch+json" && mt != "application/json" {
-		writeError(w, r, responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType,
-			"the patch must be a JSON merge patch (Content-Type: application/merge-patch+json)"))
-		return
-	}
-	patch, err := io.ReadAll(r.Body)
+	patch, err := requestbody.ReadMergePatch(r)
 	if err != nil {
-		writeError(w, r, filters.BodyError(err))
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(r.Context())
 	ws, err := h.Service.PatchWorkspace(r.Context(), u, r.PathValue("workspace"), patch)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, ws)
@@ -171,23 +159,23 @@ func (h *Handlers) deleteWorkspace(w http.ResponseWriter, r *http.Request) {
 	u, _ := request.UserFrom(ctx)
 	name := r.PathValue("workspace")
 	if err := h.Service.DeleteWorkspace(ctx, u, name, r.URL.Query().Get("namespacePolicy")); err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
-	writeDeleted(w, tenantv1beta1.GroupName, "workspaces", name)
+	responsewriters.WriteDeleted(w, schema.GroupResource{Group: tenantv1beta1.GroupName, Resource: "workspaces"}, name)
 }
 
 func (h *Handlers) listProjects(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q, err := listquery.Parse(r.URL.Query(), projectList)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(ctx)
 	items, err := h.Service.Projects(ctx, u, r.PathValue("workspace"))
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	status := func(ns *corev1.Namespace) string { return string(ns.Status.Phase) }
@@ -199,14 +187,14 @@ func (h *Handlers) listProjects(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createProject(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	in := &corev1.Namespace{}
-	if err := decode(r, in, "Namespace"); err != nil {
-		writeError(w, r, err)
+	if err := requestbody.Decode(r, in, requestbody.Options{Kind: "Namespace"}); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(ctx)
 	ns, err := h.Service.CreateProject(ctx, u, r.PathValue("workspace"), in)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusCreated, ns)
@@ -215,7 +203,7 @@ func (h *Handlers) createProject(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) getProject(w http.ResponseWriter, r *http.Request) {
 	ns, err := h.Service.Project(r.Context(), r.PathValue("workspace"), r.PathValue("namespace"))
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, ns)
@@ -224,16 +212,16 @@ func (h *Handlers) getProject(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) deleteProject(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("namespace")
 	if err := h.Service.DeleteProject(r.Context(), r.PathValue("workspace"), name); err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
-	writeDeleted(w, "", "namespaces", name)
+	responsewriters.WriteDeleted(w, corev1.Resource("namespaces"), name)
 }
 
 func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
 	o, err := h.Service.Overview(r.Context(), r.PathValue("workspace"))
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, o)
@@ -243,52 +231,17 @@ func (h *Handlers) listClusters(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q, err := listquery.Parse(r.URL.Query(), clusterList)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	u, _ := request.UserFrom(ctx)
 	items, err := h.Service.Clusters(ctx, u)
 	if err != nil {
-		writeError(w, r, err)
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	provider := func(c *clusterv1alpha1.Cluster) string { return c.Spec.Provider }
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
 		listquery.Columns[*clusterv1alpha1.Cluster]{"provider": provider},
 		listquery.Filters[*clusterv1alpha1.Cluster]{"provider": func(c *clusterv1alpha1.Cluster, v string) bool { return provider(c) == v }}))
-}
-
-// methods dispatches a path's requests by method; other methods are a 405 Status.
-
-// decode reads a JSON object of the kind; a kind or apiVersion that says
-// otherwise is a 400.
-func decode(r *http.Request, into any, kind string) error {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "application/json" {
-		return responsewriters.StatusError(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType, "the body must be JSON (Content-Type: application/json)")
-	}
-	if err := json.NewDecoder(r.Body).Decode(into); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return filters.BodyError(err)
-		}
-		return apierrors.NewBadRequest("the body is not a valid " + kind + ": " + err.Error())
-	}
-	if o, ok := into.(runtime.Object); ok {
-		if k := o.GetObjectKind().GroupVersionKind().Kind; k != "" && k != kind {
-			return responsewriters.BadRequest("kind", "must be "+kind+" or empty, not "+k)
-		}
-	}
-	return nil
-}
-
-// writeDeleted answers a deletion as Kubernetes does without a body to return.
-func writeDeleted(w http.ResponseWriter, group, resource, name string) {
-	responsewriters.WriteJSON(w, http.StatusOK, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status: metav1.StatusSuccess, Code: http.StatusOK, Details: &metav1.StatusDetails{Group: group, Kind: resource, Name: name}})
-}
-
-// writeError answers an error as a Status; the request log logs the
-// cause of a server error.
-func writeError(w http.ResponseWriter, _ *http.Request, err error) {
-	responsewriters.WriteStatus(w, err)
 }

@@ -279,6 +279,37 @@ func (s *Service) AddGroupMember(ctx context.Context, group string, req GroupMem
 	return s.groupMember(ctx, req.Username, []iamv1beta1.GroupBinding{*written}), nil
 }
 
+// removeFromBinding takes a user out of one group binding, deleting the
+// binding when no user is left. The binding is read again after a
+// conflict: the cache may not show the latest write yet (a controller's
+// status update, or another replica's member change), and the delete is
+// conditional on the version read, so that a user added meanwhile is not
+// dropped with it.
+func (s *Service) removeFromBinding(ctx context.Context, name, username string) error {
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		b := &iamv1beta1.GroupBinding{}
+		if err := s.Reader.Get(ctx, client.ObjectKey{Name: name}, b); err != nil {
+			return client.IgnoreNotFound(err)
+		}
+		if !slices.Contains(b.Users, username) {
+			return nil
+		}
+		b.Users = slices.DeleteFunc(b.Users, func(u string) bool { return u == username })
+		if len(b.Users) == 0 {
+			if err := s.Client.Delete(ctx, b, client.Preconditions{UID: &b.UID, ResourceVersion: &b.ResourceVersion}); client.IgnoreNotFound(err) != nil {
+				return err
+			}
+			s.waitGone(ctx, b)
+			return nil
+		}
+		if err := s.Client.Update(ctx, b); err != nil {
+			return err
+		}
+		s.waitCached(ctx, b)
+		return nil
+	})
+}
+
 // RemoveGroupMember takes a user out of every binding of a group; a
 // binding left without users goes.
 func (s *Service) RemoveGroupMember(ctx context.Context, group, username string) error {
@@ -292,23 +323,13 @@ func (s *Service) RemoveGroupMember(ctx context.Context, group, username string)
 	}
 	found := false
 	for i := range bindings {
-		b := &bindings[i]
-		if !slices.Contains(b.Users, username) {
+		if !slices.Contains(bindings[i].Users, username) {
 			continue
 		}
 		found = true
-		b.Users = slices.DeleteFunc(b.Users, func(u string) bool { return u == username })
-		if len(b.Users) == 0 {
-			if err := s.Client.Delete(ctx, b, client.Preconditions{UID: &b.UID, ResourceVersion: &b.ResourceVersion}); client.IgnoreNotFound(err) != nil {
-				return err
-			}
-			s.waitGone(ctx, b)
-			continue
-		}
-		if err := s.Client.Update(ctx, b); err != nil {
+		if err := s.removeFromBinding(ctx, bindings[i].Name, username); err != nil {
 			return err
 		}
-		s.waitCached(ctx, b)
 	}
 	if !found {
 		return apierrors.NewNotFound(groupMembersGR, username)

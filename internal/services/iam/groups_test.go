@@ -1,9 +1,11 @@
 package iam_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -94,5 +96,67 @@ func TestChangingAGroupNeedsWhatTheGroupHolds(t *testing.T) {
 			err := s.CheckActOnGroup(manager, tt.group)
 			servicetest.Expect(t, err, tt.code, "")
 		})
+	}
+}
+
+// staleBindings is a cache that lags behind: the first read of each kind
+// (a list and a get) shows a group binding as it was before its latest
+// write, as ke-apiserver's cache does for a moment after a controller
+// updated the binding.
+type staleBindings struct {
+	client.Reader
+	stale           *iamv1beta1.GroupBinding
+	listed, fetched bool
+}
+
+func (r *staleBindings) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if b, ok := obj.(*iamv1beta1.GroupBinding); ok && !r.fetched && key.Name == r.stale.Name {
+		r.fetched = true
+		r.stale.DeepCopyInto(b)
+		return nil
+	}
+	return r.Reader.Get(ctx, key, obj, opts...)
+}
+
+func (r *staleBindings) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	if err := r.Reader.List(ctx, list, opts...); err != nil {
+		return err
+	}
+	if l, ok := list.(*iamv1beta1.GroupBindingList); ok && !r.listed {
+		r.listed = true
+		for i := range l.Items {
+			if l.Items[i].Name == r.stale.Name {
+				r.stale.DeepCopyInto(&l.Items[i])
+			}
+		}
+	}
+	return nil
+}
+
+func TestAMemberIsRemovedWhileTheCacheShowsAnOlderBinding(t *testing.T) {
+	s, _ := newService()
+	env.Create(t, servicetest.User("stale-alice"))
+	if _, err := s.CreateGroup(ctx, group("stale-group", "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := addGroupMembers(s, "stale-group", "stale-alice"); err != nil {
+		t.Fatal(err)
+	}
+	b := &iamv1beta1.GroupBinding{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Name: iamsvc.MembersBindingName("stale-group")}, b); err != nil {
+		t.Fatal(err)
+	}
+	stale := b.DeepCopy()
+	// Another writer (a controller, another replica) changes the binding.
+	b.Annotations = map[string]string{"example.com/touched": "true"}
+	if err := env.Client.Update(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	s.Reader = &staleBindings{Reader: env.Cache, stale: stale}
+	if err := s.RemoveGroupMember(ctx, "stale-group", "stale-alice"); err != nil {
+		t.Fatalf("removing a member while the cache is behind: %v", err)
+	}
+	if err := env.Client.Get(ctx, client.ObjectKey{Name: b.Name}, &iamv1beta1.GroupBinding{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("the binding without users is still there: %v", err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/authz"
 )
 
@@ -154,7 +155,5 @@ func notFound(resource, name string) error {
 }
 
 func forbidden(msg string, field string) error {
-	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusForbidden,
-		Reason: metav1.StatusReasonForbidden, Message: msg,
-		Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeFieldValueNotSupported, Field: field, Message: msg}}}}}
+	return apistatus.New(http.StatusForbidden, metav1.StatusReasonForbidden, msg, apistatus.Cause(metav1.CauseTypeFieldValueNotSupported, field, msg))
 }

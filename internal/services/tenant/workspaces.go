@@ -2,7 +2,6 @@ package tenant
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -237,17 +236,9 @@ func (s *Service) PatchWorkspace(ctx context.Context, u user.Info, name string, 
 	}
 	// Conditional only when the patch names a resourceVersion.
 	cur.ResourceVersion = ""
-	doc, err := json.Marshal(cur)
-	if err != nil {
-		return nil, err
-	}
-	merged, err := mergepatch.Apply(doc, patch)
-	if err != nil {
-		return nil, err
-	}
 	desired := &tenantv1beta1.Workspace{}
-	if err := json.Unmarshal(merged, desired); err != nil {
-		return nil, apierrors.NewBadRequest("the patched workspace is not valid: " + err.Error())
+	if _, err := mergepatch.ApplyTo(cur, patch, desired); err != nil {
+		return nil, err
 	}
 	return s.UpdateWorkspace(ctx, u, name, desired)
 }

@@ -133,7 +133,7 @@ func BenchmarkListEngineAtScale(b *testing.B) {
 	fmt.Printf("| throughput, 8 concurrent clients, cluster-wide pages | %.0f requests/s | | ≥ 200/s |\n", rps)
 	fmt.Printf("| ke-apiserver RSS (now / peak) | %d MB | %d MB | ≤ 800 MB |\n", rss>>20, hwm>>20)
 	fmt.Printf("| start to first cluster-wide pod list answer | %s | | ≤ 8 s |\n\n", firstAnswer.Round(100*time.Millisecond))
-	fmt.Printf("(KubeSphere v4.1.3 on this kind of machine, from the issue: p50 546 ms / p95 719 ms, ~2 requests/s, 1.2–1.8 GB, 3.3–3.8 s to first answer.)\n\n")
+	fmt.Printf("(KubeSphere v4.1.3 on this kind of machine, measured for comparison (docs/proposals/20261203-list-engine.md): p50 546 ms / p95 719 ms, ~2 requests/s, 1.2–1.8 GB, 3.3–3.8 s to first answer.)\n\n")
 	if consoleFigures != nil {
 		fmt.Printf("ke-console in Chromium: the project member's pod list (of %d pods in the cluster); the platform admin's project picker (of %d projects)\n", namespaces*podsPerNS, projects)
 		fmt.Printf("Times are taken in the page, from the navigation's start or the input's event to the first frame painted after the rows changed.\n")

@@ -18,6 +18,7 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 var worldOnce sync.Once
@@ -51,25 +52,25 @@ func world(t *testing.T) {
 	})
 }
 
-func review(t *testing.T, tok string, spec map[string]any) *response {
+func review(t *testing.T, tok string, spec map[string]any) *platform.Response {
 	t.Helper()
-	return doJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/subjectaccessreviews", tok, map[string]any{"spec": spec})
+	return api.DoJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/subjectaccessreviews", tok, map[string]any{"spec": spec})
 }
 
 func allowed(t *testing.T, tok string, attrs map[string]string) bool {
 	t.Helper()
 	r := review(t, tok, map[string]any{"resourceAttributes": attrs})
-	if r.code != http.StatusCreated {
-		t.Fatalf("review: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("review: %d %s", r.Code, r.Body)
 	}
-	return r.json["status"].(map[string]any)["allowed"].(bool)
+	return r.JSON["status"].(map[string]any)["allowed"].(bool)
 }
 
 func TestEachLevelMayDoExactlyWhatItsRolesAllow(t *testing.T) {
 	world(t)
-	tokens := map[string]string{"admin": admin(t)}
+	tokens := map[string]string{"admin": api.Admin(t)}
 	for _, u := range []string{"ws-admin", "ws-viewer", "operator", "outsider"} {
-		tokens[u] = token(t, u)
+		tokens[u] = api.Token(t, u)
 	}
 	res := func(verb, group, resource, ws, ns string) map[string]string {
 		return map[string]string{"verb": verb, "group": group, "resource": resource, "workspace": ws, "namespace": ns}
@@ -106,47 +107,47 @@ func TestEachLevelMayDoExactlyWhatItsRolesAllow(t *testing.T) {
 	}
 
 	t.Run("a refused request is a 403 Status that says what was refused", func(t *testing.T) {
-		r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-admin/kubeconfig", tokens["outsider"], nil)
-		expectStatus(t, r, http.StatusForbidden)
-		if !strings.Contains(r.str("message"), "user outsider may not get users/kubeconfig.iam.superkube.io ws-admin") {
-			t.Fatalf("message %q", r.str("message"))
+		r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-admin/kubeconfig", tokens["outsider"], nil)
+		platform.ExpectStatus(t, r, http.StatusForbidden)
+		if !strings.Contains(r.Str("message"), "user outsider may not get users/kubeconfig.iam.superkube.io ws-admin") {
+			t.Fatalf("message %q", r.Str("message"))
 		}
 	})
 	t.Run("reviewing someone else needs the right to", func(t *testing.T) {
-		expectStatus(t, review(t, tokens["ws-viewer"], map[string]any{"user": "admin", "resourceAttributes": res("list", "", "pods", "", "")}), http.StatusForbidden)
+		platform.ExpectStatus(t, review(t, tokens["ws-viewer"], map[string]any{"user": "admin", "resourceAttributes": res("list", "", "pods", "", "")}), http.StatusForbidden)
 		r := review(t, tokens["admin"], map[string]any{"user": "ws-viewer", "resourceAttributes": res("list", "", "pods", "", "wsa-web")})
-		if r.code != http.StatusCreated || !r.json["status"].(map[string]any)["allowed"].(bool) {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r.Code != http.StatusCreated || !r.JSON["status"].(map[string]any)["allowed"].(bool) {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("a batch review answers each action", func(t *testing.T) {
 		r := review(t, tokens["ws-viewer"], map[string]any{"resourceAttributesList": []map[string]string{
 			res("list", "", "pods", "", "wsa-web"), res("delete", "", "pods", "", "wsa-web")}})
-		results, _ := r.json["status"].(map[string]any)["results"].([]any)
+		results, _ := r.JSON["status"].(map[string]any)["results"].([]any)
 		if len(results) != 2 || !results[0].(map[string]any)["allowed"].(bool) || results[1].(map[string]any)["allowed"].(bool) {
-			t.Fatalf("%s", r.body)
+			t.Fatalf("%s", r.Body)
 		}
 	})
 	t.Run("an invalid review names the field", func(t *testing.T) {
 		r := review(t, tokens["ws-viewer"], map[string]any{})
-		expectStatus(t, r, http.StatusUnprocessableEntity)
-		if !strings.Contains(string(r.body), `"field":"spec"`) {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.Body), `"field":"spec"`) {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 }
 
 func TestRoleTemplatesShowWhatTheUserHolds(t *testing.T) {
 	world(t)
-	tok := token(t, "ws-viewer")
+	tok := api.Token(t, "ws-viewer")
 	var names []string
 	eventually(t, "the viewer's templates", func() error {
-		r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/roletemplates?scope=workspace&workspace=wsa", tok, nil)
-		if r.code != http.StatusOK {
-			return errf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/roletemplates?scope=workspace&workspace=wsa", tok, nil)
+		if r.Code != http.StatusOK {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		names = names[:0]
-		for _, it := range r.json["items"].([]any) {
+		for _, it := range r.JSON["items"].([]any) {
 			names = append(names, it.(map[string]any)["metadata"].(map[string]any)["name"].(string))
 		}
 		if !contains(names, "workspace-view-members") {
@@ -157,21 +158,21 @@ func TestRoleTemplatesShowWhatTheUserHolds(t *testing.T) {
 	if contains(names, "workspace-manage-members") {
 		t.Fatalf("a viewer holds a manage template: %v", names)
 	}
-	r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/roletemplates", tok, nil)
-	expectStatus(t, r, http.StatusBadRequest)
-	if !strings.Contains(string(r.body), `"field":"scope"`) {
-		t.Fatalf("%s", r.body)
+	r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/roletemplates", tok, nil)
+	platform.ExpectStatus(t, r, http.StatusBadRequest)
+	if !strings.Contains(string(r.Body), `"field":"scope"`) {
+		t.Fatalf("%s", r.Body)
 	}
 }
 
 func TestKubectlWithAPlatformIdentityHasExactlyItsPermissions(t *testing.T) {
 	world(t)
-	tok := token(t, "ws-viewer")
-	r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/kubeconfig", tok, nil)
-	if r.code != http.StatusOK {
-		t.Fatalf("kubeconfig: %d %s", r.code, r.body)
+	tok := api.Token(t, "ws-viewer")
+	r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/ws-viewer/kubeconfig", tok, nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("kubeconfig: %d %s", r.Code, r.Body)
 	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.body)
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

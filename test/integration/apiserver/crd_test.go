@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 // crd makes a namespaced custom resource and waits until it is served.
@@ -52,8 +54,8 @@ func customObject(t *testing.T, gvk schema.GroupVersionKind, ns, name string) {
 
 func TestTheListEngineServesAnyCustomResource(t *testing.T) {
 	world(t)
-	adm := admin(t)
-	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos", adm, nil), http.StatusNotFound)
+	adm := api.Admin(t)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/gizmos", adm, nil), http.StatusNotFound)
 
 	gizmo := crd(t, "example.com", "gizmos", "Gizmo")
 	customObject(t, gizmo, "wsa-web", "gizmo-a")
@@ -66,9 +68,9 @@ func TestTheListEngineServesAnyCustomResource(t *testing.T) {
 	list := func(tok, query string, want string, count int) {
 		t.Helper()
 		eventually(t, query, func() error {
-			r := do(t, http.MethodGet, engine+query, tok, nil)
-			if r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			r := api.Do(t, http.MethodGet, engine+query, tok, nil)
+			if r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			if got := fmt.Sprint(names(r)); got != want || total(r) != count {
 				return errf("got %s (total %d), want %s (total %d)", got, total(r), want, count)
@@ -84,14 +86,14 @@ func TestTheListEngineServesAnyCustomResource(t *testing.T) {
 	// Trimmed like every kind, by the custom resource's own group: the
 	// workspace admin may read everything in the workspace's projects, a
 	// workspace viewer only the kinds its templates name.
-	list(token(t, "ws-admin"), "/gizmos?sortBy=name&ascending=true", "[gizmo-a gizmo-b]", 2)
+	list(api.Token(t, "ws-admin"), "/gizmos?sortBy=name&ascending=true", "[gizmo-a gizmo-b]", 2)
 	// Who may list them nowhere is refused, and nothing is loaded for them.
-	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos", token(t, "ws-viewer"), nil), http.StatusForbidden)
-	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos", token(t, "outsider"), nil), http.StatusForbidden)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/gizmos", api.Token(t, "ws-viewer"), nil), http.StatusForbidden)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/gizmos", api.Token(t, "outsider"), nil), http.StatusForbidden)
 
-	r := do(t, http.MethodGet, engine+"/namespaces/wsa-web/gizmos/gizmo-a", adm, nil)
-	if r.code != http.StatusOK || r.json["kind"] != "Gizmo" {
-		t.Fatalf("get: %s", r.body)
+	r := api.Do(t, http.MethodGet, engine+"/namespaces/wsa-web/gizmos/gizmo-a", adm, nil)
+	if r.Code != http.StatusOK || r.JSON["kind"] != "Gizmo" {
+		t.Fatalf("get: %s", r.Body)
 	}
-	expectStatus(t, do(t, http.MethodGet, engine+"/gizmos?sortBy=restarts", adm, nil), http.StatusBadRequest)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/gizmos?sortBy=restarts", adm, nil), http.StatusBadRequest)
 }

@@ -9,11 +9,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 // item finds an item of a list answer by name.
-func item(r *response, name string) map[string]any {
-	items, _ := r.json["items"].([]any)
+func item(r *platform.Response, name string) map[string]any {
+	items, _ := r.JSON["items"].([]any)
 	for _, it := range items {
 		m, _ := it.(map[string]any)
 		if md, _ := m["metadata"].(map[string]any); md["name"] == name {
@@ -71,18 +73,18 @@ func TestTheListEngineSendsTheStatusItFiltersByWithEachObject(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	adm := admin(t)
+	adm := api.Admin(t)
 	// list waits until the filtered list holds the object, and returns it.
 	list := func(t *testing.T, path, name string) map[string]any {
 		t.Helper()
 		var found map[string]any
 		eventually(t, path+" holds "+name, func() error {
-			r := do(t, http.MethodGet, engine+path, adm, nil)
-			if r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			r := api.Do(t, http.MethodGet, engine+path, adm, nil)
+			if r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			if found = item(r, name); found == nil {
-				return errf("not there: %s", r.body)
+				return errf("not there: %s", r.Body)
 			}
 			return nil
 		})
@@ -95,9 +97,9 @@ func TestTheListEngineSendsTheStatusItFiltersByWithEachObject(t *testing.T) {
 		if dv["status"] != "pending" || dv["ready"] != "1/3" || cols["readyReplicas"] != float64(1) || cols["replicas"] != float64(3) || cols["status"] != "pending" {
 			t.Fatalf("derived %v", dv)
 		}
-		r := do(t, http.MethodGet, engine+"/namespaces/"+ns+"/deployments/web", adm, nil)
-		if r.code != http.StatusOK || derivedOf(t, r.json)["status"] != "pending" || r.json["kind"] != "Deployment" {
-			t.Fatalf("get: %d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, engine+"/namespaces/"+ns+"/deployments/web", adm, nil)
+		if r.Code != http.StatusOK || derivedOf(t, r.JSON)["status"] != "pending" || r.JSON["kind"] != "Deployment" {
+			t.Fatalf("get: %d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("a pod in CrashLoopBackOff is failed, with its restarts and readiness", func(t *testing.T) {
@@ -113,10 +115,10 @@ func TestTheListEngineSendsTheStatusItFiltersByWithEachObject(t *testing.T) {
 		}
 	})
 	t.Run("every item of every list has its derived values", func(t *testing.T) {
-		r := do(t, http.MethodGet, engine+"/configmaps?limit=5", adm, nil)
-		items, _ := r.json["items"].([]any)
-		if r.code != http.StatusOK || len(items) == 0 {
-			t.Fatalf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, engine+"/configmaps?limit=5", adm, nil)
+		items, _ := r.JSON["items"].([]any)
+		if r.Code != http.StatusOK || len(items) == 0 {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 		for _, it := range items {
 			if _, ok := it.(map[string]any)["derived"].(map[string]any); !ok {

@@ -3,15 +3,17 @@ package apiserver
 import (
 	"net/http"
 	"testing"
+
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 func TestEveryUserReadsTheListEnginesDiscoveryDocument(t *testing.T) {
 	world(t)
-	r := do(t, http.MethodGet, engine, token(t, "outsider"), nil)
-	if r.code != http.StatusOK {
-		t.Fatalf("a user without roles: %d %s", r.code, r.body)
+	r := api.Do(t, http.MethodGet, engine, api.Token(t, "outsider"), nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("a user without roles: %d %s", r.Code, r.Body)
 	}
-	resources, _ := r.json["resources"].([]any)
+	resources, _ := r.JSON["resources"].([]any)
 	found := false
 	for _, x := range resources {
 		if m, _ := x.(map[string]any); m["name"] == "pods" {
@@ -19,7 +21,7 @@ func TestEveryUserReadsTheListEnginesDiscoveryDocument(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("the document has no pods with sort columns and filters: %s", r.body)
+		t.Fatalf("the document has no pods with sort columns and filters: %s", r.Body)
 	}
-	expectStatus(t, do(t, http.MethodGet, engine, "", nil), http.StatusUnauthorized)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine, "", nil), http.StatusUnauthorized)
 }

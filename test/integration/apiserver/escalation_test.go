@@ -34,11 +34,11 @@ import (
 // user's downloaded kubeconfig, once kube-apiserver knows the user.
 func kubectlAs(t *testing.T, user string) client.Client {
 	t.Helper()
-	r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/"+user+"/kubeconfig", token(t, user), nil)
-	if r.code != http.StatusOK {
-		t.Fatalf("kubeconfig of %s: %d %s", user, r.code, r.body)
+	r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/"+user+"/kubeconfig", api.Token(t, user), nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("kubeconfig of %s: %d %s", user, r.Code, r.Body)
 	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.body)
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,34 +87,34 @@ func refused(t *testing.T, what string, err error) {
 }
 
 // refusedHTTP fails unless r is a 403 Status.
-func refusedHTTP(t *testing.T, what string, r *response) {
+func refusedHTTP(t *testing.T, what string, r *platform.Response) {
 	t.Helper()
-	if r.code != http.StatusForbidden || r.str("kind") != "Status" {
-		t.Fatalf("%s: want a 403 Status, got %d %s", what, r.code, r.body)
+	if r.Code != http.StatusForbidden || r.Str("kind") != "Status" {
+		t.Fatalf("%s: want a 403 Status, got %d %s", what, r.Code, r.Body)
 	}
 }
 
 // created repeats a request until it answers 201 (a new workspace or
 // project reaches ke-apiserver's cache, and its roles are made, within
 // moments) and fails the test with the last answer otherwise.
-func created(t *testing.T, what string, send func() *response) {
+func created(t *testing.T, what string, send func() *platform.Response) {
 	t.Helper()
-	var r *response
+	var r *platform.Response
 	eventually(t, what, func() error {
-		if r = send(); r.code != http.StatusCreated {
-			return errf("%d %s", r.code, r.body)
+		if r = send(); r.Code != http.StatusCreated {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
 }
 
-func jsonPatch(t *testing.T, path, tok string, patch string) *response {
+func jsonPatch(t *testing.T, path, tok string, patch string) *platform.Response {
 	t.Helper()
-	return do(t, http.MethodPatch, path, tok, strings.NewReader(patch), "Content-Type", "application/merge-patch+json")
+	return api.Do(t, http.MethodPatch, path, tok, strings.NewReader(patch), "Content-Type", "application/merge-patch+json")
 }
 
 func TestAUserManagerCannotTakeOverAPlatformAdministrator(t *testing.T) {
-	adm := admin(t)
+	adm := api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-um")
 	newUser(t, "esc-regular")
@@ -124,33 +124,33 @@ func TestAUserManagerCannotTakeOverAPlatformAdministrator(t *testing.T) {
 		RoleRef: iamv1beta1.RoleRef{Kind: "GlobalRole", Name: "platform-admin"}, Subjects: []iamv1beta1.Subject{{Kind: "Group", Name: "esc-admins"}}}); err != nil {
 		t.Fatal(err)
 	}
-	r := doJSON(t, http.MethodPost, iamAPI+"/groups", adm, map[string]any{"metadata": map[string]any{"name": "esc-admins"}})
-	if r.code != http.StatusCreated {
-		t.Fatalf("group: %d %s", r.code, r.body)
+	r := api.DoJSON(t, http.MethodPost, iamAPI+"/groups", adm, map[string]any{"metadata": map[string]any{"name": "esc-admins"}})
+	if r.Code != http.StatusCreated {
+		t.Fatalf("group: %d %s", r.Code, r.Body)
 	}
-	um := token(t, "esc-um")
+	um := api.Token(t, "esc-um")
 	const newPass = "Taken-0ver!pass"
 
 	// Through the platform's API.
-	r = iamUntil(t, "the user manager may manage users", func() *response {
-		return doJSON(t, http.MethodPut, iamAPI+"/users/esc-regular/password", um, map[string]string{"password": newPass})
+	r = iamUntil(t, "the user manager may manage users", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPut, iamAPI+"/users/esc-regular/password", um, map[string]string{"password": newPass})
 	})
-	if r.code != http.StatusOK {
-		t.Fatalf("a user manager sets an ordinary user's password: %d %s", r.code, r.body)
+	if r.Code != http.StatusOK {
+		t.Fatalf("a user manager sets an ordinary user's password: %d %s", r.Code, r.Body)
 	}
-	refusedHTTP(t, "password of admin", doJSON(t, http.MethodPut, iamAPI+"/users/admin/password", um, map[string]string{"password": newPass}))
-	refusedHTTP(t, "disable admin", do(t, http.MethodPost, iamAPI+"/users/admin/disable", um, nil))
-	refusedHTTP(t, "delete admin", do(t, http.MethodDelete, iamAPI+"/users/admin", um, nil))
+	refusedHTTP(t, "password of admin", api.DoJSON(t, http.MethodPut, iamAPI+"/users/admin/password", um, map[string]string{"password": newPass}))
+	refusedHTTP(t, "disable admin", api.Do(t, http.MethodPost, iamAPI+"/users/admin/disable", um, nil))
+	refusedHTTP(t, "delete admin", api.Do(t, http.MethodDelete, iamAPI+"/users/admin", um, nil))
 	refusedHTTP(t, "change admin's e-mail", jsonPatch(t, iamAPI+"/users/admin", um, `{"spec":{"email":"mallory@example.com"}}`))
-	refusedHTTP(t, "join the admins' group", doJSON(t, http.MethodPost, iamAPI+"/groups/esc-admins/members", um, map[string]string{"username": "esc-um"}))
-	if r := login(t, "admin", newPass); r.code == http.StatusOK {
+	refusedHTTP(t, "join the admins' group", api.DoJSON(t, http.MethodPost, iamAPI+"/groups/esc-admins/members", um, map[string]string{"username": "esc-um"}))
+	if r := api.Login(t, "admin", newPass); r.Code == http.StatusOK {
 		t.Fatal("the user manager took over the administrator")
 	}
 
 	// Through the proxy.
 	refusedHTTP(t, "disable admin through /apis", jsonPatch(t, "/apis/iam.superkube.io/v1beta1/users/admin", um, `{"spec":{"disabled":true}}`))
-	refusedHTTP(t, "delete admin through /apis", do(t, http.MethodDelete, "/apis/iam.superkube.io/v1beta1/users/admin", um, nil))
-	refusedHTTP(t, "join the admins' group through /apis", doJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/groupbindings", um, map[string]any{
+	refusedHTTP(t, "delete admin through /apis", api.Do(t, http.MethodDelete, "/apis/iam.superkube.io/v1beta1/users/admin", um, nil))
+	refusedHTTP(t, "join the admins' group through /apis", api.DoJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/groupbindings", um, map[string]any{
 		"apiVersion": "iam.superkube.io/v1beta1", "kind": "GroupBinding", "metadata": map[string]any{"name": "esc-sneak"},
 		"groupRef": map[string]any{"name": "esc-admins"}, "users": []string{"esc-um"}}))
 
@@ -179,24 +179,24 @@ func TestAUserManagerCannotTakeOverAPlatformAdministrator(t *testing.T) {
 }
 
 func TestARoleManagerCannotGrantWhatItDoesNotHoldOnAnyPath(t *testing.T) {
-	admin(t)
+	api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-rm")
 	customGlobalRole(t, "esc-rm", "esc-role-manager", "global-view-roles", "global-manage-roles")
-	rm := token(t, "esc-rm")
+	rm := api.Token(t, "esc-rm")
 	binding := map[string]any{"apiVersion": "iam.superkube.io/v1beta1", "kind": "GlobalRoleBinding", "metadata": map[string]any{"name": "esc-rm-root"},
 		"roleRef": map[string]any{"kind": "GlobalRole", "name": "platform-admin"}, "subjects": []map[string]any{{"kind": "User", "name": "esc-rm"}}}
-	iamUntil(t, "the role manager reads roles", func() *response {
-		return do(t, http.MethodGet, "/apis/iam.superkube.io/v1beta1/globalroles", rm, nil)
+	iamUntil(t, "the role manager reads roles", func() *platform.Response {
+		return api.Do(t, http.MethodGet, "/apis/iam.superkube.io/v1beta1/globalroles", rm, nil)
 	})
-	r := doJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalrolebindings", rm, binding)
-	if r.code != http.StatusForbidden || !strings.Contains(r.str("message"), "may not grant GlobalRole \"platform-admin\"") {
-		t.Fatalf("binding itself to platform-admin through /apis: %d %s", r.code, r.body)
+	r := api.DoJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalrolebindings", rm, binding)
+	if r.Code != http.StatusForbidden || !strings.Contains(r.Str("message"), "may not grant GlobalRole \"platform-admin\"") {
+		t.Fatalf("binding itself to platform-admin through /apis: %d %s", r.Code, r.Body)
 	}
-	refusedHTTP(t, "an all-powerful GlobalRole through /apis", doJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalroles", rm, map[string]any{
+	refusedHTTP(t, "an all-powerful GlobalRole through /apis", api.DoJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalroles", rm, map[string]any{
 		"apiVersion": "iam.superkube.io/v1beta1", "kind": "GlobalRole", "metadata": map[string]any{"name": "esc-root"},
 		"rules": []map[string]any{{"apiGroups": []string{"*"}, "resources": []string{"*"}, "verbs": []string{"*"}}}}))
-	refusedHTTP(t, "a GlobalRole of templates it lacks through /apis", doJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalroles", rm, map[string]any{
+	refusedHTTP(t, "a GlobalRole of templates it lacks through /apis", api.DoJSON(t, http.MethodPost, "/apis/iam.superkube.io/v1beta1/globalroles", rm, map[string]any{
 		"apiVersion": "iam.superkube.io/v1beta1", "kind": "GlobalRole", "metadata": map[string]any{"name": "esc-users"},
 		"aggregationRoleTemplates": map[string]any{"templateNames": []string{"global-manage-users"}}}))
 	// Its own template, widened, would widen its own role.
@@ -226,16 +226,16 @@ func TestARoleManagerCannotGrantWhatItDoesNotHoldOnAnyPath(t *testing.T) {
 }
 
 func TestClusterTemplatesStayOffThePlatformsResources(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-cm")
-	r := doJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "esc-project-manager"},
+	r := api.DoJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "esc-project-manager"},
 		"templates": []string{"cluster-view-projects", "cluster-manage-projects"}})
-	if r.code != http.StatusCreated {
-		t.Fatalf("role: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("role: %d %s", r.Code, r.Body)
 	}
-	if r := doJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "esc-cm", "role": "esc-project-manager"}); r.code != http.StatusCreated {
-		t.Fatalf("member: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "esc-cm", "role": "esc-project-manager"}); r.Code != http.StatusCreated {
+		t.Fatalf("member: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "esc-cm", "create", "apps", "deployments", "default", true)
 	for _, res := range []string{"users", "globalrolebindings", "groupbindings"} {
@@ -245,10 +245,10 @@ func TestClusterTemplatesStayOffThePlatformsResources(t *testing.T) {
 	iamExpectKube(t, "esc-cm", "escalate", rbacv1.GroupName, "roles", "default", false)
 	iamExpectKube(t, "esc-cm", "bind", rbacv1.GroupName, "roles", "default", false)
 	iamExpectKube(t, "esc-cm", "impersonate", "", "serviceaccounts", "default", false)
-	cm := token(t, "esc-cm")
-	refusedHTTP(t, "the password of admin", doJSON(t, http.MethodPut, iamAPI+"/users/admin/password", cm, map[string]string{"password": "Taken-0ver!pass"}))
+	cm := api.Token(t, "esc-cm")
+	refusedHTTP(t, "the password of admin", api.DoJSON(t, http.MethodPut, iamAPI+"/users/admin/password", cm, map[string]string{"password": "Taken-0ver!pass"}))
 	refusedHTTP(t, "disable admin through /apis", jsonPatch(t, "/apis/iam.superkube.io/v1beta1/users/admin", cm, `{"spec":{"disabled":true}}`))
-	refusedHTTP(t, "read admin", do(t, http.MethodGet, iamAPI+"/users/admin", cm, nil))
+	refusedHTTP(t, "read admin", api.Do(t, http.MethodGet, iamAPI+"/users/admin", cm, nil))
 	kc := kubectlAs(t, "esc-cm")
 	u := &iamv1beta1.User{}
 	refused(t, "read admin with kubectl", kc.Get(ctx, types.NamespacedName{Name: "admin"}, u))
@@ -260,26 +260,26 @@ func TestClusterTemplatesStayOffThePlatformsResources(t *testing.T) {
 }
 
 func TestAProjectAdministratorCannotWriteRolesBeyondItsRights(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-pa")
 	if err := st.k8s.Create(ctx, &tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "esc-pws"}, Spec: tenantv1beta1.WorkspaceSpec{Manager: "admin"}}); err != nil {
 		t.Fatal(err)
 	}
-	created(t, "the project", func() *response {
-		return doJSON(t, http.MethodPost, "/kapis/tenant.superkube.io/v1beta1/workspaces/esc-pws/namespaces", a, map[string]any{"metadata": map[string]any{"name": "esc-proj"}})
+	created(t, "the project", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, "/kapis/tenant.superkube.io/v1beta1/workspaces/esc-pws/namespaces", a, map[string]any{"metadata": map[string]any{"name": "esc-proj"}})
 	})
-	created(t, "the member", func() *response {
-		return doJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/namespaces/esc-proj/members", a, map[string]string{"username": "esc-pa", "role": "admin"})
+	created(t, "the member", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/namespaces/esc-proj/members", a, map[string]string{"username": "esc-pa", "role": "admin"})
 	})
 	iamExpectKube(t, "esc-pa", "create", rbacv1.GroupName, "roles", "esc-proj", true)
 	iamExpectKube(t, "esc-pa", "escalate", rbacv1.GroupName, "roles", "esc-proj", false)
 	iamExpectKube(t, "esc-pa", "bind", rbacv1.GroupName, "roles", "esc-proj", false)
-	pa := token(t, "esc-pa")
+	pa := api.Token(t, "esc-pa")
 	everything := map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": map[string]any{"name": "esc-all", "namespace": "esc-proj"},
 		"rules": []map[string]any{{"apiGroups": []string{"*"}, "resources": []string{"*"}, "verbs": []string{"*"}}}}
-	refusedHTTP(t, "a Role with everything through /apis", doJSON(t, http.MethodPost, "/apis/rbac.authorization.k8s.io/v1/namespaces/esc-proj/roles", pa, everything))
-	refusedHTTP(t, "a binding to cluster-admin through /apis", doJSON(t, http.MethodPost, "/apis/rbac.authorization.k8s.io/v1/namespaces/esc-proj/rolebindings", pa, map[string]any{
+	refusedHTTP(t, "a Role with everything through /apis", api.DoJSON(t, http.MethodPost, "/apis/rbac.authorization.k8s.io/v1/namespaces/esc-proj/roles", pa, everything))
+	refusedHTTP(t, "a binding to cluster-admin through /apis", api.DoJSON(t, http.MethodPost, "/apis/rbac.authorization.k8s.io/v1/namespaces/esc-proj/rolebindings", pa, map[string]any{
 		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": map[string]any{"name": "esc-root", "namespace": "esc-proj"},
 		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
 		"subjects": []map[string]any{{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "esc-pa"}}}))
@@ -308,7 +308,7 @@ func TestAProjectAdministratorCannotWriteRolesBeyondItsRights(t *testing.T) {
 }
 
 func TestProjectsKeepTheirWorkspaceAndCreator(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-owner")
 	for _, ws := range []string{"esc-home", "esc-away"} {
@@ -316,14 +316,14 @@ func TestProjectsKeepTheirWorkspaceAndCreator(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	created(t, "the project", func() *response {
-		return doJSON(t, http.MethodPost, "/kapis/tenant.superkube.io/v1beta1/workspaces/esc-home/namespaces", a, map[string]any{"metadata": map[string]any{"name": "esc-home-app"}})
+	created(t, "the project", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, "/kapis/tenant.superkube.io/v1beta1/workspaces/esc-home/namespaces", a, map[string]any{"metadata": map[string]any{"name": "esc-home-app"}})
 	})
-	created(t, "the member", func() *response {
-		return doJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/namespaces/esc-home-app/members", a, map[string]string{"username": "esc-owner", "role": "admin"})
+	created(t, "the member", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/namespaces/esc-home-app/members", a, map[string]string{"username": "esc-owner", "role": "admin"})
 	})
 	iamExpectKube(t, "esc-owner", "patch", "", "namespaces", "esc-home-app", true)
-	owner := token(t, "esc-owner")
+	owner := api.Token(t, "esc-owner")
 	ns := "/api/v1/namespaces/esc-home-app"
 	refusedHTTP(t, "move the project to another workspace through /api",
 		jsonPatch(t, ns, owner, `{"metadata":{"labels":{"superkube.io/workspace":"esc-away"}}}`))
@@ -339,25 +339,25 @@ func TestProjectsKeepTheirWorkspaceAndCreator(t *testing.T) {
 	obj.Labels[tenantv1beta1.WorkspaceLabel] = "esc-away"
 	refused(t, "move the project with kubectl", kc.Update(ctx, obj))
 	// Its own words stay its own.
-	if r := jsonPatch(t, ns, owner, `{"metadata":{"annotations":{"superkube.io/display-name":"Home app"}}}`); r.code != http.StatusOK {
-		t.Fatalf("the display name: %d %s", r.code, r.body)
+	if r := jsonPatch(t, ns, owner, `{"metadata":{"annotations":{"superkube.io/display-name":"Home app"}}}`); r.Code != http.StatusOK {
+		t.Fatalf("the display name: %d %s", r.Code, r.Body)
 	}
 	// A platform administrator may move it.
-	if r := jsonPatch(t, ns, a, `{"metadata":{"labels":{"superkube.io/workspace":"esc-away"}}}`); r.code != http.StatusOK {
-		t.Fatalf("the administrator moves the project: %d %s", r.code, r.body)
+	if r := jsonPatch(t, ns, a, `{"metadata":{"labels":{"superkube.io/workspace":"esc-away"}}}`); r.Code != http.StatusOK {
+		t.Fatalf("the administrator moves the project: %d %s", r.Code, r.Body)
 	}
 }
 
 func TestADisabledUsersKubeconfigStopsWorkingOnKubeAPIServer(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	ctx := context.Background()
 	newUser(t, "esc-kc")
 	kc := kubectlAs(t, "esc-kc")
 	if err := kc.Create(ctx, &authenticationv1.SelfSubjectReview{}); err != nil {
 		t.Fatal(err)
 	}
-	if r := do(t, http.MethodPost, iamAPI+"/users/esc-kc/disable", a, nil); r.code != http.StatusOK {
-		t.Fatalf("disable: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodPost, iamAPI+"/users/esc-kc/disable", a, nil); r.Code != http.StatusOK {
+		t.Fatalf("disable: %d %s", r.Code, r.Body)
 	}
 	start := time.Now()
 	platform.Eventually(t, "the kubeconfig stops working", 30*time.Second, func() error {

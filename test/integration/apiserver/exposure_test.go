@@ -84,7 +84,7 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	bindGlobal(t, "hx-viewer", "hx-users-viewer")
-	viewer := token(t, "hx-viewer")
+	viewer := api.Token(t, "hx-viewer")
 
 	// An administrator's `kubectl apply` of a user with a bcrypt hash of
 	// their own making, and `kubectl create` of one with a plaintext.
@@ -103,7 +103,7 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 	secrets := []string{appliedHash, appliedPlain, movedUser(t, "hx-applied"), movedUser(t, "hx-plain"), Password}
 
 	proxied := "/apis/iam.superkube.io/v1beta1/users"
-	untilAllowed(t, "the viewer reads users through the proxy", func() *response { return do(t, http.MethodGet, proxied+"/hx-applied", viewer, nil) })
+	untilAllowed(t, "the viewer reads users through the proxy", func() *platform.Response { return api.Do(t, http.MethodGet, proxied+"/hx-applied", viewer, nil) })
 
 	t.Run("through the proxy: objects, lists, tables and any encoding asked for", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -118,11 +118,11 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 			{proxied + "/hx-applied", []string{"Accept", "application/vnd.kubernetes.protobuf,application/cbor,application/yaml", "Accept-Encoding", "gzip"}},
 			{"/clusters/host" + proxied + "/hx-plain", nil},
 		} {
-			r := do(t, http.MethodGet, tc.path, viewer, nil, tc.headers...)
-			if r.code != http.StatusOK || !bytes.Contains(r.body, []byte("hx-")) {
-				t.Fatalf("%s %v: %d %s", tc.path, tc.headers, r.code, r.body)
+			r := api.Do(t, http.MethodGet, tc.path, viewer, nil, tc.headers...)
+			if r.Code != http.StatusOK || !bytes.Contains(r.Body, []byte("hx-")) {
+				t.Fatalf("%s %v: %d %s", tc.path, tc.headers, r.Code, r.Body)
 			}
-			exposed(t, tc.path, r.body, secrets, false)
+			exposed(t, tc.path, r.Body, secrets, false)
 		}
 	})
 
@@ -171,30 +171,30 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 
 	t.Run("through the IAM API", func(t *testing.T) {
 		for _, p := range []string{iamAPI + "/users/hx-applied", iamAPI + "/users?limit=500"} {
-			r := do(t, http.MethodGet, p, viewer, nil)
-			if r.code != http.StatusOK {
-				t.Fatalf("%s: %d %s", p, r.code, r.body)
+			r := api.Do(t, http.MethodGet, p, viewer, nil)
+			if r.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", p, r.Code, r.Body)
 			}
-			exposed(t, p, r.body, secrets, false)
+			exposed(t, p, r.Body, secrets, false)
 		}
 	})
 
 	t.Run("through the list engine, last-applied copies included", func(t *testing.T) {
 		for _, p := range []string{engine + "/users?limit=500", engine + "/users/hx-applied", engine + "/users?name=hx-"} {
-			r := do(t, http.MethodGet, p, viewer, nil)
-			if r.code != http.StatusOK {
-				t.Fatalf("%s: %d %s", p, r.code, r.body)
+			r := api.Do(t, http.MethodGet, p, viewer, nil)
+			if r.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", p, r.Code, r.Body)
 			}
-			exposed(t, p, r.body, secrets, false)
+			exposed(t, p, r.Body, secrets, false)
 		}
 	})
 
 	t.Run("straight at kube-apiserver, with a downloaded kubeconfig and as the user", func(t *testing.T) {
-		r := do(t, http.MethodGet, iamAPI+"/users/hx-viewer/kubeconfig", viewer, nil)
-		if r.code != http.StatusOK {
-			t.Fatalf("kubeconfig: %d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, iamAPI+"/users/hx-viewer/kubeconfig", viewer, nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("kubeconfig: %d %s", r.Code, r.Body)
 		}
-		withToken, err := clientcmd.RESTConfigFromKubeConfig(r.body)
+		withToken, err := clientcmd.RESTConfigFromKubeConfig(r.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,11 +221,11 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 	})
 
 	t.Run("the users still log in with their passwords", func(t *testing.T) {
-		if r := login(t, "hx-applied", appliedPlain); r.code != http.StatusOK {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r := api.Login(t, "hx-applied", appliedPlain); r.Code != http.StatusOK {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
-		token(t, "hx-plain")
-		if r := login(t, "hx-plain", appliedPlain); r.code == http.StatusOK {
+		api.Token(t, "hx-plain")
+		if r := api.Login(t, "hx-plain", appliedPlain); r.Code == http.StatusOK {
 			t.Fatal("a wrong password logs in")
 		}
 	})
@@ -233,18 +233,18 @@ func TestNoPathGivesSomeoneWhoMayViewUsersAPasswordOrItsHash(t *testing.T) {
 
 func TestAPasswordChangeReadsAndWritesTheHashInItsSecret(t *testing.T) {
 	newUser(t, "hx-changer")
-	tok := token(t, "hx-changer")
+	tok := api.Token(t, "hx-changer")
 	path := iamAPI + "/users/hx-changer/password"
-	iamExpect(t, doJSON(t, http.MethodPut, path, tok, map[string]string{"currentPassword": "Not-The-Passw0rd", "password": "Brand-New-Passw0rd"}),
+	iamExpect(t, api.DoJSON(t, http.MethodPut, path, tok, map[string]string{"currentPassword": "Not-The-Passw0rd", "password": "Brand-New-Passw0rd"}),
 		http.StatusUnprocessableEntity, "currentPassword")
-	if r := doJSON(t, http.MethodPut, path, tok, map[string]string{"currentPassword": Password, "password": "Brand-New-Passw0rd"}); r.code != http.StatusOK {
-		t.Fatalf("change: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPut, path, tok, map[string]string{"currentPassword": Password, "password": "Brand-New-Passw0rd"}); r.Code != http.StatusOK {
+		t.Fatalf("change: %d %s", r.Code, r.Body)
 	}
-	if r := login(t, "hx-changer", Password); r.code == http.StatusOK {
+	if r := api.Login(t, "hx-changer", Password); r.Code == http.StatusOK {
 		t.Fatal("the old password still logs in")
 	}
-	if r := login(t, "hx-changer", "Brand-New-Passw0rd"); r.code != http.StatusOK {
-		t.Fatalf("the new password: %d %s", r.code, r.body)
+	if r := api.Login(t, "hx-changer", "Brand-New-Passw0rd"); r.Code != http.StatusOK {
+		t.Fatalf("the new password: %d %s", r.Code, r.Body)
 	}
 	u := &iamv1beta1.User{}
 	if err := st.k8s.Get(context.Background(), keyOf("hx-changer"), u); err != nil {
@@ -270,8 +270,8 @@ func TestAnOldLayoutUserIsMigratedAndKeepsLoggingIn(t *testing.T) {
 		t.Fatal("the migrated hash is not the old one")
 	}
 	eventually(t, "the migrated user logs in", func() error {
-		if r := login(t, "hx-old", plain); r.code != http.StatusOK {
-			return errf("%d %s", r.code, r.body)
+		if r := api.Login(t, "hx-old", plain); r.Code != http.StatusOK {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -285,30 +285,30 @@ func TestAddingAMemberDoesNotTellWhetherTheUserExists(t *testing.T) {
 	if err := st.k8s.Create(ctx, &tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "hx-ws"}, Spec: tenantv1beta1.WorkspaceSpec{Manager: "hx-wsadmin"}}); err != nil {
 		t.Fatal(err)
 	}
-	wsAdmin := token(t, "hx-wsadmin")
+	wsAdmin := api.Token(t, "hx-wsadmin")
 	members := iamAPI + "/workspaces/hx-ws/members"
-	add := func(tok, user string) *response {
-		return doJSON(t, http.MethodPost, members, tok, map[string]string{"username": user, "role": "viewer"})
+	add := func(tok, user string) *platform.Response {
+		return api.DoJSON(t, http.MethodPost, members, tok, map[string]string{"username": user, "role": "viewer"})
 	}
-	known := iamUntil(t, "the manager adds a member", func() *response { return add(wsAdmin, "hx-real") })
+	known := iamUntil(t, "the manager adds a member", func() *platform.Response { return add(wsAdmin, "hx-real") })
 	ghost := add(wsAdmin, "hx-ghost")
-	if known.code != http.StatusCreated || ghost.code != http.StatusCreated {
-		t.Fatalf("an existing user: %d %s; an unknown one: %d %s", known.code, known.body, ghost.code, ghost.body)
+	if known.Code != http.StatusCreated || ghost.Code != http.StatusCreated {
+		t.Fatalf("an existing user: %d %s; an unknown one: %d %s", known.Code, known.Body, ghost.Code, ghost.Body)
 	}
-	shape := func(r *response) []string {
-		keys := make([]string, 0, len(r.json))
-		for k := range r.json {
+	shape := func(r *platform.Response) []string {
+		keys := make([]string, 0, len(r.JSON))
+		for k := range r.JSON {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
 		return keys
 	}
-	if !slices.Equal(shape(known), shape(ghost)) || bytes.Contains(known.body, []byte("hx-real@example.com")) {
-		t.Fatalf("the answers differ: %s and %s", known.body, ghost.body)
+	if !slices.Equal(shape(known), shape(ghost)) || bytes.Contains(known.Body, []byte("hx-real@example.com")) {
+		t.Fatalf("the answers differ: %s and %s", known.Body, ghost.Body)
 	}
 	for _, p := range []string{members + "/hx-real", members + "?limit=100"} {
-		if r := do(t, http.MethodGet, p, wsAdmin, nil); r.code != http.StatusOK || bytes.Contains(r.body, []byte("@example.com")) {
-			t.Fatalf("%s tells the user's details to a caller who may not view users: %d %s", p, r.code, r.body)
+		if r := api.Do(t, http.MethodGet, p, wsAdmin, nil); r.Code != http.StatusOK || bytes.Contains(r.Body, []byte("@example.com")) {
+			t.Fatalf("%s tells the user's details to a caller who may not view users: %d %s", p, r.Code, r.Body)
 		}
 	}
 	// The unknown user's binding grants nothing until the user exists.
@@ -318,10 +318,10 @@ func TestAddingAMemberDoesNotTellWhetherTheUserExists(t *testing.T) {
 	}
 
 	t.Run("a caller who may view users is told", func(t *testing.T) {
-		iamExpect(t, add(admin(t), "hx-nobody"), http.StatusUnprocessableEntity, "username")
-		r := do(t, http.MethodGet, members+"/hx-real", admin(t), nil)
-		if r.str("email") != "hx-real@example.com" {
-			t.Fatalf("the administrator does not see the member's details: %s", r.body)
+		iamExpect(t, add(api.Admin(t), "hx-nobody"), http.StatusUnprocessableEntity, "username")
+		r := api.Do(t, http.MethodGet, members+"/hx-real", api.Admin(t), nil)
+		if r.Str("email") != "hx-real@example.com" {
+			t.Fatalf("the administrator does not see the member's details: %s", r.Body)
 		}
 	})
 }
@@ -329,25 +329,25 @@ func TestAddingAMemberDoesNotTellWhetherTheUserExists(t *testing.T) {
 func TestTheListEngineLoadsACustomResourceOnlyForCallersWhoMayListIt(t *testing.T) {
 	world(t)
 	newUser(t, "hx-nobody")
-	nobody := token(t, "hx-nobody")
+	nobody := api.Token(t, "hx-nobody")
 	crd(t, "hx.example.com", "hxwidgets", "HXWidget")
 	loaded := func() bool { return slices.Contains(st.srv.Engine.Loaded(), "hxwidgets") }
 
 	// Until the engine has the CRD the answer is 404; then 403, and never an informer.
 	eventually(t, "the engine knows the CRD", func() error {
-		if r := do(t, http.MethodGet, engine+"/hxwidgets", nobody, nil); r.code != http.StatusForbidden {
-			return errf("%d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodGet, engine+"/hxwidgets", nobody, nil); r.Code != http.StatusForbidden {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
 	for _, p := range []string{"/namespaces/wsa-web/hxwidgets", "/namespaces/wsa-web/hxwidgets/any", "/hxwidgets?watch=true", "/hxwidgets?group=hx.example.com"} {
-		expectStatus(t, do(t, http.MethodGet, engine+p, nobody, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+p, nobody, nil), http.StatusForbidden)
 	}
 	if loaded() {
 		t.Fatalf("the engine cached the custom resource for a caller who may not list it: %v", st.srv.Engine.Loaded())
 	}
-	if r := do(t, http.MethodGet, engine+"/hxwidgets", admin(t), nil); r.code != http.StatusOK {
-		t.Fatalf("the administrator lists: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodGet, engine+"/hxwidgets", api.Admin(t), nil); r.Code != http.StatusOK {
+		t.Fatalf("the administrator lists: %d %s", r.Code, r.Body)
 	}
 	if !loaded() {
 		t.Fatalf("the engine did not load the custom resource for the administrator: %v", st.srv.Engine.Loaded())

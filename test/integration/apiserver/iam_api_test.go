@@ -20,6 +20,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/iam/password"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 const iamAPI = "/kapis/iam.superkube.io/v1beta1"
@@ -53,14 +54,14 @@ func iamWorld(t *testing.T) {
 }
 
 // iamItems returns the items of a list answer.
-func iamItems(t *testing.T, r *response) []map[string]any {
+func iamItems(t *testing.T, r *platform.Response) []map[string]any {
 	t.Helper()
-	if r.code != http.StatusOK {
-		t.Fatalf("list: %d %s", r.code, r.body)
+	if r.Code != http.StatusOK {
+		t.Fatalf("list: %d %s", r.Code, r.Body)
 	}
-	raw, ok := r.json["items"].([]any)
+	raw, ok := r.JSON["items"].([]any)
 	if !ok {
-		t.Fatalf("no items: %s", r.body)
+		t.Fatalf("no items: %s", r.Body)
 	}
 	out := make([]map[string]any, 0, len(raw))
 	for _, it := range raw {
@@ -69,7 +70,7 @@ func iamItems(t *testing.T, r *response) []map[string]any {
 	return out
 }
 
-func iamNames(t *testing.T, r *response) []string {
+func iamNames(t *testing.T, r *platform.Response) []string {
 	t.Helper()
 	var out []string
 	for _, it := range iamItems(t, r) {
@@ -78,29 +79,29 @@ func iamNames(t *testing.T, r *response) []string {
 	return out
 }
 
-func iamTotal(r *response) int {
-	n, _ := r.json["totalItems"].(float64)
+func iamTotal(r *platform.Response) int {
+	n, _ := r.JSON["totalItems"].(float64)
 	return int(n)
 }
 
 // iamExpect checks that r is a Status with the code that names the field
 // among its causes (when field is not empty).
-func iamExpect(t *testing.T, r *response, code int, field string) {
+func iamExpect(t *testing.T, r *platform.Response, code int, field string) {
 	t.Helper()
-	expectStatus(t, r, code)
-	if field != "" && !strings.Contains(string(r.body), `"field":"`+field+`"`) {
-		t.Fatalf("the Status does not name the field %s: %s", field, r.body)
+	platform.ExpectStatus(t, r, code)
+	if field != "" && !strings.Contains(string(r.Body), `"field":"`+field+`"`) {
+		t.Fatalf("the Status does not name the field %s: %s", field, r.Body)
 	}
 }
 
 // iamUntil repeats a request while it is refused with 403 (the authorizer
 // follows new bindings within moments) and returns the first other answer.
-func iamUntil(t *testing.T, what string, send func() *response) *response {
+func iamUntil(t *testing.T, what string, send func() *platform.Response) *platform.Response {
 	t.Helper()
-	var r *response
+	var r *platform.Response
 	eventually(t, what, func() error {
-		if r = send(); r.code == http.StatusForbidden {
-			return errf("%d %s", r.code, r.body)
+		if r = send(); r.Code == http.StatusForbidden {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -108,11 +109,11 @@ func iamUntil(t *testing.T, what string, send func() *response) *response {
 }
 
 // iamNoSecret fails when an answer carries a password or its hash.
-func iamNoSecret(t *testing.T, r *response) {
+func iamNoSecret(t *testing.T, r *platform.Response) {
 	t.Helper()
 	for _, bad := range []string{`"password"`, "$2a$", "$2b$", "$2y$", Password} {
-		if bytes.Contains(r.body, []byte(bad)) {
-			t.Fatalf("the answer holds %q: %s", bad, r.body)
+		if bytes.Contains(r.Body, []byte(bad)) {
+			t.Fatalf("the answer holds %q: %s", bad, r.Body)
 		}
 	}
 }
@@ -138,29 +139,29 @@ func iamExpectKube(t *testing.T, user, verb, group, resource, ns string, want bo
 	})
 }
 
-func iamCreateUser(t *testing.T, adm, name string) *response {
+func iamCreateUser(t *testing.T, adm, name string) *platform.Response {
 	t.Helper()
-	return doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{
+	return api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{
 		"metadata": map[string]any{"name": name},
 		"spec":     map[string]any{"email": name + "@example.com", "password": Password},
 	})
 }
 
 // iamMerge sends a JSON merge patch.
-func iamMerge(t *testing.T, path, tok string, patch any) *response {
+func iamMerge(t *testing.T, path, tok string, patch any) *platform.Response {
 	t.Helper()
 	data, err := json.Marshal(patch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return do(t, http.MethodPatch, path, tok, bytes.NewReader(data), "Content-Type", "application/merge-patch+json")
+	return api.Do(t, http.MethodPatch, path, tok, bytes.NewReader(data), "Content-Type", "application/merge-patch+json")
 }
 
 func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *testing.T) {
-	adm := admin(t)
+	adm := api.Admin(t)
 	r := iamCreateUser(t, adm, "iam-alice")
-	if r.code != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
 	}
 	iamNoSecret(t, r)
 
@@ -177,14 +178,14 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 			t.Fatal("the password Secret does not hold the hash of the password")
 		}
 		// The user logs in at once: the answer came once the cache had the user.
-		token(t, "iam-alice")
+		api.Token(t, "iam-alice")
 	})
 	t.Run("no answer returns the password or its hash", func(t *testing.T) {
-		iamNoSecret(t, do(t, http.MethodGet, iamAPI+"/users/iam-alice", adm, nil))
-		iamNoSecret(t, do(t, http.MethodGet, iamAPI+"/users?limit=500", adm, nil))
+		iamNoSecret(t, api.Do(t, http.MethodGet, iamAPI+"/users/iam-alice", adm, nil))
+		iamNoSecret(t, api.Do(t, http.MethodGet, iamAPI+"/users?limit=500", adm, nil))
 	})
 	t.Run("a weak password is 422 naming the password", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-weak"},
+		r := api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-weak"},
 			"spec": map[string]any{"email": "iam-weak@example.com", "password": "weakweak"}})
 		iamExpect(t, r, http.StatusUnprocessableEntity, "spec.password")
 		if err := st.k8s.Get(context.Background(), keyOf("iam-weak"), &iamv1beta1.User{}); !apierrors.IsNotFound(err) {
@@ -192,36 +193,36 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 		}
 	})
 	t.Run("a duplicate e-mail is 409 naming the e-mail", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-alice2"},
+		r := api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-alice2"},
 			"spec": map[string]any{"email": "IAM-Alice@Example.com", "password": Password}})
 		iamExpect(t, r, http.StatusConflict, "spec.email")
 	})
 	t.Run("a duplicate name is 409 naming the name", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-alice"},
+		r := api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-alice"},
 			"spec": map[string]any{"email": "other-alice@example.com", "password": Password}})
 		iamExpect(t, r, http.StatusConflict, "metadata.name")
 	})
 	t.Run("a name that is not a DNS-1123 label is 422 naming the name", func(t *testing.T) {
 		for _, name := range []string{"Bad_Name", "../admin", "a.b"} {
-			r := doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": name},
+			r := api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": name},
 				"spec": map[string]any{"email": "bad@example.com", "password": Password}})
 			iamExpect(t, r, http.StatusUnprocessableEntity, "metadata.name")
 		}
 	})
 	t.Run("a bad e-mail or language is 422 naming the field", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-bad-mail"},
+		r := api.DoJSON(t, http.MethodPost, iamAPI+"/users", adm, map[string]any{"metadata": map[string]any{"name": "iam-bad-mail"},
 			"spec": map[string]any{"email": "not-an-address", "lang": "xx"}})
 		iamExpect(t, r, http.StatusUnprocessableEntity, "spec.email")
 		iamExpect(t, r, http.StatusUnprocessableEntity, "spec.lang")
 	})
 	t.Run("an update changes the profile and refuses the password and state", func(t *testing.T) {
 		r := iamMerge(t, iamAPI+"/users/iam-alice", adm, map[string]any{"spec": map[string]any{"displayName": "Alice", "lang": "ko"}})
-		if r.code != http.StatusOK {
-			t.Fatalf("patch: %d %s", r.code, r.body)
+		if r.Code != http.StatusOK {
+			t.Fatalf("patch: %d %s", r.Code, r.Body)
 		}
 		iamNoSecret(t, r)
-		if spec := r.json["spec"].(map[string]any); spec["displayName"] != "Alice" || spec["lang"] != "ko" {
-			t.Fatalf("%s", r.body)
+		if spec := r.JSON["spec"].(map[string]any); spec["displayName"] != "Alice" || spec["lang"] != "ko" {
+			t.Fatalf("%s", r.Body)
 		}
 		iamExpect(t, iamMerge(t, iamAPI+"/users/iam-alice", adm, map[string]any{"spec": map[string]any{"password": "N3w-Passw0rd!"}}),
 			http.StatusUnprocessableEntity, "spec.password")
@@ -231,21 +232,21 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 		iamExpect(t, iamMerge(t, iamAPI+"/users/iam-alice", adm, map[string]any{"spec": map[string]any{"email": "iam-taken@example.com"}}),
 			http.StatusConflict, "spec.email")
 		// PUT replaces the profile with the body's.
-		got := do(t, http.MethodGet, iamAPI+"/users/iam-alice", adm, nil)
-		obj := got.json
+		got := api.Do(t, http.MethodGet, iamAPI+"/users/iam-alice", adm, nil)
+		obj := got.JSON
 		obj["spec"].(map[string]any)["description"] = "Writes the docs"
-		r = doJSON(t, http.MethodPut, iamAPI+"/users/iam-alice", adm, obj)
-		if r.code != http.StatusOK || r.json["spec"].(map[string]any)["description"] != "Writes the docs" {
-			t.Fatalf("put: %d %s", r.code, r.body)
+		r = api.DoJSON(t, http.MethodPut, iamAPI+"/users/iam-alice", adm, obj)
+		if r.Code != http.StatusOK || r.JSON["spec"].(map[string]any)["description"] != "Writes the docs" {
+			t.Fatalf("put: %d %s", r.Code, r.Body)
 		}
 		// The resource version the caller read is stale now.
-		iamExpect(t, doJSON(t, http.MethodPut, iamAPI+"/users/iam-alice", adm, obj), http.StatusConflict, "")
+		iamExpect(t, api.DoJSON(t, http.MethodPut, iamAPI+"/users/iam-alice", adm, obj), http.StatusConflict, "")
 	})
 	t.Run("users edit their own profile but not their state or others", func(t *testing.T) {
-		tok := token(t, "iam-alice")
+		tok := api.Token(t, "iam-alice")
 		r := iamMerge(t, iamAPI+"/users/iam-alice", tok, map[string]any{"spec": map[string]any{"displayName": "Alice A."}})
-		if r.code != http.StatusOK {
-			t.Fatalf("self patch: %d %s", r.code, r.body)
+		if r.Code != http.StatusOK {
+			t.Fatalf("self patch: %d %s", r.Code, r.Body)
 		}
 		iamExpect(t, iamMerge(t, iamAPI+"/users/iam-alice", tok, map[string]any{"metadata": map[string]any{"annotations": map[string]string{
 			iamv1beta1.UnlockedAtAnnotation: "2099-01-01T00:00:00Z"}}, "spec": map[string]any{"disabled": true}}), http.StatusUnprocessableEntity, "spec.disabled")
@@ -253,28 +254,28 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 		if err := st.k8s.Get(context.Background(), keyOf("iam-alice"), u); err != nil || u.Annotations[iamv1beta1.UnlockedAtAnnotation] != "" {
 			t.Fatalf("a user set their own annotation: %v %v", err, u.Annotations)
 		}
-		expectStatus(t, iamMerge(t, iamAPI+"/users/iam-taken", tok, map[string]any{"spec": map[string]any{"displayName": "x"}}), http.StatusForbidden)
-		expectStatus(t, do(t, http.MethodPost, iamAPI+"/users/iam-alice/disable", tok, nil), http.StatusForbidden)
-		expectStatus(t, do(t, http.MethodPost, iamAPI+"/users/iam-alice/unlock", tok, nil), http.StatusForbidden)
-		expectStatus(t, do(t, http.MethodGet, iamAPI+"/users", tok, nil), http.StatusForbidden)
-		if r := do(t, http.MethodGet, iamAPI+"/users/iam-alice/loginrecords", tok, nil); r.code != http.StatusOK {
-			t.Fatalf("own login records: %d %s", r.code, r.body)
+		platform.ExpectStatus(t, iamMerge(t, iamAPI+"/users/iam-taken", tok, map[string]any{"spec": map[string]any{"displayName": "x"}}), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodPost, iamAPI+"/users/iam-alice/disable", tok, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodPost, iamAPI+"/users/iam-alice/unlock", tok, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/users", tok, nil), http.StatusForbidden)
+		if r := api.Do(t, http.MethodGet, iamAPI+"/users/iam-alice/loginrecords", tok, nil); r.Code != http.StatusOK {
+			t.Fatalf("own login records: %d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("an administrator deletes a user but not themselves", func(t *testing.T) {
-		iamExpect(t, do(t, http.MethodDelete, iamAPI+"/users/admin", adm, nil), http.StatusConflict, "")
+		iamExpect(t, api.Do(t, http.MethodDelete, iamAPI+"/users/admin", adm, nil), http.StatusConflict, "")
 		r := iamCreateUser(t, adm, "iam-gone")
-		if r.code != http.StatusCreated {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r.Code != http.StatusCreated {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
-		tok := token(t, "iam-gone")
-		if r := do(t, http.MethodDelete, iamAPI+"/users/iam-gone", adm, nil); r.code != http.StatusOK {
-			t.Fatalf("delete: %d %s", r.code, r.body)
+		tok := api.Token(t, "iam-gone")
+		if r := api.Do(t, http.MethodDelete, iamAPI+"/users/iam-gone", adm, nil); r.Code != http.StatusOK {
+			t.Fatalf("delete: %d %s", r.Code, r.Body)
 		}
-		expectStatus(t, do(t, http.MethodGet, iamAPI+"/users/iam-gone", tok, nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/users/iam-gone", tok, nil), http.StatusUnauthorized)
 		eventually(t, "the user is gone", func() error {
-			if r := do(t, http.MethodGet, iamAPI+"/users/iam-gone", adm, nil); r.code != http.StatusNotFound {
-				return errf("%d", r.code)
+			if r := api.Do(t, http.MethodGet, iamAPI+"/users/iam-gone", adm, nil); r.Code != http.StatusNotFound {
+				return errf("%d", r.Code)
 			}
 			return nil
 		})
@@ -282,83 +283,83 @@ func TestAnAdministratorCreatesUsersWhosePasswordsAreHashedAndNeverReturned(t *t
 }
 
 func TestTheUserListFiltersSortsAndPages(t *testing.T) {
-	adm := admin(t)
+	adm := api.Admin(t)
 	for _, n := range []string{"iam-lst-c", "iam-lst-a", "iam-lst-b"} {
-		if r := iamCreateUser(t, adm, n); r.code != http.StatusCreated {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r := iamCreateUser(t, adm, n); r.Code != http.StatusCreated {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	}
-	r := do(t, http.MethodGet, iamAPI+"/users?name=IAM-LST&sortBy=name&ascending=true&limit=2", adm, nil)
+	r := api.Do(t, http.MethodGet, iamAPI+"/users?name=IAM-LST&sortBy=name&ascending=true&limit=2", adm, nil)
 	if got := iamNames(t, r); strings.Join(got, ",") != "iam-lst-a,iam-lst-b" || iamTotal(r) != 3 {
 		t.Fatalf("page 1: %v of %d", got, iamTotal(r))
 	}
 	iamNoSecret(t, r)
-	r = do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=name&ascending=true&limit=2&page=2", adm, nil)
+	r = api.Do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=name&ascending=true&limit=2&page=2", adm, nil)
 	if got := iamNames(t, r); strings.Join(got, ",") != "iam-lst-c" || iamTotal(r) != 3 {
 		t.Fatalf("page 2: %v of %d", got, iamTotal(r))
 	}
-	r = do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=name", adm, nil)
+	r = api.Do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=name", adm, nil)
 	if got := iamNames(t, r); strings.Join(got, ",") != "iam-lst-c,iam-lst-b,iam-lst-a" {
 		t.Fatalf("descending: %v", got)
 	}
-	r = do(t, http.MethodGet, iamAPI+"/users?email=IAM-LST-B@", adm, nil)
+	r = api.Do(t, http.MethodGet, iamAPI+"/users?email=IAM-LST-B@", adm, nil)
 	if got := iamNames(t, r); strings.Join(got, ",") != "iam-lst-b" {
 		t.Fatalf("email filter: %v", got)
 	}
 	eventually(t, "the state filter finds the new users once the controller set their state", func() error {
-		if r := do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=lastLoginTime&state=Active", adm, nil); iamTotal(r) != 3 {
-			return errf("%s", r.body)
+		if r := api.Do(t, http.MethodGet, iamAPI+"/users?name=iam-lst&sortBy=lastLoginTime&state=Active", adm, nil); iamTotal(r) != 3 {
+			return errf("%s", r.Body)
 		}
 		return nil
 	})
-	iamExpect(t, do(t, http.MethodGet, iamAPI+"/users?sortBy=password", adm, nil), http.StatusBadRequest, "sortBy")
-	iamExpect(t, do(t, http.MethodGet, iamAPI+"/users?state=Asleep", adm, nil), http.StatusBadRequest, "state")
-	iamExpect(t, do(t, http.MethodGet, iamAPI+"/users?limit=0", adm, nil), http.StatusBadRequest, "limit")
-	iamExpect(t, do(t, http.MethodGet, iamAPI+"/users?colour=red", adm, nil), http.StatusBadRequest, "colour")
+	iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/users?sortBy=password", adm, nil), http.StatusBadRequest, "sortBy")
+	iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/users?state=Asleep", adm, nil), http.StatusBadRequest, "state")
+	iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/users?limit=0", adm, nil), http.StatusBadRequest, "limit")
+	iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/users?colour=red", adm, nil), http.StatusBadRequest, "colour")
 }
 
 func TestDisablingAUserStopsItsTokensAndEnablingLetsItLogInAgain(t *testing.T) {
-	adm := admin(t)
+	adm := api.Admin(t)
 	newUser(t, "iam-dis")
-	tok := token(t, "iam-dis")
-	if r := do(t, http.MethodGet, iamAPI+"/users/iam-dis", tok, nil); r.code != http.StatusOK {
-		t.Fatalf("self get: %d %s", r.code, r.body)
+	tok := api.Token(t, "iam-dis")
+	if r := api.Do(t, http.MethodGet, iamAPI+"/users/iam-dis", tok, nil); r.Code != http.StatusOK {
+		t.Fatalf("self get: %d %s", r.Code, r.Body)
 	}
-	r := do(t, http.MethodPost, iamAPI+"/users/iam-dis/disable", adm, nil)
-	if r.code != http.StatusOK || !r.json["spec"].(map[string]any)["disabled"].(bool) {
-		t.Fatalf("disable: %d %s", r.code, r.body)
+	r := api.Do(t, http.MethodPost, iamAPI+"/users/iam-dis/disable", adm, nil)
+	if r.Code != http.StatusOK || !r.JSON["spec"].(map[string]any)["disabled"].(bool) {
+		t.Fatalf("disable: %d %s", r.Code, r.Body)
 	}
 	iamNoSecret(t, r)
-	expectStatus(t, do(t, http.MethodGet, iamAPI+"/users/iam-dis", tok, nil), http.StatusUnauthorized)
-	if r := login(t, "iam-dis", Password); r.code != http.StatusUnauthorized {
-		t.Fatalf("a disabled user logged in: %d %s", r.code, r.body)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/users/iam-dis", tok, nil), http.StatusUnauthorized)
+	if r := api.Login(t, "iam-dis", Password); r.Code != http.StatusUnauthorized {
+		t.Fatalf("a disabled user logged in: %d %s", r.Code, r.Body)
 	}
 	eventually(t, "the state says Disabled", func() error {
-		r := do(t, http.MethodGet, iamAPI+"/users?names=iam-dis&state=Disabled", adm, nil)
+		r := api.Do(t, http.MethodGet, iamAPI+"/users?names=iam-dis&state=Disabled", adm, nil)
 		if iamTotal(r) != 1 {
-			return errf("%s", r.body)
+			return errf("%s", r.Body)
 		}
 		return nil
 	})
-	if r := do(t, http.MethodPost, iamAPI+"/users/iam-dis/enable", adm, nil); r.code != http.StatusOK {
-		t.Fatalf("enable: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodPost, iamAPI+"/users/iam-dis/enable", adm, nil); r.Code != http.StatusOK {
+		t.Fatalf("enable: %d %s", r.Code, r.Body)
 	}
 	eventually(t, "the user logs in again", func() error {
-		if r := login(t, "iam-dis", Password); r.code != http.StatusOK {
-			return errf("%d %s", r.code, r.body)
+		if r := api.Login(t, "iam-dis", Password); r.Code != http.StatusOK {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
-	iamExpect(t, do(t, http.MethodPost, iamAPI+"/users/admin/disable", adm, nil), http.StatusConflict, "")
-	expectStatus(t, do(t, http.MethodPost, iamAPI+"/users/iam-nobody/disable", adm, nil), http.StatusNotFound)
+	iamExpect(t, api.Do(t, http.MethodPost, iamAPI+"/users/admin/disable", adm, nil), http.StatusConflict, "")
+	platform.ExpectStatus(t, api.Do(t, http.MethodPost, iamAPI+"/users/iam-nobody/disable", adm, nil), http.StatusNotFound)
 }
 
 func TestAnAdministratorUnlocksAUserLockedOutByFailedLogins(t *testing.T) {
-	adm := admin(t)
+	adm := api.Admin(t)
 	newUser(t, "iam-locked")
 	for range maxFailures {
-		if r := login(t, "iam-locked", "Wrong-Passw0rd!"); r.code != http.StatusUnauthorized {
-			t.Fatalf("wrong password: %d", r.code)
+		if r := api.Login(t, "iam-locked", "Wrong-Passw0rd!"); r.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", r.Code)
 		}
 	}
 	eventually(t, "the user is locked", func() error {
@@ -371,29 +372,29 @@ func TestAnAdministratorUnlocksAUserLockedOutByFailedLogins(t *testing.T) {
 		}
 		return nil
 	})
-	if r := login(t, "iam-locked", Password); r.code != http.StatusUnauthorized {
-		t.Fatalf("a locked user logged in: %d", r.code)
+	if r := api.Login(t, "iam-locked", Password); r.Code != http.StatusUnauthorized {
+		t.Fatalf("a locked user logged in: %d", r.Code)
 	}
-	r := do(t, http.MethodPost, iamAPI+"/users/iam-locked/unlock", adm, nil)
-	if r.code != http.StatusOK {
-		t.Fatalf("unlock: %d %s", r.code, r.body)
+	r := api.Do(t, http.MethodPost, iamAPI+"/users/iam-locked/unlock", adm, nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("unlock: %d %s", r.Code, r.Body)
 	}
-	if r.json["metadata"].(map[string]any)["annotations"].(map[string]any)[iamv1beta1.UnlockedAtAnnotation] == nil {
-		t.Fatalf("no unlock time: %s", r.body)
+	if r.JSON["metadata"].(map[string]any)["annotations"].(map[string]any)[iamv1beta1.UnlockedAtAnnotation] == nil {
+		t.Fatalf("no unlock time: %s", r.Body)
 	}
 	eventually(t, "the user logs in after the unlock", func() error {
-		if r := login(t, "iam-locked", Password); r.code != http.StatusOK {
-			return errf("%d %s", r.code, r.body)
+		if r := api.Login(t, "iam-locked", Password); r.Code != http.StatusOK {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
 
 	t.Run("the login records follow the list convention", func(t *testing.T) {
-		var r *response
+		var r *platform.Response
 		eventually(t, "the records are there", func() error {
-			r = do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?sortBy=createTime&ascending=true&limit=500", adm, nil)
+			r = api.Do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?sortBy=createTime&ascending=true&limit=500", adm, nil)
 			if iamTotal(r) < maxFailures+2 {
-				return errf("%s", r.body)
+				return errf("%s", r.Body)
 			}
 			return nil
 		})
@@ -401,35 +402,35 @@ func TestAnAdministratorUnlocksAUserLockedOutByFailedLogins(t *testing.T) {
 		for _, it := range iamItems(t, r) {
 			ts := it["metadata"].(map[string]any)["creationTimestamp"].(string)
 			if ts < last {
-				t.Fatalf("the records are not in ascending time: %s", r.body)
+				t.Fatalf("the records are not in ascending time: %s", r.Body)
 			}
 			last = ts
 		}
-		failures := do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?success=false", adm, nil)
+		failures := api.Do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?success=false", adm, nil)
 		if iamTotal(failures) < maxFailures {
-			t.Fatalf("failures: %s", failures.body)
+			t.Fatalf("failures: %s", failures.Body)
 		}
 		for _, it := range iamItems(t, failures) {
 			if it["spec"].(map[string]any)["success"] != false {
 				t.Fatalf("a success among failures: %v", it)
 			}
 		}
-		iamExpect(t, do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?sortBy=sourceIP", adm, nil), http.StatusBadRequest, "sortBy")
-		expectStatus(t, do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords", token(t, "iam-lst-a"), nil), http.StatusForbidden)
+		iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords?sortBy=sourceIP", adm, nil), http.StatusBadRequest, "sortBy")
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/users/iam-locked/loginrecords", api.Token(t, "iam-lst-a"), nil), http.StatusForbidden)
 	})
 }
 
 func TestAWorkspaceAdministratorAddsChangesAndRemovesMembers(t *testing.T) {
 	iamWorld(t)
 	newUser(t, "iam-bob")
-	wsAdmin := token(t, "iam-wsadmin")
+	wsAdmin := api.Token(t, "iam-wsadmin")
 	members := iamAPI + "/workspaces/iam-ws/members"
 
-	r := iamUntil(t, "the manager adds a member", func() *response {
-		return doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-viewer"})
+	r := iamUntil(t, "the manager adds a member", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-viewer"})
 	})
-	if r.code != http.StatusCreated || r.str("role") != "iam-ws-viewer" || r.str("username") != "iam-bob" {
-		t.Fatalf("add: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated || r.Str("role") != "iam-ws-viewer" || r.Str("username") != "iam-bob" {
+		t.Fatalf("add: %d %s", r.Code, r.Body)
 	}
 	b := &iamv1beta1.WorkspaceRoleBinding{}
 	if err := st.k8s.Get(context.Background(), keyOf("iam-bob-iam-ws-viewer"), b); err != nil {
@@ -438,7 +439,7 @@ func TestAWorkspaceAdministratorAddsChangesAndRemovesMembers(t *testing.T) {
 	if b.Labels[tenantv1beta1.WorkspaceLabel] != "iam-ws" || b.Labels[iamv1beta1.UserRefLabel] != "iam-bob" || b.Labels[iamv1beta1.RoleRefLabel] != "iam-ws-viewer" {
 		t.Fatalf("the binding's labels: %v", b.Labels)
 	}
-	bob := token(t, "iam-bob")
+	bob := api.Token(t, "iam-bob")
 	eventually(t, "the member views the workspace's projects", func() error {
 		if !allowed(t, bob, map[string]string{"verb": "list", "resource": "pods", "namespace": "iam-ws-web"}) {
 			return errf("not allowed")
@@ -447,34 +448,34 @@ func TestAWorkspaceAdministratorAddsChangesAndRemovesMembers(t *testing.T) {
 	})
 
 	t.Run("the list shows each member with its role", func(t *testing.T) {
-		r := do(t, http.MethodGet, members+"?sortBy=name&ascending=true", wsAdmin, nil)
+		r := api.Do(t, http.MethodGet, members+"?sortBy=name&ascending=true", wsAdmin, nil)
 		roles := map[string]string{}
 		for _, it := range iamItems(t, r) {
 			roles[it["username"].(string)] = it["role"].(string)
 		}
 		if roles["iam-bob"] != "iam-ws-viewer" || roles["iam-wsadmin"] != "iam-ws-admin" || roles["iam-wsviewer"] != "iam-ws-viewer" || iamTotal(r) != 3 {
-			t.Fatalf("members %v: %s", roles, r.body)
+			t.Fatalf("members %v: %s", roles, r.Body)
 		}
-		r = do(t, http.MethodGet, members+"?role=iam-ws-admin", wsAdmin, nil)
+		r = api.Do(t, http.MethodGet, members+"?role=iam-ws-admin", wsAdmin, nil)
 		if got := iamNames(t, r); strings.Join(got, ",") != "iam-wsadmin" {
 			t.Fatalf("role filter: %v", got)
 		}
-		iamExpect(t, do(t, http.MethodGet, members+"?sortBy=email", wsAdmin, nil), http.StatusBadRequest, "sortBy")
+		iamExpect(t, api.Do(t, http.MethodGet, members+"?sortBy=email", wsAdmin, nil), http.StatusBadRequest, "sortBy")
 	})
 	t.Run("bad input names the field", func(t *testing.T) {
-		iamExpect(t, doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-viewer"}), http.StatusConflict, "username")
-		iamExpect(t, doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-admin"}), http.StatusConflict, "")
-		iamExpect(t, doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-outsider", "role": "no-such-role"}), http.StatusUnprocessableEntity, "role")
-		iamExpect(t, doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-outsider", "role": "wsa-admin"}), http.StatusUnprocessableEntity, "role")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-viewer"}), http.StatusConflict, "username")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-bob", "role": "iam-ws-admin"}), http.StatusConflict, "")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-outsider", "role": "no-such-role"}), http.StatusUnprocessableEntity, "role")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "iam-outsider", "role": "wsa-admin"}), http.StatusUnprocessableEntity, "role")
 		// Only to a caller who may view users (TestAddingAMemberDoesNotTellWhetherTheUserExists).
-		iamExpect(t, doJSON(t, http.MethodPost, members, admin(t), map[string]string{"username": "nobody-here", "role": "viewer"}), http.StatusUnprocessableEntity, "username")
-		iamExpect(t, doJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "../admin", "role": "viewer"}), http.StatusUnprocessableEntity, "username")
-		expectStatus(t, doJSON(t, http.MethodPost, iamAPI+"/workspaces/iam-no-ws/members", admin(t), map[string]string{"username": "iam-bob", "role": "viewer"}), http.StatusNotFound)
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, api.Admin(t), map[string]string{"username": "nobody-here", "role": "viewer"}), http.StatusUnprocessableEntity, "username")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, members, wsAdmin, map[string]string{"username": "../admin", "role": "viewer"}), http.StatusUnprocessableEntity, "username")
+		platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, iamAPI+"/workspaces/iam-no-ws/members", api.Admin(t), map[string]string{"username": "iam-bob", "role": "viewer"}), http.StatusNotFound)
 	})
 	t.Run("a role change replaces the binding", func(t *testing.T) {
-		r := doJSON(t, http.MethodPut, members+"/iam-bob", wsAdmin, map[string]string{"role": "regular"})
-		if r.code != http.StatusOK || r.str("role") != "iam-ws-regular" {
-			t.Fatalf("change: %d %s", r.code, r.body)
+		r := api.DoJSON(t, http.MethodPut, members+"/iam-bob", wsAdmin, map[string]string{"role": "regular"})
+		if r.Code != http.StatusOK || r.Str("role") != "iam-ws-regular" {
+			t.Fatalf("change: %d %s", r.Code, r.Body)
 		}
 		if err := st.k8s.Get(context.Background(), keyOf("iam-bob-iam-ws-viewer"), &iamv1beta1.WorkspaceRoleBinding{}); !apierrors.IsNotFound(err) {
 			t.Fatalf("the old binding is there: %v", err)
@@ -482,8 +483,8 @@ func TestAWorkspaceAdministratorAddsChangesAndRemovesMembers(t *testing.T) {
 		if err := st.k8s.Get(context.Background(), keyOf("iam-bob-iam-ws-regular"), &iamv1beta1.WorkspaceRoleBinding{}); err != nil {
 			t.Fatalf("the new binding: %v", err)
 		}
-		if r := do(t, http.MethodGet, members+"/iam-bob", wsAdmin, nil); r.str("role") != "iam-ws-regular" {
-			t.Fatalf("get: %s", r.body)
+		if r := api.Do(t, http.MethodGet, members+"/iam-bob", wsAdmin, nil); r.Str("role") != "iam-ws-regular" {
+			t.Fatalf("get: %s", r.Body)
 		}
 		eventually(t, "the member no longer views the projects", func() error {
 			if allowed(t, bob, map[string]string{"verb": "list", "resource": "pods", "namespace": "iam-ws-web"}) {
@@ -493,29 +494,29 @@ func TestAWorkspaceAdministratorAddsChangesAndRemovesMembers(t *testing.T) {
 		})
 	})
 	t.Run("the manager stays the administrator", func(t *testing.T) {
-		iamExpect(t, do(t, http.MethodDelete, members+"/iam-wsadmin", wsAdmin, nil), http.StatusConflict, "")
-		iamExpect(t, doJSON(t, http.MethodPut, members+"/iam-wsadmin", wsAdmin, map[string]string{"role": "viewer"}), http.StatusConflict, "")
+		iamExpect(t, api.Do(t, http.MethodDelete, members+"/iam-wsadmin", wsAdmin, nil), http.StatusConflict, "")
+		iamExpect(t, api.DoJSON(t, http.MethodPut, members+"/iam-wsadmin", wsAdmin, map[string]string{"role": "viewer"}), http.StatusConflict, "")
 	})
 	t.Run("a workspace viewer may not manage members", func(t *testing.T) {
-		viewer := token(t, "iam-wsviewer")
-		if r := do(t, http.MethodGet, members, viewer, nil); r.code != http.StatusOK {
-			t.Fatalf("the viewer lists members: %d %s", r.code, r.body)
+		viewer := api.Token(t, "iam-wsviewer")
+		if r := api.Do(t, http.MethodGet, members, viewer, nil); r.Code != http.StatusOK {
+			t.Fatalf("the viewer lists members: %d %s", r.Code, r.Body)
 		}
-		expectStatus(t, doJSON(t, http.MethodPost, members, viewer, map[string]string{"username": "iam-outsider", "role": "viewer"}), http.StatusForbidden)
-		expectStatus(t, do(t, http.MethodDelete, members+"/iam-bob", viewer, nil), http.StatusForbidden)
-		expectStatus(t, do(t, http.MethodGet, members, token(t, "iam-outsider"), nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, members, viewer, map[string]string{"username": "iam-outsider", "role": "viewer"}), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodDelete, members+"/iam-bob", viewer, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, members, api.Token(t, "iam-outsider"), nil), http.StatusForbidden)
 	})
 	t.Run("a removed member is gone", func(t *testing.T) {
-		if r := do(t, http.MethodDelete, members+"/iam-bob", wsAdmin, nil); r.code != http.StatusOK {
-			t.Fatalf("remove: %d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodDelete, members+"/iam-bob", wsAdmin, nil); r.Code != http.StatusOK {
+			t.Fatalf("remove: %d %s", r.Code, r.Body)
 		}
-		expectStatus(t, do(t, http.MethodGet, members+"/iam-bob", wsAdmin, nil), http.StatusNotFound)
-		expectStatus(t, do(t, http.MethodDelete, members+"/iam-bob", wsAdmin, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, members+"/iam-bob", wsAdmin, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodDelete, members+"/iam-bob", wsAdmin, nil), http.StatusNotFound)
 	})
 }
 
 func TestTheLastAdministratorOfAWorkspaceCannotBeRemoved(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	newUser(t, "iam-last-1")
 	newUser(t, "iam-last-2")
 	if err := st.k8s.Create(context.Background(), &tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "iam-last"}}); err != nil {
@@ -523,28 +524,28 @@ func TestTheLastAdministratorOfAWorkspaceCannotBeRemoved(t *testing.T) {
 	}
 	members := iamAPI + "/workspaces/iam-last/members"
 	eventually(t, "the workspace has its roles", func() error {
-		r := doJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-last-1", "role": "iam-last-admin"})
-		if r.code != http.StatusCreated {
-			return errf("%d %s", r.code, r.body)
+		r := api.DoJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-last-1", "role": "iam-last-admin"})
+		if r.Code != http.StatusCreated {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
-	r := do(t, http.MethodDelete, members+"/iam-last-1", a, nil)
+	r := api.Do(t, http.MethodDelete, members+"/iam-last-1", a, nil)
 	iamExpect(t, r, http.StatusConflict, "role")
-	if !strings.Contains(r.str("message"), "last member with role iam-last-admin") {
-		t.Fatalf("message: %s", r.body)
+	if !strings.Contains(r.Str("message"), "last member with role iam-last-admin") {
+		t.Fatalf("message: %s", r.Body)
 	}
-	iamExpect(t, doJSON(t, http.MethodPut, members+"/iam-last-1", a, map[string]string{"role": "viewer"}), http.StatusConflict, "role")
-	if r := doJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-last-2", "role": "admin"}); r.code != http.StatusCreated {
-		t.Fatalf("second admin: %d %s", r.code, r.body)
+	iamExpect(t, api.DoJSON(t, http.MethodPut, members+"/iam-last-1", a, map[string]string{"role": "viewer"}), http.StatusConflict, "role")
+	if r := api.DoJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-last-2", "role": "admin"}); r.Code != http.StatusCreated {
+		t.Fatalf("second admin: %d %s", r.Code, r.Body)
 	}
-	if r := doJSON(t, http.MethodPut, members+"/iam-last-1", a, map[string]string{"role": "viewer"}); r.code != http.StatusOK {
-		t.Fatalf("demote: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPut, members+"/iam-last-1", a, map[string]string{"role": "viewer"}); r.Code != http.StatusOK {
+		t.Fatalf("demote: %d %s", r.Code, r.Body)
 	}
-	if r := do(t, http.MethodDelete, members+"/iam-last-1", a, nil); r.code != http.StatusOK {
-		t.Fatalf("remove: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodDelete, members+"/iam-last-1", a, nil); r.Code != http.StatusOK {
+		t.Fatalf("remove: %d %s", r.Code, r.Body)
 	}
-	iamExpect(t, do(t, http.MethodDelete, members+"/iam-last-2", a, nil), http.StatusConflict, "role")
+	iamExpect(t, api.Do(t, http.MethodDelete, members+"/iam-last-2", a, nil), http.StatusConflict, "role")
 }
 
 func TestAProjectAdministratorManagesTheProjectsMembers(t *testing.T) {
@@ -557,13 +558,13 @@ func TestAProjectAdministratorManagesTheProjectsMembers(t *testing.T) {
 	if err := st.k8s.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
 	}
-	owner := token(t, "iam-powner")
+	owner := api.Token(t, "iam-powner")
 	members := iamAPI + "/namespaces/iam-ws-proj/members"
-	r := iamUntil(t, "the creator adds a member", func() *response {
-		return doJSON(t, http.MethodPost, members, owner, map[string]string{"username": "iam-pdev", "role": "operator"})
+	r := iamUntil(t, "the creator adds a member", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, members, owner, map[string]string{"username": "iam-pdev", "role": "operator"})
 	})
-	if r.code != http.StatusCreated || r.str("role") != "operator" {
-		t.Fatalf("add: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated || r.Str("role") != "operator" {
+		t.Fatalf("add: %d %s", r.Code, r.Body)
 	}
 	rb := &rbacv1.RoleBinding{}
 	if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "iam-ws-proj", Name: "iam-pdev-operator"}, rb); err != nil {
@@ -574,106 +575,106 @@ func TestAProjectAdministratorManagesTheProjectsMembers(t *testing.T) {
 	}
 	iamExpectKube(t, "iam-pdev", "create", "apps", "deployments", "iam-ws-proj", true)
 
-	r = do(t, http.MethodGet, members+"?sortBy=name&ascending=true", owner, nil)
+	r = api.Do(t, http.MethodGet, members+"?sortBy=name&ascending=true", owner, nil)
 	if got := iamNames(t, r); strings.Join(got, ",") != "iam-pdev,iam-powner" {
-		t.Fatalf("members (without the workspace's mirrored bindings): %v %s", got, r.body)
+		t.Fatalf("members (without the workspace's mirrored bindings): %v %s", got, r.Body)
 	}
-	if r := doJSON(t, http.MethodPut, members+"/iam-pdev", owner, map[string]string{"role": "viewer"}); r.code != http.StatusOK || r.str("role") != "viewer" {
-		t.Fatalf("change: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPut, members+"/iam-pdev", owner, map[string]string{"role": "viewer"}); r.Code != http.StatusOK || r.Str("role") != "viewer" {
+		t.Fatalf("change: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "iam-pdev", "create", "apps", "deployments", "iam-ws-proj", false)
-	iamExpect(t, doJSON(t, http.MethodPost, members, owner, map[string]string{"username": "iam-outsider", "role": "iam-ws-admin"}), http.StatusUnprocessableEntity, "role")
-	iamExpect(t, do(t, http.MethodDelete, members+"/iam-powner", owner, nil), http.StatusConflict, "")
-	if r := do(t, http.MethodDelete, members+"/iam-pdev", owner, nil); r.code != http.StatusOK {
-		t.Fatalf("remove: %d %s", r.code, r.body)
+	iamExpect(t, api.DoJSON(t, http.MethodPost, members, owner, map[string]string{"username": "iam-outsider", "role": "iam-ws-admin"}), http.StatusUnprocessableEntity, "role")
+	iamExpect(t, api.Do(t, http.MethodDelete, members+"/iam-powner", owner, nil), http.StatusConflict, "")
+	if r := api.Do(t, http.MethodDelete, members+"/iam-pdev", owner, nil); r.Code != http.StatusOK {
+		t.Fatalf("remove: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "iam-pdev", "list", "apps", "deployments", "iam-ws-proj", false)
-	expectStatus(t, doJSON(t, http.MethodPost, members, token(t, "iam-pdev"), map[string]string{"username": "iam-pdev", "role": "admin"}), http.StatusForbidden)
+	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, members, api.Token(t, "iam-pdev"), map[string]string{"username": "iam-pdev", "role": "admin"}), http.StatusForbidden)
 }
 
 func TestNobodyGrantsOrBuildsARoleBeyondTheirOwnPermissions(t *testing.T) {
 	iamWorld(t)
-	a := admin(t)
+	a := api.Admin(t)
 	for _, u := range []string{"iam-esc-mgr", "iam-esc-other"} {
 		newUser(t, u)
 	}
 	roles := iamAPI + "/workspaces/iam-ws/workspaceroles"
-	r := doJSON(t, http.MethodPost, roles, a, map[string]any{"metadata": map[string]any{"name": "iam-ws-member-manager"},
+	r := api.DoJSON(t, http.MethodPost, roles, a, map[string]any{"metadata": map[string]any{"name": "iam-ws-member-manager"},
 		"templates": []string{"workspace-view-members", "workspace-manage-members", "workspace-view-roles"}})
-	if r.code != http.StatusCreated {
-		t.Fatalf("role: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("role: %d %s", r.Code, r.Body)
 	}
 	members := iamAPI + "/workspaces/iam-ws/members"
-	if r := doJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-esc-mgr", "role": "iam-ws-member-manager"}); r.code != http.StatusCreated {
-		t.Fatalf("member: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-esc-mgr", "role": "iam-ws-member-manager"}); r.Code != http.StatusCreated {
+		t.Fatalf("member: %d %s", r.Code, r.Body)
 	}
-	mgr := token(t, "iam-esc-mgr")
+	mgr := api.Token(t, "iam-esc-mgr")
 	// The member manager may add members, but not with a role that allows
 	// more than the manager holds.
 	eventually(t, "granting the admin role is refused as an escalation", func() error {
-		r = doJSON(t, http.MethodPost, members, mgr, map[string]string{"username": "iam-esc-other", "role": "iam-ws-admin"})
-		if r.code != http.StatusForbidden || !strings.Contains(r.str("message"), "may not grant a role that allows") {
-			return errf("%d %s", r.code, r.body)
+		r = api.DoJSON(t, http.MethodPost, members, mgr, map[string]string{"username": "iam-esc-other", "role": "iam-ws-admin"})
+		if r.Code != http.StatusForbidden || !strings.Contains(r.Str("message"), "may not grant a role that allows") {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
-	if r := doJSON(t, http.MethodPost, members, mgr, map[string]string{"username": "iam-esc-other", "role": "iam-ws-member-manager"}); r.code != http.StatusCreated {
-		t.Fatalf("granting a role the manager holds: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, members, mgr, map[string]string{"username": "iam-esc-other", "role": "iam-ws-member-manager"}); r.Code != http.StatusCreated {
+		t.Fatalf("granting a role the manager holds: %d %s", r.Code, r.Body)
 	}
 
 	// Nor may one who manages roles build a role that allows more than they hold.
 	newUser(t, "iam-esc-roles")
-	if r := doJSON(t, http.MethodPost, roles, a, map[string]any{"metadata": map[string]any{"name": "iam-ws-role-maker"},
-		"templates": []string{"workspace-view-roles", "workspace-manage-roles"}}); r.code != http.StatusCreated {
-		t.Fatalf("role: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, roles, a, map[string]any{"metadata": map[string]any{"name": "iam-ws-role-maker"},
+		"templates": []string{"workspace-view-roles", "workspace-manage-roles"}}); r.Code != http.StatusCreated {
+		t.Fatalf("role: %d %s", r.Code, r.Body)
 	}
-	if r := doJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-esc-roles", "role": "iam-ws-role-maker"}); r.code != http.StatusCreated {
-		t.Fatalf("member: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, members, a, map[string]string{"username": "iam-esc-roles", "role": "iam-ws-role-maker"}); r.Code != http.StatusCreated {
+		t.Fatalf("member: %d %s", r.Code, r.Body)
 	}
-	maker := token(t, "iam-esc-roles")
+	maker := api.Token(t, "iam-esc-roles")
 	eventually(t, "building a role with more than the maker holds is refused", func() error {
-		r = doJSON(t, http.MethodPost, roles, maker, map[string]any{"metadata": map[string]any{"name": "iam-ws-everything"},
+		r = api.DoJSON(t, http.MethodPost, roles, maker, map[string]any{"metadata": map[string]any{"name": "iam-ws-everything"},
 			"templates": []string{"workspace-manage-project-resources"}})
-		if r.code != http.StatusForbidden || !strings.Contains(r.str("message"), "may not create or change a role that allows") {
-			return errf("%d %s", r.code, r.body)
+		if r.Code != http.StatusForbidden || !strings.Contains(r.Str("message"), "may not create or change a role that allows") {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
-	if r := doJSON(t, http.MethodPost, roles, maker, map[string]any{"metadata": map[string]any{"name": "iam-ws-role-reader"},
-		"templates": []string{"workspace-view-roles"}}); r.code != http.StatusCreated {
-		t.Fatalf("building a role within the maker's permissions: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, roles, maker, map[string]any{"metadata": map[string]any{"name": "iam-ws-role-reader"},
+		"templates": []string{"workspace-view-roles"}}); r.Code != http.StatusCreated {
+		t.Fatalf("building a role within the maker's permissions: %d %s", r.Code, r.Body)
 	}
 }
 
 func TestACustomWorkspaceRoleAllowsWhatItsTemplatesAllow(t *testing.T) {
 	iamWorld(t)
 	newUser(t, "iam-deployer")
-	wsAdmin := token(t, "iam-wsadmin")
+	wsAdmin := api.Token(t, "iam-wsadmin")
 	roles := iamAPI + "/workspaces/iam-ws/workspaceroles"
 	body := func(name string, templates ...string) map[string]any {
 		return map[string]any{"metadata": map[string]any{"name": name, "annotations": map[string]string{tenantv1beta1.DisplayNameAnnotation: "Deployer"}},
 			"templates": templates}
 	}
-	r := iamUntil(t, "the workspace admin creates a role", func() *response {
-		return doJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-deployer", "workspace-view-project-resources"))
+	r := iamUntil(t, "the workspace admin creates a role", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-deployer", "workspace-view-project-resources"))
 	})
-	if r.code != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
 	}
-	if ts, _ := r.json["templates"].([]any); len(ts) != 1 || ts[0] != "workspace-view-project-resources" {
-		t.Fatalf("templates: %s", r.body)
+	if ts, _ := r.JSON["templates"].([]any); len(ts) != 1 || ts[0] != "workspace-view-project-resources" {
+		t.Fatalf("templates: %s", r.Body)
 	}
 
 	t.Run("bad roles name the field", func(t *testing.T) {
-		iamExpect(t, doJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-x", "no-such-template")), http.StatusUnprocessableEntity, "templates[0]")
-		iamExpect(t, doJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-x", "workspace-view-members", "project-view-workloads")), http.StatusUnprocessableEntity, "templates[1]")
-		iamExpect(t, doJSON(t, http.MethodPost, roles, wsAdmin, body("deployer", "workspace-view-members")), http.StatusUnprocessableEntity, "metadata.name")
-		iamExpect(t, doJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-Bad!", "workspace-view-members")), http.StatusUnprocessableEntity, "metadata.name")
-		iamExpect(t, doJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-deployer", "workspace-view-members")), http.StatusConflict, "metadata.name")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-x", "no-such-template")), http.StatusUnprocessableEntity, "templates[0]")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-x", "workspace-view-members", "project-view-workloads")), http.StatusUnprocessableEntity, "templates[1]")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("deployer", "workspace-view-members")), http.StatusUnprocessableEntity, "metadata.name")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-Bad!", "workspace-view-members")), http.StatusUnprocessableEntity, "metadata.name")
+		iamExpect(t, api.DoJSON(t, http.MethodPost, roles, wsAdmin, body("iam-ws-deployer", "workspace-view-members")), http.StatusConflict, "metadata.name")
 	})
 
-	if r := doJSON(t, http.MethodPost, iamAPI+"/workspaces/iam-ws/members", wsAdmin, map[string]string{"username": "iam-deployer", "role": "iam-ws-deployer"}); r.code != http.StatusCreated {
-		t.Fatalf("member: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, iamAPI+"/workspaces/iam-ws/members", wsAdmin, map[string]string{"username": "iam-deployer", "role": "iam-ws-deployer"}); r.Code != http.StatusCreated {
+		t.Fatalf("member: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "iam-deployer", "list", "", "pods", "iam-ws-web", true)
 	iamExpectKube(t, "iam-deployer", "delete", "", "pods", "iam-ws-web", false)
@@ -681,34 +682,34 @@ func TestACustomWorkspaceRoleAllowsWhatItsTemplatesAllow(t *testing.T) {
 	iamExpectKube(t, "iam-deployer", "list", "", "pods", "default", false)
 
 	t.Run("changing the templates changes what kube-apiserver allows", func(t *testing.T) {
-		r := doJSON(t, http.MethodPut, roles+"/iam-ws-deployer", wsAdmin, body("iam-ws-deployer", "workspace-view-project-resources", "workspace-manage-project-resources"))
-		if r.code != http.StatusOK {
-			t.Fatalf("update: %d %s", r.code, r.body)
+		r := api.DoJSON(t, http.MethodPut, roles+"/iam-ws-deployer", wsAdmin, body("iam-ws-deployer", "workspace-view-project-resources", "workspace-manage-project-resources"))
+		if r.Code != http.StatusOK {
+			t.Fatalf("update: %d %s", r.Code, r.Body)
 		}
 		iamExpectKube(t, "iam-deployer", "delete", "", "pods", "iam-ws-web", true)
-		got := do(t, http.MethodGet, roles+"/iam-ws-deployer", wsAdmin, nil)
-		if ts, _ := got.json["templates"].([]any); len(ts) != 2 {
-			t.Fatalf("get: %s", got.body)
+		got := api.Do(t, http.MethodGet, roles+"/iam-ws-deployer", wsAdmin, nil)
+		if ts, _ := got.JSON["templates"].([]any); len(ts) != 2 {
+			t.Fatalf("get: %s", got.Body)
 		}
-		if md := got.json["metadata"].(map[string]any); md["annotations"].(map[string]any)[tenantv1beta1.DisplayNameAnnotation] != "Deployer" {
-			t.Fatalf("display name: %s", got.body)
+		if md := got.JSON["metadata"].(map[string]any); md["annotations"].(map[string]any)[tenantv1beta1.DisplayNameAnnotation] != "Deployer" {
+			t.Fatalf("display name: %s", got.Body)
 		}
 	})
 	t.Run("a role in use is not deleted", func(t *testing.T) {
-		iamExpect(t, do(t, http.MethodDelete, roles+"/iam-ws-deployer", wsAdmin, nil), http.StatusConflict, "")
-		if r := do(t, http.MethodDelete, iamAPI+"/workspaces/iam-ws/members/iam-deployer", wsAdmin, nil); r.code != http.StatusOK {
-			t.Fatalf("remove: %d %s", r.code, r.body)
+		iamExpect(t, api.Do(t, http.MethodDelete, roles+"/iam-ws-deployer", wsAdmin, nil), http.StatusConflict, "")
+		if r := api.Do(t, http.MethodDelete, iamAPI+"/workspaces/iam-ws/members/iam-deployer", wsAdmin, nil); r.Code != http.StatusOK {
+			t.Fatalf("remove: %d %s", r.Code, r.Body)
 		}
-		if r := do(t, http.MethodDelete, roles+"/iam-ws-deployer", wsAdmin, nil); r.code != http.StatusOK {
-			t.Fatalf("delete: %d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodDelete, roles+"/iam-ws-deployer", wsAdmin, nil); r.Code != http.StatusOK {
+			t.Fatalf("delete: %d %s", r.Code, r.Body)
 		}
-		expectStatus(t, do(t, http.MethodGet, roles+"/iam-ws-deployer", wsAdmin, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, roles+"/iam-ws-deployer", wsAdmin, nil), http.StatusNotFound)
 	})
 }
 
 func TestBuiltInRolesAreListedAndReadOnly(t *testing.T) {
 	iamWorld(t)
-	a := admin(t)
+	a := api.Admin(t)
 	lists := map[string][]string{
 		iamAPI + "/globalroles?names=platform-admin,platform-regular":   {"platform-admin", "platform-regular"},
 		iamAPI + "/workspaces/iam-ws/workspaceroles?builtin=true":       {"iam-ws-admin", "iam-ws-regular", "iam-ws-self-provisioner", "iam-ws-viewer"},
@@ -718,16 +719,16 @@ func TestBuiltInRolesAreListedAndReadOnly(t *testing.T) {
 	}
 	for path, want := range lists {
 		eventually(t, path, func() error {
-			r := do(t, http.MethodGet, path+"&sortBy=name&ascending=true", a, nil)
+			r := api.Do(t, http.MethodGet, path+"&sortBy=name&ascending=true", a, nil)
 			if got := strings.Join(iamNames(t, r), ","); got != strings.Join(want, ",") {
 				return errf("got %s", got)
 			}
 			return nil
 		})
 	}
-	r := do(t, http.MethodGet, iamAPI+"/workspaces/iam-ws/workspaceroles/iam-ws-viewer", a, nil)
-	if ts, _ := r.json["templates"].([]any); len(ts) == 0 || r.str("kind") != "WorkspaceRole" {
-		t.Fatalf("the viewer role: %s", r.body)
+	r := api.Do(t, http.MethodGet, iamAPI+"/workspaces/iam-ws/workspaceroles/iam-ws-viewer", a, nil)
+	if ts, _ := r.JSON["templates"].([]any); len(ts) == 0 || r.Str("kind") != "WorkspaceRole" {
+		t.Fatalf("the viewer role: %s", r.Body)
 	}
 	for _, path := range []string{
 		iamAPI + "/globalroles/platform-admin",
@@ -736,86 +737,86 @@ func TestBuiltInRolesAreListedAndReadOnly(t *testing.T) {
 		iamAPI + "/clusterroles/cluster-viewer",
 	} {
 		name := path[strings.LastIndex(path, "/")+1:]
-		r := doJSON(t, http.MethodPut, path, a, map[string]any{"metadata": map[string]any{"name": name}, "templates": []string{}})
+		r := api.DoJSON(t, http.MethodPut, path, a, map[string]any{"metadata": map[string]any{"name": name}, "templates": []string{}})
 		iamExpect(t, r, http.StatusConflict, "metadata.labels["+iamv1beta1.BuiltinLabel+"]")
-		if !strings.Contains(r.str("message"), "built-in role") {
-			t.Fatalf("message: %s", r.body)
+		if !strings.Contains(r.Str("message"), "built-in role") {
+			t.Fatalf("message: %s", r.Body)
 		}
-		iamExpect(t, do(t, http.MethodDelete, path, a, nil), http.StatusConflict, "")
+		iamExpect(t, api.Do(t, http.MethodDelete, path, a, nil), http.StatusConflict, "")
 	}
-	iamExpect(t, do(t, http.MethodGet, iamAPI+"/clusterroles?builtin=maybe", a, nil), http.StatusBadRequest, "builtin")
-	expectStatus(t, do(t, http.MethodGet, iamAPI+"/clusterroles/superkube:globalrole:platform-admin", a, nil), http.StatusNotFound)
+	iamExpect(t, api.Do(t, http.MethodGet, iamAPI+"/clusterroles?builtin=maybe", a, nil), http.StatusBadRequest, "builtin")
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/clusterroles/superkube:globalrole:platform-admin", a, nil), http.StatusNotFound)
 }
 
 func TestClusterMembersHoldClusterRolesBuiltFromTemplates(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	newUser(t, "iam-nodes")
-	r := doJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "iam-node-viewer"},
+	r := api.DoJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "iam-node-viewer"},
 		"templates": []string{"cluster-view-nodes"}})
-	if r.code != http.StatusCreated {
-		t.Fatalf("role: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("role: %d %s", r.Code, r.Body)
 	}
 	cr := &rbacv1.ClusterRole{}
 	if err := st.k8s.Get(context.Background(), keyOf("iam-node-viewer"), cr); err != nil || cr.Labels[iamv1beta1.ScopeLabel] != "cluster" ||
 		cr.Annotations[iamv1beta1.AggregationAnnotation] != `["cluster-view-nodes"]` {
 		t.Fatalf("the ClusterRole: %v %+v", err, cr.ObjectMeta)
 	}
-	iamExpect(t, doJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "iam-x"},
+	iamExpect(t, api.DoJSON(t, http.MethodPost, iamAPI+"/clusterroles", a, map[string]any{"metadata": map[string]any{"name": "iam-x"},
 		"templates": []string{"workspace-view-members"}}), http.StatusUnprocessableEntity, "templates[0]")
-	if r := doJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "iam-nodes", "role": "iam-node-viewer"}); r.code != http.StatusCreated {
-		t.Fatalf("member: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "iam-nodes", "role": "iam-node-viewer"}); r.Code != http.StatusCreated {
+		t.Fatalf("member: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "iam-nodes", "list", "", "nodes", "", true)
 	iamExpectKube(t, "iam-nodes", "delete", "", "nodes", "", false)
-	r = do(t, http.MethodGet, iamAPI+"/clustermembers?name=iam-nodes", a, nil)
+	r = api.Do(t, http.MethodGet, iamAPI+"/clustermembers?name=iam-nodes", a, nil)
 	if items := iamItems(t, r); len(items) != 1 || items[0]["role"] != "iam-node-viewer" {
-		t.Fatalf("cluster members: %s", r.body)
+		t.Fatalf("cluster members: %s", r.Body)
 	}
-	iamExpect(t, doJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "iam-nodes", "role": "system:basic-user"}), http.StatusUnprocessableEntity, "role")
-	expectStatus(t, do(t, http.MethodGet, iamAPI+"/clustermembers", token(t, "iam-nodes"), nil), http.StatusForbidden)
-	if r := do(t, http.MethodDelete, iamAPI+"/clustermembers/iam-nodes", a, nil); r.code != http.StatusOK {
-		t.Fatalf("remove: %d %s", r.code, r.body)
+	iamExpect(t, api.DoJSON(t, http.MethodPost, iamAPI+"/clustermembers", a, map[string]string{"username": "iam-nodes", "role": "system:basic-user"}), http.StatusUnprocessableEntity, "role")
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/clustermembers", api.Token(t, "iam-nodes"), nil), http.StatusForbidden)
+	if r := api.Do(t, http.MethodDelete, iamAPI+"/clustermembers/iam-nodes", a, nil); r.Code != http.StatusOK {
+		t.Fatalf("remove: %d %s", r.Code, r.Body)
 	}
 	iamExpectKube(t, "iam-nodes", "list", "", "nodes", "", false)
 }
 
 func TestGroupsHaveMembersThatTheirUsersList(t *testing.T) {
-	a := admin(t)
+	a := api.Admin(t)
 	newUser(t, "iam-grp-user")
-	r := doJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "iam-devs"}, "spec": map[string]any{"displayName": "Developers"}})
-	if r.code != http.StatusCreated {
-		t.Fatalf("group: %d %s", r.code, r.body)
+	r := api.DoJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "iam-devs"}, "spec": map[string]any{"displayName": "Developers"}})
+	if r.Code != http.StatusCreated {
+		t.Fatalf("group: %d %s", r.Code, r.Body)
 	}
-	iamExpect(t, doJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "iam-devs"}}), http.StatusConflict, "metadata.name")
-	iamExpect(t, doJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "Dev Team"}}), http.StatusUnprocessableEntity, "metadata.name")
-	if r := do(t, http.MethodGet, iamAPI+"/groups?name=developers", a, nil); strings.Join(iamNames(t, r), ",") != "iam-devs" {
-		t.Fatalf("search by display name: %s", r.body)
+	iamExpect(t, api.DoJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "iam-devs"}}), http.StatusConflict, "metadata.name")
+	iamExpect(t, api.DoJSON(t, http.MethodPost, iamAPI+"/groups", a, map[string]any{"metadata": map[string]any{"name": "Dev Team"}}), http.StatusUnprocessableEntity, "metadata.name")
+	if r := api.Do(t, http.MethodGet, iamAPI+"/groups?name=developers", a, nil); strings.Join(iamNames(t, r), ",") != "iam-devs" {
+		t.Fatalf("search by display name: %s", r.Body)
 	}
-	if r := iamMerge(t, iamAPI+"/groups/iam-devs", a, map[string]any{"spec": map[string]any{"description": "Build things"}}); r.code != http.StatusOK {
-		t.Fatalf("patch: %d %s", r.code, r.body)
+	if r := iamMerge(t, iamAPI+"/groups/iam-devs", a, map[string]any{"spec": map[string]any{"description": "Build things"}}); r.Code != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.Code, r.Body)
 	}
 
 	gm := iamAPI + "/groups/iam-devs/members"
-	if r := doJSON(t, http.MethodPost, gm, a, map[string]string{"username": "iam-grp-user"}); r.code != http.StatusCreated {
-		t.Fatalf("add: %d %s", r.code, r.body)
+	if r := api.DoJSON(t, http.MethodPost, gm, a, map[string]string{"username": "iam-grp-user"}); r.Code != http.StatusCreated {
+		t.Fatalf("add: %d %s", r.Code, r.Body)
 	}
-	iamExpect(t, doJSON(t, http.MethodPost, gm, a, map[string]string{"username": "iam-grp-user"}), http.StatusConflict, "username")
-	iamExpect(t, doJSON(t, http.MethodPost, gm, a, map[string]string{"username": "nobody-at-all"}), http.StatusUnprocessableEntity, "username")
-	if r := do(t, http.MethodGet, gm, a, nil); strings.Join(iamNames(t, r), ",") != "iam-grp-user" || iamTotal(r) != 1 {
-		t.Fatalf("members: %s", r.body)
+	iamExpect(t, api.DoJSON(t, http.MethodPost, gm, a, map[string]string{"username": "iam-grp-user"}), http.StatusConflict, "username")
+	iamExpect(t, api.DoJSON(t, http.MethodPost, gm, a, map[string]string{"username": "nobody-at-all"}), http.StatusUnprocessableEntity, "username")
+	if r := api.Do(t, http.MethodGet, gm, a, nil); strings.Join(iamNames(t, r), ",") != "iam-grp-user" || iamTotal(r) != 1 {
+		t.Fatalf("members: %s", r.Body)
 	}
 	eventually(t, "the user lists the group", func() error {
-		r := do(t, http.MethodGet, iamAPI+"/users/iam-grp-user", a, nil)
-		groups, _ := r.json["status"].(map[string]any)["groups"].([]any)
+		r := api.Do(t, http.MethodGet, iamAPI+"/users/iam-grp-user", a, nil)
+		groups, _ := r.JSON["status"].(map[string]any)["groups"].([]any)
 		if len(groups) != 1 || groups[0] != "iam-devs" {
-			return errf("%s", r.body)
+			return errf("%s", r.Body)
 		}
 		return nil
 	})
-	if r := do(t, http.MethodDelete, gm+"/iam-grp-user", a, nil); r.code != http.StatusOK {
-		t.Fatalf("remove: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodDelete, gm+"/iam-grp-user", a, nil); r.Code != http.StatusOK {
+		t.Fatalf("remove: %d %s", r.Code, r.Body)
 	}
-	expectStatus(t, do(t, http.MethodDelete, gm+"/iam-grp-user", a, nil), http.StatusNotFound)
+	platform.ExpectStatus(t, api.Do(t, http.MethodDelete, gm+"/iam-grp-user", a, nil), http.StatusNotFound)
 	eventually(t, "the user no longer lists the group", func() error {
 		u := &iamv1beta1.User{}
 		if err := st.k8s.Get(context.Background(), keyOf("iam-grp-user"), u); err != nil {
@@ -826,15 +827,15 @@ func TestGroupsHaveMembersThatTheirUsersList(t *testing.T) {
 		}
 		return nil
 	})
-	if r := do(t, http.MethodDelete, iamAPI+"/groups/iam-devs", a, nil); r.code != http.StatusOK {
-		t.Fatalf("delete: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodDelete, iamAPI+"/groups/iam-devs", a, nil); r.Code != http.StatusOK {
+		t.Fatalf("delete: %d %s", r.Code, r.Body)
 	}
-	expectStatus(t, do(t, http.MethodGet, iamAPI+"/groups/iam-devs", a, nil), http.StatusNotFound)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, iamAPI+"/groups/iam-devs", a, nil), http.StatusNotFound)
 }
 
 func TestNamesThatTryPathTraversalAreRefused(t *testing.T) {
 	iamWorld(t)
-	a := admin(t)
+	a := api.Admin(t)
 	for _, p := range []struct{ method, path, field string }{
 		{http.MethodGet, iamAPI + "/users/..%2Fadmin", "name"},
 		{http.MethodPost, iamAPI + "/users/..%2Fadmin/disable", "name"},
@@ -843,6 +844,19 @@ func TestNamesThatTryPathTraversalAreRefused(t *testing.T) {
 		{http.MethodDelete, iamAPI + "/groups/g/members/..%2Fadmin", "subresource"},
 		{http.MethodDelete, iamAPI + "/groups/g/members/Not_A_Name", "user"},
 	} {
-		iamExpect(t, do(t, p.method, p.path, a, nil), http.StatusBadRequest, p.field)
+		iamExpect(t, api.Do(t, p.method, p.path, a, nil), http.StatusBadRequest, p.field)
+	}
+}
+
+func TestIAMPathsTakeJSONBodiesAndAnswerAWrongMethodWith405(t *testing.T) {
+	adm := api.Admin(t)
+	r := api.Do(t, http.MethodPost, iamAPI+"/users", adm, strings.NewReader(`{"metadata":{"name":"iam-plain"}}`), "Content-Type", "text/plain")
+	platform.ExpectStatus(t, r, http.StatusUnsupportedMediaType)
+	r = api.Do(t, http.MethodPost, iamAPI+"/users", adm, nil, "Content-Type", "application/json")
+	platform.ExpectStatus(t, r, http.StatusBadRequest)
+	r = api.Do(t, http.MethodPatch, iamAPI+"/users", adm, strings.NewReader(`{}`), "Content-Type", "application/merge-patch+json")
+	platform.ExpectStatus(t, r, http.StatusMethodNotAllowed)
+	if allow := r.Header.Get("Allow"); allow != "GET, POST" {
+		t.Fatalf("Allow %q, want \"GET, POST\"", allow)
 	}
 }

@@ -14,13 +14,10 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
-	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -38,6 +35,9 @@ const (
 )
 
 var st *stack
+
+// api calls the stack's ke-apiserver as the tests' users.
+var api *platform.Client
 
 // stack is a running ke-apiserver with its cluster.
 type stack struct {
@@ -74,11 +74,11 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	s := &stack{dir: dir, auditFile: filepath.Join(dir, "audit.log")}
-	api, err := platform.Listen(dir)
+	apiServer, err := platform.Listen(dir)
 	if err != nil {
 		return 1, err
 	}
-	s.url, s.certFile, s.keyFile = api.URL, api.CertFile, api.KeyFile
+	s.url, s.certFile, s.keyFile = apiServer.URL, apiServer.CertFile, apiServer.KeyFile
 
 	// A directory and an OpenID provider for ke-apiserver's identity providers.
 	if s.ldap, err = startDirectory(); err != nil {
@@ -92,7 +92,7 @@ func run(m *testing.M) (int, error) {
 
 	// kube-apiserver asks ke-apiserver about the platform's kubeconfig
 	// tokens (the token webhook), as ke-dev and the installation guide set it up.
-	kubeArgs, err := api.KubeAPIServerArgs()
+	kubeArgs, err := apiServer.KubeAPIServerArgs()
 	if err != nil {
 		return 1, err
 	}
@@ -116,25 +116,26 @@ func run(m *testing.M) (int, error) {
 	if err := os.WriteFile(kubeCA, s.env.Config.CAData, 0o600); err != nil {
 		return 1, err
 	}
-	s.cfg = s.config(api.Config(s.env.Config), kubeCA)
+	s.cfg = s.config(apiServer.Config(s.env.Config), kubeCA)
 	var stop func()
-	if s.srv, stop, err = api.Start(ctx, s.cfg, s.env.Config); err != nil {
+	if s.srv, stop, err = apiServer.Start(ctx, s.cfg, s.env.Config); err != nil {
 		return 1, err
 	}
 	defer stop()
 	// kube-apiserver asks ke-apiserver about writes of roles, bindings,
 	// users, groups and namespaces (the validating webhook).
-	if err := api.RegisterAdmission(ctx, s.k8s, s.cfg); err != nil {
+	if err := apiServer.RegisterAdmission(ctx, s.k8s, s.cfg); err != nil {
 		return 1, err
 	}
 
-	tlsCfg, err := api.TLSConfig()
+	tlsCfg, err := apiServer.TLSConfig()
 	if err != nil {
 		return 1, err
 	}
 	s.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	st = s
+	api = &platform.Client{URL: s.url, HTTP: s.http, K8s: s.k8s, ConsoleSecret: consoleSecret, Password: Password}
 	return m.Run(), nil
 }
 
@@ -152,14 +153,4 @@ func (s *stack) config(cfg app.Config, kubeCA string) app.Config {
 	}
 	cfg.IdentityProviders = s.identityProviders()
 	return cfg
-}
-
-// adminPassword is the generated initial password, from its Secret.
-func adminPassword(t *testing.T) string {
-	t.Helper()
-	s := &corev1.Secret{}
-	if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "superkube-system", Name: bootstrap.AdminPasswordSecret}, s); err != nil {
-		t.Fatalf("the initial password secret: %v", err)
-	}
-	return string(s.Data["password"])
 }

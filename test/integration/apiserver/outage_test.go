@@ -46,7 +46,7 @@ func replicaBehind(t *testing.T) (*replica, *app.Server, *tcpforward.Forwarder) 
 	return &replica{srv: ts, http: ts.Client()}, s, fwd
 }
 
-func (r *replica) loginWith(t *testing.T, user, pass string) *response {
+func (r *replica) loginWith(t *testing.T, user, pass string) *platform.Response {
 	t.Helper()
 	return r.send(t, http.MethodPost, "/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {user}, "password": {pass}})
 }
@@ -79,8 +79,8 @@ func TestFailedLoginsDuringAKubeAPIServerOutageLockTheUserAndAreRecordedAfterIt(
 	// The replica starts after the user is made: its cache has the user.
 	newUser(t, "outage-victim")
 	rep, srv, fwd := replicaBehind(t)
-	if r := rep.loginWith(t, "outage-victim", Password); r.code != http.StatusOK {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	if r := rep.loginWith(t, "outage-victim", Password); r.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	eventually(t, "the successful login is recorded", func() error {
 		if n := len(loginRecords(t, "outage-victim")); n != 1 {
@@ -91,12 +91,12 @@ func TestFailedLoginsDuringAKubeAPIServerOutageLockTheUserAndAreRecordedAfterIt(
 
 	fwd.Down()
 	for i := range 6 {
-		if r := rep.loginWith(t, "outage-victim", "Wrong-Passw0rd!"); r.code != http.StatusUnauthorized {
-			t.Fatalf("wrong password %d during the outage: %d %s", i+1, r.code, r.body)
+		if r := rep.loginWith(t, "outage-victim", "Wrong-Passw0rd!"); r.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d during the outage: %d %s", i+1, r.Code, r.Body)
 		}
 	}
-	if r := rep.loginWith(t, "outage-victim", Password); r.code != http.StatusUnauthorized {
-		t.Fatalf("the right password after 6 wrong ones during the outage: %d, want 401 (locked)", r.code)
+	if r := rep.loginWith(t, "outage-victim", Password); r.Code != http.StatusUnauthorized {
+		t.Fatalf("the right password after 6 wrong ones during the outage: %d, want 401 (locked)", r.Code)
 	}
 	if n := len(loginRecords(t, "outage-victim")); n != 1 {
 		t.Fatalf("%d records while kube-apiserver was unreachable from the replica", n)
@@ -135,8 +135,8 @@ func TestFailedLoginsDuringAKubeAPIServerOutageLockTheUserAndAreRecordedAfterIt(
 func TestALoginRecordWrittenWhileKubeAPIServerStallsIsRetried(t *testing.T) {
 	newUser(t, "stalled")
 	rep, srv, fwd := replicaBehind(t)
-	if r := rep.loginWith(t, "stalled", Password); r.code != http.StatusOK {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	if r := rep.loginWith(t, "stalled", Password); r.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	eventually(t, "the login is recorded", func() error {
 		if n := len(loginRecords(t, "stalled")); n != 1 {
@@ -145,8 +145,8 @@ func TestALoginRecordWrittenWhileKubeAPIServerStallsIsRetried(t *testing.T) {
 		return nil
 	})
 	fwd.Stall()
-	if r := rep.loginWith(t, "stalled", Password); r.code != http.StatusOK {
-		t.Fatalf("a login while kube-apiserver stalls: %d %s", r.code, r.body)
+	if r := rep.loginWith(t, "stalled", Password); r.Code != http.StatusOK {
+		t.Fatalf("a login while kube-apiserver stalls: %d %s", r.Code, r.Body)
 	}
 	// The write of its record runs into its deadline (10s) at least once.
 	platform.Eventually(t, "the write of the record is retried", 30*time.Second, func() error {

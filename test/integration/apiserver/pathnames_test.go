@@ -7,7 +7,7 @@ import (
 
 func TestWorkspaceAndNamespaceNamesInPlatformPathsAreCheckedWithA400(t *testing.T) {
 	world(t)
-	a := admin(t)
+	a := api.Admin(t)
 	for _, tt := range []struct{ method, path, field string }{
 		{http.MethodGet, tenantAPI + "/workspaces/ACC-X", "workspace"},
 		{http.MethodDelete, tenantAPI + "/workspaces/ACC-X", "workspace"},
@@ -21,7 +21,7 @@ func TestWorkspaceAndNamespaceNamesInPlatformPathsAreCheckedWithA400(t *testing.
 		{http.MethodGet, iamAPI + "/workspaces/ACC-X/members", "workspace"},
 	} {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			iamExpect(t, do(t, tt.method, tt.path, a, nil), http.StatusBadRequest, tt.field)
+			iamExpect(t, api.Do(t, tt.method, tt.path, a, nil), http.StatusBadRequest, tt.field)
 		})
 	}
 }

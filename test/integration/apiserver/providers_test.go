@@ -26,6 +26,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/ldap"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
 	"github.com/superkube/super-kubenetes/internal/testutil/oidcprovider"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 	"github.com/superkube/super-kubenetes/internal/testutil/redisserver"
 	"github.com/superkube/super-kubenetes/internal/testutil/slapd"
 )
@@ -154,9 +155,9 @@ func expectLoginRecord(t *testing.T, user string, kind iamv1beta1.LoginRecordTyp
 }
 
 func TestAnLDAPUserIsCreatedAtFirstLoginWithTheRolesOfItsGroupsUntilItLeavesThem(t *testing.T) {
-	r := login(t, "lara", ldapPassword)
-	if r.code != http.StatusOK || r.str("access_token") == "" {
-		t.Fatalf("first login: %d %s", r.code, r.body)
+	r := api.Login(t, "lara", ldapPassword)
+	if r.Code != http.StatusOK || r.Str("access_token") == "" {
+		t.Fatalf("first login: %d %s", r.Code, r.Body)
 	}
 	u := getUser(t, "lara")
 	if got := u.Annotations[oauth.IdentityAnnotation(autoLDAP)]; got != "uid=lara,"+peopleDN {
@@ -167,8 +168,8 @@ func TestAnLDAPUserIsCreatedAtFirstLoginWithTheRolesOfItsGroupsUntilItLeavesThem
 	}
 	expectLoginRecord(t, "lara", iamv1beta1.LoginLDAP, autoLDAP)
 	expectGroupRoleBinding(t, "lara", autoLDAP)
-	if r := do(t, http.MethodGet, "/oauth/userinfo", r.str("access_token"), nil); r.code != http.StatusOK || r.str("sub") != "lara" {
-		t.Fatalf("userinfo: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodGet, "/oauth/userinfo", r.Str("access_token"), nil); r.Code != http.StatusOK || r.Str("sub") != "lara" {
+		t.Fatalf("userinfo: %d %s", r.Code, r.Body)
 	}
 
 	// An administrator's binding of the same user is none of the provider's business.
@@ -192,8 +193,8 @@ func TestAnLDAPUserIsCreatedAtFirstLoginWithTheRolesOfItsGroupsUntilItLeavesThem
 	})
 
 	removeMember(t, mappedGroup, "uid=lara,"+peopleDN)
-	if r := login(t, "lara", ldapPassword); r.code != http.StatusOK {
-		t.Fatalf("second login: %d %s", r.code, r.body)
+	if r := api.Login(t, "lara", ldapPassword); r.Code != http.StatusOK {
+		t.Fatalf("second login: %d %s", r.Code, r.Body)
 	}
 	if err := st.k8s.Get(t.Context(), keyOf("lara-"+mappedRole), &iamv1beta1.GlobalRoleBinding{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("the binding of the group lara left is still there (%v)", err)
@@ -222,28 +223,28 @@ func removeMember(t *testing.T, group, memberDN string) {
 }
 
 func TestAnLDAPUserWithAWrongPasswordGetsTheSameAnswerAsAnUnknownUser(t *testing.T) {
-	unknown := login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
-	expectStatus(t, unknown, http.StatusUnauthorized)
+	unknown := api.Login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
+	platform.ExpectStatus(t, unknown, http.StatusUnauthorized)
 	same := func(when string) {
 		t.Helper()
-		wrong := login(t, "wendy", "Wrong-Passw0rd!")
-		if wrong.code != unknown.code || string(wrong.body) != string(unknown.body) {
-			t.Fatalf("%s, the answers differ:\n%d %s\n%d %s", when, wrong.code, wrong.body, unknown.code, unknown.body)
+		wrong := api.Login(t, "wendy", "Wrong-Passw0rd!")
+		if wrong.Code != unknown.Code || string(wrong.Body) != string(unknown.Body) {
+			t.Fatalf("%s, the answers differ:\n%d %s\n%d %s", when, wrong.Code, wrong.Body, unknown.Code, unknown.Body)
 		}
 	}
 	same("before the user's first login")
 	expectNoUser(t, "wendy")
-	if r := login(t, "wendy", ldapPassword); r.code != http.StatusOK {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	if r := api.Login(t, "wendy", ldapPassword); r.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	same("once the user exists")
 }
 
 func TestWithMappingMethodLookupAnLDAPUserWithoutAPlatformUserIsRefused(t *testing.T) {
-	unknown := login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
-	r := login(t, "stan", ldapPassword)
-	if r.code != http.StatusUnauthorized || string(r.body) != string(unknown.body) {
-		t.Fatalf("a directory user without a platform user: %d %s", r.code, r.body)
+	unknown := api.Login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
+	r := api.Login(t, "stan", ldapPassword)
+	if r.Code != http.StatusUnauthorized || string(r.Body) != string(unknown.Body) {
+		t.Fatalf("a directory user without a platform user: %d %s", r.Code, r.Body)
 	}
 	expectNoUser(t, "stan")
 
@@ -253,8 +254,8 @@ func TestWithMappingMethodLookupAnLDAPUserWithoutAPlatformUserIsRefused(t *testi
 			t.Fatal(err)
 		}
 		eventually(t, "pat logs in through "+lookupLDAP, func() error {
-			if r := login(t, "pat", ldapPassword); r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			if r := api.Login(t, "pat", ldapPassword); r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
@@ -285,18 +286,18 @@ func startOIDCLogin(t *testing.T, user string) *oidcFlow {
 	f.query = url.Values{"client_id": {"cli"}, "redirect_uri": {cliRedirect}, "response_type": {"code"}, "scope": {"openid"},
 		"state": {"client-state"}, "nonce": {"client-nonce"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"}, "idp": {corpOIDC}}
-	r := do(t, http.MethodGet, "/oauth/authorize?"+f.query.Encode(), "", nil)
-	loc, err := url.Parse(r.header.Get("Location"))
-	if r.code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), st.oidc.Issuer+"/") || loc.Query().Get("state") == "" {
-		t.Fatalf("authorize: %d %s %s", r.code, r.header.Get("Location"), r.body)
+	r := api.Do(t, http.MethodGet, "/oauth/authorize?"+f.query.Encode(), "", nil)
+	loc, err := url.Parse(r.Header.Get("Location"))
+	if r.Code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), st.oidc.Issuer+"/") || loc.Query().Get("state") == "" {
+		t.Fatalf("authorize: %d %s %s", r.Code, r.Header.Get("Location"), r.Body)
 	}
-	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
 		if c.Name == "ke_oauth_state" {
 			f.cookie = c
 		}
 	}
 	if f.cookie == nil || f.cookie.Value == "" || !f.cookie.HttpOnly || !f.cookie.Secure {
-		t.Fatalf("no proper state cookie: %v", r.header.Values("Set-Cookie"))
+		t.Fatalf("no proper state cookie: %v", r.Header.Values("Set-Cookie"))
 	}
 	q := loc.Query()
 	q.Set("login_hint", user)
@@ -313,18 +314,18 @@ func startOIDCLogin(t *testing.T, user string) *oidcFlow {
 // finish calls ke-apiserver's callback as the browser, with its cookie.
 func (f *oidcFlow) finish(t *testing.T) *url.URL {
 	t.Helper()
-	r := do(t, http.MethodGet, f.callback.RequestURI(), "", nil, "Cookie", f.cookie.Name+"="+f.cookie.Value)
-	loc, err := url.Parse(r.header.Get("Location"))
-	if r.code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), cliRedirect+"?") || loc.Query().Get("state") != "client-state" {
-		t.Fatalf("callback: %d %s %s", r.code, r.header.Get("Location"), r.body)
+	r := api.Do(t, http.MethodGet, f.callback.RequestURI(), "", nil, "Cookie", f.cookie.Name+"="+f.cookie.Value)
+	loc, err := url.Parse(r.Header.Get("Location"))
+	if r.Code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), cliRedirect+"?") || loc.Query().Get("state") != "client-state" {
+		t.Fatalf("callback: %d %s %s", r.Code, r.Header.Get("Location"), r.Body)
 	}
 	return loc
 }
 
-func expectErrorPage(t *testing.T, r *response) {
+func expectErrorPage(t *testing.T, r *platform.Response) {
 	t.Helper()
-	if r.code != http.StatusBadRequest || r.header.Get("Location") != "" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
-		t.Fatalf("want an HTML error page: %d %v %s", r.code, r.header, r.body)
+	if r.Code != http.StatusBadRequest || r.Header.Get("Location") != "" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("want an HTML error page: %d %v %s", r.Code, r.Header, r.Body)
 	}
 }
 
@@ -332,7 +333,7 @@ func TestAnOIDCLoginGoesThroughTheProviderAndMakesAUserFromItsClaims(t *testing.
 	f := startOIDCLogin(t, "olivia")
 
 	t.Run("a callback without the browser's cookie is an error page", func(t *testing.T) {
-		expectErrorPage(t, do(t, http.MethodGet, f.callback.RequestURI(), "", nil))
+		expectErrorPage(t, api.Do(t, http.MethodGet, f.callback.RequestURI(), "", nil))
 	})
 	t.Run("a callback with a tampered state is an error page", func(t *testing.T) {
 		for name, state := range map[string]string{
@@ -344,9 +345,9 @@ func TestAnOIDCLoginGoesThroughTheProviderAndMakesAUserFromItsClaims(t *testing.
 			q := cb.Query()
 			q.Set("state", state)
 			cb.RawQuery = q.Encode()
-			r := do(t, http.MethodGet, cb.RequestURI(), "", nil, "Cookie", f.cookie.Name+"="+f.cookie.Value)
-			if r.code != http.StatusBadRequest || r.header.Get("Location") != "" {
-				t.Fatalf("%s: %d %s", name, r.code, r.header.Get("Location"))
+			r := api.Do(t, http.MethodGet, cb.RequestURI(), "", nil, "Cookie", f.cookie.Name+"="+f.cookie.Value)
+			if r.Code != http.StatusBadRequest || r.Header.Get("Location") != "" {
+				t.Fatalf("%s: %d %s", name, r.Code, r.Header.Get("Location"))
 			}
 			expectErrorPage(t, r)
 		}
@@ -357,14 +358,14 @@ func TestAnOIDCLoginGoesThroughTheProviderAndMakesAUserFromItsClaims(t *testing.
 	if code == "" || loc.Query().Get("error") != "" {
 		t.Fatalf("no code: %s", loc)
 	}
-	tokens := form(t, "/oauth/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"cli"}, "code": {code},
+	tokens := api.Form(t, "/oauth/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"cli"}, "code": {code},
 		"redirect_uri": {cliRedirect}, "code_verifier": {f.verifier}}, "", "")
-	if tokens.code != http.StatusOK || tokens.str("access_token") == "" || tokens.str("id_token") == "" {
-		t.Fatalf("exchange: %d %s", tokens.code, tokens.body)
+	if tokens.Code != http.StatusOK || tokens.Str("access_token") == "" || tokens.Str("id_token") == "" {
+		t.Fatalf("exchange: %d %s", tokens.Code, tokens.Body)
 	}
-	info := do(t, http.MethodGet, "/oauth/userinfo", tokens.str("access_token"), nil)
-	if info.code != http.StatusOK || info.str("sub") != "olivia" || info.str("email") != "olivia@corp.example" || info.str("name") != "Olivia Ortiz" {
-		t.Fatalf("userinfo: %d %s", info.code, info.body)
+	info := api.Do(t, http.MethodGet, "/oauth/userinfo", tokens.Str("access_token"), nil)
+	if info.Code != http.StatusOK || info.Str("sub") != "olivia" || info.Str("email") != "olivia@corp.example" || info.Str("name") != "Olivia Ortiz" {
+		t.Fatalf("userinfo: %d %s", info.Code, info.Body)
 	}
 	u := getUser(t, "olivia")
 	if u.Annotations[oauth.IdentityAnnotation(corpOIDC)] != "sub-olivia" || u.Spec.DisplayName != "Olivia Ortiz" {
@@ -394,14 +395,14 @@ func tamper(jwt string, part int) string {
 func TestALocalUserCannotBeTakenOverByAnLDAPOrOIDCIdentityOfTheSameName(t *testing.T) {
 	newUser(t, "lena") // also lena in the directory (autoLDAP) and at the OpenID provider
 	newUser(t, "luke") // also luke in the directory (lookupLDAP)
-	unknown := login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
+	unknown := api.Login(t, "nobody-in-the-directory", "Wrong-Passw0rd!")
 	before := map[string]*iamv1beta1.User{"lena": getUser(t, "lena"), "luke": getUser(t, "luke")}
 
 	for _, name := range []string{"lena", "luke"} {
 		t.Run("the directory's "+name+" is refused", func(t *testing.T) {
-			r := login(t, name, ldapPassword)
-			if r.code != http.StatusUnauthorized || string(r.body) != string(unknown.body) {
-				t.Fatalf("%d (tokens: %v) %s", r.code, r.str("access_token") != "", r.str("message"))
+			r := api.Login(t, name, ldapPassword)
+			if r.Code != http.StatusUnauthorized || string(r.Body) != string(unknown.Body) {
+				t.Fatalf("%d (tokens: %v) %s", r.Code, r.Str("access_token") != "", r.Str("message"))
 			}
 		})
 	}
@@ -421,8 +422,8 @@ func TestALocalUserCannotBeTakenOverByAnLDAPOrOIDCIdentityOfTheSameName(t *testi
 		if err := st.k8s.List(t.Context(), bindings, labelsFor(name)); err != nil || len(bindings.Items) != 0 {
 			t.Fatalf("user %s got bindings: %v %v", name, bindings.Items, err)
 		}
-		if r := login(t, name, Password); r.code != http.StatusOK {
-			t.Fatalf("%s's own password: %d %s", name, r.code, r.body)
+		if r := api.Login(t, name, Password); r.Code != http.StatusOK {
+			t.Fatalf("%s's own password: %d %s", name, r.Code, r.Body)
 		}
 	}
 }
@@ -455,7 +456,7 @@ func startReplica(t *testing.T, mutate func(*app.Config)) *replica {
 	return &replica{srv: ts, http: c}
 }
 
-func (r *replica) send(t *testing.T, method, path, bearer string, values url.Values) *response {
+func (r *replica) send(t *testing.T, method, path, bearer string, values url.Values) *platform.Response {
 	t.Helper()
 	var body io.Reader
 	if values != nil {
@@ -478,12 +479,12 @@ func (r *replica) send(t *testing.T, method, path, bearer string, values url.Val
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	out := &response{code: resp.StatusCode, header: resp.Header, body: data}
-	_ = json.Unmarshal(data, &out.json)
+	out := &platform.Response{Code: resp.StatusCode, Header: resp.Header, Body: data}
+	_ = json.Unmarshal(data, &out.JSON)
 	return out
 }
 
-func (r *replica) login(t *testing.T, user string) *response {
+func (r *replica) login(t *testing.T, user string) *platform.Response {
 	t.Helper()
 	return r.send(t, http.MethodPost, "/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {user}, "password": {Password}})
 }
@@ -495,21 +496,21 @@ func TestALogoutOnOneReplicaRevokesTheTokenOnEveryReplicaSharingRedis(t *testing
 	first, second := startReplica(t, withRedis), startReplica(t, withRedis)
 
 	r := first.login(t, "replicated")
-	tok := r.str("access_token")
-	if r.code != http.StatusOK || tok == "" {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	tok := r.Str("access_token")
+	if r.Code != http.StatusOK || tok == "" {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	for i, rep := range []*replica{first, second} {
-		if r := rep.send(t, http.MethodGet, "/oauth/userinfo", tok, nil); r.code != http.StatusOK || r.str("sub") != "replicated" {
-			t.Fatalf("replica %d does not accept the token: %d %s", i+1, r.code, r.body)
+		if r := rep.send(t, http.MethodGet, "/oauth/userinfo", tok, nil); r.Code != http.StatusOK || r.Str("sub") != "replicated" {
+			t.Fatalf("replica %d does not accept the token: %d %s", i+1, r.Code, r.Body)
 		}
 	}
-	if r := second.send(t, http.MethodPost, "/oauth/logout", tok, nil); r.code != http.StatusOK {
-		t.Fatalf("logout: %d %s", r.code, r.body)
+	if r := second.send(t, http.MethodPost, "/oauth/logout", tok, nil); r.Code != http.StatusOK {
+		t.Fatalf("logout: %d %s", r.Code, r.Body)
 	}
 	for _, rep := range []*replica{first, second} {
-		expectStatus(t, rep.send(t, http.MethodGet, "/oauth/userinfo", tok, nil), http.StatusUnauthorized)
-		expectStatus(t, rep.send(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/replicated", tok, nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, rep.send(t, http.MethodGet, "/oauth/userinfo", tok, nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, rep.send(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/replicated", tok, nil), http.StatusUnauthorized)
 	}
 }
 
@@ -519,17 +520,17 @@ func TestLoginsBeyondTheRateLimitAreAnsweredWith429(t *testing.T) {
 		cfg.Authentication.LoginsPerMinute, cfg.Authentication.LoginBurst = 1, 2
 	})
 	for i := range 2 {
-		if r := limited.login(t, "hasty"); r.code != http.StatusOK {
-			t.Fatalf("login %d: %d %s", i+1, r.code, r.body)
+		if r := limited.login(t, "hasty"); r.Code != http.StatusOK {
+			t.Fatalf("login %d: %d %s", i+1, r.Code, r.Body)
 		}
 	}
 	r := limited.login(t, "hasty")
-	expectStatus(t, r, http.StatusTooManyRequests)
-	if r.str("error") != "slow_down" || r.str("reason") != string(metav1.StatusReasonTooManyRequests) || r.header.Get("Retry-After") == "" {
-		t.Fatalf("the answer: %v %s", r.header, r.body)
+	platform.ExpectStatus(t, r, http.StatusTooManyRequests)
+	if r.Str("error") != "slow_down" || r.Str("reason") != string(metav1.StatusReasonTooManyRequests) || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the answer: %v %s", r.Header, r.Body)
 	}
 	// The limit is the replica's: the main server still answers.
-	if r := login(t, "hasty", Password); r.code != http.StatusOK {
-		t.Fatalf("the main server: %d %s", r.code, r.body)
+	if r := api.Login(t, "hasty", Password); r.Code != http.StatusOK {
+		t.Fatalf("the main server: %d %s", r.Code, r.Body)
 	}
 }

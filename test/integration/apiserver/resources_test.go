@@ -11,6 +11,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 const engine = "/kapis/resources.superkube.io/v1alpha3"
@@ -38,17 +40,17 @@ type podSpec struct {
 	restarts        int32
 }
 
-func names(r *response) []string {
+func names(r *platform.Response) []string {
 	var out []string
-	items, _ := r.json["items"].([]any)
+	items, _ := r.JSON["items"].([]any)
 	for _, it := range items {
 		out = append(out, it.(map[string]any)["metadata"].(map[string]any)["name"].(string))
 	}
 	return out
 }
 
-func total(r *response) int {
-	n, _ := r.json["totalItems"].(float64)
+func total(r *platform.Response) int {
+	n, _ := r.JSON["totalItems"].(float64)
 	return int(n)
 }
 
@@ -61,14 +63,14 @@ func TestTheListEngineFiltersSortsPagesAndTrims(t *testing.T) {
 		podSpec{"db-a", "db", "node-2", corev1.PodRunning, 3},
 	)
 	pods(t, "elsewhere", podSpec{"web-x", "web", "node-1", corev1.PodRunning, 1})
-	adm := admin(t)
-	get := func(tok, query string) *response {
+	adm := api.Admin(t)
+	get := func(tok, query string) *platform.Response {
 		t.Helper()
-		var r *response
+		var r *platform.Response
 		eventually(t, "the list answers "+query, func() error {
-			r = do(t, http.MethodGet, engine+query, tok, nil)
-			if r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			r = api.Do(t, http.MethodGet, engine+query, tok, nil)
+			if r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
@@ -108,13 +110,13 @@ func TestTheListEngineFiltersSortsPagesAndTrims(t *testing.T) {
 	}
 
 	t.Run("a workspace viewer sees only the workspace's pods, counted the same way", func(t *testing.T) {
-		tok := token(t, "ws-viewer")
+		tok := api.Token(t, "ws-viewer")
 		r := get(tok, "/pods?name=web-&sortBy=name&ascending=true")
 		if fmt.Sprint(names(r)) != "[web-a web-b web-c]" || total(r) != 3 {
 			t.Fatalf("got %v total %d", names(r), total(r))
 		}
-		expectStatus(t, do(t, http.MethodGet, engine+"/namespaces/elsewhere/pods", tok, nil), http.StatusForbidden)
-		if r := get(token(t, "outsider"), "/pods"); total(r) != 0 {
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/namespaces/elsewhere/pods", tok, nil), http.StatusForbidden)
+		if r := get(api.Token(t, "outsider"), "/pods"); total(r) != 0 {
 			t.Fatalf("an outsider sees %d pods", total(r))
 		}
 		ns := get(tok, "/namespaces")
@@ -126,13 +128,13 @@ func TestTheListEngineFiltersSortsPagesAndTrims(t *testing.T) {
 	t.Run("bad parameters are 400 naming the parameter", func(t *testing.T) {
 		for q, param := range map[string]string{"?sortBy=color": "sortBy", "?limit=0": "limit", "?limit=100000": "limit", "?page=-1": "page",
 			"?labelSelector=a%3D%3D%3Db": "labelSelector", "?fieldSelector=spec.color%3Dred": "fieldSelector", "?colour=red": "colour"} {
-			r := do(t, http.MethodGet, engine+"/pods"+q, adm, nil)
-			expectStatus(t, r, http.StatusBadRequest)
-			if !strings.Contains(string(r.body), `"field":"`+param+`"`) {
-				t.Fatalf("%s: the parameter is not named: %s", q, r.body)
+			r := api.Do(t, http.MethodGet, engine+"/pods"+q, adm, nil)
+			platform.ExpectStatus(t, r, http.StatusBadRequest)
+			if !strings.Contains(string(r.Body), `"field":"`+param+`"`) {
+				t.Fatalf("%s: the parameter is not named: %s", q, r.Body)
 			}
 		}
-		expectStatus(t, do(t, http.MethodGet, engine+"/widgets", adm, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, engine+"/widgets", adm, nil), http.StatusNotFound)
 	})
 
 	t.Run("secrets are listed without their values", func(t *testing.T) {
@@ -140,7 +142,7 @@ func TestTheListEngineFiltersSortsPagesAndTrims(t *testing.T) {
 		if err := st.k8s.Create(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
-		var r *response
+		var r *platform.Response
 		eventually(t, "the secret is listed", func() error {
 			r = get(adm, "/namespaces/wsa-web/secrets?names=creds")
 			if total(r) != 1 {
@@ -148,15 +150,15 @@ func TestTheListEngineFiltersSortsPagesAndTrims(t *testing.T) {
 			}
 			return nil
 		})
-		if strings.Contains(string(r.body), "aHVudGVyMi1zZWNyZXQtdmFsdWU") || strings.Contains(string(r.body), "hunter2") {
-			t.Fatalf("a secret value is in the list: %s", r.body)
+		if strings.Contains(string(r.Body), "aHVudGVyMi1zZWNyZXQtdmFsdWU") || strings.Contains(string(r.Body), "hunter2") {
+			t.Fatalf("a secret value is in the list: %s", r.Body)
 		}
 	})
 
 	t.Run("users are listed without their password hashes", func(t *testing.T) {
 		r := get(adm, "/users?names=ws-viewer")
-		if total(r) != 1 || strings.Contains(string(r.body), "$2a$") || strings.Contains(string(r.body), `"password"`) {
-			t.Fatalf("%s", r.body)
+		if total(r) != 1 || strings.Contains(string(r.Body), "$2a$") || strings.Contains(string(r.Body), `"password"`) {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 

@@ -21,6 +21,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	tokenpkg "github.com/superkube/super-kubenetes/internal/oauth/token"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 	"github.com/superkube/super-kubenetes/internal/testutil/redisserver"
 )
 
@@ -47,9 +48,9 @@ func raceClient(t *testing.T, base string, tlsCfg *tls.Config, n int) *http.Clie
 }
 
 // concurrently posts the same form n times at once with c and returns the answers.
-func concurrently(t *testing.T, c *http.Client, n int, target string, values url.Values, basicUser, basicPass string) []*response {
+func concurrently(t *testing.T, c *http.Client, n int, target string, values url.Values, basicUser, basicPass string) []*platform.Response {
 	t.Helper()
-	out := make([]*response, n)
+	out := make([]*platform.Response, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -63,13 +64,13 @@ func concurrently(t *testing.T, c *http.Client, n int, target string, values url
 			resp, err := c.Do(req)
 			if err != nil {
 				t.Error(err)
-				out[i] = &response{}
+				out[i] = &platform.Response{}
 				return
 			}
 			defer resp.Body.Close()
 			data, _ := io.ReadAll(resp.Body)
-			r := &response{code: resp.StatusCode, header: resp.Header, body: data}
-			_ = json.Unmarshal(data, &r.json)
+			r := &platform.Response{Code: resp.StatusCode, Header: resp.Header, Body: data}
+			_ = json.Unmarshal(data, &r.JSON)
 			out[i] = r
 		})
 	}
@@ -78,51 +79,51 @@ func concurrently(t *testing.T, c *http.Client, n int, target string, values url
 	return out
 }
 
-func countCodes(answers []*response, code int) int {
+func countCodes(answers []*platform.Response, code int) int {
 	n := 0
 	for _, r := range answers {
-		if r.code == code {
+		if r.Code == code {
 			n++
 		}
 	}
 	return n
 }
 
-func refreshWith(t *testing.T, refresh string) *response {
+func refreshWith(t *testing.T, refresh string) *platform.Response {
 	t.Helper()
-	return form(t, "/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}, app.ConsoleClientID, consoleSecret)
+	return api.Form(t, "/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}, app.ConsoleClientID, consoleSecret)
 }
 
 func TestARefreshTokenIsRedeemedOnceWhateverTheConcurrency(t *testing.T) {
 	newUser(t, "racer")
 	const n = 24
-	check := func(t *testing.T, base string, tlsCfg *tls.Config, login func() *response) {
+	check := func(t *testing.T, base string, tlsCfg *tls.Config, login func() *platform.Response) {
 		t.Helper()
 		c := raceClient(t, base, tlsCfg, n)
 		for round := range 5 {
 			first := login()
-			if first.code != http.StatusOK {
-				t.Fatalf("login: %d %s", first.code, first.body)
+			if first.Code != http.StatusOK {
+				t.Fatalf("login: %d %s", first.Code, first.Body)
 			}
 			answers := concurrently(t, c, n, base+"/oauth/token",
-				url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.str("refresh_token")}}, app.ConsoleClientID, consoleSecret)
+				url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.Str("refresh_token")}}, app.ConsoleClientID, consoleSecret)
 			if ok := countCodes(answers, http.StatusOK); ok != 1 {
 				t.Fatalf("round %d: %d of %d concurrent redemptions of one refresh token got new tokens, want exactly 1", round+1, ok, n)
 			}
 			for _, r := range answers {
-				if r.code != http.StatusOK && (r.code != http.StatusBadRequest || r.str("error") != "invalid_grant") {
-					t.Fatalf("a refused redemption: %d %s", r.code, r.body)
+				if r.Code != http.StatusOK && (r.Code != http.StatusBadRequest || r.Str("error") != "invalid_grant") {
+					t.Fatalf("a refused redemption: %d %s", r.Code, r.Body)
 				}
 			}
 		}
 	}
 	t.Run("with the memory store", func(t *testing.T) {
-		check(t, st.url, st.http.Transport.(*http.Transport).TLSClientConfig, func() *response { return login(t, "racer", Password) })
+		check(t, st.url, st.http.Transport.(*http.Transport).TLSClientConfig, func() *platform.Response { return api.Login(t, "racer", Password) })
 	})
 	t.Run("with the Redis store", func(t *testing.T) {
 		redis := redisserver.StartT(t)
 		rep := startReplica(t, func(cfg *app.Config) { cfg.RedisURL = redis.URL(0) })
-		check(t, rep.srv.URL, rep.srv.Client().Transport.(*http.Transport).TLSClientConfig, func() *response { return rep.login(t, "racer") })
+		check(t, rep.srv.URL, rep.srv.Client().Transport.(*http.Transport).TLSClientConfig, func() *platform.Response { return rep.login(t, "racer") })
 	})
 }
 
@@ -133,14 +134,14 @@ func TestAnAuthorizationCodeIsRedeemedOnceWhateverTheConcurrency(t *testing.T) {
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{"client_id": {"cli"}, "redirect_uri": {cliRedirect}, "response_type": {"code"}, "scope": {"openid"},
 		"state": {"s"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	check := func(t *testing.T, base string, tlsCfg *tls.Config, authorize func() *response) {
+	check := func(t *testing.T, base string, tlsCfg *tls.Config, authorize func() *platform.Response) {
 		t.Helper()
 		c := raceClient(t, base, tlsCfg, n)
 		for round := range 5 {
 			r := authorize()
-			loc, err := url.Parse(r.header.Get("Location"))
-			if r.code != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
-				t.Fatalf("authorize: %d %s", r.code, r.header.Get("Location"))
+			loc, err := url.Parse(r.Header.Get("Location"))
+			if r.Code != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
+				t.Fatalf("authorize: %d %s", r.Code, r.Header.Get("Location"))
 			}
 			answers := concurrently(t, c, n, base+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"cli"},
 				"code": {loc.Query().Get("code")}, "redirect_uri": {cliRedirect}, "code_verifier": {verifier}}, "", "")
@@ -150,16 +151,16 @@ func TestAnAuthorizationCodeIsRedeemedOnceWhateverTheConcurrency(t *testing.T) {
 		}
 	}
 	t.Run("with the memory store", func(t *testing.T) {
-		tok := token(t, "code-racer")
-		check(t, st.url, st.http.Transport.(*http.Transport).TLSClientConfig, func() *response {
-			return do(t, http.MethodGet, "/oauth/authorize?"+q.Encode(), tok, nil)
+		tok := api.Token(t, "code-racer")
+		check(t, st.url, st.http.Transport.(*http.Transport).TLSClientConfig, func() *platform.Response {
+			return api.Do(t, http.MethodGet, "/oauth/authorize?"+q.Encode(), tok, nil)
 		})
 	})
 	t.Run("with the Redis store", func(t *testing.T) {
 		redis := redisserver.StartT(t)
 		rep := startReplica(t, func(cfg *app.Config) { cfg.RedisURL = redis.URL(0) })
-		tok := rep.login(t, "code-racer").str("access_token")
-		check(t, rep.srv.URL, rep.srv.Client().Transport.(*http.Transport).TLSClientConfig, func() *response {
+		tok := rep.login(t, "code-racer").Str("access_token")
+		check(t, rep.srv.URL, rep.srv.Client().Transport.(*http.Transport).TLSClientConfig, func() *platform.Response {
 			return rep.send(t, http.MethodGet, "/oauth/authorize?"+q.Encode(), tok, nil)
 		})
 	})
@@ -168,14 +169,14 @@ func TestAnAuthorizationCodeIsRedeemedOnceWhateverTheConcurrency(t *testing.T) {
 func TestARefusedRefreshTokenIsToldTruthfullyWhy(t *testing.T) {
 	newUser(t, "truthful")
 	t.Run("a used refresh token was revoked", func(t *testing.T) {
-		first := login(t, "truthful", Password)
-		if r := refreshWith(t, first.str("refresh_token")); r.code != http.StatusOK {
-			t.Fatalf("refresh: %d %s", r.code, r.body)
+		first := api.Login(t, "truthful", Password)
+		if r := refreshWith(t, first.Str("refresh_token")); r.Code != http.StatusOK {
+			t.Fatalf("refresh: %d %s", r.Code, r.Body)
 		}
-		r := refreshWith(t, first.str("refresh_token"))
-		expectStatus(t, r, http.StatusBadRequest)
-		if r.str("error") != "invalid_grant" || !strings.Contains(r.str("error_description"), "revoked or has already been used") {
-			t.Fatalf("%s", r.body)
+		r := refreshWith(t, first.Str("refresh_token"))
+		platform.ExpectStatus(t, r, http.StatusBadRequest)
+		if r.Str("error") != "invalid_grant" || !strings.Contains(r.Str("error_description"), "revoked or has already been used") {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 	t.Run("a refresh token the server has no record of is not called revoked", func(t *testing.T) {
@@ -195,10 +196,10 @@ func TestARefusedRefreshTokenIsToldTruthfullyWhy(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := refreshWith(t, raw)
-		expectStatus(t, r, http.StatusBadRequest)
-		desc := r.str("error_description")
-		if r.str("error") != "invalid_grant" || strings.Contains(desc, "revoked") || !strings.Contains(desc, "not known to this server") {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusBadRequest)
+		desc := r.Str("error_description")
+		if r.Str("error") != "invalid_grant" || strings.Contains(desc, "revoked") || !strings.Contains(desc, "not known to this server") {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 }
@@ -233,8 +234,8 @@ func TestConcurrentWrongPasswordsLockTheUserBeforeTheRightOne(t *testing.T) {
 		t.Fatalf("%d of 12 wrong passwords got 401", n)
 	}
 	// At once, without waiting for records or the controller.
-	if r := login(t, "besieged", Password); r.code != http.StatusUnauthorized {
-		t.Fatalf("the right password after 12 concurrent wrong ones: %d, want 401 (locked)", r.code)
+	if r := api.Login(t, "besieged", Password); r.Code != http.StatusUnauthorized {
+		t.Fatalf("the right password after 12 concurrent wrong ones: %d, want 401 (locked)", r.Code)
 	}
 	eventually(t, "only as many passwords as the lockout allows were checked, and every attempt is recorded", func() error {
 		reasons := countReasons(loginRecords(t, "besieged"))
@@ -245,37 +246,37 @@ func TestConcurrentWrongPasswordsLockTheUserBeforeTheRightOne(t *testing.T) {
 	})
 
 	t.Run("an administrator's unlock lets the right password in at once", func(t *testing.T) {
-		r := do(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users/besieged/unlock", admin(t), nil)
-		if r.code != http.StatusOK {
-			t.Fatalf("unlock: %d %s", r.code, r.body)
+		r := api.Do(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users/besieged/unlock", api.Admin(t), nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("unlock: %d %s", r.Code, r.Body)
 		}
-		if r := login(t, "besieged", Password); r.code != http.StatusOK {
-			t.Fatalf("the right password after the unlock: %d %s", r.code, r.body)
+		if r := api.Login(t, "besieged", Password); r.Code != http.StatusOK {
+			t.Fatalf("the right password after the unlock: %d %s", r.Code, r.Body)
 		}
 	})
 }
 
 func TestWrongCurrentPasswordsCountAsFailedLogins(t *testing.T) {
 	newUser(t, "oracle")
-	tok := token(t, "oracle")
-	change := func(current string) *response {
-		return doJSON(t, http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/oracle/password", tok,
+	tok := api.Token(t, "oracle")
+	change := func(current string) *platform.Response {
+		return api.DoJSON(t, http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/oracle/password", tok,
 			map[string]string{"currentPassword": current, "password": "Brand-New-Passw0rd"})
 	}
 	for range maxFailures {
 		r := change("Wrong-Guess-1")
-		expectStatus(t, r, http.StatusUnprocessableEntity)
-		if !strings.Contains(string(r.body), `"field":"currentPassword"`) {
-			t.Fatalf("the field is not named: %s", r.body)
+		platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.Body), `"field":"currentPassword"`) {
+			t.Fatalf("the field is not named: %s", r.Body)
 		}
 	}
 	r := change(Password)
-	expectStatus(t, r, http.StatusTooManyRequests)
-	if r.header.Get("Retry-After") == "" {
-		t.Fatalf("no Retry-After: %v", r.header)
+	platform.ExpectStatus(t, r, http.StatusTooManyRequests)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatalf("no Retry-After: %v", r.Header)
 	}
-	if r := login(t, "oracle", Password); r.code != http.StatusUnauthorized {
-		t.Fatalf("a login after the failed password changes: %d, want 401 (locked)", r.code)
+	if r := api.Login(t, "oracle", Password); r.Code != http.StatusUnauthorized {
+		t.Fatalf("a login after the failed password changes: %d, want 401 (locked)", r.Code)
 	}
 	eventually(t, "the failed checks are recorded", func() error {
 		reasons := countReasons(loginRecords(t, "oracle"))
@@ -288,20 +289,20 @@ func TestWrongCurrentPasswordsCountAsFailedLogins(t *testing.T) {
 
 func TestKubeconfigTokensAreForKubeAPIServerOnly(t *testing.T) {
 	newUser(t, "kubectl-user")
-	tok := token(t, "kubectl-user")
-	r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/kubectl-user/kubeconfig", tok, nil)
-	if r.code != http.StatusOK {
-		t.Fatalf("kubeconfig: %d %s", r.code, r.body)
+	tok := api.Token(t, "kubectl-user")
+	r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/kubectl-user/kubeconfig", tok, nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("kubeconfig: %d %s", r.Code, r.Body)
 	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.body)
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(r.Body)
 	if err != nil || cfg.BearerToken == "" {
 		t.Fatalf("the kubeconfig has no token: %v", err)
 	}
 	for _, path := range []string{"/kapis/iam.superkube.io/v1beta1/users/kubectl-user", "/oauth/userinfo", "/api/v1/namespaces/default/configmaps"} {
-		expectStatus(t, do(t, http.MethodGet, path, cfg.BearerToken, nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, path, cfg.BearerToken, nil), http.StatusUnauthorized)
 	}
 	// The console's token still works.
-	if r := do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/kubectl-user", tok, nil); r.code != http.StatusOK {
-		t.Fatalf("the console's token: %d %s", r.code, r.body)
+	if r := api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/kubectl-user", tok, nil); r.Code != http.StatusOK {
+		t.Fatalf("the console's token: %d %s", r.Code, r.Body)
 	}
 }

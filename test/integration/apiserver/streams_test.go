@@ -43,10 +43,10 @@ func workspaceViewer(t *testing.T, name string) string {
 	if err := st.k8s.Create(t.Context(), b); err != nil {
 		t.Fatal(err)
 	}
-	tok := token(t, name)
+	tok := api.Token(t, name)
 	eventually(t, name+" lists pods through the proxy", func() error {
-		if r := do(t, http.MethodGet, "/api/v1/namespaces/wsa-web/pods", tok, nil); r.code != http.StatusOK {
-			return errf("%d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodGet, "/api/v1/namespaces/wsa-web/pods", tok, nil); r.Code != http.StatusOK {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -142,8 +142,8 @@ func TestStreamsEndWhenTheirCredentialsNoLongerHold(t *testing.T) {
 		tok := workspaceViewer(t, "stream-sse")
 		s := streamHTTP(t, streamClient(), st.url, engine+"/namespaces/wsa-web/pods?watch=true", tok)
 		s.stillOpen(t, time.Second)
-		if r := do(t, http.MethodPost, "/oauth/logout", tok, nil); r.code != http.StatusOK {
-			t.Fatalf("logout: %d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodPost, "/oauth/logout", tok, nil); r.Code != http.StatusOK {
+			t.Fatalf("logout: %d %s", r.Code, r.Body)
 		}
 		s.endsWithin(t, endsAtOnce)
 	})
@@ -152,10 +152,10 @@ func TestStreamsEndWhenTheirCredentialsNoLongerHold(t *testing.T) {
 		tok := workspaceViewer(t, "stream-watch")
 		s := streamHTTP(t, streamClient(), st.url, "/api/v1/namespaces/wsa-web/pods?watch=true", tok)
 		s.stillOpen(t, time.Second)
-		r := doJSON(t, http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/stream-watch/password", tok,
+		r := api.DoJSON(t, http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/stream-watch/password", tok,
 			map[string]string{"currentPassword": Password, "password": "Another-Passw0rd!"})
-		if r.code != http.StatusOK {
-			t.Fatalf("password change: %d %s", r.code, r.body)
+		if r.Code != http.StatusOK {
+			t.Fatalf("password change: %d %s", r.Code, r.Body)
 		}
 		s.endsWithin(t, endsAtOnce)
 	})
@@ -164,8 +164,8 @@ func TestStreamsEndWhenTheirCredentialsNoLongerHold(t *testing.T) {
 		tok := workspaceViewer(t, "stream-disabled")
 		s := streamHTTP(t, streamClient(), st.url, "/api/v1/namespaces/wsa-web/pods?watch=true", tok)
 		s.stillOpen(t, time.Second)
-		if r := do(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users/stream-disabled/disable", admin(t), nil); r.code != http.StatusOK {
-			t.Fatalf("disable: %d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodPost, "/kapis/iam.superkube.io/v1beta1/users/stream-disabled/disable", api.Admin(t), nil); r.Code != http.StatusOK {
+			t.Fatalf("disable: %d %s", r.Code, r.Body)
 		}
 		s.endsWithin(t, endsAtOnce)
 	})
@@ -176,8 +176,8 @@ func TestStreamsEndWhenTheirCredentialsNoLongerHold(t *testing.T) {
 		tok := workspaceViewer(t, "stream-upgrade")
 		s := streamWebSocket(t, "/api/v1/namespaces/wsa-web/pods?watch=true", tok)
 		s.stillOpen(t, time.Second)
-		if r := do(t, http.MethodPost, "/oauth/logout", tok, nil); r.code != http.StatusOK {
-			t.Fatalf("logout: %d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodPost, "/oauth/logout", tok, nil); r.Code != http.StatusOK {
+			t.Fatalf("logout: %d %s", r.Code, r.Body)
 		}
 		s.endsWithin(t, endsAtOnce)
 	})
@@ -200,14 +200,14 @@ func TestAStreamEndsWhenAnotherReplicaRevokesItsToken(t *testing.T) {
 	withRedis := func(cfg *app.Config) { cfg.RedisURL = redis.URL(0) }
 	first, second := startReplica(t, withRedis), startReplica(t, withRedis)
 	r := first.login(t, "stream-replicated")
-	tok := r.str("access_token")
-	if r.code != http.StatusOK || tok == "" {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	tok := r.Str("access_token")
+	if r.Code != http.StatusOK || tok == "" {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	s := streamHTTP(t, first.srv.Client(), first.srv.URL, engine+"/namespaces/wsa-web/pods?watch=true", tok)
 	s.stillOpen(t, time.Second)
-	if r := second.send(t, http.MethodPost, "/oauth/logout", tok, nil); r.code != http.StatusOK {
-		t.Fatalf("logout on the second replica: %d %s", r.code, r.body)
+	if r := second.send(t, http.MethodPost, "/oauth/logout", tok, nil); r.Code != http.StatusOK {
+		t.Fatalf("logout on the second replica: %d %s", r.Code, r.Body)
 	}
 	s.endsWithin(t, endsAfterRecheck)
 }

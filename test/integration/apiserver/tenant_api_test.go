@@ -18,6 +18,7 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 const tenantAPI = "/kapis/tenant.superkube.io/v1beta1"
@@ -62,22 +63,22 @@ func newWorkspace(t *testing.T, name, manager string, clusters ...string) {
 }
 
 // expectField checks that a Status names the field among its causes.
-func expectField(t *testing.T, r *response, field string) {
+func expectField(t *testing.T, r *platform.Response, field string) {
 	t.Helper()
-	if !strings.Contains(string(r.body), `"field":"`+field+`"`) {
-		t.Fatalf("the Status does not name the field %s: %s", field, r.body)
+	if !strings.Contains(string(r.Body), `"field":"`+field+`"`) {
+		t.Fatalf("the Status does not name the field %s: %s", field, r.Body)
 	}
 }
 
 // untilAllowed repeats a request while it is refused (the authorizer's
 // caches follow new bindings within moments) and returns the first other answer.
-func untilAllowed(t *testing.T, what string, send func() *response) *response {
+func untilAllowed(t *testing.T, what string, send func() *platform.Response) *platform.Response {
 	t.Helper()
-	var r *response
+	var r *platform.Response
 	eventually(t, what, func() error {
 		r = send()
-		if r.code == http.StatusForbidden {
-			return errf("%d %s", r.code, r.body)
+		if r.Code == http.StatusForbidden {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -90,15 +91,15 @@ func TestASelfProvisionerCreatesAWorkspaceAndBecomesItsAdmin(t *testing.T) {
 		newUser(t, u)
 	}
 	bindGlobal(t, "tn-creator", "platform-self-provisioner")
-	creator, plain := token(t, "tn-creator"), token(t, "tn-plain")
+	creator, plain := api.Token(t, "tn-creator"), api.Token(t, "tn-plain")
 	body := map[string]any{"metadata": map[string]any{"name": "tn-alpha", "annotations": map[string]string{
 		tenantv1beta1.DisplayNameAnnotation: "Alpha team", tenantv1beta1.CreatorAnnotation: "someone-else"}}}
 
-	r := untilAllowed(t, "the self-provisioner may create workspaces", func() *response {
-		return doJSON(t, http.MethodPost, tenantAPI+"/workspaces", creator, body)
+	r := untilAllowed(t, "the self-provisioner may create workspaces", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", creator, body)
 	})
-	if r.code != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
 	}
 	ws := &tenantv1beta1.Workspace{}
 	if err := st.k8s.Get(ctx, keyOf("tn-alpha"), ws); err != nil {
@@ -121,64 +122,64 @@ func TestASelfProvisionerCreatesAWorkspaceAndBecomesItsAdmin(t *testing.T) {
 			return nil
 		})
 		eventually(t, "the creator's workspaces list shows it", func() error {
-			r := do(t, http.MethodGet, tenantAPI+"/workspaces", creator, nil)
+			r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces", creator, nil)
 			if got := names(r); !reflect.DeepEqual(got, []string{"tn-alpha"}) || total(r) != 1 {
-				return errf("%d %s", r.code, r.body)
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
 	})
 	t.Run("a self-provisioner cannot make someone else the manager", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", creator, map[string]any{"metadata": map[string]any{"name": "tn-alpha-2"}, "spec": map[string]any{"manager": "tn-plain"}})
-		expectStatus(t, r, http.StatusForbidden)
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", creator, map[string]any{"metadata": map[string]any{"name": "tn-alpha-2"}, "spec": map[string]any{"manager": "tn-plain"}})
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 		expectField(t, r, "spec.manager")
 	})
 	t.Run("a regular user cannot create one", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", plain, map[string]any{"metadata": map[string]any{"name": "tn-beta"}})
-		expectStatus(t, r, http.StatusForbidden)
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", plain, map[string]any{"metadata": map[string]any{"name": "tn-beta"}})
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 		if err := st.k8s.Get(ctx, keyOf("tn-beta"), &tenantv1beta1.Workspace{}); !apierrors.IsNotFound(err) {
 			t.Fatalf("the workspace exists: %v", err)
 		}
 	})
 	t.Run("a platform admin names the manager", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", admin(t), map[string]any{"metadata": map[string]any{"name": "tn-gamma"}, "spec": map[string]any{"manager": "tn-plain"}})
-		if r.code != http.StatusCreated || r.json["spec"].(map[string]any)["manager"] != "tn-plain" {
-			t.Fatalf("%d %s", r.code, r.body)
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", api.Admin(t), map[string]any{"metadata": map[string]any{"name": "tn-gamma"}, "spec": map[string]any{"manager": "tn-plain"}})
+		if r.Code != http.StatusCreated || r.JSON["spec"].(map[string]any)["manager"] != "tn-plain" {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("a name that is not a DNS label or tries to reach another path is refused", func(t *testing.T) {
 		for _, name := range []string{"../etc", "Upper", "a.b", strings.Repeat("x", 41), ""} {
-			r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", admin(t), map[string]any{"metadata": map[string]any{"name": name}})
-			expectStatus(t, r, http.StatusUnprocessableEntity)
+			r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", api.Admin(t), map[string]any{"metadata": map[string]any{"name": name}})
+			platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
 			expectField(t, r, "metadata.name")
 		}
-		expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/..%2f..%2fapi", admin(t), nil), http.StatusBadRequest)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/..%2f..%2fapi", api.Admin(t), nil), http.StatusBadRequest)
 	})
 	t.Run("a workspace on a cluster that does not exist is refused", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", admin(t), map[string]any{"metadata": map[string]any{"name": "tn-nowhere"},
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", api.Admin(t), map[string]any{"metadata": map[string]any{"name": "tn-nowhere"},
 			"spec": map[string]any{"clusters": []map[string]string{{"name": "no-such-cluster"}}}})
-		expectStatus(t, r, http.StatusUnprocessableEntity)
+		platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
 		expectField(t, r, "spec.clusters[0].name")
 	})
 }
 
 func TestAWorkspaceAdminReadsAndEditsTheirWorkspace(t *testing.T) {
 	world(t)
-	wsAdmin, outsider := token(t, "ws-admin"), token(t, "outsider")
-	r := untilAllowed(t, "the workspace admin reads the workspace", func() *response {
-		return do(t, http.MethodGet, tenantAPI+"/workspaces/wsa", wsAdmin, nil)
+	wsAdmin, outsider := api.Token(t, "ws-admin"), api.Token(t, "outsider")
+	r := untilAllowed(t, "the workspace admin reads the workspace", func() *platform.Response {
+		return api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa", wsAdmin, nil)
 	})
-	if r.code != http.StatusOK || r.str("kind") != "Workspace" {
-		t.Fatalf("%d %s", r.code, r.body)
+	if r.Code != http.StatusOK || r.Str("kind") != "Workspace" {
+		t.Fatalf("%d %s", r.Code, r.Body)
 	}
-	expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/wsa", outsider, nil), http.StatusForbidden)
-	expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/no-such-workspace", admin(t), nil), http.StatusNotFound)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa", outsider, nil), http.StatusForbidden)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/no-such-workspace", api.Admin(t), nil), http.StatusNotFound)
 
-	r = do(t, http.MethodPatch, tenantAPI+"/workspaces/wsa", wsAdmin,
+	r = api.Do(t, http.MethodPatch, tenantAPI+"/workspaces/wsa", wsAdmin,
 		strings.NewReader(`{"metadata":{"annotations":{"superkube.io/display-name":"Team A","superkube.io/creator":"forged"}}}`),
 		"Content-Type", "application/merge-patch+json")
-	if r.code != http.StatusOK {
-		t.Fatalf("patch: %d %s", r.code, r.body)
+	if r.Code != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.Code, r.Body)
 	}
 	ws := &tenantv1beta1.Workspace{}
 	if err := st.k8s.Get(context.Background(), keyOf("wsa"), ws); err != nil {
@@ -189,15 +190,15 @@ func TestAWorkspaceAdminReadsAndEditsTheirWorkspace(t *testing.T) {
 	}
 
 	stale := map[string]any{"metadata": map[string]any{"name": "wsa", "resourceVersion": "1"}, "spec": map[string]any{"manager": "ws-admin"}}
-	expectStatus(t, doJSON(t, http.MethodPut, tenantAPI+"/workspaces/wsa", wsAdmin, stale), http.StatusConflict)
-	r = doJSON(t, http.MethodPut, tenantAPI+"/workspaces/wsa", wsAdmin, map[string]any{"spec": map[string]any{"namespacePolicy": "Sometimes"}})
-	expectStatus(t, r, http.StatusUnprocessableEntity)
+	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPut, tenantAPI+"/workspaces/wsa", wsAdmin, stale), http.StatusConflict)
+	r = api.DoJSON(t, http.MethodPut, tenantAPI+"/workspaces/wsa", wsAdmin, map[string]any{"spec": map[string]any{"namespacePolicy": "Sometimes"}})
+	platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
 	expectField(t, r, "spec.namespacePolicy")
-	r = do(t, http.MethodPost, tenantAPI+"/workspaces/wsa", wsAdmin, nil)
-	if r.code != http.StatusMethodNotAllowed && r.code != http.StatusForbidden {
-		t.Fatalf("POST on a workspace: %d %s", r.code, r.body)
+	r = api.Do(t, http.MethodPost, tenantAPI+"/workspaces/wsa", wsAdmin, nil)
+	if r.Code != http.StatusMethodNotAllowed && r.Code != http.StatusForbidden {
+		t.Fatalf("POST on a workspace: %d %s", r.Code, r.Body)
 	}
-	expectStatus(t, r, r.code)
+	platform.ExpectStatus(t, r, r.Code)
 }
 
 func TestTheWorkspacesListShowsAMemberOnlyTheirWorkspaces(t *testing.T) {
@@ -207,12 +208,12 @@ func TestTheWorkspacesListShowsAMemberOnlyTheirWorkspaces(t *testing.T) {
 	}
 	bindWorkspace(t, "User", "tn-member", "tn-list-a", "viewer")
 	bindWorkspace(t, "User", "tn-member", "tn-list-b", "regular")
-	member, adm := token(t, "tn-member"), admin(t)
+	member, adm := api.Token(t, "tn-member"), api.Admin(t)
 
 	eventually(t, "the member sees their two workspaces", func() error {
-		r := do(t, http.MethodGet, tenantAPI+"/workspaces?sortBy=name&ascending=true", member, nil)
+		r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces?sortBy=name&ascending=true", member, nil)
 		if got := names(r); !reflect.DeepEqual(got, []string{"tn-list-a", "tn-list-b"}) || total(r) != 2 {
-			return errf("%d %s", r.code, r.body)
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -230,16 +231,16 @@ func TestTheWorkspacesListShowsAMemberOnlyTheirWorkspaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := do(t, http.MethodGet, tenantAPI+"/workspaces"+tt.query, tt.tok, nil)
-			if r.code != http.StatusOK || !reflect.DeepEqual(names(r), tt.want) || total(r) != tt.total {
-				t.Fatalf("want %v of %d, got %d %s", tt.want, tt.total, r.code, r.body)
+			r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces"+tt.query, tt.tok, nil)
+			if r.Code != http.StatusOK || !reflect.DeepEqual(names(r), tt.want) || total(r) != tt.total {
+				t.Fatalf("want %v of %d, got %d %s", tt.want, tt.total, r.Code, r.Body)
 			}
 		})
 	}
 	for param, query := range map[string]string{"sortBy": "?sortBy=shoeSize", "limit": "?limit=0", "page": "?page=x", "labelSelector": "?labelSelector=a%20in%20(b"} {
 		t.Run("a bad "+param+" is a 400 naming it", func(t *testing.T) {
-			r := do(t, http.MethodGet, tenantAPI+"/workspaces"+query, member, nil)
-			expectStatus(t, r, http.StatusBadRequest)
+			r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces"+query, member, nil)
+			platform.ExpectStatus(t, r, http.StatusBadRequest)
 			expectField(t, r, param)
 		})
 	}
@@ -254,31 +255,31 @@ func TestTheWorkspacesListShowsAMemberOnlyTheirWorkspaces(t *testing.T) {
 			}
 		}
 		bindWorkspace(t, "Group", "tn-team", "tn-list-c", "viewer")
-		tok := token(t, "tn-grouped")
+		tok := api.Token(t, "tn-grouped")
 		eventually(t, "the group's workspace is listed", func() error {
-			r := do(t, http.MethodGet, tenantAPI+"/workspaces", tok, nil)
+			r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces", tok, nil)
 			if !reflect.DeepEqual(names(r), []string{"tn-list-c"}) {
-				return errf("%d %s", r.code, r.body)
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
 	})
-	expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces", "", nil), http.StatusUnauthorized)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces", "", nil), http.StatusUnauthorized)
 }
 
 func TestAWorkspaceAdminCreatesAProjectAndBecomesItsAdmin(t *testing.T) {
 	world(t)
 	ctx := context.Background()
-	wsAdmin, viewer, outsider := token(t, "ws-admin"), token(t, "ws-viewer"), token(t, "outsider")
+	wsAdmin, viewer, outsider := api.Token(t, "ws-admin"), api.Token(t, "ws-viewer"), api.Token(t, "outsider")
 	project := map[string]any{"metadata": map[string]any{"name": "wsa-tn-shop", "labels": map[string]string{
 		"team": "shop", "pod-security.kubernetes.io/enforce": "privileged", tenantv1beta1.WorkspaceLabel: "elsewhere"},
 		"annotations": map[string]string{tenantv1beta1.DisplayNameAnnotation: "Shop"}}}
 
-	r := untilAllowed(t, "the workspace admin may create projects", func() *response {
-		return doJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, project)
+	r := untilAllowed(t, "the workspace admin may create projects", func() *platform.Response {
+		return api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, project)
 	})
-	if r.code != http.StatusCreated || r.str("kind") != "Namespace" {
-		t.Fatalf("create: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated || r.Str("kind") != "Namespace" {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
 	}
 	ns := &corev1.Namespace{}
 	if err := st.k8s.Get(ctx, keyOf("wsa-tn-shop"), ns); err != nil {
@@ -302,71 +303,71 @@ func TestAWorkspaceAdminCreatesAProjectAndBecomesItsAdmin(t *testing.T) {
 		})
 	})
 	t.Run("a viewer cannot create projects", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", viewer, map[string]any{"metadata": map[string]any{"name": "wsa-tn-viewers"}})
-		expectStatus(t, r, http.StatusForbidden)
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", viewer, map[string]any{"metadata": map[string]any{"name": "wsa-tn-viewers"}})
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 	})
 	t.Run("the workspace's members list its projects, an outsider none", func(t *testing.T) {
 		for _, tok := range []string{wsAdmin, viewer} {
 			eventually(t, "the list shows the project", func() error {
-				r := do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces?sortBy=name&ascending=true", tok, nil)
+				r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces?sortBy=name&ascending=true", tok, nil)
 				if got := names(r); !slices.Contains(got, "wsa-tn-shop") || !slices.Contains(got, "wsa-web") || total(r) != len(got) {
-					return errf("%d %s", r.code, r.body)
+					return errf("%d %s", r.Code, r.Body)
 				}
 				return nil
 			})
 		}
-		r := do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces", outsider, nil)
-		if r.code != http.StatusOK || total(r) != 0 || len(names(r)) != 0 {
-			t.Fatalf("an outsider's list: %d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces", outsider, nil)
+		if r.Code != http.StatusOK || total(r) != 0 || len(names(r)) != 0 {
+			t.Fatalf("an outsider's list: %d %s", r.Code, r.Body)
 		}
-		r = do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces?name=SHOP", wsAdmin, nil)
+		r = api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces?name=SHOP", wsAdmin, nil)
 		if !reflect.DeepEqual(names(r), []string{"wsa-tn-shop"}) || total(r) != 1 {
-			t.Fatalf("the name filter: %d %s", r.code, r.body)
+			t.Fatalf("the name filter: %d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("a project operator who is no workspace member lists just their project", func(t *testing.T) {
-		tok := token(t, "operator")
+		tok := api.Token(t, "operator")
 		eventually(t, "the operator's list", func() error {
-			r := do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces", tok, nil)
+			r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces", tok, nil)
 			if !reflect.DeepEqual(names(r), []string{"wsa-web"}) || total(r) != 1 {
-				return errf("%d %s", r.code, r.body)
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
 	})
 	t.Run("a project is read through its own workspace only", func(t *testing.T) {
 		eventually(t, "the project is readable", func() error {
-			if r := do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", wsAdmin, nil); r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			if r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", wsAdmin, nil); r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
-		expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/elsewhere", wsAdmin, nil), http.StatusNotFound)
-		expectStatus(t, do(t, http.MethodDelete, tenantAPI+"/workspaces/wsa/namespaces/elsewhere", wsAdmin, nil), http.StatusNotFound)
-		expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", outsider, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/elsewhere", wsAdmin, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/wsa/namespaces/elsewhere", wsAdmin, nil), http.StatusNotFound)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", outsider, nil), http.StatusForbidden)
 	})
 	t.Run("project names that are not DNS labels or reach for other paths are refused", func(t *testing.T) {
 		for _, name := range []string{"shop..x", "..", "Shop", "a/b", ""} {
-			r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, map[string]any{"metadata": map[string]any{"name": name}})
-			expectStatus(t, r, http.StatusUnprocessableEntity)
+			r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, map[string]any{"metadata": map[string]any{"name": name}})
+			platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
 			expectField(t, r, "metadata.name")
 		}
 		for _, path := range []string{"/workspaces/wsa/namespaces/..", "/workspaces/wsa/namespaces/%2e%2e", "/workspaces/wsa/namespaces/a%2fb", "/workspaces/../namespaces"} {
-			r := do(t, http.MethodGet, tenantAPI+path, wsAdmin, nil)
-			if r.code != http.StatusBadRequest && r.code != http.StatusNotFound {
-				t.Fatalf("%s: %d %s", path, r.code, r.body)
+			r := api.Do(t, http.MethodGet, tenantAPI+path, wsAdmin, nil)
+			if r.Code != http.StatusBadRequest && r.Code != http.StatusNotFound {
+				t.Fatalf("%s: %d %s", path, r.Code, r.Body)
 			}
-			expectStatus(t, r, r.code)
+			platform.ExpectStatus(t, r, r.Code)
 		}
 	})
 	t.Run("an existing name is a conflict", func(t *testing.T) {
-		r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, map[string]any{"metadata": map[string]any{"name": "elsewhere"}})
-		expectStatus(t, r, http.StatusConflict)
+		r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/wsa/namespaces", wsAdmin, map[string]any{"metadata": map[string]any{"name": "elsewhere"}})
+		platform.ExpectStatus(t, r, http.StatusConflict)
 	})
 	t.Run("the workspace admin deletes the project", func(t *testing.T) {
-		r := do(t, http.MethodDelete, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", wsAdmin, nil)
-		if r.code != http.StatusOK || r.str("status") != metav1.StatusSuccess {
-			t.Fatalf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/wsa/namespaces/wsa-tn-shop", wsAdmin, nil)
+		if r.Code != http.StatusOK || r.Str("status") != metav1.StatusSuccess {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 		eventually(t, "the namespace goes", func() error { return goneOrGoing(ctx, "wsa-tn-shop") })
 	})
@@ -374,35 +375,35 @@ func TestAWorkspaceAdminCreatesAProjectAndBecomesItsAdmin(t *testing.T) {
 
 func TestDeletingAWorkspaceAppliesItsNamespacePolicy(t *testing.T) {
 	ctx := context.Background()
-	adm := admin(t)
+	adm := api.Admin(t)
 	for _, ws := range []string{"tn-del-keep", "tn-del-drop"} {
-		if r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces", adm, map[string]any{"metadata": map[string]any{"name": ws}}); r.code != http.StatusCreated {
-			t.Fatalf("workspace %s: %d %s", ws, r.code, r.body)
+		if r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces", adm, map[string]any{"metadata": map[string]any{"name": ws}}); r.Code != http.StatusCreated {
+			t.Fatalf("workspace %s: %d %s", ws, r.Code, r.Body)
 		}
 		eventually(t, "workspace "+ws+" is in the cache", func() error {
-			r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces/"+ws+"/namespaces", adm, map[string]any{"metadata": map[string]any{"name": ws + "-p"}})
-			if r.code != http.StatusCreated {
-				return errf("%d %s", r.code, r.body)
+			r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/"+ws+"/namespaces", adm, map[string]any{"metadata": map[string]any{"name": ws + "-p"}})
+			if r.Code != http.StatusCreated {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
 	}
-	r := do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-drop?namespacePolicy=Sometimes", adm, nil)
-	expectStatus(t, r, http.StatusBadRequest)
+	r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-drop?namespacePolicy=Sometimes", adm, nil)
+	platform.ExpectStatus(t, r, http.StatusBadRequest)
 	expectField(t, r, "namespacePolicy")
 
 	t.Run("namespacePolicy=Delete deletes the projects", func(t *testing.T) {
-		r := do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-drop?namespacePolicy=Delete", adm, nil)
-		if r.code != http.StatusOK {
-			t.Fatalf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-drop?namespacePolicy=Delete", adm, nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 		eventually(t, "the project goes", func() error { return goneOrGoing(ctx, "tn-del-drop-p") })
 		eventually(t, "the workspace goes", func() error { return gone(ctx, &tenantv1beta1.Workspace{}, "tn-del-drop") })
 	})
 	t.Run("the default Release keeps the projects without their label", func(t *testing.T) {
-		r := do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-keep", adm, nil)
-		if r.code != http.StatusOK {
-			t.Fatalf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-keep", adm, nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 		eventually(t, "the workspace goes", func() error { return gone(ctx, &tenantv1beta1.Workspace{}, "tn-del-keep") })
 		ns := &corev1.Namespace{}
@@ -423,37 +424,37 @@ func TestDeletingAWorkspaceAppliesItsNamespacePolicy(t *testing.T) {
 			t.Fatal(err)
 		}
 		bindWorkspace(t, "User", "tn-del-settings", "tn-del-guarded", "settings")
-		tok := token(t, "tn-del-settings")
+		tok := api.Token(t, "tn-del-settings")
 		eventually(t, "the user may read the workspace", func() error {
-			if r := do(t, http.MethodGet, tenantAPI+"/workspaces/tn-del-guarded", tok, nil); r.code != http.StatusOK {
-				return errf("%d %s", r.code, r.body)
+			if r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/tn-del-guarded", tok, nil); r.Code != http.StatusOK {
+				return errf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
-		r := do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-guarded?namespacePolicy=Delete", tok, nil)
-		expectStatus(t, r, http.StatusForbidden)
+		r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-guarded?namespacePolicy=Delete", tok, nil)
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 		expectField(t, r, "namespacePolicy")
-		r = do(t, http.MethodPatch, tenantAPI+"/workspaces/tn-del-guarded", tok, strings.NewReader(`{"spec":{"namespacePolicy":"Delete"}}`),
+		r = api.Do(t, http.MethodPatch, tenantAPI+"/workspaces/tn-del-guarded", tok, strings.NewReader(`{"spec":{"namespacePolicy":"Delete"}}`),
 			"Content-Type", "application/merge-patch+json")
-		expectStatus(t, r, http.StatusForbidden)
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 		expectField(t, r, "spec.namespacePolicy")
-		if r := do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-guarded", tok, nil); r.code != http.StatusOK {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r := api.Do(t, http.MethodDelete, tenantAPI+"/workspaces/tn-del-guarded", tok, nil); r.Code != http.StatusOK {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 }
 
 func TestTheOverviewCountsAWorkspacesProjectsMembersAndPods(t *testing.T) {
 	world(t)
-	adm := admin(t)
+	adm := api.Admin(t)
 	newWorkspace(t, "tn-ov", "ws-admin")
 	bindWorkspace(t, "User", "ws-viewer", "tn-ov", "viewer")
 	bindWorkspace(t, "Group", "tn-ov-team", "tn-ov", "regular")
 	eventually(t, "the projects are created", func() error {
 		for _, p := range []string{"tn-ov-a", "tn-ov-b"} {
-			r := doJSON(t, http.MethodPost, tenantAPI+"/workspaces/tn-ov/namespaces", adm, map[string]any{"metadata": map[string]any{"name": p}})
-			if r.code != http.StatusCreated && r.code != http.StatusConflict {
-				return errf("%d %s", r.code, r.body)
+			r := api.DoJSON(t, http.MethodPost, tenantAPI+"/workspaces/tn-ov/namespaces", adm, map[string]any{"metadata": map[string]any{"name": p}})
+			if r.Code != http.StatusCreated && r.Code != http.StatusConflict {
+				return errf("%d %s", r.Code, r.Body)
 			}
 		}
 		return nil
@@ -461,17 +462,17 @@ func TestTheOverviewCountsAWorkspacesProjectsMembersAndPods(t *testing.T) {
 	pods(t, "tn-ov-a", podSpec{"p1", "web", "node-1", corev1.PodRunning, 0}, podSpec{"p2", "web", "node-1", corev1.PodRunning, 0}, podSpec{"p3", "db", "node-1", corev1.PodPending, 0})
 	pods(t, "tn-ov-b", podSpec{"p4", "web", "node-1", corev1.PodRunning, 0})
 
-	wsAdmin := token(t, "ws-admin")
+	wsAdmin := api.Token(t, "ws-admin")
 	eventually(t, "the overview counts", func() error {
-		r := do(t, http.MethodGet, tenantAPI+"/workspaces/tn-ov/overview", wsAdmin, nil)
+		r := api.Do(t, http.MethodGet, tenantAPI+"/workspaces/tn-ov/overview", wsAdmin, nil)
 		want := map[string]any{"workspace": "tn-ov", "projects": 2.0, "members": 3.0, "pods": 4.0, "clusters": 1.0}
-		if r.code != http.StatusOK || !reflect.DeepEqual(r.json, want) {
-			return errf("%d %s", r.code, r.body)
+		if r.Code != http.StatusOK || !reflect.DeepEqual(r.JSON, want) {
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
-	expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/tn-ov/overview", token(t, "outsider"), nil), http.StatusForbidden)
-	expectStatus(t, do(t, http.MethodGet, tenantAPI+"/workspaces/no-such-ws/overview", adm, nil), http.StatusNotFound)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/tn-ov/overview", api.Token(t, "outsider"), nil), http.StatusForbidden)
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, tenantAPI+"/workspaces/no-such-ws/overview", adm, nil), http.StatusNotFound)
 }
 
 func TestTheClustersListShowsTheClustersACallerMayUse(t *testing.T) {
@@ -484,9 +485,9 @@ func TestTheClustersListShowsTheClustersACallerMayUse(t *testing.T) {
 		}
 	}
 	eventually(t, "the clusters are cached", func() error {
-		r := do(t, http.MethodGet, tenantAPI+"/clusters?names=tn-member-1,tn-member-2", admin(t), nil)
+		r := api.Do(t, http.MethodGet, tenantAPI+"/clusters?names=tn-member-1,tn-member-2", api.Admin(t), nil)
 		if total(r) != 2 {
-			return errf("%d %s", r.code, r.body)
+			return errf("%d %s", r.Code, r.Body)
 		}
 		return nil
 	})
@@ -509,24 +510,24 @@ func TestTheClustersListShowsTheClustersACallerMayUse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.user+" sees "+strings.Join(tt.want, ", "), func(t *testing.T) {
-			tok := token(t, tt.user)
+			tok := api.Token(t, tt.user)
 			eventually(t, "the clusters of "+tt.user, func() error {
-				r := do(t, http.MethodGet, tenantAPI+"/clusters?sortBy=name&ascending=true", tok, nil)
-				if r.code != http.StatusOK || !reflect.DeepEqual(names(r), tt.want) || total(r) != len(tt.want) {
-					return errf("%d %s", r.code, r.body)
+				r := api.Do(t, http.MethodGet, tenantAPI+"/clusters?sortBy=name&ascending=true", tok, nil)
+				if r.Code != http.StatusOK || !reflect.DeepEqual(names(r), tt.want) || total(r) != len(tt.want) {
+					return errf("%d %s", r.Code, r.Body)
 				}
 				return nil
 			})
 		})
 	}
 	t.Run("the platform admin sees every cluster", func(t *testing.T) {
-		r := do(t, http.MethodGet, tenantAPI+"/clusters?sortBy=name&ascending=true", admin(t), nil)
+		r := api.Do(t, http.MethodGet, tenantAPI+"/clusters?sortBy=name&ascending=true", api.Admin(t), nil)
 		if got := names(r); !slices.Contains(got, "host") || !slices.Contains(got, "tn-member-2") || total(r) != len(got) {
-			t.Fatalf("%d %s", r.code, r.body)
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
-		r = do(t, http.MethodGet, tenantAPI+"/clusters?provider=aws&sortBy=name", admin(t), nil)
+		r = api.Do(t, http.MethodGet, tenantAPI+"/clusters?provider=aws&sortBy=name", api.Admin(t), nil)
 		if got := names(r); !reflect.DeepEqual(got, []string{"tn-member-2", "tn-member-1"}) {
-			t.Fatalf("the provider filter: %d %s", r.code, r.body)
+			t.Fatalf("the provider filter: %d %s", r.Code, r.Body)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/superkube/super-kubenetes/internal/console/auth"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 	"github.com/superkube/super-kubenetes/internal/testutil/wsclient"
 )
 
@@ -30,10 +31,10 @@ func TestTheConsoleServesItsPagesUnderTheBasePath(t *testing.T) {
 		r.Body.Close()
 	}
 	r := b.open(t)
-	page := string(r.body)
-	nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(r.header.Get("Content-Security-Policy"))
+	page := string(r.Body)
+	nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(r.Header.Get("Content-Security-Policy"))
 	if nonce == nil || !strings.Contains(page, `<head><base href="/console/">`) || strings.Count(page, `nonce="`+nonce[1]+`"`) != 2 {
-		t.Fatalf("the page does not carry the base path and the policy's nonce on its scripts:\n%s\n%s", r.header.Get("Content-Security-Policy"), page)
+		t.Fatalf("the page does not carry the base path and the policy's nonce on its scripts:\n%s\n%s", r.Header.Get("Content-Security-Policy"), page)
 	}
 	m := regexp.MustCompile(`<script nonce="[^"]+" id="ke-config" type="application/json">([^<]+)</script>`).FindStringSubmatch(page)
 	var cfg map[string]any
@@ -41,18 +42,18 @@ func TestTheConsoleServesItsPagesUnderTheBasePath(t *testing.T) {
 		cfg["title"] != "Super Kubenetes" || cfg["version"] == "" || cfg["session"] != false {
 		t.Fatalf("the runtime configuration of a browser without a session: %v", cfg)
 	}
-	if r.header.Get("Cache-Control") != "no-store" || r.header.Get("Strict-Transport-Security") == "" || r.header.Get("X-Frame-Options") != "DENY" {
-		t.Fatalf("headers %v", r.header)
+	if r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("Strict-Transport-Security") == "" || r.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("headers %v", r.Header)
 	}
-	if r := b.do(t, http.MethodGet, "assets/app-1.js", nil, "Accept-Encoding", "br, gzip"); string(r.body) != "brotli" ||
-		r.header.Get("Content-Encoding") != "br" || r.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
-		t.Fatalf("an asset: %d %q %v", r.code, r.body, r.header)
+	if r := b.do(t, http.MethodGet, "assets/app-1.js", nil, "Accept-Encoding", "br, gzip"); string(r.Body) != "brotli" ||
+		r.Header.Get("Content-Encoding") != "br" || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Fatalf("an asset: %d %q %v", r.Code, r.Body, r.Header)
 	}
-	if r := b.do(t, http.MethodGet, "workspaces/demo/projects", nil); r.code != http.StatusOK || !strings.Contains(string(r.body), `<div id="root">`) {
-		t.Fatalf("a route of the app: %d", r.code)
+	if r := b.do(t, http.MethodGet, "workspaces/demo/projects", nil); r.Code != http.StatusOK || !strings.Contains(string(r.Body), `<div id="root">`) {
+		t.Fatalf("a route of the app: %d", r.Code)
 	}
-	if r := b.do(t, http.MethodGet, "assets/app-2.js", nil); r.code != http.StatusNotFound {
-		t.Fatalf("a missing asset: %d", r.code)
+	if r := b.do(t, http.MethodGet, "assets/app-2.js", nil); r.Code != http.StatusNotFound {
+		t.Fatalf("a missing asset: %d", r.Code)
 	}
 	for _, p := range []string{"/console/healthz", "/console/readyz", "/healthz", "/readyz"} {
 		r, err := b.c.Get(st.consoleURL + p)
@@ -72,36 +73,36 @@ func TestAPasswordLoginStartsASession(t *testing.T) {
 	b := newBrowser(t)
 	t.Run("a wrong password is 401 and repeats nothing", func(t *testing.T) {
 		r := b.login(t, "dora", "Wrong-Passw0rd!")
-		expectStatus(t, r, http.StatusUnauthorized)
-		if r.str("message") != "invalid username or password" || strings.Contains(string(r.body), "Wrong-Passw0rd!") || b.cookie(auth.SessionCookie) != "" {
-			t.Fatalf("%s, session cookie %q", r.body, b.cookie(auth.SessionCookie))
+		platform.ExpectStatus(t, r, http.StatusUnauthorized)
+		if r.Str("message") != "invalid username or password" || strings.Contains(string(r.Body), "Wrong-Passw0rd!") || b.cookie(auth.SessionCookie) != "" {
+			t.Fatalf("%s, session cookie %q", r.Body, b.cookie(auth.SessionCookie))
 		}
 	})
 	t.Run("an unknown user is the same 401", func(t *testing.T) {
 		r := b.login(t, "nobody-at-all", Password)
-		expectStatus(t, r, http.StatusUnauthorized)
-		if r.str("message") != "invalid username or password" {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusUnauthorized)
+		if r.Str("message") != "invalid username or password" {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 	t.Run("the right password starts a session", func(t *testing.T) {
 		r := b.login(t, "dora", Password)
-		if r.code != http.StatusOK || r.str("username") != "dora" || r.str("email") != "dora@example.com" || r.json["passwordChangeRequired"] != false {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r.Code != http.StatusOK || r.Str("username") != "dora" || r.Str("email") != "dora@example.com" || r.JSON["passwordChangeRequired"] != false {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
-		if exp, err := time.Parse(time.RFC3339, r.str("expiresAt")); err != nil || exp.Before(time.Now().Add(11*time.Hour)) {
-			t.Fatalf("expiresAt %q: want the idle lifetime (12h) ahead", r.str("expiresAt"))
+		if exp, err := time.Parse(time.RFC3339, r.Str("expiresAt")); err != nil || exp.Before(time.Now().Add(11*time.Hour)) {
+			t.Fatalf("expiresAt %q: want the idle lifetime (12h) ahead", r.Str("expiresAt"))
 		}
 		s := b.stored(t)
 		if s.Username != "dora" || s.CSRF != b.cookie(auth.CSRFCookie) {
 			t.Fatalf("the session %q with CSRF value %t", s.Username, s.CSRF == b.cookie(auth.CSRFCookie))
 		}
 		for _, secret := range []string{s.AccessToken, s.RefreshToken, Password} {
-			if strings.Contains(string(r.body), secret) {
+			if strings.Contains(string(r.Body), secret) {
 				t.Fatal("the login's answer holds a token or the password")
 			}
 		}
-		for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
 			if c.Name == auth.SessionCookie && (!c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/console/" || c.MaxAge <= 0) {
 				t.Fatalf("the session cookie: %+v", c)
 			}
@@ -109,12 +110,12 @@ func TestAPasswordLoginStartsASession(t *testing.T) {
 	})
 	t.Run("the session tells who is logged in", func(t *testing.T) {
 		r := b.do(t, http.MethodGet, "auth/session", nil)
-		if r.code != http.StatusOK || r.str("username") != "dora" || r.header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r.Code != http.StatusOK || r.Str("username") != "dora" || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("without a session there is none", func(t *testing.T) {
-		expectStatus(t, newBrowser(t).do(t, http.MethodGet, "auth/session", nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, newBrowser(t).do(t, http.MethodGet, "auth/session", nil), http.StatusUnauthorized)
 	})
 }
 
@@ -122,38 +123,38 @@ func TestAPICallsAreForwardedAsTheSessionsUser(t *testing.T) {
 	a := admin(t)
 	t.Run("a platform API list", func(t *testing.T) {
 		r := a.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users?limit=5", nil)
-		if r.code != http.StatusOK || r.json["totalItems"] == nil {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r.Code != http.StatusOK || r.JSON["totalItems"] == nil {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 	t.Run("a Kubernetes API list", func(t *testing.T) {
 		eventually(t, "the administrator lists namespaces through the console", func() error {
 			r := a.do(t, http.MethodGet, "api/v1/namespaces", nil)
-			if r.code != http.StatusOK || r.json["kind"] != "NamespaceList" {
-				return fmt.Errorf("%d %s", r.code, r.body)
+			if r.Code != http.StatusOK || r.JSON["kind"] != "NamespaceList" {
+				return fmt.Errorf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
 	})
 	t.Run("another user gets ke-apiserver's refusal", func(t *testing.T) {
 		newUser(t, "fred")
-		expectStatus(t, loggedIn(t, "fred", Password).do(t, http.MethodGet, "api/v1/namespaces", nil), http.StatusForbidden)
+		platform.ExpectStatus(t, loggedIn(t, "fred", Password).do(t, http.MethodGet, "api/v1/namespaces", nil), http.StatusForbidden)
 	})
 	t.Run("without a session, public endpoints answer and the rest is 401", func(t *testing.T) {
 		b := newBrowser(t)
 		r := b.do(t, http.MethodGet, "kapis/config.superkube.io/v1alpha2/identityproviders", nil)
-		if r.code != http.StatusOK || !strings.Contains(string(r.body), `"`+corpOIDC+`"`) {
-			t.Fatalf("the identity providers: %d %s", r.code, r.body)
+		if r.Code != http.StatusOK || !strings.Contains(string(r.Body), `"`+corpOIDC+`"`) {
+			t.Fatalf("the identity providers: %d %s", r.Code, r.Body)
 		}
-		if r := b.do(t, http.MethodGet, "version", nil); r.code != http.StatusOK || r.str("gitVersion") == "" {
-			t.Fatalf("the version: %d %s", r.code, r.body)
+		if r := b.do(t, http.MethodGet, "version", nil); r.Code != http.StatusOK || r.Str("gitVersion") == "" {
+			t.Fatalf("the version: %d %s", r.Code, r.Body)
 		}
-		expectStatus(t, b.do(t, http.MethodGet, "api/v1/namespaces", nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, b.do(t, http.MethodGet, "api/v1/namespaces", nil), http.StatusUnauthorized)
 	})
 	t.Run("an answer of ke-apiserver carries the console's headers, not its own", func(t *testing.T) {
 		r := a.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users?limit=1", nil)
-		if !strings.Contains(r.header.Get("Content-Security-Policy"), "script-src 'self' 'nonce-") || len(r.header.Values("X-Content-Type-Options")) != 1 {
-			t.Fatalf("%v", r.header)
+		if !strings.Contains(r.Header.Get("Content-Security-Policy"), "script-src 'self' 'nonce-") || len(r.Header.Values("X-Content-Type-Options")) != 1 {
+			t.Fatalf("%v", r.Header)
 		}
 	})
 }
@@ -162,11 +163,11 @@ func TestRequestsWithoutTheCSRFTokenOrFromElsewhereAreRefused(t *testing.T) {
 	newUser(t, "gina")
 	b := newBrowser(t)
 	b.open(t)
-	expectCSRF := func(t *testing.T, r *response) {
+	expectCSRF := func(t *testing.T, r *platform.Response) {
 		t.Helper()
-		expectStatus(t, r, http.StatusForbidden)
-		if r.str("reason") != "Forbidden" || !strings.Contains(r.str("message"), "CSRF") {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusForbidden)
+		if r.Str("reason") != "Forbidden" || !strings.Contains(r.Str("message"), "CSRF") {
+			t.Fatalf("%s", r.Body)
 		}
 	}
 	t.Run("a login without the header", func(t *testing.T) {
@@ -175,8 +176,8 @@ func TestRequestsWithoutTheCSRFTokenOrFromElsewhereAreRefused(t *testing.T) {
 	t.Run("a login from another origin", func(t *testing.T) {
 		expectCSRF(t, b.do(t, http.MethodPost, "auth/login", map[string]string{"username": "gina", "password": Password}, "Origin", "https://evil.example"))
 	})
-	if r := b.login(t, "gina", Password); r.code != http.StatusOK {
-		t.Fatalf("login: %d %s", r.code, r.body)
+	if r := b.login(t, "gina", Password); r.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", r.Code, r.Body)
 	}
 	t.Run("a logout without the header", func(t *testing.T) {
 		expectCSRF(t, b.do(t, http.MethodPost, "auth/logout", nil, auth.CSRFHeader, ""))
@@ -192,8 +193,8 @@ func TestRequestsWithoutTheCSRFTokenOrFromElsewhereAreRefused(t *testing.T) {
 		expectCSRF(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users", nil, "Sec-Fetch-Site", "cross-site"))
 	})
 	t.Run("the session still works", func(t *testing.T) {
-		if r := b.do(t, http.MethodGet, "auth/session", nil); r.code != http.StatusOK {
-			t.Fatalf("%d %s", r.code, r.body)
+		if r := b.do(t, http.MethodGet, "auth/session", nil); r.Code != http.StatusOK {
+			t.Fatalf("%d %s", r.Code, r.Body)
 		}
 	})
 }
@@ -202,29 +203,29 @@ func TestLogoutRevokesTheSessionAtKeAPIServer(t *testing.T) {
 	newUser(t, "hana")
 	b := loggedIn(t, "hana", Password)
 	s := b.stored(t)
-	if r := api(t, http.MethodGet, "/oauth/userinfo", s.AccessToken); r.code != http.StatusOK {
-		t.Fatalf("the access token before logout: %d", r.code)
+	if r := api(t, http.MethodGet, "/oauth/userinfo", s.AccessToken); r.Code != http.StatusOK {
+		t.Fatalf("the access token before logout: %d", r.Code)
 	}
 	r := b.do(t, http.MethodPost, "auth/logout", nil)
-	if r.code != http.StatusOK || r.str("status") != "Success" || b.cookie(auth.SessionCookie) != "" {
-		t.Fatalf("%d %s, cookie %q", r.code, r.body, b.cookie(auth.SessionCookie))
+	if r.Code != http.StatusOK || r.Str("status") != "Success" || b.cookie(auth.SessionCookie) != "" {
+		t.Fatalf("%d %s, cookie %q", r.Code, r.Body, b.cookie(auth.SessionCookie))
 	}
-	expectStatus(t, api(t, http.MethodGet, "/oauth/userinfo", s.AccessToken), http.StatusUnauthorized)
-	expectStatus(t, b.do(t, http.MethodGet, "auth/session", nil), http.StatusUnauthorized)
-	expectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/hana", nil), http.StatusUnauthorized)
+	platform.ExpectStatus(t, api(t, http.MethodGet, "/oauth/userinfo", s.AccessToken), http.StatusUnauthorized)
+	platform.ExpectStatus(t, b.do(t, http.MethodGet, "auth/session", nil), http.StatusUnauthorized)
+	platform.ExpectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/hana", nil), http.StatusUnauthorized)
 	t.Run("the old cookie names no session", func(t *testing.T) {
 		old := newBrowser(t)
 		u, _ := url.Parse(st.base + "/")
 		old.jar.SetCookies(u, []*http.Cookie{{Name: auth.SessionCookie, Value: s.ID, Path: "/console/"}})
-		expectStatus(t, old.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/hana", nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, old.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/hana", nil), http.StatusUnauthorized)
 	})
 }
 
 func TestSessionsRevokedElsewhereEndAtTheNextCall(t *testing.T) {
 	newUser(t, "ines")
 	b := loggedIn(t, "ines", Password)
-	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/ines", nil); r.code != http.StatusOK {
-		t.Fatalf("%d %s", r.code, r.body)
+	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/ines", nil); r.Code != http.StatusOK {
+		t.Fatalf("%d %s", r.Code, r.Body)
 	}
 	s := b.stored(t)
 	// A logout at ke-apiserver directly (another console replica, say).
@@ -235,7 +236,7 @@ func TestSessionsRevokedElsewhereEndAtTheNextCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	expectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/ines", nil), http.StatusUnauthorized)
+	platform.ExpectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/ines", nil), http.StatusUnauthorized)
 	if b.cookie(auth.SessionCookie) != "" {
 		t.Fatal("the session cookie of a revoked session was kept")
 	}
@@ -248,16 +249,16 @@ func changeAdminPassword(t *testing.T) {
 	initial := initialAdminPassword(t)
 	b := newBrowser(t)
 	r := b.login(t, "admin", initial)
-	if r.code != http.StatusOK || r.json["passwordChangeRequired"] != true {
-		t.Fatalf("the administrator's first login: %d %s", r.code, r.body)
+	if r.Code != http.StatusOK || r.JSON["passwordChangeRequired"] != true {
+		t.Fatalf("the administrator's first login: %d %s", r.Code, r.Body)
 	}
-	expectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users", nil), http.StatusForbidden)
+	platform.ExpectStatus(t, b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users", nil), http.StatusForbidden)
 	r = b.do(t, http.MethodPost, "auth/password", map[string]string{"currentPassword": initial, "password": Password})
-	if r.code != http.StatusOK || r.str("username") != "admin" || r.json["passwordChangeRequired"] != false {
-		t.Fatalf("the administrator's password change: %d %s", r.code, r.body)
+	if r.Code != http.StatusOK || r.Str("username") != "admin" || r.JSON["passwordChangeRequired"] != false {
+		t.Fatalf("the administrator's password change: %d %s", r.Code, r.Body)
 	}
-	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users", nil); r.code != http.StatusOK {
-		t.Fatalf("after the change: %d %s", r.code, r.body)
+	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users", nil); r.Code != http.StatusOK {
+		t.Fatalf("after the change: %d %s", r.Code, r.Body)
 	}
 }
 
@@ -269,30 +270,30 @@ func TestThePasswordChangeKeepsTheUserLoggedIn(t *testing.T) {
 	secret(newPassword)
 	t.Run("a wrong current password is ke-apiserver's 422", func(t *testing.T) {
 		r := b.do(t, http.MethodPost, "auth/password", map[string]string{"currentPassword": "Not-The-Passw0rd", "password": newPassword})
-		expectStatus(t, r, http.StatusUnprocessableEntity)
-		if !strings.Contains(string(r.body), "currentPassword") {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.Body), "currentPassword") {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 	t.Run("a weak password is ke-apiserver's 422", func(t *testing.T) {
-		expectStatus(t, b.do(t, http.MethodPost, "auth/password", map[string]string{"currentPassword": Password, "password": "short"}),
+		platform.ExpectStatus(t, b.do(t, http.MethodPost, "auth/password", map[string]string{"currentPassword": Password, "password": "short"}),
 			http.StatusUnprocessableEntity)
 	})
 	r := b.do(t, http.MethodPost, "auth/password", map[string]string{"currentPassword": Password, "password": newPassword})
-	if r.code != http.StatusOK || r.str("username") != "jana" || strings.Contains(string(r.body), newPassword) {
-		t.Fatalf("%d %s", r.code, r.body)
+	if r.Code != http.StatusOK || r.Str("username") != "jana" || strings.Contains(string(r.Body), newPassword) {
+		t.Fatalf("%d %s", r.Code, r.Body)
 	}
 	after := b.stored(t)
 	if after.ID != before.ID || after.AccessToken == before.AccessToken {
 		t.Fatal("the session should stay, with new tokens")
 	}
-	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/jana", nil); r.code != http.StatusOK {
-		t.Fatalf("an API call after the change: %d %s", r.code, r.body)
+	if r := b.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users/jana", nil); r.Code != http.StatusOK {
+		t.Fatalf("an API call after the change: %d %s", r.Code, r.Body)
 	}
-	expectStatus(t, api(t, http.MethodGet, "/oauth/userinfo", before.AccessToken), http.StatusUnauthorized)
-	expectStatus(t, newBrowser(t).login(t, "jana", Password), http.StatusUnauthorized)
-	if r := newBrowser(t).login(t, "jana", newPassword); r.code != http.StatusOK {
-		t.Fatalf("a login with the new password: %d %s", r.code, r.body)
+	platform.ExpectStatus(t, api(t, http.MethodGet, "/oauth/userinfo", before.AccessToken), http.StatusUnauthorized)
+	platform.ExpectStatus(t, newBrowser(t).login(t, "jana", Password), http.StatusUnauthorized)
+	if r := newBrowser(t).login(t, "jana", newPassword); r.Code != http.StatusOK {
+		t.Fatalf("a login with the new password: %d %s", r.Code, r.Body)
 	}
 }
 
@@ -304,7 +305,7 @@ func TestAnAccessTokenAboutToExpireIsRefreshedOnceForConcurrentCalls(t *testing.
 	var wg sync.WaitGroup
 	codes := make([]int, 8)
 	for i := range codes {
-		wg.Go(func() { codes[i] = a.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users?limit=1", nil).code })
+		wg.Go(func() { codes[i] = a.do(t, http.MethodGet, "kapis/iam.superkube.io/v1beta1/users?limit=1", nil).Code })
 	}
 	wg.Wait()
 	// Every call goes through with the refreshed token (the unit tests of
@@ -372,10 +373,10 @@ func TestWebSocketsPassThroughTheConsole(t *testing.T) {
 	var rv string
 	eventually(t, "the administrator lists config maps through the console", func() error {
 		r := a.do(t, http.MethodGet, "api/v1/namespaces/default/configmaps", nil)
-		if r.code != http.StatusOK {
-			return fmt.Errorf("%d %s", r.code, r.body)
+		if r.Code != http.StatusOK {
+			return fmt.Errorf("%d %s", r.Code, r.Body)
 		}
-		rv = r.json["metadata"].(map[string]any)["resourceVersion"].(string)
+		rv = r.JSON["metadata"].(map[string]any)["resourceVersion"].(string)
 		return nil
 	})
 	cookie := auth.SessionCookie + "=" + a.cookie(auth.SessionCookie)
@@ -475,9 +476,9 @@ func TestALoginThroughAnIdentityProviderEndsInASession(t *testing.T) {
 	start := func(t *testing.T) *url.URL {
 		t.Helper()
 		r := b.do(t, http.MethodGet, "auth/idp/"+corpOIDC, nil)
-		loc, err := url.Parse(r.header.Get("Location"))
-		if r.code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), st.apiURL+"/oauth/authorize?") {
-			t.Fatalf("%d to %q", r.code, r.header.Get("Location"))
+		loc, err := url.Parse(r.Header.Get("Location"))
+		if r.Code != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), st.apiURL+"/oauth/authorize?") {
+			t.Fatalf("%d to %q", r.Code, r.Header.Get("Location"))
 		}
 		if q := loc.Query(); q.Get("redirect_uri") != st.base+"/oauth/callback" || q.Get("idp") != corpOIDC {
 			t.Fatalf("to %s", loc)
@@ -541,8 +542,8 @@ func TestALoginThroughAnIdentityProviderEndsInASession(t *testing.T) {
 			t.Fatalf("the console's callback: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 		info := b.do(t, http.MethodGet, "auth/session", nil)
-		if info.code != http.StatusOK || info.str("username") != "olivia" || info.str("displayName") != "Olivia Ortiz" {
-			t.Fatalf("%d %s", info.code, info.body)
+		if info.Code != http.StatusOK || info.Str("username") != "olivia" || info.Str("displayName") != "Olivia Ortiz" {
+			t.Fatalf("%d %s", info.Code, info.Body)
 		}
 		b.stored(t)
 		t.Run("the same callback again is refused", func(t *testing.T) {

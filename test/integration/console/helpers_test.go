@@ -13,12 +13,8 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
-
 	"github.com/superkube/super-kubenetes/internal/console/auth"
 	"github.com/superkube/super-kubenetes/internal/console/session"
-	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
@@ -80,23 +76,10 @@ func (b *browser) cookie(name string) string {
 	return ""
 }
 
-// response is an answer with its decoded JSON body.
-type response struct {
-	code   int
-	header http.Header
-	body   []byte
-	json   map[string]any
-}
-
-func (r *response) str(key string) string {
-	v, _ := r.json[key].(string)
-	return v
-}
-
 // do sends a request to path below the console's base path. On unsafe
 // methods it adds X-CSRF-Token (from the ke-csrf cookie) and Origin, as
 // the SPA and the browser do; headers override them ("" deletes).
-func (b *browser) do(t *testing.T, method, path string, body any, headers ...string) *response {
+func (b *browser) do(t *testing.T, method, path string, body any, headers ...string) *platform.Response {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -130,23 +113,23 @@ func (b *browser) do(t *testing.T, method, path string, body any, headers ...str
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
-	_ = json.Unmarshal(data, &r.json)
+	r := &platform.Response{Code: resp.StatusCode, Header: resp.Header, Body: data}
+	_ = json.Unmarshal(data, &r.JSON)
 	return r
 }
 
 // open loads the console's page, which sets the CSRF cookie.
-func (b *browser) open(t *testing.T) *response {
+func (b *browser) open(t *testing.T) *platform.Response {
 	t.Helper()
 	r := b.do(t, http.MethodGet, "", nil, "Accept", "text/html")
-	if r.code != http.StatusOK || b.cookie(auth.CSRFCookie) == "" {
-		t.Fatalf("the console's page: %d %s, CSRF cookie %q", r.code, r.body, b.cookie(auth.CSRFCookie))
+	if r.Code != http.StatusOK || b.cookie(auth.CSRFCookie) == "" {
+		t.Fatalf("the console's page: %d %s, CSRF cookie %q", r.Code, r.Body, b.cookie(auth.CSRFCookie))
 	}
 	return r
 }
 
 // login opens the page and logs in with a password.
-func (b *browser) login(t *testing.T, user, pass string) *response {
+func (b *browser) login(t *testing.T, user, pass string) *platform.Response {
 	t.Helper()
 	secret(pass)
 	if b.cookie(auth.CSRFCookie) == "" {
@@ -159,8 +142,8 @@ func (b *browser) login(t *testing.T, user, pass string) *response {
 func loggedIn(t *testing.T, user, pass string) *browser {
 	t.Helper()
 	b := newBrowser(t)
-	if r := b.login(t, user, pass); r.code != http.StatusOK {
-		t.Fatalf("login of %s: %d %s", user, r.code, r.body)
+	if r := b.login(t, user, pass); r.Code != http.StatusOK {
+		t.Fatalf("login of %s: %d %s", user, r.Code, r.Body)
 	}
 	return b
 }
@@ -179,34 +162,11 @@ func (b *browser) stored(t *testing.T) *session.Session {
 	return s
 }
 
-// expectStatus checks that r is a Kubernetes Status with the code.
-func expectStatus(t *testing.T, r *response, code int) {
-	t.Helper()
-	if r.code != code || r.json["kind"] != "Status" || r.json["code"] != float64(code) {
-		t.Fatalf("want a Status %d, got %d %s", code, r.code, r.body)
-	}
-}
-
 // api calls ke-apiserver directly with a bearer token.
-func api(t *testing.T, method, path, token string) *response {
+func api(t *testing.T, method, path, token string) *platform.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, st.apiURL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: st.tlsConfig()}}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
-	_ = json.Unmarshal(data, &r.json)
-	return r
+	c := &platform.Client{URL: st.apiURL, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: st.tlsConfig()}}}
+	return c.Do(t, method, path, token, nil)
 }
 
 // newUser creates a user with Password and waits until it is hashed and Active.
@@ -223,12 +183,9 @@ func eventually(t *testing.T, what string, check func() error) {
 // initialAdminPassword is the generated password of the administrator.
 func initialAdminPassword(t *testing.T) string {
 	t.Helper()
-	s := &corev1.Secret{}
-	if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "superkube-system", Name: bootstrap.AdminPasswordSecret}, s); err != nil {
-		t.Fatalf("the initial password secret: %v", err)
-	}
-	secret(string(s.Data["password"]))
-	return string(s.Data["password"])
+	p := (&platform.Client{K8s: st.k8s}).InitialAdminPassword(t)
+	secret(p)
+	return p
 }
 
 var adminOnce sync.Once

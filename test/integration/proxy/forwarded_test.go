@@ -41,7 +41,7 @@ func kubeAuditEvents(t *testing.T, userAgent string) []auditEvent {
 
 func TestAClientCannotChooseTheSourceAddressKubeAPIServerAudits(t *testing.T) {
 	world(t)
-	tok := token(t, viewer)
+	tok := api.Token(t, viewer)
 	const agent = "forwarding-headers-test/1"
 	got := whoami(t, "", tok, "User-Agent", agent,
 		"X-Forwarded-For", "203.0.113.7", "X-Real-Ip", "203.0.113.8", "Forwarded", "for=203.0.113.9;proto=http",

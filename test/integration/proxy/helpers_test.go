@@ -1,13 +1,9 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +16,6 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
@@ -70,126 +65,6 @@ func eventually(t *testing.T, what string, check func() error) {
 	platform.Eventually(t, what, time.Minute, check)
 }
 
-// response is an answer with its decoded JSON body.
-type response struct {
-	code   int
-	header http.Header
-	body   []byte
-	json   map[string]any
-}
-
-func (r *response) str(key string) string {
-	v, _ := r.json[key].(string)
-	return v
-}
-
-// do sends a request to ke-apiserver; headers are name, value pairs.
-func do(t *testing.T, method, path, bearer string, body io.Reader, headers ...string) *response {
-	t.Helper()
-	req, err := http.NewRequest(method, st.url+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	resp, err := st.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
-	_ = json.Unmarshal(data, &r.json)
-	return r
-}
-
-func doJSON(t *testing.T, method, path, bearer string, v any, headers ...string) *response {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return do(t, method, path, bearer, bytes.NewReader(data), append([]string{"Content-Type", "application/json"}, headers...)...)
-}
-
-// login uses the console's password grant.
-func login(t *testing.T, user, pass string) *response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, st.url+"/oauth/token",
-		strings.NewReader(url.Values{"grant_type": {"password"}, "username": {user}, "password": {pass}}.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("ke-console", consoleSecret)
-	resp, err := st.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	r := &response{code: resp.StatusCode, header: resp.Header, body: data}
-	_ = json.Unmarshal(data, &r.json)
-	return r
-}
-
-// token logs in and returns the access token.
-func token(t *testing.T, user string) string {
-	t.Helper()
-	r := login(t, user, Password)
-	if r.code != http.StatusOK || r.str("access_token") == "" {
-		t.Fatalf("login of %s: %d %s", user, r.code, r.body)
-	}
-	return r.str("access_token")
-}
-
-var (
-	adminOnce  sync.Once
-	adminToken string
-)
-
-// admin returns a token of the platform administrator, changing the
-// initial password to Password the first time.
-func admin(t *testing.T) string {
-	t.Helper()
-	adminOnce.Do(func() {
-		s := &corev1.Secret{}
-		if err := st.k8s.Get(context.Background(), types.NamespacedName{Namespace: "superkube-system", Name: bootstrap.AdminPasswordSecret}, s); err != nil {
-			t.Fatalf("the initial password secret: %v", err)
-		}
-		initial := string(s.Data["password"])
-		r := login(t, "admin", initial)
-		if r.code != http.StatusOK {
-			t.Fatalf("admin login: %d %s", r.code, r.body)
-		}
-		ch := doJSON(t, http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/admin/password", r.str("access_token"),
-			map[string]string{"currentPassword": initial, "password": Password})
-		if ch.code != http.StatusOK {
-			t.Fatalf("admin password change: %d %s", ch.code, ch.body)
-		}
-		adminToken = token(t, "admin")
-	})
-	if adminToken == "" {
-		t.Fatal("no admin token")
-	}
-	return adminToken
-}
-
-// expectStatus checks that r is a Kubernetes Status with the code.
-func expectStatus(t *testing.T, r *response, code int) {
-	t.Helper()
-	if r.code != code {
-		t.Fatalf("want %d, got %d: %s", code, r.code, r.body)
-	}
-	if r.str("kind") != "Status" || int(r.json["code"].(float64)) != code {
-		t.Fatalf("the body is not a Status with code %d: %s", code, r.body)
-	}
-}
-
 // identity is what kube-apiserver says the caller is.
 type identity struct {
 	Username string              `json:"username"`
@@ -201,17 +76,17 @@ type identity struct {
 // whoami asks kube-apiserver, through ke-apiserver at prefix, who the caller is.
 func whoami(t *testing.T, prefix, tok string, headers ...string) identity {
 	t.Helper()
-	r := doJSON(t, http.MethodPost, prefix+"/apis/authentication.k8s.io/v1/selfsubjectreviews", tok,
+	r := api.DoJSON(t, http.MethodPost, prefix+"/apis/authentication.k8s.io/v1/selfsubjectreviews", tok,
 		map[string]any{"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}, headers...)
-	if r.code != http.StatusCreated {
-		t.Fatalf("selfsubjectreview: %d %s", r.code, r.body)
+	if r.Code != http.StatusCreated {
+		t.Fatalf("selfsubjectreview: %d %s", r.Code, r.Body)
 	}
 	var ssr struct {
 		Status struct {
 			UserInfo identity `json:"userInfo"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(r.body, &ssr); err != nil {
+	if err := json.Unmarshal(r.Body, &ssr); err != nil {
 		t.Fatal(err)
 	}
 	return ssr.Status.UserInfo

@@ -31,6 +31,9 @@ const consoleSecret = "console-secret-for-tests"
 
 var st *stack
 
+// api calls the stack's ke-apiserver as the tests' users.
+var api *platform.Client
+
 // stack is a running ke-apiserver with its cluster.
 type stack struct {
 	env *envtest.Environment
@@ -63,11 +66,11 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	s := &stack{}
-	api, err := platform.Listen(dir)
+	apiServer, err := platform.Listen(dir)
 	if err != nil {
 		return 1, err
 	}
-	s.url = api.URL
+	s.url = apiServer.URL
 
 	// kube-apiserver's audit log records the source addresses of the
 	// requests that reach it (SelfSubjectReviews only).
@@ -100,15 +103,15 @@ rules:
 		return 1, err
 	}
 
-	cfg := api.Config(s.env.Config)
+	cfg := apiServer.Config(s.env.Config)
 	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
-	_, stop, err := api.Start(ctx, cfg, s.env.Config)
+	_, stop, err := apiServer.Start(ctx, cfg, s.env.Config)
 	if err != nil {
 		return 1, err
 	}
 	defer stop()
 
-	if s.tlsConfig, err = api.TLSConfig(); err != nil {
+	if s.tlsConfig, err = apiServer.TLSConfig(); err != nil {
 		return 1, err
 	}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: s.tlsConfig.Clone(), ForceAttemptHTTP2: true}}
@@ -118,5 +121,6 @@ rules:
 	}
 	s.kube = &http.Client{Timeout: 60 * time.Second, Transport: kt}
 	st = s
+	api = &platform.Client{URL: s.url, HTTP: s.http, K8s: s.k8s, ConsoleSecret: consoleSecret, Password: Password}
 	return m.Run(), nil
 }

@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 	"github.com/superkube/super-kubenetes/internal/testutil/wsclient"
 )
 
@@ -32,9 +33,9 @@ func pod(ns, name string) *corev1.Pod {
 }
 
 // itemNames are the names of a list's items.
-func itemNames(r *response) []string {
+func itemNames(r *platform.Response) []string {
 	var names []string
-	items, _ := r.json["items"].([]any)
+	items, _ := r.JSON["items"].([]any)
 	for _, it := range items {
 		names = append(names, it.(map[string]any)["metadata"].(map[string]any)["name"].(string))
 	}
@@ -50,18 +51,18 @@ func TestAWorkspaceViewerSeesPodsOnlyInItsProjects(t *testing.T) {
 	if err := st.k8s.Create(ctx, pod(elsewhere, "hidden-0")); err != nil {
 		t.Fatal(err)
 	}
-	tok := token(t, viewer)
+	tok := api.Token(t, viewer)
 
 	for _, prefix := range []string{"", "/clusters/host"} {
 		t.Run("the viewer lists the project's pods at "+prefix+"/api", func(t *testing.T) {
 			// The native RBAC mirror of the workspace binding comes shortly after it.
 			eventually(t, "the list", func() error {
-				r := do(t, http.MethodGet, prefix+"/api/v1/namespaces/"+project+"/pods", tok, nil)
-				if r.code != http.StatusOK {
-					return fmt.Errorf("%d %s", r.code, r.body)
+				r := api.Do(t, http.MethodGet, prefix+"/api/v1/namespaces/"+project+"/pods", tok, nil)
+				if r.Code != http.StatusOK {
+					return fmt.Errorf("%d %s", r.Code, r.Body)
 				}
-				if r.str("kind") != "PodList" || !slices.Contains(itemNames(r), "web-0") {
-					return fmt.Errorf("%s", r.body)
+				if r.Str("kind") != "PodList" || !slices.Contains(itemNames(r), "web-0") {
+					return fmt.Errorf("%s", r.Body)
 				}
 				return nil
 			})
@@ -70,31 +71,31 @@ func TestAWorkspaceViewerSeesPodsOnlyInItsProjects(t *testing.T) {
 
 	t.Run("the viewer reads discovery, as kubectl does first", func(t *testing.T) {
 		for path, kind := range map[string]string{"/api": "APIVersions", "/apis": "APIGroupList", "/api/v1": "APIResourceList"} {
-			r := do(t, http.MethodGet, path, tok, nil, "Accept", "application/json")
-			if r.code != http.StatusOK || r.str("kind") != kind {
-				t.Fatalf("%s: %d %.200s", path, r.code, r.body)
+			r := api.Do(t, http.MethodGet, path, tok, nil, "Accept", "application/json")
+			if r.Code != http.StatusOK || r.Str("kind") != kind {
+				t.Fatalf("%s: %d %.200s", path, r.Code, r.Body)
 			}
 		}
 	})
 	t.Run("ke-apiserver itself refuses another namespace", func(t *testing.T) {
-		r := do(t, http.MethodGet, "/api/v1/namespaces/"+elsewhere+"/pods", tok, nil)
-		expectStatus(t, r, http.StatusForbidden)
+		r := api.Do(t, http.MethodGet, "/api/v1/namespaces/"+elsewhere+"/pods", tok, nil)
+		platform.ExpectStatus(t, r, http.StatusForbidden)
 		// kube-apiserver would say `pods is forbidden: User "viewer" cannot list ...`.
-		if want := "user viewer may not list pods in namespace " + elsewhere; r.str("message") != want {
-			t.Fatalf("message %q, want %q", r.str("message"), want)
+		if want := "user viewer may not list pods in namespace " + elsewhere; r.Str("message") != want {
+			t.Fatalf("message %q, want %q", r.Str("message"), want)
 		}
 	})
 	t.Run("the viewer may not delete in its project", func(t *testing.T) {
-		expectStatus(t, do(t, http.MethodDelete, "/api/v1/namespaces/"+project+"/pods/web-0", tok, nil), http.StatusForbidden)
+		platform.ExpectStatus(t, api.Do(t, http.MethodDelete, "/api/v1/namespaces/"+project+"/pods/web-0", tok, nil), http.StatusForbidden)
 	})
 	t.Run("an anonymous caller is asked to log in", func(t *testing.T) {
-		expectStatus(t, do(t, http.MethodGet, "/api/v1/namespaces/"+project+"/pods", "", nil), http.StatusUnauthorized)
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, "/api/v1/namespaces/"+project+"/pods", "", nil), http.StatusUnauthorized)
 	})
 }
 
 func TestTheRequestReachesKubeAPIServerAsTheCaller(t *testing.T) {
 	world(t)
-	tok := token(t, viewer)
+	tok := api.Token(t, viewer)
 	u := userObject(t, viewer)
 	wantGroups := append(slices.Clone(u.Status.Groups), user.AllAuthenticated)
 	check := func(t *testing.T, got identity) {
@@ -140,15 +141,15 @@ func sameSet(a, b []string) bool {
 
 func TestAWatchStreamsEventsAsObjectsChange(t *testing.T) {
 	world(t)
-	tok := token(t, viewer)
+	tok := api.Token(t, viewer)
 	ctx := context.Background()
 	var rv string
 	eventually(t, "the viewer lists config maps", func() error {
-		r := do(t, http.MethodGet, "/api/v1/namespaces/"+project+"/configmaps", tok, nil)
-		if r.code != http.StatusOK {
-			return fmt.Errorf("%d %s", r.code, r.body)
+		r := api.Do(t, http.MethodGet, "/api/v1/namespaces/"+project+"/configmaps", tok, nil)
+		if r.Code != http.StatusOK {
+			return fmt.Errorf("%d %s", r.Code, r.Body)
 		}
-		rv = r.json["metadata"].(map[string]any)["resourceVersion"].(string)
+		rv = r.JSON["metadata"].(map[string]any)["resourceVersion"].(string)
 		return nil
 	})
 	create := func(name string) {
@@ -245,7 +246,7 @@ func (w *wsConn) read(t *testing.T) []byte {
 }
 
 func TestABigListStreamsThroughUnchanged(t *testing.T) {
-	adminTok := admin(t)
+	adminTok := api.Admin(t)
 	ctx := context.Background()
 	const ns, n = "big-list", 1000
 	if err := st.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
@@ -276,7 +277,7 @@ func TestABigListStreamsThroughUnchanged(t *testing.T) {
 
 	// Both lists at the same resource version are the same bytes when the
 	// proxy neither decodes nor re-encodes.
-	rv := do(t, http.MethodGet, "/api/v1/namespaces/"+ns+"/configmaps?limit=1", adminTok, nil).json["metadata"].(map[string]any)["resourceVersion"].(string)
+	rv := api.Do(t, http.MethodGet, "/api/v1/namespaces/"+ns+"/configmaps?limit=1", adminTok, nil).JSON["metadata"].(map[string]any)["resourceVersion"].(string)
 	path := "/api/v1/namespaces/" + ns + "/configmaps?resourceVersion=" + rv + "&resourceVersionMatch=Exact"
 	kubeURL := strings.TrimSuffix(st.env.Config.Host, "/")
 	// get returns the answer's headers, its Content-Length and its body.
@@ -349,15 +350,15 @@ func gunzip(t *testing.T, b []byte) []byte {
 
 func TestClusterPaths(t *testing.T) {
 	world(t)
-	tok := token(t, viewer)
-	adminTok := admin(t)
+	tok := api.Token(t, viewer)
+	adminTok := api.Admin(t)
 	ctx := context.Background()
 
 	t.Run("an unknown cluster is a NotFound Status", func(t *testing.T) {
-		r := do(t, http.MethodGet, "/clusters/nowhere/api/v1/namespaces/"+project+"/pods", adminTok, nil)
-		expectStatus(t, r, http.StatusNotFound)
-		if r.str("reason") != string(metav1.StatusReasonNotFound) || !strings.Contains(r.str("message"), `"nowhere"`) {
-			t.Fatalf("%s", r.body)
+		r := api.Do(t, http.MethodGet, "/clusters/nowhere/api/v1/namespaces/"+project+"/pods", adminTok, nil)
+		platform.ExpectStatus(t, r, http.StatusNotFound)
+		if r.Str("reason") != string(metav1.StatusReasonNotFound) || !strings.Contains(r.Str("message"), `"nowhere"`) {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 
@@ -386,9 +387,9 @@ func TestClusterPaths(t *testing.T) {
 
 	t.Run("a Direct cluster is reached with its kubeconfig, as the caller", func(t *testing.T) {
 		eventually(t, "the member lists the project's pods", func() error {
-			r := do(t, http.MethodGet, "/clusters/member/api/v1/namespaces/"+project+"/pods", tok, nil)
-			if r.code != http.StatusOK || r.str("kind") != "PodList" {
-				return fmt.Errorf("%d %s", r.code, r.body)
+			r := api.Do(t, http.MethodGet, "/clusters/member/api/v1/namespaces/"+project+"/pods", tok, nil)
+			if r.Code != http.StatusOK || r.Str("kind") != "PodList" {
+				return fmt.Errorf("%d %s", r.Code, r.Body)
 			}
 			return nil
 		})
@@ -397,17 +398,17 @@ func TestClusterPaths(t *testing.T) {
 		}
 	})
 	t.Run("a Direct cluster without its Secret is a ServiceUnavailable Status", func(t *testing.T) {
-		var r *response
+		var r *platform.Response
 		eventually(t, "the broken cluster is known", func() error {
-			r = do(t, http.MethodGet, "/clusters/broken/api/v1/namespaces/"+project+"/pods", adminTok, nil)
-			if r.code == http.StatusNotFound {
-				return fmt.Errorf("%s", r.body)
+			r = api.Do(t, http.MethodGet, "/clusters/broken/api/v1/namespaces/"+project+"/pods", adminTok, nil)
+			if r.Code == http.StatusNotFound {
+				return fmt.Errorf("%s", r.Body)
 			}
 			return nil
 		})
-		expectStatus(t, r, http.StatusServiceUnavailable)
-		if !strings.Contains(r.str("message"), "no-such-secret does not exist") {
-			t.Fatalf("%s", r.body)
+		platform.ExpectStatus(t, r, http.StatusServiceUnavailable)
+		if !strings.Contains(r.Str("message"), "no-such-secret does not exist") {
+			t.Fatalf("%s", r.Body)
 		}
 	})
 }

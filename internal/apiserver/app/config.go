@@ -5,11 +5,9 @@ package app
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -17,6 +15,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/ldap"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
+
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -178,20 +178,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a configuration file over the defaults, strictly.
+// LoadConfig reads a configuration file over the defaults (the defaults
+// alone when file is empty), strictly: see componentconfig.File.Load.
 func LoadConfig(file string) (Config, error) {
-	cfg := DefaultConfig()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return cfg, fmt.Errorf("reading the configuration file: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
-	}
-	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
-		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
-	}
-	return cfg, nil
+	return componentconfig.File[Config]{APIVersion: ConfigAPIVersion, Kind: ConfigKind, Default: DefaultConfig}.Load(file)
 }
 
 // Validate returns every problem with the configuration.

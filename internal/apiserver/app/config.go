@@ -8,6 +8,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -229,6 +230,30 @@ func (c *Config) Validate() []error {
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)
 	return errs
+}
+
+// completedConfig is a configuration that Complete validated, with what
+// the server needs besides the file.
+type completedConfig struct {
+	Config
+	// REST reaches kube-apiserver.
+	REST *rest.Config
+	// CertDir keeps the self-signed serving certificate that Run makes
+	// when the configuration names none.
+	CertDir string
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that Build and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete validates the configuration and joins it with the client
+// configuration of kube-apiserver (which --print-config leaves nil).
+func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
 }
 
 func (c *Config) oauthOptions() oauth.Options {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 	"k8s.io/klog/v2/textlogger"
 	"k8s.io/utils/clock"
@@ -76,11 +73,15 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RedisURLFile, "redis-url-file", "", "File holding the Redis URL (instead of --redis-url, which ps shows)")
 }
 
-// Complete builds the effective configuration.
-func (o *Options) Complete() (Config, *rest.Config, error) {
+// Complete builds the effective configuration: the file over the
+// defaults, the flags that were set over the file, then the files that
+// flags name (the Redis URL, the console's client secret). It validates the
+// result and, unless --print-config is set, loads the client configuration
+// of kube-apiserver.
+func (o *Options) Complete() (CompletedConfig, error) {
 	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
-		return cfg, nil, err
+		return CompletedConfig{}, err
 	}
 	if o.overrides != nil {
 		o.overrides.Apply(&cfg)
@@ -88,36 +89,31 @@ func (o *Options) Complete() (Config, *rest.Config, error) {
 	if o.RedisURLFile != "" {
 		url, err := componentconfig.RedisURLFile(o.RedisURLFile, o.overrides != nil && o.overrides.Changed("redis-url"))
 		if err != nil {
-			return cfg, nil, err
+			return CompletedConfig{}, err
 		}
 		cfg.RedisURL = url
 	}
 	if o.ConsoleURL != "" {
 		secret, err := os.ReadFile(o.ConsoleSecret)
 		if err != nil {
-			return cfg, nil, fmt.Errorf("--console-client-secret-file: %w", err)
+			return CompletedConfig{}, fmt.Errorf("--console-client-secret-file: %w", err)
 		}
 		base := strings.TrimRight(o.ConsoleURL, "/")
 		cfg.OAuthClients = append(cfg.OAuthClients, oauth.Client{ID: ConsoleClientID, Secret: strings.TrimSpace(string(secret)), Trusted: true,
 			RedirectURIs: []string{base + "/oauth/callback"}, PostLogoutRedirectURIs: []string{base + "/", base + "/login"},
 			GrantTypes: []string{oauth.GrantPassword, oauth.GrantRefreshToken, oauth.GrantAuthorizationCode}})
 	}
-	if errs := cfg.Validate(); len(errs) > 0 {
-		return cfg, nil, errors.Join(errs...)
+	c, err := cfg.Complete(nil)
+	if err != nil {
+		return c, componentconfig.Invalid(o.ConfigFile, err)
 	}
-	if o.PrintConfig {
-		return cfg, nil, nil
-	}
-	var rc *rest.Config
-	if o.Kubeconfig == "" {
-		rc, err = rest.InClusterConfig()
-		if err != nil {
-			return cfg, nil, fmt.Errorf("no --kubeconfig given and not running in a cluster: %w", err)
+	c.CertDir = o.CertDir
+	if !o.PrintConfig {
+		if c.REST, err = componentconfig.RESTConfig(o.Kubeconfig); err != nil {
+			return CompletedConfig{}, err
 		}
-	} else if rc, err = clientcmd.BuildConfigFromFlags("", o.Kubeconfig); err != nil {
-		return cfg, nil, fmt.Errorf("loading --kubeconfig %s: %w", o.Kubeconfig, err)
 	}
-	return cfg, rc, nil
+	return c, nil
 }
 
 // NewCommand returns the ke-apiserver command.
@@ -129,12 +125,12 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Args:  cobra.NoArgs, SilenceUsage: true, SilenceErrors: true,
 		Version: version.Get().String(),
 		RunE: func(*cobra.Command, []string) error {
-			cfg, rc, err := o.Complete()
+			c, err := o.Complete()
 			if err != nil {
 				return err
 			}
 			if o.PrintConfig {
-				data, err := yaml.Marshal(cfg.Redacted())
+				data, err := yaml.Marshal(c.Redacted())
 				if err != nil {
 					return err
 				}
@@ -144,7 +140,7 @@ func NewCommand(ctx context.Context) *cobra.Command {
 			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
 			ctrl.SetLogger(logger)
 			klog.SetLogger(logger)
-			return Run(ctrl.LoggerInto(ctx, logger), cfg, rc, o.CertDir)
+			return Run(ctrl.LoggerInto(ctx, logger), c)
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -156,18 +152,19 @@ func NewCommand(ctx context.Context) *cobra.Command {
 const shutdownGrace = 30 * time.Second
 
 // Run builds and serves ke-apiserver until ctx ends.
-func Run(ctx context.Context, cfg Config, rc *rest.Config, certDir string) error {
+func Run(ctx context.Context, c CompletedConfig) error {
 	log := ctrl.LoggerFrom(ctx)
+	cfg := c.Config
 	certFile, keyFile := cfg.TLS.CertFile, cfg.TLS.KeyFile
 	if certFile == "" {
 		host, _, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(cfg.Issuer, "https://"), "http://"))
 		var err error
-		if certFile, keyFile, err = SelfSignedCert(certDir, []string{host, "localhost", "127.0.0.1"}); err != nil {
+		if certFile, keyFile, err = SelfSignedCert(c.CertDir, []string{host, "localhost", "127.0.0.1"}); err != nil {
 			return fmt.Errorf("generating a self-signed serving certificate: %w", err)
 		}
 		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", tlsserve.Fingerprint(certFile))
 	}
-	s, err := Build(ctx, cfg, rc, log, clock.RealClock{})
+	s, err := Build(ctx, c, log, clock.RealClock{})
 	if err != nil {
 		return err
 	}

@@ -70,8 +70,10 @@ type Server struct {
 	upstream *upstream.Monitor
 }
 
-// Build assembles ke-apiserver from its configuration. Nothing runs until Run.
-func Build(ctx context.Context, cfg Config, rc *rest.Config, log logr.Logger, clk clock.Clock) (*Server, error) {
+// Build assembles ke-apiserver from its completed configuration. Nothing
+// runs until Start.
+func Build(ctx context.Context, cc CompletedConfig, log logr.Logger, clk clock.Clock) (*Server, error) {
+	cfg, rc := cc.Config, cc.REST
 	s := &Server{}
 	sch := scheme.New()
 	rc = rest.CopyConfig(rc)

@@ -151,6 +151,28 @@ func (c *Config) Validate() []error {
 	return errs
 }
 
+// completedConfig is a configuration that Complete normalized and
+// validated, with what the server needs besides the file.
+type completedConfig struct {
+	Config
+	// CertDir keeps the self-signed serving certificate that Run makes
+	// when the configuration names none.
+	CertDir string
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that Build and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete normalizes the base path and validates the configuration.
+func (c Config) Complete() (CompletedConfig, error) {
+	c.BasePath = NormalizeBasePath(c.BasePath)
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c}}, nil
+}
+
 // absoluteURL parses an http(s) URL without query or fragment.
 func absoluteURL(s string) (*url.URL, error) {
 	if s == "" {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -61,27 +60,28 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("dev-ui-url", func(c *Config) *string { return &c.DevUIURL }, "Serve the UI from Vite's dev server (http://127.0.0.1:5173) instead of the embedded build")
 }
 
-// Complete builds the effective configuration and validates it.
-func (o *Options) Complete() (Config, error) {
+// Complete builds the effective configuration: the file over the
+// defaults, the flags that were set over the file, and the Redis URL of
+// --redis-url-file; then it validates the result.
+func (o *Options) Complete() (CompletedConfig, error) {
 	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
-		return cfg, err
+		return CompletedConfig{}, err
 	}
 	if o.overrides != nil {
 		o.overrides.Apply(&cfg)
 	}
 	if o.RedisURLFile != "" {
-		url, err := componentconfig.RedisURLFile(o.RedisURLFile, o.overrides != nil && o.overrides.Changed("redis-url"))
-		if err != nil {
-			return cfg, err
+		if cfg.RedisURL, err = componentconfig.RedisURLFile(o.RedisURLFile, o.overrides != nil && o.overrides.Changed("redis-url")); err != nil {
+			return CompletedConfig{}, err
 		}
-		cfg.RedisURL = url
 	}
-	cfg.BasePath = NormalizeBasePath(cfg.BasePath)
-	if errs := cfg.Validate(); len(errs) > 0 {
-		return cfg, errors.Join(errs...)
+	c, err := cfg.Complete()
+	if err != nil {
+		return c, componentconfig.Invalid(o.ConfigFile, err)
 	}
-	return cfg, nil
+	c.CertDir = o.CertDir
+	return c, nil
 }
 
 // NewCommand returns the ke-console command.
@@ -93,12 +93,12 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Args:  cobra.NoArgs, SilenceUsage: true, SilenceErrors: true,
 		Version: version.Get().String(),
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := o.Complete()
+			c, err := o.Complete()
 			if err != nil {
 				return err
 			}
 			if o.PrintConfig {
-				data, err := yaml.Marshal(cfg.Redacted())
+				data, err := yaml.Marshal(c.Redacted())
 				if err != nil {
 					return err
 				}
@@ -106,7 +106,7 @@ func NewCommand(ctx context.Context) *cobra.Command {
 				return nil
 			}
 			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
-			return Run(logr.NewContext(ctx, logger), cfg, o.CertDir, clock.RealClock{})
+			return Run(logr.NewContext(ctx, logger), c, clock.RealClock{})
 		},
 	}
 	o.AddFlags(cmd.Flags())

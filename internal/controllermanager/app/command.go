@@ -40,10 +40,10 @@ project's roles from role templates, and mirrors the platform's bindings into na
 				fmt.Fprintln(os.Stdout, string(data))
 				return nil
 			}
-			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(c.Verbosity)))
+			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
 			ctrl.SetLogger(logger)
 			klog.SetLogger(logger)
-			return c.Run(ctrl.LoggerInto(ctx, logger))
+			return Run(ctrl.LoggerInto(ctx, logger), c)
 		},
 	}
 	o.AddFlags(cmd.Flags())

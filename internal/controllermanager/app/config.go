@@ -7,6 +7,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
@@ -118,6 +119,31 @@ func (c *Config) Validate() []error {
 		errs = append(errs, errors.New("clusterCheckInterval must be at least 1s"))
 	}
 	return errs
+}
+
+// completedConfig is a configuration that Complete defaulted and
+// validated, with the client configuration of kube-apiserver.
+type completedConfig struct {
+	Config
+	// REST reaches kube-apiserver.
+	REST *rest.Config
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that NewManager and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete fills in what defaults to other fields (the leader election's
+// namespace is the system namespace), validates the configuration and
+// joins it with the client configuration of kube-apiserver.
+func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
+	if c.LeaderElection.Namespace == "" {
+		c.LeaderElection.Namespace = c.SystemNamespace
+	}
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
 }
 
 // Marshal renders the configuration as YAML, for `--print-config`.

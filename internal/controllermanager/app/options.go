@@ -7,8 +7,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
@@ -22,7 +20,6 @@ type Options struct {
 
 	// overrides are the flags that override the file's fields.
 	overrides *componentconfig.Overrides[Config]
-	config    Config
 }
 
 // NewOptions returns options with the defaults.
@@ -48,57 +45,33 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.Int("kube-api-burst", func(c *Config) *int { return &c.KubeAPIBurst }, "Burst of requests to kube-apiserver")
 }
 
-// Completed are validated options ready to run.
-type Completed struct {
-	Config     Config
-	RESTConfig *rest.Config
-	Verbosity  int
-}
-
 // Complete reads the configuration file, applies the flags that were set,
-// and builds the client configuration.
-func (o *Options) Complete() (*Completed, error) {
+// validates the result and builds the client configuration.
+func (o *Options) Complete() (CompletedConfig, error) {
 	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
-		return nil, err
+		return CompletedConfig{}, err
 	}
 	if o.overrides != nil {
 		o.overrides.Apply(&cfg)
 	}
-	if cfg.LeaderElection.Namespace == "" {
-		cfg.LeaderElection.Namespace = cfg.SystemNamespace
-	}
-	o.config = cfg
-	if errs := o.Validate(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	rc, err := restConfig(o.Kubeconfig)
+	c, err := cfg.Complete(nil)
 	if err != nil {
-		return nil, err
+		err = componentconfig.Invalid(o.ConfigFile, err)
 	}
-	return &Completed{Config: cfg, RESTConfig: rc, Verbosity: o.Verbosity}, nil
+	if err := errors.Join(err, errors.Join(o.Validate()...)); err != nil {
+		return CompletedConfig{}, err
+	}
+	c.REST, err = componentconfig.RESTConfig(o.Kubeconfig)
+	return c, err
 }
 
-// Validate returns every problem with the options.
+// Validate returns every problem with the options that are not part of
+// the configuration file.
 func (o *Options) Validate() []error {
-	errs := o.config.Validate()
+	var errs []error
 	if o.Verbosity < 0 || o.Verbosity > 10 {
 		errs = append(errs, fmt.Errorf("-v must be between 0 and 10, got %d", o.Verbosity))
 	}
 	return errs
-}
-
-func restConfig(kubeconfig string) (*rest.Config, error) {
-	if kubeconfig == "" {
-		cfg, err := rest.InClusterConfig()
-		if err != nil {
-			return nil, fmt.Errorf("no --kubeconfig given and not running in a cluster: %w", err)
-		}
-		return cfg, nil
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		return nil, fmt.Errorf("loading --kubeconfig %s: %w", kubeconfig, err)
-	}
-	return cfg, nil
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // RedisURLFile reads the Redis URL of --redis-url-file, which keeps the
@@ -24,4 +27,21 @@ func RedisURLFile(name string, urlFlagSet bool) (string, error) {
 		return "", fmt.Errorf("--redis-url-file %s is empty", name)
 	}
 	return url, nil
+}
+
+// RESTConfig is the client configuration of kube-apiserver that
+// --kubeconfig names, or the in-cluster one when it is empty.
+func RESTConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig == "" {
+		rc, err := rest.InClusterConfig()
+		if err != nil {
+			return nil, fmt.Errorf("no --kubeconfig given and not running in a cluster: %w", err)
+		}
+		return rc, nil
+	}
+	rc, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("loading --kubeconfig %s: %w", kubeconfig, err)
+	}
+	return rc, nil
 }

@@ -3,11 +3,13 @@ package componentconfig
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 )
 
 // RedisURLFile reads the Redis URL of --redis-url-file, which keeps the
@@ -44,4 +46,15 @@ func RESTConfig(kubeconfig string) (*rest.Config, error) {
 		return nil, fmt.Errorf("loading --kubeconfig %s: %w", kubeconfig, err)
 	}
 	return rc, nil
+}
+
+// Print writes a configuration as YAML, for --print-config. Redact its
+// secrets first.
+func Print(w io.Writer, cfg any) error {
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }

@@ -28,8 +28,12 @@ func NewOverrides[T any](fs *pflag.FlagSet, defaults T) *Overrides[T] {
 	return &Overrides[T]{fs: fs, values: defaults}
 }
 
-// Apply copies into cfg the value of every bound flag that was set.
+// Apply copies into cfg the value of every bound flag that was set; nil
+// overrides (no flags were registered) change nothing.
 func (o *Overrides[T]) Apply(cfg *T) {
+	if o == nil {
+		return
+	}
 	for _, f := range o.fields {
 		if o.fs.Changed(f.name) {
 			f.apply(cfg)
@@ -37,8 +41,9 @@ func (o *Overrides[T]) Apply(cfg *T) {
 	}
 }
 
-// Changed tells whether the flag was set on the command line.
-func (o *Overrides[T]) Changed(name string) bool { return o.fs.Changed(name) }
+// Changed tells whether the flag was set on the command line (never, for
+// nil overrides).
+func (o *Overrides[T]) Changed(name string) bool { return o != nil && o.fs.Changed(name) }
 
 // bind registers the flag with define (a pflag *Var method) on the field
 // that field selects.

@@ -15,7 +15,6 @@ import (
 	"k8s.io/klog/v2/textlogger"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -83,11 +82,9 @@ func (o *Options) Complete() (CompletedConfig, error) {
 	if err != nil {
 		return CompletedConfig{}, err
 	}
-	if o.overrides != nil {
-		o.overrides.Apply(&cfg)
-	}
+	o.overrides.Apply(&cfg)
 	if o.RedisURLFile != "" {
-		url, err := componentconfig.RedisURLFile(o.RedisURLFile, o.overrides != nil && o.overrides.Changed("redis-url"))
+		url, err := componentconfig.RedisURLFile(o.RedisURLFile, o.overrides.Changed("redis-url"))
 		if err != nil {
 			return CompletedConfig{}, err
 		}
@@ -124,18 +121,13 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Short: "Serve the Super Kubenetes API: OAuth2/OIDC, authorization at four levels, audit, and the platform's REST APIs",
 		Args:  cobra.NoArgs, SilenceUsage: true, SilenceErrors: true,
 		Version: version.Get().String(),
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := o.Complete()
 			if err != nil {
 				return err
 			}
 			if o.PrintConfig {
-				data, err := yaml.Marshal(c.Redacted())
-				if err != nil {
-					return err
-				}
-				fmt.Print(string(data))
-				return nil
+				return componentconfig.Print(cmd.OutOrStdout(), c.Redacted())
 			}
 			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
 			ctrl.SetLogger(logger)

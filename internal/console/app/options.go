@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/klog/v2/textlogger"
 	"k8s.io/utils/clock"
-	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
 	"github.com/superkube/super-kubenetes/internal/version"
@@ -68,11 +66,9 @@ func (o *Options) Complete() (CompletedConfig, error) {
 	if err != nil {
 		return CompletedConfig{}, err
 	}
-	if o.overrides != nil {
-		o.overrides.Apply(&cfg)
-	}
+	o.overrides.Apply(&cfg)
 	if o.RedisURLFile != "" {
-		if cfg.RedisURL, err = componentconfig.RedisURLFile(o.RedisURLFile, o.overrides != nil && o.overrides.Changed("redis-url")); err != nil {
+		if cfg.RedisURL, err = componentconfig.RedisURLFile(o.RedisURLFile, o.overrides.Changed("redis-url")); err != nil {
 			return CompletedConfig{}, err
 		}
 	}
@@ -92,18 +88,13 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Short: "Serve the Super Kubenetes web console: the single-page app, the session, and same-origin forwarding to ke-apiserver",
 		Args:  cobra.NoArgs, SilenceUsage: true, SilenceErrors: true,
 		Version: version.Get().String(),
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := o.Complete()
 			if err != nil {
 				return err
 			}
 			if o.PrintConfig {
-				data, err := yaml.Marshal(c.Redacted())
-				if err != nil {
-					return err
-				}
-				fmt.Print(string(data))
-				return nil
+				return componentconfig.Print(cmd.OutOrStdout(), c.Redacted())
 			}
 			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
 			return Run(logr.NewContext(ctx, logger), c, clock.RealClock{})

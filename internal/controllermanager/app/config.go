@@ -1,14 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
@@ -144,10 +142,4 @@ func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
 		return CompletedConfig{}, errors.Join(errs...)
 	}
 	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
-}
-
-// Marshal renders the configuration as YAML, for `--print-config`.
-func (c *Config) Marshal() ([]byte, error) {
-	data, err := yaml.Marshal(c)
-	return bytes.TrimSpace(data), err
 }

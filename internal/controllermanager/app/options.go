@@ -52,9 +52,7 @@ func (o *Options) Complete() (CompletedConfig, error) {
 	if err != nil {
 		return CompletedConfig{}, err
 	}
-	if o.overrides != nil {
-		o.overrides.Apply(&cfg)
-	}
+	o.overrides.Apply(&cfg)
 	c, err := cfg.Complete(nil)
 	if err != nil {
 		err = componentconfig.Invalid(o.ConfigFile, err)

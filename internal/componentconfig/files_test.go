@@ -37,3 +37,16 @@ func TestTheRedisURLFileGivesTheURLAndNoErrorShowsIt(t *testing.T) {
 		})
 	}
 }
+
+func TestPrintWritesTheConfigurationAsYAML(t *testing.T) {
+	var out strings.Builder
+	cfg := testFile.Default()
+	cfg.Users = []string{"a"}
+	if err := Print(&out, cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := "address: :9443\napiVersion: config.superkube.io/v1alpha1\nkind: TestConfiguration\nnested:\n  count: 3\n  enabled: true\ntimeout: 10s\nusers:\n- a\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}

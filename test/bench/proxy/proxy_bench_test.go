@@ -93,11 +93,11 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	cmCfg := cmapp.DefaultConfig()
 	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
 	cmCfg.Authentication.BcryptCost = 4
-	completed, err := cmCfg.Complete(env.Config)
+	cmCompleted, err := cmCfg.Complete(env.Config)
 	if err != nil {
 		b.Fatal(err)
 	}
-	mgr, boot, err := cmapp.NewManager(completed, cmapp.ManagerOptions{})
+	mgr, boot, err := cmapp.NewManager(cmCompleted, cmapp.ManagerOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

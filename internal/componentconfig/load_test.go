@@ -79,8 +79,8 @@ func TestFilesThatCannotBeReadAreErrorsThatNameTheFileAndTheField(t *testing.T) 
 		want []string
 	}{
 		{"a missing file", missing, []string{missing, "no such file"}},
-		{"an unknown field", writeFile(t, "apiVersion: config.superkube.io/v1alpha1\nkind: TestConfiguration\nadress: x\n"),
-			[]string{"is invalid", `unknown field "adress"`}},
+		{"an unknown field", writeFile(t, "apiVersion: config.superkube.io/v1alpha1\nkind: TestConfiguration\nbindTo: x\n"),
+			[]string{"is invalid", `unknown field "bindTo"`}},
 		{"an unknown nested field", writeFile(t, "apiVersion: config.superkube.io/v1alpha1\nkind: TestConfiguration\nnested:\n  cont: 1\n"),
 			[]string{"is invalid", `unknown field "nested.cont"`}},
 		{"a field given twice", writeFile(t, "apiVersion: config.superkube.io/v1alpha1\nkind: TestConfiguration\naddress: a\naddress: b\n"),

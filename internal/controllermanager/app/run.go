@@ -147,8 +147,8 @@ func Run(ctx context.Context, c CompletedConfig) error {
 		return err
 	}
 	log := ctrl.LoggerFrom(ctx)
-	log.Info("Starting ke-controller-manager", "systemNamespace", c.Config.SystemNamespace,
-		"leaderElection", c.Config.LeaderElection.Enabled, "metrics", c.Config.MetricsBindAddress,
-		"probes", c.Config.HealthProbeBindAddress, "server", strings.TrimSpace(c.REST.Host))
+	log.Info("Starting ke-controller-manager", "systemNamespace", c.SystemNamespace,
+		"leaderElection", c.LeaderElection.Enabled, "metrics", c.MetricsBindAddress,
+		"probes", c.HealthProbeBindAddress, "server", strings.TrimSpace(c.REST.Host))
 	return mgr.Start(ctx)
 }

@@ -11,6 +11,8 @@ import (
 )
 
 func main() {
+	// SIGTERM (as Kubernetes stops a pod) and Ctrl-C shut down gracefully;
+	// a second signal ends the process at once.
 	ctx := ctrl.SetupSignalHandler()
 	if err := app.NewCommand(ctx).Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ke-apiserver:", err)

@@ -2,11 +2,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/superkube/super-kubenetes/internal/console/app"
 )
@@ -14,14 +13,8 @@ import (
 func main() {
 	// SIGTERM (as Kubernetes stops a pod) and Ctrl-C shut down gracefully;
 	// a second signal ends the process at once.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	err := app.NewCommand(ctx).Execute()
-	stop()
-	if err != nil {
+	ctx := ctrl.SetupSignalHandler()
+	if err := app.NewCommand(ctx).Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ke-console:", err)
 		os.Exit(1)
 	}

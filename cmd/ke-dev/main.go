@@ -2,24 +2,21 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/superkube/super-kubenetes/internal/dev/app"
 )
 
 func main() {
-	if err := run(); err != nil {
+	// Ctrl-C and SIGTERM stop the cluster and the platform in order; a
+	// second signal ends ke-dev at once, and the processes it started get
+	// SIGTERM as it dies.
+	ctx := ctrl.SetupSignalHandler()
+	if err := app.NewCommand(os.Stdout).ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "ke-dev:", err)
 		os.Exit(1)
 	}
-}
-
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return app.NewCommand(os.Stdout).ExecuteContext(ctx)
 }

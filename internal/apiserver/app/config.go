@@ -5,11 +5,10 @@ package app
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
+	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -17,6 +16,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/ldap"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/oidc"
+
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -178,20 +179,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a configuration file over the defaults, strictly.
+// LoadConfig reads a configuration file over the defaults (the defaults
+// alone when file is empty), strictly: see componentconfig.File.Load.
 func LoadConfig(file string) (Config, error) {
-	cfg := DefaultConfig()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return cfg, fmt.Errorf("reading the configuration file: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
-	}
-	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
-		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
-	}
-	return cfg, nil
+	return componentconfig.File[Config]{APIVersion: ConfigAPIVersion, Kind: ConfigKind, Default: DefaultConfig}.Load(file)
 }
 
 // Validate returns every problem with the configuration.
@@ -239,6 +230,30 @@ func (c *Config) Validate() []error {
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)
 	return errs
+}
+
+// completedConfig is a configuration that Complete validated, with what
+// the server needs besides the file.
+type completedConfig struct {
+	Config
+	// REST reaches kube-apiserver.
+	REST *rest.Config
+	// CertDir keeps the self-signed serving certificate that Run makes
+	// when the configuration names none.
+	CertDir string
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that Build and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete validates the configuration and joins it with the client
+// configuration of kube-apiserver (which --print-config leaves nil).
+func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
 }
 
 func (c *Config) oauthOptions() oauth.Options {

@@ -23,8 +23,11 @@ func TestTheRedisURLComesFromAFileThatPsDoesNotShow(t *testing.T) {
 		if err := fs.Parse(append(base, args...)); err != nil {
 			t.Fatal(err)
 		}
-		cfg, _, err := o.Complete()
-		return cfg, err
+		c, err := o.Complete()
+		if err != nil {
+			return Config{}, err
+		}
+		return c.Config, nil
 	}
 	cfg, err := complete("--redis-url-file=" + file)
 	if err != nil {
@@ -44,5 +47,45 @@ func TestTheRedisURLComesFromAFileThatPsDoesNotShow(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ":pw@") {
 			t.Errorf("%v: error %v, want one saying %q without the password", tc.args, err, tc.want)
 		}
+	}
+}
+
+func TestTheFlagsOverrideTheFileAndPrintConfigNeedsNoCluster(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(file, []byte(`apiVersion: config.superkube.io/v1alpha1
+kind: APIServerConfiguration
+issuer: https://file.example.com
+signingKeyFile: /etc/ke-apiserver/signing.key
+systemNamespace: platform
+admission: {exemptUsers: [from-file]}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := NewOptions()
+	fs := pflag.NewFlagSet("ke-apiserver", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--config=" + file, "--print-config", "--issuer=https://flag.example.com", "--admission-exempt-users=a,b", "--cert-dir=" + dir}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := o.Complete()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Issuer != "https://flag.example.com" || strings.Join(c.Admission.ExemptUsers, ",") != "a,b" {
+		t.Errorf("the flags did not override the file: %+v", c.Config)
+	}
+	if c.SystemNamespace != "platform" || c.SigningKeyFile != "/etc/ke-apiserver/signing.key" || c.BindAddress != ":9443" {
+		t.Errorf("the file's fields or the defaults were lost: %+v", c.Config)
+	}
+	if c.REST != nil || c.CertDir != dir {
+		t.Errorf("REST %v, CertDir %q", c.REST, c.CertDir)
+	}
+}
+
+func TestAnInvalidConfigurationIsNeverCompleted(t *testing.T) {
+	cfg := DefaultConfig()
+	if _, err := cfg.Complete(nil); err == nil || !strings.Contains(err.Error(), "signingKeyFile must be set") {
+		t.Fatalf("%v", err)
 	}
 }

@@ -39,7 +39,21 @@ func complete(t *testing.T, args ...string) (app.Config, error) {
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	return o.Complete()
+	c, err := o.Complete()
+	if err != nil {
+		return app.Config{}, err
+	}
+	return c.Config, nil
+}
+
+// completed completes a configuration that a test built.
+func completed(t *testing.T, cfg app.Config) app.CompletedConfig {
+	t.Helper()
+	c, err := cfg.Complete()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestFlagsMakeAValidConfiguration(t *testing.T) {
@@ -121,7 +135,7 @@ func TestBasePathsAreNormalized(t *testing.T) {
 func TestBuildNeedsTheClientSecret(t *testing.T) {
 	cfg := app.DefaultConfig()
 	cfg.PublicURL, cfg.APIServer.URL, cfg.OAuth.ClientSecretFile = "https://c", "https://a", filepath.Join(t.TempDir(), "missing")
-	if _, err := app.Build(context.Background(), cfg, app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}}); err == nil ||
+	if _, err := app.Build(context.Background(), completed(t, cfg), app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}}); err == nil ||
 		!strings.Contains(err.Error(), "oauth.clientSecretFile") {
 		t.Fatalf("%v", err)
 	}
@@ -140,7 +154,9 @@ func TestRunServesHealthOverTLSAndStopsWhenAsked(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	certDir := t.TempDir()
-	go func() { done <- app.Run(ctx, cfg, certDir, clock.RealClock{}) }()
+	cc := completed(t, cfg)
+	cc.CertDir = certDir
+	go func() { done <- app.Run(ctx, cc, clock.RealClock{}) }()
 
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	var resp *http.Response
@@ -243,7 +259,7 @@ func TestAHungKeAPIServerIsAnswered503WithinSeconds(t *testing.T) {
 	fwd := tcpforward.StartT(t, up.Listener.Addr().String())
 	cfg := app.DefaultConfig()
 	cfg.PublicURL, cfg.APIServer.URL, cfg.APIServer.CAFile, cfg.OAuth.ClientSecretFile = "https://console.test", "https://"+fwd.Addr(), caFile, secretFile(t)
-	s, err := app.Build(context.Background(), cfg, app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}})
+	s, err := app.Build(context.Background(), completed(t, cfg), app.Deps{Log: logr.Discard(), Clock: clock.RealClock{}})
 	if err != nil {
 		t.Fatal(err)
 	}

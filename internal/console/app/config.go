@@ -6,14 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path"
 	"regexp"
 	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
+
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -91,20 +91,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a configuration file over the defaults, strictly.
+// LoadConfig reads a configuration file over the defaults (the defaults
+// alone when file is empty), strictly: see componentconfig.File.Load.
 func LoadConfig(file string) (Config, error) {
-	cfg := DefaultConfig()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return cfg, fmt.Errorf("reading the configuration file: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
-	}
-	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
-		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
-	}
-	return cfg, nil
+	return componentconfig.File[Config]{APIVersion: ConfigAPIVersion, Kind: ConfigKind, Default: DefaultConfig}.Load(file)
 }
 
 // NormalizeBasePath makes a base path start and end with a slash.
@@ -159,6 +149,28 @@ func (c *Config) Validate() []error {
 		errs = append(errs, errors.New("bindAddress must be set"))
 	}
 	return errs
+}
+
+// completedConfig is a configuration that Complete normalized and
+// validated, with what the server needs besides the file.
+type completedConfig struct {
+	Config
+	// CertDir keeps the self-signed serving certificate that Run makes
+	// when the configuration names none.
+	CertDir string
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that Build and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete normalizes the base path and validates the configuration.
+func (c Config) Complete() (CompletedConfig, error) {
+	c.BasePath = NormalizeBasePath(c.BasePath)
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c}}, nil
 }
 
 // absoluteURL parses an http(s) URL without query or fragment.

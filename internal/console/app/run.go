@@ -48,8 +48,9 @@ type Server struct {
 // Close releases what Build opened.
 func (s *Server) Close() { _ = s.Store.Close() }
 
-// Build assembles ke-console from its (validated) configuration.
-func Build(ctx context.Context, cfg Config, d Deps) (*Server, error) {
+// Build assembles ke-console from its completed configuration.
+func Build(ctx context.Context, cc CompletedConfig, d Deps) (*Server, error) {
+	cfg := cc.Config
 	secret, err := os.ReadFile(cfg.OAuth.ClientSecretFile)
 	if err != nil {
 		return nil, fmt.Errorf("oauth.clientSecretFile: %w", err)
@@ -163,18 +164,19 @@ const (
 
 // Run builds and serves ke-console until ctx ends, then shuts down
 // gracefully.
-func Run(ctx context.Context, cfg Config, certDir string, clk clock.Clock) error {
+func Run(ctx context.Context, c CompletedConfig, clk clock.Clock) error {
 	log := logr.FromContextOrDiscard(ctx)
+	cfg := c.Config
 	certFile, keyFile := cfg.TLS.CertFile, cfg.TLS.KeyFile
 	if certFile == "" {
 		pub, _ := url.Parse(cfg.PublicURL)
 		var err error
-		if certFile, keyFile, err = SelfSignedCert(certDir, []string{pub.Hostname(), "localhost", "127.0.0.1"}); err != nil {
+		if certFile, keyFile, err = SelfSignedCert(c.CertDir, []string{pub.Hostname(), "localhost", "127.0.0.1"}); err != nil {
 			return fmt.Errorf("generating a self-signed serving certificate: %w", err)
 		}
 		log.Info("Serving with a self-signed certificate; configure tls for anything but local use", "cert", certFile, "fingerprint", tlsserve.Fingerprint(certFile))
 	}
-	s, err := Build(ctx, cfg, Deps{Log: log, Clock: clk})
+	s, err := Build(ctx, c, Deps{Log: log, Clock: clk})
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,13 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 	"k8s.io/klog/v2/textlogger"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 	"github.com/superkube/super-kubenetes/internal/version"
 )
 
@@ -27,23 +26,18 @@ project's roles from role templates, and mirrors the platform's bindings into na
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.Get().String(),
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := o.Complete()
 			if err != nil {
 				return err
 			}
 			if printConfig {
-				data, err := c.Config.Marshal()
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(os.Stdout, string(data))
-				return nil
+				return componentconfig.Print(cmd.OutOrStdout(), c.Config)
 			}
-			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(c.Verbosity)))
+			logger := textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(o.Verbosity)))
 			ctrl.SetLogger(logger)
 			klog.SetLogger(logger)
-			return c.Run(ctrl.LoggerInto(ctx, logger))
+			return Run(ctrl.LoggerInto(ctx, logger), c)
 		},
 	}
 	o.AddFlags(cmd.Flags())

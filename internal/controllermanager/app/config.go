@@ -1,14 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
+	"k8s.io/client-go/rest"
+
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -83,21 +83,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a configuration file over the defaults. Unknown fields
-// and a wrong apiVersion or kind are errors.
+// LoadConfig reads a configuration file over the defaults (the defaults
+// alone when file is empty), strictly: see componentconfig.File.Load.
 func LoadConfig(file string) (Config, error) {
-	cfg := DefaultConfig()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return cfg, fmt.Errorf("reading the configuration file: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("the configuration file %s is invalid: %w", file, err)
-	}
-	if cfg.APIVersion != ConfigAPIVersion || cfg.Kind != ConfigKind {
-		return cfg, fmt.Errorf("the configuration file %s must have apiVersion %s and kind %s", file, ConfigAPIVersion, ConfigKind)
-	}
-	return cfg, nil
+	return componentconfig.File[Config]{APIVersion: ConfigAPIVersion, Kind: ConfigKind, Default: DefaultConfig}.Load(file)
 }
 
 // Validate returns every problem with the configuration.
@@ -130,8 +119,27 @@ func (c *Config) Validate() []error {
 	return errs
 }
 
-// Marshal renders the configuration as YAML, for `--print-config`.
-func (c *Config) Marshal() ([]byte, error) {
-	data, err := yaml.Marshal(c)
-	return bytes.TrimSpace(data), err
+// completedConfig is a configuration that Complete defaulted and
+// validated, with the client configuration of kube-apiserver.
+type completedConfig struct {
+	Config
+	// REST reaches kube-apiserver.
+	REST *rest.Config
+}
+
+// CompletedConfig is a validated configuration. Only Complete makes one, so
+// that NewManager and Run never start from a configuration nobody checked.
+type CompletedConfig struct{ *completedConfig }
+
+// Complete fills in what defaults to other fields (the leader election's
+// namespace is the system namespace), validates the configuration and
+// joins it with the client configuration of kube-apiserver.
+func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
+	if c.LeaderElection.Namespace == "" {
+		c.LeaderElection.Namespace = c.SystemNamespace
+	}
+	if errs := c.Validate(); len(errs) > 0 {
+		return CompletedConfig{}, errors.Join(errs...)
+	}
+	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/superkube/super-kubenetes/internal/componentconfig"
 )
 
 // Options are the command-line options. Flags that are set override the
@@ -18,100 +18,58 @@ type Options struct {
 	ConfigFile string
 	Verbosity  int
 
-	flags  Config
-	fs     *pflag.FlagSet
-	config Config
+	// overrides are the flags that override the file's fields.
+	overrides *componentconfig.Overrides[Config]
 }
 
 // NewOptions returns options with the defaults.
 func NewOptions() *Options {
-	return &Options{flags: DefaultConfig()}
+	return &Options{}
 }
 
 // AddFlags registers the flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	o.fs = fs
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "Path to a kubeconfig; empty uses the in-cluster configuration")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile, "Path to a "+ConfigKind+" file ("+ConfigAPIVersion+")")
 	fs.IntVarP(&o.Verbosity, "v", "v", 0, "Log verbosity, 0 to 10: 0 logs start-up and errors; 5 adds controller-runtime's line for every reconcile")
-	fs.StringVar(&o.flags.SystemNamespace, "system-namespace", o.flags.SystemNamespace, "Namespace of the platform's own objects")
-	fs.StringVar(&o.flags.MetricsBindAddress, "metrics-bind-address", o.flags.MetricsBindAddress, "Address of the Prometheus metrics endpoint; 0 disables it")
-	fs.StringVar(&o.flags.HealthProbeBindAddress, "health-probe-bind-address", o.flags.HealthProbeBindAddress, "Address of /healthz and /readyz")
-	fs.StringVar(&o.flags.PprofBindAddress, "pprof-bind-address", o.flags.PprofBindAddress, "Address of Go's profiling endpoints; empty disables them")
-	fs.BoolVar(&o.flags.LeaderElection.Enabled, "leader-elect", o.flags.LeaderElection.Enabled, "Elect a leader among replicas")
-	fs.StringVar(&o.flags.LeaderElection.Namespace, "leader-election-namespace", o.flags.LeaderElection.Namespace, "Namespace of the leader election lease (default: the system namespace)")
-	fs.IntVar(&o.flags.Concurrency, "concurrency", o.flags.Concurrency, "Objects each controller reconciles at once")
-	fs.Float32Var(&o.flags.KubeAPIQPS, "kube-api-qps", o.flags.KubeAPIQPS, "Requests per second to kube-apiserver")
-	fs.IntVar(&o.flags.KubeAPIBurst, "kube-api-burst", o.flags.KubeAPIBurst, "Burst of requests to kube-apiserver")
-}
-
-// Completed are validated options ready to run.
-type Completed struct {
-	Config     Config
-	RESTConfig *rest.Config
-	Verbosity  int
+	ov := componentconfig.NewOverrides(fs, DefaultConfig())
+	o.overrides = ov
+	ov.String("system-namespace", func(c *Config) *string { return &c.SystemNamespace }, "Namespace of the platform's own objects")
+	ov.String("metrics-bind-address", func(c *Config) *string { return &c.MetricsBindAddress }, "Address of the Prometheus metrics endpoint; 0 disables it")
+	ov.String("health-probe-bind-address", func(c *Config) *string { return &c.HealthProbeBindAddress }, "Address of /healthz and /readyz")
+	ov.String("pprof-bind-address", func(c *Config) *string { return &c.PprofBindAddress }, "Address of Go's profiling endpoints; empty disables them")
+	ov.Bool("leader-elect", func(c *Config) *bool { return &c.LeaderElection.Enabled }, "Elect a leader among replicas")
+	ov.String("leader-election-namespace", func(c *Config) *string { return &c.LeaderElection.Namespace }, "Namespace of the leader election lease (default: the system namespace)")
+	ov.Int("concurrency", func(c *Config) *int { return &c.Concurrency }, "Objects each controller reconciles at once")
+	ov.Float32("kube-api-qps", func(c *Config) *float32 { return &c.KubeAPIQPS }, "Requests per second to kube-apiserver")
+	ov.Int("kube-api-burst", func(c *Config) *int { return &c.KubeAPIBurst }, "Burst of requests to kube-apiserver")
 }
 
 // Complete reads the configuration file, applies the flags that were set,
-// and builds the client configuration.
-func (o *Options) Complete() (*Completed, error) {
-	cfg := DefaultConfig()
-	if o.ConfigFile != "" {
-		var err error
-		if cfg, err = LoadConfig(o.ConfigFile); err != nil {
-			return nil, err
-		}
-	}
-	if o.fs != nil {
-		set := func(name string, apply func()) {
-			if o.fs.Changed(name) {
-				apply()
-			}
-		}
-		set("system-namespace", func() { cfg.SystemNamespace = o.flags.SystemNamespace })
-		set("metrics-bind-address", func() { cfg.MetricsBindAddress = o.flags.MetricsBindAddress })
-		set("pprof-bind-address", func() { cfg.PprofBindAddress = o.flags.PprofBindAddress })
-		set("health-probe-bind-address", func() { cfg.HealthProbeBindAddress = o.flags.HealthProbeBindAddress })
-		set("leader-elect", func() { cfg.LeaderElection.Enabled = o.flags.LeaderElection.Enabled })
-		set("leader-election-namespace", func() { cfg.LeaderElection.Namespace = o.flags.LeaderElection.Namespace })
-		set("concurrency", func() { cfg.Concurrency = o.flags.Concurrency })
-		set("kube-api-qps", func() { cfg.KubeAPIQPS = o.flags.KubeAPIQPS })
-		set("kube-api-burst", func() { cfg.KubeAPIBurst = o.flags.KubeAPIBurst })
-	}
-	if cfg.LeaderElection.Namespace == "" {
-		cfg.LeaderElection.Namespace = cfg.SystemNamespace
-	}
-	o.config = cfg
-	if errs := o.Validate(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	rc, err := restConfig(o.Kubeconfig)
+// validates the result and builds the client configuration.
+func (o *Options) Complete() (CompletedConfig, error) {
+	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
-		return nil, err
+		return CompletedConfig{}, err
 	}
-	return &Completed{Config: cfg, RESTConfig: rc, Verbosity: o.Verbosity}, nil
+	o.overrides.Apply(&cfg)
+	c, err := cfg.Complete(nil)
+	if err != nil {
+		err = componentconfig.Invalid(o.ConfigFile, err)
+	}
+	if err := errors.Join(err, errors.Join(o.Validate()...)); err != nil {
+		return CompletedConfig{}, err
+	}
+	c.REST, err = componentconfig.RESTConfig(o.Kubeconfig)
+	return c, err
 }
 
-// Validate returns every problem with the options.
+// Validate returns every problem with the options that are not part of
+// the configuration file.
 func (o *Options) Validate() []error {
-	errs := o.config.Validate()
+	var errs []error
 	if o.Verbosity < 0 || o.Verbosity > 10 {
 		errs = append(errs, fmt.Errorf("-v must be between 0 and 10, got %d", o.Verbosity))
 	}
 	return errs
-}
-
-func restConfig(kubeconfig string) (*rest.Config, error) {
-	if kubeconfig == "" {
-		cfg, err := rest.InClusterConfig()
-		if err != nil {
-			return nil, fmt.Errorf("no --kubeconfig given and not running in a cluster: %w", err)
-		}
-		return cfg, nil
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		return nil, fmt.Errorf("loading --kubeconfig %s: %w", kubeconfig, err)
-	}
-	return cfg, nil
 }

@@ -53,13 +53,14 @@ type ManagerOptions struct {
 
 // NewManager builds a manager with every reconciler, the indexes and the
 // bootstrap registered. The returned Bootstrap reports when it completed.
-func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager, *bootstrap.Bootstrap, error) {
+func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstrap.Bootstrap, error) {
+	cfg := cc.Config
 	scopeLabelled, err := labels.NewRequirement(iamv1beta1.ScopeLabel, selection.Exists, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	scoped := labels.NewSelector().Add(*scopeLabelled)
-	rc = rest.CopyConfig(rc)
+	rc := rest.CopyConfig(cc.REST)
 	rc.QPS, rc.Burst = cfg.KubeAPIQPS, cfg.KubeAPIBurst
 	mgr, err := ctrl.NewManager(rc, ctrl.Options{
 		Scheme:                  scheme.New(),
@@ -140,14 +141,14 @@ func NewManager(rc *rest.Config, cfg Config, opts ManagerOptions) (ctrl.Manager,
 }
 
 // Run starts the manager and blocks until ctx ends.
-func (c *Completed) Run(ctx context.Context) error {
-	mgr, _, err := NewManager(c.RESTConfig, c.Config, ManagerOptions{})
+func Run(ctx context.Context, c CompletedConfig) error {
+	mgr, _, err := NewManager(c, ManagerOptions{})
 	if err != nil {
 		return err
 	}
 	log := ctrl.LoggerFrom(ctx)
-	log.Info("Starting ke-controller-manager", "systemNamespace", c.Config.SystemNamespace,
-		"leaderElection", c.Config.LeaderElection.Enabled, "metrics", c.Config.MetricsBindAddress,
-		"probes", c.Config.HealthProbeBindAddress, "server", strings.TrimSpace(c.RESTConfig.Host))
+	log.Info("Starting ke-controller-manager", "systemNamespace", c.SystemNamespace,
+		"leaderElection", c.LeaderElection.Enabled, "metrics", c.MetricsBindAddress,
+		"probes", c.HealthProbeBindAddress, "server", strings.TrimSpace(c.REST.Host))
 	return mgr.Start(ctx)
 }

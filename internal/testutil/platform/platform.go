@@ -52,7 +52,11 @@ func StartControllers(ctx context.Context, rc *rest.Config, tune ...func(*cmapp.
 	for _, f := range tune {
 		f(&cfg)
 	}
-	mgr, boot, err := cmapp.NewManager(rc, cfg, cmapp.ManagerOptions{SkipNameValidation: true})
+	completed, err := cfg.Complete(rc)
+	if err != nil {
+		return err
+	}
+	mgr, boot, err := cmapp.NewManager(completed, cmapp.ManagerOptions{SkipNameValidation: true})
 	if err != nil {
 		return err
 	}
@@ -106,7 +110,11 @@ func (a *APIServer) Config(rc *rest.Config) app.Config {
 // Start builds ke-apiserver with cfg, starts its caches and serves it until
 // stop is called or ctx ends.
 func (a *APIServer) Start(ctx context.Context, cfg app.Config, rc *rest.Config) (srv *app.Server, stop func(), err error) {
-	if srv, err = app.Build(ctx, cfg, rc, logr.Discard(), clock.RealClock{}); err != nil {
+	c, err := cfg.Complete(rc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if srv, err = app.Build(ctx, c, logr.Discard(), clock.RealClock{}); err != nil {
 		return nil, nil, err
 	}
 	if err := srv.Start(ctx); err != nil {

@@ -72,7 +72,11 @@ func BenchmarkPasswordGrant(b *testing.B) {
 	cfg.SigningKeyFile, cfg.GenerateSigningKey = filepath.Join(dir, "signing.key"), true
 	cfg.Authentication.LoginsPerMinute = 0 // no rate limit for the measurement
 	cfg.OAuthClients = []oauth.Client{{ID: "ke-console", Secret: "s", Trusted: true, RedirectURIs: []string{"https://console/oauth/callback"}}}
-	s, err := app.Build(ctx, cfg, env.Config, logr.Discard(), clock.RealClock{})
+	completed, err := cfg.Complete(env.Config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := app.Build(ctx, completed, logr.Discard(), clock.RealClock{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -93,7 +93,11 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	cmCfg := cmapp.DefaultConfig()
 	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
 	cmCfg.Authentication.BcryptCost = 4
-	mgr, boot, err := cmapp.NewManager(env.Config, cmCfg, cmapp.ManagerOptions{})
+	cmCompleted, err := cmCfg.Complete(env.Config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mgr, boot, err := cmapp.NewManager(cmCompleted, cmapp.ManagerOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +115,11 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	cfg.Authentication.LoginsPerMinute = 0
 	cfg.Kubernetes.ExternalURL = env.Config.Host
 	cfg.OAuthClients = []oauth.Client{{ID: "ke-console", Secret: "s", Trusted: true, RedirectURIs: []string{"https://console/oauth/callback"}}}
-	s, err := app.Build(ctx, cfg, env.Config, logr.Discard(), clock.RealClock{})
+	completed, err := cfg.Complete(env.Config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := app.Build(ctx, completed, logr.Discard(), clock.RealClock{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,7 +31,11 @@ func replicaBehind(t *testing.T) (*replica, *app.Server, *tcpforward.Forwarder) 
 	rc.Host = "https://" + fwd.Addr()
 	cfg := st.cfg
 	cfg.Audit.Path, cfg.IdentityProviders = "", nil
-	s, err := app.Build(t.Context(), cfg, rc, logr.Discard(), clock.RealClock{})
+	completed, err := cfg.Complete(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := app.Build(t.Context(), completed, logr.Discard(), clock.RealClock{})
 	if err != nil {
 		t.Fatal(err)
 	}

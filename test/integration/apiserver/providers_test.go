@@ -439,7 +439,11 @@ func startReplica(t *testing.T, mutate func(*app.Config)) *replica {
 	cfg := st.cfg
 	cfg.Audit.Path, cfg.IdentityProviders = "", nil
 	mutate(&cfg)
-	s, err := app.Build(t.Context(), cfg, st.env.Config, logr.Discard(), clock.RealClock{})
+	completed, err := cfg.Complete(st.env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := app.Build(t.Context(), completed, logr.Discard(), clock.RealClock{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,11 +147,11 @@ func consoleAccepts(t *testing.T, c corev1.Container) consoleapp.Config {
 	if err := fs.Parse(c.Args); err != nil {
 		t.Fatalf("ke-console refuses the chart's arguments %v: %v", c.Args, err)
 	}
-	cfg, err := o.Complete()
+	completed, err := o.Complete()
 	if err != nil {
 		t.Fatalf("ke-console refuses the configuration the chart's arguments make: %v", err)
 	}
-	return cfg
+	return completed.Config
 }
 
 func mountedSecret(d *appsv1.Deployment, mountPath string) string {

@@ -157,14 +157,15 @@ func run(m *testing.M) (int, error) {
 	ccfg.PublicURL, ccfg.BasePath = base, basePath
 	ccfg.APIServer = consoleapp.APIServer{URL: s.apiURL, CAFile: apiCert}
 	ccfg.OAuth.ClientSecretFile = secretFile
-	if errs := ccfg.Validate(); len(errs) > 0 {
-		return 1, fmt.Errorf("the console's configuration: %v", errs)
+	completed, err := ccfg.Complete()
+	if err != nil {
+		return 1, fmt.Errorf("the console's configuration: %w", err)
 	}
 	log := funcr.New(func(prefix, args string) { fmt.Fprintln(s.logs, prefix, args) }, funcr.Options{Verbosity: 10})
 	if os.Getenv("KE_CONSOLE_TEST_LOGS") != "" {
 		defer func() { fmt.Fprint(os.Stderr, s.logs.String()) }()
 	}
-	if s.console, err = consoleapp.Build(ctx, ccfg, consoleapp.Deps{Log: log, Clock: clock.RealClock{}, UI: spa}); err != nil {
+	if s.console, err = consoleapp.Build(ctx, completed, consoleapp.Deps{Log: log, Clock: clock.RealClock{}, UI: spa}); err != nil {
 		return 1, err
 	}
 	defer s.console.Close()

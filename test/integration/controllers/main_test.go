@@ -77,7 +77,12 @@ func run(m *testing.M) int {
 	cfg.Authentication.LockoutWindow = metav1.Duration{Duration: window}
 	cfg.LoginRecords.MaxPerUser = maxRecords
 	cfg.LoginRecords.MaxAge = metav1.Duration{Duration: maxAge}
-	mgr, boot, err := app.NewManager(env.Config, cfg, app.ManagerOptions{Clock: clock})
+	completed, err := cfg.Complete(env.Config)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	mgr, boot, err := app.NewManager(completed, app.ManagerOptions{Clock: clock})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

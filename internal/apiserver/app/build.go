@@ -1,0 +1,314 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/admission"
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/server"
+	"github.com/superkube/super-kubenetes/internal/apiserver/upstream"
+	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/authn/streams"
+	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
+	"github.com/superkube/super-kubenetes/internal/authz"
+	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/listengine"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/oauth/token"
+	"github.com/superkube/super-kubenetes/internal/proxy"
+	"github.com/superkube/super-kubenetes/internal/scheme"
+)
+
+// Build assembles ke-apiserver from its completed configuration, one named
+// step after another; each step uses what the earlier ones made. Nothing
+// runs until Start.
+func Build(ctx context.Context, cc CompletedConfig, log logr.Logger, clk clock.Clock) (*Server, error) {
+	b := &builder{cfg: cc.Config, rc: cc.REST, log: log, clk: clk, s: &Server{}}
+	for _, step := range []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"caches", b.caches},
+		{"token store", b.tokenStore},
+		{"authentication", b.authentication},
+		{"authorization", b.authorization},
+		{"services", b.services},
+		{"handlers", b.handlers},
+		{"server", b.server},
+	} {
+		if err := step.run(ctx); err != nil {
+			return nil, fmt.Errorf("building ke-apiserver's %s: %w", step.name, err)
+		}
+	}
+	return b.s, nil
+}
+
+// builder holds what Build's steps make for the later ones.
+type builder struct {
+	cfg Config
+	rc  *rest.Config
+	log logr.Logger
+	clk clock.Clock
+	s   *Server
+
+	// caches
+	sch       *runtime.Scheme
+	client    client.Client
+	passwords *passwordsecret.Store
+	// token store
+	store    tokenstore.Store
+	attempts tokenstore.LoginAttempts
+	// authentication
+	tokens  *authn.TokenAuthenticator
+	streams *streams.Registry
+	oauth   *oauth.Server
+	// authorization
+	base *authz.Authorizer
+	z    authz.SelfService
+	// services
+	settings *confighandlers.SettingsStore
+	// handlers
+	routes      []server.Route
+	authzRules  filters.Rules
+	publicPaths []string
+	webhooks    map[string]http.Handler
+}
+
+// caches sets up what ke-apiserver reads instead of asking kube-apiserver
+// on every request: the informers' cache of the permission model and the
+// listed kinds, a separate cache of the users' password Secrets (the only
+// secrets whose data ke-apiserver keeps), and a client that reads through
+// the cache. The informers list and watch through the upstream monitor,
+// which tells how fresh the caches are and lets them catch up at once after
+// an outage.
+func (b *builder) caches(ctx context.Context) error {
+	b.sch = scheme.New()
+	rc := rest.CopyConfig(b.rc)
+	rc.QPS, rc.Burst = 200, 400
+	// Built-in kinds come as protobuf, which decodes several times faster
+	// than JSON at start-up; custom resources fall back to JSON.
+	rc.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	b.rc = rc
+	rules := newRuleInterner()
+	mon, err := upstream.New(rc, b.log.WithName("upstream"))
+	if err != nil {
+		return err
+	}
+	b.s.upstream = mon
+	b.s.runs = append(b.s.runs, mon.Run)
+	cache, err := ctrlcache.New(rc, ctrlcache.Options{
+		Scheme:           b.sch,
+		NewInformer:      mon.NewInformerFunc(b.sch),
+		DefaultTransform: ctrlcache.TransformStripManagedFields(),
+		ByObject: map[client.Object]ctrlcache.ByObject{
+			// Tens of thousands of project roles share a few rule sets.
+			&rbacv1.Role{}:        {Transform: rules.transform},
+			&rbacv1.ClusterRole{}: {Transform: rules.transform},
+			// The list engine never shows secret values; the cache does not keep them.
+			&corev1.Secret{}: {Transform: dropSecretData},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	b.s.Cache = cache
+	if b.client, err = client.New(rc, client.Options{Scheme: b.sch, Cache: &client.CacheOptions{Reader: cache, DisableFor: []client.Object{&corev1.Secret{}}}}); err != nil {
+		return err
+	}
+	passwordSecrets, err := passwordsecret.CacheOptions(b.cfg.SystemNamespace)
+	if err != nil {
+		return err
+	}
+	if b.s.Passwords, err = ctrlcache.New(rc, ctrlcache.Options{Scheme: b.sch, NewInformer: mon.NewInformerFunc(b.sch), DefaultTransform: ctrlcache.TransformStripManagedFields(),
+		ByObject: map[client.Object]ctrlcache.ByObject{&corev1.Secret{}: passwordSecrets}}); err != nil {
+		return err
+	}
+	if _, err := b.s.Passwords.GetInformer(ctx, &corev1.Secret{}); err != nil {
+		return err
+	}
+	b.passwords = &passwordsecret.Store{Namespace: b.cfg.SystemNamespace, Reader: b.s.Passwords, Writer: b.client}
+	return nil
+}
+
+// tokenStore chooses where the issued tokens, their revocations and the
+// failed logins are kept: in Redis, shared by every replica, or in memory
+// for a single one.
+func (b *builder) tokenStore(context.Context) error {
+	if b.cfg.RedisURL == "" {
+		m := tokenstore.NewMemory(b.clk)
+		b.store, b.attempts = m, m
+		return nil
+	}
+	rs, err := tokenstore.NewRedisFromURL(b.cfg.RedisURL, "superkube:")
+	if err != nil {
+		return err
+	}
+	b.s.closes = append(b.s.closes, func() { _ = rs.Close() })
+	b.store, b.attempts = rs, rs
+	return nil
+}
+
+// authentication sets up who a request comes from: the signing keys, the
+// verifier of the platform's tokens, the streams that end when their token
+// is revoked, the identity providers and the OAuth2/OIDC server that logs
+// users in and issues the tokens.
+func (b *builder) authentication(ctx context.Context) error {
+	// Users are read by authentication on every request.
+	if _, err := b.s.Cache.GetInformer(ctx, &iamv1beta1.User{}); err != nil {
+		return err
+	}
+	keys, err := token.LoadKeys(b.cfg.SigningKeyFile, b.cfg.PreviousSigningKeyFiles, b.cfg.GenerateSigningKey)
+	if err != nil {
+		return err
+	}
+	issuer, err := token.NewIssuer(b.cfg.Issuer, keys, b.clk)
+	if err != nil {
+		return err
+	}
+	verifier := token.NewVerifier(b.cfg.Issuer, keys, b.clk)
+	// Streams end when their tokens are revoked here, or within a recheck
+	// interval when they no longer authenticate for another reason.
+	b.tokens = &authn.TokenAuthenticator{Verifier: verifier, Store: b.store, Users: b.client, Audiences: clientIDs(b.cfg.OAuthClients)}
+	b.streams = streams.New(b.tokens, 0)
+	b.s.runs = append(b.s.runs, b.streams.Run)
+	b.store = streams.Store{Store: b.store, Registry: b.streams}
+	b.s.Store = b.store
+
+	passwordProviders, redirectProviders, err := providers(ctx, b.cfg.IdentityProviders)
+	if err != nil {
+		return err
+	}
+	if b.oauth, err = oauth.NewServer(b.cfg.oauthOptions(), oauth.Deps{
+		Issuer: issuer, Verifier: verifier, Store: b.store, Attempts: b.attempts, Users: b.client, Passwords: b.passwords, Writer: b.client, Clock: b.clk,
+		Authenticator: b.tokens, PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
+	}); err != nil {
+		return err
+	}
+	b.s.OAuth = b.oauth
+	b.s.runs = append(b.s.runs, b.oauth.RunRecorder)
+	return nil
+}
+
+// authorization sets up what a user may do: the four levels' roles and
+// bindings read from the caches, and the self-service rules (a user's own
+// profile and password) in front of them.
+func (b *builder) authorization(ctx context.Context) error {
+	stores, err := authz.InformerStores(ctx, b.s.Cache)
+	if err != nil {
+		return err
+	}
+	b.base = authz.New(stores)
+	b.z = authz.SelfService{Next: b.base}
+	return nil
+}
+
+// services sets up what the handlers read besides the caches: the list
+// engine, which sorts, filters and pages the cached objects, and the
+// store of the platform's settings.
+func (b *builder) services(ctx context.Context) error {
+	engine := listengine.New(b.s.Cache, listengine.BuiltinKinds())
+	b.s.Engine = engine
+	if err := engine.Start(ctx); err != nil {
+		return err
+	}
+	settings, err := confighandlers.NewSettingsStore(ctx, b.rc, b.sch, b.cfg.SystemNamespace)
+	if err != nil {
+		return err
+	}
+	b.settings = settings
+	b.s.runs = append(b.s.runs, settings.Run)
+	return nil
+}
+
+// handlers sets up the routes: OAuth, IAM, the listed resources, the
+// Kubernetes proxy (as the caller, through impersonation), the tenant and
+// config APIs, with their authorization rules and public paths; and the
+// webhooks that kube-apiserver calls.
+func (b *builder) handlers(ctx context.Context) error {
+	var caData []byte
+	if b.cfg.Kubernetes.CAFile != "" {
+		var err error
+		if caData, err = os.ReadFile(b.cfg.Kubernetes.CAFile); err != nil {
+			return fmt.Errorf("kubernetes.caFile: %w", err)
+		}
+	}
+	c := b.client
+	iam := &iamhandlers.Handlers{Users: c, Passwords: b.passwords, Client: c, Store: b.store, Authorizer: b.z, Escalation: b.base, Clock: b.clk,
+		BcryptCost: b.cfg.Authentication.BcryptCost, SystemNamespace: b.cfg.SystemNamespace, Kubeconfig: b.oauth, CurrentPasswords: b.oauth,
+		Kubernetes: iamhandlers.KubernetesEndpoint{Server: b.cfg.Kubernetes.ExternalURL, CAData: caData}}
+	resourcesHandler := &resources.Handler{Engine: b.s.Engine, Authorizer: b.base, Freshness: b.s.upstream.Freshness}
+	guarded := proxy.WithGuard(b.rc, proxy.Guard{Timeout: b.cfg.Kubernetes.RequestTimeout.Duration, Ready: b.s.upstream.Ready})
+	kube, err := proxy.New(guarded, proxy.Options{Clusters: c, SystemNamespace: b.cfg.SystemNamespace, Log: b.log})
+	if err != nil {
+		return err
+	}
+	tenantAPI, err := tenanthandlers.New(ctx, b.s.Cache, c, c, b.z)
+	if err != nil {
+		return err
+	}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}}
+	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules())
+	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
+	// What kube-apiserver asks ke-apiserver: may this write be made (the
+	// platform's escalation and reserved-label rules, on every path), and
+	// whose is this kubeconfig token.
+	b.webhooks = map[string]http.Handler{
+		admission.Path: &admission.Webhook{Authorizer: b.base, Objects: admission.CacheObjects{Reader: b.s.Cache},
+			Exempt: admission.Exemptions{Users: b.cfg.Admission.ExemptUsers}, Ready: b.s.cachesSynced},
+		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: b.tokens},
+	}
+	return nil
+}
+
+// server puts the routes behind the filters every request passes
+// (authentication, authorization, audit, limits, trusted proxies) and
+// exposes the metrics.
+func (b *builder) server(context.Context) error {
+	sink, err := b.s.auditSink(b.cfg.Audit, b.log)
+	if err != nil {
+		return err
+	}
+	trusted, err := filters.ParseTrustedProxies(b.cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(b.oauth.Collectors()...)
+	deps := server.Deps{
+		Log: b.log, Tokens: b.tokens, Authorizer: b.z, Audit: sink, Routes: b.routes,
+		PublicPaths: b.publicPaths, Ready: b.s.ready, MaxBodyBytes: b.cfg.Limits.MaxBodyBytes,
+		PasswordGuard:  func(r *http.Request, u user.Info) bool { return iamhandlers.MayOnlyChangePassword(r, u) },
+		Registry:       reg,
+		AuthzRules:     b.authzRules,
+		TrustedProxies: trusted,
+		Streams:        b.streams,
+		Webhooks:       b.webhooks,
+	}
+	if b.cfg.Authentication.BasicAuth {
+		deps.Basic = &oauth.BasicAuthenticator{Server: b.oauth}
+	}
+	b.s.Handler = server.NewHandler(deps)
+	return nil
+}

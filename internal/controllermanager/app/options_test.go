@@ -1,0 +1,89 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// complete parses args as ke-controller-manager does and completes them.
+func complete(t *testing.T, args ...string) (CompletedConfig, error) {
+	t.Helper()
+	o := NewOptions()
+	fs := pflag.NewFlagSet("ke-controller-manager", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return o.Complete()
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const kubeconfig = `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`
+
+func TestTheFlagsThatWereSetOverrideTheFile(t *testing.T) {
+	file := writeFile(t, "config.yaml", `apiVersion: config.superkube.io/v1alpha1
+kind: ControllerManagerConfiguration
+systemNamespace: platform
+concurrency: 8
+kubeAPIQPS: 50
+loginRecords: {maxPerUser: 20}
+`)
+	c, err := complete(t, "--config="+file, "--kubeconfig="+writeFile(t, "kubeconfig", kubeconfig), "--concurrency=2", "--leader-elect=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency != 2 || c.LeaderElection.Enabled {
+		t.Errorf("the flags did not override the file: %+v", c.Config)
+	}
+	if c.SystemNamespace != "platform" || c.KubeAPIQPS != 50 || c.LoginRecords.MaxPerUser != 20 {
+		t.Errorf("the file's fields were lost: %+v", c.Config)
+	}
+	if c.KubeAPIBurst != 200 || c.LoginRecords.MaxAge != DefaultConfig().LoginRecords.MaxAge {
+		t.Errorf("the defaults of what neither sets were lost: %+v", c.Config)
+	}
+	if c.LeaderElection.Namespace != "platform" {
+		t.Errorf("the lease is not in the system namespace: %q", c.LeaderElection.Namespace)
+	}
+	if c.REST == nil || c.REST.Host != "https://127.0.0.1:6443" {
+		t.Errorf("the client configuration is not --kubeconfig's: %+v", c.REST)
+	}
+}
+
+func TestAnInvalidConfigurationNamesEveryProblemAndWhereItCameFrom(t *testing.T) {
+	file := writeFile(t, "config.yaml", "apiVersion: config.superkube.io/v1alpha1\nkind: ControllerManagerConfiguration\nconcurrency: 0\n")
+	_, err := complete(t, "--config="+file, "--kube-api-qps=0", "-v=11")
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{file, "concurrency must be at least 1", "kubeAPIQPS and kubeAPIBurst must be positive", "-v must be between 0 and 10"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+}
+
+func TestOnlyCompleteMakesACompletedConfig(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Authentication.BcryptCost = 3
+	if _, err := cfg.Complete(nil); err == nil || !strings.Contains(err.Error(), "authentication.bcryptCost") {
+		t.Fatalf("an invalid configuration was completed: %v", err)
+	}
+}

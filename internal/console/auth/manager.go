@@ -124,6 +124,9 @@ func (m *Manager) lookup(r *http.Request) (*session.Session, bool, error) {
 func (m *Manager) WithSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, hadCookie, err := m.lookup(r)
+		if err != nil && r.Context().Err() != nil {
+			return // the browser went away; nobody reads the answer
+		}
 		if err != nil {
 			logr.FromContextOrDiscard(r.Context()).Error(err, "Reading a session")
 			responsewriters.WriteStatus(w, apierrors.NewServiceUnavailable("the console's session store cannot be reached"))

@@ -4,7 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import '../i18n';
 import type { K8sObject } from '../api/types';
-import { ResourceTable } from './ResourceTable';
+import { useQuery } from '@tanstack/react-query';
+import { api, query } from '../api/client';
+import type { ListParams } from '../api/resources';
+import type { List } from '../api/types';
+import { ResourceTable, useTableState } from './ResourceTable';
 
 function pod(name: string): K8sObject {
   return { metadata: { name, namespace: 'dev', uid: name, creationTimestamp: '2026-01-01T00:00:00Z' } };
@@ -135,5 +139,40 @@ describe('ResourceTable when a request fails or finds nothing', () => {
     } finally {
       await i18n.changeLanguage('en');
     }
+  });
+});
+
+describe('ResourceTable over a list the page reads', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  // A page's own list hook, as the typed API modules make them.
+  const useMembers = (params: ListParams) => useQuery({ queryKey: ['members', params], queryFn: () => api.get<List<K8sObject>>('/members' + query(params)) });
+
+  function MembersPage() {
+    const table = useTableState({ defaultSortBy: 'name', defaultAscending: true, perPage: 5 });
+    const members = useMembers(table.params);
+    return <ResourceTable<K8sObject> id="members" ariaLabel="Members" table={table} query={members} columns={[{ title: 'User', sortKey: 'name', render: (o) => o.metadata.name }]} />;
+  }
+
+  it('shows the page the caller read with the table state params, and reads again when a filter changes', async () => {
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      urls.push(u);
+      const name = new URL(u, 'http://x').searchParams.get('name');
+      const items = name ? [pod('alice')] : [pod('alice'), pod('bob')];
+      return Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }));
+    }));
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <MemoryRouter>
+          <MembersPage />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('bob')).toBeInTheDocument();
+    expect(urls[0]).toContain('/members?page=1&limit=5&sortBy=name&ascending=true');
+    await userEvent.setup().type(screen.getByRole('textbox', { name: 'Filter by name' }), 'ali');
+    await waitFor(() => expect(screen.queryByText('bob')).not.toBeInTheDocument());
+    expect(urls.at(-1)).toContain('name=ali');
   });
 });

@@ -18,11 +18,11 @@ describe('ResourceTable', () => {
   let urls: string[];
   beforeEach(() => {
     urls = [];
-    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
       urls.push(u);
       const q = new URL(u, 'http://x').searchParams;
       const items = q.get('name') === 'web' ? [pod('web-1')] : [pod('web-1'), pod('db-1')];
-      return new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }));
     }));
   });
   afterEach(() => vi.unstubAllGlobals());
@@ -63,9 +63,9 @@ describe('ResourceTable', () => {
 
   it('shows a banner over a list the engine marks stale, and none over a fresh one', async () => {
     let stale = true;
-    vi.stubGlobal('fetch', vi.fn(async () => {
+    vi.stubGlobal('fetch', vi.fn(() => {
       const body = { items: [pod('web-1')], totalItems: 1, ...(stale ? { freshness: { stale: true, reason: 'kube-apiserver is not answering', since: '2026-01-01T10:00:00Z' } } : {}) };
-      return new Response(JSON.stringify(body), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
     }));
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
@@ -99,9 +99,9 @@ describe('ResourceTable when a request fails or finds nothing', () => {
 
   it('shows the error and a retry, never "Nothing found" or "0 - 0 of 0", when there is no answer', async () => {
     let up = false;
-    vi.stubGlobal('fetch', vi.fn(async () => {
-      if (!up) throw new TypeError('Failed to fetch');
-      return new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 1 }), { status: 200 });
+    vi.stubGlobal('fetch', vi.fn(() => {
+      if (!up) return Promise.reject(new TypeError('Failed to fetch'));
+      return Promise.resolve(new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 1 }), { status: 200 }));
     }));
     renderTable();
     expect(await screen.findByText('The console cannot reach the server')).toBeInTheDocument();
@@ -115,7 +115,7 @@ describe('ResourceTable when a request fails or finds nothing', () => {
   });
 
   it('says what to do when there is nothing yet, and offers to clear filters when they hide everything', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 }))));
     renderTable({ emptyTitle: 'No pods yet', emptyText: 'Run a workload.', emptyAction: <button>Create one</button> });
     expect(await screen.findByText('No pods yet')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Create one' })).toBeInTheDocument();
@@ -127,7 +127,7 @@ describe('ResourceTable when a request fails or finds nothing', () => {
   });
 
   it('translates the pager', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [pod('a')], totalItems: 25 }), { status: 200 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ items: [pod('a')], totalItems: 25 }), { status: 200 }))));
     const { loadLanguage } = await import('../i18n');
     const i18n = (await import('i18next')).default;
     await loadLanguage('zh');

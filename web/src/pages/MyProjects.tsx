@@ -45,7 +45,7 @@ export default function MyProjects() {
           emptyText={canCreateWorkspace ? t('Create a workspace for your team, then projects in it.') : t('Ask the administrator of a workspace to invite you. Projects you were invited to are listed below.')}
           emptyAction={
             canCreateWorkspace ? (
-              <Button onClick={() => navigate('/platform/workspaces?create=1')} data-test="create-first-workspace">
+              <Button onClick={() => void navigate('/platform/workspaces?create=1')} data-test="create-first-workspace">
                 {t('Create your first workspace')}
               </Button>
             ) : undefined

@@ -248,7 +248,7 @@ export default function UserDetail() {
         </Grid>
       </PageSection>
       {editing && <UserForm user={u} onClose={() => setEditing(false)} />}
-      {acting && <UserActions user={u} action={acting} onClose={() => setActing(undefined)} onDeleted={() => navigate('/platform/users')} />}
+      {acting && <UserActions user={u} action={acting} onClose={() => setActing(undefined)} onDeleted={() => void navigate('/platform/users')} />}
     </>
   );
 }

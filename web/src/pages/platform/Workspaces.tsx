@@ -79,7 +79,7 @@ export default function Workspaces() {
             setName('');
             setTitle('');
             setManager('');
-            if (goToNew.current) navigate(`/workspaces/${goToNew.current}/overview`);
+            if (goToNew.current) void navigate(`/workspaces/${goToNew.current}/overview`);
             else if (search.has('create')) setSearch({}, { replace: true });
           }}
           onSubmit={async () => {

@@ -17,7 +17,9 @@ export default tseslint.config(
     },
     plugins: { 'react-hooks': reactHooks },
     rules: {
-      'react-hooks/rules-of-hooks': 'error',
+      // The rules of hooks and the React Compiler's checks (refs, state
+      // set in effects or render, purity ...), every one an error.
+      ...reactHooks.configs['recommended-latest'].rules,
       'react-hooks/exhaustive-deps': 'error',
     },
   },

@@ -61,6 +61,21 @@ describe('ResourceTable', () => {
     expect(urls.at(-1)).toContain('page=1');
   });
 
+  it('goes back to the first page when a filter changes', async () => {
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      urls.push(u);
+      return Promise.resolve(new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 25 }), { status: 200 }));
+    }));
+    const user = userEvent.setup();
+    renderTable();
+    await screen.findByText('web-1');
+    await user.click(screen.getAllByRole('button', { name: 'Go to the next page' })[0]);
+    await waitFor(() => expect(urls.at(-1)).toContain('page=2'));
+    await user.type(screen.getByRole('textbox', { name: 'Filter by name' }), 'web');
+    await waitFor(() => expect(urls.at(-1)).toContain('name=web'));
+    expect(urls.at(-1)).toContain('page=1');
+  });
+
   it('shows a banner over a list the engine marks stale, and none over a fresh one', async () => {
     let stale = true;
     vi.stubGlobal('fetch', vi.fn(() => {

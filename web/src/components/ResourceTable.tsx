@@ -15,7 +15,7 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { ActionsColumn, SortByDirection, Table, Tbody, Td, Th, Thead, Tr, type IAction } from '@patternfly/react-table';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useDebounced } from './useDebounced';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -122,15 +122,18 @@ export interface TableState {
  * new filter goes back to the first page).
  */
 export function useTableState(opts: TableOptions = {}): TableState {
-  const [page, setPage] = useState(1);
   const [limit, setLimit] = useState(opts.perPage ?? 10);
   const [sortBy, setSortBy] = useState(opts.defaultSortBy ?? 'createTime');
   const [ascending, setAscending] = useState(opts.defaultAscending ?? false);
   const [nameInput, setNameInput] = useState('');
   const [status, setStatus] = useState('');
   const name = useDebounced(nameInput);
-
-  useEffect(() => setPage(1), [name, status]);
+  // The page chosen is the page of the filters it was chosen with: other
+  // filters start at the first page.
+  const filters = JSON.stringify([name, status]);
+  const [chosen, setChosen] = useState({ page: 1, filters });
+  const page = chosen.filters === filters ? chosen.page : 1;
+  const setPage = (p: number) => setChosen({ page: p, filters });
 
   const params: ListParams = { page, limit, sortBy, ascending, name: name || undefined, [opts.statusParam ?? 'status']: status || undefined };
   const setSort = (by: string, asc: boolean) => {

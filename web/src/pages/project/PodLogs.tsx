@@ -19,28 +19,33 @@ export function PodLogs({ pod }: { pod: Pod }) {
   const containers = pod.spec.containers.map((c) => c.name);
   const [container, setContainer] = useState(containers[0]);
   const [follow, setFollow] = useState(true);
-  const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>();
+  // The text and error of one stream: a new stream (another container, or
+  // following switched) starts empty.
+  const stream = JSON.stringify([namespace, name, container, follow]);
+  const [log, setLog] = useState<{ stream: string; text: string; error?: unknown }>({ stream, text: '' });
+  const [failedDownload, setFailedDownload] = useState<{ stream: string; error: unknown }>();
+  const text = log.stream === stream ? log.text : '';
+  const error = (failedDownload?.stream === stream ? failedDownload.error : undefined) ?? (log.stream === stream ? log.error : undefined);
   const box = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
     const ctl = new AbortController();
-    setText('');
-    setError(undefined);
-    streamPodLog(namespace, name, container, follow, (chunk) => setText((prev) => (prev + chunk).slice(-maxChars)), ctl.signal).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(e);
+    const own = (l: { stream: string; text: string }) => (l.stream === stream ? l.text : '');
+    const append = (chunk: string) => setLog((l) => ({ stream, text: (own(l) + chunk).slice(-maxChars) }));
+    streamPodLog(namespace, name, container, follow, append, ctl.signal).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setLog((l) => ({ stream, text: own(l), error: e }));
     });
     return () => ctl.abort();
-  }, [namespace, name, container, follow]);
+  }, [stream, namespace, name, container, follow]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [text, follow]);
 
   const download = async () => {
-    setError(undefined);
+    setFailedDownload(undefined);
     const all = await readPodLog(namespace, name, container).catch((e: unknown) => {
-      setError(e);
+      setFailedDownload({ stream, error: e });
       return undefined;
     });
     if (all === undefined) return;

@@ -15,10 +15,10 @@ import { PageHeader } from '../components/PageHeader';
 import { ResourceTable, useTableState } from '../components/ResourceTable';
 import { useToast } from '../components/Toast';
 import { UserPicker } from '../components/UserPicker';
-import { place } from './levels';
+import { place, type PlaceLevel } from './levels';
 
 /** Members of a workspace or a project: invite a user found by search with a role, change the role, remove. */
-export default function Members({ level }: { level: 'workspace' | 'namespace' }) {
+export default function Members({ level }: { level: Exclude<PlaceLevel, 'global'> }) {
   const { workspace, namespace } = useParams();
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();

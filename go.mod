@@ -2,6 +2,10 @@ module github.com/superkube/super-kubenetes
 
 go 1.26.0
 
+// The console's npm packages are not Go packages of this module (some ship
+// Go sources of their own, such as flatted, a dependency of ESLint).
+ignore ./web/node_modules
+
 require (
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/go-jose/go-jose/v4 v4.1.9

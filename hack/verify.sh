@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails on unformatted code, go vet or golangci-lint findings, untidy modules,
-# or generated code and manifests that differ from what `make generate` writes.
+# generated code and manifests that differ from what `make generate` writes,
+# or the console's TypeScript, ESLint or translation check failing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -46,9 +47,10 @@ for d in api config charts internal/apiserver/openapi; do
 done
 
 if [[ -f web/package.json ]]; then
-	echo "==> console: TypeScript and translations"
+	echo "==> console: TypeScript, ESLint and translations"
 	[[ -d web/node_modules ]] || npm --prefix web ci --no-audit --no-fund
 	npm --prefix web run --silent typecheck || fail=1
+	npm --prefix web run --silent lint || fail=1
 	npm --prefix web run --silent i18n:check || fail=1
 fi
 

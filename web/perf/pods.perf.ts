@@ -71,7 +71,7 @@ async function clickTime(page: Page): Promise<number> {
     const t = (window as unknown as { __click?: { at?: number; painted?: number } }).__click;
     return t?.painted && t.at ? t.painted - t.at : 0;
   });
-  return (await h.jsonValue()) as number;
+  return await h.jsonValue();
 }
 
 test.skip(!consoleURL, 'CONSOLE_URL is not set: run through make bench');
@@ -169,7 +169,7 @@ test('console figures at scale', async ({ browser }) => {
         const t = (window as unknown as { __pick?: { at?: number; painted?: number } }).__pick;
         return t?.painted && t.at ? t.painted - t.at : 0;
       });
-      pick.push((await h.jsonValue()) as number);
+      pick.push(await h.jsonValue());
       await apage.keyboard.press('Escape');
     }
     report('project-picker', pick);

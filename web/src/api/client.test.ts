@@ -6,9 +6,9 @@ describe('the API client', () => {
   it('sends the CSRF cookie as a header on unsafe methods only', async () => {
     document.cookie = 'ke-csrf=tok123; path=/';
     const calls: RequestInit[] = [];
-    vi.stubGlobal('fetch', vi.fn(async (_u: string, init: RequestInit) => {
+    vi.stubGlobal('fetch', vi.fn((_u: string, init: RequestInit) => {
       calls.push(init);
-      return new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } });
+      return Promise.resolve(new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
     }));
     await request('/kapis/x', { method: 'POST', body: { a: 1 } });
     await request('/kapis/x');
@@ -18,8 +18,8 @@ describe('the API client', () => {
   });
 
   it('turns a Status into an ApiError naming the wrong fields', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () =>
-      new Response(JSON.stringify({ kind: 'Status', code: 422, message: 'bad', details: { causes: [{ field: 'spec.email' }] } }), { status: 422 }),
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(
+      new Response(JSON.stringify({ kind: 'Status', code: 422, message: 'bad', details: { causes: [{ field: 'spec.email' }] } }), { status: 422 })),
     ));
     const err = await request('/kapis/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -37,14 +37,12 @@ describe('errors of the API client', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('turns no answer into a NetworkError, not an empty result', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => {
-      throw new TypeError('Failed to fetch');
-    }));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));
     await expect(request('/kapis/x')).rejects.toBeInstanceOf(NetworkError);
   });
 
   it('keeps what the server asked to wait', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ kind: 'Status', code: 429, message: 'slow down' }), { status: 429, headers: { 'Retry-After': '17' } })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ kind: 'Status', code: 429, message: 'slow down' }), { status: 429, headers: { 'Retry-After': '17' } }))));
     const err = (await request('/kapis/x').catch((e: unknown) => e)) as ApiError;
     expect(err.retryAfter).toBe(17);
   });

@@ -19,9 +19,9 @@ describe('platform roles', () => {
 
   it('grants the new role before it takes the old ones away, and leaves other users alone', async () => {
     const calls: string[] = [];
-    vi.stubGlobal('fetch', vi.fn(async (u: string, init: RequestInit) => {
+    vi.stubGlobal('fetch', vi.fn((u: string, init: RequestInit) => {
       calls.push(`${init.method} ${u.replace(/^\/apis\/iam.superkube.io\/v1beta1\/globalrolebindings/, '')}`);
-      return new Response('{}', { status: init.method === 'POST' ? 201 : 200 });
+      return Promise.resolve(new Response('{}', { status: init.method === 'POST' ? 201 : 200 }));
     }));
     const current = [newGlobalRoleBinding('ada', 'platform-regular'), newGlobalRoleBinding('bob', 'platform-regular')];
     await setPlatformRole('ada', 'platform-self-provisioner', current);

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAccess } from './access';
 import { api, query } from './client';
+import { iam } from './iam';
 import { roleRefLabel, userRefLabel } from './roles';
 import type { Binding, List, Role } from './types';
 
@@ -85,10 +86,23 @@ export function useRefreshPlatformRoles() {
  */
 export function useGlobalRoles(enabled: boolean) {
   const q = useQuery({
-    queryKey: ['api', '/kapis/iam.superkube.io/v1beta1/globalroles', { limit: 100 }],
-    queryFn: ({ signal }) => api.get<List<Role>>('/kapis/iam.superkube.io/v1beta1/globalroles' + query({ limit: 100, sortBy: 'name', ascending: true }), signal),
+    queryKey: ['api', `${iam}/globalroles`, { limit: 100 }],
+    queryFn: ({ signal }) => api.get<List<Role>>(`${iam}/globalroles` + query({ limit: 100, sortBy: 'name', ascending: true }), signal),
     enabled,
     staleTime: 60_000,
   });
   return q.data?.items ?? [];
+}
+
+/**
+ * useWorkspaceBindings reads the workspace role bindings of a user (which
+ * workspaces they are a member of, with which role), through ke-apiserver's
+ * Kubernetes API.
+ */
+export function useWorkspaceBindings(username: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['user-workspaces', username],
+    queryFn: ({ signal }) => api.get<List<Binding>>('/apis/iam.superkube.io/v1beta1/workspacerolebindings' + query({ labelSelector: `${userRefLabel}=${username}` }), signal),
+    enabled,
+  });
 }

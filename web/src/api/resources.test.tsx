@@ -38,9 +38,9 @@ describe('live reads', () => {
     gets = 0;
     FakeEventSource.all = [];
     vi.stubGlobal('EventSource', FakeEventSource);
-    vi.stubGlobal('fetch', vi.fn(async () => {
+    vi.stubGlobal('fetch', vi.fn(() => {
       gets++;
-      return new Response(JSON.stringify({ metadata: { name: 'web', namespace: 'dev', resourceVersion: String(version) } }), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify({ metadata: { name: 'web', namespace: 'dev', resourceVersion: String(version) } }), { status: 200 }));
     }));
   });
   afterEach(() => vi.unstubAllGlobals());
@@ -74,10 +74,10 @@ describe('live reads', () => {
 
   /** serveList answers lists with totalItems = version, and access reviews with mayWatch. */
   function serveList(mayWatch: boolean) {
-    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
-      if (u.includes('subjectaccessreviews')) return new Response(JSON.stringify({ status: { allowed: mayWatch, results: [{ allowed: mayWatch }] } }), { status: 201 });
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      if (u.includes('subjectaccessreviews')) return Promise.resolve(new Response(JSON.stringify({ status: { allowed: mayWatch, results: [{ allowed: mayWatch }] } }), { status: 201 }));
       gets++;
-      return new Response(JSON.stringify({ items: [], totalItems: version }), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify({ items: [], totalItems: version }), { status: 200 }));
     }));
   }
 

@@ -1,7 +1,9 @@
 import type { TFunction } from 'i18next';
 import { useQuery } from '@tanstack/react-query';
+import type { Level } from '../pages/levels';
 import { useAccess } from './access';
 import { api, query } from './client';
+import { userPath } from './iam';
 import { useList } from './resources';
 import { displayNameAnnotation, type List, type K8sObject, type Role, type RoleTemplate } from './types';
 
@@ -9,14 +11,12 @@ export const builtinLabel = 'iam.superkube.io/builtin';
 export const userRefLabel = 'iam.superkube.io/user-ref';
 export const roleRefLabel = 'iam.superkube.io/role-ref';
 
-export type RoleLevel = 'global' | 'workspace' | 'namespace' | 'cluster';
-
 /**
  * builtinRoleTitle is the translated name of a built-in role, by its name
  * (a workspace's built-in roles are named "<workspace>-<suffix>"); undefined
  * for any other role.
  */
-export function builtinRoleTitle(level: RoleLevel, name: string, t: TFunction, workspace?: string): string | undefined {
+export function builtinRoleTitle(level: Level, name: string, t: TFunction, workspace?: string): string | undefined {
   if (level === 'global') {
     if (name === 'platform-admin') return t('Platform administrator');
     if (name === 'platform-regular') return t('Platform regular user');
@@ -46,7 +46,7 @@ export function builtinRoleTitle(level: RoleLevel, name: string, t: TFunction, w
  * translated name, a custom one by its display name, else its name. The
  * role object, when known, says whether it is built in.
  */
-export function roleTitle(level: RoleLevel, name: string, t: TFunction, opts: { role?: K8sObject; workspace?: string } = {}): string {
+export function roleTitle(level: Level, name: string, t: TFunction, opts: { role?: K8sObject; workspace?: string } = {}): string {
   const builtin = opts.role ? opts.role.metadata.labels?.[builtinLabel] === 'true' : true;
   const b = builtin ? builtinRoleTitle(level, name, t, opts.workspace) : undefined;
   return b ?? opts.role?.metadata.annotations?.[displayNameAnnotation] ?? name;
@@ -82,14 +82,14 @@ export function rulesSummary(rules: Rule[] | undefined, t: TFunction): string {
  * gets those they hold, which name the roles they see in most cases, and
  * no refused request.
  */
-export function useRoleTemplates(scope: string, username: string | undefined, where: { workspace?: string; namespace?: string } = {}) {
+export function useRoleTemplates(scope: Level, username: string | undefined, where: { workspace?: string; namespace?: string } = {}) {
   const access = useAccess([{ verb: 'list', group: 'iam.superkube.io', resource: 'roletemplates' }]);
   const mayList = access.loaded && access.allowed[0];
   const all = useList<RoleTemplate>('roletemplates', undefined, { labelSelector: `iam.superkube.io/scope=${scope}`, limit: 500, sortBy: 'name', ascending: true }, { live: false, enabled: mayList });
   const own = useQuery({
     queryKey: ['own-roletemplates', username, scope, where.workspace, where.namespace],
     queryFn: () =>
-      api.get<List<RoleTemplate>>(`/kapis/iam.superkube.io/v1beta1/users/${encodeURIComponent(username!)}/roletemplates` + query({ scope, workspace: where.workspace, namespace: where.namespace })),
+      api.get<List<RoleTemplate>>(`${userPath(username!)}/roletemplates` + query({ scope, workspace: where.workspace, namespace: where.namespace })),
     enabled: access.loaded && !mayList && !!username,
     staleTime: 300_000,
   });

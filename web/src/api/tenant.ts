@@ -2,10 +2,14 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, query } from './client';
 import { useAccess } from './access';
 import { useLiveList, type ListParams } from './resources';
-import type { K8sObject, List, Overview, Workspace } from './types';
+import { displayNameAnnotation, workspaceLabel, type K8sObject, type List, type Overview, type Workspace } from './types';
+
+// The tenant API of ke-apiserver (workspaces and their projects), typed:
+// pages call these and never build a path of their own.
 
 export const tenant = '/kapis/tenant.superkube.io/v1beta1';
-export const iam = '/kapis/iam.superkube.io/v1beta1';
+
+const enc = encodeURIComponent;
 
 /**
  * LiveSource names the list-engine query whose changes a list from another
@@ -47,10 +51,53 @@ export function useApiList<T extends K8sObject>(path: string, params: ListParams
   });
 }
 
+const workspacesPath = `${tenant}/workspaces`;
+
+function workspacePath(name: string): string {
+  return `${workspacesPath}/${enc(name)}`;
+}
+
+/** useWorkspaces reads a page of the workspaces the user may see, and follows their changes. */
 export function useWorkspaces(params: ListParams) {
-  return useApiList<Workspace>(`${tenant}/workspaces`, params, true, { resource: 'workspaces' });
+  return useApiList<Workspace>(workspacesPath, params, true, { resource: 'workspaces' });
+}
+
+export interface NewWorkspace {
+  name: string;
+  displayName?: string;
+  /** the user name of its administrator; the creator when empty */
+  manager?: string;
+}
+
+export function createWorkspace(w: NewWorkspace) {
+  return api.post<Workspace>(workspacesPath, {
+    metadata: { name: w.name, annotations: w.displayName ? { [displayNameAnnotation]: w.displayName } : {} },
+    spec: w.manager ? { manager: w.manager } : {},
+  });
+}
+
+/** deleteWorkspace deletes a workspace with its projects, or releases them as plain namespaces. */
+export function deleteWorkspace(name: string, deleteProjects: boolean) {
+  return api.del<unknown>(workspacePath(name) + query({ namespacePolicy: deleteProjects ? 'Delete' : 'Release' }));
 }
 
 export function useOverview(ws: string) {
-  return useQuery({ queryKey: ['overview', ws], queryFn: () => api.get<Overview>(`${tenant}/workspaces/${encodeURIComponent(ws)}/overview`) });
+  return useQuery({ queryKey: ['overview', ws], queryFn: () => api.get<Overview>(`${workspacePath(ws)}/overview`) });
+}
+
+function projectsPath(workspace: string): string {
+  return `${workspacePath(workspace)}/namespaces`;
+}
+
+/** useProjects reads a page of a workspace's projects, and follows their changes. */
+export function useProjects(workspace: string, params: ListParams) {
+  return useApiList<K8sObject>(projectsPath(workspace), params, true, { resource: 'namespaces', params: { labelSelector: `${workspaceLabel}=${workspace}` } });
+}
+
+export function createProject(workspace: string, p: { name: string; displayName?: string }) {
+  return api.post<K8sObject>(projectsPath(workspace), { metadata: { name: p.name, annotations: p.displayName ? { [displayNameAnnotation]: p.displayName } : {} } });
+}
+
+export function deleteProject(workspace: string, name: string) {
+  return api.del<unknown>(`${projectsPath(workspace)}/${enc(name)}`);
 }

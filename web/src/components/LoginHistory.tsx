@@ -1,22 +1,23 @@
 import { Label } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { iam, useApiList } from '../api/tenant';
+import { useLoginRecords } from '../api/iam';
 import type { LoginRecord } from '../api/types';
 import { age, formatTime } from './format';
-import { ResourceTable } from './ResourceTable';
+import { ResourceTable, useTableState } from './ResourceTable';
 
 const attemptedAt = (r: LoginRecord) => r.metadata.annotations?.['iam.superkube.io/attempted-at'] ?? r.metadata.creationTimestamp;
 
 /** LoginHistory lists a user's login attempts, newest first: when, how, from where, and whether it worked. */
 export function LoginHistory({ username }: { username: string }) {
   const { t, i18n } = useTranslation('common');
+  const table = useTableState({ perPage: 5 });
+  const records = useLoginRecords(username, table.params);
   return (
     <ResourceTable<LoginRecord>
       id="login-records"
       ariaLabel={t('Login history')}
-      resource="loginrecords"
-      source={(params) => useApiList<LoginRecord>(`${iam}/users/${encodeURIComponent(username)}/loginrecords`, params)}
-      perPage={5}
+      table={table}
+      query={records}
       nameFilter={false}
       columns={[
         { title: t('Time'), sortKey: 'createTime', render: (r) => <span title={age(attemptedAt(r))}>{formatTime(attemptedAt(r), i18n.language)}</span> },

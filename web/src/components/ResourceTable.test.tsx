@@ -4,7 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import '../i18n';
 import type { K8sObject } from '../api/types';
-import { ResourceTable } from './ResourceTable';
+import { useQuery } from '@tanstack/react-query';
+import { api, query } from '../api/client';
+import type { ListParams } from '../api/resources';
+import type { List } from '../api/types';
+import { ResourceTable, useTableState } from './ResourceTable';
 
 function pod(name: string): K8sObject {
   return { metadata: { name, namespace: 'dev', uid: name, creationTimestamp: '2026-01-01T00:00:00Z' } };
@@ -14,11 +18,11 @@ describe('ResourceTable', () => {
   let urls: string[];
   beforeEach(() => {
     urls = [];
-    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
       urls.push(u);
       const q = new URL(u, 'http://x').searchParams;
       const items = q.get('name') === 'web' ? [pod('web-1')] : [pod('web-1'), pod('db-1')];
-      return new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }));
     }));
   });
   afterEach(() => vi.unstubAllGlobals());
@@ -57,11 +61,26 @@ describe('ResourceTable', () => {
     expect(urls.at(-1)).toContain('page=1');
   });
 
+  it('goes back to the first page when a filter changes', async () => {
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      urls.push(u);
+      return Promise.resolve(new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 25 }), { status: 200 }));
+    }));
+    const user = userEvent.setup();
+    renderTable();
+    await screen.findByText('web-1');
+    await user.click(screen.getAllByRole('button', { name: 'Go to the next page' })[0]);
+    await waitFor(() => expect(urls.at(-1)).toContain('page=2'));
+    await user.type(screen.getByRole('textbox', { name: 'Filter by name' }), 'web');
+    await waitFor(() => expect(urls.at(-1)).toContain('name=web'));
+    expect(urls.at(-1)).toContain('page=1');
+  });
+
   it('shows a banner over a list the engine marks stale, and none over a fresh one', async () => {
     let stale = true;
-    vi.stubGlobal('fetch', vi.fn(async () => {
+    vi.stubGlobal('fetch', vi.fn(() => {
       const body = { items: [pod('web-1')], totalItems: 1, ...(stale ? { freshness: { stale: true, reason: 'kube-apiserver is not answering', since: '2026-01-01T10:00:00Z' } } : {}) };
-      return new Response(JSON.stringify(body), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
     }));
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
@@ -95,9 +114,9 @@ describe('ResourceTable when a request fails or finds nothing', () => {
 
   it('shows the error and a retry, never "Nothing found" or "0 - 0 of 0", when there is no answer', async () => {
     let up = false;
-    vi.stubGlobal('fetch', vi.fn(async () => {
-      if (!up) throw new TypeError('Failed to fetch');
-      return new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 1 }), { status: 200 });
+    vi.stubGlobal('fetch', vi.fn(() => {
+      if (!up) return Promise.reject(new TypeError('Failed to fetch'));
+      return Promise.resolve(new Response(JSON.stringify({ items: [pod('web-1')], totalItems: 1 }), { status: 200 }));
     }));
     renderTable();
     expect(await screen.findByText('The console cannot reach the server')).toBeInTheDocument();
@@ -111,7 +130,7 @@ describe('ResourceTable when a request fails or finds nothing', () => {
   });
 
   it('says what to do when there is nothing yet, and offers to clear filters when they hide everything', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 }))));
     renderTable({ emptyTitle: 'No pods yet', emptyText: 'Run a workload.', emptyAction: <button>Create one</button> });
     expect(await screen.findByText('No pods yet')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Create one' })).toBeInTheDocument();
@@ -123,7 +142,7 @@ describe('ResourceTable when a request fails or finds nothing', () => {
   });
 
   it('translates the pager', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [pod('a')], totalItems: 25 }), { status: 200 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ items: [pod('a')], totalItems: 25 }), { status: 200 }))));
     const { loadLanguage } = await import('../i18n');
     const i18n = (await import('i18next')).default;
     await loadLanguage('zh');
@@ -135,5 +154,40 @@ describe('ResourceTable when a request fails or finds nothing', () => {
     } finally {
       await i18n.changeLanguage('en');
     }
+  });
+});
+
+describe('ResourceTable over a list the page reads', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  // A page's own list hook, as the typed API modules make them.
+  const useMembers = (params: ListParams) => useQuery({ queryKey: ['members', params], queryFn: () => api.get<List<K8sObject>>('/members' + query(params)) });
+
+  function MembersPage() {
+    const table = useTableState({ defaultSortBy: 'name', defaultAscending: true, perPage: 5 });
+    const members = useMembers(table.params);
+    return <ResourceTable<K8sObject> id="members" ariaLabel="Members" table={table} query={members} columns={[{ title: 'User', sortKey: 'name', render: (o) => o.metadata.name }]} />;
+  }
+
+  it('shows the page the caller read with the table state params, and reads again when a filter changes', async () => {
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      urls.push(u);
+      const name = new URL(u, 'http://x').searchParams.get('name');
+      const items = name ? [pod('alice')] : [pod('alice'), pod('bob')];
+      return Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }));
+    }));
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <MemoryRouter>
+          <MembersPage />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('bob')).toBeInTheDocument();
+    expect(urls[0]).toContain('/members?page=1&limit=5&sortBy=name&ascending=true');
+    await userEvent.setup().type(screen.getByRole('textbox', { name: 'Filter by name' }), 'ali');
+    await waitFor(() => expect(screen.queryByText('bob')).not.toBeInTheDocument());
+    expect(urls.at(-1)).toContain('name=ali');
   });
 });

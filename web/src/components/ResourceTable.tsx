@@ -14,8 +14,8 @@ import {
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { ActionsColumn, Table, Tbody, Td, Th, Thead, Tr, type IAction } from '@patternfly/react-table';
-import { useEffect, useState, type ReactNode } from 'react';
+import { ActionsColumn, SortByDirection, Table, Tbody, Td, Th, Thead, Tr, type IAction } from '@patternfly/react-table';
+import { useState, type ReactNode } from 'react';
 import { useDebounced } from './useDebounced';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -43,26 +43,25 @@ export interface RowAction<T> {
   isDanger?: boolean;
 }
 
-export interface ResourceTableProps<T extends K8sObject> {
+/** ListResult is what the table shows: a query's result for one page of a list. */
+export interface ListResult<T> {
+  data?: { items: T[]; totalItems: number; freshness?: Freshness };
+  isLoading: boolean;
+  error: unknown;
+  refetch?: () => unknown;
+}
+
+interface TableProps<T extends K8sObject> {
   /** names the table for tests and screen readers */
   id: string;
   ariaLabel: string;
-  resource: string;
-  namespace?: string;
   columns: Column<T>[];
   /** where a row's name links to */
   link?: (o: T) => string;
+  /** values of the status filter */
   statuses?: string[];
-  /** the parameter the status filter sets (default status) */
-  statusParam?: string;
-  params?: ListParams;
   actions?: (o: T) => RowAction<T>[];
   toolbar?: ReactNode;
-  defaultSortBy?: string;
-  defaultAscending?: boolean;
-  perPage?: number;
-  /** reads from a different list than the list engine's (for example members) */
-  source?: (params: ListParams) => { data?: { items: T[]; totalItems: number; freshness?: Freshness }; isLoading: boolean; error: unknown; isFetching?: boolean; refetch?: () => unknown };
   emptyText?: string;
   /** the title of the empty state when no filter is set (default: "Nothing here yet") */
   emptyTitle?: string;
@@ -70,6 +69,78 @@ export interface ResourceTableProps<T extends K8sObject> {
   emptyAction?: ReactNode;
   /** false leaves out the name filter (lists whose names mean nothing to people, such as login records) */
   nameFilter?: boolean;
+}
+
+/** The table over a kind of the list engine: it reads the pages itself. */
+export interface EngineTableProps<T extends K8sObject> extends TableProps<T>, TableOptions {
+  resource: string;
+  namespace?: string;
+  /** more list parameters, such as a label selector */
+  params?: ListParams;
+}
+
+/**
+ * The table over a list read by the caller from another API (members,
+ * users): the caller holds the table's state, reads the page its params
+ * name with a query hook, and passes the result.
+ */
+export interface QueryTableProps<T extends K8sObject> extends TableProps<T> {
+  table: TableState;
+  query: ListResult<T>;
+}
+
+export type ResourceTableProps<T extends K8sObject> = EngineTableProps<T> | QueryTableProps<T>;
+
+/** TableOptions are a table's starting sort and page size, and the name of its status parameter. */
+export interface TableOptions {
+  defaultSortBy?: string;
+  defaultAscending?: boolean;
+  perPage?: number;
+  /** the parameter the status filter sets (default status) */
+  statusParam?: string;
+}
+
+/** TableState is what a table's toolbar, headers and pager chose, and the list parameters that say it. */
+export interface TableState {
+  params: ListParams;
+  page: number;
+  setPage: (p: number) => void;
+  limit: number;
+  setLimit: (l: number) => void;
+  sortBy: string;
+  ascending: boolean;
+  setSort: (sortBy: string, ascending: boolean) => void;
+  nameInput: string;
+  setNameInput: (v: string) => void;
+  status: string;
+  setStatus: (v: string) => void;
+}
+
+/**
+ * useTableState holds a table's page, size, sort and filters, and makes
+ * the list parameters of the page to read (the name filter debounced; a
+ * new filter goes back to the first page).
+ */
+export function useTableState(opts: TableOptions = {}): TableState {
+  const [limit, setLimit] = useState(opts.perPage ?? 10);
+  const [sortBy, setSortBy] = useState(opts.defaultSortBy ?? 'createTime');
+  const [ascending, setAscending] = useState(opts.defaultAscending ?? false);
+  const [nameInput, setNameInput] = useState('');
+  const [status, setStatus] = useState('');
+  const name = useDebounced(nameInput);
+  // The page chosen is the page of the filters it was chosen with: other
+  // filters start at the first page.
+  const filters = JSON.stringify([name, status]);
+  const [chosen, setChosen] = useState({ page: 1, filters });
+  const page = chosen.filters === filters ? chosen.page : 1;
+  const setPage = (p: number) => setChosen({ page: p, filters });
+
+  const params: ListParams = { page, limit, sortBy, ascending, name: name || undefined, [opts.statusParam ?? 'status']: status || undefined };
+  const setSort = (by: string, asc: boolean) => {
+    setSortBy(by);
+    setAscending(asc);
+  };
+  return { params, page, setPage, limit, setLimit, sortBy, ascending, setSort, nameInput, setNameInput, status, setStatus };
 }
 
 // useDebounced lives in its own module, so that the masthead's project
@@ -80,30 +151,31 @@ export { useDebounced } from './useDebounced';
  * ResourceTable is the console's one table: columns, a name filter, a
  * status filter, sorting and paging all happen on the server; the page on
  * screen follows changes live, and a banner says when it may be stale.
+ * Given a resource, it reads the list engine's pages; given a table state
+ * and a query's result, it shows what the caller read.
  */
 export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>) {
+  return 'query' in props ? <TableView {...props} /> : <EngineTable {...props} />;
+}
+
+function EngineTable<T extends K8sObject>(props: EngineTableProps<T>) {
+  const table = useTableState(props);
+  const q = useList<T>(props.resource, props.namespace, { ...table.params, ...props.params });
+  return <TableView {...props} table={table} query={q} />;
+}
+
+function TableView<T extends K8sObject>(props: QueryTableProps<T>) {
   const { t } = useTranslation('common');
-  const [page, setPage] = useState(1);
-  const [limit, setLimit] = useState(props.perPage ?? 10);
-  const [sortBy, setSortBy] = useState(props.defaultSortBy ?? 'createTime');
-  const [ascending, setAscending] = useState(props.defaultAscending ?? false);
-  const [nameInput, setNameInput] = useState('');
-  const [status, setStatus] = useState('');
-  const name = useDebounced(nameInput);
-
-  useEffect(() => setPage(1), [name, status]);
-
-  const params: ListParams = { page, limit, sortBy, ascending, name: name || undefined, [props.statusParam ?? 'status']: status || undefined, ...props.params };
-  const engine = useList<T>(props.resource, props.namespace, params, { enabled: !props.source });
-  const custom = props.source?.(params);
-  const q = custom ?? engine;
+  const { table, query: q } = props;
+  const { page, setPage, limit, setLimit, sortBy, ascending, setSort, nameInput, setNameInput, status, setStatus } = table;
   const items = q.data?.items ?? [];
   const total = q.data?.totalItems ?? 0;
   const filtered = !!nameInput || !!status;
   // A failed request is never an empty list: without an answer there is
   // no row, no count and no "nothing found", but the error and a retry.
   const failed = !!q.error && !q.data;
-  const retry = q.refetch ? () => void q.refetch?.() : undefined;
+  const refetch = q.refetch;
+  const retry = refetch ? () => void refetch() : undefined;
 
   const sortIndex = props.columns.findIndex((c) => c.sortKey === sortBy);
   const hasActions = !!props.actions;
@@ -183,10 +255,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
                     ? {
                         columnIndex: i,
                         sortBy: { index: sortIndex, direction: ascending ? 'asc' : 'desc' },
-                        onSort: (_e, _i, dir) => {
-                          setSortBy(c.sortKey!);
-                          setAscending(dir === 'asc');
-                        },
+                        onSort: (_e, _i, dir) => setSort(c.sortKey!, dir === SortByDirection.asc),
                       }
                     : undefined
                 }

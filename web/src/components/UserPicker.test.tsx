@@ -8,12 +8,12 @@ import { mergeUsers, UserPicker } from './UserPicker';
 const user = (name: string, displayName?: string, email?: string): User => ({ metadata: { name }, spec: { displayName, email } });
 
 function serve(mayList: boolean, urls: string[]) {
-  vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+  vi.stubGlobal('fetch', vi.fn((u: string) => {
     urls.push(u);
-    if (u.includes('subjectaccessreviews')) return new Response(JSON.stringify({ status: { allowed: mayList, results: [{ allowed: mayList }] } }), { status: 201 });
+    if (u.includes('subjectaccessreviews')) return Promise.resolve(new Response(JSON.stringify({ status: { allowed: mayList, results: [{ allowed: mayList }] } }), { status: 201 }));
     const q = new URL(u, 'http://x').searchParams;
     const items = q.get('name') === 'love' ? [user('ada', 'Ada Lovelace', 'ada@example.com')] : q.get('email') === 'love' ? [user('ada', 'Ada Lovelace'), user('lovelace-fan')] : [];
-    return new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 });
+    return Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }));
   }));
 }
 

@@ -3,9 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAccess } from '../api/access';
-import { api, query } from '../api/client';
-import { iam } from '../api/tenant';
-import type { List, User } from '../api/types';
+import { listUsers } from '../api/iam';
+import type { User } from '../api/types';
 import { FieldHelp } from './FormModal';
 import { useDebounced } from './useDebounced';
 
@@ -34,8 +33,8 @@ export function useUserSearch(text: string, enabled: boolean) {
     queryKey: ['user-search', q],
     queryFn: async ({ signal }) => {
       const [byName, byEmail] = await Promise.all([
-        api.get<List<User>>(`${iam}/users` + query({ name: q, limit: 10, sortBy: 'name', ascending: true }), signal),
-        q ? api.get<List<User>>(`${iam}/users` + query({ email: q, limit: 10, sortBy: 'name', ascending: true }), signal) : Promise.resolve(undefined),
+        listUsers({ name: q, limit: 10, sortBy: 'name', ascending: true }, signal),
+        q ? listUsers({ email: q, limit: 10, sortBy: 'name', ascending: true }, signal) : Promise.resolve(undefined),
       ]);
       return mergeUsers(byName.items, byEmail?.items).slice(0, 12);
     },

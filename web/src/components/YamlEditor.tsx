@@ -4,7 +4,7 @@ import { Annotation, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 /**
  * The colours of YAML, as CSS variables that styles.css sets for the light
@@ -45,8 +45,11 @@ const fromOutside = Annotation.define<boolean>();
 export default function YamlEditor({ value, onChange, readOnly, label }: { value: string; onChange?: (v: string) => void; readOnly?: boolean; label: string }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
+  // The editor is made once and calls the latest onChange.
   const change = useRef(onChange);
-  change.current = onChange;
+  useLayoutEffect(() => {
+    change.current = onChange;
+  }, [onChange]);
 
   useEffect(() => {
     if (!host.current) return;

@@ -36,7 +36,7 @@ import { KubeconfigItem } from './KubeconfigItem';
 import { Logo } from './Logo';
 import type { Session } from '../api/types';
 import { config } from '../config';
-import { languages, setLanguage, type Language } from '../i18n';
+import { languages, setLanguage } from '../i18n';
 import { applyTheme, initialTheme, type Theme } from '../theme';
 import { ProjectPicker } from './ProjectPicker';
 import { useProjectWorkspace } from './useProjectWorkspace';
@@ -145,7 +145,7 @@ function UserMenu({ session }: { session: Session }) {
       <DropdownGroup label={t('Language')}>
         <DropdownList>
           {languages.map((l) => (
-            <DropdownItem key={l.code} onClick={() => void setLanguage(l.code as Language)} isSelected={i18n.language === l.code} data-test={`lang-${l.code}`} lang={l.code}>
+            <DropdownItem key={l.code} onClick={() => void setLanguage(l.code)} isSelected={i18n.language === l.code} data-test={`lang-${l.code}`} lang={l.code}>
               {l.label}
             </DropdownItem>
           ))}

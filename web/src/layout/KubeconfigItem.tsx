@@ -1,6 +1,6 @@
 import { DropdownItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { request } from '../api/client';
+import { readKubeconfig } from '../api/iam';
 import { describeError } from '../api/errors';
 import { useToast } from '../components/Toast';
 import { formatTime } from '../components/format';
@@ -15,7 +15,7 @@ export function KubeconfigItem({ username }: { username: string }) {
   const toast = useToast();
   const download = async () => {
     try {
-      const text = await request<string>(`/kapis/iam.superkube.io/v1beta1/users/${encodeURIComponent(username)}/kubeconfig`, { raw: true });
+      const text = await readKubeconfig(username);
       const a = document.createElement('a');
       a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
       a.download = 'kubeconfig';

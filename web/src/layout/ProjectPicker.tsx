@@ -31,7 +31,7 @@ export function ProjectPicker() {
   const select = (ns: string) => {
     setOpen(false);
     setText('');
-    navigate(`/projects/${ns}/overview`);
+    void navigate(`/projects/${ns}/overview`);
   };
   const toggle = (ref: Ref<MenuToggleElement>) => (
     <MenuToggle ref={ref} variant="typeahead" onClick={() => setOpen(!open)} isExpanded={open} aria-label={t('Go to a project')} data-test="project-picker">

@@ -16,7 +16,7 @@ export default function ChangePassword() {
   if (!session.data) return <Navigate to="/login" replace />;
   return (
     <LoginPage loginTitle={t('Change your password')} loginSubtitle={t('Set a password of your own before you go on.')} brandImgSrc={logoURL} brandImgAlt={config.title}>
-      <PasswordForm onDone={() => navigate('/', { replace: true })} />
+      <PasswordForm onDone={() => void navigate('/', { replace: true })} />
     </LoginPage>
   );
 }

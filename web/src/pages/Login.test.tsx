@@ -27,9 +27,9 @@ describe('the login page', () => {
   let urls: string[];
   beforeEach(() => {
     urls = [];
-    vi.stubGlobal('fetch', vi.fn(async (u: string) => {
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
       urls.push(u);
-      return new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 });
+      return Promise.resolve(new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 }));
     }));
   });
   afterEach(() => vi.unstubAllGlobals());

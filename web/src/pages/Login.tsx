@@ -41,7 +41,7 @@ export default function Login() {
     try {
       const s = await login(username, password);
       client.setQueryData(['session'], s);
-      navigate(s.passwordChangeRequired ? '/password' : afterLogin(loc.state), { replace: true });
+      void navigate(s.passwordChangeRequired ? '/password' : afterLogin(loc.state), { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.code === 429)
         setError(err.retryAfter ? t('Too many attempts. Wait {{seconds}} seconds and try again.', { seconds: err.retryAfter }) : t('Too many attempts. Wait a moment and try again.'));
@@ -57,7 +57,7 @@ export default function Login() {
 
   return (
     <LoginPage loginTitle={t('Log in to {{title}}', { title: config.title })} brandImgSrc={logoURL} brandImgAlt={config.title} textContent={t('A multi-tenant container platform for Kubernetes.')}>
-      <Form onSubmit={submit} data-test="login-form">
+      <Form onSubmit={(e) => void submit(e)} data-test="login-form">
         {error && <Alert variant="danger" isInline title={error} data-test="login-error" />}
         <FormGroup label={t('User name or e-mail')} isRequired fieldId="username">
           <TextInput id="username" name="username" autoComplete="username" value={username} onChange={(_e, v) => setUsername(v)} isRequired data-test="username" autoFocus />

@@ -3,34 +3,35 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../api/access';
-import { api } from '../api/client';
 import { fieldError } from '../api/errors';
+import { addMember, bindingResource, removeMember, setMemberRole, useMembers, useRoles } from '../api/iam';
 import { useInvalidate } from '../api/mutations';
 import { roleTitle } from '../api/roles';
-import { useApiList } from '../api/tenant';
-import type { Member, Role } from '../api/types';
+import type { Member } from '../api/types';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { age } from '../components/format';
 import { FieldHelp, FormModal } from '../components/FormModal';
 import { PageHeader } from '../components/PageHeader';
-import { ResourceTable } from '../components/ResourceTable';
+import { ResourceTable, useTableState } from '../components/ResourceTable';
 import { useToast } from '../components/Toast';
 import { UserPicker } from '../components/UserPicker';
-import { levelPaths, type Level } from './levels';
+import { place, type PlaceLevel } from './levels';
 
 /** Members of a workspace or a project: invite a user found by search with a role, change the role, remove. */
-export default function Members({ level }: { level: Level }) {
+export default function Members({ level }: { level: Exclude<PlaceLevel, 'global'> }) {
   const { workspace, namespace } = useParams();
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();
   const toast = useToast();
-  const paths = levelPaths(level, workspace, namespace);
-  const roles = useApiList<Role>(paths.roles, { limit: 500, sortBy: 'name', ascending: true });
+  const at = place(level, { workspace, namespace });
+  const roles = useRoles(at, { limit: 500, sortBy: 'name', ascending: true }, false);
+  const table = useTableState({ defaultSortBy: 'name', defaultAscending: true });
+  const members = useMembers(at, table.params);
   const [editing, setEditing] = useState<Member | 'new'>();
   const [removing, setRemoving] = useState<Member>();
   const [username, setUsername] = useState('');
   const [role, setRole] = useState('');
-  const [canManage] = useCan([{ verb: 'create', ...paths.bindingResource }]);
+  const [canManage] = useCan([{ verb: 'create', ...bindingResource(at) }]);
   const where = level === 'workspace' ? workspace! : namespace!;
   const base = level === 'workspace' ? `/workspaces/${workspace}` : `/projects/${namespace}`;
   const roleItems = roles.data?.items ?? [];
@@ -57,10 +58,8 @@ export default function Members({ level }: { level: Level }) {
         <ResourceTable<Member>
           id="members"
           ariaLabel={t('Members')}
-          resource="members"
-          source={(params) => useApiList<Member>(paths.members, params, true, paths.liveMembers)}
-          defaultSortBy="name"
-          defaultAscending
+          table={table}
+          query={members}
           columns={[
             {
               title: t('User'),
@@ -104,8 +103,8 @@ export default function Members({ level }: { level: Level }) {
           onClose={() => setEditing(undefined)}
           shownFields={['username', 'role']}
           onSubmit={async () => {
-            if (editing === 'new') await api.post(paths.members, { username, role });
-            else await api.put(`${paths.members}/${encodeURIComponent(username)}`, { role });
+            if (editing === 'new') await addMember(at, username, role);
+            else await setMemberRole(at, username, role);
             invalidate('members');
             toast.success(
               editing === 'new' ? t('{{user}} is invited as {{role}}.', { user: username, role: titleOf(role) }) : t('{{user}} is now {{role}}.', { user: username, role: titleOf(role) }),
@@ -134,7 +133,7 @@ export default function Members({ level }: { level: Level }) {
           kind={t('member')}
           name={removing.username}
           onConfirm={async () => {
-            await api.del(`${paths.members}/${encodeURIComponent(removing.username)}`);
+            await removeMember(at, removing.username);
             invalidate('members');
             toast.success(t('{{user}} is no longer a member.', { user: removing.username }));
           }}

@@ -6,7 +6,7 @@ import { useWorkspaces } from '../api/tenant';
 import { displayName, workspaceLabel, type K8sObject, type Workspace } from '../api/types';
 import { age } from '../components/format';
 import { PageHeader } from '../components/PageHeader';
-import { ResourceTable } from '../components/ResourceTable';
+import { ResourceTable, useTableState } from '../components/ResourceTable';
 import { StatusLabel } from '../components/StatusLabel';
 import { derivedStatus } from '../components/status';
 
@@ -21,6 +21,8 @@ export default function MyProjects() {
   const { t } = useTranslation('common');
   const navigate = useNavigate();
   const [canCreateWorkspace] = useCan([{ verb: 'create', group: 'tenant.superkube.io', resource: 'workspaces' }]);
+  const workspaceTable = useTableState({ defaultSortBy: 'name', defaultAscending: true, perPage: 5 });
+  const workspaces = useWorkspaces(workspaceTable.params);
   return (
     <>
       <PageHeader title={t('My workspaces and projects')} />
@@ -31,12 +33,9 @@ export default function MyProjects() {
         <ResourceTable<Workspace>
           id="my-workspaces"
           ariaLabel={t('Workspaces')}
-          resource="workspaces"
-          source={(params) => useWorkspaces(params)}
+          table={workspaceTable}
+          query={workspaces}
           link={(w) => `/workspaces/${w.metadata.name}/overview`}
-          defaultSortBy="name"
-          defaultAscending
-          perPage={5}
           columns={[
             { title: t('Name'), sortKey: 'name', render: named },
             { title: t('Manager'), render: (w) => w.spec.manager ?? '-' },
@@ -46,7 +45,7 @@ export default function MyProjects() {
           emptyText={canCreateWorkspace ? t('Create a workspace for your team, then projects in it.') : t('Ask the administrator of a workspace to invite you. Projects you were invited to are listed below.')}
           emptyAction={
             canCreateWorkspace ? (
-              <Button onClick={() => navigate('/platform/workspaces?create=1')} data-test="create-first-workspace">
+              <Button onClick={() => void navigate('/platform/workspaces?create=1')} data-test="create-first-workspace">
                 {t('Create your first workspace')}
               </Button>
             ) : undefined

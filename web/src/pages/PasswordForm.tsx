@@ -49,7 +49,7 @@ export function PasswordForm({ onDone }: { onDone: () => void }) {
     }
   };
   return (
-    <Form onSubmit={submit} data-test="password-form" maxWidth="480px">
+    <Form onSubmit={(e) => void submit(e)} data-test="password-form" maxWidth="480px">
       {error && (
         <Alert variant={error.kind === 'ratelimited' ? 'warning' : 'danger'} isInline title={error.title} data-test="password-error">
           {error.detail}

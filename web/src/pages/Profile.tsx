@@ -1,11 +1,10 @@
 import { ActionGroup, Button, Card, CardBody, CardTitle, Form, FormGroup, FormSelect, FormSelectOption, Grid, GridItem, PageSection, TextInput } from '@patternfly/react-core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../api/auth';
-import { api } from '../api/client';
 import { fieldError, type DescribedError, describeError } from '../api/errors';
-import { iam } from '../api/tenant';
+import { updateUser, userKey, useUser } from '../api/iam';
 import type { Session, User } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { FieldHelp } from '../components/FormModal';
@@ -37,9 +36,9 @@ function ProfileForm({ user }: { user: User }) {
     setError(undefined);
     setFailure(undefined);
     try {
-      await api.patch(`${iam}/users/${encodeURIComponent(user.metadata.name)}`, { spec: { displayName: title, email, lang } });
+      await updateUser(user.metadata.name, { displayName: title, email, lang });
       if (lang !== i18n.language && languages.some((l) => l.code === lang)) await setLanguage(lang as Language);
-      await client.invalidateQueries({ queryKey: ['profile'] });
+      await client.invalidateQueries({ queryKey: userKey(user.metadata.name) });
       // The masthead names the user from the session; say the new name at
       // once (ke-apiserver's answer may lag the change by a moment).
       client.setQueryData<Session>(['session'], (s) => (s ? { ...s, displayName: title, email } : s));
@@ -87,11 +86,7 @@ export default function Profile() {
   const toast = useToast();
   const session = useSession();
   const username = session.data?.username;
-  const user = useQuery({
-    queryKey: ['profile', username],
-    queryFn: ({ signal }) => api.get<User>(`${iam}/users/${encodeURIComponent(username!)}`, signal),
-    enabled: !!username,
-  });
+  const user = useUser(username);
   return (
     <>
       <PageHeader title={t('Profile')} />

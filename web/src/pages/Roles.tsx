@@ -4,19 +4,18 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../api/access';
 import { useSession } from '../api/auth';
-import { api } from '../api/client';
 import { fieldError } from '../api/errors';
+import { createRole, deleteRole, roleResource, updateRole, useRoles } from '../api/iam';
 import { useInvalidate } from '../api/mutations';
 import { builtinLabel, roleTitle, rulesSummary, templateTitle, useRoleTemplates, type RoleWithRules } from '../api/roles';
-import { useApiList } from '../api/tenant';
 import { displayNameAnnotation } from '../api/types';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { isDNSLabel } from '../components/format';
 import { FieldHelp, FormModal } from '../components/FormModal';
 import { PageHeader } from '../components/PageHeader';
-import { ResourceTable } from '../components/ResourceTable';
+import { ResourceTable, useTableState } from '../components/ResourceTable';
 import { useToast } from '../components/Toast';
-import { levelPaths, type Level } from './levels';
+import { place, type PlaceLevel } from './levels';
 
 const isBuiltin = (r: RoleWithRules) => r.metadata.labels?.[builtinLabel] === 'true';
 
@@ -26,22 +25,24 @@ const isBuiltin = (r: RoleWithRules) => r.metadata.labels?.[builtinLabel] === 't
  * what they allow too (the platform administrator, built from rules, "all
  * permissions").
  */
-export default function Roles({ level }: { level: Level }) {
+export default function Roles({ level }: { level: PlaceLevel }) {
   const { workspace, namespace } = useParams();
   const { t, i18n } = useTranslation('workspace');
   const invalidate = useInvalidate();
   const toast = useToast();
   const session = useSession();
-  const paths = levelPaths(level, workspace, namespace);
-  const templates = useRoleTemplates(paths.scope, session.data?.username, { workspace, namespace });
+  const at = place(level, { workspace, namespace });
+  const templates = useRoleTemplates(level, session.data?.username, { workspace, namespace });
+  const table = useTableState({ defaultSortBy: 'name', defaultAscending: true });
+  const roles = useRoles<RoleWithRules>(at, table.params);
   const [editing, setEditing] = useState<RoleWithRules | 'new'>();
   const [deleting, setDeleting] = useState<RoleWithRules>();
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [canCreate, canDelete] = useCan([
-    { verb: 'create', ...paths.roleResource },
-    { verb: 'delete', ...paths.roleResource },
+    { verb: 'create', ...roleResource(at) },
+    { verb: 'delete', ...roleResource(at) },
   ]);
   const lang = i18n.language;
   const tmplName = (n: string) => templateTitle(n, templates.items, lang);
@@ -80,10 +81,8 @@ export default function Roles({ level }: { level: Level }) {
         <ResourceTable<RoleWithRules>
           id="roles"
           ariaLabel={t('Roles')}
-          resource="roles"
-          source={(params) => useApiList<RoleWithRules>(paths.roles, params, true, paths.liveRoles)}
-          defaultSortBy="name"
-          defaultAscending
+          table={table}
+          query={roles}
           columns={[
             {
               title: t('Name'),
@@ -132,9 +131,9 @@ export default function Roles({ level }: { level: Level }) {
           onClose={() => setEditing(undefined)}
           shownFields={['metadata.name', 'templates']}
           onSubmit={async () => {
-            const body = { metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} }, templates: chosen };
-            if (editing === 'new') await api.post(paths.roles, body);
-            else await api.put(`${paths.roles}/${encodeURIComponent(name)}`, body);
+            const role = { name, displayName: title, templates: chosen };
+            if (editing === 'new') await createRole(at, role);
+            else await updateRole(at, role);
             invalidate('roles');
             toast.success(editing === 'new' ? t('Role {{name}} is created.', { name }) : t('Role {{name}} is saved.', { name }));
           }}
@@ -180,7 +179,7 @@ export default function Roles({ level }: { level: Level }) {
           kind={t('role')}
           name={deleting.metadata.name}
           onConfirm={async () => {
-            await api.del(`${paths.roles}/${encodeURIComponent(deleting.metadata.name)}`);
+            await deleteRole(at, deleting.metadata.name);
             invalidate('roles');
             toast.success(t('Role {{name}} is deleted.', { name: deleting.metadata.name }));
           }}

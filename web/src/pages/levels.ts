@@ -1,51 +1,32 @@
-import { iam, type LiveSource } from '../api/tenant';
-import { workspaceLabel } from '../api/types';
+/**
+ * The four levels of the permission model, from the widest, as the Go type
+ * iamv1beta1.Level (api/iam/v1beta1/labels.go) names them: where a role
+ * applies (the iam.superkube.io/scope label), where a request acts and
+ * where members are bound. The platform is "global" and a project is a
+ * "namespace", as in the label. Nothing else in the console spells them.
+ */
+export const levels = ['global', 'cluster', 'workspace', 'namespace'] as const;
 
-export type Level = 'global' | 'workspace' | 'namespace';
+export type Level = (typeof levels)[number];
 
 /**
- * Where a level's members and roles live in the IAM API, how access to them
- * is asked, and which list-engine kinds their lists follow live.
+ * Place is one place at a level whose members and roles the console
+ * manages: the platform, a workspace or a project (the console has no
+ * pages for a cluster's members yet).
  */
-export function levelPaths(level: Level, workspace?: string, namespace?: string): {
-  members: string;
-  roles: string;
-  bindingResource: { group: string; resource: string; workspace?: string; namespace?: string };
-  roleResource: { group: string; resource: string; workspace?: string; namespace?: string };
-  scope: string;
-  liveMembers: LiveSource;
-  liveRoles: LiveSource;
-} {
+export type Place = { level: 'global' } | { level: 'workspace'; workspace: string } | { level: 'namespace'; namespace: string };
+
+/** The levels a Place can be at. */
+export type PlaceLevel = Place['level'];
+
+/** place makes the Place of a level from a route's parameters. */
+export function place(level: PlaceLevel, params: { workspace?: string; namespace?: string }): Place {
   switch (level) {
     case 'workspace':
-      return {
-        members: `${iam}/workspaces/${encodeURIComponent(workspace!)}/members`,
-        roles: `${iam}/workspaces/${encodeURIComponent(workspace!)}/workspaceroles`,
-        bindingResource: { group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
-        roleResource: { group: 'iam.superkube.io', resource: 'workspaceroles', workspace },
-        scope: 'workspace',
-        liveMembers: { resource: 'workspacerolebindings', params: { labelSelector: `${workspaceLabel}=${workspace}` } },
-        liveRoles: { resource: 'workspaceroles', params: { labelSelector: `${workspaceLabel}=${workspace}` } },
-      };
+      return { level, workspace: params.workspace ?? '' };
     case 'namespace':
-      return {
-        members: `${iam}/namespaces/${encodeURIComponent(namespace!)}/members`,
-        roles: `${iam}/namespaces/${encodeURIComponent(namespace!)}/roles`,
-        bindingResource: { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace },
-        roleResource: { group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
-        scope: 'namespace',
-        liveMembers: { resource: 'rolebindings', namespace },
-        liveRoles: { resource: 'roles', namespace },
-      };
+      return { level, namespace: params.namespace ?? '' };
     default:
-      return {
-        members: `${iam}/globalrolebindings`,
-        roles: `${iam}/globalroles`,
-        bindingResource: { group: 'iam.superkube.io', resource: 'globalrolebindings' },
-        roleResource: { group: 'iam.superkube.io', resource: 'globalroles' },
-        scope: 'global',
-        liveMembers: { resource: 'globalrolebindings' },
-        liveRoles: { resource: 'globalroles' },
-      };
+      return { level };
   }
 }

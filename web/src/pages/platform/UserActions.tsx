@@ -1,10 +1,9 @@
 import { FormGroup } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
 import { fieldError } from '../../api/errors';
+import { deleteUser, disableUser, enableUser, resetPassword, unlockUser } from '../../api/iam';
 import { useInvalidate } from '../../api/mutations';
-import { iam } from '../../api/tenant';
 import type { User } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
@@ -26,7 +25,6 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
   const toast = useToast();
   const [password, setPassword] = useState('');
   const name = user.metadata.name;
-  const path = `${iam}/users/${encodeURIComponent(name)}`;
   const done = (message: string, detail?: string) => {
     invalidate('users');
     toast.success(message, detail);
@@ -43,7 +41,7 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
           onClose={onClose}
           shownFields={['password']}
           onSubmit={async () => {
-            await api.put(`${path}/password`, { password });
+            await resetPassword(name, password);
             done(t('The password of {{name}} is reset.', { name }), t('They must change it at their next login. Their sessions have ended.'));
           }}
         >
@@ -72,7 +70,7 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
           test="disable-dialog"
           onClose={onClose}
           onConfirm={async () => {
-            await api.post(`${path}/disable`);
+            await disableUser(name);
             done(t('{{name}} is disabled.', { name }), t('They are logged out and cannot log in until enabled again.'));
           }}
         >
@@ -87,7 +85,7 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
           test="enable-dialog"
           onClose={onClose}
           onConfirm={async () => {
-            await api.post(`${path}/enable`);
+            await enableUser(name);
             done(t('{{name}} is enabled.', { name }));
           }}
         >
@@ -102,7 +100,7 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
           test="unlock-dialog"
           onClose={onClose}
           onConfirm={async () => {
-            await api.post(`${path}/unlock`);
+            await unlockUser(name);
             done(t('{{name}} is unlocked.', { name }));
           }}
         >
@@ -116,7 +114,7 @@ export function UserActions({ user, action, onClose, onDeleted }: { user: User; 
           name={name}
           extra={<p>{t('Their memberships, login records and password go with them.')}</p>}
           onConfirm={async () => {
-            await api.del(path);
+            await deleteUser(name);
             done(t('{{name}} is deleted.', { name }));
             onDeleted?.();
           }}

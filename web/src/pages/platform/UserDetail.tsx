@@ -14,16 +14,14 @@ import {
   Stack,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCan } from '../../api/access';
-import { api, query } from '../../api/client';
-import { useGlobalRoles, usePlatformRoles } from '../../api/platformRoles';
+import { useUser } from '../../api/iam';
+import { useGlobalRoles, usePlatformRoles, useWorkspaceBindings } from '../../api/platformRoles';
 import { roleTitle, userRefLabel } from '../../api/roles';
-import { iam } from '../../api/tenant';
-import { workspaceLabel, type Binding, type List, type User } from '../../api/types';
+import { workspaceLabel, type Binding } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { age, formatTime } from '../../components/format';
 import { Loading } from '../../components/Loading';
@@ -53,11 +51,7 @@ function Details({ rows }: { rows: [string, ReactNode, string?][] }) {
 function WorkspaceRoles({ username }: { username: string }) {
   const { t } = useTranslation('platform');
   const [may] = useCan([{ verb: 'list', group: 'iam.superkube.io', resource: 'workspacerolebindings' }]);
-  const q = useQuery({
-    queryKey: ['user-workspaces', username],
-    queryFn: ({ signal }) => api.get<List<Binding>>('/apis/iam.superkube.io/v1beta1/workspacerolebindings' + query({ labelSelector: `${userRefLabel}=${username}` }), signal),
-    enabled: may,
-  });
+  const q = useWorkspaceBindings(username, may);
   if (!may) return <p className="ke-subtle">{t('You may not see the workspaces of users.')}</p>;
   if (q.error) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading />;
@@ -123,7 +117,7 @@ export default function UserDetail() {
   const { name = '' } = useParams();
   const { t, i18n } = useTranslation('platform');
   const navigate = useNavigate();
-  const q = useQuery({ queryKey: ['api', `${iam}/users/${name}`], queryFn: ({ signal }) => api.get<User>(`${iam}/users/${encodeURIComponent(name)}`, signal) });
+  const q = useUser(name);
   const platform = usePlatformRoles([name]);
   const globalRoles = useGlobalRoles(platform.allowed);
   const [editing, setEditing] = useState(false);
@@ -254,7 +248,7 @@ export default function UserDetail() {
         </Grid>
       </PageSection>
       {editing && <UserForm user={u} onClose={() => setEditing(false)} />}
-      {acting && <UserActions user={u} action={acting} onClose={() => setActing(undefined)} onDeleted={() => navigate('/platform/users')} />}
+      {acting && <UserActions user={u} action={acting} onClose={() => setActing(undefined)} onDeleted={() => void navigate('/platform/users')} />}
     </>
   );
 }

@@ -1,12 +1,11 @@
 import { FormGroup, FormSelect, FormSelectOption, TextInput } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
 import { describeError, fieldError } from '../../api/errors';
+import { createUser, updateUser } from '../../api/iam';
 import { useInvalidate } from '../../api/mutations';
 import { setPlatformRole, useGlobalRoles, usePlatformRoles, useRefreshPlatformRoles } from '../../api/platformRoles';
 import { roleTitle } from '../../api/roles';
-import { iam } from '../../api/tenant';
 import type { User } from '../../api/types';
 import { emailPattern, isDNSLabel } from '../../components/format';
 import { FieldHelp, FormModal } from '../../components/FormModal';
@@ -47,9 +46,9 @@ export function UserForm({ user, onClose }: { user: User | 'new'; onClose: () =>
       shownFields={['metadata.name', 'spec.email', 'spec.displayName', 'spec.password']}
       onSubmit={async () => {
         if (isNew) {
-          await api.post(`${iam}/users`, { metadata: { name }, spec: { email: email || undefined, displayName: title || undefined, password } });
+          await createUser({ name, email, displayName: title, password });
         } else {
-          await api.patch(`${iam}/users/${encodeURIComponent(name)}`, { spec: { email, displayName: title } });
+          await updateUser(name, { email, displayName: title });
         }
         invalidate('users');
         let roleFailed: unknown;

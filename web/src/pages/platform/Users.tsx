@@ -5,12 +5,12 @@ import { useSearchParams } from 'react-router';
 import { useCan } from '../../api/access';
 import { useGlobalRoles, usePlatformRoles } from '../../api/platformRoles';
 import { roleTitle } from '../../api/roles';
+import { useUserList } from '../../api/iam';
 import type { ListParams } from '../../api/resources';
-import { iam, useApiList } from '../../api/tenant';
 import type { User } from '../../api/types';
 import { age } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
-import { ResourceTable, type RowAction } from '../../components/ResourceTable';
+import { ResourceTable, useTableState, type RowAction } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
 import { UserActions, type UserAction } from './UserActions';
 import { UserForm } from './UserForm';
@@ -18,11 +18,11 @@ import { UserForm } from './UserForm';
 type UserRow = User & { platformRoles?: string[] };
 
 /**
- * useUsers reads a page of users and, in one more request when the caller
- * may read them, their platform roles.
+ * useUsersWithRoles reads a page of users and, in one more request when the
+ * caller may read them, their platform roles.
  */
-function useUsers(params: ListParams) {
-  const q = useApiList<User>(`${iam}/users`, params, true, { resource: 'users' });
+function useUsersWithRoles(params: ListParams) {
+  const q = useUserList(params);
   const platform = usePlatformRoles((q.data?.items ?? []).map((u) => u.metadata.name));
   if (!q.data || !platform.allowed) return q;
   const items: UserRow[] = q.data.items.map((u) => ({ ...u, platformRoles: platform.loaded ? (platform.roles[u.metadata.name] ?? []) : undefined }));
@@ -34,6 +34,8 @@ export default function Users() {
   const [search] = useSearchParams();
   const [editing, setEditing] = useState<User | 'new' | undefined>(search.get('create') ? 'new' : undefined);
   const [acting, setActing] = useState<{ user: User; action: UserAction }>();
+  const table = useTableState({ defaultSortBy: 'name', defaultAscending: true, statusParam: 'state' });
+  const users = useUsersWithRoles(table.params);
   const [mayReadRoles] = useCan([{ verb: 'list', group: 'iam.superkube.io', resource: 'globalrolebindings' }]);
   const globalRoles = useGlobalRoles(mayReadRoles);
   const title = (r: string) => roleTitle('global', r, t, { role: globalRoles.find((x) => x.metadata.name === r) });
@@ -69,12 +71,9 @@ export default function Users() {
         <ResourceTable<UserRow>
           id="users"
           ariaLabel={t('Users')}
-          resource="users"
-          source={(params) => useUsers(params)}
+          table={table}
+          query={users}
           statuses={['active', 'disabled', 'authlimitexceeded']}
-          statusParam="state"
-          defaultSortBy="name"
-          defaultAscending
           link={(u) => `/platform/users/${u.metadata.name}`}
           columns={[
             { title: t('Name'), sortKey: 'name', render: (u) => u.metadata.name },

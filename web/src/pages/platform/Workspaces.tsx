@@ -3,16 +3,15 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useCan } from '../../api/access';
-import { api } from '../../api/client';
 import { fieldError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
-import { tenant, useApiList } from '../../api/tenant';
-import { displayName, displayNameAnnotation, type Workspace } from '../../api/types';
+import { createWorkspace, deleteWorkspace, useWorkspaces } from '../../api/tenant';
+import { displayName, type Workspace } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { age, isDNSLabel } from '../../components/format';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { PageHeader } from '../../components/PageHeader';
-import { ResourceTable } from '../../components/ResourceTable';
+import { ResourceTable, useTableState } from '../../components/ResourceTable';
 import { useToast } from '../../components/Toast';
 
 export default function Workspaces() {
@@ -33,6 +32,8 @@ export default function Workspaces() {
     { verb: 'create', group: 'tenant.superkube.io', resource: 'workspaces' },
     { verb: 'delete', group: 'tenant.superkube.io', resource: 'workspaces' },
   ]);
+  const table = useTableState({ defaultSortBy: 'name', defaultAscending: true });
+  const workspaces = useWorkspaces(table.params);
   const nameBad = name !== '' && !isDNSLabel(name);
   const create = (
     <Button onClick={() => setCreating(true)} data-test="create-workspace">
@@ -46,11 +47,9 @@ export default function Workspaces() {
         <ResourceTable<Workspace>
           id="workspaces"
           ariaLabel={t('Workspaces')}
-          resource="workspaces"
-          source={(params) => useApiList<Workspace>(`${tenant}/workspaces`, params, true, { resource: 'workspaces' })}
+          table={table}
+          query={workspaces}
           link={(w) => `/workspaces/${w.metadata.name}/overview`}
-          defaultSortBy="name"
-          defaultAscending
           columns={[
             { title: t('Name'), sortKey: 'name', render: (w) => displayName(w) + (displayName(w) !== w.metadata.name ? ` (${w.metadata.name})` : '') },
             { title: t('Manager'), sortKey: 'manager', render: (w) => w.spec.manager ?? '-' },
@@ -80,14 +79,11 @@ export default function Workspaces() {
             setName('');
             setTitle('');
             setManager('');
-            if (goToNew.current) navigate(`/workspaces/${goToNew.current}/overview`);
+            if (goToNew.current) void navigate(`/workspaces/${goToNew.current}/overview`);
             else if (search.has('create')) setSearch({}, { replace: true });
           }}
           onSubmit={async () => {
-            await api.post(`${tenant}/workspaces`, {
-              metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} },
-              spec: manager ? { manager } : {},
-            });
+            await createWorkspace({ name, displayName: title, manager });
             invalidate('workspaces');
             toast.success(t('Workspace {{name}} is created.', { name }), t('Open it to create its first project.'));
             if (search.has('create')) goToNew.current = name;
@@ -120,7 +116,7 @@ export default function Workspaces() {
           name={deleting.metadata.name}
           extra={<Checkbox id="delete-projects" label={t('Also delete its projects (otherwise they are kept as plain namespaces)')} isChecked={deleteProjects} onChange={(_e, v) => setDeleteProjects(v)} data-test="delete-projects" />}
           onConfirm={async () => {
-            await api.del(`${tenant}/workspaces/${encodeURIComponent(deleting.metadata.name)}?namespacePolicy=${deleteProjects ? 'Delete' : 'Release'}`);
+            await deleteWorkspace(deleting.metadata.name, deleteProjects);
             invalidate('workspaces');
             toast.success(t('Workspace {{name}} is being deleted.', { name: deleting.metadata.name }));
           }}

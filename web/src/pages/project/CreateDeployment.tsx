@@ -55,7 +55,7 @@ export default function CreateDeployment() {
       await createObject(kinds.deployments, namespace, { ...obj, metadata: { ...obj.metadata, namespace } });
       invalidate('deployments');
       toast.success(t('Deployment {{name}} is created.', { name: obj.metadata.name }), t('Its pods are starting.'));
-      navigate(`/projects/${namespace}/deployments/${obj.metadata.name}`);
+      void navigate(`/projects/${namespace}/deployments/${obj.metadata.name}`);
     } catch (e) {
       setError(e);
     } finally {
@@ -103,7 +103,7 @@ export default function CreateDeployment() {
                   inputAriaLabel={t('Replicas')}
                   minusBtnAriaLabel={t('Fewer')}
                   plusBtnAriaLabel={t('More')}
-                  inputProps={{ 'data-test': 'dep-replicas' } as React.InputHTMLAttributes<HTMLInputElement>}
+                  inputProps={{ 'data-test': 'dep-replicas' }}
                 />
               </FormGroup>
               <FormGroup label={t('Container port')} fieldId="dep-port">
@@ -114,7 +114,7 @@ export default function CreateDeployment() {
                 <Button type="submit" isLoading={busy} isDisabled={busy || !f.name || nameBad || !f.image || !!yamlError} data-test="dep-create">
                   {t('Create')}
                 </Button>
-                <Button variant="link" onClick={() => navigate(-1)}>
+                <Button variant="link" onClick={() => void navigate(-1)}>
                   {t('Cancel')}
                 </Button>
               </ActionGroup>

@@ -1,66 +1,57 @@
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, request, type Status } from '../../api/client';
+import { readPodLog, streamPodLog } from '../../api/pods';
 import type { Pod } from '../../api/types';
-import { url } from '../../config';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 const maxChars = 2_000_000;
 
-function logPath(pod: Pod, container: string, follow: boolean): string {
-  const q = new URLSearchParams({ container, tailLines: '1000', timestamps: 'false' });
-  if (follow) q.set('follow', 'true');
-  return `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace!)}/pods/${encodeURIComponent(pod.metadata.name)}/log?${q}`;
-}
-
-/** PodLogs shows a container's log, following it as it grows. */
+/**
+ * PodLogs shows a container's log, following it as it grows. The stream
+ * depends on the pod's namespace and name only: the live pod object
+ * changes with every status update, and the log must not start over then.
+ */
 export function PodLogs({ pod }: { pod: Pod }) {
   const { t } = useTranslation('project');
+  const namespace = pod.metadata.namespace ?? '';
+  const name = pod.metadata.name;
   const containers = pod.spec.containers.map((c) => c.name);
   const [container, setContainer] = useState(containers[0]);
   const [follow, setFollow] = useState(true);
-  const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>();
+  // The text and error of one stream: a new stream (another container, or
+  // following switched) starts empty.
+  const stream = JSON.stringify([namespace, name, container, follow]);
+  const [log, setLog] = useState<{ stream: string; text: string; error?: unknown }>({ stream, text: '' });
+  const [failedDownload, setFailedDownload] = useState<{ stream: string; error: unknown }>();
+  const text = log.stream === stream ? log.text : '';
+  const error = (failedDownload?.stream === stream ? failedDownload.error : undefined) ?? (log.stream === stream ? log.error : undefined);
   const box = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
     const ctl = new AbortController();
-    setText('');
-    setError(undefined);
-    (async () => {
-      const resp = await fetch(url(logPath(pod, container, follow)), { signal: ctl.signal, credentials: 'same-origin' });
-      if (!resp.ok || !resp.body) {
-        const status = (await resp.json().catch(() => ({ code: resp.status }))) as Status;
-        setError(new ApiError(resp.status, status));
-        return;
-      }
-      const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        setText((prev) => (prev + value).slice(-maxChars));
-      }
-    })().catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(e);
+    const own = (l: { stream: string; text: string }) => (l.stream === stream ? l.text : '');
+    const append = (chunk: string) => setLog((l) => ({ stream, text: (own(l) + chunk).slice(-maxChars) }));
+    streamPodLog(namespace, name, container, follow, append, ctl.signal).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setLog((l) => ({ stream, text: own(l), error: e }));
     });
     return () => ctl.abort();
-  }, [pod, container, follow]);
+  }, [stream, namespace, name, container, follow]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [text, follow]);
 
   const download = async () => {
-    setError(undefined);
-    const all = await request<string>(logPath(pod, container, false).replace('tailLines=1000&', ''), { raw: true }).catch((e: unknown) => {
-      setError(e);
+    setFailedDownload(undefined);
+    const all = await readPodLog(namespace, name, container).catch((e: unknown) => {
+      setFailedDownload({ stream, error: e });
       return undefined;
     });
     if (all === undefined) return;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([all], { type: 'text/plain' }));
-    a.download = `${pod.metadata.name}-${container}.log`;
+    a.download = `${name}-${container}.log`;
     a.click();
     URL.revokeObjectURL(a.href);
   };

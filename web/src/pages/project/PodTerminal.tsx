@@ -4,8 +4,8 @@ import { Terminal } from '@xterm/xterm';
 import { FormSelect, FormSelectOption, Label, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { podExecURL } from '../../api/pods';
 import type { Pod } from '../../api/types';
-import { url } from '../../config';
 
 // Kubernetes' WebSocket exec protocol: every binary frame starts with its
 // channel.
@@ -15,13 +15,6 @@ const stderr = 2;
 const errorChannel = 3;
 const resize = 4;
 
-export function execURL(pod: Pod, container: string, command: string[], loc: Location = window.location): string {
-  const q = new URLSearchParams({ container, stdin: 'true', stdout: 'true', stderr: 'true', tty: 'true' });
-  for (const c of command) q.append('command', c);
-  const path = url(`/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace!)}/pods/${encodeURIComponent(pod.metadata.name)}/exec?${q}`);
-  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${path}`;
-}
-
 export function frame(channel: number, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(new ArrayBuffer(data.length + 1));
   out[0] = channel;
@@ -29,9 +22,16 @@ export function frame(channel: number, data: Uint8Array): Uint8Array<ArrayBuffer
   return out;
 }
 
-/** PodTerminal is a shell in a container, over the Kubernetes exec WebSocket. */
+/**
+ * PodTerminal is a shell in a container, over the Kubernetes exec
+ * WebSocket. The session depends on the pod's namespace and name only: the
+ * live pod object changes with every status update, and the shell must
+ * not be closed then.
+ */
 export default function PodTerminal({ pod }: { pod: Pod }) {
   const { t } = useTranslation('project');
+  const namespace = pod.metadata.namespace ?? '';
+  const name = pod.metadata.name;
   const containers = pod.spec.containers.map((c) => c.name);
   const [container, setContainer] = useState(containers[0]);
   const [state, setState] = useState<'connecting' | 'open' | 'closed'>('connecting');
@@ -46,7 +46,7 @@ export default function PodTerminal({ pod }: { pod: Pod }) {
     fit.fit();
     const enc = new TextEncoder();
     const dec = new TextDecoder();
-    const ws = new WebSocket(execURL(pod, container, ['sh']), ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const ws = new WebSocket(podExecURL(namespace, name, container, ['sh']), ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     ws.binaryType = 'arraybuffer';
     setState('connecting');
     const sendSize = () => {
@@ -86,7 +86,7 @@ export default function PodTerminal({ pod }: { pod: Pod }) {
       ws.close();
       term.dispose();
     };
-  }, [pod, container, t]);
+  }, [namespace, name, container, t]);
 
   return (
     <>

@@ -172,7 +172,7 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
             await deleteObject(k, namespace, name);
             invalidate(resource);
             toast.success(t('{{kind}} {{name}} is being deleted.', { kind: k.kind, name }));
-            navigate(`/projects/${namespace}/${resource}`);
+            void navigate(`/projects/${namespace}/${resource}`);
           }}
           onClose={() => setDeleting(false)}
         />

@@ -47,7 +47,7 @@ export default function ResourceList() {
   };
   const create =
     canCreate && resource === 'deployments' ? (
-      <Button onClick={() => navigate(`/projects/${namespace}/deployments/~new`)} data-test="create">
+      <Button onClick={() => void navigate(`/projects/${namespace}/deployments/~new`)} data-test="create">
         {t('Create')}
       </Button>
     ) : undefined;
@@ -73,7 +73,7 @@ export default function ResourceList() {
           emptyText={resource === 'deployments' && canCreate ? t('Create a Deployment to run your first application in this project.') : t('There are none in this project yet.')}
           emptyAction={
             canCreate && resource === 'deployments' ? (
-              <Button onClick={() => navigate(`/projects/${namespace}/deployments/~new`)} data-test="empty-create">
+              <Button onClick={() => void navigate(`/projects/${namespace}/deployments/~new`)} data-test="empty-create">
                 {t('Create your first Deployment')}
               </Button>
             ) : undefined

@@ -50,7 +50,7 @@ export function ScaleModal({ kind, object, onClose }: { kind: KindInfo; object: 
               inputAriaLabel={t('Replicas')}
               minusBtnAriaLabel={t('Fewer')}
               plusBtnAriaLabel={t('More')}
-              inputProps={{ 'data-test': 'replicas' } as React.InputHTMLAttributes<HTMLInputElement>}
+              inputProps={{ 'data-test': 'replicas' }}
             />
           </FormGroup>
         </Form>

@@ -38,7 +38,7 @@ const cordoned: K8sObject = {
 };
 
 function serve(items: K8sObject[]) {
-  vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 })));
+  vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ items, totalItems: items.length }), { status: 200 }))));
 }
 
 function table(resource: string, namespace: string | undefined, columns: Column<K8sObject>[]) {

@@ -10,7 +10,7 @@ type Cols = Column<K8sObject>[];
 const name = (t: TFunction): Column<K8sObject> => ({ title: t('Name'), sortKey: 'name', render: (o) => o.metadata.name });
 const created = (t: TFunction): Column<K8sObject> => ({ title: t('Age'), sortKey: 'createTime', render: (o) => age(o.metadata.creationTimestamp) });
 
-function field<T>(o: K8sObject, get: (x: T) => unknown): string {
+function field<T>(o: K8sObject, get: (x: T) => string | number | null | undefined): string {
   const v = get(o as T);
   return v === undefined || v === null || v === '' ? '-' : String(v);
 }
@@ -81,7 +81,7 @@ export function columnsFor(resource: string, t: TFunction): Cols {
     case 'secrets':
       return [
         name(t),
-        { title: t('Type'), render: (o) => String(o.type ?? '-') },
+        { title: t('Type'), render: (o) => (typeof o.type === 'string' && o.type) || '-' },
         { title: t('Keys'), render: (o) => o.metadata.annotations?.['superkube.io/data-keys'] ?? '-' },
         created(t),
       ];

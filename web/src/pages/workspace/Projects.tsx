@@ -3,16 +3,15 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../../api/access';
-import { api } from '../../api/client';
 import { fieldError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
-import { tenant, useApiList } from '../../api/tenant';
-import { creatorAnnotation, displayName, displayNameAnnotation, workspaceLabel, type K8sObject } from '../../api/types';
+import { createProject, deleteProject, useProjects } from '../../api/tenant';
+import { creatorAnnotation, displayName, type K8sObject } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { age, isDNSLabel } from '../../components/format';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { PageHeader } from '../../components/PageHeader';
-import { ResourceTable } from '../../components/ResourceTable';
+import { ResourceTable, useTableState } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
 import { useToast } from '../../components/Toast';
 
@@ -21,7 +20,8 @@ export default function Projects() {
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();
   const toast = useToast();
-  const path = `${tenant}/workspaces/${encodeURIComponent(workspace)}/namespaces`;
+  const table = useTableState();
+  const projects = useProjects(workspace, table.params);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<K8sObject>();
   const [name, setName] = useState('');
@@ -47,8 +47,8 @@ export default function Projects() {
         <ResourceTable<K8sObject>
           id="projects"
           ariaLabel={t('Projects')}
-          resource="namespaces"
-          source={(params) => useApiList<K8sObject>(path, params, true, { resource: 'namespaces', params: { labelSelector: `${workspaceLabel}=${workspace}` } })}
+          table={table}
+          query={projects}
           statuses={['active', 'terminating']}
           link={(ns) => `/projects/${ns.metadata.name}/overview`}
           columns={[
@@ -81,7 +81,7 @@ export default function Projects() {
             setTitle('');
           }}
           onSubmit={async () => {
-            await api.post(path, { metadata: { name, annotations: title ? { [displayNameAnnotation]: title } : {} } });
+            await createProject(workspace, { name, displayName: title });
             invalidate('namespaces');
             toast.success(t('Project {{name}} is created.', { name }));
           }}
@@ -109,7 +109,7 @@ export default function Projects() {
           kind={t('project')}
           name={deleting.metadata.name}
           onConfirm={async () => {
-            await api.del(`${path}/${encodeURIComponent(deleting.metadata.name)}`);
+            await deleteProject(workspace, deleting.metadata.name);
             invalidate('namespaces');
             toast.success(t('Project {{name}} is being deleted.', { name: deleting.metadata.name }));
           }}

@@ -55,6 +55,8 @@ export interface ResourceTableProps<T extends K8sObject> {
   statuses?: string[];
   /** the parameter the status filter sets (default status) */
   statusParam?: string;
+  /** the state the status filter starts with (a link to a filtered list) */
+  defaultStatus?: string;
   params?: ListParams;
   actions?: (o: T) => RowAction<T>[];
   toolbar?: ReactNode;
@@ -88,7 +90,7 @@ export function ResourceTable<T extends K8sObject>(props: ResourceTableProps<T>)
   const [sortBy, setSortBy] = useState(props.defaultSortBy ?? 'createTime');
   const [ascending, setAscending] = useState(props.defaultAscending ?? false);
   const [nameInput, setNameInput] = useState('');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(props.defaultStatus ?? '');
   const name = useDebounced(nameInput);
 
   useEffect(() => setPage(1), [name, status]);

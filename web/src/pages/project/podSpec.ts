@@ -1,3 +1,5 @@
+import { objectPath } from '../../components/objectPath';
+
 // The parts of a pod template that the workload pages and the Deployment
 // form read and write, as Kubernetes names them.
 
@@ -70,22 +72,9 @@ export interface PodSpec {
   [key: string]: unknown;
 }
 
-/** The kinds that own workloads and pods, by the resource of their pages. */
-const ownerResources: Record<string, string> = {
-  Deployment: 'deployments',
-  ReplicaSet: 'replicasets',
-  StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets',
-  Job: 'jobs',
-  CronJob: 'cronjobs',
-  Pod: 'pods',
-  Service: 'services',
-};
-
 /** ownerPath is the console's page of an owner, when the console has one. */
 export function ownerPath(namespace: string, kind: string, name: string): string | undefined {
-  const r = ownerResources[kind];
-  return r ? `/projects/${namespace}/${r}/${name}` : undefined;
+  return objectPath(kind, namespace, name);
 }
 
 /** templateOf is a workload's pod template: a CronJob's is in its job template. */

@@ -19,7 +19,7 @@ import { describeError } from '../../api/errors';
 const YamlEditor = lazy(() => import('../../components/YamlEditor'));
 
 /** formProblems are what keeps the form from being sent, said as the fields' rules (the server checks again). */
-function formProblems(f: Required<DeploymentFields>, t: TFunction): string[] {
+function formProblems(f: Required<DeploymentFields>, labelRows: [string, string][], t: TFunction): string[] {
   const out: string[] = [];
   if (f.env.some((e) => !envNamePattern.test(e.name))) out.push(t('A variable has no name, or a name that is not allowed.'));
   if (f.env.some((e) => (e.source === 'configMap' || e.source === 'secret') && (!e.ref || !e.key))) out.push(t('A variable from a ConfigMap or Secret needs its name and key.'));
@@ -27,7 +27,7 @@ function formProblems(f: Required<DeploymentFields>, t: TFunction): string[] {
   if ([r.requestCPU, r.requestMemory, r.limitCPU, r.limitMemory].some((q) => q.trim() !== '' && !quantityPattern.test(q.trim()))) out.push(t('A resource is not a quantity.'));
   if ([f.readiness, f.liveness].some((p) => (p.type === 'http' || p.type === 'tcp') && !p.port)) out.push(t('A health check needs a port.'));
   if (f.volumes.some((v) => !v.ref || !v.mountPath.startsWith('/'))) out.push(t('A volume needs the object it comes from and an absolute mount path.'));
-  if (f.labels.some(([k, v]) => !labelKeyPattern.test(k) || !labelValuePattern.test(v))) out.push(t('A label has a key or value that is not allowed.'));
+  if (labelRows.some(([k, v]) => !labelKeyPattern.test(k) || !labelValuePattern.test(v))) out.push(t('A label has a key or value that is not allowed.'));
   return out;
 }
 
@@ -47,9 +47,12 @@ export default function CreateDeployment() {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [service, setService] = useState<ServiceFields>({ create: false, type: 'ClusterIP', port: undefined });
+  // Label rows being typed (a key still empty has no place in the object),
+  // read again from the object when the YAML changes.
+  const [labelRows, setLabelRows] = useState<[string, string][]>([]);
   const f = fieldsOf(obj);
   const nameBad = f.name !== '' && !isDNSLabel(f.name);
-  const problems = formProblems(f, t);
+  const problems = formProblems(f, labelRows, t);
 
   const setFields = (patch: Partial<DeploymentFields>) => {
     const next = withFields(obj, { ...f, ...patch });
@@ -62,6 +65,7 @@ export default function CreateDeployment() {
       const parsed = fromYAML(text) as Workload;
       if (!parsed.spec?.template?.spec?.containers) throw new Error(t('spec.template.spec.containers is missing'));
       setObj(parsed);
+      setLabelRows(fieldsOf(parsed).labels);
       setYamlError('');
     } catch (e) {
       setYamlError(e instanceof Error ? e.message : String(e));
@@ -147,7 +151,13 @@ export default function CreateDeployment() {
               <ResourcesSection resources={f.resources} onChange={(resources) => setFields({ resources })} />
               <ProbesSection readiness={f.readiness} liveness={f.liveness} onChange={(p) => setFields(p)} />
               <VolumesSection namespace={namespace} volumes={f.volumes} onChange={(volumes) => setFields({ volumes })} />
-              <LabelsSection labels={f.labels} onChange={(labels) => setFields({ labels })} />
+              <LabelsSection
+                labels={labelRows}
+                onChange={(labels) => {
+                  setLabelRows(labels);
+                  setFields({ labels });
+                }}
+              />
               <ServiceSection service={service} containerPort={f.port} onChange={setService} />
               {problems.length > 0 && f.name && (
                 <Alert variant="info" isInline isPlain title={t('Before creating')} data-test="form-problems">

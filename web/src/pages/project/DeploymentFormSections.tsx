@@ -170,7 +170,7 @@ export function VolumesSection({ namespace, volumes, onChange }: { namespace: st
             </FormSelect>
           </FlexItem>
           <FlexItem>
-            <TextInput aria-label={t('Name of the object')} placeholder={t('Name of the object')} list={lists[v.source]} value={v.ref} onChange={(_e, s) => onChange(update(volumes, i, { ref: s, name: v.name || s }))} data-test={`volume-ref-${i}`} />
+            <TextInput aria-label={t('Name of the object')} placeholder={t('Name of the object')} list={lists[v.source]} value={v.ref} onChange={(_e, s) => onChange(update(volumes, i, { ref: s, name: !v.name || v.name === v.ref ? s : v.name }))} data-test={`volume-ref-${i}`} />
           </FlexItem>
           <FlexItem>
             <TextInput aria-label={t('Mount path')} placeholder="/data" value={v.mountPath} onChange={(_e, s) => onChange(update(volumes, i, { mountPath: s }))} data-test={`volume-path-${i}`} />

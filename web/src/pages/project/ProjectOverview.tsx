@@ -65,7 +65,7 @@ function SummaryRow({ namespace, resource }: { namespace: string; resource: stri
 }
 
 /** WorkloadSummary counts the project's workloads and pods by state. */
-function WorkloadSummary({ namespace, kinds }: { namespace: string; kinds: string[] }) {
+export function WorkloadSummary({ namespace, kinds }: { namespace: string; kinds: string[] }) {
   const { t } = useTranslation('project');
   if (kinds.length === 0) return null;
   return (

@@ -125,7 +125,7 @@ export default function NodeDetail() {
                       '-'
                     ),
                   ],
-                  [t('Operating system'), <span key="os" data-test="node-os">{`${info.osImage ?? '-'} (${info.operatingSystem ?? '-'}/${info.architecture ?? '-'})`}</span>],
+                  [t('Operating system'), <span key="os" data-test="node-os">{`${info.osImage || '-'} (${info.operatingSystem || '-'}/${info.architecture || '-'})`}</span>],
                   [t('Kernel'), info.kernelVersion || '-'],
                   [t('Container runtime'), info.containerRuntimeVersion || '-'],
                   [t('Kubelet'), <span key="kl" data-test="node-kubelet">{info.kubeletVersion || '-'}</span>],

@@ -179,7 +179,7 @@ export default function CreateDeployment() {
               </ActionGroup>
             </Form>
           </GridItem>
-          <GridItem lg={6}>
+          <GridItem lg={6} className="ke-sticky-yaml">
             <Title headingLevel="h2" size="md">
               YAML
             </Title>

@@ -3,7 +3,7 @@ import { MemoryRouter } from 'react-router';
 import '../../i18n';
 import type { TFunction } from 'i18next';
 import { PodSpecView, probeText } from './PodSpecView';
-import { rollbackTemplate } from './rollback';
+import { rollbackTemplate, rollbackToRevision } from './rollback';
 import { relativeTime } from '../../components/Time';
 
 const t = ((s: string, o?: Record<string, unknown>) => s.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => String(o?.[k] ?? ''))) as unknown as TFunction;
@@ -72,5 +72,46 @@ describe('relativeTime', () => {
     expect(relativeTime('2026-12-01T12:00:00Z', 'en', now)).toBe('2 days ago');
     expect(relativeTime('2026-12-03T11:55:00Z', 'ko', now)).toBe('5분 전');
     expect(relativeTime(undefined, 'en', now)).toBe('-');
+  });
+});
+
+describe('a pod\'s containers', () => {
+  it('say what each container is doing', () => {
+    const { container } = render(
+      <MemoryRouter>
+        <PodSpecView
+          namespace="dev"
+          spec={{ containers: [{ name: 'web', image: 'nginx' }, { name: 'sidecar', image: 'busybox' }] }}
+          statuses={{
+            main: [
+              { name: 'web', ready: true, restartCount: 0, image: 'nginx', state: { running: { startedAt: '2026-12-03T11:00:00Z' } } },
+              { name: 'sidecar', ready: false, restartCount: 4, image: 'busybox', state: { waiting: { reason: 'CrashLoopBackOff' } } },
+            ],
+          }}
+        />
+      </MemoryRouter>,
+    );
+    const $ = (sel: string) => container.querySelector(`[data-test="${sel}"]`)!;
+    expect($('state-web').textContent).toContain('Running since');
+    expect($('state-sidecar').textContent).toBe('Waiting: CrashLoopBackOff');
+    expect($('container-sidecar').textContent).toContain('4');
+  });
+});
+
+describe('rollbackToRevision', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('sends the ControllerRevision\'s data as a strategic merge patch of the workload, as kubectl rollout undo does', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response('{}', { status: 200 });
+    }));
+    const data = { spec: { template: { spec: { containers: [{ name: 'db', image: 'postgres:16' }] }, $patch: 'replace' } } };
+    await rollbackToRevision('statefulsets', 'dev', 'db', { metadata: { name: 'db-1' }, data } as never);
+    expect(calls[0].url).toMatch(/\/apis\/apps\/v1\/namespaces\/dev\/statefulsets\/db$/);
+    expect(calls[0].init.method).toBe('PATCH');
+    expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBe('application/strategic-merge-patch+json');
+    expect(JSON.parse(calls[0].init.body as string)).toEqual(data);
   });
 });

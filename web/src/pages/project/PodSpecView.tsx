@@ -4,6 +4,8 @@ import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import type { ContainerStatus } from '../../api/types';
+import { Time } from '../../components/Time';
 import type { ContainerSpec, EnvVar, PodSpec, Probe, Volume } from './podSpec';
 
 function Rows({ rows, test }: { rows: [string, ReactNode][]; test?: string }) {
@@ -123,12 +125,29 @@ function resourcesText(r: Record<string, string> | undefined): string {
     .join(', ');
 }
 
-function ContainerCard({ namespace, c, init }: { namespace: string; c: ContainerSpec; init?: boolean }) {
+/** ContainerState says what a pod's container is doing: running since when, waiting and why, or ended and how. */
+function ContainerState({ s }: { s: ContainerStatus }) {
   const { t } = useTranslation('project');
-  const rows: [string, ReactNode][] = [
+  if (s.state?.running) return <>{t('Running since')} <Time ts={s.state.running.startedAt} /></>;
+  if (s.state?.waiting) return <>{t('Waiting: {{reason}}', { reason: s.state.waiting.reason ?? '-' })}</>;
+  if (s.state?.terminated) return <>{t('Ended: {{reason}} (exit code {{code}})', { reason: s.state.terminated.reason ?? '-', code: s.state.terminated.exitCode ?? '-' })}</>;
+  return <>-</>;
+}
+
+function ContainerCard({ namespace, c, init, status }: { namespace: string; c: ContainerSpec; init?: boolean; status?: ContainerStatus }) {
+  const { t } = useTranslation('project');
+  const rows: [string, ReactNode][] = [];
+  if (status) {
+    rows.push(
+      [t('State'), <span key="s" data-test={`state-${c.name}`}><ContainerState s={status} /></span>],
+      [t('Ready'), status.ready ? t('Yes') : t('No')],
+      [t('Restarts'), String(status.restartCount)],
+    );
+  }
+  rows.push(
     [t('Image'), <code key="i">{c.image}</code>],
     [t('Ports'), (c.ports ?? []).map((p) => `${p.name ? p.name + ' ' : ''}${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || '-'],
-  ];
+  );
   if (c.command?.length || c.args?.length) rows.push([t('Command'), <code key="c">{[...(c.command ?? []), ...(c.args ?? [])].join(' ')}</code>]);
   rows.push(
     [t('Requests'), resourcesText(c.resources?.requests) || '-'],
@@ -182,16 +201,16 @@ function VolumeSource({ namespace, v }: { namespace: string; v: Volume }) {
   return <>{other ?? '-'}</>;
 }
 
-/** PodSpecView shows a pod template's containers and volumes. */
-export function PodSpecView({ namespace, spec }: { namespace: string; spec: PodSpec }) {
+/** PodSpecView shows a pod template's containers and volumes; for a pod, with each container's state. */
+export function PodSpecView({ namespace, spec, statuses }: { namespace: string; spec: PodSpec; statuses?: { init?: ContainerStatus[]; main?: ContainerStatus[] } }) {
   const { t } = useTranslation('project');
   return (
     <Stack hasGutter className="pf-v6-u-mt-md" data-test="pod-spec">
       {(spec.initContainers ?? []).map((c) => (
-        <ContainerCard key={`init-${c.name}`} namespace={namespace} c={c} init />
+        <ContainerCard key={`init-${c.name}`} namespace={namespace} c={c} init status={statuses?.init?.find((x) => x.name === c.name)} />
       ))}
       {spec.containers.map((c) => (
-        <ContainerCard key={c.name} namespace={namespace} c={c} />
+        <ContainerCard key={c.name} namespace={namespace} c={c} status={statuses?.main?.find((x) => x.name === c.name)} />
       ))}
       {(spec.volumes ?? []).length > 0 && (
         <>

@@ -7,7 +7,7 @@ import { useCan } from '../../api/access';
 import { kinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
 import { useGet } from '../../api/resources';
-import type { K8sObject, Pod, Workload } from '../../api/types';
+import type { ContainerStatus, K8sObject, Pod, Workload } from '../../api/types';
 import { Loading } from '../../components/Loading';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { NotFound, PageError } from '../../components/PageState';
@@ -165,7 +165,11 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
           </Tab>
           {template && (
             <Tab eventKey="containers" title={<TabTitleText>{t('Containers')}</TabTitleText>} data-test="tab-containers">
-              <PodSpecView namespace={namespace} spec={template.spec} />
+              <PodSpecView
+                namespace={namespace}
+                spec={template.spec}
+                statuses={resource === 'pods' ? { main: (o as Pod).status?.containerStatuses, init: (o.status as { initContainerStatuses?: ContainerStatus[] } | undefined)?.initContainerStatuses } : undefined}
+              />
             </Tab>
           )}
           {!!selector && (

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useInvalidate } from '../../api/mutations';
+import { useList } from '../../api/resources';
 import type { K8sObject, Workload } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { age, selectorString } from '../../components/format';
@@ -104,10 +105,15 @@ export function RevisionHistory({ namespace, resource, workload, canRollback }: 
   const [target, setTarget] = useState<K8sObject>();
   const name = workload.metadata.name;
   const deployment = resource === 'deployments';
+  // A DaemonSet does not name its current revision: it is the newest.
+  const newest = useList<K8sObject>('controllerrevisions', namespace, { ownerReference: workload.metadata.uid, sortBy: 'revision', limit: 1 }, { enabled: !deployment });
+  const updateRevision = (workload.status as { updateRevision?: string } | undefined)?.updateRevision;
   const current = (o: K8sObject) =>
     deployment
       ? o.metadata.annotations?.[deploymentRevision] === workload.metadata.annotations?.[deploymentRevision]
-      : o.metadata.name === (workload.status as { updateRevision?: string } | undefined)?.updateRevision;
+      : updateRevision
+        ? o.metadata.name === updateRevision
+        : o.metadata.name === newest.data?.items[0]?.metadata.name;
   const revision = (o: K8sObject) => derivedColumn(o, 'revision');
   return (
     <>

@@ -156,6 +156,36 @@ test('a Deployment is rolled back to an earlier revision', async () => {
   expect(d.spec.template.metadata.labels['pod-template-hash']).toBeUndefined();
 });
 
+test('a StatefulSet is rolled back to an earlier ControllerRevision', async () => {
+  const s = stack();
+  const path = `/apis/apps/v1/namespaces/${project}/statefulsets`;
+  const sts = (image: string) => ({
+    metadata: { name: 'db' },
+    spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image }] } } },
+  });
+  await ensure(admin, s.consoleURL, path, sts('postgres:16'));
+  await admin.goto(`${s.consoleURL}/projects/${project}/statefulsets/db`);
+  await admin.getByRole('tab', { name: 'Revisions' }).click();
+  const revisions = admin.getByTestId('table-revisions');
+  const row = (n: number) => revisions.locator('tr').filter({ has: admin.getByTestId(`revision-${n}`) });
+  await expect(row(1).getByTestId('current-revision')).toBeVisible({ timeout: 30_000 });
+  await admin.request.fetch(`${s.consoleURL}${path}/db`, {
+    method: 'PATCH',
+    headers: { 'X-CSRF-Token': (await admin.context().cookies()).find((c) => c.name === 'ke-csrf')?.value ?? '', 'Content-Type': 'application/strategic-merge-patch+json' },
+    data: JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'db', image: 'postgres:17' }] } } } }),
+  });
+  await expect(row(2).getByTestId('current-revision')).toBeVisible({ timeout: 30_000 });
+  await row(1).getByRole('button', { name: /kebab|actions/i }).click();
+  await admin.getByRole('menuitem', { name: 'Roll back to this revision' }).click();
+  await admin.getByTestId('rollback-confirm').click();
+  await expect(admin.getByTestId('toast').filter({ hasText: 'db is rolling back to revision 1.' })).toBeVisible();
+  // The controller takes the equal revision again, numbered 3.
+  await expect(row(3).getByTestId('current-revision')).toBeVisible({ timeout: 30_000 });
+  await expect(row(3)).toContainText('postgres:16');
+  const got = (await call(admin, s.consoleURL, 'GET', `${path}/db`)) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+  expect(got.spec.template.spec.containers[0].image).toBe('postgres:16');
+});
+
 test('the project overview counts workloads by state and links each count to the filtered list', async () => {
   const s = stack();
   await admin.goto(`${s.consoleURL}/projects/${project}/overview`);
@@ -191,6 +221,8 @@ test('a node is cordoned, uncordoned, tainted and drained: its pods move, Daemon
   await admin.getByTestId('uncordon').click();
   await expect(admin.getByTestId('toast').filter({ hasText: `Node ${node} takes pods again.` })).toBeVisible();
   await expect(admin.getByTestId('cordoned')).toBeHidden();
+  // The node controller takes its node.kubernetes.io/unschedulable taint away.
+  await expect(admin.getByTestId('taints')).toBeHidden({ timeout: 30_000 });
 
   await admin.getByTestId('edit-taints').click();
   await admin.getByTestId('taint-add').click();
@@ -225,6 +257,7 @@ test('a node is cordoned, uncordoned, tainted and drained: its pods move, Daemon
   // Leave the node as it was for the other stories.
   await admin.getByTestId('uncordon').click();
   await expect(admin.getByTestId('cordoned')).toBeHidden();
+  await expect(admin.getByTestId('taints')).not.toContainText('unschedulable', { timeout: 30_000 });
   await admin.getByTestId('edit-taints').click();
   await admin.getByTestId('taint-remove-0').click();
   await admin.getByTestId('taints-submit').click();

@@ -222,7 +222,7 @@ test('a node is cordoned, uncordoned, tainted and drained: its pods move, Daemon
   await expect(admin.getByTestId('toast').filter({ hasText: `Node ${node} takes pods again.` })).toBeVisible();
   await expect(admin.getByTestId('cordoned')).toBeHidden();
   // The node controller takes its node.kubernetes.io/unschedulable taint away.
-  await expect(admin.getByTestId('taints')).toBeHidden({ timeout: 30_000 });
+  await expect(admin.getByTestId('node-taints')).toBeHidden({ timeout: 30_000 });
 
   await admin.getByTestId('edit-taints').click();
   await admin.getByTestId('taint-add').click();
@@ -230,7 +230,7 @@ test('a node is cordoned, uncordoned, tainted and drained: its pods move, Daemon
   await admin.getByTestId('taint-value-0').fill('e2e');
   await admin.getByTestId('taint-effect-0').selectOption('PreferNoSchedule');
   await admin.getByTestId('taints-submit').click();
-  await expect(admin.getByTestId('taints')).toContainText('dedicated=e2e:PreferNoSchedule');
+  await expect(admin.getByTestId('node-taints')).toContainText('dedicated=e2e:PreferNoSchedule');
   await clearToasts(admin);
   await shot(admin, 'node-detail');
   await shotDark(admin, 'node-detail-dark');
@@ -257,9 +257,9 @@ test('a node is cordoned, uncordoned, tainted and drained: its pods move, Daemon
   // Leave the node as it was for the other stories.
   await admin.getByTestId('uncordon').click();
   await expect(admin.getByTestId('cordoned')).toBeHidden();
-  await expect(admin.getByTestId('taints')).not.toContainText('unschedulable', { timeout: 30_000 });
+  await expect(admin.getByTestId('node-taints')).not.toContainText('unschedulable', { timeout: 30_000 });
   await admin.getByTestId('edit-taints').click();
   await admin.getByTestId('taint-remove-0').click();
   await admin.getByTestId('taints-submit').click();
-  await expect(admin.getByTestId('taints')).toBeHidden();
+  await expect(admin.getByTestId('node-taints')).toBeHidden();
 });

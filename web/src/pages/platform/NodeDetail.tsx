@@ -113,7 +113,7 @@ export default function NodeDetail() {
                   [
                     t('Taints'),
                     taints.length ? (
-                      <LabelGroup key="t" numLabels={10} data-test="taints">
+                      <LabelGroup key="t" numLabels={10} data-test="node-taints">
                         {taints.map((x) => (
                           <Label key={`${x.key}:${x.effect}`} isCompact color="orange">
                             {x.key}

@@ -12,7 +12,7 @@ import { FieldHelp, FormModal } from '../../components/FormModal';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
 import { labelKeyPattern, labelValuePattern } from '../project/DeploymentFormSections';
-import { drain, setLabels, setTaints, staysOnDrain, type DrainResult, type Taint } from './nodeActions';
+import { drain, setLabels, setTaints, staysOnDrain, systemTaint, type DrainResult, type Taint } from './nodeActions';
 
 /** drainLimit is the most pods a drain lists; a node holds at most 110 by default. */
 const drainLimit = 500;
@@ -127,7 +127,10 @@ export function TaintsDialog({ node, onClose }: { node: Node; onClose: () => voi
   const { t } = useTranslation('platform');
   const toast = useToast();
   const invalidate = useInvalidate();
-  const [taints, setRows] = useState<Taint[]>(() => (node.spec.taints ?? []).map((x) => ({ key: x.key, value: x.value ?? '', effect: x.effect })));
+  // Taints Kubernetes manages (a cordoned node's unschedulable one) are
+  // shown but left to it.
+  const system = (node.spec.taints ?? []).filter(systemTaint);
+  const [taints, setRows] = useState<Taint[]>(() => (node.spec.taints ?? []).filter((x) => !systemTaint(x)).map((x) => ({ key: x.key, value: x.value ?? '', effect: x.effect })));
   const bad = taints.some((x) => !labelKeyPattern.test(x.key) || !labelValuePattern.test(x.value ?? ''));
   const update = (i: number, patch: Partial<Taint>) => setRows(taints.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   return (
@@ -143,6 +146,9 @@ export function TaintsDialog({ node, onClose }: { node: Node; onClose: () => voi
       }}
       onClose={onClose}
     >
+      {system.length > 0 && (
+        <FieldHelp rule={t('Kept as Kubernetes sets them: {{taints}}', { taints: system.map((x) => `${x.key}:${x.effect}`).join(', ') })} test="system-taints" />
+      )}
       {taints.map((x, i) => (
         <Flex key={i} spaceItems={{ default: 'spaceItemsSm' }} data-test={`taint-row-${i}`}>
           <FlexItem>

@@ -1,5 +1,5 @@
 import type { Node, Pod } from '../../api/types';
-import { drain, setLabels, staysOnDrain } from './nodeActions';
+import { drain, setLabels, setTaints, staysOnDrain } from './nodeActions';
 
 const pod = (name: string, extra: Partial<Pod['metadata']> = {}, phase = 'Running'): Pod => ({
   metadata: { name, namespace: 'dev', ...extra },
@@ -39,5 +39,20 @@ describe('drain', () => {
     }));
     await setLabels('n1', { a: '1', b: '2' }, { a: '1', c: '3' });
     expect(bodies[0]).toEqual({ metadata: { labels: { a: '1', b: null, c: '3' } } });
+  });
+
+  it('saves the taints a user manages and keeps those Kubernetes manages, at the version read', async () => {
+    const calls: { method: string; body?: unknown }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (_u: string, init: RequestInit) => {
+      calls.push({ method: init.method ?? 'GET', body: init.body ? JSON.parse(init.body as string) : undefined });
+      const node = { metadata: { name: 'n1', resourceVersion: '42' }, spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, { key: 'old', effect: 'NoSchedule' }] } };
+      return new Response(JSON.stringify(node), { status: 200 });
+    }));
+    await setTaints('n1', [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unschedulable', value: '', effect: 'NoSchedule' }]);
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'PATCH']);
+    expect(calls[1].body).toEqual({
+      metadata: { resourceVersion: '42' },
+      spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, { key: 'dedicated', value: 'db', effect: 'NoExecute' }] },
+    });
   });
 });

@@ -13,9 +13,21 @@ export function cordon(name: string, unschedulable: boolean) {
   return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { spec: { unschedulable: unschedulable || null } });
 }
 
-/** setTaints replaces a node's taints. */
-export function setTaints(name: string, taints: Taint[]) {
-  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { spec: { taints: taints.length ? taints.map((t) => (t.value ? t : { key: t.key, effect: t.effect })) : null } });
+/** systemTaint reports whether Kubernetes itself manages a taint (node.kubernetes.io/unschedulable, not-ready ...). */
+export function systemTaint(t: Taint): boolean {
+  return t.key.startsWith('node.kubernetes.io/') || t.key.startsWith('node.cloudprovider.kubernetes.io/');
+}
+
+/**
+ * setTaints makes the taints a user manages those given, and keeps those
+ * Kubernetes manages as the node has them now: the node is read again and
+ * patched at that version, so that a change made meanwhile is a conflict
+ * rather than lost.
+ */
+export async function setTaints(name: string, taints: Taint[]) {
+  const node = await api.get<Node>(apiPath(kinds.nodes, undefined, name));
+  const all = [...(node.spec.taints ?? []).filter(systemTaint), ...taints.filter((t) => !systemTaint(t)).map((t) => (t.value ? t : { key: t.key, effect: t.effect }))];
+  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: all.length ? all : null } });
 }
 
 /** setLabels makes a node's labels those given: the others are removed. */

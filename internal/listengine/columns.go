@@ -29,6 +29,11 @@ type Column struct {
 	// Match, when set, decides the filter; without it the column's text
 	// must equal the parameter, ignoring case.
 	Match func(v Value, param string) bool
+	// Compile, when set, decides the filter instead of Match: it reads the
+	// parameter once per query into the test of a value, and refuses a
+	// parameter it cannot read with an error naming the parameter (an API
+	// Status, answered as it is).
+	Compile func(param string) (func(v Value) bool, error)
 }
 
 // Value is a column's value: Num for numeric columns, Text for the others.
@@ -65,6 +70,12 @@ func (c Column) filteredAs(param string) Column {
 // matchedBy decides the column's filter with match.
 func (c Column) matchedBy(match func(v Value, param string) bool) Column {
 	c.Match = match
+	return c
+}
+
+// compiledBy decides the column's filter with a test made once per query.
+func (c Column) compiledBy(compile func(param string) (func(v Value) bool, error)) Column {
+	c.Compile = compile
 	return c
 }
 

@@ -185,6 +185,9 @@ type Query struct {
 	// VisibleSet, when set, lists them; a small set is read namespace by
 	// namespace instead of walking every row.
 	VisibleSet map[string]bool
+	// CountStatus asks for the number of matching objects in each state
+	// (Result.Counts) besides the page.
+	CountStatus bool
 }
 
 // Result is a page and the number of all matching objects.
@@ -193,6 +196,9 @@ type Result struct {
 	// Derived[i] are the derived values of Items[i].
 	Derived []Derived
 	Total   int
+	// Counts are the matching objects by state (the status column), when
+	// the query asked for them; objects of no state are not counted.
+	Counts map[string]int
 	// strategy is the strategy that answered (strategies.go).
 	strategy string
 }
@@ -268,6 +274,16 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 		})
 	}
 	statuses := splitSet(q.Filters["status"])
+	compiled := map[string]func(Value) bool{}
+	for name, v := range q.Filters {
+		if i, ok := k.filters[name]; ok && k.Columns[i].Compile != nil {
+			test, err := k.Columns[i].Compile(v)
+			if err != nil {
+				return nil, err
+			}
+			compiled[name] = test
+		}
+	}
 	return func(r *Row) bool {
 		if q.Namespace != "" && r.Namespace != q.Namespace {
 			return false
@@ -305,6 +321,12 @@ func matcher(k *Kind, q *Query) (func(*Row) bool, error) {
 				}
 			default:
 				i, ok := k.filters[name]
+				if test := compiled[name]; test != nil {
+					if !test(r.Values[i]) {
+						return false
+					}
+					continue
+				}
 				if !ok || !k.Columns[i].matches(r.Values[i], v) {
 					return false
 				}

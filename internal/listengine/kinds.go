@@ -22,6 +22,7 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 )
 
 // Kind describes a resource the engine lists and what is particular to it.
@@ -109,7 +110,15 @@ func BuiltinKinds() []*Kind {
 		}),
 		workloadKind("replicasets", apps.WithKind("ReplicaSet"), func() *appsv1.ReplicaSet { return &appsv1.ReplicaSet{} }, func(s *appsv1.ReplicaSet) replicas {
 			return replicas{ptrOr(s.Spec.Replicas, 1), s.Status.ReadyReplicas, s.Status.Replicas, s.Status.Replicas, s.Generation, s.Status.ObservedGeneration}
-		}),
+		},
+			// The revision of its Deployment that the ReplicaSet holds
+			// (0 for one no Deployment numbered).
+			numberColumn("revision", func(s *appsv1.ReplicaSet) int64 {
+				n, _ := strconv.ParseInt(s.Annotations[deploymentRevisionAnnotation], 10, 64)
+				return n
+			}).sorted()),
+		kind("controllerrevisions", apps.WithKind("ControllerRevision"), true, func() *appsv1.ControllerRevision { return &appsv1.ControllerRevision{} },
+			numberColumn("revision", func(c *appsv1.ControllerRevision) int64 { return c.Revision }).sorted()),
 		kind("jobs", batch.WithKind("Job"), true, func() *batchv1.Job { return &batchv1.Job{} },
 			numberColumn("succeeded", func(j *batchv1.Job) int64 { return int64(j.Status.Succeeded) }).sorted(),
 			numberColumn("failed", func(j *batchv1.Job) int64 { return int64(j.Status.Failed) }).sorted(),
@@ -272,13 +281,13 @@ func (r replicas) status() string {
 }
 
 // workloadKind: ready and desired replicas, the status, and ready/desired
-// as shown.
-func workloadKind[T client.Object](resource string, gvk schema.GroupVersionKind, newObj func() T, state func(T) replicas) *Kind {
-	k := kind(resource, gvk, true, newObj,
+// as shown; then the kind's own columns.
+func workloadKind[T client.Object](resource string, gvk schema.GroupVersionKind, newObj func() T, state func(T) replicas, own ...Column) *Kind {
+	k := kind(resource, gvk, true, newObj, append([]Column{
 		numberColumn("readyReplicas", func(o T) int64 { return int64(state(o).ready) }).sorted(),
 		numberColumn("replicas", func(o T) int64 { return int64(state(o).desired) }).sorted(),
 		textColumn(statusColumn, func(o T) string { return state(o).status() }).sorted(),
-	)
+	}, own...)...)
 	k.Ready = func(o client.Object) string {
 		r := state(o.(T))
 		return strconv.Itoa(int(r.ready)) + "/" + strconv.Itoa(int(r.desired))
@@ -304,12 +313,16 @@ func jobStatus(j *batchv1.Job) string {
 	return status
 }
 
-// serviceKind: the type, and the pods the service selects, kept current.
+// serviceKind: the type, the pods the service selects, kept current, and
+// the podLabels filter: the services whose selector picks pods with the
+// labels given (a workload's pod template's).
 func serviceKind() *Kind {
 	k := kind("services", corev1.SchemeGroupVersion.WithKind("Service"), true, func() *corev1.Service { return &corev1.Service{} },
 		Column{Name: "pods", Numeric: true, Sortable: true},
 		textColumn("type", func(s *corev1.Service) string { return string(s.Spec.Type) }).sorted().filtered(),
 		textColumn(statusColumn, func(*corev1.Service) string { return "running" }),
+		textColumn("selector", func(s *corev1.Service) string { return labels.Set(s.Spec.Selector).String() }).
+			filteredAs("podLabels").compiledBy(selectorPicks),
 	)
 	k.Selects = &Selection{Of: "pods", Column: "pods", Selector: func(o client.Object) labels.Selector {
 		if s := o.(*corev1.Service).Spec.Selector; len(s) > 0 {
@@ -318,6 +331,33 @@ func serviceKind() *Kind {
 		return nil
 	}}
 	return k
+}
+
+// deploymentRevisionAnnotation is where the deployment controller numbers
+// the ReplicaSets of a Deployment.
+const deploymentRevisionAnnotation = "deployment.kubernetes.io/revision"
+
+// selectorPicks reads the podLabels filter (k=v,k2=v2: the labels of a pod)
+// into a test of a service's selector column (k=v,... as labels.Set writes
+// it): true when the selector is not empty and every pair of it is among
+// the labels. A selector without pairs picks no pod.
+func selectorPicks(param string) (func(Value) bool, error) {
+	pod, err := labels.ConvertSelectorToLabelsMap(param)
+	if err != nil {
+		return nil, apistatus.BadRequest("podLabels", "must be labels written k=v,k2=v2: "+err.Error())
+	}
+	return func(v Value) bool {
+		if v.Text == "" {
+			return false
+		}
+		for pair := range strings.SplitSeq(v.Text, ",") {
+			key, value, _ := strings.Cut(pair, "=")
+			if got, ok := pod[key]; !ok || got != value {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 // secretKind: the type; answers show the keys, never the values.

@@ -1,13 +1,17 @@
 package listengine
 
 import (
+	"errors"
+	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -69,7 +73,9 @@ func TestDiscoveryListsWhatEachKindSortsAndFiltersBy(t *testing.T) {
 		{"pods", []string{"restarts", "ready", "status", "node"}, []string{"status", "ownerReference", "ownerKind", "ready", "nodeName"},
 			[]string{"spec.nodeName", "status.phase"}},
 		{"deployments", []string{"readyReplicas", "replicas", "status"}, []string{"status", "ownerReference", "ownerKind"}, []string{}},
-		{"services", []string{"pods", "type"}, []string{"status", "ownerReference", "ownerKind", "type"}, []string{}},
+		{"services", []string{"pods", "type"}, []string{"status", "ownerReference", "ownerKind", "type", "podLabels"}, []string{}},
+		{"replicasets", []string{"readyReplicas", "replicas", "status", "revision"}, []string{"status", "ownerReference", "ownerKind"}, []string{}},
+		{"controllerrevisions", []string{"revision"}, []string{"status", "ownerReference", "ownerKind"}, []string{}},
 		{"events", []string{"lastTimestamp", "count", "type", "reason"},
 			[]string{"status", "ownerReference", "ownerKind", "type", "reason", "involvedObjectKind", "involvedObjectName"}, []string{}},
 		{"users", []string{"lastLoginTime", "email"}, []string{"status", "ownerReference", "ownerKind"}, []string{}},
@@ -183,11 +189,20 @@ func TestKindFiltersMatchTheirColumns(t *testing.T) {
 			"type", "clusterip", true},
 		{"an event's involved object", "events", &corev1.Event{ObjectMeta: meta("e"), InvolvedObject: corev1.ObjectReference{Kind: "Pod"}},
 			"involvedObjectKind", "Pod", true},
+		{"podLabels finds a service whose selector is among the labels", "services", service(map[string]string{"app": "web"}),
+			"podLabels", "app=web,tier=front", true},
+		{"podLabels finds a service that selects every label", "services", service(map[string]string{"app": "web", "tier": "front"}),
+			"podLabels", "tier=front,app=web", true},
+		{"podLabels does not find a service that selects another value", "services", service(map[string]string{"app": "web", "tier": "back"}),
+			"podLabels", "app=web,tier=front", false},
+		{"podLabels does not find a service that selects a label the pods lack", "services", service(map[string]string{"app": "web", "zone": "a"}),
+			"podLabels", "app=web", false},
+		{"podLabels does not find a service without a selector", "services", service(nil), "podLabels", "app=web", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k := builtin(t, tt.resource)
-			q := query(t, tt.filter+"="+tt.value)
+			q := query(t, tt.filter+"="+url.QueryEscape(tt.value))
 			match, err := matcher(k, q)
 			if err != nil {
 				t.Fatal(err)
@@ -196,6 +211,20 @@ func TestKindFiltersMatchTheirColumns(t *testing.T) {
 				t.Fatalf("matched %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func service(selector map[string]string) *corev1.Service {
+	return &corev1.Service{ObjectMeta: meta("s"), Spec: corev1.ServiceSpec{Selector: selector}}
+}
+
+func TestAPodLabelsFilterThatIsNotLabelsIsRefusedNamingIt(t *testing.T) {
+	for _, value := range []string{"app===", "app", "app=web,=x"} {
+		_, err := matcher(builtin(t, "services"), query(t, "podLabels="+url.QueryEscape(value)))
+		var st apierrors.APIStatus
+		if !errors.As(err, &st) || st.Status().Code != 400 || !strings.Contains(err.Error(), "podLabels") {
+			t.Errorf("%q: got %v, want a 400 naming podLabels", value, err)
+		}
 	}
 }
 

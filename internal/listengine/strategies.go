@@ -63,11 +63,20 @@ type page struct {
 
 func newPage(s *store, q *Query, strategy string) *page {
 	start, end := q.Window(1 << 62)
-	return &page{kind: s.kind, start: start, end: end, res: &Result{strategy: strategy}}
+	p := &page{kind: s.kind, start: start, end: end, res: &Result{strategy: strategy}}
+	if q.CountStatus {
+		p.res.Counts = map[string]int{}
+	}
+	return p
 }
 
 // add counts a matching row, and keeps it when it falls on the page.
 func (p *page) add(r *Row) {
+	if p.res.Counts != nil {
+		if st := r.status(p.kind); st != "" {
+			p.res.Counts[st]++
+		}
+	}
 	if p.res.Total >= p.start && p.res.Total < p.end {
 		p.res.Items = append(p.res.Items, output(p.kind, r.Obj))
 		p.res.Derived = append(p.res.Derived, derived(p.kind, r))
@@ -138,9 +147,10 @@ func sortRows(rows []*Row, k *Kind, q *Query) {
 }
 
 // nameOnly reports whether a query filters by name and by nothing else
-// but the caller's namespaces.
+// but the caller's namespaces, and asks for no counts (the name index
+// counts the matches, not their states).
 func nameOnly(q *Query) bool {
-	return q.Name != "" && q.Names == nil && q.Labels.Empty() && len(q.Fields.Requirements()) == 0 && len(q.Filters) == 0
+	return q.Name != "" && q.Names == nil && q.Labels.Empty() && len(q.Fields.Requirements()) == 0 && len(q.Filters) == 0 && !q.CountStatus
 }
 
 // listByNameIndex is the name index strategy: the total from the name

@@ -2,6 +2,7 @@ package listengine
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -228,4 +229,55 @@ func TestSortRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEveryStrategyCountsTheMatchesByState(t *testing.T) {
+	s := podStore(t, 3000)
+	e := &Engine{kinds: map[string]*Kind{"pods": s.kind}, stores: map[string]*store{"pods": s}}
+	tests := []struct {
+		name  string
+		query string
+		scope func(*Query)
+		want  string
+	}{
+		{"every pod", "limit=5", nil, byWalk},
+		{"one namespace", "limit=5", inNamespace("ns-04"), byNamespaces},
+		{"a name filter, which the name index cannot count by state", "name=pod-1&limit=5", nil, byWalk},
+		{"a status filter", "status=running&limit=5", nil, byWalk},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := query(t, tt.query)
+			if tt.scope != nil {
+				tt.scope(q)
+			}
+			q.CountStatus = true
+			res, err := e.List("pods", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.strategy != tt.want {
+				t.Fatalf("strategy %q, want %q", res.strategy, tt.want)
+			}
+			match, _ := matcher(s.kind, q)
+			want, sum := map[string]int{}, 0
+			for _, r := range s.rows {
+				if match(r) {
+					want[r.status(s.kind)]++
+				}
+			}
+			for _, n := range res.Counts {
+				sum += n
+			}
+			if !maps.Equal(res.Counts, want) || sum != res.Total || len(res.Items) != 5 {
+				t.Fatalf("counts %v (total %d, %d items), want %v", res.Counts, res.Total, len(res.Items), want)
+			}
+		})
+	}
+	t.Run("no counts unless asked", func(t *testing.T) {
+		res, err := e.List("pods", query(t, "limit=5"))
+		if err != nil || res.Counts != nil {
+			t.Fatalf("counts %v, %v", res.Counts, err)
+		}
+	})
 }

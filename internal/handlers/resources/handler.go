@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -149,14 +150,19 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := request.UserFrom(r.Context())
-	q, err := listquery.Parse(r.URL.Query(), listquery.Spec{SortBy: k.SortColumns(), Filters: k.FilterNames(), FieldSelectors: listengine.FieldSelectors(k)})
+	params, countStatus, err := countBy(r.URL.Query())
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	q, err := listquery.Parse(params, listquery.Spec{SortBy: k.SortColumns(), Filters: k.FilterNames(), FieldSelectors: listengine.FieldSelectors(k)})
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
 	ns := r.PathValue("namespace")
 	attrs := authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb, APIGroup: k.GVK.Group, Resource: k.Resource}
-	eq := &listengine.Query{Query: q, Namespace: ns}
+	eq := &listengine.Query{Query: q, Namespace: ns, CountStatus: countStatus}
 	switch {
 	case ns != "":
 		attrs.Namespace = ns
@@ -188,10 +194,31 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Engine.List(k.Key(), eq)
 	if err != nil {
-		responsewriters.WriteStatus(w, apistatus.BadRequest("fieldSelector", err.Error()))
+		// A filter that refused its parameter said which; otherwise it
+		// is a field the fieldSelector may not name.
+		var st apierrors.APIStatus
+		if !errors.As(err, &st) {
+			err = apistatus.BadRequest("fieldSelector", err.Error())
+		}
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	writeList(w, k, res, h.freshness(w, k))
+}
+
+// countBy takes the parameter countBy out of a list's parameters: with
+// countBy=status the answer counts the matching objects in each state
+// besides the page ("counts"), which is the only count there is.
+func countBy(params url.Values) (url.Values, bool, error) {
+	v, ok := params["countBy"]
+	if !ok {
+		return params, false, nil
+	}
+	if len(v) != 1 || v[0] != "status" {
+		return nil, false, apistatus.BadRequest("countBy", "must be status")
+	}
+	params.Del("countBy")
+	return params, true, nil
 }
 
 // intersect keeps the asked names that are visible; with no names asked,
@@ -247,8 +274,8 @@ func forbidden(user, verb string, k *listengine.Kind, ns string) error {
 }
 
 // writeList encodes {"items": [...], "totalItems": N}, each item with its
-// apiVersion, kind and derived values, and "freshness" when the list may
-// be stale.
+// apiVersion, kind and derived values, "counts" when the query asked for
+// them, and "freshness" when the list may be stale.
 func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result, fresh upstream.Freshness) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"items":[`)
@@ -264,6 +291,11 @@ func writeList(w http.ResponseWriter, k *listengine.Kind, res *listengine.Result
 		buf.Write(data)
 	}
 	fmt.Fprintf(&buf, `],"totalItems":%d`, res.Total)
+	if res.Counts != nil {
+		data, _ := json.Marshal(res.Counts)
+		buf.WriteString(`,"counts":`)
+		buf.Write(data)
+	}
 	if fresh.Stale {
 		data, _ := json.Marshal(fresh)
 		buf.WriteString(`,"freshness":`)

@@ -68,6 +68,8 @@ export interface Freshness {
 export interface List<T> {
   items: T[];
   totalItems: number;
+  /** the matching objects by state, when the list asked for countBy=status */
+  counts?: Record<string, number>;
   /** present when the answer may be stale */
   freshness?: Freshness;
 }

@@ -3,7 +3,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Condition, K8sObject } from '../api/types';
-import { age } from './format';
+import { Time } from './Time';
 
 export function Labels({ labels, test }: { labels?: Record<string, string>; test: string }) {
   const { t } = useTranslation('common');
@@ -27,7 +27,7 @@ export function Metadata({ object, extra }: { object: K8sObject; extra?: [string
   const rows: [string, ReactNode][] = [
     [t('Name'), m.name],
     ...(m.namespace ? ([[t('Project'), m.namespace]] as [string, ReactNode][]) : []),
-    [t('Created'), `${m.creationTimestamp ?? '-'} (${age(m.creationTimestamp)})`],
+    [t('Created'), <Time key="c" ts={m.creationTimestamp} test="created" />],
     ...(extra ?? []),
     [t('Labels'), <Labels key="l" labels={m.labels} test="labels" />],
     [t('Annotations'), <Labels key="a" labels={m.annotations} test="annotations" />],
@@ -65,7 +65,9 @@ export function Conditions({ conditions }: { conditions?: Condition[] }) {
             <Td dataLabel={t('Status')}>{c.status}</Td>
             <Td dataLabel={t('Reason')}>{c.reason ?? '-'}</Td>
             <Td dataLabel={t('Message')}>{c.message ?? '-'}</Td>
-            <Td dataLabel={t('Changed')} modifier="nowrap">{age(c.lastTransitionTime)}</Td>
+            <Td dataLabel={t('Changed')}>
+              <Time ts={c.lastTransitionTime} />
+            </Td>
           </Tr>
         ))}
       </Tbody>

@@ -98,6 +98,8 @@ export interface TableOptions {
   perPage?: number;
   /** the parameter the status filter sets (default status) */
   statusParam?: string;
+  /** the state the status filter starts with (a link to a filtered list) */
+  defaultStatus?: string;
 }
 
 /** TableState is what a table's toolbar, headers and pager chose, and the list parameters that say it. */
@@ -126,7 +128,7 @@ export function useTableState(opts: TableOptions = {}): TableState {
   const [sortBy, setSortBy] = useState(opts.defaultSortBy ?? 'createTime');
   const [ascending, setAscending] = useState(opts.defaultAscending ?? false);
   const [nameInput, setNameInput] = useState('');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(opts.defaultStatus ?? '');
   const name = useDebounced(nameInput);
   // The page chosen is the page of the filters it was chosen with: other
   // filters start at the first page.

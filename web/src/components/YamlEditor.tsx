@@ -83,5 +83,7 @@ export default function YamlEditor({ value, onChange, readOnly, label }: { value
     }
   }, [value]);
 
-  return <div ref={host} className="ke-yaml-editor" data-test="yaml-editor-host" />;
+  // The host scrolls a long document: it takes the focus, so that the
+  // keyboard scrolls it too (the editor itself is reached inside it).
+  return <div ref={host} className="ke-yaml-editor" data-test="yaml-editor-host" tabIndex={0} role="region" aria-label={label} />;
 }

@@ -1,4 +1,4 @@
-import { PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
+import { Button, Flex, Label, LabelGroup, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -16,19 +16,87 @@ import { YamlTab } from '../../components/YamlTab';
 import { columnsFor } from '../project/columns';
 import { derivedStatus } from '../../components/status';
 import { nodeRoles } from './Nodes';
+import { useCan } from '../../api/access';
+import { useInvalidate } from '../../api/mutations';
+import { ConfirmAction } from '../../components/ConfirmAction';
+import { useToast } from '../../components/Toast';
+import { cordon } from './nodeActions';
+import { DrainDialog, LabelsDialog, TaintsDialog } from './NodeDialogs';
+
+interface NodeInfo {
+  osImage?: string;
+  operatingSystem?: string;
+  architecture?: string;
+  kernelVersion?: string;
+  containerRuntimeVersion?: string;
+  kubeletVersion?: string;
+  kubeProxyVersion?: string;
+}
 
 export default function NodeDetail() {
   const { name = '' } = useParams();
   const { t } = useTranslation('platform');
   const q = useGet<Node>('nodes', undefined, name);
   const [tab, setTab] = useState<string | number>('details');
+  const [dialog, setDialog] = useState<'cordon' | 'drain' | 'taints' | 'labels'>();
+  const [canPatch, canEvict] = useCan([
+    { verb: 'patch', resource: 'nodes', name },
+    { verb: 'create', resource: 'pods', subresource: 'eviction' },
+  ]);
+  const toast = useToast();
+  const invalidate = useInvalidate();
   if (q.isLoading) return <Loading />;
   if (q.error || !q.data) return <PageError error={q.error} onRetry={() => void q.refetch()} />;
   const n = q.data;
   const res = (k: string) => `${n.status?.allocatable?.[k] ?? '-'} / ${n.status?.capacity?.[k] ?? '-'}`;
+  const info = (n.status?.nodeInfo ?? {}) as NodeInfo;
+  const uncordon = async () => {
+    await cordon(name, false);
+    invalidate('nodes');
+    toast.success(t('Node {{name}} takes pods again.', { name }));
+  };
+  const taints = n.spec.taints ?? [];
   return (
     <>
-      <PageHeader title={<>{name} <StatusLabel status={derivedStatus(n)} /></>} crumbs={[{ title: t('Nodes'), to: '/platform/nodes' }, { title: name }]} />
+      <PageHeader
+        title={
+          <>
+            {name} <StatusLabel status={derivedStatus(n)} />{' '}
+            {n.spec.unschedulable && (
+              <Label isCompact color="orange" data-test="cordoned">
+                {t('Cordoned')}
+              </Label>
+            )}
+          </>
+        }
+        crumbs={[{ title: t('Nodes'), to: '/platform/nodes' }, { title: name }]}
+        actions={
+          canPatch && (
+            <Flex>
+              {n.spec.unschedulable ? (
+                <Button variant="secondary" onClick={() => void uncordon().catch((e: unknown) => toast.warning(t('Node {{name}} could not be uncordoned.', { name }), e instanceof Error ? e.message : String(e)))} data-test="uncordon">
+                  {t('Uncordon')}
+                </Button>
+              ) : (
+                <Button variant="secondary" onClick={() => setDialog('cordon')} data-test="cordon">
+                  {t('Cordon')}
+                </Button>
+              )}
+              {canEvict && (
+                <Button variant="danger" onClick={() => setDialog('drain')} data-test="drain-open">
+                  {t('Drain')}
+                </Button>
+              )}
+              <Button variant="secondary" onClick={() => setDialog('taints')} data-test="edit-taints">
+                {t('Edit taints')}
+              </Button>
+              <Button variant="secondary" onClick={() => setDialog('labels')} data-test="edit-labels">
+                {t('Edit labels')}
+              </Button>
+            </Flex>
+          )
+        }
+      />
       <PageSection>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k)} mountOnEnter unmountOnExit aria-label={t('Sections')}>
           <Tab eventKey="details" title={<TabTitleText>{t('Details')}</TabTitleText>}>
@@ -41,8 +109,26 @@ export default function NodeDetail() {
                   [t('CPU (allocatable / capacity)'), res('cpu')],
                   [t('Memory (allocatable / capacity)'), res('memory')],
                   [t('Pods (allocatable / capacity)'), res('pods')],
-                  [t('Kubelet'), n.status?.nodeInfo?.kubeletVersion ?? '-'],
                   [t('Schedulable'), n.spec.unschedulable ? t('No') : t('Yes')],
+                  [
+                    t('Taints'),
+                    taints.length ? (
+                      <LabelGroup key="t" numLabels={10} data-test="node-taints">
+                        {taints.map((x) => (
+                          <Label key={`${x.key}:${x.effect}`} isCompact color="orange">
+                            {x.key}
+                            {x.value ? `=${x.value}` : ''}:{x.effect}
+                          </Label>
+                        ))}
+                      </LabelGroup>
+                    ) : (
+                      '-'
+                    ),
+                  ],
+                  [t('Operating system'), <span key="os" data-test="node-os">{`${info.osImage || '-'} (${info.operatingSystem || '-'}/${info.architecture || '-'})`}</span>],
+                  [t('Kernel'), info.kernelVersion || '-'],
+                  [t('Container runtime'), info.containerRuntimeVersion || '-'],
+                  [t('Kubelet'), <span key="kl" data-test="node-kubelet">{info.kubeletVersion || '-'}</span>],
                 ]}
               />
               <Conditions conditions={n.status?.conditions} />
@@ -59,6 +145,24 @@ export default function NodeDetail() {
           </Tab>
         </Tabs>
       </PageSection>
+      {dialog === 'cordon' && (
+        <ConfirmAction
+          title={t('Cordon {{name}}?', { name })}
+          confirmLabel={t('Cordon')}
+          test="cordon"
+          onConfirm={async () => {
+            await cordon(name, true);
+            invalidate('nodes');
+            toast.success(t('Node {{name}} is cordoned.', { name }), t('It takes no new pods; the pods on it keep running.'));
+          }}
+          onClose={() => setDialog(undefined)}
+        >
+          {t('The node takes no new pods; the pods on it keep running. Drain it to move them.')}
+        </ConfirmAction>
+      )}
+      {dialog === 'drain' && <DrainDialog node={n} onClose={() => setDialog(undefined)} />}
+      {dialog === 'taints' && <TaintsDialog node={n} onClose={() => setDialog(undefined)} />}
+      {dialog === 'labels' && <LabelsDialog node={n} onClose={() => setDialog(undefined)} />}
     </>
   );
 }

@@ -1,18 +1,35 @@
 import { ActionGroup, Alert, Button, Form, FormGroup, FormHelperText, Grid, GridItem, HelperText, HelperTextItem, NumberInput, PageSection, TextInput, Title } from '@patternfly/react-core';
+import type { TFunction } from 'i18next';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { kinds } from '../../api/kinds';
 import { createObject, useInvalidate } from '../../api/mutations';
+import type { K8sObject } from '../../api/types';
 import type { Workload } from '../../api/types';
 import { fromYAML, toYAML } from '../../api/yaml';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { isDNSLabel } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { useToast } from '../../components/Toast';
-import { fieldsOf, newDeployment, withFields } from './deploymentForm';
+import { fieldsOf, newDeployment, serviceFor, withFields, type DeploymentFields, type ServiceFields } from './deploymentForm';
+import { EnvSection, envNamePattern, LabelsSection, labelKeyPattern, labelValuePattern, ProbesSection, quantityPattern, ResourcesSection, ServiceSection, VolumesSection } from './DeploymentFormSections';
+import { describeError } from '../../api/errors';
 
 const YamlEditor = lazy(() => import('../../components/YamlEditor'));
+
+/** formProblems are what keeps the form from being sent, said as the fields' rules (the server checks again). */
+function formProblems(f: Required<DeploymentFields>, labelRows: [string, string][], t: TFunction): string[] {
+  const out: string[] = [];
+  if (f.env.some((e) => !envNamePattern.test(e.name))) out.push(t('A variable has no name, or a name that is not allowed.'));
+  if (f.env.some((e) => (e.source === 'configMap' || e.source === 'secret') && (!e.ref || !e.key))) out.push(t('A variable from a ConfigMap or Secret needs its name and key.'));
+  const r = f.resources;
+  if ([r.requestCPU, r.requestMemory, r.limitCPU, r.limitMemory].some((q) => q.trim() !== '' && !quantityPattern.test(q.trim()))) out.push(t('A resource is not a quantity.'));
+  if ([f.readiness, f.liveness].some((p) => (p.type === 'http' || p.type === 'tcp') && !p.port)) out.push(t('A health check needs a port.'));
+  if (f.volumes.some((v) => !v.ref || !v.mountPath.startsWith('/'))) out.push(t('A volume needs the object it comes from and an absolute mount path.'));
+  if (labelRows.some(([k, v]) => !labelKeyPattern.test(k) || !labelValuePattern.test(v))) out.push(t('A label has a key or value that is not allowed.'));
+  return out;
+}
 
 /**
  * CreateDeployment is a form and a YAML editor of the same Deployment: a
@@ -29,10 +46,15 @@ export default function CreateDeployment() {
   const [yamlError, setYamlError] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const [service, setService] = useState<ServiceFields>({ create: false, type: 'ClusterIP', port: undefined });
+  // Label rows being typed (a key still empty has no place in the object),
+  // read again from the object when the YAML changes.
+  const [labelRows, setLabelRows] = useState<[string, string][]>([]);
   const f = fieldsOf(obj);
   const nameBad = f.name !== '' && !isDNSLabel(f.name);
+  const problems = formProblems(f, labelRows, t);
 
-  const setFields = (patch: Partial<typeof f>) => {
+  const setFields = (patch: Partial<DeploymentFields>) => {
     const next = withFields(obj, { ...f, ...patch });
     setObj(next);
     setYamlText(toYAML(next));
@@ -43,6 +65,7 @@ export default function CreateDeployment() {
       const parsed = fromYAML(text) as Workload;
       if (!parsed.spec?.template?.spec?.containers) throw new Error(t('spec.template.spec.containers is missing'));
       setObj(parsed);
+      setLabelRows(fieldsOf(parsed).labels);
       setYamlError('');
     } catch (e) {
       setYamlError(e instanceof Error ? e.message : String(e));
@@ -52,9 +75,24 @@ export default function CreateDeployment() {
     setBusy(true);
     setError(undefined);
     try {
-      await createObject(kinds.deployments, namespace, { ...obj, metadata: { ...obj.metadata, namespace } });
+      const d = { ...obj, metadata: { ...obj.metadata, namespace } };
+      const svc = service.create && f.port ? serviceFor(d, service) : undefined;
+      // The Service is tried first as a dry run, so that one the server
+      // would refuse stops the form before the Deployment is made.
+      if (svc) await createObject<K8sObject>(kinds.services, namespace, svc, true);
+      await createObject(kinds.deployments, namespace, d);
       invalidate('deployments');
-      toast.success(t('Deployment {{name}} is created.', { name: obj.metadata.name }), t('Its pods are starting.'));
+      if (svc) {
+        try {
+          await createObject<K8sObject>(kinds.services, namespace, svc);
+          invalidate('services');
+          toast.success(t('Deployment {{name}} and its Service are created.', { name: obj.metadata.name }), t('Its pods are starting.'));
+        } catch (e) {
+          toast.warning(t('Deployment {{name}} is created, but not its Service.', { name: obj.metadata.name }), `${describeError(e, t).title} ${describeError(e, t).detail}`);
+        }
+      } else {
+        toast.success(t('Deployment {{name}} is created.', { name: obj.metadata.name }), t('Its pods are starting.'));
+      }
       void navigate(`/projects/${namespace}/deployments/${obj.metadata.name}`);
     } catch (e) {
       setError(e);
@@ -71,7 +109,7 @@ export default function CreateDeployment() {
       />
       <PageSection>
         <Grid hasGutter>
-          <GridItem md={5}>
+          <GridItem lg={6}>
             <Form
               onSubmit={(e) => {
                 e.preventDefault();
@@ -109,9 +147,30 @@ export default function CreateDeployment() {
               <FormGroup label={t('Container port')} fieldId="dep-port">
                 <TextInput id="dep-port" type="number" value={f.port ?? ''} onChange={(_e, v) => setFields({ port: v ? Number(v) : undefined })} data-test="dep-port" />
               </FormGroup>
+              <EnvSection namespace={namespace} env={f.env} onChange={(env) => setFields({ env })} />
+              <ResourcesSection resources={f.resources} onChange={(resources) => setFields({ resources })} />
+              <ProbesSection readiness={f.readiness} liveness={f.liveness} onChange={(p) => setFields(p)} />
+              <VolumesSection namespace={namespace} volumes={f.volumes} onChange={(volumes) => setFields({ volumes })} />
+              <LabelsSection
+                labels={labelRows}
+                onChange={(labels) => {
+                  setLabelRows(labels);
+                  setFields({ labels });
+                }}
+              />
+              <ServiceSection service={service} containerPort={f.port} onChange={setService} />
+              {problems.length > 0 && f.name && (
+                <Alert variant="info" isInline isPlain title={t('Before creating')} data-test="form-problems">
+                  <ul>
+                    {problems.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
+                </Alert>
+              )}
               {error ? <ErrorAlert error={error} /> : null}
               <ActionGroup>
-                <Button type="submit" isLoading={busy} isDisabled={busy || !f.name || nameBad || !f.image || !!yamlError} data-test="dep-create">
+                <Button type="submit" isLoading={busy} isDisabled={busy || !f.name || nameBad || !f.image || !!yamlError || problems.length > 0} data-test="dep-create">
                   {t('Create')}
                 </Button>
                 <Button variant="link" onClick={() => void navigate(-1)}>
@@ -120,7 +179,7 @@ export default function CreateDeployment() {
               </ActionGroup>
             </Form>
           </GridItem>
-          <GridItem md={7}>
+          <GridItem lg={6} className="ke-sticky-yaml">
             <Title headingLevel="h2" size="md">
               YAML
             </Title>

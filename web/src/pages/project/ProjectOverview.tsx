@@ -1,4 +1,5 @@
-import { Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { Card, CardBody, CardTitle, Flex, FlexItem, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useProjectAccess } from '../../api/access';
@@ -7,6 +8,7 @@ import type { K8sObject } from '../../api/types';
 import { Events } from '../../components/Events';
 import { PageHeader } from '../../components/PageHeader';
 import { NotFound } from '../../components/PageState';
+import { StatusLabel } from '../../components/StatusLabel';
 import { useProjectWorkspace } from '../../layout/useProjectWorkspace';
 import { kindTitle } from './kindTitles';
 
@@ -25,6 +27,70 @@ function KindCount({ namespace, resource }: { namespace: string; resource: strin
   );
 }
 
+/** The states the summary counts, by kind, in the order shown: what runs, what changes, what failed. */
+const summaryStates: Record<string, string[]> = {
+  deployments: ['running', 'updating', 'pending', 'stopped'],
+  statefulsets: ['running', 'updating', 'pending', 'stopped'],
+  daemonsets: ['running', 'updating', 'pending', 'stopped'],
+  jobs: ['running', 'completed', 'failed'],
+  pods: ['running', 'pending', 'failed'],
+};
+
+/** SummaryRow is one kind's objects counted by state (the list engine's countBy=status), each count a link to the list filtered by that state. */
+function SummaryRow({ namespace, resource }: { namespace: string; resource: string }) {
+  const { t } = useTranslation('project');
+  const q = useList<K8sObject>(resource, namespace, { limit: 1, countBy: 'status' });
+  const counts = q.data?.counts ?? {};
+  return (
+    <Tr data-test={`summary-${resource}`}>
+      <Td dataLabel={t('Kind')}>
+        <Link to={`/projects/${namespace}/${resource}`}>{t(kindTitle(resource))}</Link>
+      </Td>
+      <Td dataLabel={t('Total')}>{q.data ? q.data.totalItems : q.error ? '–' : '…'}</Td>
+      <Td dataLabel={t('By state')}>
+        <Flex spaceItems={{ default: 'spaceItemsMd' }}>
+          {summaryStates[resource].map((state) =>
+            q.data && counts[state] ? (
+              <FlexItem key={state}>
+                <Link to={`/projects/${namespace}/${resource}?status=${state}`} data-test={`summary-${resource}-${state}`}>
+                  <StatusLabel status={state} /> {counts[state]}
+                </Link>
+              </FlexItem>
+            ) : null,
+          )}
+        </Flex>
+      </Td>
+    </Tr>
+  );
+}
+
+/** WorkloadSummary counts the project's workloads and pods by state. */
+export function WorkloadSummary({ namespace, kinds }: { namespace: string; kinds: string[] }) {
+  const { t } = useTranslation('project');
+  if (kinds.length === 0) return null;
+  return (
+    <Card isCompact data-test="workload-summary">
+      <CardTitle>{t('Workloads by state')}</CardTitle>
+      <CardBody>
+        <Table variant="compact" aria-label={t('Workloads by state')}>
+          <Thead>
+            <Tr>
+              <Th>{t('Kind')}</Th>
+              <Th>{t('Total')}</Th>
+              <Th>{t('By state')}</Th>
+            </Tr>
+          </Thead>
+          <Tbody>
+            {kinds.map((r) => (
+              <SummaryRow key={r} namespace={namespace} resource={r} />
+            ))}
+          </Tbody>
+        </Table>
+      </CardBody>
+    </Card>
+  );
+}
+
 export default function ProjectOverview() {
   const { namespace = '' } = useParams();
   const { t } = useTranslation('project');
@@ -36,6 +102,9 @@ export default function ProjectOverview() {
   return (
     <>
       <PageHeader title={t('Project {{name}}', { name: namespace })} crumbs={ws ? [{ title: ws, to: `/workspaces/${ws}/projects` }, { title: namespace }] : undefined} />
+      <PageSection>
+        <WorkloadSummary namespace={namespace} kinds={Object.keys(summaryStates).filter((r) => access.may(r))} />
+      </PageSection>
       <PageSection>
         <Gallery hasGutter minWidths={{ default: '160px' }}>
           {['deployments', 'statefulsets', 'daemonsets', 'jobs', 'pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims']

@@ -1,4 +1,5 @@
 import { Button, Flex, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
+import type { TFunction } from 'i18next';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -6,7 +7,7 @@ import { useCan } from '../../api/access';
 import { kinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
 import { useGet } from '../../api/resources';
-import type { K8sObject, Pod, Workload } from '../../api/types';
+import type { ContainerStatus, K8sObject, Pod, Workload } from '../../api/types';
 import { Loading } from '../../components/Loading';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { NotFound, PageError } from '../../components/PageState';
@@ -25,8 +26,44 @@ import { kindTitle } from './kindTitles';
 import { PodLogs } from './PodLogs';
 import { RestartConfirm } from './RestartConfirm';
 import { ScaleModal } from './ScaleModal';
+import { PodSpecView } from './PodSpecView';
+import { templateOf, type PodSpec } from './podSpec';
+import { JobsOf, NodeLink, Owners, RelatedServices, RevisionHistory } from './WorkloadPanels';
+import { Time } from '../../components/Time';
 
 const PodTerminal = lazy(() => import('./PodTerminal'));
+
+/** workloadFacts are what a workload's details say beside its status: replicas and strategy, a Job's runs, a CronJob's schedule. */
+function workloadFacts(resource: string, w: Workload, t: TFunction): [string, React.ReactNode][] {
+  const spec = w.spec as Record<string, unknown> & Workload['spec'];
+  const status = (w.status ?? {}) as Record<string, unknown>;
+  switch (resource) {
+    case 'deployments':
+    case 'statefulsets': {
+      const strategy = (spec.strategy ?? spec.updateStrategy) as { type?: string } | undefined;
+      return [
+        [t('Replicas'), t('{{ready}} ready, {{updated}} updated, {{desired}} desired', { ready: w.status?.readyReplicas ?? 0, updated: w.status?.updatedReplicas ?? 0, desired: spec.replicas ?? 1 })],
+        [t('Update strategy'), strategy?.type ?? '-'],
+      ];
+    }
+    case 'daemonsets':
+      return [[t('Update strategy'), (spec.updateStrategy as { type?: string } | undefined)?.type ?? '-']];
+    case 'jobs':
+      return [
+        [t('Completions'), `${w.status?.succeeded ?? 0} / ${(spec.completions as number | undefined) ?? 1}`],
+        [t('Parallelism'), String((spec.parallelism as number | undefined) ?? 1)],
+        [t('Started'), <Time key="js" ts={status.startTime as string | undefined} />],
+        [t('Completed'), <Time key="jc" ts={status.completionTime as string | undefined} />],
+      ];
+    case 'cronjobs':
+      return [
+        [t('Schedule'), <code key="sc">{spec.schedule ?? '-'}</code>],
+        [t('Suspended'), spec.suspend ? t('Yes') : t('No')],
+        [t('Last run'), <Time key="lr" ts={w.status?.lastScheduleTime} />],
+      ];
+  }
+  return [];
+}
 
 /** podSelector is the label selector of the pods a workload or service has. */
 function podSelector(resource: string, o: K8sObject): string | undefined {
@@ -77,11 +114,16 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
   const extra: [string, React.ReactNode][] = [];
   if (status) extra.push([t('Status'), <StatusLabel key="s" status={status} />]);
   if (o.derived?.ready) extra.push([t('Ready'), <span key="r" data-test="ready">{derivedReady(o)}</span>]);
+  if (o.metadata.ownerReferences?.length) extra.push([t('Owner'), <Owners key="o" namespace={namespace} object={o} />]);
   if (resource === 'pods') {
     const p = o as Pod;
-    extra.push([t('Node'), p.spec.nodeName ?? '-'], [t('IP'), p.status?.podIP ?? '-']);
+    extra.push([t('Node'), <NodeLink key="n" name={p.spec.nodeName} />], [t('IP'), p.status?.podIP ?? '-'], [t('Started'), <Time key="st" ts={p.status?.startTime} />]);
   }
-  if ((o as Workload).spec?.template) extra.push([t('Images'), (o as Workload).spec.template.spec.containers.map((c) => c.image).join(', ')]);
+  extra.push(...workloadFacts(resource, o as Workload, t));
+  const template = resource === 'pods' ? { metadata: { labels: o.metadata.labels }, spec: (o as Pod).spec as unknown as PodSpec } : templateOf(resource, o.spec as Record<string, unknown> | undefined);
+  if (template && resource !== 'pods') extra.push([t('Images'), template.spec.containers.map((c) => c.image).join(', ')]);
+  const podLabels = template?.metadata?.labels;
+  const history = resource === 'deployments' || resource === 'statefulsets' || resource === 'daemonsets' ? resource : undefined;
   const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
 
   return (
@@ -121,6 +163,15 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
               <Conditions conditions={conditions} />
             </Stack>
           </Tab>
+          {template && (
+            <Tab eventKey="containers" title={<TabTitleText>{t('Containers')}</TabTitleText>} data-test="tab-containers">
+              <PodSpecView
+                namespace={namespace}
+                spec={template.spec}
+                statuses={resource === 'pods' ? { main: (o as Pod).status?.containerStatuses, init: (o.status as { initContainerStatuses?: ContainerStatus[] } | undefined)?.initContainerStatuses } : undefined}
+              />
+            </Tab>
+          )}
           {!!selector && (
             <Tab eventKey="pods" title={<TabTitleText>{t('Pods')}</TabTitleText>} data-test="tab-pods">
               <ResourceTable<K8sObject>
@@ -135,6 +186,21 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
                 defaultSortBy="name"
                 defaultAscending
               />
+            </Tab>
+          )}
+          {podLabels && Object.keys(podLabels).length > 0 && resource !== 'replicasets' && (
+            <Tab eventKey="services" title={<TabTitleText>{t('Services')}</TabTitleText>} data-test="tab-services">
+              <RelatedServices namespace={namespace} labels={podLabels} />
+            </Tab>
+          )}
+          {history && (
+            <Tab eventKey="revisions" title={<TabTitleText>{t('Revisions')}</TabTitleText>} data-test="tab-revisions">
+              <RevisionHistory namespace={namespace} resource={history} workload={o as Workload} canRollback={canUpdate} />
+            </Tab>
+          )}
+          {resource === 'cronjobs' && !!o.metadata.uid && (
+            <Tab eventKey="jobs" title={<TabTitleText>{t('Jobs')}</TabTitleText>} data-test="tab-jobs">
+              <JobsOf namespace={namespace} uid={o.metadata.uid} />
             </Tab>
           )}
           {resource === 'pods' && canLogs && (

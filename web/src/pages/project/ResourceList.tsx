@@ -1,7 +1,7 @@
 import { Button, PageSection } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useCan, useProjectAccess } from '../../api/access';
 import { kinds, projectKinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
@@ -19,6 +19,7 @@ import { ScaleModal } from './ScaleModal';
 /** ResourceList lists one kind of a project. */
 export default function ResourceList() {
   const { namespace = '', resource = '' } = useParams();
+  const status = useSearchParams()[0].get('status') ?? '';
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
@@ -60,7 +61,8 @@ export default function ResourceList() {
       />
       <PageSection>
         <ResourceTable<K8sObject>
-          key={resource}
+          key={`${resource}?${status}`}
+          defaultStatus={status}
           id={resource}
           ariaLabel={t(kindTitle(resource))}
           resource={resource}

@@ -1,7 +1,8 @@
 import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
-import { useState, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from './ErrorAlert';
+import { useSubmit } from './useSubmit';
 
 /**
  * ConfirmAction asks before an action that disturbs something running
@@ -25,20 +26,7 @@ export function ConfirmAction({
   test?: string;
 }) {
   const { t } = useTranslation('common');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(onConfirm, onClose);
   return (
     <Modal isOpen onClose={onClose} variant="small" aria-labelledby={`${test}-title`} data-test={test}>
       <ModalHeader title={title} labelId={`${test}-title`} titleIconVariant={danger ? 'warning' : undefined} />

@@ -2,6 +2,7 @@ import { Button, Form, FormGroup, Modal, ModalBody, ModalFooter, ModalHeader, Te
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from './ErrorAlert';
+import { useSubmit } from './useSubmit';
 
 /**
  * ConfirmDelete asks to type the name of what is deleted before deleting it.
@@ -9,20 +10,7 @@ import { ErrorAlert } from './ErrorAlert';
 export function ConfirmDelete({ kind, name, onConfirm, onClose, extra }: { kind: string; name: string; onConfirm: () => Promise<unknown>; onClose: () => void; extra?: React.ReactNode }) {
   const { t } = useTranslation('common');
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(onConfirm, onClose);
   return (
     <Modal isOpen onClose={onClose} variant="small" aria-labelledby="delete-title" data-test="confirm-delete">
       <ModalHeader title={t('Delete {{kind}}?', { kind })} labelId="delete-title" titleIconVariant="warning" />

@@ -1,8 +1,9 @@
 import { Button, Form, FormHelperText, HelperText, HelperTextItem, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
-import { useState, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError, type DescribedError } from '../api/errors';
 import { ErrorAlert } from './ErrorAlert';
+import { useSubmit } from './useSubmit';
 
 /**
  * FieldHelp is a field's helper text: the rule the value must follow, said
@@ -48,21 +49,8 @@ export function FormModal({
   shownFields?: string[];
 }) {
   const { t } = useTranslation('common');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit } = useSubmit(onSubmit, onClose);
   const described = error ? describeError(error, t) : undefined;
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Modal isOpen onClose={onClose} variant="small" aria-labelledby={`${test}-title`} data-test={test}>
       <ModalHeader title={title} labelId={`${test}-title`} />

@@ -1,18 +1,19 @@
 import { Button, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, PageSection } from '@patternfly/react-core';
 import LockIcon from '@patternfly/react-icons/dist/esm/icons/lock-icon';
 import SearchIcon from '@patternfly/react-icons/dist/esm/icons/search-icon';
+import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { isForbidden, isNotFound } from '../api/errors';
 import { ErrorAlert } from './ErrorAlert';
 
-/** NoAccess is the page shown where the user's roles do not reach. */
-export function NoAccess({ detail }: { detail?: string }) {
+/** StatePage is a page that says why there is nothing to show, with a way back to the start. */
+function StatePage({ title, icon, detail, test }: { title: string; icon: ComponentType; detail: string; test: string }) {
   const { t } = useTranslation('common');
   return (
     <PageSection>
-      <EmptyState titleText={t('No access')} headingLevel="h1" icon={LockIcon} data-test="no-access">
-        <EmptyStateBody>{detail ?? t('Your roles do not allow you to see this page. Ask an administrator of the workspace or project for a role that does.')}</EmptyStateBody>
+      <EmptyState titleText={title} headingLevel="h1" icon={icon} data-test={test}>
+        <EmptyStateBody>{detail}</EmptyStateBody>
         <EmptyStateFooter>
           <EmptyStateActions>
             <Button variant="primary" component={(p) => <Link {...p} to="/" />}>
@@ -25,23 +26,23 @@ export function NoAccess({ detail }: { detail?: string }) {
   );
 }
 
+/** NoAccess is the page shown where the user's roles do not reach. */
+export function NoAccess({ detail }: { detail?: string }) {
+  const { t } = useTranslation('common');
+  return (
+    <StatePage
+      title={t('No access')}
+      icon={LockIcon}
+      test="no-access"
+      detail={detail ?? t('Your roles do not allow you to see this page. Ask an administrator of the workspace or project for a role that does.')}
+    />
+  );
+}
+
 /** NotFound is the page of an address that names nothing. */
 export function NotFound({ detail }: { detail?: string }) {
   const { t } = useTranslation('common');
-  return (
-    <PageSection>
-      <EmptyState titleText={t('Not found')} headingLevel="h1" icon={SearchIcon} data-test="not-found">
-        <EmptyStateBody>{detail ?? t('There is no page at this address, or what it showed was deleted.')}</EmptyStateBody>
-        <EmptyStateFooter>
-          <EmptyStateActions>
-            <Button variant="primary" component={(p) => <Link {...p} to="/" />}>
-              {t('Go to the start page')}
-            </Button>
-          </EmptyStateActions>
-        </EmptyStateFooter>
-      </EmptyState>
-    </PageSection>
-  );
+  return <StatePage title={t('Not found')} icon={SearchIcon} test="not-found" detail={detail ?? t('There is no page at this address, or what it showed was deleted.')} />;
 }
 
 /**

@@ -78,7 +78,11 @@ test('the administrator invites the user to the project as viewer', async () => 
   await admin.getByTestId('invite').click();
   await admin.getByTestId('member-user').fill(viewer);
   await admin.getByTestId(`user-option-${viewer}`).click();
+  // Each step is checked, so that a failure names it rather than waiting
+  // out the test's time on a disabled button.
+  await expect(admin.getByTestId('member-user-rule')).toContainText(`Chosen: ${viewer}`);
   await admin.getByTestId('member-role-select').selectOption('viewer');
+  await expect(admin.getByTestId('member-form-submit')).toBeEnabled();
   await admin.getByTestId('member-form-submit').click();
   // Roles are shown by their (translated) names.
   await expect(rowOf(admin, viewer).getByTestId('member-role')).toHaveText('Project viewer');

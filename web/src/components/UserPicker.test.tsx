@@ -49,6 +49,29 @@ describe('UserPicker', () => {
     expect(urls.some((x) => x.includes('email=love'))).toBe(true);
   });
 
+  it('keeps the users found on screen while the search for newer text runs, so that a click lands on the same option', async () => {
+    let slow: (r: Response) => void = () => {};
+    vi.stubGlobal('fetch', vi.fn((u: string) => {
+      if (u.includes('subjectaccessreviews')) return Promise.resolve(new Response(JSON.stringify({ status: { allowed: true, results: [{ allowed: true }] } }), { status: 201 }));
+      const q = new URL(u, 'http://x').searchParams;
+      const items = [user('ada', 'Ada Lovelace')];
+      const answer = new Response(JSON.stringify({ items, totalItems: 1 }), { status: 200 });
+      // The search for "ada" has not answered yet; the first one has.
+      if (q.get('name') === 'ada' || q.get('email') === 'ada') return new Promise<Response>((resolve) => (slow = resolve));
+      return Promise.resolve(answer);
+    }));
+    renderPicker(vi.fn());
+    const u = userEvent.setup();
+    await u.click(await screen.findByPlaceholderText('Search by name, display name or e-mail'));
+    const option = await screen.findByText('Ada Lovelace');
+    await u.type(screen.getByPlaceholderText('Search by name, display name or e-mail'), 'ada');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(screen.queryByText('Searching…')).toBeNull();
+    expect(option).toBeInTheDocument();
+    expect(screen.getByText('Ada Lovelace')).toBe(option);
+    slow(new Response(JSON.stringify({ items: [], totalItems: 0 }), { status: 200 }));
+  });
+
   it('asks for the exact name, saying why, of someone who may not list users, and never asks for the list', async () => {
     const urls: string[] = [];
     serve(false, urls);

@@ -1,5 +1,5 @@
 import { MenuToggle, Select, SelectList, SelectOption, TextInput, TextInputGroup, TextInputGroupMain, type MenuToggleElement } from '@patternfly/react-core';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAccess } from '../api/access';
@@ -40,6 +40,10 @@ export function useUserSearch(text: string, enabled: boolean) {
     },
     enabled,
     staleTime: 10_000,
+    // The users found stay on screen while the search for newer text runs:
+    // blanking them to "Searching…" took away an option under the pointer,
+    // and a click on it then closed the menu with nobody chosen.
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -18,10 +18,16 @@ function files(dir) {
 
 const used = {};
 const add = (ns, key) => ((used[ns] ??= new Set()).add(key));
+// Texts given a count need their English singular in en.json.
+const counted = {};
 for (const f of files(root)) {
   const src = readFileSync(f, 'utf8');
   const ns = src.match(/useTranslation\('([a-z]+)'\)/)?.[1] ?? 'common';
-  for (const m of src.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) add(ns, m[1].replace(/\\'/g, "'"));
+  for (const m of src.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'(,\s*\{\s*count\b)?/g)) {
+    const key = m[1].replace(/\\'/g, "'");
+    add(ns, key);
+    if (m[2]) (counted[ns] ??= new Set()).add(key);
+  }
   // Status words and kind titles are looked up by value.
   if (f.endsWith('StatusLabel.tsx') || f.endsWith('ResourceTable.tsx')) {
     for (const s of ['Running', 'Ready', 'Active', 'Completed', 'Succeeded', 'Bound', 'Updating', 'Pending', 'Stopped', 'Terminating', 'Notready', 'Failed', 'Disabled', 'Authlimitexceeded', 'Lost', 'True', 'False', 'Unknown']) add('common', s);
@@ -32,6 +38,15 @@ for (const f of files(root)) {
 
 let missing = 0;
 const report = {};
+const english = JSON.parse(readFileSync(join(root, 'i18n/locales/en.json'), 'utf8'));
+for (const [ns, keys] of Object.entries(counted)) {
+  for (const k of keys) {
+    if (typeof english[ns]?.[`${k}_one`] !== 'string') {
+      missing++;
+      ((report.en ??= {})[ns] ??= {})[`${k}_one`] = '';
+    }
+  }
+}
 for (const l of locales) {
   const dict = JSON.parse(readFileSync(join(root, 'i18n/locales', `${l}.json`), 'utf8'));
   for (const [ns, keys] of Object.entries(used)) {

@@ -1,9 +1,12 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import english from './locales/en.json';
 
-// Keys are the English text; English needs no file. ko.json and zh.json map
-// every key to its translation, one object per feature namespace;
-// `npm run i18n:check` fails when one is missing. Each is loaded only when
+// Keys are the English text. en.json holds only the singular of a text
+// with a count: i18next looks up "<key>_one" for a count of one and falls
+// back to the key itself (Korean and Chinese have one form). ko.json and
+// zh.json map every key to its translation, one object per feature
+// namespace; `npm run i18n:check` fails when one is missing. Each is loaded only when
 // its language is chosen, so that the first load carries no translation
 // the user does not read.
 const translations: Record<string, () => Promise<{ default: Record<string, Record<string, string>> }>> = {
@@ -48,7 +51,7 @@ export async function setLanguage(code: Language) {
 export const namespaces = ['common', 'auth', 'platform', 'workspace', 'project'] as const;
 
 void i18n.use(initReactI18next).init({
-  resources: { en: {} },
+  resources: { en: english },
   partialBundledLanguages: true,
   lng: initialLanguage(),
   fallbackLng: 'en',

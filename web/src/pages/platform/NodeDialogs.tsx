@@ -66,7 +66,7 @@ export function DrainDialog({ node, onClose }: { node: Node; onClose: () => void
           <ErrorAlert error={pods.error} onRetry={() => void pods.refetch()} />
         ) : (
           <>
-            <h3 className="pf-v6-u-mt-md pf-v6-u-font-weight-bold">{t('Pods that will move ({{count}})', { count: moving.length })}</h3>
+            <h3 className="pf-v6-u-mt-md pf-v6-u-font-weight-bold">{t('Pods that will move ({{n}})', { n: moving.length })}</h3>
             {moving.length === 0 ? (
               <p data-test="drain-none">{t('None: no pod needs to move.')}</p>
             ) : (
@@ -80,7 +80,7 @@ export function DrainDialog({ node, onClose }: { node: Node; onClose: () => void
             )}
             {staying.length > 0 && (
               <>
-                <h3 className="pf-v6-u-mt-md pf-v6-u-font-weight-bold">{t('Pods that stay ({{count}})', { count: staying.length })}</h3>
+                <h3 className="pf-v6-u-mt-md pf-v6-u-font-weight-bold">{t('Pods that stay ({{n}})', { n: staying.length })}</h3>
                 <List data-test="drain-staying">
                   {staying.map((p) => (
                     <ListItem key={`${p.metadata.namespace}/${p.metadata.name}`} data-test={`drain-stays-${p.metadata.name}`}>

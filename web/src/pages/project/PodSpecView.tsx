@@ -113,7 +113,7 @@ export function probeText(p: Probe | undefined, t: TFunction): string {
   const timing = [
     p.initialDelaySeconds ? t('after {{n}} s', { n: p.initialDelaySeconds }) : '',
     t('every {{n}} s', { n: p.periodSeconds ?? 10 }),
-    p.failureThreshold && p.failureThreshold !== 3 ? t('{{n}} failures allowed', { n: p.failureThreshold }) : '',
+    p.failureThreshold && p.failureThreshold !== 3 ? t('{{count}} failures allowed', { count: p.failureThreshold }) : '',
   ].filter(Boolean);
   return `${what}, ${timing.join(', ')}`;
 }

@@ -36,11 +36,27 @@ export function listUsers(params: ListParams, signal?: AbortSignal) {
 }
 
 /** useUser reads one user. */
+/**
+ * stateLags tells whether a user's state, which the user controller sets,
+ * has yet to follow a change of the user (enabled or disabled just now).
+ */
+export function stateLags(u: User | undefined): boolean {
+  if (!u) return false;
+  const disabled = u.status?.state === 'Disabled';
+  return !!u.spec.disabled !== disabled;
+}
+
+/**
+ * useUser reads one user. While the state lags a change just made, it
+ * reads again every second, so that the page shows the state the
+ * controller settles on rather than the one read before it acted.
+ */
 export function useUser(name: string | undefined) {
   return useQuery({
     queryKey: userKey(name ?? ''),
     queryFn: ({ signal }) => api.get<User>(userPath(name!), signal),
     enabled: !!name,
+    refetchInterval: (q) => (stateLags(q.state.data) ? 1_000 : false),
   });
 }
 

@@ -3,7 +3,7 @@ import { render, screen } from '@testing-library/react';
 import { stateLags, useUser } from './iam';
 import type { User } from './types';
 
-const ada = (disabled: boolean, state: string): User => ({ metadata: { name: 'ada' }, spec: { disabled }, status: { state } }) as User;
+const ada = (disabled: boolean, state: string): User => ({ metadata: { name: 'ada' }, spec: { disabled }, status: { state } });
 
 function State() {
   const q = useUser('ada');

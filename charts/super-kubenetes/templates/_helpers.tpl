@@ -185,7 +185,9 @@ The key of the Secret that holds the Redis URL.
 
 {{/*
 The configuration of the Redis the chart deploys, without its password:
-append-only file flushed every second, no eviction (an evicted token is a
+append-only file flushed to disk before each write is acknowledged (with
+"everysec" Redis acknowledges writes it has postponed while the disk is busy,
+and a kill loses them: a logout that comes undone), no eviction (an evicted token is a
 logged-out user, a lost revocation), maxmemory below the container's limit.
 */}}
 {{- define "sk.redis.config" -}}
@@ -195,7 +197,7 @@ port 6379
 protected-mode yes
 dir /data
 appendonly yes
-appendfsync everysec
+appendfsync always
 maxmemory-policy noeviction
 {{- if and $r.resources $r.resources.limits $r.resources.limits.memory }}
 maxmemory {{ div (mul (include "sk.memoryMi" $r.resources.limits.memory | atoi) 3) 4 }}mb

@@ -67,7 +67,7 @@ func TestTheChartDeploysRedisByDefaultAndKeepsItsPassword(t *testing.T) {
 		t.Errorf("the Redis URL is %s://%s%s with the password %v, want the Service with the generated password", u.Scheme, u.Host, u.Path, pw == password)
 	}
 	conf := string(data["redis.conf"])
-	for _, line := range []string{"appendonly yes", "appendfsync everysec", "maxmemory-policy noeviction", "maxmemory 192mb", "dir /data", "requirepass " + password} {
+	for _, line := range []string{"appendonly yes", "appendfsync always", "maxmemory-policy noeviction", "maxmemory 192mb", "dir /data", "requirepass " + password} {
 		if !slices.Contains(strings.Split(conf, "\n"), line) {
 			t.Errorf("redis.conf lacks %q:\n%s", line, conf)
 		}

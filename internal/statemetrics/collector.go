@@ -35,10 +35,10 @@ type Collector struct {
 	// nsLabels are the namespace label keys kube_namespace_labels carries.
 	nsLabels []string
 
-	podInfo, podOwner, podPhase, restarts, ready, requests, limits       *prometheus.Desc
+	podInfo, podOwner, podPhase, restarts, ready, requests, limits         *prometheus.Desc
 	deploySpec, deployAvailable, stsReplicas, stsReady, dsDesired, dsReady *prometheus.Desc
 	rsOwner                                                                *prometheus.Desc
-	nodeInfo, nodeCondition, nodeAllocatable, nodeCapacity                *prometheus.Desc
+	nodeInfo, nodeCondition, nodeAllocatable, nodeCapacity                 *prometheus.Desc
 	nsLabelsDesc, nsCreated                                                *prometheus.Desc
 	pvcPhase, pvcStorage                                                   *prometheus.Desc
 }

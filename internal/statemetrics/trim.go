@@ -29,7 +29,7 @@ func trimPod(obj any) (any, error) {
 		return obj, nil
 	}
 	out := &corev1.Pod{ObjectMeta: meta(&p.ObjectMeta, true),
-		Spec: corev1.PodSpec{NodeName: p.Spec.NodeName, PriorityClassName: p.Spec.PriorityClassName, HostNetwork: p.Spec.HostNetwork},
+		Spec:   corev1.PodSpec{NodeName: p.Spec.NodeName, PriorityClassName: p.Spec.PriorityClassName, HostNetwork: p.Spec.HostNetwork},
 		Status: corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, PodIP: p.Status.PodIP},
 	}
 	out.Spec.Containers = make([]corev1.Container, len(p.Spec.Containers))
@@ -84,7 +84,7 @@ func trimNode(obj any) (any, error) {
 		return obj, nil
 	}
 	out := &corev1.Node{ObjectMeta: meta(&n.ObjectMeta, false),
-		Spec: corev1.NodeSpec{ProviderID: n.Spec.ProviderID, PodCIDR: n.Spec.PodCIDR},
+		Spec:   corev1.NodeSpec{ProviderID: n.Spec.ProviderID, PodCIDR: n.Spec.PodCIDR},
 		Status: corev1.NodeStatus{NodeInfo: n.Status.NodeInfo, Capacity: n.Status.Capacity, Allocatable: n.Status.Allocatable},
 	}
 	for _, a := range n.Status.Addresses {

@@ -110,6 +110,13 @@ type Result struct {
 	APIServerURL string
 	// ConsoleURL is where ke-console answers, when it runs.
 	ConsoleURL string
+	// StateMetricsTargets are the host:port addresses of every
+	// ke-controller-manager replica's object-state metrics (plain HTTP,
+	// path /metrics, kube-state-metrics' names), each on a free loopback
+	// port. Only the elected replica's page has series: scrape them all
+	// as job "kube-state-metrics" with honor_labels, so that the series
+	// keep their namespace and pod labels.
+	StateMetricsTargets []string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
 	AdminPassword string
@@ -175,7 +182,7 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		var err error
 		switch name {
 		case "ke-controller-manager":
-			err = startControllerManagers(ctx, c, cl, cfg, path, names)
+			res.StateMetricsTargets, err = startControllerManagers(ctx, c, cl, cfg, path, names)
 		case "ke-apiserver":
 			err = startReplicas(c, cfg, names, cfg.Ports.APIServer, "--ke-apiserver-port", res, func(name string, port int) error {
 				return startAPIServer(ctx, c, cl, cfg, path, name, port, store)
@@ -241,45 +248,54 @@ func registerAdmission(ctx context.Context, c *cluster.Cluster, cl client.Client
 
 // startControllerManagers runs ke-controller-manager, or with HA its
 // replicas with leader election (the first on the usual ports, the others on
-// free ones).
-func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string) error {
+// free ones). It returns the addresses of their object-state metrics, each
+// on a free port.
+func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string) ([]string, error) {
 	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager", cfg.SystemNamespace)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	health, metrics := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics
 	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics} {
 		if cluster.PortFree(port) != nil {
-			return fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
+			return nil, fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
 		}
 	}
+	var stateMetrics []string
 	for i, name := range names {
 		if i > 0 {
 			if health, err = freePort(); err != nil {
-				return err
+				return nil, err
 			}
 			if metrics, err = freePort(); err != nil {
-				return err
+				return nil, err
 			}
 		}
+		var state int
+		if state, err = freePort(); err != nil {
+			return nil, err
+		}
+		stateAddr := "127.0.0.1:" + strconv.Itoa(state)
+		stateMetrics = append(stateMetrics, stateAddr)
 		args := []string{
 			"--kubeconfig=" + kubeconfig,
 			"--system-namespace=" + cfg.SystemNamespace,
 			"--leader-elect=" + strconv.FormatBool(len(names) > 1),
 			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
+			"--state-metrics-bind-address=" + stateAddr,
 		}
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
 		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return httpOK(ctx, readyz) }); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(names) > 1 {
 		// A replica that stands by is ready at once; the elected one
 		// bootstraps, and the administrator is the last thing it makes.
-		return waitBootstrapped(ctx, cl)
+		return stateMetrics, waitBootstrapped(ctx, cl)
 	}
-	return nil
+	return stateMetrics, nil
 }
 
 // waitBootstrapped waits until the initial administrator exists.

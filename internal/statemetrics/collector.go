@@ -41,6 +41,16 @@ type Collector struct {
 	nodeInfo, nodeCondition, nodeAllocatable, nodeCapacity                 *prometheus.Desc
 	nsLabelsDesc, nsCreated                                                *prometheus.Desc
 	pvcPhase, pvcStorage                                                   *prometheus.Desc
+
+	// families are the name, help and type of each description, for the
+	// streaming handler.
+	families map[*prometheus.Desc]family
+}
+
+// family is what the text format says of a metric family.
+type family struct {
+	name, help string
+	counter    bool
 }
 
 // NewCollector returns a collector of what reader holds. active, when not
@@ -55,9 +65,14 @@ func NewCollector(reader client.Reader, active func() bool, namespaceLabels []st
 	for _, k := range namespaceLabels {
 		nsLabels = append(nsLabels, "label_"+SanitizeLabelName(k))
 	}
-	d := prometheus.NewDesc
+	families := map[*prometheus.Desc]family{}
+	d := func(name, help string, labels []string, _ prometheus.Labels) *prometheus.Desc {
+		desc := prometheus.NewDesc(name, help, labels, nil)
+		families[desc] = family{name: name, help: help, counter: strings.HasSuffix(name, "_total")}
+		return desc
+	}
 	return &Collector{
-		reader: reader, active: active, nsLabels: namespaceLabels,
+		reader: reader, active: active, nsLabels: namespaceLabels, families: families,
 		podInfo: d("kube_pod_info", "Information about a pod: where it runs and what created it.",
 			append(pod[:3:3], "host_ip", "pod_ip", "node", "created_by_kind", "created_by_name", "priority_class", "host_network"), nil),
 		podOwner: d("kube_pod_owner", "The owners of a pod, one series per owner reference.",
@@ -133,46 +148,71 @@ func boolValue(b bool) float64 {
 	return 0
 }
 
+// Each collect function sends the series of one family after the other,
+// never interleaved, so that the handler can stream them (see write.go).
+
 func (c *Collector) collectPods(ctx context.Context, ch chan<- prometheus.Metric) error {
 	var pods corev1.PodList
 	if err := c.list(ctx, &pods); err != nil {
 		return err
 	}
-	for i := range pods.Items {
-		p := &pods.Items[i]
-		ns, name, uid := p.Namespace, p.Name, string(p.UID)
-		var kind, by string
-		if ref := metav1.GetControllerOf(p); ref != nil {
-			kind, by = ref.Kind, ref.Name
-		}
-		gauge(ch, c.podInfo, 1, ns, name, uid, p.Status.HostIP, p.Status.PodIP, p.Spec.NodeName, kind, by,
-			p.Spec.PriorityClassName, strconv.FormatBool(p.Spec.HostNetwork))
-		if len(p.OwnerReferences) == 0 {
-			gauge(ch, c.podOwner, 1, ns, name, uid, "", "", "")
-		}
-		for _, o := range p.OwnerReferences {
-			gauge(ch, c.podOwner, 1, ns, name, uid, o.Kind, o.Name, strconv.FormatBool(o.Controller != nil && *o.Controller))
-		}
-		if p.Status.Phase != "" {
+	for _, emit := range []func(p *corev1.Pod, ns, name, uid string){
+		func(p *corev1.Pod, ns, name, uid string) {
+			var kind, by string
+			if ref := metav1.GetControllerOf(p); ref != nil {
+				kind, by = ref.Kind, ref.Name
+			}
+			gauge(ch, c.podInfo, 1, ns, name, uid, p.Status.HostIP, p.Status.PodIP, p.Spec.NodeName, kind, by,
+				p.Spec.PriorityClassName, strconv.FormatBool(p.Spec.HostNetwork))
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			if len(p.OwnerReferences) == 0 {
+				gauge(ch, c.podOwner, 1, ns, name, uid, "", "", "")
+			}
+			for _, o := range p.OwnerReferences {
+				gauge(ch, c.podOwner, 1, ns, name, uid, o.Kind, o.Name, strconv.FormatBool(o.Controller != nil && *o.Controller))
+			}
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			if p.Status.Phase == "" {
+				return
+			}
 			for _, phase := range []corev1.PodPhase{corev1.PodPending, corev1.PodSucceeded, corev1.PodFailed, corev1.PodUnknown, corev1.PodRunning} {
 				gauge(ch, c.podPhase, boolValue(p.Status.Phase == phase), ns, name, uid, string(phase))
 			}
-		}
-		for _, s := range p.Status.ContainerStatuses {
-			ch <- prometheus.MustNewConstMetric(c.restarts, prometheus.CounterValue, float64(s.RestartCount), ns, name, uid, s.Name)
-			gauge(ch, c.ready, boolValue(s.Ready), ns, name, uid, s.Name)
-		}
-		for _, ctr := range p.Spec.Containers {
-			for res, q := range ctr.Resources.Requests {
-				if unit, v, ok := resourceValue(res, q, false); ok {
-					gauge(ch, c.requests, v, ns, name, uid, ctr.Name, p.Spec.NodeName, SanitizeLabelName(string(res)), unit)
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			for _, s := range p.Status.ContainerStatuses {
+				ch <- prometheus.MustNewConstMetric(c.restarts, prometheus.CounterValue, float64(s.RestartCount), ns, name, uid, s.Name)
+			}
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			for _, s := range p.Status.ContainerStatuses {
+				gauge(ch, c.ready, boolValue(s.Ready), ns, name, uid, s.Name)
+			}
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			for _, ctr := range p.Spec.Containers {
+				for res, q := range ctr.Resources.Requests {
+					if unit, v, ok := resourceValue(res, q, false); ok {
+						gauge(ch, c.requests, v, ns, name, uid, ctr.Name, p.Spec.NodeName, SanitizeLabelName(string(res)), unit)
+					}
 				}
 			}
-			for res, q := range ctr.Resources.Limits {
-				if unit, v, ok := resourceValue(res, q, false); ok {
-					gauge(ch, c.limits, v, ns, name, uid, ctr.Name, p.Spec.NodeName, SanitizeLabelName(string(res)), unit)
+		},
+		func(p *corev1.Pod, ns, name, uid string) {
+			for _, ctr := range p.Spec.Containers {
+				for res, q := range ctr.Resources.Limits {
+					if unit, v, ok := resourceValue(res, q, false); ok {
+						gauge(ch, c.limits, v, ns, name, uid, ctr.Name, p.Spec.NodeName, SanitizeLabelName(string(res)), unit)
+					}
 				}
 			}
+		},
+	} {
+		for i := range pods.Items {
+			p := &pods.Items[i]
+			emit(p, p.Namespace, p.Name, string(p.UID))
 		}
 	}
 	return nil
@@ -184,10 +224,12 @@ func (c *Collector) collectDeployments(ctx context.Context, ch chan<- prometheus
 		return err
 	}
 	for i := range l.Items {
-		d := &l.Items[i]
-		if d.Spec.Replicas != nil {
+		if d := &l.Items[i]; d.Spec.Replicas != nil {
 			gauge(ch, c.deploySpec, float64(*d.Spec.Replicas), d.Namespace, d.Name)
 		}
+	}
+	for i := range l.Items {
+		d := &l.Items[i]
 		gauge(ch, c.deployAvailable, float64(d.Status.AvailableReplicas), d.Namespace, d.Name)
 	}
 	return nil
@@ -199,10 +241,12 @@ func (c *Collector) collectStatefulSets(ctx context.Context, ch chan<- prometheu
 		return err
 	}
 	for i := range l.Items {
-		s := &l.Items[i]
-		if s.Spec.Replicas != nil {
+		if s := &l.Items[i]; s.Spec.Replicas != nil {
 			gauge(ch, c.stsReplicas, float64(*s.Spec.Replicas), s.Namespace, s.Name)
 		}
+	}
+	for i := range l.Items {
+		s := &l.Items[i]
 		gauge(ch, c.stsReady, float64(s.Status.ReadyReplicas), s.Namespace, s.Name)
 	}
 	return nil
@@ -216,6 +260,9 @@ func (c *Collector) collectDaemonSets(ctx context.Context, ch chan<- prometheus.
 	for i := range l.Items {
 		d := &l.Items[i]
 		gauge(ch, c.dsDesired, float64(d.Status.DesiredNumberScheduled), d.Namespace, d.Name)
+	}
+	for i := range l.Items {
+		d := &l.Items[i]
 		gauge(ch, c.dsReady, float64(d.Status.NumberReady), d.Namespace, d.Name)
 	}
 	return nil
@@ -254,19 +301,28 @@ func (c *Collector) collectNodes(ctx context.Context, ch chan<- prometheus.Metri
 		info := n.Status.NodeInfo
 		gauge(ch, c.nodeInfo, 1, n.Name, info.KernelVersion, info.OSImage, info.ContainerRuntimeVersion, info.KubeletVersion,
 			"deprecated", n.Spec.ProviderID, n.Spec.PodCIDR, info.SystemUUID, internalIP)
+	}
+	for i := range l.Items {
+		n := &l.Items[i]
 		for _, cond := range n.Status.Conditions {
 			for _, s := range []corev1.ConditionStatus{corev1.ConditionTrue, corev1.ConditionFalse, corev1.ConditionUnknown} {
 				gauge(ch, c.nodeCondition, boolValue(cond.Status == s), n.Name, string(cond.Type), strings.ToLower(string(s)))
 			}
 		}
-		for res, q := range n.Status.Allocatable {
-			if unit, v, ok := resourceValue(res, q, true); ok {
-				gauge(ch, c.nodeAllocatable, v, n.Name, SanitizeLabelName(string(res)), unit)
-			}
-		}
-		for res, q := range n.Status.Capacity {
-			if unit, v, ok := resourceValue(res, q, true); ok {
-				gauge(ch, c.nodeCapacity, v, n.Name, SanitizeLabelName(string(res)), unit)
+	}
+	for _, f := range []struct {
+		desc      *prometheus.Desc
+		resources func(*corev1.Node) corev1.ResourceList
+	}{
+		{c.nodeAllocatable, func(n *corev1.Node) corev1.ResourceList { return n.Status.Allocatable }},
+		{c.nodeCapacity, func(n *corev1.Node) corev1.ResourceList { return n.Status.Capacity }},
+	} {
+		for i := range l.Items {
+			n := &l.Items[i]
+			for res, q := range f.resources(n) {
+				if unit, v, ok := resourceValue(res, q, true); ok {
+					gauge(ch, f.desc, v, n.Name, SanitizeLabelName(string(res)), unit)
+				}
 			}
 		}
 	}
@@ -286,7 +342,9 @@ func (c *Collector) collectNamespaces(ctx context.Context, ch chan<- prometheus.
 			values[1+j] = ns.Labels[k]
 		}
 		gauge(ch, c.nsLabelsDesc, 1, values...)
-		if !ns.CreationTimestamp.IsZero() {
+	}
+	for i := range l.Items {
+		if ns := &l.Items[i]; !ns.CreationTimestamp.IsZero() {
 			gauge(ch, c.nsCreated, float64(ns.CreationTimestamp.Unix()), ns.Name)
 		}
 	}
@@ -300,11 +358,15 @@ func (c *Collector) collectClaims(ctx context.Context, ch chan<- prometheus.Metr
 	}
 	for i := range l.Items {
 		pvc := &l.Items[i]
-		if pvc.Status.Phase != "" {
-			for _, phase := range []corev1.PersistentVolumeClaimPhase{corev1.ClaimLost, corev1.ClaimBound, corev1.ClaimPending} {
-				gauge(ch, c.pvcPhase, boolValue(pvc.Status.Phase == phase), pvc.Namespace, pvc.Name, string(phase))
-			}
+		if pvc.Status.Phase == "" {
+			continue
 		}
+		for _, phase := range []corev1.PersistentVolumeClaimPhase{corev1.ClaimLost, corev1.ClaimBound, corev1.ClaimPending} {
+			gauge(ch, c.pvcPhase, boolValue(pvc.Status.Phase == phase), pvc.Namespace, pvc.Name, string(phase))
+		}
+	}
+	for i := range l.Items {
+		pvc := &l.Items[i]
 		if q, ok := pvc.Spec.Resources.Requests[corev1.ResourceStorage]; ok {
 			gauge(ch, c.pvcStorage, float64(q.Value()), pvc.Namespace, pvc.Name)
 		}

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -38,9 +37,9 @@ type Options struct {
 // series. Its cache is its own, with the objects trimmed to what the
 // series read (see trim.go), and it fills only on the leader.
 type Exporter struct {
-	cache    cache.Cache
-	registry *prometheus.Registry
-	synced   atomic.Bool
+	cache     cache.Cache
+	collector *Collector
+	synced    atomic.Bool
 }
 
 // kinds are the objects the exporter caches, with their transforms.
@@ -70,10 +69,8 @@ func New(cfg *rest.Config, opts Options) (*Exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the cache of the state metrics: %w", err)
 	}
-	e := &Exporter{cache: c, registry: prometheus.NewRegistry()}
-	if err := e.registry.Register(NewCollector(c, e.synced.Load, opts.NamespaceLabels)); err != nil {
-		return nil, err
-	}
+	e := &Exporter{cache: c}
+	e.collector = NewCollector(c, e.synced.Load, opts.NamespaceLabels)
 	return e, nil
 }
 
@@ -105,11 +102,10 @@ func (e *Exporter) NeedLeaderElection() bool { return true }
 // Exporting reports whether the exporter exports series now.
 func (e *Exporter) Exporting() bool { return e.synced.Load() }
 
-// Gatherer gathers the series, as the handler serves them.
-func (e *Exporter) Gatherer() prometheus.Gatherer { return e.registry }
+// Collector is the exporter's collector, for a registry of one's own.
+func (e *Exporter) Collector() prometheus.Collector { return e.collector }
 
-// Handler serves the series in Prometheus' text format at any path; an
-// exporter that does not run serves a valid page without series.
-func (e *Exporter) Handler() http.Handler {
-	return promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
-}
+// Handler streams the series in Prometheus' text format at any path (see
+// Collector.ServeHTTP); an exporter that does not run serves a valid page
+// without series.
+func (e *Exporter) Handler() http.Handler { return e.collector }

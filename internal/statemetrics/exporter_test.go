@@ -8,11 +8,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -119,7 +122,7 @@ func seed(t *testing.T, ns, node string) {
 		Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("3500m"), corev1.ResourceMemory: resource.MustParse("7Gi"), corev1.ResourcePods: resource.MustParse("110")},
 		Conditions:  []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}},
 		Addresses:   []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}},
-		NodeInfo:    corev1.NodeSystemInfo{KubeletVersion: "v1.34.0", OSImage: "kwok", KernelVersion: "6.1", ContainerRuntimeVersion: "kwok"},
+		NodeInfo:    corev1.NodeSystemInfo{KubeletVersion: "v1.34.0", OSImage: "kwok \"1\" \\ \n", KernelVersion: "6.1", ContainerRuntimeVersion: "kwok"},
 	}
 	status(n)
 }
@@ -154,16 +157,19 @@ func waitExporting(t *testing.T, e *statemetrics.Exporter) {
 	}
 }
 
-// gather returns the families by name, keeping of each only the series
-// whose label match has value (all when match is empty).
+// gather scrapes the exporter's page and parses it, which fails on what
+// Prometheus' text format does not allow (a family whose series are split
+// or announced twice), and returns the families by name, keeping of each
+// only the series whose label match has value (all when match is empty).
 func gather(t *testing.T, e *statemetrics.Exporter, match, value string) map[string]*dto.MetricFamily {
 	t.Helper()
-	mfs, err := e.Gatherer().Gather()
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := parser.TextToMetricFamilies(strings.NewReader(scrape(t, e)))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the page is not in Prometheus' text format: %v", err)
 	}
 	out := map[string]*dto.MetricFamily{}
-	for _, mf := range mfs {
+	for name, mf := range mfs {
 		var kept []*dto.Metric
 		for _, m := range mf.Metric {
 			if match == "" || label(m, match) == value {
@@ -172,7 +178,7 @@ func gather(t *testing.T, e *statemetrics.Exporter, match, value string) map[str
 		}
 		if len(kept) > 0 {
 			mf.Metric = kept
-			out[mf.GetName()] = mf
+			out[name] = mf
 		}
 	}
 	return out
@@ -200,7 +206,17 @@ func TestTheSeriesHaveKubeStateMetricsNamesLabelsAndTypes(t *testing.T) {
 		if typ := strings.ToLower(mf.GetType().String()); typ != doc.typ {
 			t.Errorf("%s is a %s, kube-state-metrics documents a %s", name, typ, doc.typ)
 		}
+		seen := map[string]bool{}
 		for _, m := range mf.Metric {
+			var key string
+			for _, l := range m.Label {
+				key += l.GetName() + "=" + strconv.Quote(l.GetValue()) + ","
+			}
+			if seen[key] {
+				t.Errorf("%s has the series %s twice", name, key)
+			} else {
+				seen[key] = true
+			}
 			var labels []string
 			for _, l := range m.Label {
 				n := l.GetName()
@@ -299,7 +315,7 @@ func TestTheSeriesCarryTheObjectsState(t *testing.T) {
 		{"kube_node_status_condition", map[string]string{"node": node, "condition": "Ready", "status": "unknown"}, 0},
 		{"kube_node_status_allocatable", map[string]string{"node": node, "resource": "cpu", "unit": "core"}, 3.5},
 		{"kube_node_status_capacity", map[string]string{"node": node, "resource": "pods", "unit": "integer"}, 110},
-		{"kube_node_info", map[string]string{"node": node, "kubelet_version": "v1.34.0", "internal_ip": "10.0.0.1", "pod_cidr": "10.244.0.0/24"}, 1},
+		{"kube_node_info", map[string]string{"node": node, "kubelet_version": "v1.34.0", "os_image": "kwok \"1\" \\ \n", "internal_ip": "10.0.0.1", "pod_cidr": "10.244.0.0/24"}, 1},
 	} {
 		if v := value(t, got, c.name, c.with); v != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.with, v, c.want)

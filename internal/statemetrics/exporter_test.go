@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -401,4 +402,26 @@ func scrape(t *testing.T, e *statemetrics.Exporter) string {
 		t.Fatalf("status %d: %s", resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+func TestTheCollectorServesARegistryToo(t *testing.T) {
+	seed(t, "ksm-registry", "node-registry")
+	e := start(t)
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(e.Collector()); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("a pedantic registry refuses the series: %v", err)
+	}
+	streamed := gather(t, e, "", "")
+	for _, mf := range mfs {
+		if s := streamed[mf.GetName()]; s == nil || len(s.Metric) != len(mf.Metric) || s.GetType() != mf.GetType() {
+			t.Errorf("the registry gathers %d series of %s, the page has %v", len(mf.Metric), mf.GetName(), s)
+		}
+	}
+	if len(mfs) != len(streamed) {
+		t.Errorf("the registry gathers %d families, the page has %d", len(mfs), len(streamed))
+	}
 }

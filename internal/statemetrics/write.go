@@ -68,30 +68,28 @@ func (c *Collector) WriteText(w io.Writer) error {
 			buf = append(buf, '\n')
 			_, _ = bw.Write(buf)
 		}
-		m.Reset()
-		if err := metric.Write(&m); err != nil {
-			continue
-		}
 		buf = append(buf[:0], fam.name...)
-		for i, l := range m.Label {
-			if i == 0 {
-				buf = append(buf, '{')
-			} else {
-				buf = append(buf, ',')
+		var v float64
+		if s, ok := metric.(*sample); ok {
+			// The collector's own series: no protobuf form needed.
+			v = s.value
+			buf = appendLabels(buf, fam.labels, s.labels)
+		} else {
+			m.Reset()
+			if err := metric.Write(&m); err != nil {
+				continue
 			}
-			buf = append(buf, l.GetName()...)
-			buf = append(buf, '=', '"')
-			buf = appendEscaped(buf, l.GetValue(), true)
-			buf = append(buf, '"')
-		}
-		if len(m.Label) > 0 {
-			buf = append(buf, '}')
+			names, values := make([]string, len(m.Label)), make([]string, len(m.Label))
+			for i, l := range m.Label {
+				names[i], values[i] = l.GetName(), l.GetValue()
+			}
+			buf = appendLabels(buf, names, values)
+			v = m.GetGauge().GetValue()
+			if m.Counter != nil {
+				v = m.GetCounter().GetValue()
+			}
 		}
 		buf = append(buf, ' ')
-		v := m.GetGauge().GetValue()
-		if m.Counter != nil {
-			v = m.GetCounter().GetValue()
-		}
 		buf = appendFloat(buf, v)
 		buf = append(buf, '\n')
 		// A failed write (the client went away) sticks in bw; the
@@ -99,6 +97,25 @@ func (c *Collector) WriteText(w io.Writer) error {
 		_, _ = bw.Write(buf)
 	}
 	return bw.Flush()
+}
+
+// appendLabels appends {name="value",...}, nothing without labels.
+func appendLabels(buf []byte, names, values []string) []byte {
+	for i, name := range names {
+		if i == 0 {
+			buf = append(buf, '{')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, name...)
+		buf = append(buf, '=', '"')
+		buf = appendEscaped(buf, values[i], true)
+		buf = append(buf, '"')
+	}
+	if len(names) > 0 {
+		buf = append(buf, '}')
+	}
+	return buf
 }
 
 // appendEscaped escapes a label value (backslash, double quote and new

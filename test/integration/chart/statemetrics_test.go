@@ -2,9 +2,12 @@ package chart
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v4/pkg/action"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
+	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 )
 
 // controllerManagerConfig is the configuration the chart gives ke-controller-manager.
@@ -101,5 +105,51 @@ func TestTheStateMetricsServiceMonitorKeepsTheSeriesLabelsUnderTheKubeStateMetri
 	}
 	if spec["selector"].(map[string]any)["matchLabels"].(map[string]any)["superkube.io/metrics"] != "state" {
 		t.Errorf("the ServiceMonitor does not select the state metrics Service: %v", spec["selector"])
+	}
+}
+
+func TestTheChartShipsTheRecordingRules(t *testing.T) {
+	root, err := envtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(root, "charts", "super-kubenetes", "files", "prometheus", "rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHelm(t, "sk-rules", "skr")
+	i := action.NewInstall(h.cfg)
+	i.ReleaseName, i.Namespace = h.release, h.namespace
+	// The PrometheusRule's CRD is not installed here: render only.
+	i.DryRunStrategy = action.DryRunClient
+	rel, err := i.Run(h.chart, map[string]any{"prometheusRules": map[string]any{"prometheusRule": map[string]any{"enabled": true}}})
+	if err != nil {
+		t.Fatalf("helm template: %v", err)
+	}
+	var wantGroups map[string]any
+	if err := yaml.Unmarshal(want, &wantGroups); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for doc := range strings.SplitSeq(rel.(*release.Release).Manifest, "\n---") {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case obj["kind"] == "ConfigMap" && strings.HasSuffix(obj["metadata"].(map[string]any)["name"].(string), "-prometheus-rules"):
+			found++
+			if got := obj["data"].(map[string]any)["rules.yaml"]; got != string(want) {
+				t.Errorf("the ConfigMap's rules.yaml differs from files/prometheus/rules.yaml")
+			}
+		case obj["kind"] == "PrometheusRule":
+			found++
+			if diff := cmp.Diff(wantGroups, obj["spec"]); diff != "" {
+				t.Errorf("the PrometheusRule's groups differ from files/prometheus/rules.yaml (-want +got):\n%s", diff)
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("found %d of the ConfigMap and the PrometheusRule", found)
 	}
 }

@@ -61,8 +61,8 @@ type family struct {
 // label_<key> with every character outside [a-zA-Z0-9_] made "_").
 func NewCollector(reader client.Reader, active func() bool, namespaceLabels []string) *Collector {
 	pod := []string{"namespace", "pod", "uid"}
-	container := append(pod[:3:3], "container")
-	resources := append(container[:4:4], "node", "resource", "unit")
+	container := []string{"namespace", "pod", "uid", "container"}
+	resources := []string{"namespace", "pod", "uid", "container", "node", "resource", "unit"}
 	nsLabels := []string{"namespace"}
 	for _, k := range namespaceLabels {
 		nsLabels = append(nsLabels, "label_"+SanitizeLabelName(k))

@@ -41,12 +41,15 @@ func TestTheLeaderExportsTheObjectStateMetrics(t *testing.T) {
 	if err := k8s.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
 	}
-	want := `kube_namespace_labels{label_superkube_io_workspace="ws-metrics",namespace="state-metrics"} 1`
 	eventually(t, "the namespace's series", func() error {
-		if body := scrapeStateMetrics(t, cfg.StateMetricsBindAddress); !strings.Contains(body, want) {
-			return errString("no " + want + " in\n" + body[:min(len(body), 2000)])
+		body := scrapeStateMetrics(t, cfg.StateMetricsBindAddress)
+		for line := range strings.Lines(body) {
+			if strings.HasPrefix(line, "kube_namespace_labels{") && strings.Contains(line, `namespace="state-metrics"`) &&
+				strings.Contains(line, `label_superkube_io_workspace="ws-metrics"`) && strings.HasSuffix(line, "} 1\n") {
+				return nil
+			}
 		}
-		return nil
+		return errString("no kube_namespace_labels of the namespace and its workspace in\n" + body[:min(len(body), 2000)])
 	})
 }
 

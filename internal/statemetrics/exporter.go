@@ -31,7 +31,7 @@ type Options struct {
 }
 
 // Exporter holds an informer cache of the objects the series describe and
-// a registry of their collector. It exports series only while it runs,
+// the collector that reads it. It exports series only while it runs,
 // which under a manager with leader election is while its replica leads:
 // the others answer an empty page, so that HA replicas do not double the
 // series. Its cache is its own, with the objects trimmed to what the

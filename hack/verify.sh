@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fails on unformatted code, go vet or golangci-lint findings, untidy modules,
 # generated code and manifests that differ from what `make generate` writes,
-# or the console's TypeScript, ESLint or translation check failing.
+# recording rules that promtool refuses or whose unit tests fail, or the
+# console's TypeScript, ESLint or translation check failing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -45,6 +46,16 @@ for d in api config charts internal/apiserver/openapi; do
 		fail=1
 	fi
 done
+
+echo "==> Prometheus recording rules"
+rules=charts/super-kubenetes/files/prometheus/rules.yaml
+if ! command -v promtool >/dev/null; then
+	echo "promtool is missing: install Debian's prometheus package (apt-get install prometheus), which brings /usr/bin/promtool"
+	fail=1
+else
+	promtool check rules "$rules" || fail=1
+	promtool test rules test/prometheus/rules_test.yaml || fail=1
+fi
 
 if [[ -f web/package.json ]]; then
 	echo "==> console: TypeScript, ESLint and translations"

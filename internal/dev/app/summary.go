@@ -39,6 +39,9 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 	for _, group := range slices.Sorted(maps.Keys(res.Backends)) {
 		fmt.Fprintf(out, "  - balancer in ke-dev in front of %s: %s\n", group, strings.Join(res.Backends[group], ", "))
 	}
+	if len(res.StateMetrics) > 0 {
+		fmt.Fprintf(out, "  - object-state metrics of ke-controller-manager (the leader's have series): %s\n", strings.Join(res.StateMetrics, ", "))
+	}
 	if res.Redis != "" {
 		fmt.Fprintf(out, "\nRedis (tokens, revocations, console sessions; kept on disk): %s, data and password in %s\n", res.Redis, res.RedisDir)
 	}

@@ -118,7 +118,8 @@ type Result struct {
 	ConsoleURL string
 	// ControllerManagerMetrics are the metrics addresses of the
 	// ke-controller-manager replicas, StateMetrics those of their
-	// object-state exporters, when they run.
+	// object-state exporters (plain HTTP, path /metrics, kube-state-metrics'
+	// names; only the elected replica's page has series), when they run.
 	ControllerManagerMetrics, StateMetrics []string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
@@ -251,7 +252,9 @@ func registerAdmission(ctx context.Context, c *cluster.Cluster, cl client.Client
 
 // startControllerManagers runs ke-controller-manager, or with HA its
 // replicas with leader election (the first on the usual ports, the others on
-// free ones).
+// free ones). Each serves its object-state metrics on a port of its own,
+// which Prometheus's kube-state-metrics job scrapes; only the elected
+// replica's page has series.
 func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string, res *Result) error {
 	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager", cfg.SystemNamespace)
 	if err != nil {
@@ -275,20 +278,16 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 				return err
 			}
 		}
+		stateAddr := "127.0.0.1:" + strconv.Itoa(state)
 		args := []string{
 			"--kubeconfig=" + kubeconfig,
 			"--system-namespace=" + cfg.SystemNamespace,
 			"--leader-elect=" + strconv.FormatBool(len(names) > 1),
 			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
+			"--state-metrics-bind-address=" + stateAddr,
 		}
-		// MONITORING (issue 14): the object-state exporter (only the elected
-		// replica exports) listens on its own port, which Prometheus's
-		// kube-state-metrics job scrapes. Its flag comes with the exporter:
-		// when ke-controller-manager has it, pass
-		//   "--state-metrics-bind-address=127.0.0.1:" + strconv.Itoa(state)
-		// here.
-		res.StateMetrics = append(res.StateMetrics, "127.0.0.1:"+strconv.Itoa(state))
+		res.StateMetrics = append(res.StateMetrics, stateAddr)
 		res.ControllerManagerMetrics = append(res.ControllerManagerMetrics, "127.0.0.1:"+strconv.Itoa(metrics))
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
 		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return httpOK(ctx, readyz) }); err != nil {

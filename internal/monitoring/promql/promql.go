@@ -101,10 +101,11 @@ func (f Filter) matcher(label string) (*labels.Matcher, error) {
 		// No object has an empty name: selects nothing.
 		return labels.NewMatcher(labels.MatchEqual, label, "")
 	case f.Regex != "":
-		if _, err := regexp.Compile("^(?:" + f.Regex + ")$"); err != nil {
+		m, err := labels.NewMatcher(labels.MatchRegexp, label, f.Regex)
+		if err != nil {
 			return nil, fmt.Errorf("bad regular expression %q: %w", f.Regex, err)
 		}
-		return labels.NewMatcher(labels.MatchRegexp, label, f.Regex)
+		return m, nil
 	case len(f.Names) == 1:
 		return labels.NewMatcher(labels.MatchEqual, label, f.Names[0])
 	default:

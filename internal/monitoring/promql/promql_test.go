@@ -138,6 +138,7 @@ func TestFill(t *testing.T) {
 		{"no names select nothing", `kube_pod_info{pod=~"$pod"}`, map[string]promql.Filter{"pod": promql.Names()}, `kube_pod_info{pod=""}`, ""},
 		{"a regex stays a value", `kube_pod_info{pod=~"$pod"}`, map[string]promql.Filter{"pod": {Regex: `"} or {__name__=~".+`}}, `kube_pod_info{pod=~"\"} or {__name__=~\".+"}`, ""},
 		{"a bad regex fails", `kube_pod_info{pod=~"$pod"}`, map[string]promql.Filter{"pod": {Regex: `(`}}, "", "bad regular expression"},
+		{"a regex is read as Prometheus reads it", `kube_pod_info{pod=~"$pod"}`, map[string]promql.Filter{"pod": {Regex: `x) or (y`}}, "", "bad regular expression"},
 		{"an unknown placeholder fails", `kube_pod_info{pod=~"$pods"}`, map[string]promql.Filter{"pod": {}}, "", "has no filter"},
 	}
 	for _, tt := range tests {

@@ -167,4 +167,3 @@ func merge(vs ...url.Values) url.Values {
 	}
 	return out
 }
-

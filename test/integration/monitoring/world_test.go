@@ -201,3 +201,5 @@ func (a *answer) namespaces() []string {
 	sort.Strings(out)
 	return out
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,10 +1,10 @@
 package prometheus
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,12 +27,18 @@ type Exporter struct {
 	srv   *httptest.Server
 	start time.Time
 	mu    sync.Mutex
-	paths map[string][]Series
+	paths map[string][]rendered
+}
+
+// rendered is a series with its name and labels written out once.
+type rendered struct {
+	Series
+	head string
 }
 
 // NewExporter starts an exporter on loopback.
 func NewExporter() *Exporter {
-	e := &Exporter{start: time.Now(), paths: map[string][]Series{}}
+	e := &Exporter{start: time.Now(), paths: map[string][]rendered{}}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	return e
 }
@@ -45,47 +51,68 @@ func (e *Exporter) Close() { e.srv.Close() }
 
 // Set replaces the series of a path.
 func (e *Exporter) Set(path string, series []Series) {
+	r := render(series)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.paths[path] = series
+	e.paths[path] = r
 }
 
 // Add adds series to a path.
 func (e *Exporter) Add(path string, series ...Series) {
+	r := render(series)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.paths[path] = append(e.paths[path], series...)
+	e.paths[path] = render2(append(e.paths[path], r...))
+}
+
+// render writes each series' name and labels, and orders the series by
+// name: the samples of a metric go together, after its TYPE line.
+func render(series []Series) []rendered {
+	out := make([]rendered, len(series))
+	for i, s := range series {
+		var b strings.Builder
+		b.WriteString(s.Name)
+		writeLabels(&b, s.Labels)
+		out[i] = rendered{s, b.String()}
+	}
+	return render2(out)
+}
+
+func render2(r []rendered) []rendered {
+	sort.SliceStable(r, func(i, j int) bool { return r[i].Name < r[j].Name })
+	return r
 }
 
 func (e *Exporter) serve(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
-	series := append([]Series(nil), e.paths[r.URL.Path]...)
-	// The samples of a metric go together, after its TYPE line.
-	sort.SliceStable(series, func(i, j int) bool { return series[i].Name < series[j].Name })
+	series := e.paths[r.URL.Path]
+	e.mu.Unlock()
 	elapsed := time.Since(e.start).Seconds()
-	var b strings.Builder
-	typed := map[string]bool{}
+	out := make([]byte, 0, 64*len(series))
+	last := ""
 	for _, s := range series {
-		if !typed[s.Name] {
-			typed[s.Name] = true
+		if s.Name != last {
+			last = s.Name
 			kind := "gauge"
 			if s.Rate != 0 {
 				kind = "counter"
 			}
-			fmt.Fprintf(&b, "# TYPE %s %s\n", s.Name, kind)
+			out = append(out, "# TYPE "+s.Name+" "+kind+"\n"...)
 		}
 		v := s.Value
 		if s.Rate != 0 {
 			v += s.Rate * elapsed
 		}
-		b.WriteString(s.Name)
-		writeLabels(&b, s.Labels)
-		fmt.Fprintf(&b, " %g\n", v)
+		out = append(out, s.head...)
+		out = append(out, ' ')
+		out = strconv.AppendFloat(out, v, 'g', -1, 64)
+		out = append(out, '\n')
 	}
-	e.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = w.Write(out)
 }
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 
 func writeLabels(b *strings.Builder, l map[string]string) {
 	if len(l) == 0 {
@@ -101,7 +128,7 @@ func writeLabels(b *strings.Builder, l map[string]string) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		v := strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(l[k])
+		v := labelEscaper.Replace(l[k])
 		b.WriteString(k + `="` + v + `"`)
 	}
 	b.WriteByte('}')

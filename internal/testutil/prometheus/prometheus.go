@@ -254,3 +254,6 @@ func countOf(body string) (int, bool) {
 	f, err := strconv.ParseFloat(rest[:j], 64)
 	return int(f), err == nil
 }
+
+// PID is the process id of Prometheus, to read its memory.
+func (s *Server) PID() int { return s.cmd.Process.Pid }

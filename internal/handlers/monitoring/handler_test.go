@@ -23,7 +23,7 @@ type admin struct{}
 
 func (admin) Authorize(*authz.Attributes) authz.Decision { return authz.Decision{Allowed: true} }
 func (admin) Visible(authz.Attributes) authz.Visibility  { return authz.Visibility{All: true} }
-func (admin) IsPlatformAdmin(authz.Subject) bool          { return true }
+func (admin) IsPlatformAdmin(authz.Subject) bool         { return true }
 
 func serve(t *testing.T, h *monitoringhandlers.Handler, path string) *httptest.ResponseRecorder {
 	t.Helper()

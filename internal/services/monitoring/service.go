@@ -71,8 +71,10 @@ type Request struct {
 // error.
 func (s *Service) Run(ctx context.Context, req *Request) (*Metrics, error) {
 	out := &Metrics{APIVersion: APIVersion, Kind: Kind, Results: make([]Result, len(req.Metrics))}
+	var ranked *Result
 	if req.Sort != "" || req.Limit > 0 {
-		if err := s.rank(ctx, req, out); err != nil {
+		var err error
+		if ranked, err = s.rank(ctx, req, out); err != nil {
 			return nil, err
 		}
 	}
@@ -81,6 +83,13 @@ func (s *Service) Run(ctx context.Context, req *Request) (*Metrics, error) {
 	var mu sync.Mutex
 	var down error
 	for i, m := range req.Metrics {
+		if ranked != nil && req.Range == nil && m.Name == ranked.MetricName {
+			// The instant query that ranked the objects answers for the page.
+			page := *ranked
+			page.Series = slices.DeleteFunc(slices.Clone(ranked.Series), func(se Series) bool { return !req.keep(labelSet(se.Labels)) })
+			out.Results[i] = page
+			continue
+		}
 		g.Go(func() error {
 			res, err := s.metric(gctx, req, m, req.Range)
 			if errors.Is(err, client.ErrUnavailable) {
@@ -210,17 +219,18 @@ func labelMap(m model.Metric) map[string]string {
 }
 
 // rank runs the sort metric at the latest instant, orders the objects by
-// its value, and narrows the request to the objects of the page.
-func (s *Service) rank(ctx context.Context, req *Request, out *Metrics) error {
+// its value, and narrows the request to the objects of the page. It
+// returns the sort metric's result.
+func (s *Service) rank(ctx context.Context, req *Request, out *Metrics) (*Result, error) {
 	keys := req.Level.Keys()
 	if len(keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	sortMetric := req.Metrics[0]
 	if req.Sort != "" {
 		i := slices.IndexFunc(s.Catalog.Metrics(req.Level), func(m catalog.Metric) bool { return m.Name == req.Sort })
 		if i < 0 {
-			return fmt.Errorf("unknown sort metric %q", req.Sort)
+			return nil, fmt.Errorf("unknown sort metric %q", req.Sort)
 		}
 		sortMetric = s.Catalog.Metrics(req.Level)[i]
 	}
@@ -232,7 +242,7 @@ func (s *Service) rank(ctx context.Context, req *Request, out *Metrics) error {
 	instant.Time, instant.Range = at, nil
 	res, err := s.metric(ctx, &instant, sortMetric, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	type object struct {
 		key   string
@@ -266,50 +276,65 @@ func (s *Service) rank(ctx context.Context, req *Request, out *Metrics) error {
 		objects = objects[from:min(from+req.Limit, total)]
 	}
 	onPage := map[string]bool{}
-	last := keys[len(keys)-1]
-	var names []string
 	for _, o := range objects {
 		onPage[o.key] = true
-		names = append(names, o.m[last])
 	}
-	// The page's objects by name in PromQL, exactly by key after.
-	if p := placeholderOf(req.Level); p != "" {
-		filters := map[string]promql.Filter{}
-		for k, v := range req.Filters {
-			filters[k] = v
+	// The page's objects by the labels that name them in PromQL (their
+	// namespaces and names), exactly by key after.
+	filters := map[string]promql.Filter{}
+	for k, v := range req.Filters {
+		filters[k] = v
+	}
+	for _, key := range keys {
+		p := placeholderOfLabel(key)
+		if p == "" {
+			continue
+		}
+		seen := map[string]bool{}
+		names := []string{}
+		for _, o := range objects {
+			if v := o.m[key]; !seen[v] {
+				seen[v] = true
+				names = append(names, v)
+			}
 		}
 		filters[p] = promql.Names(names...)
-		req.Filters = filters
 	}
+	req.Filters = filters
 	keep := req.Keep
 	req.Keep = func(m model.Metric) bool {
 		return (keep == nil || keep(m)) && onPage[objectKey(labelMap(m), keys)]
 	}
-	return nil
+	return &res, nil
 }
 
-// placeholderOf is the placeholder that names a level's objects.
-func placeholderOf(l catalog.Level) string {
-	switch l {
-	case catalog.Node:
+// placeholderOfLabel is the placeholder that selects series by a label of
+// the levels' keys.
+func placeholderOfLabel(label string) string {
+	switch label {
+	case "node":
 		return catalog.PNode
-	case catalog.Workspace:
+	case "workspace":
 		return catalog.PWorkspace
-	case catalog.Namespace:
+	case "namespace":
 		return catalog.PNamespace
-	case catalog.Pod:
+	case "pod":
 		return catalog.PPod
-	case catalog.Container:
+	case "container":
 		return catalog.PContainer
-	case catalog.PVC:
+	case "persistentvolumeclaim":
 		return catalog.PPVC
 	}
 	return ""
 }
 
-// PlaceholderOf is the placeholder that names a level's objects, "" for
-// levels whose objects PromQL cannot select by name (workloads).
-func PlaceholderOf(l catalog.Level) string { return placeholderOf(l) }
+func labelSet(m map[string]string) model.Metric {
+	out := make(model.Metric, len(m))
+	for k, v := range m {
+		out[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return out
+}
 
 func objectKey(m map[string]string, keys []string) string {
 	parts := make([]string, len(keys))

@@ -140,7 +140,7 @@ func New() *Catalog {
 // Metrics returns a level's metrics, in catalog order.
 func (c *Catalog) Metrics(l Level) []Metric { return c.byLevel[l] }
 
-// Level parses a level name; the error lists the valid ones.
+// ParseLevel parses a level name; the error lists the valid ones.
 func ParseLevel(s string) (Level, error) {
 	for _, l := range Levels() {
 		if string(l) == s {

@@ -41,12 +41,7 @@ func Placeholder(name string) string { return "$" + name }
 // removed, so that it selects everything. It fails on a placeholder the
 // filters do not know, which is a mistake in the template.
 func Fill(expr parser.Expr, filters map[string]Filter) error {
-	var err error
-	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
-		vs, ok := n.(*parser.VectorSelector)
-		if !ok || err != nil {
-			return nil
-		}
+	for _, vs := range selectors(expr) {
 		out := vs.LabelMatchers[:0:0]
 		for _, m := range vs.LabelMatchers {
 			name, isPlaceholder := strings.CutPrefix(m.Value, "$")
@@ -56,23 +51,33 @@ func Fill(expr parser.Expr, filters map[string]Filter) error {
 			}
 			f, known := filters[name]
 			if !known {
-				err = fmt.Errorf("the template's placeholder %q has no filter", m.Value)
-				return nil
+				return fmt.Errorf("the template's placeholder %q has no filter", m.Value)
 			}
 			if f.empty() {
 				continue
 			}
-			fm, ferr := f.matcher(m.Name)
-			if ferr != nil {
-				err = ferr
-				return nil
+			fm, err := f.matcher(m.Name)
+			if err != nil {
+				return err
 			}
 			out = append(out, fm)
 		}
 		vs.LabelMatchers = out
+	}
+	return nil
+}
+
+// selectors are every vector selector of expr, those of range selectors
+// and subqueries included.
+func selectors(expr parser.Expr) []*parser.VectorSelector {
+	var out []*parser.VectorSelector
+	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			out = append(out, vs)
+		}
 		return nil
 	})
-	return err
+	return out
 }
 
 // Filter narrows a placeholder: to names, or to a regular expression (a
@@ -134,13 +139,13 @@ func Confine(expr parser.Expr, namespaces []string) error {
 		return ErrNoNamespaces
 	}
 	f := Names(namespaces...)
-	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
-		if vs, ok := n.(*parser.VectorSelector); ok {
-			m, _ := f.matcher(NamespaceLabel) // names never fail
-			vs.LabelMatchers = append(vs.LabelMatchers, m)
+	for _, vs := range selectors(expr) {
+		m, err := f.matcher(NamespaceLabel)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		vs.LabelMatchers = append(vs.LabelMatchers, m)
+	}
 	return nil
 }
 

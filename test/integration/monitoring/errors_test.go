@@ -64,8 +64,8 @@ func TestBadInputIsA400NamingTheParameter(t *testing.T) {
 func TestPrometheusDownOrSlowIsA503WithinTheTimeout(t *testing.T) {
 	users(t)
 	for _, fault := range []struct {
-		name        string
-		break_, fix func()
+		name      string
+		fail, fix func()
 	}{
 		{"down", forward.Down, func() {
 			if err := forward.Up(); err != nil {
@@ -75,7 +75,7 @@ func TestPrometheusDownOrSlowIsA503WithinTheTimeout(t *testing.T) {
 		{"hanging", forward.Stall, forward.Resume},
 	} {
 		t.Run(fault.name, func(t *testing.T) {
-			fault.break_()
+			fault.fail()
 			for _, path := range []string{"/cluster", "/namespaces/wsa-dev/pods?sort_metric=pod_cpu_usage&limit=3", "/query?query=up"} {
 				start := time.Now()
 				r := api.Do(t, http.MethodGet, prefix+path, admin, nil)

@@ -38,6 +38,7 @@ var (
 	k8s     client.Client
 	prom    *prometheus.Server
 	forward *tcpforward.Forwarder
+	exp     *prometheus.Exporter
 	// admin is the platform administrator's token.
 	admin string
 )
@@ -76,7 +77,7 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 
-	exp := prometheus.NewExporter()
+	exp = prometheus.NewExporter()
 	defer exp.Close()
 	exp.Set("/cadvisor", synthetic.CAdvisor())
 	exp.Set("/ksm", append(synthetic.StateMetrics(), secrets()...))

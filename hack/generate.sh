@@ -26,6 +26,11 @@ if [[ -d hack/openapi ]]; then
 	go run ./hack/openapi
 fi
 
+# The monitoring API's metric catalog in docs/monitoring.md.
+if [[ -d hack/metricdocs ]]; then
+	go run ./hack/metricdocs
+fi
+
 # The Helm chart carries copies of the CRDs and of the generated RBAC rules.
 chart=charts/super-kubenetes
 if [[ -d $chart ]]; then

@@ -38,7 +38,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$tmp" 2>/dev/null || true
 (cd "$tmp" && bash hack/generate.sh)
-for d in api config charts internal/apiserver/openapi; do
+for d in api config charts internal/apiserver/openapi docs; do
 	[[ -d $d || -d $tmp/$d ]] || continue
 	if ! diff -r -q "$d" "$tmp/$d" >/dev/null 2>&1; then
 		echo "Generated files in $d/ are not current: run make generate"

@@ -15,6 +15,7 @@ import {
   stepFor,
   targetPath,
   workloadKind,
+  workloadOf,
   type Metrics,
 } from './monitoring';
 
@@ -209,5 +210,15 @@ describe('errors', () => {
     expect(retryMetrics(0, new ApiError(400, {}))).toBe(false);
     expect(retryMetrics(0, new TypeError('failed to fetch'))).toBe(true);
     expect(retryMetrics(2, new TypeError('failed to fetch'))).toBe(false);
+  });
+});
+
+describe('workloadOf', () => {
+  it.each([
+    ['the workload and owner_kind labels', { namespace: 'dev', workload: 'web', owner_kind: 'Deployment' }, { kind: 'deployment', name: 'web' }],
+    ["the kind's own label", { namespace: 'dev', statefulset: 'db' }, { kind: 'statefulset', name: 'db' }],
+    ['a kind and name joined', { namespace: 'dev', workload: 'DaemonSet:agent' }, { kind: 'daemonset', name: 'agent' }],
+  ])('reads %s', (_n, labels, want) => {
+    expect(workloadOf(labels)).toEqual(want);
   });
 });

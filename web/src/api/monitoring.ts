@@ -25,7 +25,8 @@ export interface Series {
 
 export interface MetricResult {
   metricName: string;
-  unit: Unit | string;
+  /** one of Unit; a unit the console does not know is shown after the number */
+  unit: string;
   resultType: 'vector' | 'matrix';
   series: Series[];
   /** set when this metric alone failed; the others still answer */
@@ -296,28 +297,58 @@ export function byLabel(m: Metrics | undefined, name: string, label: string): Ma
   return out;
 }
 
+/** NameOf names the object of a series: a label (pod, node, namespace) or a function of the labels. */
+export type NameOf = string | ((labels: Record<string, string>) => string | undefined);
+
+function nameIn(labels: Record<string, string>, nameOf: NameOf): string | undefined {
+  return typeof nameOf === 'string' ? labels[nameOf] : nameOf(labels);
+}
+
+/** seriesKey tells one object's series from another's of the same name (a pod name in two projects, a Deployment and a StatefulSet of one name). */
+function seriesKey(labels: Record<string, string>, nameOf: NameOf): string {
+  return `${labels.namespace ?? ''}/${labels.owner_kind ?? labels.workload_kind ?? ''}/${nameIn(labels, nameOf) ?? ''}`;
+}
+
 /**
  * ranked is the objects of a ranked answer in the order of its sort
  * metric's series (the API orders them), each with its latest value of
  * every metric of the answer.
  */
-export function ranked(m: Metrics | undefined, sortMetric: string, label: string): { name: string; labels: Record<string, string>; values: Record<string, number | null> }[] {
+export function ranked(m: Metrics | undefined, sortMetric: string, nameOf: NameOf): { name: string; labels: Record<string, string>; values: Record<string, number | null> }[] {
   const order = resultOf(m, sortMetric)?.series ?? [];
-  return order
-    .filter((s) => s.labels[label] !== undefined)
-    .map((s) => {
-      const name = s.labels[label];
-      const values: Record<string, number | null> = {};
-      for (const r of m?.results ?? []) {
-        values[r.metricName] = latest(r.series.find((x) => x.labels[label] === name && sameObject(x.labels, s.labels)));
-      }
-      return { name, labels: s.labels, values };
-    });
+  return order.flatMap((s) => {
+    const name = nameIn(s.labels, nameOf);
+    if (name === undefined) return [];
+    const key = seriesKey(s.labels, nameOf);
+    const values: Record<string, number | null> = {};
+    for (const r of m?.results ?? []) values[r.metricName] = latest(r.series.find((x) => seriesKey(x.labels, nameOf) === key));
+    return [{ name, labels: s.labels, values }];
+  });
 }
 
-/** sameObject tells two series of one object apart from another object's of the same name (a pod name in two projects). */
-function sameObject(a: Record<string, string>, b: Record<string, string>): boolean {
-  return (a.namespace ?? '') === (b.namespace ?? '') && (a.owner_kind ?? a.workload_kind ?? '') === (b.owner_kind ?? b.workload_kind ?? '');
+/**
+ * workloadOf reads which workload a workload-level series is of: its kind
+ * (as the API spells it, deployment ...) and name, from the labels the API
+ * sets (workload and owner_kind, or the kind's own label).
+ */
+export function workloadOf(labels: Record<string, string>): { kind?: WorkloadKind; name?: string } {
+  const kinds: WorkloadKind[] = ['deployment', 'statefulset', 'daemonset'];
+  const rawKind = (labels.owner_kind ?? labels.workload_kind ?? labels.kind ?? '').toLowerCase();
+  let kind = kinds.find((k) => k === rawKind);
+  let name = labels.workload ?? labels.owner_name ?? labels.name;
+  for (const k of kinds) {
+    if (!name && labels[k]) {
+      name = labels[k];
+      kind ??= k;
+    }
+  }
+  // "Deployment:web", as some exporters join them
+  if (name && !kind && name.includes(':')) {
+    const [k, n] = name.split(':', 2);
+    kind = kinds.find((x) => x === k.toLowerCase());
+    if (kind) name = n;
+  }
+  return { kind, name };
 }
 
 /** The API path of raw PromQL, for platform administrators. */
@@ -364,6 +395,3 @@ export function usePromQuery(q: PromQuery | undefined, refresh: Refresh = 'off')
     placeholderData: keepPreviousData,
   });
 }
-
-/** The permission the raw query page needs: the API allows it to platform administrators, asked as a review of the path. */
-export const rawQueryAction = { verb: 'list', group: 'monitoring.superkube.io', resource: 'query' };

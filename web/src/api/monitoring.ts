@@ -1,6 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { ApiError, api, query } from './client';
-import { shouldRetry } from './queryClient';
 
 // The monitoring API of ke-apiserver (monitoring.superkube.io/v1alpha3),
 // typed: one request carries every metric of a chart group (metrics_filter),
@@ -222,7 +221,8 @@ export function isUnavailable(err: unknown): boolean {
  * rather than spinning through two more timeouts.
  */
 export function retryMetrics(count: number, err: unknown): boolean {
-  return !isUnavailable(err) && shouldRetry(count, err);
+  // As queryClient's shouldRetry (not imported, so that the first load's chunks stay as they are).
+  return !isUnavailable(err) && !(err instanceof ApiError && err.code < 500) && count < 2;
 }
 
 export interface MetricsOptions extends MetricsQuery {

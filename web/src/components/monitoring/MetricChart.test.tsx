@@ -11,7 +11,8 @@ import { TopTable } from './TopTable';
 // uPlot draws on a canvas, which jsdom does not have: a context whose every
 // method does nothing (and measures text as 10 px wide) lets it run.
 function stubCanvas() {
-  const ctx = new Proxy({} as Record<string | symbol, unknown>, {
+  const target: Record<string | symbol, unknown> = {};
+  const ctx = new Proxy(target, {
     get: (o, k) => (k in o ? o[k] : k === 'measureText' ? () => ({ width: 10 }) : () => undefined),
     set: (o, k, v) => {
       o[k] = v;
@@ -52,13 +53,15 @@ function answer(url: string, value = (m: string) => (m.includes('total') ? '4' :
   return {
     apiVersion: 'monitoring.superkube.io/v1alpha3',
     kind: 'Metrics',
-    results: metrics.map((m) => ({
+    results: metrics.map((m) => {
+      const labels: Record<string, string> = m.startsWith('container_') ? { container: 'app' } : {};
+      return {
       metricName: m,
       unit: m.includes('memory') || m.includes('size') ? 'bytes' : m.includes('latency') ? 'seconds' : m.includes('cpu') ? 'cores' : 'count',
       resultType: 'matrix',
       series: [
         {
-          labels: m.startsWith('container_') ? { container: 'app' } : {},
+          labels,
           values: [
             [start, value(m)],
             [start + 60, value(m)],
@@ -66,7 +69,8 @@ function answer(url: string, value = (m: string) => (m.includes('total') ? '4' :
         },
       ],
       error: '',
-    })),
+      };
+    }),
   };
 }
 

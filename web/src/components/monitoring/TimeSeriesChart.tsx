@@ -22,7 +22,12 @@ export function colour(theme: Theme, i: number): string {
 }
 
 function timeFormat(lang: string, span: number): Intl.DateTimeFormat {
-  return span > 2 * 86400 ? new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric' }) : new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+  return span > 2 * 86400 ? new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric' }) : new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+}
+
+/** axisSize is the width an axis' labels need (about 7 px a character), so that long ones (1.5 KiB/s) are not cut. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  return Math.max(40, ...(values ?? []).map((v) => v.length * 7 + 18));
 }
 
 interface Hover {
@@ -59,8 +64,8 @@ export default function TimeSeriesChart({ plotted, title, height = 180 }: { plot
         ...plotted.series.map((s, i) => ({ label: s.label, stroke: colour(theme, i), width: 1.5, dash: s.dashed ? [6, 4] : undefined, points: { show: false } })),
       ],
       axes: [
-        { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, values: (_u, splits) => splits.map((v) => fmt.format(new Date(v * 1000))) },
-        { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, size: 64, values: (_u, splits) => splits.map((v) => axisValue(v, unit, lang)) },
+        { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, space: 70, values: (_u, splits) => splits.map((v) => fmt.format(new Date(v * 1000))) },
+        { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, size: axisSize, values: (_u, splits) => splits.map((v) => axisValue(v, unit, lang)) },
       ],
       scales: {
         x: { time: true },

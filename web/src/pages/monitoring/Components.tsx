@@ -61,6 +61,11 @@ function ComponentCard({ component, title, range }: { component: Component; titl
     controller_manager_workqueue_depth: t('Work queue depth'),
   };
   const figures = spec.metrics.filter((m) => m !== 'component_up');
+  const figure = (m: string) => {
+    const v = latestOf(q.data, m);
+    if (m === 'etcd_server_has_leader' && v !== null) return v >= 1 ? t('Yes') : t('No');
+    return formatValue(v, resultOf(q.data, m)?.unit ?? '', t, i18n.language);
+  };
   const jobs = resultOf(q.data, 'component_up')?.series ?? [];
   return (
     <Card isCompact data-test={`component-${component}`}>
@@ -87,7 +92,7 @@ function ComponentCard({ component, title, range }: { component: Component; titl
               {figures.map((m) => (
                 <DescriptionListGroup key={m}>
                   <DescriptionListTerm>{names[m] ?? m}</DescriptionListTerm>
-                  <DescriptionListDescription data-test={`figure-${m}`}>{formatValue(latestOf(q.data, m), resultOf(q.data, m)?.unit ?? '', t, i18n.language)}</DescriptionListDescription>
+                  <DescriptionListDescription data-test={`figure-${m}`}>{figure(m)}</DescriptionListDescription>
                 </DescriptionListGroup>
               ))}
             </DescriptionList>

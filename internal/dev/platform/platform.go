@@ -424,11 +424,11 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--cert-dir=" + dir,
 		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
 	}
-	// MONITORING (issue 14): the monitoring API reads cfg.PrometheusURL (the
-	// Prometheus ke-dev runs, empty when none does). Its flag comes with the
-	// API: when ke-apiserver has it, pass
-	//   "--prometheus-url=" + cfg.PrometheusURL
-	// here when the URL is set.
+	// The monitoring API reads the Prometheus ke-dev runs; without one it
+	// answers that monitoring is not configured.
+	if cfg.PrometheusURL != "" {
+		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
+	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {
 		return err

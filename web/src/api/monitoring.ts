@@ -159,9 +159,11 @@ export function resolveRange(r: TimeRange, now = Date.now()): ResolvedRange {
     start = end - rangeSeconds[r.key];
   }
   const step = stepFor(end - start);
-  // The first point falls on a multiple of the step, so that the points of
-  // two refreshes line up.
-  start = Math.floor(start / step) * step;
+  // The points are counted back from the end, so that the last one is the
+  // end itself: with the first point on a multiple of the step instead, the
+  // last could fall up to a step before now, and a week read at 1 h steps
+  // of a cluster up for minutes showed no point at all.
+  start = end - Math.ceil((end - start) / step) * step;
   return { start, end, step };
 }
 

@@ -7,8 +7,9 @@ SHELL := /usr/bin/env bash
 # Pinned tool versions and their cache folders come from hack/versions.sh.
 K8S_BIN_DIR      := $(shell source hack/versions.sh && echo $$K8S_BIN_DIR)
 KWOK_BIN_DIR     := $(shell source hack/versions.sh && echo $$KWOK_BIN_DIR)
+METRICS_SERVER_BIN_DIR := $(shell source hack/versions.sh && echo $$METRICS_SERVER_BIN_DIR)
 DEVTOOLS_BIN_DIR := $(shell source hack/versions.sh && echo $$DEVTOOLS_BIN_DIR)
-export K8S_BIN_DIR KWOK_BIN_DIR DEVTOOLS_BIN_DIR
+export K8S_BIN_DIR KWOK_BIN_DIR METRICS_SERVER_BIN_DIR DEVTOOLS_BIN_DIR
 # controller-runtime's envtest finds kube-apiserver and etcd here.
 export KUBEBUILDER_ASSETS := $(K8S_BIN_DIR)
 
@@ -54,7 +55,7 @@ reset: ## Stop the local cluster and delete its data
 ##@ Build
 
 .PHONY: tools
-tools: ## Build the pinned Kubernetes, etcd, KWOK and developer tools into the cache (once)
+tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server and developer tools into the cache (once)
 	bash hack/tools.sh all
 
 .PHONY: build
@@ -98,7 +99,7 @@ bench: tools build ## Run the benchmarks and print their figures (several minute
 
 .PHONY: print-env
 print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`
-	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR)"
+	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR) METRICS_SERVER_BIN_DIR=$(METRICS_SERVER_BIN_DIR)"
 
 .PHONY: clean
 clean: ## Remove build output (not the tool cache, not the cluster's data)

@@ -15,7 +15,7 @@ if compgen -G "api/*/*/*_types.go" >/dev/null; then
 	"$gen" crd:allowDangerousTypes=false paths=./api/... output:crd:artifacts:config=config/crd/bases
 fi
 if compgen -G "internal/controller/*.go" >/dev/null; then
-	"$gen" rbac:roleName=ke-controller-manager paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
+	"$gen" rbac:roleName=ke-controller-manager paths="./internal/controller/...;./internal/statemetrics/..." output:rbac:artifacts:config=config/rbac
 fi
 if [[ -f internal/apiserver/app/rbac.go ]]; then
 	"$gen" rbac:roleName=ke-apiserver paths=./internal/apiserver/app/... output:rbac:artifacts:config=config/rbac/apiserver
@@ -24,6 +24,11 @@ fi
 # The OpenAPI document of ke-apiserver's own endpoints.
 if [[ -d hack/openapi ]]; then
 	go run ./hack/openapi
+fi
+
+# The monitoring API's metric catalog in docs/monitoring.md.
+if [[ -d hack/metricdocs ]]; then
+	go run ./hack/metricdocs
 fi
 
 # The Helm chart carries copies of the CRDs and of the generated RBAC rules.

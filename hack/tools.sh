@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd, KWOK and the developer tools
+# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server and the developer tools
 # into a cache folder outside the checkout, keyed by version. When every binary
-# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|dev|all]
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|dev|all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +68,22 @@ build_kwok() {
 	log "Built kwok in $((SECONDS - start))s"
 }
 
+build_metrics_server() {
+	local dir=$METRICS_SERVER_BIN_DIR
+	if [[ -x $dir/metrics-server ]]; then
+		log "metrics-server $METRICS_SERVER_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	log "Building metrics-server $METRICS_SERVER_VERSION into $dir"
+	(cd "$root/hack/tools/metrics-server" && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+		-o "$dir/metrics-server.tmp" sigs.k8s.io/metrics-server/cmd/metrics-server)
+	mv "$dir/metrics-server.tmp" "$dir/metrics-server"
+	log "Built metrics-server in $((SECONDS - start))s"
+}
+
 build_dev() {
 	local dir=$DEVTOOLS_BIN_DIR
 	local want=(golangci-lint controller-gen)
@@ -93,14 +109,16 @@ build_dev() {
 case $what in
 k8s) build_k8s ;;
 kwok) build_kwok ;;
+metrics-server) build_metrics_server ;;
 dev) build_dev ;;
 all)
 	build_k8s
 	build_kwok
+	build_metrics_server
 	build_dev
 	;;
 *)
-	echo "usage: $0 [k8s|kwok|dev|all]" >&2
+	echo "usage: $0 [k8s|kwok|metrics-server|dev|all]" >&2
 	exit 2
 	;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fails on unformatted code, go vet or golangci-lint findings, untidy modules,
 # generated code and manifests that differ from what `make generate` writes,
-# or the console's TypeScript, ESLint or translation check failing.
+# recording rules that promtool refuses or whose unit tests fail, or the
+# console's TypeScript, ESLint or translation check failing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,7 +25,7 @@ echo "==> golangci-lint"
 "$DEVTOOLS_BIN_DIR/golangci-lint" run ./... || fail=1
 
 echo "==> go mod tidy"
-for mod in . hack/tools hack/tools/k8s hack/tools/kwok; do
+for mod in . hack/tools hack/tools/k8s hack/tools/kwok hack/tools/metrics-server; do
 	(cd "$mod" && go mod tidy -diff >/dev/null) || {
 		echo "$mod/go.mod is not tidy: run go mod tidy there"
 		fail=1
@@ -37,7 +38,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$tmp" 2>/dev/null || true
 (cd "$tmp" && bash hack/generate.sh)
-for d in api config charts internal/apiserver/openapi; do
+for d in api config charts internal/apiserver/openapi docs; do
 	[[ -d $d || -d $tmp/$d ]] || continue
 	if ! diff -r -q "$d" "$tmp/$d" >/dev/null 2>&1; then
 		echo "Generated files in $d/ are not current: run make generate"
@@ -45,6 +46,16 @@ for d in api config charts internal/apiserver/openapi; do
 		fail=1
 	fi
 done
+
+echo "==> Prometheus recording rules"
+rules=charts/super-kubenetes/files/prometheus/rules.yaml
+if ! command -v promtool >/dev/null; then
+	echo "promtool is missing: install Debian's prometheus package (apt-get install prometheus), which brings /usr/bin/promtool"
+	fail=1
+else
+	promtool check rules "$rules" || fail=1
+	promtool test rules test/prometheus/rules_test.yaml || fail=1
+fi
 
 if [[ -f web/package.json ]]; then
 	echo "==> console: TypeScript, ESLint and translations"

@@ -16,6 +16,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -35,6 +36,7 @@ func run() error {
 	(&resources.Handler{}).Install(rec)
 	(&tenanthandlers.Handlers{}).Install(rec)
 	(&confighandlers.Handlers{}).Install(rec)
+	(&monitoringhandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -74,6 +76,18 @@ func infos(patterns []string) map[string]openapi.Info {
 				if strings.HasSuffix(path, s) {
 					info.List = false
 				}
+			}
+		}
+		if strings.HasPrefix(path, monitoringhandlers.Prefix+"/") {
+			info.List = false
+			switch {
+			case strings.HasSuffix(path, "/metrics"):
+				info.Query = [][3]string{{"level", "string", "one level of the catalog"}}
+			case strings.HasSuffix(path, "/query"), strings.HasSuffix(path, "/query_range"):
+				info.Query = [][3]string{{"query", "string", "PromQL (platform administrators only)"}, {"time", "string", "instant, RFC 3339 or Unix seconds"},
+					{"start", "string", "start of a range"}, {"end", "string", "end of a range"}, {"step", "string", "resolution of a range"}}
+			default:
+				info.Query = monitoringhandlers.QueryParams
 			}
 		}
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||

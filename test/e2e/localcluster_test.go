@@ -29,6 +29,8 @@ type devCluster struct {
 	ports   []string
 	cmd     *exec.Cmd
 	out     *lockedBuffer
+	// extra are more flags of `ke-dev up`.
+	extra []string
 }
 
 // lockedBuffer is ke-dev's output, read while ke-dev writes it.
@@ -65,7 +67,9 @@ func newDevCluster(t *testing.T) *devCluster {
 	}
 	d := &devCluster{t: t, root: root, dataDir: filepath.Join(t.TempDir(), "cluster")}
 	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
-		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port", "--ke-apiserver-port"}
+		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
+		"--metrics-server-port", "--prometheus-port", "--ke-controller-manager-state-metrics-port",
+		"--ke-apiserver-port"} // last: platformIdentity reads it there
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))
 	}
@@ -74,6 +78,7 @@ func newDevCluster(t *testing.T) *devCluster {
 
 func (d *devCluster) args(extra ...string) []string {
 	args := append([]string{"up", "--data-dir", d.dataDir, "--platform-bin-dir", filepath.Join(d.root, "bin"), "--manifest-dir", filepath.Join(d.root, "config")}, d.ports...)
+	args = append(args, d.extra...)
 	return append(args, extra...)
 }
 

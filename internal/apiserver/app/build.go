@@ -30,14 +30,18 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authz"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/listengine"
+	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
+	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	monitoringsvc "github.com/superkube/super-kubenetes/internal/services/monitoring"
 )
 
 // Build assembles ke-apiserver from its completed configuration, one named
@@ -267,8 +271,13 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}}
-	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules())
+	monitoring, err := b.monitoring()
+	if err != nil {
+		return err
+	}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring}
+	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
+		monitoringhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -279,6 +288,22 @@ func (b *builder) handlers(ctx context.Context) error {
 		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: b.tokens},
 	}
 	return nil
+}
+
+// monitoring sets up the monitoring API over the configured Prometheus;
+// without one it answers 503.
+func (b *builder) monitoring() (*monitoringhandlers.Handler, error) {
+	m := b.cfg.Monitoring
+	svc := &monitoringsvc.Service{Catalog: catalog.New(), Concurrency: m.Concurrency}
+	if m.PrometheusURL != "" {
+		c, err := promclient.New(promclient.Config{URL: m.PrometheusURL, BearerTokenFile: m.BearerTokenFile, Username: m.Username,
+			PasswordFile: m.PasswordFile, CAFile: m.CAFile, Timeout: m.Timeout.Duration})
+		if err != nil {
+			return nil, fmt.Errorf("monitoring: %w", err)
+		}
+		svc.Prometheus = c
+	}
+	return &monitoringhandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
 }
 
 // server puts the routes behind the filters every request passes

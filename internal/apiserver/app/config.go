@@ -61,6 +61,29 @@ type Config struct {
 	TrustedProxies []string `json:"trustedProxies,omitempty"`
 	// Admission configures the webhooks that kube-apiserver calls.
 	Admission Admission `json:"admission"`
+	// Monitoring configures the monitoring API's Prometheus.
+	Monitoring Monitoring `json:"monitoring"`
+}
+
+// Monitoring says where the monitoring API reads its series: any
+// Prometheus HTTP API (Prometheus, VictoriaMetrics, Thanos). Without a
+// URL the monitoring API answers 503 "monitoring is not configured".
+type Monitoring struct {
+	// PrometheusURL is the address of the HTTP API (without /api/v1).
+	PrometheusURL string `json:"prometheusURL,omitempty"`
+	// BearerTokenFile holds a bearer token for Prometheus, read on every
+	// request.
+	BearerTokenFile string `json:"bearerTokenFile,omitempty"`
+	// Username and PasswordFile are HTTP basic credentials (instead of a
+	// bearer token).
+	Username     string `json:"username,omitempty"`
+	PasswordFile string `json:"passwordFile,omitempty"`
+	// CAFile verifies an https Prometheus.
+	CAFile string `json:"caFile,omitempty"`
+	// Timeout bounds every query; Prometheus slower than this is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
+	// Concurrency bounds the queries one request runs at once.
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // Admission configures kube-apiserver's validating webhook and token
@@ -174,8 +197,9 @@ func DefaultConfig() Config {
 			LoginsPerMinute: 30, LoginBurst: 10, BcryptCost: 10,
 			MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute},
 		},
-		Audit:  AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
-		Limits: Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
+		Audit:      AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
+		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
+		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
 	}
 }
 
@@ -223,6 +247,9 @@ func (c *Config) Validate() []error {
 	}
 	if c.Authentication.MaxFailedLogins < 1 || c.Authentication.LockoutWindow.Duration <= 0 {
 		errs = append(errs, errors.New("authentication.maxFailedLogins must be at least 1 and authentication.lockoutWindow positive"))
+	}
+	if m := c.Monitoring; m.Timeout.Duration <= 0 || m.Concurrency < 1 || (m.BearerTokenFile != "" && m.Username != "") {
+		errs = append(errs, errors.New("monitoring: timeout and concurrency must be positive, and a bearer token and basic auth exclude each other"))
 	}
 	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)

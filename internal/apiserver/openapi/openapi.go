@@ -37,6 +37,8 @@ type Info struct {
 	Body string
 	// Public operations need no token.
 	Public bool
+	// Query are query parameters: name, type and description.
+	Query [][3]string
 }
 
 var param = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
@@ -70,6 +72,9 @@ func Build(patterns []string, infos map[string]Info, schemas map[string]any) ([]
 		}
 		if info.List {
 			params = append(params, listParams()...)
+		}
+		for _, q := range info.Query {
+			params = append(params, map[string]any{"name": q[0], "in": "query", "description": q[2], "schema": map[string]string{"type": q[1]}})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,6 +27,11 @@ type Config struct {
 	SystemNamespace string `json:"systemNamespace,omitempty"`
 	// MetricsBindAddress serves Prometheus metrics ("0" turns it off).
 	MetricsBindAddress string `json:"metricsBindAddress,omitempty"`
+	// StateMetricsBindAddress serves the object-state metrics (pods,
+	// workloads, nodes... under kube-state-metrics' names) at /metrics, on
+	// the elected leader; the other replicas answer a page without series.
+	// "0" turns it off.
+	StateMetricsBindAddress string `json:"stateMetricsBindAddress,omitempty"`
 	// HealthProbeBindAddress serves /healthz and /readyz.
 	HealthProbeBindAddress string `json:"healthProbeBindAddress,omitempty"`
 	// PprofBindAddress serves Go's profiles under /debug/pprof (off when empty).
@@ -69,17 +75,18 @@ type LoginRecords struct {
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
 	return Config{
-		TypeMeta:               metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
-		SystemNamespace:        "superkube-system",
-		MetricsBindAddress:     ":8080",
-		HealthProbeBindAddress: ":8081",
-		LeaderElection:         LeaderElection{Enabled: true, ID: "ke-controller-manager"},
-		Concurrency:            4,
-		KubeAPIQPS:             100,
-		KubeAPIBurst:           200,
-		Authentication:         Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
-		LoginRecords:           LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
-		ClusterCheckInterval:   metav1.Duration{Duration: time.Minute},
+		TypeMeta:                metav1.TypeMeta{APIVersion: ConfigAPIVersion, Kind: ConfigKind},
+		SystemNamespace:         "superkube-system",
+		MetricsBindAddress:      ":8080",
+		StateMetricsBindAddress: ":8085",
+		HealthProbeBindAddress:  ":8081",
+		LeaderElection:          LeaderElection{Enabled: true, ID: "ke-controller-manager"},
+		Concurrency:             4,
+		KubeAPIQPS:              100,
+		KubeAPIBurst:            200,
+		Authentication:          Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
+		LoginRecords:            LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
+		ClusterCheckInterval:    metav1.Duration{Duration: time.Minute},
 	}
 }
 
@@ -112,6 +119,11 @@ func (c *Config) Validate() []error {
 	}
 	if c.LoginRecords.MaxAge.Duration <= 0 || c.LoginRecords.MaxPerUser < 1 {
 		errs = append(errs, errors.New("loginRecords.maxAge and loginRecords.maxPerUser must be positive"))
+	}
+	if a := c.StateMetricsBindAddress; a != "" && a != "0" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			errs = append(errs, fmt.Errorf("stateMetricsBindAddress must be host:port or 0, got %q", a))
+		}
 	}
 	if c.ClusterCheckInterval.Duration < time.Second {
 		errs = append(errs, errors.New("clusterCheckInterval must be at least 1s"))

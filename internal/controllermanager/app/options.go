@@ -36,6 +36,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.overrides = ov
 	ov.String("system-namespace", func(c *Config) *string { return &c.SystemNamespace }, "Namespace of the platform's own objects")
 	ov.String("metrics-bind-address", func(c *Config) *string { return &c.MetricsBindAddress }, "Address of the Prometheus metrics endpoint; 0 disables it")
+	ov.String("state-metrics-bind-address", func(c *Config) *string { return &c.StateMetricsBindAddress }, "Address of the object-state metrics (kube-state-metrics' names) at /metrics, served with series by the elected leader only; 0 disables it")
 	ov.String("health-probe-bind-address", func(c *Config) *string { return &c.HealthProbeBindAddress }, "Address of /healthz and /readyz")
 	ov.String("pprof-bind-address", func(c *Config) *string { return &c.PprofBindAddress }, "Address of Go's profiling endpoints; empty disables them")
 	ov.Bool("leader-elect", func(c *Config) *bool { return &c.LeaderElection.Enabled }, "Elect a leader among replicas")

@@ -87,3 +87,26 @@ func TestOnlyCompleteMakesACompletedConfig(t *testing.T) {
 		t.Fatalf("an invalid configuration was completed: %v", err)
 	}
 }
+
+func TestTheStateMetricsListenOn8085UnlessTheFlagSaysOtherwise(t *testing.T) {
+	kc := "--kubeconfig=" + writeFile(t, "kubeconfig", kubeconfig)
+	c, err := complete(t, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StateMetricsBindAddress != ":8085" {
+		t.Errorf("the default address is %q", c.StateMetricsBindAddress)
+	}
+	for _, addr := range []string{"0", "127.0.0.1:18085"} {
+		c, err := complete(t, kc, "--state-metrics-bind-address="+addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.StateMetricsBindAddress != addr {
+			t.Errorf("--state-metrics-bind-address=%s gave %q", addr, c.StateMetricsBindAddress)
+		}
+	}
+	if _, err := complete(t, kc, "--state-metrics-bind-address=8085"); err == nil || !strings.Contains(err.Error(), "stateMetricsBindAddress must be host:port or 0") {
+		t.Errorf("an address without a port was accepted: %v", err)
+	}
+}

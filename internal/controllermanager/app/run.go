@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -18,9 +20,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
@@ -35,6 +39,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/statemetrics"
 )
 
 // setupper is what every reconciler offers.
@@ -131,6 +136,9 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	if err := mgr.Add(boot); err != nil {
 		return nil, nil, err
 	}
+	if err := addStateMetrics(mgr, cfg); err != nil {
+		return nil, nil, err
+	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, nil, err
 	}
@@ -138,6 +146,26 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		return nil, nil, err
 	}
 	return mgr, boot, nil
+}
+
+// addStateMetrics serves the object-state metrics on their own listener.
+// Every replica listens, so that a scrape of a standby succeeds, but only
+// the elected leader fills the exporter's cache and exports series.
+func addStateMetrics(mgr ctrl.Manager, cfg Config) error {
+	if cfg.StateMetricsBindAddress == "" || cfg.StateMetricsBindAddress == "0" {
+		return nil
+	}
+	exp, err := statemetrics.New(mgr.GetConfig(), statemetrics.Options{Scheme: mgr.GetScheme(), NamespaceLabels: []string{tenantv1beta1.WorkspaceLabel}})
+	if err != nil {
+		return err
+	}
+	if err := mgr.Add(exp); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+statemetrics.Path, exp.Handler())
+	return mgr.Add(&manager.Server{Name: "state metrics", ShutdownTimeout: ptr.To(5 * time.Second),
+		Server: &http.Server{Addr: cfg.StateMetricsBindAddress, Handler: mux, ReadHeaderTimeout: 10 * time.Second}})
 }
 
 // Run starts the manager and blocks until ctx ends.
@@ -148,7 +176,7 @@ func Run(ctx context.Context, c CompletedConfig) error {
 	}
 	log := ctrl.LoggerFrom(ctx)
 	log.Info("Starting ke-controller-manager", "systemNamespace", c.SystemNamespace,
-		"leaderElection", c.LeaderElection.Enabled, "metrics", c.MetricsBindAddress,
+		"leaderElection", c.LeaderElection.Enabled, "metrics", c.MetricsBindAddress, "stateMetrics", c.StateMetricsBindAddress,
 		"probes", c.HealthProbeBindAddress, "server", strings.TrimSpace(c.REST.Host))
 	return mgr.Start(ctx)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
+	"github.com/superkube/super-kubenetes/internal/dev/prometheus"
 )
 
 // Options are the flags shared by every ke-dev command.
@@ -25,6 +27,11 @@ type Options struct {
 	Cluster cluster.Config
 	// Platform locates and configures the platform's components.
 	Platform platform.Config
+	// Prometheus is the Prometheus ke-dev runs; its DataDir, when empty, is
+	// the cluster's data folder's prometheus folder.
+	Prometheus prometheus.Config
+	// NoPrometheus runs the cluster without Prometheus.
+	NoPrometheus bool
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -35,17 +42,25 @@ type Options struct {
 func NewOptions(out io.Writer) *Options {
 	return &Options{
 		Cluster: cluster.Config{
-			DataDir:    ".local/cluster",
-			BinDir:     os.Getenv("K8S_BIN_DIR"),
-			KwokDir:    os.Getenv("KWOK_BIN_DIR"),
-			Nodes:      3,
-			NodeCPU:    "32",
-			NodeMemory: "128Gi",
-			NodePods:   "110",
-			Ports:      cluster.DefaultPorts(),
-			Out:        out,
+			DataDir: ".local/cluster",
+			BinDir:  os.Getenv("K8S_BIN_DIR"),
+			KwokDir: os.Getenv("KWOK_BIN_DIR"),
+			// metrics-server runs when it is built (make tools).
+			MetricsServerDir: os.Getenv("METRICS_SERVER_BIN_DIR"),
+			Nodes:            3,
+			NodeCPU:          "32",
+			NodeMemory:       "128Gi",
+			NodePods:         "110",
+			Ports:            cluster.DefaultPorts(),
+			Out:              out,
 		},
 		Platform: platform.Config{BinDir: "bin", ManifestDir: "config", SystemNamespace: "superkube-system", Ports: platform.DefaultPorts()},
+		Prometheus: prometheus.Config{
+			Port:          prometheus.DefaultPort,
+			Retention:     prometheus.DefaultRetention,
+			RetentionSize: prometheus.DefaultRetentionSize,
+			RulesFile:     prometheus.DefaultRulesFile,
+		},
 	}
 }
 
@@ -80,6 +95,17 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Ports.Scheduler, "scheduler-port", c.Ports.Scheduler, "kube-scheduler health port")
 	fs.IntVar(&c.Ports.Kubelet, "kubelet-port", c.Ports.Kubelet, "Kubelet port of the simulated nodes (exec in ke-dev's simulated shell; logs, attach and port-forward from KWOK)")
 	fs.IntVar(&c.Ports.KwokServer, "kwok-server-port", c.Ports.KwokServer, "Port of KWOK's own server behind the kubelet port (0: a free port)")
+	fs.StringVar(&c.MetricsServerDir, "metrics-server-dir", c.MetricsServerDir, "Folder with metrics-server (default $METRICS_SERVER_BIN_DIR; empty: no metrics.k8s.io API)")
+	fs.IntVar(&c.Ports.MetricsServer, "metrics-server-port", c.Ports.MetricsServer, "metrics-server's HTTPS port (behind the metrics.k8s.io APIService)")
+	fs.DurationVar(&c.ScrapeInterval, "scrape-interval", cluster.DefaultScrapeInterval, "How often Prometheus scrapes and metrics-server reads the nodes (metrics-server: at least 10s)")
+	p := &o.Prometheus
+	fs.BoolVar(&o.NoPrometheus, "no-prometheus", o.NoPrometheus, "Do not run Prometheus")
+	fs.StringVar(&p.Path, "prometheus", p.Path, "The prometheus binary (default: prometheus in $PATH, Debian's package)")
+	fs.IntVar(&p.Port, "prometheus-port", p.Port, "Prometheus's HTTP port")
+	fs.DurationVar(&p.Retention, "prometheus-retention", p.Retention, "How long Prometheus keeps series")
+	fs.StringVar(&p.RetentionSize, "prometheus-retention-size", p.RetentionSize, "How much disk Prometheus's series may take")
+	fs.StringVar(&p.RulesFile, "prometheus-rules", p.RulesFile, "Recording rules Prometheus loads, when the file exists")
+	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
 
 // Validate checks the options of `up`.
@@ -152,6 +178,17 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(o.Platform.BinDir, "ke-apiserver")); err == nil {
 		o.Cluster.TokenWebhookURL = o.Platform.APIServerURL() + authn.TokenReviewPath
 	}
+	// The platform learns Prometheus's address before Prometheus starts: it
+	// scrapes the platform's components, so it starts after them.
+	if !o.NoPrometheus {
+		if _, err := o.Prometheus.LookPath(); err == nil {
+			o.Platform.PrometheusURL = o.Prometheus.URL()
+		}
+		if o.Prometheus.DataDir == "" {
+			o.Prometheus.DataDir = filepath.Join(o.Cluster.DataDir, "prometheus")
+		}
+		o.Prometheus.ScrapeInterval = o.Cluster.ScrapeInterval
+	}
 	c, err := cluster.Start(ctx, &o.Cluster)
 	if err != nil {
 		return err
@@ -165,9 +202,50 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	prom, err := o.startPrometheus(ctx, c, res)
+	if err != nil {
+		return err
+	}
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res)
+	o.printSummary(c, res, prom)
 	return c.Wait(ctx)
+}
+
+// prometheusStatus says how Prometheus runs: its URL, or why it does not.
+type prometheusStatus struct {
+	URL, DataDir, Missing string
+}
+
+// startPrometheus runs Prometheus, scraping the cluster and the platform's
+// running components, and writes its URL in its data folder
+// (prometheus.URLFile) for the platform's configuration and the tests.
+func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *platform.Result) (*prometheusStatus, error) {
+	if o.NoPrometheus {
+		return &prometheusStatus{Missing: "not started (--no-prometheus)"}, nil
+	}
+	if _, err := o.Prometheus.LookPath(); err != nil {
+		// Not an error: the cluster runs without Prometheus, and says so.
+		return &prometheusStatus{Missing: err.Error()}, nil //nolint:nilerr // reported in the summary
+	}
+	certFile, keyFile, caFile, err := c.ClientCert("prometheus", "prometheus", "system:monitoring")
+	if err != nil {
+		return nil, err
+	}
+	t := prometheus.Targets{Cluster: c.Endpoints(), CAFile: caFile, CertFile: certFile, KeyFile: keyFile,
+		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics}
+	if res.APIServerURL != "" {
+		t.KeAPIServer = "127.0.0.1:" + strconv.Itoa(o.Platform.Ports.APIServer)
+	}
+	if res.ConsoleURL != "" {
+		t.KeConsole = "127.0.0.1:" + strconv.Itoa(o.Platform.Ports.Console)
+	}
+	if err := prometheus.Start(ctx, c, &o.Prometheus, t); err != nil {
+		return nil, fmt.Errorf("starting prometheus: %w", err)
+	}
+	if err := os.WriteFile(prometheus.URLFile(o.Prometheus.DataDir), []byte(o.Prometheus.URL()+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &prometheusStatus{URL: o.Prometheus.URL(), DataDir: o.Prometheus.DataDir}, nil
 }

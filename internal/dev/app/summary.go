@@ -12,13 +12,24 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
 		time.Since(c.StartedAt()).Seconds(), o.Cluster.Nodes, o.Cluster.APIServerURL())
 	fmt.Fprintf(out, "  export KUBECONFIG=%s\n  kubectl get nodes\n", kubeconfig)
 	fmt.Fprintf(out, "  logs: %s\n", c.LogDir())
+	if o.Cluster.MetricsServerDir != "" {
+		fmt.Fprintf(out, "  kubectl top pods -A   (metrics-server; set a pod's simulated usage with the annotations %s and %s)\n",
+			cluster.UsageCPUAnnotation, cluster.UsageMemoryAnnotation)
+	} else {
+		fmt.Fprintln(out, "  metrics-server not started: METRICS_SERVER_BIN_DIR is not set (run through `make run`)")
+	}
+	if prom.URL != "" {
+		fmt.Fprintf(out, "\nPrometheus: %s (data in %s, every %s)\n", prom.URL, prom.DataDir, c.ScrapeInterval())
+	} else {
+		fmt.Fprintf(out, "\nPrometheus: %s\n", prom.Missing)
+	}
 	if len(res.Started) > 0 {
 		fmt.Fprintln(out, "\nPlatform components running:")
 		for _, s := range res.Started {
@@ -27,6 +38,9 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result) {
 	}
 	for _, group := range slices.Sorted(maps.Keys(res.Backends)) {
 		fmt.Fprintf(out, "  - balancer in ke-dev in front of %s: %s\n", group, strings.Join(res.Backends[group], ", "))
+	}
+	if len(res.StateMetrics) > 0 {
+		fmt.Fprintf(out, "  - object-state metrics of ke-controller-manager (the leader's have series): %s\n", strings.Join(res.StateMetrics, ", "))
 	}
 	if res.Redis != "" {
 		fmt.Fprintf(out, "\nRedis (tokens, revocations, console sessions; kept on disk): %s, data and password in %s\n", res.Redis, res.RedisDir)

@@ -137,6 +137,11 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	if err := c.waitReady(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.MetricsServerDir != "" {
+		if err := c.startMetricsServer(ctx); err != nil {
+			return nil, fmt.Errorf("starting metrics-server: %w", err)
+		}
+	}
 	logCtx, cancel := context.WithCancel(context.Background())
 	c.stopLogs = cancel
 	go writeSimulatedLogs(logCtx, cfg.SimulatedLogFile())

@@ -10,6 +10,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -27,6 +28,9 @@ type Ports struct {
 	// KwokServer is KWOK's own server (logs, attach, port-forward), behind
 	// the kubelet port; 0 picks a free port at start.
 	KwokServer int
+	// MetricsServer is metrics-server's HTTPS port, behind the
+	// metrics.k8s.io APIService.
+	MetricsServer int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
@@ -38,8 +42,13 @@ func DefaultPorts() Ports {
 		ControllerManager: 10257,
 		Scheduler:         10259,
 		Kubelet:           10250,
+		MetricsServer:     10251,
 	}
 }
+
+// DefaultScrapeInterval is how often metrics-server and Prometheus read the
+// nodes' metrics unless the configuration says otherwise.
+const DefaultScrapeInterval = 15 * time.Second
 
 // Config describes a local cluster.
 type Config struct {
@@ -50,6 +59,12 @@ type Config struct {
 	BinDir string
 	// KwokDir holds the kwok binary and its stage configurations.
 	KwokDir string
+	// MetricsServerDir holds metrics-server; empty runs the cluster without
+	// it (no metrics.k8s.io API).
+	MetricsServerDir string
+	// ScrapeInterval is how often the nodes' metrics are read (metrics-server
+	// reads them at least every 10s); 0 means DefaultScrapeInterval.
+	ScrapeInterval time.Duration
 	// Nodes is the number of simulated nodes.
 	Nodes int
 	// NodeCPU, NodeMemory and NodePods are the capacity of each node.
@@ -80,6 +95,9 @@ func (c *Config) Validate() []error {
 			errs = append(errs, fmt.Errorf("%s %q is not a quantity", flag, q))
 		}
 	}
+	if c.ScrapeInterval < 0 {
+		errs = append(errs, fmt.Errorf("the scrape interval must not be negative, got %s", c.ScrapeInterval))
+	}
 	seen := map[int]string{}
 	for _, p := range c.namedPorts() {
 		if p.port <= 0 || p.port > 65535 {
@@ -107,6 +125,9 @@ func (c *Config) namedPorts() []namedPort {
 		{"kube-controller-manager", c.Ports.ControllerManager},
 		{"kube-scheduler", c.Ports.Scheduler},
 		{"kwok (kubelet)", c.Ports.Kubelet},
+	}
+	if c.MetricsServerDir != "" {
+		ports = append(ports, namedPort{"metrics-server", c.Ports.MetricsServer})
 	}
 	if c.Ports.KwokServer != 0 {
 		ports = append(ports, namedPort{"kwok (its own server)", c.Ports.KwokServer})
@@ -145,6 +166,11 @@ func (c *Config) CheckBinaries() []error {
 	}
 	if err := process.CheckBinary("kwok", filepath.Join(c.KwokDir, "kwok"), hint); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MetricsServerDir != "" {
+		if err := process.CheckBinary("metrics-server", filepath.Join(c.MetricsServerDir, "metrics-server"), hint); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errs
 }

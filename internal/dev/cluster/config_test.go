@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func validConfig() Config {
@@ -23,6 +24,11 @@ func TestValidate(t *testing.T) {
 		{"a capacity that is not a quantity is refused", func(c *Config) { c.NodeMemory = "lots" }, "--node-memory"},
 		{"a port out of range is refused", func(c *Config) { c.Ports.Scheduler = 70000 }, "kube-scheduler"},
 		{"two components on one port are refused", func(c *Config) { c.Ports.Kubelet = c.Ports.APIServer }, "given to both"},
+		{"metrics-server's port is checked when it runs", func(c *Config) {
+			c.MetricsServerDir = "ms"
+			c.Ports.MetricsServer = c.Ports.Kubelet
+		}, "given to both"},
+		{"a negative scrape interval is refused", func(c *Config) { c.ScrapeInterval = -time.Second }, "scrape interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,5 +76,19 @@ func TestAMissingBinaryIsNamed(t *testing.T) {
 	}
 	if !strings.Contains(errs[1].Error(), "kube-apiserver binary not found") || !strings.Contains(errs[1].Error(), "make tools") {
 		t.Fatalf("unclear error: %v", errs[1])
+	}
+}
+
+func TestMetricsServerReadsAtMostEveryTenSeconds(t *testing.T) {
+	for _, tt := range []struct{ interval, want time.Duration }{
+		{0, DefaultScrapeInterval},
+		{5 * time.Second, 10 * time.Second},
+		{30 * time.Second, 30 * time.Second},
+	} {
+		c := validConfig()
+		c.ScrapeInterval = tt.interval
+		if got := c.metricsServerResolution(); got != tt.want {
+			t.Errorf("scrape interval %s: metrics-server reads every %s, want %s", tt.interval, got, tt.want)
+		}
 	}
 }

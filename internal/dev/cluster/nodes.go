@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
@@ -22,6 +23,11 @@ const (
 	devNodeLabel = "superkube.io/dev-node"
 	// NodePrefix starts the name of every simulated node.
 	NodePrefix = "ke-node-"
+	// resourceMetricsPathAnnotation tells metrics-server (v0.8 and later)
+	// where a node's kubelet serves its resource metrics. All the simulated
+	// nodes share 127.0.0.1 and the kubelet port, so the path is what tells
+	// them apart: KWOK serves each node's series under its name.
+	resourceMetricsPathAnnotation = "metrics.k8s.io/resource-metrics-path"
 )
 
 // NodeName returns the name of the i-th simulated node.
@@ -45,6 +51,14 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 		if !want[n.Name] {
 			if err := nodes.Delete(ctx, n.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 				return fmt.Errorf("deleting surplus node %s: %w", n.Name, err)
+			}
+			continue
+		}
+		// Nodes created by an earlier version of ke-dev lack the annotation.
+		if path := ResourceMetricsPath(n.Name); n.Annotations[resourceMetricsPathAnnotation] != path {
+			patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, resourceMetricsPathAnnotation, path)
+			if _, err := nodes.Patch(ctx, n.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+				return fmt.Errorf("annotating node %s with its metrics path: %w", n.Name, err)
 			}
 		}
 	}
@@ -72,6 +86,7 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 				Annotations: map[string]string{
 					kwokNodeAnnotation:             "fake",
 					"node.alpha.kubernetes.io/ttl": "0",
+					resourceMetricsPathAnnotation:  ResourceMetricsPath(name),
 				},
 			},
 			Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -222,6 +224,7 @@ spec:
   attaches:
   - logsFile: %q
 `, c.SimulatedLogFile(), c.SimulatedLogFile())
+	b.WriteString(kwokUsageConfig())
 	// No ClusterExec: KWOK would run the command a user asks for on this
 	// machine. Exec is answered by ke-dev's simulated shell instead, in front
 	// of KWOK's server (internal/dev/kubelet).
@@ -248,3 +251,39 @@ func (c *Cluster) DataDir() string { return c.cfg.DataDir }
 
 // APIServerURL is kube-apiserver's address.
 func (c *Cluster) APIServerURL() string { return c.cfg.APIServerURL() }
+
+// ClientCert issues a client certificate from the cluster's CA (trusted by
+// kube-apiserver, the control plane's metrics endpoints and the simulated
+// kubelets) and returns its files and the CA file.
+func (c *Cluster) ClientCert(name, commonName string, organizations ...string) (certFile, keyFile, caFile string, err error) {
+	pair, err := c.files.ca.Ensure(c.cfg.pkiDir(), pki.Leaf{Name: name, CommonName: commonName, Organization: organizations, Client: true})
+	if err != nil {
+		return "", "", "", err
+	}
+	return pair.CertFile, pair.KeyFile, c.files.ca.CertFile, nil
+}
+
+// Endpoints are the addresses (host:port) of the cluster's components for
+// scraping their metrics.
+type Endpoints struct {
+	APIServer, Etcd, ControllerManager, Scheduler string
+	// Kubelet is the kubelet port shared by the simulated nodes; Nodes are
+	// their names (ResourceMetricsPath gives each node's path on it).
+	Kubelet string
+	Nodes   []string
+}
+
+// Endpoints returns where the cluster's components serve their metrics.
+func (c *Cluster) Endpoints() Endpoints {
+	p := c.cfg.Ports
+	addr := func(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+	e := Endpoints{APIServer: addr(p.APIServer), Etcd: addr(p.Etcd), ControllerManager: addr(p.ControllerManager),
+		Scheduler: addr(p.Scheduler), Kubelet: addr(p.Kubelet)}
+	for i := range c.cfg.Nodes {
+		e.Nodes = append(e.Nodes, NodeName(i))
+	}
+	return e
+}
+
+// ScrapeInterval is how often the nodes' metrics are read.
+func (c *Cluster) ScrapeInterval() time.Duration { return c.cfg.scrapeInterval() }

@@ -93,8 +93,9 @@ func (s *Server) Close() {
 }
 
 // NewHandler answers exec with the sandbox and passes logs, attach,
-// port-forward and health checks to KWOK at backend. Anything else is 404:
-// in particular the kubelet's /run, which would run a command too.
+// port-forward, the nodes' metrics and health checks to KWOK at backend.
+// Anything else is 404: in particular the kubelet's /run, which would run a
+// command too.
 func NewHandler(sandbox *simshell.Sandbox, backend *url.URL, backendTLS *tls.Config) (http.Handler, error) {
 	if sandbox == nil {
 		return nil, errors.New("a sandbox is required")
@@ -105,7 +106,12 @@ func NewHandler(sandbox *simshell.Sandbox, backend *url.URL, backendTLS *tls.Con
 	mux := http.NewServeMux()
 	ex := &executor{sandbox: sandbox}
 	mux.Handle("/exec/", ex)
-	for _, p := range []string{"/containerLogs/", "/attach/", "/portForward/", "/healthz", "/readyz", "/livez"} {
+	// KWOK serves each simulated node's resource metrics and cAdvisor-style
+	// series under /metrics/nodes/{node}/metrics/...: the nodes share this
+	// port, so the path names the node (metrics-server reads it from the
+	// node's metrics.k8s.io/resource-metrics-path annotation, Prometheus's
+	// scrape jobs set it per node). KWOK's own /metrics stays behind.
+	for _, p := range []string{"/containerLogs/", "/attach/", "/portForward/", "/metrics/nodes/", "/healthz", "/readyz", "/livez"} {
 		mux.Handle(p, proxy)
 	}
 	return mux, nil

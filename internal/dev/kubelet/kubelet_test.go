@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,34 @@ func TestOnlyKubeletStreamsArePassedToKwok(t *testing.T) {
 	}
 	if len(*paths) != 1 || (*paths)[0] != "/containerLogs/demo/web-1/web" {
 		t.Fatalf("KWOK was asked for %v", *paths)
+	}
+}
+
+func TestEachNodesMetricsArePassedToKwok(t *testing.T) {
+	srv, paths := front(t)
+	client := srv.Client()
+	get := func(p string) int {
+		resp, err := client.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+	want := []string{"/metrics/nodes/ke-node-0/metrics/resource", "/metrics/nodes/ke-node-1/metrics/cadvisor"}
+	for _, p := range want {
+		if code := get(p); code != http.StatusOK {
+			t.Errorf("%s: %d, want 200", p, code)
+		}
+	}
+	// KWOK's own metrics, and the kubelet paths without a node, are not served.
+	for _, p := range []string{"/metrics", "/metrics/resource", "/metrics/cadvisor"} {
+		if code := get(p); code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, code)
+		}
+	}
+	if !slices.Equal(*paths, want) {
+		t.Fatalf("KWOK was asked for %v, want %v", *paths, want)
 	}
 }
 

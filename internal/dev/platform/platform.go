@@ -43,11 +43,14 @@ type Ports struct {
 	Console   int
 	// Redis is the store of tokens, revocations and console sessions.
 	Redis int
+	// StateMetrics is where ke-controller-manager's object-state exporter
+	// serves kube-state-metrics' series (plain HTTP on loopback).
+	StateMetrics int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
 func DefaultPorts() Ports {
-	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, APIServer: 9443, Console: 8443, Redis: 16379}
+	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, StateMetrics: 10283, APIServer: 9443, Console: 8443, Redis: 16379}
 }
 
 // Replicas is how many processes of each platform component run with HA.
@@ -72,6 +75,9 @@ type Config struct {
 	// ConsoleDevUIURL makes ke-console serve the UI from Vite's dev server
 	// (npm --prefix web run dev) instead of its embedded build.
 	ConsoleDevUIURL string
+	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
+	// monitoring API reads; empty when none runs.
+	PrometheusURL string
 	// HA runs two replicas of each component: ke-controller-manager with
 	// leader election, ke-apiserver and ke-console on free ports behind a
 	// balancer in ke-dev that listens on their usual ports.
@@ -110,6 +116,11 @@ type Result struct {
 	APIServerURL string
 	// ConsoleURL is where ke-console answers, when it runs.
 	ConsoleURL string
+	// ControllerManagerMetrics are the metrics addresses of the
+	// ke-controller-manager replicas, StateMetrics those of their
+	// object-state exporters (plain HTTP, path /metrics, kube-state-metrics'
+	// names; only the elected replica's page has series), when they run.
+	ControllerManagerMetrics, StateMetrics []string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
 	AdminPassword string
@@ -175,7 +186,7 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		var err error
 		switch name {
 		case "ke-controller-manager":
-			err = startControllerManagers(ctx, c, cl, cfg, path, names)
+			err = startControllerManagers(ctx, c, cl, cfg, path, names, res)
 		case "ke-apiserver":
 			err = startReplicas(c, cfg, names, cfg.Ports.APIServer, "--ke-apiserver-port", res, func(name string, port int) error {
 				return startAPIServer(ctx, c, cl, cfg, path, name, port, store)
@@ -241,14 +252,16 @@ func registerAdmission(ctx context.Context, c *cluster.Cluster, cl client.Client
 
 // startControllerManagers runs ke-controller-manager, or with HA its
 // replicas with leader election (the first on the usual ports, the others on
-// free ones).
-func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string) error {
+// free ones). Each serves its object-state metrics on a port of its own,
+// which Prometheus's kube-state-metrics job scrapes; only the elected
+// replica's page has series.
+func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path string, names []string, res *Result) error {
 	kubeconfig, err := identity(ctx, c, cl, "ke-controller-manager", cfg.SystemNamespace)
 	if err != nil {
 		return err
 	}
-	health, metrics := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics
-	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics} {
+	health, metrics, state := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics, cfg.Ports.StateMetrics
+	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics, "--ke-controller-manager-state-metrics-port": state} {
 		if cluster.PortFree(port) != nil {
 			return fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
 		}
@@ -261,14 +274,21 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			if metrics, err = freePort(); err != nil {
 				return err
 			}
+			if state, err = freePort(); err != nil {
+				return err
+			}
 		}
+		stateAddr := "127.0.0.1:" + strconv.Itoa(state)
 		args := []string{
 			"--kubeconfig=" + kubeconfig,
 			"--system-namespace=" + cfg.SystemNamespace,
 			"--leader-elect=" + strconv.FormatBool(len(names) > 1),
 			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
+			"--state-metrics-bind-address=" + stateAddr,
 		}
+		res.StateMetrics = append(res.StateMetrics, stateAddr)
+		res.ControllerManagerMetrics = append(res.ControllerManagerMetrics, "127.0.0.1:"+strconv.Itoa(metrics))
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
 		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return httpOK(ctx, readyz) }); err != nil {
 			return err
@@ -403,6 +423,11 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--system-namespace=" + cfg.SystemNamespace,
 		"--cert-dir=" + dir,
 		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
+	}
+	// The monitoring API reads the Prometheus ke-dev runs; without one it
+	// answers that monitoring is not configured.
+	if cfg.PrometheusURL != "" {
+		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

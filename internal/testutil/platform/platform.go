@@ -47,7 +47,7 @@ const SystemNamespace = "superkube-system"
 // administrator. tune adjusts the configuration first.
 func StartControllers(ctx context.Context, rc *rest.Config, tune ...func(*cmapp.Config)) error {
 	cfg := cmapp.DefaultConfig()
-	cfg.MetricsBindAddress, cfg.HealthProbeBindAddress, cfg.LeaderElection.Enabled = "0", "0", false
+	cfg.MetricsBindAddress, cfg.StateMetricsBindAddress, cfg.HealthProbeBindAddress, cfg.LeaderElection.Enabled = "0", "0", "0", false
 	cfg.Authentication.BcryptCost = BcryptCost
 	for _, f := range tune {
 		f(&cfg)

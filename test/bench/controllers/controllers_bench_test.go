@@ -171,7 +171,7 @@ func startControllerManager(b *testing.B, env *envtest.Environment) *exec.Cmd {
 		b.Fatal(err)
 	}
 	metricsPort = freePort(b)
-	cmd := exec.Command(bin, "--kubeconfig="+file, "--leader-elect=false", fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", metricsPort), "--health-probe-bind-address=0", "--concurrency=8", "--kube-api-qps=1000", "--kube-api-burst=2000",
+	cmd := exec.Command(bin, "--kubeconfig="+file, "--leader-elect=false", fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", metricsPort), "--health-probe-bind-address=0", "--state-metrics-bind-address=0", "--concurrency=8", "--kube-api-qps=1000", "--kube-api-burst=2000",
 		"--pprof-bind-address="+os.Getenv("BENCH_PPROF"))
 	cmd.Stdout, cmd.Stderr = log, log
 	// As the Helm chart does from the container's memory limit (300Mi).

@@ -91,7 +91,7 @@ func BenchmarkProxiedPodList(b *testing.B) {
 
 	// ke-controller-manager creates the administrator and its native RBAC.
 	cmCfg := cmapp.DefaultConfig()
-	cmCfg.MetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", false
+	cmCfg.MetricsBindAddress, cmCfg.StateMetricsBindAddress, cmCfg.HealthProbeBindAddress, cmCfg.LeaderElection.Enabled = "0", "0", "0", false
 	cmCfg.Authentication.BcryptCost = 4
 	cmCompleted, err := cmCfg.Complete(env.Config)
 	if err != nil {

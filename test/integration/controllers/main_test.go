@@ -7,6 +7,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -71,6 +72,11 @@ func run(m *testing.M) int {
 	}
 	cfg = app.DefaultConfig()
 	cfg.MetricsBindAddress, cfg.HealthProbeBindAddress = "0", "0"
+	// The object-state metrics of the manager under test (see statemetrics_test.go).
+	if cfg.StateMetricsBindAddress, err = freeAddress(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	cfg.LeaderElection.Enabled = false
 	cfg.Authentication.BcryptCost = 4
 	cfg.Authentication.MaxFailedLogins = maxFailures
@@ -101,6 +107,16 @@ func run(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// freeAddress returns a loopback address with a port that is free now.
+func freeAddress() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String(), nil
 }
 
 // eventually retries check until it returns nil or 30 seconds pass.

@@ -51,11 +51,15 @@ export function useAccess(actions: Action[]): { allowed: boolean[]; loaded: bool
   return { allowed: actions.map((_, i) => q.data?.status?.results?.[i]?.allowed ?? false), loaded: !!q.data || !!q.error || actions.length === 0 };
 }
 
-/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles. */
+/** Raw PromQL (the monitoring API's query and query_range), which the API allows to platform administrators. */
+export const rawQueryAction: Action = { verb: 'list', group: 'monitoring.superkube.io', resource: 'query' };
+
+/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles, raw PromQL. */
 export const platformActions: Action[] = [
   { verb: 'list', resource: 'nodes' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
+  rawQueryAction,
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */

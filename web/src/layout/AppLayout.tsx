@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -109,6 +109,8 @@ function Sidebar() {
       <NavList>
         {canNodes && <Item to="/platform/overview" test="cluster">{t('Cluster overview')}</Item>}
         {canNodes && <Item to="/platform/nodes" test="nodes">{t('Nodes')}</Item>}
+        {canNodes && <Item to="/platform/components" test="components">{t('Components')}</Item>}
+        {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
         <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
         {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}

@@ -67,6 +67,26 @@ admission:
   exemptUsers:
     - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.controllerManager.fullname" .) | quote }}
     - {{ printf "system:serviceaccount:%s:%s" .Release.Namespace (include "sk.apiserver.fullname" .) | quote }}
+{{- with $as.monitoring }}
+monitoring:
+  {{- with .prometheusURL }}
+  prometheusURL: {{ . | quote }}
+  {{- end }}
+  timeout: {{ .timeout | quote }}
+  concurrency: {{ int64 .concurrency }}
+  {{- with .caFile }}
+  caFile: {{ . | quote }}
+  {{- end }}
+  {{- if and .auth.existingSecret .auth.bearerTokenKey }}
+  bearerTokenFile: {{ printf "/etc/ke-apiserver/prometheus/%s" .auth.bearerTokenKey | quote }}
+  {{- end }}
+  {{- with .auth.username }}
+  username: {{ . | quote }}
+  {{- end }}
+  {{- if and .auth.existingSecret .auth.passwordKey }}
+  passwordFile: {{ printf "/etc/ke-apiserver/prometheus/%s" .auth.passwordKey | quote }}
+  {{- end }}
+{{- end }}
 {{- with $as.trustedProxies }}
 trustedProxies:
   {{- toYaml . | nindent 2 }}

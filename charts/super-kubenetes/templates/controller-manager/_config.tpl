@@ -8,6 +8,7 @@ apiVersion: config.superkube.io/v1alpha1
 kind: ControllerManagerConfiguration
 systemNamespace: {{ .Release.Namespace | quote }}
 metricsBindAddress: {{ printf ":%d" (int64 $cm.metrics.port) | quote }}
+stateMetricsBindAddress: {{ ternary (printf ":%d" (int64 $cm.stateMetrics.port)) "0" $cm.stateMetrics.enabled | quote }}
 healthProbeBindAddress: {{ printf ":%d" (int64 $cm.healthPort) | quote }}
 {{- if $cm.pprof.enabled }}
 pprofBindAddress: {{ printf ":%d" (int64 $cm.pprof.port) | quote }}

@@ -7,6 +7,7 @@ import type { K8sObject, Node } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { nodeColumns } from './Nodes';
 import { ResourceTable } from '../../components/ResourceTable';
+import ClusterMonitoring from '../monitoring/ClusterMonitoring';
 
 /** Count is a card with a number that links to its list; "–" when the number could not be read, "…" while it loads. */
 export function Count({ title, value, failed, to, test }: { title: string; value: number | undefined; failed?: boolean; to?: string; test: string }) {
@@ -23,7 +24,7 @@ export function Count({ title, value, failed, to, test }: { title: string; value
   );
 }
 
-/** ClusterOverview counts nodes, workspaces, projects and pods, and lists the nodes with their capacity. */
+/** ClusterOverview counts nodes, workspaces, projects and pods, charts the cluster's usage, API server and etcd, and lists the nodes with their capacity. */
 export default function ClusterOverview() {
   const { t } = useTranslation('platform');
   const one = { limit: 1 };
@@ -43,6 +44,9 @@ export default function ClusterOverview() {
           <Count title={t('Projects')} value={projects.data?.totalItems} failed={!!projects.error} to="/platform/projects" test="projects" />
           <Count title={t('Pods')} value={pods.data?.totalItems} failed={!!pods.error} to="/platform/pods" test="pods" />
         </Gallery>
+      </PageSection>
+      <PageSection>
+        <ClusterMonitoring />
       </PageSection>
       <PageSection>
         <Title headingLevel="h2">{t('Nodes')}</Title>

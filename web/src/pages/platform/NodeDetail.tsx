@@ -1,5 +1,5 @@
 import { Button, Flex, Label, LabelGroup, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patternfly/react-core';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { kinds } from '../../api/kinds';
@@ -22,6 +22,8 @@ import { ConfirmAction } from '../../components/ConfirmAction';
 import { useToast } from '../../components/Toast';
 import { cordon } from './nodeActions';
 import { DrainDialog, LabelsDialog, TaintsDialog } from './NodeDialogs';
+
+const NodeMonitoring = lazy(() => import('../monitoring/NodeMonitoring'));
 
 interface NodeInfo {
   osImage?: string;
@@ -136,6 +138,13 @@ export default function NodeDetail() {
           </Tab>
           <Tab eventKey="pods" title={<TabTitleText>{t('Pods')}</TabTitleText>}>
             <ResourceTable<K8sObject> id="node-pods" ariaLabel={t('Pods')} resource="pods" params={{ nodeName: name }} columns={columnsFor('pods', t)} statuses={kinds.pods.statuses} link={(p) => `/projects/${p.metadata.namespace}/pods/${p.metadata.name}`} />
+          </Tab>
+          <Tab eventKey="monitoring" title={<TabTitleText>{t('Monitoring')}</TabTitleText>} data-test="tab-monitoring">
+            <div className="pf-v6-u-mt-md">
+              <Suspense fallback={<Loading />}>
+                <NodeMonitoring node={name} />
+              </Suspense>
+            </div>
           </Tab>
           <Tab eventKey="events" title={<TabTitleText>{t('Events')}</TabTitleText>}>
             <Events kind="Node" name={name} />

@@ -1,10 +1,12 @@
 import { PageSection } from '@patternfly/react-core';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { useList } from '../../api/resources';
 import type { Node } from '../../api/types';
 import { age } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
-import { ResourceTable, type Column } from '../../components/ResourceTable';
+import { ResourceTable, useTableState, type Column } from '../../components/ResourceTable';
+import { NodeUsage, useNodeUsage, usageColumns } from '../monitoring/NodeUsage';
 import { StatusLabel } from '../../components/StatusLabel';
 import { derivedStatus } from '../../components/status';
 
@@ -29,13 +31,24 @@ export function nodeColumns(t: TFunction): Column<Node>[] {
   ];
 }
 
+/**
+ * Nodes lists the nodes with their CPU and memory use: one request to the
+ * monitoring API for the nodes of the page on screen.
+ */
 export default function Nodes() {
   const { t } = useTranslation('platform');
+  const table = useTableState({ defaultSortBy: 'name', defaultAscending: true });
+  const q = useList<Node>('nodes', undefined, table.params);
+  const usage = useNodeUsage((q.data?.items ?? []).map((n) => n.metadata.name));
+  const columns = nodeColumns(t);
+  // The usage after the status and the roles, before the allocatable figures.
+  columns.splice(4, 0, ...usageColumns(usage));
   return (
     <>
       <PageHeader title={t('Nodes')} />
       <PageSection>
-        <ResourceTable<Node> id="nodes" ariaLabel={t('Nodes')} resource="nodes" columns={nodeColumns(t)} statuses={['ready', 'notready']} link={(n) => `/platform/nodes/${n.metadata.name}`} defaultSortBy="name" defaultAscending />
+        <NodeUsage usage={usage} />
+        <ResourceTable<Node> id="nodes" ariaLabel={t('Nodes')} table={table} query={q} columns={columns} statuses={['ready', 'notready']} link={(n) => `/platform/nodes/${n.metadata.name}`} />
       </PageSection>
     </>
   );

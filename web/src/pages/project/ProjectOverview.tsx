@@ -11,6 +11,7 @@ import { NotFound } from '../../components/PageState';
 import { StatusLabel } from '../../components/StatusLabel';
 import { useProjectWorkspace } from '../../layout/useProjectWorkspace';
 import { kindTitle } from './kindTitles';
+import { ProjectMonitoring } from '../monitoring/UsageMonitoring';
 
 function KindCount({ namespace, resource }: { namespace: string; resource: string }) {
   const { t } = useTranslation('project');
@@ -114,6 +115,11 @@ export default function ProjectOverview() {
             ))}
         </Gallery>
       </PageSection>
+      {access.may('pods') && (
+        <PageSection>
+          <ProjectMonitoring namespace={namespace} />
+        </PageSection>
+      )}
       <PageSection>
         <Title headingLevel="h2">{t('Recent events')}</Title>
         {access.may('pods') || !access.loaded ? <Events namespace={namespace} /> : null}

@@ -30,8 +30,11 @@ import { PodSpecView } from './PodSpecView';
 import { templateOf, type PodSpec } from './podSpec';
 import { JobsOf, NodeLink, Owners, RelatedServices, RevisionHistory } from './WorkloadPanels';
 import { Time } from '../../components/Time';
+import { workloadKind } from '../../api/monitoring';
 
 const PodTerminal = lazy(() => import('./PodTerminal'));
+const WorkloadMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.WorkloadMonitoring })));
+const PodMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.PodMonitoring })));
 
 /** workloadFacts are what a workload's details say beside its status: replicas and strategy, a Job's runs, a CronJob's schedule. */
 function workloadFacts(resource: string, w: Workload, t: TFunction): [string, React.ReactNode][] {
@@ -124,6 +127,7 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
   if (template && resource !== 'pods') extra.push([t('Images'), template.spec.containers.map((c) => c.image).join(', ')]);
   const podLabels = template?.metadata?.labels;
   const history = resource === 'deployments' || resource === 'statefulsets' || resource === 'daemonsets' ? resource : undefined;
+  const monitored = workloadKind(resource);
   const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
 
   return (
@@ -201,6 +205,15 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
           {resource === 'cronjobs' && !!o.metadata.uid && (
             <Tab eventKey="jobs" title={<TabTitleText>{t('Jobs')}</TabTitleText>} data-test="tab-jobs">
               <JobsOf namespace={namespace} uid={o.metadata.uid} />
+            </Tab>
+          )}
+          {(monitored || resource === 'pods') && (
+            <Tab eventKey="monitoring" title={<TabTitleText>{t('Monitoring')}</TabTitleText>} data-test="tab-monitoring">
+              <div className="pf-v6-u-mt-md">
+                <Suspense fallback={<Loading />}>
+                  {monitored ? <WorkloadMonitoring namespace={namespace} kind={monitored} name={name} /> : <PodMonitoring namespace={namespace} pod={name} />}
+                </Suspense>
+              </div>
             </Tab>
           )}
           {resource === 'pods' && canLogs && (

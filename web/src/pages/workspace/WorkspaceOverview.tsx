@@ -5,6 +5,7 @@ import { useOverview } from '../../api/tenant';
 import { useWorkspaceAccess } from '../../api/access';
 import { PageHeader } from '../../components/PageHeader';
 import { PageError } from '../../components/PageState';
+import { WorkspaceMonitoring } from '../monitoring/UsageMonitoring';
 
 export default function WorkspaceOverview() {
   const { workspace = '' } = useParams();
@@ -35,6 +36,11 @@ export default function WorkspaceOverview() {
           ))}
         </Gallery>
       </PageSection>
+      {access.may('projects') && (
+        <PageSection>
+          <WorkspaceMonitoring workspace={workspace} />
+        </PageSection>
+      )}
     </>
   );
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -77,12 +78,18 @@ func (t *guarded) roundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil {
 			_ = resp.Body.Close()
 		}
-		logr.FromContextOrDiscard(req.Context()).Info("kube-apiserver did not begin to answer in time", "path", req.URL.Path, "timeout", t.g.Timeout.String())
-		return statusResponse(req, http.StatusGatewayTimeout, metav1.StatusReasonTimeout,
-			fmt.Sprintf("kube-apiserver did not answer within %s; try again later", t.g.Timeout)), nil
+		return t.timedOut(req), nil
 	}
 	if err != nil {
 		cancel(nil)
+		// The transport's own timeouts (the TLS handshake's, 10 s in
+		// client-go like the usual Timeout) are the same outage seen a
+		// moment earlier: a kube-apiserver that accepts connections and
+		// says nothing. Answer them as the guard's own (504), not as an
+		// unreachable server (503), whichever timer fires first.
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() && req.Context().Err() == nil {
+			return t.timedOut(req), nil
+		}
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
@@ -92,6 +99,14 @@ func (t *guarded) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: func() { cancel(nil) }}
 	return resp, nil
+}
+
+// timedOut answers a request kube-apiserver did not begin to answer in
+// time: 504 Timeout.
+func (t *guarded) timedOut(req *http.Request) *http.Response {
+	logr.FromContextOrDiscard(req.Context()).Info("kube-apiserver did not begin to answer in time", "path", req.URL.Path, "timeout", t.g.Timeout.String())
+	return statusResponse(req, http.StatusGatewayTimeout, metav1.StatusReasonTimeout,
+		fmt.Sprintf("kube-apiserver did not answer within %s; try again later", t.g.Timeout))
 }
 
 // notReadyYet answers 503 instead of a 403 that is kube-apiserver's and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -130,5 +131,50 @@ func TestACallersForbiddenIs403UnlessKubeAPIServerIsNotReady(t *testing.T) {
 	resp, body, _ = roundTrip(t, guardedTransport(t, srv, proxy.Guard{Ready: notReady}), srv.URL+"/api/v1/pods")
 	if code, _ := statusOf(t, body); resp.StatusCode != http.StatusServiceUnavailable || code != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("not ready: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+}
+
+// timeoutError is what a transport's own timer returns (the TLS handshake's).
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "net/http: TLS handshake timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+type failingTransport struct{ err error }
+
+func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
+
+// The transport's own timeout and the guard's both mean kube-apiserver did
+// not answer in time: 504 whichever fires first (the fault suite saw a 503
+// when the TLS handshake's 10 s ran out just before the guard's 10 s).
+func TestATransportTimeoutIs504LikeTheGuards(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int // 0: the error is returned
+	}{
+		{timeoutError{}, http.StatusGatewayTimeout},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, 0},
+	} {
+		rt, err := rest.TransportFor(proxy.WithGuard(&rest.Config{Host: "https://127.0.0.1:1", Transport: failingTransport{c.err}}, proxy.Guard{Timeout: time.Minute}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodGet, "https://127.0.0.1:1/api/v1/pods", nil)
+		resp, err := rt.RoundTrip(req)
+		if c.want == 0 {
+			if err == nil {
+				t.Errorf("%v: answered %d, want the error", c.err, resp.StatusCode)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", c.err, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if code, reason := statusOf(t, string(body)); resp.StatusCode != c.want || code != c.want || reason != "Timeout" || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%v: %d %v %s", c.err, resp.StatusCode, resp.Header, body)
+		}
 	}
 }

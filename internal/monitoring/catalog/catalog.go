@@ -94,8 +94,17 @@ type Metric struct {
 	Level       Level  `json:"level"`
 	Unit        string `json:"unit"`
 	Description string `json:"description"`
-	// Expr is the PromQL template.
+	// Expr is the PromQL template, over raw series: any Prometheus
+	// answers it.
 	Expr string `json:"-"`
+	// Recorded, when set, is the same metric read from the series of the
+	// recording rules the chart ships (superkube:*), with the same
+	// placeholders: a few precomputed series instead of one per container,
+	// used where Prometheus has them (see package monitoring's service).
+	// Only metrics whose recorded series keep the labels the service
+	// confines tenants by (namespace) or that only unconfined callers read
+	// (cluster and node levels) have one.
+	Recorded string `json:"-"`
 	// Components, at the component level, are the components the metric
 	// describes; empty means all.
 	Components []string `json:"components,omitempty"`

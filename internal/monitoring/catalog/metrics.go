@@ -84,34 +84,39 @@ func metrics() []Metric {
 	m := func(l Level, name, unit, desc, expr string, components ...string) Metric {
 		return Metric{Name: name, Level: l, Unit: unit, Description: desc, Expr: expr, Components: components}
 	}
+	// rec gives a metric its form over the recorded series.
+	rec := func(mt Metric, recorded string) Metric {
+		mt.Recorded = recorded
+		return mt
+	}
 	return all(
-		m(Cluster, "cluster_cpu_usage", Cores, "CPU used by every container", sumCPU),
-		m(Cluster, "cluster_cpu_total", Cores, "Allocatable CPU of the nodes", cpuTotal),
-		m(Cluster, "cluster_cpu_utilisation", Ratio, "CPU used over allocatable CPU", sumCPU+` / `+cpuTotal),
+		rec(m(Cluster, "cluster_cpu_usage", Cores, "CPU used by every container", sumCPU), `superkube:cluster_cpu_usage:rate5m`),
+		rec(m(Cluster, "cluster_cpu_total", Cores, "Allocatable CPU of the nodes", cpuTotal), `superkube:cluster_cpu_allocatable:cores`),
+		rec(m(Cluster, "cluster_cpu_utilisation", Ratio, "CPU used over allocatable CPU", sumCPU+` / `+cpuTotal), `superkube:cluster_cpu_utilisation:ratio`),
 		m(Cluster, "cluster_cpu_requests", Cores, "CPU requested by the pods' containers", `sum(kube_pod_container_resource_requests{resource="cpu"})`),
 		m(Cluster, "cluster_cpu_limits", Cores, "CPU limits of the pods' containers", `sum(kube_pod_container_resource_limits{resource="cpu"})`),
-		m(Cluster, "cluster_memory_usage_wo_cache", Bytes, "Working-set memory of every container (without the page cache)", sumMem),
-		m(Cluster, "cluster_memory_total", Bytes, "Allocatable memory of the nodes", memTotal),
-		m(Cluster, "cluster_memory_utilisation", Ratio, "Working-set memory over allocatable memory", sumMem+` / `+memTotal),
+		rec(m(Cluster, "cluster_memory_usage_wo_cache", Bytes, "Working-set memory of every container (without the page cache)", sumMem), `superkube:cluster_memory_working_set_bytes:sum`),
+		rec(m(Cluster, "cluster_memory_total", Bytes, "Allocatable memory of the nodes", memTotal), `superkube:cluster_memory_allocatable:bytes`),
+		rec(m(Cluster, "cluster_memory_utilisation", Ratio, "Working-set memory over allocatable memory", sumMem+` / `+memTotal), `superkube:cluster_memory_utilisation:ratio`),
 		m(Cluster, "cluster_memory_requests", Bytes, "Memory requested by the pods' containers", `sum(kube_pod_container_resource_requests{resource="memory"})`),
 		m(Cluster, "cluster_memory_limits", Bytes, "Memory limits of the pods' containers", `sum(kube_pod_container_resource_limits{resource="memory"})`),
-		m(Cluster, "cluster_pod_running_count", Count, "Pods in phase Running", `sum(`+running+`)`),
+		rec(m(Cluster, "cluster_pod_running_count", Count, "Pods in phase Running", `sum(`+running+`)`), `sum(superkube:namespace_pod_running:count)`),
 		m(Cluster, "cluster_pod_count", Count, "Pods", `count(`+podInfo+`)`),
 		m(Cluster, "cluster_pod_quota", Count, "Pods the nodes may run", `sum(kube_node_status_allocatable{resource="pods"})`),
-		m(Cluster, "cluster_node_total", Count, "Nodes", `count(kube_node_info)`),
-		m(Cluster, "cluster_node_online", Count, "Nodes whose condition Ready is true", `sum(kube_node_status_condition{condition="Ready",status="true"})`),
+		rec(m(Cluster, "cluster_node_total", Count, "Nodes", `count(kube_node_info)`), `superkube:cluster_node:count`),
+		rec(m(Cluster, "cluster_node_online", Count, "Nodes whose condition Ready is true", `sum(kube_node_status_condition{condition="Ready",status="true"})`), `superkube:cluster_node_ready:count`),
 		m(Cluster, "cluster_namespace_count", Count, "Namespaces", `count(kube_namespace_created)`),
 		m(Cluster, "cluster_pvc_bound_count", Count, "PersistentVolumeClaims in phase Bound", `sum(kube_persistentvolumeclaim_status_phase{phase="Bound"})`),
-		m(Cluster, "cluster_net_bytes_received", BytesPerSec, "Bytes received by the pods", `sum(`+rxRate+`)`),
-		m(Cluster, "cluster_net_bytes_transmitted", BytesPerSec, "Bytes sent by the pods", `sum(`+txRate+`)`),
+		rec(m(Cluster, "cluster_net_bytes_received", BytesPerSec, "Bytes received by the pods", `sum(`+rxRate+`)`), `sum(superkube:namespace_network_receive_bytes:rate5m)`),
+		rec(m(Cluster, "cluster_net_bytes_transmitted", BytesPerSec, "Bytes sent by the pods", `sum(`+txRate+`)`), `sum(superkube:namespace_network_transmit_bytes:rate5m)`),
 
-		m(Node, "node_cpu_usage", Cores, "CPU used by the node's containers", nodeCPU),
+		rec(m(Node, "node_cpu_usage", Cores, "CPU used by the node's containers", nodeCPU), `superkube:node_cpu_usage:rate5m{node=~"$node"}`),
 		m(Node, "node_cpu_total", Cores, "Allocatable CPU", nodeAlloc("cpu")),
-		m(Node, "node_cpu_utilisation", Ratio, "CPU used over allocatable CPU", nodeCPU+` / on (node) `+nodeAlloc("cpu")),
-		m(Node, "node_memory_usage_wo_cache", Bytes, "Working-set memory of the node's containers", nodeMem),
+		rec(m(Node, "node_cpu_utilisation", Ratio, "CPU used over allocatable CPU", nodeCPU+` / on (node) `+nodeAlloc("cpu")), `superkube:node_cpu_utilisation:ratio{node=~"$node"}`),
+		rec(m(Node, "node_memory_usage_wo_cache", Bytes, "Working-set memory of the node's containers", nodeMem), `superkube:node_memory_working_set_bytes:sum{node=~"$node"}`),
 		m(Node, "node_memory_total", Bytes, "Allocatable memory", nodeAlloc("memory")),
-		m(Node, "node_memory_utilisation", Ratio, "Working-set memory over allocatable memory", nodeMem+` / on (node) `+nodeAlloc("memory")),
-		m(Node, "node_pod_running_count", Count, "Pods running on the node", `sum by (node) (`+podsOnNode+`)`),
+		rec(m(Node, "node_memory_utilisation", Ratio, "Working-set memory over allocatable memory", nodeMem+` / on (node) `+nodeAlloc("memory")), `superkube:node_memory_utilisation:ratio{node=~"$node"}`),
+		rec(m(Node, "node_pod_running_count", Count, "Pods running on the node", `sum by (node) (`+podsOnNode+`)`), `superkube:node_pod_running:count{node=~"$node"}`),
 		m(Node, "node_pod_count", Count, "Pods scheduled to the node", `count by (node) (kube_pod_info{node=~"$node"})`),
 		m(Node, "node_pod_quota", Count, "Pods the node may run", nodeAlloc("pods")),
 		m(Node, "node_ready", Count, "1 when the node's condition Ready is true", `max by (node) (kube_node_status_condition{condition="Ready",status="true",node=~"$node"})`),
@@ -125,12 +130,12 @@ func metrics() []Metric {
 		m(Workspace, "workspace_pod_count", Count, "Pods of the workspace's projects", perWorkspace(nsPods)),
 		m(Workspace, "workspace_pod_running_count", Count, "Running pods of the workspace's projects", perWorkspace(nsRunning)),
 
-		m(Namespace, "namespace_cpu_usage", Cores, "CPU used by the project's pods", nsCPU),
-		m(Namespace, "namespace_memory_usage_wo_cache", Bytes, "Working-set memory of the project's pods", nsMem),
-		m(Namespace, "namespace_net_bytes_received", BytesPerSec, "Bytes received by the project's pods", nsRx),
-		m(Namespace, "namespace_net_bytes_transmitted", BytesPerSec, "Bytes sent by the project's pods", nsTx),
+		rec(m(Namespace, "namespace_cpu_usage", Cores, "CPU used by the project's pods", nsCPU), `superkube:namespace_cpu_usage:rate5m{namespace=~"$namespace"}`),
+		rec(m(Namespace, "namespace_memory_usage_wo_cache", Bytes, "Working-set memory of the project's pods", nsMem), `superkube:namespace_memory_working_set_bytes:sum{namespace=~"$namespace"}`),
+		rec(m(Namespace, "namespace_net_bytes_received", BytesPerSec, "Bytes received by the project's pods", nsRx), `superkube:namespace_network_receive_bytes:rate5m{namespace=~"$namespace"}`),
+		rec(m(Namespace, "namespace_net_bytes_transmitted", BytesPerSec, "Bytes sent by the project's pods", nsTx), `superkube:namespace_network_transmit_bytes:rate5m{namespace=~"$namespace"}`),
 		m(Namespace, "namespace_pod_count", Count, "Pods of the project", nsPods),
-		m(Namespace, "namespace_pod_running_count", Count, "Running pods of the project", nsRunning),
+		rec(m(Namespace, "namespace_pod_running_count", Count, "Running pods of the project", nsRunning), `superkube:namespace_pod_running:count{namespace=~"$namespace"}`),
 		m(Namespace, "namespace_cpu_requests", Cores, "CPU requested by the project's containers", `sum by (namespace) (kube_pod_container_resource_requests{resource="cpu",namespace=~"$namespace"})`),
 		m(Namespace, "namespace_memory_requests", Bytes, "Memory requested by the project's containers", `sum by (namespace) (kube_pod_container_resource_requests{resource="memory",namespace=~"$namespace"})`),
 

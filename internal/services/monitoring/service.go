@@ -35,6 +35,53 @@ type Service struct {
 	// Concurrency bounds the queries of one request in flight; 0 is
 	// DefaultConcurrency.
 	Concurrency int
+
+	recorded recordedProbe
+}
+
+// RecordedProbe is the series whose presence tells that Prometheus runs
+// the chart's recording rules, and RecordedProbeEvery how long an answer
+// about it is kept.
+const (
+	RecordedProbe      = "superkube:cluster_node:count"
+	RecordedProbeEvery = time.Minute
+)
+
+// recordedProbe remembers whether Prometheus had the recorded series.
+type recordedProbe struct {
+	mu      sync.Mutex
+	checked time.Time
+	present bool
+}
+
+// hasRecorded reports whether Prometheus has the recording rules' series,
+// asking it at most once per RecordedProbeEvery. A failed probe counts as
+// absent: the raw templates answer everywhere, only slower.
+func (s *Service) hasRecorded(ctx context.Context) bool {
+	p := &s.recorded
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.checked.IsZero() && time.Since(p.checked) < RecordedProbeEvery {
+		return p.present
+	}
+	v, err := s.Prometheus.Query(ctx, RecordedProbe, time.Now())
+	vec, ok := v.(model.Vector)
+	p.present = err == nil && ok && len(vec) > 0
+	if !errors.Is(err, context.Canceled) {
+		p.checked = time.Now()
+	}
+	return p.present
+}
+
+// expr is the PromQL template a request reads a metric with: the recorded
+// form where it has one and Prometheus has its series, unless the request
+// is confined to namespaces and the recorded series do not carry them
+// (only the namespace level's do).
+func (s *Service) expr(ctx context.Context, req *Request, m catalog.Metric) string {
+	if m.Recorded == "" || (req.Scope != nil && m.Level != catalog.Namespace) || !s.hasRecorded(ctx) {
+		return m.Expr
+	}
+	return m.Recorded
 }
 
 // Request is one call of the API, already authorized and scoped.
@@ -142,7 +189,7 @@ func (s *Service) metric(ctx context.Context, req *Request, m catalog.Metric, r 
 	if req.Scope != nil && len(req.Scope) == 0 {
 		return res, nil // nothing is visible
 	}
-	q, err := Query(m.Expr, req.Filters, req.Scope)
+	q, err := Query(s.expr(ctx, req, m), req.Filters, req.Scope)
 	if err != nil {
 		return res, err
 	}

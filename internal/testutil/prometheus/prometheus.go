@@ -39,6 +39,9 @@ type Options struct {
 	Jobs map[string]string
 	// ScrapeInterval is how often every target is scraped (default 1s).
 	ScrapeInterval time.Duration
+	// RuleFiles are recording (or alerting) rule files Prometheus
+	// evaluates, every ScrapeInterval unless a group sets its own.
+	RuleFiles []string
 	// Args are extra flags.
 	Args []string
 }
@@ -93,7 +96,18 @@ func Start(o Options) (*Server, error) {
 // as exported (honor_labels), as for federation or kube-state-metrics.
 func config(o Options) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\nscrape_configs:\n", o.ScrapeInterval, o.ScrapeInterval)
+	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", o.ScrapeInterval, o.ScrapeInterval)
+	if len(o.RuleFiles) > 0 {
+		b.WriteString("rule_files:\n")
+		for _, f := range o.RuleFiles {
+			abs, err := filepath.Abs(f)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&b, "  - %q\n", abs)
+		}
+	}
+	b.WriteString("scrape_configs:\n")
 	jobs := make([]string, 0, len(o.Jobs))
 	for j := range o.Jobs {
 		jobs = append(jobs, j)

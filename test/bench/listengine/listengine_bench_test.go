@@ -123,7 +123,9 @@ func BenchmarkListEngineAtScale(b *testing.B) {
 	rps := float64(done.Load()) / 10
 	rss, hwm := memory(b, proc.Process.Pid)
 
-	consoleFigures := measureConsole(b, api.url, api.dir)
+	consoleFigures := bench.Console(b, api.url, filepath.Join(api.dir, "ke-apiserver.crt"), "pods.perf.ts",
+		"CONSOLE_USER=member", "CONSOLE_PASSWORD=Bench-Passw0rd!", "CONSOLE_PROJECT=ns-0042",
+		"CONSOLE_ADMIN_USER=admin", "CONSOLE_ADMIN_PASSWORD=Bench-Passw0rd!", "CONSOLE_PICK_PROJECTS=proj-04217,proj-00815,proj-08888,proj-02024,proj-06501")
 
 	fmt.Printf("\nke-apiserver list engine at %d pods, %d namespaces, %d deployments\n", namespaces*podsPerNS, namespaces, deployments)
 	fmt.Printf("| query (page of 20) | p50 | p95 | target |\n|---|---|---|---|\n")
@@ -366,78 +368,3 @@ func memory(b *testing.B, pid int) (rss, hwm int64) {
 	return rss, hwm
 }
 
-// measureConsole starts ke-console in front of the benchmark's ke-apiserver
-// and runs the console's Playwright performance script (web/perf) in
-// Chromium as the project member. It returns the script's figures, or nil
-// when the console or the browser is not there.
-func measureConsole(b *testing.B, apiURL, apiDir string) map[string]string {
-	root, err := envtest.RepoRoot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bin := filepath.Join(root, "bin", "ke-console")
-	chromium := os.Getenv("CHROMIUM_PATH")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	for _, need := range []string{bin, chromium, filepath.Join(root, "web", "node_modules")} {
-		if _, err := os.Stat(need); err != nil {
-			fmt.Printf("console figures skipped: %s is missing\n", need)
-			return nil
-		}
-	}
-	dir := b.TempDir()
-	secret := filepath.Join(dir, "secret")
-	if err := os.WriteFile(secret, []byte("bench"), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	consoleURL := "https://" + addr
-	log, err := os.Create(filepath.Join(dir, "ke-console.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--bind-address="+addr, "--public-url="+consoleURL, "--apiserver-url="+apiURL,
-		"--apiserver-ca-file="+filepath.Join(apiDir, "ke-apiserver.crt"), "--client-secret-file="+secret, "--cert-dir="+dir)
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // its own self-signed certificate
-	ready := false
-	for range 100 {
-		if resp, err := hc.Get(consoleURL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				ready = true
-				break
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !ready {
-		b.Fatalf("ke-console did not get ready; see %s", log.Name())
-	}
-	pw := exec.Command("npx", "playwright", "test", "-c", "playwright.perf.config.ts")
-	pw.Dir = filepath.Join(root, "web")
-	pw.Env = append(os.Environ(), "CONSOLE_URL="+consoleURL, "CONSOLE_USER=member", "CONSOLE_PASSWORD=Bench-Passw0rd!", "CONSOLE_PROJECT=ns-0042",
-		"CONSOLE_ADMIN_USER=admin", "CONSOLE_ADMIN_PASSWORD=Bench-Passw0rd!", "CONSOLE_PICK_PROJECTS=proj-04217,proj-00815,proj-08888,proj-02024,proj-06501")
-	out, err := pw.CombinedOutput()
-	if err != nil {
-		b.Fatalf("the console's performance script failed: %v\n%s", err, out)
-	}
-	figures := map[string]string{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) == 4 && f[0] == "FIGURE" {
-			figures[f[1]] = f[2] + " " + f[3]
-		}
-	}
-	return figures
-}

@@ -102,8 +102,9 @@ func TestMetricsPipeline(t *testing.T) {
 		d.mustKubectl("top", "nodes")
 	})
 
-	t.Run("Prometheus scrapes the control plane and each simulated kubelet", func(t *testing.T) {
-		for _, job := range []string{"apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kubelet", "cadvisor", "prometheus"} {
+	t.Run("Prometheus scrapes the control plane, each simulated kubelet and the platform's components", func(t *testing.T) {
+		for _, job := range []string{"apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kubelet", "cadvisor", "prometheus",
+			"ke-apiserver", "ke-console", "ke-controller-manager", "kube-state-metrics"} {
 			want := 1
 			if job == "kubelet" || job == "cadvisor" {
 				want = 3 // one target per node

@@ -10,6 +10,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -335,5 +336,6 @@ func (b *builder) server(context.Context) error {
 		deps.Basic = &oauth.BasicAuthenticator{Server: b.oauth}
 	}
 	b.s.Handler = server.NewHandler(deps)
+	b.s.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return nil
 }

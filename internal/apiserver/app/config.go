@@ -32,6 +32,10 @@ type Config struct {
 
 	// BindAddress is where HTTPS is served.
 	BindAddress string `json:"bindAddress,omitempty"`
+	// MetricsBindAddress, when set, also serves /metrics there in plain
+	// HTTP without authentication, for a Prometheus that has no user's
+	// token (on the HTTPS port /metrics needs an authorized caller).
+	MetricsBindAddress string `json:"metricsBindAddress,omitempty"`
 	// TLS names the serving certificate; without one, a self-signed
 	// certificate is generated (for local use).
 	TLS TLS `json:"tls"`

@@ -56,6 +56,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov := componentconfig.NewOverrides(fs, DefaultConfig())
 	o.overrides = ov
 	ov.String("bind-address", func(c *Config) *string { return &c.BindAddress }, "Address to serve HTTPS on")
+	ov.String("metrics-bind-address", func(c *Config) *string { return &c.MetricsBindAddress }, "Address to also serve /metrics on, in plain HTTP without authentication (empty: only on the HTTPS port, to authorized callers)")
 	ov.String("issuer", func(c *Config) *string { return &c.Issuer }, "External https URL of ke-apiserver, the issuer of its tokens")
 	ov.String("signing-key-file", func(c *Config) *string { return &c.SigningKeyFile }, "PEM RSA key that signs tokens")
 	ov.Bool("generate-signing-key", func(c *Config) *bool { return &c.GenerateSigningKey }, "Create the signing key file when it is missing")
@@ -173,6 +174,11 @@ func Run(ctx context.Context, c CompletedConfig) error {
 	srv := &http.Server{
 		Handler: s.Handler, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes,
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+	}
+	if cfg.MetricsBindAddress != "" {
+		if err := tlsserve.ServeMetrics(ctx, cfg.MetricsBindAddress, s.Metrics, log); err != nil {
+			return fmt.Errorf("metricsBindAddress: %w", err)
+		}
 	}
 	log.Info("Serving", "address", cfg.BindAddress, "issuer", cfg.Issuer, "version", version.Get().GitVersion)
 	ln, err := net.Listen("tcp", cfg.BindAddress)

@@ -30,6 +30,8 @@ import (
 // Server is a built ke-apiserver, ready to serve.
 type Server struct {
 	Handler http.Handler
+	// Metrics serves the metrics of Handler's registry.
+	Metrics http.Handler
 	Cache   ctrlcache.Cache
 	OAuth   *oauth.Server
 	// Store is the token store, for tests.

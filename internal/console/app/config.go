@@ -32,6 +32,10 @@ type Config struct {
 
 	// BindAddress is where HTTPS is served.
 	BindAddress string `json:"bindAddress,omitempty"`
+	// MetricsBindAddress, when set, serves the console's metrics at
+	// /metrics there, in plain HTTP without authentication (for a
+	// Prometheus on the same host or network); empty serves none.
+	MetricsBindAddress string `json:"metricsBindAddress,omitempty"`
 	// TLS names the serving certificate; without one, a self-signed
 	// certificate is generated (for local use).
 	TLS TLS `json:"tls"`

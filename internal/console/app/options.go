@@ -42,6 +42,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov := componentconfig.NewOverrides(fs, DefaultConfig())
 	o.overrides = ov
 	ov.String("bind-address", func(c *Config) *string { return &c.BindAddress }, "Address to serve HTTPS on")
+	ov.String("metrics-bind-address", func(c *Config) *string { return &c.MetricsBindAddress }, "Address to serve /metrics on, in plain HTTP without authentication (empty: no metrics)")
 	ov.String("tls-cert-file", func(c *Config) *string { return &c.TLS.CertFile }, "Serving certificate (PEM); a self-signed one is generated when empty")
 	ov.String("tls-private-key-file", func(c *Config) *string { return &c.TLS.KeyFile }, "Serving certificate's key (PEM)")
 	ov.String("public-url", func(c *Config) *string { return &c.PublicURL }, "The console's external URL (https://console.example.com), for redirects and the same-origin checks")

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/utils/clock"
 
 	"github.com/superkube/super-kubenetes/internal/console/auth"
@@ -37,6 +40,9 @@ type Deps struct {
 // Server is a built ke-console, ready to serve.
 type Server struct {
 	Handler http.Handler
+	// Metrics serves the console's metrics: its requests by code and
+	// method, with their durations, and the Go runtime's and process's.
+	Metrics http.Handler
 	// Store keeps the sessions (exposed for tests).
 	Store session.Store
 	// Sessions manages them.
@@ -110,7 +116,7 @@ func Build(ctx context.Context, cc CompletedConfig, d Deps) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Handler = server.NewHandler(server.Deps{
+	s.Handler, s.Metrics = instrument(server.NewHandler(server.Deps{
 		Log: d.Log, BasePath: cfg.BasePath, Origin: consoleOrigin, HSTS: pub.Scheme == "https",
 		UI: uiHandler, Sessions: s.Sessions, API: fwd,
 		Ready: func(ctx context.Context) error {
@@ -121,8 +127,24 @@ func Build(ctx context.Context, cc CompletedConfig, d Deps) (*Server, error) {
 			}
 			return nil
 		},
-	})
+	}))
 	return s, nil
+}
+
+// instrument counts and times the requests h serves, and returns the
+// handler of those metrics with the Go runtime's and the process's.
+func instrument(h http.Handler) (http.Handler, http.Handler) {
+	reg := prometheus.NewRegistry()
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ke_console_http_requests_total", Help: "Requests ke-console answered, by HTTP code and method.",
+	}, []string{"code", "method"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "ke_console_http_request_duration_seconds", Help: "How long ke-console took to answer, by HTTP code and method (streams: until they ended).",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"code", "method"})
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), requests, duration)
+	return promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, h)),
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 // apiServerTransport reaches ke-apiserver, trusting caFile (or the
@@ -183,6 +205,11 @@ func Run(ctx context.Context, c CompletedConfig, clk clock.Clock) error {
 	defer s.Close()
 	if !s.UIBuilt {
 		log.Info("The console UI is not built into this binary: pages answer 503 until it is built with make build")
+	}
+	if cfg.MetricsBindAddress != "" {
+		if err := tlsserve.ServeMetrics(ctx, cfg.MetricsBindAddress, s.Metrics, log); err != nil {
+			return fmt.Errorf("metricsBindAddress: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.BindAddress)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -234,13 +233,8 @@ func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *
 		return nil, err
 	}
 	t := prometheus.Targets{Cluster: c.Endpoints(), CAFile: caFile, CertFile: certFile, KeyFile: keyFile,
+		KeAPIServer: res.APIServerMetrics, KeConsole: res.ConsoleMetrics,
 		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics}
-	if res.APIServerURL != "" {
-		t.KeAPIServer = "127.0.0.1:" + strconv.Itoa(o.Platform.Ports.APIServer)
-	}
-	if res.ConsoleURL != "" {
-		t.KeConsole = "127.0.0.1:" + strconv.Itoa(o.Platform.Ports.Console)
-	}
 	if err := prometheus.Start(ctx, c, &o.Prometheus, t); err != nil {
 		return nil, fmt.Errorf("starting prometheus: %w", err)
 	}

@@ -121,6 +121,9 @@ type Result struct {
 	// object-state exporters (plain HTTP, path /metrics, kube-state-metrics'
 	// names; only the elected replica's page has series), when they run.
 	ControllerManagerMetrics, StateMetrics []string
+	// APIServerMetrics and ConsoleMetrics are where each replica of
+	// ke-apiserver and ke-console serves /metrics (plain HTTP, loopback).
+	APIServerMetrics, ConsoleMetrics []string
 	// AdminPassword is the initial administrator's password while it has
 	// not been changed; empty afterwards.
 	AdminPassword string
@@ -189,12 +192,12 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 			err = startControllerManagers(ctx, c, cl, cfg, path, names, res)
 		case "ke-apiserver":
 			err = startReplicas(c, cfg, names, cfg.Ports.APIServer, "--ke-apiserver-port", res, func(name string, port int) error {
-				return startAPIServer(ctx, c, cl, cfg, path, name, port, store)
+				return startAPIServer(ctx, c, cl, cfg, path, name, port, store, &res.APIServerMetrics)
 			})
 			res.APIServerURL = cfg.APIServerURL()
 		case "ke-console":
 			err = startReplicas(c, cfg, names, cfg.Ports.Console, "--ke-console-port", res, func(name string, port int) error {
-				return startConsole(ctx, c, cfg, path, name, port, store)
+				return startConsole(ctx, c, cfg, path, name, port, store, &res.ConsoleMetrics)
 			})
 			res.ConsoleURL = cfg.ConsoleURL()
 		}
@@ -342,6 +345,16 @@ func startReplicas(c *cluster.Cluster, cfg Config, names []string, port int, fla
 	return nil
 }
 
+// metricsAddress is a free loopback address for a component's plain-HTTP
+// /metrics, which ke-dev's Prometheus scrapes.
+func metricsAddress() (string, error) {
+	p, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	return "127.0.0.1:" + strconv.Itoa(p), nil
+}
+
 // startRedis runs the store of tokens, revocations and console sessions,
 // with its data and generated password in the data folder.
 func startRedis(ctx context.Context, c *cluster.Cluster, cfg Config) (*redis.Instance, error) {
@@ -392,7 +405,7 @@ func identity(ctx context.Context, c *cluster.Cluster, cl client.Client, name, s
 // startAPIServer runs ke-apiserver with a serving certificate from the
 // cluster's CA, which kube-apiserver trusts when it calls ke-apiserver's
 // webhooks (token review and admission).
-func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path, name string, port int, store *redis.Instance) error {
+func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, cfg Config, path, name string, port int, store *redis.Instance, metrics *[]string) error {
 	kubeconfig, err := identity(ctx, c, cl, "ke-apiserver", cfg.SystemNamespace)
 	if err != nil {
 		return err
@@ -424,6 +437,12 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--cert-dir=" + dir,
 		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
 	}
+	metricsAddr, err := metricsAddress()
+	if err != nil {
+		return err
+	}
+	args = append(args, "--metrics-bind-address="+metricsAddr)
+	*metrics = append(*metrics, metricsAddr)
 	// The monitoring API reads the Prometheus ke-dev runs; without one it
 	// answers that monitoring is not configured.
 	if cfg.PrometheusURL != "" {
@@ -445,7 +464,7 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 // startConsole runs ke-console with a serving certificate from the
 // cluster's CA, pointed at ke-apiserver with the console client's secret
 // that startAPIServer created.
-func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, name string, port int, store *redis.Instance) error {
+func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, name string, port int, store *redis.Instance, metrics *[]string) error {
 	secretFile := ConsoleSecretFile(c.DataDir())
 	if _, err := os.Stat(secretFile); err != nil {
 		return fmt.Errorf("ke-console needs ke-apiserver's console client secret (%s), which ke-apiserver's start creates: %w", secretFile, err)
@@ -465,6 +484,12 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 		"--client-secret-file=" + secretFile,
 		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
 	}
+	metricsAddr, err := metricsAddress()
+	if err != nil {
+		return err
+	}
+	args = append(args, "--metrics-bind-address="+metricsAddr)
+	*metrics = append(*metrics, metricsAddr)
 	if cfg.ConsoleDevUIURL != "" {
 		args = append(args, "--dev-ui-url="+cfg.ConsoleDevUIURL)
 	}

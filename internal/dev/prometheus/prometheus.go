@@ -83,10 +83,10 @@ type Targets struct {
 	// and kube-scheduler (self-signed); CertFile and KeyFile are Prometheus's
 	// client certificate from the same CA.
 	CAFile, CertFile, KeyFile string
-	// The platform's components (host:port): ke-apiserver and ke-console
-	// where clients reach them, each ke-controller-manager replica.
-	KeAPIServer, KeConsole string
-	KeControllerManager    []string
+	// The platform's components' metrics addresses (host:port, plain
+	// HTTP), one per replica: ke-apiserver's and ke-console's
+	// --metrics-bind-address, ke-controller-manager's.
+	KeAPIServer, KeConsole, KeControllerManager []string
 	// StateMetrics are the object-state exporters of the
 	// ke-controller-manager replicas (kube-state-metrics' series, from the
 	// elected one), plain HTTP.
@@ -183,9 +183,9 @@ func Render(cfg *Config, t Targets) ([]byte, error) {
 		addrs  []string
 		scheme string
 	}{
-		{JobKeAPIServer, []string{t.KeAPIServer}, "https"},
+		{JobKeAPIServer, t.KeAPIServer, "http"},
 		{JobKeControllerManager, t.KeControllerManager, "http"},
-		{JobKeConsole, []string{t.KeConsole}, "https"},
+		{JobKeConsole, t.KeConsole, "http"},
 		{JobKubeStateMetrics, t.StateMetrics, "http"},
 	}
 	for _, p := range platform {

@@ -28,7 +28,7 @@ func targets(t *testing.T) Targets {
 		Cluster: cluster.Endpoints{APIServer: "127.0.0.1:6443", Etcd: "127.0.0.1:12379", ControllerManager: "127.0.0.1:10257",
 			Scheduler: "127.0.0.1:10259", Kubelet: "127.0.0.1:10250", Nodes: []string{"ke-node-0", "ke-node-1"}},
 		CAFile: files[0], CertFile: files[1], KeyFile: files[2],
-		KeAPIServer: "127.0.0.1:9443", KeConsole: "127.0.0.1:8443",
+		KeAPIServer: []string{"127.0.0.1:9444"}, KeConsole: []string{"127.0.0.1:8444"},
 		KeControllerManager: []string{"127.0.0.1:10281"}, StateMetrics: []string{"127.0.0.1:10283"},
 	}
 }
@@ -99,7 +99,7 @@ func TestEveryJobOfTheContractIsScraped(t *testing.T) {
 
 func TestComponentsThatDoNotRunAreNotScraped(t *testing.T) {
 	tg := targets(t)
-	tg.KeAPIServer, tg.KeConsole, tg.KeControllerManager, tg.StateMetrics = "", "", nil, nil
+	tg.KeAPIServer, tg.KeConsole, tg.KeControllerManager, tg.StateMetrics = nil, nil, nil, nil
 	data, err := Render(&Config{Port: 9090}, tg)
 	if err != nil {
 		t.Fatal(err)

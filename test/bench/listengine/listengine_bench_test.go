@@ -367,4 +367,3 @@ func memory(b *testing.B, pid int) (rss, hwm int64) {
 	}
 	return rss, hwm
 }
-

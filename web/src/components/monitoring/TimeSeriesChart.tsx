@@ -22,7 +22,10 @@ export function colour(theme: Theme, i: number): string {
 }
 
 function timeFormat(lang: string, span: number): Intl.DateTimeFormat {
-  return span > 2 * 86400 ? new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric' }) : new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  if (span > 2 * 86400) return new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric' });
+  // Under ten minutes (a young cluster's first samples) ticks are less than a minute apart.
+  if (span < 600) return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
 /** axisSize is the width an axis' labels need (about 7 px a character), so that long ones (1.5 KiB/s) are not cut. */
@@ -61,14 +64,24 @@ export default function TimeSeriesChart({ plotted, title, height = 180 }: { plot
       height,
       series: [
         {},
-        ...plotted.series.map((s, i) => ({ label: s.label, stroke: colour(theme, i), width: 1.5, dash: s.dashed ? [6, 4] : undefined, points: { show: false } })),
+        // A series of one or two samples (a rate over a new pod's first
+        // minutes) has no line to speak of: its samples show as dots.
+        ...plotted.series.map((s, i) => ({
+          label: s.label,
+          stroke: colour(theme, i),
+          width: 1.5,
+          dash: s.dashed ? [6, 4] : undefined,
+          points: { show: s.values.filter((v) => v !== null).length < 3, size: 6, fill: colour(theme, i) },
+        })),
       ],
       axes: [
         { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, space: 70, values: (_u, splits) => splits.map((v) => fmt.format(new Date(v * 1000))) },
         { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, size: axisSize, values: (_u, splits) => splits.map((v) => axisValue(v, unit, lang)) },
       ],
       scales: {
-        x: { time: true },
+        // One sample time alone would give the axis no width (every label
+        // the same instant): it ends at that time and spans five minutes.
+        x: { time: true, range: (_u, min, max) => (min === max ? [min - 300, max + 30] : [min, max]) },
         y: { range: (_u, min, max) => [Math.min(0, min), unit === 'ratio' ? Math.max(1, max) : max > 0 ? max * 1.1 : 1] },
       },
       legend: { show: false },

@@ -9,11 +9,45 @@ export function usageVariant(ratio: number): ProgressVariant | undefined {
   return undefined;
 }
 
+/** healthVariant colours a share that should be whole (nodes online): success when it is, a danger when not. */
+export function healthVariant(ratio: number): ProgressVariant {
+  return ratio >= 1 ? ProgressVariant.success : ProgressVariant.danger;
+}
+
+/**
+ * What a bar measures, which decides its colours: a use of a capacity
+ * ("use", warning and danger as it fills), a share that says nothing good
+ * or bad by itself ("share", pods running of all pods: completed ones
+ * count), or a share that should be whole ("health", nodes online).
+ */
+export type BarKind = 'use' | 'share' | 'health';
+
+function variantOf(kind: BarKind, ratio: number): ProgressVariant | undefined {
+  if (kind === 'share') return undefined;
+  return kind === 'health' ? healthVariant(ratio) : usageVariant(ratio);
+}
+
 /**
  * UsageBar shows what is used of a capacity ("1.2 cores of 4 cores", 30 %)
  * as a bar; without a capacity, the use alone.
  */
-export function UsageBar({ title, used, total, unit, test, size }: { title: string; used: number | null; total: number | null; unit: string; test: string; size?: 'sm' | 'md' }) {
+export function UsageBar({
+  title,
+  used,
+  total,
+  unit,
+  test,
+  size,
+  kind = 'use',
+}: {
+  title: string;
+  used: number | null;
+  total: number | null;
+  unit: string;
+  test: string;
+  size?: 'sm' | 'md';
+  kind?: BarKind;
+}) {
   const { t, i18n } = useTranslation('monitoring');
   const lang = i18n.language;
   const ratio = used !== null && total ? used / total : null;
@@ -28,7 +62,7 @@ export function UsageBar({ title, used, total, unit, test, size }: { title: stri
       label={ratio === null ? label : `${label} (${formatValue(ratio, 'ratio', t, lang)})`}
       valueText={label}
       measureLocation={ProgressMeasureLocation.outside}
-      variant={ratio === null ? undefined : usageVariant(ratio)}
+      variant={ratio === null ? undefined : variantOf(kind, ratio)}
       size={size === 'sm' ? ProgressSize.sm : undefined}
       aria-label={title}
       data-test={`usage-${test}`}

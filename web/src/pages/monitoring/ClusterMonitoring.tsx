@@ -4,7 +4,7 @@ import { latestOf, useMetrics, type Metrics } from '../../api/monitoring';
 import { MetricChart, MetricsState, type MetricsResult } from '../../components/monitoring/MetricChart';
 import { ChartGrid, MonitoringSection } from '../../components/monitoring/Panels';
 import { useTimeRange } from '../../components/monitoring/TimeRangePicker';
-import { UsageBar } from '../../components/monitoring/UsageBar';
+import { UsageBar, type BarKind } from '../../components/monitoring/UsageBar';
 
 // The cluster overview's charts: usage against capacity, the API server and
 // etcd, in three requests (one per group), whatever the range.
@@ -34,8 +34,8 @@ export function Capacity({ query, prefix, test }: { query: MetricsResult; prefix
   const { t } = useTranslation('monitoring');
   const m = query.data;
   const state = <MetricsState query={query} height={120} />;
-  const bar = (title: string, used: string, total: string, id: string) => (
-    <UsageBar title={title} used={latestOf(m, used)} total={latestOf(m, total)} unit={unitOf(m, used) || unitOf(m, total)} test={id} />
+  const bar = (title: string, used: string, total: string, id: string, kind: BarKind = 'use') => (
+    <UsageBar title={title} used={latestOf(m, used)} total={latestOf(m, total)} unit={unitOf(m, used) || unitOf(m, total)} test={id} kind={kind} />
   );
   return (
     <Card isCompact data-test={`capacity-${test}`}>
@@ -47,8 +47,8 @@ export function Capacity({ query, prefix, test }: { query: MetricsResult; prefix
           <Stack hasGutter>
             {bar(t('CPU'), `${prefix}_cpu_usage`, `${prefix}_cpu_total`, 'cpu')}
             {bar(t('Memory'), `${prefix}_memory_usage_wo_cache`, `${prefix}_memory_total`, 'memory')}
-            {prefix === 'cluster' ? bar(t('Pods running'), 'cluster_pod_running_count', 'cluster_pod_count', 'pods') : bar(t('Pods'), 'node_pod_running_count', 'node_pod_quota', 'pods')}
-            {prefix === 'cluster' && bar(t('Nodes online'), 'cluster_node_online', 'cluster_node_total', 'nodes')}
+            {prefix === 'cluster' ? bar(t('Pods running'), 'cluster_pod_running_count', 'cluster_pod_count', 'pods', 'share') : bar(t('Pods'), 'node_pod_running_count', 'node_pod_quota', 'pods')}
+            {prefix === 'cluster' && bar(t('Nodes online'), 'cluster_node_online', 'cluster_node_total', 'nodes', 'health')}
           </Stack>
         )}
       </CardBody>

@@ -1,0 +1,23 @@
+import { render } from '@testing-library/react';
+import '../../i18n';
+import { UsageBar, type BarKind } from './UsageBar';
+
+function colour(kind: BarKind, used: number, total: number): string {
+  const { container } = render(<UsageBar title="t" used={used} total={total} unit="count" test="x" kind={kind} />);
+  const bar = container.querySelector('[data-test="usage-x"]')!;
+  return ['danger', 'warning', 'success'].find((v) => bar.className.includes(`pf-m-${v}`)) ?? 'none';
+}
+
+describe('UsageBar colours by what it measures', () => {
+  it('fills a use towards danger, says a whole health share is good and a partial one is not, and leaves a plain share alone', () => {
+    expect(colour('use', 95, 100)).toBe('danger');
+    expect(colour('use', 85, 100)).toBe('warning');
+    expect(colour('use', 10, 100)).toBe('none');
+    // Every node online is good news, not a full disk.
+    expect(colour('health', 2, 2)).toBe('success');
+    expect(colour('health', 1, 2)).toBe('danger');
+    // Pods running of all pods: completed pods count, so no colour either way.
+    expect(colour('share', 3, 3)).toBe('none');
+    expect(colour('share', 1, 3)).toBe('none');
+  });
+});

@@ -22,6 +22,27 @@ type Cluster struct {
 	// Namespaces maps each namespace to its workspace ("" for none).
 	Namespaces map[string]string
 	Pods       []Pod
+	PVCs       []PVC
+}
+
+// PVC is a bound PersistentVolumeClaim: the storage it requests and the
+// bytes its volume uses.
+type PVC struct {
+	Namespace, Name string
+	Requested, Used float64
+}
+
+// VolumeStats is the kubelet's series of the claims' volumes.
+func (c Cluster) VolumeStats() []Series {
+	out := make([]Series, 0, 2*len(c.PVCs))
+	for _, v := range c.PVCs {
+		l := map[string]string{"namespace": v.Namespace, "persistentvolumeclaim": v.Name}
+		out = append(out,
+			Series{Name: "kubelet_volume_stats_used_bytes", Labels: l, Value: v.Used},
+			Series{Name: "kubelet_volume_stats_capacity_bytes", Labels: l, Value: v.Requested},
+		)
+	}
+	return out
 }
 
 // CAdvisor is the cAdvisor-style container series of the pods (one
@@ -91,6 +112,13 @@ func (c Cluster) StateMetrics() []Series {
 		if owner != "" {
 			out = append(out, Series{Name: "kube_pod_owner", Labels: map[string]string{"namespace": p.Namespace, "pod": p.Name, "owner_kind": ownerKind, "owner_name": owner, "owner_is_controller": "true"}, Value: 1})
 		}
+	}
+	for _, v := range c.PVCs {
+		l := map[string]string{"namespace": v.Namespace, "persistentvolumeclaim": v.Name}
+		out = append(out,
+			Series{Name: "kube_persistentvolumeclaim_resource_requests_storage_bytes", Labels: l, Value: v.Requested},
+			Series{Name: "kube_persistentvolumeclaim_status_phase", Labels: map[string]string{"namespace": v.Namespace, "persistentvolumeclaim": v.Name, "phase": "Bound"}, Value: 1},
+		)
 	}
 	for d, n := range deployments {
 		out = append(out,

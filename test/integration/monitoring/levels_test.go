@@ -38,6 +38,9 @@ func TestEachLevelAnswers(t *testing.T) {
 		{"/namespaces/wsa-dev/pods/web-1/containers", "container_cpu_usage", "container", "app"},
 		{"/namespaces/wsa-dev/pods/web-1/containers/app", "container_memory_usage_wo_cache", "container", "app"},
 		{"/nodes/n1/pods", "pod_cpu_usage", "pod", "secret-0"},
+		{"/namespaces/wsa-dev/persistentvolumeclaims", "pvc_bytes_utilisation", "persistentvolumeclaim", "data-1"},
+		{"/namespaces/wsa-dev/persistentvolumeclaims/data-0", "pvc_bytes_used", "persistentvolumeclaim", "data-0"},
+		{"/cluster", "cluster_pvc_bound_count", "", ""},
 		{"/components/apiserver", "apiserver_request_rate", "", ""},
 		{"/components/etcd", "etcd_db_size", "", ""},
 		{"/components/etcd", "component_up", "job", "etcd"},
@@ -74,6 +77,14 @@ func TestEachLevelAnswers(t *testing.T) {
 	}
 	if len(a.Results) != 2 {
 		t.Errorf("%d results for two metrics", len(a.Results))
+	}
+	// A project's claims: what each uses of what it requests, and no other project's.
+	claims := decode(t, get(t, admin, "/namespaces/wsa-dev/persistentvolumeclaims", nil))
+	if u := claims.values("pvc_bytes_utilisation", "persistentvolumeclaim"); len(u) != 2 || u["data-0"] != 0.25 || u["data-1"] != 0.75 {
+		t.Errorf("wsa-dev's claims are used %v, want data-0 0.25 and data-1 0.75 and nothing else", u)
+	}
+	if n := decode(t, get(t, admin, "/cluster", url.Values{"metrics_filter": {"cluster_pvc_bound_count"}})).values("cluster_pvc_bound_count", "")[""]; n != 3 {
+		t.Errorf("%v claims bound in the cluster, want 3", n)
 	}
 	pods := decode(t, get(t, admin, "/nodes/n2/pods", url.Values{"metrics_filter": {"pod_cpu_usage"}})).values("pod_cpu_usage", "pod")
 	if len(pods) != 7 { // web-1,3,5,7,9 and app-0,1

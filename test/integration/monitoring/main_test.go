@@ -79,7 +79,7 @@ func run(m *testing.M) (int, error) {
 
 	exp = prometheus.NewExporter()
 	defer exp.Close()
-	exp.Set("/cadvisor", synthetic.CAdvisor())
+	exp.Set("/cadvisor", append(synthetic.CAdvisor(), synthetic.VolumeStats()...))
 	exp.Set("/ksm", append(synthetic.StateMetrics(), secrets()...))
 	apiserverSeries, etcdSeries := prometheus.ControlPlane()
 	exp.Set("/apiserver", apiserverSeries)

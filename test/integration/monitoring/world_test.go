@@ -40,6 +40,11 @@ var synthetic = func() prometheus.Cluster {
 		c.Pods = append(c.Pods, prometheus.Pod{Namespace: "wsb-app", Name: "app-" + strconv.Itoa(i), Node: "n2", Deployment: "app", CPU: 2, Memory: 1 << 30})
 	}
 	c.Pods = append(c.Pods, prometheus.Pod{Namespace: "other", Name: "secret-0", Node: "n1", Deployment: "secret", CPU: 5, Memory: 4 << 30})
+	c.PVCs = []prometheus.PVC{
+		{Namespace: "wsa-dev", Name: "data-0", Requested: 4 << 30, Used: 1 << 30},
+		{Namespace: "wsa-dev", Name: "data-1", Requested: 4 << 30, Used: 3 << 30},
+		{Namespace: "other", Name: "secret-data", Requested: 8 << 30, Used: 7 << 30},
+	}
 	return c
 }()
 

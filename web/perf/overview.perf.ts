@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { test } from '@playwright/test';
+import { login } from './login';
 
 // Measures the cluster overview as the platform admin opens it, with the
 // benchmark's 5,000 pods in Prometheus (test/bench/monitoring passes
@@ -44,11 +45,7 @@ test.skip(!consoleURL || !admin, 'CONSOLE_URL is not set: run through make bench
 test('the cluster overview at scale', async ({ browser }) => {
   const ctx = await browser.newContext({ locale: 'en-US' });
   const page = await ctx.newPage();
-  await page.goto(consoleURL + '/login');
-  await page.getByTestId('username').fill(admin);
-  await page.getByTestId('password').fill(adminPassword);
-  await page.getByTestId('login').click();
-  await expect(page.getByTestId('page-title')).toBeVisible();
+  await login(page, consoleURL, admin, adminPassword);
   await page.addInitScript(watchCharts, charts);
 
   let requests = 0;

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { login } from './login';
 
 // Measures what a user waits for in the console, and prints it as
 // "FIGURE name value unit" lines that the benchmark collects.
@@ -143,11 +144,7 @@ test('console figures at scale', async ({ browser }) => {
   if (admin && pickProjects.length > 0) {
     const actx = await browser.newContext({ locale: 'en-US' });
     const apage = await actx.newPage();
-    await apage.goto(consoleURL + '/login');
-    await apage.getByTestId('username').fill(admin);
-    await apage.getByTestId('password').fill(adminPassword);
-    await apage.getByTestId('login').click();
-    await expect(apage.getByTestId('page-title')).toBeVisible();
+    await login(apage, consoleURL, admin, adminPassword);
     const input = apage.getByTestId('project-picker-input').locator('input');
     const pick: number[] = [];
     for (const name of pickProjects) {

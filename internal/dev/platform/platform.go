@@ -345,14 +345,17 @@ func startReplicas(c *cluster.Cluster, cfg Config, names []string, port int, fla
 	return nil
 }
 
-// metricsAddress is a free loopback address for a component's plain-HTTP
-// /metrics, which ke-dev's Prometheus scrapes.
-func metricsAddress() (string, error) {
+// metricsFlag gives a replica a free loopback address for its plain-HTTP
+// /metrics, which ke-dev's Prometheus scrapes: it adds the address to
+// addrs and returns the --metrics-bind-address flag.
+func metricsFlag(addrs *[]string) (string, error) {
 	p, err := freePort()
 	if err != nil {
 		return "", err
 	}
-	return "127.0.0.1:" + strconv.Itoa(p), nil
+	addr := "127.0.0.1:" + strconv.Itoa(p)
+	*addrs = append(*addrs, addr)
+	return "--metrics-bind-address=" + addr, nil
 }
 
 // startRedis runs the store of tokens, revocations and console sessions,
@@ -437,12 +440,11 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--cert-dir=" + dir,
 		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
 	}
-	metricsAddr, err := metricsAddress()
+	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err
 	}
-	args = append(args, "--metrics-bind-address="+metricsAddr)
-	*metrics = append(*metrics, metricsAddr)
+	args = append(args, metricsArg)
 	// The monitoring API reads the Prometheus ke-dev runs; without one it
 	// answers that monitoring is not configured.
 	if cfg.PrometheusURL != "" {
@@ -484,12 +486,11 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 		"--client-secret-file=" + secretFile,
 		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
 	}
-	metricsAddr, err := metricsAddress()
+	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err
 	}
-	args = append(args, "--metrics-bind-address="+metricsAddr)
-	*metrics = append(*metrics, metricsAddr)
+	args = append(args, metricsArg)
 	if cfg.ConsoleDevUIURL != "" {
 		args = append(args, "--dev-ui-url="+cfg.ConsoleDevUIURL)
 	}

@@ -300,10 +300,59 @@ func (p *Platform) RestartAll(t *testing.T, names []string, sig syscall.Signal) 
 // Pause stops a component with SIGSTOP: it keeps its port and connections
 // and answers nothing, as a hung process does. The test's cleanup resumes it
 // if the test does not.
+//
+// kill(2) returns before the process stops: the kernel stops its threads
+// one by one as each is next scheduled, and until then a thread that runs
+// still serves requests (on a busy machine, for several milliseconds). So
+// Pause returns only once every thread of the process is stopped.
 func (p *Platform) Pause(t *testing.T, name string) {
 	t.Helper()
 	pid := p.Signal(t, name, syscall.SIGSTOP)
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		running, err := runningThreads(pid)
+		if err != nil {
+			t.Fatalf("the threads of %s (pid %d): %v", name, pid, err)
+		}
+		if running == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s (pid %d) still has %d threads that are not stopped 5s after SIGSTOP", name, pid, running)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Logf("%s (pid %d) is stopped", name, pid)
+}
+
+// runningThreads counts the threads of pid that are not stopped, from the
+// state field of /proc/<pid>/task/<tid>/stat (T: stopped by a signal).
+func runningThreads(pid int) (int, error) {
+	stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	if len(stats) == 0 {
+		return 0, fmt.Errorf("no process %d", pid)
+	}
+	running := 0
+	for _, f := range stats {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // a thread that ended
+		}
+		// The state follows the command name, which is in parentheses and may hold spaces.
+		i := bytes.LastIndexByte(data, ')')
+		fields := strings.Fields(string(data[i+1:]))
+		if i < 0 || len(fields) == 0 {
+			return 0, fmt.Errorf("%s: unexpected %q", f, data)
+		}
+		if fields[0] != "T" {
+			running++
+		}
+	}
+	return running, nil
 }
 
 // Resume lets a paused component go on.

@@ -550,6 +550,7 @@ func apiServerStoppedBehindConsole(t *testing.T, p *Platform) {
 		if st := a.JSON(); a.Err != nil || a.Code != http.StatusServiceUnavailable || st["kind"] != "Status" || st["code"] != float64(http.StatusServiceUnavailable) ||
 			a.Header.Get("Retry-After") == "" {
 			t.Errorf("%s through ke-console while ke-apiserver is stopped: %s (Retry-After %q), want a 503 Status with Retry-After", c.what, a, a.Header.Get("Retry-After"))
+			p.explainStopped(t, "ke-apiserver")
 		} else if a.Took > consoleFindsHungAPIServer+lateness {
 			t.Errorf("%s through ke-console while ke-apiserver is stopped answered after %.1fs, want within %s", c.what, a.Took.Seconds(), consoleFindsHungAPIServer)
 		}

@@ -326,6 +326,26 @@ func (p *Platform) Pause(t *testing.T, name string) {
 	t.Logf("%s (pid %d) is stopped", name, pid)
 }
 
+// explainStopped logs, after a stopped component seemed to answer, whether
+// each replica's threads are still stopped and which processes listen on
+// the replicas' addresses, so that the failure shows who answered.
+func (p *Platform) explainStopped(t *testing.T, component string) {
+	t.Helper()
+	for _, r := range p.Replicas(component) {
+		pid := p.Pid(r)
+		running, err := runningThreads(pid)
+		t.Logf("%s (pid %d): %d threads not stopped (%v)", r, pid, running, err)
+	}
+	if !p.HA {
+		return
+	}
+	for _, addr := range p.Backends(t, component) {
+		_, port, _ := net.SplitHostPort(addr)
+		out, err := exec.Command("ss", "-Hltnp", "sport = :"+port).CombinedOutput()
+		t.Logf("listening on %s: %s (%v)", addr, strings.TrimSpace(string(out)), err)
+	}
+}
+
 // runningThreads counts the threads of pid that are not stopped, from the
 // state field of /proc/<pid>/task/<tid>/stat (T: stopped by a signal).
 func runningThreads(pid int) (int, error) {

@@ -110,3 +110,7 @@ func httpOK(ctx context.Context, url string) error {
 	}
 	return nil
 }
+
+// URLFile is where ke-dev writes the store's URL, in its data folder, for
+// the tests and the platform's configuration.
+func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }

@@ -31,7 +31,7 @@ func (l launcher) Launch(ctx context.Context, _, path string, args []string, rea
 	}
 }
 
-func freePort(t *testing.T) int {
+func testPort(t *testing.T) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func freePort(t *testing.T) int {
 
 // The store ke-dev starts takes a line and finds it again.
 func TestTheStoreTakesALineAndFindsIt(t *testing.T) {
-	cfg := &Config{Port: freePort(t), DataDir: t.TempDir()}
+	cfg := &Config{Port: testPort(t), DataDir: t.TempDir()}
 	if _, err := cfg.LookPath(); err != nil {
 		t.Skip(err)
 	}

@@ -54,7 +54,7 @@ func (o *Options) startLogs(ctx context.Context, c *cluster.Cluster) (*logsStatu
 		return st, nil //nolint:nilerr // reported in the summary
 	}
 	err := c.GrantClusterRole(ctx, agentUser, []rbacv1.PolicyRule{
-		{APIGroups: []string{""}, Resources: []string{"pods", "nodes"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"pods", "nodes", "namespaces"}, Verbs: []string{"get", "list", "watch"}},
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/pki"
+	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
 // files are the certificates, keys and configuration files the processes use.
@@ -187,13 +188,14 @@ const containerStatusName = "- image: {{ .image | Quote }}\n        name: {{ .na
 // container ID, as a container runtime does: the log files of the
 // simulated containers (internal/dev/podlogs) and the shippers that read
 // them name a container's log by its ID. It is the pod's uid and the
-// container's name, so that the same container keeps it.
+// container's name (podlogs.ContainerIDFormat), so that the same container
+// keeps it and its log file is made before it runs.
 func withContainerIDs(stage []byte) ([]byte, error) {
 	n := strings.Count(string(stage), containerStatusName)
 	if n == 0 {
 		return nil, errors.New("no container status to give an ID to (KWOK's stage changed?)")
 	}
-	withID := containerStatusName + "        containerID: {{ printf \"kwok://%s-%s\" $.metadata.uid .name | Quote }}\n"
+	withID := containerStatusName + "        containerID: {{ printf " + strconv.Quote(podlogs.ContainerIDFormat) + " $.metadata.uid .name | Quote }}\n"
 	return []byte(strings.ReplaceAll(string(stage), containerStatusName, withID)), nil
 }
 

@@ -74,6 +74,7 @@ type container struct {
 	pod       types.NamespacedName
 	name, id  string
 	file      string
+	running   bool
 	rate      float64
 	due       float64
 	lines     int
@@ -136,46 +137,58 @@ func (w *Writer) Run(ctx context.Context) error {
 	}
 }
 
-// observe starts the log of each running container of a pod that has one
-// (a container ID: KWOK's pod stage gives each running container one).
+// ContainerIDFormat makes a simulated container's ID from its pod's uid
+// and its name: ke-dev's KWOK pod stage gives each container status this ID
+// (internal/dev/cluster), and the log file is named after it.
+const ContainerIDFormat = "kwok://%s-%s"
+
+// ContainerID is the ID of the container name of the pod with uid.
+func ContainerID(uid types.UID, name string) string {
+	return fmt.Sprintf(ContainerIDFormat, uid, name)
+}
+
+// observe makes the log files of a scheduled pod's containers, before they
+// run, as a runtime makes a container's log before it starts it (a shipper
+// that sees a running container finds its file), and starts the lines of
+// those that run.
 func (w *Writer) observe(obj any) {
 	p, ok := obj.(*corev1.Pod)
 	if !ok || p.Spec.NodeName == "" || p.DeletionTimestamp != nil {
 		return
 	}
 	rate := Rate(p)
+	running := map[string]bool{}
+	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		running[cs.Name] = cs.State.Running != nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.byPod[types.NamespacedName{Namespace: p.Namespace, Name: p.Name}] = p.UID
-	statuses := append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
-	for _, cs := range statuses {
-		key := containerKey{p.UID, cs.Name}
-		if c, ok := w.containers[key]; ok {
-			c.rate = rate
-			if cs.State.Running == nil {
-				c.rate = 0
+	for _, spec := range append(append([]corev1.Container(nil), p.Spec.InitContainers...), p.Spec.Containers...) {
+		key := containerKey{p.UID, spec.Name}
+		c, ok := w.containers[key]
+		if !ok {
+			var err error
+			if c, err = w.create(p, spec.Name); err != nil {
+				continue // made again on the pod's next update or resync
 			}
-			continue
+			w.containers[key] = c
 		}
-		if cs.ContainerID == "" || cs.State.Running == nil {
-			continue
+		if running[spec.Name] && !c.running {
+			c.due = 1 // a container says something as it starts
 		}
-		c, err := w.create(p, cs)
-		if err != nil {
-			continue // written again on the pod's next update or resync
-		}
+		c.running = running[spec.Name]
 		c.rate = rate
-		w.containers[key] = c
 	}
 }
 
 // create makes a container's log file and its link.
-func (w *Writer) create(p *corev1.Pod, cs corev1.ContainerStatus) (*container, error) {
-	id := cs.ContainerID
+func (w *Writer) create(p *corev1.Pod, name string) (*container, error) {
+	id := ContainerID(p.UID, name)
 	if i := strings.Index(id, "://"); i >= 0 {
 		id = id[i+3:]
 	}
-	dir := filepath.Join(w.PodsDir(p.Spec.NodeName), p.Namespace+"_"+p.Name+"_"+string(p.UID), cs.Name)
+	dir := filepath.Join(w.PodsDir(p.Spec.NodeName), p.Namespace+"_"+p.Name+"_"+string(p.UID), name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -189,14 +202,13 @@ func (w *Writer) create(p *corev1.Pod, cs corev1.ContainerStatus) (*container, e
 	if err := os.MkdirAll(links, 0o755); err != nil {
 		return nil, err
 	}
-	link := filepath.Join(links, p.Name+"_"+p.Namespace+"_"+cs.Name+"-"+id+".log")
+	link := filepath.Join(links, p.Name+"_"+p.Namespace+"_"+name+"-"+id+".log")
 	if _, err := os.Lstat(link); err != nil {
 		if err := os.Symlink(file, link); err != nil {
 			return nil, err
 		}
 	}
-	// A container says something as it starts: its first line is due at once.
-	return &container{pod: types.NamespacedName{Namespace: p.Namespace, Name: p.Name}, name: cs.Name, id: id, file: file, due: 1}, nil
+	return &container{pod: types.NamespacedName{Namespace: p.Namespace, Name: p.Name}, name: name, id: id, file: file}, nil
 }
 
 // deleted marks a pod's containers as ended; their files go keepDeleted
@@ -226,6 +238,9 @@ func (w *Writer) write(now time.Time, elapsed time.Duration) {
 			if now.Sub(c.deletedAt) > keepDeleted {
 				w.remove(k, c)
 			}
+			continue
+		}
+		if !c.running {
 			continue
 		}
 		c.due += c.rate * elapsed.Seconds()

@@ -153,11 +153,11 @@ func serveNodeView(target *url.URL, transport http.RoundTripper, node string) (*
 	if err != nil {
 		return nil, "", err
 	}
-	// An agent reads nodes and pods; the view passes nothing else.
+	// An agent reads nodes, pods and namespaces (their labels go with the
+	// records); the view passes nothing else.
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || (r.URL.Path != "/api/v1/nodes" && r.URL.Path != "/api/v1/pods" &&
-			!strings.HasPrefix(r.URL.Path, "/api/v1/namespaces/") && !strings.HasPrefix(r.URL.Path, "/api/v1/nodes/")) {
-			http.Error(w, "the node view of ke-dev serves an agent's reads of nodes and pods only", http.StatusForbidden)
+		if r.Method != http.MethodGet || !agentReads(r.URL.Path) {
+			http.Error(w, "the node view of ke-dev serves an agent's reads of nodes, pods and namespaces only", http.StatusForbidden)
 			return
 		}
 		proxy.ServeHTTP(w, r)
@@ -165,6 +165,15 @@ func serveNodeView(target *url.URL, transport http.RoundTripper, node string) (*
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return srv, ln.Addr().String(), nil
+}
+
+// agentReads reports whether path is one of the reads an agent makes.
+func agentReads(path string) bool {
+	switch path {
+	case "/api/v1/nodes", "/api/v1/pods", "/api/v1/namespaces":
+		return true
+	}
+	return strings.HasPrefix(path, "/api/v1/nodes/") || strings.HasPrefix(path, "/api/v1/namespaces/")
 }
 
 // viewKubeconfig is a kubeconfig of the node view at addr: plain HTTP on

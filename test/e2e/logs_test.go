@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,6 +99,54 @@ func TestLogPipeline(t *testing.T) {
 		}
 		return false
 	})
+
+	// The store hangs for 8 s (SIGSTOP), then stops (SIGTERM, as a rollout
+	// stops it) and ke-dev starts it again: the shippers keep what they read
+	// meanwhile and send it once the store answers, so no line of a pod is
+	// missing.
+	pid := d.pid("victoria-logs")
+	if pid <= 0 || syscall.Kill(pid, syscall.SIGSTOP) != nil {
+		t.Fatalf("victoria-logs is not running (pid %d)", pid)
+	}
+	stoppedAt := time.Now()
+	time.Sleep(8 * time.Second)
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	d.waitOutput(t, regexp.MustCompile(`victoria-logs is running again`), 2*time.Minute)
+	t.Logf("FIGURE the store hung for 8s, then was stopped and started again: away for %.1fs", time.Since(stoppedAt).Seconds())
+	time.Sleep(2 * time.Second) // lines written after the store came back
+	lineNo := regexp.MustCompile(`line (\d+): `)
+	var missing []int
+	var last int
+	deadline := time.Now().Add(time.Minute)
+	for !func() bool {
+		numbers := map[int]bool{}
+		last = 0
+		for _, r := range queryLogs(t, store, `kubernetes.pod_name:=`+pods[0], 100000) {
+			if m := lineNo.FindStringSubmatch(r["_msg"]); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				numbers[n] = true
+				last = max(last, n)
+			}
+		}
+		missing = missing[:0]
+		for n := 1; n <= last; n++ {
+			if !numbers[n] {
+				missing = append(missing, n)
+			}
+		}
+		return len(missing) == 0 && last > 0 && time.Since(stoppedAt) > 5*time.Second
+	}() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the store's restart, lines %v of 1 to %d of %s are missing", missing, last, pods[0])
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Logf("FIGURE lines 1 to %d of %s are all in the store after it was stopped and started again", last, pods[0])
 
 	before := len(queryLogs(t, store, `kubernetes.pod_namespace:=shop`, 100000))
 	d.mustKubectl("-n", "shop", "delete", "deployment", "web", "--wait=true")

@@ -174,7 +174,7 @@ type logRecord map[string]string
 func queryLogs(t *testing.T, store, query string, limit int) []logRecord {
 	t.Helper()
 	q := url.Values{"query": {query}, "limit": {strconv.Itoa(limit)}, "start": {"2000-01-01T00:00:00Z"}}
-	resp, err := http.Get(store + "/select/logsql/query?" + q.Encode()) //nolint:noctx,gosec // the test's own store on loopback
+	resp, err := http.Get(store + "/select/logsql/query?" + q.Encode()) //nolint:noctx // the test's own store on loopback
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server and the developer tools
+# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs and the developer tools
 # into a cache folder outside the checkout, keyed by version. When every binary
-# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|dev|all]
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|dev|all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,6 +84,28 @@ build_metrics_server() {
 	log "Built metrics-server in $((SECONDS - start))s"
 }
 
+# build_victorialogs builds the log store (victoria-logs) and its shipper
+# (vlagent) from the module pinned in hack/tools/victorialogs.
+build_victorialogs() {
+	local dir=$VICTORIALOGS_BIN_DIR
+	local want=(victoria-logs vlagent)
+	local missing=()
+	for b in "${want[@]}"; do [[ -x $dir/$b ]] || missing+=("$b"); done
+	if ((${#missing[@]} == 0)); then
+		log "VictoriaLogs $VICTORIALOGS_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	for b in "${missing[@]}"; do
+		log "Building $b $VICTORIALOGS_VERSION into $dir"
+		(cd "$root/hack/tools/victorialogs" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+			-o "$dir/$b.tmp" "github.com/VictoriaMetrics/VictoriaLogs/app/$b")
+		mv "$dir/$b.tmp" "$dir/$b"
+	done
+	log "Built VictoriaLogs in $((SECONDS - start))s"
+}
+
 build_dev() {
 	local dir=$DEVTOOLS_BIN_DIR
 	local want=(golangci-lint controller-gen)
@@ -110,15 +132,17 @@ case $what in
 k8s) build_k8s ;;
 kwok) build_kwok ;;
 metrics-server) build_metrics_server ;;
+victorialogs) build_victorialogs ;;
 dev) build_dev ;;
 all)
 	build_k8s
 	build_kwok
 	build_metrics_server
+	build_victorialogs
 	build_dev
 	;;
 *)
-	echo "usage: $0 [k8s|kwok|metrics-server|dev|all]" >&2
+	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|dev|all]" >&2
 	exit 2
 	;;
 esac

@@ -68,7 +68,7 @@ func newDevCluster(t *testing.T) *devCluster {
 	d := &devCluster{t: t, root: root, dataDir: filepath.Join(t.TempDir(), "cluster")}
 	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
 		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
-		"--metrics-server-port", "--prometheus-port", "--ke-controller-manager-state-metrics-port",
+		"--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port",
 		"--ke-apiserver-port"} // last: platformIdentity reads it there
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))
@@ -238,10 +238,10 @@ func TestLocalCluster(t *testing.T) {
 			t.Skip("no pod")
 		}
 		var out string
-		// The simulated log gets its first line when the cluster is ready.
+		// A simulated container writes its first line within five seconds of running.
 		for range 50 {
 			out, _ = d.kubectl("logs", pod)
-			if strings.Contains(out, "simulated container output") {
+			if strings.Contains(out, "simulated by ke-dev") {
 				return
 			}
 			time.Sleep(200 * time.Millisecond)

@@ -135,7 +135,7 @@ current-context: ke-apiserver
 
 	t.Run("kubectl logs", func(t *testing.T) {
 		out, err := run(admin("logs", pod))
-		if err != nil || !strings.Contains(out, "simulated container output") {
+		if err != nil || !strings.Contains(out, "simulated by ke-dev") {
 			t.Fatalf("kubectl logs through ke-apiserver: %v\n%s", err, out)
 		}
 	})

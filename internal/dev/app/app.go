@@ -19,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/prometheus"
+	"github.com/superkube/super-kubenetes/internal/dev/victorialogs"
 )
 
 // Options are the flags shared by every ke-dev command.
@@ -31,6 +32,11 @@ type Options struct {
 	Prometheus prometheus.Config
 	// NoPrometheus runs the cluster without Prometheus.
 	NoPrometheus bool
+	// Logs is the log store ke-dev runs (VictoriaLogs, with a vlagent per
+	// node); its DataDir, when empty, is the data folder's victorialogs.
+	Logs victorialogs.Config
+	// NoLogs runs the cluster without the log store and its shippers.
+	NoLogs bool
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -59,6 +65,11 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     prometheus.DefaultRetention,
 			RetentionSize: prometheus.DefaultRetentionSize,
 			RulesFile:     prometheus.DefaultRulesFile,
+		},
+		Logs: victorialogs.Config{
+			Port:          victorialogs.DefaultPort,
+			Retention:     victorialogs.DefaultRetention,
+			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
 	}
 }
@@ -104,6 +115,11 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&p.Retention, "prometheus-retention", p.Retention, "How long Prometheus keeps series")
 	fs.StringVar(&p.RetentionSize, "prometheus-retention-size", p.RetentionSize, "How much disk Prometheus's series may take")
 	fs.StringVar(&p.RulesFile, "prometheus-rules", p.RulesFile, "Recording rules Prometheus loads, when the file exists")
+	l := &o.Logs
+	fs.BoolVar(&o.NoLogs, "no-logs", o.NoLogs, "Do not run the log store (VictoriaLogs) and its shippers (vlagent)")
+	fs.IntVar(&l.Port, "logs-port", l.Port, "VictoriaLogs's HTTP port")
+	fs.DurationVar(&l.Retention, "logs-retention", l.Retention, "How long VictoriaLogs keeps records")
+	fs.StringVar(&l.RetentionSize, "logs-retention-size", l.RetentionSize, "How much disk VictoriaLogs's records may take")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
 
@@ -197,6 +213,10 @@ func (o *Options) RunUp(ctx context.Context) error {
 		c.Stop()
 		fmt.Fprintln(out, "Stopped; the data is kept in "+o.Cluster.DataDir)
 	}()
+	logs, err := o.startLogs(ctx, c)
+	if err != nil {
+		return err
+	}
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err
@@ -208,7 +228,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom)
+	o.printSummary(c, res, prom, logs)
 	return c.Wait(ctx)
 }
 

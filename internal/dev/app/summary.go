@@ -10,9 +10,10 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
+	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
@@ -29,6 +30,15 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 		fmt.Fprintf(out, "\nPrometheus: %s (data in %s, every %s)\n", prom.URL, prom.DataDir, c.ScrapeInterval())
 	} else {
 		fmt.Fprintf(out, "\nPrometheus: %s\n", prom.Missing)
+	}
+	switch {
+	case logs.URL != "" && logs.Missing == "":
+		fmt.Fprintf(out, "Logs: VictoriaLogs at %s (data in %s), a vlagent on each of the %d nodes shipping %s; set a pod's lines a second with the annotation %s\n",
+			logs.URL, logs.DataDir, logs.Agents, filepath.Join(o.Cluster.DataDir, "nodes", "<node>", "pods"), podlogs.RateAnnotation)
+	case logs.URL != "":
+		fmt.Fprintf(out, "Logs: VictoriaLogs at %s (data in %s); %s\n", logs.URL, logs.DataDir, logs.Missing)
+	default:
+		fmt.Fprintf(out, "Logs: %s\n", logs.Missing)
 	}
 	if len(res.Started) > 0 {
 		fmt.Fprintln(out, "\nPlatform components running:")

@@ -19,6 +19,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/superkube/super-kubenetes/internal/dev/kubelet"
+	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
 	"github.com/superkube/super-kubenetes/internal/dev/simshell"
 )
@@ -33,9 +34,12 @@ type Cluster struct {
 	Client kubernetes.Interface
 	// RESTConfig is the cluster-admin configuration.
 	RESTConfig *rest.Config
-	files      *files
-	front      *kubelet.Server
-	stopLogs   context.CancelFunc
+	// PodLogs writes the simulated containers' log files, which the
+	// kubelet port serves and the log shippers read.
+	PodLogs  *podlogs.Writer
+	files    *files
+	front    *kubelet.Server
+	stopLogs context.CancelFunc
 	// closers run first when the cluster stops (the platform's balancers).
 	closers   []func()
 	startedAt time.Time
@@ -111,6 +115,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	if c.Client, err = kubernetes.NewForConfig(restCfg); err != nil {
 		return nil, err
 	}
+	c.PodLogs = podlogs.NewWriter(cfg.podLogsDir(), c.Client)
 	insecure := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // health checks of loopback components with self-signed serving certificates
 	if err := c.start(ctx, "kube-controller-manager", cfg.controllerManagerArgs(f), func(ctx context.Context) error {
 		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.ControllerManager), insecure)
@@ -145,6 +150,11 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	logCtx, cancel := context.WithCancel(context.Background())
 	c.stopLogs = cancel
 	go writeSimulatedLogs(logCtx, cfg.SimulatedLogFile())
+	go func() {
+		if err := c.PodLogs.Run(logCtx); err != nil {
+			fmt.Fprintf(cfg.Out, "ke-dev: the simulated containers' logs stopped: %v\n", err)
+		}
+	}()
 	return c, nil
 }
 
@@ -164,6 +174,11 @@ func (c *Cluster) start(ctx context.Context, name string, args []string, ready f
 // crashing, Wait returns why.
 func (c *Cluster) Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error {
 	return c.sup.Launch(ctx, process.Spec{Name: name, Path: path, Args: args}, ready, 2*time.Minute)
+}
+
+// LaunchWithEnv is Launch with environment variables added to ke-dev's.
+func (c *Cluster) LaunchWithEnv(ctx context.Context, name, path string, args, env []string, ready func(context.Context) error) error {
+	return c.sup.Launch(ctx, process.Spec{Name: name, Path: path, Args: args, Env: env}, ready, 2*time.Minute)
 }
 
 // OnStop registers something that runs in ke-dev itself (a load balancer)
@@ -207,6 +222,7 @@ func (c *Cluster) startKubeletFront(f *files) error {
 		KeyFile:  f.kubeletServ.KeyFile,
 		CAFile:   f.ca.CertFile,
 		Sandbox:  simshell.NewSandbox(simshell.DefaultLimits(), clock.RealClock{}),
+		Logs:     c.PodLogs.Handler(),
 	})
 	if err != nil {
 		return fmt.Errorf("serving the kubelet port %d: %w", c.cfg.Ports.Kubelet, err)

@@ -182,6 +182,10 @@ func (c *Config) logDir() string        { return filepath.Join(c.DataDir, "logs"
 func (c *Config) kubeconfigDir() string { return filepath.Join(c.DataDir, "kubeconfigs") }
 func (c *Config) kwokDir() string       { return filepath.Join(c.DataDir, "kwok") }
 
+// podLogsDir holds each simulated node's /var/log/pods and
+// /var/log/containers (internal/dev/podlogs).
+func (c *Config) podLogsDir() string { return filepath.Join(c.DataDir, "nodes") }
+
 // RunDir holds the pid files of the running processes.
 func (c *Config) RunDir() string { return filepath.Join(c.DataDir, "run") }
 

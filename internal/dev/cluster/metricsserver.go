@@ -230,3 +230,19 @@ func apply[T interface {
 	}
 	return nil
 }
+
+// GrantClusterRole lets user do what rules allow, cluster-wide: a
+// ClusterRole and a ClusterRoleBinding named after the user.
+func (c *Cluster) GrantClusterRole(ctx context.Context, user string, rules []rbacv1.PolicyRule) error {
+	rbac := c.Client.RbacV1()
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: user}, Rules: rules}
+	if err := apply(ctx, role, rbac.ClusterRoles().Get, rbac.ClusterRoles().Create, rbac.ClusterRoles().Update); err != nil {
+		return err
+	}
+	b := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: user},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	}
+	return apply(ctx, b, rbac.ClusterRoleBindings().Get, rbac.ClusterRoleBindings().Create, rbac.ClusterRoleBindings().Update)
+}

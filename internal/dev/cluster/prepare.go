@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/pki"
+	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
 // files are the certificates, keys and configuration files the processes use.
@@ -176,7 +178,29 @@ var kwokStages = []string{
 	"pod/fast/pod-delete.yaml",
 }
 
-// SimulatedLogFile is what `kubectl logs` returns for every simulated container.
+// podReadyStage is the stage that makes a pod's containers run.
+const podReadyStage = "pod/fast/pod-ready.yaml"
+
+// containerStatusName is how KWOK's pod stage names a container's status.
+const containerStatusName = "- image: {{ .image | Quote }}\n        name: {{ .name | Quote }}\n"
+
+// withContainerIDs gives each container status of KWOK's pod stage a
+// container ID, as a container runtime does: the log files of the
+// simulated containers (internal/dev/podlogs) and the shippers that read
+// them name a container's log by its ID. It is the pod's uid and the
+// container's name (podlogs.ContainerIDFormat), so that the same container
+// keeps it and its log file is made before it runs.
+func withContainerIDs(stage []byte) ([]byte, error) {
+	n := strings.Count(string(stage), containerStatusName)
+	if n == 0 {
+		return nil, errors.New("no container status to give an ID to (KWOK's stage changed?)")
+	}
+	withID := containerStatusName + "        containerID: {{ printf " + strconv.Quote(podlogs.ContainerIDFormat) + " $.metadata.uid .name | Quote }}\n"
+	return []byte(strings.ReplaceAll(string(stage), containerStatusName, withID)), nil
+}
+
+// SimulatedLogFile is what `kubectl attach` shows of every simulated
+// container (logs come from each container's own file, internal/dev/podlogs).
 func (c *Config) SimulatedLogFile() string { return filepath.Join(c.kwokDir(), "container.log") }
 
 func (c *Config) writeKwokConfig() (string, error) {
@@ -185,6 +209,11 @@ func (c *Config) writeKwokConfig() (string, error) {
 		data, err := os.ReadFile(filepath.Join(c.KwokDir, "stages", s))
 		if err != nil {
 			return "", fmt.Errorf("reading KWOK stage %s (run `make tools`): %w", s, err)
+		}
+		if s == podReadyStage {
+			if data, err = withContainerIDs(data); err != nil {
+				return "", fmt.Errorf("KWOK stage %s: %w", s, err)
+			}
 		}
 		b.WriteString("---\n")
 		b.Write(data)
@@ -196,15 +225,6 @@ func (c *Config) writeKwokConfig() (string, error) {
 		}
 	}
 	fmt.Fprintf(&b, `---
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: ClusterLogs
-metadata:
-  name: simulated-logs
-spec:
-  logs:
-  - logsFile: %q
-    follow: true
----
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterPortForward
 metadata:
@@ -223,7 +243,7 @@ metadata:
 spec:
   attaches:
   - logsFile: %q
-`, c.SimulatedLogFile(), c.SimulatedLogFile())
+`, c.SimulatedLogFile())
 	b.WriteString(kwokUsageConfig())
 	// No ClusterExec: KWOK would run the command a user asks for on this
 	// machine. Exec is answered by ke-dev's simulated shell instead, in front

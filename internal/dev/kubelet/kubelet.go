@@ -2,9 +2,11 @@
 // nodes. kube-apiserver sends exec, attach, port-forward and log requests
 // there. Exec is answered here, by the simulated shell of
 // internal/dev/simshell, so that `kubectl exec` never runs a program on the
-// developer's machine; logs, attach and port-forward are passed to KWOK,
-// which listens on a port of its own. Only clients with a certificate from
-// the cluster's CA (kube-apiserver) are served.
+// developer's machine; logs from the simulated containers' log files
+// (internal/dev/podlogs), which the log shippers read too; attach and
+// port-forward are passed to KWOK, which listens on a port of its own. Only
+// clients with a certificate from the cluster's CA (kube-apiserver) are
+// served.
 package kubelet
 
 import (
@@ -39,6 +41,9 @@ type Config struct {
 	// certificates and kube-apiserver's client certificate.
 	CertFile, KeyFile, CAFile string
 	Sandbox                   *simshell.Sandbox
+	// Logs answers /containerLogs/ (internal/dev/podlogs); without it
+	// KWOK does.
+	Logs http.Handler
 }
 
 // Server is a running front.
@@ -65,7 +70,7 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := NewHandler(cfg.Sandbox, backend, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	h, err := NewHandler(cfg.Sandbox, cfg.Logs, backend, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +97,12 @@ func (s *Server) Close() {
 	_ = s.srv.Close()
 }
 
-// NewHandler answers exec with the sandbox and passes logs, attach,
-// port-forward, the nodes' metrics and health checks to KWOK at backend.
+// NewHandler answers exec with the sandbox and logs with logs (when not
+// nil), and passes attach, port-forward, the nodes' metrics, health checks
+// and, without logs, the logs to KWOK at backend.
 // Anything else is 404: in particular the kubelet's /run, which would run a
 // command too.
-func NewHandler(sandbox *simshell.Sandbox, backend *url.URL, backendTLS *tls.Config) (http.Handler, error) {
+func NewHandler(sandbox *simshell.Sandbox, logs http.Handler, backend *url.URL, backendTLS *tls.Config) (http.Handler, error) {
 	if sandbox == nil {
 		return nil, errors.New("a sandbox is required")
 	}
@@ -111,9 +117,13 @@ func NewHandler(sandbox *simshell.Sandbox, backend *url.URL, backendTLS *tls.Con
 	// port, so the path names the node (metrics-server reads it from the
 	// node's metrics.k8s.io/resource-metrics-path annotation, Prometheus's
 	// scrape jobs set it per node). KWOK's own /metrics stays behind.
-	for _, p := range []string{"/containerLogs/", "/attach/", "/portForward/", "/metrics/nodes/", "/healthz", "/readyz", "/livez"} {
+	for _, p := range []string{"/attach/", "/portForward/", "/metrics/nodes/", "/healthz", "/readyz", "/livez"} {
 		mux.Handle(p, proxy)
 	}
+	if logs == nil {
+		logs = proxy
+	}
+	mux.Handle("/containerLogs/", logs)
 	return mux, nil
 }
 

@@ -42,7 +42,7 @@ func front(t *testing.T) (*httptest.Server, *[]string) {
 	t.Helper()
 	backend, paths := kwok(t)
 	u, _ := url.Parse(backend.URL)
-	h, err := NewHandler(simshell.NewSandbox(simshell.DefaultLimits(), clock.RealClock{}), u, &tls.Config{InsecureSkipVerify: true})
+	h, err := NewHandler(simshell.NewSandbox(simshell.DefaultLimits(), clock.RealClock{}), nil, u, &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)
 	}

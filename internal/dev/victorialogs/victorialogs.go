@@ -1,0 +1,116 @@
+// Package victorialogs runs VictoriaLogs, the log store of the local
+// cluster: the binary built into the tools cache (make tools), its data in
+// the cluster's data folder, listening on loopback.
+package victorialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Defaults for a laptop: a week of records, at most 1 GB on disk.
+const (
+	DefaultPort          = 9428
+	DefaultRetention     = 7 * 24 * time.Hour
+	DefaultRetentionSize = "1GB"
+	// Binary is the store's program in VICTORIALOGS_BIN_DIR.
+	Binary = "victoria-logs"
+)
+
+// Config says which VictoriaLogs runs, where and how.
+type Config struct {
+	// Path is the victoria-logs binary; empty looks in
+	// $VICTORIALOGS_BIN_DIR, then in $PATH.
+	Path string
+	Port int
+	// DataDir keeps the store.
+	DataDir       string
+	Retention     time.Duration
+	RetentionSize string
+}
+
+// URL is where VictoriaLogs answers.
+func (c *Config) URL() string { return "http://127.0.0.1:" + strconv.Itoa(c.Port) }
+
+// LookPath returns the binary to run.
+func (c *Config) LookPath() (string, error) {
+	if c.Path != "" {
+		return c.Path, nil
+	}
+	if dir := os.Getenv("VICTORIALOGS_BIN_DIR"); dir != "" {
+		p := filepath.Join(dir, Binary)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(Binary)
+	if err != nil {
+		return "", errors.New(Binary + " is not built: run make tools (it builds VictoriaLogs into the tools cache)")
+	}
+	return p, nil
+}
+
+// Args are victoria-logs' flags.
+func (c *Config) Args() []string {
+	retention := c.Retention
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	size := c.RetentionSize
+	if size == "" {
+		size = DefaultRetentionSize
+	}
+	return []string{
+		"-storageDataPath=" + filepath.Join(c.DataDir, "data"),
+		"-httpListenAddr=127.0.0.1:" + strconv.Itoa(c.Port),
+		"-retentionPeriod=" + strconv.Itoa(int(retention/time.Hour)) + "h",
+		"-retention.maxDiskSpaceUsageBytes=" + size,
+		"-loggerLevel=WARN",
+	}
+}
+
+// Launcher starts a supervised program (cluster.Cluster does).
+type Launcher interface {
+	Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error
+}
+
+// Start runs VictoriaLogs until the cluster stops.
+func Start(ctx context.Context, l Launcher, cfg *Config) error {
+	path, err := cfg.LookPath()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	health := cfg.URL() + "/health"
+	return l.Launch(ctx, "victoria-logs", path, cfg.Args(), func(ctx context.Context) error { return httpOK(ctx, health) })
+}
+
+func httpOK(ctx context.Context, url string) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
+}
+
+// URLFile is where ke-dev writes the store's URL, in its data folder, for
+// the tests and the platform's configuration.
+func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }

@@ -259,7 +259,7 @@ func parse(r *http.Request, now time.Time) (loggingsvc.Query, string, error) {
 	span := end.Sub(start)
 	q.Interval = niceInterval(span / 60)
 	if span/q.Interval > loggingsvc.MaxBuckets {
-		q.Interval = (span/loggingsvc.MaxBuckets).Truncate(time.Second) + time.Second
+		q.Interval = (span / loggingsvc.MaxBuckets).Truncate(time.Second) + time.Second
 	}
 	if s := v.Get("interval"); s != "" {
 		d, err := time.ParseDuration(s)

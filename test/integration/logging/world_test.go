@@ -24,11 +24,11 @@ import (
 )
 
 // The world: workspace wsa (projects wsa-dev and wsa-prod, managed by
-// wsadmin), workspace wsb (wsb-app), a namespace "other" of nobody's
+// wsadmin), workspace wsb (wsb-app and reborn), a namespace "other" of nobody's
 // workspace, and "reborn", a namespace whose name an earlier, deleted
 // namespace had: the store holds that one's lines too, from before
 // "reborn" was created.
-var namespaces = map[string]string{"wsa-dev": "wsa", "wsa-prod": "wsa", "wsb-app": "wsb", "other": "", "reborn": ""}
+var namespaces = map[string]string{"wsa-dev": "wsa", "wsa-prod": "wsa", "wsb-app": "wsb", "other": "", "reborn": "wsb"}
 
 // pods are each namespace's pods; each has a container "main", and
 // web-7d9f-a a "sidecar" too.

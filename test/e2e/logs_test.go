@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -148,6 +150,22 @@ func TestLogPipeline(t *testing.T) {
 	}
 	t.Logf("FIGURE lines 1 to %d of %s are all in the store after it was stopped and started again", last, pods[0])
 
+	// The logging API of ke-apiserver searches the same store.
+	api, hc, tok := d.adminAPI(t)
+	req, _ := http.NewRequest(http.MethodGet, api+"/kapis/logging.superkube.io/v1alpha2/namespaces/shop/logs?size=5&pods="+pods[0], nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	var page struct {
+		Query struct {
+			Total   int `json:"total"`
+			Records []struct {
+				Pod, Log string
+			} `json:"records"`
+		} `json:"query"`
+	}
+	if code := call(t, hc, req, &page); code != http.StatusOK || page.Query.Total < last || len(page.Query.Records) != 5 || page.Query.Records[0].Pod != pods[0] {
+		t.Fatalf("the logging API: %d %+v, want 5 of at least %d lines of %s", code, page.Query, last, pods[0])
+	}
+
 	before := len(queryLogs(t, store, `kubernetes.pod_namespace:=shop`, 100000))
 	d.mustKubectl("-n", "shop", "delete", "deployment", "web", "--wait=true")
 	waitFor(t, "the pods are gone", func() bool {
@@ -196,4 +214,46 @@ func queryLogs(t *testing.T, store, query string, limit int) []logRecord {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// adminAPI logs in as the initial administrator, sets a new password (the
+// first login asks for one) and returns ke-apiserver's URL, a client that
+// trusts it and the administrator's token.
+func (d *devCluster) adminAPI(t *testing.T) (string, *http.Client, string) {
+	t.Helper()
+	m := regexp.MustCompile(`Initial administrator: user admin, password (\S+)`).FindStringSubmatch(d.out.String())
+	if m == nil {
+		t.Fatalf("no initial password in the output:\n%s", d.out)
+	}
+	api := "https://127.0.0.1:" + strconv.Itoa(d.port("--ke-apiserver-port"))
+	ca, err := os.ReadFile(filepath.Join(d.dataDir, "pki", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	secret, err := os.ReadFile(filepath.Join(d.dataDir, "ke-apiserver", "console-client-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(pass string) string {
+		req, _ := http.NewRequest(http.MethodPost, api+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {pass}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("ke-console", string(secret))
+		var body map[string]any
+		if code := call(t, hc, req, &body); code != http.StatusOK {
+			t.Fatalf("the administrator's login: %d %v", code, body)
+		}
+		return body["access_token"].(string)
+	}
+	tok := login(m[1])
+	req, _ := http.NewRequest(http.MethodPut, api+"/kapis/iam.superkube.io/v1beta1/users/admin/password",
+		strings.NewReader(`{"currentPassword":"`+m[1]+`","password":"E2e-Passw0rd-New!"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if code := call(t, hc, req, nil); code != http.StatusOK {
+		t.Fatalf("changing the initial password: %d", code)
+	}
+	return api, hc, login("E2e-Passw0rd-New!")
 }

@@ -1,6 +1,7 @@
 package logging
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ func TestParse(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	parseURL := func(q string) (size int, interval time.Duration, start, end time.Time) {
 		t.Helper()
-		qq, _, err := parse(httptest.NewRequest("GET", "/logs?"+q, nil), now)
+		qq, _, err := parse(httptest.NewRequest(http.MethodGet, "/logs?"+q, nil), now)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

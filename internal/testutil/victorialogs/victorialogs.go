@@ -163,7 +163,10 @@ func (s *Server) WaitCount(ctx context.Context, query string, want int) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%q finds %d records (%v), want %d", query, n, err, want)
+			if err != nil {
+				return fmt.Errorf("counting %q: %w", query, err)
+			}
+			return fmt.Errorf("%q finds %d records, want %d", query, n, want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"bufio"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -221,39 +219,15 @@ func queryLogs(t *testing.T, store, query string, limit int) []logRecord {
 // trusts it and the administrator's token.
 func (d *devCluster) adminAPI(t *testing.T) (string, *http.Client, string) {
 	t.Helper()
-	m := regexp.MustCompile(`Initial administrator: user admin, password (\S+)`).FindStringSubmatch(d.out.String())
-	if m == nil {
-		t.Fatalf("no initial password in the output:\n%s", d.out)
-	}
-	api := "https://127.0.0.1:" + strconv.Itoa(d.port("--ke-apiserver-port"))
-	ca, err := os.ReadFile(filepath.Join(d.dataDir, "pki", "ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	secret, err := os.ReadFile(filepath.Join(d.dataDir, "ke-apiserver", "console-client-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	login := func(pass string) string {
-		req, _ := http.NewRequest(http.MethodPost, api+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {pass}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("ke-console", string(secret))
-		var body map[string]any
-		if code := call(t, hc, req, &body); code != http.StatusOK {
-			t.Fatalf("the administrator's login: %d %v", code, body)
-		}
-		return body["access_token"].(string)
-	}
-	tok := login(m[1])
-	req, _ := http.NewRequest(http.MethodPut, api+"/kapis/iam.superkube.io/v1beta1/users/admin/password",
-		strings.NewReader(`{"currentPassword":"`+m[1]+`","password":"E2e-Passw0rd-New!"}`))
+	initial := d.initialAdminPassword(t)
+	a := d.api(t)
+	tok := a.login("admin", initial)
+	req, _ := http.NewRequest(http.MethodPut, a.url+"/kapis/iam.superkube.io/v1beta1/users/admin/password",
+		strings.NewReader(`{"currentPassword":"`+initial+`","password":"E2e-Passw0rd-New!"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
-	if code := call(t, hc, req, nil); code != http.StatusOK {
+	if code := call(t, a.http, req, nil); code != http.StatusOK {
 		t.Fatalf("changing the initial password: %d", code)
 	}
-	return api, hc, login("E2e-Passw0rd-New!")
+	return a.url, a.http, a.login("admin", "E2e-Passw0rd-New!")
 }

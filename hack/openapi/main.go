@@ -16,6 +16,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
@@ -37,6 +38,7 @@ func run() error {
 	(&tenanthandlers.Handlers{}).Install(rec)
 	(&confighandlers.Handlers{}).Install(rec)
 	(&monitoringhandlers.Handler{}).Install(rec)
+	(&logginghandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -89,6 +91,10 @@ func infos(patterns []string) map[string]openapi.Info {
 			default:
 				info.Query = monitoringhandlers.QueryParams
 			}
+		}
+		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {
+			info.List = false
+			info.Query = logginghandlers.QueryParams
 		}
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
 			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {

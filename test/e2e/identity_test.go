@@ -3,16 +3,12 @@
 package e2e
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,35 +18,10 @@ import (
 // password, creates a workspace member, downloads the member's kubeconfig
 // and checks with kubectl, straight against kube-apiserver, what it may do.
 func (d *devCluster) platformIdentity(t *testing.T) {
-	m := regexp.MustCompile(`Initial administrator: user admin, password (\S+)`).FindStringSubmatch(d.out.String())
-	if m == nil {
-		t.Fatalf("no initial password in the output:\n%s", d.out)
-	}
-	port := strings.TrimPrefix(d.ports[len(d.ports)-1], "--ke-apiserver-port=")
-	api := "https://127.0.0.1:" + port
-	ca, err := os.ReadFile(filepath.Join(d.dataDir, "pki", "ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	secret, err := os.ReadFile(filepath.Join(d.dataDir, "ke-apiserver", "console-client-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	login := func(user, pass string) string {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, api+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"password"}, "username": {user}, "password": {pass}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("ke-console", string(secret))
-		var body map[string]any
-		code := call(t, hc, req, &body)
-		if code != http.StatusOK {
-			t.Fatalf("login of %s: %d %v", user, code, body)
-		}
-		return body["access_token"].(string)
-	}
+	initial := d.initialAdminPassword(t)
+	a := d.api(t)
+	api, hc := a.url, a.http
+	login := a.login
 	send := func(method, path, tok, body string) (int, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, api+path, strings.NewReader(body))
@@ -65,9 +36,9 @@ func (d *devCluster) platformIdentity(t *testing.T) {
 		return resp.StatusCode, data
 	}
 
-	tok := login("admin", m[1])
+	tok := login("admin", initial)
 	if code, body := send(http.MethodPut, "/kapis/iam.superkube.io/v1beta1/users/admin/password", tok,
-		`{"currentPassword":"`+m[1]+`","password":"E2e-Passw0rd-New!"}`); code != http.StatusOK {
+		`{"currentPassword":"`+initial+`","password":"E2e-Passw0rd-New!"}`); code != http.StatusOK {
 		t.Fatalf("changing the initial password: %d %s", code, body)
 	}
 	login("admin", "E2e-Passw0rd-New!")
@@ -80,15 +51,9 @@ func (d *devCluster) platformIdentity(t *testing.T) {
 	apply(t, d, `{"apiVersion":"iam.superkube.io/v1beta1","kind":"WorkspaceRoleBinding","metadata":{"name":"dev-e2e-viewer","labels":{"superkube.io/workspace":"e2e","iam.superkube.io/user-ref":"dev"}},"roleRef":{"kind":"WorkspaceRole","name":"e2e-viewer"},"subjects":[{"kind":"User","name":"dev"}]}`)
 	var devTok string
 	waitFor(t, "the new user logs in", func() bool {
-		req, _ := http.NewRequest(http.MethodPost, api+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"password"}, "username": {"dev"}, "password": {"Dev-Passw0rd!"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("ke-console", string(secret))
-		var body map[string]any
-		if call(t, hc, req, &body) != http.StatusOK {
-			return false
-		}
-		devTok = body["access_token"].(string)
-		return true
+		var code int
+		devTok, code = a.tryLogin("dev", "Dev-Passw0rd!")
+		return code == http.StatusOK
 	})
 	code, kubeconfig := send(http.MethodGet, "/kapis/iam.superkube.io/v1beta1/users/dev/kubeconfig", devTok, "")
 	if code != http.StatusOK {

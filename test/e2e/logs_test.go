@@ -148,6 +148,22 @@ func TestLogPipeline(t *testing.T) {
 	}
 	t.Logf("FIGURE lines 1 to %d of %s are all in the store after it was stopped and started again", last, pods[0])
 
+	// The logging API of ke-apiserver searches the same store.
+	api, hc, tok := d.adminAPI(t)
+	req, _ := http.NewRequest(http.MethodGet, api+"/kapis/logging.superkube.io/v1alpha2/namespaces/shop/logs?size=5&pods="+pods[0], nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	var page struct {
+		Query struct {
+			Total   int `json:"total"`
+			Records []struct {
+				Pod, Log string
+			} `json:"records"`
+		} `json:"query"`
+	}
+	if code := call(t, hc, req, &page); code != http.StatusOK || page.Query.Total < last || len(page.Query.Records) != 5 || page.Query.Records[0].Pod != pods[0] {
+		t.Fatalf("the logging API: %d %+v, want 5 of at least %d lines of %s", code, page.Query, last, pods[0])
+	}
+
 	before := len(queryLogs(t, store, `kubernetes.pod_namespace:=shop`, 100000))
 	d.mustKubectl("-n", "shop", "delete", "deployment", "web", "--wait=true")
 	waitFor(t, "the pods are gone", func() bool {
@@ -196,4 +212,22 @@ func queryLogs(t *testing.T, store, query string, limit int) []logRecord {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// adminAPI logs in as the initial administrator, sets a new password (the
+// first login asks for one) and returns ke-apiserver's URL, a client that
+// trusts it and the administrator's token.
+func (d *devCluster) adminAPI(t *testing.T) (string, *http.Client, string) {
+	t.Helper()
+	initial := d.initialAdminPassword(t)
+	a := d.api(t)
+	tok := a.login("admin", initial)
+	req, _ := http.NewRequest(http.MethodPut, a.url+"/kapis/iam.superkube.io/v1beta1/users/admin/password",
+		strings.NewReader(`{"currentPassword":"`+initial+`","password":"E2e-Passw0rd-New!"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if code := call(t, a.http, req, nil); code != http.StatusOK {
+		t.Fatalf("changing the initial password: %d", code)
+	}
+	return a.url, a.http, a.login("admin", "E2e-Passw0rd-New!")
 }

@@ -4,13 +4,9 @@ package e2e
 
 import (
 	"bufio"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,31 +31,9 @@ const (
 // workspace viewer's exec is refused by ke-apiserver. It runs after the
 // identity subtest, which sets the passwords and creates the viewer.
 func (d *devCluster) throughProxy(t *testing.T) {
-	port := strings.TrimPrefix(d.ports[len(d.ports)-1], "--ke-apiserver-port=")
-	api := "https://127.0.0.1:" + port
-	caFile := filepath.Join(d.dataDir, "pki", "ca.crt")
-	ca, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	secret, err := os.ReadFile(filepath.Join(d.dataDir, "ke-apiserver", "console-client-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	login := func(user, pass string) string {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, api+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"password"}, "username": {user}, "password": {pass}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("ke-console", string(secret))
-		var body map[string]any
-		if code := call(t, hc, req, &body); code != http.StatusOK {
-			t.Fatalf("login of %s: %d %v", user, code, body)
-		}
-		return body["access_token"].(string)
-	}
+	a := d.api(t)
+	api, caFile := a.url, a.caFile
+	login := a.login
 	// kubectl for a user, with ke-apiserver as its server and its own
 	// discovery cache (so that one user's discovery never serves another).
 	kubectlAs := func(user, tok string) func(args ...string) *exec.Cmd {

@@ -31,17 +31,20 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authz"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/listengine"
+	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
 	monitoringsvc "github.com/superkube/super-kubenetes/internal/services/monitoring"
 )
 
@@ -276,9 +279,13 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring}
+	logging, err := b.logging()
+	if err != nil {
+		return err
+	}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
-		monitoringhandlers.AuthzRules())
+		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -305,6 +312,21 @@ func (b *builder) monitoring() (*monitoringhandlers.Handler, error) {
 		svc.Prometheus = c
 	}
 	return &monitoringhandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
+}
+
+// logging sets up the logging API over the configured log store; without
+// one it answers 503.
+func (b *builder) logging() (*logginghandlers.Handler, error) {
+	l := b.cfg.Logging
+	svc := &loggingsvc.Service{}
+	if l.VictoriaLogsURL != "" {
+		c, err := victorialogs.New(l.VictoriaLogsURL, l.Timeout.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("logging: %w", err)
+		}
+		svc.Store = c
+	}
+	return &logginghandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
 }
 
 // server puts the routes behind the filters every request passes

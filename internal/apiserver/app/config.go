@@ -67,6 +67,18 @@ type Config struct {
 	Admission Admission `json:"admission"`
 	// Monitoring configures the monitoring API's Prometheus.
 	Monitoring Monitoring `json:"monitoring"`
+	// Logging configures the logging API's store.
+	Logging Logging `json:"logging"`
+}
+
+// Logging says where the logging API searches the container logs:
+// VictoriaLogs' HTTP API. Without a URL the logging API answers 503 "the
+// log store is unavailable".
+type Logging struct {
+	// VictoriaLogsURL is the store's address (without /select).
+	VictoriaLogsURL string `json:"victoriaLogsURL,omitempty"`
+	// Timeout bounds the wait for the store's answer; slower is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Monitoring says where the monitoring API reads its series: any
@@ -204,6 +216,7 @@ func DefaultConfig() Config {
 		Audit:      AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
 		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
 		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
+		Logging:    Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
 	}
 }
 
@@ -254,6 +267,9 @@ func (c *Config) Validate() []error {
 	}
 	if m := c.Monitoring; m.Timeout.Duration <= 0 || m.Concurrency < 1 || (m.BearerTokenFile != "" && m.Username != "") {
 		errs = append(errs, errors.New("monitoring: timeout and concurrency must be positive, and a bearer token and basic auth exclude each other"))
+	}
+	if c.Logging.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("logging.timeout must be positive"))
 	}
 	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)

@@ -74,6 +74,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("prometheus-password-file", func(c *Config) *string { return &c.Monitoring.PasswordFile }, "File holding the password of HTTP basic auth to Prometheus")
 	ov.String("prometheus-ca-file", func(c *Config) *string { return &c.Monitoring.CAFile }, "CA of an https Prometheus")
 	ov.Duration("prometheus-timeout", func(c *Config) *time.Duration { return &c.Monitoring.Timeout.Duration }, "Bound of every Prometheus query; slower is a 503")
+	ov.String("victorialogs-url", func(c *Config) *string { return &c.Logging.VictoriaLogsURL }, "VictoriaLogs HTTP API the logging API searches; empty answers 503")
+	ov.Duration("logging-timeout", func(c *Config) *time.Duration { return &c.Logging.Timeout.Duration }, "Bound of the wait for the log store's answer; slower is a 503")
 	fs.StringVar(&o.ConsoleURL, "console-url", "", "ke-console's external URL; registers the console as a trusted OAuth client")
 	fs.StringVar(&o.ConsoleSecret, "console-client-secret-file", "", "File holding the console client's secret")
 	fs.StringVar(&o.RedisURLFile, "redis-url-file", "", "File holding the Redis URL (instead of --redis-url, which ps shows)")

@@ -16,6 +16,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/audit"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
+	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
@@ -26,7 +27,7 @@ import (
 // TestEveryRouteAnswersAMethodItDoesNotTakeWith405AndAllow sends, to every
 // path of every API package, a method the path does not take.
 func TestEveryRouteAnswersAMethodItDoesNotTakeWith405AndAllow(t *testing.T) {
-	routes := []server.Route{&oauth.Server{}, &iamhandlers.Handlers{}, &resources.Handler{}, &tenanthandlers.Handlers{}, &confighandlers.Handlers{}, &monitoringhandlers.Handler{}}
+	routes := []server.Route{&oauth.Server{}, &iamhandlers.Handlers{}, &resources.Handler{}, &tenanthandlers.Handlers{}, &confighandlers.Handlers{}, &monitoringhandlers.Handler{}, &logginghandlers.Handler{}}
 	h := server.NewHandler(server.Deps{
 		Log: logr.Discard(), Tokens: tokens{}, Authorizer: authorizer{}, Audit: audit.Sinks{},
 		Ready: func() error { return nil }, MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(), Routes: routes,

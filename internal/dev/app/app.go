@@ -217,6 +217,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	o.Platform.VictoriaLogsURL = logs.URL
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err

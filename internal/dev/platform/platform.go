@@ -78,6 +78,9 @@ type Config struct {
 	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
 	// monitoring API reads; empty when none runs.
 	PrometheusURL string
+	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
+	// logging API searches.
+	VictoriaLogsURL string
 	// HA runs two replicas of each component: ke-controller-manager with
 	// leader election, ke-apiserver and ke-console on free ports behind a
 	// balancer in ke-dev that listens on their usual ports.
@@ -447,6 +450,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	args = append(args, metricsArg)
 	// The monitoring API reads the Prometheus ke-dev runs; without one it
 	// answers that monitoring is not configured.
+	if cfg.VictoriaLogsURL != "" {
+		args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
+	}
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
 	}

@@ -12,15 +12,15 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 )
 
-// The chart's monitoring values become ke-apiserver's configuration, which
+// The chart's monitoring and logging values become ke-apiserver's configuration, which
 // it accepts, and mount the credentials' Secret where the configuration
 // points.
-func TestTheChartConfiguresTheMonitoringAPI(t *testing.T) {
+func TestTheChartConfiguresTheMonitoringAndLoggingAPIs(t *testing.T) {
 	h := newHelm(t, "sk-monitoring", "skm")
 	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com", "monitoring": map[string]any{
 		"prometheusURL": "http://prometheus.monitoring.svc:9090", "timeout": "5s",
 		"auth": map[string]any{"existingSecret": "prom-auth", "bearerTokenKey": "token"},
-	}}}); err != nil {
+	}, "logging": map[string]any{"victoriaLogsURL": "http://victoria-logs.logging.svc:9428", "timeout": "20s"}}}); err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
 	cm := &corev1.ConfigMap{}
@@ -35,6 +35,9 @@ func TestTheChartConfiguresTheMonitoringAPI(t *testing.T) {
 	if m.PrometheusURL != "http://prometheus.monitoring.svc:9090" || m.Timeout.Duration != 5*time.Second || m.Concurrency != 8 ||
 		m.BearerTokenFile != "/etc/ke-apiserver/prometheus/token" || m.Username != "" {
 		t.Errorf("monitoring configuration %+v", m)
+	}
+	if l := cfg.Logging; l.VictoriaLogsURL != "http://victoria-logs.logging.svc:9428" || l.Timeout.Duration != 20*time.Second {
+		t.Errorf("logging configuration %+v", l)
 	}
 	if errs := cfg.Validate(); len(errs) > 0 {
 		t.Errorf("ke-apiserver refuses the configuration: %v", errs)

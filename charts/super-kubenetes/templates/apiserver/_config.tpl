@@ -87,6 +87,13 @@ monitoring:
   passwordFile: {{ printf "/etc/ke-apiserver/prometheus/%s" .auth.passwordKey | quote }}
   {{- end }}
 {{- end }}
+{{- with $as.logging }}
+logging:
+  {{- with .victoriaLogsURL }}
+  victoriaLogsURL: {{ . | quote }}
+  {{- end }}
+  timeout: {{ .timeout | quote }}
+{{- end }}
 {{- with $as.trustedProxies }}
 trustedProxies:
   {{- toYaml . | nindent 2 }}

@@ -1,0 +1,298 @@
+// Package logging serves the logging API at
+// /kapis/logging.superkube.io/v1alpha2: the container logs kept in the log
+// store, searched by keywords, namespaces, workloads, pods and containers
+// over a time range, as a page of records, counts per interval, statistics
+// or an export, trimmed to the namespaces where the caller may read pods'
+// logs, each from its creation on (a deleted namespace's records stay out
+// of a new namespace of the same name).
+package logging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/logging/logsql"
+	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
+)
+
+// Group is the API group of the logging API.
+const Group = "logging.superkube.io"
+
+// Prefix is its path.
+const Prefix = "/kapis/" + Group + "/v1alpha2"
+
+// Authorizer is what the handler needs of the authorizer: the namespaces
+// where a caller may do something, as the list engine trims lists.
+type Authorizer interface {
+	Visible(a authz.Attributes) authz.Visibility
+}
+
+// Handler serves the logging API.
+type Handler struct {
+	Service    *loggingsvc.Service
+	Authorizer Authorizer
+	// Reader reads namespaces (from the cache).
+	Reader client.Reader
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Install adds the endpoints.
+func (h *Handler) Install(mux routes.Mux) {
+	mux.Handle(Prefix+"/logs", routes.Methods{http.MethodGet: h.logs})
+	mux.Handle(Prefix+"/namespaces/{namespace}/logs", routes.Methods{http.MethodGet: h.logs})
+}
+
+// AuthzRules let every authenticated user through to the handler, which
+// trims the search to the namespaces where the caller may read pods' logs.
+func AuthzRules() filters.Rules {
+	return filters.Rules{
+		{Group: Group, Resource: "*", Delegate: true, Verbs: []string{"get", "list"}},
+		{Group: Group, Discovery: true, Delegate: true},
+	}
+}
+
+// QueryParams documents the parameters (for the OpenAPI document).
+var QueryParams = [][3]string{
+	{"operation", "string", "query (default): a page of records; histogram: lines per interval; statistics: containers and lines; export: the lines as text"},
+	{"log_query", "string", "words the line must hold, all of them, separated by commas (case does not matter)"},
+	{"namespaces", "string", "namespaces, separated by commas"},
+	{"namespace_query", "string", "parts of namespace names, separated by commas"},
+	{"workloads", "string", "workloads (their pods' name prefix), separated by commas"},
+	{"workload_query", "string", "parts of workload names, separated by commas"},
+	{"pods", "string", "pods, separated by commas"},
+	{"pod_query", "string", "parts of pod names, separated by commas"},
+	{"containers", "string", "containers, separated by commas"},
+	{"container_query", "string", "parts of container names, separated by commas"},
+	{"start_time", "string", "RFC 3339 or Unix seconds (default: end_time less 7 days)"},
+	{"end_time", "string", "RFC 3339 or Unix seconds (default now)"},
+	{"sort", "string", "desc (default, newest first) or asc"},
+	{"from", "integer", "records to skip, 0 to 100000"},
+	{"size", "integer", "records of the page, default 10; more than 1000 is 1000"},
+	{"interval", "string", "the histogram's interval, a duration such as 30s, 15m or 1h (default: the range in about 60 intervals); at most 1000 intervals"},
+}
+
+// Limits of the parameters.
+const (
+	defaultRange = 7 * 24 * time.Hour
+	defaultSize  = 10
+	maxFrom      = 100000
+)
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
+	u, _ := request.UserFrom(r.Context())
+	q, op, err := parse(r, h.now())
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	scope, err := h.scope(r, u.GetName(), u.GetGroups(), r.PathValue("namespace"))
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	q.Scope = scope
+	ctx := r.Context()
+	var answer any
+	switch op {
+	case "histogram":
+		answer, err = h.Service.Histogram(ctx, q)
+		answer = map[string]any{"histogram": answer}
+	case "statistics":
+		answer, err = h.Service.Statistics(ctx, q)
+		answer = map[string]any{"statistics": answer}
+	case "export":
+		h.export(w, r, q)
+		return
+	default:
+		answer, err = h.Service.Search(ctx, q)
+		answer = map[string]any{"query": answer}
+	}
+	if err != nil {
+		responsewriters.WriteStatus(w, storeError(err))
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, answer)
+}
+
+// export streams the lines as text; an error before the first line is a
+// Status, after it the stream ends.
+func (h *Handler) export(w http.ResponseWriter, r *http.Request, q loggingsvc.Query) {
+	begin := func() {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="logs.txt"`)
+		w.WriteHeader(http.StatusOK)
+	}
+	if _, err := h.Service.Export(r.Context(), q, w, begin); err != nil {
+		if w.Header().Get("Content-Disposition") == "" {
+			responsewriters.WriteStatus(w, storeError(err))
+		}
+	}
+}
+
+// storeError is the answer to a failed search: 503 when the store does not
+// answer (its own message stays in the log), the error itself otherwise.
+func storeError(err error) error {
+	if loggingsvc.Unavailable(err) || errors.Is(err, context.DeadlineExceeded) {
+		return apistatus.New(http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable,
+			"the log store is unavailable; try again later", apistatus.RetryAfter(10))
+	}
+	return err
+}
+
+// scope is the namespaces the caller may read pods' logs in, each from its
+// creation; within one namespace when ns is given (403 when the caller may
+// not read its logs).
+func (h *Handler) scope(r *http.Request, userName string, groups []string, ns string) (logsql.Scope, error) {
+	v := h.Authorizer.Visible(authz.Attributes{User: userName, Groups: groups, ResourceRequest: true, Verb: "get", Resource: "pods", Subresource: "log"})
+	if ns != "" && !v.Allows(ns) {
+		return logsql.Scope{}, apierrors.NewForbidden(schema.GroupResource{Group: Group, Resource: "logs"}, "",
+			fmt.Errorf("user %s may not read the logs of namespace %s", userName, ns))
+	}
+	if v.All && ns == "" {
+		return logsql.Scope{All: true}, nil
+	}
+	var list corev1.NamespaceList
+	if err := h.Reader.List(r.Context(), &list); err != nil {
+		return logsql.Scope{}, err
+	}
+	sc := logsql.Scope{Namespaces: map[string]time.Time{}}
+	for _, n := range list.Items {
+		if (ns == "" && v.Allows(n.Name)) || n.Name == ns {
+			sc.Namespaces[n.Name] = n.CreationTimestamp.Time
+		}
+	}
+	return sc, nil
+}
+
+// parse reads the parameters; a bad one is a 400 Status naming it.
+func parse(r *http.Request, now time.Time) (loggingsvc.Query, string, error) {
+	v := r.URL.Query()
+	q := loggingsvc.Query{Size: defaultSize}
+	op := v.Get("operation")
+	switch op {
+	case "", "query", "histogram", "statistics", "export":
+	default:
+		return q, "", apistatus.BadRequest("operation", "must be query, histogram, statistics or export")
+	}
+	list := func(name string) []string {
+		var out []string
+		for _, s := range strings.Split(v.Get(name), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	q.Search = logsql.Search{
+		Words:      list("log_query"),
+		Namespaces: list("namespaces"), NamespaceParts: list("namespace_query"),
+		Workloads: list("workloads"), WorkloadParts: list("workload_query"),
+		Pods: list("pods"), PodParts: list("pod_query"),
+		Containers: list("containers"), ContainerParts: list("container_query"),
+	}
+	end := now
+	if s := v.Get("end_time"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			return q, "", apistatus.BadRequest("end_time", err.Error())
+		}
+		end = t
+	}
+	start := end.Add(-defaultRange)
+	if s := v.Get("start_time"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			return q, "", apistatus.BadRequest("start_time", err.Error())
+		}
+		start = t
+	}
+	if !start.Before(end) {
+		return q, "", apistatus.BadRequest("start_time", "must be before end_time")
+	}
+	q.Range.Start, q.Range.End = start, end
+	switch v.Get("sort") {
+	case "", "desc":
+	case "asc":
+		q.Ascending = true
+	default:
+		return q, "", apistatus.BadRequest("sort", "must be asc or desc")
+	}
+	if s := v.Get("from"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > maxFrom {
+			return q, "", apistatus.BadRequest("from", "must be an integer from 0 to "+strconv.Itoa(maxFrom))
+		}
+		q.From = n
+	}
+	if s := v.Get("size"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return q, "", apistatus.BadRequest("size", "must be a positive integer (more than "+strconv.Itoa(loggingsvc.MaxSize)+" is "+strconv.Itoa(loggingsvc.MaxSize)+")")
+		}
+		q.Size = min(n, loggingsvc.MaxSize)
+	}
+	span := end.Sub(start)
+	q.Interval = niceInterval(span / 60)
+	if span/q.Interval > loggingsvc.MaxBuckets {
+		q.Interval = (span / loggingsvc.MaxBuckets).Truncate(time.Second) + time.Second
+	}
+	if s := v.Get("interval"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second {
+			return q, "", apistatus.BadRequest("interval", "must be a duration of at least 1s, such as 30s, 15m or 1h")
+		}
+		if span/d > loggingsvc.MaxBuckets {
+			return q, "", apistatus.BadRequest("interval", "gives more than "+strconv.Itoa(loggingsvc.MaxBuckets)+" intervals over the time range")
+		}
+		q.Interval = d
+	}
+	return q, op, nil
+}
+
+// niceInterval rounds d up to an interval a chart reads well.
+func niceInterval(d time.Duration) time.Duration {
+	for _, n := range []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute,
+		15 * time.Minute, 30 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour} {
+		if d <= n {
+			return n
+		}
+	}
+	return 24 * time.Hour
+}
+
+// parseTime reads RFC 3339 or Unix seconds.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	}
+	return time.Time{}, errors.New("must be an RFC 3339 time or Unix seconds")
+}

@@ -1,0 +1,115 @@
+// Package logsql builds VictoriaLogs' LogsQL filters from a search's
+// parameters. Every value a caller gives is quoted, so that no value can
+// add a filter, an operator or a pipe of its own; the tenancy filter (each
+// namespace the caller may read, from its creation on) is built here too
+// and joined to the caller's filters with AND.
+package logsql
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fields of a container log record, as vlagent writes them.
+const (
+	FieldNamespace   = "kubernetes.pod_namespace"
+	FieldPod         = "kubernetes.pod_name"
+	FieldContainer   = "kubernetes.container_name"
+	FieldNode        = "kubernetes.pod_node_name"
+	FieldContainerID = "kubernetes.container_id"
+	FieldMessage     = "_msg"
+	FieldTime        = "_time"
+)
+
+// Quote makes s a LogsQL string literal.
+func Quote(s string) string { return strconv.Quote(s) }
+
+// Time formats t for a LogsQL time filter.
+func Time(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// Search is what a caller looks for. Exact lists match a field's whole
+// value, one of them; Fuzzy lists match a part of it, one of them; Words
+// must all be in the line.
+type Search struct {
+	Namespaces, NamespaceParts []string
+	// Workloads match the pods of a workload by their name's prefix
+	// (<workload>-), as a Deployment's or a StatefulSet's pods are named.
+	Workloads, WorkloadParts   []string
+	Pods, PodParts             []string
+	Containers, ContainerParts []string
+	Words                      []string
+}
+
+// Scope is the namespaces a caller may read, each from a time on (its
+// creation, so that an older namespace of the same name stays out). All
+// is every namespace (a platform administrator).
+type Scope struct {
+	All        bool
+	Namespaces map[string]time.Time
+}
+
+// Filter returns the LogsQL filter of a search within a scope, and false
+// when the scope is empty (nothing can match).
+func Filter(s Search, sc Scope) (string, bool) {
+	var parts []string
+	if !sc.All {
+		if len(sc.Namespaces) == 0 {
+			return "", false
+		}
+		names := make([]string, 0, len(sc.Namespaces))
+		for ns := range sc.Namespaces {
+			names = append(names, ns)
+		}
+		sort.Strings(names)
+		alts := make([]string, 0, len(names))
+		for _, ns := range names {
+			alt := FieldNamespace + ":=" + Quote(ns)
+			if from := sc.Namespaces[ns]; !from.IsZero() {
+				alt += " " + FieldTime + ":>=" + Time(from)
+			}
+			alts = append(alts, "("+alt+")")
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	}
+	parts = appendOneOf(parts, FieldNamespace, s.Namespaces, exact)
+	parts = appendOneOf(parts, FieldNamespace, s.NamespaceParts, substring)
+	parts = appendOneOf(parts, FieldPod, s.Workloads, workloadPrefix)
+	parts = appendOneOf(parts, FieldPod, s.WorkloadParts, substring)
+	parts = appendOneOf(parts, FieldPod, s.Pods, exact)
+	parts = appendOneOf(parts, FieldPod, s.PodParts, substring)
+	parts = appendOneOf(parts, FieldContainer, s.Containers, exact)
+	parts = appendOneOf(parts, FieldContainer, s.ContainerParts, substring)
+	for _, w := range s.Words {
+		if w != "" {
+			parts = append(parts, FieldMessage+":i("+Quote(w)+")")
+		}
+	}
+	if len(parts) == 0 {
+		return "*", true
+	}
+	return strings.Join(parts, " "), true
+}
+
+func exact(field, v string) string { return field + ":=" + Quote(v) }
+
+// substring matches a part of the value.
+func substring(field, v string) string { return field + ":*" + Quote(v) + "*" }
+
+func workloadPrefix(field, v string) string { return field + ":" + Quote(v+"-") + "*" }
+
+// appendOneOf appends "(f(a) OR f(b) ...)" for the values that are not
+// empty.
+func appendOneOf(parts []string, field string, values []string, f func(field, v string) string) []string {
+	var alts []string
+	for _, v := range values {
+		if v != "" {
+			alts = append(alts, f(field, v))
+		}
+	}
+	if len(alts) == 0 {
+		return parts
+	}
+	return append(parts, "("+strings.Join(alts, " OR ")+")")
+}

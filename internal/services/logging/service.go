@@ -1,0 +1,207 @@
+// Package logging searches the container logs in the log store for the
+// logging API: a page of records, their total, counts per interval,
+// statistics and an export, each confined to the namespaces the caller
+// may read (logsql.Scope), which the handler decides.
+package logging
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/superkube/super-kubenetes/internal/logging/logsql"
+	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
+)
+
+// Limits of a request.
+const (
+	// MaxSize is the most records of one page.
+	MaxSize = 1000
+	// MaxExport is the most lines of an export.
+	MaxExport = 100000
+	// MaxBuckets is the most intervals of a histogram.
+	MaxBuckets = 1000
+)
+
+// Service runs searches on the store; without a store every call is
+// victorialogs.ErrUnavailable.
+type Service struct {
+	Store *victorialogs.Client
+}
+
+// Query is one search.
+type Query struct {
+	Search logsql.Search
+	Scope  logsql.Scope
+	Range  victorialogs.Range
+	// Ascending sorts the oldest first (default: newest first).
+	Ascending bool
+	From      int
+	Size      int
+	// Interval is the histogram's step.
+	Interval time.Duration
+}
+
+// Record is a log line with where it came from.
+type Record struct {
+	Time      time.Time `json:"time"`
+	Log       string    `json:"log"`
+	Namespace string    `json:"namespace"`
+	Pod       string    `json:"pod"`
+	Container string    `json:"container"`
+	Node      string    `json:"node,omitempty"`
+}
+
+// Page is a page of records and how many match in all.
+type Page struct {
+	Total   int64    `json:"total"`
+	Records []Record `json:"records"`
+}
+
+// Bucket is the number of lines in the interval that starts at Time.
+type Bucket struct {
+	Time  int64 `json:"time"` // Unix milliseconds
+	Count int64 `json:"count"`
+}
+
+// Histogram counts the lines per interval.
+type Histogram struct {
+	Total    int64    `json:"total"`
+	Interval string   `json:"interval"`
+	Buckets  []Bucket `json:"buckets"`
+}
+
+// Statistics count the containers that logged and their lines.
+type Statistics struct {
+	Containers int64 `json:"containers"`
+	Logs       int64 `json:"logs"`
+}
+
+func (s *Service) store() (*victorialogs.Client, error) {
+	if s.Store == nil {
+		return nil, victorialogs.ErrUnavailable
+	}
+	return s.Store, nil
+}
+
+// Search returns a page of records and the total.
+func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
+	page := &Page{Records: []Record{}}
+	filter, ok := logsql.Filter(q.Search, q.Scope)
+	if !ok {
+		return page, nil
+	}
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	order := " desc"
+	if q.Ascending {
+		order = ""
+	}
+	query := filter + " | sort by (_time" + order + ") | offset " + strconv.Itoa(q.From) + " | limit " + strconv.Itoa(q.Size)
+	err = st.Records(ctx, query, q.Range, func(r victorialogs.Record) error {
+		page.Records = append(page.Records, record(r))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	counts, err := st.Stats(ctx, filter+" | stats count() total", q.Range)
+	if err != nil {
+		return nil, err
+	}
+	page.Total = counts["total"]
+	return page, nil
+}
+
+// Histogram counts the matching lines per q.Interval.
+func (s *Service) Histogram(ctx context.Context, q Query) (*Histogram, error) {
+	h := &Histogram{Interval: q.Interval.String(), Buckets: []Bucket{}}
+	filter, ok := logsql.Filter(q.Search, q.Scope)
+	if !ok {
+		return h, nil
+	}
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	buckets, err := st.Hits(ctx, filter, q.Range, q.Interval)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range buckets {
+		h.Buckets = append(h.Buckets, Bucket{Time: b.Time.UnixMilli(), Count: b.Count})
+		h.Total += b.Count
+	}
+	return h, nil
+}
+
+// Statistics counts the containers and lines that match.
+func (s *Service) Statistics(ctx context.Context, q Query) (*Statistics, error) {
+	filter, ok := logsql.Filter(q.Search, q.Scope)
+	if !ok {
+		return &Statistics{}, nil
+	}
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	counts, err := st.Stats(ctx, filter+" | stats count_uniq("+logsql.FieldContainerID+") containers, count() logs", q.Range)
+	if err != nil {
+		return nil, err
+	}
+	return &Statistics{Containers: counts["containers"], Logs: counts["logs"]}, nil
+}
+
+// Export writes the matching lines, oldest first, one per line, as they
+// come from the store (at most MaxExport), and returns how many it wrote.
+// begin is called before the first line, so that an error before any line
+// can still be answered as an error.
+func (s *Service) Export(ctx context.Context, q Query, w io.Writer, begin func()) (int, error) {
+	filter, ok := logsql.Filter(q.Search, q.Scope)
+	if !ok {
+		begin()
+		return 0, nil
+	}
+	st, err := s.store()
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n := 0
+	started := false
+	err = st.Records(ctx, filter+" | sort by (_time) | limit "+strconv.Itoa(MaxExport), q.Range, func(r victorialogs.Record) error {
+		if !started {
+			begin()
+			started = true
+		}
+		n++
+		if _, err := bw.WriteString(r[logsql.FieldMessage]); err != nil {
+			return err
+		}
+		return bw.WriteByte('\n')
+	})
+	if err != nil {
+		if started {
+			_ = bw.Flush()
+		}
+		return n, err
+	}
+	if !started {
+		begin()
+	}
+	return n, bw.Flush()
+}
+
+func record(r victorialogs.Record) Record {
+	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
+	return Record{Time: t, Log: r[logsql.FieldMessage], Namespace: r[logsql.FieldNamespace], Pod: r[logsql.FieldPod],
+		Container: r[logsql.FieldContainer], Node: r[logsql.FieldNode]}
+}
+
+// Unavailable reports whether err means the store could not answer.
+func Unavailable(err error) bool { return errors.Is(err, victorialogs.ErrUnavailable) }

@@ -44,7 +44,10 @@ type Search struct {
 
 // Scope is the namespaces a caller may read, each from a time on (its
 // creation, so that an older namespace of the same name stays out). All
-// is every namespace (a platform administrator).
+// is every namespace (a platform administrator): the namespaces that
+// exist then count from the time Namespaces gives them, and those that no
+// longer exist in full, so that a deleted namespace's lines are still
+// found but never under a new namespace of its name.
 type Scope struct {
 	All        bool
 	Namespaces map[string]time.Time
@@ -54,15 +57,15 @@ type Scope struct {
 // when the scope is empty (nothing can match).
 func Filter(s Search, sc Scope) (string, bool) {
 	var parts []string
-	if !sc.All {
-		if len(sc.Namespaces) == 0 {
-			return "", false
-		}
-		names := make([]string, 0, len(sc.Namespaces))
-		for ns := range sc.Namespaces {
-			names = append(names, ns)
-		}
-		sort.Strings(names)
+	names := make([]string, 0, len(sc.Namespaces))
+	for ns := range sc.Namespaces {
+		names = append(names, ns)
+	}
+	sort.Strings(names)
+	switch {
+	case !sc.All && len(names) == 0:
+		return "", false
+	case !sc.All:
 		alts := make([]string, 0, len(names))
 		for _, ns := range names {
 			alt := FieldNamespace + ":=" + Quote(ns)
@@ -72,6 +75,18 @@ func Filter(s Search, sc Scope) (string, bool) {
 			alts = append(alts, "("+alt+")")
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	default:
+		// Everything but the lines of earlier namespaces of the names
+		// that exist now.
+		var before []string
+		for _, ns := range names {
+			if from := sc.Namespaces[ns]; !from.IsZero() {
+				before = append(before, "("+FieldNamespace+":="+Quote(ns)+" "+FieldTime+":<"+Time(from)+")")
+			}
+		}
+		if len(before) > 0 {
+			parts = append(parts, "NOT ("+strings.Join(before, " OR ")+")")
+		}
 	}
 	parts = appendOneOf(parts, FieldNamespace, s.Namespaces, exact)
 	parts = appendOneOf(parts, FieldNamespace, s.NamespaceParts, substring)

@@ -13,13 +13,14 @@ import (
 // statistics and the export alike; one namespace it may not read is 403.
 func TestTenancyAsFiveKindsOfUser(t *testing.T) {
 	tok := users(t)
+	withGone := append([]string{"gone"}, all...)
 	tests := []struct {
 		user       string
 		namespaces []string
 		total      int
 	}{
-		{"admin", all, expected(all...) + oldLines},
-		{clusterViewer, all, expected(all...) + oldLines},
+		{"admin", withGone, expected(all...) + goneLines},
+		{clusterViewer, withGone, expected(all...) + goneLines},
 		{workspaceAdmin, []string{"wsa-dev", "wsa-prod"}, expected("wsa-dev", "wsa-prod")},
 		{projectViewer, []string{"reborn", "wsa-dev"}, expected("wsa-dev", "reborn")},
 		{nobody, []string{}, 0},
@@ -86,8 +87,9 @@ func TestTenancyAsFiveKindsOfUser(t *testing.T) {
 	}
 }
 
-// A namespace named as a deleted one was: its members find its own lines,
-// not the deleted namespace's, which a platform administrator still finds.
+// A namespace named as a deleted one was: nobody finds the deleted one's
+// lines under its name, not even a platform administrator, who still finds
+// those of a deleted namespace whose name is free.
 func TestARecreatedNamespaceShowsOnlyItsOwnLines(t *testing.T) {
 	tok := users(t)
 	for _, path := range []string{"", "/namespaces/reborn/logs"} {
@@ -104,7 +106,17 @@ func TestARecreatedNamespaceShowsOnlyItsOwnLines(t *testing.T) {
 			t.Errorf("%q: a search for the deleted namespace's words found %d lines", path, p.Total)
 		}
 	}
-	if p := search(t, tok["admin"], "", url.Values{"log_query": {"old-life"}}); p.Total != oldLines {
-		t.Errorf("the platform administrator finds %d of the deleted namespace's lines, want %d", p.Total, oldLines)
+	for _, q := range []url.Values{{"log_query": {"old-life"}}, {"namespaces": {"reborn"}, "log_query": {"old-life"}}, {"pods": {"old-0"}}} {
+		if p := search(t, tok["admin"], "", q); p.Total != 0 {
+			t.Errorf("%s: the platform administrator finds %d of the earlier reborn's lines under the new one's name", q.Encode(), p.Total)
+		}
+	}
+	if p := search(t, tok["admin"], "", url.Values{"namespaces": {"gone"}}); p.Total != goneLines {
+		t.Errorf("the platform administrator finds %d lines of the deleted namespace gone, want %d", p.Total, goneLines)
+	}
+	for _, u := range []string{workspaceAdmin, projectViewer, nobody} {
+		if p := search(t, tok[u], "", url.Values{"namespaces": {"gone"}}); p.Total != 0 {
+			t.Errorf("%s finds %d lines of the deleted namespace gone", u, p.Total)
+		}
 	}
 }

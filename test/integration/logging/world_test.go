@@ -27,7 +27,7 @@ import (
 // wsadmin), workspace wsb (wsb-app and reborn), a namespace "other" of nobody's
 // workspace, and "reborn", a namespace whose name an earlier, deleted
 // namespace had: the store holds that one's lines too, from before
-// "reborn" was created.
+// "reborn" was created, and those of a deleted namespace "gone".
 var namespaces = map[string]string{"wsa-dev": "wsa", "wsa-prod": "wsa", "wsb-app": "wsb", "other": "", "reborn": "wsb"}
 
 // pods are each namespace's pods; each has a container "main", and
@@ -80,8 +80,13 @@ func expected(nss ...string) int {
 	return n
 }
 
-// oldLines are the lines of the deleted namespace that was called reborn.
-const oldLines = 25
+// oldLines are the lines of the deleted namespace that was called reborn;
+// goneLines those of a deleted namespace "gone" that no namespace has
+// replaced.
+const (
+	oldLines  = 25
+	goneLines = 15
+)
 
 func createWorld(ctx context.Context) error {
 	objs := []client.Object{
@@ -139,6 +144,10 @@ func createWorld(ctx context.Context) error {
 		lines = append(lines, victorialogs.Line{Time: born.Add(-time.Hour + time.Duration(i)*time.Second), Namespace: "reborn", Pod: "old-0", Container: "main",
 			Node: "n2", Message: fmt.Sprintf("INFO old-0/main line %d of the deleted namespace reborn: old-life", i)})
 	}
+	for i := 1; i <= goneLines; i++ {
+		lines = append(lines, victorialogs.Line{Time: born.Add(-time.Hour + time.Duration(i)*time.Second), Namespace: "gone", Pod: "gone-0", Container: "main",
+			Node: "n2", Message: fmt.Sprintf("INFO gone-0/main line %d of namespace gone, deleted since", i)})
+	}
 	if err := store.Write(ctx, lines); err != nil {
 		return err
 	}
@@ -167,7 +176,7 @@ func users(t *testing.T) map[string]string {
 		for _, u := range []string{clusterViewer, workspaceAdmin, projectViewer, nobody} {
 			tokens[u] = api.Token(t, u)
 		}
-		for u, want := range map[string]int{clusterViewer: expected(all...) + oldLines, workspaceAdmin: expected("wsa-dev", "wsa-prod"),
+		for u, want := range map[string]int{clusterViewer: expected(all...) + goneLines, workspaceAdmin: expected("wsa-dev", "wsa-prod"),
 			projectViewer: expected("wsa-dev", "reborn")} {
 			platform.Eventually(t, u+"'s bindings apply", time.Minute, func() error {
 				if p := search(t, tokens[u], "", url.Values{"size": {"1"}}); p.Total != want {

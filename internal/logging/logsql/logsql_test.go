@@ -1,0 +1,32 @@
+package logsql
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFilter(t *testing.T) {
+	created := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for name, c := range map[string]struct {
+		s    Search
+		sc   Scope
+		want string
+		ok   bool
+	}{
+		"nothing in scope":   {Search{}, Scope{}, "", false},
+		"everything":         {Search{}, Scope{All: true}, "*", true},
+		"a tenant's scope":   {Search{}, Scope{Namespaces: map[string]time.Time{"b": created, "a": {}}}, `((kubernetes.pod_namespace:="a") OR (kubernetes.pod_namespace:="b" _time:>=2026-12-04T10:00:00Z))`, true},
+		"all but the former": {Search{}, Scope{All: true, Namespaces: map[string]time.Time{"a": created}}, `NOT ((kubernetes.pod_namespace:="a" _time:<2026-12-04T10:00:00Z))`, true},
+		"values stay values": {
+			Search{Pods: []string{`x" OR *`}, Words: []string{`a") | delete`}, WorkloadParts: []string{`w*`}},
+			Scope{All: true},
+			`(kubernetes.pod_name:*"w*"*) (kubernetes.pod_name:="x\" OR *") _msg:i("a\") | delete")`, true,
+		},
+		"a workload is its pods' prefix": {Search{Workloads: []string{"web", ""}}, Scope{All: true}, `(kubernetes.pod_name:"web-"*)`, true},
+	} {
+		got, ok := Filter(c.s, c.sc)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s:\n got %s %v\nwant %s %v", name, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 )
 
 // Defaults for a laptop: a week of records, at most 1 GB on disk.
@@ -72,6 +74,8 @@ func (c *Config) Args() []string {
 		"-httpListenAddr=127.0.0.1:" + strconv.Itoa(c.Port),
 		"-retentionPeriod=" + strconv.Itoa(int(retention/time.Hour)) + "h",
 		"-retention.maxDiskSpaceUsageBytes=" + size,
+		// A search's scope names each namespace of the caller.
+		"-search.maxQueryLen=" + strconv.Itoa(logsql.MaxQueryLen),
 		"-loggerLevel=WARN",
 	}
 }

@@ -26,8 +26,15 @@ const (
 // Quote makes s a LogsQL string literal.
 func Quote(s string) string { return strconv.Quote(s) }
 
-// Time formats t for a LogsQL time filter.
-func Time(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// Time formats t for a LogsQL time filter, to the second (as Kubernetes
+// keeps creation times), so that a scope of many namespaces stays short.
+func Time(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// MaxQueryLen is the longest query the store must take
+// (VictoriaLogs' -search.maxQueryLen): the scope names each namespace of
+// the caller with its creation time, about 70 bytes each, so 4 MiB holds
+// some 50,000 namespaces (the store's default, 16 KiB, about 200).
+const MaxQueryLen = 4 << 20
 
 // Search is what a caller looks for. Exact lists match a field's whole
 // value, one of them; Fuzzy lists match a part of it, one of them; Words

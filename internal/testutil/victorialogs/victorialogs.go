@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 )
 
 // Server is a running VictoriaLogs.
@@ -47,7 +49,8 @@ func Start() (*Server, error) {
 	_ = l.Close()
 	s := &Server{addr: addr, dir: data, done: make(chan struct{})}
 	s.cmd = exec.Command(filepath.Join(dir, "victoria-logs"), "-storageDataPath="+filepath.Join(data, "data"), "-httpListenAddr="+addr,
-		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-inmemoryDataFlushInterval=1s")
+		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-inmemoryDataFlushInterval=1s",
+		"-search.maxQueryLen="+strconv.Itoa(logsql.MaxQueryLen))
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		_ = os.RemoveAll(data)
@@ -79,6 +82,9 @@ func Start() (*Server, error) {
 
 // URL is the store's address.
 func (s *Server) URL() string { return "http://" + s.addr }
+
+// PID is the store's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // Addr is its host:port.
 func (s *Server) Addr() string { return s.addr }

@@ -63,6 +63,8 @@ type Writer struct {
 	containers map[containerKey]*container
 	// byPod finds a pod's containers for Handler: namespace/name to uid.
 	byPod map[types.NamespacedName]types.UID
+	// byFile finds a container by its log file, for a follow.
+	byFile map[string]*container
 }
 
 type containerKey struct {
@@ -84,7 +86,7 @@ type container struct {
 // NewWriter returns a Writer of the files under root for the pods of client.
 func NewWriter(root string, client kubernetes.Interface) *Writer {
 	return &Writer{root: root, client: client, now: time.Now,
-		containers: map[containerKey]*container{}, byPod: map[types.NamespacedName]types.UID{}}
+		containers: map[containerKey]*container{}, byPod: map[types.NamespacedName]types.UID{}, byFile: map[string]*container{}}
 }
 
 // Root is the folder that holds a folder per node.
@@ -173,6 +175,7 @@ func (w *Writer) observe(obj any) {
 				continue // made again on the pod's next update or resync
 			}
 			w.containers[key] = c
+			w.byFile[c.file] = c
 		}
 		if running[spec.Name] && !c.running {
 			c.due = 1 // a container says something as it starts
@@ -264,6 +267,7 @@ func (w *Writer) write(now time.Time, elapsed time.Duration) {
 
 func (w *Writer) remove(k containerKey, c *container) {
 	delete(w.containers, k)
+	delete(w.byFile, c.file)
 	dir := filepath.Dir(c.file) // <pods>/<ns>_<pod>_<uid>/<container>
 	_ = os.RemoveAll(dir)
 	_ = os.Remove(filepath.Dir(dir)) // the pod's folder, once empty
@@ -345,10 +349,6 @@ func (w *Writer) File(namespace, name, containerName string) string {
 func (w *Writer) Ended(file string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, c := range w.containers {
-		if c.file == file {
-			return !c.deletedAt.IsZero()
-		}
-	}
-	return true
+	c, ok := w.byFile[file]
+	return !ok || !c.deletedAt.IsZero()
 }

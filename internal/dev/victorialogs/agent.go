@@ -2,14 +2,12 @@ package victorialogs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,22 +39,7 @@ type AgentsConfig struct {
 }
 
 // LookAgentPath returns the vlagent binary to run.
-func (c *AgentsConfig) LookAgentPath() (string, error) {
-	if c.Path != "" {
-		return c.Path, nil
-	}
-	if dir := os.Getenv("VICTORIALOGS_BIN_DIR"); dir != "" {
-		p := filepath.Join(dir, AgentBinary)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(AgentBinary)
-	if err != nil {
-		return "", errors.New(AgentBinary + " is not built: run make tools (it builds VictoriaLogs into the tools cache)")
-	}
-	return p, nil
-}
+func (c *AgentsConfig) LookAgentPath() (string, error) { return lookBinary(c.Path, AgentBinary) }
 
 // EnvLauncher starts a supervised program with extra environment
 // variables (cluster.Cluster does).

@@ -42,19 +42,23 @@ type Config struct {
 func (c *Config) URL() string { return "http://127.0.0.1:" + strconv.Itoa(c.Port) }
 
 // LookPath returns the binary to run.
-func (c *Config) LookPath() (string, error) {
-	if c.Path != "" {
-		return c.Path, nil
+func (c *Config) LookPath() (string, error) { return lookBinary(c.Path, Binary) }
+
+// lookBinary returns path when set, else name in $VICTORIALOGS_BIN_DIR,
+// else name in $PATH.
+func lookBinary(path, name string) (string, error) {
+	if path != "" {
+		return path, nil
 	}
 	if dir := os.Getenv("VICTORIALOGS_BIN_DIR"); dir != "" {
-		p := filepath.Join(dir, Binary)
+		p := filepath.Join(dir, name)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	p, err := exec.LookPath(Binary)
+	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", errors.New(Binary + " is not built: run make tools (it builds VictoriaLogs into the tools cache)")
+		return "", errors.New(name + " is not built: run make tools (it builds VictoriaLogs into the tools cache)")
 	}
 	return p, nil
 }

@@ -142,15 +142,15 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 // export streams the lines as text; an error before the first line is a
 // Status, after it the stream ends.
 func (h *Handler) export(w http.ResponseWriter, r *http.Request, q loggingsvc.Query) {
+	started := false
 	begin := func() {
+		started = true
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="logs.txt"`)
 		w.WriteHeader(http.StatusOK)
 	}
-	if _, err := h.Service.Export(r.Context(), q, w, begin); err != nil {
-		if w.Header().Get("Content-Disposition") == "" {
-			responsewriters.WriteStatus(w, storeError(err))
-		}
+	if _, err := h.Service.Export(r.Context(), q, w, begin); err != nil && !started {
+		responsewriters.WriteStatus(w, storeError(err))
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *Server) CheckCurrentPassword(ctx context.Context, r *http.Request, u *i
 		s.record(ctx, u.Name, at, false, reasonLocked+" (password change)")
 		return false, ErrTooManyAttempts
 	}
-	hash, err := s.passwords.Hash(ctx, u)
+	hash, err := s.hash(ctx, u)
 	if err != nil {
 		return false, err
 	}

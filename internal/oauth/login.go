@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-logr/logr"
 	"golang.org/x/time/rate"
@@ -64,7 +65,7 @@ func (s *Server) passwordLogin(ctx context.Context, at loginAttempt, plain strin
 
 	hash := s.dummyHash
 	if found && !locked {
-		h, err := s.passwords.Hash(ctx, u)
+		h, err := s.hash(ctx, u)
 		if err != nil {
 			return nil, err
 		}
@@ -185,6 +186,32 @@ func (s *Server) mapIdentity(ctx context.Context, provider string, id *idp.Ident
 		return nil, fmt.Errorf("creating user %s: %w", name, err)
 	}
 	return u, nil
+}
+
+// liveHashTimeout bounds the read of a password hash from kube-apiserver.
+const liveHashTimeout = 3 * time.Second
+
+// hash returns the hash of the user's password from the cache or, when the
+// cache has none, from kube-apiserver. A replica's caches of users and of
+// their password Secrets are filled by separate watches, so a new user (or,
+// after an outage, any user changed meanwhile) may be known before its
+// hash: a login then is not a wrong password, which the lockout would count
+// (a fault test saw a new user locked out that way). The user exists, so
+// the extra read tells nobody anything. When kube-apiserver cannot answer,
+// the cache's answer stands.
+func (s *Server) hash(ctx context.Context, u *iamv1beta1.User) (string, error) {
+	h, err := s.passwords.Hash(ctx, u)
+	if err != nil || h != "" || s.livePasswords == nil {
+		return h, err
+	}
+	live, cancel := context.WithTimeout(ctx, liveHashTimeout)
+	defer cancel()
+	h, err = s.livePasswords.Hash(live, u)
+	if err != nil {
+		s.log(ctx).V(1).Info("Reading a password hash from kube-apiserver failed; the cache has none", "user", u.Name, "reason", err.Error())
+		return "", nil
+	}
+	return h, nil
 }
 
 // hasPassword says whether the user is a local account: one with a

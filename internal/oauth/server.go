@@ -55,8 +55,9 @@ type Server struct {
 	records       chan *iamv1beta1.LoginRecord
 	recordMetrics *recordMetrics
 
-	// passwords reads the hashes of local users' passwords.
-	passwords PasswordHashes
+	// passwords reads the hashes of local users' passwords; livePasswords,
+	// when set, reads them from kube-apiserver when passwords has none.
+	passwords, livePasswords PasswordHashes
 }
 
 // PasswordHashes reads the hashes of local users' passwords, which are
@@ -83,8 +84,11 @@ type Deps struct {
 
 	// Bindings reads GlobalRoleBindings for the group roles; Users when nil.
 	Bindings client.Reader
-	// Passwords reads the hashes of local users' passwords.
+	// Passwords reads the hashes of local users' passwords (from a cache).
 	Passwords PasswordHashes
+	// LivePasswords, when set, reads them from kube-apiserver, for a user
+	// whose hash Passwords does not have (yet): see Server.hash.
+	LivePasswords PasswordHashes
 }
 
 // NewServer builds the server.
@@ -132,7 +136,7 @@ func NewServer(opts Options, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, clients: map[string]*Client{}, issuer: d.Issuer, verifier: d.Verifier, store: d.Store, attempts: attempts,
-		users: d.Users, bindings: d.Bindings, passwords: d.Passwords, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
+		users: d.Users, bindings: d.Bindings, passwords: d.Passwords, livePasswords: d.LivePasswords, writer: d.Writer, clock: d.Clock, authn: d.Authenticator,
 		passwordProviders: d.PasswordProviders, redirectProviders: map[string]idp.RedirectProvider{},
 		providerMethods: map[string]idp.MappingMethod{}, limiter: newSourceLimiter(opts.LoginsPerMinute, opts.LoginBurst),
 		dummyHash: dummy, records: make(chan *iamv1beta1.LoginRecord, recordQueueSize),

@@ -208,7 +208,9 @@ func (b *builder) authentication(ctx context.Context) error {
 		return err
 	}
 	if b.oauth, err = oauth.NewServer(b.cfg.oauthOptions(), oauth.Deps{
-		Issuer: issuer, Verifier: verifier, Store: b.store, Attempts: b.attempts, Users: b.client, Passwords: b.passwords, Writer: b.client, Clock: b.clk,
+		Issuer: issuer, Verifier: verifier, Store: b.store, Attempts: b.attempts, Users: b.client, Passwords: b.passwords, Writer: b.client,
+		// b.client reads Secrets uncached.
+		LivePasswords: &passwordsecret.Store{Namespace: b.cfg.SystemNamespace, Reader: b.client}, Clock: b.clk,
 		Authenticator: b.tokens, PasswordProviders: passwordProviders, RedirectProviders: redirectProviders,
 	}); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/clock"
 
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	"github.com/superkube/super-kubenetes/internal/dev/kubelet"
 	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
@@ -69,7 +69,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, kerrors.NewAggregate(errs)
 	}
 	if cfg.Ports.KwokServer == 0 {
-		if cfg.Ports.KwokServer, err = freePort(); err != nil {
+		if cfg.Ports.KwokServer, err = freeport.Pick(); err != nil {
 			return nil, err
 		}
 	}
@@ -229,16 +229,6 @@ func (c *Cluster) startKubeletFront(f *files) error {
 	}
 	c.front = front
 	return nil
-}
-
-// freePort returns a loopback port that is free now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // StartedAt is when Start began.

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,6 +28,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/dev/balancer"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	"github.com/superkube/super-kubenetes/internal/dev/redis"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
@@ -274,13 +274,13 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 	}
 	for i, name := range names {
 		if i > 0 {
-			if health, err = freePort(); err != nil {
+			if health, err = freeport.Pick(); err != nil {
 				return err
 			}
-			if metrics, err = freePort(); err != nil {
+			if metrics, err = freeport.Pick(); err != nil {
 				return err
 			}
-			if state, err = freePort(); err != nil {
+			if state, err = freeport.Pick(); err != nil {
 				return err
 			}
 		}
@@ -330,7 +330,7 @@ func startReplicas(c *cluster.Cluster, cfg Config, names []string, port int, fla
 	}
 	var backends []string
 	for _, name := range names {
-		p, err := freePort()
+		p, err := freeport.Pick()
 		if err != nil {
 			return err
 		}
@@ -352,7 +352,7 @@ func startReplicas(c *cluster.Cluster, cfg Config, names []string, port int, fla
 // /metrics, which ke-dev's Prometheus scrapes: it adds the address to
 // addrs and returns the --metrics-bind-address flag.
 func metricsFlag(addrs *[]string) (string, error) {
-	p, err := freePort()
+	p, err := freeport.Pick()
 	if err != nil {
 		return "", err
 	}
@@ -566,14 +566,4 @@ func httpsOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
 		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
 	return nil
-}
-
-// freePort returns a loopback port that is free now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"k8s.io/client-go/rest"
+
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 )
 
 // AgentBinary is the shipper's program in VICTORIALOGS_BIN_DIR.
@@ -93,7 +95,7 @@ func StartAgents(ctx context.Context, l EnvLauncher, cfg *AgentsConfig) (func(),
 			stop()
 			return nil, err
 		}
-		port, err := freePort()
+		port, err := freeport.Pick()
 		if err != nil {
 			stop()
 			return nil, err
@@ -178,13 +180,4 @@ contexts:
     user: vlagent
 current-context: node-view
 `, addr)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 )
 
 // Binary is the name of the prometheus program, looked up in PATH.
@@ -125,7 +127,7 @@ func config(o Options) (string, error) {
 }
 
 func start(bin, dir, cfgFile string, args []string) (*Server, error) {
-	port, err := freePort()
+	port, err := freeport.Pick()
 	if err != nil {
 		return nil, err
 	}
@@ -183,15 +185,6 @@ func (s *Server) waitReady() error {
 			return fmt.Errorf("not ready within %s: %w", startTimeout, err)
 		}
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Addr is host:port of the HTTP API.

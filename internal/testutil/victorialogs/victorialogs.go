@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 )
 
@@ -41,12 +42,11 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Pick()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s := &Server{addr: addr, dir: data, done: make(chan struct{})}
 	s.cmd = exec.Command(filepath.Join(dir, "victoria-logs"), "-storageDataPath="+filepath.Join(data, "data"), "-httpListenAddr="+addr,
 		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-inmemoryDataFlushInterval=1s",

@@ -7,15 +7,43 @@ import { stackFile, type Stack } from './stack';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
+const given = new Set<number>();
+
+/** The first port of the kernel's ephemeral range, which it also gives to outgoing connections. */
+function ephemeralStart(): number {
+  try {
+    const n = Number.parseInt(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0] ?? '', 10);
+    return Number.isFinite(n) ? n : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((ok) => {
     const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
+    s.once('error', () => ok(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
   });
+}
+
+/**
+ * freePort picks a free loopback port below the kernel's ephemeral range,
+ * as internal/dev/freeport does for the Go tests: a port from the ephemeral
+ * range may be given to one of the cluster's client connections before the
+ * program meant to listen on it binds it.
+ */
+async function freePort(): Promise<number> {
+  const low = 10000;
+  const high = ephemeralStart() - 1;
+  for (let i = 0; i < 200; i++) {
+    const p = low + Math.floor(Math.random() * (high - low + 1));
+    if (!given.has(p) && (await bindable(p))) {
+      given.add(p);
+      return p;
+    }
+  }
+  throw new Error('no free loopback port below the ephemeral range');
 }
 
 /**

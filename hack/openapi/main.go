@@ -95,6 +95,9 @@ func infos(patterns []string) map[string]openapi.Info {
 		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {
 			info.List = false
 			info.Query = logginghandlers.QueryParams
+			if strings.HasSuffix(path, "/events") {
+				info.Query = logginghandlers.EventQueryParams
+			}
 		}
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
 			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {

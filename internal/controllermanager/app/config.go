@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
+	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -48,6 +49,18 @@ type Config struct {
 	AdminEmail string `json:"adminEmail,omitempty"`
 	// ClusterCheckInterval is how often the state of each cluster is checked.
 	ClusterCheckInterval metav1.Duration `json:"clusterCheckInterval,omitempty"`
+	// Events configures the export of Kubernetes events to the log store.
+	Events Events `json:"events"`
+}
+
+// Events configures the export of Kubernetes events: the elected leader
+// writes each occurrence once to the log store, where the logging API
+// searches them after kube-apiserver has forgotten them.
+type Events struct {
+	// VictoriaLogsURL is the log store's HTTP API; empty exports nothing.
+	VictoriaLogsURL string `json:"victoriaLogsURL,omitempty"`
+	// Timeout bounds one write to the store.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // LeaderElection configures leader election between replicas.
@@ -87,6 +100,7 @@ func DefaultConfig() Config {
 		Authentication:          Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
 		LoginRecords:            LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
 		ClusterCheckInterval:    metav1.Duration{Duration: time.Minute},
+		Events:                  Events{Timeout: metav1.Duration{Duration: 30 * time.Second}},
 	}
 }
 
@@ -127,6 +141,14 @@ func (c *Config) Validate() []error {
 	}
 	if c.ClusterCheckInterval.Duration < time.Second {
 		errs = append(errs, errors.New("clusterCheckInterval must be at least 1s"))
+	}
+	if u := c.Events.VictoriaLogsURL; u != "" {
+		if _, err := victorialogs.New(u, c.Events.Timeout.Duration); err != nil {
+			errs = append(errs, fmt.Errorf("events.victoriaLogsURL: %w", err))
+		}
+	}
+	if c.Events.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("events.timeout must be positive"))
 	}
 	return errs
 }

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
@@ -38,6 +39,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
+	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/statemetrics"
 )
@@ -139,6 +142,9 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	if err := addStateMetrics(mgr, cfg); err != nil {
 		return nil, nil, err
 	}
+	if err := addEventExport(mgr, cfg); err != nil {
+		return nil, nil, err
+	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, nil, err
 	}
@@ -146,6 +152,21 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		return nil, nil, err
 	}
 	return mgr, boot, nil
+}
+
+// addEventExport writes Kubernetes events to the log store, on the leader.
+func addEventExport(mgr ctrl.Manager, cfg Config) error {
+	if cfg.Events.VictoriaLogsURL == "" {
+		return nil
+	}
+	store, err := victorialogs.New(cfg.Events.VictoriaLogsURL, cfg.Events.Timeout.Duration)
+	if err != nil {
+		return err
+	}
+	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Store: store.In(victorialogs.Events),
+		Log: mgr.GetLogger().WithName("event-export")}
+	ctrlmetrics.Registry.MustRegister(exp.Collectors()...)
+	return mgr.Add(exp)
 }
 
 // addStateMetrics serves the object-state metrics on their own listener.

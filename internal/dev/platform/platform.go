@@ -293,6 +293,10 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
 			"--state-metrics-bind-address=" + stateAddr,
 		}
+		// The elected replica writes Kubernetes events to the log store.
+		if cfg.VictoriaLogsURL != "" {
+			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
+		}
 		res.StateMetrics = append(res.StateMetrics, stateAddr)
 		res.ControllerManagerMetrics = append(res.ControllerManagerMetrics, "127.0.0.1:"+strconv.Itoa(metrics))
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"

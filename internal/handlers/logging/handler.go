@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +60,8 @@ type Handler struct {
 func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/logs", routes.Methods{http.MethodGet: h.logs})
 	mux.Handle(Prefix+"/namespaces/{namespace}/logs", routes.Methods{http.MethodGet: h.logs})
+	mux.Handle(Prefix+"/events", routes.Methods{http.MethodGet: h.events})
+	mux.Handle(Prefix+"/namespaces/{namespace}/events", routes.Methods{http.MethodGet: h.events})
 }
 
 // AuthzRules let every authenticated user through to the handler, which
@@ -69,8 +73,9 @@ func AuthzRules() filters.Rules {
 	}
 }
 
-// QueryParams documents the parameters (for the OpenAPI document).
-var QueryParams = [][3]string{
+// QueryParams documents the parameters of the logs search (for the
+// OpenAPI document).
+var QueryParams = append([][3]string{
 	{"operation", "string", "query (default): a page of records; histogram: lines per interval; statistics: containers and lines; export: the lines as text"},
 	{"log_query", "string", "words the line must hold, all of them, separated by commas (case does not matter)"},
 	{"namespaces", "string", "namespaces, separated by commas"},
@@ -81,6 +86,10 @@ var QueryParams = [][3]string{
 	{"pod_query", "string", "parts of pod names, separated by commas"},
 	{"containers", "string", "containers, separated by commas"},
 	{"container_query", "string", "parts of container names, separated by commas"},
+}, WindowParams...)
+
+// WindowParams document the time range, order and page of a search.
+var WindowParams = [][3]string{
 	{"start_time", "string", "RFC 3339 or Unix seconds (default: end_time less 7 days)"},
 	{"end_time", "string", "RFC 3339 or Unix seconds (default now)"},
 	{"sort", "string", "desc (default, newest first) or asc"},
@@ -88,6 +97,19 @@ var QueryParams = [][3]string{
 	{"size", "integer", "records of the page, default 10; more than 1000 is 1000"},
 	{"interval", "string", "the histogram's interval, a duration such as 30s, 15m or 1h (default: the range in about 60 intervals); at most 1000 intervals"},
 }
+
+// EventQueryParams documents the parameters of the events search (for the
+// OpenAPI document).
+var EventQueryParams = append([][3]string{
+	{"operation", "string", "query (default): a page of events; histogram: events per interval"},
+	{"involved_object_kind", "string", "kinds of the object the event is about, separated by commas"},
+	{"involved_object_name", "string", "names of that object, separated by commas"},
+	{"involved_object_uid", "string", "UIDs of that object, separated by commas"},
+	{"involved_object_namespace", "string", "namespaces, separated by commas"},
+	{"reason", "string", "reasons, separated by commas"},
+	{"type", "string", "Normal or Warning, separated by commas"},
+	{"message_query", "string", "words the message must hold, all of them, separated by commas (case does not matter)"},
+}, WindowParams...)
 
 // Limits of the parameters.
 const (
@@ -110,7 +132,7 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	scope, err := h.scope(r, u.GetName(), u.GetGroups(), r.PathValue("namespace"))
+	scope, err := h.scope(r, u.GetName(), u.GetGroups(), r.PathValue("namespace"), podLogs)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
@@ -131,6 +153,44 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 	default:
 		answer, err = h.Service.Search(ctx, q)
 		answer = map[string]any{"query": answer}
+	}
+	if err != nil {
+		responsewriters.WriteStatus(w, storeError(err))
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, answer)
+}
+
+// events searches Kubernetes events.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	u, _ := request.UserFrom(r.Context())
+	v := r.URL.Query()
+	op, err := operation(v, "query", "histogram")
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	q := loggingsvc.EventQuery{Search: logsql.EventSearch{
+		Namespaces: list(v, "involved_object_namespace"), Kinds: list(v, "involved_object_kind"), Names: list(v, "involved_object_name"),
+		UIDs: list(v, "involved_object_uid"), Reasons: list(v, "reason"), Types: list(v, "type"), Words: list(v, "message_query"),
+	}}
+	if q.Window, err = parseWindow(v, h.now()); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	if q.Scope, err = h.scope(r, u.GetName(), u.GetGroups(), r.PathValue("namespace"), events); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	var answer any
+	if op == "histogram" {
+		var hist *loggingsvc.Histogram
+		hist, err = h.Service.EventHistogram(r.Context(), q)
+		answer = map[string]any{"histogram": hist}
+	} else {
+		var page *loggingsvc.EventPage
+		page, err = h.Service.Events(r.Context(), q)
+		answer = map[string]any{"query": page}
 	}
 	if err != nil {
 		responsewriters.WriteStatus(w, storeError(err))
@@ -164,14 +224,26 @@ func storeError(err error) error {
 	return err
 }
 
-// scope is the namespaces the caller may read pods' logs in, each from its
-// creation; within one namespace when ns is given (403 when the caller may
-// not read its logs).
-func (h *Handler) scope(r *http.Request, userName string, groups []string, ns string) (logsql.Scope, error) {
-	v := h.Authorizer.Visible(authz.Attributes{User: userName, Groups: groups, ResourceRequest: true, Verb: "get", Resource: "pods", Subresource: "log"})
+// readable is a kind of record and the permission that lets a caller
+// read it in a namespace.
+type readable struct {
+	name                        string
+	verb, resource, subresource string
+}
+
+var (
+	podLogs = readable{name: "logs", verb: "get", resource: "pods", subresource: "log"}
+	events  = readable{name: "events", verb: "list", resource: "events"}
+)
+
+// scope is the namespaces where the caller may read a kind of record, each
+// from its creation; within one namespace when ns is given (403 when the
+// caller may not read there).
+func (h *Handler) scope(r *http.Request, userName string, groups []string, ns string, kind readable) (logsql.Scope, error) {
+	v := h.Authorizer.Visible(authz.Attributes{User: userName, Groups: groups, ResourceRequest: true, Verb: kind.verb, Resource: kind.resource, Subresource: kind.subresource})
 	if ns != "" && !v.Allows(ns) {
-		return logsql.Scope{}, apierrors.NewForbidden(schema.GroupResource{Group: Group, Resource: "logs"}, "",
-			fmt.Errorf("user %s may not read the logs of namespace %s", userName, ns))
+		return logsql.Scope{}, apierrors.NewForbidden(schema.GroupResource{Group: Group, Resource: kind.name}, "",
+			fmt.Errorf("user %s may not read the %s of namespace %s", userName, kind.name, ns))
 	}
 	var list corev1.NamespaceList
 	if err := h.Reader.List(r.Context(), &list); err != nil {
@@ -188,37 +260,56 @@ func (h *Handler) scope(r *http.Request, userName string, groups []string, ns st
 	return sc, nil
 }
 
-// parse reads the parameters; a bad one is a 400 Status naming it.
+// parse reads the parameters of a logs search; a bad one is a 400 Status
+// naming it.
 func parse(r *http.Request, now time.Time) (loggingsvc.Query, string, error) {
 	v := r.URL.Query()
-	q := loggingsvc.Query{Size: defaultSize}
+	op, err := operation(v, "query", "histogram", "statistics", "export")
+	if err != nil {
+		return loggingsvc.Query{}, "", err
+	}
+	q := loggingsvc.Query{Search: logsql.Search{
+		Words:      list(v, "log_query"),
+		Namespaces: list(v, "namespaces"), NamespaceParts: list(v, "namespace_query"),
+		Workloads: list(v, "workloads"), WorkloadParts: list(v, "workload_query"),
+		Pods: list(v, "pods"), PodParts: list(v, "pod_query"),
+		Containers: list(v, "containers"), ContainerParts: list(v, "container_query"),
+	}}
+	q.Window, err = parseWindow(v, now)
+	return q, op, err
+}
+
+// operation reads the operation, one of ops (the first is the default).
+func operation(v url.Values, ops ...string) (string, error) {
 	op := v.Get("operation")
-	switch op {
-	case "", "query", "histogram", "statistics", "export":
-	default:
-		return q, "", apistatus.BadRequest("operation", "must be query, histogram, statistics or export")
+	if op == "" {
+		return ops[0], nil
 	}
-	list := func(name string) []string {
-		var out []string
-		for _, s := range strings.Split(v.Get(name), ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
+	if slices.Contains(ops, op) {
+		return op, nil
+	}
+	return "", apistatus.BadRequest("operation", "must be "+strings.Join(ops[:len(ops)-1], ", ")+" or "+ops[len(ops)-1])
+}
+
+// list reads a parameter of values separated by commas.
+func list(v url.Values, name string) []string {
+	var out []string
+	for _, s := range strings.Split(v.Get(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
-		return out
 	}
-	q.Search = logsql.Search{
-		Words:      list("log_query"),
-		Namespaces: list("namespaces"), NamespaceParts: list("namespace_query"),
-		Workloads: list("workloads"), WorkloadParts: list("workload_query"),
-		Pods: list("pods"), PodParts: list("pod_query"),
-		Containers: list("containers"), ContainerParts: list("container_query"),
-	}
+	return out
+}
+
+// parseWindow reads the time range, the order, the page and the interval.
+func parseWindow(v url.Values, now time.Time) (loggingsvc.Window, error) {
+	w := loggingsvc.Window{Size: defaultSize}
 	end := now
 	if s := v.Get("end_time"); s != "" {
 		t, err := parseTime(s)
 		if err != nil {
-			return q, "", apistatus.BadRequest("end_time", err.Error())
+			return w, apistatus.BadRequest("end_time", err.Error())
 		}
 		end = t
 	}
@@ -226,51 +317,51 @@ func parse(r *http.Request, now time.Time) (loggingsvc.Query, string, error) {
 	if s := v.Get("start_time"); s != "" {
 		t, err := parseTime(s)
 		if err != nil {
-			return q, "", apistatus.BadRequest("start_time", err.Error())
+			return w, apistatus.BadRequest("start_time", err.Error())
 		}
 		start = t
 	}
 	if !start.Before(end) {
-		return q, "", apistatus.BadRequest("start_time", "must be before end_time")
+		return w, apistatus.BadRequest("start_time", "must be before end_time")
 	}
-	q.Range.Start, q.Range.End = start, end
+	w.Range.Start, w.Range.End = start, end
 	switch v.Get("sort") {
 	case "", "desc":
 	case "asc":
-		q.Ascending = true
+		w.Ascending = true
 	default:
-		return q, "", apistatus.BadRequest("sort", "must be asc or desc")
+		return w, apistatus.BadRequest("sort", "must be asc or desc")
 	}
 	if s := v.Get("from"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > maxFrom {
-			return q, "", apistatus.BadRequest("from", "must be an integer from 0 to "+strconv.Itoa(maxFrom))
+			return w, apistatus.BadRequest("from", "must be an integer from 0 to "+strconv.Itoa(maxFrom))
 		}
-		q.From = n
+		w.From = n
 	}
 	if s := v.Get("size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return q, "", apistatus.BadRequest("size", "must be a positive integer (more than "+strconv.Itoa(loggingsvc.MaxSize)+" is "+strconv.Itoa(loggingsvc.MaxSize)+")")
+			return w, apistatus.BadRequest("size", "must be a positive integer (more than "+strconv.Itoa(loggingsvc.MaxSize)+" is "+strconv.Itoa(loggingsvc.MaxSize)+")")
 		}
-		q.Size = min(n, loggingsvc.MaxSize)
+		w.Size = min(n, loggingsvc.MaxSize)
 	}
 	span := end.Sub(start)
-	q.Interval = niceInterval(span / 60)
-	if span/q.Interval > loggingsvc.MaxBuckets {
-		q.Interval = (span / loggingsvc.MaxBuckets).Truncate(time.Second) + time.Second
+	w.Interval = niceInterval(span / 60)
+	if span/w.Interval > loggingsvc.MaxBuckets {
+		w.Interval = (span / loggingsvc.MaxBuckets).Truncate(time.Second) + time.Second
 	}
 	if s := v.Get("interval"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < time.Second {
-			return q, "", apistatus.BadRequest("interval", "must be a duration of at least 1s, such as 30s, 15m or 1h")
+			return w, apistatus.BadRequest("interval", "must be a duration of at least 1s, such as 30s, 15m or 1h")
 		}
 		if span/d > loggingsvc.MaxBuckets {
-			return q, "", apistatus.BadRequest("interval", "gives more than "+strconv.Itoa(loggingsvc.MaxBuckets)+" intervals over the time range")
+			return w, apistatus.BadRequest("interval", "gives more than "+strconv.Itoa(loggingsvc.MaxBuckets)+" intervals over the time range")
 		}
-		q.Interval = d
+		w.Interval = d
 	}
-	return q, op, nil
+	return w, nil
 }
 
 // niceInterval rounds d up to an interval a chart reads well.

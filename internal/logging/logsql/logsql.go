@@ -63,37 +63,9 @@ type Scope struct {
 // Filter returns the LogsQL filter of a search within a scope, and false
 // when the scope is empty (nothing can match).
 func Filter(s Search, sc Scope) (string, bool) {
-	var parts []string
-	names := make([]string, 0, len(sc.Namespaces))
-	for ns := range sc.Namespaces {
-		names = append(names, ns)
-	}
-	sort.Strings(names)
-	switch {
-	case !sc.All && len(names) == 0:
+	parts, ok := scopeParts(FieldNamespace, sc)
+	if !ok {
 		return "", false
-	case !sc.All:
-		alts := make([]string, 0, len(names))
-		for _, ns := range names {
-			alt := FieldNamespace + ":=" + Quote(ns)
-			if from := sc.Namespaces[ns]; !from.IsZero() {
-				alt += " " + FieldTime + ":>=" + Time(from)
-			}
-			alts = append(alts, "("+alt+")")
-		}
-		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
-	default:
-		// Everything but the lines of earlier namespaces of the names
-		// that exist now.
-		var before []string
-		for _, ns := range names {
-			if from := sc.Namespaces[ns]; !from.IsZero() {
-				before = append(before, "("+FieldNamespace+":="+Quote(ns)+" "+FieldTime+":<"+Time(from)+")")
-			}
-		}
-		if len(before) > 0 {
-			parts = append(parts, "NOT ("+strings.Join(before, " OR ")+")")
-		}
 	}
 	parts = appendOneOf(parts, FieldNamespace, s.Namespaces, exact)
 	parts = appendOneOf(parts, FieldNamespace, s.NamespaceParts, substring)
@@ -112,6 +84,44 @@ func Filter(s Search, sc Scope) (string, bool) {
 		return "*", true
 	}
 	return strings.Join(parts, " "), true
+}
+
+// scopeParts is the tenancy filter of a scope over the records' namespace
+// field, and false when the scope is empty.
+func scopeParts(field string, sc Scope) ([]string, bool) {
+	var parts []string
+	names := make([]string, 0, len(sc.Namespaces))
+	for ns := range sc.Namespaces {
+		names = append(names, ns)
+	}
+	sort.Strings(names)
+	switch {
+	case !sc.All && len(names) == 0:
+		return nil, false
+	case !sc.All:
+		alts := make([]string, 0, len(names))
+		for _, ns := range names {
+			alt := field + ":=" + Quote(ns)
+			if from := sc.Namespaces[ns]; !from.IsZero() {
+				alt += " " + FieldTime + ":>=" + Time(from)
+			}
+			alts = append(alts, "("+alt+")")
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	default:
+		// Everything but the records of earlier namespaces of the names
+		// that exist now.
+		var before []string
+		for _, ns := range names {
+			if from := sc.Namespaces[ns]; !from.IsZero() {
+				before = append(before, "("+field+":="+Quote(ns)+" "+FieldTime+":<"+Time(from)+")")
+			}
+		}
+		if len(before) > 0 {
+			parts = append(parts, "NOT ("+strings.Join(before, " OR ")+")")
+		}
+	}
+	return parts, true
 }
 
 func exact(field, v string) string { return field + ":=" + Quote(v) }
@@ -134,4 +144,57 @@ func appendOneOf(parts []string, field string, values []string, f func(field, v 
 		return parts
 	}
 	return append(parts, "("+strings.Join(alts, " OR ")+")")
+}
+
+// Fields of a Kubernetes event record, as the event exporter writes them
+// (in the store's events tenant).
+const (
+	EventNamespace       = "namespace"
+	EventWorkspace       = "workspace"
+	EventObjectKind      = "object.kind"
+	EventObjectName      = "object.name"
+	EventObjectNamespace = "object.namespace"
+	EventObjectUID       = "object.uid"
+	EventReason          = "reason"
+	EventType            = "type"
+	EventSource          = "source"
+	EventCount           = "count"
+	EventFirstTime       = "first_time"
+	EventUID             = "event.uid"
+	EventName            = "event.name"
+)
+
+// EventStream are the fields that make an event record's stream: the
+// involved object.
+var EventStream = []string{EventNamespace, EventObjectKind, EventObjectName}
+
+// EventSearch is what a caller looks for in events: exact values, one of
+// each list, and words that must all be in the message.
+type EventSearch struct {
+	Namespaces, Kinds, Names, UIDs, Reasons, Types []string
+	Words                                          []string
+}
+
+// EventFilter returns the LogsQL filter of an event search within a
+// scope, and false when the scope is empty.
+func EventFilter(s EventSearch, sc Scope) (string, bool) {
+	parts, ok := scopeParts(EventNamespace, sc)
+	if !ok {
+		return "", false
+	}
+	parts = appendOneOf(parts, EventNamespace, s.Namespaces, exact)
+	parts = appendOneOf(parts, EventObjectKind, s.Kinds, exact)
+	parts = appendOneOf(parts, EventObjectName, s.Names, exact)
+	parts = appendOneOf(parts, EventObjectUID, s.UIDs, exact)
+	parts = appendOneOf(parts, EventReason, s.Reasons, exact)
+	parts = appendOneOf(parts, EventType, s.Types, exact)
+	for _, w := range s.Words {
+		if w != "" {
+			parts = append(parts, FieldMessage+":i("+Quote(w)+")")
+		}
+	}
+	if len(parts) == 0 {
+		return "*", true
+	}
+	return strings.Join(parts, " "), true
 }

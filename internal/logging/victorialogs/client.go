@@ -1,12 +1,19 @@
-// Package victorialogs is a client of VictoriaLogs' query API
-// (/select/logsql/...): records as a stream, counts and histograms over a
-// time range. A store that does not answer, or answers with an error, is
-// ErrUnavailable, so that the API says 503 and never passes the store's
-// own message (which may quote the query) to the caller.
+// Package victorialogs is a client of VictoriaLogs: its query API
+// (/select/logsql/...), records as a stream, counts and histograms over a
+// time range, and its JSON-lines insert API. A store that does not answer,
+// or answers with an error, is ErrUnavailable, so that the API says 503 and
+// never passes the store's own message (which may quote the query) to the
+// caller.
+//
+// The platform keeps each kind of record in a tenant of its own (the
+// store's AccountID and ProjectID): container logs, Kubernetes events and
+// audit records never meet in one query, and a filter of one kind's fields
+// cannot match another's.
 package victorialogs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,10 +29,29 @@ import (
 // ErrUnavailable is returned when the store cannot answer.
 var ErrUnavailable = errors.New("the log store is unavailable")
 
-// Client queries one VictoriaLogs.
+// Tenant is a (AccountID, ProjectID) pair of the store.
+type Tenant struct{ AccountID, ProjectID uint32 }
+
+// The tenants of the kinds of record. Container logs are in the store's
+// default tenant, where vlagent writes.
+var (
+	ContainerLogs = Tenant{0, 0}
+	Events        = Tenant{0, 1}
+	Audit         = Tenant{0, 2}
+)
+
+// Client queries one VictoriaLogs, in one tenant.
 type Client struct {
-	base *url.URL
-	http *http.Client
+	base   *url.URL
+	http   *http.Client
+	tenant Tenant
+}
+
+// In returns a client of the same store for another tenant.
+func (c *Client) In(t Tenant) *Client {
+	cp := *c
+	cp.tenant = t
+	return &cp
 }
 
 // New returns a client of the store at rawURL. timeout bounds every
@@ -161,12 +187,41 @@ func (c *Client) Healthy(ctx context.Context) error {
 	return nil
 }
 
+// Insert writes records (each with _time and _msg) as one batch; the
+// fields named in stream make a record's stream (the store keeps a
+// stream's records together).
+func (c *Client) Insert(ctx context.Context, records []Record, stream []string) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	q := url.Values{"_stream_fields": {strings.Join(stream, ",")}}
+	u := c.base.JoinPath("/insert/jsonline")
+	u.RawQuery = q.Encode()
+	resp, err := c.do(ctx, u.String(), "application/stream+json", &b)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.Body.Close()
+}
+
 func (c *Client) post(ctx context.Context, path string, v url.Values) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base.JoinPath(path).String(), strings.NewReader(v.Encode()))
+	return c.do(ctx, c.base.JoinPath(path).String(), "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
+}
+
+func (c *Client) do(ctx context.Context, target, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	path := req.URL.Path
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("AccountID", strconv.FormatUint(uint64(c.tenant.AccountID), 10))
+	req.Header.Set("ProjectID", strconv.FormatUint(uint64(c.tenant.ProjectID), 10))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -32,17 +32,58 @@ type Service struct {
 	Store *victorialogs.Client
 }
 
-// Query is one search.
-type Query struct {
-	Search logsql.Search
-	Scope  logsql.Scope
-	Range  victorialogs.Range
+// Window is the time range, order and page of a search.
+type Window struct {
+	Range victorialogs.Range
 	// Ascending sorts the oldest first (default: newest first).
 	Ascending bool
 	From      int
 	Size      int
 	// Interval is the histogram's step.
 	Interval time.Duration
+}
+
+// Query is one search of container logs.
+type Query struct {
+	Search logsql.Search
+	Scope  logsql.Scope
+	Window
+}
+
+// EventQuery is one search of Kubernetes events.
+type EventQuery struct {
+	Search logsql.EventSearch
+	Scope  logsql.Scope
+	Window
+}
+
+// Event is a Kubernetes event's latest occurrence, as the store keeps it.
+type Event struct {
+	Time      time.Time `json:"time"`
+	FirstTime time.Time `json:"firstTime,omitzero"`
+	Namespace string    `json:"namespace,omitempty"`
+	Workspace string    `json:"workspace,omitempty"`
+	Object    Object    `json:"involvedObject"`
+	Reason    string    `json:"reason,omitempty"`
+	Type      string    `json:"type,omitempty"`
+	Message   string    `json:"message"`
+	Source    string    `json:"source,omitempty"`
+	Count     int64     `json:"count"`
+	UID       string    `json:"uid"`
+}
+
+// Object is the object an event is about.
+type Object struct {
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	UID       string `json:"uid,omitempty"`
+}
+
+// EventPage is a page of events and how many match in all.
+type EventPage struct {
+	Total   int64   `json:"total"`
+	Records []Event `json:"records"`
 }
 
 // Record is a log line with where it came from.
@@ -94,34 +135,68 @@ func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
 	if !ok {
 		return page, nil
 	}
+	total, err := s.page(ctx, victorialogs.ContainerLogs, filter, q.Window, func(r victorialogs.Record) {
+		page.Records = append(page.Records, record(r))
+	})
+	page.Total = total
+	return page, err
+}
+
+// Events returns a page of events and the total.
+func (s *Service) Events(ctx context.Context, q EventQuery) (*EventPage, error) {
+	page := &EventPage{Records: []Event{}}
+	filter, ok := logsql.EventFilter(q.Search, q.Scope)
+	if !ok {
+		return page, nil
+	}
+	total, err := s.page(ctx, victorialogs.Events, filter, q.Window, func(r victorialogs.Record) {
+		page.Records = append(page.Records, event(r))
+	})
+	page.Total = total
+	return page, err
+}
+
+// page runs a filter in a tenant for a page of its records, each passed to
+// add, and returns how many match in all.
+func (s *Service) page(ctx context.Context, tenant victorialogs.Tenant, filter string, w Window, add func(victorialogs.Record)) (int64, error) {
 	st, err := s.store()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
+	st = st.In(tenant)
 	order := " desc"
-	if q.Ascending {
+	if w.Ascending {
 		order = ""
 	}
-	query := filter + " | sort by (_time" + order + ") | offset " + strconv.Itoa(q.From) + " | limit " + strconv.Itoa(q.Size)
-	err = st.Records(ctx, query, q.Range, func(r victorialogs.Record) error {
-		page.Records = append(page.Records, record(r))
+	query := filter + " | sort by (_time" + order + ") | offset " + strconv.Itoa(w.From) + " | limit " + strconv.Itoa(w.Size)
+	err = st.Records(ctx, query, w.Range, func(r victorialogs.Record) error {
+		add(r)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	counts, err := st.Stats(ctx, filter+" | stats count() total", q.Range)
+	counts, err := st.Stats(ctx, filter+" | stats count() total", w.Range)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	page.Total = counts["total"]
-	return page, nil
+	return counts["total"], nil
 }
 
 // Histogram counts the matching lines per q.Interval.
 func (s *Service) Histogram(ctx context.Context, q Query) (*Histogram, error) {
-	h := &Histogram{Interval: q.Interval.String(), Buckets: []Bucket{}}
 	filter, ok := logsql.Filter(q.Search, q.Scope)
+	return s.histogram(ctx, victorialogs.ContainerLogs, filter, ok, q.Window)
+}
+
+// EventHistogram counts the matching events per q.Interval.
+func (s *Service) EventHistogram(ctx context.Context, q EventQuery) (*Histogram, error) {
+	filter, ok := logsql.EventFilter(q.Search, q.Scope)
+	return s.histogram(ctx, victorialogs.Events, filter, ok, q.Window)
+}
+
+func (s *Service) histogram(ctx context.Context, tenant victorialogs.Tenant, filter string, ok bool, w Window) (*Histogram, error) {
+	h := &Histogram{Interval: w.Interval.String(), Buckets: []Bucket{}}
 	if !ok {
 		return h, nil
 	}
@@ -129,7 +204,7 @@ func (s *Service) Histogram(ctx context.Context, q Query) (*Histogram, error) {
 	if err != nil {
 		return nil, err
 	}
-	buckets, err := st.Hits(ctx, filter, q.Range, q.Interval)
+	buckets, err := st.In(tenant).Hits(ctx, filter, w.Range, w.Interval)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +270,15 @@ func (s *Service) Export(ctx context.Context, q Query, w io.Writer, begin func()
 		begin()
 	}
 	return n, bw.Flush()
+}
+
+func event(r victorialogs.Record) Event {
+	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
+	first, _ := time.Parse(time.RFC3339Nano, r[logsql.EventFirstTime])
+	n, _ := strconv.ParseInt(r[logsql.EventCount], 10, 64)
+	return Event{Time: t, FirstTime: first, Namespace: r[logsql.EventNamespace], Workspace: r[logsql.EventWorkspace],
+		Object: Object{Kind: r[logsql.EventObjectKind], Namespace: r[logsql.EventObjectNamespace], Name: r[logsql.EventObjectName], UID: r[logsql.EventObjectUID]},
+		Reason: r[logsql.EventReason], Type: r[logsql.EventType], Message: r[logsql.FieldMessage], Source: r[logsql.EventSource], Count: n, UID: r[logsql.EventUID]}
 }
 
 func record(r victorialogs.Record) Record {

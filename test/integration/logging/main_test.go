@@ -1,7 +1,8 @@
 // Package logging tests the logging API end to end: ke-apiserver on a real
 // kube-apiserver and etcd, with ke-controller-manager's reconcilers,
 // searching a real VictoriaLogs that holds container log records as
-// vlagent writes them. The store is reached through a TCP forwarder, so
+// vlagent writes them and the Kubernetes events that ke-controller-manager
+// exports. The store is reached through a TCP forwarder, so
 // that tests can take it away.
 package logging
 
@@ -14,10 +15,12 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -40,6 +43,8 @@ var (
 	forward *tcpforward.Forwarder
 	// created is when the world's namespaces were created.
 	created time.Time
+	// restConfig reaches kube-apiserver as its administrator.
+	restConfig *rest.Config
 )
 
 func TestMain(m *testing.M) {
@@ -68,13 +73,15 @@ func run(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := platform.StartControllers(ctx, env.Config); err != nil {
-		return 1, err
-	}
+	restConfig = env.Config
 	if store, err = victorialogs.Start(); err != nil {
 		return 1, err
 	}
 	defer store.Stop()
+	// ke-controller-manager exports the events to the store.
+	if err := platform.StartControllers(ctx, env.Config, func(c *cmapp.Config) { c.Events.VictoriaLogsURL = store.URL() }); err != nil {
+		return 1, err
+	}
 	if err := createWorld(ctx); err != nil {
 		return 1, err
 	}

@@ -15,7 +15,7 @@ if compgen -G "api/*/*/*_types.go" >/dev/null; then
 	"$gen" crd:allowDangerousTypes=false paths=./api/... output:crd:artifacts:config=config/crd/bases
 fi
 if compgen -G "internal/controller/*.go" >/dev/null; then
-	"$gen" rbac:roleName=ke-controller-manager paths="./internal/controller/...;./internal/statemetrics/..." output:rbac:artifacts:config=config/rbac
+	"$gen" rbac:roleName=ke-controller-manager paths="./internal/controller/...;./internal/statemetrics/...;./internal/logging/eventexport/..." output:rbac:artifacts:config=config/rbac
 fi
 if [[ -f internal/apiserver/app/rbac.go ]]; then
 	"$gen" rbac:roleName=ke-apiserver paths=./internal/apiserver/app/... output:rbac:artifacts:config=config/rbac/apiserver

@@ -21,7 +21,7 @@ import (
 // container logs from their files through a vlagent on each node into
 // VictoriaLogs: what `kubectl logs` shows is in the store within seconds,
 // with the pod's namespace, name, container, node and labels, and stays
-// there after the Deployment is deleted.
+// there after the Deployment is deleted, as do its events.
 func TestLogPipeline(t *testing.T) {
 	if os.Getenv("VICTORIALOGS_BIN_DIR") == "" {
 		t.Fatal("VICTORIALOGS_BIN_DIR is not set: run the e2e tests with `make test-e2e`")
@@ -175,6 +175,36 @@ func TestLogPipeline(t *testing.T) {
 		t.Fatalf("after the Deployment was deleted the store has %d of its lines, had %d", len(after), before)
 	}
 	t.Logf("FIGURE %d lines of the deleted Deployment are still found", len(after))
+
+	// Its events outlive it too, kept by ke-controller-manager in the
+	// store: the Deployment's scaling and its pods' scheduling.
+	events := func(q string) (int, []string) {
+		req, _ := http.NewRequest(http.MethodGet, api+"/kapis/logging.superkube.io/v1alpha2/namespaces/shop/events?size=100&"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		var page struct {
+			Query struct {
+				Total   int `json:"total"`
+				Records []struct {
+					Reason string `json:"reason"`
+				} `json:"records"`
+			} `json:"query"`
+		}
+		if code := call(t, hc, req, &page); code != http.StatusOK {
+			t.Fatalf("the events API: %d", code)
+		}
+		var reasons []string
+		for _, r := range page.Query.Records {
+			reasons = append(reasons, r.Reason)
+		}
+		return page.Query.Total, reasons
+	}
+	waitFor(t, "the deleted Deployment's events are found", func() bool {
+		n, _ := events("involved_object_kind=Deployment&involved_object_name=web&reason=ScalingReplicaSet")
+		scheduled, _ := events("involved_object_kind=Pod&reason=Scheduled")
+		return n >= 1 && scheduled >= 3
+	})
+	_, reasons := events("")
+	t.Logf("FIGURE the deleted Deployment's namespace has events of reasons %v", reasons)
 
 	d.stop()
 	stopped = true

@@ -265,8 +265,12 @@ func Time(ev *corev1.Event) time.Time {
 		return ev.LastTimestamp.Time
 	case !ev.EventTime.IsZero():
 		return ev.EventTime.Time
+	case !ev.CreationTimestamp.IsZero():
+		return ev.CreationTimestamp.Time
 	}
-	return ev.CreationTimestamp.Time
+	// An event without any time (not one kube-apiserver stored) happened
+	// when it is seen; the store drops records of year 1.
+	return time.Now()
 }
 
 // Record is the store's record of an event's latest occurrence.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
+	logclient "github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
 // Server is a running VictoriaLogs.
@@ -85,6 +86,15 @@ func (s *Server) URL() string { return "http://" + s.addr }
 
 // PID is the store's process id.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Client is a client of the store in a tenant.
+func (s *Server) Client(t logclient.Tenant) *logclient.Client {
+	c, err := logclient.New(s.URL(), 30*time.Second)
+	if err != nil {
+		panic(err) // the URL is the server's own
+	}
+	return c.In(t)
+}
 
 // Addr is its host:port.
 func (s *Server) Addr() string { return s.addr }

@@ -31,4 +31,7 @@ loginRecords:
 adminEmail: {{ . | quote }}
 {{- end }}
 clusterCheckInterval: {{ $cm.clusterCheckInterval | quote }}
+events:
+  victoriaLogsURL: {{ $cm.events.victoriaLogsURL | quote }}
+  timeout: {{ $cm.events.timeout | quote }}
 {{- end }}

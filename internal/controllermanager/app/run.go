@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -39,6 +41,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -165,7 +168,12 @@ func addEventExport(mgr ctrl.Manager, cfg Config) error {
 	}
 	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Store: store.In(victorialogs.Events),
 		Log: mgr.GetLogger().WithName("event-export")}
-	ctrlmetrics.Registry.MustRegister(exp.Collectors()...)
+	for _, c := range batch.Collectors() {
+		// Registered once per process (tests build several managers).
+		if err := ctrlmetrics.Registry.Register(c); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+			return err
+		}
+	}
 	return mgr.Add(exp)
 }
 

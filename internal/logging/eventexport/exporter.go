@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -28,25 +27,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
-// Defaults of an Exporter.
-const (
-	// DefaultFlushInterval is the time between two writes to the store.
-	DefaultFlushInterval = time.Second
-	// DefaultMaxBuffer is the most records kept while the store is away;
-	// beyond it the oldest are dropped (and counted).
-	DefaultMaxBuffer = 100000
-	// lookback is how far back the records written before are read when
-	// the exporter starts: kube-apiserver keeps events an hour by default.
-	lookback = 3 * time.Hour
-	// maxRetryDelay bounds the wait between two failed writes.
-	maxRetryDelay = 30 * time.Second
-	// batchSize is the most records of one write.
-	batchSize = 5000
-)
+// lookback is how far back the records written before are read when the
+// exporter starts: kube-apiserver keeps events an hour by default.
+const lookback = 3 * time.Hour
+
+// maxWaitDelay bounds the wait between two reads of a store that is away.
+const maxWaitDelay = 30 * time.Second
 
 // Exporter writes events to the store. It runs on the elected leader only.
 type Exporter struct {
@@ -56,50 +47,40 @@ type Exporter struct {
 	// Store is the client of the store, in the events tenant.
 	Store *victorialogs.Client
 	Log   logr.Logger
-	// FlushInterval and MaxBuffer default to the constants above.
+	// FlushInterval and MaxBuffer are the batch writer's (batch.Writer).
 	FlushInterval time.Duration
 	MaxBuffer     int
 
-	metricsOnce sync.Once
-	written     prometheus.Counter
-	dropped     prometheus.Counter
-	failures    prometheus.Counter
-
-	mu sync.Mutex
+	out *batch.Writer
+	mu  sync.Mutex
 	// seen is the highest count written of each event (by UID).
-	seen    map[types.UID]int32
-	pending []victorialogs.Record
+	seen map[types.UID]int32
 }
 
 // NeedLeaderElection says that only the leader exports.
 func (e *Exporter) NeedLeaderElection() bool { return true }
 
-// Collectors are the exporter's metrics.
-func (e *Exporter) Collectors() []prometheus.Collector {
-	e.initMetrics()
-	return []prometheus.Collector{e.written, e.dropped, e.failures}
+// Written is how many records the exporter wrote.
+func (e *Exporter) Written() int64 {
+	if e.out == nil {
+		return 0
+	}
+	return e.out.Written()
 }
 
-func (e *Exporter) initMetrics() {
-	e.metricsOnce.Do(func() {
-		e.written = prometheus.NewCounter(prometheus.CounterOpts{Name: "superkube_event_export_records_total", Help: "Event records written to the log store."})
-		e.dropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "superkube_event_export_dropped_total", Help: "Event records dropped because the buffer was full while the log store did not answer."})
-		e.failures = prometheus.NewCounter(prometheus.CounterOpts{Name: "superkube_event_export_write_failures_total", Help: "Writes to the log store that failed (and were retried)."})
-	})
+func (e *Exporter) writer() *batch.Writer {
+	if e.out == nil {
+		e.out = &batch.Writer{Store: e.Store, Stream: logsql.EventStream, Kind: "event", Log: e.Log, FlushInterval: e.FlushInterval, MaxBuffer: e.MaxBuffer}
+	}
+	return e.out
 }
 
 // Start loads what the store already holds, then exports until ctx ends.
 func (e *Exporter) Start(ctx context.Context) error {
-	e.initMetrics()
-	if e.FlushInterval <= 0 {
-		e.FlushInterval = DefaultFlushInterval
-	}
-	if e.MaxBuffer <= 0 {
-		e.MaxBuffer = DefaultMaxBuffer
-	}
+	out := e.writer()
 	seen, err := e.loadSeen(ctx)
 	if err != nil {
-		return nil // ctx ended while the store was away
+		return nil //nolint:nilerr // ctx ended while the store was away
 	}
 	e.mu.Lock()
 	e.seen = seen
@@ -127,7 +108,7 @@ func (e *Exporter) Start(ctx context.Context) error {
 	}
 	defer func() { _ = inf.RemoveEventHandler(reg) }()
 	e.Log.Info("Exporting Kubernetes events to the log store", "known", len(seen))
-	e.flushLoop(ctx)
+	out.Run(ctx)
 	return nil
 }
 
@@ -152,7 +133,7 @@ func (e *Exporter) loadSeen(ctx context.Context) (map[types.UID]int32, error) {
 			return nil, ctx.Err()
 		case <-time.After(delay):
 		}
-		delay = min(2*delay, maxRetryDelay)
+		delay = min(2*delay, maxWaitDelay)
 	}
 }
 
@@ -170,11 +151,7 @@ func (e *Exporter) observe(ctx context.Context, obj any) {
 	}
 	e.seen[ev.UID] = n
 	e.mu.Unlock()
-	rec := Record(ev, e.workspace(ctx, ev.Namespace))
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.pending = append(e.pending, rec)
-	e.trim()
+	e.writer().Add(Record(ev, e.workspace(ctx, ev.Namespace)))
 }
 
 // workspace is the workspace of a namespace, "" when none.
@@ -187,64 +164,6 @@ func (e *Exporter) workspace(ctx context.Context, ns string) string {
 		return ""
 	}
 	return n.Labels[tenantv1beta1.WorkspaceLabel]
-}
-
-// flushLoop writes the queued records every FlushInterval; a failed
-// write keeps them and is tried again later, less often.
-func (e *Exporter) flushLoop(ctx context.Context) {
-	delay := e.FlushInterval
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			// A last write, briefly.
-			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = e.flush(final)
-			cancel()
-			return
-		case <-t.C:
-		}
-		if err := e.flush(ctx); err != nil {
-			e.failures.Inc()
-			delay = min(2*delay, maxRetryDelay)
-			e.Log.Info("Writing events to the log store failed; they are kept and written later", "retryIn", delay.String(), "reason", err.Error())
-		} else {
-			delay = e.FlushInterval
-		}
-		t.Reset(delay)
-	}
-}
-
-// flush writes the queued records in batches; a batch that fails goes
-// back to the front of the queue.
-func (e *Exporter) flush(ctx context.Context) error {
-	for {
-		e.mu.Lock()
-		n := min(len(e.pending), batchSize)
-		batch := e.pending[:n:n]
-		e.pending = e.pending[n:]
-		e.mu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		if err := e.Store.Insert(ctx, batch, logsql.EventStream); err != nil {
-			e.mu.Lock()
-			e.pending = append(batch, e.pending...)
-			e.trim()
-			e.mu.Unlock()
-			return err
-		}
-		e.written.Add(float64(n))
-	}
-}
-
-// trim drops the oldest records beyond MaxBuffer; e.mu is held.
-func (e *Exporter) trim() {
-	if over := len(e.pending) - e.MaxBuffer; over > 0 {
-		e.pending = append(e.pending[:0:0], e.pending[over:]...)
-		e.dropped.Add(float64(over))
-	}
 }
 
 // Count is how often the event happened.

@@ -57,11 +57,10 @@ func TestRecordsWaitForTheStoreAndAreWrittenOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &Exporter{Store: c.In(victorialogs.Events), Log: logr.Discard(), FlushInterval: 50 * time.Millisecond, MaxBuffer: 100, seen: map[types.UID]int32{}}
-	e.initMetrics()
 	fwd.Down()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { e.flushLoop(ctx); close(done) }()
+	go func() { e.writer().Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	for _, ev := range []*corev1.Event{
 		{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", UID: "a"}, Message: "m", Count: 1},

@@ -5,6 +5,7 @@ import { ApiError } from './client';
 import {
   exportFileName,
   exportURL,
+  fillBuckets,
   getHistogram,
   getLogs,
   histogramURL,
@@ -13,6 +14,7 @@ import {
   logsPath,
   parseNames,
   parseWords,
+  parseDuration,
   queryURL,
   readExport,
   retryLogs,
@@ -212,5 +214,27 @@ describe('useLogs', () => {
     const { result } = renderHook(() => useLogs(undefined, 'desc'), { wrapper });
     expect(result.current.fetchStatus).toBe('idle');
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('histogram buckets', () => {
+  it('reads the intervals the API writes', () => {
+    expect(parseDuration('1m0s')).toBe(60);
+    expect(parseDuration('30s')).toBe(30);
+    expect(parseDuration('1h0m0s')).toBe(3600);
+    expect(parseDuration('2h30m0s')).toBe(9000);
+    expect(parseDuration('1.5s')).toBe(1.5);
+    expect(parseDuration('')).toBeUndefined();
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it('lays the buckets on every interval of the range, the missing ones at zero', () => {
+    const r = fillBuckets([{ time: 120_000, count: 3 }, { time: 240_000, count: 1 }], 60, { start: 90, end: 300 });
+    expect(r).toEqual({ times: [60, 120, 180, 240], counts: [0, 3, 0, 1] });
+  });
+
+  it('gives buckets that are not on the intervals as they are', () => {
+    expect(fillBuckets([{ time: 125_000, count: 3 }], 60, { start: 0, end: 300 })).toEqual({ times: [125], counts: [3] });
+    expect(fillBuckets([{ time: 120_000, count: 3 }], undefined, { start: 0, end: 300 })).toEqual({ times: [120], counts: [3] });
   });
 });

@@ -253,3 +253,45 @@ export function useHistogram(s: LogSearch | undefined) {
     placeholderData: keepPreviousData,
   });
 }
+
+/** parseDuration reads a Go duration as the API writes an interval (1m0s, 30s, 1h0m0s) in seconds, or undefined. */
+export function parseDuration(d: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?$/.exec(d.trim());
+  if (!m || d.trim() === '') return undefined;
+  const s = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return s > 0 ? s : undefined;
+}
+
+/**
+ * fillBuckets lays a histogram's buckets on every interval of the range,
+ * those the store did not name at zero, so that the bars stand where
+ * their time is: times in Unix seconds (each bucket's start), counts. When
+ * the buckets do not fall on the intervals (or there would be more than a
+ * thousand), they are given as they are.
+ */
+export function fillBuckets(buckets: Bucket[], interval: number | undefined, range: { start: number; end: number }): { times: number[]; counts: number[] } {
+  const given = { times: buckets.map((b) => b.time / 1000), counts: buckets.map((b) => b.count) };
+  if (!interval) return given;
+  const first = Math.floor(range.start / interval) * interval;
+  if ((range.end - first) / interval > 1000) return given;
+  const byTime = new Map<number, number>();
+  for (const b of buckets) {
+    const t = b.time / 1000;
+    if ((t - first) % interval !== 0) return given;
+    byTime.set(t, (byTime.get(t) ?? 0) + b.count);
+  }
+  const times: number[] = [];
+  const counts: number[] = [];
+  for (let t = first; t < range.end; t += interval) {
+    times.push(t);
+    counts.push(byTime.get(t) ?? 0);
+    byTime.delete(t);
+  }
+  // A bucket outside the range (the store's own rounding) is kept, in order.
+  for (const [t, c] of byTime) {
+    const i = times.findIndex((x) => x > t);
+    times.splice(i < 0 ? times.length : i, 0, t);
+    counts.splice(i < 0 ? counts.length : i, 0, c);
+  }
+  return { times, counts };
+}

@@ -277,7 +277,7 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
       ) : (
         <Card isCompact data-test="log-histogram" data-state={histogram.error ? 'error' : !histogram.data ? 'loading' : (histogram.data.buckets ?? []).length ? 'ready' : 'empty'}>
           <CardTitle>
-            {t('Lines over time')}
+            {t('Lines over time')}{' '}
             {histogram.data && (
               <span className="pf-v6-u-font-weight-normal pf-v6-u-ml-sm" data-test="log-histogram-interval">
                 {t('(one bar per {{interval}}; drag across the bars to zoom in)', { interval: shortDuration(histogram.data.interval) })}
@@ -314,10 +314,10 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
                   <Tbody>
                     {records.map((r, i) => (
                       <Tr key={`${r.time}/${r.namespace}/${r.pod}/${r.container}/${i}`} data-test="log-line">
-                        <Td dataLabel={t('Time')} className="ke-log-time">
+                        <Td dataLabel={t('Time')} modifier="nowrap" className="ke-log-time">
                           <LogTime ts={r.time} lang={lang} />
                         </Td>
-                        <Td dataLabel={t('Source')} className="ke-log-source">
+                        <Td dataLabel={t('Source')} modifier="nowrap" className="ke-log-source">
                           {!namespace && (
                             <>
                               <span data-test="log-namespace">{r.namespace}</span>

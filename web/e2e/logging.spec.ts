@@ -100,6 +100,7 @@ test("a project's log search shows the Deployment's lines within seconds, and a 
 test('dragging across the histogram zooms the time range in, and Zoom out goes back', async () => {
   const search = admin.getByTestId('log-search');
   await search.getByTestId('range-15m').click();
+  // Ready, not the previous range's bars kept while the new ones load ("updating").
   await expect(search.getByTestId('log-histogram')).toHaveAttribute('data-state', 'ready');
   const before = await shownRange(search);
   expect(before.end - before.start).toBe(900);
@@ -108,6 +109,7 @@ test('dragging across the histogram zooms the time range in, and Zoom out goes b
   // Deployment's bars are, and past its right edge (the selection stops
   // there), so that the newest lines are in.
   const over = search.getByTestId('log-histogram-chart').locator('.u-over');
+  await expect(over).toBeVisible();
   const box = (await over.boundingBox())!;
   const y = box.y + box.height / 2;
   const zoomed = admin.waitForRequest((r) => isQuery(r) && Number(new URL(r.url()).searchParams.get('start_time')) > before.start + 60);

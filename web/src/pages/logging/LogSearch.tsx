@@ -146,6 +146,9 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
   );
   const logs = useLogs(search, sort);
   const histogram = useHistogram(search);
+  // The bars, drawn again only when the answer or the range changes (not at each keystroke in the filters).
+  const interval = histogram.data ? parseDuration(histogram.data.interval) : undefined;
+  const bars = useMemo(() => fillBuckets(histogram.data?.buckets ?? [], interval, { start: shown.start, end: shown.end }), [histogram.data, interval, shown.start, shown.end]);
   const records: LogRecord[] = logs.data?.pages.flatMap((p) => p.records ?? []) ?? [];
   const total = logs.data?.pages[0]?.total ?? 0;
 
@@ -207,11 +210,9 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
       </EmptyState>
     );
   } else {
-    const interval = parseDuration(histogram.data.interval);
-    const filled = fillBuckets(histogram.data.buckets ?? [], interval, shown);
     histogramBody = (
       <Suspense fallback={<Spin height={140} />}>
-        <HistogramChart times={filled.times} counts={filled.counts} interval={interval ?? 60} range={shown} title={t('Lines over time')} onSelect={zoom} />
+        <HistogramChart times={bars.times} counts={bars.counts} interval={interval ?? 60} range={shown} title={t('Lines over time')} onSelect={zoom} />
       </Suspense>
     );
   }
@@ -275,7 +276,7 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
       {unavailable ? (
         <LogStoreUnavailable error={unavailable} />
       ) : (
-        <Card isCompact data-test="log-histogram" data-state={histogram.error ? 'error' : !histogram.data ? 'loading' : (histogram.data.buckets ?? []).length ? 'ready' : 'empty'}>
+        <Card isCompact data-test="log-histogram" data-state={histogram.error ? 'error' : !histogram.data ? 'loading' : histogram.isPlaceholderData ? 'updating' : (histogram.data.buckets ?? []).length ? 'ready' : 'empty'}>
           <CardTitle>
             {t('Lines over time')}{' '}
             {histogram.data && (
@@ -288,7 +289,7 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
         </Card>
       )}
       {!unavailable && (
-        <Card isCompact data-test="log-results" data-state={state}>
+        <Card isCompact data-test="log-results" data-state={logs.isPlaceholderData && !logs.error ? 'updating' : state}>
           <CardTitle>
             <span data-test="log-total">{logs.data ? t('{{count}} lines match', { count: total }) : t('Lines')}</span>
             {logs.isFetching && !logs.isFetchingNextPage && logs.data && <Spinner size="sm" className="pf-v6-u-ml-sm" aria-label={t('Loading')} />}

@@ -63,13 +63,15 @@ export const platformActions: Action[] = [
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
     ...projectKinds.map((r) => ({ verb: 'list', group: kinds[r].group, resource: r, namespace })),
     { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace },
     { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
+    // The log search: the API searches the namespaces where the user may read pods' logs.
+    { verb: 'get', resource: 'pods', subresource: 'log', namespace },
   ];
 }
 

@@ -84,6 +84,7 @@ function Sidebar() {
                 {t(kindTitle(k))}
               </Item>
             ))}
+          {project.may('logs') && <Item to={`${base}/logs`} test="logs">{t('Log search')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
@@ -112,6 +113,7 @@ function Sidebar() {
         {canNodes && <Item to="/platform/components" test="components">{t('Components')}</Item>}
         {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
+        <Item to="/platform/logs" test="logs">{t('Log search')}</Item>
         <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
         {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}
         {canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}

@@ -34,6 +34,7 @@ import { workloadKind } from '../../api/monitoring';
 
 const PodTerminal = lazy(() => import('./PodTerminal'));
 const WorkloadMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.WorkloadMonitoring })));
+const LogSearch = lazy(() => import('../logging/LogSearch').then((m) => ({ default: m.LogSearch })));
 const PodMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.PodMonitoring })));
 
 /** workloadFacts are what a workload's details say beside its status: replicas and strategy, a Job's runs, a CronJob's schedule. */
@@ -212,6 +213,16 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
               <div className="pf-v6-u-mt-md">
                 <Suspense fallback={<Loading />}>
                   {monitored ? <WorkloadMonitoring namespace={namespace} kind={monitored} name={name} /> : <PodMonitoring namespace={namespace} pod={name} />}
+                </Suspense>
+              </div>
+            </Tab>
+          )}
+          {monitored && canLogs && (
+            <Tab eventKey="logs" title={<TabTitleText>{t('Logs')}</TabTitleText>} data-test="tab-logs">
+              <div className="pf-v6-u-mt-md">
+                <Suspense fallback={<Loading />}>
+                  {/* The lines of all its pods (their names start with the workload's), each marked with its pod. */}
+                  <LogSearch namespace={namespace} workload={name} test="workload-logs" />
                 </Suspense>
               </div>
             </Tab>

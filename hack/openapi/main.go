@@ -95,7 +95,10 @@ func infos(patterns []string) map[string]openapi.Info {
 		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {
 			info.List = false
 			info.Query = logginghandlers.QueryParams
-			if strings.HasSuffix(path, "/events") {
+			switch {
+			case strings.HasSuffix(path, "/auditing/events"):
+				info.Query = logginghandlers.AuditQueryParams
+			case strings.HasSuffix(path, "/events"):
 				info.Query = logginghandlers.EventQueryParams
 			}
 		}

@@ -93,13 +93,14 @@ func (h *TokenReviewHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// WebhookKubeconfig is the file kube-apiserver's
-// --authentication-token-webhook-config-file names: ke-apiserver's token
-// review URL and the CA of its serving certificate.
-func WebhookKubeconfig(url string, caPEM []byte) ([]byte, error) {
+// WebhookKubeconfig is a file with which kube-apiserver calls one of
+// ke-apiserver's webhooks (--authentication-token-webhook-config-file,
+// --audit-webhook-config-file): the URL, the CA of its serving certificate
+// and, when not empty, the bearer token it presents.
+func WebhookKubeconfig(url string, caPEM []byte, bearerToken string) ([]byte, error) {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["ke-apiserver"] = &clientcmdapi.Cluster{Server: url, CertificateAuthorityData: caPEM}
-	cfg.AuthInfos["kube-apiserver"] = &clientcmdapi.AuthInfo{}
+	cfg.AuthInfos["kube-apiserver"] = &clientcmdapi.AuthInfo{Token: bearerToken}
 	cfg.Contexts["webhook"] = &clientcmdapi.Context{Cluster: "ke-apiserver", AuthInfo: "kube-apiserver"}
 	cfg.CurrentContext = "webhook"
 	return clientcmd.Write(*cfg)

@@ -206,6 +206,33 @@ func TestLogPipeline(t *testing.T) {
 	_, reasons := events("")
 	t.Logf("FIGURE the deleted Deployment's namespace has events of reasons %v", reasons)
 
+	// kube-apiserver's audit webhook posted the kubectl writes to
+	// ke-apiserver, which keeps them in the store: the creation and the
+	// deletion of the Deployment, by the kubeconfig's user.
+	waitFor(t, "kube-apiserver's audit records of the Deployment", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, api+"/kapis/logging.superkube.io/v1alpha2/auditing/events?source=kube-apiserver&namespace=shop&resource=deployments&name=web&verb=create,delete", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		var page struct {
+			Query struct {
+				Records []struct {
+					Verb, User string
+					Code       int
+				} `json:"records"`
+			} `json:"query"`
+		}
+		if code := call(t, hc, req, &page); code != http.StatusOK {
+			t.Fatalf("the audit API: %d", code)
+		}
+		verbs := map[string]bool{}
+		for _, r := range page.Query.Records {
+			if r.User == "" || r.Code == 0 {
+				t.Fatalf("an audit record without user or code: %+v", r)
+			}
+			verbs[r.Verb] = true
+		}
+		return verbs["create"] && verbs["delete"]
+	})
+
 	d.stop()
 	stopped = true
 	for _, p := range d.leftovers() {

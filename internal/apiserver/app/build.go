@@ -25,6 +25,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
 	"github.com/superkube/super-kubenetes/internal/apiserver/upstream"
+	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/authn/streams"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
@@ -37,6 +38,9 @@ import (
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/listengine"
+	"github.com/superkube/super-kubenetes/internal/logging/auditstore"
+	"github.com/superkube/super-kubenetes/internal/logging/batch"
+	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
@@ -101,6 +105,8 @@ type builder struct {
 	authzRules  filters.Rules
 	publicPaths []string
 	webhooks    map[string]http.Handler
+	// auditOut writes audit records to the log store (nil without one).
+	auditOut *batch.Writer
 }
 
 // caches sets up what ke-apiserver reads instead of asking kube-apiserver
@@ -297,6 +303,14 @@ func (b *builder) handlers(ctx context.Context) error {
 			Exempt: admission.Exemptions{Users: b.cfg.Admission.ExemptUsers}, Ready: b.s.cachesSynced},
 		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: b.tokens},
 	}
+	// kube-apiserver's audit events, written to the log store.
+	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
+		tok, err := auditstore.ReadToken(f)
+		if err != nil {
+			return err
+		}
+		b.webhooks[auditstore.WebhookPath] = &auditstore.Receiver{Token: tok, Workspaces: auditstore.Workspaces{Reader: b.s.Cache}, Out: b.auditOut}
+	}
 	return nil
 }
 
@@ -327,6 +341,10 @@ func (b *builder) logging() (*logginghandlers.Handler, error) {
 			return nil, fmt.Errorf("logging: %w", err)
 		}
 		svc.Store = c
+		if b.cfg.Audit.ToLogStore() {
+			b.auditOut = &batch.Writer{Store: c.In(victorialogs.Audit), Stream: logsql.AuditStream, Kind: "audit", Log: b.log.WithName("audit-store")}
+			b.s.runs = append(b.s.runs, b.auditOut.Run)
+		}
 	}
 	return &logginghandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
 }
@@ -339,6 +357,9 @@ func (b *builder) server(context.Context) error {
 	if err != nil {
 		return err
 	}
+	if b.auditOut != nil {
+		sink = audit.Sinks{sink, &auditstore.Sink{Out: b.auditOut, Workspaces: auditstore.Workspaces{Reader: b.s.Cache}}}
+	}
 	trusted, err := filters.ParseTrustedProxies(b.cfg.TrustedProxies)
 	if err != nil {
 		return err
@@ -346,6 +367,7 @@ func (b *builder) server(context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(b.oauth.Collectors()...)
+	reg.MustRegister(batch.Collectors()...)
 	deps := server.Deps{
 		Log: b.log, Tokens: b.tokens, Authorizer: b.z, Audit: sink, Routes: b.routes,
 		PublicPaths: b.publicPaths, Ready: b.s.ready, MaxBodyBytes: b.cfg.Limits.MaxBodyBytes,

@@ -192,7 +192,18 @@ type AuditConfig struct {
 	MaxSizeMB  int    `json:"maxSizeMB,omitempty"`
 	MaxBackups int    `json:"maxBackups,omitempty"`
 	WebhookURL string `json:"webhookURL,omitempty"`
+	// LogStore writes the audit records to the log store
+	// (logging.victoriaLogsURL) too, where the logging API searches them.
+	LogStore *bool `json:"logStore,omitempty"`
+	// KubeWebhookTokenFile holds the bearer token with which
+	// kube-apiserver's audit webhook posts its audit events to
+	// /webhooks/audit, which writes them to the log store; empty takes none.
+	KubeWebhookTokenFile string `json:"kubeWebhookTokenFile,omitempty"`
 }
+
+// ToLogStore reports whether audit records go to the log store (the
+// default when it is configured).
+func (a AuditConfig) ToLogStore() bool { return a.LogStore == nil || *a.LogStore }
 
 // Limits bound what a request may send.
 type Limits struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/prometheus"
 	"github.com/superkube/super-kubenetes/internal/dev/victorialogs"
+	"github.com/superkube/super-kubenetes/internal/logging/auditstore"
 )
 
 // Options are the flags shared by every ke-dev command.
@@ -192,6 +193,15 @@ func (o *Options) RunUp(ctx context.Context) error {
 	// tokens when ke-apiserver runs.
 	if _, err := os.Stat(filepath.Join(o.Platform.BinDir, "ke-apiserver")); err == nil {
 		o.Cluster.TokenWebhookURL = o.Platform.APIServerURL() + authn.TokenReviewPath
+		// With a log store, kube-apiserver posts its audit events to
+		// ke-apiserver, which keeps them there.
+		if _, err := o.Logs.LookPath(); err == nil && !o.NoLogs {
+			tok, err := platform.AuditWebhookToken(o.Cluster.DataDir)
+			if err != nil {
+				return err
+			}
+			o.Cluster.AuditWebhookURL, o.Cluster.AuditWebhookToken = o.Platform.APIServerURL()+auditstore.WebhookPath, tok
+		}
 	}
 	// The platform learns Prometheus's address before Prometheus starts: it
 	// scrapes the platform's components, so it starts after them.

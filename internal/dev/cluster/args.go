@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/logging/auditstore"
 )
 
 func (c *Config) etcdArgs() []string {
@@ -62,6 +63,12 @@ func (c *Config) apiserverArgs(f *files) []string {
 	}
 	if f.tokenWebhook != "" {
 		webhook := authn.TokenWebhookArgs(f.tokenWebhook)
+		for _, k := range slices.Sorted(maps.Keys(webhook)) {
+			args = append(args, "--"+k+"="+webhook[k])
+		}
+	}
+	if f.auditWebhook != "" {
+		webhook := auditstore.WebhookArgs(f.auditWebhook)
 		for _, k := range slices.Sorted(maps.Keys(webhook)) {
 			args = append(args, "--"+k+"="+webhook[k])
 		}

@@ -77,6 +77,10 @@ type Config struct {
 	// tokens), trusting the cluster's CA (ke-apiserver's serving certificate
 	// comes from it).
 	TokenWebhookURL string
+	// AuditWebhookURL, when set, is where kube-apiserver posts its audit
+	// events (ke-apiserver, which writes them to the log store), with the
+	// bearer token AuditWebhookToken.
+	AuditWebhookURL, AuditWebhookToken string
 	// Out receives progress messages.
 	Out io.Writer
 }

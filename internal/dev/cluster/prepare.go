@@ -26,6 +26,7 @@ type files struct {
 	admin, controllerManager      string // kubeconfigs
 	scheduler, kwok               string
 	auditPolicy, kwokConfig       string
+	auditWebhook                  string
 	tokenWebhook                  string // kubeconfig of the token webhook
 }
 
@@ -95,26 +96,33 @@ func (c *Config) prepare() (*files, error) {
 		return nil, err
 	}
 	if c.TokenWebhookURL != "" {
-		if f.tokenWebhook, err = c.writeTokenWebhookConfig(f.ca.CertFile); err != nil {
+		if f.tokenWebhook, err = c.writeWebhookConfig("token-webhook.kubeconfig", c.TokenWebhookURL, "", f.ca.CertFile); err != nil {
+			return nil, err
+		}
+	}
+	if c.AuditWebhookURL != "" {
+		if f.auditWebhook, err = c.writeWebhookConfig("audit-webhook.kubeconfig", c.AuditWebhookURL, c.AuditWebhookToken, f.ca.CertFile); err != nil {
 			return nil, err
 		}
 	}
 	return &f, nil
 }
 
-// writeTokenWebhookConfig writes the kubeconfig with which kube-apiserver
-// asks ke-apiserver about the platform's kubeconfig tokens, so that a
-// revoked token or a disabled user stops working there within seconds.
-func (c *Config) writeTokenWebhookConfig(caFile string) (string, error) {
+// writeWebhookConfig writes a kubeconfig with which kube-apiserver calls
+// one of ke-apiserver's webhooks: the token webhook (is this kubeconfig
+// token the platform's, so that a revoked token or a disabled user stops
+// working there within seconds) or the audit webhook. It trusts the
+// cluster's CA, which issued ke-apiserver's serving certificate.
+func (c *Config) writeWebhookConfig(name, url, token, caFile string) (string, error) {
 	ca, err := os.ReadFile(caFile)
 	if err != nil {
 		return "", err
 	}
-	data, err := authn.WebhookKubeconfig(c.TokenWebhookURL, ca)
+	data, err := authn.WebhookKubeconfig(url, ca, token)
 	if err != nil {
 		return "", err
 	}
-	file := filepath.Join(c.DataDir, "token-webhook.kubeconfig")
+	file := filepath.Join(c.DataDir, name)
 	return file, os.WriteFile(file, data, 0o600)
 }
 

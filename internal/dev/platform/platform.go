@@ -455,7 +455,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	// The monitoring API reads the Prometheus ke-dev runs; without one it
 	// answers that monitoring is not configured.
 	if cfg.VictoriaLogsURL != "" {
-		args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
+		// Audit records go to the store, kube-apiserver's through its
+		// audit webhook with the token ke-dev made (see the cluster).
+		args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL, "--audit-kube-webhook-token-file="+AuditWebhookTokenFile(c.DataDir()))
 	}
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
@@ -525,17 +527,39 @@ func ConsoleSecretFile(dataDir string) string {
 // consoleSecret creates the console client's secret once.
 func consoleSecret(dir string) (string, error) {
 	file := filepath.Join(dir, "console-client-secret")
+	return file, ensureSecret(file)
+}
+
+// AuditWebhookTokenFile is where the token is kept with which
+// kube-apiserver's audit webhook posts to ke-apiserver.
+func AuditWebhookTokenFile(dataDir string) string {
+	return filepath.Join(dataDir, "ke-apiserver", "audit-webhook-token")
+}
+
+// AuditWebhookToken creates the audit webhook's token once and returns it.
+func AuditWebhookToken(dataDir string) (string, error) {
+	file := AuditWebhookTokenFile(dataDir)
+	if err := ensureSecret(file); err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(file)
+	return strings.TrimSpace(string(b)), err
+}
+
+// ensureSecret writes a random secret (48 hex digits) to file unless it
+// exists.
+func ensureSecret(file string) error {
 	if _, err := os.Stat(file); err == nil {
-		return file, nil
+		return nil
 	}
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
-		return "", err
+		return err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return err
 	}
-	return file, os.WriteFile(file, []byte(hex.EncodeToString(b)), 0o600)
+	return os.WriteFile(file, []byte(hex.EncodeToString(b)), 0o600)
 }
 
 // initialPassword returns the administrator's generated password while the

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
@@ -41,9 +42,11 @@ const Group = "logging.superkube.io"
 const Prefix = "/kapis/" + Group + "/v1alpha2"
 
 // Authorizer is what the handler needs of the authorizer: the namespaces
-// where a caller may do something, as the list engine trims lists.
+// where a caller may do something, as the list engine trims lists, and
+// whether it may read audit records on the platform or in a workspace.
 type Authorizer interface {
 	Visible(a authz.Attributes) authz.Visibility
+	Authorize(a *authz.Attributes) authz.Decision
 }
 
 // Handler serves the logging API.
@@ -62,6 +65,8 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/namespaces/{namespace}/logs", routes.Methods{http.MethodGet: h.logs})
 	mux.Handle(Prefix+"/events", routes.Methods{http.MethodGet: h.events})
 	mux.Handle(Prefix+"/namespaces/{namespace}/events", routes.Methods{http.MethodGet: h.events})
+	mux.Handle(Prefix+"/auditing/events", routes.Methods{http.MethodGet: h.auditing})
+	mux.Handle(Prefix+"/workspaces/{workspace}/auditing/events", routes.Methods{http.MethodGet: h.auditing})
 }
 
 // AuthzRules let every authenticated user through to the handler, which
@@ -109,6 +114,20 @@ var EventQueryParams = append([][3]string{
 	{"reason", "string", "reasons, separated by commas"},
 	{"type", "string", "Normal or Warning, separated by commas"},
 	{"message_query", "string", "words the message must hold, all of them, separated by commas (case does not matter)"},
+}, WindowParams...)
+
+// AuditQueryParams documents the parameters of the audit search (for the
+// OpenAPI document).
+var AuditQueryParams = append([][3]string{
+	{"operation", "string", "query (default): a page of audit records; histogram: records per interval"},
+	{"user", "string", "user names, separated by commas"},
+	{"verb", "string", "verbs (create, update, patch, delete ...), separated by commas"},
+	{"resource", "string", "resources (deployments, users ...), separated by commas"},
+	{"name", "string", "object names, separated by commas"},
+	{"namespace", "string", "namespaces, separated by commas"},
+	{"workspace", "string", "workspaces, separated by commas"},
+	{"code", "string", "answer codes, separated by commas"},
+	{"source", "string", "kube-apiserver or ke-apiserver, separated by commas"},
 }, WindowParams...)
 
 // Limits of the parameters.
@@ -197,6 +216,79 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, answer)
+}
+
+// auditing searches audit records: everything for whoever may read them
+// on the platform, else the records of the workspaces where the caller may
+// (a workspace administrator), each from the workspace's creation;
+// nothing for anybody else.
+func (h *Handler) auditing(w http.ResponseWriter, r *http.Request) {
+	u, _ := request.UserFrom(r.Context())
+	v := r.URL.Query()
+	op, err := operation(v, "query", "histogram")
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	q := loggingsvc.AuditQuery{Search: logsql.AuditSearch{
+		Users: list(v, "user"), Verbs: list(v, "verb"), Resources: list(v, "resource"), Names: list(v, "name"),
+		Namespaces: list(v, "namespace"), Workspaces: list(v, "workspace"), Codes: list(v, "code"), Sources: list(v, "source"),
+	}}
+	if q.Window, err = parseWindow(v, h.now()); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	if q.Scope, err = h.auditScope(r, u.GetName(), u.GetGroups(), r.PathValue("workspace")); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	var answer any
+	if op == "histogram" {
+		var hist *loggingsvc.Histogram
+		hist, err = h.Service.AuditHistogram(r.Context(), q)
+		answer = map[string]any{"histogram": hist}
+	} else {
+		var page *loggingsvc.AuditPage
+		page, err = h.Service.Audit(r.Context(), q)
+		answer = map[string]any{"query": page}
+	}
+	if err != nil {
+		responsewriters.WriteStatus(w, storeError(err))
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, answer)
+}
+
+// auditScope is the workspaces whose audit records the caller may read,
+// each from its creation; All on the platform. Within one workspace when
+// ws is given (403 when the caller may not read its records).
+func (h *Handler) auditScope(r *http.Request, userName string, groups []string, ws string) (logsql.Scope, error) {
+	attrs := func(ws string) *authz.Attributes {
+		return &authz.Attributes{User: userName, Groups: groups, ResourceRequest: true, Verb: "list", APIGroup: Group, Resource: "auditing", Workspace: ws}
+	}
+	platform := h.Authorizer.Authorize(attrs("")).Allowed
+	if ws == "" && platform {
+		return logsql.Scope{All: true}, nil
+	}
+	var list tenantv1beta1.WorkspaceList
+	if err := h.Reader.List(r.Context(), &list); err != nil {
+		return logsql.Scope{}, err
+	}
+	sc := logsql.Scope{Namespaces: map[string]time.Time{}}
+	for _, w := range list.Items {
+		if (ws == "" || w.Name == ws) && (platform || h.Authorizer.Authorize(attrs(w.Name)).Allowed) {
+			sc.Namespaces[w.Name] = w.CreationTimestamp.Time
+		}
+	}
+	if ws != "" && platform && len(sc.Namespaces) == 0 {
+		// A deleted workspace's records, for whoever may read them all.
+		sc.Namespaces[ws] = time.Time{}
+	}
+	if ws != "" && len(sc.Namespaces) == 0 {
+		return logsql.Scope{}, apierrors.NewForbidden(schema.GroupResource{Group: Group, Resource: "auditing"}, "",
+			fmt.Errorf("user %s may not read the audit records of workspace %s", userName, ws))
+	}
+	return sc, nil
 }
 
 // export streams the lines as text; an error before the first line is a

@@ -64,7 +64,7 @@ func ClusterViewerTemplates() []string {
 func WorkspaceRoles() []Role {
 	return []Role{
 		{Name: WorkspaceAdmin, DisplayName: names("Workspace administrator", "워크스페이스 관리자", "企业空间管理员"),
-			Templates: []string{"workspace-view-projects", "workspace-create-projects", "workspace-manage-projects", "workspace-view-project-resources", "workspace-manage-project-resources", "workspace-view-members", "workspace-manage-members", "workspace-view-roles", "workspace-manage-roles", "workspace-view-settings", "workspace-manage-settings"}},
+			Templates: []string{"workspace-view-projects", "workspace-create-projects", "workspace-manage-projects", "workspace-view-project-resources", "workspace-manage-project-resources", "workspace-view-members", "workspace-manage-members", "workspace-view-roles", "workspace-manage-roles", "workspace-view-settings", "workspace-manage-settings", "workspace-view-auditing"}},
 		{Name: WorkspaceRegular, DisplayName: names("Workspace regular member", "워크스페이스 일반 구성원", "企业空间普通成员"),
 			Templates: []string{"workspace-view-members", "workspace-view-settings"}},
 		{Name: WorkspaceViewer, DisplayName: names("Workspace viewer", "워크스페이스 뷰어", "企业空间观察者"),

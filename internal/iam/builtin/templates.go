@@ -36,6 +36,8 @@ const (
 	iamGroup     = "iam.superkube.io"
 	tenantGroup  = "tenant.superkube.io"
 	clusterGroup = "cluster.superkube.io"
+	// loggingGroup serves logs, events and audit records.
+	loggingGroup = "logging.superkube.io"
 	configGroup  = "config.superkube.io"
 )
 
@@ -124,6 +126,10 @@ func Templates() []Template {
 			DisplayName: names("Manage platform settings", "플랫폼 설정 관리", "管理平台设置"),
 			Description: names("Change the platform's settings.", "플랫폼 설정을 변경합니다.", "修改平台设置。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{configGroup}, all, manage)}},
+		{Name: "global-view-auditing", Scope: iamv1beta1.LevelGlobal, Category: "settings",
+			DisplayName: names("View audit records", "감사 기록 보기", "查看审计记录"),
+			Description: names("Search who did what on the whole platform.", "플랫폼 전체에서 누가 무엇을 했는지 검색합니다.", "搜索整个平台上谁做了什么。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{loggingGroup}, []string{"auditing"}, []string{"get", "list"})}},
 	}
 	t = append(t, clusterTemplates()...)
 	t = append(t, workspaceTemplates()...)
@@ -248,6 +254,10 @@ func workspaceTemplates() []Template {
 			DisplayName: names("Manage workspace settings", "워크스페이스 설정 관리", "管理企业空间设置"),
 			Description: names("Edit and delete the workspace.", "워크스페이스를 수정하고 삭제합니다.", "编辑和删除企业空间。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{tenantGroup}, []string{"workspaces"}, manage)}},
+		{Name: "workspace-view-auditing", Scope: iamv1beta1.LevelWorkspace, Category: "settings",
+			DisplayName: names("View the workspace's audit records", "워크스페이스 감사 기록 보기", "查看企业空间审计记录"),
+			Description: names("Search who did what in the workspace and its projects.", "워크스페이스와 프로젝트에서 누가 무엇을 했는지 검색합니다.", "搜索企业空间及其项目中谁做了什么。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{loggingGroup}, []string{"auditing"}, []string{"get", "list"})}},
 	}
 }
 

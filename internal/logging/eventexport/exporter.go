@@ -80,7 +80,7 @@ func (e *Exporter) Start(ctx context.Context) error {
 	out := e.writer()
 	seen, err := e.loadSeen(ctx)
 	if err != nil {
-		return nil //nolint:nilerr // ctx ended while the store was away
+		return nil // ctx ended while the store was away
 	}
 	e.mu.Lock()
 	e.seen = seen

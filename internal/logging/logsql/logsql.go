@@ -198,3 +198,55 @@ func EventFilter(s EventSearch, sc Scope) (string, bool) {
 	}
 	return strings.Join(parts, " "), true
 }
+
+// Fields of an audit record, as ke-apiserver writes them for its own
+// audit events and for kube-apiserver's (in the store's audit tenant).
+const (
+	AuditSource       = "source"
+	AuditType         = "type"
+	AuditUser         = "user"
+	AuditImpersonator = "impersonator"
+	AuditVerb         = "verb"
+	AuditAPIGroup     = "api_group"
+	AuditResource     = "resource"
+	AuditSubresource  = "subresource"
+	AuditName         = "name"
+	AuditNamespace    = "namespace"
+	AuditWorkspace    = "workspace"
+	AuditCode         = "code"
+	AuditResult       = "result"
+	AuditSourceIP     = "source_ip"
+	AuditUserAgent    = "user_agent"
+	AuditID           = "audit_id"
+)
+
+// AuditStream are the fields that make an audit record's stream: the
+// component that recorded it.
+var AuditStream = []string{AuditSource}
+
+// AuditSearch is what a caller looks for in audit records: exact values,
+// one of each list.
+type AuditSearch struct {
+	Users, Verbs, Resources, Names, Namespaces, Workspaces, Codes, Sources []string
+}
+
+// AuditFilter returns the LogsQL filter of an audit search within a scope
+// of workspaces (each from its creation), and false when it is empty.
+func AuditFilter(s AuditSearch, sc Scope) (string, bool) {
+	parts, ok := scopeParts(AuditWorkspace, sc)
+	if !ok {
+		return "", false
+	}
+	parts = appendOneOf(parts, AuditUser, s.Users, exact)
+	parts = appendOneOf(parts, AuditVerb, s.Verbs, exact)
+	parts = appendOneOf(parts, AuditResource, s.Resources, exact)
+	parts = appendOneOf(parts, AuditName, s.Names, exact)
+	parts = appendOneOf(parts, AuditNamespace, s.Namespaces, exact)
+	parts = appendOneOf(parts, AuditWorkspace, s.Workspaces, exact)
+	parts = appendOneOf(parts, AuditCode, s.Codes, exact)
+	parts = appendOneOf(parts, AuditSource, s.Sources, exact)
+	if len(parts) == 0 {
+		return "*", true
+	}
+	return strings.Join(parts, " "), true
+}

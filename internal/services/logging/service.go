@@ -57,6 +57,42 @@ type EventQuery struct {
 	Window
 }
 
+// AuditQuery is one search of audit records.
+type AuditQuery struct {
+	Search logsql.AuditSearch
+	// Scope is of workspaces, each from its creation (All for everything).
+	Scope logsql.Scope
+	Window
+}
+
+// AuditRecord is who did what to which object, and the answer.
+type AuditRecord struct {
+	Time         time.Time `json:"time"`
+	Source       string    `json:"source"`
+	Type         string    `json:"type"`
+	User         string    `json:"user"`
+	Impersonator string    `json:"impersonator,omitempty"`
+	Verb         string    `json:"verb,omitempty"`
+	APIGroup     string    `json:"apiGroup,omitempty"`
+	Resource     string    `json:"resource,omitempty"`
+	Subresource  string    `json:"subresource,omitempty"`
+	Name         string    `json:"name,omitempty"`
+	Namespace    string    `json:"namespace,omitempty"`
+	Workspace    string    `json:"workspace,omitempty"`
+	Code         int       `json:"code"`
+	Result       string    `json:"result"`
+	SourceIP     string    `json:"sourceIP,omitempty"`
+	UserAgent    string    `json:"userAgent,omitempty"`
+	AuditID      string    `json:"auditID,omitempty"`
+	Message      string    `json:"message"`
+}
+
+// AuditPage is a page of audit records and how many match in all.
+type AuditPage struct {
+	Total   int64         `json:"total"`
+	Records []AuditRecord `json:"records"`
+}
+
 // Event is a Kubernetes event's latest occurrence, as the store keeps it.
 type Event struct {
 	Time      time.Time `json:"time"`
@@ -154,6 +190,26 @@ func (s *Service) Events(ctx context.Context, q EventQuery) (*EventPage, error) 
 	})
 	page.Total = total
 	return page, err
+}
+
+// Audit returns a page of audit records and the total.
+func (s *Service) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
+	page := &AuditPage{Records: []AuditRecord{}}
+	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
+	if !ok {
+		return page, nil
+	}
+	total, err := s.page(ctx, victorialogs.Audit, filter, q.Window, func(r victorialogs.Record) {
+		page.Records = append(page.Records, auditRecord(r))
+	})
+	page.Total = total
+	return page, err
+}
+
+// AuditHistogram counts the matching audit records per q.Interval.
+func (s *Service) AuditHistogram(ctx context.Context, q AuditQuery) (*Histogram, error) {
+	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
+	return s.histogram(ctx, victorialogs.Audit, filter, ok, q.Window)
 }
 
 // page runs a filter in a tenant for a page of its records, each passed to
@@ -270,6 +326,16 @@ func (s *Service) Export(ctx context.Context, q Query, w io.Writer, begin func()
 		begin()
 	}
 	return n, bw.Flush()
+}
+
+func auditRecord(r victorialogs.Record) AuditRecord {
+	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
+	code, _ := strconv.Atoi(r[logsql.AuditCode])
+	return AuditRecord{Time: t, Source: r[logsql.AuditSource], Type: r[logsql.AuditType], User: r[logsql.AuditUser],
+		Impersonator: r[logsql.AuditImpersonator], Verb: r[logsql.AuditVerb], APIGroup: r[logsql.AuditAPIGroup], Resource: r[logsql.AuditResource],
+		Subresource: r[logsql.AuditSubresource], Name: r[logsql.AuditName], Namespace: r[logsql.AuditNamespace], Workspace: r[logsql.AuditWorkspace],
+		Code: code, Result: r[logsql.AuditResult], SourceIP: r[logsql.AuditSourceIP], UserAgent: r[logsql.AuditUserAgent], AuditID: r[logsql.AuditID],
+		Message: r[logsql.FieldMessage]}
 }
 
 func event(r victorialogs.Record) Event {

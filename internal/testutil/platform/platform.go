@@ -189,7 +189,7 @@ func (a *APIServer) KubeAPIServerArgs() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := authn.WebhookKubeconfig(a.URL+authn.TokenReviewPath, ca)
+	data, err := authn.WebhookKubeconfig(a.URL+authn.TokenReviewPath, ca, "")
 	if err != nil {
 		return nil, err
 	}

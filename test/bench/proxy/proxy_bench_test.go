@@ -71,7 +71,7 @@ func BenchmarkProxiedPodList(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	webhook, err := authn.WebhookKubeconfig(issuer+authn.TokenReviewPath, ca)
+	webhook, err := authn.WebhookKubeconfig(issuer+authn.TokenReviewPath, ca, "")
 	if err != nil {
 		b.Fatal(err)
 	}

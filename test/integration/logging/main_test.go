@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ import (
 const (
 	consoleSecret = "console-secret-for-tests"
 	password      = "Test-Passw0rd!"
+	// auditWebhookToken is what kube-apiserver's audit webhook presents.
+	auditWebhookToken = "audit-webhook-token-for-the-tests-0123456789"
 	// timeout is ke-apiserver's bound on the store's answer.
 	timeout = 2 * time.Second
 )
@@ -97,6 +100,12 @@ func run(m *testing.M) (int, error) {
 	cfg := apiServer.Config(env.Config)
 	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
 	cfg.Logging.VictoriaLogsURL = "http://" + forward.Addr()
+	// kube-apiserver's audit webhook would present this token.
+	tokenFile := filepath.Join(dir, "audit-webhook-token")
+	if err := os.WriteFile(tokenFile, []byte(auditWebhookToken+"\n"), 0o600); err != nil {
+		return 1, err
+	}
+	cfg.Audit.KubeWebhookTokenFile = tokenFile
 	cfg.Logging.Timeout.Duration = timeout
 	_, stop, err := apiServer.Start(ctx, cfg, env.Config)
 	if err != nil {

@@ -59,6 +59,10 @@ audit:
   {{- with $as.audit.webhookURL }}
   webhookURL: {{ . | quote }}
   {{- end }}
+  logStore: {{ $as.audit.logStore }}
+  {{- if $as.audit.kubeWebhookTokenSecret }}
+  kubeWebhookTokenFile: /etc/ke-apiserver/audit-webhook/token
+  {{- end }}
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
   maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}

@@ -46,6 +46,10 @@ func longLived(r *http.Request) bool {
 			return true
 		}
 	}
+	// The logging API's live tail.
+	if q.Get("operation") == "tail" && strings.HasPrefix(r.URL.Path, "/kapis/logging.superkube.io/") {
+		return true
+	}
 	if strings.Contains(r.URL.Path, "/watch/") {
 		return true
 	}

@@ -9,6 +9,7 @@ package logging
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -81,7 +83,8 @@ func AuthzRules() filters.Rules {
 // QueryParams documents the parameters of the logs search (for the
 // OpenAPI document).
 var QueryParams = append([][3]string{
-	{"operation", "string", "query (default): a page of records; histogram: lines per interval; statistics: containers and lines; export: the lines as text"},
+	{"operation", "string", "query (default): a page of records; histogram: lines per interval; statistics: containers and lines; export: the lines as text; tail: the new lines as server-sent events"},
+	{"since", "string", "tail: how far back the lines start, a duration up to 1h (default 10s)"},
 	{"log_query", "string", "words the line must hold, all of them, separated by commas (case does not matter)"},
 	{"namespaces", "string", "namespaces, separated by commas"},
 	{"namespace_query", "string", "parts of namespace names, separated by commas"},
@@ -168,6 +171,9 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		answer = map[string]any{"statistics": answer}
 	case "export":
 		h.export(w, r, q)
+		return
+	case "tail":
+		h.tail(w, r, q)
 		return
 	default:
 		answer, err = h.Service.Search(ctx, q)
@@ -306,6 +312,78 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, q loggingsvc.Qu
 	}
 }
 
+// Tail limits.
+const (
+	defaultTailSince = 10 * time.Second
+	maxTailSince     = time.Hour
+	// heartbeat keeps a quiet stream's connection open through proxies.
+	heartbeat = 15 * time.Second
+)
+
+// tail streams the new matching lines as server-sent events, one record a
+// "data:" event (JSON, as in a page), with a comment every heartbeat. The
+// store away before the stream began is a 503 Status; after, an "error"
+// event ends the stream.
+func (h *Handler) tail(w http.ResponseWriter, r *http.Request, q loggingsvc.Query) {
+	since := defaultTailSince
+	if s := r.URL.Query().Get("since"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 || d > maxTailSince {
+			responsewriters.WriteStatus(w, apistatus.BadRequest("since", "must be a duration from 0s to 1h"))
+			return
+		}
+		since = d
+	}
+	if err := h.Service.Available(r.Context()); err != nil {
+		responsewriters.WriteStatus(w, storeError(err))
+		return
+	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	var mu sync.Mutex
+	send := func(b []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	if err := send([]byte(": following\n\n")); err != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		t := time.NewTicker(heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if send([]byte(": keepalive\n\n")) != nil {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	err := h.Service.Tail(ctx, q, since, func(rec loggingsvc.Record) error {
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return send(append(append([]byte("data: "), data...), '\n', '\n'))
+	})
+	if err != nil && ctx.Err() == nil {
+		_ = send([]byte("event: error\ndata: {\"message\":\"the log store is unavailable; the stream ends\"}\n\n"))
+	}
+}
+
 // storeError is the answer to a failed search: 503 when the store does not
 // answer (its own message stays in the log), the error itself otherwise.
 func storeError(err error) error {
@@ -356,7 +434,7 @@ func (h *Handler) scope(r *http.Request, userName string, groups []string, ns st
 // naming it.
 func parse(r *http.Request, now time.Time) (loggingsvc.Query, string, error) {
 	v := r.URL.Query()
-	op, err := operation(v, "query", "histogram", "statistics", "export")
+	op, err := operation(v, "query", "histogram", "statistics", "export", "tail")
 	if err != nil {
 		return loggingsvc.Query{}, "", err
 	}

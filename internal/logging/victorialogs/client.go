@@ -91,7 +91,25 @@ type Record map[string]string
 func (c *Client) Records(ctx context.Context, query string, r Range, each func(Record) error) error {
 	v := url.Values{"query": {query}}
 	r.values(v)
-	resp, err := c.post(ctx, "/select/logsql/query", v)
+	return c.stream(ctx, "/select/logsql/query", v, each)
+}
+
+// Tail follows the records of query as the store takes them (its live
+// tailing), from since ago, and calls each for every one until ctx ends or
+// each returns an error. The query may have filters only, no pipes.
+func (c *Client) Tail(ctx context.Context, query string, since time.Duration, each func(Record) error) error {
+	v := url.Values{"query": {query}, "start_offset": {strconv.FormatInt(since.Milliseconds(), 10) + "ms"},
+		"offset": {"1s"}, "refresh_interval": {"1s"}}
+	err := c.stream(ctx, "/select/logsql/tail", v, each)
+	if ctx.Err() != nil {
+		return nil //nolint:nilerr // the caller ended the tail
+	}
+	return err
+}
+
+// stream posts v to path and calls each for every JSON line of the answer.
+func (c *Client) stream(ctx context.Context, path string, v url.Values, each func(Record) error) error {
+	resp, err := c.post(ctx, path, v)
 	if err != nil {
 		return err
 	}
@@ -220,6 +238,11 @@ func (c *Client) do(ctx context.Context, target, contentType string, body io.Rea
 	}
 	path := req.URL.Path
 	req.Header.Set("Content-Type", contentType)
+	if path == "/select/logsql/tail" {
+		// A compressed answer would hold the headers back until the first
+		// lines: a quiet tail would run into the header timeout.
+		req.Header.Set("Accept-Encoding", "identity")
+	}
 	req.Header.Set("AccountID", strconv.FormatUint(uint64(c.tenant.AccountID), 10))
 	req.Header.Set("ProjectID", strconv.FormatUint(uint64(c.tenant.ProjectID), 10))
 	resp, err := c.http.Do(req)

@@ -260,6 +260,14 @@ func (s *Service) histogram(ctx context.Context, tenant victorialogs.Tenant, fil
 	if err != nil {
 		return nil, err
 	}
+	// The store's buckets are aligned to the interval and may reach past
+	// the range; the filter keeps them to it.
+	if !w.Range.Start.IsZero() {
+		filter += " " + logsql.FieldTime + ":>=" + w.Range.Start.UTC().Format(time.RFC3339Nano)
+	}
+	if !w.Range.End.IsZero() {
+		filter += " " + logsql.FieldTime + ":<" + w.Range.End.UTC().Format(time.RFC3339Nano)
+	}
 	buckets, err := st.In(tenant).Hits(ctx, filter, w.Range, w.Interval)
 	if err != nil {
 		return nil, err
@@ -286,6 +294,31 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Statistics, error) 
 		return nil, err
 	}
 	return &Statistics{Containers: counts["containers"], Logs: counts["logs"]}, nil
+}
+
+// Available reports whether the store answers (ErrUnavailable when not).
+func (s *Service) Available(ctx context.Context) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	return st.Healthy(ctx)
+}
+
+// Tail follows the matching lines as the store takes them, from since
+// ago, calling each for every record until ctx ends or each fails. An
+// empty scope finds nothing: it waits for ctx.
+func (s *Service) Tail(ctx context.Context, q Query, since time.Duration, each func(Record) error) error {
+	filter, ok := logsql.Filter(q.Search, q.Scope)
+	if !ok {
+		<-ctx.Done()
+		return nil
+	}
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	return st.Tail(ctx, filter, since, func(r victorialogs.Record) error { return each(record(r)) })
 }
 
 // Export writes the matching lines, oldest first, one per line, as they

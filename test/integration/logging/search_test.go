@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
+	"github.com/superkube/super-kubenetes/internal/testutil/victorialogs"
 )
 
 type histogramBody struct {
@@ -227,3 +228,33 @@ func errorf(r *platform.Response) error { return &statusError{r} }
 type statusError struct{ r *platform.Response }
 
 func (e *statusError) Error() string { return string(e.r.Body) }
+
+// The export reads the range a slice at a time: lines spread over the
+// range come out once each, oldest first, across the slices' edges. (The
+// lines are of a namespace that no longer exists, eight days before the
+// world's, where no other test looks.)
+func TestExportAcrossSlicesKeepsOrderAndEveryLine(t *testing.T) {
+	tok := users(t)
+	from := worldEnd.Add(-8 * 24 * time.Hour).Truncate(time.Second)
+	var lines []victorialogs.Line
+	for i := range 100 {
+		lines = append(lines, victorialogs.Line{Time: from.Add(time.Duration(i)*time.Minute + 30*time.Second), Namespace: "archived", Pod: "spread-0",
+			Container: "main", Node: "n1", Message: "spread line " + itoa(i)})
+	}
+	if err := store.Write(t.Context(), lines); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.WaitCount(t.Context(), `kubernetes.pod_name:="spread-0"`, len(lines)); err != nil {
+		t.Fatal(err)
+	}
+	got := export(t, tok["admin"], url.Values{"pods": {"spread-0"}, "start_time": {from.Format(time.RFC3339)},
+		"end_time": {from.Add(101 * time.Minute).Format(time.RFC3339)}})
+	if len(got) != len(lines) {
+		t.Fatalf("the export has %d lines, want %d", len(got), len(lines))
+	}
+	for i, l := range got {
+		if l != "spread line "+itoa(i) {
+			t.Fatalf("line %d of the export is %q, want %q", i, l, "spread line "+itoa(i))
+		}
+	}
+}

@@ -272,3 +272,69 @@ and ke-console.
 {{- define "sk.console.clientSecret" -}}
 {{- default (printf "%s-client" (include "sk.console.fullname" .)) .Values.console.clientSecret.existingSecret }}
 {{- end }}
+
+{{/*
+The log store (VictoriaLogs) and its agents (vlagent).
+*/}}
+{{- define "sk.logging.fullname" -}}
+{{- printf "%s-victoria-logs" (include "sk.fullname" .) }}
+{{- end }}
+
+{{- define "sk.logging.agent.fullname" -}}
+{{- printf "%s-vlagent" (include "sk.fullname" .) }}
+{{- end }}
+
+{{/*
+Whether the chart runs vlagent: it ships to the store the chart deploys.
+*/}}
+{{- define "sk.logging.agent.enabled" -}}
+{{- if and .Values.logging.deploy.enabled .Values.logging.agent.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+The URL of the VictoriaLogs the chart deploys; empty when it deploys none.
+*/}}
+{{- define "sk.logging.deployedURL" -}}
+{{- if .Values.logging.deploy.enabled }}
+{{- printf "http://%s.%s.svc:9428" (include "sk.logging.fullname" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/*
+The store ke-apiserver searches and ke-controller-manager writes events to:
+the URL given, else the store the chart deploys, else none.
+*/}}
+{{- define "sk.apiserver.victoriaLogsURL" -}}
+{{- default (include "sk.logging.deployedURL" .) .Values.apiserver.logging.victoriaLogsURL }}
+{{- end }}
+
+{{- define "sk.controllerManager.victoriaLogsURL" -}}
+{{- default (include "sk.logging.deployedURL" .) .Values.controllerManager.events.victoriaLogsURL }}
+{{- end }}
+
+{{/*
+VictoriaLogs' flags from logging.deploy, refused clearly when malformed
+(the store itself would only crash-loop).
+*/}}
+{{- define "sk.logging.retentionPeriod" -}}
+{{- $v := toString .Values.logging.deploy.retentionPeriod }}
+{{- if not (regexMatch "^[0-9]+[hdwy]$" $v) }}
+{{- fail (printf "logging.deploy.retentionPeriod must be a number with h, d, w or y (such as 7d), got %q" $v) }}
+{{- end }}
+{{- if and (hasSuffix "h" $v) (lt (trimSuffix "h" $v | atoi) 24) }}
+{{- fail (printf "logging.deploy.retentionPeriod must be at least a day (24h), got %q" $v) }}
+{{- end }}
+{{- $v }}
+{{- end }}
+
+{{/*
+A size in VictoriaLogs' notation: (dict "name" "logging.deploy.maxDiskSpaceUsage" "value" ...).
+*/}}
+{{- define "sk.logging.bytes" -}}
+{{- $v := .value }}
+{{- if kindIs "float64" $v }}{{ $v = int64 $v | toString }}{{ else }}{{ $v = toString $v }}{{ end }}
+{{- if not (regexMatch "^[0-9]+([KMGT]i?B)?$" $v) }}
+{{- fail (printf "%s must be a number of bytes, or with KB, MB, GB, TB, KiB, MiB, GiB or TiB (such as 10GiB), got %q" .name $v) }}
+{{- end }}
+{{- $v }}
+{{- end }}

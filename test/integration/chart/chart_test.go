@@ -3,7 +3,8 @@
 // it makes, and checks how the components are wired together: ke-console
 // registered at ke-apiserver with one generated client secret that an
 // upgrade keeps, the Redis the chart deploys (or the external one it is
-// given) behind both, and clear refusals of bad values.
+// given) behind both, the log store and its agents (or the external store),
+// and clear refusals of bad values.
 package chart
 
 import (

@@ -93,7 +93,8 @@ monitoring:
 {{- end }}
 {{- with $as.logging }}
 logging:
-  {{- with .victoriaLogsURL }}
+  {{- /* The URL given, else the store the chart deploys. */}}
+  {{- with include "sk.apiserver.victoriaLogsURL" $ }}
   victoriaLogsURL: {{ . | quote }}
   {{- end }}
   timeout: {{ .timeout | quote }}

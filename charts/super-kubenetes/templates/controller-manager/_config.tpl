@@ -32,6 +32,7 @@ adminEmail: {{ . | quote }}
 {{- end }}
 clusterCheckInterval: {{ $cm.clusterCheckInterval | quote }}
 events:
-  victoriaLogsURL: {{ $cm.events.victoriaLogsURL | quote }}
+  {{- /* The URL given, else the store the chart deploys. */}}
+  victoriaLogsURL: {{ include "sk.controllerManager.victoriaLogsURL" . | quote }}
   timeout: {{ $cm.events.timeout | quote }}
 {{- end }}

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page, type Request } from '@playwright/test';
-import { accessible, call, ensure, loginAdmin, shot, shotDark } from './pages';
+import { accessible, call, ensure, login, loginAdmin, shot, shotDark, viewerPassword } from './pages';
 import { stack } from './stack';
 
 // The event search and the resource timeline against the real stack:
@@ -17,6 +17,8 @@ const ws = 'event-ws';
 const project = 'event-proj';
 const dep = 'eventful';
 const warning = 'E2ECheckFailed';
+const viewer = 'event-viewer';
+const wsAdmin = 'event-ws-admin';
 const eventsAPI = '/kapis/logging.superkube.io/v1alpha2/';
 
 let admin: Page;
@@ -73,6 +75,10 @@ test.beforeAll(async ({ browser }) => {
     lastTimestamp: now,
     count: 1,
   });
+  await ensure(admin, s.consoleURL, '/kapis/iam.superkube.io/v1beta1/users', { metadata: { name: viewer }, spec: { email: 'event-viewer@example.com', password: viewerPassword } });
+  await ensure(admin, s.consoleURL, `/kapis/iam.superkube.io/v1beta1/namespaces/${project}/members`, { username: viewer, role: 'viewer' });
+  await ensure(admin, s.consoleURL, '/kapis/iam.superkube.io/v1beta1/users', { metadata: { name: wsAdmin }, spec: { email: 'event-ws-admin@example.com', password: viewerPassword } });
+  await ensure(admin, s.consoleURL, `/kapis/iam.superkube.io/v1beta1/workspaces/${ws}/members`, { username: wsAdmin, role: `${ws}-admin` });
 });
 
 test("a project's event search shows the Deployment's and its pods' events within seconds, a Warning standing out", async () => {
@@ -168,4 +174,47 @@ test('the platform administrator finds the audit search in the navigation, and t
   await expect(search.getByTestId('audit-not-served').or(search.getByTestId('audit-results'))).toBeVisible();
   await accessible(admin, 'audit search');
   await shot(admin, 'auditing-platform');
+});
+
+test("a project viewer searches the project's events and reads the Timeline, asked nothing refused, and is not offered the audit search", async ({ browser }) => {
+  const s = stack();
+  const page = await newPage(browser);
+  const refused: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 403) refused.push(`${r.request().method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`);
+  });
+  await login(page, s.consoleURL, viewer, viewerPassword);
+  await expect(page.getByTestId('page-title')).toBeVisible();
+  await expect(page.getByTestId('nav-events')).toBeVisible();
+  await expect(page.getByTestId('nav-auditing')).toHaveCount(0);
+  await page.goto(`${s.consoleURL}/projects/${project}/overview`);
+  await page.getByTestId('nav-events').click();
+  await eventsAppear(page.getByTestId('event-search'), ['ScalingReplicaSet', warning]);
+  await page.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  const timeline = page.getByTestId('timeline');
+  await expect(timeline).toHaveAttribute('data-state', 'ready');
+  await expect(timeline.getByTestId('timeline-reason').getByText('ScalingReplicaSet', { exact: true }).first()).toBeVisible();
+  // The audited changes are not a viewer's to read: the timeline shows none, and no error.
+  await expect(timeline.locator('[data-test="timeline-entry"][data-source="audit"]')).toHaveCount(0);
+  await page.waitForLoadState('networkidle');
+  expect(refused).toEqual([]);
+  await page.context().close();
+});
+
+test("a workspace administrator is offered the workspace's audit search, not the platform's", async ({ browser }) => {
+  const s = stack();
+  const page = await newPage(browser);
+  await login(page, s.consoleURL, wsAdmin, viewerPassword);
+  await expect(page.getByTestId('page-title')).toBeVisible();
+  await page.goto(`${s.consoleURL}/platform/workspaces`);
+  await expect(page.getByTestId('nav-events')).toBeVisible();
+  await expect(page.getByTestId('nav-auditing')).toHaveCount(0);
+  await page.goto(`${s.consoleURL}/workspaces/${ws}/overview`);
+  await page.getByTestId('nav-auditing').click();
+  await expect(page.getByTestId('page-title')).toHaveText('Audit search');
+  const search = page.getByTestId('audit-search');
+  await expect(search.getByTestId('audit-not-served').or(search.getByTestId('audit-results'))).toBeVisible();
+  await shot(page, 'auditing-workspace');
+  await page.context().close();
 });

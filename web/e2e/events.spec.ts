@@ -122,7 +122,7 @@ test('a reason narrows the events, and the request carries it', async () => {
   await shot(admin, 'events-project-reason');
 });
 
-test("the Deployment's Timeline tab merges its events, its pods' events and its pods' starts, newest first", async () => {
+test("the Deployment's Timeline tab merges its events, its ReplicaSet's and pods' events and its pods' starts, newest first", async () => {
   const s = stack();
   await admin.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
   await admin.getByRole('tab', { name: 'Timeline' }).click();
@@ -134,6 +134,8 @@ test("the Deployment's Timeline tab merges its events, its pods' events and its 
     expect(reasons).toContain('ScalingReplicaSet');
     expect(reasons).toContain('Scheduled');
     expect(reasons).toContain(warning);
+    // Its ReplicaSet's: SuccessfulCreate, from the replicaset controller.
+    expect(reasons).toContain('SuccessfulCreate');
   }).toPass({ timeout: 60_000 });
   await expect(timeline.locator('[data-test="timeline-entry"][data-kind="warning"]').getByTestId('timeline-reason')).toHaveText(warning);
   // The pods' starts, from their status.

@@ -144,4 +144,28 @@ describe('the timeline', () => {
     fireEvent.click(r.getAllByTestId('timeline-toggle')[2]);
     expect(r.getByTestId('timeline-details')).toHaveTextContent('Exit code: 2');
   });
+
+  it("asks for a Deployment's events with its ReplicaSets' and its pods' events", async () => {
+    const asked: URL[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        asked.push(url);
+        if (url.pathname.endsWith('/replicasets')) return json({ items: [{ metadata: { name: 'web-5d8', uid: 'uid-rs' } }], totalItems: 1 });
+        if (url.pathname.endsWith('/pods')) return json({ items: [{ metadata: { name: 'web-5d8-b' } }, { metadata: { name: 'web-5d8-a' } }], totalItems: 2 });
+        if (url.pathname.endsWith('/auditing/events')) return json({ query: { total: 0, records: [] } });
+        return json({ query: { total: 0, records: [] } });
+      }),
+    );
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: 'uid-dep', creationTimestamp: new Date().toISOString() }, spec: { selector: { matchLabels: { app: 'web' } } } };
+    const r = render(wrap(<Timeline namespace="shop" resource="deployments" kind="Deployment" object={dep} />));
+    await waitFor(() => expect(r.getByTestId('timeline')).toHaveAttribute('data-state', 'empty'));
+    const events = asked.filter((u) => u.pathname.endsWith('/namespaces/shop/events'));
+    expect(events.map((u) => u.searchParams.get('involved_object_uid')).filter(Boolean)).toEqual(['uid-dep,uid-rs']);
+    expect(events.find((u) => u.searchParams.get('involved_object_kind') === 'Pod')?.searchParams.get('involved_object_name')).toBe('web-5d8-a,web-5d8-b');
+    const audit = asked.find((u) => u.pathname.endsWith('/auditing/events'))!.searchParams;
+    expect([audit.get('resource'), audit.get('name'), audit.get('namespace'), audit.get('verb')]).toEqual(['deployments', 'web', 'shop', 'create,update,patch,delete']);
+    expect(asked.find((u) => u.pathname.endsWith('/pods'))?.searchParams.get('labelSelector')).toBe('app=web');
+  });
 });

@@ -48,6 +48,9 @@ function kindName(k: TimelineKind, t: TFunction): string {
   }
 }
 
+/** The kinds a workload owns whose events are part of its timeline. */
+const ownedKinds: Record<string, string> = { deployments: 'replicasets', cronjobs: 'jobs' };
+
 /** The resources whose pods a workload has: their pods' status and events are part of its timeline. */
 const withPods = new Set(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs']);
 
@@ -161,7 +164,8 @@ function describe(e: TimelineEntry, self: string, t: TFunction, lang: string): {
 
 /**
  * Timeline tells what happened to an object, newest first: its events
- * (and, for a workload, its pods' events), the audited changes to it
+ * (and, for a workload, its pods' events; for a Deployment its
+ * ReplicaSets', for a CronJob its Jobs'), the audited changes to it
  * (which only administrators may read; for the others there are none),
  * and, for workloads and pods, the starts, restarts and failures the
  * pods' status tells. Each entry opens to its details.
@@ -181,7 +185,12 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
   const pods = useMemo<Pod[]>(() => (resource === 'pods' ? [object as Pod] : labelSelector ? (podList.data?.items ?? []) : []), [resource, object, labelSelector, podList.data]);
   const podNames = useMemo(() => (resource === 'pods' ? [] : pods.map((p) => p.metadata.name).sort()), [resource, pods]);
 
-  const own = useEvents(uid ? { namespace, uids: [uid], start, end } : { namespace, kinds: [kind], names: [name], start, end }, 'desc');
+  // A Deployment's ReplicaSets and a CronJob's Jobs report for it (SuccessfulCreate, FailedCreate …): their events are its own.
+  const children = uid ? ownedKinds[resource] : undefined;
+  const owned = useList<K8sObject>(children ?? 'replicasets', namespace, { ownerReference: uid ?? '', limit: 50 }, { enabled: !!children, live: false });
+  const uids = useMemo(() => (uid ? [uid, ...(owned.data?.items ?? []).map((o) => o.metadata.uid).filter((u): u is string => !!u).sort()] : []), [uid, owned.data]);
+  const ownSearch = uid ? (children && owned.isLoading ? undefined : { namespace, uids, start, end }) : { namespace, kinds: [kind], names: [name], start, end };
+  const own = useEvents(ownSearch, 'desc');
   const ofPods = useEvents(podNames.length ? { namespace, kinds: ['Pod'], names: podNames, start, end } : undefined, 'desc');
   const changes = useAudit({ resources: [resource], names: [name], namespaces: [namespace], verbs: changeVerbs, start, end }, 'desc');
 
@@ -202,7 +211,7 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
     });
 
   const unavailable = isStoreUnavailable(own.error) ? own.error : undefined;
-  const loading = own.isLoading || (!!podNames.length && ofPods.isLoading) || (!!labelSelector && podList.isLoading);
+  const loading = !ownSearch || own.isLoading || (!!podNames.length && ofPods.isLoading) || (!!labelSelector && podList.isLoading);
   const more = ownEvents.total > ownEvents.records.length || podEvents.total > podEvents.records.length || audit.total > audit.records.length;
   const self = `${kind}/${name}`;
   const fetching = own.isFetching || ofPods.isFetching || changes.isFetching;
@@ -222,7 +231,8 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
             size="sm"
             onClick={() => {
               setNow(Date.now());
-              void podList.refetch();
+              if (labelSelector) void podList.refetch();
+              if (children) void owned.refetch();
             }}
             isDisabled={fetching}
             data-test="timeline-refresh"

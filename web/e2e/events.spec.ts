@@ -166,16 +166,51 @@ test('at platform level the event search covers every project, and each event na
   await shot(admin, 'events-platform');
 });
 
+/**
+ * auditServed tells whether ke-apiserver serves the audit search: a
+ * platform built before it answers 404, and the console says that the
+ * search is not available.
+ */
+async function auditServed(page: Page, consoleURL: string): Promise<boolean> {
+  const r = await page.request.get(`${consoleURL}${eventsAPI}auditing/events?size=1`);
+  return r.status() !== 404;
+}
+
 test('the platform administrator finds the audit search in the navigation, and the page answers', async () => {
   const s = stack();
   await admin.goto(`${s.consoleURL}/platform/workspaces`);
   await admin.getByTestId('nav-auditing').click();
   await expect(admin.getByTestId('page-title')).toHaveText('Audit search');
   const search = admin.getByTestId('audit-search');
-  // Until ke-apiserver serves the audit search (404), the page says it is not available instead of an error.
-  await expect(search.getByTestId('audit-not-served').or(search.getByTestId('audit-results'))).toBeVisible();
+  if (!(await auditServed(admin, s.consoleURL))) {
+    // A platform that does not serve the audit search (404): the page says it is not available instead of an error.
+    await expect(search.getByTestId('audit-not-served')).toBeVisible();
+    await accessible(admin, 'audit search');
+    await shot(admin, 'auditing-platform');
+    return;
+  }
+  // The Deployment's creation, found by its resource, name and verb.
+  await search.getByTestId('audit-filter-resource').fill('deployments');
+  await search.getByTestId('audit-filter-name').fill(dep);
+  await search.getByTestId('audit-filter-verb').fill('create');
+  await expect(async () => {
+    await search.getByTestId('audit-search-run').click();
+    await expect(search.getByTestId('audit-results')).toHaveAttribute('data-state', 'ready', { timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
+  for (const v of await search.getByTestId('audit-verb').allTextContents()) expect(v).toBe('create');
+  for (const t of await search.getByTestId('audit-target').allTextContents()) expect(t).toBe(`deployments ${dep}`);
+  expect(await search.getByTestId('audit-user').allTextContents()).toContain('admin');
+  await expect(search.getByTestId('audit-code').first()).toHaveAttribute('data-failed', 'false');
   await accessible(admin, 'audit search');
   await shot(admin, 'auditing-platform');
+
+  // The Deployment's Timeline has its creation as a change.
+  await admin.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
+  await admin.getByRole('tab', { name: 'Timeline' }).click();
+  const timeline = admin.getByTestId('timeline');
+  await expect(timeline).toHaveAttribute('data-state', 'ready');
+  await expect(timeline.locator('[data-test="timeline-entry"][data-source="audit"]').first()).toContainText('create by admin');
+  await shot(admin, 'events-timeline-changes');
 });
 
 test("a project viewer searches the project's events and reads the Timeline, asked nothing refused, and is not offered the audit search", async ({ browser }) => {
@@ -206,6 +241,8 @@ test("a project viewer searches the project's events and reads the Timeline, ask
 
 test("a workspace administrator is offered the workspace's audit search, not the platform's", async ({ browser }) => {
   const s = stack();
+  // Whoever may list auditing in the workspace (its administrators' role has that template where the audit search is served).
+  test.skip(!(await auditServed(admin, s.consoleURL)), 'ke-apiserver of this build does not serve the audit search');
   const page = await newPage(browser);
   await login(page, s.consoleURL, wsAdmin, viewerPassword);
   await expect(page.getByTestId('page-title')).toBeVisible();
@@ -216,7 +253,7 @@ test("a workspace administrator is offered the workspace's audit search, not the
   await page.getByTestId('nav-auditing').click();
   await expect(page.getByTestId('page-title')).toHaveText('Audit search');
   const search = page.getByTestId('audit-search');
-  await expect(search.getByTestId('audit-not-served').or(search.getByTestId('audit-results'))).toBeVisible();
+  await expect(search.getByTestId('audit-results')).toBeVisible();
   await shot(page, 'auditing-workspace');
   await page.context().close();
 });

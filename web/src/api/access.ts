@@ -55,10 +55,10 @@ export function useAccess(actions: Action[]): { allowed: boolean[]; loaded: bool
 export const rawQueryAction: Action = { verb: 'list', group: 'monitoring.superkube.io', resource: 'query' };
 
 /**
- * The audit search of the whole platform, which the API opens to platform
- * administrators: the console asks whether the user may list the logging
- * API's auditing resource, which only a role over every resource (the
- * platform administrator's) grants.
+ * The audit search of the whole platform: the console asks, as the API
+ * does, whether the user may list the logging API's auditing resource (a
+ * platform administrator, or a platform role with the template "View audit
+ * records").
  */
 export const auditAction: Action = { verb: 'list', group: 'logging.superkube.io', resource: 'auditing' };
 
@@ -104,9 +104,10 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
 
 /**
  * The sections of a workspace besides its overview. The audit search of a
- * workspace is for its administrators: those who may manage its members
- * (create workspace role bindings), which only the workspace
- * administrator's role (and the platform administrator's) allows.
+ * workspace is for those who may list the logging API's auditing resource
+ * in it, as the API asks: its administrators (their built-in role has the
+ * template "View the workspace's audit records") and platform
+ * administrators.
  */
 export const workspaceSections = ['projects', 'members', 'roles', 'auditing'] as const;
 
@@ -118,7 +119,7 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           { verb: 'list', resource: 'namespaces', workspace },
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspaceroles', workspace },
-          { verb: 'create', group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
+          { ...auditAction, workspace },
         ]
       : [],
   );

@@ -5,6 +5,7 @@ import { ApiError } from './client';
 import {
   auditFailed,
   auditHistogramURL,
+  auditPath,
   auditQueryURL,
   eventsHistogramURL,
   eventsPath,
@@ -69,7 +70,10 @@ describe('event search paths and parameters', () => {
 });
 
 describe('audit search paths and parameters', () => {
-  it('sends the filters by the API names, the range, order and page', () => {
+  it('searches every workspace the caller may read, or one, and sends the filters by the API names, the range, order and page', () => {
+    expect(auditPath()).toBe(`${base}/auditing/events`);
+    expect(auditPath('retail')).toBe(`${base}/workspaces/retail/auditing/events`);
+    expect(path(auditQueryURL({ workspace: 'a b', start: 1, end: 2 }, 'desc'))).toBe(`${base}/workspaces/a%20b/auditing/events`);
     const u = auditQueryURL({ users: ['admin'], verbs: ['create', 'update'], resources: ['deployments'], names: ['web'], namespaces: ['shop'], workspaces: ['retail'], codes: ['403'], sources: ['kube-apiserver'], start: 100, end: 200 }, 'desc', 50);
     expect(path(u)).toBe(`${base}/auditing/events`);
     const p = params(u);

@@ -5,7 +5,8 @@ import { logging, pageSize, readHistogram, readPage, retryLogs, useHistogramAt, 
 // logs, typed: Kubernetes events (logging.superkube.io/v1alpha2/events,
 // within the namespaces the caller may list events in) and audit records
 // (…/auditing/events: all of them for platform administrators, those of
-// their workspaces for workspace administrators, none for the others).
+// their workspaces for workspace administrators, none for the others;
+// …/workspaces/{workspace}/auditing/events: one workspace's).
 // They page and count per interval as the log search does.
 
 const enc = encodeURIComponent;
@@ -109,8 +110,10 @@ export function useEventHistogram(s: EventSearch | undefined) {
   return useHistogramAt(['logging', 'events-histogram', ...(s ? eventKey(s) : [])], s ? eventsHistogramURL(s) : undefined);
 }
 
-/** The API path of the audit records. */
-export const auditPath = `${logging}/auditing/events`;
+/** auditPath is the API path of the audit records: every workspace the caller may read them in, or one (403 when it may not). */
+export function auditPath(workspace?: string): string {
+  return workspace ? `${logging}/workspaces/${enc(workspace)}/auditing/events` : `${logging}/auditing/events`;
+}
 
 /** AuditRecord is one audited request to kube-apiserver or ke-apiserver. */
 export interface AuditRecord {
@@ -139,12 +142,13 @@ export interface AuditRecord {
 
 /** AuditSearch is a search of audit records; each list matches any of its values; start and end are Unix seconds. */
 export interface AuditSearch {
+  /** one workspace (the API's workspace path); none: all the caller may read */
+  workspace?: string;
   users?: string[];
   verbs?: string[];
   resources?: string[];
   names?: string[];
   namespaces?: string[];
-  /** one workspace's records (the workspace page) */
   workspaces?: string[];
   codes?: string[];
   /** kube-apiserver, ke-apiserver */
@@ -170,12 +174,12 @@ function auditParams(s: AuditSearch): Record<string, string | number | undefined
 
 /** auditQueryURL is the path and query of a page of audit records. */
 export function auditQueryURL(s: AuditSearch, sort: SortOrder, from = 0, size = pageSize): string {
-  return auditPath + query({ operation: 'query', ...auditParams(s), sort, from: from || undefined, size });
+  return auditPath(s.workspace) + query({ operation: 'query', ...auditParams(s), sort, from: from || undefined, size });
 }
 
 /** auditHistogramURL is the path and query of the audit records per interval. */
 export function auditHistogramURL(s: AuditSearch): string {
-  return auditPath + query({ operation: 'histogram', ...auditParams(s) });
+  return auditPath(s.workspace) + query({ operation: 'histogram', ...auditParams(s) });
 }
 
 /** getAudit reads a page of audit records. */
@@ -197,7 +201,7 @@ export function retryAudit(count: number, err: unknown): boolean {
   return !isNotServed(err) && retryLogs(count, err);
 }
 
-const auditKey = (s: AuditSearch) => [auditPath, auditParams(s)] as const;
+const auditKey = (s: AuditSearch) => [auditPath(s.workspace), auditParams(s)] as const;
 
 /** useAudit reads the audit records of a search a page at a time. */
 export function useAudit(s: AuditSearch | undefined, sort: SortOrder) {

@@ -56,7 +56,7 @@ export function AuditSearch({ workspace, test = 'audit-search' }: { workspace?: 
 
   const search = useMemo<Search>(
     () => ({
-      workspaces: workspace ? [workspace] : undefined,
+      workspace,
       users: parseNames(applied.user),
       verbs: parseNames(applied.verb),
       resources: parseNames(applied.resource),

@@ -68,12 +68,14 @@ describe('the event search', () => {
 describe('the audit search', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it('colours the code by the outcome and asks for one workspace', async () => {
+  it('colours the code by the outcome and searches one workspace at its path', async () => {
     const asked: URLSearchParams[] = [];
     vi.stubGlobal(
       'fetch',
       vi.fn((u: string) => {
-        const p = new URL(u, 'https://x').searchParams;
+        const url = new URL(u, 'https://x');
+        expect(url.pathname).toBe('/kapis/logging.superkube.io/v1alpha2/workspaces/retail/auditing/events');
+        const p = url.searchParams;
         asked.push(p);
         if (p.get('operation') === 'histogram') return json({ histogram: { total: 2, interval: '1m0s', buckets: [] } });
         return json({
@@ -93,7 +95,7 @@ describe('the audit search', () => {
     expect(codes[0]).toHaveAttribute('data-failed', 'true');
     expect(codes[1]).toHaveAttribute('data-failed', 'false');
     expect(r.getAllByTestId('audit-target')[1]).toHaveTextContent('deployments web');
-    expect(asked.every((p) => p.get('workspace') === 'retail')).toBe(true);
+    expect(asked.length).toBeGreaterThan(0);
   });
 
   it('says the search is not available when the platform does not serve it (404)', async () => {

@@ -61,6 +61,12 @@ describe('mergeTimeline', () => {
     ]);
   });
 
+  it("leaves out writes of the object's status", () => {
+    const status: AuditRecord = { ...change, verb: 'update', subresource: 'status', user: 'system:serviceaccount:kube-system:deployment-controller', auditID: 'a2' };
+    const scale: AuditRecord = { ...change, verb: 'update', subresource: 'scale', auditID: 'a3' };
+    expect(mergeTimeline([], [change, status, scale], []).map((e) => (e.source === 'audit' ? e.audit.auditID : ''))).toEqual(['a1', 'a3']);
+  });
+
   it('puts a warning before a normal event of the same moment, and skips records without a time', () => {
     const merged = mergeTimeline([ev('2026-12-04T10:00:00Z', 'A'), ev('2026-12-04T10:00:00Z', 'B', 'Warning'), ev('soon', 'C')], [], []);
     expect(merged.map((e) => e.kind)).toEqual(['warning', 'normal']);

@@ -60,6 +60,15 @@ export function eventEntry(e: EventRecord): EventEntry | undefined {
   return { source: 'event', key: `event/${e.uid ?? `${e.involvedObject.kind}/${e.involvedObject.name}/${e.reason ?? ''}`}/${e.time}/${e.count ?? 1}`, time: e.time, at, kind: e.type === 'Warning' ? 'warning' : 'normal', event: e };
 }
 
+/**
+ * isChange tells an audited request that changed the object itself, not
+ * its status: controllers write a status many times a minute, which would
+ * bury the changes people made.
+ */
+export function isChange(r: Pick<AuditRecord, 'subresource'>): boolean {
+  return r.subresource !== 'status';
+}
+
 /** changeEntry is an audited request that changed the object. */
 export function changeEntry(r: AuditRecord, i: number): ChangeEntry | undefined {
   const at = ms(r.time);
@@ -129,7 +138,8 @@ const order: Record<TimelineKind, number> = { failure: 0, warning: 1, restart: 2
 /**
  * mergeTimeline puts the entries in one list, newest first (at the same
  * moment, failures and warnings first), each once: an event found by two
- * searches (its object's and its pods') is one entry.
+ * searches (its object's and its pods') is one entry; writes of the
+ * status are left out.
  */
 export function mergeTimeline(events: EventRecord[], changes: AuditRecord[], pods: PodEntry[]): TimelineEntry[] {
   const seen = new Set<string>();
@@ -140,7 +150,9 @@ export function mergeTimeline(events: EventRecord[], changes: AuditRecord[], pod
     out.push(e);
   };
   events.forEach((e) => add(eventEntry(e)));
-  changes.forEach((r, i) => add(changeEntry(r, i)));
+  changes.forEach((r, i) => {
+    if (isChange(r)) add(changeEntry(r, i));
+  });
   pods.forEach(add);
   return out.sort((a, b) => b.at - a.at || order[a.kind] - order[b.kind] || a.key.localeCompare(b.key));
 }

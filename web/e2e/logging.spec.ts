@@ -155,12 +155,14 @@ test('Export downloads the lines of the search as text', async () => {
 test("a Deployment's Logs tab merges its pods' lines, each marked with its pod", async () => {
   const s = stack();
   await admin.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
+  // Waited for from before the tab opens: a Search pressed within the same
+  // second as the tab's first search asks nothing new (the same range).
+  const asked = admin.waitForRequest((r) => isQuery(r) && new URL(r.url()).searchParams.get('workloads') === dep);
   await admin.getByRole('tab', { name: 'Logs' }).click();
   const search = admin.getByTestId('workload-logs');
   await expect(search).toBeVisible();
   // The workload is fixed: no workload filter.
   await expect(search.getByTestId('log-filter-workload')).toHaveCount(0);
-  const asked = admin.waitForRequest((r) => isQuery(r) && new URL(r.url()).searchParams.get('workloads') === dep);
   await linesAppear(search);
   await asked;
   // Both replicas' lines, newest first, merged (a page of 100 at 5 lines a second each holds both).

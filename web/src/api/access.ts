@@ -54,16 +54,25 @@ export function useAccess(actions: Action[]): { allowed: boolean[]; loaded: bool
 /** Raw PromQL (the monitoring API's query and query_range), which the API allows to platform administrators. */
 export const rawQueryAction: Action = { verb: 'list', group: 'monitoring.superkube.io', resource: 'query' };
 
-/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles, raw PromQL. */
+/**
+ * The audit search of the whole platform: the console asks, as the API
+ * does, whether the user may list the logging API's auditing resource (a
+ * platform administrator, or a platform role with the template "View audit
+ * records").
+ */
+export const auditAction: Action = { verb: 'list', group: 'logging.superkube.io', resource: 'auditing' };
+
+/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles, raw PromQL, the audit search. */
 export const platformActions: Action[] = [
   { verb: 'list', resource: 'nodes' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
   rawQueryAction,
+  auditAction,
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -72,6 +81,8 @@ function projectActions(namespace: string): Action[] {
     { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
     // The log search: the API searches the namespaces where the user may read pods' logs.
     { verb: 'get', resource: 'pods', subresource: 'log', namespace },
+    // The event search: the API searches the namespaces where the user may list events.
+    { verb: 'list', resource: 'events', namespace },
   ];
 }
 
@@ -91,8 +102,14 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
   };
 }
 
-/** The sections of a workspace besides its overview. */
-export const workspaceSections = ['projects', 'members', 'roles'] as const;
+/**
+ * The sections of a workspace besides its overview. The audit search of a
+ * workspace is for those who may list the logging API's auditing resource
+ * in it, as the API asks: its administrators (their built-in role has the
+ * template "View the workspace's audit records") and platform
+ * administrators.
+ */
+export const workspaceSections = ['projects', 'members', 'roles', 'auditing'] as const;
 
 /** useWorkspaceAccess tells which sections of a workspace the user may open. */
 export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
@@ -102,6 +119,7 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           { verb: 'list', resource: 'namespaces', workspace },
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspaceroles', workspace },
+          { ...auditAction, workspace },
         ]
       : [],
   );

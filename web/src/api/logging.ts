@@ -21,11 +21,14 @@ export interface LogRecord {
   node?: string;
 }
 
-/** LogPage is a page of records and how many lines match in all. */
-export interface LogPage {
+/** RecordPage is a page of records of the log store (lines, events, audit records) and how many match in all. */
+export interface RecordPage<T> {
   total: number;
-  records: LogRecord[] | null;
+  records: T[] | null;
 }
+
+/** LogPage is a page of records and how many lines match in all. */
+export type LogPage = RecordPage<LogRecord>;
 
 /** A histogram's bucket: its start in Unix milliseconds and the lines in it. */
 export interface Bucket {
@@ -111,14 +114,24 @@ export function exportURL(s: LogSearch): string {
   return logsPath(s.namespace) + query({ operation: 'export', ...searchParams(s) });
 }
 
+/** readPage reads a page of records of any kind at a path and query (operation=query), no records as an empty list. */
+export function readPage<T>(url: string, signal?: AbortSignal): Promise<RecordPage<T>> {
+  return api.get<{ query: RecordPage<T> }>(url, signal).then((a) => ({ total: a.query.total, records: a.query.records ?? [] }));
+}
+
+/** readHistogram reads records per interval at a path and query (operation=histogram), no buckets as an empty list. */
+export function readHistogram(url: string, signal?: AbortSignal): Promise<Histogram> {
+  return api.get<{ histogram: Histogram }>(url, signal).then((a) => ({ ...a.histogram, buckets: a.histogram.buckets ?? [] }));
+}
+
 /** getLogs reads a page of records. */
 export function getLogs(s: LogSearch, sort: SortOrder, from = 0, size = pageSize, signal?: AbortSignal): Promise<LogPage> {
-  return api.get<{ query: LogPage }>(queryURL(s, sort, from, size), signal).then((a) => ({ total: a.query.total, records: a.query.records ?? [] }));
+  return readPage<LogRecord>(queryURL(s, sort, from, size), signal);
 }
 
 /** getHistogram reads the lines per interval. */
 export function getHistogram(s: LogSearch, signal?: AbortSignal): Promise<Histogram> {
-  return api.get<{ histogram: Histogram }>(histogramURL(s), signal).then((a) => ({ ...a.histogram, buckets: a.histogram.buckets ?? [] }));
+  return readHistogram(histogramURL(s), signal);
 }
 
 /** readExport reads the export of a search as text; a refusal or a store that is down is an ApiError, as every request. */
@@ -225,33 +238,49 @@ function searchKey(s: LogSearch) {
 }
 
 /**
- * useLogs reads the records of a search a page at a time (pageSize), the
- * next page when fetchNextPage is called, as long as more match.
+ * usePages reads the records of a search of the log store a page at a
+ * time (pageSize), the next page when fetchNextPage is called, as long as
+ * more match: pageURL gives the path and query of the page from a record
+ * on (none: nothing is asked). Every search page (lines, events, audit
+ * records) pages this way.
  */
-export function useLogs(s: LogSearch | undefined, sort: SortOrder) {
+export function usePages<T>(key: readonly unknown[], pageURL: ((from: number) => string) | undefined, retry: (count: number, err: unknown) => boolean = retryLogs) {
   return useInfiniteQuery({
-    queryKey: ['logging', 'query', ...(s ? searchKey(s) : []), sort],
-    queryFn: ({ pageParam, signal }) => getLogs(s!, sort, pageParam, pageSize, signal),
+    queryKey: key,
+    queryFn: ({ pageParam, signal }) => readPage<T>(pageURL!(pageParam), signal),
     initialPageParam: 0,
-    getNextPageParam: (last, pages) => {
+    getNextPageParam: (last: RecordPage<T>, pages: RecordPage<T>[]) => {
       const loaded = pages.reduce((n, p) => n + (p.records?.length ?? 0), 0);
       return (last.records?.length ?? 0) > 0 && loaded < last.total && loaded <= maxFrom ? loaded : undefined;
     },
-    enabled: !!s,
-    retry: retryLogs,
+    enabled: !!pageURL,
+    retry,
     placeholderData: keepPreviousData,
   });
 }
 
-/** useHistogram reads the lines per interval of a search. */
-export function useHistogram(s: LogSearch | undefined) {
+/** useHistogramAt reads records per interval at a path and query (none: nothing is asked). */
+export function useHistogramAt(key: readonly unknown[], url: string | undefined, retry: (count: number, err: unknown) => boolean = retryLogs) {
   return useQuery({
-    queryKey: ['logging', 'histogram', ...(s ? searchKey(s) : [])],
-    queryFn: ({ signal }) => getHistogram(s!, signal),
-    enabled: !!s,
-    retry: retryLogs,
+    queryKey: key,
+    queryFn: ({ signal }) => readHistogram(url!, signal),
+    enabled: !!url,
+    retry,
     placeholderData: keepPreviousData,
   });
+}
+
+/**
+ * useLogs reads the records of a search a page at a time (pageSize), the
+ * next page when fetchNextPage is called, as long as more match.
+ */
+export function useLogs(s: LogSearch | undefined, sort: SortOrder) {
+  return usePages<LogRecord>(['logging', 'query', ...(s ? searchKey(s) : []), sort], s ? (from) => queryURL(s, sort, from) : undefined);
+}
+
+/** useHistogram reads the lines per interval of a search. */
+export function useHistogram(s: LogSearch | undefined) {
+  return useHistogramAt(['logging', 'histogram', ...(s ? searchKey(s) : [])], s ? histogramURL(s) : undefined);
 }
 
 /** parseDuration reads a Go duration as the API writes an interval (1m0s, 30s, 1h0m0s) in seconds, or undefined. */

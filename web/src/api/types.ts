@@ -94,7 +94,16 @@ export interface ContainerStatus {
   ready: boolean;
   restartCount: number;
   image: string;
-  state?: { running?: { startedAt?: string }; waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+  state?: ContainerState;
+  /** the state the container was in before its last restart */
+  lastState?: ContainerState;
+}
+
+/** A container's state: one of running, waiting or terminated. */
+export interface ContainerState {
+  running?: { startedAt?: string };
+  waiting?: { reason?: string; message?: string };
+  terminated?: { reason?: string; exitCode?: number; message?: string; startedAt?: string; finishedAt?: string };
 }
 
 export interface Pod extends K8sObject {

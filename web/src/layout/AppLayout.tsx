@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -85,6 +85,7 @@ function Sidebar() {
               </Item>
             ))}
           {project.may('logs') && <Item to={`${base}/logs`} test="logs">{t('Log search')}</Item>}
+          {project.may('event-search') && <Item to={`${base}/events`} test="events">{t('Event search')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
@@ -101,6 +102,7 @@ function Sidebar() {
           {workspace.may('projects') && <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
+          {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
         </NavList>
       </Nav>
     );
@@ -114,6 +116,8 @@ function Sidebar() {
         {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
         <Item to="/platform/logs" test="logs">{t('Log search')}</Item>
+        <Item to="/platform/events" test="events">{t('Event search')}</Item>
+        {canAudit && <Item to="/platform/auditing" test="auditing">{t('Audit search')}</Item>}
         <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
         {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}
         {canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}

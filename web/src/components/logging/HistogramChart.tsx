@@ -6,8 +6,9 @@ import '../monitoring/chart.css';
 import { currentTheme, watchTheme, type Theme } from '../../theme';
 import { colour } from '../monitoring/TimeSeriesChart';
 
-// The log search's histogram on uPlot's canvas, as the monitoring charts
-// are drawn: loaded only where it is shown (LogSearch imports it lazily).
+// The histogram of a search of the log store (lines, events, audit
+// records) on uPlot's canvas, as the monitoring charts are drawn: loaded
+// only where it is shown (SearchParts imports it lazily).
 
 const axes: Record<Theme, { axis: string; grid: string }> = {
   light: { axis: '#4d4d4d', grid: '#e0e0e0' },
@@ -29,6 +30,8 @@ export interface HistogramProps {
   /** the range searched, Unix seconds: the axis spans it */
   range: { start: number; end: number };
   title: string;
+  /** a bar's count as the tooltip says it (the log search's "{{count}} lines" when not given) */
+  countLabel?: (count: number) => string;
   /** called with the selected range (Unix seconds) when the user drags across the chart */
   onSelect: (from: number, to: number) => void;
   height?: number;
@@ -39,7 +42,7 @@ export interface HistogramProps {
  * searched; dragging across it selects a range (onSelect), and hovering
  * shows a bucket's time and count.
  */
-export default function HistogramChart({ times, counts, interval, range, title, onSelect, height = 140 }: HistogramProps) {
+export default function HistogramChart({ times, counts, interval, range, title, countLabel, onSelect, height = 140 }: HistogramProps) {
   const { t, i18n } = useTranslation('logging');
   const lang = i18n.language;
   const box = useRef<HTMLDivElement>(null);
@@ -122,7 +125,7 @@ export default function HistogramChart({ times, counts, interval, range, title, 
         {hover && at !== undefined && (
           <div className="ke-chart-tooltip" style={{ left: hover.left, top: 8 }} data-test="chart-tooltip">
             <div className="ke-chart-tooltip-time">{new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at * 1000))}</div>
-            <div>{t('{{count}} lines', { count: counts[hover.idx] })}</div>
+            <div>{countLabel ? countLabel(counts[hover.idx]) : t('{{count}} lines', { count: counts[hover.idx] })}</div>
           </div>
         )}
       </div>

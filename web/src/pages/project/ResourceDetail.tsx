@@ -35,6 +35,7 @@ import { workloadKind } from '../../api/monitoring';
 const PodTerminal = lazy(() => import('./PodTerminal'));
 const WorkloadMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.WorkloadMonitoring })));
 const LogSearch = lazy(() => import('../logging/LogSearch').then((m) => ({ default: m.LogSearch })));
+const Timeline = lazy(() => import('../logging/Timeline').then((m) => ({ default: m.Timeline })));
 const PodMonitoring = lazy(() => import('../monitoring/ObjectMonitoring').then((m) => ({ default: m.PodMonitoring })));
 
 /** workloadFacts are what a workload's details say beside its status: replicas and strategy, a Job's runs, a CronJob's schedule. */
@@ -244,6 +245,11 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
               <DataTab object={o} secret={resource === 'secrets'} canReveal={canSecrets} />
             </Tab>
           )}
+          <Tab eventKey="timeline" title={<TabTitleText>{t('Timeline')}</TabTitleText>} data-test="tab-timeline">
+            <Suspense fallback={<Loading />}>
+              <Timeline namespace={namespace} resource={resource} kind={k.kind} object={o} />
+            </Suspense>
+          </Tab>
           <Tab eventKey="events" title={<TabTitleText>{t('Events')}</TabTitleText>} data-test="tab-events">
             <Events namespace={namespace} kind={k.kind} name={name} />
           </Tab>

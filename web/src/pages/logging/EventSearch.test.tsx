@@ -1,0 +1,173 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { configure, fireEvent, render, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { MemoryRouter } from 'react-router';
+import '../../i18n';
+import type { Pod } from '../../api/types';
+import { AuditSearch } from './AuditSearch';
+import { EventSearch } from './EventSearch';
+import { Timeline } from './Timeline';
+
+configure({ testIdAttribute: 'data-test' });
+
+const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+
+function wrap(children: ReactNode) {
+  return (
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <MemoryRouter>{children}</MemoryRouter>
+    </QueryClientProvider>
+  );
+}
+
+const event = (reason: string, type: string, name = 'web-1', kind = 'Pod') => ({
+  time: '2026-12-04T11:59:00Z',
+  namespace: 'shop',
+  involvedObject: { kind, namespace: 'shop', name, uid: `uid-${name}` },
+  reason,
+  type,
+  message: `${reason} happened`,
+  source: 'kubelet',
+  count: 2,
+  uid: `ev-${reason}`,
+});
+
+describe('the event search', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows the events with their type, a Warning standing out, and searches by reason and type', async () => {
+    const asked: URLSearchParams[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        expect(url.pathname).toBe('/kapis/logging.superkube.io/v1alpha2/namespaces/shop/events');
+        asked.push(url.searchParams);
+        if (url.searchParams.get('operation') === 'histogram') return json({ histogram: { total: 2, interval: '1m0s', buckets: [] } });
+        return json({ query: { total: 2, records: [event('BackOff', 'Warning'), event('Scheduled', 'Normal')] } });
+      }),
+    );
+    const r = render(wrap(<EventSearch namespace="shop" />));
+    await waitFor(() => expect(r.getAllByTestId('event-row')).toHaveLength(2));
+    expect(r.getByTestId('event-total')).toHaveTextContent('2 events match');
+    const types = r.getAllByTestId('event-type');
+    expect(types[0]).toHaveAttribute('data-type', 'Warning');
+    expect(types[0]).toHaveTextContent('Warning');
+    expect(r.getAllByTestId('event-row')[0]).toHaveClass('ke-event-warning');
+    expect(r.getAllByTestId('event-object')[0]).toHaveTextContent('Pod/web-1');
+    expect(r.getAllByTestId('event-object')[0]).toHaveAttribute('href', '/projects/shop/pods/web-1');
+    expect(r.queryByTestId('event-filter-namespace')).toBeNull();
+
+    fireEvent.change(r.getByTestId('event-filter-reason'), { target: { value: 'BackOff' } });
+    fireEvent.change(r.getByTestId('event-filter-type'), { target: { value: 'Warning' } });
+    fireEvent.click(r.getByTestId('event-search-run'));
+    await waitFor(() => expect(asked.some((p) => p.get('reason') === 'BackOff' && p.get('type') === 'Warning')).toBe(true));
+  });
+});
+
+describe('the audit search', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('colours the code by the outcome and searches one workspace at its path', async () => {
+    const asked: URLSearchParams[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        expect(url.pathname).toBe('/kapis/logging.superkube.io/v1alpha2/workspaces/retail/auditing/events');
+        const p = url.searchParams;
+        asked.push(p);
+        if (p.get('operation') === 'histogram') return json({ histogram: { total: 2, interval: '1m0s', buckets: [] } });
+        return json({
+          query: {
+            total: 2,
+            records: [
+              { time: '2026-12-04T11:59:00Z', source: 'kube-apiserver', user: 'alice', verb: 'delete', resource: 'pods', name: 'web-1', namespace: 'shop', code: 403, sourceIP: '10.0.0.1' },
+              { time: '2026-12-04T11:58:00Z', source: 'ke-apiserver', user: 'admin', verb: 'create', resource: 'deployments', name: 'web', namespace: 'shop', code: 201 },
+            ],
+          },
+        });
+      }),
+    );
+    const r = render(wrap(<AuditSearch workspace="retail" />));
+    await waitFor(() => expect(r.getAllByTestId('audit-row')).toHaveLength(2));
+    const codes = r.getAllByTestId('audit-code');
+    expect(codes[0]).toHaveAttribute('data-failed', 'true');
+    expect(codes[1]).toHaveAttribute('data-failed', 'false');
+    expect(r.getAllByTestId('audit-target')[1]).toHaveTextContent('deployments web');
+    expect(asked.length).toBeGreaterThan(0);
+  });
+
+  it('says the search is not available when the platform does not serve it (404)', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => json({ kind: 'Status', code: 404, reason: 'NotFound' }, 404)));
+    const r = render(wrap(<AuditSearch />));
+    await waitFor(() => expect(r.getByTestId('audit-not-served')).toBeInTheDocument());
+    expect(r.queryByTestId('audit-results')).toBeNull();
+  });
+});
+
+describe('the timeline', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("merges a pod's events and what its status tells, newest first, without the audit records it may not read", async () => {
+    const now = Date.now();
+    const iso = (agoSec: number) => new Date(now - agoSec * 1000).toISOString();
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'shop', uid: 'uid-web-1', creationTimestamp: iso(600) },
+      spec: { containers: [] },
+      status: {
+        startTime: iso(590),
+        containerStatuses: [
+          { name: 'app', ready: true, restartCount: 1, image: 'x', state: { running: { startedAt: iso(60) } }, lastState: { terminated: { reason: 'Error', exitCode: 2, finishedAt: iso(70) } } },
+        ],
+      },
+    };
+    const asked: URL[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        asked.push(url);
+        if (url.pathname.endsWith('/auditing/events')) return json({ kind: 'Status', code: 404 }, 404);
+        return json({ query: { total: 1, records: [{ ...event('BackOff', 'Warning'), time: iso(65) }] } });
+      }),
+    );
+    const r = render(wrap(<Timeline namespace="shop" resource="pods" kind="Pod" object={pod} />));
+    await waitFor(() => expect(r.getByTestId('timeline')).toHaveAttribute('data-state', 'ready'));
+    const kinds = r.getAllByTestId('timeline-entry').map((e) => e.getAttribute('data-kind'));
+    expect(kinds).toEqual(['restart', 'warning', 'failure', 'start']);
+    expect(asked.find((u) => u.pathname.endsWith('/events') && !u.pathname.includes('auditing'))?.searchParams.get('involved_object_uid')).toBe('uid-web-1');
+    await waitFor(() => expect(r.getByTestId('timeline-no-audit')).toBeInTheDocument());
+
+    // An entry opens to its details.
+    expect(r.queryByTestId('timeline-details')).toBeNull();
+    fireEvent.click(r.getAllByTestId('timeline-toggle')[2]);
+    expect(r.getByTestId('timeline-details')).toHaveTextContent('Exit code: 2');
+  });
+
+  it("asks for a Deployment's events with its ReplicaSets' and its pods' events", async () => {
+    const asked: URL[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        asked.push(url);
+        if (url.pathname.endsWith('/replicasets')) return json({ items: [{ metadata: { name: 'web-5d8', uid: 'uid-rs' } }], totalItems: 1 });
+        if (url.pathname.endsWith('/pods')) return json({ items: [{ metadata: { name: 'web-5d8-b' } }, { metadata: { name: 'web-5d8-a' } }], totalItems: 2 });
+        if (url.pathname.endsWith('/auditing/events')) return json({ query: { total: 0, records: [] } });
+        return json({ query: { total: 0, records: [] } });
+      }),
+    );
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: 'uid-dep', creationTimestamp: new Date().toISOString() }, spec: { selector: { matchLabels: { app: 'web' } } } };
+    const r = render(wrap(<Timeline namespace="shop" resource="deployments" kind="Deployment" object={dep} />));
+    await waitFor(() => expect(r.getByTestId('timeline')).toHaveAttribute('data-state', 'empty'));
+    const events = asked.filter((u) => u.pathname.endsWith('/namespaces/shop/events'));
+    expect(events.map((u) => u.searchParams.get('involved_object_uid')).filter(Boolean)).toEqual(['uid-dep,uid-rs']);
+    expect(events.find((u) => u.searchParams.get('involved_object_kind') === 'Pod')?.searchParams.get('involved_object_name')).toBe('web-5d8-a,web-5d8-b');
+    const audit = asked.find((u) => u.pathname.endsWith('/auditing/events'))!.searchParams;
+    expect([audit.get('resource'), audit.get('name'), audit.get('namespace'), audit.get('verb')]).toEqual(['deployments', 'web', 'shop', 'create,update,patch,delete']);
+    expect(asked.find((u) => u.pathname.endsWith('/pods'))?.searchParams.get('labelSelector')).toBe('app=web');
+  });
+});

@@ -186,8 +186,19 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 	responsewriters.WriteJSON(w, http.StatusOK, answer)
 }
 
-// events searches Kubernetes events.
-func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+// searcher is a kind of record with a page and a histogram (events, audit
+// records): how its query is made of the parameters and which records the
+// caller may read, and the service's two searches of it.
+type searcher[Q any] struct {
+	query func(v url.Values, win loggingsvc.Window, sc logsql.Scope) Q
+	scope func(r *http.Request, user string, groups []string) (logsql.Scope, error)
+	page  func(context.Context, Q) (any, error)
+	hist  func(context.Context, Q) (*loggingsvc.Histogram, error)
+}
+
+// serve answers a search of a kind: the operation, the time range and the
+// page are read, and the caller's scope decided, the same way for each.
+func serve[Q any](w http.ResponseWriter, r *http.Request, now time.Time, s searcher[Q]) {
 	u, _ := request.UserFrom(r.Context())
 	v := r.URL.Query()
 	op, err := operation(v, "query", "histogram")
@@ -195,26 +206,25 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	q := loggingsvc.EventQuery{Search: logsql.EventSearch{
-		Namespaces: list(v, "involved_object_namespace"), Kinds: list(v, "involved_object_kind"), Names: list(v, "involved_object_name"),
-		UIDs: list(v, "involved_object_uid"), Reasons: list(v, "reason"), Types: list(v, "type"), Words: list(v, "message_query"),
-	}}
-	if q.Window, err = parseWindow(v, h.now()); err != nil {
+	win, err := parseWindow(v, now)
+	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	if q.Scope, err = h.scope(r, u.GetName(), u.GetGroups(), r.PathValue("namespace"), events); err != nil {
+	sc, err := s.scope(r, u.GetName(), u.GetGroups())
+	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	q := s.query(v, win, sc)
 	var answer any
 	if op == "histogram" {
 		var hist *loggingsvc.Histogram
-		hist, err = h.Service.EventHistogram(r.Context(), q)
+		hist, err = s.hist(r.Context(), q)
 		answer = map[string]any{"histogram": hist}
 	} else {
-		var page *loggingsvc.EventPage
-		page, err = h.Service.Events(r.Context(), q)
+		var page any
+		page, err = s.page(r.Context(), q)
 		answer = map[string]any{"query": page}
 	}
 	if err != nil {
@@ -224,45 +234,41 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	responsewriters.WriteJSON(w, http.StatusOK, answer)
 }
 
+// events searches Kubernetes events.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	serve(w, r, h.now(), searcher[loggingsvc.EventQuery]{
+		query: func(v url.Values, win loggingsvc.Window, sc logsql.Scope) loggingsvc.EventQuery {
+			return loggingsvc.EventQuery{Scope: sc, Window: win, Search: logsql.EventSearch{
+				Namespaces: list(v, "involved_object_namespace"), Kinds: list(v, "involved_object_kind"), Names: list(v, "involved_object_name"),
+				UIDs: list(v, "involved_object_uid"), Reasons: list(v, "reason"), Types: list(v, "type"), Words: list(v, "message_query"),
+			}}
+		},
+		scope: func(r *http.Request, user string, groups []string) (logsql.Scope, error) {
+			return h.scope(r, user, groups, r.PathValue("namespace"), events)
+		},
+		page: func(ctx context.Context, q loggingsvc.EventQuery) (any, error) { return h.Service.Events(ctx, q) },
+		hist: h.Service.EventHistogram,
+	})
+}
+
 // auditing searches audit records: everything for whoever may read them
 // on the platform, else the records of the workspaces where the caller may
 // (a workspace administrator), each from the workspace's creation;
 // nothing for anybody else.
 func (h *Handler) auditing(w http.ResponseWriter, r *http.Request) {
-	u, _ := request.UserFrom(r.Context())
-	v := r.URL.Query()
-	op, err := operation(v, "query", "histogram")
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	q := loggingsvc.AuditQuery{Search: logsql.AuditSearch{
-		Users: list(v, "user"), Verbs: list(v, "verb"), Resources: list(v, "resource"), Names: list(v, "name"),
-		Namespaces: list(v, "namespace"), Workspaces: list(v, "workspace"), Codes: list(v, "code"), Sources: list(v, "source"),
-	}}
-	if q.Window, err = parseWindow(v, h.now()); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	if q.Scope, err = h.auditScope(r, u.GetName(), u.GetGroups(), r.PathValue("workspace")); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	var answer any
-	if op == "histogram" {
-		var hist *loggingsvc.Histogram
-		hist, err = h.Service.AuditHistogram(r.Context(), q)
-		answer = map[string]any{"histogram": hist}
-	} else {
-		var page *loggingsvc.AuditPage
-		page, err = h.Service.Audit(r.Context(), q)
-		answer = map[string]any{"query": page}
-	}
-	if err != nil {
-		responsewriters.WriteStatus(w, storeError(err))
-		return
-	}
-	responsewriters.WriteJSON(w, http.StatusOK, answer)
+	serve(w, r, h.now(), searcher[loggingsvc.AuditQuery]{
+		query: func(v url.Values, win loggingsvc.Window, sc logsql.Scope) loggingsvc.AuditQuery {
+			return loggingsvc.AuditQuery{Scope: sc, Window: win, Search: logsql.AuditSearch{
+				Users: list(v, "user"), Verbs: list(v, "verb"), Resources: list(v, "resource"), Names: list(v, "name"),
+				Namespaces: list(v, "namespace"), Workspaces: list(v, "workspace"), Codes: list(v, "code"), Sources: list(v, "source"),
+			}}
+		},
+		scope: func(r *http.Request, user string, groups []string) (logsql.Scope, error) {
+			return h.auditScope(r, user, groups, r.PathValue("workspace"))
+		},
+		page: func(ctx context.Context, q loggingsvc.AuditQuery) (any, error) { return h.Service.Audit(ctx, q) },
+		hist: h.Service.AuditHistogram,
+	})
 }
 
 // auditScope is the workspaces whose audit records the caller may read,

@@ -63,19 +63,33 @@ type Scope struct {
 // Filter returns the LogsQL filter of a search within a scope, and false
 // when the scope is empty (nothing can match).
 func Filter(s Search, sc Scope) (string, bool) {
-	parts, ok := scopeParts(FieldNamespace, sc)
+	return build(FieldNamespace, sc, []oneOf{
+		{FieldNamespace, s.Namespaces, exact}, {FieldNamespace, s.NamespaceParts, substring},
+		{FieldPod, s.Workloads, workloadPrefix}, {FieldPod, s.WorkloadParts, substring},
+		{FieldPod, s.Pods, exact}, {FieldPod, s.PodParts, substring},
+		{FieldContainer, s.Containers, exact}, {FieldContainer, s.ContainerParts, substring},
+	}, s.Words)
+}
+
+// oneOf is a field and the values one of which it must match, and how.
+type oneOf struct {
+	field  string
+	values []string
+	match  func(field, v string) string
+}
+
+// build joins the tenancy filter of a scope over scopeField, the lists
+// (one value of each) and the words (all of them, in the message); false
+// when the scope is empty.
+func build(scopeField string, sc Scope, lists []oneOf, words []string) (string, bool) {
+	parts, ok := scopeParts(scopeField, sc)
 	if !ok {
 		return "", false
 	}
-	parts = appendOneOf(parts, FieldNamespace, s.Namespaces, exact)
-	parts = appendOneOf(parts, FieldNamespace, s.NamespaceParts, substring)
-	parts = appendOneOf(parts, FieldPod, s.Workloads, workloadPrefix)
-	parts = appendOneOf(parts, FieldPod, s.WorkloadParts, substring)
-	parts = appendOneOf(parts, FieldPod, s.Pods, exact)
-	parts = appendOneOf(parts, FieldPod, s.PodParts, substring)
-	parts = appendOneOf(parts, FieldContainer, s.Containers, exact)
-	parts = appendOneOf(parts, FieldContainer, s.ContainerParts, substring)
-	for _, w := range s.Words {
+	for _, l := range lists {
+		parts = appendOneOf(parts, l.field, l.values, l.match)
+	}
+	for _, w := range words {
 		if w != "" {
 			parts = append(parts, FieldMessage+":i("+Quote(w)+")")
 		}
@@ -178,25 +192,10 @@ type EventSearch struct {
 // EventFilter returns the LogsQL filter of an event search within a
 // scope, and false when the scope is empty.
 func EventFilter(s EventSearch, sc Scope) (string, bool) {
-	parts, ok := scopeParts(EventNamespace, sc)
-	if !ok {
-		return "", false
-	}
-	parts = appendOneOf(parts, EventNamespace, s.Namespaces, exact)
-	parts = appendOneOf(parts, EventObjectKind, s.Kinds, exact)
-	parts = appendOneOf(parts, EventObjectName, s.Names, exact)
-	parts = appendOneOf(parts, EventObjectUID, s.UIDs, exact)
-	parts = appendOneOf(parts, EventReason, s.Reasons, exact)
-	parts = appendOneOf(parts, EventType, s.Types, exact)
-	for _, w := range s.Words {
-		if w != "" {
-			parts = append(parts, FieldMessage+":i("+Quote(w)+")")
-		}
-	}
-	if len(parts) == 0 {
-		return "*", true
-	}
-	return strings.Join(parts, " "), true
+	return build(EventNamespace, sc, []oneOf{
+		{EventNamespace, s.Namespaces, exact}, {EventObjectKind, s.Kinds, exact}, {EventObjectName, s.Names, exact},
+		{EventObjectUID, s.UIDs, exact}, {EventReason, s.Reasons, exact}, {EventType, s.Types, exact},
+	}, s.Words)
 }
 
 // Fields of an audit record, as ke-apiserver writes them for its own
@@ -233,20 +232,8 @@ type AuditSearch struct {
 // AuditFilter returns the LogsQL filter of an audit search within a scope
 // of workspaces (each from its creation), and false when it is empty.
 func AuditFilter(s AuditSearch, sc Scope) (string, bool) {
-	parts, ok := scopeParts(AuditWorkspace, sc)
-	if !ok {
-		return "", false
-	}
-	parts = appendOneOf(parts, AuditUser, s.Users, exact)
-	parts = appendOneOf(parts, AuditVerb, s.Verbs, exact)
-	parts = appendOneOf(parts, AuditResource, s.Resources, exact)
-	parts = appendOneOf(parts, AuditName, s.Names, exact)
-	parts = appendOneOf(parts, AuditNamespace, s.Namespaces, exact)
-	parts = appendOneOf(parts, AuditWorkspace, s.Workspaces, exact)
-	parts = appendOneOf(parts, AuditCode, s.Codes, exact)
-	parts = appendOneOf(parts, AuditSource, s.Sources, exact)
-	if len(parts) == 0 {
-		return "*", true
-	}
-	return strings.Join(parts, " "), true
+	return build(AuditWorkspace, sc, []oneOf{
+		{AuditUser, s.Users, exact}, {AuditVerb, s.Verbs, exact}, {AuditResource, s.Resources, exact}, {AuditName, s.Names, exact},
+		{AuditNamespace, s.Namespaces, exact}, {AuditWorkspace, s.Workspaces, exact}, {AuditCode, s.Codes, exact}, {AuditSource, s.Sources, exact},
+	}, nil)
 }

@@ -42,6 +42,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
+	"github.com/superkube/super-kubenetes/internal/logging/workspace"
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -309,7 +310,7 @@ func (b *builder) handlers(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		b.webhooks[auditstore.WebhookPath] = &auditstore.Receiver{Token: tok, Workspaces: auditstore.Workspaces{Reader: b.s.Cache}, Out: b.auditOut}
+		b.webhooks[auditstore.WebhookPath] = &auditstore.Receiver{Token: tok, Workspaces: workspace.Lookup{Reader: b.s.Cache}, Out: b.auditOut}
 	}
 	return nil
 }
@@ -358,7 +359,7 @@ func (b *builder) server(context.Context) error {
 		return err
 	}
 	if b.auditOut != nil {
-		sink = audit.Sinks{sink, &auditstore.Sink{Out: b.auditOut, Workspaces: auditstore.Workspaces{Reader: b.s.Cache}}}
+		sink = audit.Sinks{sink, &auditstore.Sink{Out: b.auditOut, Workspaces: workspace.Lookup{Reader: b.s.Cache}}}
 	}
 	trusted, err := filters.ParseTrustedProxies(b.cfg.TrustedProxies)
 	if err != nil {

@@ -19,14 +19,12 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/audit"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
+	"github.com/superkube/super-kubenetes/internal/logging/workspace"
 )
 
 // The sources of audit records.
@@ -42,28 +40,10 @@ const WebhookPath = "/webhooks/audit"
 // maxWebhookBytes bounds one batch of kube-apiserver's events.
 const maxWebhookBytes = 32 << 20
 
-// Workspaces tells the workspace of a namespace.
-type Workspaces struct {
-	// Reader reads namespaces (from a cache).
-	Reader client.Reader
-}
-
-// Of is the workspace of ns, "" when none.
-func (w Workspaces) Of(ctx context.Context, ns string) string {
-	if ns == "" || w.Reader == nil {
-		return ""
-	}
-	n := &corev1.Namespace{}
-	if err := w.Reader.Get(ctx, client.ObjectKey{Name: ns}, n); err != nil {
-		return ""
-	}
-	return n.Labels[tenantv1beta1.WorkspaceLabel]
-}
-
 // Sink writes ke-apiserver's audit events to the store.
 type Sink struct {
 	Out        *batch.Writer
-	Workspaces Workspaces
+	Workspaces workspace.Lookup
 }
 
 // Write implements audit.Sink.
@@ -83,9 +63,8 @@ func FromPlatform(e *audit.Event) map[string]string {
 	if e.Type != "request" && e.Subject != "" {
 		user = e.Subject // a login is the account it was for
 	}
-	r := record(e.Time, SourcePlatform, e.Type, user, e.Verb, e.APIGroup, e.Resource, e.Subresource, e.Name, e.Namespace, e.Workspace,
+	return record(e.Time, SourcePlatform, e.Type, user, e.Verb, e.APIGroup, e.Resource, e.Subresource, e.Name, e.Namespace, e.Workspace,
 		e.Code, e.Result, e.SourceIP, e.UserAgent, e.RequestID)
-	return r
 }
 
 // FromKube is the record of one of kube-apiserver's audit events, and
@@ -191,7 +170,7 @@ func truncate(s string, n int) string {
 type Receiver struct {
 	// Token is the bearer token kube-apiserver presents.
 	Token      string
-	Workspaces Workspaces
+	Workspaces workspace.Lookup
 	Out        *batch.Writer
 }
 

@@ -26,10 +26,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
+	"github.com/superkube/super-kubenetes/internal/logging/workspace"
 )
 
 // lookback is how far back the records written before are read when the
@@ -151,19 +151,7 @@ func (e *Exporter) observe(ctx context.Context, obj any) {
 	}
 	e.seen[ev.UID] = n
 	e.mu.Unlock()
-	e.writer().Add(Record(ev, e.workspace(ctx, ev.Namespace)))
-}
-
-// workspace is the workspace of a namespace, "" when none.
-func (e *Exporter) workspace(ctx context.Context, ns string) string {
-	if ns == "" || e.Reader == nil {
-		return ""
-	}
-	n := &corev1.Namespace{}
-	if err := e.Reader.Get(ctx, client.ObjectKey{Name: ns}, n); err != nil {
-		return ""
-	}
-	return n.Labels[tenantv1beta1.WorkspaceLabel]
+	e.writer().Add(Record(ev, workspace.Lookup{Reader: e.Reader}.Of(ctx, ev.Namespace)))
 }
 
 // Count is how often the event happened.

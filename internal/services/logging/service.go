@@ -88,10 +88,7 @@ type AuditRecord struct {
 }
 
 // AuditPage is a page of audit records and how many match in all.
-type AuditPage struct {
-	Total   int64         `json:"total"`
-	Records []AuditRecord `json:"records"`
-}
+type AuditPage = PageOf[AuditRecord]
 
 // Event is a Kubernetes event's latest occurrence, as the store keeps it.
 type Event struct {
@@ -117,10 +114,7 @@ type Object struct {
 }
 
 // EventPage is a page of events and how many match in all.
-type EventPage struct {
-	Total   int64   `json:"total"`
-	Records []Event `json:"records"`
-}
+type EventPage = PageOf[Event]
 
 // Record is a log line with where it came from.
 type Record struct {
@@ -133,9 +127,12 @@ type Record struct {
 }
 
 // Page is a page of records and how many match in all.
-type Page struct {
-	Total   int64    `json:"total"`
-	Records []Record `json:"records"`
+type Page = PageOf[Record]
+
+// PageOf is a page of records of a kind and how many match in all.
+type PageOf[T any] struct {
+	Total   int64 `json:"total"`
+	Records []T   `json:"records"`
 }
 
 // Bucket is the number of lines in the interval that starts at Time.
@@ -166,44 +163,20 @@ func (s *Service) store() (*victorialogs.Client, error) {
 
 // Search returns a page of records and the total.
 func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
-	page := &Page{Records: []Record{}}
 	filter, ok := logsql.Filter(q.Search, q.Scope)
-	if !ok {
-		return page, nil
-	}
-	total, err := s.page(ctx, victorialogs.ContainerLogs, filter, q.Window, func(r victorialogs.Record) {
-		page.Records = append(page.Records, record(r))
-	})
-	page.Total = total
-	return page, err
+	return pageOf(ctx, s, victorialogs.ContainerLogs, filter, ok, q.Window, record)
 }
 
 // Events returns a page of events and the total.
 func (s *Service) Events(ctx context.Context, q EventQuery) (*EventPage, error) {
-	page := &EventPage{Records: []Event{}}
 	filter, ok := logsql.EventFilter(q.Search, q.Scope)
-	if !ok {
-		return page, nil
-	}
-	total, err := s.page(ctx, victorialogs.Events, filter, q.Window, func(r victorialogs.Record) {
-		page.Records = append(page.Records, event(r))
-	})
-	page.Total = total
-	return page, err
+	return pageOf(ctx, s, victorialogs.Events, filter, ok, q.Window, event)
 }
 
 // Audit returns a page of audit records and the total.
 func (s *Service) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
-	page := &AuditPage{Records: []AuditRecord{}}
 	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
-	if !ok {
-		return page, nil
-	}
-	total, err := s.page(ctx, victorialogs.Audit, filter, q.Window, func(r victorialogs.Record) {
-		page.Records = append(page.Records, auditRecord(r))
-	})
-	page.Total = total
-	return page, err
+	return pageOf(ctx, s, victorialogs.Audit, filter, ok, q.Window, auditRecord)
 }
 
 // AuditHistogram counts the matching audit records per q.Interval.
@@ -212,12 +185,17 @@ func (s *Service) AuditHistogram(ctx context.Context, q AuditQuery) (*Histogram,
 	return s.histogram(ctx, victorialogs.Audit, filter, ok, q.Window)
 }
 
-// page runs a filter in a tenant for a page of its records, each passed to
-// add, and returns how many match in all.
-func (s *Service) page(ctx context.Context, tenant victorialogs.Tenant, filter string, w Window, add func(victorialogs.Record)) (int64, error) {
+// pageOf runs a filter in a tenant for a page of its records, each made
+// a T by conv, and counts how many match in all; an empty scope (!ok) is an
+// empty page.
+func pageOf[T any](ctx context.Context, s *Service, tenant victorialogs.Tenant, filter string, ok bool, w Window, conv func(victorialogs.Record) T) (*PageOf[T], error) {
+	page := &PageOf[T]{Records: []T{}}
+	if !ok {
+		return page, nil
+	}
 	st, err := s.store()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	st = st.In(tenant)
 	order := " desc"
@@ -226,17 +204,18 @@ func (s *Service) page(ctx context.Context, tenant victorialogs.Tenant, filter s
 	}
 	query := filter + " | sort by (_time" + order + ") | offset " + strconv.Itoa(w.From) + " | limit " + strconv.Itoa(w.Size)
 	err = st.Records(ctx, query, w.Range, func(r victorialogs.Record) error {
-		add(r)
+		page.Records = append(page.Records, conv(r))
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	counts, err := st.Stats(ctx, filter+" | stats count() total", w.Range)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return counts["total"], nil
+	page.Total = counts["total"]
+	return page, nil
 }
 
 // Histogram counts the matching lines per q.Interval.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,6 +30,10 @@ import (
 // Prefix is the path of the tenant API.
 const Prefix = "/kapis/" + tenantv1beta1.GroupName + "/v1beta1"
 
+// workspaceAccessWait bounds how long creating a workspace waits for its
+// creator to be let in (tenantsvc.Service.AccessWait).
+const workspaceAccessWait = 10 * time.Second
+
 // Handlers serves the tenant API.
 type Handlers struct {
 	Service *tenantsvc.Service
@@ -41,7 +46,7 @@ func New(ctx context.Context, cache ctrlcache.Cache, reader client.Reader, write
 	if err := tenantsvc.Setup(ctx, cache); err != nil {
 		return nil, err
 	}
-	return &Handlers{Service: &tenantsvc.Service{Reader: reader, Writer: writer, Authorizer: z}}, nil
+	return &Handlers{Service: &tenantsvc.Service{Reader: reader, Writer: writer, Authorizer: z, AccessWait: workspaceAccessWait}}, nil
 }
 
 // Install adds the endpoints to mux.

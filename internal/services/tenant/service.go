@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -55,6 +56,10 @@ type Service struct {
 	// Writer writes with ke-apiserver's identity.
 	Writer     client.Client
 	Authorizer Authorizer
+	// AccessWait bounds how long creating a workspace waits for its
+	// creator's admin binding, which the workspace controller makes, to
+	// take effect (zero does not wait; see CreateWorkspace).
+	AccessWait time.Duration
 }
 
 // Setup registers the field indexes the service reads by. Call it before

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -162,7 +165,27 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 		return nil, backendError(ctx, err, "creating workspace "+in.Name)
 	}
 	cachewait.Until(ctx, s.Reader, ws, 0)
+	if ws.Spec.Manager == u.GetName() {
+		s.waitForAccess(ctx, u, ws.Name)
+	}
 	return withWorkspaceKind(ws), nil
+}
+
+// waitForAccess waits, at most s.AccessWait, until the authorizer lets u
+// read the workspace: the controller binds the manager as its admin a
+// moment after it is created, and the creator's next request (the console
+// opens the new workspace) would otherwise be refused, and shown as "No
+// access", until then. It gives up quietly: the workspace exists either way.
+func (s *Service) waitForAccess(ctx context.Context, u user.Info, ws string) {
+	if s.AccessWait <= 0 {
+		return
+	}
+	read := authz.Attributes{Verb: "get", APIGroup: tenantv1beta1.GroupName, Resource: "workspaces", Name: ws, Workspace: ws}
+	if err := wait.PollUntilContextTimeout(ctx, 25*time.Millisecond, s.AccessWait, true, func(context.Context) (bool, error) {
+		return s.allowed(u, read), nil
+	}); err != nil {
+		logr.FromContextOrDiscard(ctx).Info("the new workspace's manager may not read it yet", "workspace", ws, "waited", s.AccessWait.String())
+	}
 }
 
 // UpdateWorkspace replaces what users may change of a workspace: its

@@ -4,6 +4,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
@@ -56,4 +59,31 @@ func TestCreatingAWorkspaceGivesUpWaitingQuietly(t *testing.T) {
 	if took := time.Since(start); took < s.AccessWait || mayRead("erin", "never-bound") {
 		t.Fatalf("took %s (want at least %s) and the creator may read it: %v", took, s.AccessWait, mayRead("erin", "never-bound"))
 	}
+}
+
+// The same for a project: its creator is bound as its admin by the project
+// controller, and creating it answers once that binding lets them in.
+func TestCreatingAProjectAnswersOnceItsCreatorIsLetIn(t *testing.T) {
+	s := newService()
+	s.AccessWait = 20 * time.Second
+	const ws, ns, creator = "let-in-projects", "let-in-project", "fay"
+	env.Create(t, servicetest.Workspace(ws, "")...)
+	bound := make(chan struct{})
+	go func() {
+		defer close(bound)
+		time.Sleep(500 * time.Millisecond)
+		objs := append(servicetest.Project(ws, ns, creator)[1:], servicetest.ProjectMember(ns, creator, builtin.ProjectAdmin))
+		for _, o := range objs {
+			if err := env.Client.Create(ctx, o); err != nil {
+				t.Errorf("creating %T %s: %v", o, o.GetName(), err)
+			}
+		}
+	}()
+	if _, err := s.CreateProject(ctx, servicetest.Caller(creator), ws, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	if !env.Authorizer.Authorize(&authz.Attributes{User: creator, ResourceRequest: true, Verb: "get", Resource: "namespaces", Name: ns, Namespace: ns}).Allowed {
+		t.Fatalf("creating project %s answered before its creator %s may read it", ns, creator)
+	}
+	<-bound
 }

@@ -98,6 +98,7 @@ func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in 
 		return nil, backendError(ctx, err, "creating namespace "+in.Name)
 	}
 	cachewait.Until(ctx, s.Reader, ns, 0)
+	s.waitForAccess(ctx, u, authz.Attributes{Verb: "get", Resource: "namespaces", Name: ns.Name, Namespace: ns.Name})
 	return withNamespaceKind(ns), nil
 }
 

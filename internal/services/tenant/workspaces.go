@@ -166,25 +166,25 @@ func (s *Service) CreateWorkspace(ctx context.Context, u user.Info, in *tenantv1
 	}
 	cachewait.Until(ctx, s.Reader, ws, 0)
 	if ws.Spec.Manager == u.GetName() {
-		s.waitForAccess(ctx, u, ws.Name)
+		s.waitForAccess(ctx, u, authz.Attributes{Verb: "get", APIGroup: tenantv1beta1.GroupName, Resource: "workspaces", Name: ws.Name, Workspace: ws.Name})
 	}
 	return withWorkspaceKind(ws), nil
 }
 
 // waitForAccess waits, at most s.AccessWait, until the authorizer lets u
-// read the workspace: the controller binds the manager as its admin a
-// moment after it is created, and the creator's next request (the console
-// opens the new workspace) would otherwise be refused, and shown as "No
-// access", until then. It gives up quietly: the workspace exists either way.
-func (s *Service) waitForAccess(ctx context.Context, u user.Info, ws string) {
+// read what u just created (a workspace u manages, a project): the
+// controllers bind the manager or the creator as its admin a moment after
+// it is created, and the creator's next request (the console opens what
+// was created) would otherwise be refused, and shown as "No access", until
+// then. It gives up quietly: the object exists either way.
+func (s *Service) waitForAccess(ctx context.Context, u user.Info, read authz.Attributes) {
 	if s.AccessWait <= 0 {
 		return
 	}
-	read := authz.Attributes{Verb: "get", APIGroup: tenantv1beta1.GroupName, Resource: "workspaces", Name: ws, Workspace: ws}
 	if err := wait.PollUntilContextTimeout(ctx, 25*time.Millisecond, s.AccessWait, true, func(context.Context) (bool, error) {
 		return s.allowed(u, read), nil
 	}); err != nil {
-		logr.FromContextOrDiscard(ctx).Info("the new workspace's manager may not read it yet", "workspace", ws, "waited", s.AccessWait.String())
+		logr.FromContextOrDiscard(ctx).Info("the creator may not read what they created yet", "resource", read.Resource, "name", read.Name, "waited", s.AccessWait.String())
 	}
 }
 

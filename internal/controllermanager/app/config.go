@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
+	"github.com/superkube/super-kubenetes/internal/logging/retention"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
@@ -51,6 +52,20 @@ type Config struct {
 	ClusterCheckInterval metav1.Duration `json:"clusterCheckInterval,omitempty"`
 	// Events configures the export of Kubernetes events to the log store.
 	Events Events `json:"events"`
+	// LogRetention keeps each kind of record in the log store for its own time.
+	LogRetention LogRetention `json:"logRetention"`
+}
+
+// LogRetention is how long the log store (events.victoriaLogsURL) keeps
+// each kind of record: the elected leader deletes, every interval, what is
+// older (package retention). Zero keeps a kind as long as the store keeps
+// anything (its own retention, which must be at least the longest here).
+type LogRetention struct {
+	ContainerLogs metav1.Duration `json:"containerLogs,omitempty"`
+	Events        metav1.Duration `json:"events,omitempty"`
+	Audit         metav1.Duration `json:"audit,omitempty"`
+	// Interval is the time between two deletions.
+	Interval metav1.Duration `json:"interval,omitempty"`
 }
 
 // Events configures the export of Kubernetes events: the elected leader
@@ -101,6 +116,9 @@ func DefaultConfig() Config {
 		LoginRecords:            LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
 		ClusterCheckInterval:    metav1.Duration{Duration: time.Minute},
 		Events:                  Events{Timeout: metav1.Duration{Duration: 30 * time.Second}},
+		LogRetention: LogRetention{ContainerLogs: metav1.Duration{Duration: retention.DefaultContainerLogs},
+			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},
+			Interval: metav1.Duration{Duration: retention.DefaultInterval}},
 	}
 }
 
@@ -149,6 +167,15 @@ func (c *Config) Validate() []error {
 	}
 	if c.Events.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("events.timeout must be positive"))
+	}
+	r := c.LogRetention
+	for name, d := range map[string]time.Duration{"containerLogs": r.ContainerLogs.Duration, "events": r.Events.Duration, "audit": r.Audit.Duration} {
+		if d != 0 && d < retention.Min {
+			errs = append(errs, fmt.Errorf("logRetention.%s must be 0 (as long as the store keeps records) or at least %s, got %s", name, retention.Min, d))
+		}
+	}
+	if r.Interval.Duration < time.Minute {
+		errs = append(errs, fmt.Errorf("logRetention.interval must be at least 1m, got %s", r.Interval.Duration))
 	}
 	return errs
 }

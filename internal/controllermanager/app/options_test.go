@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -108,5 +109,27 @@ func TestTheStateMetricsListenOn8085UnlessTheFlagSaysOtherwise(t *testing.T) {
 	}
 	if _, err := complete(t, kc, "--state-metrics-bind-address=8085"); err == nil || !strings.Contains(err.Error(), "stateMetricsBindAddress must be host:port or 0") {
 		t.Errorf("an address without a port was accepted: %v", err)
+	}
+}
+
+func TestEachKindOfRecordHasItsRetentionAndABadOneIsNamed(t *testing.T) {
+	file := writeFile(t, "config.yaml", `apiVersion: config.superkube.io/v1alpha1
+kind: ControllerManagerConfiguration
+logRetention: {containerLogs: 72h, audit: "0"}
+`)
+	c, err := complete(t, "--config="+file, "--kubeconfig="+writeFile(t, "kubeconfig", kubeconfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.LogRetention
+	if r.ContainerLogs.Duration != 72*time.Hour || r.Audit.Duration != 0 || r.Events != DefaultConfig().LogRetention.Events || r.Interval.Duration != time.Hour {
+		t.Errorf("retention %+v", r)
+	}
+	bad := writeFile(t, "bad.yaml", "apiVersion: config.superkube.io/v1alpha1\nkind: ControllerManagerConfiguration\nlogRetention: {events: 5m, interval: 1s}\n")
+	_, err = complete(t, "--config="+bad, "--kubeconfig="+writeFile(t, "kubeconfig", kubeconfig))
+	for _, want := range []string{"logRetention.events must be 0", "logRetention.interval must be at least 1m"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
 	}
 }

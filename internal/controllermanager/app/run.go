@@ -43,6 +43,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
+	"github.com/superkube/super-kubenetes/internal/logging/retention"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/statemetrics"
@@ -157,7 +158,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	return mgr, boot, nil
 }
 
-// addEventExport writes Kubernetes events to the log store, on the leader.
+// addEventExport writes Kubernetes events to the log store, and deletes
+// each kind of record past its retention there, on the leader.
 func addEventExport(mgr ctrl.Manager, cfg Config) error {
 	if cfg.Events.VictoriaLogsURL == "" {
 		return nil
@@ -168,7 +170,13 @@ func addEventExport(mgr ctrl.Manager, cfg Config) error {
 	}
 	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Store: store.In(victorialogs.Events),
 		Log: mgr.GetLogger().WithName("event-export")}
-	for _, c := range batch.Collectors() {
+	r := cfg.LogRetention
+	pruner := &retention.Pruner{Store: store, Kinds: retention.Kinds(r.ContainerLogs.Duration, r.Events.Duration, r.Audit.Duration),
+		Interval: r.Interval.Duration, Log: mgr.GetLogger().WithName("log-retention")}
+	if err := mgr.Add(pruner); err != nil {
+		return err
+	}
+	for _, c := range append(batch.Collectors(), retention.Collectors()...) {
 		// Registered once per process (tests build several managers).
 		if err := ctrlmetrics.Registry.Register(c); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 			return err

@@ -119,7 +119,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	l := &o.Logs
 	fs.BoolVar(&o.NoLogs, "no-logs", o.NoLogs, "Do not run the log store (VictoriaLogs) and its shippers (vlagent)")
 	fs.IntVar(&l.Port, "logs-port", l.Port, "VictoriaLogs's HTTP port")
-	fs.DurationVar(&l.Retention, "logs-retention", l.Retention, "How long VictoriaLogs keeps records")
+	fs.DurationVar(&l.Retention, "logs-retention", l.Retention, "How long VictoriaLogs keeps any record (ke-controller-manager deletes container logs after 7 days and events after 30, its logRetention)")
 	fs.StringVar(&l.RetentionSize, "logs-retention-size", l.RetentionSize, "How much disk VictoriaLogs's records may take")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }

@@ -17,10 +17,12 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 )
 
-// Defaults for a laptop: a week of records, at most 1 GB on disk.
+// Defaults for a laptop: records for as long as the longest kind is kept
+// (audit, 90 days: ke-controller-manager deletes the other kinds sooner),
+// at most 1 GB on disk.
 const (
 	DefaultPort          = 9428
-	DefaultRetention     = 7 * 24 * time.Hour
+	DefaultRetention     = 90 * 24 * time.Hour
 	DefaultRetentionSize = "1GB"
 	// Binary is the store's program in VICTORIALOGS_BIN_DIR.
 	Binary = "victoria-logs"
@@ -78,6 +80,8 @@ func (c *Config) Args() []string {
 		"-httpListenAddr=127.0.0.1:" + strconv.Itoa(c.Port),
 		"-retentionPeriod=" + strconv.Itoa(int(retention/time.Hour)) + "h",
 		"-retention.maxDiskSpaceUsageBytes=" + size,
+		// ke-controller-manager deletes each kind past its own retention.
+		"-delete.enable",
 		// A search's scope names each namespace of the caller.
 		"-search.maxQueryLen=" + strconv.Itoa(logsql.MaxQueryLen),
 		"-loggerLevel=WARN",

@@ -259,3 +259,29 @@ func (c *Client) do(ctx context.Context, target, contentType string, body io.Rea
 	}
 	return resp, nil
 }
+
+// DeleteBefore starts a task of the store that deletes the tenant's
+// records older than before (the store's /delete/run_task, which needs
+// victoria-logs -delete.enable). The store deletes in the background.
+func (c *Client) DeleteBefore(ctx context.Context, before time.Time) error {
+	resp, err := c.post(ctx, "/delete/run_task", url.Values{"filter": {"_time:<" + before.UTC().Format(time.RFC3339Nano)}})
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.Body.Close()
+}
+
+// DeleteTasks returns how many delete tasks the store is running.
+func (c *Client) DeleteTasks(ctx context.Context) (int, error) {
+	resp, err := c.post(ctx, "/delete/active_tasks", nil)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var tasks []json.RawMessage
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&tasks); err != nil {
+		return 0, fmt.Errorf("%w: /delete/active_tasks: %w", ErrUnavailable, err)
+	}
+	return len(tasks), nil
+}

@@ -50,7 +50,7 @@ func Start() (*Server, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s := &Server{addr: addr, dir: data, done: make(chan struct{})}
 	s.cmd = exec.Command(filepath.Join(dir, "victoria-logs"), "-storageDataPath="+filepath.Join(data, "data"), "-httpListenAddr="+addr,
-		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-inmemoryDataFlushInterval=1s",
+		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-inmemoryDataFlushInterval=1s", "-delete.enable",
 		"-search.maxQueryLen="+strconv.Itoa(logsql.MaxQueryLen))
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {

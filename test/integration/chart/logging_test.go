@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -90,6 +91,10 @@ func TestTheChartDeploysTheLogStoreAndAnAgentOnEveryNode(t *testing.T) {
 	if got := h.controllerManagerConfig().Events.VictoriaLogsURL; got != storeURL {
 		t.Errorf("ke-controller-manager writes events to %q, want the chart's store %s", got, storeURL)
 	}
+	if r := h.controllerManagerConfig().LogRetention; r.ContainerLogs.Duration != 7*24*time.Hour || r.Events.Duration != 30*24*time.Hour ||
+		r.Audit.Duration != 90*24*time.Hour || r.Interval.Duration != time.Hour {
+		t.Errorf("ke-controller-manager keeps records for %+v, want a week of logs, 30 days of events, 90 of audit", r)
+	}
 
 	// VictoriaLogs: one replica on a claim, the flags the platform needs,
 	// restricted like the chart's other pods.
@@ -105,7 +110,8 @@ func TestTheChartDeploysTheLogStoreAndAnAgentOnEveryNode(t *testing.T) {
 	for _, flag := range []string{
 		"-storageDataPath=/data",
 		"-httpListenAddr=:9428",
-		"-retentionPeriod=7d",
+		"-retentionPeriod=90d",
+		"-delete.enable",
 		"-retention.maxDiskSpaceUsageBytes=18GiB",
 		// The scope of a search names each namespace of the caller.
 		"-search.maxQueryLen=" + strconv.Itoa(logsql.MaxQueryLen),
@@ -237,7 +243,8 @@ func TestTheChartUsesAnExternalLogStoreAndDeploysNone(t *testing.T) {
 	vals := map[string]any{
 		"apiserver":         map[string]any{"issuer": "https://ke.example.com", "logging": map[string]any{"victoriaLogsURL": external}},
 		"controllerManager": map[string]any{"events": map[string]any{"victoriaLogsURL": external}},
-		"logging":           map[string]any{"deploy": map[string]any{"enabled": false}},
+		"logging": map[string]any{"deploy": map[string]any{"enabled": false},
+			"retention": map[string]any{"containerLogs": "48h", "events": "336h", "audit": "0", "interval": "30m"}},
 	}
 	if err := h.install(vals); err != nil {
 		t.Fatalf("helm install: %v", err)
@@ -263,6 +270,11 @@ func TestTheChartUsesAnExternalLogStoreAndDeploysNone(t *testing.T) {
 	}
 	if got := h.controllerManagerConfig().Events.VictoriaLogsURL; got != external {
 		t.Errorf("ke-controller-manager writes events to %q, want the external store", got)
+	}
+	// Each kind's retention, as logging.retention says.
+	if r := h.controllerManagerConfig().LogRetention; r.ContainerLogs.Duration != 48*time.Hour || r.Events.Duration != 336*time.Hour ||
+		r.Audit.Duration != 0 || r.Interval.Duration != 30*time.Minute {
+		t.Errorf("ke-controller-manager keeps records for %+v, want logging.retention's", r)
 	}
 
 	// Neither a store nor a URL: no store, as before the chart deployed one

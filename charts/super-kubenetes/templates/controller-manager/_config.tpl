@@ -35,4 +35,11 @@ events:
   {{- /* The URL given, else the store the chart deploys. */}}
   victoriaLogsURL: {{ include "sk.controllerManager.victoriaLogsURL" . | quote }}
   timeout: {{ $cm.events.timeout | quote }}
+{{- with .Values.logging.retention }}
+logRetention:
+  containerLogs: {{ .containerLogs | toString | quote }}
+  events: {{ .events | toString | quote }}
+  audit: {{ .audit | toString | quote }}
+  interval: {{ .interval | toString | quote }}
+{{- end }}
 {{- end }}

@@ -157,11 +157,22 @@ func TestLogPipeline(t *testing.T) {
 			Total   int `json:"total"`
 			Records []struct {
 				Pod, Log string
+				Owner    struct{ Kind, Name string }
 			} `json:"records"`
 		} `json:"query"`
 	}
 	if code := call(t, hc, req, &page); code != http.StatusOK || page.Query.Total < last || len(page.Query.Records) != 5 || page.Query.Records[0].Pod != pods[0] {
 		t.Fatalf("the logging API: %d %+v, want 5 of at least %d lines of %s", code, page.Query, last, pods[0])
+	}
+	// Each line names its pod's workload, from the labels vlagent shipped;
+	// the workload's search finds its pods' lines.
+	if o := page.Query.Records[0].Owner; o.Kind != "Deployment" || o.Name != "web" {
+		t.Errorf("a line of %s names the owner %+v, want Deployment web", pods[0], o)
+	}
+	req, _ = http.NewRequest(http.MethodGet, api+"/kapis/logging.superkube.io/v1alpha2/namespaces/shop/logs?size=1&workloads=web", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if code := call(t, hc, req, &page); code != http.StatusOK || page.Query.Total < 3*last/2 {
+		t.Errorf("the workload web: %d, %d lines, want those of its 3 pods (at least %d)", code, page.Query.Total, 3*last/2)
 	}
 
 	before := len(queryLogs(t, store, `kubernetes.pod_namespace:=shop`, 100000))

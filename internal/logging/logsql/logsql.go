@@ -41,8 +41,9 @@ const MaxQueryLen = 4 << 20
 // must all be in the line.
 type Search struct {
 	Namespaces, NamespaceParts []string
-	// Workloads match the pods of a workload by their name's prefix
-	// (<workload>-), as a Deployment's or a StatefulSet's pods are named.
+	// Workloads match the pods of a workload by their owner's labels and
+	// the shape of their names (see workload); WorkloadParts match a part
+	// of the pods' names.
 	Workloads, WorkloadParts   []string
 	Pods, PodParts             []string
 	Containers, ContainerParts []string
@@ -65,7 +66,7 @@ type Scope struct {
 func Filter(s Search, sc Scope) (string, bool) {
 	return build(FieldNamespace, sc, []oneOf{
 		{FieldNamespace, s.Namespaces, exact}, {FieldNamespace, s.NamespaceParts, substring},
-		{FieldPod, s.Workloads, workloadPrefix}, {FieldPod, s.WorkloadParts, substring},
+		{FieldPod, s.Workloads, workload}, {FieldPod, s.WorkloadParts, substring},
 		{FieldPod, s.Pods, exact}, {FieldPod, s.PodParts, substring},
 		{FieldContainer, s.Containers, exact}, {FieldContainer, s.ContainerParts, substring},
 	}, s.Words)
@@ -142,8 +143,6 @@ func exact(field, v string) string { return field + ":=" + Quote(v) }
 
 // substring matches a part of the value.
 func substring(field, v string) string { return field + ":*" + Quote(v) + "*" }
-
-func workloadPrefix(field, v string) string { return field + ":" + Quote(v+"-") + "*" }
 
 // appendOneOf appends "(f(a) OR f(b) ...)" for the values that are not
 // empty.

@@ -1,6 +1,7 @@
 package logsql
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,11 +23,19 @@ func TestFilter(t *testing.T) {
 			Scope{All: true},
 			`(kubernetes.pod_name:*"w*"*) (kubernetes.pod_name:="x\" OR *") _msg:i("a\") | delete")`, true,
 		},
-		"a workload is its pods' prefix": {Search{Workloads: []string{"web", ""}}, Scope{All: true}, `(kubernetes.pod_name:"web-"*)`, true},
 	} {
 		got, ok := Filter(c.s, c.sc)
 		if got != c.want || ok != c.ok {
 			t.Errorf("%s:\n got %s %v\nwant %s %v", name, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+// A workload's filter begins with its pods' prefix (the store narrows to it
+// first) and quotes the name in the regular expressions too.
+func TestAWorkloadBeginsWithItsPrefixAndQuotesItsName(t *testing.T) {
+	got, _ := Filter(Search{Workloads: []string{"a.b", ""}}, Scope{All: true})
+	if !strings.HasPrefix(got, `((kubernetes.pod_name:"a.b-"* (`) || !strings.Contains(got, `kubernetes.pod_name:~"^a\\.b-[0-9]+$"`) || strings.Count(got, " OR ") != 7 {
+		t.Errorf("got %s", got)
 	}
 }

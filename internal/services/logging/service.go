@@ -124,6 +124,15 @@ type Record struct {
 	Pod       string    `json:"pod"`
 	Container string    `json:"container"`
 	Node      string    `json:"node,omitempty"`
+	// Owner is the workload of the pod, when its labels tell it.
+	Owner *Owner `json:"owner,omitempty"`
+}
+
+// Owner is the workload (Deployment, StatefulSet, DaemonSet, Job) a pod
+// belongs to.
+type Owner struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
 }
 
 // Page is a page of records and how many match in all.
@@ -402,8 +411,12 @@ func event(r victorialogs.Record) Event {
 
 func record(r victorialogs.Record) Record {
 	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
-	return Record{Time: t, Log: r[logsql.FieldMessage], Namespace: r[logsql.FieldNamespace], Pod: r[logsql.FieldPod],
+	rec := Record{Time: t, Log: r[logsql.FieldMessage], Namespace: r[logsql.FieldNamespace], Pod: r[logsql.FieldPod],
 		Container: r[logsql.FieldContainer], Node: r[logsql.FieldNode]}
+	if kind, name := logsql.Owner(r); kind != "" {
+		rec.Owner = &Owner{Kind: kind, Name: name}
+	}
+	return rec
 }
 
 // Unavailable reports whether err means the store could not answer.

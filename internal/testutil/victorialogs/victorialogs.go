@@ -117,6 +117,8 @@ type Line struct {
 	Namespace, Pod, Container string
 	Node                      string
 	Message                   string
+	// Labels are the pod's labels (kubernetes.pod_labels.<label>).
+	Labels map[string]string
 }
 
 // Write stores lines, one stream per container as vlagent makes them.
@@ -124,11 +126,15 @@ func (s *Server) Write(ctx context.Context, lines []Line) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	for _, l := range lines {
-		if err := enc.Encode(map[string]string{
+		r := map[string]string{
 			"_time": l.Time.UTC().Format(time.RFC3339Nano), "_msg": l.Message,
 			"kubernetes.pod_namespace": l.Namespace, "kubernetes.pod_name": l.Pod, "kubernetes.container_name": l.Container,
 			"kubernetes.pod_node_name": l.Node, "kubernetes.container_id": "kwok://" + l.Namespace + "-" + l.Pod + "-" + l.Container,
-		}); err != nil {
+		}
+		for k, v := range l.Labels {
+			r["kubernetes.pod_labels."+k] = v
+		}
+		if err := enc.Encode(r); err != nil {
 			return err
 		}
 	}

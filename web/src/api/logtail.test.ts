@@ -1,7 +1,7 @@
 import { ApiError } from './client';
 import type { LogRecord } from './logging';
 import { sse } from '../test/sse';
-import { capLines, EventParser, followTail, isFinal, resumeSince, retryDelay, TailEnded, tailURL, type ServerEvent } from './logtail';
+import { byTime, capLines, EventParser, followTail, isFinal, resumeSince, retryDelay, TailEnded, tailURL, type ServerEvent } from './logtail';
 
 const rec = (n: number, pod = 'web-a'): LogRecord => ({ time: `2026-12-04T12:00:0${n}.000Z`, log: `line ${n}`, namespace: 'shop', pod, container: 'app' });
 const data = (r: LogRecord) => `data: ${JSON.stringify(r)}\n\n`;
@@ -50,6 +50,12 @@ describe('the tail request', () => {
     expect(resumeSince(10_000, 15_500)).toBe('8s');
     expect(resumeSince(0, 10 * 3600_000)).toBe('3600s');
     expect(resumeSince(5_000, 5_000)).toBe('2s');
+  });
+
+  it('orders lines by their time, to the nanosecond', () => {
+    const at = (time: string) => ({ ...rec(1), time });
+    const lines = [at('2026-12-04T12:00:01.000000002Z'), at('2026-12-04T12:00:00.5Z'), at('2026-12-04T12:00:01.000000001Z')];
+    expect([...lines].sort(byTime).map((l) => l.time)).toEqual(['2026-12-04T12:00:00.5Z', '2026-12-04T12:00:01.000000001Z', '2026-12-04T12:00:01.000000002Z']);
   });
 
   it('keeps the newest lines and counts those dropped', () => {

@@ -230,7 +230,12 @@ export function recordKey(r: LogRecord): string {
   return `${r.time}\u0000${r.namespace}\u0000${r.pod}\u0000${r.container}\u0000${r.log}`;
 }
 
-/** capLines keeps the newest max lines (oldest first), and says how many were dropped. */
+/** byTime orders lines by their time, oldest first (lines of the same millisecond by their nanoseconds, then as they came). */
+export function byTime(a: LogRecord, b: LogRecord): number {
+  return Date.parse(a.time) - Date.parse(b.time) || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+}
+
+/** capLines keeps the newest max lines (of lines oldest first), and says how many were dropped. */
 export function capLines(lines: LogRecord[], max: number): { kept: LogRecord[]; dropped: number } {
   return lines.length > max ? { kept: lines.slice(lines.length - max), dropped: lines.length - max } : { kept: lines, dropped: 0 };
 }
@@ -262,7 +267,7 @@ const drawEvery = 250;
 
 /**
  * useLogTail follows a search live while search is given (undefined: off):
- * the lines kept (at most max, the oldest dropped), the stream's state,
+ * the lines kept in time order (at most max, the oldest dropped), the stream's state,
  * and a pause that holds new lines back until resumed. The stream is
  * closed when search becomes undefined, its filters change (a new stream
  * starts with the new filters) or the component unmounts.
@@ -287,14 +292,15 @@ export function useLogTail(search: TailSearch | undefined, max = maxTailLines, s
     draw.current = () => {
       if (pausedRef.current) {
         // Held back, at most max of them: beyond that the oldest go.
-        const c = capLines(pending, max);
+        const c = capLines(pending.sort(byTime), max);
         dropped += c.dropped;
         pending = c.kept;
         update({ held: pending.length, dropped });
         return;
       }
       if (!pending.length) return;
-      const c = capLines([...kept, ...pending], max);
+      // The store sends lines as they reach it, several streams interleaved: they are put in time order.
+      const c = capLines([...kept, ...pending].sort(byTime), max);
       pending = [];
       kept = c.kept;
       dropped += c.dropped;

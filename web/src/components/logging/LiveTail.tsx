@@ -2,7 +2,7 @@ import { Alert, Card, CardBody, CardTitle, EmptyState, EmptyStateBody, Flex, Fle
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SortOrder } from '../../api/logging';
-import { maxTailLines, TailEnded, type LogTail } from '../../api/logtail';
+import { maxTailLines, recordKey, TailEnded, type LogTail } from '../../api/logtail';
 import { ErrorAlert } from '../ErrorAlert';
 import { LogLines } from './LogLines';
 
@@ -97,7 +97,7 @@ export function LiveTail({ tail, sort, withNamespace }: { tail: LogTail; sort: S
             </EmptyState>
           )
         ) : (
-          <LogLines records={records} withNamespace={withNamespace} label={t('Live log lines')} test="log-live-lines" rowTest="log-live-line" />
+          <LogLines records={records} withNamespace={withNamespace} label={t('Live log lines')} test="log-live-lines" rowTest="log-live-line" keyOf={recordKey} />
         )}
       </CardBody>
     </Card>

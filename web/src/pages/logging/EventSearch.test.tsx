@@ -196,7 +196,7 @@ describe('the timeline', () => {
     // Newest first: revision 2, which changed the image; revision 1 the first.
     const entries = r.getAllByTestId('timeline-entry').filter((e) => e.dataset.source === 'revision');
     expect(entries.map((e) => e.dataset.revision)).toEqual(['2', '1']);
-    expect(entries[0]).toHaveTextContent('Revision 2 pod template changed from revision 1: 1 lines added, 1 removed');
+    expect(entries[0]).toHaveTextContent('Revision 2 pod template changed from revision 1 (lines +1 −1)');
     expect(entries[1]).toHaveTextContent('Revision 1 first revision');
     fireEvent.click(entries[0].querySelector('[data-test="timeline-toggle"]')!);
     await waitFor(() => expect(r.getByTestId('timeline-diff')).toBeInTheDocument());

@@ -174,6 +174,10 @@ describe('the live tail of the log search', () => {
     expect(tails[0].signal.aborted).toBe(true);
     expect(tails[1].url.searchParams.get('log_query')).toBe('error');
     await waitFor(() => expect(r.getByTestId('log-live-empty')).toBeInTheDocument());
+    // Lines of several pods come interleaved as they reach the store: they are shown in time order.
+    tails[1].stream.send(line(9, 'web-b') + line(7, 'web-a') + line(8, 'web-a'));
+    await waitFor(() => expect(r.getAllByTestId('log-live-line')).toHaveLength(3));
+    expect(r.getAllByTestId('log-live-line').map((row) => within(row).getByTestId('log-text').textContent)).toEqual(['live line 9', 'live line 8', 'live line 7']);
 
     r.unmount();
     expect(tails[1].signal.aborted).toBe(true);

@@ -113,7 +113,7 @@ function describeRevision(e: RevisionEntry, t: TFunction, time: (ts: string | un
   let what: string;
   if (e.previous === undefined) what = r.revision === 1 ? t('first revision') : t('the revisions before it are no longer kept');
   else if (added + removed === 0) what = t('the same pod template as revision {{previous}}', { previous: e.previous });
-  else what = t('pod template changed from revision {{previous}}: {{added}} lines added, {{removed}} removed', { previous: e.previous, added, removed });
+  else what = t('pod template changed from revision {{previous}} (lines +{{added}} −{{removed}})', { previous: e.previous, added, removed });
   return {
     line: (
       <>

@@ -260,3 +260,36 @@ test("a workspace administrator is offered the workspace's audit search, not the
   await shot(page, 'auditing-workspace');
   await page.context().close();
 });
+
+test("a change of the Deployment's image is its Revision 2 on the Timeline, with the changed line in the diff", async () => {
+  const s = stack();
+  const path = `/apis/apps/v1/namespaces/${project}/deployments/${dep}`;
+  const d = (await call(admin, s.consoleURL, 'GET', path)) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+  d.spec.template.spec.containers[0].image = 'busybox:1.37';
+  await call(admin, s.consoleURL, 'PUT', path, d);
+
+  await admin.goto(`${s.consoleURL}/projects/${project}/deployments/${dep}`);
+  await admin.getByRole('tab', { name: 'Timeline' }).click();
+  const timeline = admin.getByTestId('timeline');
+  const second = timeline.locator('[data-test="timeline-entry"][data-source="revision"][data-revision="2"]');
+  await expect(async () => {
+    await timeline.getByTestId('timeline-refresh').click();
+    await expect(second).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(second.getByTestId('timeline-revision')).toHaveText('Revision 2');
+  await expect(second).toContainText('pod template changed from revision 1');
+  const first = timeline.locator('[data-test="timeline-entry"][data-source="revision"][data-revision="1"]');
+  await expect(first).toContainText('first revision');
+
+  await second.getByTestId('timeline-toggle').click();
+  const diff = second.getByTestId('timeline-diff');
+  await expect(diff).toBeVisible();
+  await expect(diff.locator('[data-op="added"]')).toHaveCount(1);
+  await expect(diff.locator('[data-op="added"]')).toContainText('image: busybox:1.37');
+  await expect(diff.locator('[data-op="removed"]')).toHaveCount(1);
+  await expect(diff.locator('[data-op="removed"]')).toContainText(/image: busybox$/);
+  // The label the controller adds to tell ReplicaSets apart is not part of the change.
+  await expect(diff).not.toContainText('pod-template-hash');
+  await accessible(admin, 'timeline revision diff');
+  await shot(admin, 'events-timeline-revision');
+});

@@ -8,7 +8,8 @@ import { stack } from './stack';
 // ke-apiserver's logging API searches them. A Deployment's lines appear
 // in its project's search within seconds; a word narrows them; dragging
 // across the histogram zooms the time range in; the Deployment's Logs tab
-// merges its pods' lines; Export downloads the search as text.
+// merges its pods' lines; Export downloads the search as text; Live
+// follows the new lines as they come.
 test.describe.configure({ mode: 'serial' });
 
 const ws = 'log-ws';
@@ -21,6 +22,18 @@ let admin: Page;
 async function newPage(browser: Browser) {
   const ctx = await browser.newContext({ locale: 'en-US' });
   return ctx.newPage();
+}
+
+/** isTail tells a request for the live tail of a search. */
+function isTail(r: Request): boolean {
+  const u = new URL(r.url());
+  return u.pathname.includes(loggingAPI) && u.searchParams.get('operation') === 'tail';
+}
+
+/** newestLive is the time of the newest live line on screen, Unix ms (0: none). */
+async function newestLive(within: Locator): Promise<number> {
+  const times = await within.getByTestId('log-live-line').locator('time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime') ?? '')));
+  return Math.max(0, ...times.filter((t) => !Number.isNaN(t)));
 }
 
 /** isQuery tells a request for a page of log records. */
@@ -150,6 +163,56 @@ test('Export downloads the lines of the search as text', async () => {
   expect(lines.length).toBeGreaterThan(0);
   // The search's word holds for every exported line.
   for (const line of lines) expect(line.toLowerCase()).toContain('refused');
+});
+
+test("Live follows the project's new lines as the pods print them, without a reload, restarts with a new word, and stops when turned off", async () => {
+  const s = stack();
+  await admin.goto(`${s.consoleURL}/projects/${project}/overview`);
+  await admin.getByTestId('nav-logs').click();
+  const search = admin.getByTestId('log-search');
+  await expect(search.getByTestId('log-live')).toHaveAttribute('aria-pressed', 'false');
+  const asked = admin.waitForRequest(isTail);
+  const turnedOn = Date.now();
+  await search.getByTestId('log-live').click();
+  await asked;
+  await expect(search.getByTestId('log-live')).toHaveAttribute('aria-pressed', 'true');
+  await expect(search.getByTestId('log-live-status')).toHaveAttribute('data-state', 'live');
+  // The Deployment's pods print five lines a second each (ke-dev writes
+  // them to the pods' log files, vlagent ships them): lines printed after
+  // Live was turned on appear within seconds, newest at the top.
+  await expect.poll(() => newestLive(search), { timeout: 30_000 }).toBeGreaterThan(turnedOn);
+  const first = search.getByTestId('log-live-line').first();
+  await expect(first.getByTestId('log-pod')).toHaveText(new RegExp(`^${dep}-`));
+  await expect(first.getByTestId('log-container')).toHaveText('app');
+  const seen = await newestLive(search);
+  await expect.poll(() => newestLive(search), { timeout: 15_000 }).toBeGreaterThan(seen);
+  await accessible(admin, 'live tail');
+  await shot(admin, 'logging-live');
+
+  // Paused, the lines on screen stay; resumed, the held ones come.
+  await search.getByTestId('log-live-pause').click();
+  await expect(search.getByTestId('log-live-status')).toHaveAttribute('data-state', 'paused');
+  await expect(search.getByTestId('log-live-held')).toBeVisible({ timeout: 15_000 });
+  const paused = await newestLive(search);
+  await search.getByTestId('log-live-pause').click();
+  await expect.poll(() => newestLive(search), { timeout: 15_000 }).toBeGreaterThan(paused);
+
+  // A word: the stream starts again with it, and every new line holds it.
+  const closed = admin.waitForEvent('requestfailed', isTail);
+  const again = admin.waitForRequest((r) => isTail(r) && new URL(r.url()).searchParams.get('log_query') === 'refused');
+  await search.getByTestId('log-query').fill('refused');
+  await search.getByTestId('log-query').press('Enter');
+  await closed;
+  await again;
+  await expect(search.getByTestId('log-live-line').first()).toBeVisible({ timeout: 30_000 });
+  for (const line of await search.getByTestId('log-live-line').getByTestId('log-text').allTextContents()) expect(line.toLowerCase()).toContain('refused');
+
+  // Off: the stream is closed, and the search is back.
+  const stopped = admin.waitForEvent('requestfailed', isTail);
+  await search.getByTestId('log-live').click();
+  await stopped;
+  await expect(search.getByTestId('log-live-view')).toHaveCount(0);
+  await expect(search.getByTestId('log-results')).toHaveAttribute('data-state', 'ready');
 });
 
 test("a Deployment's Logs tab merges its pods' lines, each marked with its pod", async () => {

@@ -67,9 +67,15 @@ export function setUnauthorizedHandler(f: () => void) {
   onUnauthorized = f;
 }
 
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/**
+ * send makes a request and returns its answer when it succeeded: no answer
+ * is a NetworkError, an error answer an ApiError (its Status), and a 401
+ * tells the page that the session is gone. Every request of the console
+ * goes through it.
+ */
+async function send(path: string, opts: RequestOptions & { accept?: string }): Promise<Response> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
   if (unsafe.has(method)) {
     headers['X-CSRF-Token'] = csrfToken();
   }
@@ -98,6 +104,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     }
     throw new ApiError(resp.status, status, retryAfterSeconds(resp.headers.get('Retry-After')));
   }
+  return resp;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const resp = await send(path, opts);
   if (opts.raw) {
     return (await resp.text()) as T;
   }
@@ -105,6 +116,18 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     return undefined as T;
   }
   return (await resp.json()) as T;
+}
+
+/**
+ * openStream starts a GET whose answer goes on (server-sent events) and
+ * gives its body to read as it comes. It fails as every request does
+ * before the answer begins (an ApiError with the server's Status, a
+ * NetworkError); signal ends it.
+ */
+export async function openStream(path: string, signal: AbortSignal, accept = 'text/event-stream'): Promise<ReadableStream<Uint8Array>> {
+  const resp = await send(path, { signal, accept });
+  if (!resp.body) throw new NetworkError(new Error('the answer has no body'));
+  return resp.body;
 }
 
 export const api = {

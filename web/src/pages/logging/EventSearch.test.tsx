@@ -170,4 +170,41 @@ describe('the timeline', () => {
     expect([audit.get('resource'), audit.get('name'), audit.get('namespace'), audit.get('verb')]).toEqual(['deployments', 'web', 'shop', 'create,update,patch,delete']);
     expect(asked.find((u) => u.pathname.endsWith('/pods'))?.searchParams.get('labelSelector')).toBe('app=web');
   });
+
+  it("shows a StatefulSet's revisions from its ControllerRevisions, each with the diff of its pod template against the one before", async () => {
+    const asked: URL[] = [];
+    const now = Date.now();
+    const cr = (n: number, image: string, at: number) => ({
+      metadata: { name: `db-${n}`, uid: `cr-${n}`, creationTimestamp: new Date(at).toISOString() },
+      revision: n,
+      data: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image }] } } } },
+    });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        asked.push(url);
+        if (url.pathname.endsWith('/controllerrevisions')) return json({ items: [cr(2, 'postgres:17', now - 60_000), cr(1, 'postgres:16', now - 120_000)], totalItems: 2 });
+        if (url.pathname.endsWith('/pods')) return json({ items: [], totalItems: 0 });
+        return json({ query: { total: 0, records: [] } });
+      }),
+    );
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop', uid: 'uid-sts', creationTimestamp: new Date(now - 180_000).toISOString() }, spec: { selector: { matchLabels: { app: 'db' } } } };
+    const r = render(wrap(<Timeline namespace="shop" resource="statefulsets" kind="StatefulSet" object={sts} />));
+    await waitFor(() => expect(r.getAllByTestId('timeline-revision')).toHaveLength(2));
+    expect(asked.find((u) => u.pathname.endsWith('/controllerrevisions'))?.searchParams.get('ownerReference')).toBe('uid-sts');
+    // Newest first: revision 2, which changed the image; revision 1 the first.
+    const entries = r.getAllByTestId('timeline-entry').filter((e) => e.dataset.source === 'revision');
+    expect(entries.map((e) => e.dataset.revision)).toEqual(['2', '1']);
+    expect(entries[0]).toHaveTextContent('Revision 2 pod template changed from revision 1 (lines +1 −1)');
+    expect(entries[1]).toHaveTextContent('Revision 1 first revision');
+    fireEvent.click(entries[0].querySelector('[data-test="timeline-toggle"]')!);
+    await waitFor(() => expect(r.getByTestId('timeline-diff')).toBeInTheDocument());
+    const lines = [...r.getByTestId('timeline-diff').querySelectorAll('[data-test="diff-line"]')].filter((l) => l.getAttribute('data-op') !== 'same');
+    // Marked + and - (and in words for screen readers), not by colour alone.
+    expect(lines.map((l) => [l.getAttribute('data-op'), l.textContent?.replace(/\s+/g, ' ')])).toEqual([
+      ['removed', '- removed: image: postgres:16'],
+      ['added', '+ added: image: postgres:17'],
+    ]);
+  });
 });

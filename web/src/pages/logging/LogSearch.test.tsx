@@ -1,8 +1,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { configure, fireEvent, render, waitFor } from '@testing-library/react';
+import { configure, fireEvent, render, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import '../../i18n';
+import { sse } from '../../test/sse';
 import { LogSearch, shortDuration } from './LogSearch';
 
 // The console's tests select by data-test, as the end-to-end tests do.
@@ -88,5 +89,119 @@ describe('the log search', () => {
     expect(shortDuration('1h0m0s')).toBe('1h');
     expect(shortDuration('30s')).toBe('30s');
     expect(shortDuration('1m30s')).toBe('1m30s');
+  });
+});
+
+describe('the live tail of the log search', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** stubTail answers searches with nothing, and each tail with a stream the test writes to. */
+  function stubTail(answer?: () => Promise<Response>) {
+    const tails: { url: URL; signal: AbortSignal; stream: ReturnType<typeof sse> }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string, init: RequestInit) => {
+        const url = new URL(u, 'https://x');
+        const op = url.searchParams.get('operation');
+        if (op === 'histogram') return json({ histogram: { total: 0, interval: '1m0s', buckets: [] } });
+        if (op !== 'tail') return json({ query: { total: 0, records: [] } });
+        if (answer) return answer();
+        const stream = sse();
+        tails.push({ url, signal: init.signal!, stream });
+        return Promise.resolve(new Response(stream.body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } }));
+      }),
+    );
+    return tails;
+  }
+  const line = (n: number, pod = 'web-a') => `data: ${JSON.stringify({ time: `2026-12-04T12:00:${String(n).padStart(2, '0')}.000Z`, log: `live line ${n}`, namespace: 'shop', pod, container: 'app' })}\n\n`;
+
+  it('shows new lines at the top as they come, with their pods, holds them while paused, and closes the stream when turned off', async () => {
+    const tails = stubTail();
+    const r = render(wrap(<LogSearch namespace="shop" workload="web" />));
+    await waitFor(() => expect(r.getByTestId('log-empty')).toBeInTheDocument());
+    fireEvent.click(r.getByTestId('log-live'));
+    expect(r.getByTestId('log-live')).toHaveAttribute('aria-pressed', 'true');
+    await waitFor(() => expect(tails).toHaveLength(1));
+    expect(tails[0].url.searchParams.get('workloads')).toBe('web');
+    expect(tails[0].url.searchParams.get('start_time')).toBeNull();
+    await waitFor(() => expect(r.getByTestId('log-live-status')).toHaveAttribute('data-state', 'live'));
+    expect(r.getByTestId('log-live-empty')).toBeInTheDocument();
+    // The histogram and the page of lines give way to the live lines.
+    expect(r.queryByTestId('log-results')).toBeNull();
+
+    tails[0].stream.send(': following\n\n' + line(1, 'web-a') + line(2, 'web-b'));
+    await waitFor(() => expect(r.getAllByTestId('log-live-line')).toHaveLength(2));
+    // Newest first: the new line is at the top, with its pod and container.
+    const rows = r.getAllByTestId('log-live-line');
+    expect(within(rows[0]).getByTestId('log-text')).toHaveTextContent('live line 2');
+    expect(within(rows[0]).getByTestId('log-pod')).toHaveTextContent('web-b');
+    expect(within(rows[0]).getByTestId('log-container')).toHaveTextContent('app');
+    expect(r.getByTestId('log-live-count')).toHaveTextContent('2 new lines');
+
+    // Paused: lines are held back, and shown on resume.
+    fireEvent.click(r.getByTestId('log-live-pause'));
+    expect(r.getByTestId('log-live-status')).toHaveAttribute('data-state', 'paused');
+    tails[0].stream.send(line(3));
+    await waitFor(() => expect(r.getByTestId('log-live-held')).toHaveTextContent('1 more held while paused'));
+    expect(r.getAllByTestId('log-live-line')).toHaveLength(2);
+    fireEvent.click(r.getByTestId('log-live-pause'));
+    await waitFor(() => expect(r.getAllByTestId('log-live-line')).toHaveLength(3));
+    expect(within(r.getAllByTestId('log-live-line')[0]).getByTestId('log-text')).toHaveTextContent('live line 3');
+
+    // Oldest first: new lines at the bottom.
+    fireEvent.change(r.getByTestId('log-sort'), { target: { value: 'asc' } });
+    expect(within(r.getAllByTestId('log-live-line')[2]).getByTestId('log-text')).toHaveTextContent('live line 3');
+
+    fireEvent.click(r.getByTestId('log-live'));
+    expect(tails[0].signal.aborted).toBe(true);
+    expect(r.queryByTestId('log-live-view')).toBeNull();
+    await waitFor(() => expect(r.getByTestId('log-results')).toBeInTheDocument());
+  });
+
+  it('starts again with the new filters when searched, keeps at most 1,000 lines, and closes the stream when the page goes', async () => {
+    const tails = stubTail();
+    const r = render(wrap(<LogSearch namespace="shop" />));
+    fireEvent.click(r.getByTestId('log-live'));
+    await waitFor(() => expect(tails).toHaveLength(1));
+    tails[0].stream.send(Array.from({ length: 1005 }, (_, i) => `data: ${JSON.stringify({ time: new Date(Date.UTC(2026, 11, 4, 12, 0, 0, i)).toISOString(), log: `n${i}`, namespace: 'shop', pod: 'p', container: 'c' })}\n\n`).join(''));
+    await waitFor(() => expect(r.getAllByTestId('log-live-line')).toHaveLength(1000));
+    expect(r.getByTestId('log-live-dropped')).toHaveTextContent('5 older lines dropped');
+    expect(within(r.getAllByTestId('log-live-line')[999]).getByTestId('log-text')).toHaveTextContent('n5');
+
+    fireEvent.change(r.getByTestId('log-query'), { target: { value: 'error' } });
+    fireEvent.click(r.getByTestId('log-search-run'));
+    await waitFor(() => expect(tails).toHaveLength(2));
+    expect(tails[0].signal.aborted).toBe(true);
+    expect(tails[1].url.searchParams.get('log_query')).toBe('error');
+    await waitFor(() => expect(r.getByTestId('log-live-empty')).toBeInTheDocument());
+    // Lines of several pods come interleaved as they reach the store: they are shown in time order.
+    tails[1].stream.send(line(9, 'web-b') + line(7, 'web-a') + line(8, 'web-a'));
+    await waitFor(() => expect(r.getAllByTestId('log-live-line')).toHaveLength(3));
+    expect(r.getAllByTestId('log-live-line').map((row) => within(row).getByTestId('log-text').textContent)).toEqual(['live line 9', 'live line 8', 'live line 7']);
+
+    r.unmount();
+    expect(tails[1].signal.aborted).toBe(true);
+  });
+
+  it('shows why the tail could not start with the console\'s error, and stops trying on a refusal', async () => {
+    const answer = vi.fn(() => json({ kind: 'Status', status: 'Failure', code: 403, reason: 'Forbidden', message: 'user x may not get pods/log in namespace shop' }, 403));
+    stubTail(answer);
+    const r = render(wrap(<LogSearch namespace="shop" />));
+    fireEvent.click(r.getByTestId('log-live'));
+    await waitFor(() => expect(r.getByTestId('log-live-status')).toHaveAttribute('data-state', 'failed'));
+    expect(within(r.getByTestId('log-live-error')).getByTestId('error')).toHaveAttribute('data-kind', 'forbidden');
+    expect(r.getByTestId('log-live-error')).toHaveTextContent('The live stream could not start');
+    expect(answer).toHaveBeenCalledTimes(1);
+  });
+
+  it('says the log store is unavailable on a 503, and tries again', async () => {
+    const answer = vi.fn(() => json({ kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'the log store is unavailable; try again later' }, 503));
+    stubTail(answer);
+    const r = render(wrap(<LogSearch namespace="shop" />));
+    fireEvent.click(r.getByTestId('log-live'));
+    await waitFor(() => expect(r.getByTestId('log-live-status')).toHaveAttribute('data-state', 'reconnecting'));
+    expect(within(r.getByTestId('log-live-error')).getByTestId('error')).toHaveAttribute('data-kind', 'unavailable');
+    await waitFor(() => expect(answer).toHaveBeenCalledTimes(2), { timeout: 2500 });
+    fireEvent.click(r.getByTestId('log-live'));
   });
 });

@@ -1,10 +1,14 @@
 import { Button, Flex, FlexItem, Form, Stack, TextInput } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import PauseIcon from '@patternfly/react-icons/dist/esm/icons/pause-icon';
+import PlayIcon from '@patternfly/react-icons/dist/esm/icons/play-icon';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadExport, isStoreUnavailable, parseNames, parseWords, useHistogram, useLogs, type LogRecord, type LogSearch as Search, type SortOrder } from '../../api/logging';
+import { useLogTail, type TailSearch } from '../../api/logtail';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { HistogramCard, loaded, RangeBar, RangeText, RecordTime, ResultsCard, StoreUnavailable, useSearchRange } from '../../components/logging/SearchParts';
+import { LiveTail } from '../../components/logging/LiveTail';
+import { LogLines } from '../../components/logging/LogLines';
+import { HistogramCard, loaded, RangeBar, RangeText, ResultsCard, StoreUnavailable, useSearchRange } from '../../components/logging/SearchParts';
 
 export { shortDuration } from '../../components/logging/SearchParts';
 
@@ -25,11 +29,12 @@ const noFilters: Filters = { words: '', namespace: '', workload: '', pod: '', co
  * one workload (workload). Words and filters apply when searched; the time
  * range is the monitoring pages' picker, and dragging across the
  * histogram zooms into a part of it. The lines come a page at a time, and
- * Export downloads every line of the search as text.
+ * Export downloads every line of the search as text. Live follows the
+ * search's new lines as they reach the store, in place of the histogram
+ * and the page of lines, until it is turned off.
  */
 export function LogSearch({ namespace, workload, test = 'log-search' }: { namespace?: string; workload?: string; test?: string }) {
-  const { t, i18n } = useTranslation('logging');
-  const lang = i18n.language;
+  const { t } = useTranslation('logging');
   const [draft, setDraft] = useState<Filters>(noFilters);
   const [applied, setApplied] = useState<Filters>(noFilters);
   const range = useSearchRange();
@@ -38,7 +43,8 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>();
 
-  const search = useMemo<Search>(
+  // What the lines must be, whatever the time: the live tail follows this.
+  const filters = useMemo<TailSearch>(
     () => ({
       namespace,
       words: parseWords(applied.words),
@@ -47,13 +53,15 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
       workloadParts: workload ? undefined : parseNames(applied.workload),
       podParts: parseNames(applied.pod),
       containerParts: parseNames(applied.container),
-      start: shown.start,
-      end: shown.end,
     }),
-    [namespace, workload, applied, shown.start, shown.end],
+    [namespace, workload, applied],
   );
-  const logs = useLogs(search, sort);
-  const histogram = useHistogram(search);
+  const search = useMemo<Search>(() => ({ ...filters, start: shown.start, end: shown.end }), [filters, shown.start, shown.end]);
+  const [live, setLive] = useState(false);
+  // Live follows the filters applied (a new search restarts the stream); the time range does not apply.
+  const tail = useLogTail(live ? filters : undefined);
+  const logs = useLogs(live ? undefined : search, sort);
+  const histogram = useHistogram(live ? undefined : search);
   const { records, total } = loaded<LogRecord>(logs);
 
   const submit = (e: FormEvent) => {
@@ -114,14 +122,39 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
       </Form>
       <RangeBar range={range} prefix="log" sort={sort} setSort={setSort}>
         <FlexItem>
+          <Button
+            variant={live ? 'primary' : 'secondary'}
+            size="sm"
+            aria-pressed={live}
+            onClick={() => {
+              // Off again, the search reads up to now.
+              if (live) range.touch();
+              setLive(!live);
+              tail.setPaused(false);
+            }}
+            data-test="log-live"
+          >
+            {live ? t('Stop live') : t('Live')}
+          </Button>
+        </FlexItem>
+        {live && (
+          <FlexItem>
+            <Button variant="secondary" size="sm" icon={tail.paused ? <PlayIcon /> : <PauseIcon />} onClick={() => tail.setPaused(!tail.paused)} data-test="log-live-pause">
+              {tail.paused ? t('Resume') : t('Pause')}
+            </Button>
+          </FlexItem>
+        )}
+        <FlexItem>
           <Button variant="secondary" size="sm" onClick={() => void exportLines()} isLoading={exporting} isDisabled={exporting || total === 0} data-test="log-export">
             {t('Export')}
           </Button>
         </FlexItem>
       </RangeBar>
-      <RangeText shown={shown} prefix="log" />
+      {!live && <RangeText shown={shown} prefix="log" />}
       {exportError !== undefined && <ErrorAlert error={exportError} title={t('The export failed')} onRetry={() => void exportLines()} />}
-      {unavailable ? (
+      {live ? (
+        <LiveTail tail={tail} sort={sort} withNamespace={!namespace} />
+      ) : unavailable ? (
         <StoreUnavailable error={unavailable} test="logs-unavailable" />
       ) : (
         <>
@@ -141,40 +174,7 @@ export function LogSearch({ namespace, workload, test = 'log-search' }: { namesp
               emptyBody: t('No line in this time range matches the search. Widen the time range or change the words and filters.'),
             }}
           >
-            <Table variant="compact" aria-label={t('Log lines')} data-test="log-lines">
-              <Thead>
-                <Tr>
-                  <Th width={15}>{t('Time')}</Th>
-                  <Th width={20}>{t('Source')}</Th>
-                  <Th>{t('Line')}</Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {records.map((r, i) => (
-                  <Tr key={`${r.time}/${r.namespace}/${r.pod}/${r.container}/${i}`} data-test="log-line">
-                    <Td dataLabel={t('Time')} modifier="nowrap" className="ke-log-time">
-                      <RecordTime ts={r.time} lang={lang} />
-                    </Td>
-                    <Td dataLabel={t('Source')} modifier="nowrap" className="ke-log-source">
-                      {!namespace && (
-                        <>
-                          <span data-test="log-namespace">{r.namespace}</span>
-                          {' / '}
-                        </>
-                      )}
-                      <span data-test="log-pod">{r.pod}</span>
-                      {' / '}
-                      <span data-test="log-container">{r.container}</span>
-                    </Td>
-                    <Td dataLabel={t('Line')}>
-                      <code className="ke-log-line" data-test="log-text">
-                        {r.log}
-                      </code>
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
+            <LogLines records={records} withNamespace={!namespace} label={t('Log lines')} test="log-lines" rowTest="log-line" />
           </ResultsCard>
         </>
       )}

@@ -1,4 +1,5 @@
 import { Alert, Button, EmptyState, EmptyStateBody, Flex, FlexItem, Label, Spinner, Stack } from '@patternfly/react-core';
+import CodeBranchIcon from '@patternfly/react-icons/dist/esm/icons/code-branch-icon';
 import ExclamationCircleIcon from '@patternfly/react-icons/dist/esm/icons/exclamation-circle-icon';
 import ExclamationTriangleIcon from '@patternfly/react-icons/dist/esm/icons/exclamation-triangle-icon';
 import InfoCircleIcon from '@patternfly/react-icons/dist/esm/icons/info-circle-icon';
@@ -17,12 +18,14 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { loaded, RecordTime, Spin, StoreUnavailable } from '../../components/logging/SearchParts';
 import { AuditCode, auditTarget } from './AuditSearch';
 import { EventObject, EventType } from './EventSearch';
-import { changeVerbs, mergeTimeline, podEntries, timelineStart, type TimelineEntry, type TimelineKind } from './timeline';
+import { controllerRevisions, deploymentRevisions, withContext, type DiffLine } from './revisions';
+import { changeVerbs, mergeTimeline, podEntries, revisionEntries, timelineStart, type RevisionEntry, type TimelineEntry, type TimelineKind } from './timeline';
 
 const icons: Record<TimelineKind, ComponentType> = {
   normal: InfoCircleIcon,
   warning: ExclamationTriangleIcon,
   change: PencilAltIcon,
+  revision: CodeBranchIcon,
   start: PlayIcon,
   restart: RedoIcon,
   failure: ExclamationCircleIcon,
@@ -37,6 +40,8 @@ function kindName(k: TimelineKind, t: TFunction): string {
       return t('Warning event');
     case 'change':
       return t('Change');
+    case 'revision':
+      return t('Revision');
     case 'start':
       return t('Start');
     case 'restart':
@@ -50,6 +55,9 @@ function kindName(k: TimelineKind, t: TFunction): string {
 
 /** The kinds a workload owns whose events are part of its timeline. */
 const ownedKinds: Record<string, string> = { deployments: 'replicasets', cronjobs: 'jobs' };
+
+/** The workloads whose revisions are part of their timeline, and the kind that holds them (found by its owner reference). */
+const revisionKinds: Record<string, string> = { deployments: 'replicasets', statefulsets: 'controllerrevisions', daemonsets: 'controllerrevisions' };
 
 /** The resources whose pods a workload has: their pods' status and events are part of its timeline. */
 const withPods = new Set(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs']);
@@ -71,9 +79,60 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
+/**
+ * Diff shows what changed in a pod template between two revisions, line by
+ * line with three lines around each change: added lines marked + (green),
+ * removed ones - (red), so that the colour is not the only sign.
+ */
+export function Diff({ lines, label }: { lines: DiffLine[]; label: string }) {
+  const { t } = useTranslation('logging');
+  return (
+    <pre className="ke-diff" aria-label={label} data-test="timeline-diff">
+      {withContext(lines).map((l, i) =>
+        l.op === 'skip' ? (
+          <div key={i} className="ke-diff-skip" data-op="skip">
+            {t('… {{count}} unchanged lines', { count: l.count })}
+          </div>
+        ) : (
+          <div key={i} className={`ke-diff-${l.op}`} data-op={l.op} data-test="diff-line">
+            <span aria-hidden="true">{l.op === 'added' ? '+ ' : l.op === 'removed' ? '- ' : '  '}</span>
+            {l.op !== 'same' && <span className="pf-v6-screen-reader">{l.op === 'added' ? t('added:') : t('removed:')} </span>}
+            {l.text}
+          </div>
+        ),
+      )}
+    </pre>
+  );
+}
+
+/** describeRevision is a revision's line (its number and how much of the template changed) and its details, with the diff. */
+function describeRevision(e: RevisionEntry, t: TFunction, time: (ts: string | undefined) => ReactNode): { line: ReactNode; facts: [string, ReactNode][]; body?: ReactNode } {
+  const r = e.revision;
+  const added = e.diff?.filter((l) => l.op === 'added').length ?? 0;
+  const removed = e.diff?.filter((l) => l.op === 'removed').length ?? 0;
+  let what: string;
+  if (e.previous === undefined) what = r.revision === 1 ? t('first revision') : t('the revisions before it are no longer kept');
+  else if (added + removed === 0) what = t('the same pod template as revision {{previous}}', { previous: e.previous });
+  else what = t('pod template changed from revision {{previous}} (lines +{{added}} −{{removed}})', { previous: e.previous, added, removed });
+  return {
+    line: (
+      <>
+        <strong data-test="timeline-revision">{t('Revision {{n}}', { n: r.revision })}</strong> <span>{what}</span>
+      </>
+    ),
+    facts: [
+      [t('Revision'), r.revision],
+      [t('Kept as'), r.name],
+      [t('Made'), time(r.created)],
+    ],
+    body: e.diff && added + removed > 0 ? <Diff lines={e.diff} label={t('Changes from revision {{previous}} to {{n}}', { previous: e.previous, n: r.revision })} /> : undefined,
+  };
+}
+
 /** describe is an entry's line (what happened, in a few words) and its details. */
-function describe(e: TimelineEntry, self: string, t: TFunction, lang: string): { line: ReactNode; facts: [string, ReactNode][] } {
+function describe(e: TimelineEntry, self: string, t: TFunction, lang: string): { line: ReactNode; facts: [string, ReactNode][]; body?: ReactNode } {
   const time = (ts: string | undefined) => (ts ? <RecordTime ts={ts} lang={lang} millis={false} /> : undefined);
+  if (e.source === 'revision') return describeRevision(e, t, time);
   if (e.source === 'event') {
     const ev: EventRecord = e.event;
     const o = ev.involvedObject;
@@ -167,7 +226,8 @@ function describe(e: TimelineEntry, self: string, t: TFunction, lang: string): {
  * (and, for a workload, its pods' events; for a Deployment its
  * ReplicaSets', for a CronJob its Jobs'), the audited changes to it
  * (which only administrators may read; for the others there are none),
- * and, for workloads and pods, the starts, restarts and failures the
+ * a workload's revisions with what changed in the pod template, and, for
+ * workloads and pods, the starts, restarts and failures the
  * pods' status tells. Each entry opens to its details.
  */
 export function Timeline({ namespace, resource, kind, object }: { namespace: string; resource: string; kind: string; object: K8sObject }) {
@@ -189,6 +249,14 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
   const children = uid ? ownedKinds[resource] : undefined;
   const owned = useList<K8sObject>(children ?? 'replicasets', namespace, { ownerReference: uid ?? '', limit: 50 }, { enabled: !!children, live: false });
   const uids = useMemo(() => (uid ? [uid, ...(owned.data?.items ?? []).map((o) => o.metadata.uid).filter((u): u is string => !!u).sort()] : []), [uid, owned.data]);
+  // A workload's revisions: a Deployment's are its ReplicaSets (listed above), a StatefulSet's or DaemonSet's its ControllerRevisions.
+  const revisionKind = uid ? revisionKinds[resource] : undefined;
+  const crs = useList<K8sObject>('controllerrevisions', namespace, { ownerReference: uid ?? '', limit: 50 }, { enabled: revisionKind === 'controllerrevisions', live: false });
+  const revisions = useMemo(() => {
+    if (revisionKind === 'replicasets') return revisionEntries(deploymentRevisions(owned.data?.items ?? []));
+    if (revisionKind === 'controllerrevisions') return revisionEntries(controllerRevisions(crs.data?.items ?? []));
+    return [];
+  }, [revisionKind, owned.data, crs.data]);
   const ownSearch = uid ? (children && owned.isLoading ? undefined : { namespace, uids, start, end }) : { namespace, kinds: [kind], names: [name], start, end };
   const own = useEvents(ownSearch, 'desc');
   const ofPods = useEvents(podNames.length ? { namespace, kinds: ['Pod'], names: podNames, start, end } : undefined, 'desc');
@@ -198,8 +266,8 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
   const podEvents = loaded<EventRecord>(ofPods);
   const audit = loaded<AuditRecord>(changes);
   const entries = useMemo(
-    () => mergeTimeline([...ownEvents.records, ...podEvents.records], changes.error ? [] : audit.records, podEntries(pods)),
-    [ownEvents.records, podEvents.records, audit.records, changes.error, pods],
+    () => mergeTimeline([...ownEvents.records, ...podEvents.records], changes.error ? [] : audit.records, podEntries(pods), revisions),
+    [ownEvents.records, podEvents.records, audit.records, changes.error, pods, revisions],
   );
   const [open, setOpen] = useState<Set<string>>(new Set());
   const toggle = (key: string) =>
@@ -233,6 +301,7 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
               setNow(Date.now());
               if (labelSelector) void podList.refetch();
               if (children) void owned.refetch();
+              if (revisionKind === 'controllerrevisions') void crs.refetch();
             }}
             isDisabled={fetching}
             data-test="timeline-refresh"
@@ -261,7 +330,7 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
             const isOpen = open.has(e.key);
             const id = `tl-${e.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
             return (
-              <li key={e.key} className="ke-timeline-entry" data-test="timeline-entry" data-kind={e.kind} data-source={e.source}>
+              <li key={e.key} className="ke-timeline-entry" data-test="timeline-entry" data-kind={e.kind} data-source={e.source} data-revision={e.source === 'revision' ? e.revision.revision : undefined}>
                 <span className="ke-timeline-time">
                   <RecordTime ts={e.time} lang={lang} millis={false} />
                 </span>
@@ -276,6 +345,7 @@ export function Timeline({ namespace, resource, kind, object }: { namespace: str
                   {isOpen && (
                     <div id={id}>
                       <Facts rows={d.facts} />
+                      {d.body}
                     </div>
                   )}
                 </div>

@@ -1,12 +1,14 @@
 import type { AuditRecord, EventRecord } from '../../api/events';
 import type { ContainerStatus, Pod } from '../../api/types';
+import { templateDiff, type DiffLine, type Revision } from './revisions';
 
 // The timeline of an object: its events, the audit records of changes to
 // it, and what its pods' status tells (starts, restarts, failures), in
-// one list, newest first.
+// one list, newest first; for a workload, its revisions with what changed
+// in the pod template.
 
 /** The kinds of entry, each with its icon and colour. */
-export type TimelineKind = 'normal' | 'warning' | 'change' | 'start' | 'restart' | 'failure' | 'exit';
+export type TimelineKind = 'normal' | 'warning' | 'change' | 'revision' | 'start' | 'restart' | 'failure' | 'exit';
 
 interface Base {
   /** unique within a timeline */
@@ -42,7 +44,16 @@ export interface PodEntry extends Base {
   finishedAt?: string;
 }
 
-export type TimelineEntry = EventEntry | ChangeEntry | PodEntry;
+/** RevisionEntry is a revision of a workload's pod template, made then, with its diff against the revision before it when that is known. */
+export interface RevisionEntry extends Base {
+  source: 'revision';
+  revision: Revision;
+  /** the revision compared with; none: the first revision, or the ones before it are gone */
+  previous?: number;
+  diff?: DiffLine[];
+}
+
+export type TimelineEntry = EventEntry | ChangeEntry | PodEntry | RevisionEntry;
 
 /** The verbs of the requests that change an object, which the timeline asks the audit search for. */
 export const changeVerbs = ['create', 'update', 'patch', 'delete'];
@@ -133,7 +144,25 @@ export function podEntries(pods: Pod[]): PodEntry[] {
   return out;
 }
 
-const order: Record<TimelineKind, number> = { failure: 0, warning: 1, restart: 2, exit: 3, change: 4, start: 5, normal: 6 };
+/**
+ * revisionEntries are a workload's revisions (oldest first, as
+ * deploymentRevisions and controllerRevisions give them), each with the
+ * diff of its pod template against the revision before it. The controller
+ * keeps only the latest revisions (revisionHistoryLimit): the oldest one
+ * kept has nothing to compare with unless it is the first.
+ */
+export function revisionEntries(revisions: Revision[]): RevisionEntry[] {
+  const out: RevisionEntry[] = [];
+  revisions.forEach((r, i) => {
+    const at = ms(r.created);
+    if (at === undefined) return;
+    const prev = i > 0 ? revisions[i - 1] : undefined;
+    out.push({ source: 'revision', key: `revision/${r.uid ?? r.name}/${r.revision}`, time: r.created, at, kind: 'revision', revision: r, previous: prev?.revision, diff: prev ? templateDiff(prev, r) : undefined });
+  });
+  return out;
+}
+
+const order: Record<TimelineKind, number> = { failure: 0, warning: 1, restart: 2, exit: 3, change: 4, revision: 5, start: 6, normal: 7 };
 
 /**
  * mergeTimeline puts the entries in one list, newest first (at the same
@@ -141,7 +170,7 @@ const order: Record<TimelineKind, number> = { failure: 0, warning: 1, restart: 2
  * searches (its object's and its pods') is one entry; writes of the
  * status are left out.
  */
-export function mergeTimeline(events: EventRecord[], changes: AuditRecord[], pods: PodEntry[]): TimelineEntry[] {
+export function mergeTimeline(events: EventRecord[], changes: AuditRecord[], pods: PodEntry[], revisions: RevisionEntry[] = []): TimelineEntry[] {
   const seen = new Set<string>();
   const out: TimelineEntry[] = [];
   const add = (e: TimelineEntry | undefined) => {
@@ -154,6 +183,7 @@ export function mergeTimeline(events: EventRecord[], changes: AuditRecord[], pod
     if (isChange(r)) add(changeEntry(r, i));
   });
   pods.forEach(add);
+  revisions.forEach(add);
   return out.sort((a, b) => b.at - a.at || order[a.kind] - order[b.kind] || a.key.localeCompare(b.key));
 }
 

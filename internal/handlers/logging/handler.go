@@ -53,7 +53,7 @@ type Authorizer interface {
 
 // Handler serves the logging API.
 type Handler struct {
-	Service    *loggingsvc.Service
+	Service    loggingsvc.Backend
 	Authorizer Authorizer
 	// Reader reads namespaces (from the cache).
 	Reader client.Reader

@@ -80,5 +80,3 @@ func sortMillis(sort []any) (int64, bool) {
 	ms, err := n.Int64()
 	return ms, err == nil
 }
-
-

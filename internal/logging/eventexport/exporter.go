@@ -52,7 +52,7 @@ type Exporter struct {
 	// document's id is made of its content, so an occurrence written again
 	// replaces itself.
 	Out batch.Store
-	Log   logr.Logger
+	Log logr.Logger
 	// FlushInterval and MaxBuffer are the batch writer's (batch.Writer).
 	FlushInterval time.Duration
 	MaxBuffer     int

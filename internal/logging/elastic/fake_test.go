@@ -110,19 +110,29 @@ func parseBody(t *testing.T, contentType string, raw []byte) any {
 		var lines []any
 		sc := bufio.NewScanner(bytes.NewReader(raw))
 		for sc.Scan() {
-			var v any
-			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			v, err := decode(sc.Bytes())
+			if err != nil {
 				t.Errorf("an NDJSON line that is not JSON: %s", sc.Text())
 			}
 			lines = append(lines, v)
 		}
 		return lines
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, err := decode(raw)
+	if err != nil {
 		t.Errorf("a body that is not JSON: %s", raw)
 	}
 	return v
+}
+
+// decode parses JSON with its numbers as written, so that a large one
+// compares exactly.
+func decode(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
 }
 
 // requests are the requests received so far.
@@ -150,7 +160,8 @@ func wantRequest(t *testing.T, got request, method, path string, query map[strin
 	}
 	var w any
 	if want != "" {
-		if err := json.Unmarshal([]byte(want), &w); err != nil {
+		var err error
+		if w, err = decode([]byte(want)); err != nil {
 			t.Fatalf("the wanted body is not JSON: %v\n%s", err, want)
 		}
 	}

@@ -42,6 +42,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
+	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -159,15 +160,24 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 
 // addEventExport writes Kubernetes events to the log store, on the leader.
 func addEventExport(mgr ctrl.Manager, cfg Config) error {
-	if cfg.Events.VictoriaLogsURL == "" {
+	log := mgr.GetLogger().WithName("event-export")
+	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Log: log}
+	switch ev := cfg.Events; {
+	case ev.Elasticsearch != nil:
+		c, err := elastic.New(*ev.Elasticsearch, ev.Timeout.Duration)
+		if err != nil {
+			return err
+		}
+		exp.Out = c.Writer(elastic.EventRecords, log)
+	case ev.VictoriaLogsURL != "":
+		store, err := victorialogs.New(ev.VictoriaLogsURL, ev.Timeout.Duration)
+		if err != nil {
+			return err
+		}
+		exp.Store = store.In(victorialogs.Events)
+	default:
 		return nil
 	}
-	store, err := victorialogs.New(cfg.Events.VictoriaLogsURL, cfg.Events.Timeout.Duration)
-	if err != nil {
-		return err
-	}
-	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Store: store.In(victorialogs.Events),
-		Log: mgr.GetLogger().WithName("event-export")}
 	for _, c := range batch.Collectors() {
 		// Registered once per process (tests build several managers).
 		if err := ctrlmetrics.Registry.Register(c); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {

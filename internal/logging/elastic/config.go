@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
 // Flavour is the kind of store: the two differ in how an export pages.
@@ -134,4 +137,21 @@ func (f Fields) suffix() string {
 		return ""
 	}
 	return f.KeywordSuffix
+}
+
+// ValidateStore checks the choice of a component's log store under prefix
+// (logging, events): VictoriaLogs' URL or an elasticsearch section, not
+// both; neither is no store.
+func ValidateStore(prefix, victoriaLogsURL string, es *Config) []error {
+	switch {
+	case victoriaLogsURL != "" && es != nil:
+		return []error{fmt.Errorf("%s: set either victoriaLogsURL or elasticsearch, not both", prefix)}
+	case es != nil:
+		return es.Defaulted().Validate(prefix + ".elasticsearch")
+	case victoriaLogsURL != "":
+		if _, err := victorialogs.New(victoriaLogsURL, time.Second); err != nil {
+			return []error{fmt.Errorf("%s.victoriaLogsURL: %w", prefix, err)}
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package elastic
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,7 +194,7 @@ func TestBulkWritesDailyIndicesAndDropsRefusedRecords(t *testing.T) {
 	}
 	got := s.requests()
 	lines, _ := got[0].Body.([]any)
-	if got[0].Method != "POST" || got[0].Path != "/_bulk" || len(lines) != 4 {
+	if got[0].Method != http.MethodPost || got[0].Path != "/_bulk" || len(lines) != 4 {
 		t.Fatalf("request %s %s with %d lines, want POST /_bulk with 4", got[0].Method, got[0].Path, len(lines))
 	}
 	action := func(i int) (index, id string) {

@@ -37,7 +37,7 @@ func (c *Client) Tail(ctx context.Context, q loggingsvc.Query, since time.Durati
 				"sort": order(k.time, true), "track_total_hits": false})
 			if err != nil {
 				if ctx.Err() != nil {
-					return nil //nolint:nilerr // the caller ended the tail
+					return nil // the caller ended the tail
 				}
 				return err
 			}

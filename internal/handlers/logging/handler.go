@@ -53,6 +53,8 @@ type Authorizer interface {
 
 // Handler serves the logging API.
 type Handler struct {
+	// Service is the log store: VictoriaLogs (*loggingsvc.Service) or
+	// Elasticsearch/OpenSearch (*elastic.Client).
 	Service    loggingsvc.Backend
 	Authorizer Authorizer
 	// Reader reads namespaces (from the cache).

@@ -305,11 +305,47 @@ The store ke-apiserver searches and ke-controller-manager writes events to:
 the URL given, else the store the chart deploys, else none.
 */}}
 {{- define "sk.apiserver.victoriaLogsURL" -}}
+{{- if not .Values.logging.elasticsearch.enabled }}
 {{- default (include "sk.logging.deployedURL" .) .Values.apiserver.logging.victoriaLogsURL }}
+{{- end }}
 {{- end }}
 
 {{- define "sk.controllerManager.victoriaLogsURL" -}}
+{{- if not .Values.logging.elasticsearch.enabled }}
 {{- default (include "sk.logging.deployedURL" .) .Values.controllerManager.events.victoriaLogsURL }}
+{{- end }}
+{{- end }}
+
+{{/*
+The elasticsearch section of a component's configuration (logging.elasticsearch
+enabled): dict "es" the values, "dir" where the component mounts existingSecret.
+*/}}
+{{- define "sk.logging.elasticsearchConfig" -}}
+{{- $es := .es }}
+{{- if not $es.addresses }}
+{{- fail "logging.elasticsearch.addresses must name at least one node" }}
+{{- end }}
+flavour: {{ $es.flavour | quote }}
+addresses:
+  {{- toYaml $es.addresses | nindent 2 }}
+{{- with $es.username }}
+username: {{ . | quote }}
+{{- end }}
+{{- if and $es.existingSecret $es.username $es.passwordKey }}
+passwordFile: {{ printf "%s/%s" .dir $es.passwordKey | quote }}
+{{- end }}
+{{- if and $es.existingSecret $es.caKey }}
+caFile: {{ printf "%s/%s" .dir $es.caKey | quote }}
+{{- end }}
+{{- if $es.insecureSkipVerify }}
+insecureSkipVerify: true
+{{- end }}
+indices:
+  {{- toYaml $es.indices | nindent 2 }}
+{{- with $es.fields }}
+fields:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -40,6 +40,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/listengine"
 	"github.com/superkube/super-kubenetes/internal/logging/auditstore"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
+	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/logging/workspace"
@@ -335,19 +336,27 @@ func (b *builder) monitoring() (*monitoringhandlers.Handler, error) {
 // one it answers 503.
 func (b *builder) logging() (*logginghandlers.Handler, error) {
 	l := b.cfg.Logging
-	svc := &loggingsvc.Service{}
-	if l.VictoriaLogsURL != "" {
+	var store loggingsvc.Backend = &loggingsvc.Service{}
+	var audits batch.Store
+	switch {
+	case l.Elasticsearch != nil:
+		c, err := elastic.New(*l.Elasticsearch, l.Timeout.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("logging: %w", err)
+		}
+		store, audits = c, c.Writer(elastic.AuditRecords, b.log.WithName("audit-store"))
+	case l.VictoriaLogsURL != "":
 		c, err := victorialogs.New(l.VictoriaLogsURL, l.Timeout.Duration)
 		if err != nil {
 			return nil, fmt.Errorf("logging: %w", err)
 		}
-		svc.Store = c
-		if b.cfg.Audit.ToLogStore() {
-			b.auditOut = &batch.Writer{Store: c.In(victorialogs.Audit), Stream: logsql.AuditStream, Kind: "audit", Log: b.log.WithName("audit-store")}
-			b.s.runs = append(b.s.runs, b.auditOut.Run)
-		}
+		store, audits = &loggingsvc.Service{Store: c}, c.In(victorialogs.Audit)
 	}
-	return &logginghandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
+	if audits != nil && b.cfg.Audit.ToLogStore() {
+		b.auditOut = &batch.Writer{Store: audits, Stream: logsql.AuditStream, Kind: "audit", Log: b.log.WithName("audit-store")}
+		b.s.runs = append(b.s.runs, b.auditOut.Run)
+	}
+	return &logginghandlers.Handler{Service: store, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
 }
 
 // server puts the routes behind the filters every request passes

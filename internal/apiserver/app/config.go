@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
+	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -72,11 +73,14 @@ type Config struct {
 }
 
 // Logging says where the logging API searches the container logs:
-// VictoriaLogs' HTTP API. Without a URL the logging API answers 503 "the
-// log store is unavailable".
+// VictoriaLogs' HTTP API, or an Elasticsearch or OpenSearch cluster (one
+// of them). Without either the logging API answers 503 "the log store is
+// unavailable".
 type Logging struct {
 	// VictoriaLogsURL is the store's address (without /select).
 	VictoriaLogsURL string `json:"victoriaLogsURL,omitempty"`
+	// Elasticsearch is an Elasticsearch or OpenSearch cluster instead.
+	Elasticsearch *elastic.Config `json:"elasticsearch,omitempty"`
 	// Timeout bounds the wait for the store's answer; slower is a 503.
 	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
@@ -282,6 +286,7 @@ func (c *Config) Validate() []error {
 	if c.Logging.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("logging.timeout must be positive"))
 	}
+	errs = append(errs, elastic.ValidateStore("logging", c.Logging.VictoriaLogsURL, c.Logging.Elasticsearch)...)
 	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)
 	}

@@ -10,8 +10,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
+	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
-	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -72,8 +72,11 @@ type LogRetention struct {
 // writes each occurrence once to the log store, where the logging API
 // searches them after kube-apiserver has forgotten them.
 type Events struct {
-	// VictoriaLogsURL is the log store's HTTP API; empty exports nothing.
+	// VictoriaLogsURL is the log store's HTTP API; empty (and no
+	// elasticsearch) exports nothing.
 	VictoriaLogsURL string `json:"victoriaLogsURL,omitempty"`
+	// Elasticsearch is an Elasticsearch or OpenSearch cluster instead.
+	Elasticsearch *elastic.Config `json:"elasticsearch,omitempty"`
 	// Timeout bounds one write to the store.
 	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
@@ -160,11 +163,7 @@ func (c *Config) Validate() []error {
 	if c.ClusterCheckInterval.Duration < time.Second {
 		errs = append(errs, errors.New("clusterCheckInterval must be at least 1s"))
 	}
-	if u := c.Events.VictoriaLogsURL; u != "" {
-		if _, err := victorialogs.New(u, c.Events.Timeout.Duration); err != nil {
-			errs = append(errs, fmt.Errorf("events.victoriaLogsURL: %w", err))
-		}
-	}
+	errs = append(errs, elastic.ValidateStore("events", c.Events.VictoriaLogsURL, c.Events.Elasticsearch)...)
 	if c.Events.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("events.timeout must be positive"))
 	}

@@ -42,6 +42,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
+	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
@@ -161,20 +162,31 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 // addEventExport writes Kubernetes events to the log store, and deletes
 // each kind of record past its retention there, on the leader.
 func addEventExport(mgr ctrl.Manager, cfg Config) error {
-	if cfg.Events.VictoriaLogsURL == "" {
+	log := mgr.GetLogger().WithName("event-export")
+	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Log: log}
+	switch ev := cfg.Events; {
+	case ev.Elasticsearch != nil:
+		c, err := elastic.New(*ev.Elasticsearch, ev.Timeout.Duration)
+		if err != nil {
+			return err
+		}
+		exp.Out = c.Writer(elastic.EventRecords, log)
+	case ev.VictoriaLogsURL != "":
+		store, err := victorialogs.New(ev.VictoriaLogsURL, ev.Timeout.Duration)
+		if err != nil {
+			return err
+		}
+		exp.Store = store.In(victorialogs.Events)
+		// Elasticsearch's retention is its owner's (ILM/ISM); VictoriaLogs'
+		// per kind is ours.
+		r := cfg.LogRetention
+		pruner := &retention.Pruner{Store: store, Kinds: retention.Kinds(r.ContainerLogs.Duration, r.Events.Duration, r.Audit.Duration),
+			Interval: r.Interval.Duration, Log: mgr.GetLogger().WithName("log-retention")}
+		if err := mgr.Add(pruner); err != nil {
+			return err
+		}
+	default:
 		return nil
-	}
-	store, err := victorialogs.New(cfg.Events.VictoriaLogsURL, cfg.Events.Timeout.Duration)
-	if err != nil {
-		return err
-	}
-	exp := &eventexport.Exporter{Informers: mgr.GetCache(), Reader: mgr.GetClient(), Store: store.In(victorialogs.Events),
-		Log: mgr.GetLogger().WithName("event-export")}
-	r := cfg.LogRetention
-	pruner := &retention.Pruner{Store: store, Kinds: retention.Kinds(r.ContainerLogs.Duration, r.Events.Duration, r.Audit.Duration),
-		Interval: r.Interval.Duration, Log: mgr.GetLogger().WithName("log-retention")}
-	if err := mgr.Add(pruner); err != nil {
-		return err
 	}
 	for _, c := range append(batch.Collectors(), retention.Collectors()...) {
 		// Registered once per process (tests build several managers).

@@ -53,7 +53,9 @@ type Authorizer interface {
 
 // Handler serves the logging API.
 type Handler struct {
-	Service    *loggingsvc.Service
+	// Service is the log store: VictoriaLogs (*loggingsvc.Service) or
+	// Elasticsearch/OpenSearch (*elastic.Client).
+	Service    loggingsvc.Backend
 	Authorizer Authorizer
 	// Reader reads namespaces (from the cache).
 	Reader client.Reader

@@ -43,11 +43,19 @@ var (
 // Collectors are the metrics of every writer of the process.
 func Collectors() []prometheus.Collector { return []prometheus.Collector{written, dropped, failures} }
 
+// Store takes a batch of records of one kind: a *victorialogs.Client in
+// the kind's tenant, or an Elasticsearch or OpenSearch index
+// (elastic.Writer). stream names the fields that make a record's stream,
+// for the stores that keep one.
+type Store interface {
+	Insert(ctx context.Context, records []victorialogs.Record, stream []string) error
+}
+
 // Writer writes records of one kind to the store.
 type Writer struct {
-	// Store is the client of the store, in the kind's tenant; Stream the
-	// fields that make a record's stream.
-	Store  *victorialogs.Client
+	// Store is where the records go; Stream the fields that make a
+	// record's stream.
+	Store  Store
 	Stream []string
 	// Kind names the records in the metrics and the log.
 	Kind string

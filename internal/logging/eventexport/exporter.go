@@ -44,9 +44,15 @@ type Exporter struct {
 	// Informers gives the informer of events; Reader reads namespaces.
 	Informers cache.Informers
 	Reader    client.Reader
-	// Store is the client of the store, in the events tenant.
+	// Store is the client of VictoriaLogs, in the events tenant: the
+	// records go there, and those of the last hours are read back at start.
 	Store *victorialogs.Client
-	Log   logr.Logger
+	// Out, when set, is where the records go instead (Elasticsearch or
+	// OpenSearch, elastic.Writer). Nothing is read back at start: each
+	// document's id is made of its content, so an occurrence written again
+	// replaces itself.
+	Out batch.Store
+	Log logr.Logger
 	// FlushInterval and MaxBuffer are the batch writer's (batch.Writer).
 	FlushInterval time.Duration
 	MaxBuffer     int
@@ -70,7 +76,11 @@ func (e *Exporter) Written() int64 {
 
 func (e *Exporter) writer() *batch.Writer {
 	if e.out == nil {
-		e.out = &batch.Writer{Store: e.Store, Stream: logsql.EventStream, Kind: "event", Log: e.Log, FlushInterval: e.FlushInterval, MaxBuffer: e.MaxBuffer}
+		var store batch.Store = e.Store
+		if e.Out != nil {
+			store = e.Out
+		}
+		e.out = &batch.Writer{Store: store, Stream: logsql.EventStream, Kind: "event", Log: e.Log, FlushInterval: e.FlushInterval, MaxBuffer: e.MaxBuffer}
 	}
 	return e.out
 }
@@ -115,6 +125,9 @@ func (e *Exporter) Start(ctx context.Context) error {
 // loadSeen reads the UIDs and counts of the events written in the last
 // hours; it waits for the store (ctx ending is the only error).
 func (e *Exporter) loadSeen(ctx context.Context) (map[types.UID]int32, error) {
+	if e.Out != nil {
+		return map[types.UID]int32{}, nil
+	}
 	delay := time.Second
 	for {
 		seen := map[types.UID]int32{}

@@ -173,19 +173,19 @@ func (s *Service) store() (*victorialogs.Client, error) {
 // Search returns a page of records and the total.
 func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
 	filter, ok := logsql.Filter(q.Search, q.Scope)
-	return pageOf(ctx, s, victorialogs.ContainerLogs, filter, ok, q.Window, record)
+	return pageOf(ctx, s, victorialogs.ContainerLogs, filter, ok, q.Window, RecordFrom)
 }
 
 // Events returns a page of events and the total.
 func (s *Service) Events(ctx context.Context, q EventQuery) (*EventPage, error) {
 	filter, ok := logsql.EventFilter(q.Search, q.Scope)
-	return pageOf(ctx, s, victorialogs.Events, filter, ok, q.Window, event)
+	return pageOf(ctx, s, victorialogs.Events, filter, ok, q.Window, EventFrom)
 }
 
 // Audit returns a page of audit records and the total.
 func (s *Service) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
 	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
-	return pageOf(ctx, s, victorialogs.Audit, filter, ok, q.Window, auditRecord)
+	return pageOf(ctx, s, victorialogs.Audit, filter, ok, q.Window, AuditRecordFrom)
 }
 
 // AuditHistogram counts the matching audit records per q.Interval.
@@ -306,7 +306,7 @@ func (s *Service) Tail(ctx context.Context, q Query, since time.Duration, each f
 	if err != nil {
 		return err
 	}
-	return st.Tail(ctx, filter, since, func(r victorialogs.Record) error { return each(record(r)) })
+	return st.Tail(ctx, filter, since, func(r victorialogs.Record) error { return each(RecordFrom(r)) })
 }
 
 // Export writes the matching lines, oldest first, one per line, as they
@@ -390,7 +390,9 @@ func exportSlices(r victorialogs.Range) []victorialogs.Range {
 	return out
 }
 
-func auditRecord(r victorialogs.Record) AuditRecord {
+// AuditRecordFrom is the audit record of a store record with the fields
+// ke-apiserver writes (logsql.Audit*, _time, _msg).
+func AuditRecordFrom(r victorialogs.Record) AuditRecord {
 	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
 	code, _ := strconv.Atoi(r[logsql.AuditCode])
 	return AuditRecord{Time: t, Source: r[logsql.AuditSource], Type: r[logsql.AuditType], User: r[logsql.AuditUser],
@@ -400,7 +402,9 @@ func auditRecord(r victorialogs.Record) AuditRecord {
 		Message: r[logsql.FieldMessage]}
 }
 
-func event(r victorialogs.Record) Event {
+// EventFrom is the event of a store record with the fields the event
+// exporter writes (logsql.Event*, _time, _msg).
+func EventFrom(r victorialogs.Record) Event {
 	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
 	first, _ := time.Parse(time.RFC3339Nano, r[logsql.EventFirstTime])
 	n, _ := strconv.ParseInt(r[logsql.EventCount], 10, 64)
@@ -409,7 +413,9 @@ func event(r victorialogs.Record) Event {
 		Reason: r[logsql.EventReason], Type: r[logsql.EventType], Message: r[logsql.FieldMessage], Source: r[logsql.EventSource], Count: n, UID: r[logsql.EventUID]}
 }
 
-func record(r victorialogs.Record) Record {
+// RecordFrom is the log record of a store record with vlagent's fields
+// (logsql.Field*).
+func RecordFrom(r victorialogs.Record) Record {
 	t, _ := time.Parse(time.RFC3339Nano, r[logsql.FieldTime])
 	rec := Record{Time: t, Log: r[logsql.FieldMessage], Namespace: r[logsql.FieldNamespace], Pod: r[logsql.FieldPod],
 		Container: r[logsql.FieldContainer], Node: r[logsql.FieldNode]}
@@ -420,4 +426,4 @@ func record(r victorialogs.Record) Record {
 }
 
 // Unavailable reports whether err means the store could not answer.
-func Unavailable(err error) bool { return errors.Is(err, victorialogs.ErrUnavailable) }
+func Unavailable(err error) bool { return errors.Is(err, ErrUnavailable) }

@@ -97,6 +97,10 @@ logging:
   {{- with include "sk.apiserver.victoriaLogsURL" $ }}
   victoriaLogsURL: {{ . | quote }}
   {{- end }}
+  {{- if $.Values.logging.elasticsearch.enabled }}
+  elasticsearch:
+    {{- include "sk.logging.elasticsearchConfig" (dict "es" $.Values.logging.elasticsearch "dir" "/etc/superkube/elasticsearch") | nindent 4 }}
+  {{- end }}
   timeout: {{ .timeout | quote }}
 {{- end }}
 {{- with $as.trustedProxies }}

@@ -34,6 +34,10 @@ clusterCheckInterval: {{ $cm.clusterCheckInterval | quote }}
 events:
   {{- /* The URL given, else the store the chart deploys. */}}
   victoriaLogsURL: {{ include "sk.controllerManager.victoriaLogsURL" . | quote }}
+  {{- if .Values.logging.elasticsearch.enabled }}
+  elasticsearch:
+    {{- include "sk.logging.elasticsearchConfig" (dict "es" .Values.logging.elasticsearch "dir" "/etc/superkube/elasticsearch") | nindent 4 }}
+  {{- end }}
   timeout: {{ $cm.events.timeout | quote }}
 {{- with .Values.logging.retention }}
 logRetention:

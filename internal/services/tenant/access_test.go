@@ -31,8 +31,8 @@ func TestCreatingAWorkspaceAnswersOnceItsCreatorIsLetIn(t *testing.T) {
 	go func() {
 		defer close(bound)
 		time.Sleep(500 * time.Millisecond)
-		objs := append(servicetest.Workspace(ws, manager)[1:], // the controller's roles, not the workspace
-			servicetest.WorkspaceMember(ws, manager, builtin.WorkspaceRoleName(ws, builtin.WorkspaceAdmin)))
+		objs := servicetest.Workspace(ws, manager)[1:] // the controller's roles, not the workspace
+		objs = append(objs, servicetest.WorkspaceMember(ws, manager, builtin.WorkspaceRoleName(ws, builtin.WorkspaceAdmin)))
 		for _, o := range objs {
 			if err := env.Client.Create(ctx, o); err != nil {
 				t.Errorf("creating %T %s: %v", o, o.GetName(), err)
@@ -72,7 +72,8 @@ func TestCreatingAProjectAnswersOnceItsCreatorIsLetIn(t *testing.T) {
 	go func() {
 		defer close(bound)
 		time.Sleep(500 * time.Millisecond)
-		objs := append(servicetest.Project(ws, ns, creator)[1:], servicetest.ProjectMember(ns, creator, builtin.ProjectAdmin))
+		objs := servicetest.Project(ws, ns, creator)[1:] // the controller's roles, not the namespace
+		objs = append(objs, servicetest.ProjectMember(ns, creator, builtin.ProjectAdmin))
 		for _, o := range objs {
 			if err := env.Client.Create(ctx, o); err != nil {
 				t.Errorf("creating %T %s: %v", o, o.GetName(), err)

@@ -12,7 +12,7 @@ import (
 // (and nothing of VictoriaLogs), with the password and CA of the Secret
 // mounted where their configuration says, and accept the configuration.
 func TestTheChartPointsBothComponentsAtElasticsearch(t *testing.T) {
-	h := newHelm(t, "sk-logging-es", "ske")
+	h := newHelm(t, "sk-logging-es", "skes")
 	vals := map[string]any{
 		"apiserver": map[string]any{"issuer": "https://ke.example.com"},
 		"logging": map[string]any{

@@ -244,6 +244,10 @@ func model(d time.Duration) string {
 
 // Args are prometheus's flags.
 func (c *Config) Args(configFile string) []string {
+	interval := c.ScrapeInterval
+	if interval <= 0 {
+		interval = cluster.DefaultScrapeInterval
+	}
 	return []string{
 		"--config.file=" + configFile,
 		"--storage.tsdb.path=" + filepath.Join(c.DataDir, "data"),
@@ -252,6 +256,11 @@ func (c *Config) Args(configFile string) []string {
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(c.Port),
 		// Lets `curl -X POST .../-/reload` pick up an edited configuration.
 		"--web.enable-lifecycle",
+		// A rule that fires at the first evaluation does so before the
+		// notifier knows Alertmanager (it takes Alertmanager in after about
+		// 5s); resending at each evaluation, rather than after a minute,
+		// delivers it at the next one.
+		"--rules.alert.resend-delay=" + model(interval),
 		"--log.level=warn",
 	}
 }

@@ -53,7 +53,7 @@ func (o *Options) startAlerting(ctx context.Context, c *cluster.Cluster) (*alert
 	}
 	if _, err := o.Mail.LookPath(); err != nil {
 		st.MailpitMissing = err.Error()
-		return st, nil
+		return st, nil //nolint:nilerr // reported in the summary
 	}
 	m := &o.Mail
 	for _, p := range []struct {

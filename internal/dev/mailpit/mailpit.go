@@ -19,8 +19,9 @@ import (
 )
 
 const (
-	// DefaultPort and DefaultSMTPPort are Mailpit's usual ports.
-	DefaultPort     = 8025
+	// DefaultPort is the usual port of Mailpit's HTTP API.
+	DefaultPort = 8025
+	// DefaultSMTPPort is the usual port of Mailpit's SMTP server.
 	DefaultSMTPPort = 1025
 	// Binary is the program in $MAILPIT_BIN_DIR.
 	Binary = "mailpit"
@@ -103,12 +104,12 @@ func Start(ctx context.Context, l Launcher, cfg *Config) error {
 	})
 }
 
-// URLFile is where ke-dev writes the HTTP API's URL, in its data folder, and
-// SMTPFile the SMTP server's host:port, for the platform's configuration
-// and the tests.
+// URLFile is where ke-dev writes the HTTP API's URL, in its data folder, for
+// the platform's configuration and the tests.
 func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }
 
-// SMTPFile: see URLFile.
+// SMTPFile is where ke-dev writes the SMTP server's host:port, beside
+// URLFile.
 func SMTPFile(dataDir string) string { return filepath.Join(dataDir, "smtp") }
 
 func httpOK(ctx context.Context, url string) error {

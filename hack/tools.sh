@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs and the developer tools
+# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit and the developer tools
 # into a cache folder outside the checkout, keyed by version. When every binary
-# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|dev|all]
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|mailpit|dev|all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,6 +106,26 @@ build_victorialogs() {
 	log "Built VictoriaLogs in $((SECONDS - start))s"
 }
 
+# build_mailpit builds Mailpit, the SMTP sink with an HTTP API, from the module
+# pinned in hack/tools/mailpit. The module ships no web UI assets (they are
+# built with npm in Mailpit's own release process): the binary serves the SMTP
+# server and the HTTP API, which is all the local cluster and the tests use.
+build_mailpit() {
+	local dir=$MAILPIT_BIN_DIR
+	if [[ -x $dir/mailpit ]]; then
+		log "Mailpit $MAILPIT_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	log "Building mailpit $MAILPIT_VERSION into $dir"
+	(cd "$root/hack/tools/mailpit" && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w -X github.com/axllent/mailpit/config.Version=$MAILPIT_VERSION" \
+		-o "$dir/mailpit.tmp" github.com/axllent/mailpit)
+	mv "$dir/mailpit.tmp" "$dir/mailpit"
+	log "Built mailpit in $((SECONDS - start))s"
+}
+
 build_dev() {
 	local dir=$DEVTOOLS_BIN_DIR
 	local want=(golangci-lint controller-gen)
@@ -133,16 +153,18 @@ k8s) build_k8s ;;
 kwok) build_kwok ;;
 metrics-server) build_metrics_server ;;
 victorialogs) build_victorialogs ;;
+mailpit) build_mailpit ;;
 dev) build_dev ;;
 all)
 	build_k8s
 	build_kwok
 	build_metrics_server
 	build_victorialogs
+	build_mailpit
 	build_dev
 	;;
 *)
-	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|dev|all]" >&2
+	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|mailpit|dev|all]" >&2
 	exit 2
 	;;
 esac

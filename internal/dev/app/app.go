@@ -16,7 +16,9 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 
 	"github.com/superkube/super-kubenetes/internal/authn"
+	"github.com/superkube/super-kubenetes/internal/dev/alertmanager"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/prometheus"
 	"github.com/superkube/super-kubenetes/internal/dev/victorialogs"
@@ -38,6 +40,14 @@ type Options struct {
 	Logs victorialogs.Config
 	// NoLogs runs the cluster without the log store and its shippers.
 	NoLogs bool
+	// Alertmanager receives Prometheus's alerts; its DataDir, when empty,
+	// is the data folder's alertmanager.
+	Alertmanager alertmanager.Config
+	// Mail is the SMTP sink (Mailpit) that e-mail notifications go to; its
+	// DataDir, when empty, is the data folder's mailpit.
+	Mail mailpit.Config
+	// NoAlerting runs the cluster without Alertmanager and Mailpit.
+	NoAlerting bool
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -72,6 +82,8 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     victorialogs.DefaultRetention,
 			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
+		Alertmanager: alertmanager.Config{Port: alertmanager.DefaultPort},
+		Mail:         mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
 	}
 }
 
@@ -121,6 +133,12 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&l.Port, "logs-port", l.Port, "VictoriaLogs's HTTP port")
 	fs.DurationVar(&l.Retention, "logs-retention", l.Retention, "How long VictoriaLogs keeps any record (ke-controller-manager deletes container logs after 7 days and events after 30, its logRetention)")
 	fs.StringVar(&l.RetentionSize, "logs-retention-size", l.RetentionSize, "How much disk VictoriaLogs's records may take")
+	fs.BoolVar(&o.NoAlerting, "no-alerting", o.NoAlerting, "Do not run Alertmanager and the mail sink (Mailpit)")
+	fs.StringVar(&o.Alertmanager.Path, "alertmanager", o.Alertmanager.Path, "The Alertmanager binary (default: prometheus-alertmanager in $PATH, Debian's package)")
+	fs.IntVar(&o.Alertmanager.Port, "alertmanager-port", o.Alertmanager.Port, "Alertmanager's HTTP port (its API is under /api/v2)")
+	fs.StringVar(&o.Alertmanager.WebhookURL, "alertmanager-webhook-url", o.Alertmanager.WebhookURL, "Send every notification of Alertmanager to this webhook (empty: alerts are kept in Alertmanager and sent nowhere)")
+	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
+	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
 
@@ -228,6 +246,13 @@ func (o *Options) RunUp(ctx context.Context) error {
 		return err
 	}
 	o.Platform.VictoriaLogsURL = logs.URL
+	alerting, err := o.startAlerting(ctx, c)
+	if err != nil {
+		return err
+	}
+	if alerting.Alertmanager != "" && !o.NoPrometheus {
+		o.Prometheus.Alertmanager = o.Alertmanager.Addr()
+	}
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err
@@ -239,7 +264,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs)
+	o.printSummary(c, res, prom, logs, alerting)
 	return c.Wait(ctx)
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
@@ -39,6 +39,22 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 		fmt.Fprintf(out, "Logs: VictoriaLogs at %s (data in %s); %s\n", logs.URL, logs.DataDir, logs.Missing)
 	default:
 		fmt.Fprintf(out, "Logs: %s\n", logs.Missing)
+	}
+	if alerting.Alertmanager != "" {
+		to := "kept there and sent nowhere yet (--alertmanager-webhook-url sends them to a webhook)"
+		if o.Alertmanager.WebhookURL != "" {
+			to = "notifications to " + o.Alertmanager.WebhookURL
+		}
+		fmt.Fprintf(out, "Alerts: Alertmanager at %s (API %s/api/v2/alerts, configuration and data in %s), fed by Prometheus; %s\n",
+			alerting.Alertmanager, alerting.Alertmanager, alerting.AlertmanagerDir, to)
+	} else {
+		fmt.Fprintf(out, "Alerts: %s\n", alerting.AlertmanagerMissing)
+	}
+	if alerting.Mailpit != "" {
+		fmt.Fprintf(out, "Mail: Mailpit keeps every e-mail sent to SMTP %s (no login needed; data in %s); read them at %s/api/v1/messages\n",
+			alerting.SMTP, alerting.MailpitDir, alerting.Mailpit)
+	} else {
+		fmt.Fprintf(out, "Mail: %s\n", alerting.MailpitMissing)
 	}
 	if len(res.Started) > 0 {
 		fmt.Fprintln(out, "\nPlatform components running:")

@@ -1,7 +1,7 @@
 // Package prometheus runs Prometheus for the local cluster: it writes a
 // configuration that scrapes the control plane, the simulated kubelets and
-// the platform's components, and starts Debian's prometheus with its data in
-// the cluster's data folder.
+// the platform's components, sends the alerts of its rules to Alertmanager,
+// and starts Debian's prometheus with its data in the cluster's data folder.
 package prometheus
 
 import (
@@ -35,6 +35,7 @@ const (
 	JobKeControllerManager = "ke-controller-manager"
 	JobKeConsole           = "ke-console"
 	JobKubeStateMetrics    = "kube-state-metrics"
+	JobAlertmanager        = "alertmanager"
 )
 
 // Defaults for a laptop: two days of series, at most 1 GB on disk.
@@ -59,6 +60,9 @@ type Config struct {
 	ScrapeInterval time.Duration
 	// RulesFile is loaded when it exists.
 	RulesFile string
+	// Alertmanager (host:port) receives the alerts of the rules, and is
+	// scraped; empty sends them nowhere.
+	Alertmanager string
 }
 
 // URL is where Prometheus answers.
@@ -127,8 +131,18 @@ type global struct {
 	ExternalLabels     map[string]string `json:"external_labels,omitempty"`
 }
 
+type alertmanagerConfig struct {
+	APIVersion    string         `json:"api_version"`
+	StaticConfigs []staticConfig `json:"static_configs"`
+}
+
+type alerting struct {
+	Alertmanagers []alertmanagerConfig `json:"alertmanagers"`
+}
+
 type file struct {
 	Global        global         `json:"global"`
+	Alerting      *alerting      `json:"alerting,omitempty"`
 	RuleFiles     []string       `json:"rule_files,omitempty"`
 	ScrapeConfigs []scrapeConfig `json:"scrape_configs"`
 }
@@ -154,6 +168,11 @@ func Render(cfg *Config, t Targets) ([]byte, error) {
 			}
 			f.RuleFiles = []string{abs}
 		}
+	}
+	if cfg.Alertmanager != "" {
+		f.Alerting = &alerting{Alertmanagers: []alertmanagerConfig{
+			{APIVersion: "v2", StaticConfigs: []staticConfig{{Targets: []string{cfg.Alertmanager}}}},
+		}}
 	}
 	client := &tlsConfig{CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile}
 	// kube-controller-manager and kube-scheduler serve with certificates
@@ -187,6 +206,7 @@ func Render(cfg *Config, t Targets) ([]byte, error) {
 		{JobKeControllerManager, t.KeControllerManager, "http"},
 		{JobKeConsole, t.KeConsole, "http"},
 		{JobKubeStateMetrics, t.StateMetrics, "http"},
+		{JobAlertmanager, []string{cfg.Alertmanager}, "http"},
 	}
 	for _, p := range platform {
 		addrs := slices.DeleteFunc(slices.Clone(p.addrs), func(a string) bool { return a == "" })
@@ -224,6 +244,10 @@ func model(d time.Duration) string {
 
 // Args are prometheus's flags.
 func (c *Config) Args(configFile string) []string {
+	interval := c.ScrapeInterval
+	if interval <= 0 {
+		interval = cluster.DefaultScrapeInterval
+	}
 	return []string{
 		"--config.file=" + configFile,
 		"--storage.tsdb.path=" + filepath.Join(c.DataDir, "data"),
@@ -232,6 +256,11 @@ func (c *Config) Args(configFile string) []string {
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(c.Port),
 		// Lets `curl -X POST .../-/reload` pick up an edited configuration.
 		"--web.enable-lifecycle",
+		// A rule that fires at the first evaluation does so before the
+		// notifier knows Alertmanager (it takes Alertmanager in after about
+		// 5s); resending at each evaluation, rather than after a minute,
+		// delivers it at the next one.
+		"--rules.alert.resend-delay=" + model(interval),
 		"--log.level=warn",
 	}
 }

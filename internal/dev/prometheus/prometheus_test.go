@@ -45,7 +45,7 @@ func TestTheConfigurationIsOneThatPrometheusAccepts(t *testing.T) {
 	if err := os.WriteFile(rules, []byte("groups: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := &Config{Port: 9090, ScrapeInterval: 5 * time.Second, RulesFile: rules}
+	cfg := &Config{Port: 9090, ScrapeInterval: 5 * time.Second, RulesFile: rules, Alertmanager: "127.0.0.1:9093"}
 	data, err := Render(cfg, targets(t))
 	if err != nil {
 		t.Fatal(err)
@@ -104,9 +104,39 @@ func TestComponentsThatDoNotRunAreNotScraped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, job := range []string{"ke-apiserver", "ke-console", "ke-controller-manager", "kube-state-metrics"} {
+	for _, job := range []string{"ke-apiserver", "ke-console", "ke-controller-manager", "kube-state-metrics", "alertmanager"} {
 		if strings.Contains(string(data), "job_name: "+job+"\n") {
 			t.Errorf("job %s is scraped though it does not run", job)
 		}
 	}
+	if strings.Contains(string(data), "alerting:") {
+		t.Errorf("alerts are sent though no Alertmanager runs:\n%s", data)
+	}
+}
+
+func TestAlertsGoToAlertmanagerWhichIsScraped(t *testing.T) {
+	data, err := Render(&Config{Port: 9090, Alertmanager: "127.0.0.1:9093"}, targets(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f file
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Alerting == nil || len(f.Alerting.Alertmanagers) != 1 {
+		t.Fatalf("alerting: %+v, want one Alertmanager", f.Alerting)
+	}
+	am := f.Alerting.Alertmanagers[0]
+	if am.APIVersion != "v2" || len(am.StaticConfigs) != 1 || len(am.StaticConfigs[0].Targets) != 1 || am.StaticConfigs[0].Targets[0] != "127.0.0.1:9093" {
+		t.Errorf("alertmanagers[0] = %+v, want API v2 at 127.0.0.1:9093", am)
+	}
+	for _, j := range f.ScrapeConfigs {
+		if j.JobName == JobAlertmanager {
+			if got := j.StaticConfigs[0].Targets; len(got) != 1 || got[0] != "127.0.0.1:9093" {
+				t.Errorf("alertmanager job targets %v", got)
+			}
+			return
+		}
+	}
+	t.Errorf("no scrape job %q", JobAlertmanager)
 }

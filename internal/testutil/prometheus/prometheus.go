@@ -44,6 +44,9 @@ type Options struct {
 	// RuleFiles are recording (or alerting) rule files Prometheus
 	// evaluates, every ScrapeInterval unless a group sets its own.
 	RuleFiles []string
+	// Alertmanagers (host:port each) receive the alerts of the rules,
+	// through their API v2.
+	Alertmanagers []string
 	// Args are extra flags.
 	Args []string
 }
@@ -99,6 +102,12 @@ func Start(o Options) (*Server, error) {
 func config(o Options) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", o.ScrapeInterval, o.ScrapeInterval)
+	if len(o.Alertmanagers) > 0 {
+		b.WriteString("alerting:\n  alertmanagers:\n    - api_version: v2\n      static_configs:\n        - targets:\n")
+		for _, a := range o.Alertmanagers {
+			fmt.Fprintf(&b, "            - %q\n", a)
+		}
+	}
 	if len(o.RuleFiles) > 0 {
 		b.WriteString("rule_files:\n")
 		for _, f := range o.RuleFiles {

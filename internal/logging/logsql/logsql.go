@@ -61,6 +61,28 @@ type Scope struct {
 	Namespaces map[string]time.Time
 }
 
+// From returns the scope of a search of the records from start on. A
+// namespace created at or before start needs no time of its own there: the
+// records of an earlier namespace of its name are older than start, out of
+// the search's range. So the filter names those namespaces together and
+// the store tests fewer conditions (for who may read everything, none at
+// all for them). A zero start changes nothing.
+func (sc Scope) From(start time.Time) Scope {
+	if start.IsZero() {
+		return sc
+	}
+	out := Scope{All: sc.All, Namespaces: make(map[string]time.Time, len(sc.Namespaces))}
+	for ns, from := range sc.Namespaces {
+		switch {
+		case from.After(start):
+			out.Namespaces[ns] = from
+		case !sc.All:
+			out.Namespaces[ns] = time.Time{}
+		}
+	}
+	return out
+}
+
 // Filter returns the LogsQL filter of a search within a scope, and false
 // when the scope is empty (nothing can match).
 func Filter(s Search, sc Scope) (string, bool) {
@@ -114,13 +136,18 @@ func scopeParts(field string, sc Scope) ([]string, bool) {
 	case !sc.All && len(names) == 0:
 		return nil, false
 	case !sc.All:
-		alts := make([]string, 0, len(names))
+		// The namespaces without a time together (one condition for the
+		// store to test), each of the others from its time.
+		var whole, alts []string
 		for _, ns := range names {
-			alt := field + ":=" + Quote(ns)
 			if from := sc.Namespaces[ns]; !from.IsZero() {
-				alt += " " + FieldTime + ":>=" + Time(from)
+				alts = append(alts, "("+field+":="+Quote(ns)+" "+FieldTime+":>="+Time(from)+")")
+			} else {
+				whole = append(whole, Quote(ns))
 			}
-			alts = append(alts, "("+alt+")")
+		}
+		if len(whole) > 0 {
+			alts = append([]string{field + ":in(" + strings.Join(whole, ",") + ")"}, alts...)
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 	default:

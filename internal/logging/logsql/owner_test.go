@@ -88,4 +88,12 @@ func TestAWorkloadFindsItsPodsAndNotThoseOfALongerName(t *testing.T) {
 			t.Errorf("workload %s finds %v, want %v", workload, got, want)
 		}
 	}
+	// A scope from a time on names its namespaces together (in(...)): the
+	// store takes the filter and finds the namespace's lines.
+	filter, _ := logsql.Filter(logsql.Search{}, logsql.Scope{Namespaces: map[string]time.Time{"shop": now.Add(-time.Hour), "other": {}}}.From(now.Add(-time.Minute)))
+	n := 0
+	if err := store.Client(logclient.ContainerLogs).Records(ctx, filter, logclient.Range{Start: now.Add(-time.Minute), End: now.Add(time.Hour)},
+		func(logclient.Record) error { n++; return nil }); err != nil || n != len(pods) {
+		t.Errorf("the scope %s found %d lines (%v), want %d", filter, n, err, len(pods))
+	}
 }

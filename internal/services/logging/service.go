@@ -172,25 +172,25 @@ func (s *Service) store() (*victorialogs.Client, error) {
 
 // Search returns a page of records and the total.
 func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
-	filter, ok := logsql.Filter(q.Search, q.Scope)
+	filter, ok := logsql.Filter(q.Search, q.Scope.From(q.Range.Start))
 	return pageOf(ctx, s, victorialogs.ContainerLogs, filter, ok, q.Window, RecordFrom)
 }
 
 // Events returns a page of events and the total.
 func (s *Service) Events(ctx context.Context, q EventQuery) (*EventPage, error) {
-	filter, ok := logsql.EventFilter(q.Search, q.Scope)
+	filter, ok := logsql.EventFilter(q.Search, q.Scope.From(q.Range.Start))
 	return pageOf(ctx, s, victorialogs.Events, filter, ok, q.Window, EventFrom)
 }
 
 // Audit returns a page of audit records and the total.
 func (s *Service) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
-	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
+	filter, ok := logsql.AuditFilter(q.Search, q.Scope.From(q.Range.Start))
 	return pageOf(ctx, s, victorialogs.Audit, filter, ok, q.Window, AuditRecordFrom)
 }
 
 // AuditHistogram counts the matching audit records per q.Interval.
 func (s *Service) AuditHistogram(ctx context.Context, q AuditQuery) (*Histogram, error) {
-	filter, ok := logsql.AuditFilter(q.Search, q.Scope)
+	filter, ok := logsql.AuditFilter(q.Search, q.Scope.From(q.Range.Start))
 	return s.histogram(ctx, victorialogs.Audit, filter, ok, q.Window)
 }
 
@@ -229,13 +229,13 @@ func pageOf[T any](ctx context.Context, s *Service, tenant victorialogs.Tenant, 
 
 // Histogram counts the matching lines per q.Interval.
 func (s *Service) Histogram(ctx context.Context, q Query) (*Histogram, error) {
-	filter, ok := logsql.Filter(q.Search, q.Scope)
+	filter, ok := logsql.Filter(q.Search, q.Scope.From(q.Range.Start))
 	return s.histogram(ctx, victorialogs.ContainerLogs, filter, ok, q.Window)
 }
 
 // EventHistogram counts the matching events per q.Interval.
 func (s *Service) EventHistogram(ctx context.Context, q EventQuery) (*Histogram, error) {
-	filter, ok := logsql.EventFilter(q.Search, q.Scope)
+	filter, ok := logsql.EventFilter(q.Search, q.Scope.From(q.Range.Start))
 	return s.histogram(ctx, victorialogs.Events, filter, ok, q.Window)
 }
 
@@ -269,7 +269,7 @@ func (s *Service) histogram(ctx context.Context, tenant victorialogs.Tenant, fil
 
 // Statistics counts the containers and lines that match.
 func (s *Service) Statistics(ctx context.Context, q Query) (*Statistics, error) {
-	filter, ok := logsql.Filter(q.Search, q.Scope)
+	filter, ok := logsql.Filter(q.Search, q.Scope.From(q.Range.Start))
 	if !ok {
 		return &Statistics{}, nil
 	}
@@ -314,7 +314,7 @@ func (s *Service) Tail(ctx context.Context, q Query, since time.Duration, each f
 // begin is called before the first line, so that an error before any line
 // can still be answered as an error.
 func (s *Service) Export(ctx context.Context, q Query, w io.Writer, begin func()) (int, error) {
-	filter, ok := logsql.Filter(q.Search, q.Scope)
+	filter, ok := logsql.Filter(q.Search, q.Scope.From(q.Range.Start))
 	if !ok {
 		begin()
 		return 0, nil

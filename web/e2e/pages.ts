@@ -16,7 +16,9 @@ export async function login(page: Page, consoleURL: string, user: string, passwo
 
 /** shot keeps a screenshot as a test artifact, and under docs/screenshots when SCREENSHOTS=docs. */
 export async function shot(page: Page, name: string) {
-  await page.waitForLoadState('networkidle').catch(() => undefined);
+  // A page that streams (a live tail) never goes quiet: wait for the
+  // network a few seconds at most.
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
   const dir = resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.png`);

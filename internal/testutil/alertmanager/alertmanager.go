@@ -6,14 +6,7 @@ package alertmanager
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,9 +18,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/alerting/amconfig"
 	devam "github.com/superkube/super-kubenetes/internal/dev/alertmanager"
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
+	"github.com/superkube/super-kubenetes/internal/testutil/testproc"
 )
-
-const startTimeout = 30 * time.Second
 
 // Server is a running Alertmanager.
 type Server struct {
@@ -35,12 +27,9 @@ type Server struct {
 	URL string
 	// API is Alertmanager's API v2 client, for what the helpers below do
 	// not cover (silences, receivers, status).
-	API    *client.AlertmanagerAPI
-	addr   string
-	dir    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	stop   sync.Once
+	API  *client.AlertmanagerAPI
+	addr string
+	proc *testproc.Process
 }
 
 // Start runs Alertmanager with cfg until Stop.
@@ -58,73 +47,20 @@ func Start(cfg *amconfig.Config) (*Server, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	// A port picked free may be taken before Alertmanager binds it.
-	var errs []error
-	for range 3 {
-		s, err := start(bin, dir, file)
-		if err == nil {
-			return s, nil
+	var c *devam.Config
+	proc, err := testproc.Start("alertmanager", bin, dir, func() ([]string, func() error, error) {
+		port, err := freeport.Pick()
+		if err != nil {
+			return nil, nil, err
 		}
-		errs = append(errs, err)
-	}
-	_ = os.RemoveAll(dir)
-	return nil, fmt.Errorf("starting %s: %w", bin, errors.Join(errs...))
-}
-
-func start(bin, dir, configFile string) (*Server, error) {
-	port, err := freeport.Pick()
+		c = &devam.Config{Port: port, DataDir: dir}
+		return c.Args(file), testproc.HTTPReady(c.URL() + "/-/ready"), nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	c := &devam.Config{Port: port, DataDir: dir}
-	logFile, err := os.Create(filepath.Join(dir, "alertmanager.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = logFile.Close() }()
-	cmd := exec.Command(bin, c.Args(configFile)...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	transport := client.DefaultTransportConfig().WithHost(c.Addr()).WithSchemes([]string{"http"})
-	s := &Server{URL: c.URL(), API: client.NewHTTPClientWithConfig(strfmt.Default, transport), addr: c.Addr(), dir: dir, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(s.exited)
-	}()
-	if err := s.waitReady(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "alertmanager.log"))
-		_ = cmd.Process.Kill()
-		<-s.exited
-		return nil, fmt.Errorf("%w; its log:\n%s", err, log)
-	}
-	return s, nil
-}
-
-func (s *Server) waitReady() error {
-	deadline := time.Now().Add(startTimeout)
-	c := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := c.Get(s.URL + "/-/ready")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("/-/ready: %s", resp.Status)
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("exited before it was ready: %s", s.cmd.ProcessState)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready within %s: %w", startTimeout, err)
-		}
-	}
+	return &Server{URL: c.URL(), API: client.NewHTTPClientWithConfig(strfmt.Default, transport), addr: c.Addr(), proc: proc}, nil
 }
 
 // StartT starts a server that the test's cleanup stops.
@@ -143,13 +79,7 @@ func (s *Server) Addr() string { return s.addr }
 
 // Stop kills Alertmanager and removes its folder; it may be called more
 // than once.
-func (s *Server) Stop() {
-	s.stop.Do(func() {
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-		_ = os.RemoveAll(s.dir)
-	})
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Alert is an alert to post: its labels (alertname among them), its
 // annotations, and when it started (zero: now).
@@ -183,4 +113,4 @@ func (s *Server) Alerts(ctx context.Context, filter ...string) (models.GettableA
 }
 
 // PID is its process id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
+func (s *Server) PID() int { return s.proc.PID() }

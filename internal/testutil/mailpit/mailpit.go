@@ -7,25 +7,19 @@ package mailpit
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	devmailpit "github.com/superkube/super-kubenetes/internal/dev/mailpit"
+	"github.com/superkube/super-kubenetes/internal/testutil/testproc"
 )
-
-const startTimeout = 30 * time.Second
 
 // Server is a running Mailpit.
 type Server struct {
@@ -35,10 +29,7 @@ type Server struct {
 	// them.
 	SMTPHost string
 	SMTPPort int
-	dir      string
-	cmd      *exec.Cmd
-	exited   chan struct{}
-	stop     sync.Once
+	proc     *testproc.Process
 	http     *http.Client
 }
 
@@ -52,86 +43,39 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A port picked free may be taken before Mailpit binds it.
-	var errs []error
-	for range 3 {
-		s, err := start(bin, dir)
-		if err == nil {
-			return s, nil
+	var httpAddr, smtpAddr string
+	var smtpPort int
+	proc, err := testproc.Start("mailpit", bin, dir, func() ([]string, func() error, error) {
+		var ports [2]int
+		for i := range ports {
+			p, err := freeport.Pick()
+			if err != nil {
+				return nil, nil, err
+			}
+			ports[i] = p
 		}
-		errs = append(errs, err)
-	}
-	_ = os.RemoveAll(dir)
-	return nil, fmt.Errorf("starting %s: %w", bin, errors.Join(errs...))
-}
-
-func start(bin, dir string) (*Server, error) {
-	var ports [2]int
-	for i := range ports {
-		p, err := freeport.Pick()
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = p
-	}
-	httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	smtpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
-	logFile, err := os.Create(filepath.Join(dir, "mailpit.log"))
+		httpAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+		smtpAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+		smtpPort = ports[1]
+		api := testproc.HTTPReady("http://" + httpAddr + "/readyz")
+		// The SMTP server starts beside the HTTP one.
+		return devmailpit.Args(httpAddr, smtpAddr, dir), func() error {
+			if err := api(); err != nil {
+				return err
+			}
+			return smtpAnswers(smtpAddr)
+		}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = logFile.Close() }()
-	cmd := exec.Command(bin, devmailpit.Args(httpAddr, smtpAddr, dir)...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &Server{URL: "http://" + httpAddr, SMTPAddr: smtpAddr, SMTPHost: "127.0.0.1", SMTPPort: ports[1],
-		dir: dir, cmd: cmd, exited: make(chan struct{}), http: &http.Client{Timeout: 10 * time.Second}}
-	go func() {
-		_ = cmd.Wait()
-		close(s.exited)
-	}()
-	if err := s.waitReady(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "mailpit.log"))
-		_ = cmd.Process.Kill()
-		<-s.exited
-		return nil, fmt.Errorf("%w; its log:\n%s", err, log)
-	}
-	return s, nil
+	return &Server{URL: "http://" + httpAddr, SMTPAddr: smtpAddr, SMTPHost: "127.0.0.1", SMTPPort: smtpPort,
+		proc: proc, http: &http.Client{Timeout: 10 * time.Second}}, nil
 }
 
-func (s *Server) waitReady() error {
-	deadline := time.Now().Add(startTimeout)
-	c := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := c.Get(s.URL + "/readyz")
-		if err == nil {
-			_ = resp.Body.Close()
-			err = fmt.Errorf("/readyz: %s", resp.Status)
-			if resp.StatusCode == http.StatusOK {
-				err = s.smtpAnswers()
-			}
-			if err == nil {
-				return nil
-			}
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("exited before it was ready: %s", s.cmd.ProcessState)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready within %s: %w", startTimeout, err)
-		}
-	}
-}
-
-// smtpAnswers checks the SMTP server, which starts beside the HTTP one.
-func (s *Server) smtpAnswers() error {
-	conn, err := net.DialTimeout("tcp", s.SMTPAddr, time.Second)
+// smtpAnswers checks the SMTP server at addr.
+func smtpAnswers(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return err
 	}
@@ -151,13 +95,7 @@ func StartT(tb testing.TB) *Server {
 
 // Stop kills Mailpit and removes its folder; it may be called more than
 // once.
-func (s *Server) Stop() {
-	s.stop.Do(func() {
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-		_ = os.RemoveAll(s.dir)
-	})
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Address is a mailbox.
 type Address struct {

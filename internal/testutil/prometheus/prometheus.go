@@ -19,12 +19,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
+	"github.com/superkube/super-kubenetes/internal/testutil/testproc"
 )
 
 // Binary is the name of the prometheus program, looked up in PATH.
@@ -32,8 +31,6 @@ const Binary = "prometheus"
 
 // ErrNotFound is returned when prometheus is not installed.
 var ErrNotFound = errors.New(Binary + " not found: install the Debian package prometheus (.ci/run does)")
-
-const startTimeout = 30 * time.Second
 
 // Options configure a server.
 type Options struct {
@@ -54,11 +51,8 @@ type Options struct {
 // Server is a running Prometheus.
 type Server struct {
 	// URL is the address of its HTTP API.
-	URL    string
-	dir    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	stop   sync.Once
+	URL  string
+	proc *testproc.Process
 }
 
 // Start starts Prometheus on a free loopback port and waits until it is
@@ -85,16 +79,25 @@ func Start(o Options) (*Server, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	var errs []error
-	for range 3 {
-		s, err := start(bin, dir, cfgFile, o.Args)
-		if err == nil {
-			return s, nil
+	var addr string
+	proc, err := testproc.Start("prometheus", bin, dir, func() ([]string, func() error, error) {
+		port, err := freeport.Pick()
+		if err != nil {
+			return nil, nil, err
 		}
-		errs = append(errs, err)
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		return append([]string{
+			"--config.file=" + cfgFile,
+			"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr,
+			"--storage.tsdb.retention.time=1d",
+			"--log.level=warn",
+		}, o.Args...), testproc.HTTPReady("http://" + addr + "/-/ready"), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	_ = os.RemoveAll(dir)
-	return nil, fmt.Errorf("starting %s: %w", bin, errors.Join(errs...))
+	return &Server{URL: "http://" + addr, proc: proc}, nil
 }
 
 // config writes one scrape job per target. Labels of the series are kept
@@ -135,79 +138,12 @@ func config(o Options) (string, error) {
 	return b.String(), nil
 }
 
-func start(bin, dir, cfgFile string, args []string) (*Server, error) {
-	port, err := freeport.Pick()
-	if err != nil {
-		return nil, err
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	logFile, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = logFile.Close() }()
-	cmd := exec.Command(bin, append([]string{
-		"--config.file=" + cfgFile,
-		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
-		"--web.listen-address=" + addr,
-		"--storage.tsdb.retention.time=1d",
-		"--log.level=warn",
-	}, args...)...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &Server{URL: "http://" + addr, dir: dir, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(s.exited)
-	}()
-	if err := s.waitReady(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-		_ = cmd.Process.Kill()
-		<-s.exited
-		return nil, fmt.Errorf("%w; its log:\n%s", err, log)
-	}
-	return s, nil
-}
-
-func (s *Server) waitReady() error {
-	deadline := time.Now().Add(startTimeout)
-	c := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := c.Get(s.URL + "/-/ready")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("/-/ready: %s", resp.Status)
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("exited before it was ready: %s", s.cmd.ProcessState)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready within %s: %w", startTimeout, err)
-		}
-	}
-}
-
 // Addr is host:port of the HTTP API.
 func (s *Server) Addr() string { return strings.TrimPrefix(s.URL, "http://") }
 
 // Stop kills Prometheus and removes its folder; it may be called more than
 // once.
-func (s *Server) Stop() {
-	s.stop.Do(func() {
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-		_ = os.RemoveAll(s.dir)
-	})
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // StartT starts a server that the test's cleanup stops.
 func StartT(tb testing.TB, o Options) *Server {
@@ -272,4 +208,4 @@ func countOf(body string) (int, bool) {
 }
 
 // PID is the process id of Prometheus, to read its memory.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
+func (s *Server) PID() int { return s.proc.PID() }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/superkube/super-kubenetes/internal/alerting/amconfig"
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
 
 const (
@@ -142,26 +142,9 @@ func Start(ctx context.Context, l Launcher, cfg *Config) error {
 		return err
 	}
 	ready := cfg.URL() + "/-/ready"
-	return l.Launch(ctx, "alertmanager", path, cfg.Args(file), func(ctx context.Context) error { return httpOK(ctx, ready) })
+	return l.Launch(ctx, "alertmanager", path, cfg.Args(file), func(ctx context.Context) error { return process.HTTPOK(ctx, ready, nil) })
 }
 
 // URLFile is where ke-dev writes Alertmanager's URL, in its data folder, for
 // the platform's configuration and the tests.
 func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }
-
-func httpOK(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
-}

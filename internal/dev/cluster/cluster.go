@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,7 +92,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	}
 
 	if err := c.start(ctx, "etcd", cfg.etcdArgs(), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("http://127.0.0.1:%d/health", cfg.Ports.Etcd), nil)
+		return process.HTTPOK(ctx, fmt.Sprintf("http://127.0.0.1:%d/health", cfg.Ports.Etcd), nil)
 	}); err != nil {
 		return nil, err
 	}
@@ -102,7 +101,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, err
 	}
 	if err := c.start(ctx, "kube-apiserver", cfg.apiserverArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
+		return process.HTTPOK(ctx, cfg.APIServerURL()+"/readyz", tlsCfg)
 	}); err != nil {
 		return nil, err
 	}
@@ -118,17 +117,17 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 	c.PodLogs = podlogs.NewWriter(cfg.podLogsDir(), c.Client)
 	insecure := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // health checks of loopback components with self-signed serving certificates
 	if err := c.start(ctx, "kube-controller-manager", cfg.controllerManagerArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.ControllerManager), insecure)
+		return process.HTTPOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.ControllerManager), insecure)
 	}); err != nil {
 		return nil, err
 	}
 	if err := c.start(ctx, "kube-scheduler", cfg.schedulerArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Scheduler), insecure)
+		return process.HTTPOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.Scheduler), insecure)
 	}); err != nil {
 		return nil, err
 	}
 	if err := c.start(ctx, "kwok", cfg.kwokArgs(f), func(ctx context.Context) error {
-		return httpOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.KwokServer), insecure)
+		return process.HTTPOK(ctx, fmt.Sprintf("https://127.0.0.1:%d/healthz", cfg.Ports.KwokServer), insecure)
 	}); err != nil {
 		return nil, err
 	}
@@ -233,24 +232,6 @@ func (c *Cluster) startKubeletFront(f *files) error {
 
 // StartedAt is when Start began.
 func (c *Cluster) StartedAt() time.Time { return c.startedAt }
-
-func httpOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	defer client.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
-}
 
 func adminTLS(kubeconfig string) (*tls.Config, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)

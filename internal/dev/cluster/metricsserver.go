@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/superkube/super-kubenetes/internal/dev/pki"
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
 
 const (
@@ -107,7 +108,7 @@ func (c *Cluster) startMetricsServer(ctx context.Context) error {
 	livez := fmt.Sprintf("https://127.0.0.1:%d/livez", c.cfg.Ports.MetricsServer)
 	path := filepath.Join(c.cfg.MetricsServerDir, "metrics-server")
 	if err := c.Launch(ctx, "metrics-server", path, c.cfg.metricsServerArgs(kubeconfig, serving, client, c.files.ca.CertFile), func(ctx context.Context) error {
-		return httpOK(ctx, livez, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+		return process.HTTPOK(ctx, livez, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
 	}); err != nil {
 		return err
 	}

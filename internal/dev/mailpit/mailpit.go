@@ -8,14 +8,13 @@ package mailpit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"time"
+
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
 
 const (
@@ -100,7 +99,7 @@ func Start(ctx context.Context, l Launcher, cfg *Config) error {
 	httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port))
 	ready := cfg.URL() + "/readyz"
 	return l.Launch(ctx, "mailpit", path, Args(httpAddr, cfg.SMTPAddr(), cfg.DataDir), func(ctx context.Context) error {
-		return httpOK(ctx, ready)
+		return process.HTTPOK(ctx, ready, nil)
 	})
 }
 
@@ -111,20 +110,3 @@ func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }
 // SMTPFile is where ke-dev writes the SMTP server's host:port, beside
 // URLFile.
 func SMTPFile(dataDir string) string { return filepath.Join(dataDir, "smtp") }
-
-func httpOK(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
-}

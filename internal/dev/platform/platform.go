@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +28,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/balancer"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 	"github.com/superkube/super-kubenetes/internal/dev/redis"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
@@ -300,7 +300,7 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		res.StateMetrics = append(res.StateMetrics, stateAddr)
 		res.ControllerManagerMetrics = append(res.ControllerManagerMetrics, "127.0.0.1:"+strconv.Itoa(metrics))
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
-		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return httpOK(ctx, readyz) }); err != nil {
+		if err := c.Launch(ctx, name, path, args, func(ctx context.Context) error { return process.HTTPOK(ctx, readyz, nil) }); err != nil {
 			return err
 		}
 	}
@@ -471,7 +471,7 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	readyz := "https://127.0.0.1:" + strconv.Itoa(port) + "/readyz"
 	return c.Launch(ctx, name, path, args, func(ctx context.Context) error {
-		return httpsOK(ctx, readyz, tlsCfg)
+		return process.HTTPOK(ctx, readyz, tlsCfg)
 	})
 }
 
@@ -515,7 +515,7 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	readyz := "https://127.0.0.1:" + strconv.Itoa(port) + "/readyz"
 	return c.Launch(ctx, name, path, args, func(ctx context.Context) error {
-		return httpsOK(ctx, readyz, tlsCfg)
+		return process.HTTPOK(ctx, readyz, tlsCfg)
 	})
 }
 
@@ -574,24 +574,4 @@ func initialPassword(ctx context.Context, cl client.Client, ns string) string {
 		return ""
 	}
 	return string(s.Data["password"])
-}
-
-func httpOK(ctx context.Context, url string) error { return httpsOK(ctx, url, nil) }
-
-func httpsOK(ctx context.Context, url string, tlsCfg *tls.Config) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	defer client.CloseIdleConnections()
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
 }

@@ -7,8 +7,6 @@ package prometheus
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
 
 // Job names: the `job` label of each scrape job, which the monitoring API
@@ -292,27 +291,10 @@ func Start(ctx context.Context, l Launcher, cfg *Config, t Targets) error {
 	}
 	ready := cfg.URL() + "/-/ready"
 	return l.Launch(ctx, "prometheus", path, cfg.Args(configFile), func(ctx context.Context) error {
-		return httpOK(ctx, ready)
+		return process.HTTPOK(ctx, ready, nil)
 	})
 }
 
 // URLFile is where ke-dev writes Prometheus's URL, for the platform's
 // configuration and the tests.
 func URLFile(dataDir string) string { return filepath.Join(dataDir, "url") }
-
-func httpOK(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
-}

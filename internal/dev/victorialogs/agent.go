@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/dev/freeport"
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
 
 // AgentBinary is the shipper's program in VICTORIALOGS_BIN_DIR.
@@ -111,7 +112,7 @@ func StartAgents(ctx context.Context, l EnvLauncher, cfg *AgentsConfig) (func(),
 		}
 		env := []string{"KUBECONFIG=" + kubeconfig, "KUBERNETES_SERVICE_HOST=", "KUBERNETES_SERVICE_PORT="}
 		health := "http://" + listen + "/health"
-		if err := l.LaunchWithEnv(ctx, "vlagent-"+node, path, args, env, func(ctx context.Context) error { return httpOK(ctx, health) }); err != nil {
+		if err := l.LaunchWithEnv(ctx, "vlagent-"+node, path, args, env, func(ctx context.Context) error { return process.HTTPOK(ctx, health, nil) }); err != nil {
 			stop()
 			return nil, err
 		}

@@ -6,14 +6,13 @@ package victorialogs
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/superkube/super-kubenetes/internal/dev/process"
 	"github.com/superkube/super-kubenetes/internal/logging/logsql"
 )
 
@@ -103,24 +102,7 @@ func Start(ctx context.Context, l Launcher, cfg *Config) error {
 		return err
 	}
 	health := cfg.URL() + "/health"
-	return l.Launch(ctx, "victoria-logs", path, cfg.Args(), func(ctx context.Context) error { return httpOK(ctx, health) })
-}
-
-func httpOK(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
+	return l.Launch(ctx, "victoria-logs", path, cfg.Args(), func(ctx context.Context) error { return process.HTTPOK(ctx, health, nil) })
 }
 
 // URLFile is where ke-dev writes the store's URL, in its data folder, for

@@ -8,8 +8,10 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
+	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 )
 
@@ -21,5 +23,7 @@ func New() *runtime.Scheme {
 	utilruntime.Must(iamv1beta1.AddToScheme(s))
 	utilruntime.Must(tenantv1beta1.AddToScheme(s))
 	utilruntime.Must(clusterv1alpha1.AddToScheme(s))
+	utilruntime.Must(alertingv2beta1.AddToScheme(s))
+	utilruntime.Must(notificationv2beta2.AddToScheme(s))
 	return s
 }

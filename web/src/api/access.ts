@@ -62,17 +62,29 @@ export const rawQueryAction: Action = { verb: 'list', group: 'monitoring.superku
  */
 export const auditAction: Action = { verb: 'list', group: 'logging.superkube.io', resource: 'auditing' };
 
-/** What the platform's navigation and start page ask: nodes (the cluster), users, platform roles, raw PromQL, the audit search. */
+const alerting = 'alerting.superkube.io';
+
+/**
+ * What the platform's navigation and start page ask: nodes (the cluster),
+ * users, platform roles, raw PromQL, the audit search; the platform's and
+ * the cluster's alert rules and alerts (internal/iam/builtin's alerting
+ * templates), and the notification channels.
+ */
 export const platformActions: Action[] = [
   { verb: 'list', resource: 'nodes' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'users' },
   { verb: 'list', group: 'iam.superkube.io', resource: 'globalroles' },
   rawQueryAction,
   auditAction,
+  { verb: 'list', group: alerting, resource: 'globalrulegroups' },
+  { verb: 'list', group: alerting, resource: 'clusterrulegroups' },
+  { verb: 'list', group: alerting, resource: 'alerts' },
+  { verb: 'list', group: alerting, resource: 'clusteralerts' },
+  { verb: 'list', group: 'notification.superkube.io', resource: 'configs' },
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -83,6 +95,9 @@ function projectActions(namespace: string): Action[] {
     { verb: 'get', resource: 'pods', subresource: 'log', namespace },
     // The event search: the API searches the namespaces where the user may list events.
     { verb: 'list', resource: 'events', namespace },
+    // Alerting: the project's rule groups and its alerts.
+    { verb: 'list', group: alerting, resource: 'rulegroups', namespace },
+    { verb: 'list', group: alerting, resource: 'alerts', namespace },
   ];
 }
 

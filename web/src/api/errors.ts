@@ -56,6 +56,10 @@ export function causeMessage(c: Cause, t: TFunction): string {
     case 'FieldValueNotSupported':
       return t('This value is not one of those allowed.');
   }
+  // Alert rules (api/alerting/v2beta1): a builder's threshold is a string so that the server can name it when it is not a number.
+  if (last === 'threshold') return t('Enter a number, such as 80 or 0.5.');
+  if (last === 'for' || last === 'interval') return t('Use a duration such as 30s, 5m or 1h.');
+  if (last === 'expr') return t('The expression is not valid PromQL.');
   if (field === 'metadata.name' || last === 'name') return t('Use lower-case letters, digits and hyphens (-), starting and ending with a letter or digit, at most 63 characters.');
   if (last === 'email') return t('Enter an e-mail address such as alice@example.com.');
   return t('This value is not valid.');

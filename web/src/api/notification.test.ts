@@ -62,5 +62,6 @@ describe('channels', () => {
     const r = deliveryRow({ time: '2026-12-05T00:00:00Z', receiver: 'ops', status: 'sent' }, 3);
     expect(r.metadata.name).toBe('2026-12-05T00:00:00Z-ops-3');
     expect(r.metadata.creationTimestamp).toBe('2026-12-05T00:00:00Z');
+    expect(r.outcome).toBe('sent');
   });
 });

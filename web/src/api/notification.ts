@@ -131,11 +131,13 @@ export interface Delivery {
   alerts?: string[];
   attempts?: number;
   test?: boolean;
-  [key: string]: unknown;
 }
 
-export interface DeliveryRow extends Delivery {
+/** DeliveryRow is a delivery as a table shows it: its status as outcome (a row's status is an object's), with the metadata a row is known by. */
+export interface DeliveryRow extends Omit<Delivery, 'status'> {
   metadata: ObjectMeta;
+  outcome: string;
+  [key: string]: unknown;
 }
 
 /** What a test message goes to: addresses for an e-mail channel, a chat target for the others. */
@@ -168,21 +170,22 @@ export function readyOf(o: { status?: ObjectStatus }): Condition | undefined {
 /** deliveryRow gives a delivery the metadata a table row is known by. */
 export function deliveryRow(d: Delivery, i: number): DeliveryRow {
   const name = d.metadata?.name ?? `${d.time ?? ''}-${d.receiver ?? ''}-${i}`;
-  return { ...d, metadata: { ...d.metadata, name, uid: d.metadata?.uid ?? name, creationTimestamp: d.metadata?.creationTimestamp ?? d.time } };
+  const { status, ...rest } = d;
+  return { ...rest, outcome: status, metadata: { ...d.metadata, name, uid: d.metadata?.uid ?? name, creationTimestamp: d.metadata?.creationTimestamp ?? d.time } };
 }
 
 /** The delivery's moment: its time, or when its record was made. */
-export function deliveryTime(d: Delivery): string | undefined {
+export function deliveryTime(d: Pick<Delivery, 'time' | 'metadata'>): string | undefined {
   return d.time ?? d.metadata?.creationTimestamp;
 }
 
-function useObjects<T>(o: Owner, r: NotificationResource, params: ListParams, enabled: boolean, map: (l: List<T>) => List<T> = (l) => l) {
+function useObjects<T>(o: Owner, r: NotificationResource, params: ListParams, enabled: boolean) {
   const path = resourcePath(o, r);
   return useQuery({
     queryKey: ['notification', r, path, params],
     queryFn: async ({ signal }) => {
       const l = await api.get<List<T>>(path + query(params), signal);
-      return map({ ...l, items: l.items ?? [] });
+      return { ...l, items: l.items ?? [] };
     },
     placeholderData: keepPreviousData,
     enabled,
@@ -207,7 +210,16 @@ export function useNotificationSilences(o: Owner, params: ListParams, enabled = 
 
 /** useDeliveries reads a page of the delivery log (status filters sent or failed). */
 export function useDeliveries(o: Owner, params: ListParams, enabled = true) {
-  return useObjects<DeliveryRow>(o, 'deliveries', params, enabled, (l) => ({ ...l, items: l.items.map(deliveryRow) }));
+  const path = resourcePath(o, 'deliveries');
+  return useQuery({
+    queryKey: ['notification', 'deliveries', path, params],
+    queryFn: async ({ signal }) => {
+      const l = await api.get<List<Delivery>>(path + query(params), signal);
+      return { ...l, items: (l.items ?? []).map(deliveryRow) };
+    },
+    placeholderData: keepPreviousData,
+    enabled,
+  });
 }
 
 /** configBody is a config as created or replaced, with its credentials when they are given (left out, they stay as they are). */

@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -86,6 +86,8 @@ function Sidebar() {
             ))}
           {project.may('logs') && <Item to={`${base}/logs`} test="logs">{t('Log search')}</Item>}
           {project.may('event-search') && <Item to={`${base}/events`} test="events">{t('Event search')}</Item>}
+          {project.may('alerts') && <Item to={`${base}/alerts`} test="alerts">{t('Alerts')}</Item>}
+          {project.may('alert-rules') && <Item to={`${base}/alert-rules`} test="alert-rules">{t('Alert rules')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
@@ -118,6 +120,9 @@ function Sidebar() {
         <Item to="/platform/logs" test="logs">{t('Log search')}</Item>
         <Item to="/platform/events" test="events">{t('Event search')}</Item>
         {canAudit && <Item to="/platform/auditing" test="auditing">{t('Audit search')}</Item>}
+        {(canAlerts || canClusterAlerts) && <Item to="/platform/alerts" test="alerts">{t('Alerts')}</Item>}
+        {(canGlobalRules || canClusterRules) && <Item to="/platform/alert-rules" test="alert-rules">{t('Alert rules')}</Item>}
+        {canNotification && <Item to="/platform/notification" test="notification">{t('Notification')}</Item>}
         <Item to="/platform/workspaces" test="workspaces">{t('Workspaces')}</Item>
         {canUsers && <Item to="/platform/users" test="users">{t('Users')}</Item>}
         {canRoles && <Item to="/platform/roles" test="platform-roles">{t('Platform roles')}</Item>}
@@ -146,6 +151,9 @@ function UserMenu({ session }: { session: Session }) {
       <DropdownList>
         <DropdownItem component={(p) => <Link {...p} to="/profile" />} data-test="menu-profile">
           {t('Profile and password')}
+        </DropdownItem>
+        <DropdownItem component={(p) => <Link {...p} to="/profile/notifications" />} data-test="menu-notifications">
+          {t('My notifications')}
         </DropdownItem>
         <KubeconfigItem username={session.username} />
       </DropdownList>

@@ -1,0 +1,1 @@
+export { PlatformAlerts as default } from './Alerts';

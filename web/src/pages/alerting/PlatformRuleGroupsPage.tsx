@@ -1,0 +1,1 @@
+export { PlatformRuleGroups as default } from './RuleGroups';

@@ -1,0 +1,1 @@
+export { ProjectAlerts as default } from './Alerts';

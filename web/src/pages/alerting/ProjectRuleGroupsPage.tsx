@@ -1,0 +1,1 @@
+export { ProjectRuleGroups as default } from './RuleGroups';

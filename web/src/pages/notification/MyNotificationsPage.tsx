@@ -1,0 +1,1 @@
+export { MyNotifications as default } from './Notification';

@@ -1,0 +1,1 @@
+export { PlatformNotification as default } from './Notification';

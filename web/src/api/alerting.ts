@@ -411,7 +411,12 @@ export async function preview(p: AlertPlace, rule: Rule): Promise<Preview> {
   return asPreview(await api.post<RawPreview>(`${groupsPath(p)}/preview`, { rule }));
 }
 
-/** usePreview reads a rule's preview while the rule is complete enough to compile (rule set). */
+/**
+ * usePreview reads a rule's preview while the rule is complete enough to
+ * compile (rule set), and again every 15 seconds while it is shown: the
+ * value is live, as Prometheus' next scrapes change it. A rule the server
+ * refuses is not read again until it changes.
+ */
 export function usePreview(p: AlertPlace, rule: Rule | undefined) {
   return useQuery({
     queryKey: ['alerting', 'preview', groupsPath(p), rule ?? null],
@@ -419,6 +424,7 @@ export function usePreview(p: AlertPlace, rule: Rule | undefined) {
     enabled: !!rule,
     retry: false,
     staleTime: 10_000,
+    refetchInterval: (q) => (q.state.error ? false : alertingRefreshMs),
   });
 }
 

@@ -16,6 +16,7 @@ import {
   parseMatcher,
   preview,
   silenceMatchers,
+  silenceState,
   silencesPath,
   type RuleGroup,
 } from './alerting';
@@ -85,6 +86,16 @@ describe('alerts and silences', () => {
     expect(m.map(matcherText)).toEqual(['alertname="PodRestarts"', 'namespace="dev"', 'pod="web-1"', 'severity="warning"']);
   });
 
+  it("reads a silence's state from the API's field or Alertmanager's", () => {
+    const base = { id: 'x', matchers: [], startsAt: '', endsAt: '' };
+    expect(silenceState({ ...base, state: 'active' })).toBe('active');
+    expect(silenceState({ ...base, status: { state: 'expired' } })).toBe('expired');
+  });
+
+  it('keys an alert by the fingerprint the API gives', () => {
+    expect(alertRow({ ...alert, fingerprint: 'f00d' }).metadata.uid).toBe('f00d');
+  });
+
   it('reads back what it writes', () => {
     for (const m of [
       { name: 'pod', value: 'web-.*', isRegex: true, isEqual: true },
@@ -107,6 +118,8 @@ describe('the builder', () => {
     });
     expect(asPreview({ expr: 'y', result: [{ metric: { node: 'n' }, value: [1, '3'] }] }).series).toEqual([{ labels: { node: 'n' }, value: 3 }]);
     expect(asPreview({ expr: 'z', series: [{ labels: {}, values: [[1, '1'], [2, '4']] }] }).series[0].value).toBe(4);
+    // The alerting API's own shape: the value as a string, the unit, whether series were left out.
+    expect(asPreview({ expr: 'e', unit: 'count', truncated: true, series: [{ labels: { pod: 'a' }, value: '2' }] })).toEqual({ expr: 'e', unit: 'count', truncated: true, series: [{ labels: { pod: 'a' }, value: 2 }] });
   });
 
   it('reads the catalog as a list or as items', () => {

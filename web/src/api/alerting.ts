@@ -73,7 +73,9 @@ export interface RuleState {
   /** the rule's alert name */
   alert?: string;
   name?: string;
-  state?: 'inactive' | 'pending' | 'firing';
+  /** inactive, pending, firing, or disabled */
+  state?: 'inactive' | 'pending' | 'firing' | 'disabled';
+  /** ok, err, or unknown (not loaded in Prometheus yet, or disabled) */
   health?: string;
   lastError?: string;
   /** the number of its alerts now */
@@ -107,10 +109,16 @@ export interface Alert {
   state: 'pending' | 'firing';
   activeAt?: string;
   value?: string;
+  /** the silences that hold it in Alertmanager */
   silencedBy?: string[];
+  inhibitedBy?: string[];
   level?: AlertLevel;
+  /** the project of a project-level alert */
+  namespace?: string;
   group?: string;
   rule?: string;
+  /** its label set's key, as Alertmanager makes it */
+  fingerprint?: string;
 }
 
 /** AlertRow is an alert as a table shows it, with the metadata a row is known by. */
@@ -146,8 +154,14 @@ export interface Silence {
   startsAt: string;
   endsAt: string;
   comment?: string;
+  /** who made it: always the caller who created it */
   createdBy?: string;
+  state?: 'active' | 'pending' | 'expired';
+  /** Alertmanager's own shape */
   status?: { state: 'active' | 'pending' | 'expired' };
+  /** the project of a project silence */
+  namespace?: string;
+  updatedAt?: string;
 }
 
 export interface SilenceRow extends Silence {
@@ -171,6 +185,10 @@ export interface BuilderMetric {
   unit?: string;
   /** by language: en, ko, zh */
   description?: Partial<Record<'en' | 'ko' | 'zh', string>>;
+  /** the labels that name one target in its series ({{ $labels.pod }}) */
+  labels?: string[];
+  /** the levels whose groups may use it (project, cluster, global); none said: every level */
+  levels?: string[];
 }
 
 /** A series of a preview: its labels and current value. */
@@ -182,7 +200,11 @@ export interface PreviewSeries {
 /** Preview is a rule's compiled expression and its current value per series. */
 export interface Preview {
   expr: string;
+  /** the builder metric's unit, empty for PromQL */
+  unit?: string;
   series: PreviewSeries[];
+  /** more series answered than the API returns */
+  truncated?: boolean;
 }
 
 // Paths.
@@ -289,7 +311,12 @@ export function fingerprint(labels: Record<string, string>): string {
 
 /** alertRow gives an alert the metadata of a table row: its alert name, and a key of its labels. */
 export function alertRow(a: Alert): AlertRow {
-  return { ...a, metadata: { name: a.labels.alertname ?? a.rule ?? '', uid: fingerprint(a.labels) } };
+  return { ...a, metadata: { name: a.labels.alertname ?? a.rule ?? '', uid: a.fingerprint || fingerprint(a.labels) } };
+}
+
+/** silenceState is a silence's state, wherever the answer says it. */
+export function silenceState(s: Silence): 'active' | 'pending' | 'expired' | undefined {
+  return s.state ?? s.status?.state;
 }
 
 /** silenceMatchers are the matchers of a silence of one alert: every label of it but those Prometheus adds per evaluation. */
@@ -329,6 +356,8 @@ interface RawSeries {
 
 interface RawPreview {
   expr?: string;
+  unit?: string;
+  truncated?: boolean;
   series?: RawSeries[];
   /** Prometheus' own vector */
   result?: RawSeries[];
@@ -345,6 +374,8 @@ export function asPreview(raw: RawPreview): Preview {
   const rows: RawSeries[] = raw.series ?? raw.result ?? raw.value ?? [];
   return {
     expr: raw.expr ?? '',
+    ...(raw.unit ? { unit: raw.unit } : {}),
+    ...(raw.truncated ? { truncated: true } : {}),
     series: rows.map((r): PreviewSeries => {
       const labels: Record<string, string> = r.labels ?? r.metric ?? {};
       const values = Array.isArray(r.values) ? r.values : undefined;

@@ -43,13 +43,13 @@ describe('channels', () => {
     expect(bodies[1]).toEqual({ metadata: { name: 'mail', resourceVersion: '7' }, spec });
   });
 
-  it("posts a test to the config's verification and answers with the delivery", async () => {
-    const f = vi.fn<(u: string, i: RequestInit) => Promise<Response>>(() => json({ status: 'failed', reason: 'dial tcp: connection refused' }));
+  it("posts a test to the config's verification and answers with the delivery sent", async () => {
+    const f = vi.fn<(u: string, i: RequestInit) => Promise<Response>>(() => json({ id: '1', result: 'sent', recipient: 'alice@x.io', verification: true }));
     vi.stubGlobal('fetch', f);
-    const d = await verifyConfig({ level: 'user', user: 'alice' }, 'mine', { emails: ['alice@x.io'] });
-    expect(d).toEqual({ status: 'failed', reason: 'dial tcp: connection refused' });
+    const d = await verifyConfig({ level: 'user', user: 'alice' }, 'mine', { to: 'alice@x.io' });
+    expect(d.result).toBe('sent');
     expect(f.mock.calls[0][0]).toContain(`${base}/users/alice/configs/mine/verification`);
-    expect(JSON.parse(f.mock.calls[0][1].body as string)).toEqual({ emails: ['alice@x.io'] });
+    expect(JSON.parse(f.mock.calls[0][1].body as string)).toEqual({ to: 'alice@x.io' });
   });
 
   it('tells whether credentials are set without reading them', () => {
@@ -58,10 +58,10 @@ describe('channels', () => {
     expect(hasCredentials({ metadata: { name: 'a' }, spec: { type: 'slack' } })).toBe(false);
   });
 
-  it('keys a delivery without a name by its time and receiver', () => {
-    const r = deliveryRow({ time: '2026-12-05T00:00:00Z', receiver: 'ops', status: 'sent' }, 3);
+  it('keys a delivery by its id, else by its time and receiver', () => {
+    expect(deliveryRow({ id: 'd-1', time: '2026-12-05T00:00:00Z', receiver: 'ops', result: 'sent' }, 0).metadata.name).toBe('d-1');
+    const r = deliveryRow({ time: '2026-12-05T00:00:00Z', receiver: 'ops', result: 'sent' }, 3);
     expect(r.metadata.name).toBe('2026-12-05T00:00:00Z-ops-3');
     expect(r.metadata.creationTimestamp).toBe('2026-12-05T00:00:00Z');
-    expect(r.outcome).toBe('sent');
   });
 });

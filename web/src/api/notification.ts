@@ -113,37 +113,50 @@ export interface SilenceSpec {
 
 export type NotificationSilence = Obj<SilenceSpec>;
 
-/** A delivery: one message sent (or not) to one receiver, as the delivery log keeps it. */
+/**
+ * A delivery: one message sent (or given up) to one recipient, as the
+ * delivery log keeps it (internal/notification/records.Delivery).
+ */
 export interface Delivery {
-  metadata?: ObjectMeta;
+  id?: string;
   /** when it was sent or given up */
   time?: string;
-  /** sent or failed */
-  status: string;
-  /** why it failed */
-  reason?: string;
-  type?: ChannelType;
-  config?: string;
+  /** the Receiver (or, for a test, the Config) */
   receiver?: string;
-  /** addresses or targets it went to */
-  recipients?: string[];
-  /** the alerts it carried, by name */
+  /** the user who owns the receiver; empty at platform level */
+  user?: string;
+  config?: string;
+  /** the channel type (email, webhook, slack ...) */
+  channel?: ChannelType;
+  /** the e-mail address or chat target */
+  recipient?: string;
+  language?: string;
+  /** firing or resolved, of the message */
+  alertStatus?: string;
+  /** the alerts it carried, as alertname/fingerprint */
   alerts?: string[];
+  /** sent or failed */
+  result: string;
+  /** why it failed, and the field at fault */
+  reason?: string;
+  field?: string;
   attempts?: number;
-  test?: boolean;
+  /** a test message */
+  verification?: boolean;
+  latencyMillis?: number;
+  metadata?: ObjectMeta;
 }
 
-/** DeliveryRow is a delivery as a table shows it: its status as outcome (a row's status is an object's), with the metadata a row is known by. */
-export interface DeliveryRow extends Omit<Delivery, 'status'> {
+/** DeliveryRow is a delivery as a table shows it, with the metadata a row is known by. */
+export interface DeliveryRow extends Delivery {
   metadata: ObjectMeta;
-  outcome: string;
   [key: string]: unknown;
 }
 
-/** What a test message goes to: addresses for an e-mail channel, a chat target for the others. */
+/** What a test message goes to: an address for an e-mail channel (empty: the caller's own), a chat target for the others; and its language (empty: the caller's). */
 export interface VerificationTarget {
-  emails?: string[];
-  channel?: string;
+  to?: string;
+  language?: string;
 }
 
 /** The kinds of the notification API (notification.superkube.io), as access reviews name them. */
@@ -167,11 +180,10 @@ export function readyOf(o: { status?: ObjectStatus }): Condition | undefined {
   return o.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-/** deliveryRow gives a delivery the metadata a table row is known by. */
+/** deliveryRow gives a delivery the metadata a table row is known by: its id. */
 export function deliveryRow(d: Delivery, i: number): DeliveryRow {
-  const name = d.metadata?.name ?? `${d.time ?? ''}-${d.receiver ?? ''}-${i}`;
-  const { status, ...rest } = d;
-  return { ...rest, outcome: status, metadata: { ...d.metadata, name, uid: d.metadata?.uid ?? name, creationTimestamp: d.metadata?.creationTimestamp ?? d.time } };
+  const name = d.id || d.metadata?.name || `${d.time ?? ''}-${d.receiver ?? ''}-${i}`;
+  return { ...d, metadata: { ...d.metadata, name, uid: name, creationTimestamp: d.metadata?.creationTimestamp ?? d.time } };
 }
 
 /** The delivery's moment: its time, or when its record was made. */
@@ -208,7 +220,7 @@ export function useNotificationSilences(o: Owner, params: ListParams, enabled = 
   return useObjects<NotificationSilence>(o, 'silences', params, enabled);
 }
 
-/** useDeliveries reads a page of the delivery log (status filters sent or failed). */
+/** useDeliveries reads a page of the delivery log, the newest first (result filters sent or failed, name the receiver). */
 export function useDeliveries(o: Owner, params: ListParams, enabled = true) {
   const path = resourcePath(o, 'deliveries');
   return useQuery({
@@ -238,7 +250,12 @@ export function updateConfig(o: Owner, name: string, spec: ConfigSpec, credentia
   return api.put<Config>(resourcePath(o, 'configs', name), configBody(name, spec, credentials, resourceVersion));
 }
 
-/** verifyConfig sends a test message through a channel and answers with the delivery's result. */
+/**
+ * verifyConfig sends a test message through a channel and answers with the
+ * delivery when it was sent; when it was not, the request fails with a
+ * Status that says why and names the field at fault (502 when the server
+ * does not answer or refuses, 422 when the config or the address is wrong).
+ */
 export function verifyConfig(o: Owner, name: string, target: VerificationTarget) {
   return api.post<Delivery>(`${resourcePath(o, 'configs', name)}/verification`, target);
 }

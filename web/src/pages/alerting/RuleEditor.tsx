@@ -83,7 +83,7 @@ export function RuleEditor({
   const pv = usePreview(place, rule);
   const previewError = pv.error ? describeError(pv.error, t) : undefined;
   const err = (field: string) => ruleFieldError(saveError, index, field) ?? previewFieldError(previewError, field);
-  const metrics = metricsOf(catalog, draft.kind);
+  const metrics = metricsOf(catalog, draft.kind, levelOf(place));
   const metric = metrics.find((m) => m.name === draft.metric);
   const locked = !!builtin;
   const forBad = !isDuration(draft.for);
@@ -222,7 +222,7 @@ export function RuleEditor({
         </FormGroup>
       </GridItem>
       <GridItem md={12}>
-        <PreviewPanel preview={pv.data} loading={pv.isFetching} error={pv.error} previewError={previewError} ready={!!rule} unit={metric?.unit ?? ''} />
+        <PreviewPanel preview={pv.data} loading={pv.isFetching} error={pv.error} previewError={previewError} ready={!!rule} unit={metric?.unit ?? pv.data?.unit ?? ''} />
       </GridItem>
       {onRemove && !locked && (
         <GridItem md={12}>
@@ -320,6 +320,7 @@ export function PreviewPanel({
                 </Tbody>
               </Table>
               {preview.series.length > shown && <Content component="small">{t('and {{count}} more', { count: preview.series.length - shown })}</Content>}
+              {preview.truncated && <Content component="small">{t('More series match than the preview shows.')}</Content>}
             </>
           )}
         </>

@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAccess } from '../../api/access';
-import { createSilence, expireSilence, matcherText, parseMatcher, silenceResource, useSilences, type AlertPlace, type Matcher, type SilenceRow } from '../../api/alerting';
+import { createSilence, expireSilence, matcherText, parseMatcher, silenceResource, silenceState, useSilences, type AlertPlace, type Matcher, type SilenceRow } from '../../api/alerting';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { ResourceTable, useTableState } from '../../components/ResourceTable';
@@ -161,13 +161,13 @@ export function SilenceList({ place }: { place: AlertPlace }) {
               </code>
             ),
           },
-          { title: t('State'), render: (s) => <SilenceState state={s.status?.state} /> },
+          { title: t('State'), render: (s) => <SilenceState state={silenceState(s)} /> },
           { title: t('Starts'), sortKey: 'startsAt', render: (s) => <Time ts={s.startsAt} />, hideBelow: 'xl' },
           { title: t('Ends'), sortKey: 'endsAt', render: (s) => <Time ts={s.endsAt} /> },
           { title: t('Made by'), render: (s) => s.createdBy ?? '-' },
           { title: t('Comment'), render: (s) => s.comment || '-', hideBelow: 'lg' },
         ]}
-        actions={canDelete ? (s) => (s.status?.state === 'expired' ? [] : [{ title: t('Expire'), isDanger: true, onClick: (x: SilenceRow) => setExpiring(x) }]) : undefined}
+        actions={canDelete ? (s) => (silenceState(s) === 'expired' ? [] : [{ title: t('Expire'), isDanger: true, onClick: (x: SilenceRow) => setExpiring(x) }]) : undefined}
         emptyTitle={t('No silences')}
         emptyText={t('A silence stops notifications of the alerts it matches for a while. Silence an alert from its row, or create one here.')}
       />

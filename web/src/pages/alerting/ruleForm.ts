@@ -96,9 +96,9 @@ export function previewable(d: RuleDraft): Rule | undefined {
   return toRule({ ...d, alert: d.alert.trim() || 'Preview' });
 }
 
-/** metricsOf are the catalog's metrics of a kind. */
-export function metricsOf(catalog: BuilderMetric[] | undefined, kind: TargetKind): BuilderMetric[] {
-  return (catalog ?? []).filter((m) => m.kind === kind);
+/** metricsOf are the catalog's metrics of a kind that a level's groups may use. */
+export function metricsOf(catalog: BuilderMetric[] | undefined, kind: TargetKind, level: AlertLevel): BuilderMetric[] {
+  return (catalog ?? []).filter((m) => m.kind === kind && (!m.levels?.length || m.levels.includes(level)));
 }
 
 /** metricDescription is a metric's description in the language, else in English, else its name. */

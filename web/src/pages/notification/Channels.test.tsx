@@ -68,30 +68,55 @@ describe('notification channels', () => {
     });
   });
 
-  it('sends a test and shows the delivery’s result: the reason it failed', async () => {
+  it('sends a test and shows the delivery’s result: sent, or the reason it was not', async () => {
     const tests: { url: string; body: unknown }[] = [];
+    let answer = () =>
+      json(
+        {
+          kind: 'Status',
+          code: 502,
+          reason: 'DeliveryFailed',
+          message: 'the test message was not delivered: dial tcp 127.0.0.1:2525: connect: connection refused',
+          details: { causes: [{ reason: 'FieldValueInvalid', field: 'spec.email.host', message: 'dial tcp 127.0.0.1:2525: connect: connection refused' }] },
+        },
+        502,
+      );
     vi.stubGlobal(
       'fetch',
       vi.fn((url: string, init?: RequestInit) => {
         if (url.endsWith('/verification')) {
-          tests.push({ url, body: JSON.parse(init!.body as string) });
-          return json({ status: 'failed', reason: 'dial tcp 127.0.0.1:2525: connect: connection refused', type: 'email', config: 'mail' });
+          tests.push({ url, body: init?.body ? JSON.parse(init.body as string) : undefined });
+          return answer();
         }
-        if (url.includes('/oauth/') || url.includes('session')) return json({ username: 'admin', email: 'admin@example.com' });
         return json({ items: [mail], totalItems: 1 });
       }),
     );
-    const { container: c } = render(wrap(<Channels owner={{ level: 'platform' }} canEdit={false} />));
+    const { container: c } = render(wrap(<Channels owner={{ level: 'platform' }} canEdit />));
     await waitFor(() => expect(c.querySelector('[data-test="row-mail"]')).not.toBeNull());
     await action(c, 'mail', 'Send a test');
     const to = await findIn<HTMLInputElement>('[data-test="test-to"]');
-    fireEvent.change(to, { target: { value: 'ops@example.com, dev@example.com' } });
+    fireEvent.change(to, { target: { value: 'ops@example.com' } });
     fireEvent.click(document.querySelector('[data-test="test-send"]')!);
-    const result = await findIn<HTMLElement>('[data-test="test-result"]');
+    let result = await findIn<HTMLElement>('[data-test="test-result"]');
     expect(result.getAttribute('data-status')).toBe('failed');
+    expect(result.getAttribute('data-field')).toBe('spec.email.host');
     expect(result.textContent).toContain('connection refused');
     expect(tests[0].url).toContain('/kapis/notification.superkube.io/v2beta2/configs/mail/verification');
-    expect(tests[0].body).toEqual({ emails: ['ops@example.com', 'dev@example.com'] });
+    expect(tests[0].body).toEqual({ to: 'ops@example.com' });
+
+    answer = () => json({ id: 'd1', result: 'sent', recipient: 'ops@example.com', verification: true, config: 'mail', channel: 'email' });
+    fireEvent.click(document.querySelector('[data-test="test-send"]')!);
+    await waitFor(() => expect(document.querySelector('[data-test="test-result"]')?.getAttribute('data-status')).toBe('sent'));
+    result = await findIn<HTMLElement>('[data-test="test-result"]');
+    expect(result.textContent).toContain('ops@example.com');
+  });
+
+  it('offers no test or change to those who may only read the channels', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => json({ items: [mail], totalItems: 1 })));
+    const { container: c } = render(wrap(<Channels owner={{ level: 'platform' }} canEdit={false} />));
+    await waitFor(() => expect(c.querySelector('[data-test="row-mail"]')).not.toBeNull());
+    expect(within(c.querySelector<HTMLElement>('[data-test="row-mail"]')!).queryByRole('button', { name: /kebab|actions/i })).toBeNull();
+    expect(c.querySelector('[data-test="create-config"]')).toBeNull();
   });
 });
 
@@ -106,8 +131,8 @@ describe('the delivery log', () => {
         urls.push(url);
         return json({
           items: [
-            { time: '2026-12-05T00:10:00Z', status: 'sent', receiver: 'ops', type: 'email', config: 'mail', recipients: ['ops@example.com'], alerts: ['PodCrashLooping'] },
-            { time: '2026-12-05T00:09:00Z', status: 'failed', receiver: 'hook', type: 'webhook', reason: 'HTTP 500 from the receiver', attempts: 5 },
+            { id: 'a', time: '2026-12-05T00:10:00Z', result: 'sent', receiver: 'ops', channel: 'email', config: 'mail', recipient: 'ops@example.com', alerts: ['PodCrashLooping/0a1b'], attempts: 1 },
+            { id: 'b', time: '2026-12-05T00:09:00Z', result: 'failed', receiver: 'hook', channel: 'webhook', reason: 'HTTP 500 from the receiver', attempts: 6 },
           ],
           totalItems: 2,
         });
@@ -120,6 +145,6 @@ describe('the delivery log', () => {
     expect([...c.querySelectorAll('[data-test="delivery-reason"]')].map((e) => e.textContent)).toEqual(['', 'HTTP 500 from the receiver']);
     expect(urls[0]).toContain('/kapis/notification.superkube.io/v2beta2/users/alice/deliveries?');
     fireEvent.change(c.querySelector('[data-test="filter-delivery-status"]')!, { target: { value: 'failed' } });
-    await waitFor(() => expect(urls.some((u) => new URL(u, 'https://c').searchParams.get('status') === 'failed')).toBe(true));
+    await waitFor(() => expect(urls.some((u) => new URL(u, 'https://c').searchParams.get('result') === 'failed')).toBe(true));
   });
 });

@@ -1,8 +1,8 @@
-import { Alert, Button, FormGroup, FormSelect, FormSelectOption, Label, Modal, ModalBody, ModalFooter, ModalHeader, NumberInput, TextInput } from '@patternfly/react-core';
+import { Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Label, Modal, ModalBody, ModalFooter, ModalHeader, NumberInput, TextInput } from '@patternfly/react-core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../../api/auth';
+import { ApiError } from '../../api/client';
 import { fieldError } from '../../api/errors';
 import {
   channelTypes,
@@ -10,7 +10,6 @@ import {
   deleteObject,
   hasCredentials,
   readyOf,
-  splitList,
   tlsModes,
   tokenChannels,
   updateConfig,
@@ -114,15 +113,16 @@ export function Channels({ owner, canEdit }: { owner: Owner; canEdit: boolean })
           { title: t('Status'), render: (c) => <ReadyLabel o={c} /> },
           { title: t('Age'), sortKey: 'createTime', render: (c) => age(c.metadata.creationTimestamp), hideBelow: 'xl' },
         ]}
-        actions={() => [
-          { title: t('Send a test'), onClick: (c: Config) => setTesting(c) },
-          ...(canEdit
-            ? [
+        // A test is sent by those who may change the channel, as the API asks.
+        actions={
+          canEdit
+            ? () => [
+                { title: t('Send a test'), onClick: (c: Config) => setTesting(c) },
                 { title: t('Edit'), onClick: (c: Config) => setEditing(c) },
                 { title: t('Delete'), isDanger: true, onClick: (c: Config) => setDeleting(c) },
               ]
-            : []),
-        ]}
+            : undefined
+        }
         emptyTitle={t('No channels yet')}
         emptyText={t('A channel is an SMTP server, a webhook or a chat service that notifications are sent through.')}
         emptyAction={canEdit ? create : undefined}
@@ -259,45 +259,64 @@ function ConfigModal({ owner, config, onClose }: { owner: Owner; config?: Config
   );
 }
 
+/** testFailure reads why a test message was not delivered, from the Status the verification fails with: the reason, and the field at fault. */
+export function testFailure(err: unknown): { reason: string; field?: string } | undefined {
+  if (!(err instanceof ApiError) || (err.code !== 502 && err.code !== 422 && err.code !== 400)) return undefined;
+  const cause = err.status.details?.causes?.[0];
+  return { reason: cause?.message || err.status.message || '', field: cause?.field };
+}
+
 /**
  * TestModal sends a test message through a channel and shows the
- * delivery's result: sent, or failed with the reason (an SMTP server that
- * does not answer, a URL that refuses).
+ * delivery's result: sent, or not delivered with the reason (an SMTP
+ * server that does not answer, a URL that refuses, an address refused).
  */
 function TestModal({ owner, config, onClose }: { owner: Owner; config: Config; onClose: () => void }) {
   const { t } = useTranslation('notification');
-  const session = useSession();
   const email = config.spec.type === 'email';
-  const [to, setTo] = useState(email ? (session.data?.email ?? '') : '');
-  const [result, setResult] = useState<Delivery>();
-  const addresses = splitList(to);
-  const bad = email && (addresses.length === 0 || addresses.some((a) => !emailPattern.test(a)));
+  const [to, setTo] = useState('');
+  const [sent, setSent] = useState<Delivery>();
+  const bad = email && to.trim() !== '' && !emailPattern.test(to.trim());
   const { busy, error, submit } = useSubmit(
     async () => {
-      setResult(undefined);
-      setResult(await verifyConfig(owner, config.metadata.name, email ? { emails: addresses } : to.trim() ? { channel: to.trim() } : {}));
+      setSent(undefined);
+      setSent(await verifyConfig(owner, config.metadata.name, to.trim() ? { to: to.trim() } : {}));
     },
     () => undefined,
   );
+  const failure = testFailure(error);
+  const toError = failure?.field === 'to' ? failure.reason : undefined;
   return (
     <Modal isOpen onClose={onClose} variant="small" aria-labelledby="config-test-title" data-test="config-test">
       <ModalHeader title={t('Send a test through {{name}}', { name: config.metadata.name })} labelId="config-test-title" />
       <ModalBody>
-        <FormGroup label={email ? t('To') : t('Chat target')} isRequired={email} fieldId="test-to">
-          <TextInput id="test-to" value={to} onChange={(_e, v) => setTo(v)} validated={bad && to !== '' ? 'error' : 'default'} data-test="test-to" />
-          <FieldHelp rule={email ? t('Addresses separated by commas.') : t('Optional: a channel or a user to mention, where the service takes one.')} test="test-to" />
-        </FormGroup>
-        {result &&
-          (result.status === 'sent' ? (
-            <Alert variant="success" isInline title={t('Sent')} data-test="test-result" data-status="sent">
-              {t('The message was delivered to {{where}}.', { where: (result.recipients ?? addresses).join(', ') || channelTitle(config.spec.type, t) })}
-            </Alert>
-          ) : (
-            <Alert variant="danger" isInline title={t('Not delivered')} data-test="test-result" data-status={result.status}>
-              {result.reason ?? t('The channel did not take the message.')}
-            </Alert>
-          ))}
-        {error ? <ErrorAlert error={error} /> : null}
+        <Form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!bad && !busy) void submit();
+          }}
+        >
+          <FormGroup label={email ? t('To') : t('Chat target')} fieldId="test-to">
+            <TextInput id="test-to" value={to} onChange={(_e, v) => setTo(v)} validated={bad || toError ? 'error' : 'default'} data-test="test-to" />
+            <FieldHelp
+              rule={email ? t('An e-mail address; empty sends to your own.') : t('Optional: a channel or a user to mention, where the service takes one.')}
+              error={bad ? t('Not an e-mail address: {{address}}', { address: to.trim() }) : undefined}
+              test="test-to"
+            />
+          </FormGroup>
+        </Form>
+        {sent && (
+          <Alert variant="success" isInline title={t('Sent')} data-test="test-result" data-status="sent">
+            {sent.recipient ? t('The message was delivered to {{where}}.', { where: sent.recipient }) : t('The message was delivered.')}
+          </Alert>
+        )}
+        {failure ? (
+          <Alert variant="danger" isInline title={t('Not delivered')} data-test="test-result" data-status="failed" data-field={failure.field}>
+            {failure.reason || t('The channel did not take the message.')}
+          </Alert>
+        ) : error ? (
+          <ErrorAlert error={error} />
+        ) : null}
       </ModalBody>
       <ModalFooter>
         <Button onClick={() => void submit()} isDisabled={bad || busy} isLoading={busy} data-test="test-send">

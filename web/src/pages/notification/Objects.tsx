@@ -462,10 +462,10 @@ export function DeliveryStatus({ status }: { status: string }) {
   );
 }
 
-/** Deliveries is the delivery log: each message sent or given up, to whom, and why it failed. */
+/** Deliveries is the delivery log, the newest first: each message sent or given up, to whom, and why it failed. */
 export function Deliveries({ owner }: { owner: Owner }) {
   const { t } = useTranslation('notification');
-  const table = useTableState({ defaultSortBy: 'time', defaultAscending: false });
+  const table = useTableState({ defaultSortBy: 'createTime', defaultAscending: false, statusParam: 'result' });
   const deliveries = useDeliveries(owner, table.params);
   return (
     <ResourceTable<DeliveryRow>
@@ -482,12 +482,13 @@ export function Deliveries({ owner }: { owner: Owner }) {
         </FormSelect>
       }
       columns={[
-        { title: t('Time'), sortKey: 'time', render: (d) => <Time ts={deliveryTime(d)} /> },
-        { title: t('Status'), render: (d) => <DeliveryStatus status={d.outcome} /> },
-        { title: t('Receiver'), render: (d) => d.receiver ?? (d.test ? t('Test') : '-') },
-        { title: t('Channel'), render: (d) => `${channelTitle(d.type, t)}${d.config ? ` (${d.config})` : ''}`, hideBelow: 'lg' },
-        { title: t('To'), render: (d) => (d.recipients ?? []).join(', ') || '-', hideBelow: 'lg' },
-        { title: t('Alerts'), render: (d) => (d.alerts ?? []).join(', ') || '-', hideBelow: 'xl' },
+        { title: t('Time'), render: (d) => <Time ts={deliveryTime(d)} /> },
+        { title: t('Status'), render: (d) => <DeliveryStatus status={d.result} /> },
+        { title: t('Receiver'), render: (d) => (d.verification ? `${d.receiver ?? ''} (${t('Test')})` : (d.receiver ?? '-')) },
+        { title: t('Channel'), render: (d) => `${channelTitle(d.channel, t)}${d.config ? ` (${d.config})` : ''}`, hideBelow: 'lg' },
+        { title: t('To'), render: (d) => d.recipient || '-', hideBelow: 'lg' },
+        { title: t('Alerts'), render: (d) => (d.alerts ?? []).map((a) => a.split('/')[0]).join(', ') || '-', hideBelow: 'xl' },
+        { title: t('Attempts'), render: (d) => d.attempts ?? '-', hideBelow: 'xl' },
         { title: t('Reason'), render: (d) => <span data-test="delivery-reason">{d.reason ?? ''}</span> },
       ]}
       emptyTitle={t('Nothing sent yet')}

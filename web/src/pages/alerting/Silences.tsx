@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAccess } from '../../api/access';
+import { useSession } from '../../api/auth';
 import { createSilence, expireSilence, matcherText, parseMatcher, silenceResource, silenceState, useSilences, type AlertPlace, type Matcher, type SilenceRow } from '../../api/alerting';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { FieldHelp, FormModal } from '../../components/FormModal';
@@ -134,6 +135,7 @@ export function SilenceList({ place }: { place: AlertPlace }) {
     { verb: 'create', ...res },
     { verb: 'delete', ...res },
   ]).allowed;
+  const me = useSession().data?.username;
   const table = useTableState({ defaultSortBy: 'startsAt', defaultAscending: false, statusParam: 'state' });
   const silences = useSilences(place, table.params);
   const [creating, setCreating] = useState(false);
@@ -167,7 +169,12 @@ export function SilenceList({ place }: { place: AlertPlace }) {
           { title: t('Made by'), render: (s) => s.createdBy ?? '-' },
           { title: t('Comment'), render: (s) => s.comment || '-', hideBelow: 'lg' },
         ]}
-        actions={canDelete ? (s) => (silenceState(s) === 'expired' ? [] : [{ title: t('Expire'), isDanger: true, onClick: (x: SilenceRow) => setExpiring(x) }]) : undefined}
+        // One's own silence may be expired by whoever may create silences; someone else's takes the right to delete them (as the API decides).
+        actions={
+          canDelete || canCreate
+            ? (s) => (silenceState(s) === 'expired' || !(canDelete || s.createdBy === me) ? [] : [{ title: t('Expire'), isDanger: true, onClick: (x: SilenceRow) => setExpiring(x) }])
+            : undefined
+        }
         emptyTitle={t('No silences')}
         emptyText={t('A silence stops notifications of the alerts it matches for a while. Silence an alert from its row, or create one here.')}
       />

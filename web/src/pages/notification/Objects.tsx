@@ -173,6 +173,8 @@ function ReceiverModal({ owner, receiver, onClose }: { owner: Owner; receiver?: 
           enabled,
           ...(email && addresses.length ? { emails: addresses } : {}),
           ...(email && owner.level === 'platform' && splitList(users).length ? { users: splitList(users) } : {}),
+          // A user's own e-mail receiver without addresses sends to the user (at the address and in the language of their profile).
+          ...(email && owner.level === 'user' && addresses.length === 0 ? { users: [owner.user] } : {}),
           ...(!email && channel.trim() ? { channel: channel.trim() } : {}),
           ...(language ? { language } : {}),
           ...(sel.selector ? { alertSelector: sel.selector } : {}),

@@ -316,3 +316,22 @@ func TestCheckReturnsTheParsersMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTheBuiltinGroupsValidate(t *testing.T) {
+	names := map[string]bool{}
+	for _, g := range Builtin() {
+		if g.Labels[alertingv2beta1.BuiltinLabel] != "true" || names[g.Name] {
+			t.Errorf("%s: label %q, repeated %v", g.Name, g.Labels[alertingv2beta1.BuiltinLabel], names[g.Name])
+		}
+		names[g.Name] = true
+		if errs := Validate(global, "", &g.Spec); len(errs) > 0 {
+			t.Errorf("%s: %v", g.Name, errs.ToAggregate())
+		}
+		if errs := Validate(cluster, "", &g.Spec); len(errs) > 0 {
+			t.Errorf("%s at cluster level: %v", g.Name, errs.ToAggregate())
+		}
+	}
+	if len(names) != 5 {
+		t.Errorf("%d built-in groups", len(names))
+	}
+}

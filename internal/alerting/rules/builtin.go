@@ -74,8 +74,8 @@ func Builtin() []*alertingv2beta1.GlobalRuleGroup {
 				"{{ $value | humanizePercentage }} full.",
 		}),
 		g(BuiltinControlPlane, alertingv2beta1.Rule{
-			Alert: "ControlPlaneComponentDown",
-			Expr: `up{job=~"` + jobAPIServer + "|" + jobEtcd + "|" + jobControllerManager + "|" + jobScheduler + `"} == 0`,
+			Alert:    "ControlPlaneComponentDown",
+			Expr:     `up{job=~"` + jobAPIServer + "|" + jobEtcd + "|" + jobControllerManager + "|" + jobScheduler + `"} == 0`,
 			For:      "1m",
 			Severity: alertingv2beta1.SeverityCritical,
 			Summary:  "{{ $labels.job }} at {{ $labels.instance }} is down",

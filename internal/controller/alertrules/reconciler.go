@@ -112,7 +112,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	for _, k := range kinds {
 		ch := make(chan event.GenericEvent, 1024)
 		r.events[k.level] = ch
-		err := ctrl.NewControllerManagedBy(mgr).Named("alertrules-"+k.level).For(k.new()).
+		err := ctrl.NewControllerManagedBy(mgr).Named("alertrules-" + k.level).For(k.new()).
 			WatchesRawSource(source.Channel(ch, &handler.EnqueueRequestForObject{})).
 			Complete(reconcileFunc(func(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 				return r.reconcile(ctx, k, req)

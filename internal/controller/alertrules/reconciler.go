@@ -39,6 +39,7 @@ import (
 
 // +kubebuilder:rbac:groups=alerting.superkube.io,resources=rulegroups;clusterrulegroups;globalrulegroups,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=alerting.superkube.io,resources=rulegroups/status;clusterrulegroups/status;globalrulegroups/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=alerting.superkube.io,resources=rulegroups/finalizers;clusterrulegroups/finalizers;globalrulegroups/finalizers,verbs=update
 // +kubebuilder:rbac:groups=monitoring.coreos.com,resources=prometheusrules,verbs=get;list;watch;create;update;patch;delete
 
 // PrometheusRuleGVK is the Prometheus Operator's rule object.

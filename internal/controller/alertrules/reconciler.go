@@ -195,9 +195,8 @@ func (r *Reconciler) reconcile(ctx context.Context, k kind, req ctrl.Request) (c
 			invalid = err.Error()
 		} else if b, err := rules.Marshal(g); err != nil {
 			return ctrl.Result{}, err
-		} else if err := rules.Check(b); err != nil {
-			invalid = err.Error()
 		} else {
+			// Validate ran Prometheus' rule parser on the same group.
 			content, group = b, g
 		}
 	}

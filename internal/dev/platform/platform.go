@@ -78,6 +78,10 @@ type Config struct {
 	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
 	// monitoring API reads; empty when none runs.
 	PrometheusURL string
+	// AlertRulesDir is where ke-controller-manager writes the alert rule
+	// files that ke-dev's Prometheus loads (and reloads at PrometheusURL);
+	// empty writes none.
+	AlertRulesDir string
 	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
 	// logging API searches.
 	VictoriaLogsURL string
@@ -292,6 +296,11 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
 			"--state-metrics-bind-address=" + stateAddr,
+		}
+		// The elected replica compiles the alert rule groups into the
+		// folder Prometheus reads, and makes Prometheus reload.
+		if cfg.AlertRulesDir != "" && cfg.PrometheusURL != "" {
+			args = append(args, "--alerting-rules-dir="+cfg.AlertRulesDir, "--alerting-prometheus-url="+cfg.PrometheusURL)
 		}
 		// The elected replica writes Kubernetes events to the log store.
 		if cfg.VictoriaLogsURL != "" {

@@ -70,6 +70,19 @@ type Config struct {
 	Monitoring Monitoring `json:"monitoring"`
 	// Logging configures the logging API's store.
 	Logging Logging `json:"logging"`
+	// Alerting configures the alerting API's Alertmanager (its rules and
+	// alerts are read from the monitoring API's Prometheus).
+	Alerting Alerting `json:"alerting"`
+}
+
+// Alerting says where the alerting API manages silences and reads which
+// alerts are silenced or inhibited. Without an Alertmanager the alerts
+// are listed without those marks and the silences answer 503.
+type Alerting struct {
+	// AlertmanagerURL is Alertmanager's address (without /api/v2).
+	AlertmanagerURL string `json:"alertmanagerURL,omitempty"`
+	// Timeout bounds every call to Alertmanager; slower is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Logging says where the logging API searches the container logs:
@@ -232,6 +245,7 @@ func DefaultConfig() Config {
 		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
 		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
 		Logging:    Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
+		Alerting:   Alerting{Timeout: metav1.Duration{Duration: 10 * time.Second}},
 	}
 }
 

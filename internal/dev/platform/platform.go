@@ -78,6 +78,9 @@ type Config struct {
 	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
 	// monitoring API reads; empty when none runs.
 	PrometheusURL string
+	// AlertmanagerURL is the Alertmanager that ke-dev runs, where
+	// ke-apiserver's alerting API manages silences; empty when none runs.
+	AlertmanagerURL string
 	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
 	// logging API searches.
 	VictoriaLogsURL string
@@ -461,6 +464,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	}
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
+	}
+	if cfg.AlertmanagerURL != "" {
+		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

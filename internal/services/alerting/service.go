@@ -13,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,13 +140,22 @@ func alertOf(r promv1.AlertingRule, a *promv1.Alert) Alert {
 	l := a.Labels
 	return Alert{
 		Labels: labelMap(l), Annotations: labelMap(a.Annotations),
-		State: string(a.State), ActiveAt: a.ActiveAt, Value: a.Value,
+		State: string(a.State), ActiveAt: a.ActiveAt, Value: plainValue(a.Value),
 		SilencedBy: []string{}, InhibitedBy: []string{},
 		Level:     string(l[alertingv2beta1.RuleLevelLabel]),
 		Namespace: string(l[alertingv2beta1.RuleNamespaceLabel]),
 		Group:     string(l[alertingv2beta1.RuleGroupLabel]),
 		Rule:      r.Name, Fingerprint: l.Fingerprint().String(),
 	}
+}
+
+// plainValue writes Prometheus' "5e+00" as 5, as the query API does.
+func plainValue(v string) string {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return v
+	}
+	return model.SampleValue(f).String()
 }
 
 func labelMap(l model.LabelSet) map[string]string {

@@ -21,6 +21,7 @@ import (
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/alerting/rules"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
@@ -147,11 +148,11 @@ func failed(err error) error {
 
 // builderMetrics lists the rule builder's metrics.
 func (h *Handler) builderMetrics(w http.ResponseWriter, r *http.Request) {
-	items := alertingsvc.BuilderCatalog()
+	items := rules.BuilderCatalog()
 	responsewriters.WriteJSON(w, http.StatusOK, struct {
-		APIVersion string                      `json:"apiVersion"`
-		Kind       string                      `json:"kind"`
-		Items      []alertingsvc.BuilderMetric `json:"items"`
-		TotalItems int                         `json:"totalItems"`
+		APIVersion string                `json:"apiVersion"`
+		Kind       string                `json:"kind"`
+		Items      []rules.BuilderMetric `json:"items"`
+		TotalItems int                   `json:"totalItems"`
 	}{alertingsvc.APIVersion, "BuilderMetricList", items, len(items)})
 }

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
+	"github.com/superkube/super-kubenetes/internal/alerting/rules"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
@@ -230,7 +231,7 @@ func (h *Handler) decode(l level, r *http.Request) (client.Object, error) {
 	if o.GetName() == "" && o.GetGenerateName() == "" {
 		errs = append(errs, field.Required(field.NewPath("metadata", "name"), ""))
 	}
-	errs = append(errs, alertingsvc.Validate(l.name, ns, l.spec(o))...)
+	errs = append(errs, rules.Validate(l.name, ns, l.spec(o))...)
 	if len(errs) > 0 {
 		return nil, apistatus.Invalid(l.kind, o.GetName(), errs)
 	}
@@ -336,19 +337,19 @@ func (h *Handler) preview(l level) http.HandlerFunc {
 			in.Rule.Alert = "Preview"
 		}
 		spec := &alertingv2beta1.RuleGroupSpec{Rules: []alertingv2beta1.Rule{*in.Rule}}
-		if errs := alertingsvc.Validate(l.name, ns, spec); len(errs) > 0 {
+		if errs := rules.Validate(l.name, ns, spec); len(errs) > 0 {
 			responsewriters.WriteStatus(w, apistatus.Invalid("RulePreview", "", rulePaths(errs)))
 			return
 		}
-		expr, err := alertingsvc.Expr(l.name, ns, in.Rule)
+		expr, err := rules.Expr(l.name, ns, in.Rule)
 		if err != nil {
 			responsewriters.WriteStatus(w, apistatus.Invalid("RulePreview", "", field.ErrorList{field.Invalid(field.NewPath("rule"), "", err.Error())}))
 			return
 		}
 		unit := ""
 		if b := in.Rule.Builder; b != nil {
-			for _, m := range alertingsvc.BuilderCatalog() {
-				if m.Kind == b.Kind && m.Metric == b.Metric {
+			for _, m := range rules.BuilderCatalog() {
+				if m.Kind == b.Kind && m.Name == b.Metric {
 					unit = m.Unit
 				}
 			}

@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -296,6 +297,13 @@ func (c *Config) Validate() []error {
 	}
 	if m := c.Monitoring; m.Timeout.Duration <= 0 || m.Concurrency < 1 || (m.BearerTokenFile != "" && m.Username != "") {
 		errs = append(errs, errors.New("monitoring: timeout and concurrency must be positive, and a bearer token and basic auth exclude each other"))
+	}
+	if a := c.Alerting; a.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("alerting: timeout must be positive"))
+	} else if a.AlertmanagerURL != "" {
+		if u, err := url.Parse(a.AlertmanagerURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("alerting.alertmanagerURL %q must be an http(s) URL", a.AlertmanagerURL))
+		}
 	}
 	if c.Logging.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("logging.timeout must be positive"))

@@ -89,8 +89,12 @@ var levels = []level{
 			}
 			return out
 		},
-		spec:   func(o client.Object) *alertingv2beta1.RuleGroupSpec { return &o.(*alertingv2beta1.ClusterRuleGroup).Spec },
-		status: func(o client.Object) alertingv2beta1.RuleGroupStatus { return o.(*alertingv2beta1.ClusterRuleGroup).Status }},
+		spec: func(o client.Object) *alertingv2beta1.RuleGroupSpec {
+			return &o.(*alertingv2beta1.ClusterRuleGroup).Spec
+		},
+		status: func(o client.Object) alertingv2beta1.RuleGroupStatus {
+			return o.(*alertingv2beta1.ClusterRuleGroup).Status
+		}},
 	{name: alertingv2beta1.LevelGlobal, resource: "globalrulegroups", kind: "GlobalRuleGroup",
 		newObj:  func() client.Object { return &alertingv2beta1.GlobalRuleGroup{} },
 		newList: func() client.ObjectList { return &alertingv2beta1.GlobalRuleGroupList{} },
@@ -101,11 +105,17 @@ var levels = []level{
 			}
 			return out
 		},
-		spec:   func(o client.Object) *alertingv2beta1.RuleGroupSpec { return &o.(*alertingv2beta1.GlobalRuleGroup).Spec },
-		status: func(o client.Object) alertingv2beta1.RuleGroupStatus { return o.(*alertingv2beta1.GlobalRuleGroup).Status }},
+		spec: func(o client.Object) *alertingv2beta1.RuleGroupSpec {
+			return &o.(*alertingv2beta1.GlobalRuleGroup).Spec
+		},
+		status: func(o client.Object) alertingv2beta1.RuleGroupStatus {
+			return o.(*alertingv2beta1.GlobalRuleGroup).Status
+		}},
 }
 
-func (l level) gr() schema.GroupResource { return schema.GroupResource{Group: Group, Resource: l.resource} }
+func (l level) gr() schema.GroupResource {
+	return schema.GroupResource{Group: Group, Resource: l.resource}
+}
 
 // namespace is the path's project at project level, else "".
 func (l level) namespace(r *http.Request) string {
@@ -191,8 +201,10 @@ func (h *Handler) listGroups(l level) http.HandlerFunc {
 		responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
 			listquery.Columns[*alertingsvc.RuleGroup]{"state": firing},
 			listquery.Filters[*alertingsvc.RuleGroup]{
-				"state":   func(g *alertingsvc.RuleGroup, v string) bool { return firing(g) == v },
-				"builtin": func(g *alertingsvc.RuleGroup, v string) bool { return (g.Labels[alertingv2beta1.BuiltinLabel] == "true") == (v == "true") },
+				"state": func(g *alertingsvc.RuleGroup, v string) bool { return firing(g) == v },
+				"builtin": func(g *alertingsvc.RuleGroup, v string) bool {
+					return (g.Labels[alertingv2beta1.BuiltinLabel] == "true") == (v == "true")
+				},
 			}))
 	}
 }

@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -42,7 +43,9 @@ const (
 )
 
 var (
-	api  *platform.Client
+	// restCfg is kube-apiserver's administrator, who may impersonate.
+	restCfg *rest.Config
+	api     *platform.Client
 	k8s  client.Client
 	prom *prometheus.Server
 	am   *alertmanager.Server
@@ -156,6 +159,12 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer stop()
+	// kube-apiserver asks ke-apiserver's webhook about every write, the
+	// rule groups' among them, as in a real installation.
+	if err := apiServer.RegisterAdmission(ctx, k8s, cfg); err != nil {
+		return 1, err
+	}
+	restCfg = env.Config
 	tlsCfg, err := apiServer.TLSConfig()
 	if err != nil {
 		return 1, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -369,6 +370,15 @@ func (h *Handler) preview(l level) http.HandlerFunc {
 		at := h.now()
 		if in.Time != nil {
 			at = *in.Time
+			// A project's series from before its creation are another
+			// project's of the same name.
+			if ns != "" {
+				var obj corev1.Namespace
+				if err := h.Reader.Get(r.Context(), client.ObjectKey{Name: ns}, &obj); err == nil && at.Before(obj.CreationTimestamp.Truncate(time.Second)) {
+					responsewriters.WriteStatus(w, apistatus.BadRequest("time", "is before the project was created ("+obj.CreationTimestamp.UTC().Format(time.RFC3339)+")"))
+					return
+				}
+			}
 		}
 		out, err := h.Service.Preview(r.Context(), expr, unit, at)
 		if err != nil {

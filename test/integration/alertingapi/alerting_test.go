@@ -345,6 +345,8 @@ func TestPreviewIsConfinedToTheProject(t *testing.T) {
 		t.Errorf("causes %v", fields(st))
 	}
 	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, path, tok[projectViewer], map[string]any{"rule": map[string]any{"expr": "demo_value"}}), http.StatusForbidden)
+	// Before the project was created, its name was someone else's.
+	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, path, tok[projectAdmin], map[string]any{"rule": map[string]any{"expr": "demo_value"}, "time": "2020-01-01T00:00:00Z"}), http.StatusBadRequest)
 }
 
 type history struct {

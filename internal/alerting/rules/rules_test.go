@@ -1,9 +1,14 @@
 package rules
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
@@ -334,4 +339,59 @@ func TestTheBuiltinGroupsValidate(t *testing.T) {
 	if len(names) != 5 {
 		t.Errorf("%d built-in groups", len(names))
 	}
+}
+
+// What Compile writes is read by the Prometheus that runs here (Debian's
+// 2.42, older than the parser the package validates with): promtool checks
+// the built-in groups and a group of every catalog metric at each level.
+func TestPromtoolAcceptsTheCompiledGroups(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install prometheus)")
+	}
+	var groups []rulefmt.RuleGroup
+	for _, b := range Builtin() {
+		g, err := Compile(global, "", b.Name, &b.Spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, g)
+	}
+	for _, level := range []string{project, cluster} {
+		spec := &alertingv2beta1.RuleGroupSpec{Interval: "30s"}
+		for _, m := range BuilderCatalog() {
+			if slices.Contains(m.Levels, level) {
+				spec.Rules = append(spec.Rules, alertingv2beta1.Rule{Alert: "A_" + m.Name, Builder: builder(m.Kind, m.Name, ">", "0.5", names(m.Kind)...),
+					For: "1m", Description: "{{ $labels.namespace }} {{ $value | humanize }}"})
+			}
+		}
+		spec.Rules = append(spec.Rules, alertingv2beta1.Rule{Alert: "Free", Expr: `sum by (job) (rate(http_requests_total[5m])) > 1`})
+		g, err := Compile(level, "demo", "catalog", spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, g)
+	}
+	file, err := Marshal(groups...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+func names(k alertingv2beta1.TargetKind) []string {
+	switch k {
+	case alertingv2beta1.TargetCluster:
+		return nil
+	case alertingv2beta1.TargetWorkload:
+		return []string{"deployment/web", "statefulset/db"}
+	}
+	return []string{"a", "b"}
 }

@@ -134,13 +134,15 @@ func (r *Reloader) Set(k Key, content []byte) (Outcome, string, error) {
 	if !bytes.Equal(f.want, content) || (f.want == nil) != (content == nil) {
 		f.want, f.failure = content, ""
 	}
+	if f.failure != "" {
+		// Refused: the file holds the last good rules until the group
+		// changes. Not answered: the file holds want, which stays pending.
+		return Failed, f.failure, nil
+	}
 	if _, err := dir(r.Dir).put(name, f.want); err != nil {
 		return Failed, "", err
 	}
-	switch {
-	case f.failure != "":
-		return Failed, f.failure, nil
-	case f.loaded && bytes.Equal(f.good, f.want) && (f.good == nil) == (f.want == nil):
+	if f.loaded && bytes.Equal(f.good, f.want) && (f.good == nil) == (f.want == nil) {
 		if f.want == nil {
 			delete(r.files, name)
 		}

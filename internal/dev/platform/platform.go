@@ -81,6 +81,10 @@ type Config struct {
 	// AlertmanagerURL is the Alertmanager that ke-dev runs, where
 	// ke-apiserver's alerting API manages silences; empty when none runs.
 	AlertmanagerURL string
+	// AlertRulesDir is where ke-controller-manager writes the alert rule
+	// files that ke-dev's Prometheus loads (and reloads at PrometheusURL);
+	// empty writes none.
+	AlertRulesDir string
 	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
 	// logging API searches.
 	VictoriaLogsURL string
@@ -295,6 +299,11 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(metrics),
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
 			"--state-metrics-bind-address=" + stateAddr,
+		}
+		// The elected replica compiles the alert rule groups into the
+		// folder Prometheus reads, and makes Prometheus reload.
+		if cfg.AlertRulesDir != "" && cfg.PrometheusURL != "" {
+			args = append(args, "--alerting-rules-dir="+cfg.AlertRulesDir, "--alerting-prometheus-url="+cfg.PrometheusURL)
 		}
 		// The elected replica writes Kubernetes events to the log store.
 		if cfg.VictoriaLogsURL != "" {

@@ -57,32 +57,66 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ErrAlertmanagerUnavailable, err)
 }
 
-type mark struct{ silencedBy, inhibitedBy []string }
+type mark struct {
+	labels                  model.LabelSet
+	silencedBy, inhibitedBy []string
+}
 
-// marks are Alertmanager's silences and inhibitions of its alerts, by the
-// fingerprint of their labels.
-func (a *Alertmanager) marks(ctx context.Context) (map[string]mark, error) {
+// marks holds Alertmanager's silences and inhibitions of its alerts, by
+// the fingerprint of their labels and by alert name.
+type marks struct {
+	byFingerprint map[model.Fingerprint]mark
+	byName        map[model.LabelValue][]mark
+}
+
+// of finds the marks of an alert of Prometheus: the same label set, or
+// else one that has every label of it (Prometheus adds its external
+// labels to the alerts it sends).
+func (m marks) of(l model.LabelSet) (mark, bool) {
+	if k, ok := m.byFingerprint[l.Fingerprint()]; ok {
+		return k, true
+	}
+	for _, k := range m.byName[l[model.AlertNameLabel]] {
+		if subset(l, k.labels) {
+			return k, true
+		}
+	}
+	return mark{}, false
+}
+
+func subset(small, big model.LabelSet) bool {
+	for k, v := range small {
+		if big[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// marks reads every alert Alertmanager holds.
+func (a *Alertmanager) marks(ctx context.Context) (marks, error) {
 	ctx, cancel := a.ctx(ctx)
 	defer cancel()
+	out := marks{byFingerprint: map[model.Fingerprint]mark{}, byName: map[model.LabelValue][]mark{}}
 	ok, err := a.api.Alert.GetAlerts(alert.NewGetAlertsParamsWithContext(ctx))
 	if err != nil {
-		return nil, unavailable(err)
+		return out, unavailable(err)
 	}
-	out := map[string]mark{}
 	for _, al := range ok.Payload {
 		if al == nil {
 			continue
 		}
-		ls := model.LabelSet{}
+		m := mark{labels: model.LabelSet{}, silencedBy: []string{}, inhibitedBy: []string{}}
 		for k, v := range al.Labels {
-			ls[model.LabelName(k)] = model.LabelValue(v)
+			m.labels[model.LabelName(k)] = model.LabelValue(v)
 		}
-		m := mark{silencedBy: []string{}, inhibitedBy: []string{}}
 		if al.Status != nil {
 			m.silencedBy = append(m.silencedBy, al.Status.SilencedBy...)
 			m.inhibitedBy = append(m.inhibitedBy, al.Status.InhibitedBy...)
 		}
-		out[ls.Fingerprint().String()] = m
+		out.byFingerprint[m.labels.Fingerprint()] = m
+		name := m.labels[model.AlertNameLabel]
+		out.byName[name] = append(out.byName[name], m)
 	}
 	return out, nil
 }

@@ -128,7 +128,7 @@ func (s *Service) Alerts(ctx context.Context, scope Scope) ([]Alert, error) {
 			return nil, err
 		}
 		for i := range out {
-			if m, ok := marks[out[i].Fingerprint]; ok {
+			if m, ok := marks.of(labelSet(out[i].Labels)); ok {
 				out[i].SilencedBy, out[i].InhibitedBy = m.silencedBy, m.inhibitedBy
 			}
 		}
@@ -156,6 +156,14 @@ func plainValue(v string) string {
 		return v
 	}
 	return model.SampleValue(f).String()
+}
+
+func labelSet(m map[string]string) model.LabelSet {
+	out := make(model.LabelSet, len(m))
+	for k, v := range m {
+		out[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return out
 }
 
 func labelMap(l model.LabelSet) map[string]string {

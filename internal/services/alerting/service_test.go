@@ -75,3 +75,21 @@ func TestIntervalsSplitAtGaps(t *testing.T) {
 		t.Errorf("intervals %+v", got)
 	}
 }
+
+// Prometheus adds its external labels to the alerts it sends: an alert is
+// still matched with Alertmanager's copy, and never with another's.
+func TestMarksMatchAlertsWithExternalLabels(t *testing.T) {
+	am := mark{labels: model.LabelSet{"alertname": "X", "namespace": "a", "cluster": "c1"}, silencedBy: []string{"s1"}}
+	other := mark{labels: model.LabelSet{"alertname": "X", "namespace": "b", "cluster": "c1"}, silencedBy: []string{"s2"}}
+	m := marks{byFingerprint: map[model.Fingerprint]mark{am.labels.Fingerprint(): am, other.labels.Fingerprint(): other},
+		byName: map[model.LabelValue][]mark{"X": {am, other}}}
+	if got, ok := m.of(model.LabelSet{"alertname": "X", "namespace": "a"}); !ok || got.silencedBy[0] != "s1" {
+		t.Errorf("a: %+v %v", got, ok)
+	}
+	if got, ok := m.of(model.LabelSet{"alertname": "X", "namespace": "b", "cluster": "c1"}); !ok || got.silencedBy[0] != "s2" {
+		t.Errorf("b: %+v %v", got, ok)
+	}
+	if _, ok := m.of(model.LabelSet{"alertname": "X", "namespace": "z"}); ok {
+		t.Error("z matched")
+	}
+}

@@ -83,7 +83,8 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/namespaces/{namespace}/silences/{id}", routes.Methods{http.MethodDelete: h.expireSilence})
 }
 
-// AuthzRules: the rule groups, the project and cluster alerts, silences
+// AuthzRules adapt the authorization of the alerting routes. The rule
+// groups, the project and cluster alerts, silences
 // (listing, creating) and previews are authorized by the filter as the
 // resources their paths name (rulegroups, clusterrulegroups,
 // globalrulegroups, alerts, clusteralerts, silences; a preview is a create
@@ -147,7 +148,7 @@ func failed(err error) error {
 }
 
 // builderMetrics lists the rule builder's metrics.
-func (h *Handler) builderMetrics(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) builderMetrics(w http.ResponseWriter, _ *http.Request) {
 	items := rules.BuilderCatalog()
 	responsewriters.WriteJSON(w, http.StatusOK, struct {
 		APIVersion string                `json:"apiVersion"`

@@ -263,7 +263,7 @@ func ValidateSilence(in *NewSilence, now time.Time) field.ErrorList {
 	}
 	for i, m := range in.Matchers {
 		p := field.NewPath("matchers").Index(i)
-		if !model.LabelName(m.Name).IsValidLegacy() {
+		if !model.LegacyValidation.IsValidLabelName(m.Name) {
 			errs = append(errs, field.Invalid(p.Child("name"), m.Name, "is not a label name"))
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -351,9 +350,4 @@ func (s *Service) Preview(ctx context.Context, expr, unit string, at time.Time) 
 		out.Series = append(out.Series, PreviewSeries{Labels: map[string]string{}, Value: v.Value.String()})
 	}
 	return out, nil
-}
-
-// sortedKeys is for stable messages.
-func sortedKeys(m map[string]bool) []string {
-	return slices.Sorted(maps.Keys(m))
 }

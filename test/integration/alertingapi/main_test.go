@@ -46,9 +46,9 @@ var (
 	// restCfg is kube-apiserver's administrator, who may impersonate.
 	restCfg *rest.Config
 	api     *platform.Client
-	k8s  client.Client
-	prom *prometheus.Server
-	am   *alertmanager.Server
+	k8s     client.Client
+	prom    *prometheus.Server
+	am      *alertmanager.Server
 )
 
 // The users: a project administrator and a project viewer of wsa-dev, a

@@ -99,6 +99,7 @@ test('a rule made with the builder previews its value, is loaded and fires', asy
   await expect(preview.getByTestId('preview-series')).toContainText(`pod="${dep}-`);
   await expect(preview.getByTestId('preview-value').first()).not.toHaveText('–');
   await accessible(admin, 'rule group form with a preview');
+  await preview.scrollIntoViewIfNeeded();
   await shot(admin, 'alerting-rule-builder');
 
   await admin.getByTestId('save-rule-group').click();
@@ -156,6 +157,7 @@ test('the firing alert is listed with its value, and silenced from its row', asy
   // The history shows the alert's interval.
   await admin.getByTestId('tab-history').click();
   await expect(admin.getByTestId('history-row').filter({ hasText: alert }).first().getByTestId('history-interval').first()).toBeVisible({ timeout: 60_000 });
+  await shot(admin, 'alerting-history');
 
   await call(admin, s.consoleURL, 'DELETE', `${alertingAPI}/namespaces/${project}/rulegroups/${group}`);
 });

@@ -135,8 +135,10 @@ const historyRanges: [string, number][] = [
 export function AlertHistoryView({ place }: { place: AlertPlace }) {
   const { t, i18n } = useTranslation('alerting');
   const [range, setRange] = useState('6h');
-  // The range ends at the minute it was chosen; reading it again moves it on.
-  const [now] = useState(() => Math.floor(Date.now() / 60_000) * 60_000);
+  // The range ends when it was chosen (to the second: a project made a
+  // moment ago has a history from its creation on, which a range ending
+  // at the last full minute could end before).
+  const [now, setNow] = useState(() => Math.ceil(Date.now() / 1000) * 1000);
   const seconds = historyRanges.find(([k]) => k === range)?.[1] ?? 21600;
   const start = now - seconds * 1000;
   const h = useAlertHistory(place, new Date(start).toISOString(), new Date(now).toISOString());
@@ -151,7 +153,15 @@ export function AlertHistoryView({ place }: { place: AlertPlace }) {
       <Toolbar>
         <ToolbarContent>
           <ToolbarItem>
-            <FormSelect aria-label={t('Range')} value={range} onChange={(_e, v) => setRange(v)} data-test="history-range">
+            <FormSelect
+              aria-label={t('Range')}
+              value={range}
+              onChange={(_e, v) => {
+                setRange(v);
+                setNow(Math.ceil(Date.now() / 1000) * 1000);
+              }}
+              data-test="history-range"
+            >
               {historyRanges.map(([k]) => (
                 <FormSelectOption key={k} value={k} label={rangeTitle(k, t)} />
               ))}
@@ -177,8 +187,10 @@ export function AlertHistoryView({ place }: { place: AlertPlace }) {
             </div>
             <div className="ke-alert-timeline-track" role="list" aria-label={r.labels.alertname}>
               {r.intervals.map((iv, i) => {
-                const left = pos(iv.start, start);
                 const right = pos(iv.end, now);
+                const width = Math.max(0.5, right - pos(iv.start, start));
+                // A short interval keeps a visible width, inside the track.
+                const left = Math.min(pos(iv.start, start), 100 - width);
                 const label = `${iv.state === 'pending' ? t('Pending') : t('Firing')}: ${formatTime(iv.start, i18n.language)} – ${iv.end ? formatTime(iv.end, i18n.language) : t('now')}`;
                 return (
                   <Tooltip key={i} content={label}>
@@ -187,7 +199,7 @@ export function AlertHistoryView({ place }: { place: AlertPlace }) {
                       tabIndex={0}
                       aria-label={label}
                       className={`ke-alert-interval ke-alert-interval-${iv.state ?? 'firing'}`}
-                      style={{ left: `${left}%`, width: `${Math.max(0.5, right - left)}%` }}
+                      style={{ left: `${left}%`, width: `${width}%` }}
                       data-test="history-interval"
                     />
                   </Tooltip>

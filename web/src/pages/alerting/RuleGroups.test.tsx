@@ -3,7 +3,7 @@ import { fireEvent, render, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import '../../i18n';
 import type { RuleGroup } from '../../api/alerting';
-import { AlertList } from './Alerts';
+import { AlertHistoryView, AlertList } from './Alerts';
 import { RuleGroupList } from './RuleGroups';
 
 /** findIn waits for an element of the document (a dialog is outside the container). */
@@ -128,5 +128,43 @@ describe('the alert list', () => {
     expect(s.comment).toBe('deploying a fix');
     expect(s.matchers).toContainEqual({ name: 'pod', value: 'web-1', isRegex: false, isEqual: true });
     expect(Date.parse(s.endsAt) - Date.parse(s.startsAt)).toBe(2 * 3600 * 1000);
+  });
+});
+
+describe('the alert history', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('draws each alert’s intervals over a range that ends now, to the second', async () => {
+    const urls: string[] = [];
+    const now = Date.now();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string) => {
+        urls.push(url);
+        return json({
+          items: [
+            {
+              labels: { alertname: 'PodCrashLooping', namespace: 'dev', pod: 'web-1' },
+              intervals: [
+                { state: 'pending', start: new Date(now - 3600e3).toISOString(), end: new Date(now - 3000e3).toISOString() },
+                { state: 'firing', start: new Date(now - 3000e3).toISOString(), end: new Date(now).toISOString() },
+              ],
+            },
+          ],
+          totalItems: 1,
+        });
+      }),
+    );
+    const { container: c } = render(wrap(<AlertHistoryView place={{ level: 'project', namespace: 'dev' }} />));
+    await waitFor(() => expect(c.querySelectorAll('[data-test="history-interval"]')).toHaveLength(2));
+    const q = new URL(urls[0], 'https://c');
+    expect(q.pathname).toBe('/kapis/alerting.superkube.io/v2beta1/namespaces/dev/alerts/history');
+    const end = Date.parse(q.searchParams.get('end')!);
+    expect(end).toBeGreaterThanOrEqual(now - 1000);
+    expect(end - Date.parse(q.searchParams.get('start')!)).toBe(6 * 3600e3);
+    const [pending, firing] = [...c.querySelectorAll<HTMLElement>('[data-test="history-interval"]')];
+    expect(pending.className).toContain('pending');
+    expect(firing.className).toContain('firing');
+    expect(parseFloat(firing.style.left) + parseFloat(firing.style.width)).toBeLessThanOrEqual(100.01);
   });
 });

@@ -161,3 +161,40 @@ test('the firing alert is listed with its value, and silenced from its row', asy
 
   await call(admin, s.consoleURL, 'DELETE', `${alertingAPI}/namespaces/${project}/rulegroups/${group}`);
 });
+
+test('the built-in groups carry a badge, offer no Delete, and take a new threshold', async () => {
+  const s = stack();
+  await admin.goto(`${s.consoleURL}/platform/overview`);
+  await admin.getByTestId('nav-alert-rules').click();
+  await expect(admin.getByTestId('page-title')).toHaveText('Alert rules');
+  const nodes = admin.getByTestId('row-builtin-nodes');
+  await expect(nodes.getByTestId('builtin')).toHaveText('Built-in', { timeout: 60_000 });
+  await expect(nodes.getByTestId('ready')).toHaveText('Loaded', { timeout: 60_000 });
+  await nodes.getByRole('button', { name: /kebab|actions/i }).click();
+  await expect(admin.getByRole('menuitem')).toHaveText(['Edit', 'Disable']);
+  await admin.keyboard.press('Escape');
+  await accessible(admin, 'platform alert rules');
+  await shot(admin, 'alerting-platform-rules');
+
+  // The form keeps what a built-in rule watches, and takes a threshold.
+  await admin.getByTestId('row-builtin-workloads').getByRole('link', { name: 'builtin-workloads' }).click();
+  await expect(admin.getByTestId('builtin-help')).toBeVisible();
+  const crash = admin.getByTestId('rule-0');
+  await expect(crash.getByTestId('rule-alert')).toHaveValue('PodCrashLooping');
+  await expect(crash.getByTestId('rule-alert')).toBeDisabled();
+  await expect(crash.getByTestId('rule-metric')).toBeDisabled();
+  await expect(admin.getByTestId('rule-remove')).toHaveCount(0);
+  await expect(admin.getByTestId('add-rule')).toHaveCount(0);
+  const before = await crash.getByTestId('rule-threshold').inputValue();
+  await crash.getByTestId('rule-threshold').fill('5');
+  await admin.getByTestId('save-rule-group').click();
+  await expect(admin.getByTestId('toast').filter({ hasText: 'Rule group builtin-workloads is saved.' })).toBeVisible();
+  const group = (await call(admin, s.consoleURL, 'GET', `${alertingAPI}/globalrulegroups/builtin-workloads`)) as { spec: { rules: { alert: string; builder?: { threshold: string } }[] } };
+  expect(group.spec.rules.find((r) => r.alert === 'PodCrashLooping')?.builder?.threshold).toBe('5');
+
+  // Back as it shipped.
+  await admin.getByTestId('row-builtin-workloads').getByRole('link', { name: 'builtin-workloads' }).click();
+  await admin.getByTestId('rule-0').getByTestId('rule-threshold').fill(before);
+  await admin.getByTestId('save-rule-group').click();
+  await expect(admin.getByTestId('toast').filter({ hasText: 'Rule group builtin-workloads is saved.' }).last()).toBeVisible();
+});

@@ -291,4 +291,6 @@ func query(base, q string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
-func secs(s float64) string { return (time.Duration(s * float64(time.Second))).Round(10 * time.Microsecond).String() }
+func secs(s float64) string {
+	return (time.Duration(s * float64(time.Second))).Round(10 * time.Microsecond).String()
+}

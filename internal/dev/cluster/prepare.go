@@ -207,68 +207,6 @@ func withContainerIDs(stage []byte) ([]byte, error) {
 	return []byte(strings.ReplaceAll(string(stage), containerStatusName, withID)), nil
 }
 
-// CrashLoopAnnotation set to "true" on a pod (or a workload's pod template)
-// makes its simulated containers restart every CrashLoopInterval while it
-// runs: their restartCount grows and their last state is a failure, as a
-// container that keeps crashing; the object-state metrics export the
-// restarts (kube_pod_container_status_restarts_total).
-const CrashLoopAnnotation = "kwok.x-k8s.io/crash-loop"
-
-// CrashLoopInterval is the time between two restarts of a crash-looping
-// simulated container.
-const CrashLoopInterval = 20 * time.Second
-
-// crashLoopStage is the KWOK stage of CrashLoopAnnotation: each time it
-// plays, the pod changes, so KWOK plays it again CrashLoopInterval later.
-func crashLoopStage() string {
-	return fmt.Sprintf(`apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: superkube-pod-crash-loop
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.annotations["%s"]'
-      operator: 'In'
-      values:
-      - 'true'
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values:
-      - 'Running'
-  delay:
-    durationMilliseconds: %d
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      containerStatuses:
-      {{ range .status.containerStatuses }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        {{ with .containerID }}
-        containerID: {{ . | Quote }}
-        {{ end }}
-        ready: true
-        started: true
-        restartCount: {{ add1 (or .restartCount 0) }}
-        lastState:
-          terminated:
-            exitCode: 1
-            reason: Error
-            message: simulated crash (annotation %s)
-            finishedAt: {{ $now | Quote }}
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-`, CrashLoopAnnotation, CrashLoopInterval.Milliseconds(), CrashLoopAnnotation)
-}
-
 // SimulatedLogFile is what `kubectl attach` shows of every simulated
 // container (logs come from each container's own file, internal/dev/podlogs).
 func (c *Config) SimulatedLogFile() string { return filepath.Join(c.kwokDir(), "container.log") }
@@ -289,7 +227,6 @@ func (c *Config) writeKwokConfig() (string, error) {
 		b.Write(data)
 		b.WriteString("\n")
 	}
-	b.WriteString("---\n" + crashLoopStage())
 	if _, err := os.Stat(c.SimulatedLogFile()); err != nil {
 		if err := os.WriteFile(c.SimulatedLogFile(), nil, 0o644); err != nil {
 			return "", err

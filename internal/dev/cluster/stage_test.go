@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"sigs.k8s.io/yaml"
 )
 
 // KWOK's own pod stage gets a container ID on each container status (the
@@ -33,41 +31,5 @@ func TestThePodStageGivesContainersAnID(t *testing.T) {
 	}
 	if _, err := withContainerIDs([]byte("kind: Stage\n")); err == nil {
 		t.Fatal("a stage without container statuses passed")
-	}
-}
-
-// The crash-loop stage is a KWOK Stage of pods with the annotation, that
-// adds one to each container's restartCount.
-func TestTheCrashLoopStage(t *testing.T) {
-	var stage struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-		Metadata   struct {
-			Name string `json:"name"`
-		} `json:"metadata"`
-		Spec struct {
-			ResourceRef map[string]string `json:"resourceRef"`
-			Selector    struct {
-				MatchExpressions []struct {
-					Key      string   `json:"key"`
-					Operator string   `json:"operator"`
-					Values   []string `json:"values"`
-				} `json:"matchExpressions"`
-			} `json:"selector"`
-			Delay struct {
-				DurationMilliseconds int64 `json:"durationMilliseconds"`
-			} `json:"delay"`
-			Next struct {
-				StatusTemplate string `json:"statusTemplate"`
-			} `json:"next"`
-		} `json:"spec"`
-	}
-	if err := yaml.UnmarshalStrict([]byte(crashLoopStage()), &stage); err != nil {
-		t.Fatalf("%v\n%s", err, crashLoopStage())
-	}
-	if stage.Kind != "Stage" || stage.Spec.Delay.DurationMilliseconds != CrashLoopInterval.Milliseconds() ||
-		!strings.Contains(stage.Spec.Selector.MatchExpressions[0].Key, CrashLoopAnnotation) ||
-		!strings.Contains(stage.Spec.Next.StatusTemplate, "restartCount: {{ add1 (or .restartCount 0) }}") {
-		t.Fatalf("stage %+v", stage)
 	}
 }

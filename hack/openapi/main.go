@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
+	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -39,6 +40,7 @@ func run() error {
 	(&confighandlers.Handlers{}).Install(rec)
 	(&monitoringhandlers.Handler{}).Install(rec)
 	(&logginghandlers.Handler{}).Install(rec)
+	(&alertinghandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -68,6 +70,12 @@ func infos(patterns []string) map[string]openapi.Info {
 		"PUT /kapis/iam.superkube.io/v1beta1/users/{user}":              "User",
 		"PUT /kapis/tenant.superkube.io/v1beta1/workspaces/{workspace}": "Workspace",
 	}
+	for _, g := range []struct{ path, kind string }{
+		{"/namespaces/{namespace}/rulegroups", "RuleGroup"}, {"/clusterrulegroups", "ClusterRuleGroup"}, {"/globalrulegroups", "GlobalRuleGroup"},
+	} {
+		bodies["POST "+alertinghandlers.Prefix+g.path] = g.kind
+		bodies["PUT "+alertinghandlers.Prefix+g.path+"/{name}"] = g.kind
+	}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
 		method, path, _ := strings.Cut(p, " ")
@@ -90,6 +98,16 @@ func infos(patterns []string) map[string]openapi.Info {
 					{"start", "string", "start of a range"}, {"end", "string", "end of a range"}, {"step", "string", "resolution of a range"}}
 			default:
 				info.Query = monitoringhandlers.QueryParams
+			}
+		}
+		if strings.HasPrefix(path, alertinghandlers.Prefix+"/") {
+			switch {
+			case strings.HasSuffix(path, "/history"):
+				info.List = false
+				info.Query = [][3]string{{"start", "string", "start of the range, RFC 3339 or Unix seconds (default a day before end)"},
+					{"end", "string", "end of the range (default now)"}, {"step", "string", "resolution, a duration such as 1m (default range/1000, at least 15s)"}}
+			case strings.HasSuffix(path, "/builder/metrics"):
+				info.List = false
 			}
 		}
 		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {

@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,6 +71,19 @@ type Config struct {
 	Monitoring Monitoring `json:"monitoring"`
 	// Logging configures the logging API's store.
 	Logging Logging `json:"logging"`
+	// Alerting configures the alerting API's Alertmanager (its rules and
+	// alerts are read from the monitoring API's Prometheus).
+	Alerting Alerting `json:"alerting"`
+}
+
+// Alerting says where the alerting API manages silences and reads which
+// alerts are silenced or inhibited. Without an Alertmanager the alerts
+// are listed without those marks and the silences answer 503.
+type Alerting struct {
+	// AlertmanagerURL is Alertmanager's address (without /api/v2).
+	AlertmanagerURL string `json:"alertmanagerURL,omitempty"`
+	// Timeout bounds every call to Alertmanager; slower is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Logging says where the logging API searches the container logs:
@@ -232,6 +246,7 @@ func DefaultConfig() Config {
 		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
 		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
 		Logging:    Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
+		Alerting:   Alerting{Timeout: metav1.Duration{Duration: 10 * time.Second}},
 	}
 }
 
@@ -282,6 +297,13 @@ func (c *Config) Validate() []error {
 	}
 	if m := c.Monitoring; m.Timeout.Duration <= 0 || m.Concurrency < 1 || (m.BearerTokenFile != "" && m.Username != "") {
 		errs = append(errs, errors.New("monitoring: timeout and concurrency must be positive, and a bearer token and basic auth exclude each other"))
+	}
+	if a := c.Alerting; a.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("alerting: timeout must be positive"))
+	} else if a.AlertmanagerURL != "" {
+		if u, err := url.Parse(a.AlertmanagerURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("alerting.alertmanagerURL %q must be an http(s) URL", a.AlertmanagerURL))
+		}
 	}
 	if c.Logging.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("logging.timeout must be positive"))

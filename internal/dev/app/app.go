@@ -265,6 +265,8 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if alerting.Alertmanager != "" && !o.NoPrometheus {
 		o.Prometheus.Alertmanager = o.Alertmanager.Addr()
 	}
+	// The alerting API manages silences in that Alertmanager.
+	o.Platform.AlertmanagerURL = alerting.Alertmanager
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err

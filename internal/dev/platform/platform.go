@@ -78,6 +78,9 @@ type Config struct {
 	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
 	// monitoring API reads; empty when none runs.
 	PrometheusURL string
+	// AlertmanagerURL is the Alertmanager that ke-dev runs, where
+	// ke-apiserver's alerting API manages silences; empty when none runs.
+	AlertmanagerURL string
 	// AlertRulesDir is where ke-controller-manager writes the alert rule
 	// files that ke-dev's Prometheus loads (and reloads at PrometheusURL);
 	// empty writes none.
@@ -470,6 +473,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	}
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
+	}
+	if cfg.AlertmanagerURL != "" {
+		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

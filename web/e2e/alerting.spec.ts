@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { accessible, call, ensure, loginAdmin, rowAction, shot } from './pages';
+import { accessible, call, ensure, loginAdmin, shot } from './pages';
 import { stack } from './stack';
 
 // The alerting story of issue 16, against the real stack: Prometheus
@@ -13,6 +13,8 @@ test.describe.configure({ mode: 'serial' });
 const ws = 'alert-ws';
 const project = 'alert-proj';
 const dep = 'busy';
+// A Deployment whose simulated pod restarts in a loop (ke-dev's KWOK stage, docs/local-cluster.md).
+const crashy = 'crashy';
 const group = 'e2e-builder';
 const alert = 'BusyPodUsesMemory';
 const alertingAPI = '/kapis/alerting.superkube.io/v2beta1';
@@ -53,6 +55,14 @@ test.beforeAll(async ({ browser }) => {
       replicas: 1,
       selector: { matchLabels: { app: dep } },
       template: { metadata: { labels: { app: dep } }, spec: { containers: [{ name: 'app', image: 'busybox', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } },
+    },
+  });
+  await ensure(admin, s.consoleURL, `/apis/apps/v1/namespaces/${project}/deployments`, {
+    metadata: { name: crashy },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: crashy } },
+      template: { metadata: { labels: { app: crashy, 'sim.superkube.io/crash-loop': 'true' }, annotations: { 'sim.superkube.io/crash-loop-interval': '10000' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
     },
   });
   // A group left by an earlier run of this stack starts the story again.
@@ -118,7 +128,7 @@ test('the firing alert is listed with its value, and silenced from its row', asy
   const s = stack();
   await admin.getByTestId('nav-alerts').click();
   await expect(admin.getByTestId('page-title')).toHaveText('Alerts');
-  const row = admin.getByTestId(`row-${alert}`).first();
+  const row = admin.getByTestId(`row-${alert}`).filter({ hasText: `pod=${dep}-` }).first();
   await expect(row.getByTestId('alert-state')).toHaveAttribute('data-state', 'firing', { timeout: 120_000 });
   await expect(row.getByTestId('alert-labels')).toContainText(`pod=${dep}-`);
   await expect(row.getByTestId('alert-value')).not.toHaveText('-');
@@ -127,7 +137,8 @@ test('the firing alert is listed with its value, and silenced from its row', asy
   await shot(admin, 'alerting-alerts-firing');
 
   // Silence it: the matchers are the alert's labels.
-  await rowAction(admin, alert, 'Silence');
+  await row.getByRole('button', { name: /kebab|actions/i }).click();
+  await admin.getByRole('menuitem', { name: 'Silence' }).click();
   const matchers = admin.getByTestId('silence-matchers');
   await expect(matchers).toHaveValue(new RegExp(`alertname="${alert}"`));
   await expect(matchers).toHaveValue(new RegExp(`namespace="${project}"`));
@@ -197,4 +208,20 @@ test('the built-in groups carry a badge, offer no Delete, and take a new thresho
   await admin.getByTestId('rule-0').getByTestId('rule-threshold').fill(before);
   await admin.getByTestId('save-rule-group').click();
   await expect(admin.getByTestId('toast').filter({ hasText: 'Rule group builtin-workloads is saved.' }).last()).toBeVisible();
+});
+
+// The built-in rules are the platform's: their alerts are on the platform's Alerts page (a
+// project's page lists the project's own rules' alerts, as the API's project scope does).
+test('a pod restarting in a loop fires the built-in crash-loop alert, which the platform’s Alerts page shows', async () => {
+  test.setTimeout(300_000);
+  const s = stack();
+  await admin.goto(`${s.consoleURL}/platform/overview`);
+  await admin.getByTestId('nav-alerts').click();
+  await expect(admin.getByTestId('page-title')).toHaveText('Alerts');
+  const row = admin.getByTestId('row-PodCrashLooping').filter({ hasText: `pod=${crashy}-` }).first();
+  await expect(row.getByTestId('alert-state')).toHaveAttribute('data-state', 'firing', { timeout: 240_000 });
+  await expect(row.getByTestId('severity')).toHaveText('Warning');
+  await expect(row).toContainText('builtin-workloads');
+  await shot(admin, 'alerting-crash-loop-firing');
+  await call(admin, s.consoleURL, 'DELETE', `/apis/apps/v1/namespaces/${project}/deployments/${crashy}`);
 });

@@ -1,10 +1,11 @@
 import { Content, FormSelect, FormSelectOption, Label, LabelGroup, PageSection, Tab, TabTitleText, Tabs, Toolbar, ToolbarContent, ToolbarItem, Tooltip } from '@patternfly/react-core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { useAccess } from '../../api/access';
 import {
   alertResource,
+  alertingRefreshMs,
   fingerprint,
   silenceMatchers,
   silenceResource,
@@ -50,7 +51,7 @@ export function AlertLabelsCell({ labels }: { labels: Record<string, string> }) 
  * it. An alert can be silenced from its row, with its labels as matchers.
  */
 export function AlertList({ place }: { place: AlertPlace }) {
-  const { t } = useTranslation('alerting');
+  const { t, i18n } = useTranslation('alerting');
   const [canSilence] = useAccess([{ verb: 'create', ...silenceResource(place) }]).allowed;
   const table = useTableState({ defaultSortBy: 'activeAt', defaultAscending: false, statusParam: 'state' });
   const alerts = useAlerts(place, table.params);
@@ -101,7 +102,7 @@ export function AlertList({ place }: { place: AlertPlace }) {
           { title: t('Severity'), sortKey: 'severity', render: (a) => <SeverityLabel severity={a.labels.severity} /> },
           { title: t('Labels'), render: (a) => <AlertLabelsCell labels={a.labels} />, hideBelow: 'lg' },
           { title: t('Since'), sortKey: 'activeAt', render: (a) => <Time ts={a.activeAt} /> },
-          { title: t('Value'), render: (a) => <span data-test="alert-value">{formatNumber(a.value)}</span> },
+          { title: t('Value'), render: (a) => <span data-test="alert-value">{formatNumber(a.value, i18n.language)}</span> },
           { title: t('Rule group'), render: (a) => a.group ?? a.labels.rule_group ?? '-', hideBelow: 'xl' },
         ]}
         actions={canSilence ? (a) => [{ title: t('Silence'), onClick: (x: AlertRow) => setSilencing(silenceMatchers(x)), isDisabled: (a.silencedBy?.length ?? 0) > 0 }] : undefined}
@@ -113,12 +114,12 @@ export function AlertList({ place }: { place: AlertPlace }) {
   );
 }
 
-/** formatNumber shows an alert's value as a short number. */
-function formatNumber(v: string | undefined): string {
+/** formatNumber shows an alert's value as a number in the user's language, at most four significant digits after the point. */
+export function formatNumber(v: string | undefined, lang: string): string {
   if (v === undefined || v === '') return '-';
   const n = Number(v);
   if (!Number.isFinite(n)) return v;
-  return Math.abs(n) >= 1000 || Number.isInteger(n) ? String(Math.round(n * 100) / 100) : n.toPrecision(4).replace(/\.?0+$/, '');
+  return new Intl.NumberFormat(lang, Math.abs(n) >= 1 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 4 }).format(n);
 }
 
 const historyRanges: [string, number][] = [
@@ -139,6 +140,11 @@ export function AlertHistoryView({ place }: { place: AlertPlace }) {
   // moment ago has a history from its creation on, which a range ending
   // at the last full minute could end before).
   const [now, setNow] = useState(() => Math.ceil(Date.now() / 1000) * 1000);
+  // The range moves on to now every 15 s, as the alerts are read again.
+  useEffect(() => {
+    const id = setInterval(() => setNow(Math.ceil(Date.now() / 1000) * 1000), alertingRefreshMs);
+    return () => clearInterval(id);
+  }, []);
   const seconds = historyRanges.find(([k]) => k === range)?.[1] ?? 21600;
   const start = now - seconds * 1000;
   const h = useAlertHistory(place, new Date(start).toISOString(), new Date(now).toISOString());

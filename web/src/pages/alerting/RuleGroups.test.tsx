@@ -113,6 +113,7 @@ describe('the alert list', () => {
     expect(crash.querySelector('[data-test="silenced"]')).toBeNull();
     expect(cpu.querySelector('[data-test="silenced"]')?.textContent).toBe('Silenced');
     expect(crash.querySelector('[data-test="alert-value"]')?.textContent).toBe('5');
+    expect(cpu.querySelector('[data-test="alert-value"]')?.textContent).toBe('0.93');
     expect(crash.querySelector('[data-test="alert-labels"]')?.textContent).toContain('pod=web-1');
 
     fireEvent.click(within(crash).getByRole('button', { name: /kebab|actions/i }));

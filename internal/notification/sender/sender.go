@@ -719,4 +719,3 @@ func (v *visibility) allows(ctx context.Context, name string, a *alert.Alert) bo
 	v.cache[key] = ok
 	return ok
 }
-

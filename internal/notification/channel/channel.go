@@ -72,6 +72,9 @@ func (e *Error) Error() string {
 
 // AsError returns err as an *Error (wrapping anything else as temporary).
 func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e

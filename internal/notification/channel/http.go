@@ -221,8 +221,8 @@ func (s *Sender) dingtalk(ctx context.Context, c *Conn, n *Notification) error {
 		"markdown": map[string]string{"title": n.Subject, "text": "### " + n.Subject + "\n\n" + n.Markdown},
 		"at":       map[string]any{"isAtAll": false},
 	}
-	err := s.post(ctx, target, nil, body, errcodeBody)
-	if e := AsError(err); err != nil {
+	if err := s.post(ctx, target, nil, body, errcodeBody); err != nil {
+		e := AsError(err)
 		e.Reason = redactURL(e.Reason, target)
 		return e
 	}

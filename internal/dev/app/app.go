@@ -85,7 +85,7 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     victorialogs.DefaultRetention,
 			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
-		Alertmanager: alertmanager.Config{Port: alertmanager.DefaultPort},
+		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
 		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
 		WebhookSinkPort: DefaultWebhookSinkPort,
 	}

@@ -86,4 +86,3 @@ func defaultNotifications(ctx context.Context, cl client.Client, cfg Config) err
 	}
 	return nil
 }
-

@@ -18,6 +18,7 @@ import (
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
+	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -39,6 +40,9 @@ func run() error {
 	(&confighandlers.Handlers{}).Install(rec)
 	(&monitoringhandlers.Handler{}).Install(rec)
 	(&logginghandlers.Handler{}).Install(rec)
+	(&notificationhandlers.Handler{}).Install(rec)
+	// Alertmanager's webhook is served beside the routes, with its own token.
+	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+notificationhandlers.WebhookPath)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -67,6 +71,13 @@ func infos(patterns []string) map[string]openapi.Info {
 		"POST /kapis/iam.superkube.io/v1beta1/groups":                   "Group",
 		"PUT /kapis/iam.superkube.io/v1beta1/users/{user}":              "User",
 		"PUT /kapis/tenant.superkube.io/v1beta1/workspaces/{workspace}": "Workspace",
+	}
+	for _, res := range notificationhandlers.Resources {
+		kind := map[string]string{"configs": "Config", "receivers": "Receiver", "routers": "Router", "silences": "Silence"}[res]
+		for _, prefix := range []string{notificationhandlers.Prefix + "/", notificationhandlers.Prefix + "/users/{user}/"} {
+			bodies["POST "+prefix+res] = kind
+			bodies["PUT "+prefix+res+"/{name}"] = kind
+		}
 	}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
@@ -101,6 +112,14 @@ func infos(patterns []string) map[string]openapi.Info {
 			case strings.HasSuffix(path, "/events"):
 				info.Query = logginghandlers.EventQueryParams
 			}
+		}
+		if strings.HasSuffix(path, "/deliveries") {
+			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},
+				{"since", "string", "RFC 3339 or Unix seconds"}, {"user", "string", "platform level: one user's deliveries, - for the platform's receivers"}}
+		}
+		if path == notificationhandlers.WebhookPath {
+			info.Summary = "Alertmanager's webhook (payload version 4), authenticated by the bearer token of notification.webhookTokenFile, not a user's token"
+			info.Public = true
 		}
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
 			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {

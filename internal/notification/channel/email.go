@@ -35,7 +35,13 @@ func (s *Sender) email(ctx context.Context, c *Conn, n *Notification) error {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if e.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(e.Username), gomail.WithPassword(e.Password))
+		auth := gomail.SMTPAuthAutoDiscover
+		if e.TLS == notificationv2beta2.TLSNone {
+			// Without TLS (a local sink) the login is sent in the clear, as
+			// the config says; autodiscovery would refuse every mechanism.
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(e.Username), gomail.WithPassword(e.Password))
 	}
 	client, err := gomail.NewClient(e.Host, opts...)
 	if err != nil {

@@ -89,6 +89,8 @@ type Sender struct {
 	sent   map[string]sentEntry
 }
 
+type nv1Channel = notificationv2beta2.ChannelType
+
 type sentEntry struct {
 	status string
 	at     time.Time
@@ -97,6 +99,7 @@ type sentEntry struct {
 // job is one message to deliver.
 type job struct {
 	receiver  string
+	channel   nv1Channel
 	user      string
 	recipient string
 	lang      string
@@ -214,7 +217,7 @@ func (s *Sender) Handle(ctx context.Context, p *alert.Payload, received time.Tim
 			if len(fresh) == 0 {
 				continue
 			}
-			j := &job{receiver: r.Name, user: owner, recipient: rc.to, lang: rc.lang, alerts: fresh, received: received, dedupe: keys}
+			j := &job{receiver: r.Name, channel: r.Spec.Type, user: owner, recipient: rc.to, lang: rc.lang, alerts: fresh, received: received, dedupe: keys}
 			if s.enqueue(j) {
 				acc.Messages++
 			} else {
@@ -530,6 +533,7 @@ func (s *Sender) record(j *job, conn *channel.Conn, cfg string, attempts int, er
 func (s *Sender) delivery(j *job, conn *channel.Conn, cfg string, attempts int, err error) records.Delivery {
 	d := records.Delivery{ID: newID(), Time: s.now(), Receiver: j.receiver, User: j.user, Config: cfg, Recipient: j.recipient,
 		Language: j.lang, Attempts: attempts, Result: records.Sent, LatencyMillis: s.now().Sub(j.received).Milliseconds()}
+	d.Channel = string(j.channel)
 	if conn != nil {
 		d.Channel = string(conn.Type)
 	}

@@ -160,7 +160,10 @@ func (s *Sender) Stop() {
 type Accepted struct {
 	// Messages were queued; Duplicates and Silenced alerts were left out
 	// for some receiver; Dropped messages found their receiver's queue full.
-	Messages, Duplicates, Silenced, Dropped int
+	Messages   int `json:"messages"`
+	Duplicates int `json:"duplicates"`
+	Silenced   int `json:"silenced"`
+	Dropped    int `json:"dropped"`
 }
 
 // Handle routes the alerts of a notification to the receivers and queues

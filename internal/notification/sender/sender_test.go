@@ -25,6 +25,7 @@ import (
 	nv1 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/alerting/amconfig"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
+	"github.com/superkube/super-kubenetes/internal/notification/alert"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
 	"github.com/superkube/super-kubenetes/internal/notification/sender"
 	"github.com/superkube/super-kubenetes/internal/testutil/alertmanager"
@@ -288,5 +289,49 @@ func TestTheWebhookNeedsTheToken(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%q: %d, want 401", auth, resp.StatusCode)
 		}
+	}
+}
+
+// handle gives the sender a notification directly, as the webhook would.
+func (h *harness) handle(alerts ...map[string]string) sender.Accepted {
+	h.t.Helper()
+	p := &alert.Payload{Version: "4", Status: alert.Firing}
+	for _, l := range alerts {
+		l["test"] = h.name
+		p.Alerts = append(p.Alerts, alert.Alert{Status: alert.Firing, Labels: l, StartsAt: time.Now(), Fingerprint: alert.Fingerprint(l)})
+	}
+	acc, err := h.snd.Handle(context.Background(), p, time.Now())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return acc
+}
+
+// A receiver that a router names gets only what the router matches; one
+// that no router names gets everything. The same alert with the same
+// status is not sent twice to a recipient.
+func TestRoutersNarrowTheirReceiversAndDuplicatesAreDropped(t *testing.T) {
+	h := start(t)
+	h.create(h.emailConfig("route-mail", h.mail.SMTPAddr),
+		h.receiver("route-pager", "", "route-mail", []string{"pager@example.com"}, nil),
+		h.receiver("route-all", "", "route-mail", []string{"all@example.com"}, nil),
+		&nv1.Router{ObjectMeta: metav1.ObjectMeta{Name: "route-critical"}, Spec: nv1.RouterSpec{
+			AlertSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"severity": "critical"}}, Receivers: []string{"route-pager"}}})
+	acc := h.handle(map[string]string{"alertname": "Minor", "severity": "warning"}, map[string]string{"alertname": "Major", "severity": "critical"})
+	if acc.Messages != 2 {
+		t.Fatalf("%+v, want 2 messages (pager: Major; all: both)", acc)
+	}
+	m, _ := h.mailTo("pager@example.com", "Major", 30*time.Second)
+	if strings.Contains(m.Text, "Minor") {
+		t.Errorf("the pager got the warning: %s", m.Text)
+	}
+	m, _ = h.mailTo("all@example.com", "+1", 30*time.Second)
+	if !strings.Contains(m.Text, "Minor") || !strings.Contains(m.Text, "Major") {
+		t.Errorf("the unrouted receiver did not get both: %s", m.Text)
+	}
+	// Alertmanager repeats the same group: nothing new is sent.
+	acc = h.handle(map[string]string{"alertname": "Minor", "severity": "warning"}, map[string]string{"alertname": "Major", "severity": "critical"})
+	if acc.Messages != 0 || acc.Duplicates != 3 {
+		t.Fatalf("%+v, want 0 messages and 3 duplicates", acc)
 	}
 }

@@ -19,11 +19,15 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/common/model"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	devam "github.com/superkube/super-kubenetes/internal/dev/alertmanager"
+	devplatform "github.com/superkube/super-kubenetes/internal/dev/platform"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
@@ -100,7 +104,13 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	cfg.Notification.WebhookTokenFile = tokenFile
-	_, stop, err := apiServer.Start(ctx, cfg, env.Config)
+	// ke-apiserver runs with its own identity and the RBAC generated for it
+	// (config/rbac/apiserver), bound as ke-dev and the chart bind it.
+	rc, err := asKeAPIServer(ctx, env.Config)
+	if err != nil {
+		return 1, err
+	}
+	_, stop, err := apiServer.Start(ctx, cfg, rc)
 	if err != nil {
 		return 1, err
 	}
@@ -119,6 +129,32 @@ func run(m *testing.M) (int, error) {
 	}
 	defer am.Stop()
 	return m.Run(), nil
+}
+
+// asKeAPIServer applies ke-apiserver's generated RBAC, binds it to the
+// user ke-apiserver, and returns a configuration that acts as that user.
+func asKeAPIServer(ctx context.Context, admin *rest.Config) (*rest.Config, error) {
+	objs, err := devplatform.ReadManifests(filepath.Join("..", "..", "..", "config", "rbac", "apiserver", "*.yaml"))
+	if err != nil || len(objs) == 0 {
+		return nil, fmt.Errorf("ke-apiserver's RBAC: %d objects, %v", len(objs), err)
+	}
+	if err := devplatform.Apply(ctx, k8s, objs); err != nil {
+		return nil, err
+	}
+	subject := []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "ke-apiserver"}}
+	for _, o := range []client.Object{
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "ke-apiserver"}, Subjects: subject,
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ke-apiserver"}},
+		&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: platform.SystemNamespace, Name: "ke-apiserver"}, Subjects: subject,
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "ke-apiserver"}},
+	} {
+		if err := k8s.Create(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	rc := rest.CopyConfig(admin)
+	rc.Impersonate = rest.ImpersonationConfig{UserName: "ke-apiserver"}
+	return rc, nil
 }
 
 func emailConfig(name, host string, port int) map[string]any {

@@ -347,7 +347,7 @@ func (b *builder) notification(ctx context.Context) (*notificationhandlers.Handl
 		b.s.runs = append(b.s.runs, out.Run)
 		store = &records.LogStore{Out: out, Reader: b.logStore.In(records.Tenant), Recent: records.NewRing(1000)}
 	}
-	snd := &sender.Sender{Reader: b.s.Cache, Secrets: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base,
+	snd := &sender.Sender{Reader: b.s.Cache, Secrets: b.client, Status: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base,
 		Records: store, Log: b.log.WithName("notification"), Workers: n.Workers, QueueSize: n.QueueSize, MaxAttempts: n.MaxAttempts,
 		DedupeWindow: n.DedupeWindow.Duration}
 	b.s.runs = append(b.s.runs, func(ctx context.Context) { _ = snd.Run(ctx) })

@@ -16,12 +16,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -78,6 +80,10 @@ type Sender struct {
 	// DedupeWindow: an alert already sent to a recipient with the same
 	// status is not sent again within it.
 	DedupeWindow time.Duration
+	// Status, when set, writes each receiver's Ready condition from its
+	// deliveries: True once a message went through, False with the field
+	// and reason when one was given up.
+	Status client.Client
 
 	once   sync.Once
 	ctx    context.Context
@@ -87,6 +93,8 @@ type Sender struct {
 	mu     sync.Mutex
 	queues map[string]chan *job
 	sent   map[string]sentEntry
+	// ready is the Ready condition last written per receiver.
+	ready map[string]string
 }
 
 type nv1Channel = notificationv2beta2.ChannelType
@@ -113,6 +121,7 @@ func (s *Sender) init() {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
 		s.queues = map[string]chan *job{}
 		s.sent = map[string]sentEntry{}
+		s.ready = map[string]string{}
 		if s.Templates == nil {
 			s.Templates = templates.Builtin()
 		}
@@ -505,6 +514,7 @@ func (s *Sender) deliver(ctx context.Context, j *job) {
 	if err != nil {
 		s.forget(j.dedupe)
 	}
+	s.markReady(ctx, j.receiver, err)
 	lang := j.lang
 	if n != nil {
 		lang = n.Language
@@ -552,6 +562,54 @@ func (s *Sender) delivery(j *job, conn *channel.Conn, cfg string, attempts int, 
 		d.Result, d.Reason, d.Field = records.Failed, e.Reason, e.Field
 	}
 	return d
+}
+
+// Reasons of a receiver's Ready condition besides the API's.
+const ReasonDeliveryFailed = "DeliveryFailed"
+
+// markReady writes a receiver's Ready condition when it changes.
+func (s *Sender) markReady(ctx context.Context, receiver string, err error) {
+	if s.Status == nil || ctx.Err() != nil {
+		return
+	}
+	cond := metav1.Condition{Type: notificationv2beta2.ReadyCondition, Status: metav1.ConditionTrue, Reason: notificationv2beta2.ReasonResolved,
+		Message: "the last message was delivered"}
+	if err != nil {
+		e := channel.AsError(err)
+		cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, ReasonDeliveryFailed, e.Error()
+		switch {
+		case e.Field == "spec.config":
+			cond.Reason = notificationv2beta2.ReasonConfigNotFound
+		case strings.HasSuffix(e.Field, "Secret"):
+			cond.Reason = notificationv2beta2.ReasonSecretNotFound
+		case e.Field == "template" || e.Field == "spec.type":
+			cond.Reason = notificationv2beta2.ReasonInvalid
+		}
+	}
+	key := string(cond.Status) + "/" + cond.Reason + "/" + cond.Message
+	s.mu.Lock()
+	same := s.ready[receiver] == key
+	s.ready[receiver] = key
+	s.mu.Unlock()
+	if same {
+		return
+	}
+	var r notificationv2beta2.Receiver
+	if err := s.Status.Get(ctx, client.ObjectKey{Name: receiver}, &r); err != nil {
+		return
+	}
+	cond.ObservedGeneration = r.Generation
+	if !meta.SetStatusCondition(&r.Status.Conditions, cond) {
+		return
+	}
+	r.Status.ObservedGeneration = r.Generation
+	if err := s.Status.Status().Update(ctx, &r); err != nil {
+		// Written again at the next change.
+		s.mu.Lock()
+		delete(s.ready, receiver)
+		s.mu.Unlock()
+		s.Log.V(2).Info("Writing a receiver's status failed", "receiver", receiver, "error", err.Error())
+	}
 }
 
 func newID() string {

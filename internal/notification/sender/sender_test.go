@@ -22,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	nv1 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/alerting/amconfig"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
@@ -54,9 +55,16 @@ type harness struct {
 func start(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, name: strings.ToLower(strings.TrimPrefix(t.Name(), "Test")), mail: mailpit.StartT(t), records: records.NewRing(1000)}
-	h.snd = &sender.Sender{Reader: env.Cache, Secrets: env.Client, SecretNamespace: servicetest.SystemNamespace, Authorizer: env.Authorizer,
+	h.snd = &sender.Sender{Reader: env.Cache, Secrets: env.Client, Status: env.Client, SecretNamespace: servicetest.SystemNamespace, Authorizer: env.Authorizer,
 		Records: h.records, Log: testr.New(t), Backoff: 200 * time.Millisecond, MaxBackoff: time.Second, MaxAttempts: 8}
 	t.Cleanup(h.snd.Stop)
+	// ke-apiserver starts the informers of what the sender reads before
+	// it serves; so does the test.
+	for _, l := range []client.ObjectList{&nv1.ReceiverList{}, &nv1.RouterList{}, &nv1.SilenceList{}, &nv1.ConfigList{}, &corev1.NamespaceList{}, &iamv1beta1.UserList{}} {
+		if err := env.Cache.List(context.Background(), l); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := httptest.NewServer(&notificationhandlers.Webhook{Token: token, Sender: h.snd, Log: testr.New(t)})
 	t.Cleanup(srv.Close)
 	file := filepath.Join(t.TempDir(), "token")
@@ -162,7 +170,8 @@ func TestFireAndResolveArriveByEmail(t *testing.T) {
 	posted := time.Now()
 	h.fire(time.Time{}, map[string]string{"alertname": "DiskAlmostFull", "namespace": "nowhere", "severity": "warning"})
 	m, at := h.mailTo("ops@example.com", "[FIRING] DiskAlmostFull (nowhere)", 30*time.Second)
-	t.Logf("fire → e-mail: %s (Alertmanager group_wait 200ms)", at.Sub(posted).Round(time.Millisecond))
+	first := h.list()
+	t.Logf("fire → e-mail: %s (Alertmanager group_wait 200ms); of which webhook → SMTP accept %dms", at.Sub(posted).Round(time.Millisecond), first[len(first)-1].LatencyMillis)
 	if !strings.Contains(m.Text, "something broke") || !strings.Contains(m.HTML, "DiskAlmostFull") || m.From.Address != "superkube@example.com" {
 		t.Errorf("message %+v", m)
 	}
@@ -334,4 +343,43 @@ func TestRoutersNarrowTheirReceiversAndDuplicatesAreDropped(t *testing.T) {
 	if acc.Messages != 0 || acc.Duplicates != 3 {
 		t.Fatalf("%+v, want 0 messages and 3 duplicates", acc)
 	}
+}
+
+// A receiver's Ready condition says why its deliveries fail, naming the
+// field, and turns True when one goes through.
+func TestAReceiversStatusSaysWhyDeliveriesFail(t *testing.T) {
+	h := start(t)
+	r := h.receiver("status-ops", "", "status-mail", []string{"ops@example.com"}, nil)
+	h.create(r)
+	h.handle(map[string]string{"alertname": "NoConfigYet"})
+	ready := func() *metav1.Condition {
+		var got nv1.Receiver
+		if err := env.Client.Get(context.Background(), client.ObjectKey{Name: r.Name}, &got); err != nil {
+			t.Fatal(err)
+		}
+		for i := range got.Status.Conditions {
+			if got.Status.Conditions[i].Type == nv1.ReadyCondition {
+				return &got.Status.Conditions[i]
+			}
+		}
+		return nil
+	}
+	wait := func(status metav1.ConditionStatus, reason string) *metav1.Condition {
+		t.Helper()
+		for range 200 {
+			if c := ready(); c != nil && c.Status == status && c.Reason == reason {
+				return c
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		t.Fatalf("Ready %+v, want %s %s", ready(), status, reason)
+		return nil
+	}
+	c := wait(metav1.ConditionFalse, nv1.ReasonConfigNotFound)
+	if !strings.Contains(c.Message, "spec.config") {
+		t.Errorf("message %q names no field", c.Message)
+	}
+	h.create(h.emailConfig("status-mail", h.mail.SMTPAddr))
+	h.handle(map[string]string{"alertname": "NowConfigured"})
+	wait(metav1.ConditionTrue, nv1.ReasonResolved)
 }

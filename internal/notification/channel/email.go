@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/mail"
 	"strings"
@@ -14,13 +15,55 @@ import (
 )
 
 func (s *Sender) email(ctx context.Context, c *Conn, n *Notification) error {
+	return s.SendEmails(ctx, c, []*Notification{n})[0]
+}
+
+// SendEmails sends several messages through one SMTP connection, and
+// returns the error of each (all the same when the connection fails).
+func (s *Sender) SendEmails(ctx context.Context, c *Conn, ns []*Notification) []error {
+	errs := make([]error, len(ns))
+	fail := func(err error) []error {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return errs
+	}
 	e := c.Email
 	if e == nil {
-		return &Error{Field: "spec.email", Reason: "an email config needs spec.email", Permanent: true}
+		return fail(&Error{Field: "spec.email", Reason: "an email config needs spec.email", Permanent: true})
 	}
-	if _, err := mail.ParseAddress(n.To); err != nil {
-		return &Error{Field: "to", Reason: "not an e-mail address", Permanent: true}
+	client, err := s.smtpClient(e)
+	if err != nil {
+		return fail(err)
 	}
+	msgs := make([]*gomail.Msg, len(ns))
+	pending := 0
+	for i, n := range ns {
+		if msgs[i], errs[i] = message(e, n); errs[i] == nil {
+			pending++
+		}
+	}
+	if pending == 0 {
+		return errs
+	}
+	if err := client.DialWithContext(ctx); err != nil {
+		return fail(smtpError(fmt.Errorf("dial failed: %w", err), e))
+	}
+	defer func() { _ = client.Close() }()
+	for i, m := range msgs {
+		if errs[i] != nil {
+			continue
+		}
+		if err := client.Send(m); err != nil {
+			errs[i] = smtpError(err, e)
+		}
+	}
+	return errs
+}
+
+func (s *Sender) smtpClient(e *Email) (*gomail.Client, error) {
 	timeout := s.SMTPTimeout
 	if timeout <= 0 {
 		timeout = 15 * time.Second
@@ -45,24 +88,29 @@ func (s *Sender) email(ctx context.Context, c *Conn, n *Notification) error {
 	}
 	client, err := gomail.NewClient(e.Host, opts...)
 	if err != nil {
-		return &Error{Field: "spec.email.host", Reason: "cannot use the SMTP server: " + redact(err.Error(), e.Password), Permanent: true}
+		return nil, &Error{Field: "spec.email.host", Reason: "cannot use the SMTP server: " + redact(err.Error(), e.Password), Permanent: true}
+	}
+	return client, nil
+}
+
+// message is the e-mail of a notification.
+func message(e *Email, n *Notification) (*gomail.Msg, error) {
+	if _, err := mail.ParseAddress(n.To); err != nil {
+		return nil, &Error{Field: "to", Reason: "not an e-mail address", Permanent: true}
 	}
 	msg := gomail.NewMsg()
 	if err := msg.From(e.From); err != nil {
-		return &Error{Field: "spec.email.from", Reason: "not an e-mail address", Permanent: true}
+		return nil, &Error{Field: "spec.email.from", Reason: "not an e-mail address", Permanent: true}
 	}
 	if err := msg.To(n.To); err != nil {
-		return &Error{Field: "to", Reason: "not an e-mail address", Permanent: true}
+		return nil, &Error{Field: "to", Reason: "not an e-mail address", Permanent: true}
 	}
 	msg.Subject(n.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, n.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, n.HTML)
 	msg.SetDate()
 	msg.SetMessageID()
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return smtpError(err, e)
-	}
-	return nil
+	return msg, nil
 }
 
 // smtpError says which field an SMTP failure is about.

@@ -457,6 +457,10 @@ func (s *Sender) enqueue(j *job) bool {
 	}
 }
 
+// MaxBatch is the most messages of one receiver a worker sends together
+// (through one SMTP connection).
+const MaxBatch = 10
+
 func (s *Sender) work(q chan *job) {
 	defer s.wg.Done()
 	for {
@@ -464,62 +468,111 @@ func (s *Sender) work(q chan *job) {
 		case <-s.ctx.Done():
 			return
 		case j := <-q:
-			s.deliver(s.ctx, j)
+			batch := []*job{j}
+		more:
+			for len(batch) < MaxBatch {
+				select {
+				case next := <-q:
+					batch = append(batch, next)
+				default:
+					break more
+				}
+			}
+			s.deliver(s.ctx, batch)
 		}
 	}
 }
 
-// deliver sends a job, trying again with backoff while the failure may
-// pass.
-func (s *Sender) deliver(ctx context.Context, j *job) {
+// attempt is a job being delivered.
+type attempt struct {
+	j        *job
+	n        *channel.Notification
+	err      error
+	attempts int
+}
+
+// deliver sends the jobs of one receiver, those that fail trying again
+// together with backoff while the failure may pass.
+func (s *Sender) deliver(ctx context.Context, batch []*job) {
 	backoff := orDefault(s.Backoff, DefaultBackoff)
 	maxAttempts := orDefault(s.MaxAttempts, DefaultMaxAttempts)
+	receiver := batch[0].receiver
 	var (
-		err  error
 		conn *channel.Conn
 		cfg  string
-		n    *channel.Notification
 	)
-	attempt := 0
-	for attempt < maxAttempts {
-		attempt++
-		if n == nil {
-			n, err = s.render(j)
-			if err != nil {
-				break
-			}
+	remaining := make([]*attempt, 0, len(batch))
+	for _, j := range batch {
+		a := &attempt{j: j}
+		if a.n, a.err = s.render(j); a.err != nil {
+			s.finish(ctx, a, nil, "")
+			continue
 		}
+		remaining = append(remaining, a)
+	}
+	for try := 1; len(remaining) > 0; try++ {
 		var r notificationv2beta2.Receiver
-		if err = s.Reader.Get(ctx, client.ObjectKey{Name: j.receiver}, &r); err != nil {
-			err = &channel.Error{Field: "receiver", Reason: "the receiver " + j.receiver + " is gone", Permanent: apierrors.IsNotFound(err)}
+		var err error
+		if err = s.Reader.Get(ctx, client.ObjectKey{Name: receiver}, &r); err != nil {
+			err = &channel.Error{Field: "receiver", Reason: "the receiver " + receiver + " is gone", Permanent: apierrors.IsNotFound(err)}
 		} else {
 			cfg = r.Spec.Config
 			conn, err = s.Conn(ctx, &r)
 		}
-		if err == nil {
-			sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			err = s.Channels.Send(sendCtx, conn, n)
+		errs := make([]error, len(remaining))
+		switch {
+		case err != nil:
+			for i := range errs {
+				errs[i] = err
+			}
+		case conn.Type == notificationv2beta2.ChannelEmail:
+			notes := make([]*channel.Notification, len(remaining))
+			for i, a := range remaining {
+				notes[i] = a.n
+			}
+			sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second+time.Duration(len(notes))*time.Second)
+			errs = s.Channels.SendEmails(sendCtx, conn, notes)
 			cancel()
+		default:
+			for i, a := range remaining {
+				sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				errs[i] = s.Channels.Send(sendCtx, conn, a.n)
+				cancel()
+			}
 		}
-		if err == nil || channel.AsError(err).Permanent || ctx.Err() != nil || attempt == maxAttempts {
+		next := remaining[:0]
+		for i, a := range remaining {
+			a.err, a.attempts = errs[i], try
+			if a.err == nil || channel.AsError(a.err).Permanent || ctx.Err() != nil || try >= maxAttempts {
+				s.finish(ctx, a, conn, cfg)
+				continue
+			}
+			next = append(next, a)
+		}
+		remaining = next
+		if len(remaining) == 0 {
 			break
 		}
-		s.Log.V(2).Info("Notification failed, retrying", "receiver", j.receiver, "attempt", attempt, "error", err.Error())
+		s.Log.V(2).Info("Notifications failed, retrying", "receiver", receiver, "messages", len(remaining), "attempt", try, "error", remaining[0].err.Error())
 		select {
 		case <-ctx.Done():
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, orDefault(s.MaxBackoff, DefaultMaxBackoff))
 	}
-	if err != nil {
-		s.forget(j.dedupe)
+}
+
+// finish records a job's result.
+func (s *Sender) finish(ctx context.Context, a *attempt, conn *channel.Conn, cfg string) {
+	if a.err != nil {
+		s.forget(a.j.dedupe)
 	}
-	s.markReady(ctx, j.receiver, err)
-	lang := j.lang
-	if n != nil {
-		lang = n.Language
+	s.markReady(ctx, a.j.receiver, a.err)
+	lang := a.j.lang
+	if a.n != nil {
+		lang = a.n.Language
 	}
-	s.record(j, conn, cfg, attempt, err, lang)
+	s.record(a.j, conn, cfg, a.attempts, a.err, lang)
 }
 
 func (s *Sender) render(j *job) (*channel.Notification, error) {

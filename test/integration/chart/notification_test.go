@@ -24,8 +24,8 @@ func TestTheChartGivesKeAPIServerAlertmanagersToken(t *testing.T) {
 	}
 	for _, verb := range []string{"list", "watch", "create", "update", "delete"} {
 		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
-			User:   "system:serviceaccount:sk-notification:" + h.name("apiserver"),
-			Groups: []string{"system:serviceaccounts", "system:serviceaccounts:sk-notification", "system:authenticated"},
+			User:               "system:serviceaccount:sk-notification:" + h.name("apiserver"),
+			Groups:             []string{"system:serviceaccounts", "system:serviceaccounts:sk-notification", "system:authenticated"},
 			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: verb, Group: "notification.superkube.io", Resource: "receivers"}}}
 		if err := env.Client.Create(context.Background(), sar); err != nil {
 			t.Fatal(err)

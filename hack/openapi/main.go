@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
+	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -43,6 +44,7 @@ func run() error {
 	(&notificationhandlers.Handler{}).Install(rec)
 	// Alertmanager's webhook is served beside the routes, with its own token.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+notificationhandlers.WebhookPath)
+	(&alertinghandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -71,6 +73,12 @@ func infos(patterns []string) map[string]openapi.Info {
 		"POST /kapis/iam.superkube.io/v1beta1/groups":                   "Group",
 		"PUT /kapis/iam.superkube.io/v1beta1/users/{user}":              "User",
 		"PUT /kapis/tenant.superkube.io/v1beta1/workspaces/{workspace}": "Workspace",
+	}
+	for _, g := range []struct{ path, kind string }{
+		{"/namespaces/{namespace}/rulegroups", "RuleGroup"}, {"/clusterrulegroups", "ClusterRuleGroup"}, {"/globalrulegroups", "GlobalRuleGroup"},
+	} {
+		bodies["POST "+alertinghandlers.Prefix+g.path] = g.kind
+		bodies["PUT "+alertinghandlers.Prefix+g.path+"/{name}"] = g.kind
 	}
 	for _, res := range notificationhandlers.Resources {
 		kind := map[string]string{"configs": "Config", "receivers": "Receiver", "routers": "Router", "silences": "Silence"}[res]
@@ -101,6 +109,16 @@ func infos(patterns []string) map[string]openapi.Info {
 					{"start", "string", "start of a range"}, {"end", "string", "end of a range"}, {"step", "string", "resolution of a range"}}
 			default:
 				info.Query = monitoringhandlers.QueryParams
+			}
+		}
+		if strings.HasPrefix(path, alertinghandlers.Prefix+"/") {
+			switch {
+			case strings.HasSuffix(path, "/history"):
+				info.List = false
+				info.Query = [][3]string{{"start", "string", "start of the range, RFC 3339 or Unix seconds (default a day before end)"},
+					{"end", "string", "end of the range (default now)"}, {"step", "string", "resolution, a duration such as 1m (default range/1000, at least 15s)"}}
+			case strings.HasSuffix(path, "/builder/metrics"):
+				info.List = false
 			}
 		}
 		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {

@@ -26,6 +26,7 @@ package admission
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -132,6 +133,11 @@ func (h *Webhook) review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	}
 	in := &request{AdmissionRequest: req, caller: authz.Subject{User: req.UserInfo.Username, Groups: req.UserInfo.Groups}}
 	reason, err := check(ctx, in)
+	var invalid *invalidObject
+	if errors.As(err, &invalid) {
+		log.V(2).Info("Refused an invalid object", "reason", invalid.status.Message)
+		return &admissionv1.AdmissionResponse{Allowed: false, Result: &invalid.status}
+	}
 	if err != nil {
 		log.Error(err, "Checking a change failed")
 		return refused(http.StatusInternalServerError, metav1.StatusReasonInternalError,

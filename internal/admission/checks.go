@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
@@ -50,6 +51,9 @@ func (h *Webhook) checkFor(group, resource, sub string) checkFunc {
 		return h.clusterRoleBinding
 	case key("", "namespaces", ""):
 		return h.namespace
+	case key(alertingv2beta1.GroupName, "rulegroups", ""), key(alertingv2beta1.GroupName, "clusterrulegroups", ""),
+		key(alertingv2beta1.GroupName, "globalrulegroups", ""):
+		return h.ruleGroup
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 
+	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 )
 
@@ -50,6 +51,8 @@ func Configuration(cc admissionregistrationv1.WebhookClientConfig, exempt Exempt
 				"workspaceroles", "workspacerolebindings", "roletemplates")),
 			webhook("rbac.admission.superkube.io", rule(createUpdate, rbacv1.GroupName, "roles", "rolebindings", "clusterroles", "clusterrolebindings")),
 			webhook("namespaces.admission.superkube.io", rule(createUpdate, "", "namespaces")),
+			webhook("alerting.admission.superkube.io", rule(append(createUpdate, admissionregistrationv1.Delete), alertingv2beta1.GroupName,
+				"rulegroups", "clusterrulegroups", "globalrulegroups")),
 		},
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/streams"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -54,6 +55,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
 	monitoringsvc "github.com/superkube/super-kubenetes/internal/services/monitoring"
 )
@@ -300,13 +302,17 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	alerting, err := b.alerting(monitoring.Service)
+	if err != nil {
+		return err
+	}
 	notification, webhook, err := b.notification(ctx)
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, notification}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
-		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), notificationhandlers.AuthzRules())
+		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -376,6 +382,28 @@ func (b *builder) monitoring() (*monitoringhandlers.Handler, error) {
 		svc.Prometheus = c
 	}
 	return &monitoringhandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
+}
+
+// alerting sets up the alerting API: rule groups written and read as the
+// caller (through impersonation), alerts and rule states from the
+// monitoring API's Prometheus, silences in the configured Alertmanager.
+func (b *builder) alerting(m *monitoringsvc.Service) (*alertinghandlers.Handler, error) {
+	svc := &alertingsvc.Service{}
+	if p, ok := m.Prometheus.(alertingsvc.Prometheus); ok {
+		svc.Prometheus = p
+	}
+	if u := b.cfg.Alerting.AlertmanagerURL; u != "" {
+		am, err := alertingsvc.NewAlertmanager(u, b.cfg.Alerting.Timeout.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("alerting: %w", err)
+		}
+		svc.Alertmanager = am
+	}
+	clients, err := alertinghandlers.NewImpersonator(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("alerting: %w", err)
+	}
+	return &alertinghandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Clients: clients, Now: b.clk.Now}, nil
 }
 
 // logging sets up the logging API over the configured log store; without

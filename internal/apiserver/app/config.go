@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,8 +71,21 @@ type Config struct {
 	Monitoring Monitoring `json:"monitoring"`
 	// Logging configures the logging API's store.
 	Logging Logging `json:"logging"`
+	// Alerting configures the alerting API's Alertmanager (its rules and
+	// alerts are read from the monitoring API's Prometheus).
+	Alerting Alerting `json:"alerting"`
 	// Notification configures the notification sender.
 	Notification Notification `json:"notification"`
+}
+
+// Alerting says where the alerting API manages silences and reads which
+// alerts are silenced or inhibited. Without an Alertmanager the alerts
+// are listed without those marks and the silences answer 503.
+type Alerting struct {
+	// AlertmanagerURL is Alertmanager's address (without /api/v2).
+	AlertmanagerURL string `json:"alertmanagerURL,omitempty"`
+	// Timeout bounds every call to Alertmanager; slower is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Notification configures the notification sender, which takes
@@ -256,6 +270,7 @@ func DefaultConfig() Config {
 		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
 		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
 		Logging:    Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
+		Alerting:   Alerting{Timeout: metav1.Duration{Duration: 10 * time.Second}},
 	}
 }
 
@@ -306,6 +321,13 @@ func (c *Config) Validate() []error {
 	}
 	if m := c.Monitoring; m.Timeout.Duration <= 0 || m.Concurrency < 1 || (m.BearerTokenFile != "" && m.Username != "") {
 		errs = append(errs, errors.New("monitoring: timeout and concurrency must be positive, and a bearer token and basic auth exclude each other"))
+	}
+	if a := c.Alerting; a.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("alerting: timeout must be positive"))
+	} else if a.AlertmanagerURL != "" {
+		if u, err := url.Parse(a.AlertmanagerURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("alerting.alertmanagerURL %q must be an http(s) URL", a.AlertmanagerURL))
+		}
 	}
 	if c.Logging.Timeout.Duration <= 0 {
 		errs = append(errs, errors.New("logging.timeout must be positive"))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"path/filepath"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,6 +56,28 @@ type Config struct {
 	Events Events `json:"events"`
 	// LogRetention keeps each kind of record in the log store for its own time.
 	LogRetention LogRetention `json:"logRetention"`
+	// Alerting compiles the alert rule groups for Prometheus.
+	Alerting Alerting `json:"alerting"`
+}
+
+// Alerting configures the alert rules controller: it writes one Prometheus
+// rule file per rule group into RulesDir (Prometheus reads
+// <rulesDir>/*.yaml through its rule_files) and POSTs PrometheusURL's
+// /-/reload after changes, and where the Prometheus Operator's
+// PrometheusRule CRD is installed it writes PrometheusRule objects. With
+// neither a rules directory nor prometheusRules the rule groups are not
+// compiled; the built-in groups are created in any case.
+type Alerting struct {
+	// RulesDir is where the rule files go; empty writes none.
+	RulesDir string `json:"rulesDir,omitempty"`
+	// PrometheusURL is the Prometheus that reads RulesDir (its lifecycle
+	// API enabled: --web.enable-lifecycle). Required with RulesDir.
+	PrometheusURL string `json:"prometheusURL,omitempty"`
+	// ReloadDelay gathers the changes of this long into one reload.
+	ReloadDelay metav1.Duration `json:"reloadDelay,omitempty"`
+	// PrometheusRules writes a PrometheusRule object per group where the
+	// CRD prometheusrules.monitoring.coreos.com is installed.
+	PrometheusRules bool `json:"prometheusRules"`
 }
 
 // LogRetention is how long the log store (events.victoriaLogsURL) keeps
@@ -122,6 +146,7 @@ func DefaultConfig() Config {
 		LogRetention: LogRetention{ContainerLogs: metav1.Duration{Duration: retention.DefaultContainerLogs},
 			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},
 			Interval: metav1.Duration{Duration: retention.DefaultInterval}},
+		Alerting: Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
 	}
 }
 
@@ -175,6 +200,18 @@ func (c *Config) Validate() []error {
 	}
 	if r.Interval.Duration < time.Minute {
 		errs = append(errs, fmt.Errorf("logRetention.interval must be at least 1m, got %s", r.Interval.Duration))
+	}
+	a := c.Alerting
+	if a.RulesDir != "" {
+		if u, err := url.Parse(a.PrometheusURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("alerting.prometheusURL must be an http(s) URL when alerting.rulesDir is set, got %q", a.PrometheusURL))
+		}
+		if !filepath.IsAbs(a.RulesDir) {
+			errs = append(errs, fmt.Errorf("alerting.rulesDir must be an absolute path, got %q", a.RulesDir))
+		}
+	}
+	if a.ReloadDelay.Duration < 0 || a.ReloadDelay.Duration > time.Minute {
+		errs = append(errs, fmt.Errorf("alerting.reloadDelay must be between 0s and 1m, got %s", a.ReloadDelay.Duration))
 	}
 	return errs
 }

@@ -42,6 +42,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.Bool("leader-elect", func(c *Config) *bool { return &c.LeaderElection.Enabled }, "Elect a leader among replicas")
 	ov.String("leader-election-namespace", func(c *Config) *string { return &c.LeaderElection.Namespace }, "Namespace of the leader election lease (default: the system namespace)")
 	ov.String("victorialogs-url", func(c *Config) *string { return &c.Events.VictoriaLogsURL }, "VictoriaLogs' HTTP API, where the elected leader writes Kubernetes events; empty exports none")
+	ov.String("alerting-rules-dir", func(c *Config) *string { return &c.Alerting.RulesDir }, "Directory of the Prometheus rule files compiled from the alert rule groups (Prometheus reads <dir>/*.yaml); empty writes none")
+	ov.String("alerting-prometheus-url", func(c *Config) *string { return &c.Alerting.PrometheusURL }, "Prometheus that reads the rules directory; POST <url>/-/reload after changes")
 	ov.Int("concurrency", func(c *Config) *int { return &c.Concurrency }, "Objects each controller reconciles at once")
 	ov.Float32("kube-api-qps", func(c *Config) *float32 { return &c.KubeAPIQPS }, "Requests per second to kube-apiserver")
 	ov.Int("kube-api-burst", func(c *Config) *int { return &c.KubeAPIBurst }, "Burst of requests to kube-apiserver")

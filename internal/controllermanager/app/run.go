@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
@@ -129,6 +131,20 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&workspace.Reconciler{Client: c, Recorder: rec("workspace-controller")},
 		&namespace.Reconciler{Client: c, Recorder: rec("project-controller")},
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
+	}
+	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
+		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}
+		if a.RulesDir != "" {
+			if err := os.MkdirAll(a.RulesDir, 0o755); err != nil { //nolint:gosec // Prometheus reads it
+				return nil, nil, fmt.Errorf("creating alerting.rulesDir: %w", err)
+			}
+			ar.Reloader = &alertrules.Reloader{Dir: a.RulesDir, URL: a.PrometheusURL, Delay: a.ReloadDelay.Duration,
+				Log: mgr.GetLogger().WithName("prometheus-reload")}
+		}
+		reconcilers = append(reconcilers, ar)
+	}
+	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
+		return nil, nil, err
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {

@@ -236,6 +236,18 @@ func (o *Options) RunUp(ctx context.Context) error {
 			o.Prometheus.DataDir = filepath.Join(o.Cluster.DataDir, "prometheus")
 		}
 		o.Prometheus.ScrapeInterval = o.Cluster.ScrapeInterval
+		if o.Platform.PrometheusURL != "" {
+			// ke-controller-manager writes the alert rules there, before
+			// Prometheus starts (it reloads Prometheus once it answers).
+			rulesDir, err := filepath.Abs(filepath.Join(o.Prometheus.DataDir, "alert-rules"))
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(rulesDir, 0o755); err != nil { //nolint:gosec // Prometheus reads it
+				return err
+			}
+			o.Prometheus.AlertRulesDir, o.Platform.AlertRulesDir = rulesDir, rulesDir
+		}
 	}
 	c, err := cluster.Start(ctx, &o.Cluster)
 	if err != nil {
@@ -280,6 +292,8 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if alerting.Alertmanager != "" && !o.NoPrometheus {
 		o.Prometheus.Alertmanager = o.Alertmanager.Addr()
 	}
+	// The alerting API manages silences in that Alertmanager.
+	o.Platform.AlertmanagerURL = alerting.Alertmanager
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err

@@ -252,6 +252,7 @@ spec:
   attaches:
   - logsFile: %q
 `, c.SimulatedLogFile())
+	b.WriteString(crashLoopStage)
 	b.WriteString(kwokUsageConfig())
 	// No ClusterExec: KWOK would run the command a user asks for on this
 	// machine. Exec is answered by ke-dev's simulated shell instead, in front

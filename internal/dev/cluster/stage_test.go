@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // KWOK's own pod stage gets a container ID on each container status (the
@@ -31,5 +33,35 @@ func TestThePodStageGivesContainersAnID(t *testing.T) {
 	}
 	if _, err := withContainerIDs([]byte("kind: Stage\n")); err == nil {
 		t.Fatal("a stage without container statuses passed")
+	}
+}
+
+// The crash-loop stage is a KWOK Stage that selects pods by the label and
+// writes each restart count plus one.
+func TestTheCrashLoopStage(t *testing.T) {
+	var stage struct {
+		Kind string `json:"kind"`
+		Spec struct {
+			Selector struct {
+				MatchExpressions []struct {
+					Key    string   `json:"key"`
+					Values []string `json:"values"`
+				} `json:"matchExpressions"`
+			} `json:"selector"`
+			Next struct {
+				StatusTemplate string `json:"statusTemplate"`
+			} `json:"next"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal([]byte(strings.TrimPrefix(crashLoopStage, "---\n")), &stage); err != nil {
+		t.Fatal(err)
+	}
+	if stage.Kind != "Stage" || len(stage.Spec.Selector.MatchExpressions) == 0 ||
+		stage.Spec.Selector.MatchExpressions[0].Key != `.metadata.labels["`+CrashLoopLabel+`"]` {
+		t.Fatalf("the stage does not select by %s: %+v", CrashLoopLabel, stage)
+	}
+	if !strings.Contains(stage.Spec.Next.StatusTemplate, "restartCount: {{ add (or .restartCount 0) 1 }}") ||
+		!strings.Contains(stage.Spec.Next.StatusTemplate, "containerID: {{ or .containerID") {
+		t.Fatalf("the stage does not count restarts and keep container IDs:\n%s", stage.Spec.Next.StatusTemplate)
 	}
 }

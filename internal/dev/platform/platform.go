@@ -78,6 +78,13 @@ type Config struct {
 	// PrometheusURL is the Prometheus that ke-dev runs, which ke-apiserver's
 	// monitoring API reads; empty when none runs.
 	PrometheusURL string
+	// AlertmanagerURL is the Alertmanager that ke-dev runs, where
+	// ke-apiserver's alerting API manages silences; empty when none runs.
+	AlertmanagerURL string
+	// AlertRulesDir is where ke-controller-manager writes the alert rule
+	// files that ke-dev's Prometheus loads (and reloads at PrometheusURL);
+	// empty writes none.
+	AlertRulesDir string
 	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
 	// logging API searches.
 	VictoriaLogsURL string
@@ -304,6 +311,11 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(health),
 			"--state-metrics-bind-address=" + stateAddr,
 		}
+		// The elected replica compiles the alert rule groups into the
+		// folder Prometheus reads, and makes Prometheus reload.
+		if cfg.AlertRulesDir != "" && cfg.PrometheusURL != "" {
+			args = append(args, "--alerting-rules-dir="+cfg.AlertRulesDir, "--alerting-prometheus-url="+cfg.PrometheusURL)
+		}
 		// The elected replica writes Kubernetes events to the log store.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
@@ -472,6 +484,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	}
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
+	}
+	if cfg.AlertmanagerURL != "" {
+		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
 	}
 	// Alertmanager posts its notifications with this token (see
 	// Config.NotificationWebhook).

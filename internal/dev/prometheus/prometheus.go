@@ -59,6 +59,10 @@ type Config struct {
 	ScrapeInterval time.Duration
 	// RulesFile is loaded when it exists.
 	RulesFile string
+	// AlertRulesDir holds the alert rule files that ke-controller-manager
+	// compiles from the rule groups; Prometheus loads <dir>/*.yaml and
+	// ke-controller-manager POSTs /-/reload after changing them.
+	AlertRulesDir string
 	// Alertmanager (host:port) receives the alerts of the rules, and is
 	// scraped; empty sends them nowhere.
 	Alertmanager string
@@ -168,6 +172,13 @@ func Render(cfg *Config, t Targets) ([]byte, error) {
 			f.RuleFiles = []string{abs}
 		}
 	}
+	if cfg.AlertRulesDir != "" {
+		abs, err := filepath.Abs(cfg.AlertRulesDir)
+		if err != nil {
+			return nil, err
+		}
+		f.RuleFiles = append(f.RuleFiles, filepath.Join(abs, AlertRulesGlob))
+	}
 	if cfg.Alertmanager != "" {
 		f.Alerting = &alerting{Alertmanagers: []alertmanagerConfig{
 			{APIVersion: "v2", StaticConfigs: []staticConfig{{Targets: []string{cfg.Alertmanager}}}},
@@ -264,6 +275,10 @@ func (c *Config) Args(configFile string) []string {
 	}
 }
 
+// AlertRulesGlob matches the alert rule files in AlertRulesDir (the
+// names ke-controller-manager gives them).
+const AlertRulesGlob = "*.yaml"
+
 // Launcher starts a supervised program (cluster.Cluster does).
 type Launcher interface {
 	Launch(ctx context.Context, name, path string, args []string, ready func(context.Context) error) error
@@ -277,6 +292,11 @@ func Start(ctx context.Context, l Launcher, cfg *Config, t Targets) error {
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
+	}
+	if cfg.AlertRulesDir != "" {
+		if err := os.MkdirAll(cfg.AlertRulesDir, 0o755); err != nil { //nolint:gosec // ke-controller-manager writes, Prometheus reads
+			return err
+		}
 	}
 	data, err := Render(cfg, t)
 	if err != nil {

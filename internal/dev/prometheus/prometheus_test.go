@@ -45,7 +45,14 @@ func TestTheConfigurationIsOneThatPrometheusAccepts(t *testing.T) {
 	if err := os.WriteFile(rules, []byte("groups: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := &Config{Port: 9090, ScrapeInterval: 5 * time.Second, RulesFile: rules, Alertmanager: "127.0.0.1:9093"}
+	alertRules := filepath.Join(dir, "alert-rules")
+	if err := os.MkdirAll(alertRules, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(alertRules, "global_x.yaml"), []byte("groups: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{Port: 9090, ScrapeInterval: 5 * time.Second, RulesFile: rules, AlertRulesDir: alertRules, Alertmanager: "127.0.0.1:9093"}
 	data, err := Render(cfg, targets(t))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func TestTheConfigurationIsOneThatPrometheusAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("promtool check config: %v\n%s\n%s", err, out, data)
 	}
-	if !strings.Contains(string(out), "1 rule files found") {
+	if !strings.Contains(string(out), "2 rule files found") {
 		t.Errorf("the rules file is not loaded:\n%s", out)
 	}
 }

@@ -39,6 +39,23 @@ const (
 	// loggingGroup serves logs, events and audit records.
 	loggingGroup = "logging.superkube.io"
 	configGroup  = "config.superkube.io"
+	// alertingGroup holds the rule groups of the three levels and the
+	// alerting API's alerts, silences and preview.
+	alertingGroup = "alerting.superkube.io"
+	// notificationGroup holds the notification channels, receivers,
+	// routers, silences and the delivery log.
+	notificationGroup = "notification.superkube.io"
+)
+
+// Resources of the alerting API, by level. rulegroups, clusterrulegroups
+// and globalrulegroups are the custom resources (kube-apiserver's RBAC
+// decides on them through the /apis proxy and kubectl too); the others are
+// served by ke-apiserver alone.
+var (
+	projectAlertResources = []string{"rulegroups", "alerts", "silences"}
+	clusterAlertResources = []string{"clusterrulegroups", "clusteralerts"}
+	globalAlertResources  = []string{"globalrulegroups", "alerts", "silences"}
+	notificationResources = []string{"configs", "receivers", "routers", "silences", "deliveries"}
 )
 
 func rule(groups, resources, verbs []string) rbacv1.PolicyRule {
@@ -130,6 +147,25 @@ func Templates() []Template {
 			DisplayName: names("View audit records", "감사 기록 보기", "查看审计记录"),
 			Description: names("Search who did what on the whole platform.", "플랫폼 전체에서 누가 무엇을 했는지 검색합니다.", "搜索整个平台上谁做了什么。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{loggingGroup}, []string{"auditing"}, []string{"get", "list"})}},
+		{Name: "global-view-alerts", Scope: iamv1beta1.LevelGlobal, Category: "alerting",
+			DisplayName: names("View platform alerts", "플랫폼 알림 보기", "查看平台告警"),
+			Description: names("See the platform's alert rules, every firing alert and its history, and silences.", "플랫폼의 알림 규칙, 발생 중인 모든 알림과 기록, 사일런스를 봅니다.", "查看平台的告警规则、所有触发中的告警及其历史和静默。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, globalAlertResources, read)}},
+		{Name: "global-manage-alerts", Scope: iamv1beta1.LevelGlobal, Category: "alerting", Dependencies: []string{"global-view-alerts"},
+			DisplayName: names("Manage platform alerts", "플랫폼 알림 관리", "管理平台告警"),
+			Description: names("Create, edit and delete the platform's alert rules, and silence any alert.", "플랫폼의 알림 규칙을 만들고 수정하고 삭제하며 모든 알림을 사일런스합니다.", "创建、编辑和删除平台的告警规则，并静默任意告警。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, globalAlertResources, manage)}},
+		{Name: "global-view-notifications", Scope: iamv1beta1.LevelGlobal, Category: "notification",
+			DisplayName: names("View notification settings", "알림 전송 설정 보기", "查看通知设置"),
+			Description: names("See the platform's notification channels, receivers, routers, silences and delivery log (never credentials).", "플랫폼의 알림 채널, 수신자, 라우터, 사일런스와 전송 기록을 봅니다(자격 증명 제외).", "查看平台的通知渠道、接收者、路由、静默和投递记录（不含凭据）。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{notificationGroup}, notificationResources, read)}},
+		{Name: "global-manage-notifications", Scope: iamv1beta1.LevelGlobal, Category: "notification", Dependencies: []string{"global-view-notifications"},
+			DisplayName: names("Manage notification settings", "알림 전송 설정 관리", "管理通知设置"),
+			Description: names("Create, edit, test and delete the platform's notification channels, receivers, routers and silences.", "플랫폼의 알림 채널, 수신자, 라우터와 사일런스를 만들고 수정하고 시험하고 삭제합니다.", "创建、编辑、测试和删除平台的通知渠道、接收者、路由和静默。"),
+			Rules: []rbacv1.PolicyRule{
+				rule([]string{notificationGroup}, notificationResources, manage),
+				rule([]string{notificationGroup}, []string{"configs/verification"}, create),
+			}},
 	}
 	t = append(t, clusterTemplates()...)
 	t = append(t, workspaceTemplates()...)
@@ -197,6 +233,14 @@ func clusterTemplates() []Template {
 			DisplayName: names("Manage cluster roles", "클러스터 역할 관리", "管理集群角色"),
 			Description: names("Create and edit the cluster's roles.", "클러스터의 역할을 만들고 수정합니다.", "创建和编辑集群角色。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{"rbac.authorization.k8s.io"}, []string{"clusterroles"}, manage)}},
+		{Name: "cluster-view-alerts", Scope: iamv1beta1.LevelCluster, Category: "alerting",
+			DisplayName: names("View cluster alerts", "클러스터 알림 보기", "查看集群告警"),
+			Description: names("See the cluster's alert rules and its firing alerts and their history.", "클러스터의 알림 규칙과 발생 중인 알림, 그 기록을 봅니다.", "查看集群的告警规则、触发中的告警及其历史。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, clusterAlertResources, read)}},
+		{Name: "cluster-manage-alerts", Scope: iamv1beta1.LevelCluster, Category: "alerting", Dependencies: []string{"cluster-view-alerts"},
+			DisplayName: names("Manage cluster alerts", "클러스터 알림 관리", "管理集群告警"),
+			Description: names("Create, edit and delete the cluster's alert rules.", "클러스터의 알림 규칙을 만들고 수정하고 삭제합니다.", "创建、编辑和删除集群的告警规则。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, clusterAlertResources, manage)}},
 	}
 }
 
@@ -216,12 +260,13 @@ func workspaceTemplates() []Template {
 			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"namespaces"}, manage)}},
 		{Name: "workspace-view-project-resources", Scope: iamv1beta1.LevelWorkspace, Category: "projects",
 			DisplayName: names("View project resources", "프로젝트 리소스 보기", "查看项目资源"),
-			Description: names("See workloads, services, configuration and storage in every project of the workspace (not secrets).", "워크스페이스의 모든 프로젝트에서 워크로드, 서비스, 구성과 스토리지를 봅니다(시크릿 제외).", "查看企业空间所有项目中的工作负载、服务、配置和存储（不含保密字典）。"),
+			Description: names("See workloads, services, configuration, storage and alerts in every project of the workspace (not secrets).", "워크스페이스의 모든 프로젝트에서 워크로드, 서비스, 구성, 스토리지와 알림을 봅니다(시크릿 제외).", "查看企业空间所有项目中的工作负载、服务、配置、存储和告警（不含保密字典）。"),
 			Rules: []rbacv1.PolicyRule{
 				rule(workloadGroups, workloadResources, read),
 				rule(serviceGroups, serviceResources, read),
 				rule([]string{""}, []string{"configmaps", "serviceaccounts", "resourcequotas", "limitranges", "persistentvolumeclaims"}, read),
 				rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, read),
+				rule([]string{alertingGroup}, projectAlertResources, read),
 			}},
 		{Name: "workspace-manage-project-resources", Scope: iamv1beta1.LevelWorkspace, Category: "projects", Dependencies: []string{"workspace-view-project-resources"},
 			DisplayName: names("Manage project resources", "프로젝트 리소스 관리", "管理项目资源"),
@@ -332,5 +377,13 @@ func projectTemplates() []Template {
 				rule([]string{""}, []string{"namespaces"}, []string{"get", "list", "watch", "update", "patch", "delete"}),
 				rule([]string{""}, []string{"resourcequotas", "limitranges"}, manage),
 			}},
+		{Name: "project-view-alerts", Scope: iamv1beta1.LevelNamespace, Category: "alerting",
+			DisplayName: names("View alerts", "알림 보기", "查看告警"),
+			Description: names("See the project's alert rules, its firing alerts and their history, and its silences.", "프로젝트의 알림 규칙, 발생 중인 알림과 기록, 사일런스를 봅니다.", "查看项目的告警规则、触发中的告警及其历史和静默。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, projectAlertResources, read)}},
+		{Name: "project-manage-alerts", Scope: iamv1beta1.LevelNamespace, Category: "alerting", Dependencies: []string{"project-view-alerts"},
+			DisplayName: names("Manage alerts", "알림 관리", "管理告警"),
+			Description: names("Create, edit and delete the project's alert rules, and silence its alerts.", "프로젝트의 알림 규칙을 만들고 수정하고 삭제하며 알림을 사일런스합니다.", "创建、编辑和删除项目的告警规则，并静默其告警。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, projectAlertResources, manage)}},
 	}
 }

@@ -151,3 +151,12 @@ func (c *credentials) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return c.next.RoundTrip(r)
 }
+
+// Rules lists the rule groups Prometheus evaluates, with each alerting
+// rule's health, last error, state and active alerts.
+func (c *Client) Rules(ctx context.Context) (promv1.RulesResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	v, err := c.api.Rules(ctx, nil)
+	return v, classify(ctx, err)
+}

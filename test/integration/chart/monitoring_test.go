@@ -12,7 +12,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 )
 
-// The chart's monitoring and logging values become ke-apiserver's configuration, which
+// The chart's monitoring, logging and alerting values become ke-apiserver's configuration, which
 // it accepts, and mount the credentials' Secret where the configuration
 // points.
 func TestTheChartConfiguresTheMonitoringAndLoggingAPIs(t *testing.T) {
@@ -20,7 +20,8 @@ func TestTheChartConfiguresTheMonitoringAndLoggingAPIs(t *testing.T) {
 	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com", "monitoring": map[string]any{
 		"prometheusURL": "http://prometheus.monitoring.svc:9090", "timeout": "5s",
 		"auth": map[string]any{"existingSecret": "prom-auth", "bearerTokenKey": "token"},
-	}, "logging": map[string]any{"victoriaLogsURL": "http://victoria-logs.logging.svc:9428", "timeout": "20s"}}}); err != nil {
+	}, "logging": map[string]any{"victoriaLogsURL": "http://victoria-logs.logging.svc:9428", "timeout": "20s"},
+		"alerting": map[string]any{"alertmanagerURL": "http://alertmanager.monitoring.svc:9093", "timeout": "7s"}}}); err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
 	cm := &corev1.ConfigMap{}
@@ -38,6 +39,9 @@ func TestTheChartConfiguresTheMonitoringAndLoggingAPIs(t *testing.T) {
 	}
 	if l := cfg.Logging; l.VictoriaLogsURL != "http://victoria-logs.logging.svc:9428" || l.Timeout.Duration != 20*time.Second {
 		t.Errorf("logging configuration %+v", l)
+	}
+	if a := cfg.Alerting; a.AlertmanagerURL != "http://alertmanager.monitoring.svc:9093" || a.Timeout.Duration != 7*time.Second {
+		t.Errorf("alerting configuration %+v", a)
 	}
 	if errs := cfg.Validate(); len(errs) > 0 {
 		t.Errorf("ke-apiserver refuses the configuration: %v", errs)

@@ -1,7 +1,8 @@
 {{/*
 kube-apiserver's ValidatingWebhookConfiguration for ke-apiserver's webhook:
 the platform's escalation and reserved-label rules on every path that writes
-roles, bindings, users, groups and namespaces. It mirrors
+roles, bindings, users, groups and namespaces, and the
+alert rule groups' validation and built-in groups. It mirrors
 admission.Configuration in internal/admission/configuration.go (a chart test
 compares the two). Called from tls.yaml, which knows the serving certificate:
 dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificate or "">.
@@ -24,7 +25,9 @@ dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificat
             "resources" (list "users" "users/status" "groups" "groupbindings" "globalroles" "globalrolebindings" "workspaceroles" "workspacerolebindings" "roletemplates"))
       (dict "name" "rbac.admission.superkube.io" "group" "rbac.authorization.k8s.io" "ops" (list "CREATE" "UPDATE")
             "resources" (list "roles" "rolebindings" "clusterroles" "clusterrolebindings"))
-      (dict "name" "namespaces.admission.superkube.io" "group" "" "ops" (list "CREATE" "UPDATE") "resources" (list "namespaces")) }}
+      (dict "name" "namespaces.admission.superkube.io" "group" "" "ops" (list "CREATE" "UPDATE") "resources" (list "namespaces"))
+      (dict "name" "alerting.admission.superkube.io" "group" "alerting.superkube.io" "ops" (list "CREATE" "UPDATE" "DELETE")
+            "resources" (list "rulegroups" "clusterrulegroups" "globalrulegroups")) }}
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:

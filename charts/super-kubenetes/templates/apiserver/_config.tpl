@@ -95,6 +95,13 @@ monitoring:
   passwordFile: {{ printf "/etc/ke-apiserver/prometheus/%s" .auth.passwordKey | quote }}
   {{- end }}
 {{- end }}
+{{- with $as.alerting }}
+alerting:
+  {{- with .alertmanagerURL }}
+  alertmanagerURL: {{ . | quote }}
+  {{- end }}
+  timeout: {{ .timeout | quote }}
+{{- end }}
 {{- with $as.logging }}
 logging:
   {{- /* The URL given, else the store the chart deploys. */}}

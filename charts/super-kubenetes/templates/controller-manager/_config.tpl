@@ -39,6 +39,14 @@ events:
     {{- include "sk.logging.elasticsearchConfig" (dict "es" .Values.logging.elasticsearch "dir" "/etc/superkube/elasticsearch") | nindent 4 }}
   {{- end }}
   timeout: {{ $cm.events.timeout | quote }}
+alerting:
+  prometheusRules: {{ $cm.alerting.prometheusRules }}
+  {{- with $cm.alerting.rulesDir }}
+  rulesDir: {{ . | quote }}
+  {{- end }}
+  {{- with $cm.alerting.prometheusURL }}
+  prometheusURL: {{ . | quote }}
+  {{- end }}
 {{- with .Values.logging.retention }}
 logRetention:
   containerLogs: {{ .containerLogs | toString | quote }}

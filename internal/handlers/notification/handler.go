@@ -99,6 +99,11 @@ type scope struct {
 // authorize checks the caller may do verb on resource in the request's
 // scope.
 func (h *Handler) authorize(r *http.Request, verb, resource, name string) (scope, error) {
+	return h.authorizeSub(r, verb, resource, "", name)
+}
+
+// authorizeSub is authorize for a subresource (configs/verification).
+func (h *Handler) authorizeSub(r *http.Request, verb, resource, sub, name string) (scope, error) {
 	u, ok := request.UserFrom(r.Context())
 	if !ok || u.GetName() == user.Anonymous {
 		return scope{}, apistatus.Unauthorized("the request needs a token")
@@ -107,11 +112,14 @@ func (h *Handler) authorize(r *http.Request, verb, resource, name string) (scope
 	if sc.owner != "" && sc.owner == u.GetName() {
 		return sc, nil
 	}
-	a := &authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb, APIGroup: Group, Resource: resource, Name: name}
+	a := &authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb, APIGroup: Group, Resource: resource, Subresource: sub, Name: name}
 	if h.Authorizer.Authorize(a).Allowed {
 		return sc, nil
 	}
 	what := verb + " " + resource
+	if sub != "" {
+		what += "/" + sub
+	}
 	if sc.owner != "" {
 		what += " of user " + sc.owner
 	}

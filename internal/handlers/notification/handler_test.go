@@ -6,12 +6,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr/testr"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,6 +21,7 @@ import (
 	nv1 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/handlers/notification"
+	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
 	"github.com/superkube/super-kubenetes/internal/notification/sender"
@@ -257,4 +260,48 @@ func TestVerification(t *testing.T) {
 	if code, body := a.do(servicetest.Root, http.MethodGet, "/deliveries?result=failed", nil, &list); code != http.StatusOK || list.TotalItems != 2 || list.Items[0].Receiver != "verify-silent" || list.Items[0].Field != "spec.email.host" {
 		t.Fatalf("%d %s", code, body)
 	}
+}
+
+func templateRules(t *testing.T, names ...string) []rbacv1.PolicyRule {
+	t.Helper()
+	var out []rbacv1.PolicyRule
+	for _, tp := range builtin.Templates() {
+		if slices.Contains(names, tp.Name) {
+			out = append(out, tp.Rules...)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no template %v", names)
+	}
+	return out
+}
+
+// The role templates global-view-notifications and
+// global-manage-notifications reach the platform's objects: a viewer
+// lists configs and deliveries, a manager creates and tests them.
+func TestTheNotificationRoleTemplates(t *testing.T) {
+	a := newAPI(t)
+	env.Create(t, servicetest.User("nviewer"), servicetest.User("nmanager"),
+		servicetest.GlobalRole("notification-viewer", templateRules(t, "global-view-notifications")...),
+		servicetest.GlobalRole("notification-manager", templateRules(t, "global-view-notifications", "global-manage-notifications")...),
+		servicetest.GlobalMember("nviewer", "notification-viewer"), servicetest.GlobalMember("nmanager", "notification-manager"))
+	mp := mailpit.StartT(t)
+	var c nv1.Config
+	if code, body := a.do("nmanager", http.MethodPost, "/configs", emailBody("templ-mail", "127.0.0.1", mp.SMTPPort, ""), &c); code != http.StatusCreated {
+		t.Fatalf("%d %s", code, body)
+	}
+	t.Cleanup(func() { _ = env.Client.Delete(context.Background(), &c) })
+	env.Cached(t, &c)
+	if code, body := a.do("nmanager", http.MethodPost, "/configs/templ-mail/verification", map[string]any{"to": "m@example.com"}, nil); code != http.StatusOK {
+		t.Fatalf("%d %s", code, body)
+	}
+	for _, path := range []string{"/configs", "/receivers", "/routers", "/silences", "/deliveries"} {
+		if code, body := a.do("nviewer", http.MethodGet, path, nil, nil); code != http.StatusOK {
+			t.Errorf("viewer GET %s: %d %s", path, code, body)
+		}
+	}
+	code, body := a.do("nviewer", http.MethodPost, "/configs/templ-mail/verification", map[string]any{"to": "v@example.com"}, nil)
+	status(t, code, body, http.StatusForbidden, "")
+	code, body = a.do("nviewer", http.MethodDelete, "/configs/templ-mail", nil, nil)
+	status(t, code, body, http.StatusForbidden, "")
 }

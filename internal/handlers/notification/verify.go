@@ -30,7 +30,7 @@ type Verification struct {
 // when the config itself is wrong.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	sc, err := h.authorize(r, "update", "configs", name)
+	sc, err := h.authorizeSub(r, "create", "configs", "verification", name)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return

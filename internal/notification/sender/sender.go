@@ -91,13 +91,25 @@ type Sender struct {
 	wg     sync.WaitGroup
 
 	mu     sync.Mutex
-	queues map[string]chan *job
+	queues map[string]*queue
 	sent   map[string]sentEntry
 	// ready is the Ready condition last written per receiver.
 	ready map[string]string
 }
 
 type nv1Channel = notificationv2beta2.ChannelType
+
+// queue is a receiver's queue and how many workers serve it.
+type queue struct {
+	name    string
+	jobs    chan *job
+	workers int
+}
+
+// IdleTimeout is how long a receiver's worker waits for a message before
+// it stops; the receiver's queue goes with its last worker (a deleted
+// receiver leaves nothing behind).
+var IdleTimeout = 5 * time.Minute
 
 type sentEntry struct {
 	status string
@@ -119,7 +131,7 @@ type job struct {
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
-		s.queues = map[string]chan *job{}
+		s.queues = map[string]*queue{}
 		s.sent = map[string]sentEntry{}
 		s.ready = map[string]string{}
 		if s.Templates == nil {
@@ -439,48 +451,89 @@ func (s *Sender) enqueue(j *job) bool {
 	s.mu.Lock()
 	q, ok := s.queues[j.receiver]
 	if !ok {
-		q = make(chan *job, orDefault(s.QueueSize, DefaultQueueSize))
+		q = &queue{name: j.receiver, jobs: make(chan *job, orDefault(s.QueueSize, DefaultQueueSize))}
 		s.queues[j.receiver] = q
 		for range orDefault(s.Workers, DefaultWorkers) {
+			q.workers++
 			s.wg.Add(1)
 			go s.work(q)
 		}
 	}
-	s.mu.Unlock()
+	// Under the lock: a worker that stops for idleness checks the queue
+	// under it too, so nothing is put on a queue nobody serves.
 	select {
-	case q <- j:
+	case q.jobs <- j:
+		s.mu.Unlock()
 		return true
 	default:
+		s.mu.Unlock()
 		s.forget(j.dedupe)
 		s.record(j, nil, "", 0, &channel.Error{Reason: "the receiver's queue is full; the message was dropped"})
 		return false
 	}
 }
 
+// idle stops a worker of q when q is empty, removing q with its last
+// worker; false when there is work after all.
+func (s *Sender) idle(q *queue) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(q.jobs) > 0 {
+		return false
+	}
+	q.workers--
+	if q.workers == 0 && s.queues[q.name] == q {
+		delete(s.queues, q.name)
+	}
+	return true
+}
+
 // MaxBatch is the most messages of one receiver a worker sends together
 // (through one SMTP connection).
 const MaxBatch = 10
 
-func (s *Sender) work(q chan *job) {
+func (s *Sender) work(q *queue) {
 	defer s.wg.Done()
+	timer := time.NewTimer(IdleTimeout)
+	defer timer.Stop()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
-		case j := <-q:
+		case <-timer.C:
+			if s.idle(q) {
+				return
+			}
+			timer.Reset(IdleTimeout)
+		case j := <-q.jobs:
 			batch := []*job{j}
 		more:
 			for len(batch) < MaxBatch {
 				select {
-				case next := <-q:
+				case next := <-q.jobs:
 					batch = append(batch, next)
 				default:
 					break more
 				}
 			}
 			s.deliver(s.ctx, batch)
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(IdleTimeout)
 		}
 	}
+}
+
+// Queues is how many receivers' queues are served (for tests).
+func (s *Sender) Queues() int {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queues)
 }
 
 // attempt is a job being delivered.

@@ -383,3 +383,27 @@ func TestAReceiversStatusSaysWhyDeliveriesFail(t *testing.T) {
 	h.handle(map[string]string{"alertname": "NowConfigured"})
 	wait(metav1.ConditionTrue, nv1.ReasonResolved)
 }
+
+// An idle receiver's workers stop and its queue goes; the next message
+// starts them again.
+func TestIdleQueuesGoAndComeBack(t *testing.T) {
+	saved := sender.IdleTimeout
+	sender.IdleTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { sender.IdleTimeout = saved })
+	h := start(t)
+	h.create(h.emailConfig("idle-mail", h.mail.SMTPAddr), h.receiver("idle-ops", "", "idle-mail", []string{"idle@example.com"}, nil))
+	h.handle(map[string]string{"alertname": "First"})
+	h.mailTo("idle@example.com", "First", 30*time.Second)
+	if n := h.snd.Queues(); n != 1 {
+		t.Fatalf("%d queues, want 1", n)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for h.snd.Queues() != 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := h.snd.Queues(); n != 0 {
+		t.Fatalf("%d queues after idling, want 0", n)
+	}
+	h.handle(map[string]string{"alertname": "Second"})
+	h.mailTo("idle@example.com", "Second", 30*time.Second)
+}

@@ -1,7 +1,6 @@
 package notification
 
 import (
-	"io"
 	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -43,7 +42,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	c := o.(*nv1.Config)
 	var v Verification
 	if r.ContentLength != 0 {
-		if err := requestbody.Decode(r, &v, requestbody.Options{Kind: "Verification", Strict: true}); err != nil && !isEmptyBody(err) {
+		if err := requestbody.Decode(r, &v, requestbody.Options{Kind: "Verification", Strict: true}); err != nil {
 			responsewriters.WriteStatus(w, err)
 			return
 		}
@@ -88,5 +87,3 @@ func isConfigField(f string) bool {
 	}
 	return false
 }
-
-func isEmptyBody(err error) bool { return err == io.EOF }

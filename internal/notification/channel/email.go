@@ -119,10 +119,10 @@ func smtpError(err error, e *Email) *Error {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		perm := !se.IsTemp()
-		switch {
-		case se.Reason == gomail.ErrSMTPRcptTo:
+		switch se.Reason {
+		case gomail.ErrSMTPRcptTo:
 			return &Error{Field: "to", Reason: "the SMTP server refused the recipient: " + text, Permanent: perm}
-		case se.Reason == gomail.ErrSMTPMailFrom:
+		case gomail.ErrSMTPMailFrom:
 			return &Error{Field: "spec.email.from", Reason: "the SMTP server refused the sender: " + text, Permanent: perm}
 		}
 	}

@@ -260,7 +260,7 @@ func (s *Sender) addWorkspaces(ctx context.Context, alerts []alert.Alert) {
 	for i := range alerts {
 		a := &alerts[i]
 		ns := a.Labels[alert.Namespace]
-		a.Labels = maps_clone(a.Labels)
+		a.Labels = cloneLabels(a.Labels)
 		delete(a.Labels, alert.Workspace)
 		if ns == "" {
 			continue
@@ -279,7 +279,7 @@ func (s *Sender) addWorkspaces(ctx context.Context, alerts []alert.Alert) {
 	}
 }
 
-func maps_clone(m map[string]string) map[string]string {
+func cloneLabels(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m)+1)
 	for k, v := range m {
 		out[k] = v
@@ -670,7 +670,8 @@ func (s *Sender) delivery(j *job, conn *channel.Conn, cfg string, attempts int, 
 	return d
 }
 
-// Reasons of a receiver's Ready condition besides the API's.
+// ReasonDeliveryFailed is the reason of a receiver's Ready condition when
+// a message was given up for another reason than its references.
 const ReasonDeliveryFailed = "DeliveryFailed"
 
 // markReady writes a receiver's Ready condition when it changes.

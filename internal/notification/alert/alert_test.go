@@ -20,7 +20,7 @@ func TestDecodeReadsVersion4AndRefusesTheRest(t *testing.T) {
 		t.Errorf("fingerprint %q", f)
 	}
 	for body, want := range map[string]string{
-		`{"version":"3","alerts":[]}`: "version",
+		`{"version":"3","alerts":[]}`:                                      "version",
 		`{"version":"4","alerts":[{"status":"maybe","labels":{"a":"b"}}]}`: "alerts[0].status",
 		`{"version":"4","alerts":[{"status":"firing"}]}`:                   "alerts[0].labels",
 		`not json`: "not Alertmanager's webhook payload",

@@ -176,7 +176,7 @@ func checkName(k alertingv2beta1.TargetKind, n string) string {
 		return "a name has 1 to 253 characters"
 	}
 	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '.' && c != '_' {
 			return fmt.Sprintf("%q is not a Kubernetes object name (lower-case letters, digits, '-' and '.')", name)
 		}
 	}

@@ -21,7 +21,7 @@ type Builtins struct {
 	Log    logr.Logger
 }
 
-// NeedLeaderElection: the elected replica creates them.
+// NeedLeaderElection is true: the elected replica creates them.
 func (b *Builtins) NeedLeaderElection() bool { return true }
 
 // Start creates the missing groups, retrying until it could.

@@ -62,48 +62,49 @@ func (d dir) read(name string) ([]byte, error) {
 }
 
 // put makes the file hold content (nil removes it), atomically: a reader
-// (Prometheus) sees the old file or the new one, never a part. It tells
-// whether anything changed.
-func (d dir) put(name string, content []byte) (bool, error) {
+// (Prometheus) sees the old file or the new one, never a part. An
+// unchanged file is not written again.
+func (d dir) put(name string, content []byte) error {
 	old, err := d.read(name)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if content == nil {
 		if old == nil {
-			return false, nil
+			return nil
 		}
 		if err := os.Remove(filepath.Join(string(d), name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, err
+			return err
 		}
-		return true, nil
+		return nil
 	}
 	if old != nil && bytes.Equal(old, content) {
-		return false, nil
+		return nil
 	}
 	tmp, err := os.CreateTemp(string(d), "."+name+".*.tmp")
 	if err != nil {
-		return false, err
+		return err
 	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename
 	if _, err := tmp.Write(content); err != nil {
-		tmp.Close() //nolint:errcheck,gosec // the write failed
-		return false, err
+		_ = tmp.Close()
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close() //nolint:errcheck,gosec // the sync failed
-		return false, err
+		_ = tmp.Close()
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return false, err
+		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil { //nolint:gosec // Prometheus may run as another user
-		return false, err
+	// Prometheus may run as another user.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(string(d), name)); err != nil {
-		return false, fmt.Errorf("writing the rule file: %w", err)
+		return fmt.Errorf("writing the rule file: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // list returns the rule files of the directory.

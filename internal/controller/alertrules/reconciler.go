@@ -283,7 +283,7 @@ func countRules(file []byte) int32 {
 	for _, g := range gs.Groups {
 		n += len(g.Rules)
 	}
-	return int32(n) //nolint:gosec // at most 200 rules a group
+	return int32(n)
 }
 
 // prometheusRuleName is the PrometheusRule of a group.

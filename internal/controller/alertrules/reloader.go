@@ -139,7 +139,7 @@ func (r *Reloader) Set(k Key, content []byte) (Outcome, string, error) {
 		// changes. Not answered: the file holds want, which stays pending.
 		return Failed, f.failure, nil
 	}
-	if _, err := dir(r.Dir).put(name, f.want); err != nil {
+	if err := dir(r.Dir).put(name, f.want); err != nil {
 		return Failed, "", err
 	}
 	if f.loaded && bytes.Equal(f.good, f.want) && (f.good == nil) == (f.want == nil) {
@@ -170,7 +170,7 @@ func (r *Reloader) Good(k Key) []byte {
 	return nil
 }
 
-// NeedLeaderElection: only the elected replica writes the files.
+// NeedLeaderElection is true: only the elected replica writes the files.
 func (r *Reloader) NeedLeaderElection() bool { return true }
 
 // Start reloads Prometheus after changes until ctx ends.
@@ -262,7 +262,7 @@ func (r *Reloader) isolate(ctx context.Context, names []string, first error) {
 		if f != nil {
 			want = f.want
 		}
-		_, werr := dir(r.Dir).put(n, want)
+		werr := dir(r.Dir).put(n, want)
 		r.mu.Unlock()
 		if f == nil {
 			continue
@@ -289,7 +289,7 @@ func (r *Reloader) revert(names []string) {
 	defer r.mu.Unlock()
 	for _, n := range names {
 		if f := r.files[n]; f != nil {
-			if _, err := dir(r.Dir).put(n, f.good); err != nil {
+			if err := dir(r.Dir).put(n, f.good); err != nil {
 				r.Log.Error(err, "putting a rule file back", "file", n)
 			}
 		}
@@ -348,7 +348,7 @@ func (r *Reloader) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close() //nolint:errcheck // read to the end below
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode == http.StatusOK {
 		return nil

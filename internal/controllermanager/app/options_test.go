@@ -133,3 +133,23 @@ logRetention: {containerLogs: 72h, audit: "0"}
 		}
 	}
 }
+
+func TestTheAlertRulesAreConfiguredByFileAndFlags(t *testing.T) {
+	c, err := complete(t, "--alerting-rules-dir=/var/lib/rules", "--alerting-prometheus-url=http://127.0.0.1:9090",
+		"--kubeconfig="+writeFile(t, "kubeconfig", kubeconfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Alerting; a.RulesDir != "/var/lib/rules" || a.PrometheusURL != "http://127.0.0.1:9090" || !a.PrometheusRules ||
+		a.ReloadDelay.Duration != 500*time.Millisecond {
+		t.Errorf("alerting %+v", a)
+	}
+	bad := writeFile(t, "bad.yaml", "apiVersion: config.superkube.io/v1alpha1\nkind: ControllerManagerConfiguration\n"+
+		"alerting: {rulesDir: rules, reloadDelay: 2m}\n")
+	_, err = complete(t, "--config="+bad, "--kubeconfig="+writeFile(t, "kubeconfig", kubeconfig))
+	for _, want := range []string{"alerting.prometheusURL must be an http(s) URL", "alerting.rulesDir must be an absolute path", "alerting.reloadDelay"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+}

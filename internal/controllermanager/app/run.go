@@ -135,7 +135,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
 		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}
 		if a.RulesDir != "" {
-			if err := os.MkdirAll(a.RulesDir, 0o755); err != nil { //nolint:gosec // Prometheus reads it
+			if err := os.MkdirAll(a.RulesDir, 0o755); err != nil {
 				return nil, nil, fmt.Errorf("creating alerting.rulesDir: %w", err)
 			}
 			ar.Reloader = &alertrules.Reloader{Dir: a.RulesDir, URL: a.PrometheusURL, Delay: a.ReloadDelay.Duration,

@@ -243,7 +243,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(rulesDir, 0o755); err != nil { //nolint:gosec // Prometheus reads it
+			if err := os.MkdirAll(rulesDir, 0o755); err != nil {
 				return err
 			}
 			o.Prometheus.AlertRulesDir, o.Platform.AlertRulesDir = rulesDir, rulesDir

@@ -294,7 +294,7 @@ func Start(ctx context.Context, l Launcher, cfg *Config, t Targets) error {
 		return err
 	}
 	if cfg.AlertRulesDir != "" {
-		if err := os.MkdirAll(cfg.AlertRulesDir, 0o755); err != nil { //nolint:gosec // ke-controller-manager writes, Prometheus reads
+		if err := os.MkdirAll(cfg.AlertRulesDir, 0o755); err != nil {
 			return err
 		}
 	}

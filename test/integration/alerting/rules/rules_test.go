@@ -219,7 +219,9 @@ func TestAProjectGroupIsLoadedAndABadChangeKeepsTheLastGoodRules(t *testing.T) {
 		says   string
 	}{
 		{func(g *alertingv2beta1.RuleGroup) { g.Spec.Rules[0].Builder.Threshold = "lots" }, "spec.rules[0].builder.threshold"},
-		{func(g *alertingv2beta1.RuleGroup) { g.Spec.Rules[0] = alertingv2beta1.Rule{Alert: "ManyRestarts", Expr: "sum(up"} }, "parse"},
+		{func(g *alertingv2beta1.RuleGroup) {
+			g.Spec.Rules[0] = alertingv2beta1.Rule{Alert: "ManyRestarts", Expr: "sum(up"}
+		}, "parse"},
 	} {
 		cur := &alertingv2beta1.RuleGroup{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(g), cur); err != nil {

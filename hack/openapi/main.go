@@ -19,6 +19,7 @@ import (
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
+	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -40,6 +41,9 @@ func run() error {
 	(&confighandlers.Handlers{}).Install(rec)
 	(&monitoringhandlers.Handler{}).Install(rec)
 	(&logginghandlers.Handler{}).Install(rec)
+	(&notificationhandlers.Handler{}).Install(rec)
+	// Alertmanager's webhook is served beside the routes, with its own token.
+	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+notificationhandlers.WebhookPath)
 	(&alertinghandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
@@ -75,6 +79,13 @@ func infos(patterns []string) map[string]openapi.Info {
 	} {
 		bodies["POST "+alertinghandlers.Prefix+g.path] = g.kind
 		bodies["PUT "+alertinghandlers.Prefix+g.path+"/{name}"] = g.kind
+	}
+	for _, res := range notificationhandlers.Resources {
+		kind := map[string]string{"configs": "Config", "receivers": "Receiver", "routers": "Router", "silences": "Silence"}[res]
+		for _, prefix := range []string{notificationhandlers.Prefix + "/", notificationhandlers.Prefix + "/users/{user}/"} {
+			bodies["POST "+prefix+res] = kind
+			bodies["PUT "+prefix+res+"/{name}"] = kind
+		}
 	}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
@@ -119,6 +130,14 @@ func infos(patterns []string) map[string]openapi.Info {
 			case strings.HasSuffix(path, "/events"):
 				info.Query = logginghandlers.EventQueryParams
 			}
+		}
+		if strings.HasSuffix(path, "/deliveries") {
+			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},
+				{"since", "string", "RFC 3339 or Unix seconds"}, {"user", "string", "platform level: one user's deliveries, - for the platform's receivers"}}
+		}
+		if path == notificationhandlers.WebhookPath {
+			info.Summary = "Alertmanager's webhook (payload version 4), authenticated by the bearer token of notification.webhookTokenFile, not a user's token"
+			info.Public = true
 		}
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
 			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {

@@ -81,8 +81,18 @@ type WebhookConfig struct {
 // HTTPConfig says how a webhook is called.
 type HTTPConfig struct {
 	// BearerTokenFile holds the token sent as `Authorization: Bearer`.
-	BearerTokenFile string     `json:"bearer_token_file,omitempty"`
-	TLSConfig       *TLSConfig `json:"tls_config,omitempty"`
+	BearerTokenFile string `json:"bearer_token_file,omitempty"`
+	// Authorization sends a credential of a type (Bearer by default) read
+	// from a file, the newer form of BearerTokenFile.
+	Authorization *Authorization `json:"authorization,omitempty"`
+	TLSConfig     *TLSConfig     `json:"tls_config,omitempty"`
+}
+
+// Authorization is the Authorization header of a webhook's requests.
+type Authorization struct {
+	// Type defaults to Bearer.
+	Type            string `json:"type,omitempty"`
+	CredentialsFile string `json:"credentials_file,omitempty"`
 }
 
 // TLSConfig says which certificates a webhook's server is trusted by.

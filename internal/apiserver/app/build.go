@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/server"
@@ -35,6 +36,7 @@ import (
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
+	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
@@ -47,6 +49,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/workspace"
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
+	"github.com/superkube/super-kubenetes/internal/notification/records"
+	"github.com/superkube/super-kubenetes/internal/notification/sender"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
@@ -111,6 +115,9 @@ type builder struct {
 	webhooks    map[string]http.Handler
 	// auditOut writes audit records to the log store (nil without one).
 	auditOut *batch.Writer
+	// logStore is VictoriaLogs when the logging API uses it (the
+	// notification delivery records go there too).
+	logStore *victorialogs.Client
 }
 
 // caches sets up what ke-apiserver reads instead of asking kube-apiserver
@@ -299,9 +306,13 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting}
+	notification, webhook, err := b.notification(ctx)
+	if err != nil {
+		return err
+	}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
-		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules())
+		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -319,7 +330,42 @@ func (b *builder) handlers(ctx context.Context) error {
 		}
 		b.webhooks[auditstore.WebhookPath] = &auditstore.Receiver{Token: tok, Workspaces: workspace.Lookup{Reader: b.s.Cache}, Out: b.auditOut}
 	}
+	// Alertmanager's notifications, with their own bearer token.
+	if webhook != nil {
+		b.webhooks[notificationhandlers.WebhookPath] = webhook
+	}
 	return nil
+}
+
+// notification sets up the notification sender and its API: delivery
+// records in the log store when it is VictoriaLogs, else in memory; and
+// Alertmanager's webhook when a token file is configured.
+func (b *builder) notification(ctx context.Context) (*notificationhandlers.Handler, http.Handler, error) {
+	n := b.cfg.Notification
+	for _, obj := range []client.Object{&notificationv2beta2.Config{}, &notificationv2beta2.Receiver{}, &notificationv2beta2.Router{}, &notificationv2beta2.Silence{}} {
+		if _, err := b.s.Cache.GetInformer(ctx, obj); err != nil {
+			return nil, nil, err
+		}
+	}
+	var store records.Store = records.NewRing(n.RecordsInMemory)
+	if b.logStore != nil {
+		out := &batch.Writer{Store: b.logStore.In(records.Tenant), Stream: records.Stream, Kind: "notification", Log: b.log.WithName("notification-records")}
+		b.s.runs = append(b.s.runs, out.Run)
+		store = &records.LogStore{Out: out, Reader: b.logStore.In(records.Tenant), Recent: records.NewRing(1000)}
+	}
+	snd := &sender.Sender{Reader: b.s.Cache, Secrets: b.client, Status: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base,
+		Records: store, Log: b.log.WithName("notification"), Workers: n.Workers, QueueSize: n.QueueSize, MaxAttempts: n.MaxAttempts,
+		DedupeWindow: n.DedupeWindow.Duration}
+	b.s.runs = append(b.s.runs, func(ctx context.Context) { _ = snd.Run(ctx) })
+	h := &notificationhandlers.Handler{Reader: b.s.Cache, Client: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base, Sender: snd, Records: store}
+	if n.WebhookTokenFile == "" {
+		return h, nil, nil
+	}
+	tok, err := notificationhandlers.ReadToken(n.WebhookTokenFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("notification.webhookTokenFile: %w", err)
+	}
+	return h, &notificationhandlers.Webhook{Token: tok, Sender: snd, Log: b.log.WithName("notification")}, nil
 }
 
 // monitoring sets up the monitoring API over the configured Prometheus;
@@ -379,6 +425,7 @@ func (b *builder) logging() (*logginghandlers.Handler, error) {
 			return nil, fmt.Errorf("logging: %w", err)
 		}
 		store, audits = &loggingsvc.Service{Store: c}, c.In(victorialogs.Audit)
+		b.logStore = c
 	}
 	if audits != nil && b.cfg.Audit.ToLogStore() {
 		b.auditOut = &batch.Writer{Store: audits, Stream: logsql.AuditStream, Kind: "audit", Log: b.log.WithName("audit-store")}

@@ -74,6 +74,8 @@ type Config struct {
 	// Alerting configures the alerting API's Alertmanager (its rules and
 	// alerts are read from the monitoring API's Prometheus).
 	Alerting Alerting `json:"alerting"`
+	// Notification configures the notification sender.
+	Notification Notification `json:"notification"`
 }
 
 // Alerting says where the alerting API manages silences and reads which
@@ -84,6 +86,28 @@ type Alerting struct {
 	AlertmanagerURL string `json:"alertmanagerURL,omitempty"`
 	// Timeout bounds every call to Alertmanager; slower is a 503.
 	Timeout metav1.Duration `json:"timeout,omitempty"`
+}
+
+// Notification configures the notification sender, which takes
+// Alertmanager's webhook at
+// /kapis/notification.superkube.io/v2beta2/alertmanager/webhook.
+type Notification struct {
+	// WebhookTokenFile holds the bearer token Alertmanager sends (at least
+	// 32 characters); without it the webhook endpoint is not served.
+	WebhookTokenFile string `json:"webhookTokenFile,omitempty"`
+	// Workers deliver each receiver's messages (default 2); QueueSize
+	// bounds the messages waiting per receiver (default 1000).
+	Workers   int `json:"workers,omitempty"`
+	QueueSize int `json:"queueSize,omitempty"`
+	// MaxAttempts of a delivery (default 6); the wait between two doubles
+	// from 1s up to a minute.
+	MaxAttempts int `json:"maxAttempts,omitempty"`
+	// DedupeWindow: an alert already sent to a recipient with the same
+	// status is not sent again within it (default 10m).
+	DedupeWindow metav1.Duration `json:"dedupeWindow,omitempty"`
+	// RecordsInMemory is how many delivery records are kept in memory when
+	// there is no log store (default 10000).
+	RecordsInMemory int `json:"recordsInMemory,omitempty"`
 }
 
 // Logging says where the logging API searches the container logs:

@@ -64,6 +64,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("tls-private-key-file", func(c *Config) *string { return &c.TLS.KeyFile }, "Serving certificate's key (PEM)")
 	ov.String("redis-url", func(c *Config) *string { return &c.RedisURL }, "Keep tokens in Redis (redis://[:password@]host:port/db); empty keeps them in memory")
 	ov.String("audit-log-path", func(c *Config) *string { return &c.Audit.Path }, "Audit log file (\"-\" for standard output)")
+	ov.String("notification-webhook-token-file", func(c *Config) *string { return &c.Notification.WebhookTokenFile }, "File holding the bearer token with which Alertmanager posts its notifications; empty serves no webhook")
 	ov.String("audit-kube-webhook-token-file", func(c *Config) *string { return &c.Audit.KubeWebhookTokenFile }, "File holding the bearer token with which kube-apiserver's audit webhook posts to /webhooks/audit; empty takes none")
 	ov.String("kubernetes-external-url", func(c *Config) *string { return &c.Kubernetes.ExternalURL }, "kube-apiserver's address for downloaded kubeconfigs")
 	ov.String("kubernetes-ca-file", func(c *Config) *string { return &c.Kubernetes.CAFile }, "CA of kube-apiserver's serving certificate, for downloaded kubeconfigs")

@@ -12,6 +12,9 @@ package app
 // the caller through impersonation.
 // +kubebuilder:rbac:groups=iam.superkube.io;tenant.superkube.io;cluster.superkube.io,resources=*,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=iam.superkube.io;tenant.superkube.io;cluster.superkube.io,resources=*/status,verbs=get;update;patch
+// The notification API writes configs, receivers, routers and silences (and their status); the sender reads them.
+// +kubebuilder:rbac:groups=notification.superkube.io,resources=configs;receivers;routers;silences,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=notification.superkube.io,resources=configs/status;receivers/status;routers/status;silences/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
 // +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch

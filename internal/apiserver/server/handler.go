@@ -44,9 +44,11 @@ type Deps struct {
 	Registry      *prometheus.Registry
 	// AuthzRules adapt the authorization of platform routes.
 	AuthzRules filters.Rules
-	// Webhooks are served for kube-apiserver under /webhooks/ (admission,
-	// token review), by path: outside authentication, authorization and
-	// audit (kube-apiserver audits the requests they concern).
+	// Webhooks are served by exact path, outside authentication,
+	// authorization and audit: kube-apiserver's under /webhooks/
+	// (admission, token review; kube-apiserver audits the requests they
+	// concern), and Alertmanager's notification webhook. Each checks its
+	// own caller (TLS client or bearer token).
 	Webhooks map[string]http.Handler
 	// Streams ends long-lived requests whose credentials are revoked; none when nil.
 	Streams filters.StreamTracker
@@ -122,7 +124,7 @@ func withWebhooks(h http.Handler, mux *http.ServeMux, webhooks map[string]http.H
 		mux.Handle(path, routes.Methods{http.MethodPost: wh.ServeHTTP})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if wh, ok := webhooks[r.URL.Path]; ok && strings.HasPrefix(r.URL.Path, WebhookPrefix) {
+		if wh, ok := webhooks[r.URL.Path]; ok {
 			wh.ServeHTTP(w, r)
 			return
 		}

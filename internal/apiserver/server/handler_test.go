@@ -158,3 +158,41 @@ func TestNewHandlerOrder(t *testing.T) {
 		})
 	}
 }
+
+// A webhook reaches its handler with its own bearer token, past the
+// platform's authentication (which would refuse the token) and
+// authorization, also outside /webhooks/ (Alertmanager's notifications
+// under /kapis).
+func TestWebhooksPassThePlatformsAuthentication(t *testing.T) {
+	const path = "/kapis/notification.superkube.io/v2beta2/alertmanager/webhook"
+	h := server.NewHandler(server.Deps{
+		Log: logr.Discard(), Tokens: tokens{}, Authorizer: authorizer{}, Audit: audit.Sinks{},
+		Ready: func() error { return nil }, MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(),
+		Webhooks: map[string]http.Handler{path: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer alertmanager-token" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.WriteHeader(http.StatusAccepted)
+		})},
+	})
+	for auth, want := range map[string]int{"Bearer alertmanager-token": http.StatusAccepted, "Bearer alice-token": http.StatusUnauthorized, "": http.StatusUnauthorized} {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}"))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != want {
+			t.Errorf("%q: %d, want %d", auth, w.Code, want)
+		}
+	}
+	// A neighbouring path is the platform's: the token is refused there.
+	req := httptest.NewRequest(http.MethodPost, path+"x", strings.NewReader("{}"))
+	req.Header.Set("Authorization", "Bearer alertmanager-token")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusUnauthorized {
+		t.Errorf("neighbour: %d, want 401", w.Code)
+	}
+}

@@ -49,6 +49,16 @@ type Config struct {
 	// WebhookURL receives every notification (Alertmanager's webhook
 	// payload); empty routes every alert to NullReceiver.
 	WebhookURL string
+	// Platform is ke-apiserver's notification sender, which receives every
+	// notification too; nil when ke-apiserver does not run.
+	Platform *PlatformWebhook
+}
+
+// PlatformWebhook is ke-apiserver's notification endpoint: its URL, the
+// file of the bearer token Alertmanager sends (authorization
+// credentials_file), and the CA of ke-apiserver's serving certificate.
+type PlatformWebhook struct {
+	URL, TokenFile, CAFile string
 }
 
 // URL is where Alertmanager answers (its API is under /api/v2).
@@ -91,6 +101,35 @@ func Routing(webhookURL string) *amconfig.Config {
 			WebhookConfigs: []amconfig.WebhookConfig{{URL: webhookURL, SendResolved: true}},
 		})
 	}
+	return c
+}
+
+// RoutingFor is the configuration of cfg: Routing's, and when the
+// platform's sender runs, every alert goes to it too, grouped by alert,
+// namespace and rule group, with resolved notifications, after a short
+// wait (a local cluster wants to see its alerts soon).
+func RoutingFor(cfg *Config) *amconfig.Config {
+	c := Routing(cfg.WebhookURL)
+	p := cfg.Platform
+	if p == nil {
+		return c
+	}
+	c.Route.Receiver = WebhookReceiver
+	c.Route.GroupBy = []string{"alertname", "namespace", "rule_group"}
+	c.Route.GroupWait = model.Duration(5 * time.Second)
+	c.Route.GroupInterval = model.Duration(30 * time.Second)
+	hook := amconfig.WebhookConfig{URL: p.URL, SendResolved: true, HTTPConfig: &amconfig.HTTPConfig{
+		Authorization: &amconfig.Authorization{Type: "Bearer", CredentialsFile: p.TokenFile}}}
+	if p.CAFile != "" {
+		hook.HTTPConfig.TLSConfig = &amconfig.TLSConfig{CAFile: p.CAFile}
+	}
+	for i := range c.Receivers {
+		if c.Receivers[i].Name == WebhookReceiver {
+			c.Receivers[i].WebhookConfigs = append([]amconfig.WebhookConfig{hook}, c.Receivers[i].WebhookConfigs...)
+			return c
+		}
+	}
+	c.Receivers = append(c.Receivers, amconfig.Receiver{Name: WebhookReceiver, WebhookConfigs: []amconfig.WebhookConfig{hook}})
 	return c
 }
 
@@ -137,7 +176,7 @@ func Start(ctx context.Context, l Launcher, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	file, err := WriteConfig(cfg.DataDir, Routing(cfg.WebhookURL))
+	file, err := WriteConfig(cfg.DataDir, RoutingFor(cfg))
 	if err != nil {
 		return err
 	}

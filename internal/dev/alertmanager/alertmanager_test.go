@@ -1,6 +1,7 @@
 package alertmanager
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,41 @@ func TestTheConfigurationIsOneThatAlertmanagerAccepts(t *testing.T) {
 				t.Errorf("amtool does not count %q:\n%s", want, out)
 			}
 		})
+	}
+}
+
+// With the platform's sender, Alertmanager 0.25 accepts the webhook with
+// its token file (authorization credentials_file) and CA, and every alert
+// goes to it, grouped by alert, namespace and rule group.
+func TestThePlatformSenderGetsEveryAlertWithItsToken(t *testing.T) {
+	amtool, err := exec.LookPath("amtool")
+	if err != nil {
+		t.Fatal("amtool is not installed: apt-get install prometheus-alertmanager (.ci/run does)")
+	}
+	dir := t.TempDir()
+	token, ca := filepath.Join(dir, "token"), filepath.Join(dir, "ca.crt")
+	for _, f := range []string{token, ca} {
+		if err := os.WriteFile(f, []byte("x\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &Config{WebhookURL: "http://127.0.0.1:1/hook", Platform: &PlatformWebhook{URL: "https://127.0.0.1:9443/kapis/notification.superkube.io/v2beta2/alertmanager/webhook", TokenFile: token, CAFile: ca}}
+	c := RoutingFor(cfg)
+	file, err := WriteConfig(dir, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(amtool, "check-config", file).CombinedOutput(); err != nil {
+		t.Fatalf("amtool check-config: %v\n%s", err, out)
+	}
+	data, _ := os.ReadFile(file)
+	for _, want := range []string{"credentials_file: " + token, "ca_file: " + ca, "- rule_group"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the configuration lacks %q:\n%s", want, data)
+		}
+	}
+	if c.Route.Receiver != WebhookReceiver || len(c.Receivers[1].WebhookConfigs) != 2 || c.Receivers[1].WebhookConfigs[0].URL != cfg.Platform.URL {
+		t.Errorf("%+v", c)
 	}
 }
 

@@ -19,6 +19,9 @@ type alertingStatus struct {
 	// Mailpit is its HTTP API's URL, SMTP its SMTP server's host:port;
 	// MailpitMissing why it does not run.
 	Mailpit, SMTP, MailpitDir, MailpitMissing string
+	// WebhookSink is ke-dev's webhook sink's URL, WebhookSinkFile where it
+	// keeps what it receives.
+	WebhookSink, WebhookSinkFile string
 }
 
 // startAlerting runs Alertmanager (which Prometheus, started later, sends

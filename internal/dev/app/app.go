@@ -48,6 +48,9 @@ type Options struct {
 	Mail mailpit.Config
 	// NoAlerting runs the cluster without Alertmanager and Mailpit.
 	NoAlerting bool
+	// WebhookSinkPort is where ke-dev's webhook sink listens (a webhook
+	// Receiver of the platform sends to it); 0 runs none.
+	WebhookSinkPort int
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -82,8 +85,9 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     victorialogs.DefaultRetention,
 			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
-		Alertmanager: alertmanager.Config{Port: alertmanager.DefaultPort},
-		Mail:         mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
+		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
+		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
+		WebhookSinkPort: DefaultWebhookSinkPort,
 	}
 }
 
@@ -137,6 +141,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Alertmanager.Path, "alertmanager", o.Alertmanager.Path, "The Alertmanager binary (default: prometheus-alertmanager in $PATH, Debian's package)")
 	fs.IntVar(&o.Alertmanager.Port, "alertmanager-port", o.Alertmanager.Port, "Alertmanager's HTTP port (its API is under /api/v2)")
 	fs.StringVar(&o.Alertmanager.WebhookURL, "alertmanager-webhook-url", o.Alertmanager.WebhookURL, "Send every notification of Alertmanager to this webhook (empty: alerts are kept in Alertmanager and sent nowhere)")
+	fs.IntVar(&o.WebhookSinkPort, "webhook-sink-port", o.WebhookSinkPort, "Port of ke-dev's webhook sink, which a webhook receiver of the platform sends its notifications to (0: none)")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
@@ -258,9 +263,31 @@ func (o *Options) RunUp(ctx context.Context) error {
 		return err
 	}
 	o.Platform.VictoriaLogsURL = logs.URL
+	// Alertmanager sends every notification to ke-apiserver's sender, with
+	// a token ke-dev makes, over TLS with the cluster's CA.
+	if _, err := os.Stat(filepath.Join(o.Platform.BinDir, "ke-apiserver")); err == nil && !o.NoAlerting {
+		url, tokenFile, err := o.Platform.NotificationWebhook(o.Cluster.DataDir)
+		if err != nil {
+			return err
+		}
+		_, _, caFile, err := c.ServingCert("ke-apiserver-serving", "127.0.0.1", "localhost")
+		if err != nil {
+			return err
+		}
+		o.Alertmanager.Platform = &alertmanager.PlatformWebhook{URL: url, TokenFile: tokenFile, CAFile: caFile}
+	}
 	alerting, err := o.startAlerting(ctx, c)
 	if err != nil {
 		return err
+	}
+	o.Platform.SMTPAddr = alerting.SMTP
+	if o.WebhookSinkPort > 0 && !o.NoAlerting {
+		sink, err := startWebhookSink(ctx, o.WebhookSinkPort, o.Cluster.DataDir, out)
+		if err != nil {
+			return err
+		}
+		o.Platform.WebhookSinkURL = sink.URL
+		alerting.WebhookSink, alerting.WebhookSinkFile = sink.URL, sink.File
 	}
 	if alerting.Alertmanager != "" && !o.NoPrometheus {
 		o.Prometheus.Alertmanager = o.Alertmanager.Addr()

@@ -42,7 +42,12 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 	}
 	if alerting.Alertmanager != "" {
 		to := "kept there and sent nowhere yet (--alertmanager-webhook-url sends them to a webhook)"
-		if o.Alertmanager.WebhookURL != "" {
+		switch {
+		case o.Alertmanager.Platform != nil && o.Alertmanager.WebhookURL != "":
+			to = "notifications to ke-apiserver's sender and to " + o.Alertmanager.WebhookURL
+		case o.Alertmanager.Platform != nil:
+			to = "notifications to ke-apiserver's sender (" + o.Alertmanager.Platform.URL + ")"
+		case o.Alertmanager.WebhookURL != "":
 			to = "notifications to " + o.Alertmanager.WebhookURL
 		}
 		fmt.Fprintf(out, "Alerts: Alertmanager at %s (API %s/api/v2/alerts, configuration and data in %s), fed by Prometheus; %s\n",
@@ -55,6 +60,13 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 			alerting.SMTP, alerting.MailpitDir, alerting.Mailpit)
 	} else {
 		fmt.Fprintf(out, "Mail: %s\n", alerting.MailpitMissing)
+	}
+	if alerting.Mailpit != "" && res.APIServerURL != "" {
+		fmt.Fprintf(out, "Notifications: every alert is e-mailed to %s (config %s, receiver %s) through Mailpit\n",
+			platform.DevAdminEmail, platform.DevMailConfig, platform.DevMailReceiver)
+	}
+	if alerting.WebhookSink != "" && res.APIServerURL != "" {
+		fmt.Fprintf(out, "Webhook sink: %s receives every alert as JSON (receiver %s), kept in %s\n", alerting.WebhookSink, platform.DevWebhookReceiver, alerting.WebhookSinkFile)
 	}
 	if len(res.Started) > 0 {
 		fmt.Fprintln(out, "\nPlatform components running:")

@@ -88,6 +88,12 @@ type Config struct {
 	// VictoriaLogsURL is the log store that ke-dev runs, which ke-apiserver's
 	// logging API searches.
 	VictoriaLogsURL string
+	// SMTPAddr is Mailpit's SMTP server (host:port): ke-dev makes a
+	// platform e-mail Config to it and a Receiver for the administrator.
+	SMTPAddr string
+	// WebhookSinkURL is ke-dev's webhook sink: ke-dev makes a webhook
+	// Config and Receiver to it.
+	WebhookSinkURL string
 	// HA runs two replicas of each component: ke-controller-manager with
 	// leader election, ke-apiserver and ke-console on free ports behind a
 	// balancer in ke-dev that listens on their usual ports.
@@ -218,6 +224,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 	}
 	if err := registerAdmission(ctx, c, cl, cfg, res.APIServerURL != ""); err != nil {
 		return nil, err
+	}
+	if res.APIServerURL != "" {
+		if err := defaultNotifications(ctx, cl, cfg); err != nil {
+			return nil, err
+		}
 	}
 	res.AdminPassword = initialPassword(ctx, cl, cfg.SystemNamespace)
 	return res, nil
@@ -476,6 +487,13 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	}
 	if cfg.AlertmanagerURL != "" {
 		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
+	}
+	// Alertmanager posts its notifications with this token (see
+	// Config.NotificationWebhook).
+	if _, tokenFile, err := cfg.NotificationWebhook(c.DataDir()); err == nil {
+		args = append(args, "--notification-webhook-token-file="+tokenFile)
+	} else {
+		return err
 	}
 	ca, err := os.ReadFile(caFile)
 	if err != nil {

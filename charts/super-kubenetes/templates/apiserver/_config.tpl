@@ -63,6 +63,10 @@ audit:
   {{- if $as.audit.kubeWebhookTokenSecret }}
   kubeWebhookTokenFile: /etc/ke-apiserver/audit-webhook/token
   {{- end }}
+{{- if $as.notification.webhookTokenSecret }}
+notification:
+  webhookTokenFile: /etc/ke-apiserver/notification-webhook/token
+{{- end }}
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
   maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}

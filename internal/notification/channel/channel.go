@@ -1,0 +1,130 @@
+// Package channel delivers a rendered notification through one channel:
+// e-mail over SMTP (github.com/wneessen/go-mail), a JSON webhook, or a
+// chat service's incoming webhook in the format it documents (Slack,
+// Microsoft Teams, DingTalk, Feishu, WeCom). Errors name the field of the
+// channel's configuration that is wrong and say whether trying again may
+// help; they never carry a credential (a password, a URL with its token).
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
+	"github.com/superkube/super-kubenetes/internal/notification/alert"
+	"github.com/superkube/super-kubenetes/internal/notification/templates"
+)
+
+// Conn is a channel's connection with its credentials resolved.
+type Conn struct {
+	Type  notificationv2beta2.ChannelType
+	Email *Email
+	// URL is the webhook's or chat service's URL (it may hold a token).
+	URL string
+	// Token is the webhook's bearer token, or the DingTalk and Feishu
+	// signing secret.
+	Token string
+}
+
+// Email is an SMTP server.
+type Email struct {
+	Host     string
+	Port     int
+	From     string
+	Username string
+	Password string
+	TLS      notificationv2beta2.TLSMode
+}
+
+// Notification is what is sent: the rendered message and the alerts it is
+// about (a webhook gets them as JSON).
+type Notification struct {
+	templates.Message
+	Status   string
+	Receiver string
+	Alerts   []alert.Alert
+	// To is the recipient: an e-mail address, or a chat target (a Slack
+	// channel) where the service takes one.
+	To string
+}
+
+// Error is a failed delivery.
+type Error struct {
+	// Field is the path of what is wrong: spec.email.host,
+	// credentials.password, spec.url.urlSecret, to ...
+	Field string
+	// Reason says what happened, without credentials.
+	Reason string
+	// Permanent is true when trying again cannot help (a refused
+	// recipient, a bad request).
+	Permanent bool
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+// AsError returns err as an *Error (wrapping anything else as temporary).
+func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Reason: err.Error()}
+}
+
+// Sender sends notifications.
+type Sender struct {
+	// HTTP calls webhooks and chat services; nil is a client with a 15s timeout.
+	HTTP *http.Client
+	// SMTPTimeout bounds an SMTP conversation; zero is 15s.
+	SMTPTimeout time.Duration
+	// Now is the clock of the DingTalk and Feishu signatures; nil is time.Now.
+	Now func() time.Time
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sender) http() *http.Client {
+	if s.HTTP != nil {
+		return s.HTTP
+	}
+	return defaultHTTP
+}
+
+var defaultHTTP = &http.Client{Timeout: 15 * time.Second}
+
+// Send delivers n through c.
+func (s *Sender) Send(ctx context.Context, c *Conn, n *Notification) error {
+	switch c.Type {
+	case notificationv2beta2.ChannelEmail:
+		return s.email(ctx, c, n)
+	case notificationv2beta2.ChannelWebhook:
+		return s.webhook(ctx, c, n)
+	case notificationv2beta2.ChannelSlack:
+		return s.slack(ctx, c, n)
+	case notificationv2beta2.ChannelTeams:
+		return s.teams(ctx, c, n)
+	case notificationv2beta2.ChannelDingTalk:
+		return s.dingtalk(ctx, c, n)
+	case notificationv2beta2.ChannelFeishu:
+		return s.feishu(ctx, c, n)
+	case notificationv2beta2.ChannelWeCom:
+		return s.wecom(ctx, c, n)
+	}
+	return &Error{Field: "spec.type", Reason: fmt.Sprintf("unknown channel type %q", c.Type), Permanent: true}
+}

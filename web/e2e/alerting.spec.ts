@@ -225,3 +225,73 @@ test('a pod restarting in a loop fires the built-in crash-loop alert, which the 
   await shot(admin, 'alerting-crash-loop-firing');
   await call(admin, s.consoleURL, 'DELETE', `/apis/apps/v1/namespaces/${project}/deployments/${crashy}`);
 });
+
+// The notification settings of the platform, against the notification API and the sender: ke-dev's
+// Mailpit channel takes a test message, a channel's URL is written and never read back, a
+// channel that cannot deliver says why, and the delivery log lists the tests.
+test('notification channels: a test through Mailpit is sent, a refused webhook says why, and credentials are never shown', async () => {
+  const s = stack();
+  const hookURL = 'http://127.0.0.1:9/e2e-secret-token';
+  await admin.goto(`${s.consoleURL}/platform/overview`);
+  await admin.getByTestId('nav-notification').click();
+  await expect(admin.getByTestId('page-title')).toHaveText('Notification');
+  const mailpit = admin.getByTestId('row-dev-mailpit');
+  await expect(mailpit).toContainText('E-mail');
+  await expect(admin.getByTestId('row-dev-webhook').getByTestId('credentials')).toHaveText('Set');
+
+  // A test through ke-dev's Mailpit channel.
+  await mailpit.getByRole('button', { name: /kebab|actions/i }).click();
+  await admin.getByRole('menuitem', { name: 'Send a test' }).click();
+  await admin.getByTestId('test-to').fill('ops@example.com');
+  await admin.getByTestId('test-send').click();
+  await expect(admin.getByTestId('test-result')).toHaveAttribute('data-status', 'sent', { timeout: 30_000 });
+  await expect(admin.getByTestId('test-result')).toContainText('ops@example.com');
+  await accessible(admin, 'send a test');
+  await shot(admin, 'notification-test-sent');
+  await admin.getByRole('button', { name: 'Close' }).last().click();
+
+  // A webhook channel: its URL is a credential, written once and never answered.
+  await admin.getByTestId('create-config').first().click();
+  await admin.getByTestId('config-name').fill('e2e-hook');
+  await admin.getByTestId('config-type').selectOption('webhook');
+  await admin.getByTestId('config-url').fill(hookURL);
+  await admin.getByTestId('config-form-submit').click();
+  await expect(admin.getByTestId('toast').filter({ hasText: 'Channel e2e-hook is added.' })).toBeVisible();
+  const hook = admin.getByTestId('row-e2e-hook');
+  await expect(hook.getByTestId('credentials')).toHaveText('Set');
+  const answer = JSON.stringify(await call(admin, s.consoleURL, 'GET', '/kapis/notification.superkube.io/v2beta2/configs/e2e-hook'));
+  expect(answer).not.toContain('e2e-secret-token');
+  await hook.getByRole('button', { name: /kebab|actions/i }).click();
+  await admin.getByRole('menuitem', { name: 'Edit' }).click();
+  await expect(admin.getByTestId('config-url')).toHaveValue('');
+  await expect(admin.getByTestId('config-url-rule')).toContainText('Leave empty to keep it');
+  await admin.getByRole('button', { name: 'Cancel' }).click();
+
+  // Nothing listens there: the test says so, with the reason.
+  await hook.getByRole('button', { name: /kebab|actions/i }).click();
+  await admin.getByRole('menuitem', { name: 'Send a test' }).click();
+  await admin.getByTestId('test-send').click();
+  await expect(admin.getByTestId('test-result')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  await expect(admin.getByTestId('test-result')).not.toHaveText('');
+  await expect(admin.getByTestId('test-result')).not.toContainText('e2e-secret-token');
+  await shot(admin, 'notification-test-failed');
+  await admin.getByRole('button', { name: 'Close' }).last().click();
+
+  // The delivery log lists both tests: one sent, one failed with its reason.
+  await admin.getByTestId('tab-deliveries').click();
+  const log = admin.getByTestId('list-deliveries');
+  await expect(log.locator('tbody tr').filter({ hasText: 'ops@example.com' }).first().getByTestId('delivery-status')).toHaveAttribute('data-status', 'sent', { timeout: 30_000 });
+  await admin.getByTestId('filter-delivery-status').selectOption('failed');
+  await expect(log.locator('tbody tr').filter({ hasText: 'e2e-hook' }).first().getByTestId('delivery-reason')).not.toHaveText('');
+  await expect(log).not.toContainText('e2e-secret-token');
+  await shot(admin, 'notification-delivery-log');
+
+  await call(admin, s.consoleURL, 'DELETE', '/kapis/notification.superkube.io/v2beta2/configs/e2e-hook');
+
+  // My notifications, from the user menu.
+  await admin.getByTestId('user-menu').click();
+  await admin.getByTestId('menu-notifications').click();
+  await expect(admin.getByTestId('page-title')).toHaveText('My notifications');
+  await expect(admin.getByTestId('table-configs')).toBeVisible();
+  await accessible(admin, 'my notifications');
+});

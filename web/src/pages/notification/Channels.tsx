@@ -1,4 +1,4 @@
-import { Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Label, Modal, ModalBody, ModalFooter, ModalHeader, NumberInput, TextInput } from '@patternfly/react-core';
+import { Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Label, Modal, ModalBody, ModalFooter, ModalHeader, NumberInput, TextInput, Tooltip } from '@patternfly/react-core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -53,21 +53,28 @@ export function channelTitle(c: string | undefined, t: (k: string) => string): s
   return c ?? '-';
 }
 
-/** ReadyLabel shows an object's Ready condition: its references resolve (a config exists and has its credentials), or why not. */
-export function ReadyLabel({ o }: { o: { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } } }) {
+/**
+ * ReceiverState shows a receiver's Ready condition, which the sender
+ * writes after each message: the last one delivered, or why it was not
+ * (its channel missing, credentials missing, a delivery given up).
+ */
+export function ReceiverState({ o }: { o: { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } } }) {
   const { t } = useTranslation('notification');
   const c = readyOf(o);
-  if (!c) return <Label isCompact data-test="ready">{t('Waiting')}</Label>;
+  if (!c) return <Label isCompact data-test="ready">{t('Nothing sent yet')}</Label>;
   if (c.status === 'True')
     return (
       <Label isCompact color="green" data-test="ready">
-        {t('Ready')}
+        {t('Last message delivered')}
       </Label>
     );
+  const text = c.reason === 'ConfigNotFound' ? t('Its channel does not exist') : c.reason === 'SecretNotFound' ? t('Credentials missing') : t('Last message failed');
   return (
-    <Label isCompact color="red" data-test="ready" data-reason={c.reason}>
-      {c.reason === 'ConfigNotFound' ? t('Its channel does not exist') : c.reason === 'SecretNotFound' ? t('Credentials missing') : t('Not ready')}
-    </Label>
+    <Tooltip content={c.message ?? c.reason}>
+      <Label isCompact color="red" data-test="ready" data-reason={c.reason} tabIndex={0}>
+        {text}
+      </Label>
+    </Tooltip>
   );
 }
 
@@ -110,7 +117,6 @@ export function Channels({ owner, canEdit }: { owner: Owner; canEdit: boolean })
           { title: t('Type'), render: (c) => channelTitle(c.spec.type, t) },
           { title: t('Reaches'), render: (c) => target(c, t), hideBelow: 'lg' },
           { title: t('Credentials'), render: (c) => (hasCredentials(c) ? <Label isCompact color="green" data-test="credentials">{t('Set')}</Label> : <Label isCompact data-test="credentials">{t('None')}</Label>) },
-          { title: t('Status'), render: (c) => <ReadyLabel o={c} /> },
           { title: t('Age'), sortKey: 'createTime', render: (c) => age(c.metadata.creationTimestamp), hideBelow: 'xl' },
         ]}
         // A test is sent by those who may change the channel, as the API asks.

@@ -34,7 +34,7 @@ import { FieldHelp, FormModal } from '../../components/FormModal';
 import { ResourceTable, useTableState } from '../../components/ResourceTable';
 import { Time } from '../../components/Time';
 import { useToast } from '../../components/Toast';
-import { channelTitle, ReadyLabel } from './Channels';
+import { channelTitle, ReceiverState } from './Channels';
 
 /** SelectorCell shows a selector's labels; an empty one matches every alert. */
 function SelectorCell({ s }: { s: LabelSelector | undefined }) {
@@ -117,7 +117,7 @@ export function Receivers({ owner, canEdit }: { owner: Owner; canEdit: boolean }
           { title: t('Channel'), render: (r) => r.spec.config },
           { title: t('Recipients'), render: (r) => [...(r.spec.emails ?? []), ...(r.spec.users ?? []).map((u) => `@${u}`), ...(r.spec.channel ? [r.spec.channel] : [])].join(', ') || '-', hideBelow: 'lg' },
           { title: t('Alerts'), render: (r) => <SelectorCell s={r.spec.alertSelector} />, hideBelow: 'xl' },
-          { title: t('Status'), render: (r) => (r.spec.enabled === false ? <Label isCompact>{t('Disabled')}</Label> : <ReadyLabel o={r} />) },
+          { title: t('Status'), render: (r) => (r.spec.enabled === false ? <Label isCompact>{t('Disabled')}</Label> : <ReceiverState o={r} />) },
         ]}
         actions={
           canEdit
@@ -278,7 +278,6 @@ export function Routers({ owner, canEdit }: { owner: Owner; canEdit: boolean }) 
           { title: t('Name'), sortKey: 'name', render: (r) => r.metadata.name },
           { title: t('Alerts'), render: (r) => <SelectorCell s={r.spec.alertSelector} /> },
           { title: t('Receivers'), render: (r) => (r.spec.receivers ?? []).join(', ') || '-' },
-          { title: t('Status'), render: (r) => <ReadyLabel o={r} /> },
           { title: t('Age'), sortKey: 'createTime', render: (r) => age(r.metadata.creationTimestamp), hideBelow: 'lg' },
         ]}
         actions={

@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -119,6 +120,8 @@ type addressPolicy struct {
 	// allowed are networks the platform lets users' configs reach
 	// although they are not public.
 	allowed []netip.Prefix
+	// roots verify TLS servers; nil is the system's (tests set it).
+	roots *x509.CertPool
 }
 
 // check returns an *AddressError when ip may not be reached.
@@ -175,7 +178,7 @@ func (p addressPolicy) dialTLS(serverName string) func(ctx context.Context, netw
 		default:
 			return nil, &AddressError{Address: address, Class: "not TCP"}
 		}
-		d := &tls.Dialer{NetDialer: p.dialer(), Config: &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}}
+		d := &tls.Dialer{NetDialer: p.dialer(), Config: &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12, RootCAs: p.roots}}
 		return d.DialContext(ctx, network, address)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,28 +131,28 @@ func TestTheDialerRefusesInternalAddressesAfterResolution(t *testing.T) {
 // allowed network lets the user's through; a redirect to an address that
 // is not allowed is refused too.
 func TestAUsersConfigReachesPublicAddressesOnly(t *testing.T) {
-	hits := 0
-	url := service(t, "ok", func(*testing.T, *http.Request, map[string]any) { hits++ })
+	var hits atomic.Int32
+	url := service(t, "ok", func(*testing.T, *http.Request, map[string]any) { hits.Add(1) })
 	secretURL := url + "/hook?token=s3cr3t-token"
 	n := note(t)
 	user := &Conn{Type: nv1.ChannelWebhook, URL: secretURL, Token: "bearer-s3cr3t", Restricted: true}
 	err := (&Sender{}).Send(context.Background(), user, n)
 	e := AsError(err)
-	if e == nil || !e.Disallowed || !e.Permanent || e.Field != "credentials.url" || hits != 0 ||
+	if e == nil || !e.Disallowed || !e.Permanent || e.Field != "credentials.url" || hits.Load() != 0 ||
 		!strings.Contains(e.Reason, "the address 127.0.0.1 is not allowed for a user's notification config (loopback)") {
-		t.Fatalf("%#v (hits %d)", e, hits)
+		t.Fatalf("%#v (hits %d)", e, hits.Load())
 	}
 	if strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("the error leaks a credential: %v", err)
 	}
 	platform := &Conn{Type: nv1.ChannelWebhook, URL: secretURL}
-	if err := (&Sender{}).Send(context.Background(), platform, n); err != nil || hits != 1 {
-		t.Fatalf("platform: %v (hits %d)", err, hits)
+	if err := (&Sender{}).Send(context.Background(), platform, n); err != nil || hits.Load() != 1 {
+		t.Fatalf("platform: %v (hits %d)", err, hits.Load())
 	}
 	allowed, _ := ParseCIDRs([]string{"127.0.0.1/32"})
 	s := &Sender{UserAllowedCIDRs: allowed}
-	if err := s.Send(context.Background(), user, n); err != nil || hits != 2 {
-		t.Fatalf("allowed: %v (hits %d)", err, hits)
+	if err := s.Send(context.Background(), user, n); err != nil || hits.Load() != 2 {
+		t.Fatalf("allowed: %v (hits %d)", err, hits.Load())
 	}
 	// 127.0.0.1 is allowed, the redirect's 127.0.0.2 is not.
 	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -409,7 +409,7 @@ func TestTheComponentsWriteSecretsOnlyInTheReleaseNamespace(t *testing.T) {
 // apiserver.notification.userAllowedCIDRs reaches ke-apiserver's
 // configuration as notification.userAllowedCIDRs.
 func TestTheChartPassesTheNetworksUsersNotificationsMayReach(t *testing.T) {
-	h := newHelm(t, "sk-notify", "skn")
+	h := newHelm(t, "sk-notify", "sknc")
 	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com",
 		"notification": map[string]any{"userAllowedCIDRs": []any{"10.20.0.0/16", "192.168.1.10"}}}}); err != nil {
 		t.Fatalf("helm install: %v", err)

@@ -49,6 +49,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/workspace"
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
+	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
 	"github.com/superkube/super-kubenetes/internal/notification/sender"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -353,9 +354,13 @@ func (b *builder) notification(ctx context.Context) (*notificationhandlers.Handl
 		b.s.runs = append(b.s.runs, out.Run)
 		store = &records.LogStore{Out: out, Reader: b.logStore.In(records.Tenant), Recent: records.NewRing(1000)}
 	}
+	allowed, err := channel.ParseCIDRs(n.UserAllowedCIDRs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("notification.userAllowedCIDRs: %w", err)
+	}
 	snd := &sender.Sender{Reader: b.s.Cache, Secrets: b.client, Status: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base,
 		Records: store, Log: b.log.WithName("notification"), Workers: n.Workers, QueueSize: n.QueueSize, MaxAttempts: n.MaxAttempts,
-		DedupeWindow: n.DedupeWindow.Duration}
+		DedupeWindow: n.DedupeWindow.Duration, Channels: &channel.Sender{UserAllowedCIDRs: allowed}}
 	b.s.runs = append(b.s.runs, func(ctx context.Context) { _ = snd.Run(ctx) })
 	h := &notificationhandlers.Handler{Reader: b.s.Cache, Client: b.client, SecretNamespace: b.cfg.SystemNamespace, Authorizer: b.base, Sender: snd, Records: store}
 	if n.WebhookTokenFile == "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/logging/elastic"
+	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -108,6 +109,13 @@ type Notification struct {
 	// RecordsInMemory is how many delivery records are kept in memory when
 	// there is no log store (default 10000).
 	RecordsInMemory int `json:"recordsInMemory,omitempty"`
+	// UserAllowedCIDRs are networks (CIDRs or addresses) that users' own
+	// configs may reach although they are internal. By default a user's
+	// config connects to public addresses only: never to loopback,
+	// private (RFC 1918, RFC 4193), link-local, CGNAT, multicast,
+	// unspecified or reserved addresses. Platform configs are not
+	// restricted.
+	UserAllowedCIDRs []string `json:"userAllowedCIDRs,omitempty"`
 }
 
 // Logging says where the logging API searches the container logs:
@@ -335,6 +343,9 @@ func (c *Config) Validate() []error {
 	errs = append(errs, elastic.ValidateStore("logging", c.Logging.VictoriaLogsURL, c.Logging.Elasticsearch)...)
 	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)
+	}
+	if _, err := channel.ParseCIDRs(c.Notification.UserAllowedCIDRs); err != nil {
+		errs = append(errs, fmt.Errorf("notification.userAllowedCIDRs: %w", err))
 	}
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,9 +40,14 @@ type api struct {
 }
 
 func newAPI(t *testing.T) *api {
+	return newAPIWith(t, &channel.Sender{SMTPTimeout: 2 * time.Second})
+}
+
+// newAPIWith is newAPI with its channels.
+func newAPIWith(t *testing.T, channels *channel.Sender) *api {
 	ring := records.NewRing(100)
 	snd := &sender.Sender{Reader: env.Cache, Secrets: env.Client, SecretNamespace: servicetest.SystemNamespace, Authorizer: env.Authorizer,
-		Records: ring, Log: testr.New(t), Channels: &channel.Sender{SMTPTimeout: 2 * time.Second}}
+		Records: ring, Log: testr.New(t), Channels: channels}
 	t.Cleanup(snd.Stop)
 	h := &notification.Handler{Reader: env.Cache, Client: env.Client, SecretNamespace: servicetest.SystemNamespace, Authorizer: env.Authorizer,
 		Sender: snd, Records: ring}
@@ -304,4 +310,90 @@ func TestTheNotificationRoleTemplates(t *testing.T) {
 	status(t, code, body, http.StatusForbidden, "")
 	code, body = a.do("nviewer", http.MethodDelete, "/configs/templ-mail", nil, nil)
 	status(t, code, body, http.StatusForbidden, "")
+}
+
+// A user's own webhook config at 127.0.0.1 is refused (422 naming
+// credentials.url, the URL's token never quoted) while a platform config
+// at the same address sends; an operator's allowed network lets the
+// user's through.
+func TestAUsersConfigMayNotReachInternalAddresses(t *testing.T) {
+	a := newAPI(t)
+	env.Create(t, servicetest.User("erin"))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	hook := srv.URL + "/hook?token=s3cr3t-token"
+	cfg := func(name string) map[string]any {
+		return map[string]any{"metadata": map[string]any{"name": name}, "spec": map[string]any{"type": "webhook"},
+			"credentials": map[string]any{"url": hook, "token": "bearer-s3cr3t"}}
+	}
+	for path, name := range map[string]string{"/users/erin/configs": "erin-hook", "/configs": "platform-hook"} {
+		var c nv1.Config
+		caller := "erin"
+		if path == "/configs" {
+			caller = servicetest.Root
+		}
+		if code, body := a.do(caller, http.MethodPost, path, cfg(name), &c); code != http.StatusCreated {
+			t.Fatalf("%d %s", code, body)
+		}
+		t.Cleanup(func() { _ = env.Client.Delete(context.Background(), &c) })
+		env.Cached(t, &c)
+	}
+	code, body := a.do("erin", http.MethodPost, "/users/erin/configs/erin-hook/verification", nil, nil)
+	status(t, code, body, http.StatusUnprocessableEntity, "credentials.url")
+	if !strings.Contains(body, "the address 127.0.0.1 is not allowed for a user's notification config (loopback)") || strings.Contains(body, "s3cr3t") || hits.Load() != 0 {
+		t.Fatalf("%s (hits %d)", body, hits.Load())
+	}
+	var d records.Delivery
+	if code, body := a.do(servicetest.Root, http.MethodPost, "/configs/platform-hook/verification", nil, &d); code != http.StatusOK || d.Result != records.Sent || hits.Load() != 1 {
+		t.Fatalf("platform: %d %s (hits %d)", code, body, hits.Load())
+	}
+	// The user's delivery log shows the refusal.
+	var list struct {
+		Items []records.Delivery `json:"items"`
+	}
+	if code, body := a.do("erin", http.MethodGet, "/users/erin/deliveries?result=failed", nil, &list); code != http.StatusOK || len(list.Items) != 1 ||
+		list.Items[0].Field != "credentials.url" || !strings.Contains(list.Items[0].Reason, "not allowed") || list.Items[0].Attempts != 1 {
+		t.Fatalf("%d %s", code, body)
+	}
+	// With 127.0.0.0/8 allowed for users, it goes through.
+	allowed, err := channel.ParseCIDRs([]string{"127.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = newAPIWith(t, &channel.Sender{UserAllowedCIDRs: allowed})
+	if code, body := a.do("erin", http.MethodPost, "/users/erin/configs/erin-hook/verification", nil, &d); code != http.StatusOK || d.Result != records.Sent || hits.Load() != 2 {
+		t.Fatalf("allowed: %d %s (hits %d)", code, body, hits.Load())
+	}
+}
+
+// A user's SMTP host at an internal address is refused, naming
+// spec.email.host; the platform's at the same address sends.
+func TestAUsersSMTPHostMayNotBeInternal(t *testing.T) {
+	a := newAPI(t)
+	env.Create(t, servicetest.User("frank"))
+	mp := mailpit.StartT(t)
+	for path, name := range map[string]string{"/users/frank/configs": "frank-mail", "/configs": "platform-mail"} {
+		var c nv1.Config
+		caller := "frank"
+		if path == "/configs" {
+			caller = servicetest.Root
+		}
+		if code, body := a.do(caller, http.MethodPost, path, emailBody(name, "127.0.0.1", mp.SMTPPort, ""), &c); code != http.StatusCreated {
+			t.Fatalf("%d %s", code, body)
+		}
+		t.Cleanup(func() { _ = env.Client.Delete(context.Background(), &c) })
+		env.Cached(t, &c)
+	}
+	code, body := a.do("frank", http.MethodPost, "/users/frank/configs/frank-mail/verification", map[string]any{"to": "frank@example.com"}, nil)
+	status(t, code, body, http.StatusUnprocessableEntity, "spec.email.host")
+	if !strings.Contains(body, "the address 127.0.0.1 is not allowed") {
+		t.Fatal(body)
+	}
+	if code, body := a.do(servicetest.Root, http.MethodPost, "/configs/platform-mail/verification", map[string]any{"to": "ops@example.com"}, nil); code != http.StatusOK {
+		t.Fatalf("platform: %d %s", code, body)
+	}
+	if msgs, err := mp.WaitMessages(context.Background(), 1, 10*time.Second); err != nil || len(msgs) != 1 {
+		t.Fatalf("%v %d messages, want only the platform's", err, len(msgs))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
 )
 
@@ -26,7 +27,8 @@ type Verification struct {
 // verify sends a test message through a config and answers with the
 // delivery: 200 when it was sent; when it failed, a Status naming the
 // field at fault: 502 when the server does not answer or refuses, 422
-// when the config itself is wrong.
+// when the config itself is wrong (a user's config at an address the
+// platform does not let users reach included).
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	sc, err := h.authorizeSub(r, "create", "configs", "verification", name)
@@ -60,14 +62,14 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, apistatus.BadRequest("to", "the address to send the test message to (the caller has none)"))
 		return
 	}
-	d := h.Sender.Verify(r.Context(), c, v.To, v.Language)
+	d, derr := h.Sender.Verify(r.Context(), c, v.To, v.Language)
 	if d.Result == records.Sent {
 		responsewriters.WriteJSON(w, http.StatusOK, d)
 		return
 	}
 	code := http.StatusBadGateway
 	reason := metav1.StatusReason("DeliveryFailed")
-	if d.Field == "to" || d.Field == "template" || isConfigField(d.Field) {
+	if d.Field == "to" || d.Field == "template" || isConfigField(d.Field) || (derr != nil && channel.AsError(derr).Disallowed) {
 		code, reason = http.StatusUnprocessableEntity, metav1.StatusReasonInvalid
 	}
 	f := d.Field

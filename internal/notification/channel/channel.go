@@ -8,9 +8,12 @@ package channel
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
@@ -27,6 +30,10 @@ type Conn struct {
 	// Token is the webhook's bearer token, or the DingTalk and Feishu
 	// signing secret.
 	Token string
+	// Restricted is set for a user's config: its connections may reach
+	// public addresses only, and the networks of the Sender's
+	// UserAllowedCIDRs.
+	Restricted bool
 }
 
 // Email is an SMTP server.
@@ -61,6 +68,10 @@ type Error struct {
 	// Permanent is true when trying again cannot help (a refused
 	// recipient, a bad request).
 	Permanent bool
+	// Disallowed is true when the platform does not let the config reach
+	// the address (a user's config at an internal address); it is
+	// permanent too.
+	Disallowed bool
 }
 
 func (e *Error) Error() string {
@@ -90,6 +101,16 @@ type Sender struct {
 	SMTPTimeout time.Duration
 	// Now is the clock of the DingTalk and Feishu signatures; nil is time.Now.
 	Now func() time.Time
+	// UserAllowedCIDRs are networks that users' configs (Conn.Restricted)
+	// may reach although they are not public; by default users' configs
+	// reach public addresses only.
+	UserAllowedCIDRs []netip.Prefix
+
+	once       sync.Once
+	restricted *http.Client
+	// tlsRoots verify the SMTP servers of users' configs with implicit
+	// TLS; nil is the system's (tests set it).
+	tlsRoots *x509.CertPool
 }
 
 func (s *Sender) now() time.Time {
@@ -107,6 +128,41 @@ func (s *Sender) http() *http.Client {
 }
 
 var defaultHTTP = &http.Client{Timeout: 15 * time.Second}
+
+func (s *Sender) policy() addressPolicy {
+	return addressPolicy{allowed: s.UserAllowedCIDRs, roots: s.tlsRoots}
+}
+
+// client is the HTTP client of c: for a user's config one whose every
+// connection, redirects included, goes through the address check, and
+// never through a proxy (whose address is not the destination's).
+func (s *Sender) client(c *Conn) *http.Client {
+	if !c.Restricted {
+		return s.http()
+	}
+	s.once.Do(func() {
+		base, timeout := http.DefaultTransport.(*http.Transport), 15*time.Second
+		if s.HTTP != nil {
+			if t, ok := s.HTTP.Transport.(*http.Transport); ok {
+				base = t
+			}
+			if s.HTTP.Timeout > 0 {
+				timeout = s.HTTP.Timeout
+			}
+		}
+		tr := base.Clone()
+		tr.Proxy = nil
+		tr.DialContext = s.policy().dial
+		tr.DialTLSContext = nil
+		s.restricted = &http.Client{Timeout: timeout, Transport: tr}
+	})
+	return s.restricted
+}
+
+// disallowed is the error of a refused address.
+func disallowed(field string, ae *AddressError) *Error {
+	return &Error{Field: field, Reason: ae.Error(), Permanent: true, Disallowed: true}
+}
 
 // Send delivers n through c.
 func (s *Sender) Send(ctx context.Context, c *Conn, n *Notification) error {

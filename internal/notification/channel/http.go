@@ -21,7 +21,7 @@ import (
 // post sends body as JSON to rawURL and checks the answer: a 2xx, and,
 // when check is set, what the service says in the body. The URL, which
 // may hold a token, never appears in an error.
-func (s *Sender) post(ctx context.Context, rawURL string, header http.Header, body any, check func([]byte) error) error {
+func (s *Sender) post(ctx context.Context, c *Conn, rawURL string, header http.Header, body any, check func([]byte) error) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &Error{Field: "credentials.url", Reason: "not an http(s) URL", Permanent: true}
@@ -39,8 +39,11 @@ func (s *Sender) post(ctx context.Context, rawURL string, header http.Header, bo
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "super-kubenetes-notification")
-	resp, err := s.http().Do(req)
+	resp, err := s.client(c).Do(req)
 	if err != nil {
+		if ae := asAddressError(err); ae != nil {
+			return disallowed("credentials.url", ae)
+		}
 		var ue *url.Error
 		reason := "the service at " + u.Host + " does not answer"
 		if errors.As(err, &ue) {
@@ -124,7 +127,7 @@ func (s *Sender) webhook(ctx context.Context, c *Conn, n *Notification) error {
 	if c.Token != "" {
 		h.Set("Authorization", "Bearer "+c.Token)
 	}
-	return s.post(ctx, c.URL, h, WebhookBody{Version: WebhookVersion, Receiver: n.Receiver, Status: n.Status, Alerts: n.Alerts,
+	return s.post(ctx, c, c.URL, h, WebhookBody{Version: WebhookVersion, Receiver: n.Receiver, Status: n.Status, Alerts: n.Alerts,
 		Title: n.Subject, Text: n.Text, Language: n.Language}, nil)
 }
 
@@ -147,7 +150,7 @@ func (s *Sender) slack(ctx context.Context, c *Conn, n *Notification) error {
 		{Type: "header", Text: &text{Type: "plain_text", Text: truncate(n.Subject, 150)}},
 		{Type: "section", Text: &text{Type: "mrkdwn", Text: truncate(slackMarkdown(n.Markdown), 3000)}},
 	}}
-	return s.post(ctx, c.URL, nil, body, nil)
+	return s.post(ctx, c, c.URL, nil, body, nil)
 }
 
 // slackMarkdown turns **bold** into Slack's *bold*.
@@ -181,7 +184,7 @@ func (s *Sender) teams(ctx context.Context, c *Conn, n *Notification) error {
 		"type":        "message",
 		"attachments": []map[string]any{{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": nil, "content": card}},
 	}
-	return s.post(ctx, c.URL, nil, body, nil)
+	return s.post(ctx, c, c.URL, nil, body, nil)
 }
 
 // errcodeBody is the answer of DingTalk and WeCom: errcode 0 is success.
@@ -221,7 +224,7 @@ func (s *Sender) dingtalk(ctx context.Context, c *Conn, n *Notification) error {
 		"markdown": map[string]string{"title": n.Subject, "text": "### " + n.Subject + "\n\n" + n.Markdown},
 		"at":       map[string]any{"isAtAll": false},
 	}
-	if err := s.post(ctx, target, nil, body, errcodeBody); err != nil {
+	if err := s.post(ctx, c, target, nil, body, errcodeBody); err != nil {
 		e := AsError(err)
 		e.Reason = redactURL(e.Reason, target)
 		return e
@@ -267,7 +270,7 @@ func (s *Sender) feishu(ctx context.Context, c *Conn, n *Notification) error {
 		ts := strconv.FormatInt(s.now().Unix(), 10)
 		body["timestamp"], body["sign"] = ts, FeishuSign(ts, c.Token)
 	}
-	return s.post(ctx, c.URL, nil, body, func(b []byte) error {
+	return s.post(ctx, c, c.URL, nil, body, func(b []byte) error {
 		var a struct {
 			Code *int   `json:"code"`
 			Msg  string `json:"msg"`
@@ -288,7 +291,7 @@ func (s *Sender) feishu(ctx context.Context, c *Conn, n *Notification) error {
 // bytes; it answers {errcode: 0}.
 func (s *Sender) wecom(ctx context.Context, c *Conn, n *Notification) error {
 	body := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": truncate("### "+n.Subject+"\n"+n.Markdown, 4096)}}
-	return s.post(ctx, c.URL, nil, body, errcodeBody)
+	return s.post(ctx, c, c.URL, nil, body, errcodeBody)
 }
 
 func splitLines(s string) []string {

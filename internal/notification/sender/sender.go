@@ -744,9 +744,11 @@ func (s *Sender) Conn(ctx context.Context, r *notificationv2beta2.Receiver) (*ch
 	return s.ConfigConn(ctx, &c)
 }
 
-// ConfigConn resolves a Config's credentials.
+// ConfigConn resolves a Config's credentials. A user's config (with the
+// user label) is restricted: its connections reach public addresses only
+// (and the networks the platform allows users).
 func (s *Sender) ConfigConn(ctx context.Context, c *notificationv2beta2.Config) (*channel.Conn, error) {
-	conn := &channel.Conn{Type: c.Spec.Type}
+	conn := &channel.Conn{Type: c.Spec.Type, Restricted: c.Labels[notificationv2beta2.UserLabel] != ""}
 	if c.Spec.Type == notificationv2beta2.ChannelEmail {
 		e := c.Spec.Email
 		if e == nil {
@@ -798,8 +800,9 @@ func (s *Sender) secret(ctx context.Context, ref notificationv2beta2.SecretKeyRe
 }
 
 // Verify sends a test message through a config to a recipient (an e-mail
-// address, or the chat target) once, without retries, and records it.
-func (s *Sender) Verify(ctx context.Context, c *notificationv2beta2.Config, to, lang string) records.Delivery {
+// address, or the chat target) once, without retries, and records it. It
+// returns the record and the delivery's error (nil when it was sent).
+func (s *Sender) Verify(ctx context.Context, c *notificationv2beta2.Config, to, lang string) (records.Delivery, error) {
 	s.init()
 	start := s.now()
 	owner := c.Labels[notificationv2beta2.UserLabel]
@@ -830,7 +833,7 @@ func (s *Sender) Verify(ctx context.Context, c *notificationv2beta2.Config, to, 
 		rec.Channel = string(c.Spec.Type)
 	}
 	s.Records.Add(rec)
-	return rec
+	return rec, err
 }
 
 // visibility decides, with a cache per notification, whether a user may

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -406,4 +407,49 @@ func TestIdleQueuesGoAndComeBack(t *testing.T) {
 	}
 	h.handle(map[string]string{"alertname": "Second"})
 	h.mailTo("idle@example.com", "Second", 30*time.Second)
+}
+
+// A user's webhook config at 127.0.0.1 is refused at delivery: the record
+// says failed, with the field and the reason, after one attempt (it is
+// not retried); the platform's config at the same address delivers.
+func TestAUsersConfigMayNotReachInternalAddresses(t *testing.T) {
+	h := start(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	hook := func(name, owner string) []client.Object {
+		var l map[string]string
+		if owner != "" {
+			l = map[string]string{nv1.UserLabel: owner}
+		}
+		return []client.Object{
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: servicetest.SystemNamespace, Name: name}, StringData: map[string]string{"url": srv.URL + "/hook?token=s3cr3t"}},
+			&nv1.Config{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: l}, Spec: nv1.ConfigSpec{Type: nv1.ChannelWebhook, URL: &nv1.URLConfig{URLSecret: nv1.SecretKeyRef{Name: name, Key: "url"}}}},
+			&nv1.Receiver{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: l}, Spec: nv1.ReceiverSpec{Type: nv1.ChannelWebhook, Config: name,
+				AlertSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"test": h.name}}}},
+		}
+	}
+	objs := append(hook("gina-hook", "gina"), hook("ops-hook", "")...)
+	objs = append(objs, servicetest.Workspace("ws-g", "")...)
+	objs = append(objs, servicetest.Project("ws-g", "proj-g", "")...)
+	objs = append(objs, servicetest.User("gina"), servicetest.ProjectMember("proj-g", "gina", "viewer"))
+	h.create(objs...)
+	if acc := h.handle(map[string]string{"alertname": "PodCrashLooping", "namespace": "proj-g"}); acc.Messages != 2 {
+		t.Fatalf("%+v, want 2 messages", acc)
+	}
+	byReceiver := map[string]records.Delivery{}
+	for i := 0; i < 400 && len(byReceiver) < 2; i++ {
+		for _, d := range h.list() {
+			byReceiver[d.Receiver] = d
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	user, platform := byReceiver["gina-hook"], byReceiver["ops-hook"]
+	if user.Result != records.Failed || user.Attempts != 1 || user.Field != "credentials.url" || user.User != "gina" ||
+		user.Reason != "the address 127.0.0.1 is not allowed for a user's notification config (loopback)" {
+		t.Errorf("user's record %+v", user)
+	}
+	if platform.Result != records.Sent || hits.Load() != 1 {
+		t.Errorf("platform's record %+v, %d requests", platform, hits.Load())
+	}
 }

@@ -405,3 +405,24 @@ func TestTheComponentsWriteSecretsOnlyInTheReleaseNamespace(t *testing.T) {
 		}
 	}
 }
+
+// apiserver.notification.userAllowedCIDRs reaches ke-apiserver's
+// configuration as notification.userAllowedCIDRs.
+func TestTheChartPassesTheNetworksUsersNotificationsMayReach(t *testing.T) {
+	h := newHelm(t, "sk-notify", "sknc")
+	if err := h.install(map[string]any{"apiserver": map[string]any{"issuer": "https://ke.example.com",
+		"notification": map[string]any{"userAllowedCIDRs": []any{"10.20.0.0/16", "192.168.1.10"}}}}); err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	cm := &corev1.ConfigMap{}
+	if err := env.Client.Get(context.Background(), types.NamespacedName{Namespace: h.namespace, Name: h.name("apiserver")}, cm); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	if err := yaml.UnmarshalStrict([]byte(cm.Data["config.yaml"]), &cfg); err != nil {
+		t.Fatalf("ke-apiserver's configuration: %v", err)
+	}
+	if !slices.Equal(cfg.Notification.UserAllowedCIDRs, []string{"10.20.0.0/16", "192.168.1.10"}) || cfg.Notification.WebhookTokenFile != "" {
+		t.Errorf("notification %+v", cfg.Notification)
+	}
+}

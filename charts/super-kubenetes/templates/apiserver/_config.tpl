@@ -63,9 +63,15 @@ audit:
   {{- if $as.audit.kubeWebhookTokenSecret }}
   kubeWebhookTokenFile: /etc/ke-apiserver/audit-webhook/token
   {{- end }}
-{{- if $as.notification.webhookTokenSecret }}
+{{- if or $as.notification.webhookTokenSecret $as.notification.userAllowedCIDRs }}
 notification:
+  {{- if $as.notification.webhookTokenSecret }}
   webhookTokenFile: /etc/ke-apiserver/notification-webhook/token
+  {{- end }}
+  {{- with $as.notification.userAllowedCIDRs }}
+  userAllowedCIDRs:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}

@@ -21,6 +21,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/notification/sender"
 )
 
 // Credentials come with a config in requests, never in answers.
@@ -302,7 +303,7 @@ func (h *Handler) writeSecret(ctx context.Context, c *nv1.Config, creds *Credent
 		if sec.Labels == nil {
 			sec.Labels = map[string]string{}
 		}
-		sec.Labels["notification.superkube.io/config"] = c.Name
+		sec.Labels[sender.ConfigSecretLabel] = c.Name
 		sec.Type = corev1.SecretTypeOpaque
 		if sec.Data == nil {
 			sec.Data = map[string][]byte{}

@@ -756,7 +756,7 @@ func (s *Sender) ConfigConn(ctx context.Context, c *notificationv2beta2.Config) 
 		}
 		conn.Email = &channel.Email{Host: e.Host, Port: int(e.Port), From: e.From, Username: e.Username, TLS: e.TLS}
 		if e.PasswordSecret != nil {
-			pw, err := s.secret(ctx, *e.PasswordSecret, "spec.email.passwordSecret")
+			pw, err := s.secret(ctx, c, *e.PasswordSecret, "spec.email.passwordSecret")
 			if err != nil {
 				return nil, err
 			}
@@ -767,20 +767,44 @@ func (s *Sender) ConfigConn(ctx context.Context, c *notificationv2beta2.Config) 
 	if c.Spec.URL == nil {
 		return nil, &channel.Error{Field: "spec.url", Reason: "a " + string(c.Spec.Type) + " config needs spec.url", Permanent: true}
 	}
-	u, err := s.secret(ctx, c.Spec.URL.URLSecret, "spec.url.urlSecret")
+	u, err := s.secret(ctx, c, c.Spec.URL.URLSecret, "spec.url.urlSecret")
 	if err != nil {
 		return nil, err
 	}
 	conn.URL = u
 	if c.Spec.URL.TokenSecret != nil {
-		if conn.Token, err = s.secret(ctx, *c.Spec.URL.TokenSecret, "spec.url.tokenSecret"); err != nil {
+		if conn.Token, err = s.secret(ctx, c, *c.Spec.URL.TokenSecret, "spec.url.tokenSecret"); err != nil {
 			return nil, err
 		}
 	}
 	return conn, nil
 }
 
-func (s *Sender) secret(ctx context.Context, ref notificationv2beta2.SecretKeyRef, field string) (string, error) {
+// ConfigSecretLabel marks a Secret in the secret namespace that holds a
+// Config's credentials: its value is the Config's name. The API's Secrets
+// carry it and an owner reference to the Config.
+const ConfigSecretLabel = "notification.superkube.io/config"
+
+// secretOf says whether sec holds c's credentials: it is owned by c (an
+// owner reference with c's UID) or labelled with c's name. Both take the
+// right to write Secrets in the secret namespace; a Config that merely
+// names another Secret there (the platform's signing keys, Redis'
+// password) would otherwise send that Secret to a server of its writer's
+// choosing.
+func secretOf(sec *corev1.Secret, c *notificationv2beta2.Config) bool {
+	if sec.Labels[ConfigSecretLabel] == c.Name && c.Name != "" {
+		return true
+	}
+	for _, o := range sec.OwnerReferences {
+		if o.Kind == "Config" && o.UID != "" && o.UID == c.UID && o.Name == c.Name &&
+			strings.HasPrefix(o.APIVersion, notificationv2beta2.GroupName+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Sender) secret(ctx context.Context, c *notificationv2beta2.Config, ref notificationv2beta2.SecretKeyRef, field string) (string, error) {
 	var sec corev1.Secret
 	reader := s.Secrets
 	if reader == nil {
@@ -791,6 +815,10 @@ func (s *Sender) secret(ctx context.Context, ref notificationv2beta2.SecretKeyRe
 			return "", &channel.Error{Field: field, Reason: "the Secret " + ref.Name + " does not exist", Permanent: true}
 		}
 		return "", &channel.Error{Field: field, Reason: "the Secret cannot be read"}
+	}
+	if !secretOf(&sec, c) {
+		return "", &channel.Error{Field: field, Reason: "the Secret " + ref.Name + " does not belong to the config " + c.Name +
+			" (it needs an owner reference to the config or the label " + ConfigSecretLabel + "=" + c.Name + ")", Permanent: true}
 	}
 	v, ok := sec.Data[ref.Key]
 	if !ok || len(v) == 0 {

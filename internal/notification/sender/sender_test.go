@@ -253,7 +253,8 @@ func TestRetryAfterTheSMTPServerWasDown(t *testing.T) {
 	fwd.Down()
 	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	t.Cleanup(dead.Close)
-	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: servicetest.SystemNamespace, Name: "retry-hook"}, StringData: map[string]string{"url": dead.URL}},
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: servicetest.SystemNamespace, Name: "retry-hook",
+		Labels: map[string]string{sender.ConfigSecretLabel: "retry-hook"}}, StringData: map[string]string{"url": dead.URL}},
 		&nv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "retry-hook"}, Spec: nv1.ConfigSpec{Type: nv1.ChannelWebhook, URL: &nv1.URLConfig{URLSecret: nv1.SecretKeyRef{Name: "retry-hook", Key: "url"}}}},
 		&nv1.Receiver{ObjectMeta: metav1.ObjectMeta{Name: "retry-hook"}, Spec: nv1.ReceiverSpec{Type: nv1.ChannelWebhook, Config: "retry-hook",
 			AlertSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"test": h.name}}}},
@@ -423,7 +424,8 @@ func TestAUsersConfigMayNotReachInternalAddresses(t *testing.T) {
 			l = map[string]string{nv1.UserLabel: owner}
 		}
 		return []client.Object{
-			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: servicetest.SystemNamespace, Name: name}, StringData: map[string]string{"url": srv.URL + "/hook?token=s3cr3t"}},
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: servicetest.SystemNamespace, Name: name,
+				Labels: map[string]string{sender.ConfigSecretLabel: name}}, StringData: map[string]string{"url": srv.URL + "/hook?token=s3cr3t"}},
 			&nv1.Config{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: l}, Spec: nv1.ConfigSpec{Type: nv1.ChannelWebhook, URL: &nv1.URLConfig{URLSecret: nv1.SecretKeyRef{Name: name, Key: "url"}}}},
 			&nv1.Receiver{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: l}, Spec: nv1.ReceiverSpec{Type: nv1.ChannelWebhook, Config: name,
 				AlertSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"test": h.name}}}},

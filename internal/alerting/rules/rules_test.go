@@ -253,11 +253,29 @@ func TestValidate(t *testing.T) {
 		{"a description calling an unknown function", project, func(s *alertingv2beta1.RuleGroupSpec) {
 			s.Rules[0].Description = "{{ nosuch $value }}"
 		}, "spec.rules[0].description", "does not render"},
-		{"a description failing when run", project, func(s *alertingv2beta1.RuleGroupSpec) {
+		{"a description failing when run", cluster, func(s *alertingv2beta1.RuleGroupSpec) {
 			s.Rules[0].Description = `{{ with query "up" }}{{ . | first | value }}{{ end }}{{ "x" | humanizeDuration }}`
 		}, "spec.rules[0].description", "does not render"},
-		{"templates with queries and humanize render", project, func(s *alertingv2beta1.RuleGroupSpec) {
+		{"a project's description failing when run", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Description = `{{ "x" | humanizeDuration }}`
+		}, "spec.rules[0].description", "does not render"},
+		{"templates with queries and humanize render", cluster, func(s *alertingv2beta1.RuleGroupSpec) {
 			s.Rules[0].Description = `{{ $value | humanize }} {{ range query "up" }}{{ .Labels.job }}{{ end }} {{ $externalURL }}`
+		}, "", ""},
+		{"a query in a project's summary", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Summary = `{{ with query "container_memory_usage_bytes{namespace='other'}" }}{{ . | first | value }}{{ end }}`
+		}, "spec.rules[0].summary", "query is not allowed"},
+		{"a query in a project's description, in a branch", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Description = `{{ if eq 1 1 }}{{ range (query "up") }}{{ .Labels.job }}{{ end }}{{ end }}`
+		}, "spec.rules[0].description", "query is not allowed"},
+		{"a query in a template a project's description defines", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Description = `{{ define "x" }}{{ query "up" | first | value }}{{ end }}{{ template "x" }}`
+		}, "spec.rules[0].description", "query is not allowed"},
+		{"a query in a project's label", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Labels = map[string]string{"team": `{{ query "up" | first | label "job" }}`}
+		}, "spec.rules[0].labels[team]", "query is not allowed"},
+		{"the word query as text in a project's summary", project, func(s *alertingv2beta1.RuleGroupSpec) {
+			s.Rules[0].Summary = `query of {{ $labels.pod }} is "query"`
 		}, "", ""},
 		{"a bad duration", project, func(s *alertingv2beta1.RuleGroupSpec) { s.Rules[0].For = "5 minutes" }, "spec.rules[0].for", "duration"},
 		{"a bad interval", project, func(s *alertingv2beta1.RuleGroupSpec) { s.Interval = "1x" }, "spec.interval", "duration"},

@@ -127,18 +127,27 @@ func validateRule(level, namespace string, r *alertingv2beta1.Rule, p *field.Pat
 		case !utf8.ValidString(v):
 			errs = append(errs, field.Invalid(lp, v, "not valid UTF-8"))
 		default:
-			if err := Render(v, sample); err != nil {
-				errs = append(errs, field.Invalid(lp, v, err.Error()))
-			}
+			errs = append(errs, checkTemplate(level, lp, v, sample)...)
 		}
 	}
-	if err := Render(r.Summary, sample); err != nil {
-		errs = append(errs, field.Invalid(p.Child("summary"), r.Summary, err.Error()))
-	}
-	if err := Render(r.Description, sample); err != nil {
-		errs = append(errs, field.Invalid(p.Child("description"), r.Description, err.Error()))
-	}
+	errs = append(errs, checkTemplate(level, p.Child("summary"), r.Summary, sample)...)
+	errs = append(errs, checkTemplate(level, p.Child("description"), r.Description, sample)...)
 	return errs
+}
+
+// checkTemplate renders a label or annotation template on the sample
+// alert. At project level it first refuses the template function query:
+// Prometheus runs it over everything it holds, out of the project's
+// confinement, so a project's rule could copy another project's series
+// into its alert's text.
+func checkTemplate(level string, p *field.Path, text string, sample map[string]string) field.ErrorList {
+	if level == alertingv2beta1.LevelProject && usesQuery(text) {
+		return field.ErrorList{field.Forbidden(p, "the template function query is not allowed in a project's rules: it would read series of other projects")}
+	}
+	if err := Render(text, sample); err != nil {
+		return field.ErrorList{field.Invalid(p, text, err.Error())}
+	}
+	return nil
 }
 
 // builderFieldError names the builder's field of a compile error.

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/transport"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
@@ -290,16 +291,23 @@ func (h *Handler) updateGroup(l level) http.HandlerFunc {
 			responsewriters.WriteStatus(w, err)
 			return
 		}
-		if o.GetResourceVersion() == "" {
-			// Without a resourceVersion the body replaces the current object.
-			cur := l.newObj()
-			if err := c.Get(r.Context(), client.ObjectKeyFromObject(o), cur); err != nil {
-				responsewriters.WriteStatus(w, err)
-				return
-			}
-			o.SetResourceVersion(cur.GetResourceVersion())
+		if o.GetResourceVersion() != "" {
+			err = c.Update(r.Context(), o)
+		} else {
+			// Without a resourceVersion the body replaces the current
+			// object, whatever version it is at: ke-controller-manager
+			// writes the group's status (a new version) at any moment, so
+			// a conflict is retried with the version read again.
+			err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+				cur := l.newObj()
+				if err := c.Get(r.Context(), client.ObjectKeyFromObject(o), cur); err != nil {
+					return err
+				}
+				o.SetResourceVersion(cur.GetResourceVersion())
+				return c.Update(r.Context(), o)
+			})
 		}
-		if err := c.Update(r.Context(), o); err != nil {
+		if err != nil {
 			responsewriters.WriteStatus(w, err)
 			return
 		}

@@ -59,6 +59,7 @@ import (
 	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
 	monitoringsvc "github.com/superkube/super-kubenetes/internal/services/monitoring"
+	"github.com/superkube/super-kubenetes/internal/tokenfile"
 )
 
 // Build assembles ke-apiserver from its completed configuration, one named
@@ -325,7 +326,7 @@ func (b *builder) handlers(ctx context.Context) error {
 	}
 	// kube-apiserver's audit events, written to the log store.
 	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
-		tok, err := auditstore.ReadToken(f)
+		tok, err := tokenfile.Read(f, "audit webhook")
 		if err != nil {
 			return err
 		}
@@ -366,7 +367,7 @@ func (b *builder) notification(ctx context.Context) (*notificationhandlers.Handl
 	if n.WebhookTokenFile == "" {
 		return h, nil, nil
 	}
-	tok, err := notificationhandlers.ReadToken(n.WebhookTokenFile)
+	tok, err := tokenfile.Read(n.WebhookTokenFile, "notification webhook")
 	if err != nil {
 		return nil, nil, fmt.Errorf("notification.webhookTokenFile: %w", err)
 	}

@@ -2,9 +2,7 @@ package notification
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -22,20 +20,6 @@ type Webhook struct {
 	Token  string
 	Sender *sender.Sender
 	Log    logr.Logger
-}
-
-// ReadToken reads the webhook's token: the first line of file, at least
-// 32 characters.
-func ReadToken(file string) (string, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	tok := strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
-	if len(tok) < 32 {
-		return "", fmt.Errorf("the notification webhook token in %s is shorter than 32 characters", file)
-	}
-	return tok, nil
 }
 
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {

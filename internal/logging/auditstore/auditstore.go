@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -172,19 +171,6 @@ type Receiver struct {
 	Token      string
 	Workspaces workspace.Lookup
 	Out        *batch.Writer
-}
-
-// ReadToken reads a token file (its first line).
-func ReadToken(file string) (string, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	tok := strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
-	if len(tok) < 32 {
-		return "", fmt.Errorf("the audit webhook token in %s is shorter than 32 characters", file)
-	}
-	return tok, nil
 }
 
 func (h *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -207,6 +207,14 @@ func (s *Server) hash(ctx context.Context, u *iamv1beta1.User) (string, error) {
 	live, cancel := context.WithTimeout(ctx, liveHashTimeout)
 	defer cancel()
 	h, err = s.livePasswords.Hash(live, u)
+	switch {
+	case err != nil:
+		s.recordMetrics.liveHashReads.WithLabelValues("error").Inc()
+	case h == "":
+		s.recordMetrics.liveHashReads.WithLabelValues("none").Inc()
+	default:
+		s.recordMetrics.liveHashReads.WithLabelValues("found").Inc()
+	}
 	if err != nil {
 		s.log(ctx).V(1).Info("Reading a password hash from kube-apiserver failed; the cache has none", "user", u.Name, "reason", err.Error())
 		return "", nil

@@ -26,6 +26,10 @@ type recordMetrics struct {
 	dropped prometheus.Counter
 	retries prometheus.Counter
 	queued  prometheus.GaugeFunc
+	// liveHashReads counts password hashes read from kube-apiserver because
+	// the replica's cache had none, by result (found, none, error): a
+	// replica whose cache lags behind shows here.
+	liveHashReads *prometheus.CounterVec
 }
 
 func newRecordMetrics(queue chan *iamv1beta1.LoginRecord) *recordMetrics {
@@ -36,12 +40,14 @@ func newRecordMetrics(queue chan *iamv1beta1.LoginRecord) *recordMetrics {
 			Help: "Writes of login records that failed (kube-apiserver unreachable or slow) and were retried."}),
 		queued: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ke_apiserver_login_records_queued",
 			Help: "Login records waiting to be written."}, func() float64 { return float64(len(queue)) }),
+		liveHashReads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ke_apiserver_password_hash_live_reads_total",
+			Help: "Password hashes read from kube-apiserver because this replica's cache had none, by result (found, none, error)."}, []string{"result"}),
 	}
 }
 
 // Collectors are the server's Prometheus metrics.
 func (s *Server) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{s.recordMetrics.dropped, s.recordMetrics.retries, s.recordMetrics.queued}
+	return []prometheus.Collector{s.recordMetrics.dropped, s.recordMetrics.retries, s.recordMetrics.queued, s.recordMetrics.liveHashReads}
 }
 
 // record queues a LoginRecord. It is written in the background, so that

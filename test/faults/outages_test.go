@@ -5,6 +5,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -404,19 +405,37 @@ func loginsWhileKubeAPIServerStopped(t *testing.T, p *Platform) {
 }
 
 // knownToEveryReplica logs each user in once at every ke-apiserver replica,
-// until it succeeds, so that each replica's caches hold the users and
-// their password Secrets before kube-apiserver stops (right after an
-// earlier fault a replica's informers may still be catching up, and a user
-// it has not seen yet is unknown to it: that is not what the fault tests).
-// It waits until those logins are recorded and returns the records' names.
+// until it succeeds from the replica's caches, so that each replica's
+// caches hold the users and their password Secrets before kube-apiserver
+// stops (right after an earlier fault a replica's informers may still be
+// catching up: a user it has not seen yet is unknown to it, and a hash its
+// cache lacks is read from kube-apiserver, which a stopped kube-apiserver
+// cannot answer; that is not what the fault tests). A login counts only
+// when the replica's ke_apiserver_password_hash_live_reads_total did not
+// rise with it. It waits until those logins are recorded and returns the
+// records' names.
 func knownToEveryReplica(t *testing.T, p *Platform, c *http.Client, pass string, users ...string) map[string]bool {
 	t.Helper()
+	const admin = "stop-metrics-reader"
+	p.NewAdmin(t, admin, pass)
+	adminTok := p.Login(t, admin, pass).Access
 	replicas := p.apiReplicas(t)
 	for name, base := range replicas {
 		for _, u := range users {
-			platform.Eventually(t, name+" lets "+u+" log in", time.Minute, func() error {
+			platform.Eventually(t, name+" lets "+u+" log in from its caches", time.Minute, func() error {
+				before, err := p.liveHashReads(c, base, adminTok)
+				if err != nil {
+					return err
+				}
 				if code, body, err := p.loginAt(c, base, u, pass); err != nil || code != http.StatusOK {
 					return fmt.Errorf("%d %.200s %v", code, body, err)
+				}
+				now, err := p.liveHashReads(c, base, adminTok)
+				if err != nil {
+					return err
+				}
+				if now != before {
+					return fmt.Errorf("the login read %s's password hash from kube-apiserver: the replica's cache has not seen it yet", u)
 				}
 				return nil
 			})
@@ -436,6 +455,38 @@ func knownToEveryReplica(t *testing.T, p *Platform, c *http.Client, pass string,
 		return nil
 	})
 	return earlier
+}
+
+// liveHashReads is the sum of ke_apiserver_password_hash_live_reads_total
+// at one ke-apiserver replica.
+func (p *Platform) liveHashReads(c *http.Client, base, token string) (float64, error) {
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("the metrics of %s: %d %.200s %v", base, resp.StatusCode, body, err)
+	}
+	sum := 0.0
+	for line := range strings.Lines(string(body)) {
+		if !strings.HasPrefix(line, "ke_apiserver_password_hash_live_reads_total{") {
+			continue
+		}
+		fields := strings.Fields(line)
+		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+		if err != nil {
+			return 0, fmt.Errorf("the metrics of %s: %q: %w", base, line, err)
+		}
+		sum += v
+	}
+	return sum, nil
 }
 
 // after leaves out the records named in earlier.

@@ -9,6 +9,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
+	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
@@ -25,5 +26,6 @@ func New() *runtime.Scheme {
 	utilruntime.Must(clusterv1alpha1.AddToScheme(s))
 	utilruntime.Must(alertingv2beta1.AddToScheme(s))
 	utilruntime.Must(notificationv2beta2.AddToScheme(s))
+	utilruntime.Must(applicationv2.AddToScheme(s))
 	return s
 }

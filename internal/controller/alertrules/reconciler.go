@@ -79,28 +79,21 @@ type kind struct {
 	level string
 	new   func() client.Object
 	list  func() client.ObjectList
-	parts func(client.Object) (*alertingv2beta1.RuleGroupSpec, *alertingv2beta1.RuleGroupStatus)
 }
 
 var kinds = []kind{
 	{alertingv2beta1.LevelProject, func() client.Object { return &alertingv2beta1.RuleGroup{} },
-		func() client.ObjectList { return &alertingv2beta1.RuleGroupList{} },
-		func(o client.Object) (*alertingv2beta1.RuleGroupSpec, *alertingv2beta1.RuleGroupStatus) {
-			g := o.(*alertingv2beta1.RuleGroup)
-			return &g.Spec, &g.Status
-		}},
+		func() client.ObjectList { return &alertingv2beta1.RuleGroupList{} }},
 	{alertingv2beta1.LevelCluster, func() client.Object { return &alertingv2beta1.ClusterRuleGroup{} },
-		func() client.ObjectList { return &alertingv2beta1.ClusterRuleGroupList{} },
-		func(o client.Object) (*alertingv2beta1.RuleGroupSpec, *alertingv2beta1.RuleGroupStatus) {
-			g := o.(*alertingv2beta1.ClusterRuleGroup)
-			return &g.Spec, &g.Status
-		}},
+		func() client.ObjectList { return &alertingv2beta1.ClusterRuleGroupList{} }},
 	{alertingv2beta1.LevelGlobal, func() client.Object { return &alertingv2beta1.GlobalRuleGroup{} },
-		func() client.ObjectList { return &alertingv2beta1.GlobalRuleGroupList{} },
-		func(o client.Object) (*alertingv2beta1.RuleGroupSpec, *alertingv2beta1.RuleGroupStatus) {
-			g := o.(*alertingv2beta1.GlobalRuleGroup)
-			return &g.Spec, &g.Status
-		}},
+		func() client.ObjectList { return &alertingv2beta1.GlobalRuleGroupList{} }},
+}
+
+// parts are the spec and status of a rule group of any level.
+func (kind) parts(o client.Object) (*alertingv2beta1.RuleGroupSpec, *alertingv2beta1.RuleGroupStatus) {
+	g := o.(alertingv2beta1.Object)
+	return g.GroupSpec(), g.GroupStatus()
 }
 
 // SetupWithManager registers a controller per kind, and the reloader.

@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -56,63 +57,41 @@ func (i *Impersonator) As(u user.Info) (client.Client, error) {
 	return client.New(i.cfg, client.Options{Scheme: i.scheme, Mapper: i.mapper, HTTPClient: &http.Client{Transport: rt, Timeout: i.cfg.Timeout}})
 }
 
-// level adapts the three kinds of rule group.
+// level is one of the three kinds of rule group.
 type level struct {
 	name     string // project, cluster, global
 	resource string
 	kind     string
 	newObj   func() client.Object
 	newList  func() client.ObjectList
-	items    func(client.ObjectList) []client.Object
-	spec     func(client.Object) *alertingv2beta1.RuleGroupSpec
-	status   func(client.Object) alertingv2beta1.RuleGroupStatus
 }
 
 var levels = []level{
 	{name: alertingv2beta1.LevelProject, resource: "rulegroups", kind: "RuleGroup",
 		newObj:  func() client.Object { return &alertingv2beta1.RuleGroup{} },
-		newList: func() client.ObjectList { return &alertingv2beta1.RuleGroupList{} },
-		items: func(l client.ObjectList) []client.Object {
-			out := []client.Object{}
-			for i := range l.(*alertingv2beta1.RuleGroupList).Items {
-				out = append(out, &l.(*alertingv2beta1.RuleGroupList).Items[i])
-			}
-			return out
-		},
-		spec:   func(o client.Object) *alertingv2beta1.RuleGroupSpec { return &o.(*alertingv2beta1.RuleGroup).Spec },
-		status: func(o client.Object) alertingv2beta1.RuleGroupStatus { return o.(*alertingv2beta1.RuleGroup).Status }},
+		newList: func() client.ObjectList { return &alertingv2beta1.RuleGroupList{} }},
 	{name: alertingv2beta1.LevelCluster, resource: "clusterrulegroups", kind: "ClusterRuleGroup",
 		newObj:  func() client.Object { return &alertingv2beta1.ClusterRuleGroup{} },
-		newList: func() client.ObjectList { return &alertingv2beta1.ClusterRuleGroupList{} },
-		items: func(l client.ObjectList) []client.Object {
-			out := []client.Object{}
-			for i := range l.(*alertingv2beta1.ClusterRuleGroupList).Items {
-				out = append(out, &l.(*alertingv2beta1.ClusterRuleGroupList).Items[i])
-			}
-			return out
-		},
-		spec: func(o client.Object) *alertingv2beta1.RuleGroupSpec {
-			return &o.(*alertingv2beta1.ClusterRuleGroup).Spec
-		},
-		status: func(o client.Object) alertingv2beta1.RuleGroupStatus {
-			return o.(*alertingv2beta1.ClusterRuleGroup).Status
-		}},
+		newList: func() client.ObjectList { return &alertingv2beta1.ClusterRuleGroupList{} }},
 	{name: alertingv2beta1.LevelGlobal, resource: "globalrulegroups", kind: "GlobalRuleGroup",
 		newObj:  func() client.Object { return &alertingv2beta1.GlobalRuleGroup{} },
-		newList: func() client.ObjectList { return &alertingv2beta1.GlobalRuleGroupList{} },
-		items: func(l client.ObjectList) []client.Object {
-			out := []client.Object{}
-			for i := range l.(*alertingv2beta1.GlobalRuleGroupList).Items {
-				out = append(out, &l.(*alertingv2beta1.GlobalRuleGroupList).Items[i])
-			}
-			return out
-		},
-		spec: func(o client.Object) *alertingv2beta1.RuleGroupSpec {
-			return &o.(*alertingv2beta1.GlobalRuleGroup).Spec
-		},
-		status: func(o client.Object) alertingv2beta1.RuleGroupStatus {
-			return o.(*alertingv2beta1.GlobalRuleGroup).Status
-		}},
+		newList: func() client.ObjectList { return &alertingv2beta1.GlobalRuleGroupList{} }},
+}
+
+// spec is the spec of a rule group of any level.
+func spec(o client.Object) *alertingv2beta1.RuleGroupSpec { return o.(alertingv2beta1.Object).GroupSpec() }
+
+// items are the rule groups of a list of any level.
+func items(l client.ObjectList) ([]client.Object, error) {
+	objs, err := meta.ExtractList(l)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]client.Object, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.(client.Object))
+	}
+	return out, nil
 }
 
 func (l level) gr() schema.GroupResource {
@@ -142,16 +121,12 @@ func (h *Handler) states(ctx context.Context) map[alertingsvc.RuleKey]alertingsv
 
 // item is the answer for one object: its status with the rules' states.
 func (l level) item(o client.Object, states map[alertingsvc.RuleKey]alertingsvc.RuleState) *alertingsvc.RuleGroup {
-	spec := l.spec(o)
-	out := &alertingsvc.RuleGroup{Spec: *spec, Status: alertingsvc.RuleGroupStatus{RuleGroupStatus: l.status(o)}}
+	g := o.(alertingv2beta1.Object)
+	spec := g.GroupSpec()
+	out := &alertingsvc.RuleGroup{Spec: *spec, Status: alertingsvc.RuleGroupStatus{RuleGroupStatus: *g.GroupStatus()}}
 	out.APIVersion, out.Kind = alertingv2beta1.GroupVersion.String(), l.kind
-	switch v := o.(type) {
-	case *alertingv2beta1.RuleGroup:
-		out.ObjectMeta = v.ObjectMeta
-	case *alertingv2beta1.ClusterRuleGroup:
-		out.ObjectMeta = v.ObjectMeta
-	case *alertingv2beta1.GlobalRuleGroup:
-		out.ObjectMeta = v.ObjectMeta
+	if m, ok := g.(metav1.ObjectMetaAccessor).GetObjectMeta().(*metav1.ObjectMeta); ok {
+		out.ObjectMeta = *m
 	}
 	out.ManagedFields = nil
 	out.Status.RuleStates = alertingsvc.StatesOf(states, l.name, o.GetNamespace(), o.GetName(), spec)
@@ -195,7 +170,11 @@ func (h *Handler) listGroups(l level) http.HandlerFunc {
 			return
 		}
 		states := h.states(r.Context())
-		objs := l.items(list)
+		objs, err := items(list)
+		if err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
 		items := make([]*alertingsvc.RuleGroup, 0, len(objs))
 		for _, o := range objs {
 			items = append(items, l.item(o, states))
@@ -245,7 +224,7 @@ func (h *Handler) decode(l level, r *http.Request) (client.Object, error) {
 	if o.GetName() == "" && o.GetGenerateName() == "" {
 		errs = append(errs, field.Required(field.NewPath("metadata", "name"), ""))
 	}
-	errs = append(errs, rules.Validate(l.name, ns, l.spec(o))...)
+	errs = append(errs, rules.Validate(l.name, ns, spec(o))...)
 	if len(errs) > 0 {
 		return nil, apistatus.Invalid(l.kind, o.GetName(), errs)
 	}

@@ -159,3 +159,36 @@ func TestPackageNotAChart(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestValidateValues(t *testing.T) {
+	data, err := Package(charts("schema-app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{"", "replicaCount: 3\n", "replicaCount: 10\nimage: nginx:1.28\n"} {
+		if err := c.ValidateValues(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for values, want := range map[string]string{
+		"replicaCount: 11\n":    "replicaCount",
+		"replicaCount: 0\n":     "replicaCount",
+		"replicaCount: two\n":   "replicaCount",
+		"replicaCount: 1.5\n":   "replicaCount",
+		"image: \"\"\n":         "image",
+		"extra: true\n":         "extra",
+		"- not\n- a map\n":      "not a YAML map",
+		"replicaCount: [1, 2\n": "not a YAML map",
+	} {
+		err := c.ValidateValues(values)
+		if err == nil || !errors.Is(err, ErrValues) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an ErrValues naming %q", values, err, want)
+		} else {
+			t.Logf("%q: %v", values, err)
+		}
+	}
+}

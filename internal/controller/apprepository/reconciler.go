@@ -82,7 +82,8 @@ const (
 // Reconciler syncs Repositories.
 type Reconciler struct {
 	Client client.Client
-	// Reader reads credentials Secrets (uncached).
+	// Reader reads credentials Secrets, and objects again after a conflict
+	// (uncached).
 	Reader client.Reader
 	// SecretNamespace holds credentials Secrets (superkube-system).
 	SecretNamespace string
@@ -459,38 +460,47 @@ func (r *Reconciler) applyApp(ctx context.Context, rp *appv2.Repository, want, h
 		}
 		// The cache had not seen it yet, or the name is someone else's.
 		have = &appv2.Application{}
-		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
+		if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
 			return nil, err
 		}
 	}
-	if !ownedBy(have, rp) {
-		return nil, fmt.Errorf("application %s: %w", have.Name, errTaken)
-	}
-	out := have.DeepCopy()
-	want.Spec.Categories = have.Spec.Categories
-	out.Spec = want.Spec
-	for k, v := range want.Labels {
-		metav1.SetMetaDataLabel(&out.ObjectMeta, k, v)
-	}
-	for k := range have.Labels {
-		if strings.HasPrefix(k, appv2.CategoryLabelPrefix) {
-			delete(out.Labels, k)
+	var result *appv2.Application
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if !ownedBy(have, rp) {
+			return fmt.Errorf("application %s: %w", have.Name, errTaken)
 		}
-	}
-	for _, c := range out.Spec.Categories {
-		metav1.SetMetaDataLabel(&out.ObjectMeta, appv2.CategoryLabelPrefix+c, "true")
-	}
-	if err := controllerutil.SetControllerReference(rp, out, r.Client.Scheme()); err != nil {
+		out := have.DeepCopy()
+		spec := *want.Spec.DeepCopy()
+		spec.Categories = have.Spec.Categories
+		out.Spec = spec
+		for k, v := range want.Labels {
+			if !strings.HasPrefix(k, appv2.CategoryLabelPrefix) {
+				metav1.SetMetaDataLabel(&out.ObjectMeta, k, v)
+			}
+		}
+		if err := controllerutil.SetControllerReference(rp, out, r.Client.Scheme()); err != nil {
+			return err
+		}
+		if equality.Semantic.DeepEqual(have.Spec, out.Spec) && equality.Semantic.DeepEqual(have.Labels, out.Labels) &&
+			equality.Semantic.DeepEqual(have.OwnerReferences, out.OwnerReferences) {
+			result = have
+			return nil
+		}
+		err := r.Client.Update(ctx, out)
+		if apierrors.IsConflict(err) {
+			fresh := &appv2.Application{}
+			if gerr := r.Reader.Get(ctx, client.ObjectKeyFromObject(have), fresh); gerr != nil {
+				return gerr
+			}
+			have = fresh
+		}
+		result = out
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	if equality.Semantic.DeepEqual(have.Spec, out.Spec) && equality.Semantic.DeepEqual(have.Labels, out.Labels) &&
-		equality.Semantic.DeepEqual(have.OwnerReferences, out.OwnerReferences) {
-		return have, nil
-	}
-	if err := r.Client.Update(ctx, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return result, nil
 }
 
 // applyVersion creates or updates an ApplicationVersion.
@@ -508,7 +518,7 @@ func (r *Reconciler) applyVersion(ctx context.Context, rp *appv2.Repository, own
 			return err
 		}
 		have = &appv2.ApplicationVersion{}
-		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
+		if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
 			return err
 		}
 	}
@@ -549,7 +559,7 @@ func (r *Reconciler) applyVersion(ctx context.Context, rp *appv2.Repository, own
 		err := r.Client.Update(ctx, out)
 		if apierrors.IsConflict(err) {
 			fresh := &appv2.ApplicationVersion{}
-			if gerr := r.Client.Get(ctx, client.ObjectKeyFromObject(have), fresh); gerr != nil {
+			if gerr := r.Reader.Get(ctx, client.ObjectKeyFromObject(have), fresh); gerr != nil {
 				return gerr
 			}
 			have = fresh

@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// ErrValues: values that are not a YAML map, or that fail the chart's
+// ErrValues is the kind of error of values that are not a YAML map, or that fail the chart's
 // values.schema.json (an API answers 422).
 var ErrValues = errors.New("invalid values")
 

@@ -232,7 +232,7 @@ func readChart(ctx context.Context, r *remote.Repository, tag string) (ChartVers
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return ChartVersion{}, "", nil, "manifest is not JSON", nil
+		return ChartVersion{}, "", nil, "manifest is not JSON", nil //nolint:nilerr // not a chart: skipped, not a failure
 	}
 	if m.Config.MediaType != helmregistry.ConfigMediaType {
 		return ChartVersion{}, "", nil, fmt.Sprintf("not a Helm chart (config type %s)", m.Config.MediaType), nil
@@ -255,13 +255,13 @@ func readChart(ctx context.Context, r *remote.Repository, tag string) (ChartVers
 	}
 	md := new(helmchart.Metadata)
 	if err := json.Unmarshal(cfg, md); err != nil {
-		return ChartVersion{}, "", nil, "chart config is not Chart.yaml JSON", nil
+		return ChartVersion{}, "", nil, "chart config is not Chart.yaml JSON", nil //nolint:nilerr // not a chart: skipped, not a failure
 	}
 	if md.APIVersion == "" {
 		md.APIVersion = helmchart.APIVersionV2
 	}
 	if err := md.Validate(); err != nil {
-		return ChartVersion{}, "", nil, err.Error(), nil
+		return ChartVersion{}, "", nil, err.Error(), nil //nolint:nilerr // an invalid chart: skipped, not a failure
 	}
 	cv := fromMetadata(md)
 	cv.Digest = layer.Digest.Encoded()

@@ -119,7 +119,8 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrDigestMismatch: a fetched archive is not the one the index promised.
+// ErrDigestMismatch is the kind of error of a fetched archive that is not
+// the one the index promised.
 var ErrDigestMismatch = errors.New("chart archive digest mismatch")
 
 // List reads the charts of the repository at rawURL (http(s):// or oci://).

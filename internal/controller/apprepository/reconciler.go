@@ -709,7 +709,7 @@ func icon(s string) string {
 }
 
 func urlOrEmpty(s string) string {
-	if len(s) > 2048 || !(strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) {
+	if len(s) > 2048 || (!strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://")) {
 		return ""
 	}
 	return s

@@ -176,7 +176,7 @@ func TestHTTPRepositorySync(t *testing.T) {
 	if v110.Spec.State != appv2.StateActive || v110.Spec.Application != webApp || v110.Spec.AppVersion != "1.28" ||
 		v110.Spec.Source.URL != srv.URL+"/demo-web-1.1.0.tgz" || len(v110.Spec.Source.Digest) != 64 || v110.Spec.Source.Repository != "demo-http" ||
 		v110.Labels[appv2.ApplicationLabel] != webApp || len(v110.Spec.Reviews) != 1 || v110.Spec.Reviews[0].User != apprepository.Reviewer {
-		t.Errorf("version 1.1.0: %+v %+v", v110.ObjectMeta.Labels, v110.Spec)
+		t.Errorf("version 1.1.0: %+v %+v", v110.Labels, v110.Spec)
 	}
 	// The synced digest is the archive's: a fetch with it works.
 	if _, err := repo.Fetch(ctx, srv.URL, v110.Spec.Source.URL, v110.Spec.Source.Digest, repo.Options{Credentials: repo.Credentials{Username: "reader", Password: "s3cret"}}); err != nil {

@@ -344,6 +344,26 @@ func TestOCIRepositorySync(t *testing.T) {
 			t.Errorf("fetching with the synced digest: %v", err)
 		}
 	}
+	// Deleting a repository deletes what it synced (owner references,
+	// kube-controller-manager's garbage collector).
+	if err := k8s.Delete(ctx, &appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "oci-one"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventuallyRepo(t, "oci-one's applications and versions deleted", func() error {
+		var apps appv2.ApplicationList
+		var vers appv2.ApplicationVersionList
+		sel := client.MatchingLabels{appv2.RepositoryLabel: "oci-one"}
+		if err := k8s.List(ctx, &apps, sel); err != nil {
+			return err
+		}
+		if err := k8s.List(ctx, &vers, sel); err != nil {
+			return err
+		}
+		if len(apps.Items)+len(vers.Items) > 0 {
+			return fmt.Errorf("%d applications, %d versions left", len(apps.Items), len(vers.Items))
+		}
+		return nil
+	})
 }
 
 func TestBadRepositoriesShowAClearError(t *testing.T) {

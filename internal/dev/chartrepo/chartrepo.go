@@ -2,7 +2,8 @@
 // every chart folder of testdata/charts with the Helm SDK, serves them as
 // an HTTP Helm repository on a loopback port, and makes the trusted
 // platform Repository "demo" point at it, so that the app store of `make
-// run` has apps to install.
+// run` has apps to install, in the categories "web" and "examples" that
+// it creates too.
 package chartrepo
 
 import (
@@ -96,10 +97,36 @@ func Run(ctx context.Context, rc *rest.Config, port int, dir string) (*Server, e
 	if err != nil {
 		return nil, err
 	}
+	if err := EnsureCategories(ctx, c); err != nil {
+		return nil, fmt.Errorf("creating the app store's demo categories: %w", err)
+	}
 	if err := EnsureRepository(ctx, c, s.URL); err != nil {
 		return nil, fmt.Errorf("creating the app store's Repository %s: %w", RepositoryName, err)
 	}
 	return s, nil
+}
+
+// Categories are the categories the demo charts name (Chart.yaml
+// annotation superkube.io/categories), created when missing.
+var Categories = []appv2.Category{
+	{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appv2.CategorySpec{
+		DisplayName: map[string]string{"en": "Web servers", "ko": "웹 서버", "zh": "Web 服务器"}, Icon: "globe",
+		Description: "Web servers and the applications behind them."}},
+	{ObjectMeta: metav1.ObjectMeta{Name: "examples"}, Spec: appv2.CategorySpec{
+		DisplayName: map[string]string{"en": "Examples", "ko": "예제", "zh": "示例"}, Icon: "book",
+		Description: "Charts that show what the app store does: values schemas, CRDs, hooks."}},
+}
+
+// EnsureCategories creates the demo categories that do not exist (an
+// administrator's changes stay).
+func EnsureCategories(ctx context.Context, c client.Client) error {
+	for _, cat := range Categories {
+		cat := cat.DeepCopy()
+		if err := c.Create(ctx, cat); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // EnsureRepository creates the trusted platform Repository "demo" at url,

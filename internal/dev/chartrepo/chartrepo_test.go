@@ -39,6 +39,14 @@ func TestServesTheDemoCharts(t *testing.T) {
 func TestEnsureRepository(t *testing.T) {
 	ctx := context.Background()
 	c := fake.NewClientBuilder().WithScheme(scheme.New()).Build()
+	for range 2 {
+		if err := EnsureCategories(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Get(ctx, client.ObjectKey{Name: "web"}, &appv2.Category{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := EnsureRepository(ctx, c, "http://127.0.0.1:1"); err != nil {
 		t.Fatal(err)
 	}

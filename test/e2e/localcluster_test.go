@@ -70,7 +70,7 @@ func newDevCluster(t *testing.T) *devCluster {
 		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
 		"--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port",
 		"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--webhook-sink-port",
-		"--ke-apiserver-port"} // last: platformIdentity reads it there
+		"--chart-repo-port", "--ke-apiserver-port"} // last: platformIdentity reads it there
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))
 	}

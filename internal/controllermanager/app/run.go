@@ -30,6 +30,8 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
+	"github.com/superkube/super-kubenetes/internal/controller/application"
+	"github.com/superkube/super-kubenetes/internal/controller/apprepository"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
@@ -131,6 +133,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&workspace.Reconciler{Client: c, Recorder: rec("workspace-controller")},
 		&namespace.Reconciler{Client: c, Recorder: rec("project-controller")},
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
+		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk},
+		&application.Reconciler{Client: c},
 	}
 	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
 		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/authn"
 	"github.com/superkube/super-kubenetes/internal/dev/alertmanager"
+	"github.com/superkube/super-kubenetes/internal/dev/chartrepo"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
@@ -51,6 +53,11 @@ type Options struct {
 	// WebhookSinkPort is where ke-dev's webhook sink listens (a webhook
 	// Receiver of the platform sends to it); 0 runs none.
 	WebhookSinkPort int
+	// ChartRepoPort is where ke-dev serves the demo chart repository (the
+	// charts of ChartsDir), which the trusted Repository "demo" points at;
+	// 0 serves none.
+	ChartRepoPort int
+	ChartsDir     string
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 }
@@ -88,6 +95,8 @@ func NewOptions(out io.Writer) *Options {
 		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
 		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
 		WebhookSinkPort: DefaultWebhookSinkPort,
+		ChartRepoPort:   chartrepo.DefaultPort,
+		ChartsDir:       chartrepo.DefaultDir,
 	}
 }
 
@@ -142,6 +151,8 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Alertmanager.Port, "alertmanager-port", o.Alertmanager.Port, "Alertmanager's HTTP port (its API is under /api/v2)")
 	fs.StringVar(&o.Alertmanager.WebhookURL, "alertmanager-webhook-url", o.Alertmanager.WebhookURL, "Send every notification of Alertmanager to this webhook (empty: alerts are kept in Alertmanager and sent nowhere)")
 	fs.IntVar(&o.WebhookSinkPort, "webhook-sink-port", o.WebhookSinkPort, "Port of ke-dev's webhook sink, which a webhook receiver of the platform sends its notifications to (0: none)")
+	fs.IntVar(&o.ChartRepoPort, "chart-repo-port", o.ChartRepoPort, "Port of ke-dev's demo chart repository, the charts of --charts-dir that the app store's Repository demo syncs (0: none)")
+	fs.StringVar(&o.ChartsDir, "charts-dir", o.ChartsDir, "Folder of chart sources that ke-dev packages and serves as the demo chart repository")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
@@ -298,6 +309,9 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.startChartRepo(ctx, c); err != nil {
+		return err
+	}
 	prom, err := o.startPrometheus(ctx, c, res)
 	if err != nil {
 		return err
@@ -307,6 +321,21 @@ func (o *Options) RunUp(ctx context.Context) error {
 	}
 	o.printSummary(c, res, prom, logs, alerting)
 	return c.Wait(ctx)
+}
+
+// startChartRepo serves the demo charts and points the Repository demo at
+// them (the CRDs are installed by now).
+func (o *Options) startChartRepo(ctx context.Context, c *cluster.Cluster) error {
+	if o.ChartRepoPort <= 0 || !chartrepo.Exists(o.ChartsDir) {
+		return nil
+	}
+	srv, err := chartrepo.Run(ctx, c.RESTConfig, o.ChartRepoPort, o.ChartsDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Cluster.Out, "App store: the demo chart repository (%s) serves %s at %s (Repository %s)\n",
+		o.ChartsDir, strings.Join(srv.Charts, ", "), srv.URL, chartrepo.RepositoryName)
+	return nil
 }
 
 // prometheusStatus says how Prometheus runs: its URL, or why it does not.

@@ -30,6 +30,7 @@ import (
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
+	"github.com/superkube/super-kubenetes/internal/controller/apprelease"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
@@ -64,6 +65,9 @@ type ManagerOptions struct {
 	// SkipNameValidation lets a test start the reconcilers again in the
 	// same process (controller names are otherwise unique per process).
 	SkipNameValidation bool
+	// ReleaseHolder names this process in the app store's release
+	// operations (default: host, pid and a random suffix).
+	ReleaseHolder string
 }
 
 // NewManager builds a manager with every reconciler, the indexes and the
@@ -131,6 +135,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&workspace.Reconciler{Client: c, Recorder: rec("workspace-controller")},
 		&namespace.Reconciler{Client: c, Recorder: rec("project-controller")},
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
+		// App store releases, installed with Helm as each release's operator.
+		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder},
 	}
 	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
 		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}

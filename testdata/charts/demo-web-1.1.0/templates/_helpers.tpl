@@ -1,0 +1,4 @@
+{{- define "demo-web.labels" -}}
+app.kubernetes.io/name: demo-web
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

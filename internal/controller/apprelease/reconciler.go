@@ -48,6 +48,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -77,7 +78,8 @@ import (
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases/finalizers,verbs=update
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationversions;repositories,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=configmaps;secrets,verbs=get
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list
 // +kubebuilder:rbac:groups=iam.superkube.io,resources=users,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate
@@ -141,6 +143,9 @@ type Reconciler struct {
 type running struct {
 	op     appv2.ReleaseOperation
 	cancel context.CancelFunc
+	// ended is set when the action returned and its outcome is being
+	// written.
+	ended atomic.Bool
 }
 
 // NewHolder returns a name for this process: host, pid, random suffix.
@@ -209,6 +214,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 	// An operation of this process is running: its end writes the status.
 	if run := r.runningOp(req.NamespacedName); run != nil {
+		if run.ended.Load() {
+			return ctrl.Result{RequeueAfter: time.Second}, nil
+		}
 		end := run.op.Deadline.Add(grace)
 		if now.Before(end) {
 			if ar.DeletionTimestamp != nil && run.op.Type != OpUninstall {
@@ -387,7 +395,7 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 	}
 	kind, phase := OpInstall, appv2.PhaseInstalling
 	switch {
-	case ar.Spec.RollbackTo != nil && len(hist) > 0:
+	case ar.Spec.RollbackTo != nil && len(hist) > 0 && !rolledBackTo(ar, *ar.Spec.RollbackTo):
 		kind, phase = OpRollback, appv2.PhaseRollingBack
 		found := false
 		for _, h := range hist {
@@ -447,6 +455,15 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 	return ctrl.Result{}, nil
 }
 
+// rolledBackTo says whether the last operation rolled the release back to
+// revision: a later change of the spec that leaves rollbackTo as it was is
+// an upgrade, not the same rollback again.
+func rolledBackTo(ar *appv2.ApplicationRelease, revision int) bool {
+	op, st := ar.Status.Operation, ar.Status
+	return op != nil && op.Type == OpRollback && st.Phase == appv2.PhaseDeployed && len(st.History) > 0 &&
+		st.History[0].Description == fmt.Sprintf("Rollback to %d", revision)
+}
+
 func versionWord(ar *appv2.ApplicationRelease) string {
 	if ar.Spec.RollbackTo != nil {
 		return fmt.Sprintf("revision %d", *ar.Spec.RollbackTo)
@@ -496,6 +513,7 @@ func (r *Reconciler) launch(ar *appv2.ApplicationRelease, op appv2.ReleaseOperat
 		case OpUninstall:
 			err = r.uninstall(ctx, ar, hop)
 		}
+		run.ended.Store(true)
 		if r.opsCtx.Err() != nil {
 			// The process stops: the next one finds the operation unfinished.
 			log.Info("Operation abandoned: the process stops", "error", err)
@@ -694,6 +712,14 @@ func (r *Reconciler) finalize(ctx context.Context, ar *appv2.ApplicationRelease)
 	if !controllerutil.ContainsFinalizer(ar, appv2.ReleaseFinalizer) {
 		return ctrl.Result{}, nil
 	}
+	// Nothing to uninstall when Helm has no record of the release (it was
+	// never installed: its operator was refused, its values invalid...).
+	// Only the records' metadata are listed, as ke-controller-manager.
+	if none, err := r.noHelmRecords(ctx, ar); err != nil {
+		return ctrl.Result{}, err
+	} else if none {
+		return ctrl.Result{}, r.removeFinalizer(ctx, ar)
+	}
 	// A failed uninstall is tried again every minute.
 	if op := ar.Status.Operation; op != nil && op.Type == OpUninstall && ar.Status.Phase == appv2.PhaseFailed {
 		if wait := time.Until(op.StartedAt.Add(time.Minute)); wait > 0 {
@@ -744,6 +770,16 @@ func (r *Reconciler) uninstall(ctx context.Context, ar *appv2.ApplicationRelease
 		return err
 	}
 	return r.objects.deleteAll(ctx, hop.User, ar.Namespace, hooks)
+}
+
+// noHelmRecords says whether Helm has no release Secret for the release.
+func (r *Reconciler) noHelmRecords(ctx context.Context, ar *appv2.ApplicationRelease) (bool, error) {
+	list := &metav1.PartialObjectMetadataList{}
+	list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("SecretList"))
+	if err := r.Reader.List(ctx, list, client.InNamespace(ar.Namespace), client.MatchingLabels{"owner": "helm", "name": ar.Name}); err != nil {
+		return false, err
+	}
+	return len(list.Items) == 0, nil
 }
 
 // namespaceGoing says whether the namespace is being deleted (its objects,

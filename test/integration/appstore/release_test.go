@@ -458,7 +458,8 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 				return err
 			}
 			if c := readyCondition(ar); c == nil || c.Status != metav1.ConditionTrue || c.Reason != appv2.ReasonDeployed {
-				return fmt.Errorf("Ready %+v, resources %+v", c, ar.Status.Resources)
+				exists(t, d, project, deployment)
+				return fmt.Errorf("Ready %+v, resources %+v; the Deployment's generation %d, status %+v", c, ar.Status.Resources, d.Generation, d.Status)
 			}
 			return nil
 		})
@@ -487,6 +488,12 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 		}
 		if exists(t, d, project, deployment); ptr.Deref(d.Spec.Replicas, 0) != 2 || d.Spec.Template.Spec.Containers[0].Image != "nginx:1.27" {
 			t.Errorf("the Deployment after the rollback: replicas %v image %s", d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
+		}
+		// A later change that leaves rollbackTo as it was upgrades.
+		update(t, "web", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "replicaCount: 4\n" })
+		ar = settled(t, "web", appv2.PhaseDeployed)
+		if ar.Status.Revision != 4 || ar.Status.Operation.Type != "upgrade" {
+			t.Fatalf("after a change following the rollback: revision %d operation %+v", ar.Status.Revision, ar.Status.Operation)
 		}
 	})
 

@@ -370,6 +370,17 @@ func (r *Reconciler) invalid(ctx context.Context, ar *appv2.ApplicationRelease, 
 	})
 }
 
+// retryLater records a failure that may pass (a chart repository or the
+// API that does not answer) and tries the spec again in a minute.
+func (r *Reconciler) retryLater(ctx context.Context, ar *appv2.ApplicationRelease, err error) (ctrl.Result, error) {
+	msg := conditions.Message(err) + " (tried again in a minute)"
+	return ctrl.Result{RequeueAfter: time.Minute}, r.writeStatus(ctx, ar, appv2.ReleaseOperation{}, func(st *appv2.ApplicationReleaseStatus) {
+		st.Phase = appv2.PhaseFailed
+		st.Message = truncate(msg)
+		conditions.SetReady(&st.Conditions, ar.Generation, false, appv2.ReasonFailed, msg)
+	})
+}
+
 // start begins the operation that carries out the spec.
 func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (ctrl.Result, error) {
 	opUser := ar.Annotations[appv2.OperatorAnnotation]
@@ -384,8 +395,12 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 
 	hist, err := r.helm.History(ctx, hop)
 	if err != nil {
-		// Reading the history needs what every operation needs: say why.
-		return r.invalid(ctx, ar, appv2.ReasonFailed, err)
+		// Reading the history needs what every operation needs: a refusal
+		// is the operator's answer; anything else is tried again.
+		if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+			return r.invalid(ctx, ar, appv2.ReasonFailed, err)
+		}
+		return r.retryLater(ctx, ar, fmt.Errorf("reading the release's history: %w", err))
 	}
 	deployedOnce := false
 	for _, h := range hist {
@@ -421,7 +436,7 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 		}
 		archive, err := r.Charts.Fetch(ctx, ver)
 		if err != nil {
-			return r.invalid(ctx, ar, appv2.ReasonFailed, fmt.Errorf("fetching the chart: %w", err))
+			return r.retryLater(ctx, ar, fmt.Errorf("fetching the chart: %w", err))
 		}
 		ch, err := release.LoadChart(archive)
 		if err != nil {
@@ -542,6 +557,9 @@ func (r *Reconciler) finish(ctx context.Context, ar *appv2.ApplicationRelease, o
 			st.Message = truncate("Uninstall failed (retried every minute): " + msg)
 			conditions.SetReady(&st.Conditions, ar.Generation, false, appv2.ReasonFailed, msg)
 		})
+	}
+	if errors.Is(opErr, context.Canceled) {
+		opErr = fmt.Errorf("the %s was cancelled because the release is being deleted: %w", op.Type, opErr)
 	}
 	if errors.Is(opErr, context.DeadlineExceeded) {
 		opErr = fmt.Errorf("the %s did not end within its timeout of %s: %w", op.Type, hop.Timeout, opErr)

@@ -35,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2/textlogger"
 	"k8s.io/utils/ptr"
@@ -44,6 +45,7 @@ import (
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/application/release"
 	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -410,6 +412,29 @@ func completeJob(t *testing.T, name string, notUID types.UID) types.UID {
 func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 	v1 := publish(t, "demo-web", "1.0.0", "demo-web-1.0.0")
 	v2 := publish(t, "demo-web", "1.1.0", "demo-web-1.1.0")
+	helm := &release.Client{Config: env.Config}
+	as := func(name string) user.Info {
+		return &user.DefaultInfo{Name: name, Groups: []string{user.AllAuthenticated}}
+	}
+	ch1, err := release.LoadChart(chartArchive(t, "demo-web-1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("dry run before the install", func(t *testing.T) {
+		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(operator), Chart: ch1, Values: map[string]any{"replicaCount": 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Manifest, "kind: Deployment") || !strings.Contains(r.Manifest, "replicas: 2") || r.Current != "" || r.Notes == "" {
+			t.Errorf("dry run: manifest %q current %q notes %q", r.Manifest, r.Current, r.Notes)
+		}
+		if _, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(viewer), Chart: ch1}); err == nil || !strings.Contains(err.Error(), "forbidden") {
+			t.Errorf("the viewer's dry run: %v", err)
+		}
+		if n := len(helmSecrets(t, "web")); n != 0 {
+			t.Errorf("the dry run left %d Helm Secrets", n)
+		}
+	})
 	create(t, newRelease("web", operator, "demo-web", v1, "replicaCount: 2\n"))
 
 	ar := settled(t, "web", appv2.PhaseDeployed)
@@ -463,6 +488,19 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 			}
 			return nil
 		})
+	})
+
+	t.Run("dry run of an upgrade shows the current manifest", func(t *testing.T) {
+		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(operator), Chart: ch1, Values: map[string]any{"replicaCount": 5}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Manifest, "replicas: 5") || !strings.Contains(r.Current, "replicas: 2") {
+			t.Errorf("dry run: manifest %q current %q", r.Manifest, r.Current)
+		}
+		if n := len(helmSecrets(t, "web")); n != 1 {
+			t.Errorf("%d Helm Secrets after the dry run, want 1", n)
+		}
 	})
 
 	t.Run("upgrade to 1.1.0", func(t *testing.T) {

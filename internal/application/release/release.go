@@ -69,7 +69,7 @@ func (c *Client) configuration(ns string, u user.Info) (*action.Configuration, e
 	if u == nil || u.GetName() == "" {
 		return nil, errors.New("no user to act as")
 	}
-	var h slog.Handler = slog.DiscardHandler
+	h := slog.DiscardHandler
 	if c.Log.GetSink() != nil {
 		h = logr.ToSlogHandler(c.Log)
 	}
@@ -201,7 +201,7 @@ func (c *Client) Uninstall(ctx context.Context, op Operation) error {
 
 // History returns the release's revisions, in no particular order; none
 // (and no error) when the release does not exist.
-func (c *Client) History(ctx context.Context, op Operation) ([]*Release, error) {
+func (c *Client) History(_ context.Context, op Operation) ([]*Release, error) {
 	cfg, err := c.configuration(op.Namespace, op.User)
 	if err != nil {
 		return nil, err
@@ -224,7 +224,7 @@ func (c *Client) History(ctx context.Context, op Operation) ([]*Release, error) 
 
 // Get returns a revision of the release (0: the latest); ErrNotFound if
 // there is none.
-func (c *Client) Get(ctx context.Context, op Operation, revision int) (*Release, error) {
+func (c *Client) Get(_ context.Context, op Operation, revision int) (*Release, error) {
 	cfg, err := c.configuration(op.Namespace, op.User)
 	if err != nil {
 		return nil, err
@@ -328,7 +328,7 @@ func (c *Client) Pending(ctx context.Context, op Operation) (*Release, error) {
 // Helm's own failure does, so that the next upgrade, rollback or install
 // may proceed (Helm refuses to act on a release whose last revision is
 // pending: "another operation is in progress").
-func (c *Client) MarkFailed(ctx context.Context, op Operation, r *Release, description string) error {
+func (c *Client) MarkFailed(_ context.Context, op Operation, r *Release, description string) error {
 	cfg, err := c.configuration(op.Namespace, op.User)
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ metadata:
 # Source: demo/templates/empty.yaml
 # nothing but a comment
 `
-	got := manifestObjects(manifest, "shop")
+	got := manifestObjects(manifest)
 	want := []appv2.ReleaseResource{{APIVersion: "v1", Kind: "Service", Name: "web"}, {APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Namespace: "other"}}
 	if len(got) != len(want) {
 		t.Fatalf("objects %+v, want %+v", got, want)

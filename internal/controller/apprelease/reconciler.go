@@ -239,7 +239,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			why = fmt.Sprintf("it stopped at %s without a result.", now.UTC().Format(time.RFC3339))
 		}
 		retry := op.Type != OpUninstall && op.Generation == ar.Generation && op.Attempt < maxAttempts
-		return ctrl.Result{Requeue: true}, r.abandon(ctx, ar, *op, fmt.Sprintf("The %s of generation %d (attempt %d) was interrupted: %s", op.Type, op.Generation, max(op.Attempt, 1), why), retry)
+		return ctrl.Result{RequeueAfter: time.Second}, r.abandon(ctx, ar, *op, fmt.Sprintf("The %s of generation %d (attempt %d) was interrupted: %s", op.Type, op.Generation, max(op.Attempt, 1), why), retry)
 	}
 
 	if ar.DeletionTimestamp != nil {
@@ -644,12 +644,12 @@ func (r *Reconciler) snapshot(ctx context.Context, ar *appv2.ApplicationRelease,
 			break
 		}
 	}
-	s.resources = r.objects.readiness(ctx, hop.User, ar.Namespace, manifestObjects(shown.Manifest, ar.Namespace))
+	s.resources = r.objects.readiness(ctx, hop.User, ar.Namespace, manifestObjects(shown.Manifest))
 	return s
 }
 
 // manifestObjects lists the objects of a rendered manifest.
-func manifestObjects(manifest, namespace string) []appv2.ReleaseResource {
+func manifestObjects(manifest string) []appv2.ReleaseResource {
 	docs := releaseutil.SplitManifests(manifest)
 	keys := make([]string, 0, len(docs))
 	for k := range docs {
@@ -697,7 +697,9 @@ func (r *Reconciler) refresh(ctx context.Context, ar *appv2.ApplicationRelease) 
 	}
 	u, err := r.operator(ctx, ar.Annotations[appv2.OperatorAnnotation])
 	if err != nil {
-		return ctrl.Result{RequeueAfter: 5 * time.Minute}, nil
+		// The operator is gone or disabled: the objects are read as nobody
+		// else; the next spec change names a new operator.
+		return ctrl.Result{RequeueAfter: 5 * time.Minute}, nil //nolint:nilerr // not an error of the reconcile
 	}
 	res := r.objects.readiness(ctx, u, ar.Namespace, stripReadiness(ar.Status.Resources))
 	if err := r.writeStatus(ctx, ar, appv2.ReleaseOperation{}, func(st *appv2.ApplicationReleaseStatus) {
@@ -772,15 +774,15 @@ func (r *Reconciler) finalize(ctx context.Context, ar *appv2.ApplicationRelease)
 
 // uninstall uninstalls the release and deletes the hook objects it left.
 func (r *Reconciler) uninstall(ctx context.Context, ar *appv2.ApplicationRelease, hop release.Operation) error {
-	var hooks []appv2.ReleaseResource
-	if hist, err := r.helm.History(ctx, hop); err != nil {
+	hist, err := r.helm.History(ctx, hop)
+	if err != nil {
 		return err
-	} else {
-		for _, h := range hist {
-			for _, hk := range h.Hooks {
-				if head, ok := parseHead(hk.Manifest); ok && head.Metadata.Annotations["helm.sh/resource-policy"] != "keep" {
-					hooks = append(hooks, appv2.ReleaseResource{APIVersion: head.APIVersion, Kind: head.Kind, Name: head.Metadata.Name, Namespace: head.Metadata.Namespace})
-				}
+	}
+	var hooks []appv2.ReleaseResource
+	for _, h := range hist {
+		for _, hk := range h.Hooks {
+			if head, ok := parseHead(hk.Manifest); ok && head.Metadata.Annotations["helm.sh/resource-policy"] != "keep" {
+				hooks = append(hooks, appv2.ReleaseResource{APIVersion: head.APIVersion, Kind: head.Kind, Name: head.Metadata.Name, Namespace: head.Metadata.Namespace})
 			}
 		}
 	}

@@ -62,6 +62,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/serviceaccount"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -81,6 +82,7 @@ import (
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list
 // +kubebuilder:rbac:groups=iam.superkube.io,resources=users,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate
 
@@ -127,6 +129,9 @@ type Reconciler struct {
 	Charts ChartFetcher
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Recorder records an event for each operation's start and end
+	// (default: the manager's recorder).
+	Recorder events.EventRecorder
 
 	helm    *release.Client
 	objects *objectReader
@@ -169,6 +174,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Now == nil {
 		r.Now = time.Now
+	}
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder("apprelease-controller")
 	}
 	r.log = mgr.GetLogger().WithName("apprelease")
 	r.helm = &release.Client{Config: r.Config, Log: r.log.WithName("helm").V(2)}
@@ -290,7 +298,9 @@ func (r *Reconciler) abandon(ctx context.Context, ar *appv2.ApplicationRelease, 
 	if retry {
 		msg += " It is tried once more."
 	}
-	return r.writeStatus(ctx, ar, op, func(st *appv2.ApplicationReleaseStatus) {
+	applied := false
+	err := r.writeStatus(ctx, ar, op, func(st *appv2.ApplicationReleaseStatus) {
+		applied = true
 		st.Phase = appv2.PhaseFailed
 		st.Message = truncate(msg)
 		if !retry {
@@ -298,6 +308,10 @@ func (r *Reconciler) abandon(ctx context.Context, ar *appv2.ApplicationRelease, 
 		}
 		conditions.SetReady(&st.Conditions, ar.Generation, false, appv2.ReasonInterrupted, conditions.Message(errors.New(msg)))
 	})
+	if err == nil && applied {
+		r.Recorder.Eventf(ar, nil, corev1.EventTypeWarning, appv2.ReasonInterrupted, titleCase(op.Type), "%s", truncateTo(msg, 1000))
+	}
+	return err
 }
 
 // writeStatus applies change to the latest status if it still shows op
@@ -466,6 +480,7 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 	if err := r.Client.Status().Update(ctx, ar); err != nil {
 		return ctrl.Result{}, err
 	}
+	r.Recorder.Eventf(ar, nil, corev1.EventTypeNormal, "OperationStarted", titleCase(kind), "%s", ar.Status.Message)
 	r.launch(ar, op, hop)
 	return ctrl.Result{}, nil
 }
@@ -572,6 +587,11 @@ func (r *Reconciler) finish(ctx context.Context, ar *appv2.ApplicationRelease, o
 		}
 	}
 	snap := r.snapshot(ctx, ar, hop)
+	if opErr != nil {
+		r.Recorder.Eventf(ar, nil, corev1.EventTypeWarning, appv2.ReasonFailed, titleCase(op.Type), "%s", truncateTo(conditions.Message(opErr), 1000))
+	} else {
+		r.Recorder.Eventf(ar, nil, corev1.EventTypeNormal, appv2.ReasonDeployed, titleCase(op.Type), "Revision %d: %s", snap.revision, snap.description)
+	}
 	return r.writeStatus(ctx, ar, op, func(st *appv2.ApplicationReleaseStatus) {
 		st.ObservedGeneration = op.Generation
 		snap.apply(st)

@@ -9,9 +9,12 @@ package appstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -767,4 +770,63 @@ func TestARestartInTheMiddleOfAnInstall(t *testing.T) {
 	}
 	t.Logf("revision 1: %s", ar.Status.History[1].Description)
 	deleteRelease(t, "restarted")
+}
+
+// A version synced from a repository is downloaded from its URL with the
+// repository's credentials, and installs only when the archive's sha256 is
+// the recorded digest.
+func TestAChartFromARepositoryURL(t *testing.T) {
+	ctx := context.Background()
+	archive := chartArchive(t, "demo-web-1.0.0")
+	sum := sha256.Sum256(archive)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "reader" || p != "s3cret" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path != "/charts/demo-web-1.0.0.tgz" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(archive)
+	}))
+	defer srv.Close()
+	for _, o := range []client.Object{
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: appv2.SecretNamespace, Name: "remote-credentials", Labels: map[string]string{appv2.RepositoryLabel: "remote"}},
+			Data: map[string][]byte{"username": []byte("reader"), "password": []byte("s3cret")}},
+		&appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "remote"}, Spec: appv2.RepositorySpec{URL: srv.URL + "/charts", CredentialsSecret: "remote-credentials"}},
+		&appv2.ApplicationVersion{ObjectMeta: metav1.ObjectMeta{Name: "remote-demo-web-1-0-0"}, Spec: appv2.ApplicationVersionSpec{
+			Application: "remote-demo-web", Version: "1.0.0", State: appv2.StateActive,
+			Source: appv2.ChartSource{Repository: "remote", URL: srv.URL + "/charts/demo-web-1.0.0.tgz", Digest: hex.EncodeToString(sum[:])}}},
+		&appv2.ApplicationVersion{ObjectMeta: metav1.ObjectMeta{Name: "remote-demo-web-1-0-0-tampered"}, Spec: appv2.ApplicationVersionSpec{
+			Application: "remote-demo-web", Version: "1.0.0", State: appv2.StateActive,
+			Source: appv2.ChartSource{Repository: "remote", URL: srv.URL + "/charts/demo-web-1.0.0.tgz", Digest: strings.Repeat("0", 64)}}},
+	} {
+		if err := k8s.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create(t, newRelease("remote-web", operator, "remote-demo-web", "remote-demo-web-1-0-0", ""))
+	ar := settled(t, "remote-web", appv2.PhaseDeployed)
+	if ar.Status.History[0].Version != "1.0.0" {
+		t.Errorf("history %+v", ar.Status.History)
+	}
+	deleteRelease(t, "remote-web")
+
+	create(t, newRelease("tampered", operator, "remote-demo-web", "remote-demo-web-1-0-0-tampered", ""))
+	eventually(t, 30*time.Second, "the tampered archive is refused", func() error {
+		ar, err := getRelease("tampered")
+		if err != nil {
+			return err
+		}
+		if ar.Status.Phase != appv2.PhaseFailed || !strings.Contains(ar.Status.Message, "not the recorded digest") {
+			return fmt.Errorf("phase %s: %s", ar.Status.Phase, ar.Status.Message)
+		}
+		t.Logf("status.message: %s", ar.Status.Message)
+		return nil
+	})
+	if n := len(helmSecrets(t, "tampered")); n != 0 {
+		t.Errorf("%d Helm Secrets", n)
+	}
+	deleteRelease(t, "tampered")
 }

@@ -129,6 +129,9 @@ type Reconciler struct {
 	Charts ChartFetcher
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MaxOperations bounds the Helm operations that run at once (default
+	// 8); an operation waits for a slot within its deadline.
+	MaxOperations int
 	// Recorder records an event for each operation's start and end
 	// (default: the manager's recorder).
 	Recorder events.EventRecorder
@@ -139,6 +142,7 @@ type Reconciler struct {
 
 	opsCtx  context.Context
 	stopOps context.CancelFunc
+	slots   chan struct{}
 
 	mu      sync.Mutex
 	running map[types.NamespacedName]*running
@@ -186,6 +190,10 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	r.objects = objs
 	r.running = map[types.NamespacedName]*running{}
+	if r.MaxOperations <= 0 {
+		r.MaxOperations = 8
+	}
+	r.slots = make(chan struct{}, r.MaxOperations)
 	r.opsCtx, r.stopOps = context.WithCancel(context.Background())
 	// The operations end with the process (or its leadership).
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
@@ -533,14 +541,21 @@ func (r *Reconciler) launch(ar *appv2.ApplicationRelease, op appv2.ReleaseOperat
 		defer r.forget(key, run)
 		log.V(1).Info("Operation started")
 		var err error
-		switch op.Type {
-		case OpInstall:
+		select {
+		case r.slots <- struct{}{}:
+			defer func() { <-r.slots }()
+		case <-ctx.Done():
+			err = fmt.Errorf("waiting for one of the %d operations that may run at once: %w", r.MaxOperations, ctx.Err())
+		}
+		switch {
+		case err != nil:
+		case op.Type == OpInstall:
 			_, err = r.helm.Install(ctx, hop)
-		case OpUpgrade:
+		case op.Type == OpUpgrade:
 			_, err = r.helm.Upgrade(ctx, hop)
-		case OpRollback:
+		case op.Type == OpRollback:
 			err = r.helm.Rollback(ctx, hop, *ar.Spec.RollbackTo)
-		case OpUninstall:
+		case op.Type == OpUninstall:
 			err = r.uninstall(ctx, ar, hop)
 		}
 		run.ended.Store(true)

@@ -55,18 +55,18 @@ import (
 )
 
 var (
-	env *envtest.Environment
-	k8s client.Client // the admin's client, with the platform's scheme
+	relEnv *envtest.Environment
+	relK8s client.Client // the admin's client, with the platform's scheme
 	// cm is the running ke-controller-manager (the restart test replaces it).
-	cm *process
+	relManager *relProcess
 )
 
 // Users and the project of the release tests.
 const (
-	project  = "shop"
-	operator = "olivia" // project operator
-	viewer   = "victor" // project viewer
-	admin    = "adam"   // cluster-admin (CRDs are cluster-scoped)
+	relProject  = "shop"
+	relOperator = "olivia" // project operator
+	relViewer   = "victor" // project viewer
+	relAdmin    = "adam"   // cluster-admin (CRDs are cluster-scoped)
 )
 
 func TestMain(m *testing.M) {
@@ -75,31 +75,31 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	env = e
-	code := run(m)
-	if cm != nil {
-		cm.kill()
+	relEnv = e
+	code := relRun(m)
+	if relManager != nil {
+		relManager.kill()
 	}
 	_ = e.Stop()
 	os.Exit(code)
 }
 
-func run(m *testing.M) int {
+func relRun(m *testing.M) int {
 	logger := logr.Discard()
 	if v, err := strconv.Atoi(os.Getenv("TEST_LOG_V")); err == nil {
 		logger = textlogger.NewLogger(textlogger.NewConfig(textlogger.Verbosity(v)))
 	}
 	ctrl.SetLogger(logger)
 	var err error
-	if k8s, err = client.New(env.Config, client.Options{Scheme: scheme.New()}); err != nil {
+	if relK8s, err = client.New(relEnv.Config, client.Options{Scheme: scheme.New()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if cm, err = startProcess("ke-controller-manager-1"); err != nil {
+	if relManager, err = relStartProcess("ke-controller-manager-1"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := setupProject(); err != nil {
+	if err := relSetupProject(); err != nil {
 		fmt.Fprintln(os.Stderr, "setting up the project:", err)
 		return 1
 	}
@@ -109,29 +109,29 @@ func run(m *testing.M) int {
 // process is one ke-controller-manager "process": its manager, and a
 // switch that cuts all its traffic to kube-apiserver, so that stopping it
 // is a crash: nothing it does afterwards reaches the cluster.
-type process struct {
+type relProcess struct {
 	holder string
 	dead   atomic.Bool
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-type cutTransport struct {
-	p  *process
+type relCutTransport struct {
+	p  *relProcess
 	rt http.RoundTripper
 }
 
-func (c cutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (c relCutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.p.dead.Load() {
 		return nil, errors.New("the process is dead")
 	}
 	return c.rt.RoundTrip(req)
 }
 
-func startProcess(holder string) (*process, error) {
-	p := &process{holder: holder, done: make(chan struct{})}
-	rc := rest.CopyConfig(env.Config)
-	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return cutTransport{p: p, rt: rt} })
+func relStartProcess(holder string) (*relProcess, error) {
+	p := &relProcess{holder: holder, done: make(chan struct{})}
+	rc := rest.CopyConfig(relEnv.Config)
+	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return relCutTransport{p: p, rt: rt} })
 	cfg := app.DefaultConfig()
 	cfg.MetricsBindAddress, cfg.HealthProbeBindAddress, cfg.StateMetricsBindAddress = "0", "0", "0"
 	cfg.LeaderElection.Enabled = false
@@ -162,7 +162,7 @@ func startProcess(holder string) (*process, error) {
 }
 
 // kill cuts the process off, then stops it.
-func (p *process) kill() {
+func (p *relProcess) kill() {
 	p.dead.Store(true)
 	p.cancel()
 	select {
@@ -171,23 +171,23 @@ func (p *process) kill() {
 	}
 }
 
-func setupProject() error {
+func relSetupProject() error {
 	ctx := context.Background()
 	for _, o := range []client.Object{
 		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "owner"}, Spec: iamv1beta1.UserSpec{Email: "owner@example.com"}},
-		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: operator}, Spec: iamv1beta1.UserSpec{Email: operator + "@example.com"}},
-		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: viewer}, Spec: iamv1beta1.UserSpec{Email: viewer + "@example.com"}},
-		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: admin}, Spec: iamv1beta1.UserSpec{Email: admin + "@example.com"}},
+		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: relOperator}, Spec: iamv1beta1.UserSpec{Email: relOperator + "@example.com"}},
+		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: relViewer}, Spec: iamv1beta1.UserSpec{Email: relViewer + "@example.com"}},
+		&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: relAdmin}, Spec: iamv1beta1.UserSpec{Email: relAdmin + "@example.com"}},
 		&tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "store"}, Spec: tenantv1beta1.WorkspaceSpec{Manager: "owner"}},
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: project, Labels: map[string]string{tenantv1beta1.WorkspaceLabel: "store"}}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: relProject, Labels: map[string]string{tenantv1beta1.WorkspaceLabel: "store"}}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: appv2.SecretNamespace}},
-		projectMember(operator, "operator"),
-		projectMember(viewer, "viewer"),
+		relProjectMember(relOperator, "operator"),
+		relProjectMember(relViewer, "viewer"),
 		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "adam-cluster-admin"},
 			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
-			Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: rbacv1.GroupName, Name: admin}}},
+			Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: rbacv1.GroupName, Name: relAdmin}}},
 	} {
-		if err := k8s.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+		if err := relK8s.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
 		}
 	}
@@ -195,24 +195,24 @@ func setupProject() error {
 	// kube-apiserver lets the operator write Secrets (Helm's storage) and
 	// Deployments, and the viewer read Deployments.
 	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return allowed(operator, "create", "", "secrets") && allowed(operator, "create", "apps", "deployments") &&
-			allowed(operator, "create", "batch", "jobs") && allowed(viewer, "list", "apps", "deployments"), nil
+		return relAllowed(relOperator, "create", "", "secrets") && relAllowed(relOperator, "create", "apps", "deployments") &&
+			relAllowed(relOperator, "create", "batch", "jobs") && relAllowed(relViewer, "list", "apps", "deployments"), nil
 	})
 }
 
-func projectMember(user, role string) *rbacv1.RoleBinding {
+func relProjectMember(user, role string) *rbacv1.RoleBinding {
 	return &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Namespace: project, Name: user + "-" + role, Labels: map[string]string{iamv1beta1.UserRefLabel: user}},
+		ObjectMeta: metav1.ObjectMeta{Namespace: relProject, Name: user + "-" + role, Labels: map[string]string{iamv1beta1.UserRefLabel: user}},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role},
 		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: rbacv1.GroupName, Name: user}},
 	}
 }
 
 // allowed asks kube-apiserver whether user may do verb on resource in the project.
-func allowed(user, verb, group, resource string) bool {
+func relAllowed(user, verb, group, resource string) bool {
 	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{User: user,
-		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: verb, Group: group, Resource: resource, Namespace: project}}}
-	if err := k8s.Create(context.Background(), sar); err != nil {
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: verb, Group: group, Resource: resource, Namespace: relProject}}}
+	if err := relK8s.Create(context.Background(), sar); err != nil {
 		return false
 	}
 	return sar.Status.Allowed
@@ -244,20 +244,20 @@ func chartArchive(t *testing.T, dir string) []byte {
 
 // publish makes an uploaded version of a testdata chart (its ConfigMap and
 // its ApplicationVersion, active) and returns the version's name.
-func publish(t *testing.T, application, version, dir string) string {
+func relPublish(t *testing.T, application, version, dir string) string {
 	t.Helper()
 	ctx := context.Background()
 	name := application + "-" + strings.ReplaceAll(version, ".", "-")
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: appv2.SecretNamespace, Name: "appver-" + name,
+	relManager := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: appv2.SecretNamespace, Name: "appver-" + name,
 		Labels: map[string]string{appv2.ApplicationLabel: application}},
 		BinaryData: map[string][]byte{appv2.ChartKey: chartArchive(t, dir)}}
-	if err := k8s.Create(ctx, cm); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := relK8s.Create(ctx, relManager); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	v := &appv2.ApplicationVersion{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{appv2.ApplicationLabel: application}},
 		Spec: appv2.ApplicationVersionSpec{Application: application, Version: version, State: appv2.StateActive,
-			Source: appv2.ChartSource{ConfigMap: cm.Name}}}
-	if err := k8s.Create(ctx, v); err != nil && !apierrors.IsAlreadyExists(err) {
+			Source: appv2.ChartSource{ConfigMap: relManager.Name}}}
+	if err := relK8s.Create(ctx, v); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	return name
@@ -265,25 +265,25 @@ func publish(t *testing.T, application, version, dir string) string {
 
 func newRelease(name, user, application, version, values string) *appv2.ApplicationRelease {
 	return &appv2.ApplicationRelease{
-		ObjectMeta: metav1.ObjectMeta{Namespace: project, Name: name, Annotations: map[string]string{appv2.OperatorAnnotation: user}},
+		ObjectMeta: metav1.ObjectMeta{Namespace: relProject, Name: name, Annotations: map[string]string{appv2.OperatorAnnotation: user}},
 		Spec:       appv2.ApplicationReleaseSpec{Application: application, Version: version, Values: values},
 	}
 }
 
-func create(t *testing.T, o client.Object) {
+func relCreate(t *testing.T, o client.Object) {
 	t.Helper()
-	if err := k8s.Create(context.Background(), o); err != nil {
+	if err := relK8s.Create(context.Background(), o); err != nil {
 		t.Fatalf("creating %T %s: %v", o, o.GetName(), err)
 	}
 }
 
 func getRelease(name string) (*appv2.ApplicationRelease, error) {
 	ar := &appv2.ApplicationRelease{}
-	return ar, k8s.Get(context.Background(), types.NamespacedName{Namespace: project, Name: name}, ar)
+	return ar, relK8s.Get(context.Background(), types.NamespacedName{Namespace: relProject, Name: name}, ar)
 }
 
 // eventually retries check until it returns nil or the time passes.
-func eventually(t *testing.T, within time.Duration, what string, check func() error) {
+func relEventually(t *testing.T, within time.Duration, what string, check func() error) {
 	t.Helper()
 	var last error
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, within, true, func(context.Context) (bool, error) {
@@ -297,10 +297,10 @@ func eventually(t *testing.T, within time.Duration, what string, check func() er
 
 // settled waits until the release carried out its current generation and
 // is in phase want.
-func settled(t *testing.T, name string, want appv2.ReleasePhase) *appv2.ApplicationRelease {
+func relSettled(t *testing.T, name string, want appv2.ReleasePhase) *appv2.ApplicationRelease {
 	t.Helper()
 	var ar *appv2.ApplicationRelease
-	eventually(t, 90*time.Second, fmt.Sprintf("release %s %s", name, want), func() error {
+	relEventually(t, 90*time.Second, fmt.Sprintf("release %s %s", name, want), func() error {
 		var err error
 		if ar, err = getRelease(name); err != nil {
 			return err
@@ -317,15 +317,15 @@ func settled(t *testing.T, name string, want appv2.ReleasePhase) *appv2.Applicat
 func helmSecrets(t *testing.T, name string) []corev1.Secret {
 	t.Helper()
 	list := &corev1.SecretList{}
-	if err := k8s.List(context.Background(), list, client.InNamespace(project), client.MatchingLabels{"owner": "helm", "name": name}); err != nil {
+	if err := relK8s.List(context.Background(), list, client.InNamespace(relProject), client.MatchingLabels{"owner": "helm", "name": name}); err != nil {
 		t.Fatal(err)
 	}
 	return list.Items
 }
 
-func exists(t *testing.T, o client.Object, ns, name string) bool {
+func relExists(t *testing.T, o client.Object, ns, name string) bool {
 	t.Helper()
-	err := k8s.Get(context.Background(), types.NamespacedName{Namespace: ns, Name: name}, o)
+	err := relK8s.Get(context.Background(), types.NamespacedName{Namespace: ns, Name: name}, o)
 	if err != nil && !apierrors.IsNotFound(err) {
 		t.Fatal(err)
 	}
@@ -337,14 +337,14 @@ func readyCondition(ar *appv2.ApplicationRelease) *metav1.Condition {
 }
 
 // update changes a release's spec as its operator would (through the API).
-func update(t *testing.T, name string, change func(*appv2.ApplicationRelease)) {
+func relUpdate(t *testing.T, name string, change func(*appv2.ApplicationRelease)) {
 	t.Helper()
 	ar, err := getRelease(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	change(ar)
-	if err := k8s.Update(context.Background(), ar); err != nil {
+	if err := relK8s.Update(context.Background(), ar); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -355,10 +355,10 @@ func deleteRelease(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := k8s.Delete(context.Background(), ar); err != nil {
+	if err := relK8s.Delete(context.Background(), ar); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 90*time.Second, "the release object goes after the uninstall", func() error {
+	relEventually(t, 90*time.Second, "the release object goes after the uninstall", func() error {
 		cur, err := getRelease(name)
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -374,12 +374,12 @@ func deleteRelease(t *testing.T, name string) {
 func markDeploymentReady(t *testing.T, name string) {
 	t.Helper()
 	d := &appsv1.Deployment{}
-	if err := k8s.Get(context.Background(), types.NamespacedName{Namespace: project, Name: name}, d); err != nil {
+	if err := relK8s.Get(context.Background(), types.NamespacedName{Namespace: relProject, Name: name}, d); err != nil {
 		t.Fatal(err)
 	}
 	n := ptr.Deref(d.Spec.Replicas, 1)
 	d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: n, ReadyReplicas: n, UpdatedReplicas: n, AvailableReplicas: n}
-	if err := k8s.Status().Update(context.Background(), d); err != nil {
+	if err := relK8s.Status().Update(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -389,8 +389,8 @@ func markDeploymentReady(t *testing.T, name string) {
 func completeJob(t *testing.T, name string, notUID types.UID) types.UID {
 	t.Helper()
 	job := &batchv1.Job{}
-	eventually(t, 60*time.Second, "the hook Job "+name+" exists", func() error {
-		if err := k8s.Get(context.Background(), types.NamespacedName{Namespace: project, Name: name}, job); err != nil {
+	relEventually(t, 60*time.Second, "the hook Job "+name+" exists", func() error {
+		if err := relK8s.Get(context.Background(), types.NamespacedName{Namespace: relProject, Name: name}, job); err != nil {
 			return err
 		}
 		if job.UID == notUID || job.DeletionTimestamp != nil {
@@ -403,7 +403,7 @@ func completeJob(t *testing.T, name string, notUID types.UID) types.UID {
 		{Type: batchv1.JobSuccessCriteriaMet, Status: corev1.ConditionTrue, LastTransitionTime: now, LastProbeTime: now},
 		{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, LastTransitionTime: now, LastProbeTime: now},
 	}}
-	if err := k8s.Status().Update(context.Background(), job); err != nil {
+	if err := relK8s.Status().Update(context.Background(), job); err != nil {
 		t.Fatalf("completing the Job: %v", err)
 	}
 	return job.UID
@@ -413,9 +413,9 @@ func completeJob(t *testing.T, name string, notUID types.UID) types.UID {
 // revision 1, and uninstalls it; the status follows Helm at each step and
 // the uninstall leaves no object and no Helm record.
 func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
-	v1 := publish(t, "demo-web", "1.0.0", "demo-web-1.0.0")
-	v2 := publish(t, "demo-web", "1.1.0", "demo-web-1.1.0")
-	helm := &release.Client{Config: env.Config}
+	v1 := relPublish(t, "demo-web", "1.0.0", "demo-web-1.0.0")
+	v2 := relPublish(t, "demo-web", "1.1.0", "demo-web-1.1.0")
+	helm := &release.Client{Config: relEnv.Config}
 	as := func(name string) user.Info {
 		return &user.DefaultInfo{Name: name, Groups: []string{user.AllAuthenticated}}
 	}
@@ -424,30 +424,30 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("dry run before the install", func(t *testing.T) {
-		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(operator), Chart: ch1, Values: map[string]any{"replicaCount": 2}})
+		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: relProject, User: as(relOperator), Chart: ch1, Values: map[string]any{"replicaCount": 2}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(r.Manifest, "kind: Deployment") || !strings.Contains(r.Manifest, "replicas: 2") || r.Current != "" || r.Notes == "" {
 			t.Errorf("dry run: manifest %q current %q notes %q", r.Manifest, r.Current, r.Notes)
 		}
-		if _, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(viewer), Chart: ch1}); err == nil || !strings.Contains(err.Error(), "forbidden") {
+		if _, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: relProject, User: as(relViewer), Chart: ch1}); err == nil || !strings.Contains(err.Error(), "forbidden") {
 			t.Errorf("the viewer's dry run: %v", err)
 		}
 		if n := len(helmSecrets(t, "web")); n != 0 {
 			t.Errorf("the dry run left %d Helm Secrets", n)
 		}
 	})
-	create(t, newRelease("web", operator, "demo-web", v1, "replicaCount: 2\n"))
+	relCreate(t, newRelease("web", relOperator, "demo-web", v1, "replicaCount: 2\n"))
 
-	ar := settled(t, "web", appv2.PhaseDeployed)
+	ar := relSettled(t, "web", appv2.PhaseDeployed)
 	if ar.Status.Revision != 1 || len(ar.Status.History) != 1 || ar.Status.History[0].Status != "deployed" || ar.Status.History[0].Version != "1.0.0" {
 		t.Fatalf("after the install: revision %d history %+v", ar.Status.Revision, ar.Status.History)
 	}
 	if ar.Status.Notes == "" || ar.Status.Message != "Install complete" {
 		t.Errorf("notes %q message %q", ar.Status.Notes, ar.Status.Message)
 	}
-	if op := ar.Status.Operation; op == nil || op.Type != "install" || op.User != operator || op.Holder != cm.holder || op.Deadline == nil {
+	if op := ar.Status.Operation; op == nil || op.Type != "install" || op.User != relOperator || op.Holder != relManager.holder || op.Deadline == nil {
 		t.Errorf("operation %+v", ar.Status.Operation)
 	}
 	if !controllerHasFinalizer(ar) {
@@ -471,7 +471,7 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 		t.Errorf("Ready before the replicas: %+v", c)
 	}
 	d := &appsv1.Deployment{}
-	if !exists(t, d, project, deployment) || ptr.Deref(d.Spec.Replicas, 0) != 2 {
+	if !relExists(t, d, relProject, deployment) || ptr.Deref(d.Spec.Replicas, 0) != 2 {
 		t.Fatalf("the Deployment %s with 2 replicas: %+v", deployment, d.Spec.Replicas)
 	}
 	if got := len(helmSecrets(t, "web")); got != 1 {
@@ -480,13 +480,13 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 
 	t.Run("Ready once the workload's replicas are", func(t *testing.T) {
 		markDeploymentReady(t, deployment)
-		eventually(t, 30*time.Second, "Ready=True", func() error {
+		relEventually(t, 30*time.Second, "Ready=True", func() error {
 			ar, err := getRelease("web")
 			if err != nil {
 				return err
 			}
 			if c := readyCondition(ar); c == nil || c.Status != metav1.ConditionTrue || c.Reason != appv2.ReasonDeployed {
-				exists(t, d, project, deployment)
+				relExists(t, d, relProject, deployment)
 				return fmt.Errorf("Ready %+v, resources %+v; the Deployment's generation %d, status %+v", c, ar.Status.Resources, d.Generation, d.Status)
 			}
 			return nil
@@ -494,7 +494,7 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 	})
 
 	t.Run("dry run of an upgrade shows the current manifest", func(t *testing.T) {
-		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: project, User: as(operator), Chart: ch1, Values: map[string]any{"replicaCount": 5}})
+		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: relProject, User: as(relOperator), Chart: ch1, Values: map[string]any{"replicaCount": 5}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -507,32 +507,32 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 	})
 
 	t.Run("upgrade to 1.1.0", func(t *testing.T) {
-		update(t, "web", func(ar *appv2.ApplicationRelease) { ar.Spec.Version, ar.Spec.Values = v2, "replicaCount: 3\n" })
-		ar := settled(t, "web", appv2.PhaseDeployed)
+		relUpdate(t, "web", func(ar *appv2.ApplicationRelease) { ar.Spec.Version, ar.Spec.Values = v2, "replicaCount: 3\n" })
+		ar := relSettled(t, "web", appv2.PhaseDeployed)
 		if ar.Status.Revision != 2 || ar.Status.Operation.Type != "upgrade" || len(ar.Status.History) != 2 ||
 			ar.Status.History[0].Revision != 2 || ar.Status.History[0].Version != "1.1.0" || ar.Status.History[1].Status != "superseded" {
 			t.Fatalf("after the upgrade: revision %d operation %+v history %+v", ar.Status.Revision, ar.Status.Operation, ar.Status.History)
 		}
-		if exists(t, d, project, deployment); ptr.Deref(d.Spec.Replicas, 0) != 3 || d.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" {
+		if relExists(t, d, relProject, deployment); ptr.Deref(d.Spec.Replicas, 0) != 3 || d.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" {
 			t.Errorf("the Deployment after the upgrade: replicas %v image %s", d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
 		}
 	})
 
 	t.Run("rollback to revision 1", func(t *testing.T) {
-		update(t, "web", func(ar *appv2.ApplicationRelease) {
+		relUpdate(t, "web", func(ar *appv2.ApplicationRelease) {
 			ar.Spec.Version, ar.Spec.Values, ar.Spec.RollbackTo = v1, "replicaCount: 2\n", ptr.To(1)
 		})
-		ar := settled(t, "web", appv2.PhaseDeployed)
+		ar := relSettled(t, "web", appv2.PhaseDeployed)
 		if ar.Status.Revision != 3 || ar.Status.Operation.Type != "rollback" || ar.Status.History[0].Version != "1.0.0" ||
 			!strings.Contains(ar.Status.History[0].Description, "Rollback to 1") {
 			t.Fatalf("after the rollback: revision %d operation %+v history %+v", ar.Status.Revision, ar.Status.Operation, ar.Status.History)
 		}
-		if exists(t, d, project, deployment); ptr.Deref(d.Spec.Replicas, 0) != 2 || d.Spec.Template.Spec.Containers[0].Image != "nginx:1.27" {
+		if relExists(t, d, relProject, deployment); ptr.Deref(d.Spec.Replicas, 0) != 2 || d.Spec.Template.Spec.Containers[0].Image != "nginx:1.27" {
 			t.Errorf("the Deployment after the rollback: replicas %v image %s", d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
 		}
 		// A later change that leaves rollbackTo as it was upgrades.
-		update(t, "web", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "replicaCount: 4\n" })
-		ar = settled(t, "web", appv2.PhaseDeployed)
+		relUpdate(t, "web", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "replicaCount: 4\n" })
+		ar = relSettled(t, "web", appv2.PhaseDeployed)
 		if ar.Status.Revision != 4 || ar.Status.Operation.Type != "upgrade" {
 			t.Fatalf("after a change following the rollback: revision %d operation %+v", ar.Status.Revision, ar.Status.Operation)
 		}
@@ -543,11 +543,11 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 		if n := len(helmSecrets(t, "web")); n != 0 {
 			t.Errorf("%d Helm release Secrets remain", n)
 		}
-		eventually(t, 30*time.Second, "the objects are deleted", func() error {
-			if exists(t, &appsv1.Deployment{}, project, deployment) {
+		relEventually(t, 30*time.Second, "the objects are deleted", func() error {
+			if relExists(t, &appsv1.Deployment{}, relProject, deployment) {
 				return errors.New("the Deployment remains")
 			}
-			if exists(t, &corev1.Service{}, project, deployment) {
+			if relExists(t, &corev1.Service{}, relProject, deployment) {
 				return errors.New("the Service remains")
 			}
 			return nil
@@ -567,10 +567,10 @@ func controllerHasFinalizer(ar *appv2.ApplicationRelease) bool {
 // A project viewer's release fails with kube-apiserver's refusal, as Helm
 // reports it, and nothing is created.
 func TestAViewersInstallIsRefused(t *testing.T) {
-	v1 := publish(t, "demo-web", "1.0.0", "demo-web-1.0.0")
-	create(t, newRelease("peek", viewer, "demo-web", v1, ""))
-	ar := settled(t, "peek", appv2.PhaseFailed)
-	if !strings.Contains(ar.Status.Message, "forbidden") || !strings.Contains(ar.Status.Message, `"`+viewer+`"`) {
+	v1 := relPublish(t, "demo-web", "1.0.0", "demo-web-1.0.0")
+	relCreate(t, newRelease("peek", relViewer, "demo-web", v1, ""))
+	ar := relSettled(t, "peek", appv2.PhaseFailed)
+	if !strings.Contains(ar.Status.Message, "forbidden") || !strings.Contains(ar.Status.Message, `"`+relViewer+`"`) {
 		t.Errorf("message %q, want kube-apiserver's forbidden naming the viewer", ar.Status.Message)
 	}
 	if c := readyCondition(ar); c == nil || c.Status != metav1.ConditionFalse || c.Reason != appv2.ReasonFailed {
@@ -580,7 +580,7 @@ func TestAViewersInstallIsRefused(t *testing.T) {
 	if n := len(helmSecrets(t, "peek")); n != 0 {
 		t.Errorf("%d Helm Secrets", n)
 	}
-	if exists(t, &appsv1.Deployment{}, project, "peek-demo-web") {
+	if relExists(t, &appsv1.Deployment{}, relProject, "peek-demo-web") {
 		t.Error("a Deployment was created")
 	}
 	// The object can go although nothing was installed.
@@ -590,9 +590,9 @@ func TestAViewersInstallIsRefused(t *testing.T) {
 // Values that fail the chart's values.schema.json install nothing; the
 // message names the field.
 func TestValuesThatFailTheSchemaInstallNothing(t *testing.T) {
-	v := publish(t, "schema-app", "0.1.0", "schema-app")
-	create(t, newRelease("strict", operator, "schema-app", v, "replicaCount: 20\n"))
-	ar := settled(t, "strict", appv2.PhaseFailed)
+	v := relPublish(t, "schema-app", "0.1.0", "schema-app")
+	relCreate(t, newRelease("strict", relOperator, "schema-app", v, "replicaCount: 20\n"))
+	ar := relSettled(t, "strict", appv2.PhaseFailed)
 	if !strings.Contains(ar.Status.Message, "replicaCount") {
 		t.Errorf("message %q does not name replicaCount", ar.Status.Message)
 	}
@@ -604,13 +604,13 @@ func TestValuesThatFailTheSchemaInstallNothing(t *testing.T) {
 		t.Errorf("%d Helm Secrets", n)
 	}
 	list := &appsv1.DeploymentList{}
-	if err := k8s.List(context.Background(), list, client.InNamespace(project), client.MatchingLabels{"app.kubernetes.io/instance": "strict"}); err != nil || len(list.Items) != 0 {
+	if err := relK8s.List(context.Background(), list, client.InNamespace(relProject), client.MatchingLabels{"app.kubernetes.io/instance": "strict"}); err != nil || len(list.Items) != 0 {
 		t.Errorf("deployments %d (%v)", len(list.Items), err)
 	}
 
 	t.Run("fixed values install", func(t *testing.T) {
-		update(t, "strict", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "replicaCount: 3\n" })
-		ar := settled(t, "strict", appv2.PhaseDeployed)
+		relUpdate(t, "strict", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "replicaCount: 3\n" })
+		ar := relSettled(t, "strict", appv2.PhaseDeployed)
 		if ar.Status.Revision != 1 {
 			t.Errorf("revision %d", ar.Status.Revision)
 		}
@@ -618,32 +618,32 @@ func TestValuesThatFailTheSchemaInstallNothing(t *testing.T) {
 	})
 }
 
-var widgets = schema.GroupVersionKind{Group: "demo.superkube.io", Version: "v1", Kind: "Widget"}
+var relWidgets = schema.GroupVersionKind{Group: "demo.superkube.io", Version: "v1", Kind: "Widget"}
 
 // A chart with a CRD in crds/ and a custom resource of it installs (as a
 // cluster administrator: a project operator may not create CRDs) and
 // uninstalls its custom resource; the CRD stays, as Helm never deletes the
 // CRDs of crds/.
 func TestAChartWithACRD(t *testing.T) {
-	v := publish(t, "crd-app", "0.1.0", "crd-app")
-	create(t, newRelease("gadgets", admin, "crd-app", v, ""))
-	ar := settled(t, "gadgets", appv2.PhaseDeployed)
+	v := relPublish(t, "crd-app", "0.1.0", "crd-app")
+	relCreate(t, newRelease("gadgets", relAdmin, "crd-app", v, ""))
+	ar := relSettled(t, "gadgets", appv2.PhaseDeployed)
 	w := &unstructured.Unstructured{}
-	w.SetGroupVersionKind(widgets)
-	if !exists(t, w, project, "gadgets-widget") {
+	w.SetGroupVersionKind(relWidgets)
+	if !relExists(t, w, relProject, "gadgets-widget") {
 		t.Fatalf("no Widget; resources %+v", ar.Status.Resources)
 	}
 	if c := readyCondition(ar); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("Ready %+v (resources %+v)", c, ar.Status.Resources)
 	}
 	deleteRelease(t, "gadgets")
-	if exists(t, w, project, "gadgets-widget") {
+	if relExists(t, w, relProject, "gadgets-widget") {
 		t.Error("the Widget remains")
 	}
 
 	t.Run("an operator may not install it", func(t *testing.T) {
-		create(t, newRelease("gadgets-op", operator, "crd-app", v, ""))
-		ar := settled(t, "gadgets-op", appv2.PhaseFailed)
+		relCreate(t, newRelease("gadgets-op", relOperator, "crd-app", v, ""))
+		ar := relSettled(t, "gadgets-op", appv2.PhaseFailed)
 		t.Logf("status.message: %s", ar.Status.Message)
 		if !strings.Contains(ar.Status.Message, "forbidden") && !strings.Contains(ar.Status.Message, "cannot") {
 			t.Errorf("message %q", ar.Status.Message)
@@ -656,9 +656,9 @@ func TestAChartWithACRD(t *testing.T) {
 // the install waits for the Job, then runs the post-install hook; the
 // uninstall also deletes the hook objects that their policy left.
 func TestAChartWithHooks(t *testing.T) {
-	v := publish(t, "hooks-app", "0.1.0", "hooks-app")
-	create(t, newRelease("hooked", operator, "hooks-app", v, ""))
-	eventually(t, 30*time.Second, "Installing while the hook runs", func() error {
+	v := relPublish(t, "hooks-app", "0.1.0", "hooks-app")
+	relCreate(t, newRelease("hooked", relOperator, "hooks-app", v, ""))
+	relEventually(t, 30*time.Second, "Installing while the hook runs", func() error {
 		ar, err := getRelease("hooked")
 		if err != nil {
 			return err
@@ -669,17 +669,17 @@ func TestAChartWithHooks(t *testing.T) {
 		return nil
 	})
 	completeJob(t, "hooked-pre-install", "")
-	ar := settled(t, "hooked", appv2.PhaseDeployed)
-	if !exists(t, &corev1.ConfigMap{}, project, "hooked-installed") || !exists(t, &corev1.ConfigMap{}, project, "hooked-hooks-app") {
+	ar := relSettled(t, "hooked", appv2.PhaseDeployed)
+	if !relExists(t, &corev1.ConfigMap{}, relProject, "hooked-installed") || !relExists(t, &corev1.ConfigMap{}, relProject, "hooked-hooks-app") {
 		t.Fatalf("the post-install hook's ConfigMap or the chart's ConfigMap is missing (resources %+v)", ar.Status.Resources)
 	}
 	deleteRelease(t, "hooked")
 	for _, name := range []string{"hooked-installed", "hooked-hooks-app"} {
-		if exists(t, &corev1.ConfigMap{}, project, name) {
+		if relExists(t, &corev1.ConfigMap{}, relProject, name) {
 			t.Errorf("ConfigMap %s remains after the uninstall", name)
 		}
 	}
-	if exists(t, &batchv1.Job{}, project, "hooked-pre-install") {
+	if relExists(t, &batchv1.Job{}, relProject, "hooked-pre-install") {
 		t.Error("the hook Job remains")
 	}
 	if n := len(helmSecrets(t, "hooked")); n != 0 {
@@ -690,11 +690,11 @@ func TestAChartWithHooks(t *testing.T) {
 // An install that outlives spec.timeout fails with the timeout in its
 // message; it does not stay Installing.
 func TestAnInstallPastItsTimeoutFails(t *testing.T) {
-	v := publish(t, "hooks-app", "0.1.0", "hooks-app")
-	ar := newRelease("slow", operator, "hooks-app", v, "")
+	v := relPublish(t, "hooks-app", "0.1.0", "hooks-app")
+	ar := newRelease("slow", relOperator, "hooks-app", v, "")
 	ar.Spec.Timeout = &metav1.Duration{Duration: 3 * time.Second}
-	create(t, ar)
-	ar = settled(t, "slow", appv2.PhaseFailed)
+	relCreate(t, ar)
+	ar = relSettled(t, "slow", appv2.PhaseFailed)
 	t.Logf("status.message: %s", ar.Status.Message)
 	if !strings.Contains(ar.Status.Message, "timeout") && !strings.Contains(ar.Status.Message, "deadline") {
 		t.Errorf("message %q does not say it timed out", ar.Status.Message)
@@ -714,9 +714,9 @@ func TestAnInstallPastItsTimeoutFails(t *testing.T) {
 // revision failed and the release Failed (Interrupted), and installs once
 // more; that install succeeds.
 func TestARestartInTheMiddleOfAnInstall(t *testing.T) {
-	v := publish(t, "hooks-app", "0.1.0", "hooks-app")
-	create(t, newRelease("restarted", operator, "hooks-app", v, ""))
-	eventually(t, 30*time.Second, "the install waits for its hook", func() error {
+	v := relPublish(t, "hooks-app", "0.1.0", "hooks-app")
+	relCreate(t, newRelease("restarted", relOperator, "hooks-app", v, ""))
+	relEventually(t, 30*time.Second, "the install waits for its hook", func() error {
 		ar, err := getRelease("restarted")
 		if err != nil {
 			return err
@@ -730,11 +730,11 @@ func TestARestartInTheMiddleOfAnInstall(t *testing.T) {
 		return nil
 	})
 	job := &batchv1.Job{}
-	eventually(t, 30*time.Second, "the hook Job", func() error {
-		return k8s.Get(context.Background(), types.NamespacedName{Namespace: project, Name: "restarted-pre-install"}, job)
+	relEventually(t, 30*time.Second, "the hook Job", func() error {
+		return relK8s.Get(context.Background(), types.NamespacedName{Namespace: relProject, Name: "restarted-pre-install"}, job)
 	})
-	first := cm.holder
-	cm.kill()
+	first := relManager.holder
+	relManager.kill()
 	// The dead process left the release Installing and Helm's record pending.
 	ar, err := getRelease("restarted")
 	if err != nil {
@@ -747,10 +747,10 @@ func TestARestartInTheMiddleOfAnInstall(t *testing.T) {
 		t.Fatalf("after the crash, Helm's records: %d", len(s))
 	}
 
-	if cm, err = startProcess("ke-controller-manager-2"); err != nil {
+	if relManager, err = relStartProcess("ke-controller-manager-2"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 60*time.Second, "the interrupted revision is marked failed and the install tried again", func() error {
+	relEventually(t, 60*time.Second, "the interrupted revision is marked failed and the install tried again", func() error {
 		for _, s := range helmSecrets(t, "restarted") {
 			if s.Labels["version"] == "1" && s.Labels["status"] == "failed" {
 				return nil
@@ -759,7 +759,7 @@ func TestARestartInTheMiddleOfAnInstall(t *testing.T) {
 		return errors.New("revision 1 is not failed")
 	})
 	completeJob(t, "restarted-pre-install", job.UID)
-	ar = settled(t, "restarted", appv2.PhaseDeployed)
+	ar = relSettled(t, "restarted", appv2.PhaseDeployed)
 	op := ar.Status.Operation
 	if op.Holder != "ke-controller-manager-2" || op.Attempt != 2 || op.Type != "install" {
 		t.Errorf("operation %+v, want the second attempt by the new process", op)
@@ -802,19 +802,19 @@ func TestAChartFromARepositoryURL(t *testing.T) {
 			Application: "remote-demo-web", Version: "1.0.0", State: appv2.StateActive,
 			Source: appv2.ChartSource{Repository: "remote", URL: srv.URL + "/charts/demo-web-1.0.0.tgz", Digest: strings.Repeat("0", 64)}}},
 	} {
-		if err := k8s.Create(ctx, o); err != nil {
+		if err := relK8s.Create(ctx, o); err != nil {
 			t.Fatal(err)
 		}
 	}
-	create(t, newRelease("remote-web", operator, "remote-demo-web", "remote-demo-web-1-0-0", ""))
-	ar := settled(t, "remote-web", appv2.PhaseDeployed)
+	relCreate(t, newRelease("remote-web", relOperator, "remote-demo-web", "remote-demo-web-1-0-0", ""))
+	ar := relSettled(t, "remote-web", appv2.PhaseDeployed)
 	if ar.Status.History[0].Version != "1.0.0" {
 		t.Errorf("history %+v", ar.Status.History)
 	}
 	deleteRelease(t, "remote-web")
 
-	create(t, newRelease("tampered", operator, "remote-demo-web", "remote-demo-web-1-0-0-tampered", ""))
-	eventually(t, 30*time.Second, "the tampered archive is refused", func() error {
+	relCreate(t, newRelease("tampered", relOperator, "remote-demo-web", "remote-demo-web-1-0-0-tampered", ""))
+	relEventually(t, 30*time.Second, "the tampered archive is refused", func() error {
 		ar, err := getRelease("tampered")
 		if err != nil {
 			return err

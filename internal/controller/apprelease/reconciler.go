@@ -748,6 +748,11 @@ func (r *Reconciler) refresh(ctx context.Context, ar *appv2.ApplicationRelease) 
 	}
 	for _, x := range res {
 		if !x.Ready {
+			// Often at first, then every minute for a release that stays
+			// not ready (an image that does not pull).
+			if op := ar.Status.Operation; op != nil && r.Now().Sub(op.StartedAt.Time) > 5*time.Minute {
+				return ctrl.Result{RequeueAfter: time.Minute}, nil
+			}
 			return ctrl.Result{RequeueAfter: 10 * time.Second}, nil
 		}
 	}

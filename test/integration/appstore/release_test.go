@@ -220,14 +220,18 @@ func relAllowed(user, verb, group, resource string) bool {
 
 // Charts and versions.
 
-// chartArchive packages a chart folder of testdata/charts with the Helm SDK.
+// chartArchive packages a chart folder (of testdata/charts unless the path
+// is absolute) with the Helm SDK.
 func chartArchive(t *testing.T, dir string) []byte {
 	t.Helper()
 	root, err := envtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := loader.LoadDir(filepath.Join(root, "testdata", "charts", dir))
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, "testdata", "charts", dir)
+	}
+	ch, err := loader.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -829,4 +833,100 @@ func TestAChartFromARepositoryURL(t *testing.T) {
 		t.Errorf("%d Helm Secrets", n)
 	}
 	deleteRelease(t, "tampered")
+}
+
+// upgradeHookChart is a chart whose upgrades wait for a pre-upgrade Job.
+var upgradeHookChart = map[string]string{
+	"Chart.yaml":  "apiVersion: v2\nname: upgrade-hook\nversion: 0.1.0\n",
+	"values.yaml": "message: hello\n",
+	"templates/configmap.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  message: {{ .Values.message | quote }}
+`,
+	"templates/pre-upgrade-job.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-pre-upgrade
+  annotations:
+    helm.sh/hook: pre-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: busybox
+          command: ["true"]
+`,
+}
+
+// ke-controller-manager stops while an upgrade waits for its pre-upgrade
+// hook: the next process marks Helm's pending-upgrade revision failed and
+// upgrades once more.
+func TestARestartInTheMiddleOfAnUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range upgradeHookChart {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: appv2.SecretNamespace, Name: "appver-upgrade-hook-0-1-0"},
+		BinaryData: map[string][]byte{appv2.ChartKey: chartArchive(t, dir)}}
+	ver := &appv2.ApplicationVersion{ObjectMeta: metav1.ObjectMeta{Name: "upgrade-hook-0-1-0"}, Spec: appv2.ApplicationVersionSpec{
+		Application: "upgrade-hook", Version: "0.1.0", State: appv2.StateActive, Source: appv2.ChartSource{ConfigMap: cm.Name}}}
+	for _, o := range []client.Object{cm, ver} {
+		if err := relK8s.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	relCreate(t, newRelease("migrating", relOperator, "upgrade-hook", ver.Name, ""))
+	relSettled(t, "migrating", appv2.PhaseDeployed)
+	relUpdate(t, "migrating", func(ar *appv2.ApplicationRelease) { ar.Spec.Values = "message: bonjour\n" })
+	job := &batchv1.Job{}
+	relEventually(t, 30*time.Second, "the upgrade waits for its hook", func() error {
+		ar, err := getRelease("migrating")
+		if err != nil {
+			return err
+		}
+		if ar.Status.Phase != appv2.PhaseUpgrading {
+			return fmt.Errorf("phase %s", ar.Status.Phase)
+		}
+		return relK8s.Get(ctx, types.NamespacedName{Namespace: relProject, Name: "migrating-pre-upgrade"}, job)
+	})
+	first := relManager.holder
+	relManager.kill()
+	pending := false
+	for _, s := range helmSecrets(t, "migrating") {
+		pending = pending || s.Labels["version"] == "2" && s.Labels["status"] == "pending-upgrade"
+	}
+	if !pending {
+		t.Fatal("after the crash, revision 2 is not pending-upgrade")
+	}
+	var err error
+	if relManager, err = relStartProcess("ke-controller-manager-3"); err != nil {
+		t.Fatal(err)
+	}
+	completeJob(t, "migrating-pre-upgrade", job.UID)
+	ar := relSettled(t, "migrating", appv2.PhaseDeployed)
+	if op := ar.Status.Operation; op.Type != "upgrade" || op.Attempt != 2 || op.Holder != "ke-controller-manager-3" {
+		t.Errorf("operation %+v", op)
+	}
+	h := ar.Status.History
+	if len(h) != 3 || h[0].Status != "deployed" || h[1].Status != "failed" || !strings.Contains(h[1].Description, first) || h[2].Status != "superseded" {
+		t.Errorf("history %+v", h)
+	}
+	got := &corev1.ConfigMap{}
+	if relExists(t, got, relProject, "migrating-config"); got.Data["message"] != "bonjour" {
+		t.Errorf("the ConfigMap says %q after the upgrade", got.Data["message"])
+	}
+	deleteRelease(t, "migrating")
 }

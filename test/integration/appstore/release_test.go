@@ -930,3 +930,27 @@ func TestARestartInTheMiddleOfAnUpgrade(t *testing.T) {
 	}
 	deleteRelease(t, "migrating")
 }
+
+// Deleting a release while it installs stops the install and uninstalls
+// what it had made: no Helm record, no hook Job.
+func TestDeletingAReleaseInTheMiddleOfItsInstall(t *testing.T) {
+	v := relPublish(t, "hooks-app", "0.1.0", "hooks-app")
+	relCreate(t, newRelease("abandoned", relOperator, "hooks-app", v, ""))
+	relEventually(t, 30*time.Second, "the install waits for its hook", func() error {
+		if !relExists(t, &batchv1.Job{}, relProject, "abandoned-pre-install") {
+			return errors.New("no hook Job yet")
+		}
+		return nil
+	})
+	deleteRelease(t, "abandoned")
+	if n := len(helmSecrets(t, "abandoned")); n != 0 {
+		t.Errorf("%d Helm Secrets remain", n)
+	}
+	relEventually(t, 30*time.Second, "the hook Job is deleted", func() error {
+		j := &batchv1.Job{}
+		if relExists(t, j, relProject, "abandoned-pre-install") && j.DeletionTimestamp == nil {
+			return errors.New("the hook Job remains")
+		}
+		return nil
+	})
+}

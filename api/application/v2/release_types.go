@@ -68,6 +68,10 @@ type ReleaseOperation struct {
 	// User the operation runs as (impersonated).
 	// +optional
 	User string `json:"user,omitempty"`
+	// Attempt counts the tries of this generation's operation: an
+	// operation interrupted because its process stopped is tried once more.
+	// +optional
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // ReleaseRevision is one revision of the release's Helm history.

@@ -32,6 +32,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
 	"github.com/superkube/super-kubenetes/internal/controller/application"
 	"github.com/superkube/super-kubenetes/internal/controller/apprepository"
+	"github.com/superkube/super-kubenetes/internal/controller/apprelease"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
@@ -66,6 +67,9 @@ type ManagerOptions struct {
 	// SkipNameValidation lets a test start the reconcilers again in the
 	// same process (controller names are otherwise unique per process).
 	SkipNameValidation bool
+	// ReleaseHolder names this process in the app store's release
+	// operations (default: host, pid and a random suffix).
+	ReleaseHolder string
 }
 
 // NewManager builds a manager with every reconciler, the indexes and the
@@ -135,6 +139,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
 		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk},
 		&application.Reconciler{Client: c},
+		// App store releases, installed with Helm as each release's operator.
+		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder},
 	}
 	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
 		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}

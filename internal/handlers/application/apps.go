@@ -598,4 +598,3 @@ func (h *Handler) deleteVersion(w http.ResponseWriter, r *http.Request) {
 	}
 	responsewriters.WriteDeleted(w, versionsGR, v.Name)
 }
-

@@ -19,8 +19,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
-	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/application/names"
+	"github.com/superkube/super-kubenetes/internal/authz"
 	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
 )
 

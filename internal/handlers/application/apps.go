@@ -1,6 +1,7 @@
 package application
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -130,11 +131,21 @@ func (h *Handler) workspaceApps(w http.ResponseWriter, r *http.Request, q *listq
 	responsewriters.WriteJSON(w, http.StatusOK, appsvc.Search(kept, q))
 }
 
+// get reads a cluster-scoped object from the cache, or from kube-apiserver
+// when the cache does not have it yet (one just created).
+func (h *Handler) get(ctx context.Context, name string, obj client.Object) error {
+	err := h.Reader.Get(ctx, client.ObjectKey{Name: name}, obj)
+	if apierrors.IsNotFound(err) && h.LiveReader != nil {
+		err = h.LiveReader.Get(ctx, client.ObjectKey{Name: name}, obj)
+	}
+	return err
+}
+
 // app reads an app the caller may see; one it may not is not found.
 func (h *Handler) app(r *http.Request) (*applicationv2.Application, error) {
 	name := r.PathValue("app")
 	a := &applicationv2.Application{}
-	if err := h.Reader.Get(r.Context(), client.ObjectKey{Name: name}, a); err != nil {
+	if err := h.get(r.Context(), name, a); err != nil {
 		return nil, err
 	}
 	if !h.mayView(r, a) {
@@ -217,9 +228,9 @@ func versionList(vs []*applicationv2.ApplicationVersion, q *listquery.Query) lis
 func (h *Handler) version(r *http.Request) (*applicationv2.ApplicationVersion, error) {
 	app, ver := r.PathValue("app"), r.PathValue("version")
 	v := &applicationv2.ApplicationVersion{}
-	err := h.Reader.Get(r.Context(), client.ObjectKey{Name: ver}, v)
+	err := h.get(r.Context(), ver, v)
 	if apierrors.IsNotFound(err) {
-		err = h.Reader.Get(r.Context(), client.ObjectKey{Name: names.Version(app, ver)}, v)
+		err = h.get(r.Context(), names.Version(app, ver), v)
 	}
 	if err != nil {
 		if apierrors.IsNotFound(err) {
@@ -493,7 +504,8 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	out := &applicationv2.ApplicationVersion{}
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := h.Writer.Get(ctx, client.ObjectKey{Name: v.Name}, out); err != nil {
+		// Read fresh: the cache may lag behind the previous action.
+		if err := h.LiveReader.Get(ctx, client.ObjectKey{Name: v.Name}, out); err != nil {
 			return err
 		}
 		if out.Spec.State != t.From {

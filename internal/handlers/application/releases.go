@@ -129,9 +129,9 @@ func (h *Handler) getRelease(w http.ResponseWriter, r *http.Request) {
 // templates (to try it before it is released).
 func (h *Handler) releasable(ctx context.Context, ns, app, version string, fld *field.Path) (*applicationv2.ApplicationVersion, error) {
 	v := &applicationv2.ApplicationVersion{}
-	err := h.Reader.Get(ctx, client.ObjectKey{Name: version}, v)
+	err := h.get(ctx, version, v)
 	if apierrors.IsNotFound(err) && app != "" {
-		err = h.Reader.Get(ctx, client.ObjectKey{Name: names.Version(app, version)}, v)
+		err = h.get(ctx, names.Version(app, version), v)
 	}
 	if apierrors.IsNotFound(err) {
 		return nil, field.NotFound(fld.Child("version"), version)

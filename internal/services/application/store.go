@@ -3,6 +3,7 @@ package application
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -59,11 +60,33 @@ func appMatches(a *applicationv2.Application, lower string) bool {
 	return false
 }
 
+// containsFold reports whether s contains lower (lower-cased), ignoring
+// case, without allocating for ASCII text.
 func containsFold(s, lower string) bool {
 	if len(lower) > len(s) {
 		return false
 	}
-	return strings.Contains(strings.ToLower(s), lower)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for ; j < len(lower); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // VersionsNewestFirst sorts versions by semantic version, newest first

@@ -411,11 +411,10 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	yes := true
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: h.SystemNamespace, Name: cmName,
 		Labels: map[string]string{applicationv2.ApplicationLabel: appName},
 		OwnerReferences: []metav1.OwnerReference{{APIVersion: applicationv2.GroupVersion.String(), Kind: "ApplicationVersion",
-			Name: v.Name, UID: v.UID, BlockOwnerDeletion: &yes}}},
+			Name: v.Name, UID: v.UID}}},
 		BinaryData: map[string][]byte{applicationv2.ChartKey: data}}
 	if err := h.Writer.Create(ctx, cm); err != nil {
 		_ = h.Writer.Delete(ctx, v)

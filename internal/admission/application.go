@@ -210,4 +210,3 @@ func (c CacheObjects) ApplicationVersion(ctx context.Context, name string) (*app
 	}
 	return v, true, nil
 }
-

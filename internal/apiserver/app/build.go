@@ -20,8 +20,8 @@ import (
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"

@@ -156,7 +156,7 @@ func (h *Handler) releasable(ctx context.Context, ns, app, version string, fld *
 
 // check validates a release's spec: its version may be installed here and
 // its values pass the chart's schema (422 naming the value).
-func (h *Handler) check(ctx context.Context, rel *applicationv2.ApplicationRelease) (*applicationv2.ApplicationVersion, *appsvc.Chart, error) {
+func (h *Handler) check(ctx context.Context, rel *applicationv2.ApplicationRelease) error {
 	spec := field.NewPath("spec")
 	var errs field.ErrorList
 	if rel.Name == "" {
@@ -168,25 +168,25 @@ func (h *Handler) check(ctx context.Context, rel *applicationv2.ApplicationRelea
 		errs = append(errs, field.Required(spec.Child("version"), ""))
 	}
 	if len(errs) > 0 {
-		return nil, nil, apistatus.Invalid("ApplicationRelease", rel.Name, errs)
+		return apistatus.Invalid("ApplicationRelease", rel.Name, errs)
 	}
 	v, err := h.releasable(ctx, rel.Namespace, rel.Spec.Application, rel.Spec.Version, spec)
 	if err != nil {
 		var fe *field.Error
 		if errors.As(err, &fe) {
-			return nil, nil, apistatus.Invalid("ApplicationRelease", rel.Name, field.ErrorList{fe})
+			return apistatus.Invalid("ApplicationRelease", rel.Name, field.ErrorList{fe})
 		}
-		return nil, nil, err
+		return err
 	}
 	rel.Spec.Application, rel.Spec.Version = v.Spec.Application, v.Name
 	c, err := h.chartOf(ctx, v)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if errs := appsvc.ValidateValues(spec.Child("values"), c.Schema, c.Values, rel.Spec.Values); len(errs) > 0 {
-		return nil, nil, apistatus.Invalid("ApplicationRelease", rel.Name, errs)
+		return apistatus.Invalid("ApplicationRelease", rel.Name, errs)
 	}
-	return v, c, nil
+	return nil
 }
 
 func (h *Handler) decodeRelease(r *http.Request) (*applicationv2.ApplicationRelease, error) {
@@ -238,7 +238,7 @@ func (h *Handler) createRelease(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, forbidden(r, "applicationreleases", "create releases in namespace "+rel.Namespace))
 		return
 	}
-	if _, _, err := h.check(ctx, rel); err != nil {
+	if err := h.check(ctx, rel); err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
@@ -294,7 +294,7 @@ func (h *Handler) changeRelease(w http.ResponseWriter, r *http.Request, change f
 			return err
 		}
 		if cur.Spec.RollbackTo == nil {
-			if _, _, err := h.check(ctx, cur); err != nil {
+			if err := h.check(ctx, cur); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package application
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -66,7 +67,7 @@ func ValidateValues(fldPath *field.Path, schema []byte, defaults, values string)
 	merged := mergeValues(base, given)
 	s, err := compileSchema(schema)
 	if err != nil {
-		return field.ErrorList{field.InternalError(fldPath, fmt.Errorf("the chart's values.schema.json: %v", err))}
+		return field.ErrorList{field.InternalError(fldPath, fmt.Errorf("the chart's values.schema.json: %w", err))}
 	}
 	// Numbers as json.Number, as the schema library expects.
 	raw, err := json.Marshal(merged)
@@ -81,8 +82,8 @@ func ValidateValues(fldPath *field.Path, schema []byte, defaults, values string)
 	if err == nil {
 		return nil
 	}
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
 		return field.ErrorList{field.Invalid(fldPath, "", err.Error())}
 	}
 	p := message.NewPrinter(language.English)

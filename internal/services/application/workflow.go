@@ -202,7 +202,7 @@ func CheckReviews(old, obj *applicationv2.ApplicationVersionSpec, writer string,
 		return Transition{}, false, fmt.Sprintf("spec.reviews[%d]: the event must record from %s to %s", n, old.State, obj.State)
 	case e.User != writer:
 		return Transition{}, false, fmt.Sprintf("spec.reviews[%d].user must be %s, the user making the change", n, writer)
-	case e.Time.Time.Sub(now) > EventSkew || now.Sub(e.Time.Time) > EventSkew:
+	case e.Time.Sub(now) > EventSkew || now.Sub(e.Time.Time) > EventSkew:
 		return Transition{}, false, fmt.Sprintf("spec.reviews[%d].time must be within %s of now", n, EventSkew)
 	case t.NeedsMessage && e.Message == "":
 		return Transition{}, false, fmt.Sprintf("spec.reviews[%d].message: a rejection needs a message saying why", n)

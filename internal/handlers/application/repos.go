@@ -111,15 +111,29 @@ func (h *Handler) checkSecret(ctx context.Context, repo *applicationv2.Repositor
 	return nil
 }
 
-// saveCredentials writes the repository's credentials Secret, owned by it.
+// saveCredentials writes the repository's credentials Secret, owned by
+// the repository. An existing Secret of that name is overwritten only when
+// it is this repository's (labelled for it, owned by no other object).
 func (h *Handler) saveCredentials(ctx context.Context, repo *applicationv2.Repository, c *Credentials) error {
-	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: h.SystemNamespace, Name: credentialsSecretName(repo.Name)}}
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		err := h.LiveReader.Get(ctx, client.ObjectKeyFromObject(sec), sec)
-		if apierrors.IsNotFound(err) {
-			sec = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: h.SystemNamespace, Name: credentialsSecretName(repo.Name)}}
-		} else if err != nil {
+	key := client.ObjectKey{Namespace: h.SystemNamespace, Name: credentialsSecretName(repo.Name)}
+	owner := metav1.OwnerReference{APIVersion: applicationv2.GroupVersion.String(), Kind: "Repository", Name: repo.Name, UID: repo.UID}
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		sec := &corev1.Secret{}
+		err := h.LiveReader.Get(ctx, key, sec)
+		switch {
+		case apierrors.IsNotFound(err):
+			sec = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+		case err != nil:
 			return err
+		default:
+			theirs := sec.Labels[applicationv2.RepositoryLabel] != repo.Name
+			for _, o := range sec.OwnerReferences {
+				theirs = theirs || o.UID != repo.UID
+			}
+			if theirs {
+				return apierrors.NewConflict(schema.GroupResource{Resource: "secrets"}, key.Name,
+					errors.New("a Secret of this name exists in "+key.Namespace+" and is not this repository's"))
+			}
 		}
 		if sec.Labels == nil {
 			sec.Labels = map[string]string{}
@@ -127,15 +141,12 @@ func (h *Handler) saveCredentials(ctx context.Context, repo *applicationv2.Repos
 		sec.Labels[applicationv2.RepositoryLabel] = repo.Name
 		sec.Type = corev1.SecretTypeOpaque
 		sec.Data = map[string][]byte{"username": []byte(c.Username), "password": []byte(c.Password)}
-		if repo.UID != "" {
-			sec.OwnerReferences = []metav1.OwnerReference{{APIVersion: applicationv2.GroupVersion.String(), Kind: "Repository", Name: repo.Name, UID: repo.UID}}
-		}
+		sec.OwnerReferences = []metav1.OwnerReference{owner}
 		if sec.ResourceVersion == "" {
 			return h.Writer.Create(ctx, sec)
 		}
 		return h.Writer.Update(ctx, sec)
 	})
-	return err
 }
 
 func (h *Handler) createRepo(w http.ResponseWriter, r *http.Request) {
@@ -174,11 +185,6 @@ func (h *Handler) createRepo(w http.ResponseWriter, r *http.Request) {
 	repo.Annotations[tenantv1beta1.CreatorAnnotation] = caller(r).GetName()
 	if in.Credentials != nil {
 		repo.Spec.CredentialsSecret = credentialsSecretName(repo.Name)
-		// The Secret is made first (labelled for the repository), then owned by it.
-		if err := h.saveCredentials(ctx, repo, in.Credentials); err != nil {
-			responsewriters.WriteStatus(w, err)
-			return
-		}
 	} else if err := h.checkSecret(ctx, repo, nil); err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
@@ -188,8 +194,13 @@ func (h *Handler) createRepo(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	// The Secret is made once the repository exists, owned by it.
 	if in.Credentials != nil {
-		_ = h.saveCredentials(ctx, repo, in.Credentials)
+		if err := h.saveCredentials(ctx, repo, in.Credentials); err != nil {
+			_ = h.Writer.Delete(ctx, repo)
+			responsewriters.WriteStatus(w, err)
+			return
+		}
 	}
 	repo.ManagedFields = nil
 	responsewriters.WriteJSON(w, http.StatusCreated, repo)

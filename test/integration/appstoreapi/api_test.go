@@ -380,6 +380,13 @@ func TestRepositories(t *testing.T) {
 	expectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/repos", tok[manager], trusted), http.StatusForbidden, "platform administrator")
 	expectCode(t, api.DoJSON(t, http.MethodPost, prefix+"/repos", tok["admin"], trusted), http.StatusCreated)
 	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/repos", tok[developer], body), http.StatusForbidden)
+	// A workspace repository named as the platform's does not touch its credentials.
+	taken := map[string]any{"metadata": map[string]any{"name": "private"}, "spec": map[string]any{"url": "https://evil.example.com"},
+		"credentials": map[string]string{"username": "me", "password": "mine"}}
+	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/workspaces/acme/repos", tok[developer], taken), http.StatusConflict)
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: "superkube-system", Name: "apprepo-private"}, sec); err != nil || string(sec.Data["password"]) != "s3cret-Passw0rd" {
+		t.Errorf("the platform repository's credentials changed: %v", err)
+	}
 	ws := map[string]any{"metadata": map[string]any{"name": "acme-charts"}, "spec": map[string]any{"url": "https://charts.example.com/acme"}}
 	expectCode(t, api.DoJSON(t, http.MethodPost, prefix+"/workspaces/acme/repos", tok[developer], ws), http.StatusCreated)
 	// A credentials Secret that is not labelled for the repository.

@@ -309,15 +309,39 @@ func (h *Handler) changeRelease(w http.ResponseWriter, r *http.Request, change f
 	responsewriters.WriteJSON(w, http.StatusOK, cur)
 }
 
+// deleteRelease deletes a release as the caller, who first becomes its
+// operator: ke-controller-manager uninstalls it as the user who asked.
 func (h *Handler) deleteRelease(w http.ResponseWriter, r *http.Request) {
-	c, err := h.Clients.As(caller(r))
+	u := caller(r)
+	c, err := h.Clients.As(u)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
 	rel := &applicationv2.ApplicationRelease{}
-	rel.Namespace, rel.Name = r.PathValue("namespace"), r.PathValue("name")
-	if err := c.Delete(r.Context(), rel); err != nil {
+	key := client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}
+	if d := h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "delete",
+		APIGroup: Group, Resource: "applicationreleases", Namespace: key.Namespace, Name: key.Name}); !d.Allowed {
+		responsewriters.WriteStatus(w, forbidden(r, "applicationreleases", "delete releases in namespace "+key.Namespace))
+		return
+	}
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := c.Get(ctx, key, rel); err != nil {
+			return err
+		}
+		if rel.DeletionTimestamp != nil || rel.Annotations[applicationv2.OperatorAnnotation] == u.GetName() {
+			return nil
+		}
+		setOperator(rel, u.GetName())
+		return c.Update(ctx, rel)
+	})
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	if err := c.Delete(ctx, rel, client.Preconditions{UID: &rel.UID}); err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}

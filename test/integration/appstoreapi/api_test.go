@@ -453,5 +453,10 @@ func TestReleases(t *testing.T) {
 	other := map[string]any{"metadata": map[string]any{"name": "x"}, "spec": map[string]any{"application": draftApp, "version": draftVer}}
 	expectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/other-app/releases", tok["admin"], other), http.StatusUnprocessableEntity, "not in the app store")
 	platform.ExpectStatus(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok[viewer], nil), http.StatusForbidden)
-	expectCode(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok[operator], nil), http.StatusOK)
+	// The administrator's delete makes the administrator the operator of the uninstall.
+	expectCode(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok["admin"], nil), http.StatusOK)
+	gone := &applicationv2.ApplicationRelease{}
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: "acme-dev", Name: "web"}, gone); !apierrors.IsNotFound(err) {
+		t.Errorf("the release after its deletion: %v", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
@@ -186,6 +187,43 @@ func uploadVersion(t *testing.T, name, version string) (app, ver string) {
 		t.Fatalf("uploaded version %+v", v.Spec)
 	}
 	return v.Spec.Application, v.Name
+}
+
+// The console uploads with a form (multipart/form-data, field chart); a
+// second upload of the same version is a conflict; a newer version is
+// another version of the same app.
+func TestUploadAsAForm(t *testing.T) {
+	tok := users(t)
+	form := func(data []byte) *platform.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, err := mw.CreateFormFile("chart", "formapp.tgz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		return api.Do(t, http.MethodPost, prefix+"/workspaces/acme/apps", tok[developer], &body, "Content-Type", mw.FormDataContentType())
+	}
+	v := decode[applicationv2.ApplicationVersion](t, form(chart(t, "formapp", "1.0.0")), http.StatusCreated)
+	if v.Name != "acme-formapp-1.0.0" || v.Spec.Application != "acme-formapp" {
+		t.Errorf("version %s of %s", v.Name, v.Spec.Application)
+	}
+	platform.ExpectStatus(t, form(chart(t, "formapp", "1.0.0")), http.StatusConflict)
+	decode[applicationv2.ApplicationVersion](t, form(chart(t, "formapp", "1.1.0+build.1")), http.StatusCreated)
+	platform.Eventually(t, "both versions are listed, newest first", 10*time.Second, func() error {
+		l := decode[struct {
+			Items []applicationv2.ApplicationVersion
+		}](t, api.Do(t, http.MethodGet, prefix+"/apps/acme-formapp/versions", tok[developer], nil), http.StatusOK)
+		if len(l.Items) != 2 || l.Items[0].Spec.Version != "1.1.0+build.1" {
+			return fmt.Errorf("%d versions", len(l.Items))
+		}
+		return nil
+	})
+	expectCode(t, api.Do(t, http.MethodGet, prefix+"/apps/acme-formapp/versions/1.1.0+build.1", tok[developer], nil), http.StatusOK)
+	expectStatus(t, api.Do(t, http.MethodPost, prefix+"/workspaces/acme/apps", tok[developer], strings.NewReader("{}"), "Content-Type", "application/json"),
+		http.StatusUnsupportedMediaType, "chart archive")
+	expectCode(t, api.Do(t, http.MethodDelete, prefix+"/apps/acme-formapp", tok[developer], nil), http.StatusOK)
 }
 
 // The whole workflow through the API, each step tried first by a role

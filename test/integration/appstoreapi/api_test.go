@@ -14,9 +14,14 @@ import (
 	"testing"
 	"time"
 
+	releasecommon "helm.sh/helm/v4/pkg/release/common"
+	releasev1 "helm.sh/helm/v4/pkg/release/v1"
+	"helm.sh/helm/v4/pkg/storage"
+	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -469,6 +474,22 @@ func TestReleases(t *testing.T) {
 		map[string]string{"application": app, "version": ver, "values": "replicaCount: 3\nmessage: bonjour\n", "name": "web"}), http.StatusOK)
 	if !strings.Contains(dry.Manifest, "name: web-web") || !strings.Contains(dry.Manifest, `"bonjour"`) || !strings.Contains(dry.Notes, "Installed web") || dry.Current != "" {
 		t.Errorf("dry run %+v", dry)
+	}
+	// With a deployed revision (written here as Helm stores it), the dry run
+	// answers its manifest, read as the operator, for the diff.
+	cs, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed := &releasev1.Release{Name: "web2", Namespace: "acme-dev", Version: 1, Manifest: "---\n# deployed before\nkind: ConfigMap\n",
+		Info: &releasev1.Info{Status: releasecommon.StatusDeployed}}
+	if err := storage.Init(driver.NewSecrets(cs.CoreV1().Secrets("acme-dev"))).Create(deployed); err != nil {
+		t.Fatal(err)
+	}
+	diff := decode[struct{ Manifest, Current string }](t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/acme-dev/releases/dryrun", tok[operator],
+		map[string]string{"application": app, "version": ver, "name": "web2"}), http.StatusOK)
+	if !strings.Contains(diff.Current, "deployed before") || !strings.Contains(diff.Manifest, "web2-web") {
+		t.Errorf("dry run of an upgrade: %+v", diff)
 	}
 	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/acme-dev/releases/dryrun", tok[viewer],
 		map[string]string{"application": app, "version": ver}), http.StatusForbidden)

@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -425,12 +426,30 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	responsewriters.WriteJSON(w, http.StatusCreated, v)
 }
 
+// truncate cuts s to at most n bytes, not in the middle of a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	s = s[:n]
+	for len(s) > 0 && s[len(s)-1]&0xC0 == 0x80 {
+		s = s[:len(s)-1]
+	}
+	return s
 }
+
+// webURL keeps an http(s) URL of at most 2048 bytes; anything else (a
+// javascript: URL the console would link to) is dropped.
+func webURL(u string) string {
+	if len(u) > 2048 || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+		return ""
+	}
+	return u
+}
+
+// categoriesAnnotation of a chart (Chart.yaml annotations) lists the
+// store categories it belongs to, comma-separated, as for synced charts.
+const categoriesAnnotation = "superkube.io/categories"
 
 // setAppSpec copies a chart's metadata to its app.
 func setAppSpec(a *applicationv2.Application, c *appsvc.Chart) {
@@ -441,16 +460,39 @@ func setAppSpec(a *applicationv2.Application, c *appsvc.Chart) {
 	}
 	a.Spec.Description = truncate(md.Description, 4096)
 	a.Spec.Icon = ""
-	if (strings.HasPrefix(md.Icon, "https://") || strings.HasPrefix(md.Icon, "data:")) && len(md.Icon) <= 65536 {
+	if (strings.HasPrefix(md.Icon, "https://") || strings.HasPrefix(md.Icon, "data:image/")) && len(md.Icon) <= 65536 {
 		a.Spec.Icon = md.Icon
 	}
-	a.Spec.Keywords = first(md.Keywords, 32)
-	a.Spec.Home = truncate(md.Home, 2048)
-	a.Spec.Sources = first(md.Sources, 16)
+	a.Spec.Keywords = nil
+	for _, k := range first(md.Keywords, 32) {
+		a.Spec.Keywords = append(a.Spec.Keywords, truncate(k, 253))
+	}
+	a.Spec.Home = webURL(md.Home)
+	a.Spec.Sources = nil
+	for _, u := range first(md.Sources, 16) {
+		if u = webURL(u); u != "" {
+			a.Spec.Sources = append(a.Spec.Sources, u)
+		}
+	}
 	a.Spec.Maintainers = nil
 	for _, m := range md.Maintainers {
 		if m != nil && len(a.Spec.Maintainers) < 32 {
-			a.Spec.Maintainers = append(a.Spec.Maintainers, applicationv2.Maintainer{Name: truncate(m.Name, 128), Email: truncate(m.Email, 256), URL: truncate(m.URL, 2048)})
+			a.Spec.Maintainers = append(a.Spec.Maintainers, applicationv2.Maintainer{Name: truncate(m.Name, 128), Email: truncate(m.Email, 256), URL: webURL(m.URL)})
+		}
+	}
+	for k := range a.Labels {
+		if strings.HasPrefix(k, applicationv2.CategoryLabelPrefix) {
+			delete(a.Labels, k)
+		}
+	}
+	a.Spec.Categories = nil
+	for c := range strings.SplitSeq(md.Annotations[categoriesAnnotation], ",") {
+		if c = strings.TrimSpace(c); c != "" && len(validation.IsDNS1123Label(c)) == 0 && len(a.Spec.Categories) < 16 {
+			a.Spec.Categories = append(a.Spec.Categories, c)
+			if a.Labels == nil {
+				a.Labels = map[string]string{}
+			}
+			a.Labels[applicationv2.CategoryLabelPrefix+c] = "true"
 		}
 	}
 }

@@ -346,6 +346,23 @@ func TestTheStoreAndTheWorkspaceTemplates(t *testing.T) {
 		t.Errorf("the developer sees %d drafts named drafty", w.TotalItems)
 	}
 	expectCode(t, api.Do(t, http.MethodGet, prefix+"/categories", tok[outsider], nil), http.StatusOK)
+	// A chart's categories (annotation superkube.io/categories) and only
+	// web links of its metadata reach the app.
+	cat := archive(t, map[string]string{"catapp/Chart.yaml": "apiVersion: v2\nname: catapp\nversion: 1.0.0\nhome: javascript:alert(1)\n" +
+		"icon: https://example.com/icon.png\nannotations:\n  superkube.io/categories: \"web, Not A Label ,db\"\n"})
+	v := decode[applicationv2.ApplicationVersion](t, upload(t, tok[developer], "acme", cat), http.StatusCreated)
+	a := decode[applicationv2.Application](t, api.Do(t, http.MethodGet, prefix+"/apps/"+v.Spec.Application, tok[developer], nil), http.StatusOK)
+	if strings.Join(a.Spec.Categories, ",") != "web,db" || a.Spec.Home != "" || a.Spec.Icon != "https://example.com/icon.png" ||
+		a.Labels[applicationv2.CategoryLabelPrefix+"web"] != "true" {
+		t.Errorf("app %+v labels %v", a.Spec, a.Labels)
+	}
+	platform.Eventually(t, "the app is in category db", 10*time.Second, func() error {
+		c := decode[struct{ TotalItems int }](t, api.Do(t, http.MethodGet, prefix+"/apps?workspace=acme&category=db", tok[developer], nil), http.StatusOK)
+		if c.TotalItems != 1 {
+			return fmt.Errorf("%d apps in category db", c.TotalItems)
+		}
+		return nil
+	})
 }
 
 // Straight at kube-apiserver (kubectl, or the /apis proxy), the admission

@@ -441,7 +441,7 @@ func truncate(s string, n int) string {
 // webURL keeps an http(s) URL of at most 2048 bytes; anything else (a
 // javascript: URL the console would link to) is dropped.
 func webURL(u string) string {
-	if len(u) > 2048 || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+	if len(u) > 2048 || (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://")) {
 		return ""
 	}
 	return u

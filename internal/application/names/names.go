@@ -64,10 +64,11 @@ func hashed(s string, max int) string {
 	sum := sha256.Sum256([]byte(s))
 	suffix := hex.EncodeToString(sum[:4])
 	b := make([]byte, 0, len(s))
-	for _, r := range strings.ToLower(s) {
-		switch {
+	low := strings.ToLower(s)
+	for i := range len(low) {
+		switch r := low[i]; {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
-			b = append(b, byte(r))
+			b = append(b, r)
 		case r == '.':
 			// A dot may not follow or precede a dash or another dot.
 			if n := len(b); n > 0 && b[n-1] != '.' && b[n-1] != '-' {

@@ -68,7 +68,7 @@ func TestLongAndOddNamesAreValidAndDistinct(t *testing.T) {
 		}
 	}
 	// Stable.
-	if Application("repo", long) != Application("repo", long) {
+	if a, b := Application("repo", long), Application("repo", long); a != b {
 		t.Error("not deterministic")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
+	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -45,6 +46,7 @@ func run() error {
 	// Alertmanager's webhook is served beside the routes, with its own token.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+notificationhandlers.WebhookPath)
 	(&alertinghandlers.Handler{}).Install(rec)
+	(&applicationhandlers.Handler{}).Install(rec)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -87,6 +89,14 @@ func infos(patterns []string) map[string]openapi.Info {
 			bodies["PUT "+prefix+res+"/{name}"] = kind
 		}
 	}
+	ap := applicationhandlers.Prefix
+	for path, kind := range map[string]string{"/repos": "Repository", "/workspaces/{workspace}/repos": "Repository", "/categories": "Category",
+		"/namespaces/{namespace}/releases": "ApplicationRelease"} {
+		bodies["POST "+ap+path] = kind
+	}
+	for path, kind := range map[string]string{"/repos/{name}": "Repository", "/categories/{name}": "Category", "/namespaces/{namespace}/releases/{name}": "ApplicationRelease"} {
+		bodies["PUT "+ap+path] = kind
+	}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
 		method, path, _ := strings.Cut(p, " ")
@@ -119,6 +129,31 @@ func infos(patterns []string) map[string]openapi.Info {
 					{"end", "string", "end of the range (default now)"}, {"step", "string", "resolution, a duration such as 1m (default range/1000, at least 15s)"}}
 			case strings.HasSuffix(path, "/builder/metrics"):
 				info.List = false
+			}
+		}
+		if strings.HasPrefix(path, applicationhandlers.Prefix+"/") {
+			switch {
+			case method == http.MethodPost && strings.HasSuffix(path, "/workspaces/{workspace}/apps"):
+				info.Summary = "Upload a chart archive (.tgz, at most 1 MiB) as application/gzip or application/octet-stream, or multipart/form-data field chart: a draft version of the workspace's app"
+			case strings.HasSuffix(path, "/action"):
+				info.Summary = `A review action: {"action": submit|withdraw|pass|reject|release|suspend|recover|draft, "message": "..."}`
+			case strings.HasSuffix(path, "/rollback"):
+				info.Summary = `Roll the release back to a revision of its history: {"revision": N}`
+			case strings.HasSuffix(path, "/dryrun"):
+				info.Summary = `Render a version with values as the caller would install it: {application, version, values, name} → {manifest, current, notes}; values failing the chart's schema are a 422`
+			case strings.HasSuffix(path, "/sync"):
+				info.Summary = "Ask for a sync of the repository now (202)"
+			case strings.HasSuffix(path, "/files"):
+				info.List = false
+				info.Summary = "A version's README, values.yaml, values.schema.json and chart metadata"
+			case strings.HasSuffix(path, "/apps") && method == http.MethodGet:
+				info.Query = [][3]string{{"state", "string", "active (default for the store), or another state for reviewers and the store's managers"},
+					{"category", "string", "a Category's name"}, {"workspace", "string", "that workspace's app templates (its members)"}, {"repository", "string", "apps of a repository"}}
+			case strings.HasSuffix(path, "/reviews"):
+				info.Query = [][3]string{{"state", "string", "versions in this state (default submitted)"}, {"workspace", "string", "versions of this workspace"}, {"application", "string", "versions of this app"}}
+			case strings.HasSuffix(path, "/releases") && method == http.MethodGet:
+				info.Query = [][3]string{{"workspace", "string", "releases in the workspace's projects"}, {"namespace", "string", "releases of a project"},
+					{"application", "string", "releases of an app"}, {"phase", "string", "releases in a phase"}}
 			}
 		}
 		if strings.HasPrefix(path, logginghandlers.Prefix+"/") {

@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -86,6 +87,8 @@ type Webhook struct {
 	Exempt     Exemptions
 	// Ready says whether the caches the answers come from have synced.
 	Ready func() error
+	// Clock is the time review events are checked against; nil is time.Now.
+	Clock func() time.Time
 }
 
 // ServeHTTP answers one AdmissionReview.

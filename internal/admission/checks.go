@@ -15,6 +15,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
+	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
@@ -54,6 +55,12 @@ func (h *Webhook) checkFor(group, resource, sub string) checkFunc {
 	case key(alertingv2beta1.GroupName, "rulegroups", ""), key(alertingv2beta1.GroupName, "clusterrulegroups", ""),
 		key(alertingv2beta1.GroupName, "globalrulegroups", ""):
 		return h.ruleGroup
+	case key(applicationv2.GroupName, "applicationversions", ""):
+		return h.applicationVersion
+	case key(applicationv2.GroupName, "repositories", ""):
+		return h.repository
+	case key(applicationv2.GroupName, "applicationreleases", ""):
+		return h.applicationRelease
 	}
 	return nil
 }

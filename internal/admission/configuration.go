@@ -10,6 +10,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
+	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 )
 
@@ -53,6 +54,8 @@ func Configuration(cc admissionregistrationv1.WebhookClientConfig, exempt Exempt
 			webhook("namespaces.admission.superkube.io", rule(createUpdate, "", "namespaces")),
 			webhook("alerting.admission.superkube.io", rule(append(createUpdate, admissionregistrationv1.Delete), alertingv2beta1.GroupName,
 				"rulegroups", "clusterrulegroups", "globalrulegroups")),
+			webhook("application.admission.superkube.io", rule(createUpdate, applicationv2.GroupName,
+				"applicationversions", "repositories", "applicationreleases")),
 		},
 	}
 }

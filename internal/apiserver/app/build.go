@@ -20,6 +20,7 @@ import (
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/admission"
@@ -32,6 +33,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
+	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -312,9 +314,14 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification}
+	appStore, err := b.appStore(ctx)
+	if err != nil {
+		return err
+	}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
-		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules())
+		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
+		applicationhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -410,6 +417,29 @@ func (b *builder) alerting(m *monitoringsvc.Service) (*alertinghandlers.Handler,
 		return nil, fmt.Errorf("alerting: %w", err)
 	}
 	return &alertinghandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Clients: clients, Now: b.clk.Now}, nil
+}
+
+// appStore sets up the app store's API: apps, versions, repositories and
+// categories read from the cache and written with ke-apiserver's identity
+// after its own checks; releases as the caller; chart ConfigMaps and
+// repository credentials read uncached in the system namespace.
+func (b *builder) appStore(ctx context.Context) (*applicationhandlers.Handler, error) {
+	for _, obj := range []client.Object{&applicationv2.Application{}, &applicationv2.ApplicationVersion{}, &applicationv2.Repository{},
+		&applicationv2.Category{}, &applicationv2.ApplicationRelease{}} {
+		if _, err := b.s.Cache.GetInformer(ctx, obj); err != nil {
+			return nil, fmt.Errorf("app store: %w", err)
+		}
+	}
+	clients, err := applicationhandlers.NewImpersonator(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("app store: %w", err)
+	}
+	live, err := client.New(b.rc, client.Options{Scheme: b.sch, Mapper: b.client.RESTMapper()})
+	if err != nil {
+		return nil, fmt.Errorf("app store: %w", err)
+	}
+	return &applicationhandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: b.client, LiveReader: live, Clients: clients,
+		SystemNamespace: applicationv2.SecretNamespace, Now: b.clk.Now}, nil
 }
 
 // logging sets up the logging API over the configured log store; without

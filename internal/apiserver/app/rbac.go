@@ -15,6 +15,10 @@ package app
 // The notification API writes configs, receivers, routers and silences (and their status); the sender reads them.
 // +kubebuilder:rbac:groups=notification.superkube.io,resources=configs;receivers;routers;silences,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=notification.superkube.io,resources=configs/status;receivers/status;routers/status;silences/status,verbs=get;update;patch
+// The app store API writes apps, versions, repositories and categories, and
+// reads releases (written as the caller) for the trimmed lists.
+// +kubebuilder:rbac:groups=application.superkube.io,resources=applications;applicationversions;repositories;categories,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
 // +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch

@@ -64,11 +64,11 @@ func ClusterViewerTemplates() []string {
 func WorkspaceRoles() []Role {
 	return []Role{
 		{Name: WorkspaceAdmin, DisplayName: names("Workspace administrator", "워크스페이스 관리자", "企业空间管理员"),
-			Templates: []string{"workspace-view-projects", "workspace-create-projects", "workspace-manage-projects", "workspace-view-project-resources", "workspace-manage-project-resources", "workspace-view-members", "workspace-manage-members", "workspace-view-roles", "workspace-manage-roles", "workspace-view-settings", "workspace-manage-settings", "workspace-view-auditing"}},
+			Templates: []string{"workspace-view-projects", "workspace-create-projects", "workspace-manage-projects", "workspace-view-project-resources", "workspace-manage-project-resources", "workspace-view-members", "workspace-manage-members", "workspace-view-roles", "workspace-manage-roles", "workspace-view-settings", "workspace-manage-settings", "workspace-view-auditing", "workspace-view-app-templates", "workspace-manage-app-templates"}},
 		{Name: WorkspaceRegular, DisplayName: names("Workspace regular member", "워크스페이스 일반 구성원", "企业空间普通成员"),
-			Templates: []string{"workspace-view-members", "workspace-view-settings"}},
+			Templates: []string{"workspace-view-members", "workspace-view-settings", "workspace-view-app-templates"}},
 		{Name: WorkspaceViewer, DisplayName: names("Workspace viewer", "워크스페이스 뷰어", "企业空间观察者"),
-			Templates: []string{"workspace-view-projects", "workspace-view-project-resources", "workspace-view-members", "workspace-view-roles", "workspace-view-settings"}},
+			Templates: []string{"workspace-view-projects", "workspace-view-project-resources", "workspace-view-members", "workspace-view-roles", "workspace-view-settings", "workspace-view-app-templates"}},
 		{Name: WorkspaceSelfProvisioner, DisplayName: names("Project creator", "프로젝트 생성자", "项目创建者"),
 			Templates: []string{"workspace-create-projects", "workspace-view-settings"}},
 	}
@@ -78,11 +78,11 @@ func WorkspaceRoles() []Role {
 func ProjectRoles() []Role {
 	return []Role{
 		{Name: ProjectAdmin, DisplayName: names("Project administrator", "프로젝트 관리자", "项目管理员"),
-			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-manage-members", "project-view-roles", "project-manage-roles", "project-view-settings", "project-manage-settings", "project-view-alerts", "project-manage-alerts"}},
+			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-manage-members", "project-view-roles", "project-manage-roles", "project-view-settings", "project-manage-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases"}},
 		{Name: ProjectOperator, DisplayName: names("Project operator", "프로젝트 운영자", "项目操作员"),
-			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-manage-alerts"}},
+			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases"}},
 		{Name: ProjectViewer, DisplayName: names("Project viewer", "프로젝트 뷰어", "项目观察者"),
-			Templates: []string{"project-view-workloads", "project-view-services", "project-view-configmaps", "project-view-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts"}},
+			Templates: []string{"project-view-workloads", "project-view-services", "project-view-configmaps", "project-view-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-view-releases"}},
 	}
 }
 

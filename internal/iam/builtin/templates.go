@@ -45,6 +45,8 @@ const (
 	// notificationGroup holds the notification channels, receivers,
 	// routers, silences and the delivery log.
 	notificationGroup = "notification.superkube.io"
+	// applicationGroup is the app store.
+	applicationGroup = "application.superkube.io"
 )
 
 // Resources of the alerting API, by level. rulegroups, clusterrulegroups
@@ -170,6 +172,7 @@ func Templates() []Template {
 	t = append(t, clusterTemplates()...)
 	t = append(t, workspaceTemplates()...)
 	t = append(t, projectTemplates()...)
+	t = append(t, appStoreTemplates()...)
 	return t
 }
 
@@ -385,5 +388,48 @@ func projectTemplates() []Template {
 			DisplayName: names("Manage alerts", "알림 관리", "管理告警"),
 			Description: names("Create, edit and delete the project's alert rules, and silence its alerts.", "프로젝트의 알림 규칙을 만들고 수정하고 삭제하며 알림을 사일런스합니다.", "创建、编辑和删除项目的告警规则，并静默其告警。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, projectAlertResources, manage)}},
+	}
+}
+
+// appStoreTemplates are the app store's templates. Apps, versions,
+// repositories and categories are cluster-scoped objects (a workspace's
+// carry its label): ke-apiserver's API decides on them at the workspace's
+// level. The store's active apps and the categories are every logged-in
+// user's, with no template. Releases are a project's (native RBAC).
+func appStoreTemplates() []Template {
+	templates := []string{"applications", "applicationversions", "repositories"}
+	store := []string{"applications", "applicationversions", "repositories", "categories"}
+	return []Template{
+		{Name: "global-view-app-store", Scope: iamv1beta1.LevelGlobal, Category: "appstore",
+			DisplayName: names("View the app store", "앱 스토어 보기", "查看应用商店"),
+			Description: names("See every app and version in any state, the repositories and the categories.", "모든 상태의 앱과 버전, 저장소와 카테고리를 봅니다.", "查看所有状态的应用和版本、仓库和分类。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, store, read)}},
+		{Name: "global-manage-app-store", Scope: iamv1beta1.LevelGlobal, Category: "appstore", Dependencies: []string{"global-view-app-store"},
+			DisplayName: names("Manage the app store", "앱 스토어 관리", "管理应用商店"),
+			Description: names("Add and sync platform repositories, manage categories, and remove apps from the store.", "플랫폼 저장소를 추가하고 동기화하며 카테고리를 관리하고 스토어에서 앱을 제거합니다.", "添加并同步平台仓库、管理分类，并从商店移除应用。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, store, manage)}},
+		{Name: "global-review-apps", Scope: iamv1beta1.LevelGlobal, Category: "appstore",
+			DisplayName: names("Review apps", "앱 심사", "审核应用"),
+			Description: names("Pass or reject submitted app versions, and suspend or recover apps in the store.", "제출된 앱 버전을 통과시키거나 거부하고 스토어의 앱을 일시 중지하거나 복구합니다.", "通过或拒绝提交的应用版本，并暂停或恢复商店中的应用。"),
+			Rules: []rbacv1.PolicyRule{
+				rule([]string{applicationGroup}, []string{"applications"}, read),
+				rule([]string{applicationGroup}, []string{"applicationversions"}, []string{"get", "list", "watch", "update", "patch", "review"}),
+			}},
+		{Name: "workspace-view-app-templates", Scope: iamv1beta1.LevelWorkspace, Category: "appstore",
+			DisplayName: names("View app templates", "앱 템플릿 보기", "查看应用模板"),
+			Description: names("See the workspace's uploaded apps in every state, their reviews, and its repositories.", "워크스페이스에 업로드된 모든 상태의 앱과 심사 기록, 저장소를 봅니다.", "查看企业空间上传的所有状态的应用、审核记录及其仓库。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, templates, read)}},
+		{Name: "workspace-manage-app-templates", Scope: iamv1beta1.LevelWorkspace, Category: "appstore", Dependencies: []string{"workspace-view-app-templates"},
+			DisplayName: names("Manage app templates", "앱 템플릿 관리", "管理应用模板"),
+			Description: names("Upload charts, submit them for review, release passed versions to the store, and manage the workspace's repositories.", "차트를 업로드하고 심사를 요청하며 통과한 버전을 스토어에 출시하고 워크스페이스 저장소를 관리합니다.", "上传 Chart、提交审核、将通过的版本发布到商店，并管理企业空间的仓库。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, templates, manage)}},
+		{Name: "project-view-releases", Scope: iamv1beta1.LevelNamespace, Category: "appstore",
+			DisplayName: names("View app releases", "앱 릴리스 보기", "查看应用实例"),
+			Description: names("See the apps installed in the project, their status and history.", "프로젝트에 설치된 앱과 상태, 기록을 봅니다.", "查看项目中安装的应用及其状态和历史。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, []string{"applicationreleases"}, read)}},
+		{Name: "project-manage-releases", Scope: iamv1beta1.LevelNamespace, Category: "appstore", Dependencies: []string{"project-view-releases"},
+			DisplayName: names("Manage app releases", "앱 릴리스 관리", "管理应用实例"),
+			Description: names("Install, upgrade, roll back and uninstall apps in the project (the release runs with the user's own permissions).", "프로젝트에 앱을 설치, 업그레이드, 롤백, 제거합니다(릴리스는 사용자 자신의 권한으로 실행됩니다).", "在项目中安装、升级、回滚和卸载应用（以用户自己的权限运行）。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{applicationGroup}, []string{"applicationreleases"}, manage)}},
 	}
 }

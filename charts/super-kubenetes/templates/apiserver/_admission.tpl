@@ -2,7 +2,8 @@
 kube-apiserver's ValidatingWebhookConfiguration for ke-apiserver's webhook:
 the platform's escalation and reserved-label rules on every path that writes
 roles, bindings, users, groups and namespaces, and the
-alert rule groups' validation and built-in groups. It mirrors
+alert rule groups' validation and built-in groups, and the app store's review
+workflow, trusted repositories and release operators. It mirrors
 admission.Configuration in internal/admission/configuration.go (a chart test
 compares the two). Called from tls.yaml, which knows the serving certificate:
 dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificate or "">.
@@ -27,7 +28,9 @@ dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificat
             "resources" (list "roles" "rolebindings" "clusterroles" "clusterrolebindings"))
       (dict "name" "namespaces.admission.superkube.io" "group" "" "ops" (list "CREATE" "UPDATE") "resources" (list "namespaces"))
       (dict "name" "alerting.admission.superkube.io" "group" "alerting.superkube.io" "ops" (list "CREATE" "UPDATE" "DELETE")
-            "resources" (list "rulegroups" "clusterrulegroups" "globalrulegroups")) }}
+            "resources" (list "rulegroups" "clusterrulegroups" "globalrulegroups"))
+      (dict "name" "application.admission.superkube.io" "group" "application.superkube.io" "ops" (list "CREATE" "UPDATE")
+            "resources" (list "applicationversions" "repositories" "applicationreleases")) }}
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:

@@ -80,7 +80,8 @@ export function initialState(fields: Field[], defaults: Record<string, unknown>)
     const v = get(defaults, f.path) ?? f.schema.default;
     if (f.kind === 'boolean') out[f.key] = v === true;
     else if (f.kind === 'yaml') out[f.key] = v === undefined ? '' : stringify(v).trimEnd();
-    else out[f.key] = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[f.key] = String(v);
+    else out[f.key] = v === undefined || v === null ? '' : JSON.stringify(v);
   }
   return out;
 }

@@ -49,6 +49,7 @@ import { useToast } from '../../components/Toast';
 import { useSubmit } from '../../components/useSubmit';
 import { manifestDiff } from './manifestDiff';
 import { appPage, releasePage, releasesPage, storePage } from './paths';
+import { stringify } from 'yaml';
 import { errorsOf, fieldsOf, initialState, parseValues, toValues, type Field, type FormState } from './schemaForm';
 
 const YamlEditor = lazy(() => import('../../components/YamlEditor'));
@@ -63,7 +64,6 @@ export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
     out[k] = isMap(cur) && isMap(v) ? deepMerge(cur, v) : v;
   }
   return out;
@@ -77,28 +77,59 @@ export interface Draft {
   yaml: string;
 }
 
-/**
- * startDraft is what the values start as for a version: the release's
- * values over the chart's defaults when upgrading, else the defaults; the
- * form when the chart has a schema with fields, else YAML.
- */
-export function startDraft(version: string, files: VersionFiles, current: string | undefined): { draft: Draft; fields: Field[]; base: Record<string, unknown> } {
-  let defaults: Record<string, unknown> = {};
-  try {
-    defaults = parseValues(files.values);
-  } catch {
-    // Defaults the console cannot read are the server's to refuse.
+const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** overrides are the values of a release that differ from its chart's defaults: what the user chose. */
+export function overrides(values: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const d = defaults[k];
+    if (isMap(v) && isMap(d)) {
+      const sub = overrides(v, d);
+      if (Object.keys(sub).length > 0) out[k] = sub;
+    } else if (JSON.stringify(v) !== JSON.stringify(d)) out[k] = v;
   }
+  return out;
+}
+
+function readValues(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return parseValues(text ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * startDraft is what the values start as for a version: for a new release
+ * the chart's defaults; for an upgrade on the same version the release's
+ * values; for an upgrade to another version that version's defaults with
+ * the release's own choices (where its values differ from its version's
+ * defaults) set over them, so that the old defaults do not pin the new
+ * chart. The form when the chart has a schema with fields, else YAML.
+ */
+export function startDraft(
+  version: string,
+  files: VersionFiles,
+  current?: { values: string; version: string; defaults?: string },
+): { draft: Draft; fields: Field[]; base: Record<string, unknown> } {
+  const defaults = readValues(files.values) ?? {};
   let base = defaults;
-  if (current) {
-    try {
-      base = deepMerge(defaults, parseValues(current));
-    } catch {
-      // Kept as YAML below.
+  let yaml = files.values;
+  if (current?.values) {
+    const mine = readValues(current.values);
+    const oldDefaults = current.version === version ? undefined : readValues(current.defaults);
+    if (current.version === version || !mine || !oldDefaults) {
+      // The same version (or values the console cannot compare): the release's values as they are.
+      yaml = current.values;
+      base = mine ? deepMerge(defaults, mine) : defaults;
+    } else {
+      const chosen = overrides(mine, oldDefaults);
+      base = deepMerge(defaults, chosen);
+      yaml = Object.keys(chosen).length === 0 ? files.values : stringify(base);
     }
   }
   const fields = files.schema ? fieldsOf(files.schema) : [];
-  const yaml = current || files.values;
   if (fields.length > 0) return { draft: { version, mode: 'form', form: initialState(fields, base), yaml }, fields, base };
   return { draft: { version, mode: 'yaml', form: {}, yaml }, fields, base };
 }
@@ -139,8 +170,17 @@ function Wizard({ app, versions, release }: { app: Application; versions: Applic
   const [namespace, setNamespace] = useState(release?.metadata.namespace ?? search.get('namespace') ?? '');
   const [typedName, setTypedName] = useState<string>();
   const files = useVersionFiles(app.metadata.name, version || undefined);
+  // An upgrade to another version compares the release's values with its own version's defaults.
+  const otherVersion = !!release && !!version && version !== release.spec.version;
+  const oldFiles = useVersionFiles(app.metadata.name, otherVersion ? release.spec.version : undefined);
   const currentValues = release?.spec.values;
-  const start = useMemo(() => (files.data ? startDraft(version, files.data, currentValues) : undefined), [files.data, version, currentValues]);
+  const currentVersion = release?.spec.version ?? '';
+  const oldDefaults = oldFiles.data?.values;
+  const waitOld = otherVersion && !!currentValues && oldFiles.isLoading;
+  const start = useMemo(
+    () => (files.data && !waitOld ? startDraft(version, files.data, currentValues ? { values: currentValues, version: currentVersion, defaults: oldDefaults } : undefined) : undefined),
+    [files.data, waitOld, version, currentValues, currentVersion, oldDefaults],
+  );
   const [edited, setEdited] = useState<Draft>();
   const draft = edited?.version === version ? edited : start?.draft;
   const [reviewed, setReviewed] = useState<{ key: string; result: DryRun }>();

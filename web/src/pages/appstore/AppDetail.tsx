@@ -80,6 +80,15 @@ export default function AppDetail() {
   const [deleting, setDeleting] = useState<{ version?: ApplicationVersion }>();
   const titles = useActionTitles();
   const refresh = () => void client.invalidateQueries({ queryKey: ['appstore'] });
+  const choose = (ver: string) =>
+    setSearch(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        next.set('version', ver);
+        return next;
+      },
+      { replace: true },
+    );
 
   if (app.error) return <PageError error={app.error} onRetry={() => void app.refetch()} />;
   if (!app.data) return <Loading />;
@@ -89,7 +98,7 @@ export default function AppDetail() {
     : [{ title: t('App store'), to: storePage }, { title: appTitle(a) }];
   const who = { developer, reviewer };
   const deploy = chosen?.spec.state === 'active' && (
-    <Button onClick={() => void navigate(deployPage(a.metadata.name, { version: chosen.metadata.name }))} data-test="deploy">
+    <Button onClick={() => void navigate(deployPage(a.metadata.name, { version: chosen.metadata.name, namespace: search.get('namespace') ?? undefined }))} data-test="deploy">
       {t('Deploy')}
     </Button>
   );
@@ -186,7 +195,7 @@ export default function AppDetail() {
               <FormSelect
                 aria-label={t('Version')}
                 value={chosen?.metadata.name ?? ''}
-                onChange={(_e, v) => setSearch({ version: v }, { replace: true })}
+                onChange={(_e, v) => choose(v)}
                 data-test="version-select"
               >
                 {list.map((v) => (
@@ -235,7 +244,7 @@ export default function AppDetail() {
                   return (
                     <Tr key={v.metadata.name} data-test={`version-${v.spec.version}`}>
                       <Td dataLabel={t('Version')}>
-                        <Button variant="link" isInline onClick={() => setSearch({ version: v.metadata.name }, { replace: true })}>
+                        <Button variant="link" isInline onClick={() => choose(v.metadata.name)}>
                           {v.spec.version}
                         </Button>
                       </Td>

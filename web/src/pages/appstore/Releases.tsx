@@ -60,7 +60,7 @@ export default function Releases() {
   if (!access.loaded) return <Loading />;
   if (!canList) return <NoAccess />;
   const install = (
-    <Button variant="secondary" onClick={() => void navigate(storePage)} data-test="install-app">
+    <Button variant="secondary" onClick={() => void navigate(`${storePage}?namespace=${encodeURIComponent(namespace)}`)} data-test="install-app">
       {t('Install from the app store')}
     </Button>
   );

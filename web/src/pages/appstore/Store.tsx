@@ -42,6 +42,8 @@ export default function Store() {
   const text = search.get('q') ?? '';
   const category = search.get('category') ?? '';
   const page = Number(search.get('page') ?? '1') || 1;
+  // A project's "Install from the app store" names the project, for the deploy wizard.
+  const namespace = search.get('namespace') ?? '';
   const name = useDebounced(text);
   const categories = useCategories();
   const apps = useStoreApps({ name: name || undefined, category: category || undefined, page, limit: perPage, sortBy: 'name', ascending: true });
@@ -110,7 +112,7 @@ export default function Store() {
         )}
         <Gallery hasGutter minWidths={{ default: '100%', md: '280px' }} data-test="store-apps">
           {items.map((a) => (
-            <AppCard key={a.metadata.name} app={a} />
+            <AppCard key={a.metadata.name} app={a} namespace={namespace} />
           ))}
         </Gallery>
       </PageSection>
@@ -118,7 +120,7 @@ export default function Store() {
   );
 }
 
-function AppCard({ app }: { app: Application }) {
+function AppCard({ app, namespace }: { app: Application; namespace: string }) {
   const { t } = useTranslation('appstore');
   return (
     <Card isCompact isFullHeight data-test={`app-${app.metadata.name}`}>
@@ -129,7 +131,7 @@ function AppCard({ app }: { app: Application }) {
           </FlexItem>
           <FlexItem>
             <CardTitle>
-              <Link to={appPage(app.metadata.name)} data-test="app-link">
+              <Link to={appPage(app.metadata.name) + (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '')} data-test="app-link">
                 {appTitle(app)}
               </Link>
             </CardTitle>

@@ -69,8 +69,8 @@ export default function AppDetail() {
     { verb: 'review', group, resource: 'applicationversions' },
     { verb: 'delete', group, resource: 'applications', workspace: ws },
   ]);
-  // A workspace's developer is one who may update its apps; a platform app has no developer.
-  const [developer, reviewer, canDelete] = [!!ws && access.allowed[0], access.allowed[1], !!ws && access.allowed[2]];
+  // A developer may update the apps of the app's workspace (of the platform, for a platform app: manage-app-store).
+  const [developer, reviewer, canDelete] = access.allowed;
   const list = versions.data ?? [];
   // The version shown: the one in the address, else the newest in the store, else the newest.
   const chosen = list.find((v) => v.metadata.name === search.get('version')) ?? list.find((v) => v.spec.state === 'active') ?? list[0];
@@ -120,7 +120,7 @@ export default function AppDetail() {
         actions={
           <Flex>
             {deploy}
-            {canDelete && workspace && (
+            {canDelete && (
               <Button variant="secondary" isDanger onClick={() => setDeleting({})} data-test="delete-app">
                 {t('Delete app')}
               </Button>
@@ -265,7 +265,7 @@ export default function AppDetail() {
                               {titles[act]}
                             </Button>
                           ))}
-                          {canDelete && workspace && v.spec.state !== 'active' && (
+                          {canDelete && v.spec.state !== 'active' && (
                             <Button size="sm" variant="link" isDanger onClick={() => setDeleting({ version: v })} data-test="delete-version">
                               {t('Delete')}
                             </Button>

@@ -83,6 +83,8 @@ export const platformActions: Action[] = [
   { verb: 'list', group: 'notification.superkube.io', resource: 'configs' },
   // The app store's review queue: app reviewers and platform administrators (review on applicationversions).
   { verb: 'review', group: 'application.superkube.io', resource: 'applicationversions' },
+  // The platform's app repositories (manage-app-store, platform administrators).
+  { verb: 'list', group: 'application.superkube.io', resource: 'repositories' },
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
@@ -128,7 +130,7 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
  * template "View the workspace's audit records") and platform
  * administrators.
  */
-export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps'] as const;
+export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories'] as const;
 
 /** useWorkspaceAccess tells which sections of a workspace the user may open. */
 export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
@@ -141,6 +143,7 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           { ...auditAction, workspace },
           // The workspace's app templates (uploaded charts).
           { verb: 'list', group: 'application.superkube.io', resource: 'applications', workspace },
+          { verb: 'list', group: 'application.superkube.io', resource: 'repositories', workspace },
         ]
       : [],
   );

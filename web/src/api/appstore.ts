@@ -437,3 +437,77 @@ export function deleteRelease(namespace: string, name: string) {
 export function dryRun(namespace: string, r: NewRelease) {
   return api.post<DryRun>(`${releasesPath(namespace)}/dryrun`, { name: r.name, application: r.application, version: r.version, values: r.values });
 }
+
+// Repositories.
+
+export interface Repository {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec: {
+    url: string;
+    displayName?: string;
+    description?: string;
+    credentialsSecret?: string;
+    /** a Go duration (1h, 30m); empty or 0: only on request */
+    syncInterval?: string;
+    trusted?: boolean;
+    syncRequestedAt?: string;
+  };
+  status?: {
+    observedGeneration?: number;
+    lastSyncTime?: string;
+    lastSuccessfulSyncTime?: string;
+    syncError?: string;
+    applications?: number;
+    versions?: number;
+    conditions?: Condition[];
+  };
+  [key: string]: unknown;
+}
+
+/** reposPath lists a workspace's repositories, or the platform's. */
+export const reposPath = (ws?: string) => (ws ? `${appstore}/workspaces/${enc(ws)}/repos` : `${appstore}/repos`);
+export const repoPath = (name: string) => `${appstore}/repos/${enc(name)}`;
+
+export function useRepos(workspace: string | undefined, params: ListParams, enabled = true) {
+  return useQuery({
+    ...listQuery<Repository>('repos', reposPath(workspace), params, enabled),
+    // A sync under way shows its end: the page reads the list again while one is asked for and not done.
+    refetchInterval: (q: { state: { data?: List<Repository> } }) => (q.state.data?.items.some(syncPending) ? releaseBusyRefreshMs * 2 : 30_000),
+  });
+}
+
+/** syncPending says a sync was asked for after the last one ended. */
+export function syncPending(r: Repository): boolean {
+  const asked = r.spec.syncRequestedAt;
+  if (!r.status?.lastSyncTime) return true;
+  return !!asked && Date.parse(asked) > Date.parse(r.status.lastSyncTime);
+}
+
+export interface NewRepository {
+  name: string;
+  url: string;
+  syncInterval?: string;
+  trusted?: boolean;
+  username?: string;
+  password?: string;
+}
+
+/** createRepo adds a repository; its credentials go to a Secret the API keeps, never returned. */
+export function createRepo(workspace: string | undefined, r: NewRepository) {
+  return api.post<Repository>(reposPath(workspace), {
+    metadata: { name: r.name },
+    spec: { url: r.url, ...(r.syncInterval ? { syncInterval: r.syncInterval } : {}), ...(r.trusted ? { trusted: true } : {}) },
+    ...(r.username || r.password ? { credentials: { username: r.username ?? '', password: r.password ?? '' } } : {}),
+  });
+}
+
+/** syncRepo asks for a sync now (202). */
+export function syncRepo(name: string) {
+  return api.post<Repository>(`${repoPath(name)}/sync`);
+}
+
+export function deleteRepo(name: string) {
+  return api.del<unknown>(repoPath(name));
+}

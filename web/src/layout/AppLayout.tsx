@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -104,6 +104,7 @@ function Sidebar() {
           <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
           {workspace.may('projects') && <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>}
           {workspace.may('apps') && <Item to={`${base}/apps`} test="app-templates">{t('App templates')}</Item>}
+          {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
           {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
@@ -121,6 +122,7 @@ function Sidebar() {
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
         <Item to="/apps" test="app-store">{t('App store')}</Item>
         {canReviewApps && <Item to="/platform/app-reviews" test="app-reviews">{t('App reviews')}</Item>}
+        {canAppRepos && <Item to="/platform/app-repositories" test="app-repositories">{t('App repositories')}</Item>}
         <Item to="/platform/logs" test="logs">{t('Log search')}</Item>
         <Item to="/platform/events" test="events">{t('Event search')}</Item>
         {canAudit && <Item to="/platform/auditing" test="auditing">{t('Audit search')}</Item>}

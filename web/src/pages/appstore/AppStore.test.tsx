@@ -8,6 +8,7 @@ import AppDetail from './AppDetail';
 import AppTemplates from './AppTemplates';
 import DeployWizard from './DeployWizard';
 import ReleaseDetail from './ReleaseDetail';
+import Repositories from './Repositories';
 import Reviews from './Reviews';
 
 const P = '/kapis/application.superkube.io/v2';
@@ -317,5 +318,42 @@ describe('a release’s page', () => {
     fireEvent.click(confirm);
     await found('releases-page');
     expect(calls.some((c) => c.method === 'DELETE' && c.url === `${P}/namespaces/dev/releases/web`)).toBe(true);
+  });
+});
+
+describe('the app repositories', () => {
+  it('shows each repository’s last sync with its error, and adds one with credentials', async () => {
+    const calls = backend((c) => {
+      if (c.url.startsWith(`${P}/repos?`))
+        return json({
+          items: [
+            { metadata: { name: 'demo', uid: '1' }, spec: { url: 'http://127.0.0.1:8900', trusted: true }, status: { lastSyncTime: '2026-12-05T01:00:00Z', applications: 4, versions: 5 } },
+            { metadata: { name: 'broken', uid: '2' }, spec: { url: 'https://example.invalid' }, status: { lastSyncTime: '2026-12-05T01:00:00Z', syncError: 'Get "https://example.invalid/index.yaml": no such host' } },
+          ],
+          totalItems: 2,
+        });
+      if (c.url === `${P}/repos` && c.method === 'POST') return json({ metadata: { name: 'bitnami' }, spec: { url: 'oci://registry-1.docker.io/bitnamicharts' } }, 201);
+    });
+    page('/platform/app-repositories', [{ path: '/platform/app-repositories', element: <Repositories /> }]);
+    const demo = await found<HTMLElement>('row-demo');
+    expect(el('sync-state', demo).getAttribute('data-state')).toBe('synced');
+    expect(el('trusted', demo)).toBeTruthy();
+    expect(demo.textContent).toContain('4 apps, 5 versions');
+    expect(el('sync-state', el<HTMLElement>('row-broken')).getAttribute('data-state')).toBe('failed');
+
+    fireEvent.click(el('add-repository'));
+    fireEvent.change(await found('repo-name'), { target: { value: 'bitnami' } });
+    fireEvent.change(el('repo-url'), { target: { value: 'oci://registry-1.docker.io/bitnamicharts' } });
+    fireEvent.change(el('repo-interval'), { target: { value: '1h' } });
+    fireEvent.change(el('repo-username'), { target: { value: 'me' } });
+    fireEvent.change(el('repo-password'), { target: { value: 's3cret' } });
+    fireEvent.click(el('add-repository-submit'));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST' && c.url === `${P}/repos`)?.body).toEqual({
+        metadata: { name: 'bitnami' },
+        spec: { url: 'oci://registry-1.docker.io/bitnamicharts', syncInterval: '1h' },
+        credentials: { username: 'me', password: 's3cret' },
+      }),
+    );
   });
 });

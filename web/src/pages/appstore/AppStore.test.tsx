@@ -81,6 +81,10 @@ function version(v: string, state: ApplicationVersion['spec']['state'], reviews:
 
 afterEach(() => vi.unstubAllGlobals());
 
+// Each story renders a page with PatternFly's tables and dialogs and goes through several answers:
+// on a machine busy with the whole suite one takes more than Vitest's 5 s.
+vi.setConfig({ testTimeout: 30_000 });
+
 // jsdom lays nothing out; CodeMirror (the values' YAML editor) measures text ranges.
 beforeAll(() => {
   const empty = () => ({ length: 0, item: () => null, [Symbol.iterator]: [][Symbol.iterator] }) as unknown as DOMRectList;

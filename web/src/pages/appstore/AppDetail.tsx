@@ -213,12 +213,12 @@ export default function AppDetail() {
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k)} aria-label={t('About the version')} mountOnEnter>
           <Tab eventKey="readme" title={<TabTitleText>{t('README')}</TabTitleText>} data-test="tab-readme">
             {files.error ? <ErrorAlert error={files.error} /> : null}
-            {files.data && (files.data.readme ? <pre className="ke-readme" data-test="readme">{files.data.readme}</pre> : <p data-test="readme-none">{t('This chart has no README.')}</p>)}
+            {files.data && (files.data.readme ? <pre className="ke-readme" data-test="readme" role="region" aria-label={t('README')} tabIndex={0}>{files.data.readme}</pre> : <p data-test="readme-none">{t('This chart has no README.')}</p>)}
           </Tab>
           <Tab eventKey="values" title={<TabTitleText>{t('Default values')}</TabTitleText>} data-test="tab-values">
             {files.data && (
               <>
-                <pre className="ke-readme" data-test="default-values">
+                <pre className="ke-readme" data-test="default-values" role="region" aria-label={t('Default values')} tabIndex={0}>
                   {files.data.values || t('(none)')}
                 </pre>
                 {files.data.schema && <p data-test="has-schema">{t('The chart has a values schema: the deploy form is made from it, and values that break it are refused.')}</p>}

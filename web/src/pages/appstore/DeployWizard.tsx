@@ -185,7 +185,9 @@ function Wizard({ app, versions, release }: { app: Application; versions: Applic
   const draft = edited?.version === version ? edited : start?.draft;
   const [reviewed, setReviewed] = useState<{ key: string; result: DryRun }>();
   const namespaces = useList<K8sObject>('namespaces', undefined, { limit: 200, sortBy: 'name', ascending: true }, { live: false, enabled: !release });
-  const [canCreate] = useAccess(namespace ? [{ verb: release ? 'update' : 'create', group, resource: 'applicationreleases', namespace }] : []).allowed;
+  const placeAccess = useAccess(namespace ? [{ verb: release ? 'update' : 'create', group, resource: 'applicationreleases', namespace }] : []);
+  // Said only once the answer is in: no warning flashes while it loads.
+  const refused = !!namespace && placeAccess.loaded && !placeAccess.allowed[0];
 
   const name = release?.metadata.name ?? typedName ?? (files.data?.chart.name || app.spec.chartName || '');
   const fields = start?.fields ?? [];
@@ -283,7 +285,7 @@ function Wizard({ app, versions, release }: { app: Application; versions: Applic
                       ))}
                     </FormSelect>
                   )}
-                  {namespace && !canCreate && <FieldHelp error={t('Your roles in this project may not allow this: the server decides.')} test="deploy-project" />}
+                  {refused && <FieldHelp error={t('Your roles in this project may not allow this: the server decides.')} test="deploy-project" />}
                 </FormGroup>
                 <FormGroup label={t('Release name')} fieldId="deploy-name" isRequired>
                   <TextInput id="deploy-name" value={name} onChange={(_e, v) => setTypedName(v)} readOnlyVariant={release ? 'default' : undefined} validated={name && !isReleaseName(name) ? 'error' : 'default'} data-test="deploy-name" />
@@ -363,7 +365,7 @@ function ManifestChanges({ result }: { result: DryRun }) {
         <>
           <p data-test="diff-summary">{t('{{added}} lines added, {{removed}} removed.', { added: diff.added, removed: diff.removed })}</p>
           <Checkbox id="diff-all" label={t('Show the whole manifest')} isChecked={all} onChange={(_e, v) => setAll(v)} />
-          <pre className="ke-diff ke-manifest-diff" data-test="manifest-diff" aria-label={t('Changes')}>
+          <pre className="ke-diff ke-manifest-diff" data-test="manifest-diff" role="region" aria-label={t('Changes')} tabIndex={0}>
             {diff.rows.map((r, i) => (
               <div key={i} className={r.op === '+' ? 'ke-diff-added' : r.op === '-' ? 'ke-diff-removed' : r.op === '…' ? 'ke-diff-skip' : undefined}>
                 {r.op === '…' ? '…' : `${r.op} ${r.text}`}
@@ -375,7 +377,7 @@ function ManifestChanges({ result }: { result: DryRun }) {
       {result.notes && (
         <details>
           <summary>{t('Notes of the chart')}</summary>
-          <pre className="ke-readme" data-test="dry-run-notes">
+          <pre className="ke-readme" data-test="dry-run-notes" role="region" aria-label={t('Notes of the chart')} tabIndex={0}>
             {result.notes}
           </pre>
         </details>

@@ -150,7 +150,7 @@ export default function ReleaseDetail() {
             {st.notes && (
               <>
                 <h2 className="pf-v6-c-title pf-m-md ke-section-title">{t('Notes')}</h2>
-                <pre className="ke-readme" data-test="release-notes">
+                <pre className="ke-readme" data-test="release-notes" role="region" aria-label={t('Notes')} tabIndex={0}>
                   {st.notes}
                 </pre>
               </>
@@ -228,7 +228,7 @@ export default function ReleaseDetail() {
             {(st.resources ?? []).length === 0 && <p data-test="resources-empty">{t('No objects yet.')}</p>}
           </Tab>
           <Tab eventKey="values" title={<TabTitleText>{t('Values')}</TabTitleText>} data-test="tab-values">
-            <pre className="ke-readme" data-test="release-values">
+            <pre className="ke-readme" data-test="release-values" role="region" aria-label={t('Values')} tabIndex={0}>
               {r.spec.values || t('The chart’s default values.')}
             </pre>
           </Tab>

@@ -81,10 +81,14 @@ export const platformActions: Action[] = [
   { verb: 'list', group: alerting, resource: 'alerts' },
   { verb: 'list', group: alerting, resource: 'clusteralerts' },
   { verb: 'list', group: 'notification.superkube.io', resource: 'configs' },
+  // The app store's review queue: app reviewers and platform administrators (review on applicationversions).
+  { verb: 'review', group: 'application.superkube.io', resource: 'applicationversions' },
+  // The platform's app repositories (manage-app-store, platform administrators).
+  { verb: 'list', group: 'application.superkube.io', resource: 'repositories' },
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -98,6 +102,8 @@ function projectActions(namespace: string): Action[] {
     // Alerting: the project's rule groups and its alerts.
     { verb: 'list', group: alerting, resource: 'rulegroups', namespace },
     { verb: 'list', group: alerting, resource: 'alerts', namespace },
+    // The app store: the project's releases.
+    { verb: 'list', group: 'application.superkube.io', resource: 'applicationreleases', namespace },
   ];
 }
 
@@ -124,7 +130,7 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
  * template "View the workspace's audit records") and platform
  * administrators.
  */
-export const workspaceSections = ['projects', 'members', 'roles', 'auditing'] as const;
+export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories'] as const;
 
 /** useWorkspaceAccess tells which sections of a workspace the user may open. */
 export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
@@ -135,6 +141,9 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspacerolebindings', workspace },
           { verb: 'list', group: 'iam.superkube.io', resource: 'workspaceroles', workspace },
           { ...auditAction, workspace },
+          // The workspace's app templates (uploaded charts).
+          { verb: 'list', group: 'application.superkube.io', resource: 'applications', workspace },
+          { verb: 'list', group: 'application.superkube.io', resource: 'repositories', workspace },
         ]
       : [],
   );

@@ -81,8 +81,10 @@ async function send(path: string, opts: RequestOptions & { accept?: string }): P
   }
   let body: BodyInit | undefined;
   if (opts.body !== undefined) {
-    headers['Content-Type'] = opts.contentType ?? 'application/json';
-    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    // A form's boundary is the browser's to set.
+    if (!(opts.body instanceof FormData)) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    // Bytes (an uploaded archive) go as they are; anything else as JSON.
+    body = typeof opts.body === 'string' || opts.body instanceof Blob || opts.body instanceof ArrayBuffer || opts.body instanceof FormData ? opts.body : JSON.stringify(opts.body);
   }
   let resp: Response;
   try {

@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -88,6 +88,7 @@ function Sidebar() {
           {project.may('event-search') && <Item to={`${base}/events`} test="events">{t('Event search')}</Item>}
           {project.may('alerts') && <Item to={`${base}/alerts`} test="alerts">{t('Alerts')}</Item>}
           {project.may('alert-rules') && <Item to={`${base}/alert-rules`} test="alert-rules">{t('Alert rules')}</Item>}
+          {project.may('releases') && <Item to={`${base}/releases`} test="releases">{t('Apps')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>
@@ -102,6 +103,8 @@ function Sidebar() {
           <Item to="/home" test="back">← {t('My workspaces and projects')}</Item>
           <Item to={`${base}/overview`} test="overview">{t('Overview')}</Item>
           {workspace.may('projects') && <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>}
+          {workspace.may('apps') && <Item to={`${base}/apps`} test="app-templates">{t('App templates')}</Item>}
+          {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
           {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
@@ -117,6 +120,9 @@ function Sidebar() {
         {canNodes && <Item to="/platform/components" test="components">{t('Components')}</Item>}
         {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
+        <Item to="/apps" test="app-store">{t('App store')}</Item>
+        {canReviewApps && <Item to="/platform/app-reviews" test="app-reviews">{t('App reviews')}</Item>}
+        {canAppRepos && <Item to="/platform/app-repositories" test="app-repositories">{t('App repositories')}</Item>}
         <Item to="/platform/logs" test="logs">{t('Log search')}</Item>
         <Item to="/platform/events" test="events">{t('Event search')}</Item>
         {canAudit && <Item to="/platform/auditing" test="auditing">{t('Audit search')}</Item>}

@@ -79,7 +79,9 @@ var levels = []level{
 }
 
 // spec is the spec of a rule group of any level.
-func spec(o client.Object) *alertingv2beta1.RuleGroupSpec { return o.(alertingv2beta1.Object).GroupSpec() }
+func spec(o client.Object) *alertingv2beta1.RuleGroupSpec {
+	return o.(alertingv2beta1.Object).GroupSpec()
+}
 
 // items are the rule groups of a list of any level.
 func items(l client.ObjectList) ([]client.Object, error) {

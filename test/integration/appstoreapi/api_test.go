@@ -293,19 +293,20 @@ func TestTheReviewWorkflowThroughTheAPI(t *testing.T) {
 	}
 }
 
-// markActive stands in for ke-controller-manager's app controller (not run
-// here), which sums an app's versions up in its status.
-func markActive(t *testing.T, app string) {
+// waitActive waits until ke-controller-manager's app controller (started
+// with the others) sums the released version up as the app's state.
+func waitActive(t *testing.T, app string) {
 	t.Helper()
-	a := &applicationv2.Application{}
-	if err := k8s.Get(context.Background(), client.ObjectKey{Name: app}, a); err != nil {
-		t.Fatal(err)
-	}
-	a.Status.State = applicationv2.StateActive
-	a.Status.LatestActiveVersion = "1.0.0"
-	if err := k8s.Status().Update(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
+	platform.Eventually(t, app+" is active", time.Minute, func() error {
+		a := &applicationv2.Application{}
+		if err := k8s.Get(context.Background(), client.ObjectKey{Name: app}, a); err != nil {
+			return err
+		}
+		if a.Status.State != applicationv2.StateActive {
+			return fmt.Errorf("state %q", a.Status.State)
+		}
+		return nil
+	})
 }
 
 // activeVersion uploads a chart and takes it through the workflow.
@@ -315,7 +316,7 @@ func activeVersion(t *testing.T, name string) (app, ver string) {
 	for _, s := range []struct{ user, action string }{{developer, "submit"}, {reviewer, "pass"}, {developer, "release"}} {
 		expectCode(t, act(t, tok[s.user], app, ver, s.action, ""), http.StatusOK)
 	}
-	markActive(t, app)
+	waitActive(t, app)
 	return app, ver
 }
 
@@ -531,8 +532,12 @@ func TestReleases(t *testing.T) {
 	platform.ExpectStatus(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok[viewer], nil), http.StatusForbidden)
 	// The administrator's delete makes the administrator the operator of the uninstall.
 	expectCode(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok["admin"], nil), http.StatusOK)
-	gone := &applicationv2.ApplicationRelease{}
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: "acme-dev", Name: "web"}, gone); !apierrors.IsNotFound(err) {
-		t.Errorf("the release after its deletion: %v", err)
-	}
+	// ke-controller-manager's release controller uninstalls it, then lets the object go.
+	platform.Eventually(t, "the release is uninstalled and gone", time.Minute, func() error {
+		gone := &applicationv2.ApplicationRelease{}
+		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: "acme-dev", Name: "web"}, gone); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("the release after its deletion: %v (phase %s)", err, gone.Status.Phase)
+		}
+		return nil
+	})
 }

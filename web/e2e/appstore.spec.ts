@@ -84,6 +84,22 @@ test.afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+test('the demo chart repository that ke-dev serves is synced, and its apps are in the store', async () => {
+  test.setTimeout(120_000);
+  const s = stack();
+  // ke-dev packages testdata/charts, serves them, and registers the trusted platform Repository "demo".
+  await expect
+    .poll(async () => {
+      const repo = (await call(admin, s.consoleURL, 'GET', `${P}/repos/demo`)) as { status?: { conditions?: { type: string; status: string }[] } };
+      return repo.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    }, { timeout: 90_000, message: 'the demo repository is not Ready' })
+    .toBe('True');
+  await admin.goto(`${s.consoleURL}/apps`);
+  await expect(admin.getByTestId('page-title')).toHaveText('App store');
+  await admin.getByTestId('store-search').locator('input').fill('demo-web');
+  await expect(admin.getByTestId('app-demo-demo-web')).toBeVisible({ timeout: 60_000 });
+});
+
 test('a developer uploads a chart and submits it; a rejection’s reason shows; the approved version goes to the store', async () => {
   test.setTimeout(240_000);
   const s = stack();

@@ -291,7 +291,7 @@ func fetchOCI(ctx context.Context, u *url.URL, digest string, opts Options) ([]b
 		return nil, &Error{URL: redact(u), Message: fmt.Sprintf("%s: %s", redact(u), skip)}
 	}
 	if l.Size > MaxChartBytes {
-		return nil, &Error{URL: redact(u), Message: fmt.Sprintf("the chart archive at %s is %d bytes, more than the limit of %d", redact(u), l.Size, MaxChartBytes)}
+		return nil, &Error{URL: redact(u), Err: ErrTooLarge, Message: fmt.Sprintf("the chart archive at %s is %d bytes, more than the limit of %d", redact(u), l.Size, MaxChartBytes)}
 	}
 	if digest != "" && l.Digest.Encoded() != strings.TrimPrefix(digest, "sha256:") {
 		return nil, &Error{URL: redact(u), Err: ErrDigestMismatch,

@@ -123,6 +123,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // the one the index promised.
 var ErrDigestMismatch = errors.New("chart archive digest mismatch")
 
+// ErrTooLarge is the kind of error of an answer larger than its limit
+// (MaxIndexBytes, MaxChartBytes).
+var ErrTooLarge = errors.New("larger than the limit")
+
 // List reads the charts of the repository at rawURL (http(s):// or oci://).
 func List(ctx context.Context, rawURL string, opts Options) (*Index, error) {
 	u, err := parseURL(rawURL)
@@ -273,14 +277,14 @@ func get(ctx context.Context, u *url.URL, opts Options, limit int64, what string
 		return nil, &Error{URL: redact(u), Message: msg}
 	}
 	if resp.ContentLength > limit {
-		return nil, &Error{URL: redact(u), Message: fmt.Sprintf("the %s at %s is %d bytes, more than the limit of %d", what, redact(u), resp.ContentLength, limit)}
+		return nil, &Error{URL: redact(u), Err: ErrTooLarge, Message: fmt.Sprintf("the %s at %s is %d bytes, more than the limit of %d", what, redact(u), resp.ContentLength, limit)}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, unreachable(ctx, redact(u), err, opts.timeout())
 	}
 	if int64(len(data)) > limit {
-		return nil, &Error{URL: redact(u), Message: fmt.Sprintf("the %s at %s is more than the limit of %d bytes", what, redact(u), limit)}
+		return nil, &Error{URL: redact(u), Err: ErrTooLarge, Message: fmt.Sprintf("the %s at %s is more than the limit of %d bytes", what, redact(u), limit)}
 	}
 	return data, nil
 }

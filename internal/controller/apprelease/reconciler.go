@@ -71,6 +71,7 @@ import (
 
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/application/release"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
 )
@@ -125,8 +126,8 @@ type Reconciler struct {
 	// Holder names this process in the operations it runs (default:
 	// hostname, pid and a random suffix, new for every process).
 	Holder string
-	// Charts fetches chart archives (default: Charts).
-	Charts ChartFetcher
+	// Charts fetches chart archives (default: a chartsource.Source).
+	Charts chartsource.Fetcher
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// MaxOperations bounds the Helm operations that run at once (default
@@ -174,7 +175,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Holder = NewHolder()
 	}
 	if r.Charts == nil {
-		r.Charts = &Charts{Reader: r.Reader, SystemNamespace: r.SystemNamespace}
+		r.Charts = &chartsource.Source{Reader: r.Reader, SystemNamespace: r.SystemNamespace}
 	}
 	if r.Now == nil {
 		r.Now = time.Now

@@ -34,6 +34,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
 )
@@ -64,8 +65,8 @@ type Handler struct {
 	LiveReader client.Reader
 	// Clients act as the caller (releases).
 	Clients *Impersonator
-	// Charts fetches a version's chart; nil uses the built-in fetcher.
-	Charts ChartFetcher
+	// Charts fetches a version's chart; nil is a chartsource.Source.
+	Charts chartsource.Fetcher
 	// SystemNamespace holds chart ConfigMaps and credentials.
 	SystemNamespace string
 	// Now is the clock; nil is time.Now.

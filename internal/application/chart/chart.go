@@ -163,6 +163,9 @@ func Load(data []byte) (*Chart, error) {
 		if !json.Valid(c.Schema) {
 			return nil, fail(ErrInvalid, "values.schema.json is not valid JSON")
 		}
+		if _, err := compileSchema(c.Schema); err != nil {
+			return nil, fail(ErrInvalid, "values.schema.json: %v", err)
+		}
 		out.Schema = json.RawMessage(c.Schema)
 	}
 	return out, nil
@@ -211,7 +214,7 @@ func unpack(data []byte) ([]*archive.BufferedFile, error) {
 		}
 		for _, part := range strings.Split(name, "/") {
 			if part == ".." {
-				return nil, fail(ErrPathEscapes, "the archive entry %q escapes the chart's folder (..)", hd.Name)
+				return nil, fail(ErrPathEscapes, "the archive entry %q has a path escaping its folder (..)", hd.Name)
 			}
 		}
 		clean := path.Clean(name)
@@ -222,7 +225,7 @@ func unpack(data []byte) ([]*archive.BufferedFile, error) {
 		if top == "" {
 			top = folder
 		} else if folder != top {
-			return nil, fail(ErrPathEscapes, "the archive entry %q is outside the chart's folder %q (an archive holds one chart)", hd.Name, top)
+			return nil, fail(ErrPathEscapes, "the archive entry %q is outside the chart's folder %q: two top folders (an archive holds one chart)", hd.Name, top)
 		}
 		if hd.Typeflag == tar.TypeDir {
 			continue

@@ -103,7 +103,7 @@ func TestLoadBadArchives(t *testing.T) {
 		{"gzip, not tar", gz(t, "hello"), ErrNotAChart, "not a tar archive"},
 		{"no Chart.yaml", tgz(t, entry{name: "app/values.yaml", body: "a: 1\n"}), ErrNotAChart, "no Chart.yaml"},
 		{"Chart.yaml at the root", tgz(t, entry{name: "Chart.yaml", body: goodChartYAML}), ErrPathEscapes, "outside the chart's folder"},
-		{"dot dot", tgz(t, entry{name: "app/Chart.yaml", body: goodChartYAML}, entry{name: "app/../../etc/passwd", body: "x"}), ErrPathEscapes, `"app/../../etc/passwd" escapes the chart's folder`},
+		{"dot dot", tgz(t, entry{name: "app/Chart.yaml", body: goodChartYAML}, entry{name: "app/../../etc/passwd", body: "x"}), ErrPathEscapes, `"app/../../etc/passwd" has a path escaping its folder`},
 		{"absolute", tgz(t, entry{name: "/etc/app/Chart.yaml", body: goodChartYAML}), ErrPathEscapes, "absolute path"},
 		{"windows drive", tgz(t, entry{name: `C:\app\Chart.yaml`, body: goodChartYAML}), ErrPathEscapes, "absolute path"},
 		{"symlink", tgz(t, entry{name: "app/Chart.yaml", body: goodChartYAML}, entry{name: "app/values.yaml", typ: tar.TypeSymlink, link: "/etc/passwd"}), ErrPathEscapes, "is a link"},

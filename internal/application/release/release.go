@@ -16,10 +16,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart/common"
-	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
 	ri "helm.sh/helm/v4/pkg/release"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
@@ -83,31 +80,6 @@ func (c *Client) configuration(ns string, u user.Info) (*action.Configuration, e
 		kc.SetLogger(h)
 	}
 	return cfg, nil
-}
-
-// LoadChart reads a chart archive (.tgz).
-func LoadChart(archive []byte) (*chart.Chart, error) {
-	return loader.LoadArchive(bytes.NewReader(archive))
-}
-
-// ParseValues reads values YAML; empty is no values.
-func ParseValues(s string) (map[string]any, error) {
-	if s == "" {
-		return map[string]any{}, nil
-	}
-	v, err := common.ReadValues([]byte(s))
-	if err != nil {
-		return nil, fmt.Errorf("values are not a YAML map: %w", err)
-	}
-	return v, nil
-}
-
-// ValidateValues checks values (over the chart's defaults) against the
-// chart's values.schema.json, and its subcharts', as Helm does before it
-// installs anything; the error names each field that is wrong.
-func ValidateValues(ch *chart.Chart, values map[string]any) error {
-	_, err := chartutil.ToRenderValuesWithSchemaValidation(ch, values, common.ReleaseOptions{Name: "validate", IsInstall: true}, nil, false)
-	return err
 }
 
 func asRelease(r ri.Releaser) *Release {

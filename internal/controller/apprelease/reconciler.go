@@ -71,6 +71,7 @@ import (
 
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/application/release"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
@@ -461,18 +462,15 @@ func (r *Reconciler) start(ctx context.Context, ar *appv2.ApplicationRelease) (c
 		if err != nil {
 			return r.retryLater(ctx, ar, fmt.Errorf("fetching the chart: %w", err))
 		}
-		ch, err := release.LoadChart(archive)
+		ch, err := chart.Load(archive)
 		if err != nil {
 			return r.invalid(ctx, ar, appv2.ReasonInvalidInput, fmt.Errorf("the chart of version %s does not load: %w", ver.Name, err))
 		}
-		vals, err := release.ParseValues(ar.Spec.Values)
-		if err != nil {
+		if err := ch.ValidateValues(ar.Spec.Values); err != nil {
 			return r.invalid(ctx, ar, appv2.ReasonInvalidInput, err)
 		}
-		if err := release.ValidateValues(ch, vals); err != nil {
-			return r.invalid(ctx, ar, appv2.ReasonInvalidInput, err)
-		}
-		hop.Chart, hop.Values = ch, vals
+		vals, _ := chart.ParseValues(nil, ar.Spec.Values) // checked by ValidateValues
+		hop.Chart, hop.Values = ch.Chart, vals
 	}
 
 	now := r.Now()

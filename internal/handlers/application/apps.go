@@ -27,6 +27,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	appchart "github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/names"
 	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
 )
@@ -328,9 +329,9 @@ func multipartReader(r *http.Request, params map[string]string) (io.Reader, erro
 
 // chartStatus converts a refused archive to its Status.
 func chartStatus(err error) error {
-	var ce *appsvc.ChartError
+	var ce *appchart.Error
 	if errors.As(err, &ce) {
-		if ce.TooLarge {
+		if errors.Is(err, appchart.ErrTooLarge) {
 			return apistatus.New(http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge, "chart: "+ce.Message,
 				apistatus.Cause(metav1.CauseTypeFieldValueInvalid, "chart", ce.Message))
 		}
@@ -358,7 +359,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	c, err := appsvc.LoadChart(data)
+	c, err := appchart.Load(data)
 	if err != nil {
 		responsewriters.WriteStatus(w, chartStatus(err))
 		return
@@ -452,7 +453,7 @@ func webURL(u string) string {
 const categoriesAnnotation = "superkube.io/categories"
 
 // setAppSpec copies a chart's metadata to its app.
-func setAppSpec(a *applicationv2.Application, c *appsvc.Chart) {
+func setAppSpec(a *applicationv2.Application, c *appchart.Chart) {
 	md := c.Metadata
 	a.Spec.ChartName = md.Name
 	if a.Spec.DisplayName == "" {

@@ -11,28 +11,28 @@ import (
 
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	appchart "github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/chartsource"
-	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
 )
 
 // chartCache keeps recently loaded charts by digest.
 type chartCache struct {
 	mu    sync.Mutex
 	order []string
-	items map[string]*appsvc.Chart
+	items map[string]*appchart.Chart
 }
 
 const chartCacheSize = 32
 
-var loaded = &chartCache{items: map[string]*appsvc.Chart{}}
+var loaded = &chartCache{items: map[string]*appchart.Chart{}}
 
-func (c *chartCache) get(key string) *appsvc.Chart {
+func (c *chartCache) get(key string) *appchart.Chart {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.items[key]
 }
 
-func (c *chartCache) put(key string, ch *appsvc.Chart) {
+func (c *chartCache) put(key string, ch *appchart.Chart) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.items[key]; ok {
@@ -48,7 +48,7 @@ func (c *chartCache) put(key string, ch *appsvc.Chart) {
 
 // chartOf loads a version's chart: from its ConfigMap (uploads) or its
 // repository (a URL, HTTP(S) or OCI, with the repository's credentials).
-func (h *Handler) chartOf(ctx context.Context, v *applicationv2.ApplicationVersion) (*appsvc.Chart, error) {
+func (h *Handler) chartOf(ctx context.Context, v *applicationv2.ApplicationVersion) (*appchart.Chart, error) {
 	key := v.Spec.Source.Digest
 	if key != "" {
 		if c := loaded.get(key); c != nil {
@@ -59,7 +59,7 @@ func (h *Handler) chartOf(ctx context.Context, v *applicationv2.ApplicationVersi
 	if err != nil {
 		return nil, chartError(v, err)
 	}
-	c, err := appsvc.LoadChart(data)
+	c, err := appchart.Load(data)
 	if err != nil {
 		return nil, apistatus.New(http.StatusBadGateway, metav1.StatusReasonInternalError, "the chart of "+v.Name+" cannot be read: "+err.Error())
 	}

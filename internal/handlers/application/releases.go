@@ -19,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
 	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	appchart "github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/names"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
@@ -183,7 +184,7 @@ func (h *Handler) check(ctx context.Context, rel *applicationv2.ApplicationRelea
 	if err != nil {
 		return err
 	}
-	if errs := appsvc.ValidateValues(spec.Child("values"), c.Schema, c.Values, rel.Spec.Values); len(errs) > 0 {
+	if errs := c.CheckValues(spec.Child("values"), rel.Spec.Values); len(errs) > 0 {
 		return apistatus.Invalid("ApplicationRelease", rel.Name, errs)
 	}
 	return nil
@@ -431,11 +432,11 @@ func (h *Handler) dryRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vals := field.NewPath("values")
-	if errs := appsvc.ValidateValues(vals, c.Schema, c.Values, in.Values); len(errs) > 0 {
+	if errs := c.CheckValues(vals, in.Values); len(errs) > 0 {
 		responsewriters.WriteStatus(w, apistatus.Invalid("DryRun", "", errs))
 		return
 	}
-	given, _ := appsvc.ParseValues(vals, in.Values)
+	given, _ := appchart.ParseValues(vals, in.Values)
 	current := ""
 	if in.Name != "" {
 		cs, err := h.Clients.Kubernetes(u)

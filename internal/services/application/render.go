@@ -11,6 +11,8 @@ import (
 	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+
+	"github.com/superkube/super-kubenetes/internal/application/chart"
 )
 
 // Rendered is a dry run's answer: the manifest the values render to, the
@@ -23,7 +25,7 @@ type Rendered struct {
 
 // Render renders a chart as an install of release name in namespace ns
 // would (Helm's client-only dry run: nothing is sent to the cluster).
-func Render(ctx context.Context, c *Chart, ns, name string, values map[string]any, upgrade bool) (*Rendered, error) {
+func Render(ctx context.Context, c *chart.Chart, ns, name string, values map[string]any, upgrade bool) (*Rendered, error) {
 	inst := action.NewInstall(action.NewConfiguration())
 	inst.DryRunStrategy = action.DryRunClient
 	inst.Namespace, inst.ReleaseName = ns, name

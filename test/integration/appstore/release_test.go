@@ -48,6 +48,7 @@ import (
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	appchart "github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/release"
 	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/scheme"
@@ -423,10 +424,11 @@ func TestAnOperatorInstallsUpgradesRollsBackAndUninstalls(t *testing.T) {
 	as := func(name string) user.Info {
 		return &user.DefaultInfo{Name: name, Groups: []string{user.AllAuthenticated}}
 	}
-	ch1, err := release.LoadChart(chartArchive(t, "demo-web-1.0.0"))
+	c1, err := appchart.Load(chartArchive(t, "demo-web-1.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ch1 := c1.Chart
 	t.Run("dry run before the install", func(t *testing.T) {
 		r, err := helm.DryRun(context.Background(), release.Operation{Name: "web", Namespace: relProject, User: as(relOperator), Chart: ch1, Values: map[string]any{"replicaCount": 2}})
 		if err != nil {

@@ -42,6 +42,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 	"github.com/superkube/super-kubenetes/internal/listengine"
 	"github.com/superkube/super-kubenetes/internal/logging/auditstore"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
@@ -412,7 +413,7 @@ func (b *builder) alerting(m *monitoringsvc.Service) (*alertinghandlers.Handler,
 		}
 		svc.Alertmanager = am
 	}
-	clients, err := alertinghandlers.NewImpersonator(b.rc, b.sch, b.client.RESTMapper())
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
 	if err != nil {
 		return nil, fmt.Errorf("alerting: %w", err)
 	}
@@ -430,7 +431,7 @@ func (b *builder) appStore(ctx context.Context) (*applicationhandlers.Handler, e
 			return nil, fmt.Errorf("app store: %w", err)
 		}
 	}
-	clients, err := applicationhandlers.NewImpersonator(b.rc, b.sch, b.client.RESTMapper())
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
 	if err != nil {
 		return nil, fmt.Errorf("app store: %w", err)
 	}

@@ -3,7 +3,6 @@ package apprelease
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,11 +12,11 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/transport"
 	"sigs.k8s.io/yaml"
 
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 )
 
 // head is the part of a manifest document that names the object.
@@ -42,26 +41,20 @@ func parseHead(doc string) (head, bool) {
 // objectReader reads and deletes a release's objects as its operator,
 // over one shared transport (ke-controller-manager's, which impersonates).
 type objectReader struct {
-	cfg    *rest.Config
-	rt     http.RoundTripper
-	mapper meta.RESTMapper
+	clients *impersonate.Clients
+	mapper  meta.RESTMapper
 }
 
 func newObjectReader(base *rest.Config, mapper meta.RESTMapper) (*objectReader, error) {
-	cfg := rest.CopyConfig(base)
-	cfg.Impersonate = rest.ImpersonationConfig{}
-	rt, err := rest.TransportFor(cfg)
+	clients, err := impersonate.New(base, nil, mapper)
 	if err != nil {
 		return nil, err
 	}
-	return &objectReader{cfg: cfg, rt: rt, mapper: mapper}, nil
+	return &objectReader{clients: clients, mapper: mapper}, nil
 }
 
 func (o *objectReader) as(u user.Info) (dynamic.Interface, error) {
-	rt := transport.NewImpersonatingRoundTripper(transport.ImpersonationConfig{
-		UserName: u.GetName(), UID: u.GetUID(), Groups: u.GetGroups(), Extra: u.GetExtra(),
-	}, o.rt)
-	return dynamic.NewForConfigAndClient(o.cfg, &http.Client{Transport: rt, Timeout: o.cfg.Timeout})
+	return o.clients.Dynamic(u)
 }
 
 // resource maps an object to its resource, with its namespace ("" for a

@@ -28,6 +28,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 )
@@ -52,7 +53,7 @@ type Handler struct {
 	// Reader reads namespaces (from the cache).
 	Reader client.Reader
 	// Clients reads and writes rule groups as the caller.
-	Clients *Impersonator
+	Clients *impersonate.Clients
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }

@@ -9,12 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/transport"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -26,36 +22,6 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 )
-
-// Impersonator makes clients that act as a caller: kube-apiserver checks
-// the caller's own RBAC and runs the admission webhook for them, as for
-// kubectl through the proxy.
-type Impersonator struct {
-	cfg    *rest.Config
-	rt     http.RoundTripper
-	scheme *runtime.Scheme
-	mapper meta.RESTMapper
-}
-
-// NewImpersonator shares one transport (ke-apiserver's identity, which may
-// impersonate) among the callers' clients.
-func NewImpersonator(rc *rest.Config, scheme *runtime.Scheme, mapper meta.RESTMapper) (*Impersonator, error) {
-	rc = rest.CopyConfig(rc)
-	rc.Impersonate = rest.ImpersonationConfig{}
-	rt, err := rest.TransportFor(rc)
-	if err != nil {
-		return nil, err
-	}
-	return &Impersonator{cfg: rc, rt: rt, scheme: scheme, mapper: mapper}, nil
-}
-
-// As returns a client that acts as u.
-func (i *Impersonator) As(u user.Info) (client.Client, error) {
-	rt := transport.NewImpersonatingRoundTripper(transport.ImpersonationConfig{
-		UserName: u.GetName(), UID: u.GetUID(), Groups: u.GetGroups(), Extra: u.GetExtra(),
-	}, i.rt)
-	return client.New(i.cfg, client.Options{Scheme: i.scheme, Mapper: i.mapper, HTTPClient: &http.Client{Transport: rt, Timeout: i.cfg.Timeout}})
-}
 
 // level is one of the three kinds of rule group.
 type level struct {

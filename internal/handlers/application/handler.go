@@ -21,13 +21,8 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/transport"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
@@ -36,6 +31,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 	appsvc "github.com/superkube/super-kubenetes/internal/services/application"
 )
 
@@ -64,7 +60,7 @@ type Handler struct {
 	Writer     client.Client
 	LiveReader client.Reader
 	// Clients act as the caller (releases).
-	Clients *Impersonator
+	Clients *impersonate.Clients
 	// Charts fetches a version's chart; nil is a chartsource.Source.
 	Charts chartsource.Fetcher
 	// SystemNamespace holds chart ConfigMaps and credentials.
@@ -152,44 +148,6 @@ func where(ws string) string {
 		return "at platform level"
 	}
 	return "in workspace " + ws
-}
-
-// Impersonator makes clients that act as a caller.
-type Impersonator struct {
-	cfg    *rest.Config
-	rt     http.RoundTripper
-	scheme *runtime.Scheme
-	mapper meta.RESTMapper
-}
-
-// NewImpersonator shares one transport (ke-apiserver's identity, which may
-// impersonate) among the callers' clients.
-func NewImpersonator(rc *rest.Config, scheme *runtime.Scheme, mapper meta.RESTMapper) (*Impersonator, error) {
-	rc = rest.CopyConfig(rc)
-	rc.Impersonate = rest.ImpersonationConfig{}
-	rc.AcceptContentTypes, rc.ContentType = "", ""
-	rt, err := rest.TransportFor(rc)
-	if err != nil {
-		return nil, err
-	}
-	return &Impersonator{cfg: rc, rt: rt, scheme: scheme, mapper: mapper}, nil
-}
-
-func (i *Impersonator) httpClient(u user.Info) *http.Client {
-	rt := transport.NewImpersonatingRoundTripper(transport.ImpersonationConfig{
-		UserName: u.GetName(), UID: u.GetUID(), Groups: u.GetGroups(), Extra: u.GetExtra(),
-	}, i.rt)
-	return &http.Client{Transport: rt, Timeout: i.cfg.Timeout}
-}
-
-// As returns a client that acts as u.
-func (i *Impersonator) As(u user.Info) (client.Client, error) {
-	return client.New(i.cfg, client.Options{Scheme: i.scheme, Mapper: i.mapper, HTTPClient: i.httpClient(u)})
-}
-
-// Kubernetes returns a clientset that acts as u.
-func (i *Impersonator) Kubernetes(u user.Info) (kubernetes.Interface, error) {
-	return kubernetes.NewForConfigAndClient(i.cfg, i.httpClient(u))
 }
 
 // ctxTimeout bounds the calls of one request.

@@ -158,12 +158,7 @@ func (h *Handler) app(r *http.Request) (*applicationv2.Application, error) {
 
 func (h *Handler) getApp(w http.ResponseWriter, r *http.Request) {
 	a, err := h.app(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	a.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, a)
+	writeObject(w, http.StatusOK, a, err)
 }
 
 func (h *Handler) versionsOf(r *http.Request, app string) ([]*applicationv2.ApplicationVersion, error) {
@@ -561,12 +556,7 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request) {
 			Time: metav1.NewTime(h.now().UTC().Truncate(1e9)), Message: in.Message})
 		return h.Writer.Update(ctx, out)
 	})
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	out.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, out)
+	writeObject(w, http.StatusOK, out, err)
 }
 
 // reviews is the reviewers' queue: versions in a state (default
@@ -589,11 +579,7 @@ func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	items := make([]*applicationv2.ApplicationVersion, len(list.Items))
-	for i := range list.Items {
-		list.Items[i].ManagedFields = nil
-		items[i] = &list.Items[i]
-	}
+	items := trimmed(list.Items)
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, nil, listquery.Filters[*applicationv2.ApplicationVersion]{
 		"state":       func(v *applicationv2.ApplicationVersion, s string) bool { return string(v.Spec.State) == s },
 		"workspace":   func(v *applicationv2.ApplicationVersion, s string) bool { return workspaceOf(v) == s },

@@ -29,22 +29,14 @@ func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	items := make([]*applicationv2.Category, len(list.Items))
-	for i := range list.Items {
-		list.Items[i].ManagedFields = nil
-		items[i] = &list.Items[i]
-	}
+	items := trimmed(list.Items)
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, nil, nil))
 }
 
 func (h *Handler) getCategory(w http.ResponseWriter, r *http.Request) {
 	c := &applicationv2.Category{}
-	if err := h.Reader.Get(r.Context(), client.ObjectKey{Name: r.PathValue("name")}, c); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	c.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, c)
+	err := h.Reader.Get(r.Context(), client.ObjectKey{Name: r.PathValue("name")}, c)
+	writeObject(w, http.StatusOK, c, err)
 }
 
 func (h *Handler) decodeCategory(w http.ResponseWriter, r *http.Request, verb string) *applicationv2.Category {
@@ -72,12 +64,8 @@ func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ResourceVersion = ""
-	if err := h.Writer.Create(r.Context(), c); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	c.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusCreated, c)
+	err := h.Writer.Create(r.Context(), c)
+	writeObject(w, http.StatusCreated, c, err)
 }
 
 func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request) {
@@ -97,12 +85,7 @@ func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request) {
 		out.Spec = in.Spec
 		return h.Writer.Update(r.Context(), out)
 	})
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	out.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, out)
+	writeObject(w, http.StatusOK, out, err)
 }
 
 func (h *Handler) deleteCategory(w http.ResponseWriter, r *http.Request) {

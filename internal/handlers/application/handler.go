@@ -28,6 +28,7 @@ import (
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
 	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/authz"
@@ -148,6 +149,31 @@ func where(ws string) string {
 		return "at platform level"
 	}
 	return "in workspace " + ws
+}
+
+// writeObject answers err's Status, or else obj with code (without its
+// managed fields).
+func writeObject(w http.ResponseWriter, code int, obj client.Object, err error) {
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	obj.SetManagedFields(nil)
+	responsewriters.WriteJSON(w, code, obj)
+}
+
+// trimmed returns pointers to items, without their managed fields.
+func trimmed[T any, P interface {
+	*T
+	client.Object
+}](items []T) []P {
+	out := make([]P, len(items))
+	for i := range items {
+		p := P(&items[i])
+		p.SetManagedFields(nil)
+		out[i] = p
+	}
+	return out
 }
 
 // ctxTimeout bounds the calls of one request.

@@ -102,11 +102,7 @@ func (h *Handler) listReleases(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	items := make([]*applicationv2.ApplicationRelease, len(list.Items))
-	for i := range list.Items {
-		list.Items[i].ManagedFields = nil
-		items[i] = &list.Items[i]
-	}
+	items := trimmed(list.Items)
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, releaseColumns, releaseFilters()))
 }
 
@@ -117,12 +113,8 @@ func (h *Handler) getRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rel := &applicationv2.ApplicationRelease{}
-	if err := c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}, rel); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	rel.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, rel)
+	err = c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}, rel)
+	writeObject(w, http.StatusOK, rel, err)
 }
 
 // releasable reads the version a release of namespace ns may install: an
@@ -245,12 +237,8 @@ func (h *Handler) createRelease(w http.ResponseWriter, r *http.Request) {
 	}
 	setOperator(rel, u.GetName())
 	rel.ResourceVersion = ""
-	if err := c.Create(ctx, rel); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	rel.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusCreated, rel)
+	err = c.Create(ctx, rel)
+	writeObject(w, http.StatusCreated, rel, err)
 }
 
 // updateRelease changes a release's version or values (an upgrade), as
@@ -302,12 +290,7 @@ func (h *Handler) changeRelease(w http.ResponseWriter, r *http.Request, change f
 		setOperator(cur, u.GetName())
 		return c.Update(ctx, cur)
 	})
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	cur.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, cur)
+	writeObject(w, http.StatusOK, cur, err)
 }
 
 // deleteRelease deletes a release as the caller, who first becomes its

@@ -282,12 +282,7 @@ func (h *Handler) updateRepo(w http.ResponseWriter, r *http.Request) {
 		}
 		return h.Writer.Update(ctx, out)
 	})
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	out.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusOK, out)
+	writeObject(w, http.StatusOK, out, err)
 }
 
 func (h *Handler) deleteRepo(w http.ResponseWriter, r *http.Request) {
@@ -323,10 +318,5 @@ func (h *Handler) syncRepo(w http.ResponseWriter, r *http.Request) {
 		out.Spec.SyncRequestedAt = &now
 		return h.Writer.Update(ctx, out)
 	})
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	out.ManagedFields = nil
-	responsewriters.WriteJSON(w, http.StatusAccepted, out)
+	writeObject(w, http.StatusAccepted, out, err)
 }

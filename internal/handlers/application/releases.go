@@ -226,9 +226,8 @@ func (h *Handler) createRelease(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
 	// Whoever may not create releases here learns nothing of the chart.
-	if !h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "create",
-		APIGroup: Group, Resource: "applicationreleases", Namespace: rel.Namespace}).Allowed {
-		responsewriters.WriteStatus(w, forbidden(r, "applicationreleases", "create releases in namespace "+rel.Namespace))
+	if err := h.mayRelease(r, "create", rel.Namespace, ""); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	if err := h.check(ctx, rel); err != nil {
@@ -306,9 +305,8 @@ func (h *Handler) deleteRelease(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	rel := &applicationv2.ApplicationRelease{}
 	key := client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}
-	if d := h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "delete",
-		APIGroup: Group, Resource: "applicationreleases", Namespace: key.Namespace, Name: key.Name}); !d.Allowed {
-		responsewriters.WriteStatus(w, forbidden(r, "applicationreleases", "delete releases in namespace "+key.Namespace))
+	if err := h.mayRelease(r, "delete", key.Namespace, key.Name); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
@@ -330,6 +328,17 @@ func (h *Handler) deleteRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	responsewriters.WriteDeleted(w, releasesGR, rel.Name)
+}
+
+// mayRelease is nil when the caller may verb the releases of namespace ns
+// (name "": any), else the Forbidden to answer.
+func (h *Handler) mayRelease(r *http.Request, verb, ns, name string) error {
+	u := caller(r)
+	if h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: verb,
+		APIGroup: Group, Resource: releasesGR.Resource, Namespace: ns, Name: name}).Allowed {
+		return nil
+	}
+	return forbidden(r, releasesGR.Resource, verb+" releases in namespace "+ns)
 }
 
 // rollbackRequest is the body of a rollback.
@@ -385,9 +394,8 @@ func (h *Handler) dryRun(w http.ResponseWriter, r *http.Request) {
 	}
 	ns := r.PathValue("namespace")
 	u := caller(r)
-	if !h.Authorizer.Authorize(&authz.Attributes{User: u.GetName(), Groups: u.GetGroups(), ResourceRequest: true, Verb: "create",
-		APIGroup: Group, Resource: "applicationreleases", Namespace: ns}).Allowed {
-		responsewriters.WriteStatus(w, forbidden(r, "applicationreleases", "create releases in namespace "+ns))
+	if err := h.mayRelease(r, "create", ns, ""); err != nil {
+		responsewriters.WriteStatus(w, err)
 		return
 	}
 	name := in.Name

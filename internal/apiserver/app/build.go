@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"os"
 	"slices"
@@ -363,7 +364,7 @@ func (b *builder) notification(ctx context.Context) (*notificationhandlers.Handl
 		b.s.runs = append(b.s.runs, out.Run)
 		store = &records.LogStore{Out: out, Reader: b.logStore.In(records.Tenant), Recent: records.NewRing(1000)}
 	}
-	allowed, err := channel.ParseCIDRs(n.UserAllowedCIDRs)
+	allowed, err := netguard.ParseCIDRs(n.UserAllowedCIDRs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("notification.userAllowedCIDRs: %w", err)
 	}

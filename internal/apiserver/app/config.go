@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/url"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/filters"
 	"github.com/superkube/super-kubenetes/internal/logging/elastic"
-	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp"
 	"github.com/superkube/super-kubenetes/internal/oauth/idp/github"
@@ -344,7 +344,7 @@ func (c *Config) Validate() []error {
 	if _, err := filters.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := channel.ParseCIDRs(c.Notification.UserAllowedCIDRs); err != nil {
+	if _, err := netguard.ParseCIDRs(c.Notification.UserAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("notification.userAllowedCIDRs: %w", err))
 	}
 	o := c.oauthOptions()

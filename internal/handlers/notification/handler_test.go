@@ -3,6 +3,7 @@ package notification_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -357,7 +358,7 @@ func TestAUsersConfigMayNotReachInternalAddresses(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 	// With 127.0.0.0/8 allowed for users, it goes through.
-	allowed, err := channel.ParseCIDRs([]string{"127.0.0.0/8"})
+	allowed, err := netguard.ParseCIDRs([]string{"127.0.0.0/8"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,193 +1,22 @@
 package channel
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
-	"fmt"
-	"net"
-	"net/netip"
-	"strings"
-	"syscall"
-	"time"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 )
 
 // A user's notification config (one with the label
 // notification.superkube.io/user) may make ke-apiserver connect to public
 // addresses only: every connection of its deliveries and verifications,
-// webhook and chat HTTP (redirects included) and SMTP, goes through a
-// dialer that checks the address it is about to connect to, after DNS
-// resolution, so that neither a name resolving to an internal address
-// (DNS rebinding) nor a redirect reaches one. Platform-level configs,
-// made by platform administrators, are not restricted.
+// webhook and chat HTTP (redirects included) and SMTP, goes through
+// netguard's dialer, which checks each address after DNS resolution.
+// Platform-level configs, made by platform administrators, are not
+// restricted.
 
-// blocked are the networks a user's config may not reach, with what
-// they are. IPv4-mapped IPv6 addresses are checked as their IPv4 address.
-var blocked = []struct {
-	prefix netip.Prefix
-	class  string
-}{
-	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
-	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
-	{netip.MustParsePrefix("10.0.0.0/8"), "private network"},
-	{netip.MustParsePrefix("172.16.0.0/12"), "private network"},
-	{netip.MustParsePrefix("192.168.0.0/16"), "private network"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "shared address space (CGNAT)"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
-	{netip.MustParsePrefix("192.0.0.0/24"), "reserved"},
-	{netip.MustParsePrefix("198.18.0.0/15"), "reserved"},
-	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
-	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
-	{netip.MustParsePrefix("::/128"), "unspecified"},
-	{netip.MustParsePrefix("::1/128"), "loopback"},
-	{netip.MustParsePrefix("fc00::/7"), "private network"},
-	{netip.MustParsePrefix("fe80::/10"), "link-local"},
-	{netip.MustParsePrefix("fec0::/10"), "site-local"},
-	{netip.MustParsePrefix("ff00::/8"), "multicast"},
-	// NAT64's local-use prefix; the well-known one is checked below by
-	// the IPv4 address it embeds.
-	{netip.MustParsePrefix("64:ff9b:1::/48"), "private network"},
-	// IPv4-compatible addresses (deprecated).
-	{netip.MustParsePrefix("::/96"), "reserved"},
-}
-
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
-
-// Classify says why ip is not a public address (loopback, private
-// network, link-local, unspecified, multicast, shared address space
-// (CGNAT), reserved ...), or "" when it is one.
-func Classify(ip netip.Addr) string {
-	if !ip.IsValid() {
-		return "invalid"
-	}
-	ip = ip.WithZone("").Unmap()
-	if ip.Is6() && nat64.Contains(ip) {
-		b := ip.As16()
-		if class := Classify(netip.AddrFrom4([4]byte(b[12:]))); class != "" {
-			return class
-		}
-		return ""
-	}
-	for _, b := range blocked {
-		if b.prefix.Contains(ip) {
-			return b.class
-		}
-	}
-	return ""
-}
+// usersConfig names the connections in netguard's errors.
+const usersConfig = "a user's notification config"
 
 // AddressError is a connection refused because its address is not
 // allowed for a user's config.
-type AddressError struct {
-	// Address is the IP address (or, for another network than TCP, what
-	// was dialled); Class says what it is.
-	Address string
-	Class   string
-}
+type AddressError = netguard.AddressError
 
-func (e *AddressError) Error() string {
-	return fmt.Sprintf("the address %s is not allowed for a user's notification config (%s)", e.Address, e.Class)
-}
-
-// ParseCIDRs reads CIDRs (or single addresses).
-func ParseCIDRs(values []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(values))
-	for _, v := range values {
-		v = strings.TrimSpace(v)
-		if p, err := netip.ParsePrefix(v); err == nil {
-			if p.Addr().Is4In6() {
-				if p.Bits() < 96 {
-					return nil, fmt.Errorf("%q is not a CIDR of IPv4-mapped addresses", v)
-				}
-				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(v)
-		if err != nil {
-			return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", v)
-		}
-		a = a.WithZone("").Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
-	}
-	return out, nil
-}
-
-// addressPolicy checks the addresses of a user's config's connections.
-type addressPolicy struct {
-	// allowed are networks the platform lets users' configs reach
-	// although they are not public.
-	allowed []netip.Prefix
-	// roots verify TLS servers; nil is the system's (tests set it).
-	roots *x509.CertPool
-}
-
-// check returns an *AddressError when ip may not be reached.
-func (p addressPolicy) check(ip netip.Addr) error {
-	class := Classify(ip)
-	if class == "" {
-		return nil
-	}
-	ip = ip.WithZone("").Unmap()
-	for _, a := range p.allowed {
-		if a.Contains(ip) {
-			return nil
-		}
-	}
-	return &AddressError{Address: ip.String(), Class: class}
-}
-
-// control is the dialer's check of each address it connects to, after
-// the name was resolved.
-func (p addressPolicy) control(network, address string, _ syscall.RawConn) error {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return &AddressError{Address: address, Class: "not TCP"}
-	}
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return &AddressError{Address: address, Class: "not an IP address"}
-	}
-	return p.check(ap.Addr())
-}
-
-// dialer connects to allowed addresses only.
-func (p addressPolicy) dialer() *net.Dialer {
-	return &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
-}
-
-// dial is the dialer's DialContext, refusing other networks than TCP
-// (a Unix socket) before anything is dialled.
-func (p addressPolicy) dial(ctx context.Context, network, address string) (net.Conn, error) {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return nil, &AddressError{Address: address, Class: "not TCP"}
-	}
-	return p.dialer().DialContext(ctx, network, address)
-}
-
-// dialTLS dials with implicit TLS to serverName.
-func (p addressPolicy) dialTLS(serverName string) func(ctx context.Context, network, address string) (net.Conn, error) {
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
-		switch network {
-		case "tcp", "tcp4", "tcp6":
-		default:
-			return nil, &AddressError{Address: address, Class: "not TCP"}
-		}
-		d := &tls.Dialer{NetDialer: p.dialer(), Config: &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12, RootCAs: p.roots}}
-		return d.DialContext(ctx, network, address)
-	}
-}
-
-// asAddressError finds an *AddressError in err's chain.
-func asAddressError(err error) *AddressError {
-	var ae *AddressError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return nil
-}
+func asAddressError(err error) *AddressError { return netguard.AsAddressError(err) }

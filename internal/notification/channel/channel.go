@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -129,8 +130,8 @@ func (s *Sender) http() *http.Client {
 
 var defaultHTTP = &http.Client{Timeout: 15 * time.Second}
 
-func (s *Sender) policy() addressPolicy {
-	return addressPolicy{allowed: s.UserAllowedCIDRs, roots: s.tlsRoots}
+func (s *Sender) policy() netguard.Policy {
+	return netguard.Policy{Allowed: s.UserAllowedCIDRs, Roots: s.tlsRoots, For: usersConfig}
 }
 
 // client is the HTTP client of c: for a user's config one whose every
@@ -152,7 +153,7 @@ func (s *Sender) client(c *Conn) *http.Client {
 		}
 		tr := base.Clone()
 		tr.Proxy = nil
-		tr.DialContext = s.policy().dial
+		tr.DialContext = s.policy().DialContext
 		tr.DialTLSContext = nil
 		s.restricted = &http.Client{Timeout: timeout, Transport: tr}
 	})

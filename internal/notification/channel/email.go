@@ -75,18 +75,18 @@ func (s *Sender) smtpClient(e *Email, restricted bool) (*gomail.Client, error) {
 	case e.TLS == notificationv2beta2.TLSNone:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 		if restricted {
-			opts = append(opts, gomail.WithDialContextFunc(s.policy().dial))
+			opts = append(opts, gomail.WithDialContextFunc(s.policy().DialContext))
 		}
 	case e.TLS == notificationv2beta2.TLSImplicit && restricted:
 		// go-mail does not wrap a dial function's connection in TLS: the
 		// dial function does, and go-mail, seeing a TLS connection (and
 		// no STARTTLS offered), treats it as encrypted. The dial function
 		// never returns anything but a TLS connection.
-		opts = append(opts, gomail.WithDialContextFunc(s.policy().dialTLS(e.Host)), gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+		opts = append(opts, gomail.WithDialContextFunc(s.policy().DialTLS(e.Host)), gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case e.TLS == notificationv2beta2.TLSImplicit:
 		opts = append(opts, gomail.WithSSL(), gomail.WithTLSPolicy(gomail.TLSMandatory))
 	case restricted:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithDialContextFunc(s.policy().dial))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithDialContextFunc(s.policy().DialContext))
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}

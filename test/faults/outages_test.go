@@ -4,6 +4,7 @@ package faults
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -418,7 +419,20 @@ func knownToEveryReplica(t *testing.T, p *Platform, c *http.Client, pass string,
 	t.Helper()
 	const admin = "stop-metrics-reader"
 	p.NewAdmin(t, admin, pass)
-	adminTok := p.Login(t, admin, pass).Access
+	// The replica that answers may not have seen the new user yet either.
+	var adminTok string
+	platform.Eventually(t, admin+" logs in", time.Minute, func() error {
+		code, body, err := p.login(c, admin, pass)
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("%d %.200s %v", code, body, err)
+		}
+		var toks Tokens
+		if err := json.Unmarshal(body, &toks); err != nil {
+			return err
+		}
+		adminTok = toks.Access
+		return nil
+	})
 	replicas := p.apiReplicas(t)
 	for name, base := range replicas {
 		for _, u := range users {

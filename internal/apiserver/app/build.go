@@ -440,8 +440,12 @@ func (b *builder) appStore(ctx context.Context) (*applicationhandlers.Handler, e
 	if err != nil {
 		return nil, fmt.Errorf("app store: %w", err)
 	}
+	allowed, err := netguard.ParseCIDRs(b.cfg.AppStore.WorkspaceRepositoryAllowedCIDRs)
+	if err != nil {
+		return nil, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err)
+	}
 	return &applicationhandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: b.client, LiveReader: live, Clients: clients,
-		SystemNamespace: applicationv2.SecretNamespace, Now: b.clk.Now}, nil
+		SystemNamespace: applicationv2.SecretNamespace, Now: b.clk.Now, WorkspaceAllowedCIDRs: allowed}, nil
 }
 
 // logging sets up the logging API over the configured log store; without

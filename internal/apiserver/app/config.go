@@ -77,6 +77,8 @@ type Config struct {
 	Alerting Alerting `json:"alerting"`
 	// Notification configures the notification sender.
 	Notification Notification `json:"notification"`
+	// AppStore configures the app store API.
+	AppStore AppStore `json:"appStore"`
 }
 
 // Alerting says where the alerting API manages silences and reads which
@@ -116,6 +118,18 @@ type Notification struct {
 	// unspecified or reserved addresses. Platform configs are not
 	// restricted.
 	UserAllowedCIDRs []string `json:"userAllowedCIDRs,omitempty"`
+}
+
+// AppStore configures the app store.
+type AppStore struct {
+	// WorkspaceRepositoryAllowedCIDRs are networks (CIDRs or addresses)
+	// that workspaces' chart repositories may reach although they are
+	// internal. By default a workspace's repository connects to public
+	// addresses only (never loopback, private, link-local, CGNAT,
+	// multicast, unspecified or reserved ones), so that its developers
+	// cannot make the platform reach internal services; platform
+	// repositories are not restricted.
+	WorkspaceRepositoryAllowedCIDRs []string `json:"workspaceRepositoryAllowedCIDRs,omitempty"`
 }
 
 // Logging says where the logging API searches the container logs:
@@ -346,6 +360,9 @@ func (c *Config) Validate() []error {
 	}
 	if _, err := netguard.ParseCIDRs(c.Notification.UserAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("notification.userAllowedCIDRs: %w", err))
+	}
+	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
+		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
 	o := c.oauthOptions()
 	errs = append(errs, o.Validate()...)

@@ -15,7 +15,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -80,6 +82,25 @@ type Source struct {
 	Timeout time.Duration
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
+	// WorkspaceAllowedCIDRs are the internal networks a workspace's
+	// repository may reach; otherwise it reaches public addresses only
+	// (see Guard).
+	WorkspaceAllowedCIDRs []netip.Prefix
+}
+
+// WorkspaceRepository names a workspace's repository in netguard's errors.
+const WorkspaceRepository = "a workspace's chart repository"
+
+// Guard is the address guard of a repository's connections: none for a
+// platform repository (made by platform administrators); public addresses
+// only, and the allowed networks, for a workspace's (whose developers must
+// not make the platform reach its internal services), and for a chart
+// whose repository is gone.
+func Guard(rp *appv2.Repository, allowed []netip.Prefix) *netguard.Policy {
+	if rp != nil && rp.Labels[appv2.WorkspaceLabel] == "" {
+		return nil
+	}
+	return &netguard.Policy{Allowed: allowed, For: WorkspaceRepository}
 }
 
 // Fetch implements Fetcher.
@@ -132,15 +153,19 @@ func (s *Source) fromConfigMap(ctx context.Context, name string) ([]byte, error)
 // repo.Fetch sends them only to the repository's host.
 func (s *Source) fromURL(ctx context.Context, v *appv2.ApplicationVersion) ([]byte, error) {
 	src := v.Spec.Source
-	repoURL, cr, err := s.repository(ctx, src.Repository)
+	rp, cr, err := s.repository(ctx, src.Repository)
 	if err != nil {
 		return nil, err
+	}
+	repoURL := ""
+	if rp != nil {
+		repoURL = rp.Spec.URL
 	}
 	if repoURL == "" {
 		// No repository (any more): the chart's own URL, without credentials.
 		repoURL = src.URL
 	}
-	data, err := repo.Fetch(ctx, repoURL, src.URL, src.Digest, repo.Options{Credentials: cr, Timeout: s.Timeout, Transport: s.Transport})
+	data, err := repo.Fetch(ctx, repoURL, src.URL, src.Digest, repo.Options{Credentials: cr, Timeout: s.Timeout, Transport: s.Transport, Guard: Guard(rp, s.WorkspaceAllowedCIDRs)})
 	switch {
 	case err == nil:
 		return data, nil
@@ -155,9 +180,9 @@ func (s *Source) fromURL(ctx context.Context, v *appv2.ApplicationVersion) ([]by
 
 // repository returns the URL and credentials of a Repository; none when
 // name is "" or the Repository does not exist.
-func (s *Source) repository(ctx context.Context, name string) (string, repo.Credentials, error) {
+func (s *Source) repository(ctx context.Context, name string) (*appv2.Repository, repo.Credentials, error) {
 	if name == "" {
-		return "", repo.Credentials{}, nil
+		return nil, repo.Credentials{}, nil
 	}
 	rd := s.Repositories
 	if rd == nil {
@@ -166,20 +191,20 @@ func (s *Source) repository(ctx context.Context, name string) (string, repo.Cred
 	r := &appv2.Repository{}
 	if err := rd.Get(ctx, client.ObjectKey{Name: name}, r); err != nil {
 		if apierrors.IsNotFound(err) {
-			return "", repo.Credentials{}, nil
+			return nil, repo.Credentials{}, nil
 		}
-		return "", repo.Credentials{}, err
+		return nil, repo.Credentials{}, err
 	}
 	if r.Spec.CredentialsSecret == "" {
-		return r.Spec.URL, repo.Credentials{}, nil
+		return r, repo.Credentials{}, nil
 	}
 	sec := &corev1.Secret{}
 	if err := s.Reader.Get(ctx, client.ObjectKey{Namespace: s.SystemNamespace, Name: r.Spec.CredentialsSecret}, sec); err != nil {
-		return "", repo.Credentials{}, fail(ErrUnavailable, err, "reading the credentials of repository %s: %s", name, err)
+		return nil, repo.Credentials{}, fail(ErrUnavailable, err, "reading the credentials of repository %s: %s", name, err)
 	}
 	// Only a Secret labelled for this repository counts (as admission requires).
 	if sec.Labels[appv2.RepositoryLabel] != name {
-		return "", repo.Credentials{}, fail(ErrUnavailable, nil, "the credentials Secret %s is not labelled %s=%s", sec.Name, appv2.RepositoryLabel, name)
+		return nil, repo.Credentials{}, fail(ErrUnavailable, nil, "the credentials Secret %s is not labelled %s=%s", sec.Name, appv2.RepositoryLabel, name)
 	}
-	return r.Spec.URL, repo.Credentials{Username: string(sec.Data["username"]), Password: string(sec.Data["password"]), CAData: sec.Data["ca.crt"]}, nil
+	return r, repo.Credentials{Username: string(sec.Data["username"]), Password: string(sec.Data["password"]), CAData: sec.Data["ca.crt"]}, nil
 }

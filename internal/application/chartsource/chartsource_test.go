@@ -66,6 +66,9 @@ func TestFetch(t *testing.T) {
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "unlabelled"}, Data: map[string][]byte{"username": []byte("reader")}},
 		&appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "private"}, Spec: appv2.RepositorySpec{URL: srv.URL + "/charts", CredentialsSecret: "creds"}},
 		&appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "alien"}, Spec: appv2.RepositorySpec{URL: srv.URL + "/charts", CredentialsSecret: "unlabelled"}},
+		&appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "public"}, Spec: appv2.RepositorySpec{URL: srv.URL + "/charts"}},
+		&appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "ws-repo", Labels: map[string]string{appv2.WorkspaceLabel: "acme"}},
+			Spec: appv2.RepositorySpec{URL: srv.URL + "/charts"}},
 	}
 	s := &chartsource.Source{Reader: fake.NewClientBuilder().WithScheme(sch).WithObjects(objs...).Build(), SystemNamespace: ns}
 
@@ -85,7 +88,13 @@ func TestFetch(t *testing.T) {
 		{"credentials stay with the repository's host", appv2.ChartSource{Repository: "private", URL: other + "/charts/c.tgz"}, chartsource.ErrUnavailable, "401"},
 		{"unlabelled credentials", appv2.ChartSource{Repository: "alien", URL: srv.URL + "/charts/c.tgz"}, chartsource.ErrUnavailable, "is not labelled"},
 		{"not there", appv2.ChartSource{Repository: "private", URL: srv.URL + "/charts/none.tgz"}, chartsource.ErrUnavailable, "404"},
-		{"too large", appv2.ChartSource{URL: srv.URL + "/charts/big.tgz"}, chartsource.ErrTooLarge, "larger than"},
+		{"too large", appv2.ChartSource{Repository: "public", URL: srv.URL + "/charts/big.tgz"}, chartsource.ErrTooLarge, "larger than"},
+		// A workspace's repository (or a chart whose repository is gone)
+		// reaches public addresses only: this one is on loopback.
+		{"a workspace's repository on loopback", appv2.ChartSource{Repository: "ws-repo", URL: srv.URL + "/charts/big.tgz"}, chartsource.ErrUnavailable,
+			"is not allowed for a workspace's chart repository (loopback)"},
+		{"no repository any more", appv2.ChartSource{Repository: "gone", URL: srv.URL + "/charts/big.tgz"}, chartsource.ErrUnavailable,
+			"is not allowed for a workspace's chart repository (loopback)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data, err := s.Fetch(ctx, version(tc.src))

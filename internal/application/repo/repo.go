@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"io"
 	"net"
 	"net/http"
@@ -57,6 +58,10 @@ type Options struct {
 	PlainHTTP bool
 	// Concurrency of the OCI manifest reads; 0 means 4.
 	Concurrency int
+	// Guard, when set, checks every address connected to after DNS
+	// resolution, redirects included: a workspace's repository reaches
+	// public addresses only (and the networks the platform allows).
+	Guard *netguard.Policy
 }
 
 // Maintainer of a chart.
@@ -226,6 +231,10 @@ func (o Options) httpClient() (*http.Client, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 30 * time.Second
+	if o.Guard != nil {
+		t.DialContext = o.Guard.DialContext
+		t.Proxy = nil // a proxy would connect for us, unchecked
+	}
 	if len(o.CAData) > 0 {
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -294,7 +303,9 @@ func unreachable(ctx context.Context, u string, err error, timeout time.Duration
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	msg := fmt.Sprintf("the repository at %s could not be read: %v", u, err)
-	switch {
+	switch ae := netguard.AsAddressError(err); {
+	case ae != nil:
+		msg = fmt.Sprintf("the repository at %s may not be reached: %s", u, ae.Error())
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 		msg = fmt.Sprintf("the repository at %s did not answer within %s", u, timeout)
 	case errors.As(err, &dnsErr):

@@ -3,10 +3,12 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -249,4 +251,39 @@ func TestOCIBadRegistries(t *testing.T) {
 	_, err = repo.List(ctx, "oci://"+strings.TrimPrefix(garbage.URL, "http://")+"/charts", repo.Options{})
 	wantError(t, err, "does not answer as an OCI registry")
 	t.Log(err)
+}
+
+// A guarded repository (a workspace's) reaches public addresses only: the
+// HTTP repository and the OCI registry on loopback are refused before any
+// request, with the guard's reason; the allowed networks let them through.
+func TestGuardedRepositoriesReachPublicAddressesOnly(t *testing.T) {
+	archives := repotest.Package(t, repotest.DemoDirs...)
+	var hits atomic.Int32
+	srv, _ := repotest.HTTPRepo(t, archives...)
+	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(counted.Close)
+	reg := repotest.NewRegistry(t)
+	reg.Push(t, "charts", archives[0])
+	ctx := context.Background()
+	guard := &netguard.Policy{For: "a workspace's chart repository"}
+	for _, u := range []string{counted.URL, "oci://" + reg.Host + "/charts"} {
+		_, err := repo.List(ctx, u, repo.Options{Guard: guard, PlainHTTP: true})
+		if err == nil || !strings.Contains(err.Error(), "is not allowed for a workspace's chart repository (loopback)") {
+			t.Errorf("%s: %v, want the guard's refusal", u, err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the guarded repository was reached %d times", hits.Load())
+	}
+	loopback, err := netguard.ParseCIDRs([]string{"127.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := &netguard.Policy{Allowed: loopback, For: "a workspace's chart repository"}
+	if _, err := repo.List(ctx, counted.URL, repo.Options{Guard: allowed}); err != nil || hits.Load() != 1 {
+		t.Errorf("an allowed network: %v (hits %d)", err, hits.Load())
+	}
 }

@@ -44,6 +44,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"sort"
 	"strings"
@@ -129,6 +130,9 @@ type Reconciler struct {
 	Holder string
 	// Charts fetches chart archives (default: a chartsource.Source).
 	Charts chartsource.Fetcher
+	// WorkspaceAllowedCIDRs are the internal networks a workspace's
+	// repository may reach (for the default Charts).
+	WorkspaceAllowedCIDRs []netip.Prefix
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// MaxOperations bounds the Helm operations that run at once (default
@@ -176,7 +180,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Holder = NewHolder()
 	}
 	if r.Charts == nil {
-		r.Charts = &chartsource.Source{Reader: r.Reader, SystemNamespace: r.SystemNamespace}
+		r.Charts = &chartsource.Source{Reader: r.Reader, SystemNamespace: r.SystemNamespace, WorkspaceAllowedCIDRs: r.WorkspaceAllowedCIDRs}
 	}
 	if r.Now == nil {
 		r.Now = time.Now

@@ -29,7 +29,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -98,6 +100,9 @@ type Reconciler struct {
 	Transport http.RoundTripper
 	// PlainHTTP reads OCI registries over plain HTTP (tests, ke-dev).
 	PlainHTTP bool
+	// WorkspaceAllowedCIDRs are the internal networks a workspace's
+	// repository may reach; otherwise it reaches public addresses only.
+	WorkspaceAllowedCIDRs []netip.Prefix
 }
 
 // SetupWithManager registers the controller.
@@ -214,7 +219,7 @@ func (r *Reconciler) Sync(ctx context.Context, rp *appv2.Repository) (Result, er
 
 // options reads the credentials Secret.
 func (r *Reconciler) options(ctx context.Context, rp *appv2.Repository) (repo.Options, error) {
-	opts := repo.Options{Timeout: r.Timeout, Transport: r.Transport, PlainHTTP: r.PlainHTTP}
+	opts := repo.Options{Timeout: r.Timeout, Transport: r.Transport, PlainHTTP: r.PlainHTTP, Guard: chartsource.Guard(rp, r.WorkspaceAllowedCIDRs)}
 	if rp.Spec.CredentialsSecret == "" {
 		return opts, nil
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -58,6 +59,20 @@ type Config struct {
 	LogRetention LogRetention `json:"logRetention"`
 	// Alerting compiles the alert rule groups for Prometheus.
 	Alerting Alerting `json:"alerting"`
+	// AppStore configures the repository sync and the releases.
+	AppStore AppStore `json:"appStore"`
+}
+
+// AppStore configures the app store.
+type AppStore struct {
+	// WorkspaceRepositoryAllowedCIDRs are networks (CIDRs or addresses)
+	// that workspaces' chart repositories may reach although they are
+	// internal. By default a workspace's repository connects to public
+	// addresses only (never loopback, private, link-local, CGNAT,
+	// multicast, unspecified or reserved ones), so that its developers
+	// cannot make the platform reach internal services; platform
+	// repositories are not restricted.
+	WorkspaceRepositoryAllowedCIDRs []string `json:"workspaceRepositoryAllowedCIDRs,omitempty"`
 }
 
 // Alerting configures the alert rules controller: it writes one Prometheus
@@ -212,6 +227,9 @@ func (c *Config) Validate() []error {
 	}
 	if a.ReloadDelay.Duration < 0 || a.ReloadDelay.Duration > time.Minute {
 		errs = append(errs, fmt.Errorf("alerting.reloadDelay must be between 0s and 1m, got %s", a.ReloadDelay.Duration))
+	}
+	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
+		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
 	return errs
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"os"
 	"strings"
@@ -122,6 +123,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	}
 	// Secrets are read from kube-apiserver (the client caches none).
 	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: c, Writer: c}
+	// Validated by Complete.
+	workspaceRepos, _ := netguard.ParseCIDRs(cfg.AppStore.WorkspaceRepositoryAllowedCIDRs)
 	reconcilers := []setupper{
 		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.GlobalRoles},
 		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.WorkspaceRoles},
@@ -137,10 +140,11 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&workspace.Reconciler{Client: c, Recorder: rec("workspace-controller")},
 		&namespace.Reconciler{Client: c, Recorder: rec("project-controller")},
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
-		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk},
+		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk, WorkspaceAllowedCIDRs: workspaceRepos},
 		&application.Reconciler{Client: c},
 		// App store releases, installed with Helm as each release's operator.
-		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder},
+		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
+			WorkspaceAllowedCIDRs: workspaceRepos},
 	}
 	if a := cfg.Alerting; a.RulesDir != "" || a.PrometheusRules {
 		ar := &alertrules.Reconciler{Client: c, PrometheusRules: a.PrometheusRules, SystemNamespace: cfg.SystemNamespace}

@@ -76,7 +76,8 @@ func (h *Handler) charts() chartsource.Fetcher {
 	if h.Charts != nil {
 		return h.Charts
 	}
-	return &chartsource.Source{Reader: h.LiveReader, Repositories: h.Reader, SystemNamespace: h.SystemNamespace, Timeout: fetchTimeout}
+	return &chartsource.Source{Reader: h.LiveReader, Repositories: h.Reader, SystemNamespace: h.SystemNamespace, Timeout: fetchTimeout,
+		WorkspaceAllowedCIDRs: h.WorkspaceAllowedCIDRs}
 }
 
 // chartError is the Status of a chart that could not be fetched.

@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -64,6 +65,9 @@ type Handler struct {
 	Clients *impersonate.Clients
 	// Charts fetches a version's chart; nil is a chartsource.Source.
 	Charts chartsource.Fetcher
+	// WorkspaceAllowedCIDRs are the internal networks a workspace's
+	// repository may reach (for the default Charts).
+	WorkspaceAllowedCIDRs []netip.Prefix
 	// SystemNamespace holds chart ConfigMaps and credentials.
 	SystemNamespace string
 	// Now is the clock; nil is time.Now.

@@ -11,6 +11,7 @@ package appstore
 import (
 	"context"
 	"fmt"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +62,12 @@ func repoCluster(t *testing.T) client.Client {
 			repoEnvErr = err
 			return
 		}
-		repoEnvErr = platform.StartControllers(context.Background(), env.Config)
+		// The tests' repositories are on loopback: workspaces' may reach it
+		// here (TestAWorkspaceRepositoryReachesPublicAddressesOnly checks
+		// the guard with an address outside it).
+		repoEnvErr = platform.StartControllers(context.Background(), env.Config, func(c *cmapp.Config) {
+			c.AppStore.WorkspaceRepositoryAllowedCIDRs = []string{"127.0.0.0/8"}
+		})
 	})
 	if repoEnvErr != nil {
 		t.Fatal(repoEnvErr)
@@ -426,5 +432,22 @@ func eventuallyRepo(t *testing.T, what string, check func() error) {
 	})
 	if err != nil {
 		t.Fatalf("%s: %v", what, last)
+	}
+}
+
+// A workspace's repository may make ke-controller-manager connect to public
+// addresses (and the allowed networks) only: one at the cloud metadata
+// address is refused before any connection, and the status says why.
+func TestAWorkspaceRepositoryReachesPublicAddressesOnly(t *testing.T) {
+	k8s := repoCluster(t)
+	rp := &appv2.Repository{ObjectMeta: metav1.ObjectMeta{Name: "ws-metadata", Labels: map[string]string{appv2.WorkspaceLabel: "ws-sync"}},
+		Spec: appv2.RepositorySpec{URL: "http://169.254.169.254/charts"}}
+	if err := k8s.Create(context.Background(), rp); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), rp) })
+	rp = waitRepo(t, k8s, rp.Name, metav1.ConditionFalse)
+	if !strings.Contains(rp.Status.SyncError, "the address 169.254.169.254 is not allowed for a workspace's chart repository (link-local)") {
+		t.Errorf("sync error %q", rp.Status.SyncError)
 	}
 }

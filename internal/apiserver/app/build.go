@@ -3,10 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"os"
 	"slices"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"

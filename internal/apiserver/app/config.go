@@ -5,9 +5,10 @@ package app
 import (
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/url"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -121,7 +122,7 @@ type Notification struct {
 }
 
 // AppStore configures the app store.
-type AppStore struct {
+type AppStore struct { //nolint:revive // the config section is appStore, beside alerting and notification
 	// WorkspaceRepositoryAllowedCIDRs are networks (CIDRs or addresses)
 	// that workspaces' chart repositories may reach although they are
 	// internal. By default a workspace's repository connects to public

@@ -15,11 +15,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"

@@ -13,13 +13,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	helmchart "helm.sh/helm/v4/pkg/chart/v2"
 

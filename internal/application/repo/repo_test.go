@@ -3,7 +3,6 @@ package repo_test
 import (
 	"context"
 	"errors"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	"github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/repo"

@@ -29,13 +29,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"net/http"
 	"net/netip"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"

@@ -3,11 +3,12 @@ package app
 import (
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/url"
 	"path/filepath"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -64,7 +65,7 @@ type Config struct {
 }
 
 // AppStore configures the app store.
-type AppStore struct {
+type AppStore struct { //nolint:revive // the config section is appStore, beside alerting and notification
 	// WorkspaceRepositoryAllowedCIDRs are networks (CIDRs or addresses)
 	// that workspaces' chart repositories may reach although they are
 	// internal. By default a workspace's repository connects to public

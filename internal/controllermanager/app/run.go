@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"

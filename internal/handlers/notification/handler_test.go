@@ -3,7 +3,6 @@ package notification_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	"github.com/go-logr/logr/testr"
 	corev1 "k8s.io/api/core/v1"

@@ -11,11 +11,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"net/http"
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/notification/alert"

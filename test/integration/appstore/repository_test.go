@@ -11,7 +11,6 @@ package appstore
 import (
 	"context"
 	"fmt"
-	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -128,14 +130,25 @@ func (h *Webhook) repository(ctx context.Context, req *request) (string, error) 
 }
 
 // applicationRelease: the operator annotation names the writer whenever
-// the release is created or its spec (or the annotation) changes, since
-// ke-controller-manager carries the change out as that user; and the
-// version installed is in the store (active) or an app template of the
-// namespace's workspace.
+// the release is created or its spec (or the annotation) changes, and the
+// deleter when it is deleted, since ke-controller-manager carries the
+// change (or the uninstall) out as that user; and the version installed is
+// in the store (active) or an app template of the namespace's workspace.
 func (h *Webhook) applicationRelease(ctx context.Context, req *request) (string, error) {
 	obj, old, err := decode[applicationv2.ApplicationRelease](req)
-	if err != nil || obj == nil {
+	if err != nil {
 		return "", err
+	}
+	if req.Operation == admissionv1.Delete {
+		if old != nil && old.Annotations[applicationv2.OperatorAnnotation] != req.caller.User {
+			return fmt.Sprintf("the release is uninstalled as the user its annotation %s names (%s): name yourself first "+
+				"(kubectl annotate applicationrelease %s %s=%s --overwrite), so that the uninstall does only what you may do",
+				applicationv2.OperatorAnnotation, old.Annotations[applicationv2.OperatorAnnotation], req.Name, applicationv2.OperatorAnnotation, req.caller.User), nil
+		}
+		return "", nil
+	}
+	if obj == nil {
+		return "", nil
 	}
 	op := obj.Annotations[applicationv2.OperatorAnnotation]
 	specChanged := old == nil || !reflect.DeepEqual(obj.Spec, old.Spec)

@@ -55,7 +55,9 @@ func Configuration(cc admissionregistrationv1.WebhookClientConfig, exempt Exempt
 			webhook("alerting.admission.superkube.io", rule(append(createUpdate, admissionregistrationv1.Delete), alertingv2beta1.GroupName,
 				"rulegroups", "clusterrulegroups", "globalrulegroups")),
 			webhook("application.admission.superkube.io", rule(createUpdate, applicationv2.GroupName,
-				"applicationversions", "repositories", "applicationreleases")),
+				"applicationversions", "repositories")),
+			webhook("releases.admission.superkube.io", rule(append(createUpdate, admissionregistrationv1.Delete), applicationv2.GroupName,
+				"applicationreleases")),
 		},
 	}
 }

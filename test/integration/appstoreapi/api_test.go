@@ -530,6 +530,13 @@ func TestReleases(t *testing.T) {
 	other := map[string]any{"metadata": map[string]any{"name": "x"}, "spec": map[string]any{"application": draftApp, "version": draftVer}}
 	expectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/other-app/releases", tok["admin"], other), http.StatusUnprocessableEntity, "not in the app store")
 	platform.ExpectStatus(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok[viewer], nil), http.StatusForbidden)
+	// Straight at kube-apiserver, a delete by someone else than the operator
+	// is refused until they name themselves: the uninstall runs as the
+	// operator and must do only what the deleter may.
+	web := &applicationv2.ApplicationRelease{ObjectMeta: metav1.ObjectMeta{Namespace: "acme-dev", Name: "web"}}
+	if err := as(t, "admin").Delete(context.Background(), web); !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "name yourself first") {
+		t.Errorf("a delete by someone else than the operator, straight at kube-apiserver: %v", err)
+	}
 	// The administrator's delete makes the administrator the operator of the uninstall.
 	expectCode(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok["admin"], nil), http.StatusOK)
 	// ke-controller-manager's release controller uninstalls it, then lets the object go.

@@ -30,7 +30,9 @@ dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificat
       (dict "name" "alerting.admission.superkube.io" "group" "alerting.superkube.io" "ops" (list "CREATE" "UPDATE" "DELETE")
             "resources" (list "rulegroups" "clusterrulegroups" "globalrulegroups"))
       (dict "name" "application.admission.superkube.io" "group" "application.superkube.io" "ops" (list "CREATE" "UPDATE")
-            "resources" (list "applicationversions" "repositories" "applicationreleases")) }}
+            "resources" (list "applicationversions" "repositories"))
+      (dict "name" "releases.admission.superkube.io" "group" "application.superkube.io" "ops" (list "CREATE" "UPDATE" "DELETE")
+            "resources" (list "applicationreleases")) }}
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:

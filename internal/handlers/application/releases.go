@@ -365,8 +365,27 @@ func (h *Handler) rollback(w http.ResponseWriter, r *http.Request) {
 		if found == nil || in.Revision < 1 {
 			return apistatus.Invalid("Rollback", cur.Name, field.ErrorList{field.NotFound(field.NewPath("revision"), in.Revision)})
 		}
+		// The spec becomes the revision's: its version and its values (read
+		// as the caller from Helm's storage), so that the release's spec
+		// says what runs after the rollback and a later upgrade starts from it.
+		cs, err := h.Clients.Kubernetes(caller(r))
+		if err != nil {
+			return err
+		}
+		values, err := appsvc.RevisionValues(cs.CoreV1().Secrets(cur.Namespace), cur.Name, in.Revision)
+		if errors.Is(err, appsvc.ErrNoRevision) {
+			return apistatus.Invalid("Rollback", cur.Name, field.ErrorList{field.NotFound(field.NewPath("revision"), in.Revision)})
+		}
+		if err != nil {
+			var st apierrors.APIStatus
+			if errors.As(err, &st) {
+				return st.(error)
+			}
+			return apierrors.NewInternalError(errors.New("reading the values of the revision failed"))
+		}
 		rev := in.Revision
 		cur.Spec.RollbackTo = &rev
+		cur.Spec.Values = values
 		if found.Version != "" {
 			cur.Spec.Version = names.Version(cur.Spec.Application, found.Version)
 		}

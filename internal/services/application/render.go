@@ -11,6 +11,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/application/chart"
 )
@@ -64,6 +65,31 @@ func Deployed(secrets corev1client.SecretInterface, name string) (string, error)
 		return "", err
 	}
 	return r.Manifest, nil
+}
+
+// ErrNoRevision is a revision Helm's storage does not hold (any more).
+var ErrNoRevision = errors.New("Helm's storage holds no such revision of the release")
+
+// RevisionValues returns the values a revision of a release was given (its
+// user-supplied values, as YAML; "" when none), read from Helm's storage
+// through secrets (the caller's client).
+func RevisionValues(secrets corev1client.SecretInterface, name string, revision int) (string, error) {
+	rel, err := storage.Init(driver.NewSecrets(secrets)).Get(name, revision)
+	if errors.Is(err, driver.ErrReleaseNotFound) {
+		return "", ErrNoRevision
+	}
+	if err != nil {
+		return "", err
+	}
+	r, err := asV1(rel)
+	if err != nil || r == nil || len(r.Config) == 0 {
+		return "", err
+	}
+	out, err := yaml.Marshal(r.Config)
+	if err != nil {
+		return "", fmt.Errorf("the values of revision %d: %w", revision, err)
+	}
+	return string(out), nil
 }
 
 func asV1(rel ri.Releaser) (*releasev1.Release, error) {

@@ -530,6 +530,33 @@ func TestReleases(t *testing.T) {
 	other := map[string]any{"metadata": map[string]any{"name": "x"}, "spec": map[string]any{"application": draftApp, "version": draftVer}}
 	expectStatus(t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/other-app/releases", tok["admin"], other), http.StatusUnprocessableEntity, "not in the app store")
 	platform.ExpectStatus(t, api.Do(t, http.MethodDelete, prefix+"/namespaces/acme-dev/releases/web", tok[viewer], nil), http.StatusForbidden)
+	// A rollback through the API makes the spec the revision's: its version
+	// and its values, read as the caller from Helm's storage.
+	path := prefix + "/namespaces/acme-dev/releases/web"
+	deployedAt := func(revision int) *applicationv2.ApplicationRelease {
+		var got *applicationv2.ApplicationRelease
+		platform.Eventually(t, fmt.Sprintf("web is deployed at revision %d", revision), 2*time.Minute, func() error {
+			r := decode[applicationv2.ApplicationRelease](t, api.Do(t, http.MethodGet, path, tok[operator], nil), http.StatusOK)
+			got = &r
+			if got.Status.Phase != applicationv2.PhaseDeployed || got.Status.Revision != revision || got.Status.ObservedGeneration != got.Generation {
+				return fmt.Errorf("phase %s revision %d message %q", got.Status.Phase, got.Status.Revision, got.Status.Message)
+			}
+			return nil
+		})
+		return got
+	}
+	cur := deployedAt(1)
+	cur.Spec.Values = "replicaCount: 3\n"
+	expectCode(t, api.DoJSON(t, http.MethodPut, path, tok[operator], cur), http.StatusOK)
+	deployedAt(2)
+	expectStatus(t, api.DoJSON(t, http.MethodPost, path+"/rollback", tok[operator], map[string]int{"revision": 9}), http.StatusUnprocessableEntity, "revision")
+	back := decode[applicationv2.ApplicationRelease](t, api.DoJSON(t, http.MethodPost, path+"/rollback", tok[operator], map[string]int{"revision": 1}), http.StatusOK)
+	if back.Spec.RollbackTo == nil || *back.Spec.RollbackTo != 1 || strings.TrimSpace(back.Spec.Values) != "replicaCount: 2" || back.Spec.Version != ver {
+		t.Errorf("the spec after the rollback: %+v", back.Spec)
+	}
+	if got := deployedAt(3); got.Status.History[0].Description == "" || got.Status.Operation == nil || got.Status.Operation.Type != "rollback" {
+		t.Errorf("after the rollback: operation %+v history %+v", got.Status.Operation, got.Status.History)
+	}
 	// Straight at kube-apiserver, a delete by someone else than the operator
 	// is refused until they name themselves: the uninstall runs as the
 	// operator and must do only what the deleter may.

@@ -602,6 +602,10 @@ func (h *Handler) deleteApp(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
+	if err := h.unused(ctx, "app "+a.Name, func(rel *applicationv2.ApplicationRelease) bool { return rel.Spec.Application == a.Name }); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
 	vs, err := h.versionsOf(r, a.Name)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
@@ -632,9 +636,39 @@ func (h *Handler) deleteVersion(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
+	if err := h.unused(ctx, "version "+v.Name, func(rel *applicationv2.ApplicationRelease) bool { return rel.Spec.Version == v.Name }); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
 	if err := h.Writer.Delete(ctx, v); client.IgnoreNotFound(err) != nil {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
 	responsewriters.WriteDeleted(w, versionsGR, v.Name)
+}
+
+// unused refuses (409) to delete an app or a version that releases still
+// install: their upgrades, rollbacks and resyncs need its chart. It names
+// up to three of them.
+func (h *Handler) unused(ctx context.Context, what string, uses func(*applicationv2.ApplicationRelease) bool) error {
+	var list applicationv2.ApplicationReleaseList
+	if err := h.Reader.List(ctx, &list); err != nil {
+		return err
+	}
+	var using []string
+	for i := range list.Items {
+		if uses(&list.Items[i]) {
+			using = append(using, list.Items[i].Namespace+"/"+list.Items[i].Name)
+		}
+	}
+	if len(using) == 0 {
+		return nil
+	}
+	shown := using[:min(3, len(using))]
+	more := ""
+	if len(using) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(using)-len(shown))
+	}
+	return apistatus.New(http.StatusConflict, metav1.StatusReasonConflict,
+		fmt.Sprintf("the %s is installed by the releases %s%s: uninstall them first", what, strings.Join(shown, ", "), more))
 }

@@ -557,6 +557,9 @@ func TestReleases(t *testing.T) {
 	if got := deployedAt(3); got.Status.History[0].Description == "" || got.Status.Operation == nil || got.Status.Operation.Type != "rollback" {
 		t.Errorf("after the rollback: operation %+v history %+v", got.Status.Operation, got.Status.History)
 	}
+	// An app (or a version) that a release installs is not deleted.
+	expectStatus(t, api.Do(t, http.MethodDelete, prefix+"/apps/"+app, tok["admin"], nil), http.StatusConflict, "acme-dev/web")
+	expectStatus(t, api.Do(t, http.MethodDelete, prefix+"/apps/"+app+"/versions/"+ver, tok["admin"], nil), http.StatusConflict, "uninstall them first")
 	// Straight at kube-apiserver, a delete by someone else than the operator
 	// is refused until they name themselves: the uninstall runs as the
 	// operator and must do only what the deleter may.

@@ -68,7 +68,7 @@ func Deployed(secrets corev1client.SecretInterface, name string) (string, error)
 }
 
 // ErrNoRevision is a revision Helm's storage does not hold (any more).
-var ErrNoRevision = errors.New("Helm's storage holds no such revision of the release")
+var ErrNoRevision = errors.New("no such revision of the release in Helm's storage")
 
 // RevisionValues returns the values a revision of a release was given (its
 // user-supplied values, as YAML; "" when none), read from Helm's storage

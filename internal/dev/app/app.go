@@ -9,7 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -189,6 +192,7 @@ func NewCommand(out io.Writer) *cobra.Command {
 			if errs := o.Validate(); len(errs) > 0 {
 				return kerrors.NewAggregate(errs)
 			}
+			reserveGivenPorts(cmd.Flags())
 			return o.RunUp(cmd.Context())
 		},
 	}
@@ -212,6 +216,23 @@ func NewCommand(out io.Writer) *cobra.Command {
 	}
 	root.AddCommand(up, down, reset)
 	return root
+}
+
+// reserveGivenPorts keeps the ports given on the command line out of the
+// free ports ke-dev picks for what it was given none for: a caller (the
+// tests) picks ports that are free when it picks them but not yet bound
+// when ke-dev picks its own, and the same port given to two components
+// stops the second (seen in CI: Prometheus's port taken by one picked
+// inside ke-dev).
+func reserveGivenPorts(fs *pflag.FlagSet) {
+	fs.Visit(func(f *pflag.Flag) {
+		if !strings.HasSuffix(f.Name, "-port") {
+			return
+		}
+		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
+			freeport.Reserve(n)
+		}
+	})
 }
 
 // RunUp starts the cluster, reports how to use it and waits for a signal.

@@ -62,6 +62,16 @@ func Pick() (int, error) {
 	return 0, errors.New("no free loopback port found")
 }
 
+// Reserve marks ports as taken, so that Pick never returns them: ports
+// given to components explicitly, which are not bound yet.
+func Reserve(ports ...int) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range ports {
+		given[p] = true
+	}
+}
+
 // bindable reports whether a listener can bind 127.0.0.1:port now.
 func bindable(port int) bool {
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))

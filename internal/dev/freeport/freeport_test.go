@@ -22,3 +22,21 @@ func TestPickIsBelowTheEphemeralRangeAndNeverRepeats(t *testing.T) {
 		}
 	}
 }
+
+func TestPickNeverReturnsAReservedPort(t *testing.T) {
+	start := ephemeralStart()
+	reserved := map[int]bool{}
+	for p := lowest; p < start; p += 3 {
+		reserved[p] = true
+		Reserve(p)
+	}
+	for range 300 {
+		p, err := Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reserved[p] {
+			t.Fatalf("port %d was reserved", p)
+		}
+	}
+}

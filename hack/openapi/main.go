@@ -23,6 +23,8 @@ import (
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
+	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 )
 
@@ -47,6 +49,9 @@ func run() error {
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+notificationhandlers.WebhookPath)
 	(&alertinghandlers.Handler{}).Install(rec)
 	(&applicationhandlers.Handler{}).Install(rec)
+	(&clusterhandlers.Handlers{}).Install(rec)
+	// A member cluster's agent joins and opens its tunnel with its own credentials.
+	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
 	for _, p := range rec.Patterns {
 		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/kapis/") || strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") {
@@ -169,6 +174,19 @@ func infos(patterns []string) map[string]openapi.Info {
 		if strings.HasSuffix(path, "/deliveries") {
 			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},
 				{"since", "string", "RFC 3339 or Unix seconds"}, {"user", "string", "platform level: one user's deliveries, - for the platform's receivers"}}
+		}
+		switch path {
+		case tunnel.JoinPath:
+			info.Summary = "An agent joins its member cluster: the join token (bearer) is traded for the agent credential, shown once; the body is {cluster, kubeconfig}"
+			info.Public = true
+		case tunnel.ConnectPath:
+			info.Summary = "An agent's tunnel (WebSocket, remotedialer), authenticated by the agent credential (bearer) and the X-Superkube-Cluster header"
+			info.Public = true
+		case clusterhandlers.Prefix + "/clusters":
+			info.Summary = "Join a member cluster: {name, provider, connection: Direct|Agent, kubeconfig (Direct), joinTokenTTL (Agent)}; an Agent cluster's join token is shown once"
+		case clusterhandlers.Prefix + "/clusters/{cluster}/jointoken":
+			info.Summary = "A new join token for an Agent cluster (query ttl, default 1h), shown once; the old one stops working"
+			info.Query = [][3]string{{"ttl", "string", "how long the token works, 1m to 168h"}}
 		}
 		if path == notificationhandlers.WebhookPath {
 			info.Summary = "Alertmanager's webhook (payload version 4), authenticated by the bearer token of notification.webhookTokenFile, not a user's token"

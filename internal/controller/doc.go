@@ -11,6 +11,7 @@ package controller
 // +kubebuilder:rbac:groups=tenant.superkube.io,resources=workspaces/finalizers,verbs=update
 // +kubebuilder:rbac:groups=cluster.superkube.io,resources=clusters,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=cluster.superkube.io,resources=clusters/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=cluster.superkube.io,resources=clusters/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=namespaces/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch

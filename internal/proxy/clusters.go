@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -28,10 +30,17 @@ import (
 // before its Secret is read again (so that rotated credentials take over).
 const kubeconfigRecheck = 30 * time.Second
 
+// Tunnels dials member clusters through their agents' tunnels.
+type Tunnels interface {
+	Connected(cluster string) bool
+	DialContext(cluster string) func(ctx context.Context, network, address string) (net.Conn, error)
+}
+
 // members finds the kube-apiserver of the cluster a /clusters/ path names.
 type members struct {
 	host            *upstream
 	clusters        client.Reader
+	tunnels         Tunnels
 	systemNamespace string
 	log             logr.Logger
 	buffers         httputil.BufferPool
@@ -51,7 +60,7 @@ type member struct {
 }
 
 func newMembers(host *upstream, opts Options, buffers httputil.BufferPool) *members {
-	return &members{host: host, clusters: opts.Clusters, systemNamespace: opts.SystemNamespace, log: opts.Log,
+	return &members{host: host, clusters: opts.Clusters, tunnels: opts.Tunnels, systemNamespace: opts.SystemNamespace, log: opts.Log,
 		buffers: buffers, now: time.Now, direct: map[string]*member{}}
 }
 
@@ -76,10 +85,21 @@ func (m *members) upstream(ctx context.Context, name string) (*upstream, error) 
 		}
 		return nil, fmt.Errorf("reading cluster %s: %w", name, err)
 	}
-	switch c.Spec.Connection.Type {
-	case clusterv1alpha1.ConnectionHost:
+	if c.Spec.Connection.Type == clusterv1alpha1.ConnectionHost {
 		return m.host, nil
+	}
+	// A member the host could not reach on its last probe fails at once,
+	// with the reason, rather than after a timeout of its own.
+	if ready := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.ReadyCondition); ready != nil && ready.Status == metav1.ConditionFalse {
+		return nil, unavailable(name, notReadyMessage(ready))
+	}
+	switch c.Spec.Connection.Type {
 	case clusterv1alpha1.ConnectionDirect:
+		return m.directUpstream(ctx, c)
+	case clusterv1alpha1.ConnectionAgent:
+		if m.tunnels == nil || !m.tunnels.Connected(name) {
+			return nil, unavailable(name, "its agent has no tunnel open to ke-apiserver")
+		}
 		return m.directUpstream(ctx, c)
 	default:
 		return nil, unavailable(name, fmt.Sprintf("its connection type %q is not supported", c.Spec.Connection.Type))
@@ -91,6 +111,9 @@ func (m *members) upstream(ctx context.Context, name string) (*upstream, error) 
 func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster) (*upstream, error) {
 	ref := c.Spec.Connection.KubeconfigSecretRef
 	if ref == nil {
+		if c.Spec.Connection.Type == clusterv1alpha1.ConnectionAgent {
+			return nil, unavailable(c.Name, "its agent has not joined yet")
+		}
 		return nil, unavailable(c.Name, "a Direct connection needs kubeconfigSecretRef")
 	}
 	now := m.now()
@@ -113,6 +136,10 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 		rc, err := memberConfig(data)
 		if err != nil {
 			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s %s", m.systemNamespace, ref.Name, err))
+		}
+		if c.Spec.Connection.Type == clusterv1alpha1.ConnectionAgent && m.tunnels != nil {
+			// Every connection to the member goes through the agent's tunnel.
+			rc.Dial = m.tunnels.DialContext(c.Name)
 		}
 		if next.up, err = newUpstream(c.Name, rc, m.log, m.buffers); err != nil {
 			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s is not usable: %s", m.systemNamespace, ref.Name, err))
@@ -155,6 +182,15 @@ func memberConfig(data []byte) (*rest.Config, error) {
 		return nil, errors.New("uses a credential plugin, which the proxy does not run")
 	}
 	return rc, nil
+}
+
+// notReadyMessage says why a cluster is not Ready, and since when.
+func notReadyMessage(c *metav1.Condition) string {
+	msg := c.Message
+	if msg == "" {
+		msg = c.Reason
+	}
+	return fmt.Sprintf("it is not Ready since %s: %s", c.LastTransitionTime.UTC().Format(time.RFC3339), msg)
 }
 
 // unavailable is the 503 of a cluster that cannot be reached as configured.

@@ -53,6 +53,8 @@ type Options struct {
 	Clusters client.Reader
 	// SystemNamespace holds the kubeconfig Secrets of Direct clusters.
 	SystemNamespace string
+	// Tunnels reaches Agent clusters; without it they are unavailable.
+	Tunnels Tunnels
 	// Log receives failures to reach a cluster that have no request to
 	// log them with.
 	Log logr.Logger

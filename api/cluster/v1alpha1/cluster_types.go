@@ -14,10 +14,23 @@ const (
 	ReadyCondition    = "Ready"
 	ReasonReachable   = "Reachable"
 	ReasonUnreachable = "Unreachable"
+	// ReasonAgentNotConnected: an Agent cluster whose agent has no tunnel
+	// open to ke-apiserver (never joined, or gone).
+	ReasonAgentNotConnected = "AgentNotConnected"
+	// ReasonUnsupportedVersion: kube-apiserver answers with a version
+	// outside the range the platform supports.
+	ReasonUnsupportedVersion = "UnsupportedVersion"
+
+	// Finalizer lets ke-controller-manager remove what a cluster left
+	// behind (its Secrets, its place in workspaces) before it goes.
+	Finalizer = "cluster.superkube.io/cleanup"
+
+	// KubeconfigKey is the key of a kubeconfig Secret.
+	KubeconfigKey = "kubeconfig"
 )
 
 // ConnectionType says how the platform reaches a cluster.
-// +kubebuilder:validation:Enum=Host;Direct
+// +kubebuilder:validation:Enum=Host;Direct;Agent
 type ConnectionType string
 
 // Connection types.
@@ -27,6 +40,11 @@ const (
 	// ConnectionDirect reaches a member cluster's kube-apiserver with a
 	// kubeconfig kept in a Secret.
 	ConnectionDirect ConnectionType = "Direct"
+	// ConnectionAgent reaches a member cluster through a tunnel its agent
+	// holds open to ke-apiserver (for clusters the host cannot reach). The
+	// kubeconfig the agent hands over when it joins is kept in a Secret and
+	// used through the tunnel.
+	ConnectionAgent ConnectionType = "Agent"
 )
 
 // SecretRef names a Secret in the system namespace and a key in it.
@@ -43,7 +61,8 @@ type SecretRef struct {
 type Connection struct {
 	Type ConnectionType `json:"type"`
 	// KubeconfigSecretRef names the Secret, in superkube-system, that holds
-	// the kubeconfig of a Direct connection.
+	// the kubeconfig of a Direct connection, or of an Agent connection
+	// once its agent has joined.
 	// +optional
 	KubeconfigSecretRef *SecretRef `json:"kubeconfigSecretRef,omitempty"`
 }
@@ -72,11 +91,36 @@ type ClusterStatus struct {
 	NodeCount int32 `json:"nodeCount,omitempty"`
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// LastProbeTime is when the host last tried to reach the cluster.
+	// +optional
+	LastProbeTime *metav1.Time `json:"lastProbeTime,omitempty"`
+	// LastReachedTime is when the host last reached the cluster's
+	// kube-apiserver.
+	// +optional
+	LastReachedTime *metav1.Time `json:"lastReachedTime,omitempty"`
+	// Agent is the state of an Agent cluster's tunnel, as ke-apiserver sees it.
+	// +optional
+	Agent *AgentStatus `json:"agent,omitempty"`
 	// Conditions: Ready.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// AgentStatus is the state of an agent's tunnel.
+type AgentStatus struct {
+	// Joined is when the agent joined with its join token.
+	// +optional
+	Joined *metav1.Time `json:"joined,omitempty"`
+	// Connected says whether a tunnel is open.
+	Connected bool `json:"connected"`
+	// Since is when the tunnel opened or closed.
+	// +optional
+	Since *metav1.Time `json:"since,omitempty"`
+	// Address is where the agent's tunnel came from.
+	// +optional
+	Address string `json:"address,omitempty"`
 }
 
 // Cluster is a Kubernetes cluster managed by the platform.
@@ -87,6 +131,7 @@ type ClusterStatus struct {
 // +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.status.kubernetesVersion`
 // +kubebuilder:printcolumn:name="Nodes",type=integer,JSONPath=`.status.nodeCount`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reached",type=date,JSONPath=`.status.lastReachedTime`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",message="cluster name must be a DNS-1123 label"
 type Cluster struct {

@@ -43,6 +43,10 @@ import (
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
+	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
+	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
+	clustersvc "github.com/superkube/super-kubenetes/internal/services/cluster"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/impersonate"
 	"github.com/superkube/super-kubenetes/internal/listengine"
@@ -293,7 +297,11 @@ func (b *builder) handlers(ctx context.Context) error {
 		Kubernetes: iamhandlers.KubernetesEndpoint{Server: b.cfg.Kubernetes.ExternalURL, CAData: caData}}
 	resourcesHandler := &resources.Handler{Engine: b.s.Engine, Authorizer: b.base, Freshness: b.s.upstream.Freshness}
 	guarded := proxy.WithGuard(b.rc, proxy.Guard{Timeout: b.cfg.Kubernetes.RequestTimeout.Duration, Ready: b.s.upstream.Ready})
-	kube, err := proxy.New(guarded, proxy.Options{Clusters: c, SystemNamespace: b.cfg.SystemNamespace, Log: b.log})
+	clusters, err := b.multicluster()
+	if err != nil {
+		return err
+	}
+	kube, err := proxy.New(guarded, proxy.Options{Clusters: c, SystemNamespace: b.cfg.SystemNamespace, Log: b.log, Tunnels: clusters.tunnels})
 	if err != nil {
 		return err
 	}
@@ -321,7 +329,7 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
 		applicationhandlers.AuthzRules())
@@ -333,6 +341,10 @@ func (b *builder) handlers(ctx context.Context) error {
 		admission.Path: &admission.Webhook{Authorizer: b.base, Objects: admission.CacheObjects{Reader: b.s.Cache},
 			Exempt: admission.Exemptions{Users: b.cfg.Admission.ExemptUsers}, Ready: b.s.cachesSynced},
 		authn.TokenReviewPath: &authn.TokenReviewHandler{Authenticator: b.tokens},
+		// A member cluster's agent: its join (with a join token) and its
+		// tunnel (with its agent credential).
+		tunnel.JoinPath:    clusters.join,
+		tunnel.ConnectPath: clusters.tunnels,
 	}
 	// kube-apiserver's audit events, written to the log store.
 	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
@@ -347,6 +359,30 @@ func (b *builder) handlers(ctx context.Context) error {
 		b.webhooks[notificationhandlers.WebhookPath] = webhook
 	}
 	return nil
+}
+
+// clusterParts are the pieces of multi-cluster support in ke-apiserver.
+type clusterParts struct {
+	tunnels *tunnel.Server
+	api     *clusterhandlers.Handlers
+	join    *clusterhandlers.AgentJoin
+}
+
+// multicluster sets up the cluster API, the agents' join and tunnel, and
+// the reporter that probes the Agent clusters whose tunnels this replica
+// holds. Secrets of the system namespace are read live, never cached.
+func (b *builder) multicluster() (*clusterParts, error) {
+	live, err := client.New(b.rc, client.Options{Scheme: b.sch, Mapper: b.client.RESTMapper()})
+	if err != nil {
+		return nil, fmt.Errorf("clusters: %w", err)
+	}
+	store := &agentauth.Store{Client: live, Namespace: b.cfg.SystemNamespace, Now: b.clk.Now}
+	tunnels := tunnel.NewServer(store, b.log.WithName("tunnel"))
+	svc := &clustersvc.Service{Client: live, Store: store, CanImpersonate: clustersvc.ImpersonationCheck, Now: b.clk.Now}
+	reporter := &tunnel.Reporter{Tunnels: tunnels, Client: b.client, Secrets: live, Namespace: b.cfg.SystemNamespace,
+		Parse: clustersvc.CheckKubeconfig, Log: b.log.WithName("tunnel")}
+	b.s.runs = append(b.s.runs, reporter.Run)
+	return &clusterParts{tunnels: tunnels, api: &clusterhandlers.Handlers{Service: svc}, join: &clusterhandlers.AgentJoin{Service: svc}}, nil
 }
 
 // notification sets up the notification sender and its API: delivery

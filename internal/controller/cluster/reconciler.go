@@ -1,28 +1,44 @@
-// Package cluster reports the state of the clusters the platform manages:
-// whether kube-apiserver answers, its version and the number of nodes.
+// Package cluster reports the state of the clusters the platform manages
+// (whether the host reaches kube-apiserver, its version and the number of
+// nodes) and cleans up after a member cluster that is removed.
+//
+// Direct clusters are probed here. Agent clusters are probed by the
+// ke-apiserver that holds their tunnel; here a status that no ke-apiserver
+// has refreshed for StaleAfter turns not Ready, so that a member never
+// stays Ready after the host lost it.
 package cluster
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
-	"github.com/superkube/super-kubenetes/internal/controller/conditions"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
+	"github.com/superkube/super-kubenetes/internal/multicluster/probe"
+	clustersvc "github.com/superkube/super-kubenetes/internal/services/cluster"
 )
+
+// StaleAfter is how old an Agent cluster's last probe may be before the
+// cluster is not Ready: three of ke-apiserver's probes (every 10s).
+const StaleAfter = 25 * time.Second
+
+// agentCheck is how often Agent clusters' freshness is checked.
+const agentCheck = 5 * time.Second
 
 // Reconciler checks clusters periodically.
 type Reconciler struct {
@@ -33,8 +49,10 @@ type Reconciler struct {
 	HostConfig *rest.Config
 	// SystemNamespace holds the kubeconfig Secrets of member clusters.
 	SystemNamespace string
-	// Interval is how often a cluster is checked.
+	// Interval is how often a Direct or Host cluster is probed.
 	Interval time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // SetupWithManager registers the reconciler.
@@ -43,7 +61,10 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		return errors.New("cluster: Client, Reader, HostConfig and SystemNamespace are required")
 	}
 	if r.Interval <= 0 {
-		r.Interval = time.Minute
+		r.Interval = 10 * time.Second
+	}
+	if r.Now == nil {
+		r.Now = time.Now
 	}
 	return ctrl.NewControllerManagedBy(mgr).For(&clusterv1alpha1.Cluster{}).Complete(r)
 }
@@ -54,53 +75,65 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.Client.Get(ctx, req.NamespacedName, c); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	member := c.Spec.Connection.Type != clusterv1alpha1.ConnectionHost
+	if !c.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, r.cleanUp(ctx, c)
+	}
+	if member && !controllerutil.ContainsFinalizer(c, clusterv1alpha1.Finalizer) {
+		controllerutil.AddFinalizer(c, clusterv1alpha1.Finalizer)
+		if err := r.Client.Update(ctx, c); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	before := c.DeepCopy()
-	version, nodes, err := r.probe(ctx, c)
-	if err != nil {
-		conditions.SetReady(&c.Status.Conditions, c.Generation, false, clusterv1alpha1.ReasonUnreachable, err.Error())
+	next := r.Interval
+	if c.Spec.Connection.Type == clusterv1alpha1.ConnectionAgent {
+		r.checkAgent(c)
+		next = agentCheck
 	} else {
-		c.Status.KubernetesVersion = version
-		c.Status.NodeCount = nodes
-		c.Status.ObservedGeneration = c.Generation
-		conditions.SetReady(&c.Status.Conditions, c.Generation, true, clusterv1alpha1.ReasonReachable, "")
+		res, err := r.probe(ctx, c)
+		probe.Record(c, r.Now(), res, err)
 	}
 	if !equality.Semantic.DeepEqual(before.Status, c.Status) {
 		if err := r.Client.Status().Patch(ctx, c, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
 			return ctrl.Result{}, err
 		}
 	}
-	return ctrl.Result{RequeueAfter: r.Interval}, nil
+	return ctrl.Result{RequeueAfter: next}, nil
 }
 
-func (r *Reconciler) probe(ctx context.Context, c *clusterv1alpha1.Cluster) (string, int32, error) {
+// checkAgent turns an Agent cluster not Ready when its agent never joined
+// or when no ke-apiserver has reached it lately.
+func (r *Reconciler) checkAgent(c *clusterv1alpha1.Cluster) {
+	if c.Spec.Connection.KubeconfigSecretRef == nil {
+		probe.NotConnected(c, "waiting for its agent to join with a join token")
+		return
+	}
+	ready := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.ReadyCondition)
+	if ready == nil {
+		probe.NotConnected(c, "its agent has joined but has not opened its tunnel yet")
+		return
+	}
+	if ready.Status != metav1.ConditionTrue {
+		return
+	}
+	last := c.Status.LastProbeTime
+	if last == nil || r.Now().Sub(last.Time) > StaleAfter {
+		since := "never"
+		if c.Status.LastReachedTime != nil {
+			since = c.Status.LastReachedTime.UTC().Format(time.RFC3339)
+		}
+		probe.Record(c, r.Now(), probe.Result{}, fmt.Errorf("no ke-apiserver has reached it through its agent since %s", since))
+		c.Status.LastProbeTime = last
+	}
+}
+
+func (r *Reconciler) probe(ctx context.Context, c *clusterv1alpha1.Cluster) (probe.Result, error) {
 	cfg, err := r.restConfig(ctx, c)
 	if err != nil {
-		return "", 0, err
+		return probe.Result{}, err
 	}
-	cfg = rest.CopyConfig(cfg)
-	cfg.Timeout = 10 * time.Second
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return "", 0, err
-	}
-	v, err := dc.ServerVersion()
-	if err != nil {
-		return "", 0, fmt.Errorf("kube-apiserver did not answer: %w", err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return "", 0, err
-	}
-	// Only the count is needed: ask for one item and read the remaining count.
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
-	if err != nil {
-		return "", 0, fmt.Errorf("listing nodes: %w", err)
-	}
-	count := int64(len(nodes.Items))
-	if nodes.RemainingItemCount != nil {
-		count += *nodes.RemainingItemCount
-	}
-	return v.GitVersion, int32(count), nil //nolint:gosec // node counts fit
+	return probe.Probe(ctx, cfg)
 }
 
 func (r *Reconciler) restConfig(ctx context.Context, c *clusterv1alpha1.Cluster) (*rest.Config, error) {
@@ -120,15 +153,50 @@ func (r *Reconciler) restConfig(ctx context.Context, c *clusterv1alpha1.Cluster)
 	}
 	key := ref.Key
 	if key == "" {
-		key = "kubeconfig"
+		key = clusterv1alpha1.KubeconfigKey
 	}
 	data, ok := s.Data[key]
 	if !ok {
 		return nil, fmt.Errorf("secret %s/%s has no key %q", r.SystemNamespace, ref.Name, key)
 	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(data)
+	cfg, err := clustersvc.CheckKubeconfig(data)
 	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig in secret %s/%s is invalid: %w", r.SystemNamespace, ref.Name, err)
+		return nil, fmt.Errorf("the kubeconfig in secret %s/%s %w", r.SystemNamespace, ref.Name, err)
 	}
 	return cfg, nil
+}
+
+// cleanUp removes a deleted member from the workspaces placed on it and
+// deletes its Secrets, then lets the object go.
+func (r *Reconciler) cleanUp(ctx context.Context, c *clusterv1alpha1.Cluster) error {
+	if !controllerutil.ContainsFinalizer(c, clusterv1alpha1.Finalizer) {
+		return nil
+	}
+	workspaces := &tenantv1beta1.WorkspaceList{}
+	if err := r.Client.List(ctx, workspaces); err != nil {
+		return err
+	}
+	for i := range workspaces.Items {
+		ws := &workspaces.Items[i]
+		i := slices.IndexFunc(ws.Spec.Clusters, func(ref tenantv1beta1.ClusterRef) bool { return ref.Name == c.Name })
+		if i < 0 {
+			continue
+		}
+		before := ws.DeepCopy()
+		ws.Spec.Clusters = slices.Delete(ws.Spec.Clusters, i, i+1)
+		if err := r.Client.Patch(ctx, ws, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("removing cluster %s from workspace %s: %w", c.Name, ws.Name, err)
+		}
+	}
+	secrets := &corev1.SecretList{}
+	if err := r.Reader.List(ctx, secrets, client.InNamespace(r.SystemNamespace), client.MatchingLabels{agentauth.ClusterLabel: c.Name}); err != nil {
+		return err
+	}
+	for i := range secrets.Items {
+		if err := r.Client.Delete(ctx, &secrets.Items[i]); client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("deleting the secrets of cluster %s: %w", c.Name, err)
+		}
+	}
+	controllerutil.RemoveFinalizer(c, clusterv1alpha1.Finalizer)
+	return client.IgnoreNotFound(r.Client.Update(ctx, c))
 }

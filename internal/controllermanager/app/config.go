@@ -157,7 +157,7 @@ func DefaultConfig() Config {
 		KubeAPIBurst:            200,
 		Authentication:          Authentication{BcryptCost: 10, MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute}},
 		LoginRecords:            LoginRecords{MaxAge: metav1.Duration{Duration: 7 * 24 * time.Hour}, MaxPerUser: 100},
-		ClusterCheckInterval:    metav1.Duration{Duration: time.Minute},
+		ClusterCheckInterval:    metav1.Duration{Duration: 10 * time.Second},
 		Events:                  Events{Timeout: metav1.Duration{Duration: 30 * time.Second}},
 		LogRetention: LogRetention{ContainerLogs: metav1.Duration{Duration: retention.DefaultContainerLogs},
 			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},

@@ -1,0 +1,107 @@
+// Package multicluster tests member clusters against two real control
+// planes: the host (kube-apiserver and etcd, ke-controller-manager's
+// reconcilers and ke-apiserver) and a member (its own kube-apiserver and
+// etcd), joined directly and through an agent's tunnel.
+package multicluster
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
+)
+
+const (
+	consoleSecret = "console-secret"
+	password      = "P@ssw0rd-multicluster"
+)
+
+var (
+	host, member *envtest.Environment
+	k8s          client.Client
+	api          *platform.Client
+	hostURL      string
+	hostCA       []byte
+)
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	ctrl.SetLogger(logr.Discard())
+	dir, err := os.MkdirTemp("", "multicluster-test-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(dir)
+	if host, err = envtest.Start(envtest.Options{}); err != nil {
+		return 1, err
+	}
+	defer host.Stop()
+	// The member: a second control plane with nothing of the platform.
+	if member, err = envtest.Start(envtest.Options{}); err != nil {
+		return 1, err
+	}
+	defer member.Stop()
+	if k8s, err = client.New(host.Config, client.Options{Scheme: scheme.New()}); err != nil {
+		return 1, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := platform.StartControllers(ctx, host.Config); err != nil {
+		return 1, err
+	}
+	apiServer, err := platform.Listen(dir)
+	if err != nil {
+		return 1, err
+	}
+	cfg := apiServer.Config(host.Config)
+	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
+	_, stop, err := apiServer.Start(ctx, cfg, host.Config)
+	if err != nil {
+		return 1, err
+	}
+	defer stop()
+	tlsCfg, err := apiServer.TLSConfig()
+	if err != nil {
+		return 1, err
+	}
+	hostURL = apiServer.URL
+	if hostCA, err = os.ReadFile(apiServer.CertFile); err != nil {
+		return 1, err
+	}
+	api = &platform.Client{URL: apiServer.URL, HTTP: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
+		K8s: k8s, ConsoleSecret: consoleSecret, Password: password}
+	return m.Run(), nil
+}
+
+// kubeconfig writes a rest config (certificates inline) as a kubeconfig.
+func kubeconfig(rc *rest.Config) ([]byte, error) {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: rc.Host, CertificateAuthorityData: rc.CAData}
+	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{ClientCertificateData: rc.CertData, ClientKeyData: rc.KeyData, Token: rc.BearerToken}
+	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
+	cfg.CurrentContext = "c"
+	return clientcmd.Write(*cfg)
+}

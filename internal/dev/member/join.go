@@ -1,0 +1,124 @@
+package member
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+)
+
+const (
+	// LocalMemberLabel marks what ke-dev made for a local member: its
+	// Cluster object and kubeconfig Secret on the host, and the host's
+	// binding on the member.
+	LocalMemberLabel = "cluster.superkube.io/local-member"
+	// SystemNamespace holds the members' kubeconfig Secrets on the host.
+	SystemNamespace = "superkube-system"
+	// Provider is the provider of a local member's Cluster.
+	Provider = "local"
+	// kubeconfigKey is the key of the kubeconfig in its Secret.
+	kubeconfigKey = "kubeconfig"
+)
+
+// Mode says how a member joins the host.
+type Mode string
+
+const (
+	// ModeDirect: the platform reaches the member's kube-apiserver with a
+	// kubeconfig kept in a Secret on the host (JoinDirect).
+	ModeDirect Mode = "direct"
+	// ModeAgent: an agent on the member dials the platform (cmd/ke-agent
+	// and its tunnel); ke-dev calls an AgentJoin for it.
+	ModeAgent Mode = "agent"
+)
+
+// Modes are the join modes there are.
+var Modes = []Mode{ModeDirect, ModeAgent}
+
+// Host is what joining a member needs of the host.
+type Host struct {
+	// Cluster is the host's local cluster.
+	Cluster *cluster.Cluster
+	// Client is cluster-admin on the host, with the platform's scheme
+	// (internal/scheme).
+	Client client.Client
+	// PlatformURL is ke-apiserver's address; empty when it does not run.
+	PlatformURL string
+}
+
+// AgentJoin joins member m to the host in agent mode: it starts the agent
+// on m (for example with m.Launch, so that it stops with the member) and
+// registers m with the host's platform.
+type AgentJoin func(ctx context.Context, host Host, m *Member) error
+
+// Join joins m to the host as mode says: directly (JoinDirect with the
+// member's host kubeconfig), or with agent in agent mode.
+func Join(ctx context.Context, mode Mode, agent AgentJoin, host Host, m *Member) error {
+	switch mode {
+	case ModeDirect:
+		kubeconfig, err := os.ReadFile(m.HostKubeconfig)
+		if err != nil {
+			return err
+		}
+		return JoinDirect(ctx, host.Client, m.Name, kubeconfig)
+	case ModeAgent:
+		if agent == nil {
+			return fmt.Errorf("member cluster %s cannot join in agent mode: ke-dev has no agent to start yet", m.Name)
+		}
+		return agent(ctx, host, m)
+	default:
+		return fmt.Errorf("member cluster %s: unknown join mode %q (want %s or %s)", m.Name, mode, ModeDirect, ModeAgent)
+	}
+}
+
+// KubeconfigSecretName is the name of the Secret, in SystemNamespace on the
+// host, that holds the kubeconfig of the Direct cluster name.
+func KubeconfigSecretName(name string) string { return "cluster-" + name + "-kubeconfig" }
+
+// JoinDirect makes the host's platform manage the cluster name through a
+// Direct connection: it writes kubeconfig to the Secret
+// KubeconfigSecretName(name) in SystemNamespace and the Cluster name that
+// points at it (provider local, labelled LocalMemberLabel). It updates
+// both when they exist, so that it can run at every start. host needs the
+// platform's CRDs installed and a client with the platform's scheme.
+func JoinDirect(ctx context.Context, host client.Client, name string, kubeconfig []byte) error {
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: SystemNamespace, Name: KubeconfigSecretName(name)}}
+	if _, err := controllerutil.CreateOrUpdate(ctx, host, secret, func() error {
+		setLabel(&secret.ObjectMeta)
+		secret.Type = corev1.SecretTypeOpaque
+		secret.Data = map[string][]byte{kubeconfigKey: kubeconfig}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("writing the kubeconfig of cluster %s to secret %s/%s: %w", name, SystemNamespace, secret.Name, err)
+	}
+	c := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if _, err := controllerutil.CreateOrUpdate(ctx, host, c, func() error {
+		setLabel(&c.ObjectMeta)
+		if c.CreationTimestamp.IsZero() {
+			c.Spec.Enable = true
+		}
+		c.Spec.Provider = Provider
+		c.Spec.Connection = clusterv1alpha1.Connection{
+			Type:                clusterv1alpha1.ConnectionDirect,
+			KubeconfigSecretRef: &clusterv1alpha1.SecretRef{Name: secret.Name, Key: kubeconfigKey},
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("writing cluster %s: %w", name, err)
+	}
+	return nil
+}
+
+func setLabel(m *metav1.ObjectMeta) {
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
+	}
+	m.Labels[LocalMemberLabel] = "true"
+}

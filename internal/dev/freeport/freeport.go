@@ -85,6 +85,16 @@ func Claim(port int) bool {
 	return true
 }
 
+// Release hands ports back: their program stopped for good, and the same
+// process may take them again (Claim) when it starts it anew.
+func Release(ports ...int) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range ports {
+		delete(given, p)
+	}
+}
+
 // bindable reports whether a listener can bind 127.0.0.1:port now.
 func bindable(port int) bool {
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))

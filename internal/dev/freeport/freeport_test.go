@@ -73,4 +73,8 @@ func TestClaimTakesAFreePortOnce(t *testing.T) {
 	if !Claim(free) || Claim(free) {
 		t.Fatalf("a free port %d is claimed exactly once", free)
 	}
+	Release(free)
+	if !Claim(free) {
+		t.Fatalf("port %d was not claimed again after its release", free)
+	}
 }

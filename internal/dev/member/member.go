@@ -74,6 +74,14 @@ type Member struct {
 	// developer's); HostKubeconfig the one the host reaches it with, as
 	// HostUser.
 	AdminKubeconfig, HostKubeconfig string
+	ports                           cluster.Ports
+}
+
+// Stop stops the member's processes and hands its ports back, so that a
+// restart in the same process takes them again.
+func (m *Member) Stop() {
+	m.Cluster.Stop()
+	release(m.ports)
 }
 
 // Dir is the usual data folder of member name: in the host's data folder.
@@ -122,6 +130,11 @@ func Start(ctx context.Context, o Options) (_ *Member, err error) {
 	if cfg.Ports, err = ports(o.DataDir); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			release(cfg.Ports)
+		}
+	}()
 	c, err := cluster.Start(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("starting member cluster %s: %w", o.Name, err)
@@ -134,7 +147,7 @@ func Start(ctx context.Context, o Options) (_ *Member, err error) {
 	if err := savePorts(o.DataDir, cfg.Ports); err != nil {
 		return nil, err
 	}
-	m := &Member{Name: o.Name, Cluster: c, AdminKubeconfig: cfg.AdminKubeconfig(), HostKubeconfig: filepath.Join(o.DataDir, HostKubeconfigFile)}
+	m := &Member{Name: o.Name, Cluster: c, AdminKubeconfig: cfg.AdminKubeconfig(), HostKubeconfig: filepath.Join(o.DataDir, HostKubeconfigFile), ports: cfg.Ports}
 	if err := c.WriteClientKubeconfig(m.HostKubeconfig, "superkube-host", HostUser); err != nil {
 		return nil, fmt.Errorf("writing the host's kubeconfig of member cluster %s: %w", o.Name, err)
 	}

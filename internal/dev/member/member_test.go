@@ -31,10 +31,14 @@ import (
 func binDirs(t *testing.T) (bin, kwok string) {
 	t.Helper()
 	bin, kwok = os.Getenv("K8S_BIN_DIR"), os.Getenv("KWOK_BIN_DIR")
-	for _, f := range []string{filepath.Join(bin, "kube-apiserver"), filepath.Join(bin, "etcd"), filepath.Join(kwok, "kwok")} {
-		if bin == "" || kwok == "" {
-			t.Skip("K8S_BIN_DIR or KWOK_BIN_DIR is not set: run with `eval $(make -s print-env)`")
-		}
+	if bin == "" || kwok == "" {
+		t.Skip("K8S_BIN_DIR or KWOK_BIN_DIR is not set: run with `eval $(make -s print-env)`")
+	}
+	files := []string{filepath.Join(kwok, "kwok"), filepath.Join(kwok, "stages")}
+	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"} {
+		files = append(files, filepath.Join(bin, b))
+	}
+	for _, f := range files {
 		if _, err := os.Stat(f); err != nil {
 			t.Skipf("%s is missing (make tools)", f)
 		}
@@ -52,11 +56,12 @@ func TestAMemberRunsAndTheHostImpersonatesOnIt(t *testing.T) {
 	defer cancel()
 	var out syncBuffer
 	dir := filepath.Join(t.TempDir(), "members", "member-1")
-	m, err := Start(ctx, Options{Name: "member-1", DataDir: dir, BinDir: bin, KwokDir: kwok, Nodes: 2, Out: &out})
+	opts := Options{Name: "member-1", DataDir: dir, BinDir: bin, KwokDir: kwok, Nodes: 2, Out: &out}
+	m, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	t.Cleanup(m.Stop)
+	t.Cleanup(func() { m.Stop() })
 
 	nodes, err := m.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -149,6 +154,20 @@ func TestAMemberRunsAndTheHostImpersonatesOnIt(t *testing.T) {
 		}
 		if err := host.Get(ctx, client.ObjectKey{Namespace: SystemNamespace, Name: s.Name}, s); err != nil || string(s.Data["kubeconfig"]) != "new" {
 			t.Errorf("the Secret was not updated: %v", err)
+		}
+	})
+
+	t.Run("a restart keeps the member's address and the host's kubeconfig", func(t *testing.T) {
+		url := m.APIServerURL()
+		m.Stop()
+		if m, err = Start(ctx, opts); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		if m.APIServerURL() != url {
+			t.Errorf("kube-apiserver moved from %s to %s", url, m.APIServerURL())
+		}
+		if got := whoAmI(ctx, t, hostCfg); got.Username != HostUser {
+			t.Errorf("after a restart, the host's kubeconfig authenticates as %q", got.Username)
 		}
 	})
 }

@@ -48,3 +48,8 @@ func savePorts(dataDir string, p cluster.Ports) error {
 	}
 	return os.WriteFile(filepath.Join(dataDir, portsFile), append(data, '\n'), 0o644)
 }
+
+// release hands a stopped member's ports back to freeport.
+func release(p cluster.Ports) {
+	freeport.Release(p.Etcd, p.EtcdPeer, p.APIServer, p.ControllerManager, p.Scheduler, p.Kubelet, p.KwokServer)
+}

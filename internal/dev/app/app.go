@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -195,8 +194,11 @@ func (o *Options) Validate() []error {
 	if o.MemberNodes < 0 || o.MemberNodes > 1000 {
 		errs = append(errs, fmt.Errorf("--member-nodes must be between 0 and 1000, got %d", o.MemberNodes))
 	}
-	if !slices.Contains(member.Modes, o.JoinMode) {
+	if !o.JoinMode.Valid() {
 		errs = append(errs, fmt.Errorf("--member-join must be %s or %s, got %q", member.ModeDirect, member.ModeAgent, o.JoinMode))
+	}
+	if o.JoinMode == member.ModeAgent && o.JoinAgent == nil && o.Clusters > 1 {
+		errs = append(errs, errors.New("--member-join agent: ke-dev cannot start the agent (cmd/ke-agent) yet; use --member-join direct"))
 	}
 	return errs
 }

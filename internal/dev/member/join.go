@@ -39,8 +39,8 @@ const (
 	ModeAgent Mode = "agent"
 )
 
-// Modes are the join modes there are.
-var Modes = []Mode{ModeDirect, ModeAgent}
+// Valid reports whether m is a join mode there is.
+func (m Mode) Valid() bool { return m == ModeDirect || m == ModeAgent }
 
 // Host is what joining a member needs of the host.
 type Host struct {

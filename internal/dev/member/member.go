@@ -231,7 +231,7 @@ func Down(hostDataDir string, out io.Writer) error {
 		cfg := &cluster.Config{Name: "member cluster " + name, DataDir: Dir(hostDataDir, name)}
 		errs = append(errs, cluster.Down(cfg, out))
 	}
-	return errors.Join(errs...)
+	return kerrors.NewAggregate(errs)
 }
 
 // prefixWriter starts every line with prefix.

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
 )
 
 const (
@@ -23,8 +23,6 @@ const (
 	SystemNamespace = "superkube-system"
 	// Provider is the provider of a local member's Cluster.
 	Provider = "local"
-	// kubeconfigKey is the key of the kubeconfig in its Secret.
-	kubeconfigKey = "kubeconfig"
 )
 
 // Mode says how a member joins the host.
@@ -78,25 +76,20 @@ func Join(ctx context.Context, mode Mode, agent AgentJoin, host Host, m *Member)
 	}
 }
 
-// KubeconfigSecretName is the name of the Secret, in SystemNamespace on the
-// host, that holds the kubeconfig of the Direct cluster name.
-func KubeconfigSecretName(name string) string { return "cluster-" + name + "-kubeconfig" }
-
 // JoinDirect makes the host's platform manage the cluster name through a
-// Direct connection: it writes kubeconfig to the Secret
-// KubeconfigSecretName(name) in SystemNamespace and the Cluster name that
-// points at it (provider local, labelled LocalMemberLabel). It updates
-// both when they exist, so that it can run at every start. host needs the
-// platform's CRDs installed and a client with the platform's scheme.
+// Direct connection: it writes kubeconfig to the cluster's kubeconfig
+// Secret in SystemNamespace (agentauth.KubeconfigSecretName, with the
+// labels by which the cluster controller removes it with the cluster) and
+// the Cluster name that points at it (provider local, labelled
+// LocalMemberLabel). It updates both when they exist, so that it can run at
+// every start. Unlike the platform's join API it does not probe the member
+// first: ke-dev has just seen it ready. host needs the platform's CRDs
+// installed and a client with the platform's scheme.
 func JoinDirect(ctx context.Context, host client.Client, name string, kubeconfig []byte) error {
-	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: SystemNamespace, Name: KubeconfigSecretName(name)}}
-	if _, err := controllerutil.CreateOrUpdate(ctx, host, secret, func() error {
-		setLabel(&secret.ObjectMeta)
-		secret.Type = corev1.SecretTypeOpaque
-		secret.Data = map[string][]byte{kubeconfigKey: kubeconfig}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("writing the kubeconfig of cluster %s to secret %s/%s: %w", name, SystemNamespace, secret.Name, err)
+	store := &agentauth.Store{Client: host, Namespace: SystemNamespace}
+	secret := agentauth.KubeconfigSecretName(name)
+	if err := store.PutKubeconfig(ctx, name, kubeconfig); err != nil {
+		return fmt.Errorf("writing the kubeconfig of cluster %s to secret %s/%s: %w", name, SystemNamespace, secret, err)
 	}
 	c := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	if _, err := controllerutil.CreateOrUpdate(ctx, host, c, func() error {
@@ -107,7 +100,7 @@ func JoinDirect(ctx context.Context, host client.Client, name string, kubeconfig
 		c.Spec.Provider = Provider
 		c.Spec.Connection = clusterv1alpha1.Connection{
 			Type:                clusterv1alpha1.ConnectionDirect,
-			KubeconfigSecretRef: &clusterv1alpha1.SecretRef{Name: secret.Name, Key: kubeconfigKey},
+			KubeconfigSecretRef: &clusterv1alpha1.SecretRef{Name: secret, Key: clusterv1alpha1.KubeconfigKey},
 		}
 		return nil
 	}); err != nil {

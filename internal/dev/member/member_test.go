@@ -23,6 +23,7 @@ import (
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
+	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 )
 
@@ -128,6 +129,9 @@ func TestAMemberRunsAndTheHostImpersonatesOnIt(t *testing.T) {
 		}
 		if !bytes.Equal(s.Data["kubeconfig"], kubeconfig) {
 			t.Error("the Secret does not hold the host's kubeconfig")
+		}
+		if s.Labels[agentauth.ClusterLabel] != "member-1" {
+			t.Errorf("the Secret's labels %v do not name its cluster (the cluster controller removes it by them)", s.Labels)
 		}
 		c := &clusterv1alpha1.Cluster{}
 		if err := host.Get(ctx, client.ObjectKey{Name: "member-1"}, c); err != nil {

@@ -23,6 +23,9 @@ GOLANGCI_LINT  := $(DEVTOOLS_BIN_DIR)/golangci-lint
 TEST_FLAGS ?=
 # More flags of `ke-dev up` for make run, e.g. RUN_FLAGS=--ha.
 RUN_FLAGS ?=
+# Number of clusters make run starts, the host included, e.g. CLUSTERS=2 for
+# one member cluster joined to the platform (empty: ke-dev's default, 1).
+CLUSTERS ?=
 
 ##@ Main
 
@@ -32,12 +35,12 @@ help: ## List the targets with a one-line description
 
 .PHONY: run
 run: tools build ## Start the local cluster and every platform component; Ctrl-C stops them
-	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) $(RUN_FLAGS)
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) $(if $(CLUSTERS),--clusters $(CLUSTERS)) $(RUN_FLAGS)
 
 .PHONY: run-ui-dev
 run-ui-dev: tools build ## Like run, with the console's UI served by Vite's dev server (hot reload of web/src)
 	npm --prefix web run dev -- --host 127.0.0.1 & vite=$$!; trap 'kill $$vite' EXIT INT TERM; \
-	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) --ke-console-dev-ui-url=http://127.0.0.1:5173 $(RUN_FLAGS)
+	$(BIN)/ke-dev up --exit-with-parent --data-dir $(DATA_DIR) --platform-bin-dir $(BIN) --ke-console-dev-ui-url=http://127.0.0.1:5173 $(if $(CLUSTERS),--clusters $(CLUSTERS)) $(RUN_FLAGS)
 
 .PHONY: test
 test: tools $(if $(wildcard web/package.json),web-deps) ## Run unit and integration tests (real kube-apiserver and etcd; the console's Vitest tests)

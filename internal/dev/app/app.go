@@ -24,6 +24,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/chartrepo"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
+	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/prometheus"
 	"github.com/superkube/super-kubenetes/internal/dev/victorialogs"
@@ -63,6 +64,17 @@ type Options struct {
 	ChartsDir     string
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
+	// Clusters is the number of clusters, the host's included: the others
+	// are member clusters (member-1, ...) that join the host's platform.
+	Clusters int
+	// MemberNodes is the number of simulated nodes of each member cluster.
+	MemberNodes int
+	// JoinMode is how the members join the host.
+	JoinMode member.Mode
+	// JoinAgent joins a member in agent mode (member.ModeAgent): it starts
+	// the agent (cmd/ke-agent) on the member and registers the member with
+	// the platform. Until it is set, agent mode is refused.
+	JoinAgent member.AgentJoin
 }
 
 // NewOptions returns the defaults. The tool folders come from the
@@ -100,6 +112,9 @@ func NewOptions(out io.Writer) *Options {
 		WebhookSinkPort: DefaultWebhookSinkPort,
 		ChartRepoPort:   chartrepo.DefaultPort,
 		ChartsDir:       chartrepo.DefaultDir,
+		Clusters:        1,
+		MemberNodes:     2,
+		JoinMode:        member.ModeDirect,
 	}
 }
 
@@ -124,6 +139,9 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Platform.ConsoleDevUIURL, "ke-console-dev-ui-url", o.Platform.ConsoleDevUIURL, "Have ke-console serve the UI from Vite's dev server at this URL (make run-ui-dev starts it), with hot reload")
 	fs.BoolVar(&o.ExitWithParent, "exit-with-parent", o.ExitWithParent, "Stop everything when the parent process (for example make) goes away")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "Number of simulated nodes")
+	fs.IntVar(&o.Clusters, "clusters", o.Clusters, "Number of clusters, the host included: each other one is a member cluster (member-1, ...) with its own control plane and nodes on free ports, data in <data-dir>/members, joined to the platform as a Cluster")
+	fs.IntVar(&o.MemberNodes, "member-nodes", o.MemberNodes, "Number of simulated nodes of each member cluster")
+	fs.StringVar((*string)(&o.JoinMode), "member-join", string(o.JoinMode), "How member clusters join the platform: direct (a kubeconfig Secret) or agent")
 	fs.StringVar(&c.NodeCPU, "node-cpu", c.NodeCPU, "CPU capacity of each simulated node")
 	fs.StringVar(&c.NodeMemory, "node-memory", c.NodeMemory, "Memory capacity of each simulated node")
 	fs.StringVar(&c.NodePods, "node-pods", c.NodePods, "Pod capacity of each simulated node")
@@ -170,8 +188,23 @@ func (o *Options) Validate() []error {
 	if o.Cluster.KwokDir == "" {
 		errs = append(errs, errors.New("--kwok-dir is not set (run through `make run`, or set KWOK_BIN_DIR)"))
 	}
+	if o.Clusters < 1 || o.Clusters > maxClusters {
+		errs = append(errs, fmt.Errorf("--clusters must be between 1 (the host alone) and %d, got %d", maxClusters, o.Clusters))
+	}
+	if o.MemberNodes < 0 || o.MemberNodes > 1000 {
+		errs = append(errs, fmt.Errorf("--member-nodes must be between 0 and 1000, got %d", o.MemberNodes))
+	}
+	if !o.JoinMode.Valid() {
+		errs = append(errs, fmt.Errorf("--member-join must be %s or %s, got %q", member.ModeDirect, member.ModeAgent, o.JoinMode))
+	}
+	if o.JoinMode == member.ModeAgent && o.JoinAgent == nil && o.Clusters > 1 {
+		errs = append(errs, errors.New("--member-join agent: ke-dev cannot start the agent (cmd/ke-agent) yet; use --member-join direct"))
+	}
 	return errs
 }
+
+// maxClusters bounds --clusters: each member runs five processes more.
+const maxClusters = 10
 
 // NewCommand returns the ke-dev root command.
 func NewCommand(out io.Writer) *cobra.Command {
@@ -203,7 +236,7 @@ func NewCommand(out io.Writer) *cobra.Command {
 		Short: "Stop the local cluster started by `ke-dev up`, keeping its data",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return cluster.Down(&o.Cluster, out)
+			return o.down(out)
 		},
 	}
 	reset := &cobra.Command{
@@ -211,7 +244,11 @@ func NewCommand(out io.Writer) *cobra.Command {
 		Short: "Stop the local cluster and delete its data",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return cluster.Reset(&o.Cluster, out)
+			if err := o.down(out); err != nil {
+				return err
+			}
+			// The members' data folders are in the host's.
+			return cluster.Remove(&o.Cluster, out)
 		},
 	}
 	root.AddCommand(up, down, reset)
@@ -337,11 +374,15 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	members, err := o.startMembers(ctx, c, res)
+	if err != nil {
+		return err
+	}
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs, alerting)
-	return c.Wait(ctx)
+	o.printSummary(c, res, prom, logs, alerting, members)
+	return waitAll(ctx, c, members)
 }
 
 // startChartRepo serves the demo charts and points the Repository demo at

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus, members []*member.Member) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
@@ -25,6 +26,18 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 			cluster.UsageCPUAnnotation, cluster.UsageMemoryAnnotation)
 	} else {
 		fmt.Fprintln(out, "  metrics-server not started: METRICS_SERVER_BIN_DIR is not set (run through `make run`)")
+	}
+	if len(members) > 0 {
+		fmt.Fprintf(out, "\nMember clusters (%d simulated nodes each; joined %s, Cluster objects labelled %s):\n", o.MemberNodes, o.JoinMode, member.LocalMemberLabel)
+		for _, m := range members {
+			admin, _ := filepath.Abs(m.AdminKubeconfig)
+			host, _ := filepath.Abs(m.HostKubeconfig)
+			fmt.Fprintf(out, "  - %s: kube-apiserver at %s\n      kubeconfig %s\n      the host's (%s, cluster-admin) %s\n      logs: %s\n",
+				m.Name, m.APIServerURL(), admin, member.HostUser, host, m.LogDir())
+		}
+		if res.APIServerURL != "" {
+			fmt.Fprintf(out, "  through the platform: %s/clusters/<name>/api/...\n", res.APIServerURL)
+		}
 	}
 	if prom.URL != "" {
 		fmt.Fprintf(out, "\nPrometheus: %s (data in %s, every %s)\n", prom.URL, prom.DataDir, c.ScrapeInterval())

@@ -55,7 +55,7 @@ func Start(ctx context.Context, cfg *Config) (_ *Cluster, err error) {
 		return nil, kerrors.NewAggregate(errs)
 	}
 	if pid := process.ReadPid(cfg.PidFile()); pid != 0 && pid != os.Getpid() && process.Alive(pid) {
-		return nil, fmt.Errorf("the local cluster in %s is already running (pid %d); stop it with `ke-dev down`", cfg.DataDir, pid)
+		return nil, fmt.Errorf("%s in %s is already running (pid %d); stop it with `ke-dev down`", cfg.name(), cfg.DataDir, pid)
 	}
 	if err := os.MkdirAll(cfg.RunDir(), 0o700); err != nil {
 		return nil, err

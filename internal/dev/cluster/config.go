@@ -10,9 +10,11 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/superkube/super-kubenetes/internal/dev/process"
 )
@@ -67,6 +69,9 @@ type Config struct {
 	ScrapeInterval time.Duration
 	// Nodes is the number of simulated nodes.
 	Nodes int
+	// NodePrefix starts the name of each simulated node; empty means
+	// NodePrefix. A member cluster's nodes are named apart from the host's.
+	NodePrefix string
 	// NodeCPU, NodeMemory and NodePods are the capacity of each node.
 	NodeCPU    string
 	NodeMemory string
@@ -81,8 +86,25 @@ type Config struct {
 	// events (ke-apiserver, which writes them to the log store), with the
 	// bearer token AuditWebhookToken.
 	AuditWebhookURL, AuditWebhookToken string
+	// Name is what messages call the cluster; empty means "the local
+	// cluster" (the host).
+	Name string
 	// Out receives progress messages.
 	Out io.Writer
+}
+
+// name is what messages call the cluster.
+func (c *Config) name() string {
+	if c.Name == "" {
+		return "the local cluster"
+	}
+	return c.Name
+}
+
+// title is what messages call the cluster at the start of a sentence.
+func (c *Config) title() string {
+	n := c.name()
+	return strings.ToUpper(n[:1]) + n[1:]
 }
 
 // Validate checks the configuration and returns every problem found.
@@ -97,6 +119,11 @@ func (c *Config) Validate() []error {
 	for flag, q := range map[string]string{"--node-cpu": c.NodeCPU, "--node-memory": c.NodeMemory, "--node-pods": c.NodePods} {
 		if _, err := resource.ParseQuantity(q); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q is not a quantity", flag, q))
+		}
+	}
+	if c.NodePrefix != "" {
+		if msgs := validation.IsDNS1123Subdomain(c.NodePrefix + "0"); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("node prefix %q does not make valid node names: %s", c.NodePrefix, strings.Join(msgs, "; ")))
 		}
 	}
 	if c.ScrapeInterval < 0 {

@@ -29,6 +29,8 @@ func TestValidate(t *testing.T) {
 			c.Ports.MetricsServer = c.Ports.Kubelet
 		}, "given to both"},
 		{"a negative scrape interval is refused", func(c *Config) { c.ScrapeInterval = -time.Second }, "scrape interval"},
+		{"a node prefix that makes valid names is taken", func(c *Config) { c.NodePrefix = "member-1-node-" }, ""},
+		{"a node prefix that makes invalid names is refused", func(c *Config) { c.NodePrefix = "Member_1-" }, "node prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,5 +92,16 @@ func TestMetricsServerReadsAtMostEveryTenSeconds(t *testing.T) {
 		if got := c.metricsServerResolution(); got != tt.want {
 			t.Errorf("scrape interval %s: metrics-server reads every %s, want %s", tt.interval, got, tt.want)
 		}
+	}
+}
+
+func TestNodeNames(t *testing.T) {
+	c := validConfig()
+	if got := c.NodeName(2); got != "ke-node-2" {
+		t.Errorf("the host's node 2 is %q, want ke-node-2", got)
+	}
+	c.NodePrefix = "member-1-node-"
+	if got := c.NodeName(0); got != "member-1-node-0" {
+		t.Errorf("a member's node 0 is %q, want member-1-node-0", got)
 	}
 }

@@ -17,7 +17,7 @@ import (
 func Down(cfg *Config, out io.Writer) error {
 	stopped := false
 	if pid := process.ReadPid(cfg.PidFile()); pid != 0 && pid != os.Getpid() && process.Alive(pid) {
-		fmt.Fprintf(out, "Stopping the local cluster (ke-dev pid %d) ...\n", pid)
+		fmt.Fprintf(out, "Stopping %s (ke-dev pid %d) ...\n", cfg.name(), pid)
 		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 			return fmt.Errorf("signalling ke-dev (pid %d): %w", pid, err)
 		}
@@ -37,9 +37,9 @@ func Down(cfg *Config, out io.Writer) error {
 	_ = os.Remove(cfg.PidFile())
 	_ = os.Remove(cfg.ReadyFile())
 	if stopped {
-		fmt.Fprintln(out, "The local cluster is stopped; its data is kept in "+cfg.DataDir)
+		fmt.Fprintln(out, cfg.title()+" is stopped; its data is kept in "+cfg.DataDir)
 	} else {
-		fmt.Fprintln(out, "The local cluster is not running")
+		fmt.Fprintln(out, cfg.title()+" is not running")
 	}
 	return nil
 }
@@ -49,6 +49,11 @@ func Reset(cfg *Config, out io.Writer) error {
 	if err := Down(cfg, out); err != nil {
 		return err
 	}
+	return Remove(cfg, out)
+}
+
+// Remove deletes the data folder of a stopped local cluster.
+func Remove(cfg *Config, out io.Writer) error {
 	abs, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return err

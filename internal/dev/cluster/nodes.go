@@ -30,8 +30,17 @@ const (
 	resourceMetricsPathAnnotation = "metrics.k8s.io/resource-metrics-path"
 )
 
-// NodeName returns the name of the i-th simulated node.
+// NodeName returns the name of the i-th simulated node of a cluster whose
+// configuration leaves NodePrefix empty (the host).
 func NodeName(i int) string { return NodePrefix + strconv.Itoa(i) }
+
+// NodeName returns the name of the cluster's i-th simulated node.
+func (c *Config) NodeName(i int) string {
+	if c.NodePrefix == "" {
+		return NodeName(i)
+	}
+	return c.NodePrefix + strconv.Itoa(i)
+}
 
 // ensureNodes creates the missing simulated nodes and deletes those beyond
 // the configured number.
@@ -43,7 +52,7 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 	}
 	want := map[string]bool{}
 	for i := range c.cfg.Nodes {
-		want[NodeName(i)] = true
+		want[c.cfg.NodeName(i)] = true
 	}
 	have := map[string]bool{}
 	for _, n := range existing.Items {
@@ -68,7 +77,7 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 		corev1.ResourcePods:   resource.MustParse(c.cfg.NodePods),
 	}
 	for i := range c.cfg.Nodes {
-		name := NodeName(i)
+		name := c.cfg.NodeName(i)
 		if have[name] {
 			continue
 		}

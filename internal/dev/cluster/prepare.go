@@ -264,12 +264,19 @@ spec:
 // ClientKubeconfig issues a client certificate for a platform component and
 // writes a kubeconfig with it; it returns the kubeconfig's path.
 func (c *Cluster) ClientKubeconfig(name, commonName string, organizations ...string) (string, error) {
+	file := filepath.Join(c.cfg.kubeconfigDir(), name+".kubeconfig")
+	return file, c.WriteClientKubeconfig(file, name, commonName, organizations...)
+}
+
+// WriteClientKubeconfig issues a client certificate (its files named name
+// in the cluster's PKI folder) and writes a kubeconfig with it, its
+// certificates inline and kube-apiserver's current address, to file.
+func (c *Cluster) WriteClientKubeconfig(file, name, commonName string, organizations ...string) error {
 	pair, err := c.files.ca.Ensure(c.cfg.pkiDir(), pki.Leaf{Name: name, CommonName: commonName, Organization: organizations, Client: true})
 	if err != nil {
-		return "", err
+		return err
 	}
-	file := filepath.Join(c.cfg.kubeconfigDir(), name+".kubeconfig")
-	return file, c.cfg.writeKubeconfig(file, c.files.ca.CertFile, pair, commonName)
+	return c.cfg.writeKubeconfig(file, c.files.ca.CertFile, pair, commonName)
 }
 
 // LogDir is the folder of the processes' logs.
@@ -309,7 +316,7 @@ func (c *Cluster) Endpoints() Endpoints {
 	e := Endpoints{APIServer: addr(p.APIServer), Etcd: addr(p.Etcd), ControllerManager: addr(p.ControllerManager),
 		Scheduler: addr(p.Scheduler), Kubelet: addr(p.Kubelet)}
 	for i := range c.cfg.Nodes {
-		e.Nodes = append(e.Nodes, NodeName(i))
+		e.Nodes = append(e.Nodes, c.cfg.NodeName(i))
 	}
 	return e
 }

@@ -72,6 +72,29 @@ func Reserve(ports ...int) {
 	}
 }
 
+// Claim reserves port when this process has not handed it out or reserved
+// it before and it is free now, and reports whether it did: a port chosen
+// in an earlier run, taken again when it can be.
+func Claim(port int) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	if port <= 0 || given[port] || !bindable(port) {
+		return false
+	}
+	given[port] = true
+	return true
+}
+
+// Release hands ports back: their program stopped for good, and the same
+// process may take them again (Claim) when it starts it anew.
+func Release(ports ...int) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range ports {
+		delete(given, p)
+	}
+}
+
 // bindable reports whether a listener can bind 127.0.0.1:port now.
 func bindable(port int) bool {
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))

@@ -16,6 +16,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/openapi"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
+	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -23,7 +24,6 @@ import (
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
-	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 )

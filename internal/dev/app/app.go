@@ -114,7 +114,7 @@ func NewOptions(out io.Writer) *Options {
 		ChartsDir:       chartrepo.DefaultDir,
 		Clusters:        1,
 		MemberNodes:     2,
-		JoinMode:        member.ModeDirect,
+		JoinMode:        member.ModeAgent,
 	}
 }
 
@@ -198,10 +198,15 @@ func (o *Options) Validate() []error {
 		errs = append(errs, fmt.Errorf("--member-join must be %s or %s, got %q", member.ModeDirect, member.ModeAgent, o.JoinMode))
 	}
 	if o.JoinMode == member.ModeAgent && o.JoinAgent == nil && o.Clusters > 1 {
-		errs = append(errs, errors.New("--member-join agent: ke-dev cannot start the agent (cmd/ke-agent) yet; use --member-join direct"))
+		if _, err := os.Stat(o.agentPath()); err != nil {
+			errs = append(errs, fmt.Errorf("--member-join agent needs ke-agent in --platform-bin-dir (make build), or use --member-join direct: %w", err))
+		}
 	}
 	return errs
 }
+
+// agentPath is ke-agent among the platform's binaries.
+func (o *Options) agentPath() string { return filepath.Join(o.Platform.BinDir, "ke-agent") }
 
 // maxClusters bounds --clusters: each member runs five processes more.
 const maxClusters = 10
@@ -275,6 +280,9 @@ func reserveGivenPorts(fs *pflag.FlagSet) {
 // RunUp starts the cluster, reports how to use it and waits for a signal.
 func (o *Options) RunUp(ctx context.Context) error {
 	out := o.Cluster.Out
+	if o.JoinAgent == nil {
+		o.JoinAgent = member.RunAgent(o.agentPath())
+	}
 	if o.ExitWithParent {
 		// SIGTERM arrives when the parent dies and is handled like Ctrl-C.
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGTERM), 0, 0, 0); err != nil {

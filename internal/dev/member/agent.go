@@ -22,7 +22,7 @@ import (
 
 // Files of the agent in a member's data folder.
 const (
-	AgentCredentialFile = "agent/credential"
+	AgentCredentialFile = "agent/credential" //nolint:gosec // a file name, not a credential
 	AgentJoinTokenFile  = "agent/join-token"
 )
 
@@ -105,7 +105,7 @@ func waitReady(ctx context.Context, host client.Client, name string) error {
 		c := &clusterv1alpha1.Cluster{}
 		if err := host.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
 			last = err.Error()
-			return false, nil
+			return false, nil //nolint:nilerr // keep waiting; the last error is reported
 		}
 		cond := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.ReadyCondition)
 		if cond != nil && cond.Status == metav1.ConditionTrue {

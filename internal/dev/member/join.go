@@ -29,10 +29,10 @@ const (
 type Mode string
 
 const (
-	// ModeDirect: the platform reaches the member's kube-apiserver with a
+	// ModeDirect means the platform reaches the member's kube-apiserver with a
 	// kubeconfig kept in a Secret on the host (JoinDirect).
 	ModeDirect Mode = "direct"
-	// ModeAgent: an agent on the member dials the platform (cmd/ke-agent
+	// ModeAgent means an agent on the member dials the platform (cmd/ke-agent
 	// and its tunnel); ke-dev calls an AgentJoin for it.
 	ModeAgent Mode = "agent"
 )

@@ -92,7 +92,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		started := time.Now()
 		err := a.connect(ctx, tlsConfig, cred, allowed)
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // stopped: the broken tunnel is no error
 		}
 		if errors.Is(err, ErrRefused) {
 			return err

@@ -40,10 +40,14 @@ const (
 	PurposeKubeconfig = "kubeconfig"
 )
 
-// JoinSecretName, AgentSecretName and KubeconfigSecretName name a cluster's
-// Secrets in the system namespace.
-func JoinSecretName(cluster string) string       { return "cluster-" + cluster + "-join" }
-func AgentSecretName(cluster string) string      { return "cluster-" + cluster + "-agent" }
+// JoinSecretName names the Secret of a cluster's join token digest.
+func JoinSecretName(cluster string) string { return "cluster-" + cluster + "-join" }
+
+// AgentSecretName names the Secret of a cluster's agent credential digest.
+func AgentSecretName(cluster string) string { return "cluster-" + cluster + "-agent" }
+
+// KubeconfigSecretName names the Secret of the kubeconfig the host reaches
+// a member with.
 func KubeconfigSecretName(cluster string) string { return "cluster-" + cluster + "-kubeconfig" }
 
 // ErrInvalid is every reason a token or credential is refused: unknown,

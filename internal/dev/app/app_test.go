@@ -20,7 +20,9 @@ func TestValidateMemberFlags(t *testing.T) {
 			o.Clusters, o.JoinMode = 3, member.ModeAgent
 			o.JoinAgent = func(context.Context, member.Host, *member.Member) error { return nil }
 		}, ""},
-		{"agent mode without an agent is refused", func(o *Options) { o.Clusters, o.JoinMode = 2, member.ModeAgent }, "--member-join agent"},
+		{"agent mode without ke-agent among the platform's binaries is refused", func(o *Options) {
+			o.Clusters, o.JoinMode, o.Platform.BinDir = 2, member.ModeAgent, "no-such-folder"
+		}, "--member-join agent needs ke-agent"},
 		{"no cluster at all is refused", func(o *Options) { o.Clusters = 0 }, "--clusters"},
 		{"too many clusters are refused", func(o *Options) { o.Clusters = maxClusters + 1 }, "--clusters"},
 		{"a negative member node count is refused", func(o *Options) { o.MemberNodes = -1 }, "--member-nodes"},

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
@@ -332,12 +333,16 @@ func TestProjectsKeepTheirWorkspaceAndCreator(t *testing.T) {
 	refusedHTTP(t, "name itself the creator through /api",
 		jsonPatch(t, ns, owner, `{"metadata":{"annotations":{"superkube.io/creator":"esc-owner"}}}`))
 	kc := kubectlAs(t, "esc-owner")
-	obj := &corev1.Namespace{}
-	if err := kc.Get(ctx, types.NamespacedName{Name: "esc-home-app"}, obj); err != nil {
-		t.Fatal(err)
-	}
-	obj.Labels[tenantv1beta1.WorkspaceLabel] = "esc-away"
-	refused(t, "move the project with kubectl", kc.Update(ctx, obj))
+	// The controllers may still be writing the new namespace: a conflict
+	// is read again, and the move must then be refused.
+	refused(t, "move the project with kubectl", retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		obj := &corev1.Namespace{}
+		if err := kc.Get(ctx, types.NamespacedName{Name: "esc-home-app"}, obj); err != nil {
+			return err
+		}
+		obj.Labels[tenantv1beta1.WorkspaceLabel] = "esc-away"
+		return kc.Update(ctx, obj)
+	}))
 	// Its own words stay its own.
 	if r := jsonPatch(t, ns, owner, `{"metadata":{"annotations":{"superkube.io/display-name":"Home app"}}}`); r.Code != http.StatusOK {
 		t.Fatalf("the display name: %d %s", r.Code, r.Body)

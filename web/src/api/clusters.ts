@@ -1,6 +1,8 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, query } from './client';
 import type { ListParams } from './resources';
-import { tenant, useApiList } from './tenant';
+import { tenant } from './tenant';
+import type { List } from './types';
 import type { K8sObject } from './types';
 
 // The clusters of the platform (docs/multicluster.md): the list a caller
@@ -53,9 +55,22 @@ export interface NewCluster {
   joinTokenTTL?: string;
 }
 
-/** useClusters reads a page of the clusters the user may use. */
+/** How often the list is read again: the host probes its members every 10 s, and a removal takes a while. */
+export const clustersRefresh = 10_000;
+
+/**
+ * useClusters reads a page of the clusters the user may use, again every
+ * clustersRefresh: their status is what the host last reached, which the
+ * list engine does not stream.
+ */
 export function useClusters(params: ListParams) {
-  return useApiList<Cluster>(`${tenant}/clusters`, params);
+  const path = `${tenant}/clusters`;
+  return useQuery({
+    queryKey: ['api', path, params],
+    queryFn: ({ signal }) => api.get<List<Cluster>>(path + query(params), signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: clustersRefresh,
+  });
 }
 
 /** joinBody is what POST clusters gets: only the fields of the chosen connection. */

@@ -57,6 +57,7 @@ const router = createBrowserRouter(
         { path: 'home', ...screen(() => import('./pages/MyProjects')) },
         { path: 'profile', ...screen(() => import('./pages/Profile')) },
         { path: 'platform/overview', ...screen(() => import('./pages/platform/ClusterOverview')) },
+        { path: 'platform/clusters', ...screen(() => import('./pages/platform/Clusters')) },
         { path: 'platform/nodes', ...screen(() => import('./pages/platform/Nodes')) },
         { path: 'platform/nodes/:name', ...screen(() => import('./pages/platform/NodeDetail')) },
         { path: 'platform/components', ...screen(() => import('./pages/monitoring/Components')) },

@@ -68,7 +68,8 @@ const alerting = 'alerting.superkube.io';
  * What the platform's navigation and start page ask: nodes (the cluster),
  * users, platform roles, raw PromQL, the audit search; the platform's and
  * the cluster's alert rules and alerts (internal/iam/builtin's alerting
- * templates), and the notification channels.
+ * templates), the notification channels, the app reviews and repositories,
+ * and the clusters.
  */
 export const platformActions: Action[] = [
   { verb: 'list', resource: 'nodes' },
@@ -85,6 +86,8 @@ export const platformActions: Action[] = [
   { verb: 'review', group: 'application.superkube.io', resource: 'applicationversions' },
   // The platform's app repositories (manage-app-store, platform administrators).
   { verb: 'list', group: 'application.superkube.io', resource: 'repositories' },
+  // The clusters of the platform: their list, join wizard and removal.
+  { verb: 'list', group: 'cluster.superkube.io', resource: 'clusters' },
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */

@@ -65,7 +65,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos, canClusters] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -116,6 +116,7 @@ function Sidebar() {
     <Nav aria-label={t('Platform')}>
       <NavList>
         {canNodes && <Item to="/platform/overview" test="cluster">{t('Cluster overview')}</Item>}
+        {canClusters && <Item to="/platform/clusters" test="clusters">{t('Clusters')}</Item>}
         {canNodes && <Item to="/platform/nodes" test="nodes">{t('Nodes')}</Item>}
         {canNodes && <Item to="/platform/components" test="components">{t('Components')}</Item>}
         {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}

@@ -12,18 +12,16 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	"github.com/superkube/super-kubenetes/internal/multicluster/memberconfig"
 )
 
 // kubeconfigRecheck is how long a Direct cluster's kubeconfig is used
@@ -106,34 +104,35 @@ func (m *members) upstream(ctx context.Context, name string) (*upstream, error) 
 	}
 }
 
-// directUpstream returns the upstream of a Direct cluster, reading its
-// kubeconfig again when the cached one is older than kubeconfigRecheck.
+// directUpstream returns the upstream of a Direct or Agent cluster,
+// reading its kubeconfig again when the cached one is older than
+// kubeconfigRecheck.
 func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster) (*upstream, error) {
-	ref := c.Spec.Connection.KubeconfigSecretRef
-	if ref == nil {
-		if c.Spec.Connection.Type == clusterv1alpha1.ConnectionAgent {
-			return nil, unavailable(c.Name, "its agent has not joined yet")
-		}
-		return nil, unavailable(c.Name, "a Direct connection needs kubeconfigSecretRef")
-	}
 	now := m.now()
 	m.mu.Lock()
 	cached := m.direct[c.Name]
 	m.mu.Unlock()
-	if cached != nil && cached.uid == c.UID && cached.ref == *ref && now.Sub(cached.checked) < kubeconfigRecheck {
+	ref := c.Spec.Connection.KubeconfigSecretRef
+	fresh := func(cached *member) bool {
+		return cached != nil && ref != nil && cached.uid == c.UID && cached.ref == *ref
+	}
+	if fresh(cached) && now.Sub(cached.checked) < kubeconfigRecheck {
 		return cached.up, nil
 	}
 
-	data, err := m.kubeconfig(ctx, c.Name, ref)
+	data, err := memberconfig.Read(ctx, m.clusters, m.systemNamespace, c)
 	if err != nil {
+		if errors.Is(err, memberconfig.ErrNotUsable) {
+			return nil, unavailable(c.Name, err.Error())
+		}
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	next := &member{uid: c.UID, ref: *ref, sum: sum, checked: now}
-	if cached != nil && cached.uid == c.UID && cached.ref == *ref && cached.sum == sum {
+	if fresh(cached) && cached.sum == sum {
 		next.up = cached.up
 	} else {
-		rc, err := memberConfig(data)
+		rc, err := memberconfig.Parse(data)
 		if err != nil {
 			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s %s", m.systemNamespace, ref.Name, err))
 		}
@@ -149,39 +148,6 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 	m.direct[c.Name] = next
 	m.mu.Unlock()
 	return next.up, nil
-}
-
-// kubeconfig reads the kubeconfig a Direct cluster's Secret holds.
-func (m *members) kubeconfig(ctx context.Context, cluster string, ref *clusterv1alpha1.SecretRef) ([]byte, error) {
-	s := &corev1.Secret{}
-	if err := m.clusters.Get(ctx, client.ObjectKey{Namespace: m.systemNamespace, Name: ref.Name}, s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, unavailable(cluster, fmt.Sprintf("secret %s/%s does not exist", m.systemNamespace, ref.Name))
-		}
-		return nil, fmt.Errorf("reading secret %s/%s: %w", m.systemNamespace, ref.Name, err)
-	}
-	key := ref.Key
-	if key == "" {
-		key = "kubeconfig"
-	}
-	data, ok := s.Data[key]
-	if !ok {
-		return nil, unavailable(cluster, fmt.Sprintf("secret %s/%s has no key %q", m.systemNamespace, ref.Name, key))
-	}
-	return data, nil
-}
-
-// memberConfig parses a member cluster's kubeconfig. Credential plugins are
-// refused: ke-apiserver does not run commands named by a Secret.
-func memberConfig(data []byte) (*rest.Config, error) {
-	rc, err := clientcmd.RESTConfigFromKubeConfig(data)
-	if err != nil {
-		return nil, errors.New("is invalid")
-	}
-	if rc.ExecProvider != nil || rc.AuthProvider != nil {
-		return nil, errors.New("uses a credential plugin, which the proxy does not run")
-	}
-	return rc, nil
 }
 
 // notReadyMessage says why a cluster is not Ready, and since when.

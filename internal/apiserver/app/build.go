@@ -380,7 +380,7 @@ func (b *builder) multicluster() (*clusterParts, error) {
 	tunnels := tunnel.NewServer(store, b.log.WithName("tunnel"))
 	svc := &clustersvc.Service{Client: live, Store: store, CanImpersonate: clustersvc.ImpersonationCheck, Now: b.clk.Now}
 	reporter := &tunnel.Reporter{Tunnels: tunnels, Client: b.client, Secrets: live, Namespace: b.cfg.SystemNamespace,
-		Parse: clustersvc.CheckKubeconfig, Log: b.log.WithName("tunnel")}
+		Log: b.log.WithName("tunnel")}
 	b.s.runs = append(b.s.runs, reporter.Run)
 	return &clusterParts{tunnels: tunnels, api: &clusterhandlers.Handlers{Service: svc}, join: &clusterhandlers.AgentJoin{Service: svc}}, nil
 }

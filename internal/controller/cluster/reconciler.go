@@ -17,10 +17,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,8 +27,8 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
+	"github.com/superkube/super-kubenetes/internal/multicluster/memberconfig"
 	"github.com/superkube/super-kubenetes/internal/multicluster/probe"
-	clustersvc "github.com/superkube/super-kubenetes/internal/services/cluster"
 )
 
 // StaleAfter is how old an Agent cluster's last probe may be before the
@@ -140,30 +138,7 @@ func (r *Reconciler) restConfig(ctx context.Context, c *clusterv1alpha1.Cluster)
 	if c.Spec.Connection.Type == clusterv1alpha1.ConnectionHost {
 		return r.HostConfig, nil
 	}
-	ref := c.Spec.Connection.KubeconfigSecretRef
-	if ref == nil {
-		return nil, errors.New("a Direct connection needs kubeconfigSecretRef")
-	}
-	s := &corev1.Secret{}
-	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: r.SystemNamespace, Name: ref.Name}, s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("secret %s/%s does not exist", r.SystemNamespace, ref.Name)
-		}
-		return nil, err
-	}
-	key := ref.Key
-	if key == "" {
-		key = clusterv1alpha1.KubeconfigKey
-	}
-	data, ok := s.Data[key]
-	if !ok {
-		return nil, fmt.Errorf("secret %s/%s has no key %q", r.SystemNamespace, ref.Name, key)
-	}
-	cfg, err := clustersvc.CheckKubeconfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig in secret %s/%s %w", r.SystemNamespace, ref.Name, err)
-	}
-	return cfg, nil
+	return memberconfig.RESTConfig(ctx, r.Reader, r.SystemNamespace, c)
 }
 
 // cleanUp removes a deleted member from the workspaces placed on it and

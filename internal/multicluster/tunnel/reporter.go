@@ -8,19 +8,15 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/multicluster/memberconfig"
 	"github.com/superkube/super-kubenetes/internal/multicluster/probe"
 )
-
-// KubeconfigParser turns a member's stored kubeconfig into a config.
-type KubeconfigParser func([]byte) (*rest.Config, error)
 
 // Reporter probes the Agent clusters whose tunnels this ke-apiserver
 // holds, when a tunnel opens and then every Interval, and records what it
@@ -34,7 +30,6 @@ type Reporter struct {
 	// Secrets reads the kubeconfig Secrets live.
 	Secrets   client.Reader
 	Namespace string
-	Parse     KubeconfigParser
 	Interval  time.Duration
 	Log       logr.Logger
 
@@ -139,21 +134,9 @@ func (r *Reporter) probe(ctx context.Context, cluster string) (probe.Result, err
 		r.Tunnels.Disconnect(cluster)
 		return probe.Result{}, errors.New("the cluster is not reached through an agent")
 	}
-	ref := c.Spec.Connection.KubeconfigSecretRef
-	if ref == nil {
-		return probe.Result{}, fmt.Errorf("the agent has not joined: the cluster has no kubeconfig")
-	}
-	s := &corev1.Secret{}
-	if err := r.Secrets.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: ref.Name}, s); err != nil {
-		return probe.Result{}, fmt.Errorf("reading the cluster's kubeconfig: %w", err)
-	}
-	key := ref.Key
-	if key == "" {
-		key = clusterv1alpha1.KubeconfigKey
-	}
-	rc, err := r.Parse(s.Data[key])
+	rc, err := memberconfig.RESTConfig(ctx, r.Secrets, r.Namespace, c)
 	if err != nil {
-		return probe.Result{}, fmt.Errorf("the cluster's kubeconfig %w", err)
+		return probe.Result{}, err
 	}
 	rc.Dial = r.Tunnels.DialContext(cluster)
 	return probe.Probe(ctx, rc)

@@ -20,12 +20,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
+	"github.com/superkube/super-kubenetes/internal/multicluster/memberconfig"
 	"github.com/superkube/super-kubenetes/internal/multicluster/probe"
 )
 
@@ -151,27 +151,11 @@ func parseTTL(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// CheckKubeconfig parses a member's kubeconfig; credential plugins are
-// refused, as the host does not run commands a user hands it.
-func CheckKubeconfig(data []byte) (*rest.Config, error) {
-	rc, err := clientcmd.RESTConfigFromKubeConfig(data)
-	if err != nil {
-		return nil, errors.New("is not a valid kubeconfig")
-	}
-	if rc.ExecProvider != nil || rc.AuthProvider != nil {
-		return nil, errors.New("uses a credential plugin, which the host does not run; use a token or a client certificate")
-	}
-	if rc.Host == "" {
-		return nil, errors.New("names no server")
-	}
-	return rc, nil
-}
-
 func (s *Service) joinDirect(ctx context.Context, c *clusterv1alpha1.Cluster, kubeconfig []byte) (*Joined, error) {
 	invalid := func(msg string) error {
 		return apistatus.Invalid("Cluster", c.Name, field.ErrorList{field.Invalid(field.NewPath("kubeconfig"), "(kubeconfig)", msg)})
 	}
-	rc, err := CheckKubeconfig(kubeconfig)
+	rc, err := memberconfig.Parse(kubeconfig)
 	if err != nil {
 		return nil, invalid(err.Error())
 	}
@@ -247,7 +231,7 @@ func (s *Service) AgentJoin(ctx context.Context, cluster, token string, kubeconf
 	if len(validation.IsDNS1123Label(cluster)) > 0 {
 		return "", apistatus.BadRequest("cluster", "must name a cluster")
 	}
-	if _, err := CheckKubeconfig(kubeconfig); err != nil {
+	if _, err := memberconfig.Parse(kubeconfig); err != nil {
 		return "", apistatus.BadRequest("kubeconfig", "the member's kubeconfig "+err.Error())
 	}
 	c := &clusterv1alpha1.Cluster{}

@@ -23,9 +23,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -108,7 +105,7 @@ func BenchmarkTunnelVsDirect(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	kc, err := kubeconfig(member.Config)
+	kc, err := member.AdminKubeconfig()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,13 +182,4 @@ func waitReady(b *testing.B, k8s client.Client, name string) {
 func percentiles(d []time.Duration) (p50, p95 time.Duration) {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[len(d)/2], d[len(d)*95/100]
-}
-
-func kubeconfig(rc *rest.Config) ([]byte, error) {
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: rc.Host, CertificateAuthorityData: rc.CAData}
-	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{ClientCertificateData: rc.CertData, ClientKeyData: rc.KeyData, Token: rc.BearerToken}
-	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
-	cfg.CurrentContext = "c"
-	return clientcmd.Write(*cfg)
 }

@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
@@ -107,10 +108,6 @@ func (r *running) stop() error {
 
 func TestAgentJoinTunnelAndRemoval(t *testing.T) {
 	admin := api.Admin(t)
-	memberKubeconfig, err := kubeconfig(member.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "edge", "connection": "Agent", "provider": "local"})
 	expect(t, r, http.StatusCreated)
@@ -246,15 +243,11 @@ func TestAgentJoinTunnelAndRemoval(t *testing.T) {
 
 func TestDirectJoinChecksTheKubeconfig(t *testing.T) {
 	admin := api.Admin(t)
-	memberKubeconfig, err := kubeconfig(member.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name, kubeconfig, why string
 	}{
 		{"garbage", "not: [a kubeconfig", "is not a valid kubeconfig"},
-		{"unreachable", strings.Replace(string(memberKubeconfig), strings.TrimPrefix(member.Config.Host, "https://"), "127.0.0.1:1", 1), "could not be reached"},
+		{"unreachable", unreachable(t), "could not be reached"},
 		{"missing", "", "needs the kubeconfig"},
 	} {
 		r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "d-" + tc.name, "connection": "Direct", "kubeconfig": tc.kubeconfig})
@@ -306,6 +299,23 @@ func TestDirectJoinChecksTheKubeconfig(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// unreachable is the member's kubeconfig with a server nobody listens at.
+func unreachable(t *testing.T) string {
+	t.Helper()
+	cfg, err := clientcmd.Load(memberKubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfg.Clusters {
+		c.Server = "https://127.0.0.1:1"
+	}
+	data, err := clientcmd.Write(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // An expired join token is refused like a wrong one.

@@ -13,9 +13,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -37,6 +34,9 @@ var (
 	api          *platform.Client
 	hostURL      string
 	hostCA       []byte
+	// memberKubeconfig reaches the member as a member of system:masters
+	// (allowed to impersonate), what an agent or a Direct join hands over.
+	memberKubeconfig []byte
 )
 
 func TestMain(m *testing.M) {
@@ -64,6 +64,9 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer member.Stop()
+	if memberKubeconfig, err = member.AdminKubeconfig(); err != nil {
+		return 1, err
+	}
 	if k8s, err = client.New(host.Config, client.Options{Scheme: scheme.New()}); err != nil {
 		return 1, err
 	}
@@ -94,14 +97,4 @@ func run(m *testing.M) (int, error) {
 	api = &platform.Client{URL: apiServer.URL, HTTP: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
 		K8s: k8s, ConsoleSecret: consoleSecret, Password: password}
 	return m.Run(), nil
-}
-
-// kubeconfig writes a rest config (certificates inline) as a kubeconfig.
-func kubeconfig(rc *rest.Config) ([]byte, error) {
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: rc.Host, CertificateAuthorityData: rc.CAData}
-	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{ClientCertificateData: rc.CertData, ClientKeyData: rc.KeyData, Token: rc.BearerToken}
-	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
-	cfg.CurrentContext = "c"
-	return clientcmd.Write(*cfg)
 }

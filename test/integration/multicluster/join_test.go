@@ -341,3 +341,31 @@ func TestExpiredJoinToken(t *testing.T) {
 		t.Fatalf("the token a second time: %v", err)
 	}
 }
+
+// Joining, new join tokens and removal are the platform administrator's:
+// an ordinary user is refused each (403) and nothing changes.
+func TestOnlyThoseWhoMayManageClustersJoinThem(t *testing.T) {
+	admin := api.Admin(t)
+	r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "guarded", "connection": "Agent"})
+	expect(t, r, http.StatusCreated)
+	platform.NewUser(t, k8s, "ordinary", password)
+	user := api.Token(t, "ordinary")
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodPost, prefix + "/clusters"},
+		{http.MethodPost, prefix + "/clusters/guarded/jointoken"},
+		{http.MethodDelete, prefix + "/clusters/guarded"},
+	} {
+		r := api.DoJSON(t, tc.method, tc.path, user, map[string]any{"name": "mine", "connection": "Agent"})
+		platform.ExpectStatus(t, r, http.StatusForbidden)
+		if !strings.Contains(r.Str("message"), "clusters") {
+			t.Fatalf("%s %s: the refusal does not name the clusters resource: %s", tc.method, tc.path, r.Body)
+		}
+	}
+	if err := k8s.Get(context.Background(), client.ObjectKey{Name: "mine"}, &clusterv1alpha1.Cluster{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("a refused join made cluster mine (%v)", err)
+	}
+	if err := k8s.Get(context.Background(), client.ObjectKey{Name: "guarded"}, &clusterv1alpha1.Cluster{}); err != nil {
+		t.Fatalf("a refused removal removed the cluster: %v", err)
+	}
+	expect(t, api.Do(t, http.MethodDelete, prefix+"/clusters/guarded", admin, nil), http.StatusOK)
+}

@@ -41,6 +41,12 @@ type WorkspaceSpec struct {
 	// +optional
 	Clusters []ClusterRef `json:"clusters,omitempty"`
 
+	// ClusterSelector places the workspace also on every cluster whose
+	// labels it matches. A workspace with neither clusters nor a selector
+	// is placed on the host cluster alone.
+	// +optional
+	ClusterSelector *metav1.LabelSelector `json:"clusterSelector,omitempty"`
+
 	// NetworkIsolation, when on, lets only the workspace's own projects reach
 	// each other's pods.
 	// +optional

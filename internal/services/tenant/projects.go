@@ -13,9 +13,11 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/multicluster/placement"
 	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
@@ -135,7 +137,11 @@ func (s *Service) Overview(ctx context.Context, name string) (*Overview, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := &Overview{Workspace: name, Clusters: max(1, len(ws.Spec.Clusters))}
+	clusters := &clusterv1alpha1.ClusterList{}
+	if err := s.Reader.List(ctx, clusters); err != nil {
+		return nil, err
+	}
+	out := &Overview{Workspace: name, Clusters: len(placement.Clusters(ws, clusters.Items))}
 	projects, err := s.projectsOf(ctx, name)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/testutil/servicetest"
@@ -131,6 +132,12 @@ func TestAWorkspaceOverviewCountsWhatItHolds(t *testing.T) {
 		servicetest.WorkspaceMember("counted", "counted-alice", "counted-viewer"))
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "counted-a", Name: "web"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}}}
 	env.Create(t, pod)
+	// The host cluster, as bootstrap makes it, and a member the workspace is not placed on.
+	host := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: clusterv1alpha1.HostClusterName, Labels: map[string]string{clusterv1alpha1.HostClusterLabel: ""}}}
+	host.Spec.Connection.Type = clusterv1alpha1.ConnectionHost
+	other := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: "counted-elsewhere"}}
+	other.Spec.Connection.Type = clusterv1alpha1.ConnectionAgent
+	env.Create(t, host, other)
 	o, err := s.Overview(ctx, "counted")
 	if err != nil {
 		t.Fatal(err)

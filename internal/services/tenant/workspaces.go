@@ -25,6 +25,7 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/mergepatch"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	"github.com/superkube/super-kubenetes/internal/multicluster/placement"
 	"github.com/superkube/super-kubenetes/internal/services/cachewait"
 )
 
@@ -317,29 +318,22 @@ func (s *Service) Clusters(ctx context.Context, u user.Info) ([]*clusterv1alpha1
 	}
 	everything := s.allowed(u, authz.Attributes{Verb: "list", APIGroup: clusterv1alpha1.GroupVersion.Group, Resource: "clusters"})
 	wanted := map[string]bool{}
-	host := false
 	if !everything {
 		mine, err := s.memberWorkspaces(ctx, u)
 		if err != nil {
 			return nil, err
 		}
 		for _, ws := range mine {
-			if len(ws.Spec.Clusters) == 0 {
-				host = true
-			}
-			for _, c := range ws.Spec.Clusters {
-				wanted[c.Name] = true
+			for _, c := range placement.Clusters(ws, all.Items) {
+				wanted[c] = true
 			}
 		}
 	}
 	var out []*clusterv1alpha1.Cluster
 	for i := range all.Items {
 		c := &all.Items[i]
-		if !everything {
-			_, isHost := c.Labels[clusterv1alpha1.HostClusterLabel]
-			if !c.Spec.Enable || (!wanted[c.Name] && (!host || !isHost)) {
-				continue
-			}
+		if !everything && (!c.Spec.Enable || !wanted[c.Name]) {
+			continue
 		}
 		c.SetGroupVersionKind(clusterv1alpha1.GroupVersion.WithKind("Cluster"))
 		out = append(out, c)
@@ -375,6 +369,11 @@ func (s *Service) validateWorkspaceSpec(ctx context.Context, spec *tenantv1beta1
 	default:
 		errs = append(errs, field.NotSupported(path.Child("namespacePolicy"), spec.NamespacePolicy,
 			[]tenantv1beta1.NamespacePolicy{tenantv1beta1.NamespacesRelease, tenantv1beta1.NamespacesDelete}))
+	}
+	if spec.ClusterSelector != nil {
+		if _, err := metav1.LabelSelectorAsSelector(spec.ClusterSelector); err != nil {
+			errs = append(errs, field.Invalid(path.Child("clusterSelector"), spec.ClusterSelector, err.Error()))
+		}
 	}
 	seen := map[string]bool{}
 	for i, c := range spec.Clusters {

@@ -69,6 +69,8 @@ type Config struct {
 	TrustedProxies []string `json:"trustedProxies,omitempty"`
 	// Admission configures the webhooks that kube-apiserver calls.
 	Admission Admission `json:"admission"`
+	// Multicluster configures what ke-apiserver serves for member clusters.
+	Multicluster Multicluster `json:"multicluster"`
 	// Monitoring configures the monitoring API's Prometheus.
 	Monitoring Monitoring `json:"monitoring"`
 	// Logging configures the logging API's store.
@@ -454,3 +456,12 @@ func (c Config) Redacted() Config {
 }
 
 var _ idp.MappingMethod
+
+// Multicluster configures ke-apiserver's side of member clusters.
+type Multicluster struct {
+	// ControllerTokenFile holds the bearer token with which
+	// ke-controller-manager reaches member clusters at
+	// /internal/clusters/{cluster}/api... and /apis..., as the identity of
+	// the member's kubeconfig (not as a user). Empty turns that path off.
+	ControllerTokenFile string `json:"controllerTokenFile,omitempty"`
+}

@@ -54,6 +54,8 @@ type Config struct {
 	AdminEmail string `json:"adminEmail,omitempty"`
 	// ClusterCheckInterval is how often the state of each cluster is checked.
 	ClusterCheckInterval metav1.Duration `json:"clusterCheckInterval,omitempty"`
+	// Multicluster says how the controllers reach member clusters.
+	Multicluster Multicluster `json:"multicluster"`
 	// Events configures the export of Kubernetes events to the log store.
 	Events Events `json:"events"`
 	// LogRetention keeps each kind of record in the log store for its own time.
@@ -258,4 +260,19 @@ func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
 		return CompletedConfig{}, errors.Join(errs...)
 	}
 	return CompletedConfig{&completedConfig{Config: c, REST: rc}}, nil
+}
+
+// Multicluster says how the controllers reach member clusters: through
+// ke-apiserver, which holds the agents' tunnels and the Direct clusters'
+// kubeconfigs, at /internal/clusters/{cluster}/.
+type Multicluster struct {
+	// APIServerURL is ke-apiserver's https URL; empty leaves member clusters
+	// alone (their RBAC is not mirrored).
+	APIServerURL string `json:"apiServerURL,omitempty"`
+	// APIServerCAFile verifies ke-apiserver's serving certificate (default:
+	// the system's roots).
+	APIServerCAFile string `json:"apiServerCAFile,omitempty"`
+	// TokenFile holds the bearer token ke-apiserver expects there (its
+	// multicluster.controllerTokenFile).
+	TokenFile string `json:"tokenFile,omitempty"`
 }

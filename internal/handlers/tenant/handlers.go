@@ -57,6 +57,7 @@ func (h *Handlers) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces", routes.Methods{http.MethodGet: h.listProjects, http.MethodPost: h.createProject})
 	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces/{namespace}", routes.Methods{http.MethodGet: h.getProject, http.MethodDelete: h.deleteProject})
 	mux.Handle(Prefix+"/workspaces/{workspace}/overview", routes.Methods{http.MethodGet: h.overview})
+	mux.Handle(Prefix+"/workspaces/{workspace}/clusters", routes.Methods{http.MethodGet: h.workspaceClusters})
 	mux.Handle(Prefix+"/clusters", routes.Methods{http.MethodGet: h.listClusters})
 }
 
@@ -66,7 +67,8 @@ func (h *Handlers) Install(mux routes.Mux) {
 //   - A workspace's projects are namespaces (group ""): listing them is
 //     trimmed by the handler; creating, reading and deleting one needs the
 //     right on namespaces in the workspace or the project.
-//   - A workspace's overview needs the right to read the workspace.
+//   - A workspace's overview and the clusters it is placed on need the
+//     right to read the workspace.
 func AuthzRules() filters.Rules {
 	return filters.Rules{
 		{Group: tenantv1beta1.GroupName, Resource: "workspaces", Level: iamv1beta1.LevelGlobal, Delegate: true, Verbs: []string{"list"}},
@@ -75,6 +77,7 @@ func AuthzRules() filters.Rules {
 			Delegate: true, Verbs: []string{"list"}},
 		{Group: tenantv1beta1.GroupName, Resource: "namespaces", Level: iamv1beta1.LevelNamespace, AuthzGroup: "", AuthzResource: "namespaces"},
 		{Group: tenantv1beta1.GroupName, Resource: "overview", Level: iamv1beta1.LevelWorkspace, AuthzGroup: tenantv1beta1.GroupName, AuthzResource: "workspaces"},
+		{Group: tenantv1beta1.GroupName, Resource: "clusters", Level: iamv1beta1.LevelWorkspace, AuthzGroup: tenantv1beta1.GroupName, AuthzResource: "workspaces"},
 	}
 }
 
@@ -230,6 +233,21 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, o)
+}
+
+// workspaceClusters lists the clusters the workspace is placed on.
+func (h *Handlers) workspaceClusters(w http.ResponseWriter, r *http.Request) {
+	q, err := listquery.Parse(r.URL.Query(), listquery.Spec{})
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	items, err := h.Service.WorkspaceClusters(r.Context(), r.PathValue("workspace"))
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, nil, nil))
 }
 
 func (h *Handlers) listClusters(w http.ResponseWriter, r *http.Request) {

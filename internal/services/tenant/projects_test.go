@@ -134,9 +134,9 @@ func TestAWorkspaceOverviewCountsWhatItHolds(t *testing.T) {
 	env.Create(t, pod)
 	// The host cluster, as bootstrap makes it, and a member the workspace is not placed on.
 	host := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: clusterv1alpha1.HostClusterName, Labels: map[string]string{clusterv1alpha1.HostClusterLabel: ""}}}
-	host.Spec.Connection.Type = clusterv1alpha1.ConnectionHost
+	host.Spec.Connection.Type, host.Spec.Enable = clusterv1alpha1.ConnectionHost, true
 	other := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: "counted-elsewhere"}}
-	other.Spec.Connection.Type = clusterv1alpha1.ConnectionAgent
+	other.Spec.Connection.Type, other.Spec.Enable = clusterv1alpha1.ConnectionAgent, true
 	env.Create(t, host, other)
 	o, err := s.Overview(ctx, "counted")
 	if err != nil {
@@ -144,6 +144,13 @@ func TestAWorkspaceOverviewCountsWhatItHolds(t *testing.T) {
 	}
 	if o.Projects != 2 || o.Members != 2 || o.Pods != 1 || o.Clusters != 1 {
 		t.Fatalf("counted %+v, want 2 projects, 2 members, 1 pod and the host cluster", o)
+	}
+	placed, err := s.WorkspaceClusters(ctx, "counted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(placed) != 1 || placed[0].Name != clusterv1alpha1.HostClusterName {
+		t.Fatalf("the workspace is placed on %v, want the host alone", placed)
 	}
 }
 

@@ -341,6 +341,28 @@ func (s *Service) Clusters(ctx context.Context, u user.Info) ([]*clusterv1alpha1
 	return out, nil
 }
 
+// WorkspaceClusters returns the enabled clusters the workspace is placed
+// on: those its spec lists, those its selector matches, or the host.
+func (s *Service) WorkspaceClusters(ctx context.Context, name string) ([]*clusterv1alpha1.Cluster, error) {
+	ws, err := s.Workspace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	all := &clusterv1alpha1.ClusterList{}
+	if err := s.Reader.List(ctx, all); err != nil {
+		return nil, err
+	}
+	var out []*clusterv1alpha1.Cluster
+	for i := range all.Items {
+		c := &all.Items[i]
+		if c.Spec.Enable && placement.Placed(ws, c) {
+			c.SetGroupVersionKind(clusterv1alpha1.GroupVersion.WithKind("Cluster"))
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // mayDeleteProjects reports whether the caller may delete the workspace's namespaces.
 func (s *Service) mayDeleteProjects(u user.Info, ws string) bool {
 	return s.allowed(u, authz.Attributes{Verb: "delete", Resource: "namespaces", Workspace: ws})

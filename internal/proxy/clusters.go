@@ -55,6 +55,9 @@ type member struct {
 	sum     [sha256.Size]byte
 	checked time.Time
 	up      *upstream
+	// self forwards the host's controllers' requests with the member
+	// kubeconfig's own identity (controllers.go).
+	self http.Handler
 }
 
 func newMembers(host *upstream, opts Options, buffers httputil.BufferPool) *members {
@@ -66,48 +69,58 @@ func newMembers(host *upstream, opts Options, buffers httputil.BufferPool) *memb
 // Host cluster, one built from the kubeconfig Secret for a Direct one. An
 // unknown cluster is a NotFound error.
 func (m *members) upstream(ctx context.Context, name string) (*upstream, error) {
+	up, _, err := m.lookup(ctx, name)
+	return up, err
+}
+
+// lookup returns the upstream of the named cluster and, for a member, the
+// handler that forwards with the member kubeconfig's own identity.
+func (m *members) lookup(ctx context.Context, name string) (*upstream, http.Handler, error) {
 	notFound := apierrors.NewNotFound(clusterv1alpha1.GroupVersion.WithResource("clusters").GroupResource(), name)
 	if len(validation.IsDNS1123Label(name)) > 0 {
-		return nil, notFound
+		return nil, nil, notFound
 	}
 	if m.clusters == nil {
 		if name == clusterv1alpha1.HostClusterName {
-			return m.host, nil
+			return m.host, nil, nil
 		}
-		return nil, notFound
+		return nil, nil, notFound
 	}
 	c := &clusterv1alpha1.Cluster{}
 	if err := m.clusters.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, notFound
+			return nil, nil, notFound
 		}
-		return nil, fmt.Errorf("reading cluster %s: %w", name, err)
+		return nil, nil, fmt.Errorf("reading cluster %s: %w", name, err)
 	}
 	if c.Spec.Connection.Type == clusterv1alpha1.ConnectionHost {
-		return m.host, nil
+		return m.host, nil, nil
 	}
 	// A member the host could not reach on its last probe fails at once,
 	// with the reason, rather than after a timeout of its own.
 	if ready := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.ReadyCondition); ready != nil && ready.Status == metav1.ConditionFalse {
-		return nil, unavailable(name, notReadyMessage(ready))
+		return nil, nil, unavailable(name, notReadyMessage(ready))
 	}
 	switch c.Spec.Connection.Type {
 	case clusterv1alpha1.ConnectionDirect:
-		return m.directUpstream(ctx, c)
 	case clusterv1alpha1.ConnectionAgent:
 		if m.tunnels == nil || !m.tunnels.Connected(name) {
-			return nil, unavailable(name, "its agent has no tunnel open to ke-apiserver")
+			return nil, nil, unavailable(name, "its agent has no tunnel open to ke-apiserver")
 		}
-		return m.directUpstream(ctx, c)
 	default:
-		return nil, unavailable(name, fmt.Sprintf("its connection type %q is not supported", c.Spec.Connection.Type))
+		return nil, nil, unavailable(name, fmt.Sprintf("its connection type %q is not supported", c.Spec.Connection.Type))
 	}
+	mem, err := m.directUpstream(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mem.up, mem.self, nil
 }
 
 // directUpstream returns the upstream of a Direct or Agent cluster,
 // reading its kubeconfig again when the cached one is older than
 // kubeconfigRecheck.
-func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster) (*upstream, error) {
+func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster) (*member, error) {
 	now := m.now()
 	m.mu.Lock()
 	cached := m.direct[c.Name]
@@ -117,7 +130,7 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 		return cached != nil && ref != nil && cached.uid == c.UID && cached.ref == *ref
 	}
 	if fresh(cached) && now.Sub(cached.checked) < kubeconfigRecheck {
-		return cached.up, nil
+		return cached, nil
 	}
 
 	data, err := memberconfig.Read(ctx, m.clusters, m.systemNamespace, c)
@@ -130,7 +143,7 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 	sum := sha256.Sum256(data)
 	next := &member{uid: c.UID, ref: *ref, sum: sum, checked: now}
 	if fresh(cached) && cached.sum == sum {
-		next.up = cached.up
+		next.up, next.self = cached.up, cached.self
 	} else {
 		rc, err := memberconfig.Parse(data)
 		if err != nil {
@@ -143,11 +156,14 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 		if next.up, err = newUpstream(c.Name, rc, m.log, m.buffers); err != nil {
 			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s is not usable: %s", m.systemNamespace, ref.Name, err))
 		}
+		if next.self, err = newSelfUpstream(c.Name, rc, m.log, m.buffers); err != nil {
+			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s is not usable: %s", m.systemNamespace, ref.Name, err))
+		}
 	}
 	m.mu.Lock()
 	m.direct[c.Name] = next
 	m.mu.Unlock()
-	return next.up, nil
+	return next, nil
 }
 
 // notReadyMessage says why a cluster is not Ready, and since when.

@@ -131,3 +131,79 @@ func TestMemberClusters(t *testing.T) {
 		})
 	}
 }
+
+func TestControllersPath(t *testing.T) {
+	up, got, _ := upstreamServer(t)
+	kc := memberKubeconfig(t, up)
+	ref := &clusterv1alpha1.SecretRef{Name: "edge", Key: "kubeconfig"}
+	notReady := []metav1.Condition{{Type: clusterv1alpha1.ReadyCondition, Status: metav1.ConditionFalse, Reason: clusterv1alpha1.ReasonUnreachable,
+		Message: "kube-apiserver did not answer", LastTransitionTime: metav1.Now()}}
+	host := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: clusterv1alpha1.HostClusterName},
+		Spec: clusterv1alpha1.ClusterSpec{Connection: clusterv1alpha1.Connection{Type: clusterv1alpha1.ConnectionHost}}}
+	edge := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: "edge"},
+		Spec: clusterv1alpha1.ClusterSpec{Connection: clusterv1alpha1.Connection{Type: clusterv1alpha1.ConnectionAgent, KubeconfigSecretRef: ref}}}
+	down := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: "down"},
+		Spec:   clusterv1alpha1.ClusterSpec{Connection: clusterv1alpha1.Connection{Type: clusterv1alpha1.ConnectionAgent, KubeconfigSecretRef: ref}},
+		Status: clusterv1alpha1.ClusterStatus{Conditions: notReady}}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "superkube-system", Name: "edge"}, Data: map[string][]byte{"kubeconfig": kc}}
+	reader := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(host, edge, down, secret).Build()
+	tun := &tunnels{connected: map[string]bool{"edge": true, "down": true}}
+	p, err := New(&rest.Config{Host: up.URL}, Options{Clusters: reader, SystemNamespace: "superkube-system", Log: logr.Discard(), Tunnels: tun})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No user in the context: the path is served outside user authentication.
+	srv := httptest.NewTLSServer(p.Controllers([]byte("controller-secret")))
+	t.Cleanup(srv.Close)
+
+	for _, tt := range []struct {
+		name, path, token string
+		upgrade           bool
+		code              int
+	}{
+		{"the token reaches the member as the kubeconfig's identity", "/internal/clusters/edge/api/v1/namespaces", "controller-secret", false, http.StatusOK},
+		{"no token", "/internal/clusters/edge/api/v1/namespaces", "", false, http.StatusUnauthorized},
+		{"a wrong token", "/internal/clusters/edge/api/v1/namespaces", "controller-secreT", false, http.StatusUnauthorized},
+		{"the host is not served", "/internal/clusters/host/api/v1/namespaces", "controller-secret", false, http.StatusNotFound},
+		{"an unknown cluster", "/internal/clusters/nowhere/api/v1/namespaces", "controller-secret", false, http.StatusNotFound},
+		{"a path outside the Kubernetes API", "/internal/clusters/edge/kapis/x", "controller-secret", false, http.StatusNotFound},
+		{"a member that is not Ready", "/internal/clusters/down/api/v1/namespaces", "controller-secret", false, http.StatusServiceUnavailable},
+		{"an upgrade", "/internal/clusters/edge/api/v1/namespaces/a/pods/b/exec", "controller-secret", true, http.StatusBadRequest},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+tt.path, nil)
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			// A controller cannot ask the member to impersonate someone else.
+			req.Header.Set("Impersonate-User", "someone")
+			if tt.upgrade {
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
+			}
+			before := tun.dials.Load()
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.code {
+				t.Fatalf("want %d, got %d: %s", tt.code, resp.StatusCode, body)
+			}
+			if tt.code != http.StatusOK {
+				if strings.Contains(string(body), "controller-secret") {
+					t.Fatalf("the answer repeats the token: %s", body)
+				}
+				return
+			}
+			s := <-got
+			if s.path != "/api/v1/namespaces?" || s.header.Get("Authorization") != "Bearer member-token" || len(s.header.Values("Impersonate-User")) != 0 {
+				t.Fatalf("the member got %s with %q, impersonating %q", s.path, s.header.Get("Authorization"), s.header.Values("Impersonate-User"))
+			}
+			if tun.dials.Load() == before {
+				t.Fatal("an Agent cluster was reached without its tunnel")
+			}
+		})
+	}
+}

@@ -124,6 +124,7 @@ type builder struct {
 	authzRules  filters.Rules
 	publicPaths []string
 	webhooks    map[string]http.Handler
+	internal    http.Handler
 	// auditOut writes audit records to the log store (nil without one).
 	auditOut *batch.Writer
 	// logStore is VictoriaLogs when the logging API uses it (the
@@ -346,6 +347,14 @@ func (b *builder) handlers(ctx context.Context) error {
 		tunnel.JoinPath:    clusters.join,
 		tunnel.ConnectPath: clusters.tunnels,
 	}
+	// ke-controller-manager's path to member clusters, with its own token.
+	if f := b.cfg.Multicluster.ControllerTokenFile; f != "" {
+		tok, err := tokenfile.Read(f, "multicluster controller")
+		if err != nil {
+			return fmt.Errorf("multicluster.controllerTokenFile: %w", err)
+		}
+		b.internal = kube.Controllers([]byte(tok))
+	}
 	// kube-apiserver's audit events, written to the log store.
 	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
 		tok, err := tokenfile.Read(f, "audit webhook")
@@ -541,6 +550,7 @@ func (b *builder) server(context.Context) error {
 		TrustedProxies: trusted,
 		Streams:        b.streams,
 		Webhooks:       b.webhooks,
+		Internal:       b.internal,
 	}
 	if b.cfg.Authentication.BasicAuth {
 		deps.Basic = &oauth.BasicAuthenticator{Server: b.oauth}

@@ -66,6 +66,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("audit-log-path", func(c *Config) *string { return &c.Audit.Path }, "Audit log file (\"-\" for standard output)")
 	ov.String("notification-webhook-token-file", func(c *Config) *string { return &c.Notification.WebhookTokenFile }, "File holding the bearer token with which Alertmanager posts its notifications; empty serves no webhook")
 	ov.StringSlice("notification-user-allowed-cidrs", func(c *Config) *[]string { return &c.Notification.UserAllowedCIDRs }, "Networks (CIDRs or addresses) that users' own notification configs may reach although they are internal; by default they reach public addresses only")
+	ov.String("multicluster-controller-token-file", func(c *Config) *string { return &c.Multicluster.ControllerTokenFile }, "File holding the bearer token with which ke-controller-manager reaches member clusters at /internal/clusters/; empty serves no such path")
 	ov.String("audit-kube-webhook-token-file", func(c *Config) *string { return &c.Audit.KubeWebhookTokenFile }, "File holding the bearer token with which kube-apiserver's audit webhook posts to /webhooks/audit; empty takes none")
 	ov.String("kubernetes-external-url", func(c *Config) *string { return &c.Kubernetes.ExternalURL }, "kube-apiserver's address for downloaded kubeconfigs")
 	ov.String("kubernetes-ca-file", func(c *Config) *string { return &c.Kubernetes.CAFile }, "CA of kube-apiserver's serving certificate, for downloaded kubeconfigs")

@@ -50,6 +50,10 @@ type Deps struct {
 	// concern), and Alertmanager's notification webhook. Each checks its
 	// own caller (TLS client or bearer token).
 	Webhooks map[string]http.Handler
+	// Internal serves /internal/, outside the users' authentication,
+	// authorization and audit: the host's controllers' path to member
+	// clusters, which checks its own bearer token. None when nil.
+	Internal http.Handler
 	// Streams ends long-lived requests whose credentials are revoked; none when nil.
 	Streams filters.StreamTracker
 	// TrustedProxies may set X-Forwarded-For (ke-console); nobody when empty.
@@ -109,6 +113,9 @@ func NewHandler(d Deps) http.Handler {
 	if len(d.Webhooks) > 0 {
 		h = withWebhooks(h, mux, d.Webhooks)
 	}
+	if d.Internal != nil {
+		h = withInternal(h, mux, d.Internal)
+	}
 	h = m.instrument(h, mux)
 	h = filters.WithRequestLog(h)
 	h = httpfilters.WithPanicRecovery(h, d.Log)
@@ -126,6 +133,22 @@ func withWebhooks(h http.Handler, mux *http.ServeMux, webhooks map[string]http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if wh, ok := webhooks[r.URL.Path]; ok {
 			wh.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// InternalPrefix starts the paths of Deps.Internal.
+const InternalPrefix = "/internal/"
+
+// withInternal serves InternalPrefix with its own handler, past the
+// filters that are for the platform's users.
+func withInternal(h http.Handler, mux *http.ServeMux, internal http.Handler) http.Handler {
+	mux.Handle(InternalPrefix+"clusters/{cluster}/", internal)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, InternalPrefix) {
+			internal.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)

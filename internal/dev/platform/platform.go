@@ -284,6 +284,14 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 	if err != nil {
 		return err
 	}
+	_, _, caFile, err := c.ServingCert("ke-apiserver-serving", "127.0.0.1", "localhost")
+	if err != nil {
+		return err
+	}
+	tokenFile := MulticlusterControllerTokenFile(c.DataDir())
+	if err := ensureSecret(tokenFile); err != nil {
+		return err
+	}
 	health, metrics, state := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics, cfg.Ports.StateMetrics
 	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics, "--ke-controller-manager-state-metrics-port": state} {
 		if cluster.PortFree(port) != nil {
@@ -320,6 +328,10 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
 		}
+		// Member clusters are reached through ke-apiserver, which holds
+		// the agents' tunnels.
+		args = append(args, "--multicluster-apiserver-url="+cfg.APIServerURL(), "--multicluster-apiserver-ca-file="+caFile,
+			"--multicluster-token-file="+tokenFile)
 		res.StateMetrics = append(res.StateMetrics, stateAddr)
 		res.ControllerManagerMetrics = append(res.ControllerManagerMetrics, "127.0.0.1:"+strconv.Itoa(metrics))
 		readyz := "http://127.0.0.1:" + strconv.Itoa(health) + "/readyz"
@@ -470,6 +482,13 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		"--cert-dir=" + dir,
 		"--admission-exempt-users=" + strings.Join(componentUsers, ","),
 	}
+	// ke-controller-manager reaches member clusters through ke-apiserver
+	// with this token (see startControllerManagers).
+	controllerToken := MulticlusterControllerTokenFile(c.DataDir())
+	if err := ensureSecret(controllerToken); err != nil {
+		return err
+	}
+	args = append(args, "--multicluster-controller-token-file="+controllerToken)
 	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err
@@ -531,6 +550,13 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 		"--client-secret-file=" + secretFile,
 		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
 	}
+	// ke-controller-manager reaches member clusters through ke-apiserver
+	// with this token (see startControllerManagers).
+	controllerToken := MulticlusterControllerTokenFile(c.DataDir())
+	if err := ensureSecret(controllerToken); err != nil {
+		return err
+	}
+	args = append(args, "--multicluster-controller-token-file="+controllerToken)
 	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err
@@ -577,6 +603,12 @@ func AuditWebhookToken(dataDir string) (string, error) {
 	}
 	b, err := os.ReadFile(file)
 	return strings.TrimSpace(string(b)), err
+}
+
+// MulticlusterControllerTokenFile is where the token is kept with which
+// ke-controller-manager reaches member clusters through ke-apiserver.
+func MulticlusterControllerTokenFile(dataDir string) string {
+	return filepath.Join(dataDir, "ke-apiserver", "multicluster-controller-token")
 }
 
 // ensureSecret writes a random secret (48 hex digits) to file unless it

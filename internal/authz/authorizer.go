@@ -36,6 +36,10 @@ type Stores struct {
 	ClusterRoleBindings   toolscache.Indexer
 	ClusterRoles          toolscache.Indexer
 	Namespaces            toolscache.Indexer
+	// Placed, when set, says whether a workspace is placed on the cluster
+	// the native stores are of; the bindings of a workspace that is not
+	// placed there grant nothing in it. Nil: every workspace is.
+	Placed func(workspace string) bool
 }
 
 // Indexers returns the indexers each binding informer needs, by the name
@@ -114,6 +118,9 @@ func New(s Stores) *Authorizer { return &Authorizer{s: s} }
 type Decision struct {
 	Allowed bool
 	Reason  string
+	// Err, on a refusal, is why no decision could be made (a member
+	// cluster whose objects cannot be read): answer with it, not 403.
+	Err error
 }
 
 // Authorize decides a request: global bindings, then the workspace's
@@ -131,7 +138,7 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 		for _, o := range byIndex(z.s.GlobalRoleBindings, BySubject, s) {
 			b := o.(*iamv1beta1.GlobalRoleBinding)
 			if rules, ok := z.globalRole(b.RoleRef.Name); ok && RulesAllow(a, rules) {
-				return Decision{true, fmt.Sprintf("allowed by GlobalRoleBinding %q (GlobalRole %q)", b.Name, b.RoleRef.Name)}
+				return Decision{Allowed: true, Reason: fmt.Sprintf("allowed by GlobalRoleBinding %q (GlobalRole %q)", b.Name, b.RoleRef.Name)}
 			}
 		}
 	}
@@ -142,7 +149,7 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 		if d, ok := z.clusterBindingsAllow(a, subjects); ok {
 			return d
 		}
-		return Decision{false, "no global or cluster binding allows " + a.Verb + " " + a.Path}
+		return Decision{Allowed: false, Reason: "no global or cluster binding allows " + a.Verb + " " + a.Path}
 	}
 
 	// Workspace.
@@ -150,12 +157,12 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 	if ws == "" && a.Namespace != "" {
 		ws = z.workspaceOf(a.Namespace)
 	}
-	if ws != "" {
+	if ws != "" && (z.s.Placed == nil || z.s.Placed(ws)) {
 		for _, s := range subjects {
 			for _, o := range byIndex(z.s.WorkspaceRoleBindings, ByWorkspaceSubject, ws+"/"+s) {
 				b := o.(*iamv1beta1.WorkspaceRoleBinding)
 				if rules, ok := z.workspaceRole(b.RoleRef.Name, ws); ok && RulesAllow(a, rules) {
-					return Decision{true, fmt.Sprintf("allowed by WorkspaceRoleBinding %q (WorkspaceRole %q)", b.Name, b.RoleRef.Name)}
+					return Decision{Allowed: true, Reason: fmt.Sprintf("allowed by WorkspaceRoleBinding %q (WorkspaceRole %q)", b.Name, b.RoleRef.Name)}
 				}
 			}
 		}
@@ -167,7 +174,7 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 			for _, o := range byIndex(z.s.RoleBindings, ByNamespaceSubject, a.Namespace+"/"+s) {
 				b := o.(*rbacv1.RoleBinding)
 				if rules, ok := z.nativeRole(b.Namespace, b.RoleRef); ok && RulesAllow(a, rules) {
-					return Decision{true, fmt.Sprintf("allowed by RoleBinding %q in namespace %q (%s %q)", b.Name, b.Namespace, b.RoleRef.Kind, b.RoleRef.Name)}
+					return Decision{Allowed: true, Reason: fmt.Sprintf("allowed by RoleBinding %q in namespace %q (%s %q)", b.Name, b.Namespace, b.RoleRef.Kind, b.RoleRef.Name)}
 				}
 			}
 		}
@@ -180,7 +187,7 @@ func (z *Authorizer) Authorize(a *Attributes) Decision {
 			return d
 		}
 	}
-	return Decision{false, fmt.Sprintf("no binding of %s allows %s %s", a.User, a.Verb, describe(a))}
+	return Decision{Allowed: false, Reason: fmt.Sprintf("no binding of %s allows %s %s", a.User, a.Verb, describe(a))}
 }
 
 // platformGroups are the API groups of the platform's global resources:
@@ -207,7 +214,7 @@ func (z *Authorizer) clusterBindingsAllow(a *Attributes, subjects []string) (Dec
 		for _, o := range byIndex(z.s.ClusterRoleBindings, BySubject, s) {
 			b := o.(*rbacv1.ClusterRoleBinding)
 			if rules, ok := z.clusterRole(b.RoleRef.Name); ok && RulesAllow(a, rules) {
-				return Decision{true, fmt.Sprintf("allowed by ClusterRoleBinding %q (ClusterRole %q)", b.Name, b.RoleRef.Name)}, true
+				return Decision{Allowed: true, Reason: fmt.Sprintf("allowed by ClusterRoleBinding %q (ClusterRole %q)", b.Name, b.RoleRef.Name)}, true
 			}
 		}
 	}

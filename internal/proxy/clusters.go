@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
@@ -58,6 +59,9 @@ type member struct {
 	// self forwards the host's controllers' requests with the member
 	// kubeconfig's own identity (controllers.go).
 	self http.Handler
+	// rc reaches the member with that identity (through the tunnel for an
+	// Agent cluster); it changes only when the kubeconfig does.
+	rc *rest.Config
 }
 
 func newMembers(host *upstream, opts Options, buffers httputil.BufferPool) *members {
@@ -117,6 +121,31 @@ func (m *members) lookup(ctx context.Context, name string) (*upstream, http.Hand
 	return mem.up, mem.self, nil
 }
 
+// MemberConfig returns the REST config by which ke-apiserver reaches a
+// member cluster with its kubeconfig's own identity (through the agent's
+// tunnel for an Agent cluster), or the error a request to the cluster gets:
+// NotFound for an unknown cluster or the host, ServiceUnavailable for one
+// that cannot be reached. The config is the same value as long as the
+// member's kubeconfig does not change.
+func (p *Proxy) MemberConfig(ctx context.Context, name string) (*rest.Config, error) {
+	m := p.members
+	notFound := apierrors.NewNotFound(clusterv1alpha1.GroupVersion.WithResource("clusters").GroupResource(), name)
+	up, _, err := m.lookup(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if up == m.host {
+		return nil, notFound
+	}
+	m.mu.Lock()
+	mem := m.direct[name]
+	m.mu.Unlock()
+	if mem == nil {
+		return nil, notFound
+	}
+	return mem.rc, nil
+}
+
 // directUpstream returns the upstream of a Direct or Agent cluster,
 // reading its kubeconfig again when the cached one is older than
 // kubeconfigRecheck.
@@ -143,7 +172,7 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 	sum := sha256.Sum256(data)
 	next := &member{uid: c.UID, ref: *ref, sum: sum, checked: now}
 	if fresh(cached) && cached.sum == sum {
-		next.up, next.self = cached.up, cached.self
+		next.up, next.self, next.rc = cached.up, cached.self, cached.rc
 	} else {
 		rc, err := memberconfig.Parse(data)
 		if err != nil {
@@ -153,6 +182,7 @@ func (m *members) directUpstream(ctx context.Context, c *clusterv1alpha1.Cluster
 			// Every connection to the member goes through the agent's tunnel.
 			rc.Dial = m.tunnels.DialContext(c.Name)
 		}
+		next.rc = rc
 		if next.up, err = newUpstream(c.Name, rc, m.log, m.buffers); err != nil {
 			return nil, unavailable(c.Name, fmt.Sprintf("the kubeconfig in secret %s/%s is not usable: %s", m.systemNamespace, ref.Name, err))
 		}

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/superkube/super-kubenetes/internal/netguard"
+	tenantsvc "github.com/superkube/super-kubenetes/internal/services/tenant"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +42,7 @@ import (
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
+	"github.com/superkube/super-kubenetes/internal/handlers/memberkapis"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
@@ -56,6 +59,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/monitoring/catalog"
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
+	"github.com/superkube/super-kubenetes/internal/multicluster/members"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
@@ -116,7 +120,9 @@ type builder struct {
 	oauth   *oauth.Server
 	// authorization
 	base *authz.Authorizer
-	z    authz.SelfService
+	// members decides and serves requests to member clusters.
+	members *members.Registry
+	z       authz.SelfService
 	// services
 	settings *confighandlers.SettingsStore
 	// handlers
@@ -258,8 +264,40 @@ func (b *builder) authorization(ctx context.Context) error {
 		return err
 	}
 	b.base = authz.New(stores)
-	b.z = authz.SelfService{Next: b.base}
+	// Requests to a member cluster are decided with the platform's
+	// bindings and the member's own (its caches start on first use).
+	b.members = &members.Registry{Reader: b.s.Cache, Host: b.base, Platform: stores,
+		CacheOptions: b.memberCacheOptions, Setup: tenantsvc.SetupMember, Kinds: memberKinds, Log: b.log.WithName("members")}
+	b.s.runs = append(b.s.runs, b.members.Run)
+	b.z = authz.SelfService{Next: b.members}
 	return nil
+}
+
+// memberCacheOptions are the options of a member cluster's cache: the
+// host's transforms (no managed fields, no secret values, shared rules).
+func (b *builder) memberCacheOptions() ctrlcache.Options {
+	rules := newRuleInterner()
+	return ctrlcache.Options{
+		Scheme:           b.sch,
+		DefaultTransform: ctrlcache.TransformStripManagedFields(),
+		ByObject: map[client.Object]ctrlcache.ByObject{
+			&rbacv1.Role{}:        {Transform: rules.transform},
+			&rbacv1.ClusterRole{}: {Transform: rules.transform},
+			&corev1.Secret{}:      {Transform: dropSecretData},
+		},
+	}
+}
+
+// memberKinds are the list engine's kinds on a member cluster: the
+// Kubernetes ones (the platform's own kinds live on the host).
+func memberKinds() []*listengine.Kind {
+	var out []*listengine.Kind
+	for _, k := range listengine.BuiltinKinds() {
+		if !strings.HasSuffix(k.GVK.Group, "superkube.io") {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // services sets up what the handlers read besides the caches: the list
@@ -306,6 +344,7 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.members.Configs = kube
 	tenantAPI, err := tenanthandlers.New(ctx, b.s.Cache, c, c, b.z)
 	if err != nil {
 		return err
@@ -330,7 +369,8 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api}
+	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
 		applicationhandlers.AuthzRules())

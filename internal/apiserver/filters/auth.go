@@ -177,6 +177,10 @@ func WithAuthorization(h http.Handler, z Authorizer, publicPrefixes []string, me
 		logr.FromContextOrDiscard(ctx).V(4).Info("Authorization", "user", u.GetName(), "allowed", d.Allowed, "reason", d.Reason)
 		if !d.Allowed {
 			note.Decision = "deny"
+			if d.Err != nil {
+				responsewriters.WriteStatus(w, d.Err)
+				return
+			}
 			if u.GetName() == user.Anonymous {
 				responsewriters.WriteStatus(w, apierrors.NewUnauthorized("log in first"))
 				return

@@ -61,6 +61,18 @@ func (h *Handlers) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/clusters", routes.Methods{http.MethodGet: h.listClusters})
 }
 
+// NewForMember returns the handlers of a workspace's projects on a member
+// cluster: svc reads the platform's objects on the host and namespaces on
+// the member, and writes to the member.
+func NewForMember(svc *tenantsvc.Service) *Handlers { return &Handlers{Service: svc} }
+
+// InstallProjects adds only the endpoints of a workspace's projects, for a
+// member cluster (the rest of the tenant API is the host's).
+func (h *Handlers) InstallProjects(mux routes.Mux) {
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces", routes.Methods{http.MethodGet: h.listProjects, http.MethodPost: h.createProject})
+	mux.Handle(Prefix+"/workspaces/{workspace}/namespaces/{namespace}", routes.Methods{http.MethodGet: h.getProject, http.MethodDelete: h.deleteProject})
+}
+
 // AuthzRules adapt the authorization of the tenant routes:
 //   - GET workspaces and GET clusters are open to every authenticated user;
 //     the handlers trim the lists to what the caller belongs to.

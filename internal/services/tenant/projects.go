@@ -85,6 +85,11 @@ func (s *Service) CreateProject(ctx context.Context, u user.Info, ws string, in 
 		return nil, apierrors.NewConflict(tenantv1beta1.GroupVersion.WithResource("workspaces").GroupResource(), ws,
 			fmt.Errorf("the workspace is being deleted"))
 	}
+	if s.Placement != nil {
+		if err := s.Placement(w); err != nil {
+			return nil, err
+		}
+	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name:        in.Name,
 		Labels:      userKeys(in.Labels, nil),

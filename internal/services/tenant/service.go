@@ -60,6 +60,9 @@ type Service struct {
 	// creator's admin binding, which the workspace controller makes, to
 	// take effect (zero does not wait; see CreateWorkspace).
 	AccessWait time.Duration
+	// Placement, when set, refuses projects of a workspace on this cluster
+	// (a member's service: the workspace must be placed on the member).
+	Placement func(ws *tenantv1beta1.Workspace) error
 }
 
 // Setup registers the field indexes the service reads by. Call it before
@@ -98,6 +101,16 @@ func Setup(ctx context.Context, c ctrlcache.Cache) error {
 	// Clusters are read on every clusters list: sync them with the rest.
 	if _, err := c.GetInformer(ctx, &clusterv1alpha1.Cluster{}); err != nil {
 		return fmt.Errorf("the informer of clusters: %w", err)
+	}
+	return nil
+}
+
+// SetupMember registers, on a member cluster's cache, the field index by
+// which the service lists a workspace's projects there. Call it before the
+// cache starts.
+func SetupMember(ctx context.Context, c ctrlcache.Cache) error {
+	if err := c.IndexField(ctx, &corev1.Namespace{}, IndexNamespaceWorkspace, byWorkspaceLabel); err != nil {
+		return fmt.Errorf("indexing namespaces by %s: %w", IndexNamespaceWorkspace, err)
 	}
 	return nil
 }

@@ -107,16 +107,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 func (r *Reconciler) ensureRoles(ctx context.Context, ns *corev1.Namespace) error {
+	return EnsureRoles(ctx, r.Client, r.Client, ns)
+}
+
+// EnsureRoles gives a project its built-in roles (admin, operator, viewer),
+// aggregated from the role templates that templates reads (the host's),
+// written with w (the host's or a member cluster's client).
+func EnsureRoles(ctx context.Context, w client.Client, templates client.Reader, ns *corev1.Namespace) error {
 	var errs []error
 	lookup := func(name string) (*iamv1beta1.RoleTemplate, bool) {
 		t := &iamv1beta1.RoleTemplate{}
-		return t, r.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
+		return t, templates.Get(ctx, types.NamespacedName{Name: name}, t) == nil
 	}
 	for _, b := range builtin.ProjectRoles() {
 		labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace), iamv1beta1.BuiltinLabel: "true"}
 		annotations := map[string]string{tenantv1beta1.DisplayNameAnnotation: b.DisplayName["en"]}
 		key := types.NamespacedName{Namespace: ns.Name, Name: b.Name}
-		if err := nativerole.Ensure(ctx, r.Client, nativerole.Roles, key, b.Templates, labels, annotations, lookup); err != nil {
+		if err := nativerole.Ensure(ctx, w, nativerole.Roles, key, b.Templates, labels, annotations, lookup); err != nil {
 			errs = append(errs, fmt.Errorf("role %s/%s: %w", ns.Name, b.Name, err))
 		}
 	}
@@ -126,15 +133,22 @@ func (r *Reconciler) ensureRoles(ctx context.Context, ns *corev1.Namespace) erro
 // ensureCreator binds the creator as project admin; it reports false when
 // the creator is not a user.
 func (r *Reconciler) ensureCreator(ctx context.Context, ns *corev1.Namespace, creator string) (bool, error) {
+	return EnsureCreator(ctx, r.Client, r.Client, ns, creator)
+}
+
+// EnsureCreator binds the creator as project admin, with w (the host's or
+// a member cluster's client), when users (the host's) has the user; it
+// reports false when the creator is not a user.
+func EnsureCreator(ctx context.Context, w client.Client, users client.Reader, ns *corev1.Namespace, creator string) (bool, error) {
 	u := &iamv1beta1.User{}
-	if err := r.Client.Get(ctx, types.NamespacedName{Name: creator}, u); err != nil {
+	if err := users.Get(ctx, types.NamespacedName{Name: creator}, u); err != nil {
 		if apierrors.IsNotFound(err) {
 			return false, nil
 		}
 		return false, err
 	}
 	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: CreatorBindingName(creator)}}
-	_, err := controllerutil.CreateOrPatch(ctx, r.Client, rb, func() error {
+	_, err := controllerutil.CreateOrPatch(ctx, w, rb, func() error {
 		if rb.Labels == nil {
 			rb.Labels = map[string]string{}
 		}

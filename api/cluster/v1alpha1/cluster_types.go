@@ -121,6 +121,11 @@ type AgentStatus struct {
 	// Address is where the agent's tunnel came from.
 	// +optional
 	Address string `json:"address,omitempty"`
+	// Server is the ke-apiserver replica that holds the tunnel (its
+	// advertised URL); the other replicas forward the cluster's requests
+	// to it.
+	// +optional
+	Server string `json:"server,omitempty"`
 }
 
 // Cluster is a Kubernetes cluster managed by the platform.

@@ -60,6 +60,7 @@ import (
 	promclient "github.com/superkube/super-kubenetes/internal/monitoring/client"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
 	"github.com/superkube/super-kubenetes/internal/multicluster/members"
+	"github.com/superkube/super-kubenetes/internal/multicluster/peers"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
@@ -131,6 +132,7 @@ type builder struct {
 	publicPaths []string
 	webhooks    map[string]http.Handler
 	internal    http.Handler
+	forward     func(http.Handler) http.Handler
 	// auditOut writes audit records to the log store (nil without one).
 	auditOut *batch.Writer
 	// logStore is VictoriaLogs when the logging API uses it (the
@@ -429,7 +431,20 @@ func (b *builder) multicluster() (*clusterParts, error) {
 	tunnels := tunnel.NewServer(store, b.log.WithName("tunnel"))
 	svc := &clustersvc.Service{Client: live, Store: store, CanImpersonate: clustersvc.ImpersonationCheck, Now: b.clk.Now}
 	reporter := &tunnel.Reporter{Tunnels: tunnels, Client: b.client, Secrets: live, Namespace: b.cfg.SystemNamespace,
-		Log: b.log.WithName("tunnel")}
+		Log: b.log.WithName("tunnel"), Self: b.cfg.Multicluster.AdvertiseURL}
+	// Requests of clusters whose tunnels another replica holds go there.
+	var peerCA []byte
+	if f := b.cfg.Multicluster.PeerCAFile; f != "" {
+		if peerCA, err = os.ReadFile(f); err != nil {
+			return nil, fmt.Errorf("multicluster.peerCAFile: %w", err)
+		}
+	}
+	fwd, err := peers.New(peers.Options{Clusters: b.client, Tunnels: tunnels, Self: b.cfg.Multicluster.AdvertiseURL, CA: peerCA,
+		ServerName: b.cfg.Multicluster.PeerServerName, Log: b.log.WithName("peers")})
+	if err != nil {
+		return nil, err
+	}
+	b.forward = fwd.Wrap
 	b.s.runs = append(b.s.runs, reporter.Run)
 	return &clusterParts{tunnels: tunnels, api: &clusterhandlers.Handlers{Service: svc}, join: &clusterhandlers.AgentJoin{Service: svc}}, nil
 }
@@ -591,6 +606,7 @@ func (b *builder) server(context.Context) error {
 		Streams:        b.streams,
 		Webhooks:       b.webhooks,
 		Internal:       b.internal,
+		Forward:        b.forward,
 	}
 	if b.cfg.Authentication.BasicAuth {
 		deps.Basic = &oauth.BasicAuthenticator{Server: b.oauth}

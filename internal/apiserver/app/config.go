@@ -464,4 +464,16 @@ type Multicluster struct {
 	// /internal/clusters/{cluster}/api... and /apis..., as the identity of
 	// the member's kubeconfig (not as a user). Empty turns that path off.
 	ControllerTokenFile string `json:"controllerTokenFile,omitempty"`
+	// AdvertiseURL is this replica's own https URL, which the other
+	// replicas reach it at: an agent's tunnel is held by one replica, and
+	// the others forward that cluster's requests to it. Empty (one
+	// replica) forwards nothing.
+	AdvertiseURL string `json:"advertiseURL,omitempty"`
+	// PeerCAFile verifies the other replicas' serving certificates
+	// (default: the system's roots).
+	PeerCAFile string `json:"peerCAFile,omitempty"`
+	// PeerServerName is the name the other replicas' certificates are
+	// verified for, when they do not name the advertised address (for
+	// example the Service's DNS name).
+	PeerServerName string `json:"peerServerName,omitempty"`
 }

@@ -54,6 +54,10 @@ type Deps struct {
 	// authorization and audit: the host's controllers' path to member
 	// clusters, which checks its own bearer token. None when nil.
 	Internal http.Handler
+	// Forward, when set, wraps the whole handler past the request log: it
+	// sends the requests of member clusters whose tunnels another replica
+	// holds to that replica.
+	Forward func(http.Handler) http.Handler
 	// Streams ends long-lived requests whose credentials are revoked; none when nil.
 	Streams filters.StreamTracker
 	// TrustedProxies may set X-Forwarded-For (ke-console); nobody when empty.
@@ -117,6 +121,9 @@ func NewHandler(d Deps) http.Handler {
 		h = withInternal(h, mux, d.Internal)
 	}
 	h = m.instrument(h, mux)
+	if d.Forward != nil {
+		h = d.Forward(h)
+	}
 	h = filters.WithRequestLog(h)
 	h = httpfilters.WithPanicRecovery(h, d.Log)
 	h = httpfilters.WithRequestID(h, d.Log)

@@ -489,6 +489,11 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 		return err
 	}
 	args = append(args, "--multicluster-controller-token-file="+controllerToken)
+	// With several replicas, an agent's tunnel lands on one; the others
+	// forward that cluster's requests to it, at its own address.
+	if cfg.HA {
+		args = append(args, "--multicluster-advertise-url=https://127.0.0.1:"+strconv.Itoa(port), "--multicluster-peer-ca-file="+caFile)
+	}
 	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err
@@ -557,6 +562,11 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 		return err
 	}
 	args = append(args, "--multicluster-controller-token-file="+controllerToken)
+	// With several replicas, an agent's tunnel lands on one; the others
+	// forward that cluster's requests to it, at its own address.
+	if cfg.HA {
+		args = append(args, "--multicluster-advertise-url=https://127.0.0.1:"+strconv.Itoa(port), "--multicluster-peer-ca-file="+caFile)
+	}
 	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err

@@ -32,6 +32,10 @@ type Reporter struct {
 	Namespace string
 	Interval  time.Duration
 	Log       logr.Logger
+	// Self is this replica's advertised URL, recorded as the holder of the
+	// tunnels it accepts. A replica whose tunnel closes reports it only if
+	// no other replica has recorded a tunnel of the cluster since.
+	Self string
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
@@ -160,13 +164,20 @@ func (r *Reporter) report(ctx, valid context.Context, e Event, set func(*cluster
 	if c.Spec.Connection.Type != clusterv1alpha1.ConnectionAgent {
 		return
 	}
+	if !e.Connected && c.Status.Agent != nil && c.Status.Agent.Connected && c.Status.Agent.Server != r.Self {
+		// The agent has reconnected to another replica, which reports it.
+		return
+	}
 	before := c.DeepCopy()
 	if c.Status.Agent == nil {
 		c.Status.Agent = &clusterv1alpha1.AgentStatus{}
 	}
-	if c.Status.Agent.Connected != e.Connected || c.Status.Agent.Since == nil {
+	if c.Status.Agent.Connected != e.Connected || c.Status.Agent.Since == nil || (e.Connected && c.Status.Agent.Server != r.Self) {
 		since := metav1.NewTime(e.Time.UTC().Truncate(time.Second))
 		c.Status.Agent.Connected, c.Status.Agent.Since, c.Status.Agent.Address = e.Connected, &since, e.Address
+	}
+	if e.Connected {
+		c.Status.Agent.Server = r.Self
 	}
 	set(c)
 	if equality.Semantic.DeepEqual(before.Status, c.Status) {

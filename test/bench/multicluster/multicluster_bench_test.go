@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -164,6 +166,18 @@ func BenchmarkTunnelVsDirect(b *testing.B) {
 		float64(tp50)/float64(dp50), float64(tp95)/float64(dp95))
 	b.ReportMetric(float64(tp50)/float64(dp50), "ratio-p50")
 	b.ReportMetric(float64(tp95)/float64(dp95), "ratio-p95")
+
+	defer startKubelet(b, ctx, mc)()
+	viaHost := func(cluster string) execPath {
+		return execPath{name: "through ke-apiserver, " + cluster, base: apiServer.URL + "/clusters/" + cluster,
+			cfg: &rest.Config{Host: apiServer.URL, BearerToken: admin, TLSClientConfig: rest.TLSClientConfig{CAFile: apiServer.CertFile}}}
+	}
+	viaDirect, viaTunnel := viaHost("direct"), viaHost("edge")
+	viaDirect.name, viaTunnel.name = "Direct (ke-apiserver -> member)", "through the agent's tunnel"
+	benchExec(b, ctx, []execPath{
+		{name: "member kube-apiserver itself", cfg: rest.CopyConfig(member.Config), base: strings.TrimSuffix(member.Config.Host, "/")},
+		viaDirect, viaTunnel,
+	})
 }
 
 func waitReady(b *testing.B, k8s client.Client, name string) {

@@ -1,9 +1,11 @@
 //go:build bench
 
-// Package multicluster benchmarks the host's reach into a member cluster:
-// the same proxied GET to one member joined twice, directly (Direct) and
-// through an agent's tunnel (Agent), with the same user's token, and the
-// host's memory while it probes the members.
+// Package multicluster benchmarks the host's reach into member clusters:
+// the same proxied GET and the same exec in a pod of one member joined
+// twice, directly (Direct) and through an agent's tunnel (Agent), with the
+// same user's token (BenchmarkTunnelVsDirect); and what ten members joined
+// through ten ke-agent processes cost a ke-apiserver process that holds
+// their tunnels and probes them (BenchmarkTenMembers). Run with `make bench`.
 package multicluster
 
 import (

@@ -120,7 +120,9 @@ func (r *Reporter) probeOnce(ctx context.Context, e Event) {
 	if !r.Tunnels.Connected(e.Cluster) {
 		return
 	}
+	start := time.Now()
 	res, err := r.probe(ctx, e.Cluster)
+	r.Log.V(2).Info("Probed a member cluster through its tunnel", "cluster", e.Cluster, "took", time.Since(start).String(), "ok", err == nil)
 	r.report(context.WithoutCancel(ctx), ctx, e, func(c *clusterv1alpha1.Cluster) { probe.Record(c, time.Now(), res, err) })
 }
 

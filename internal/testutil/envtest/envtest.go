@@ -48,6 +48,9 @@ type Options struct {
 	// and namespace controllers, so that owner references and namespace
 	// deletion behave as on a real cluster.
 	ControllerManager bool
+	// WithoutCRDs skips the project's CRDs: a bare control plane, such as
+	// a member cluster (CRDDirs are still installed).
+	WithoutCRDs bool
 }
 
 // Start starts etcd and kube-apiserver and installs the CRDs.
@@ -66,7 +69,7 @@ func Start(opts Options) (*Environment, error) {
 		return nil, err
 	}
 	dirs := append([]string{}, opts.CRDDirs...)
-	if bases := filepath.Join(root, "config", "crd", "bases"); dirExists(bases) {
+	if bases := filepath.Join(root, "config", "crd", "bases"); dirExists(bases) && !opts.WithoutCRDs {
 		dirs = append(dirs, bases)
 	}
 	env := &ctrlenvtest.Environment{

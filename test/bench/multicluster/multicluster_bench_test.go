@@ -1,9 +1,11 @@
 //go:build bench
 
-// Package multicluster benchmarks the host's reach into a member cluster:
-// the same proxied GET to one member joined twice, directly (Direct) and
-// through an agent's tunnel (Agent), with the same user's token, and the
-// host's memory while it probes the members.
+// Package multicluster benchmarks the host's reach into member clusters:
+// the same proxied GET and the same exec in a pod of one member joined
+// twice, directly (Direct) and through an agent's tunnel (Agent), with the
+// same user's token (BenchmarkTunnelVsDirect); and what ten members joined
+// through ten ke-agent processes cost a ke-apiserver process that holds
+// their tunnels and probes them (BenchmarkTenMembers). Run with `make bench`.
 package multicluster
 
 import (
@@ -15,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +26,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -164,6 +168,18 @@ func BenchmarkTunnelVsDirect(b *testing.B) {
 		float64(tp50)/float64(dp50), float64(tp95)/float64(dp95))
 	b.ReportMetric(float64(tp50)/float64(dp50), "ratio-p50")
 	b.ReportMetric(float64(tp95)/float64(dp95), "ratio-p95")
+
+	defer startKubelet(b, ctx, mc)()
+	viaHost := func(cluster string) execPath {
+		return execPath{name: "through ke-apiserver, " + cluster, base: apiServer.URL + "/clusters/" + cluster,
+			cfg: &rest.Config{Host: apiServer.URL, BearerToken: admin, TLSClientConfig: rest.TLSClientConfig{CAFile: apiServer.CertFile}}}
+	}
+	viaDirect, viaTunnel := viaHost("direct"), viaHost("edge")
+	viaDirect.name, viaTunnel.name = "Direct (ke-apiserver -> member)", "through the agent's tunnel"
+	benchExec(b, ctx, []execPath{
+		{name: "member kube-apiserver itself", cfg: rest.CopyConfig(member.Config), base: strings.TrimSuffix(member.Config.Host, "/")},
+		viaDirect, viaTunnel,
+	})
 }
 
 func waitReady(b *testing.B, k8s client.Client, name string) {

@@ -22,6 +22,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/superkube/super-kubenetes/internal/multicluster/memberconfig"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 )
 
@@ -120,6 +121,10 @@ func TestServiceAccountKubeconfigWaitsForTheTokenAndNamesTheServer(t *testing.T)
 	}
 	if cfg.Host != InClusterServer || cfg.BearerToken != "sa-token" || string(cfg.CAData) != "CA PEM" {
 		t.Fatalf("kubeconfig: host %q token %q CA %q", cfg.Host, cfg.BearerToken, cfg.CAData)
+	}
+	// The host accepts it as a member's kubeconfig.
+	if _, err := memberconfig.Parse(kc); err != nil {
+		t.Fatalf("the host refuses the kubeconfig: %v", err)
 	}
 	// The agent lets the host dial exactly that server.
 	a := &Agent{Kubeconfig: kc}

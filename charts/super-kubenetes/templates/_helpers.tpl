@@ -35,6 +35,83 @@ and the other component names stay within 63.
 {{- end }}
 
 {{/*
+The mode: "host" installs the platform, "member" only ke-agent, which joins
+this cluster to a host through its tunnel. Anything else is refused.
+*/}}
+{{- define "sk.mode" -}}
+{{- $mode := default "host" .Values.mode }}
+{{- if not (has $mode (list "host" "member")) }}
+{{- fail (printf "mode must be host or member, got %q" $mode) }}
+{{- end }}
+{{- $mode }}
+{{- end }}
+
+{{/*
+"true" in host mode (every template of the platform renders only then).
+*/}}
+{{- define "sk.host" -}}
+{{- if eq (include "sk.mode" .) "host" }}true{{ end }}
+{{- end }}
+
+{{/*
+"true" in member mode, after checking the values ke-agent cannot do without.
+*/}}
+{{- define "sk.member" -}}
+{{- if eq (include "sk.mode" .) "member" }}
+{{- $a := .Values.agent }}
+{{- if not $a.hostURL }}
+{{- fail "mode=member needs agent.hostURL: the host's ke-apiserver as this cluster reaches it (https://...)" }}
+{{- end }}
+{{- if not (hasPrefix "https://" $a.hostURL) }}
+{{- fail (printf "agent.hostURL must be an https URL, got %q" $a.hostURL) }}
+{{- end }}
+{{- if not $a.clusterName }}
+{{- fail "mode=member needs agent.clusterName: the name the host gave this cluster when it issued the join token" }}
+{{- end }}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $a.clusterName) }}
+{{- fail (printf "agent.clusterName must be a DNS label (lower case letters, digits and -), got %q" $a.clusterName) }}
+{{- end }}
+{{- if and $a.joinToken $a.existingJoinTokenSecret }}
+{{- fail "give agent.joinToken or agent.existingJoinTokenSecret, not both" }}
+{{- end }}
+{{- if not (or $a.joinToken $a.existingJoinTokenSecret) }}
+{{- fail "mode=member needs agent.joinToken (the join token the host issued, shown once) or agent.existingJoinTokenSecret" }}
+{{- end }}
+{{- if and $a.hostCA (not (contains "-----BEGIN CERTIFICATE-----" $a.hostCA)) }}
+{{- fail "agent.hostCA must be PEM certificates (--set-file agent.hostCA=host-ca.crt)" }}
+{{- end }}
+{{- print "true" }}
+{{- end }}
+{{- end }}
+
+{{/*
+ke-agent's objects in member mode.
+*/}}
+{{- define "sk.agent.fullname" -}}
+{{- printf "%s-agent" (include "sk.fullname" .) }}
+{{- end }}
+
+{{/*
+The long-lived token of ke-agent's ServiceAccount, which the host uses
+through the tunnel.
+*/}}
+{{- define "sk.agent.tokenSecret" -}}
+{{- printf "%s-token" (include "sk.agent.fullname" .) }}
+{{- end }}
+
+{{/*
+Where ke-agent keeps the credential it gets when it joins (it makes the
+Secret; the chart does not, so that an upgrade cannot empty it).
+*/}}
+{{- define "sk.agent.credentialSecret" -}}
+{{- printf "%s-credential" (include "sk.agent.fullname" .) }}
+{{- end }}
+
+{{- define "sk.agent.joinTokenSecret" -}}
+{{- default (printf "%s-join-token" (include "sk.agent.fullname" .)) .Values.agent.existingJoinTokenSecret }}
+{{- end }}
+
+{{/*
 Labels. Call the component variants with (dict "ctx" $ "component" "apiserver").
 */}}
 {{- define "sk.labels" -}}

@@ -16,8 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +53,11 @@ type Agent struct {
 	Cluster string
 	// JoinToken is used when there is no credential yet.
 	JoinToken string
-	// CredentialFile keeps the agent credential between runs.
+	// Credentials keeps the agent credential between runs; nil keeps it
+	// in CredentialFile.
+	Credentials CredentialStore
+	// CredentialFile keeps the agent credential between runs when
+	// Credentials is nil.
 	CredentialFile string
 	// Kubeconfig is the member's kube-apiserver as the host is to reach it.
 	Kubeconfig []byte
@@ -152,24 +154,27 @@ func (a *Agent) tlsConfig() (*tls.Config, error) {
 
 // credential reads the kept credential, or joins to get one.
 func (a *Agent) credential(ctx context.Context, tlsConfig *tls.Config) (string, error) {
-	if b, err := os.ReadFile(a.CredentialFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-		return string(bytes.TrimSpace(b)), nil
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	store := a.Credentials
+	if store == nil {
+		store = FileCredentials{Path: a.CredentialFile}
+	}
+	cred, err := store.Load(ctx)
+	if err != nil {
 		return "", err
 	}
+	if cred != "" {
+		return cred, nil
+	}
 	if a.JoinToken == "" {
-		return "", fmt.Errorf("no agent credential in %s and no join token to join with", a.CredentialFile)
+		return "", fmt.Errorf("no agent credential in %s and no join token to join with", store)
 	}
 	for backoff := time.Second; ; backoff = min(2*backoff, 10*time.Second) {
 		cred, err := a.join(ctx, tlsConfig)
 		if err == nil {
-			if err := os.MkdirAll(filepath.Dir(a.CredentialFile), 0o700); err != nil {
+			if err := a.save(ctx, store, cred); err != nil {
 				return "", err
 			}
-			if err := os.WriteFile(a.CredentialFile, []byte(cred), 0o600); err != nil {
-				return "", fmt.Errorf("keeping the agent credential: %w", err)
-			}
-			a.Log.Info("Joined the host", "cluster", a.Cluster)
+			a.Log.Info("Joined the host", "cluster", a.Cluster, "credential", store.String())
 			return cred, nil
 		}
 		if errors.Is(err, ErrRefused) {
@@ -179,6 +184,24 @@ func (a *Agent) credential(ctx context.Context, tlsConfig *tls.Config) (string, 
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// save keeps the credential, trying again while it fails: the join token
+// is used up, so a credential that is not kept is a cluster that cannot
+// come back after a restart.
+func (a *Agent) save(ctx context.Context, store CredentialStore, cred string) error {
+	for backoff := time.Second; ; backoff = min(2*backoff, 10*time.Second) {
+		err := store.Save(ctx, cred)
+		if err == nil {
+			return nil
+		}
+		a.Log.Info("Keeping the agent credential failed; trying again", "in", backoff.String(), "reason", err.Error())
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("keeping the agent credential in %s: %w", store, err)
 		case <-time.After(backoff):
 		}
 	}

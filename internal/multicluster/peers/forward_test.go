@@ -111,8 +111,12 @@ func TestForwardsToTheReplicaThatHoldsTheTunnel(t *testing.T) {
 		_, _ = io.WriteString(conn, "GET /clusters/edge/api/v1/namespaces/a/pods/b/exec HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
 		br := bufio.NewReader(conn)
 		resp, err := http.ReadResponse(br, nil)
-		if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-			t.Fatalf("got %v, %v", resp, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusSwitchingProtocols {
+			t.Fatalf("got %d", resp.StatusCode)
 		}
 		_, _ = io.WriteString(conn, "hello\n")
 		line, _ := br.ReadString('\n')

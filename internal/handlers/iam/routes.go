@@ -55,6 +55,20 @@ func (h *Handlers) installManagement(mux routes.Mux) {
 	mux.Handle(prefix+"/groups/{group}/members/{user}", routes.Methods{http.MethodDelete: h.removeGroupMember})
 }
 
+// InstallMember adds only the endpoints of one cluster's members and
+// roles and of its projects' members and roles, for a member cluster (the
+// platform's users, groups and roles are the host's).
+func (h *Handlers) InstallMember(mux routes.Mux) {
+	for _, base := range []string{prefix + "/namespaces/{namespace}/members", prefix + "/clustermembers"} {
+		mux.Handle(base, routes.Methods{http.MethodGet: h.listMembers, http.MethodPost: h.addMember})
+		mux.Handle(base+"/{user}", routes.Methods{http.MethodGet: h.getMember, http.MethodPut: h.setMemberRole, http.MethodDelete: h.removeMember})
+	}
+	for _, base := range []string{prefix + "/namespaces/{namespace}/roles", prefix + "/clusterroles"} {
+		mux.Handle(base, routes.Methods{http.MethodGet: h.listRoles, http.MethodPost: h.createRole})
+		mux.Handle(base+"/{name}", routes.Methods{http.MethodGet: h.getRole, http.MethodPut: h.updateRole, http.MethodDelete: h.deleteRole})
+	}
+}
+
 // AuthzRules map the IAM routes whose URL names a resource the roles know
 // under another group or name: members are bindings, project and cluster
 // roles are native RBAC objects.

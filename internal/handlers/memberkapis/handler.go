@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
@@ -25,6 +26,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/apiserver/routes"
+	"github.com/superkube/super-kubenetes/internal/authz"
+	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/multicluster/members"
@@ -38,6 +41,8 @@ type Handler struct {
 	// Host reads the platform's objects (workspaces, clusters) on the host.
 	Host   client.Reader
 	Scheme *runtime.Scheme
+	// SystemNamespace is the platform's namespace on the host.
+	SystemNamespace string
 
 	mu    sync.Mutex
 	muxes map[*members.Member]http.Handler
@@ -97,6 +102,7 @@ func (h *Handler) handler(ctx context.Context, m *members.Member) (http.Handler,
 		return nil, fmt.Errorf("a client of cluster %s: %w", m.Name(), err)
 	}
 	reader := &splitReader{host: h.Host, member: m.Cache(), scheme: h.Scheme}
+	writer = &splitClient{Client: writer, reader: &splitReader{host: h.Host, member: writer, scheme: h.Scheme}, scheme: h.Scheme}
 	cluster := m.Name()
 	svc := &tenantsvc.Service{Reader: reader, Writer: writer, Authorizer: m.Authorizer,
 		Placement: func(ws *tenantv1beta1.Workspace) error { return h.placed(ws, cluster) }}
@@ -104,9 +110,12 @@ func (h *Handler) handler(ctx context.Context, m *members.Member) (http.Handler,
 	mux := http.NewServeMux()
 	(&resources.Handler{Engine: engine, Authorizer: m.Authorizer}).Install(mux)
 	tenanthandlers.NewForMember(svc).InstallProjects(mux)
+	iam := &iamhandlers.Handlers{Users: reader, Client: writer, Authorizer: authz.SelfService{Next: m.Authorizer}, Escalation: m.Authorizer,
+		Clock: clock.RealClock{}, SystemNamespace: h.SystemNamespace}
+	iam.InstallMember(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, apistatus.New(http.StatusNotFound, "NotFound",
-			"member clusters serve only the list engine and a workspace's projects under /clusters/{cluster}/kapis; there is no endpoint at "+r.URL.Path))
+			"member clusters serve only the list engine, a workspace's projects and the cluster's and projects' members and roles under /clusters/{cluster}/kapis; there is no endpoint at "+r.URL.Path))
 	})
 	// Forget the routes of members the registry has replaced.
 	for old := range h.muxes {
@@ -152,4 +161,55 @@ func (s *splitReader) Get(ctx context.Context, key client.ObjectKey, obj client.
 
 func (s *splitReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
 	return s.reader(list).List(ctx, list, opts...)
+}
+
+// splitClient writes to the member and reads like splitReader; it refuses
+// to write the platform's own objects, which are the host's.
+type splitClient struct {
+	client.Client
+	reader *splitReader
+	scheme *runtime.Scheme
+}
+
+func (s *splitClient) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	return s.reader.Get(ctx, key, obj, opts...)
+}
+
+func (s *splitClient) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return s.reader.List(ctx, list, opts...)
+}
+
+func (s *splitClient) check(obj runtime.Object) error {
+	if s.reader.reader(obj) == s.reader.host {
+		return fmt.Errorf("the platform's own objects are written on the host, not on a member cluster")
+	}
+	return nil
+}
+
+func (s *splitClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	return s.Client.Create(ctx, obj, opts...)
+}
+
+func (s *splitClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	return s.Client.Update(ctx, obj, opts...)
+}
+
+func (s *splitClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	return s.Client.Patch(ctx, obj, patch, opts...)
+}
+
+func (s *splitClient) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	return s.Client.Delete(ctx, obj, opts...)
 }

@@ -2,6 +2,7 @@ package multicluster
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -153,6 +154,7 @@ func TestMemberAPIs(t *testing.T) {
 		{"an unknown cluster", admin, "/clusters/nowhere" + resourcesPrefix + "/namespaces/x/configmaps", http.StatusNotFound, nil},
 		{"the host's APIs have no /clusters/host form", admin, "/clusters/host" + resourcesPrefix + "/namespaces/namesake/configmaps", http.StatusNotFound, nil},
 		{"member clusters serve no other platform API", admin, "/clusters/kapis/kapis/iam.superkube.io/v1beta1/users", http.StatusNotFound, nil},
+		{"nor the workspaces", admin, "/clusters/kapis" + tenantPrefix + "/workspaces", http.StatusNotFound, nil},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
 			r := api.Do(t, http.MethodGet, tc.path, tc.token, nil)
@@ -171,4 +173,83 @@ func TestMemberAPIs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMemberClusterMembers checks the cluster's members and roles on a
+// member: kept as native RBAC on the member, managed through
+// /clusters/{c}/kapis/iam..., and deciding requests to that member only.
+func TestMemberClusterMembers(t *testing.T) {
+	ctx := context.Background()
+	admin := api.Admin(t)
+	memberClient, err := client.New(member.Config, client.Options{Scheme: scheme.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "crew", "connection": "Direct", "kubeconfig": string(memberKubeconfig)})
+	expect(t, r, http.StatusCreated)
+	ready(t, "crew", metav1.ConditionTrue, 30*time.Second)
+	t.Cleanup(func() { api.Do(t, http.MethodDelete, prefix+"/clusters/crew", admin, nil) })
+	platform.NewUser(t, k8s, "crew-operator", password)
+	if err := memberClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "crew-ns"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := memberClient.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "crew-ns", Name: "settings"}}); err != nil {
+		t.Fatal(err)
+	}
+	op := api.Token(t, "crew-operator")
+	iamOn := func(cluster string) string { return "/clusters/" + cluster + "/kapis/iam.superkube.io/v1beta1" }
+
+	// A cluster role of the member, and the operator made a member with it.
+	r = api.DoJSON(t, http.MethodPost, iamOn("crew")+"/clusterroles", admin, map[string]any{"metadata": map[string]any{"name": "crew-reader"},
+		"templates": []string{"cluster-view-projects"}})
+	expect(t, r, http.StatusCreated)
+	r = api.Do(t, http.MethodGet, "/clusters/crew"+resourcesPrefix+"/namespaces/crew-ns/configmaps", op, nil)
+	platform.ExpectStatus(t, r, http.StatusForbidden)
+	r = api.DoJSON(t, http.MethodPost, iamOn("crew")+"/clustermembers", admin, map[string]string{"username": "crew-operator", "role": "crew-reader"})
+	expect(t, r, http.StatusCreated)
+
+	// It is the member's: native objects there, none on the host.
+	if err := memberClient.Get(ctx, client.ObjectKey{Name: "crew-reader"}, &rbacv1.ClusterRole{}); err != nil {
+		t.Fatalf("the cluster role is not on the member: %v", err)
+	}
+	if err := k8s.Get(ctx, client.ObjectKey{Name: "crew-reader"}, &rbacv1.ClusterRole{}); err == nil {
+		t.Fatal("the member's cluster role was made on the host")
+	}
+	platform.Eventually(t, "the operator reads the member's config maps", 30*time.Second, func() error {
+		r := api.Do(t, http.MethodGet, "/clusters/crew"+resourcesPrefix+"/namespaces/crew-ns/configmaps", op, nil)
+		if r.Code != http.StatusOK {
+			return fmt.Errorf("%d: %s", r.Code, r.Body)
+		}
+		return nil
+	})
+	r = api.Do(t, http.MethodGet, iamOn("crew")+"/clustermembers", admin, nil)
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), "crew-operator") {
+		t.Fatalf("the member's cluster members: %s", r.Body)
+	}
+	// The host's cluster members are the host's.
+	r = api.Do(t, http.MethodGet, "/kapis/iam.superkube.io/v1beta1/clustermembers", admin, nil)
+	expect(t, r, http.StatusOK)
+	if strings.Contains(string(r.Body), "crew-operator") {
+		t.Fatalf("the host lists the member's cluster member: %s", r.Body)
+	}
+	// The operator holds nothing on the host, and cannot grant on the member.
+	r = api.Do(t, http.MethodGet, resourcesPrefix+"/configmaps", op, nil)
+	expect(t, r, http.StatusOK)
+	if got := names(t, r); len(got) != 0 {
+		t.Fatalf("the host shows the operator its config maps %v", got)
+	}
+	r = api.DoJSON(t, http.MethodPost, iamOn("crew")+"/clustermembers", op, map[string]string{"username": "crew-operator", "role": "cluster-admin"})
+	platform.ExpectStatus(t, r, http.StatusForbidden)
+
+	// Removed, the right goes.
+	r = api.Do(t, http.MethodDelete, iamOn("crew")+"/clustermembers/crew-operator", admin, nil)
+	expect(t, r, http.StatusOK)
+	platform.Eventually(t, "the operator loses the member's config maps", 30*time.Second, func() error {
+		r := api.Do(t, http.MethodGet, "/clusters/crew"+resourcesPrefix+"/namespaces/crew-ns/configmaps", op, nil)
+		if r.Code != http.StatusForbidden {
+			return fmt.Errorf("%d", r.Code)
+		}
+		return nil
+	})
 }

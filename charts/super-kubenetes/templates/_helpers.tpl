@@ -249,6 +249,50 @@ The Secret names ke-apiserver mounts.
 {{- default (printf "%s-signing-key" (include "sk.apiserver.fullname" .)) .Values.apiserver.signingKey.existingSecret }}
 {{- end }}
 
+{{/*
+Member clusters: the Secret holding the token with which ke-controller-manager
+reaches them through ke-apiserver (/internal/clusters/), key "token".
+*/}}
+{{- define "sk.apiserver.multiclusterTokenSecret" -}}
+{{- default (printf "%s-multicluster-token" (include "sk.apiserver.fullname" .)) .Values.apiserver.multicluster.existingTokenSecret }}
+{{- end }}
+
+{{/*
+Whether ke-apiserver's serving certificate carries the Service's names: not
+only when cert-manager is told to leave them out (then the issuer's host is
+the name to reach and verify it by, as for ke-console and the webhook).
+*/}}
+{{- define "sk.apiserver.certHasServiceNames" -}}
+{{- $tls := .Values.apiserver.tls }}
+{{- if or (not $tls.certManager.enabled) $tls.certManager.includeServiceNames $tls.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+The name ke-apiserver's replicas verify each other's certificates for when
+they forward a member cluster's requests to a pod's address (which the
+certificate does not carry): the Service's <svc>.<namespace>.svc, one of
+"sk.apiserver.dnsNames".
+*/}}
+{{- define "sk.apiserver.peerServerName" -}}
+{{- if include "sk.apiserver.certHasServiceNames" . }}
+{{- printf "%s.%s.svc" (include "sk.apiserver.fullname" .) .Release.Namespace }}
+{{- else }}
+{{- include "sk.apiserver.issuerHost" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+How ke-controller-manager reaches ke-apiserver: the Service, or the issuer
+when the certificate carries no Service names.
+*/}}
+{{- define "sk.controllerManager.apiserverURL" -}}
+{{- if include "sk.apiserver.certHasServiceNames" . }}
+{{- printf "https://%s.%s.svc:%d" (include "sk.apiserver.fullname" .) .Release.Namespace (int64 .Values.apiserver.service.port) }}
+{{- else }}
+{{- include "sk.apiserver.issuer" . }}
+{{- end }}
+{{- end }}
+
 {{- define "sk.redis.secret" -}}
 {{- default (include "sk.redis.fullname" .) .Values.redis.existingSecret }}
 {{- end }}

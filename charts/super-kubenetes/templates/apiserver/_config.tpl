@@ -73,6 +73,14 @@ notification:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end }}
+multicluster:
+  # ke-controller-manager's token for /internal/clusters/.
+  controllerTokenFile: /etc/ke-apiserver/multicluster/token
+  {{- /* advertiseURL is this pod's own address: --multicluster-advertise-url. */}}
+  peerServerName: {{ include "sk.apiserver.peerServerName" . | quote }}
+  {{- if $as.multicluster.caKey }}
+  peerCAFile: /etc/ke-apiserver/tls/ca.crt
+  {{- end }}
 limits:
   maxBodyBytes: {{ int64 $as.limits.maxBodyBytes }}
   maxHeaderBytes: {{ int64 $as.limits.maxHeaderBytes }}

@@ -47,6 +47,13 @@ alerting:
   {{- with $cm.alerting.prometheusURL }}
   prometheusURL: {{ . | quote }}
   {{- end }}
+multicluster:
+  {{- /* Member clusters, through ke-apiserver's /internal/clusters/. */}}
+  apiServerURL: {{ include "sk.controllerManager.apiserverURL" . | quote }}
+  {{- if .Values.apiserver.multicluster.caKey }}
+  apiServerCAFile: /etc/superkube/apiserver-ca/ca.crt
+  {{- end }}
+  tokenFile: /etc/superkube/multicluster/token
 {{- with .Values.logging.retention }}
 logRetention:
   containerLogs: {{ .containerLogs | toString | quote }}

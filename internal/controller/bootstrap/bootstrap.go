@@ -172,23 +172,33 @@ func (b *Bootstrap) globalRoles(ctx context.Context) error {
 }
 
 func (b *Bootstrap) clusterRoles(ctx context.Context) error {
+	return EnsureClusterRoles(ctx, b.Client, b.Reader, b.Client)
+}
+
+// EnsureClusterRoles makes a cluster's built-in cluster-level roles: it
+// labels Kubernetes' own cluster-admin, and makes cluster-viewer from the
+// role templates that templates reads (the host's). w writes and r reads
+// the cluster's roles (the host's or a member's).
+func EnsureClusterRoles(ctx context.Context, w client.Client, r client.Reader, templates client.Reader) error {
 	// cluster-admin is Kubernetes' own role: label it so it lists as a
 	// cluster-level role, and leave its rules to kube-apiserver.
 	admin := &rbacv1.ClusterRole{}
-	if err := b.Reader.Get(ctx, types.NamespacedName{Name: builtin.ClusterAdmin}, admin); err != nil {
+	if err := r.Get(ctx, types.NamespacedName{Name: builtin.ClusterAdmin}, admin); err != nil {
 		return err
 	}
-	before := admin.DeepCopy()
-	admin.Labels = merge(admin.Labels, map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster), iamv1beta1.BuiltinLabel: "true"})
-	if err := b.Client.Patch(ctx, admin, client.MergeFrom(before)); err != nil {
-		return err
+	labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster), iamv1beta1.BuiltinLabel: "true"}
+	if admin.Labels[iamv1beta1.ScopeLabel] != labels[iamv1beta1.ScopeLabel] || admin.Labels[iamv1beta1.BuiltinLabel] != "true" {
+		before := admin.DeepCopy()
+		admin.Labels = merge(admin.Labels, labels)
+		if err := w.Patch(ctx, admin, client.MergeFrom(before)); err != nil {
+			return err
+		}
 	}
-	return nativerole.Ensure(ctx, b.Client, nativerole.ClusterRoles, types.NamespacedName{Name: builtin.ClusterViewer}, builtin.ClusterViewerTemplates(),
-		map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelCluster), iamv1beta1.BuiltinLabel: "true"},
-		map[string]string{tenantv1beta1.DisplayNameAnnotation: "Cluster viewer"},
+	return nativerole.Ensure(ctx, w, nativerole.ClusterRoles, types.NamespacedName{Name: builtin.ClusterViewer}, builtin.ClusterViewerTemplates(),
+		labels, map[string]string{tenantv1beta1.DisplayNameAnnotation: "Cluster viewer"},
 		func(name string) (*iamv1beta1.RoleTemplate, bool) {
 			t := &iamv1beta1.RoleTemplate{}
-			return t, b.Client.Get(ctx, types.NamespacedName{Name: name}, t) == nil
+			return t, templates.Get(ctx, types.NamespacedName{Name: name}, t) == nil
 		})
 }
 

@@ -2,13 +2,14 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { coveredClusters, matchesSelector, withPlacement } from '../../api/tenant';
+import type { Cluster, ConnectionType } from '../../api/clusters';
 import type { Workspace } from '../../api/types';
 import '../../i18n';
 import { PlacementCard, PlacementModal } from './Placement';
 
 const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
 
-const cluster = (name: string, labels: Record<string, string> = {}, type = 'Direct') => ({ metadata: { name, uid: name, labels }, spec: { connection: { type } }, status: {} });
+const cluster = (name: string, labels: Record<string, string> = {}, type: ConnectionType = 'Direct'): Cluster => ({ metadata: { name, uid: name, labels }, spec: { connection: { type } }, status: {} });
 const clusters = [cluster('host', {}, 'Host'), cluster('member-1', { env: 'prod' }), cluster('member-2', { env: 'dev' }), cluster('member-3', { env: 'prod', region: 'eu' })];
 
 const workspace: Workspace = {
@@ -67,7 +68,7 @@ describe('workspace placement', () => {
   });
 
   it('shows the server’s objection at the selector and at the clusters', async () => {
-    vi.stubGlobal('fetch', vi.fn((u: string, init?: RequestInit) => {
+    vi.stubGlobal('fetch', vi.fn((_u: string, init?: RequestInit) => {
       if (init?.method === 'PUT') {
         return json(
           {

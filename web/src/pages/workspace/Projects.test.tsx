@@ -120,6 +120,22 @@ describe('a workspace’s projects on several clusters', () => {
     await waitFor(() => expect(calls.find((x) => x.method === 'POST' && x.url === `${ws}/namespaces`)).toBeDefined());
   });
 
+  it('deletes a member’s project on its cluster', async () => {
+    const calls: Call[] = [];
+    stub(['host', 'member-1'], { [`${ws}/namespaces`]: () => json({ items: [], totalItems: 0 }), [`/clusters/member-1${ws}/namespaces`]: () => json({ items: [project('batch')], totalItems: 1 }) }, calls);
+    const { container: c } = page();
+    const row = await waitFor(() => {
+      const r = c.querySelector<HTMLElement>('[data-test="row-batch"]');
+      if (!r) throw new Error('no row');
+      return r;
+    });
+    fireEvent.click(within(row).getByRole('button', { name: /kebab|actions/i }));
+    fireEvent.click(await within(document.body).findByRole('menuitem', { name: 'Delete' }));
+    fireEvent.change(await findIn('[data-test="confirm-name"]'), { target: { value: 'batch' } });
+    fireEvent.click(await findIn('[data-test="confirm"]'));
+    await waitFor(() => expect(calls.find((x) => x.method === 'DELETE')?.url).toBe(`/clusters/member-1${ws}/namespaces/batch`));
+  });
+
   it('offers the host first, or the only cluster of the workspace', () => {
     expect(createTargets(undefined)).toEqual(['host']);
     expect(createTargets([])).toEqual(['host']);

@@ -114,9 +114,11 @@ export function isHostCluster(c: Cluster): boolean {
 /** useWorkspaceClusters reads the clusters a workspace is placed on (those of them the user may use). */
 export function useWorkspaceClusters(workspace: string, enabled = true) {
   const path = `${workspacePath(workspace)}/clusters`;
+  // All of them on one page (the list convention's pages are 10 long unless asked).
+  const params = { limit: 100, sortBy: 'name', ascending: true };
   return useQuery({
-    queryKey: ['api', path],
-    queryFn: ({ signal }) => api.get<List<Cluster>>(path, signal),
+    queryKey: ['api', path, params],
+    queryFn: ({ signal }) => api.get<List<Cluster>>(path + query(params), signal),
     enabled: enabled && !!workspace,
   });
 }

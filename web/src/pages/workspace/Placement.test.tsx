@@ -108,7 +108,7 @@ describe('workspace placement', () => {
   it('shows the clusters a workspace is placed on, and offers the editing to those who may update it', async () => {
     vi.stubGlobal('fetch', vi.fn((u: string) => {
       if (u.includes('subjectaccessreviews')) return json({ status: { allowed: true, results: [{ allowed: true }] } });
-      if (u.endsWith('/workspaces/ws1/clusters')) return json({ items: [cluster('host', {}, 'Host'), cluster('member-2')], totalItems: 2 });
+      if (u.includes('/workspaces/ws1/clusters?')) return json({ items: [cluster('host', {}, 'Host'), cluster('member-2')], totalItems: 2 });
       if (u.endsWith('/workspaces/ws1')) return json(workspace);
       return json({ items: clusters, totalItems: clusters.length });
     }));

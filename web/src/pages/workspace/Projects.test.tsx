@@ -25,7 +25,7 @@ function stub(placed: string[], lists: Record<string, () => Promise<Response>>, 
       const n = (JSON.parse(init!.body as string) as { spec: { resourceAttributesList: unknown[] } }).spec.resourceAttributesList.length;
       return json({ status: { allowed: true, results: Array.from({ length: n }, () => ({ allowed: true })) } });
     }
-    if (u === `${ws}/clusters`) return json({ items: placed.map((c) => cluster(c, c === 'host' ? 'Host' : 'Agent')), totalItems: placed.length });
+    if (u.startsWith(`${ws}/clusters?`)) return json({ items: placed.map((c) => cluster(c, c === 'host' ? 'Host' : 'Agent')), totalItems: placed.length });
     if (method === 'POST') return json(project('new'), 201);
     for (const [prefix, answer] of Object.entries(lists)) if (u.startsWith(prefix)) return answer();
     return json({ kind: 'Status', code: 404, message: 'not found' }, 404);

@@ -107,6 +107,26 @@ describe('a workspace’s projects on several clusters', () => {
     expect(post.body).toEqual({ metadata: { name: 'batch', annotations: {} } });
   });
 
+  it('shows at the cluster field that the workspace is not placed on the cluster chosen', async () => {
+    const calls: Call[] = [];
+    stub(['host', 'member-1'], { [`${ws}/namespaces`]: () => json({ items: [], totalItems: 0 }), [`/clusters/member-1${ws}/namespaces`]: () => json({ items: [], totalItems: 0 }) }, calls);
+    vi.stubGlobal('fetch', vi.fn(((inner: typeof fetch) => (u: string, init?: RequestInit) =>
+      init?.method === 'POST' && u.startsWith('/clusters/')
+        ? json({ kind: 'Status', code: 422, reason: 'Invalid', message: 'not placed', details: { causes: [{ field: 'spec.clusters', reason: 'FieldValueNotFound', message: 'workspace ws1 is not placed on member-1' }] } }, 422)
+        : inner(u, init))(fetch)));
+    const { container: c } = page();
+    fireEvent.click(await waitFor(() => {
+      const b = c.querySelector<HTMLElement>('[data-test="create-project"]');
+      if (!b) throw new Error('no button');
+      return b;
+    }));
+    fireEvent.change(await findIn('[data-test="project-cluster-select"]'), { target: { value: 'member-1' } });
+    fireEvent.change(await findIn('[data-test="project-name"]'), { target: { value: 'batch' } });
+    fireEvent.click(await findIn('[data-test="project-create-submit"]'));
+    expect((await findIn('[data-test="project-cluster-error"]')).textContent).toContain('Nothing of this name exists.');
+    expect(document.querySelector('[data-test="error-fields"]')).toBeNull();
+  });
+
   it('asks no cluster when the workspace is on the host only, and creates there', async () => {
     const calls: Call[] = [];
     stub(['host'], { [`${ws}/namespaces`]: () => json({ items: [project('web')], totalItems: 1 }) }, calls);

@@ -107,7 +107,7 @@ export default function Projects() {
             invalidate('namespaces');
             toast.success(target === hostCluster ? t('Project {{name}} is created.', { name }) : t('Project {{name}} is created on cluster {{cluster}}.', { name, cluster: target }));
           }}
-          shownFields={['metadata.name']}
+          shownFields={targets.length > 1 ? ['metadata.name', 'spec.clusters'] : ['metadata.name']}
         >
           {(err) => (
             <>
@@ -121,12 +121,12 @@ export default function Projects() {
               </FormGroup>
               {targets.length > 1 && (
                 <FormGroup label={t('Cluster')} isRequired fieldId="project-cluster">
-                  <FormSelect id="project-cluster" value={target} onChange={(_e, v) => setChosen(v)} data-test="project-cluster-select">
+                  <FormSelect id="project-cluster" value={target} onChange={(_e, v) => setChosen(v)} validated={fieldError(err, 'spec.clusters') ? 'error' : 'default'} data-test="project-cluster-select">
                     {targets.map((c) => (
                       <FormSelectOption key={c} value={c} label={c} />
                     ))}
                   </FormSelect>
-                  <FieldHelp rule={t('One of the clusters the workspace is placed on. The project stays on it.')} test="project-cluster" />
+                  <FieldHelp rule={t('One of the clusters the workspace is placed on. The project stays on it.')} error={fieldError(err, 'spec.clusters')} test="project-cluster" />
                 </FormGroup>
               )}
               <FormGroup label={t('Display name')} fieldId="project-title">

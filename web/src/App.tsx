@@ -1,5 +1,6 @@
 import type { ComponentType, ReactNode } from 'react';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, type RouteObject } from 'react-router';
+import { ClusterScope } from './api/cluster';
 import { mayHaveSession, sessionQuery, useSession } from './api/auth';
 import { queryClient } from './api/queryClient';
 import { Loading } from './components/Loading';
@@ -29,9 +30,11 @@ function RequireSession() {
   if (session.error || !session.data) return <Navigate to="/login" replace state={{ from: loc.pathname + loc.search }} />;
   if (session.data.passwordChangeRequired) return <Navigate to="/password" replace />;
   return (
-    <AppLayout session={session.data}>
-      <Outlet />
-    </AppLayout>
+    <ClusterScope>
+      <AppLayout session={session.data}>
+        <Outlet />
+      </AppLayout>
+    </ClusterScope>
   );
 }
 

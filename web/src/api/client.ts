@@ -53,7 +53,23 @@ export function csrfToken(): string {
 
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The host cluster: the one that runs the platform, asked without a prefix. */
+export const hostCluster = 'host';
+
+/**
+ * clusterPath aims a path of the Kubernetes API, the list engine or the
+ * tenant API at a cluster: a member's requests go under /clusters/{name},
+ * the host's (or no cluster named) as they are. It is the only place the
+ * console spells the prefix.
+ */
+export function clusterPath(cluster: string | undefined, path: string): string {
+  if (!cluster || cluster === hostCluster) return path;
+  return `/clusters/${encodeURIComponent(cluster)}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
 export interface RequestOptions {
+  /** the cluster to aim the request at (the host when empty) */
+  cluster?: string;
   method?: string;
   body?: unknown;
   contentType?: string;
@@ -88,7 +104,7 @@ async function send(path: string, opts: RequestOptions & { accept?: string }): P
   }
   let resp: Response;
   try {
-    resp = await fetch(url(path), { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+    resp = await fetch(url(clusterPath(opts.cluster, path)), { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
   } catch (e) {
     // An abort is the caller's; anything else is no answer at all.
     if (opts.signal?.aborted || (e instanceof DOMException && e.name === 'AbortError')) throw e;
@@ -132,13 +148,14 @@ export async function openStream(path: string, signal: AbortSignal, accept = 'te
   return resp.body;
 }
 
+/** api makes requests to the host, or with cluster set to that cluster (clusterPath). */
 export const api = {
-  get: <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal }),
-  post: <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', body }),
-  put: <T>(path: string, body: unknown) => request<T>(path, { method: 'PUT', body }),
-  patch: <T>(path: string, body: unknown, contentType = 'application/merge-patch+json') =>
-    request<T>(path, { method: 'PATCH', body, contentType }),
-  del: <T>(path: string) => request<T>(path, { method: 'DELETE' }),
+  get: <T>(path: string, signal?: AbortSignal, cluster?: string) => request<T>(path, { signal, cluster }),
+  post: <T>(path: string, body?: unknown, cluster?: string) => request<T>(path, { method: 'POST', body, cluster }),
+  put: <T>(path: string, body: unknown, cluster?: string) => request<T>(path, { method: 'PUT', body, cluster }),
+  patch: <T>(path: string, body: unknown, contentType = 'application/merge-patch+json', cluster?: string) =>
+    request<T>(path, { method: 'PATCH', body, contentType, cluster }),
+  del: <T>(path: string, cluster?: string) => request<T>(path, { method: 'DELETE', cluster }),
 };
 
 /** query builds a query string, leaving out empty values. */

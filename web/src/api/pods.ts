@@ -1,5 +1,5 @@
 import { url } from '../config';
-import { ApiError, request, type Status } from './client';
+import { ApiError, clusterPath, request, type Status } from './client';
 
 // A pod's log and shell, through ke-apiserver's Kubernetes API.
 
@@ -23,8 +23,8 @@ export function podLogPath(namespace: string, name: string, container: string, o
  * it writes after, giving each chunk to onText as it comes, until the log
  * ends or signal aborts.
  */
-export async function streamPodLog(namespace: string, name: string, container: string, follow: boolean, onText: (chunk: string) => void, signal: AbortSignal): Promise<void> {
-  const resp = await fetch(url(podLogPath(namespace, name, container, { follow, tailLines: 1000 })), { signal, credentials: 'same-origin' });
+export async function streamPodLog(namespace: string, name: string, container: string, follow: boolean, onText: (chunk: string) => void, signal: AbortSignal, cluster?: string): Promise<void> {
+  const resp = await fetch(url(clusterPath(cluster, podLogPath(namespace, name, container, { follow, tailLines: 1000 }))), { signal, credentials: 'same-origin' });
   if (!resp.ok || !resp.body) {
     const status = (await resp.json().catch(() => ({ code: resp.status }))) as Status;
     throw new ApiError(resp.status, status);
@@ -38,14 +38,14 @@ export async function streamPodLog(namespace: string, name: string, container: s
 }
 
 /** readPodLog is a container's whole log, for download. */
-export function readPodLog(namespace: string, name: string, container: string): Promise<string> {
-  return request<string>(podLogPath(namespace, name, container), { raw: true });
+export function readPodLog(namespace: string, name: string, container: string, cluster?: string): Promise<string> {
+  return request<string>(podLogPath(namespace, name, container), { raw: true, cluster });
 }
 
 /** podExecURL is the WebSocket URL of a command in a container, with a terminal. */
-export function podExecURL(namespace: string, name: string, container: string, command: string[], loc: Location = window.location): string {
+export function podExecURL(namespace: string, name: string, container: string, command: string[], loc: Location = window.location, cluster?: string): string {
   const q = new URLSearchParams({ container, stdin: 'true', stdout: 'true', stderr: 'true', tty: 'true' });
   for (const c of command) q.append('command', c);
-  const path = url(`${podPath(namespace, name)}/exec?${q}`);
+  const path = url(clusterPath(cluster, `${podPath(namespace, name)}/exec?${q}`));
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${path}`;
 }

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { api, query } from './client';
+import { useCluster } from './cluster';
+import { api, clusterPath, query } from './client';
 import { enginePath } from './kinds';
 import type { K8sObject, List } from './types';
 import { url } from '../config';
@@ -24,8 +25,9 @@ export interface ListParams {
 /** staleRefetchMs is how often a list that may be stale is read again. */
 export const staleRefetchMs = 5000;
 
-export function listKey(resource: string, namespace: string | undefined, params: ListParams) {
-  return ['list', resource, namespace ?? '', params] as const;
+/** listKey names a page of a kind's list; the cluster comes last, so that a kind's lists are refetched together. */
+export function listKey(resource: string, namespace: string | undefined, params: ListParams, cluster = '') {
+  return ['list', resource, namespace ?? '', params, cluster] as const;
 }
 
 /**
@@ -36,9 +38,10 @@ export function listKey(resource: string, namespace: string | undefined, params:
 export function useList<T extends K8sObject>(resource: string, namespace: string | undefined, params: ListParams, opts: { live?: boolean; enabled?: boolean } = {}) {
   const live = opts.live ?? true;
   const enabled = opts.enabled ?? true;
+  const cluster = useCluster();
   const q = useQuery({
-    queryKey: listKey(resource, namespace, params),
-    queryFn: ({ signal }) => api.get<List<T>>(enginePath(resource, namespace) + query(params), signal),
+    queryKey: listKey(resource, namespace, params, cluster),
+    queryFn: ({ signal }) => api.get<List<T>>(enginePath(resource, namespace) + query(params), signal, cluster),
     placeholderData: keepPreviousData,
     enabled,
     // A stale answer is read again until it is fresh: the change stream
@@ -85,11 +88,12 @@ export function streamRefused(u: string, now = Date.now()): boolean {
  */
 export function useLiveList(resource: string, namespace: string | undefined, params: ListParams, enabled: boolean, alsoRefetch: readonly QueryKey[] = []) {
   const client = useQueryClient();
+  const cluster = useCluster();
   const streamQuery = query({ ...matchParams(params), watch: true });
   const also = JSON.stringify(alsoRefetch);
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const u = url(enginePath(resource, namespace) + streamQuery);
+    const u = url(clusterPath(cluster, enginePath(resource, namespace) + streamQuery));
     if (streamRefused(u)) return;
     const es = new EventSource(u);
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -116,15 +120,16 @@ export function useLiveList(resource: string, namespace: string | undefined, par
       if (timer) clearTimeout(timer);
       es.close();
     };
-  }, [client, resource, namespace, streamQuery, enabled, also]);
+  }, [client, cluster, resource, namespace, streamQuery, enabled, also]);
 }
 
 /** useGet reads one object through the list engine, and follows its changes. */
 export function useGet<T extends K8sObject>(resource: string, namespace: string | undefined, name: string | undefined) {
+  const cluster = useCluster();
   useLiveList(resource, namespace, { names: name }, !!name);
   return useQuery({
-    queryKey: ['get', resource, namespace ?? '', name],
-    queryFn: ({ signal }) => api.get<T>(enginePath(resource, namespace, name), signal),
+    queryKey: ['get', resource, namespace ?? '', name, cluster],
+    queryFn: ({ signal }) => api.get<T>(enginePath(resource, namespace, name), signal, cluster),
     enabled: !!name,
   });
 }

@@ -157,8 +157,14 @@ export interface Event extends K8sObject {
   involvedObject?: { kind?: string; name?: string; namespace?: string; uid?: string };
 }
 
+/** A metav1.LabelSelector: labels that must match, and expressions. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
 export interface Workspace extends K8sObject {
-  spec: { manager?: string; namespacePolicy?: string; clusters?: { name: string }[] };
+  spec: { manager?: string; namespacePolicy?: string; networkIsolation?: boolean; clusters?: { name: string }[]; clusterSelector?: LabelSelector };
   status?: { conditions?: Condition[] };
 }
 

@@ -2,6 +2,7 @@ import { ActionGroup, Button, Stack, StackItem, Title } from '@patternfly/react-
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../api/cluster';
 import type { KindInfo } from '../api/kinds';
 import { readObject, replaceObject, useInvalidate } from '../api/mutations';
 import type { K8sObject } from '../api/types';
@@ -21,7 +22,8 @@ export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; na
   const { t } = useTranslation('common');
   const invalidate = useInvalidate();
   const toast = useToast();
-  const obj = useQuery({ queryKey: ['object', kind.resource, namespace, name], queryFn: () => readObject<K8sObject>(kind, namespace, name) });
+  const cluster = useCluster();
+  const obj = useQuery({ queryKey: ['object', kind.resource, namespace, name, cluster], queryFn: () => readObject<K8sObject>(kind, namespace, name, cluster) });
   const [text, setText] = useState<string>();
   const [preview, setPreview] = useState<{ before: string; after: string; object: K8sObject }>();
   const [error, setError] = useState<unknown>();
@@ -36,7 +38,7 @@ export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; na
     setBusy(true);
     try {
       const edited = fromYAML(current);
-      const dry = await replaceObject(kind, namespace, edited, true);
+      const dry = await replaceObject(kind, namespace, edited, true, cluster);
       setPreview({ before: original, after: toYAML(forEditing(dry)), object: edited });
     } catch (e) {
       setError(e);
@@ -49,7 +51,7 @@ export function YamlTab({ kind, namespace, name, canEdit }: { kind: KindInfo; na
     setBusy(true);
     setError(undefined);
     try {
-      await replaceObject(kind, namespace, preview.object);
+      await replaceObject(kind, namespace, preview.object, false, cluster);
       invalidate(kind.resource);
       // Show what the server now holds (its new resourceVersion, defaults,
       // what controllers changed), not the text that was sent.

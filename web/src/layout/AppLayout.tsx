@@ -29,6 +29,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigation } from 'react-router';
 import { useLogout } from '../api/auth';
+import { hostCluster, useCluster } from '../api/cluster';
 import { platformActions, useCan, useProjectAccess, useWorkspaceAccess } from '../api/access';
 import { projectKinds } from '../api/kinds';
 import { ToastProvider } from '../components/Toast';
@@ -62,6 +63,7 @@ function Sidebar() {
   const { t } = useTranslation('common');
   const ws = useMatch('/workspaces/:workspace/*')?.params.workspace;
   const ns = useMatch('/projects/:namespace/*')?.params.namespace;
+  const cluster = useCluster();
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
@@ -70,6 +72,11 @@ function Sidebar() {
     const base = `/projects/${ns}`;
     return (
       <Nav aria-label={t('Project')}>
+        {cluster !== hostCluster && (
+          <p className="pf-v6-u-px-lg pf-v6-u-py-sm" data-test="project-cluster">
+            {t('On cluster {{name}}', { name: cluster })}
+          </p>
+        )}
         <NavList>
           {projectWs && workspace.may('projects') ? (
             <Item to={`/workspaces/${projectWs}/projects`} test="back">← {t('Workspace {{name}}', { name: projectWs })}</Item>

@@ -1,6 +1,8 @@
 import { PageSection } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { ClusterSwitcher } from '../../components/ClusterSwitcher';
+import { useCluster, withCluster } from '../../api/cluster';
 import { creatorAnnotation, displayName, workspaceLabel, type K8sObject } from '../../api/types';
 import { age } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -11,9 +13,10 @@ import { derivedStatus } from '../../components/status';
 /** AllProjects lists every project of the cluster (what the cluster overview's Projects card counts). */
 export default function AllProjects() {
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   return (
     <>
-      <PageHeader title={t('Projects')} crumbs={[{ title: t('Cluster overview'), to: '/platform/overview' }, { title: t('Projects') }]} />
+      <PageHeader title={t('Projects')} crumbs={[{ title: t('Cluster overview'), to: '/platform/overview' }, { title: t('Projects') }]} actions={<ClusterSwitcher />} />
       <PageSection>
         <ResourceTable<K8sObject>
           id="all-projects"
@@ -21,7 +24,7 @@ export default function AllProjects() {
           resource="namespaces"
           params={{ labelSelector: workspaceLabel }}
           statuses={['active', 'terminating']}
-          link={(ns) => `/projects/${ns.metadata.name}/overview`}
+          link={(ns) => withCluster(`/projects/${ns.metadata.name}/overview`, cluster)}
           defaultSortBy="name"
           defaultAscending
           columns={[

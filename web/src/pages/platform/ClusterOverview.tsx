@@ -1,4 +1,6 @@
-import { Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { hostCluster, useCluster } from '../../api/cluster';
+import { ClusterSwitcher } from '../../components/ClusterSwitcher';
+import { Alert, Card, CardBody, CardTitle, Gallery, PageSection, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useList } from '../../api/resources';
@@ -27,6 +29,7 @@ export function Count({ title, value, failed, to, test }: { title: string; value
 /** ClusterOverview counts nodes, workspaces, projects and pods, charts the cluster's usage, API server and etcd, and lists the nodes with their capacity. */
 export default function ClusterOverview() {
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   const one = { limit: 1 };
   const nodes = useList<Node>('nodes', undefined, one);
   const ready = useList<Node>('nodes', undefined, { ...one, status: 'ready' });
@@ -35,7 +38,7 @@ export default function ClusterOverview() {
   const workspaces = useWorkspaces(one);
   return (
     <>
-      <PageHeader title={t('Cluster overview')} />
+      <PageHeader title={t('Cluster overview')} actions={<ClusterSwitcher />} />
       <PageSection>
         <Gallery hasGutter minWidths={{ default: '180px' }}>
           <Count title={t('Nodes ready')} value={ready.data && nodes.data ? ready.data.totalItems : undefined} failed={!!ready.error || !!nodes.error} to="/platform/nodes" test="nodes-ready" />
@@ -46,7 +49,11 @@ export default function ClusterOverview() {
         </Gallery>
       </PageSection>
       <PageSection>
-        <ClusterMonitoring />
+        {cluster === hostCluster ? (
+          <ClusterMonitoring />
+        ) : (
+          <Alert isInline isPlain variant="info" title={t('The charts are of the host cluster only: the metrics of member clusters are not collected yet.')} data-test="member-metrics" />
+        )}
       </PageSection>
       <PageSection>
         <Title headingLevel="h2">{t('Nodes')}</Title>

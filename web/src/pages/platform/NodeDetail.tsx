@@ -2,6 +2,8 @@ import { Button, Flex, Label, LabelGroup, PageSection, Stack, Tab, TabTitleText,
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
+import { hostCluster, useCluster, withCluster } from '../../api/cluster';
+import { ClusterSwitcher } from '../../components/ClusterSwitcher';
 import { kinds } from '../../api/kinds';
 import { useGet } from '../../api/resources';
 import type { K8sObject, Node } from '../../api/types';
@@ -38,6 +40,7 @@ interface NodeInfo {
 export default function NodeDetail() {
   const { name = '' } = useParams();
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   const q = useGet<Node>('nodes', undefined, name);
   const [tab, setTab] = useState<string | number>('details');
   const [dialog, setDialog] = useState<'cordon' | 'drain' | 'taints' | 'labels'>();
@@ -53,7 +56,7 @@ export default function NodeDetail() {
   const res = (k: string) => `${n.status?.allocatable?.[k] ?? '-'} / ${n.status?.capacity?.[k] ?? '-'}`;
   const info = (n.status?.nodeInfo ?? {}) as NodeInfo;
   const uncordon = async () => {
-    await cordon(name, false);
+    await cordon(name, false, cluster);
     invalidate('nodes');
     toast.success(t('Node {{name}} takes pods again.', { name }));
   };
@@ -98,7 +101,9 @@ export default function NodeDetail() {
             </Flex>
           )
         }
-      />
+      >
+        <ClusterSwitcher to="/platform/nodes" />
+      </PageHeader>
       <PageSection>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k)} mountOnEnter unmountOnExit aria-label={t('Sections')}>
           <Tab eventKey="details" title={<TabTitleText>{t('Details')}</TabTitleText>}>
@@ -137,15 +142,17 @@ export default function NodeDetail() {
             </Stack>
           </Tab>
           <Tab eventKey="pods" title={<TabTitleText>{t('Pods')}</TabTitleText>}>
-            <ResourceTable<K8sObject> id="node-pods" ariaLabel={t('Pods')} resource="pods" params={{ nodeName: name }} columns={columnsFor('pods', t)} statuses={kinds.pods.statuses} link={(p) => `/projects/${p.metadata.namespace}/pods/${p.metadata.name}`} />
+            <ResourceTable<K8sObject> id="node-pods" ariaLabel={t('Pods')} resource="pods" params={{ nodeName: name }} columns={columnsFor('pods', t)} statuses={kinds.pods.statuses} link={(p) => withCluster(`/projects/${p.metadata.namespace}/pods/${p.metadata.name}`, cluster)} />
           </Tab>
-          <Tab eventKey="monitoring" title={<TabTitleText>{t('Monitoring')}</TabTitleText>} data-test="tab-monitoring">
-            <div className="pf-v6-u-mt-md">
-              <Suspense fallback={<Loading />}>
-                <NodeMonitoring node={name} />
-              </Suspense>
-            </div>
-          </Tab>
+          {cluster === hostCluster && (
+            <Tab eventKey="monitoring" title={<TabTitleText>{t('Monitoring')}</TabTitleText>} data-test="tab-monitoring">
+              <div className="pf-v6-u-mt-md">
+                <Suspense fallback={<Loading />}>
+                  <NodeMonitoring node={name} />
+                </Suspense>
+              </div>
+            </Tab>
+          )}
           <Tab eventKey="events" title={<TabTitleText>{t('Events')}</TabTitleText>}>
             <Events kind="Node" name={name} />
           </Tab>
@@ -160,7 +167,7 @@ export default function NodeDetail() {
           confirmLabel={t('Cordon')}
           test="cordon"
           onConfirm={async () => {
-            await cordon(name, true);
+            await cordon(name, true, cluster);
             invalidate('nodes');
             toast.success(t('Node {{name}} is cordoned.', { name }), t('It takes no new pods; the pods on it keep running.'));
           }}

@@ -12,6 +12,7 @@ import { FieldHelp, FormModal } from '../../components/FormModal';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
 import { labelKeyPattern, labelValuePattern } from '../project/DeploymentFormSections';
+import { useCluster } from '../../api/cluster';
 import { drain, setLabels, setTaints, staysOnDrain, systemTaint, type DrainResult, type Taint } from './nodeActions';
 
 /** drainLimit is the most pods a drain lists; a node holds at most 110 by default. */
@@ -25,6 +26,7 @@ const drainLimit = 500;
  */
 export function DrainDialog({ node, onClose }: { node: Node; onClose: () => void }) {
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   const toast = useToast();
   const invalidate = useInvalidate();
   const name = node.metadata.name;
@@ -41,7 +43,7 @@ export function DrainDialog({ node, onClose }: { node: Node; onClose: () => void
     setBusy(true);
     setError(undefined);
     try {
-      const r = await drain(node, items, setDone);
+      const r = await drain(node, items, setDone, cluster);
       setResult(r);
       invalidate('nodes');
       invalidate('pods');
@@ -125,6 +127,7 @@ const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 /** TaintsDialog edits a node's taints. */
 export function TaintsDialog({ node, onClose }: { node: Node; onClose: () => void }) {
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   const toast = useToast();
   const invalidate = useInvalidate();
   // Taints Kubernetes manages (a cordoned node's unschedulable one) are
@@ -140,7 +143,7 @@ export function TaintsDialog({ node, onClose }: { node: Node; onClose: () => voi
       submitLabel={t('Save')}
       canSubmit={!bad}
       onSubmit={async () => {
-        await setTaints(node.metadata.name, taints);
+        await setTaints(node.metadata.name, taints, cluster);
         invalidate('nodes');
         toast.success(t('The taints of {{name}} are saved.', { name: node.metadata.name }));
       }}
@@ -182,6 +185,7 @@ export function TaintsDialog({ node, onClose }: { node: Node; onClose: () => voi
 /** LabelsDialog edits a node's labels. */
 export function LabelsDialog({ node, onClose }: { node: Node; onClose: () => void }) {
   const { t } = useTranslation('platform');
+  const cluster = useCluster();
   const toast = useToast();
   const invalidate = useInvalidate();
   const before = node.metadata.labels ?? {};
@@ -194,7 +198,7 @@ export function LabelsDialog({ node, onClose }: { node: Node; onClose: () => voi
       submitLabel={t('Save')}
       canSubmit={!bad}
       onSubmit={async () => {
-        await setLabels(node.metadata.name, before, Object.fromEntries(rows));
+        await setLabels(node.metadata.name, before, Object.fromEntries(rows), cluster);
         invalidate('nodes');
         toast.success(t('The labels of {{name}} are saved.', { name: node.metadata.name }));
       }}

@@ -1,6 +1,8 @@
 import { PageSection } from '@patternfly/react-core';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { hostCluster, useCluster } from '../../api/cluster';
+import { ClusterSwitcher } from '../../components/ClusterSwitcher';
 import { useList } from '../../api/resources';
 import type { Node } from '../../api/types';
 import { age } from '../../components/format';
@@ -38,14 +40,17 @@ export function nodeColumns(t: TFunction): Column<Node>[] {
 export default function Nodes() {
   const { t } = useTranslation('platform');
   const table = useTableState({ defaultSortBy: 'name', defaultAscending: true });
+  const cluster = useCluster();
   const q = useList<Node>('nodes', undefined, table.params);
-  const usage = useNodeUsage((q.data?.items ?? []).map((n) => n.metadata.name));
+  // The monitoring API has the host's metrics only: a member's nodes are listed without their use.
+  const host = cluster === hostCluster;
+  const usage = useNodeUsage(host ? (q.data?.items ?? []).map((n) => n.metadata.name) : []);
   const columns = nodeColumns(t);
   // The usage after the status and the roles, before the allocatable figures.
-  columns.splice(4, 0, ...usageColumns(usage));
+  if (host) columns.splice(4, 0, ...usageColumns(usage));
   return (
     <>
-      <PageHeader title={t('Nodes')} />
+      <PageHeader title={t('Nodes')} actions={<ClusterSwitcher />} />
       <PageSection>
         <NodeUsage usage={usage} />
         <ResourceTable<Node> id="nodes" ariaLabel={t('Nodes')} table={table} query={q} columns={columns} statuses={['ready', 'notready']} link={(n) => `/platform/nodes/${n.metadata.name}`} />

@@ -9,8 +9,8 @@ export interface Taint {
 }
 
 /** cordon marks a node unschedulable (or schedulable again), as `kubectl cordon` and `uncordon` do. */
-export function cordon(name: string, unschedulable: boolean) {
-  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { spec: { unschedulable: unschedulable || null } });
+export function cordon(name: string, unschedulable: boolean, cluster?: string) {
+  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { spec: { unschedulable: unschedulable || null } }, undefined, cluster);
 }
 
 /** systemTaint reports whether Kubernetes itself manages a taint (node.kubernetes.io/unschedulable, not-ready ...). */
@@ -24,17 +24,17 @@ export function systemTaint(t: Taint): boolean {
  * patched at that version, so that a change made meanwhile is a conflict
  * rather than lost.
  */
-export async function setTaints(name: string, taints: Taint[]) {
-  const node = await api.get<Node>(apiPath(kinds.nodes, undefined, name));
+export async function setTaints(name: string, taints: Taint[], cluster?: string) {
+  const node = await api.get<Node>(apiPath(kinds.nodes, undefined, name), undefined, cluster);
   const all = [...(node.spec.taints ?? []).filter(systemTaint), ...taints.filter((t) => !systemTaint(t)).map((t) => (t.value ? t : { key: t.key, effect: t.effect }))];
-  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: all.length ? all : null } });
+  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: all.length ? all : null } }, undefined, cluster);
 }
 
 /** setLabels makes a node's labels those given: the others are removed. */
-export function setLabels(name: string, before: Record<string, string>, after: Record<string, string>) {
+export function setLabels(name: string, before: Record<string, string>, after: Record<string, string>, cluster?: string) {
   const labels: Record<string, string | null> = { ...after };
   for (const k of Object.keys(before)) if (!(k in after)) labels[k] = null;
-  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { metadata: { labels } });
+  return api.patch<Node>(apiPath(kinds.nodes, undefined, name), { metadata: { labels } }, undefined, cluster);
 }
 
 /** Why a pod stays on a node that is drained, as `kubectl drain` decides. */
@@ -49,13 +49,13 @@ export function staysOnDrain(p: Pod): Stay {
 }
 
 /** evict asks for a pod's eviction through the Eviction API, which keeps PodDisruptionBudgets. */
-export function evict(p: Pod) {
+export function evict(p: Pod, cluster?: string) {
   const ns = p.metadata.namespace ?? '';
   return api.post(`${apiPath(kinds.pods, ns, p.metadata.name)}/eviction`, {
     apiVersion: 'policy/v1',
     kind: 'Eviction',
     metadata: { name: p.metadata.name, namespace: ns },
-  });
+  }, cluster);
 }
 
 export interface DrainResult {
@@ -68,15 +68,15 @@ export interface DrainResult {
  * drain cordons the node, then evicts its pods one by one, except those
  * that stay (staysOnDrain); a pod already gone counts as evicted.
  */
-export async function drain(node: Node, pods: Pod[], onProgress?: (done: number) => void): Promise<DrainResult> {
-  if (!node.spec.unschedulable) await cordon(node.metadata.name, true);
+export async function drain(node: Node, pods: Pod[], onProgress?: (done: number) => void, cluster?: string): Promise<DrainResult> {
+  if (!node.spec.unschedulable) await cordon(node.metadata.name, true, cluster);
   const result: DrainResult = { evicted: [], failed: [] };
   let done = 0;
   for (const p of pods) {
     if (staysOnDrain(p)) continue;
     const id = `${p.metadata.namespace}/${p.metadata.name}`;
     try {
-      await evict(p);
+      await evict(p, cluster);
       result.evicted.push(id);
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) result.evicted.push(id);

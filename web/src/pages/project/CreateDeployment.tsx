@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
+import { useCluster } from '../../api/cluster';
 import { kinds } from '../../api/kinds';
 import { createObject, useInvalidate } from '../../api/mutations';
 import type { K8sObject } from '../../api/types';
@@ -40,6 +41,7 @@ export default function CreateDeployment() {
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
+  const cluster = useCluster();
   const toast = useToast();
   const [obj, setObj] = useState<Workload>(() => newDeployment(namespace));
   const [yamlText, setYamlText] = useState(() => toYAML(newDeployment(namespace)));
@@ -79,12 +81,12 @@ export default function CreateDeployment() {
       const svc = service.create && f.port ? serviceFor(d, service) : undefined;
       // The Service is tried first as a dry run, so that one the server
       // would refuse stops the form before the Deployment is made.
-      if (svc) await createObject<K8sObject>(kinds.services, namespace, svc, true);
-      await createObject(kinds.deployments, namespace, d);
+      if (svc) await createObject<K8sObject>(kinds.services, namespace, svc, true, cluster);
+      await createObject(kinds.deployments, namespace, d, false, cluster);
       invalidate('deployments');
       if (svc) {
         try {
-          await createObject<K8sObject>(kinds.services, namespace, svc);
+          await createObject<K8sObject>(kinds.services, namespace, svc, false, cluster);
           invalidate('services');
           toast.success(t('Deployment {{name}} and its Service are created.', { name: obj.metadata.name }), t('Its pods are starting.'));
         } catch (e) {

@@ -1,6 +1,7 @@
 import { Button, DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../../api/cluster';
 import { kinds } from '../../api/kinds';
 import { readObject } from '../../api/mutations';
 import type { K8sObject } from '../../api/types';
@@ -21,12 +22,13 @@ function decode(b64: string): string {
  */
 export function DataTab({ object, secret, canReveal }: { object: K8sObject; secret: boolean; canReveal: boolean }) {
   const { t } = useTranslation('project');
+  const cluster = useCluster();
   const [values, setValues] = useState<Record<string, string>>();
   const [error, setError] = useState<unknown>();
   const keys = secret ? (object.metadata.annotations?.['superkube.io/data-keys'] ?? '').split(',').filter(Boolean) : Object.keys(object.data ?? {});
   const reveal = async () => {
     try {
-      const s = await readObject<K8sObject>(kinds.secrets, object.metadata.namespace, object.metadata.name);
+      const s = await readObject<K8sObject>(kinds.secrets, object.metadata.namespace, object.metadata.name, cluster);
       setValues(Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, decode(v)])));
     } catch (e) {
       setError(e);

@@ -1,6 +1,7 @@
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../../api/cluster';
 import { readPodLog, streamPodLog } from '../../api/pods';
 import type { Pod } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -27,16 +28,17 @@ export function PodLogs({ pod }: { pod: Pod }) {
   const text = log.stream === stream ? log.text : '';
   const error = (failedDownload?.stream === stream ? failedDownload.error : undefined) ?? (log.stream === stream ? log.error : undefined);
   const box = useRef<HTMLPreElement>(null);
+  const cluster = useCluster();
 
   useEffect(() => {
     const ctl = new AbortController();
     const own = (l: { stream: string; text: string }) => (l.stream === stream ? l.text : '');
     const append = (chunk: string) => setLog((l) => ({ stream, text: (own(l) + chunk).slice(-maxChars) }));
-    streamPodLog(namespace, name, container, follow, append, ctl.signal).catch((e: unknown) => {
+    streamPodLog(namespace, name, container, follow, append, ctl.signal, cluster).catch((e: unknown) => {
       if (!ctl.signal.aborted) setLog((l) => ({ stream, text: own(l), error: e }));
     });
     return () => ctl.abort();
-  }, [stream, namespace, name, container, follow]);
+  }, [stream, namespace, name, container, follow, cluster]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
@@ -44,7 +46,7 @@ export function PodLogs({ pod }: { pod: Pod }) {
 
   const download = async () => {
     setFailedDownload(undefined);
-    const all = await readPodLog(namespace, name, container).catch((e: unknown) => {
+    const all = await readPodLog(namespace, name, container, cluster).catch((e: unknown) => {
       setFailedDownload({ stream, error: e });
       return undefined;
     });

@@ -4,6 +4,7 @@ import { Terminal } from '@xterm/xterm';
 import { FormSelect, FormSelectOption, Label, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../../api/cluster';
 import { podExecURL } from '../../api/pods';
 import type { Pod } from '../../api/types';
 
@@ -36,6 +37,7 @@ export default function PodTerminal({ pod }: { pod: Pod }) {
   const [container, setContainer] = useState(containers[0]);
   const [state, setState] = useState<'connecting' | 'open' | 'closed'>('connecting');
   const host = useRef<HTMLDivElement>(null);
+  const cluster = useCluster();
 
   useEffect(() => {
     if (!host.current) return;
@@ -46,7 +48,7 @@ export default function PodTerminal({ pod }: { pod: Pod }) {
     fit.fit();
     const enc = new TextEncoder();
     const dec = new TextDecoder();
-    const ws = new WebSocket(podExecURL(namespace, name, container, ['sh']), ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const ws = new WebSocket(podExecURL(namespace, name, container, ['sh'], window.location, cluster), ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     ws.binaryType = 'arraybuffer';
     setState('connecting');
     const sendSize = () => {
@@ -86,7 +88,7 @@ export default function PodTerminal({ pod }: { pod: Pod }) {
       ws.close();
       term.dispose();
     };
-  }, [namespace, name, container, t]);
+  }, [namespace, name, container, cluster, t]);
 
   return (
     <>

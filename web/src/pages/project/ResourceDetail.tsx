@@ -4,6 +4,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useCan } from '../../api/access';
+import { useCluster } from '../../api/cluster';
 import { kinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
 import { useGet } from '../../api/resources';
@@ -92,6 +93,7 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
+  const cluster = useCluster();
   const toast = useToast();
   const k = kinds[resource];
   const obj = useGet<K8sObject>(resource, namespace, name);
@@ -265,7 +267,7 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
           kind={k.kind}
           name={name}
           onConfirm={async () => {
-            await deleteObject(k, namespace, name);
+            await deleteObject(k, namespace, name, cluster);
             invalidate(resource);
             toast.success(t('{{kind}} {{name}} is being deleted.', { kind: k.kind, name }));
             void navigate(`/projects/${namespace}/${resource}`);

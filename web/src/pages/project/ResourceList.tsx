@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useCan, useProjectAccess } from '../../api/access';
+import { useCluster } from '../../api/cluster';
 import { kinds, projectKinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
 import type { K8sObject } from '../../api/types';
@@ -23,6 +24,7 @@ export default function ResourceList() {
   const { t } = useTranslation('project');
   const navigate = useNavigate();
   const invalidate = useInvalidate();
+  const cluster = useCluster();
   const toast = useToast();
   const k = kinds[resource];
   const access = useProjectAccess(namespace);
@@ -87,7 +89,7 @@ export default function ResourceList() {
           kind={k.kind}
           name={deleting.metadata.name}
           onConfirm={async () => {
-            await deleteObject(k, namespace, deleting.metadata.name);
+            await deleteObject(k, namespace, deleting.metadata.name, cluster);
             invalidate(resource);
             toast.success(t('{{kind}} {{name}} is being deleted.', { kind: k.kind, name: deleting.metadata.name }));
           }}

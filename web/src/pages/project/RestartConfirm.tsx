@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../../api/cluster';
 import type { KindInfo } from '../../api/kinds';
 import { restart, useInvalidate } from '../../api/mutations';
 import { ConfirmAction } from '../../components/ConfirmAction';
@@ -8,6 +9,7 @@ import { useToast } from '../../components/Toast';
 export function RestartConfirm({ kind, namespace, name, onClose }: { kind: KindInfo; namespace: string; name: string; onClose: () => void }) {
   const { t } = useTranslation('project');
   const invalidate = useInvalidate();
+  const cluster = useCluster();
   const toast = useToast();
   return (
     <ConfirmAction
@@ -16,7 +18,7 @@ export function RestartConfirm({ kind, namespace, name, onClose }: { kind: KindI
       test="restart-confirm"
       onClose={onClose}
       onConfirm={async () => {
-        await restart(kind, namespace, name);
+        await restart(kind, namespace, name, cluster);
         invalidate(kind.resource);
         toast.success(t('{{name}} is restarting.', { name }), t('Its pods are replaced one by one.'));
       }}

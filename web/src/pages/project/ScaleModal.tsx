@@ -1,6 +1,7 @@
 import { Button, Form, FormGroup, Modal, ModalBody, ModalFooter, ModalHeader, NumberInput } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCluster } from '../../api/cluster';
 import type { KindInfo } from '../../api/kinds';
 import { scale, useInvalidate } from '../../api/mutations';
 import type { K8sObject, Workload } from '../../api/types';
@@ -10,6 +11,7 @@ import { useToast } from '../../components/Toast';
 export function ScaleModal({ kind, object, onClose }: { kind: KindInfo; object: K8sObject; onClose: () => void }) {
   const { t } = useTranslation('project');
   const invalidate = useInvalidate();
+  const cluster = useCluster();
   const toast = useToast();
   const [replicas, setReplicas] = useState((object as Workload).spec.replicas ?? 1);
   const [error, setError] = useState<unknown>();
@@ -18,7 +20,7 @@ export function ScaleModal({ kind, object, onClose }: { kind: KindInfo; object: 
     setBusy(true);
     setError(undefined);
     try {
-      await scale(kind, object.metadata.namespace!, object.metadata.name, replicas);
+      await scale(kind, object.metadata.namespace!, object.metadata.name, replicas, cluster);
       invalidate(kind.resource);
       toast.success(t('{{name}} is scaled.', { name: object.metadata.name }), t('Desired replicas: {{replicas}}', { replicas }));
       onClose();

@@ -2,6 +2,7 @@ import { Label, Stack } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useCluster } from '../../api/cluster';
 import { useInvalidate } from '../../api/mutations';
 import { useList } from '../../api/resources';
 import type { K8sObject, Workload } from '../../api/types';
@@ -100,6 +101,7 @@ function images(spec: PodSpec | undefined): string {
  */
 export function RevisionHistory({ namespace, resource, workload, canRollback }: { namespace: string; resource: 'deployments' | 'statefulsets' | 'daemonsets'; workload: Workload; canRollback: boolean }) {
   const { t } = useTranslation('project');
+  const cluster = useCluster();
   const toast = useToast();
   const invalidate = useInvalidate();
   const [target, setTarget] = useState<K8sObject>();
@@ -171,8 +173,8 @@ export function RevisionHistory({ namespace, resource, workload, canRollback }: 
           confirmLabel={t('Roll back')}
           test="rollback"
           onConfirm={async () => {
-            if (deployment) await rollbackDeployment(namespace, name, target);
-            else await rollbackToRevision(resource, namespace, name, target);
+            if (deployment) await rollbackDeployment(namespace, name, target, cluster);
+            else await rollbackToRevision(resource, namespace, name, target, cluster);
             invalidate(resource);
             invalidate(deployment ? 'replicasets' : 'controllerrevisions');
             toast.success(t('{{name}} is rolling back to revision {{revision}}.', { name, revision: revision(target) }), t('Its pods are replaced one by one.'));

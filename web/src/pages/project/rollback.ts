@@ -25,8 +25,8 @@ export function rollbackTemplate(rs: { spec?: { template?: PodTemplate } }): Pod
  * permissions decide. The deployment controller then makes that
  * ReplicaSet the newest revision.
  */
-export function rollbackDeployment(namespace: string, name: string, rs: K8sObject) {
-  return api.patch(apiPath(kinds.deployments, namespace, name), [{ op: 'replace', path: '/spec/template', value: rollbackTemplate(rs as { spec?: { template?: PodTemplate } }) }], 'application/json-patch+json');
+export function rollbackDeployment(namespace: string, name: string, rs: K8sObject, cluster?: string) {
+  return api.patch(apiPath(kinds.deployments, namespace, name), [{ op: 'replace', path: '/spec/template', value: rollbackTemplate(rs as { spec?: { template?: PodTemplate } }) }], 'application/json-patch+json', cluster);
 }
 
 /**
@@ -34,6 +34,6 @@ export function rollbackDeployment(namespace: string, name: string, rs: K8sObjec
  * ControllerRevisions, as `kubectl rollout undo` does: the revision's data is
  * a strategic merge patch of the template, applied as the user.
  */
-export function rollbackToRevision(resource: 'statefulsets' | 'daemonsets', namespace: string, name: string, revision: K8sObject) {
-  return api.patch(apiPath(kinds[resource], namespace, name), revision.data ?? {}, 'application/strategic-merge-patch+json');
+export function rollbackToRevision(resource: 'statefulsets' | 'daemonsets', namespace: string, name: string, revision: K8sObject, cluster?: string) {
+  return api.patch(apiPath(kinds[resource], namespace, name), revision.data ?? {}, 'application/strategic-merge-patch+json', cluster);
 }

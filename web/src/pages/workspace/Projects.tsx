@@ -1,17 +1,19 @@
-import { Button, FormGroup, PageSection, TextInput } from '@patternfly/react-core';
+import { Button, FormGroup, FormSelect, FormSelectOption, PageSection, Stack, TextInput } from '@patternfly/react-core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan } from '../../api/access';
+import { hostCluster, withCluster } from '../../api/cluster';
 import { fieldError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
-import { createProject, deleteProject, useProjects } from '../../api/tenant';
-import { creatorAnnotation, displayName, type K8sObject } from '../../api/types';
+import { createProject, deleteProject, isHostCluster, useWorkspaceClusters, useWorkspaceProjects, type ClusterProject } from '../../api/tenant';
+import { creatorAnnotation, displayName } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { age, isDNSLabel } from '../../components/format';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { PageHeader } from '../../components/PageHeader';
-import { ResourceTable, useTableState } from '../../components/ResourceTable';
+import { ResourceTable, useTableState, type Column } from '../../components/ResourceTable';
 import { StatusLabel } from '../../components/StatusLabel';
 import { useToast } from '../../components/Toast';
 
@@ -21,11 +23,20 @@ export default function Projects() {
   const invalidate = useInvalidate();
   const toast = useToast();
   const table = useTableState();
-  const projects = useProjects(workspace, table.params);
+  const projects = useWorkspaceProjects(workspace, table.params);
+  const placed = useWorkspaceClusters(workspace);
   const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<K8sObject>();
+  const [deleting, setDeleting] = useState<ClusterProject>();
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
+  // The clusters a project may be created on: those the workspace is
+  // placed on (the host when it has no placement, or it cannot be read);
+  // the host first when it is one of them, else the only one.
+  const targets = createTargets(placed.data?.items.map((c) => (isHostCluster(c) ? hostCluster : c.metadata.name)));
+  const [chosen, setChosen] = useState<string>();
+  const target = chosen && targets.includes(chosen) ? chosen : targets[0];
+  const multi = projects.clusters.length > 1;
+  const clusterColumn: Column<ClusterProject>[] = multi ? [{ title: t('Cluster'), render: (ns) => <span data-test="project-cluster">{ns.cluster}</span> }] : [];
   const [canCreate, canDelete] = useCan([
     { verb: 'create', resource: 'namespaces', workspace },
     { verb: 'delete', resource: 'namespaces', workspace },
@@ -44,15 +55,25 @@ export default function Projects() {
         }
       />
       <PageSection>
-        <ResourceTable<K8sObject>
+        {projects.failures.length > 0 && (
+          <Stack hasGutter className="pf-v6-u-mb-md" data-test="cluster-failures">
+            {projects.failures.map((f) => (
+              <div key={f.cluster} data-test={`cluster-failure-${f.cluster}`}>
+                <ErrorAlert error={f.error} title={t('The projects on cluster {{name}} cannot be listed; the other clusters are listed below.', { name: f.cluster })} onRetry={projects.refetch} />
+              </div>
+            ))}
+          </Stack>
+        )}
+        <ResourceTable<ClusterProject>
           id="projects"
           ariaLabel={t('Projects')}
           table={table}
           query={projects}
           statuses={['active', 'terminating']}
-          link={(ns) => `/projects/${ns.metadata.name}/overview`}
+          link={(ns) => withCluster(`/projects/${ns.metadata.name}/overview`, ns.cluster)}
           columns={[
             { title: t('Name'), sortKey: 'name', render: (ns) => displayName(ns) + (displayName(ns) !== ns.metadata.name ? ` (${ns.metadata.name})` : '') },
+            ...clusterColumn,
             { title: t('Status'), sortKey: 'status', render: (ns) => <StatusLabel status={(ns.status as { phase?: string } | undefined)?.phase} /> },
             { title: t('Creator'), render: (ns) => ns.metadata.annotations?.[creatorAnnotation] ?? '-' },
             { title: t('Age'), sortKey: 'createTime', render: (ns) => age(ns.metadata.creationTimestamp) },
@@ -79,13 +100,14 @@ export default function Projects() {
             setCreating(false);
             setName('');
             setTitle('');
+            setChosen(undefined);
           }}
           onSubmit={async () => {
-            await createProject(workspace, { name, displayName: title });
+            await createProject(workspace, { name, displayName: title }, target);
             invalidate('namespaces');
-            toast.success(t('Project {{name}} is created.', { name }));
+            toast.success(target === hostCluster ? t('Project {{name}} is created.', { name }) : t('Project {{name}} is created on cluster {{cluster}}.', { name, cluster: target }));
           }}
-          shownFields={['metadata.name']}
+          shownFields={targets.length > 1 ? ['metadata.name', 'spec.clusters'] : ['metadata.name']}
         >
           {(err) => (
             <>
@@ -97,6 +119,16 @@ export default function Projects() {
                   test="project-name"
                 />
               </FormGroup>
+              {targets.length > 1 && (
+                <FormGroup label={t('Cluster')} isRequired fieldId="project-cluster">
+                  <FormSelect id="project-cluster" value={target} onChange={(_e, v) => setChosen(v)} validated={fieldError(err, 'spec.clusters') ? 'error' : 'default'} data-test="project-cluster-select">
+                    {targets.map((c) => (
+                      <FormSelectOption key={c} value={c} label={c} />
+                    ))}
+                  </FormSelect>
+                  <FieldHelp rule={t('One of the clusters the workspace is placed on. The project stays on it.')} error={fieldError(err, 'spec.clusters')} test="project-cluster" />
+                </FormGroup>
+              )}
               <FormGroup label={t('Display name')} fieldId="project-title">
                 <TextInput id="project-title" value={title} onChange={(_e, v) => setTitle(v)} data-test="project-title" />
               </FormGroup>
@@ -109,7 +141,7 @@ export default function Projects() {
           kind={t('project')}
           name={deleting.metadata.name}
           onConfirm={async () => {
-            await deleteProject(workspace, deleting.metadata.name);
+            await deleteProject(workspace, deleting.metadata.name, deleting.cluster);
             invalidate('namespaces');
             toast.success(t('Project {{name}} is being deleted.', { name: deleting.metadata.name }));
           }}
@@ -118,4 +150,11 @@ export default function Projects() {
       )}
     </>
   );
+}
+
+/** createTargets are the clusters offered for a new project: the workspace's, the host first; the host alone when there are none. */
+export function createTargets(placed: string[] | undefined): string[] {
+  if (!placed?.length) return [hostCluster];
+  const members = placed.filter((c) => c !== hostCluster).sort();
+  return placed.includes(hostCluster) ? [hostCluster, ...members] : members;
 }

@@ -6,6 +6,7 @@ import { useWorkspaceAccess } from '../../api/access';
 import { PageHeader } from '../../components/PageHeader';
 import { PageError } from '../../components/PageState';
 import { WorkspaceMonitoring } from '../monitoring/UsageMonitoring';
+import { PlacementCard } from './Placement';
 
 export default function WorkspaceOverview() {
   const { workspace = '' } = useParams();
@@ -35,6 +36,9 @@ export default function WorkspaceOverview() {
             </Card>
           ))}
         </Gallery>
+      </PageSection>
+      <PageSection>
+        <PlacementCard workspace={workspace} />
       </PageSection>
       {access.may('projects') && (
         <PageSection>

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
+import { hostCluster, useCluster } from './cluster';
 import { kinds, projectKinds } from './kinds';
 
 /** An action to ask about, as the platform's subject access review names it. */
@@ -11,6 +12,8 @@ export interface Action {
   namespace?: string;
   workspace?: string;
   name?: string;
+  /** The cluster asked about; the page's cluster when not given (docs/multicluster.md). */
+  cluster?: string;
 }
 
 interface ReviewAnswer {
@@ -19,7 +22,7 @@ interface ReviewAnswer {
 
 /** reviewKey is the cache key of a batch of actions: the same questions share one answer. */
 export function reviewKey(actions: Action[]) {
-  return ['can', JSON.stringify(actions.map((a) => [a.verb, a.group ?? '', a.resource, a.subresource ?? '', a.namespace ?? '', a.workspace ?? '', a.name ?? '']))] as const;
+  return ['can', JSON.stringify(actions.map((a) => [a.verb, a.group ?? '', a.resource, a.subresource ?? '', a.namespace ?? '', a.workspace ?? '', a.name ?? '', a.cluster ?? '']))] as const;
 }
 
 /**
@@ -36,7 +39,11 @@ export function useCan(actions: Action[]): boolean[] {
  * are kept for five minutes and shared by every screen that asks the same
  * questions (the navigation and the page it opens ask once between them).
  */
-export function useAccess(actions: Action[]): { allowed: boolean[]; loaded: boolean } {
+export function useAccess(asked: Action[]): { allowed: boolean[]; loaded: boolean } {
+  // On a page about a member cluster, the questions are about that cluster:
+  // the host decides them with the member's namespaces and bindings.
+  const cluster = useCluster();
+  const actions = cluster === hostCluster ? asked : asked.map((a) => (a.cluster ? a : { ...a, cluster }));
   const q = useQuery({
     queryKey: reviewKey(actions),
     queryFn: () =>

@@ -4,6 +4,7 @@ import { Link, MemoryRouter, useLocation } from 'react-router';
 import { ClusterProvider, ClusterScope, clusterScope, isClusterPage, useCluster, withCluster } from './cluster';
 import { clusterPath, request } from './client';
 import { useList } from './resources';
+import { useCan } from './access';
 
 const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
 
@@ -55,6 +56,30 @@ describe('the cluster of a request', () => {
     await waitFor(() => expect([...container.querySelectorAll('[data-test="names"]')].map((e) => e.textContent)).toEqual(['host-node', 'member-node']));
     expect(urls).toContain('/kapis/resources.superkube.io/v1alpha3/nodes?limit=10');
     expect(urls).toContain('/clusters/member-1/kapis/resources.superkube.io/v1alpha3/nodes?limit=10');
+  });
+
+  it('asks the access review about the page’s cluster', async () => {
+    const bodies: { spec: { resourceAttributesList: { cluster?: string }[] } }[] = [];
+    vi.stubGlobal('fetch', vi.fn((_u: string, init: RequestInit) => {
+      const body = JSON.parse(init.body as string) as { spec: { resourceAttributesList: { cluster?: string }[] } };
+      bodies.push(body);
+      const allowed = body.spec.resourceAttributesList[0].cluster === 'member-1';
+      return json({ status: { allowed, results: [{ allowed }] } });
+    }));
+    function Can() {
+      const [ok] = useCan([{ verb: 'list', resource: 'pods', namespace: 'dev' }]);
+      return <span data-test="can">{String(ok)}</span>;
+    }
+    const { container } = render(
+      <QueryClientProvider client={client()}>
+        <Can />
+        <ClusterProvider cluster="member-1">
+          <Can />
+        </ClusterProvider>
+      </QueryClientProvider>,
+    );
+    await waitFor(() => expect([...container.querySelectorAll('[data-test="can"]')].map((e) => e.textContent)).toEqual(['false', 'true']));
+    expect(bodies.map((b) => b.spec.resourceAttributesList[0].cluster)).toEqual(expect.arrayContaining([undefined, 'member-1']));
   });
 
   it('makes links to a page of a cluster', () => {

@@ -230,6 +230,14 @@ func NewCommand(out io.Writer) *cobra.Command {
 			if errs := o.Validate(); len(errs) > 0 {
 				return kerrors.NewAggregate(errs)
 			}
+			// Programs given files under the data folder (Alertmanager's
+			// configuration names the CA) may resolve a relative path
+			// against another folder than ke-dev's.
+			abs, err := filepath.Abs(o.Cluster.DataDir)
+			if err != nil {
+				return err
+			}
+			o.Cluster.DataDir = abs
 			reserveGivenPorts(cmd.Flags())
 			return o.RunUp(cmd.Context())
 		},

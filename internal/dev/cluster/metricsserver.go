@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/superkube/super-kubenetes/internal/dev/pki"
 	"github.com/superkube/super-kubenetes/internal/dev/process"
@@ -161,9 +162,18 @@ func (c *Cluster) registerMetricsAPI(ctx context.Context, ca []byte) error {
 		},
 	}}
 	apiServices := dyn.Resource(apiServiceGVR)
-	if old, err := apiServices.Get(ctx, MetricsAPIService, metav1.GetOptions{}); err == nil {
-		apiService.SetResourceVersion(old.GetResourceVersion())
-		_, err = apiServices.Update(ctx, apiService, metav1.UpdateOptions{})
+	if _, err := apiServices.Get(ctx, MetricsAPIService, metav1.GetOptions{}); err == nil {
+		// kube-apiserver writes the APIService's status as it checks the
+		// old endpoint: read it again on a conflict.
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			old, err := apiServices.Get(ctx, MetricsAPIService, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			apiService.SetResourceVersion(old.GetResourceVersion())
+			_, err = apiServices.Update(ctx, apiService, metav1.UpdateOptions{})
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("updating APIService %s: %w", MetricsAPIService, err)
 		}

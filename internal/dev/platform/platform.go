@@ -555,18 +555,6 @@ func startConsole(ctx context.Context, c *cluster.Cluster, cfg Config, path, nam
 		"--client-secret-file=" + secretFile,
 		"--cert-dir=" + filepath.Join(c.DataDir(), "ke-console"),
 	}
-	// ke-controller-manager reaches member clusters through ke-apiserver
-	// with this token (see startControllerManagers).
-	controllerToken := MulticlusterControllerTokenFile(c.DataDir())
-	if err := ensureSecret(controllerToken); err != nil {
-		return err
-	}
-	args = append(args, "--multicluster-controller-token-file="+controllerToken)
-	// With several replicas, an agent's tunnel lands on one; the others
-	// forward that cluster's requests to it, at its own address.
-	if cfg.HA {
-		args = append(args, "--multicluster-advertise-url=https://127.0.0.1:"+strconv.Itoa(port), "--multicluster-peer-ca-file="+caFile)
-	}
 	metricsArg, err := metricsFlag(metrics)
 	if err != nil {
 		return err

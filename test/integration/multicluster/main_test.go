@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -37,6 +38,8 @@ var (
 	// memberKubeconfig reaches the member as a member of system:masters
 	// (allowed to impersonate), what an agent or a Direct join hands over.
 	memberKubeconfig []byte
+	// internal serves the controllers' path to members.
+	internal *internalPath
 )
 
 func TestMain(m *testing.M) {
@@ -72,7 +75,15 @@ func run(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := platform.StartControllers(ctx, host.Config); err != nil {
+	// ke-controller-manager reaches members through an internal path; here
+	// a stand-in for ke-apiserver's serves it (internal_test.go).
+	if internal, err = startInternalPath(dir, member.Config); err != nil {
+		return 1, err
+	}
+	defer internal.Close()
+	if err := platform.StartControllers(ctx, host.Config, func(c *cmapp.Config) {
+		c.Multicluster = cmapp.Multicluster{APIServerURL: internal.URL, APIServerCAFile: internal.CAFile, TokenFile: internal.TokenFile}
+	}); err != nil {
 		return 1, err
 	}
 	apiServer, err := platform.Listen(dir)

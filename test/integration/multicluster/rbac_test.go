@@ -112,7 +112,9 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	const cluster = "rbac-m"
 	r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": cluster, "connection": "Direct", "kubeconfig": string(memberKubeconfig)})
 	expect(t, r, http.StatusCreated)
-	t.Cleanup(func() { _ = k8s.Delete(context.Background(), &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: cluster}}) })
+	t.Cleanup(func() {
+		_ = k8s.Delete(context.Background(), &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: cluster}})
+	})
 	ready(t, cluster, metav1.ConditionTrue, 30*time.Second)
 
 	users := []string{"mc-global", "mc-wsadmin", "mc-wsregular", "mc-wsviewer", "mc-operator", "mc-stranger"}

@@ -27,8 +27,11 @@ type internalPath struct {
 	URL, CAFile, TokenFile string
 
 	mu       sync.Mutex
-	clusters map[string]int
+	clusters map[string]*counts
 }
+
+// counts are the requests one cluster's path served.
+type counts struct{ reads, writes int }
 
 func startInternalPath(dir string, memberConfig *rest.Config) (*internalPath, error) {
 	target, err := url.Parse(memberConfig.Host)
@@ -44,7 +47,7 @@ func startInternalPath(dir string, memberConfig *rest.Config) (*internalPath, er
 		return nil, err
 	}
 	token := hex.EncodeToString(raw)
-	ip := &internalPath{clusters: map[string]int{}}
+	ip := &internalPath{clusters: map[string]*counts{}}
 	proxy := &httputil.ReverseProxy{Transport: transport, Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(target)
 		r.Out.URL.Path, r.Out.URL.RawPath = r.In.URL.Path, ""
@@ -66,7 +69,16 @@ func startInternalPath(dir string, memberConfig *rest.Config) (*internalPath, er
 			return
 		}
 		ip.mu.Lock()
-		ip.clusters[cluster]++
+		n := ip.clusters[cluster]
+		if n == nil {
+			n = &counts{}
+			ip.clusters[cluster] = n
+		}
+		if r.Method == http.MethodGet {
+			n.reads++
+		} else {
+			n.writes++
+		}
 		ip.mu.Unlock()
 		r.URL.Path = "/" + path
 		proxy.ServeHTTP(w, r)
@@ -86,9 +98,12 @@ func startInternalPath(dir string, memberConfig *rest.Config) (*internalPath, er
 	return ip, nil
 }
 
-// requests returns how many requests the cluster's path served.
-func (ip *internalPath) requests(cluster string) int {
+// requests returns how many reads and writes the cluster's path served.
+func (ip *internalPath) requests(cluster string) counts {
 	ip.mu.Lock()
 	defer ip.mu.Unlock()
-	return ip.clusters[cluster]
+	if n := ip.clusters[cluster]; n != nil {
+		return *n
+	}
+	return counts{}
 }

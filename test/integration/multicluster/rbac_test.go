@@ -234,9 +234,46 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	if !meta.IsStatusConditionTrue(cl.Status.Conditions, clusterv1alpha1.ReadyCondition) {
 		t.Fatalf("the Ready condition went missing beside RBACSynced: %+v", cl.Status.Conditions)
 	}
-	if internal.requests(cluster) == 0 {
-		t.Fatal("the controllers did not go through the internal path")
+	if n := internal.requests(cluster); n.reads == 0 || n.writes == 0 {
+		t.Fatalf("the controllers did not go through the internal path: %+v", n)
 	}
+	// In line, the member costs reads only: two more reconciles (each
+	// lists namespaces and the three kinds of marked objects), brought by
+	// a change of the workspace that changes nothing on the member, write
+	// nothing.
+	steady := internal.requests(cluster)
+	for i := 1; i <= 2; i++ {
+		w := &tenantv1beta1.Workspace{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: ws}, w); err != nil {
+			t.Fatal(err)
+		}
+		before := w.DeepCopy()
+		if w.Labels == nil {
+			w.Labels = map[string]string{}
+		}
+		w.Labels["touched"] = fmt.Sprint(i)
+		if err := k8s.Patch(ctx, w, client.MergeFrom(before)); err != nil {
+			t.Fatal(err)
+		}
+		platform.Eventually(t, "another reconcile of the member", mirrorWait, func() error {
+			if n := internal.requests(cluster); n.reads < steady.reads+4*i {
+				return fmt.Errorf("%d reads since", n.reads-steady.reads)
+			}
+			return nil
+		})
+	}
+	if n := internal.requests(cluster); n.writes != steady.writes {
+		t.Fatalf("a member in line was written to %d times", n.writes-steady.writes)
+	}
+
+	// A namespace made on the member joins the workspace there: the
+	// periodic resync finds it (nothing changed on the host).
+	create(t, member.Client, project("mcws-member2", ws))
+	start = time.Now()
+	platform.Eventually(t, "the workspace's bindings in a namespace made on the member", mirrorWait, func() error {
+		return member.Client.Get(ctx, client.ObjectKey{Namespace: "mcws-member2", Name: wantRB[1]}, &rbacv1.RoleBinding{})
+	})
+	t.Logf("a namespace made on the member got the workspace's bindings %.1fs later", time.Since(start).Seconds())
 
 	// A deleted binding is pruned on the member.
 	if err := k8s.Delete(ctx, wsMember(ws, "mc-wsregular", builtin.WorkspaceRegular)); err != nil {
@@ -262,16 +299,18 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	if err := k8s.Patch(ctx, w, client.MergeFrom(before)); err != nil {
 		t.Fatal(err)
 	}
-	platform.Eventually(t, "the member's mirrors of the workspace pruned and its namespace released", mirrorWait, func() error {
-		ns := &corev1.Namespace{}
-		if err := member.Client.Get(ctx, client.ObjectKey{Name: "mcws-member"}, ns); err != nil {
-			return err
-		}
-		if _, ok := ns.Labels[tenantv1beta1.WorkspaceLabel]; ok || !ns.DeletionTimestamp.IsZero() {
-			return fmt.Errorf("namespace labels %v, deleting %v", ns.Labels, ns.DeletionTimestamp)
+	platform.Eventually(t, "the member's mirrors of the workspace pruned and its namespaces released", mirrorWait, func() error {
+		for _, name := range []string{"mcws-member", "mcws-member2"} {
+			ns := &corev1.Namespace{}
+			if err := member.Client.Get(ctx, client.ObjectKey{Name: name}, ns); err != nil {
+				return err
+			}
+			if _, ok := ns.Labels[tenantv1beta1.WorkspaceLabel]; ok || !ns.DeletionTimestamp.IsZero() {
+				return fmt.Errorf("namespace %s: labels %v, deleting %v", name, ns.Labels, ns.DeletionTimestamp)
+			}
 		}
 		rbs := &rbacv1.RoleBindingList{}
-		if err := member.Client.List(ctx, rbs, client.InNamespace("mcws-member"), marker); err != nil {
+		if err := member.Client.List(ctx, rbs, marker); err != nil {
 			return err
 		}
 		if len(rbs.Items) > 0 {

@@ -44,6 +44,9 @@ const (
 	ReasonRBACSynced = "Synced"
 	// ReasonRBACSyncFailed: a read or write on the member failed.
 	ReasonRBACSyncFailed = "SyncFailed"
+	// ReasonRBACClusterNotReady: the member is not Ready; its RBAC is
+	// brought in line once it is (condition Unknown).
+	ReasonRBACClusterNotReady = "ClusterNotReady"
 	// ReasonRBACNameTaken: an object the platform would write exists on the
 	// member without MirroredByLabel, and is left alone.
 	ReasonRBACNameTaken = "NameTaken"

@@ -182,7 +182,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !isReady(c) {
 		// The watch brings it back when it turns Ready; the resync covers a
 		// missed event.
-		return ctrl.Result{RequeueAfter: r.Resync}, nil
+		err := r.setCondition(ctx, c, metav1.Condition{Type: clusterv1alpha1.RBACSyncedCondition, Status: metav1.ConditionUnknown,
+			Reason: clusterv1alpha1.ReasonRBACClusterNotReady, ObservedGeneration: c.Generation,
+			Message: "the cluster is not Ready; its RBAC is brought in line once it is"})
+		return ctrl.Result{RequeueAfter: r.Resync}, err
 	}
 	log := ctrl.LoggerFrom(ctx)
 	synced, err := r.sync(ctx, c)

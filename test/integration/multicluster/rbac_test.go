@@ -117,6 +117,25 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	})
 	ready(t, cluster, metav1.ConditionTrue, 30*time.Second)
 
+	// A member that is not Ready is left alone, and says so.
+	r = api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "rbac-waiting", "connection": "Agent"})
+	expect(t, r, http.StatusCreated)
+	platform.Eventually(t, "RBACSynced=Unknown on a cluster that is not Ready", 30*time.Second, func() error {
+		c := &clusterv1alpha1.Cluster{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: "rbac-waiting"}, c); err != nil {
+			return err
+		}
+		if cond := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.RBACSyncedCondition); cond == nil ||
+			cond.Status != metav1.ConditionUnknown || cond.Reason != clusterv1alpha1.ReasonRBACClusterNotReady {
+			return fmt.Errorf("RBACSynced is %+v", cond)
+		}
+		return nil
+	})
+	expect(t, api.Do(t, http.MethodDelete, prefix+"/clusters/rbac-waiting", admin, nil), http.StatusOK)
+	if n := internal.requests("rbac-waiting"); n.reads+n.writes > 0 {
+		t.Fatalf("a cluster that is not Ready was asked: %+v", n)
+	}
+
 	users := []string{"mc-global", "mc-wsadmin", "mc-wsregular", "mc-wsviewer", "mc-operator", "mc-stranger"}
 	for _, u := range users {
 		platform.NewUser(t, k8s, u, password)

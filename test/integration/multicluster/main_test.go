@@ -38,8 +38,8 @@ var (
 	// memberKubeconfig reaches the member as a member of system:masters
 	// (allowed to impersonate), what an agent or a Direct join hands over.
 	memberKubeconfig []byte
-	// internal serves the controllers' path to members.
-	internal *internalPath
+	// internal relays the controllers' path to members to ke-apiserver.
+	internal *relay
 )
 
 func TestMain(m *testing.M) {
@@ -75,9 +75,10 @@ func run(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// ke-controller-manager reaches members through an internal path; here
-	// a stand-in for ke-apiserver's serves it (internal_test.go).
-	if internal, err = startInternalPath(dir, member.Config); err != nil {
+	// ke-controller-manager reaches members through ke-apiserver's
+	// internal path, by way of a relay that counts the requests
+	// (internal_test.go).
+	if internal, err = newRelay(dir); err != nil {
 		return 1, err
 	}
 	defer internal.Close()
@@ -92,6 +93,7 @@ func run(m *testing.M) (int, error) {
 	}
 	cfg := apiServer.Config(host.Config)
 	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
+	cfg.Multicluster.ControllerTokenFile = internal.TokenFile
 	_, stop, err := apiServer.Start(ctx, cfg, host.Config)
 	if err != nil {
 		return 1, err
@@ -99,6 +101,9 @@ func run(m *testing.M) (int, error) {
 	defer stop()
 	tlsCfg, err := apiServer.TLSConfig()
 	if err != nil {
+		return 1, err
+	}
+	if err := internal.forwardTo(apiServer.URL, tlsCfg); err != nil {
 		return 1, err
 	}
 	hostURL = apiServer.URL

@@ -254,7 +254,7 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 		t.Fatalf("the Ready condition went missing beside RBACSynced: %+v", cl.Status.Conditions)
 	}
 	if n := internal.requests(cluster); n.reads == 0 || n.writes == 0 {
-		t.Fatalf("the controllers did not go through the internal path: %+v", n)
+		t.Fatalf("the controllers did not go through ke-apiserver's internal path: %+v", n)
 	}
 	// In line, the member costs reads only: two more reconciles (each
 	// lists namespaces and the three kinds of marked objects), brought by

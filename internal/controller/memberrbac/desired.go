@@ -47,6 +47,9 @@ type State struct {
 	ClusterRoleBindings []rbacv1.ClusterRoleBinding
 	RoleBindings        []rbacv1.RoleBinding
 	Namespaces          []NamespaceAction
+	// Projects are the member namespaces of the workspaces placed on it
+	// (not terminating), which get the built-in project roles.
+	Projects []string
 }
 
 // Desired computes the member's wanted state from the platform and the
@@ -119,6 +122,7 @@ func Desired(p Platform, cluster *clusterv1alpha1.Cluster, namespaces []corev1.N
 		}
 		if placed[ws] {
 			inWorkspace[ws] = append(inWorkspace[ws], ns.Name)
+			s.Projects = append(s.Projects, ns.Name)
 			continue
 		}
 		policy := tenantv1beta1.NamespacesRelease
@@ -166,6 +170,7 @@ func Desired(p Platform, cluster *clusterv1alpha1.Cluster, namespaces []corev1.N
 		a, b := s.RoleBindings[i], s.RoleBindings[j]
 		return a.Namespace < b.Namespace || a.Namespace == b.Namespace && a.Name < b.Name
 	})
+	sort.Strings(s.Projects)
 	sort.Slice(s.Namespaces, func(i, j int) bool { return s.Namespaces[i].Namespace < s.Namespaces[j].Namespace })
 	return s
 }

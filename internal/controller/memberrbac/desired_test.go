@@ -147,6 +147,9 @@ func TestDesired(t *testing.T) {
 		}
 	}
 
+	if got, want := s.Projects, []string{"both-a", "both-b", "eu-a"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("projects %v, want %v", got, want)
+	}
 	if got, want := s.Namespaces, []NamespaceAction{
 		{Namespace: "doomed", Workspace: "gone-elsewhere", Policy: tenantv1beta1.NamespacesDelete},
 		{Namespace: "orphan", Workspace: "no-such-workspace", Policy: tenantv1beta1.NamespacesRelease},

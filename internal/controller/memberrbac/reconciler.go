@@ -3,13 +3,15 @@
 // the WorkspaceRoles and WorkspaceRoleBindings of the workspaces placed on
 // the member (package mirror names them), written into the member's
 // kube-apiserver so that a request the host forwards as the user is allowed
-// there as it is on the host. Project and cluster roles and bindings are
-// native objects of the member itself and are not copied.
+// there as it is on the host. Project and cluster bindings (and cluster
+// roles) are native objects of the member itself and are not copied; the
+// built-in project roles are made in the member's projects as on the host.
 //
 // Every object written carries cluster.superkube.io/mirrored-by=host;
 // marked objects that are no longer wanted are pruned, unmarked objects are
 // never touched. Member namespaces labelled with a workspace that is not
-// placed on the member leave it by the workspace's namespace policy.
+// placed on the member leave it by the workspace's namespace policy, and the
+// member namespaces of placed workspaces get the built-in project roles.
 package memberrbac
 
 import (
@@ -40,6 +42,8 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
+	projects "github.com/superkube/super-kubenetes/internal/controller/namespace"
+	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/multicluster/placement"
 )
 
@@ -282,7 +286,52 @@ func (r *Reconciler) sync(ctx context.Context, c *clusterv1alpha1.Cluster) (sync
 		}
 		out.writes++
 	}
+	created, err := r.projectRoles(ctx, mc, want.Projects)
+	out.writes += created
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return out, kerrors.NewAggregate(errs)
+}
+
+// projectRoles gives the member's projects the built-in project roles
+// (admin, operator, viewer) that they lack, aggregated from the host's role
+// templates, as the host's project controller does on the host. They are
+// the project's own roles, not mirrors: made once, without the marker,
+// never changed or pruned (a namespace that leaves its workspace keeps
+// them, as on the host). One list of the member's built-in project roles
+// finds the projects that lack some.
+func (r *Reconciler) projectRoles(ctx context.Context, mc client.Client, names []string) (int, error) {
+	if len(names) == 0 {
+		return 0, nil
+	}
+	list := index.MetadataList(rbacv1.SchemeGroupVersion.WithKind("Role"))
+	if err := mc.List(ctx, list, client.MatchingLabels{iamv1beta1.BuiltinLabel: "true", iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace)}); err != nil {
+		return 0, fmt.Errorf("listing the member's project roles: %w", err)
+	}
+	have := map[types.NamespacedName]bool{}
+	for i := range list.Items {
+		have[types.NamespacedName{Namespace: list.Items[i].Namespace, Name: list.Items[i].Name}] = true
+	}
+	created := 0
+	var errs []error
+	for _, ns := range names {
+		missing := 0
+		for _, b := range builtin.ProjectRoles() {
+			if !have[types.NamespacedName{Namespace: ns, Name: b.Name}] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			continue
+		}
+		if err := projects.EnsureRoles(ctx, mc, r.Client, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			errs = append(errs, fmt.Errorf("the project roles of %s: %w", ns, err))
+			continue
+		}
+		created += missing
+	}
+	return created, kerrors.NewAggregate(errs)
 }
 
 // platform reads what decides the member's RBAC from the host's cache.

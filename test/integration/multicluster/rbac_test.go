@@ -11,6 +11,7 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,6 +78,27 @@ func compare(ctx context.Context, users []string, pairs [][2]string) (diffs []st
 		}
 	}
 	return diffs, allowed, nil
+}
+
+// grants expands rules into the set of group/resource/verb they allow (the
+// aggregation may order and group them differently).
+func grants(rules []rbacv1.PolicyRule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				for _, v := range r.Verbs {
+					out[g+"/"+res+"/"+v] = true
+				}
+			}
+		}
+		for _, u := range r.NonResourceURLs {
+			for _, v := range r.Verbs {
+				out[u+"/"+v] = true
+			}
+		}
+	}
+	return out
 }
 
 func create(t *testing.T, c client.Client, objs ...client.Object) {
@@ -157,14 +179,22 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 		project("mcws-host", ws))
 	create(t, member.Client, project("mcws-member", ws))
 
-	// The project operator: the host's project controller makes the
-	// project roles; on the member the project's roles are the member's
-	// own, made here with the host's rules.
-	operator := &rbacv1.Role{}
-	platform.Eventually(t, "the host project's operator role", 30*time.Second, func() error {
-		return k8s.Get(ctx, client.ObjectKey{Namespace: "mcws-host", Name: builtin.ProjectOperator}, operator)
+	// The project operator: each project gets the built-in project roles,
+	// on the host from the project controller, on the member from the
+	// member RBAC controller, with the same rules.
+	operator, memberOperator := &rbacv1.Role{}, &rbacv1.Role{}
+	platform.Eventually(t, "the projects' operator roles", mirrorWait, func() error {
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "mcws-host", Name: builtin.ProjectOperator}, operator); err != nil {
+			return err
+		}
+		return member.Client.Get(ctx, client.ObjectKey{Namespace: "mcws-member", Name: builtin.ProjectOperator}, memberOperator)
 	})
-	create(t, member.Client, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: "mcws-member", Name: builtin.ProjectOperator}, Rules: operator.Rules})
+	if h, m := grants(operator.Rules), grants(memberOperator.Rules); !equality.Semantic.DeepEqual(h, m) || len(h) == 0 {
+		t.Fatalf("the member project's operator role grants otherwise than the host's:\n%v\n%v", m, h)
+	}
+	if _, marked := memberOperator.Labels[clusterv1alpha1.MirroredByLabel]; marked {
+		t.Fatal("a project role is marked as a mirror")
+	}
 	bindOperator := func(ns string) *rbacv1.RoleBinding {
 		return &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "mc-operator-operator"},
 			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: builtin.ProjectOperator},
@@ -361,6 +391,10 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	}
 	if err := member.Client.Get(ctx, client.ObjectKey{Namespace: "mcws-member", Name: "mc-operator-operator"}, &rbacv1.RoleBinding{}); err != nil {
 		t.Errorf("the member's project binding: %v", err)
+	}
+	// As on the host, a namespace that leaves its workspace keeps its roles.
+	if err := member.Client.Get(ctx, client.ObjectKey{Namespace: "mcws-member", Name: builtin.ProjectOperator}, &rbacv1.Role{}); err != nil {
+		t.Errorf("the released namespace's project role: %v", err)
 	}
 
 	// A workspace whose policy is Delete: leaving the member deletes its

@@ -27,6 +27,29 @@ const (
 
 	// KubeconfigKey is the key of a kubeconfig Secret.
 	KubeconfigKey = "kubeconfig"
+
+	// MirroredByLabel marks the native RBAC objects the host writes into a
+	// member cluster (value MirroredByHost). Only objects with this label
+	// are ever changed or pruned there; everything else on the member is
+	// the member's own.
+	MirroredByLabel = "cluster.superkube.io/mirrored-by"
+	// MirroredByHost is the value of MirroredByLabel.
+	MirroredByHost = "host"
+
+	// RBACSyncedCondition says whether the member's native RBAC matches the
+	// platform's roles and bindings (written by ke-controller-manager's
+	// member RBAC controller, beside Ready).
+	RBACSyncedCondition = "RBACSynced"
+	// ReasonRBACSynced: the member's mirrored RBAC is what the platform wants.
+	ReasonRBACSynced = "Synced"
+	// ReasonRBACSyncFailed: a read or write on the member failed.
+	ReasonRBACSyncFailed = "SyncFailed"
+	// ReasonRBACClusterNotReady: the member is not Ready; its RBAC is
+	// brought in line once it is (condition Unknown).
+	ReasonRBACClusterNotReady = "ClusterNotReady"
+	// ReasonRBACNameTaken: an object the platform would write exists on the
+	// member without MirroredByLabel, and is left alone.
+	ReasonRBACNameTaken = "NameTaken"
 )
 
 // ConnectionType says how the platform reaches a cluster.

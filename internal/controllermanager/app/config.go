@@ -231,6 +231,14 @@ func (c *Config) Validate() []error {
 	if a.ReloadDelay.Duration < 0 || a.ReloadDelay.Duration > time.Minute {
 		errs = append(errs, fmt.Errorf("alerting.reloadDelay must be between 0s and 1m, got %s", a.ReloadDelay.Duration))
 	}
+	if m := c.Multicluster; m.APIServerURL != "" {
+		if u, err := url.Parse(m.APIServerURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("multicluster.apiServerURL must be an https URL, got %q", m.APIServerURL))
+		}
+		if m.TokenFile == "" {
+			errs = append(errs, errors.New("multicluster.tokenFile is required with multicluster.apiServerURL"))
+		}
+	}
 	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}

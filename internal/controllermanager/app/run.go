@@ -41,6 +41,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/group"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
 	"github.com/superkube/super-kubenetes/internal/controller/loginrecord"
+	"github.com/superkube/super-kubenetes/internal/controller/memberrbac"
 	"github.com/superkube/super-kubenetes/internal/controller/namespace"
 	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
 	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
@@ -72,6 +73,11 @@ type ManagerOptions struct {
 	// ReleaseHolder names this process in the app store's release
 	// operations (default: host, pid and a random suffix).
 	ReleaseHolder string
+	// MemberClients reaches member clusters for the member RBAC controller
+	// instead of ke-apiserver's internal path (multicluster.apiServerURL).
+	MemberClients memberrbac.MemberClients
+	// MemberResync is the member RBAC controller's period (default 15s).
+	MemberResync time.Duration
 }
 
 // NewManager builds a manager with every reconciler, the indexes and the
@@ -158,6 +164,13 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		}
 		reconcilers = append(reconcilers, ar)
 	}
+	members, err := memberClients(cfg, opts, mgr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if members != nil {
+		reconcilers = append(reconcilers, &memberrbac.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Members: members, Resync: opts.MemberResync})
+	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
 		return nil, nil, err
 	}
@@ -188,6 +201,25 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		return nil, nil, err
 	}
 	return mgr, boot, nil
+}
+
+// memberClients is how the member RBAC controller reaches members: through
+// ke-apiserver's internal path when multicluster.apiServerURL is set; nil
+// (the controller is not started) otherwise.
+func memberClients(cfg Config, opts ManagerOptions, mgr ctrl.Manager) (memberrbac.MemberClients, error) {
+	if opts.MemberClients != nil {
+		return opts.MemberClients, nil
+	}
+	mc := cfg.Multicluster
+	if mc.APIServerURL == "" {
+		mgr.GetLogger().Info("multicluster.apiServerURL is not set: member clusters' RBAC is not mirrored")
+		return nil, nil
+	}
+	f, err := memberrbac.NewThroughAPIServer(mc.APIServerURL, mc.APIServerCAFile, mc.TokenFile, mgr.GetScheme())
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // addEventExport writes Kubernetes events to the log store, and deletes

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
@@ -37,6 +38,8 @@ var (
 	// memberKubeconfig reaches the member as a member of system:masters
 	// (allowed to impersonate), what an agent or a Direct join hands over.
 	memberKubeconfig []byte
+	// internal relays the controllers' path to members to ke-apiserver.
+	internal *relay
 )
 
 func TestMain(m *testing.M) {
@@ -72,7 +75,16 @@ func run(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := platform.StartControllers(ctx, host.Config); err != nil {
+	// ke-controller-manager reaches members through ke-apiserver's
+	// internal path, by way of a relay that counts the requests
+	// (internal_test.go).
+	if internal, err = newRelay(dir); err != nil {
+		return 1, err
+	}
+	defer internal.Close()
+	if err := platform.StartControllers(ctx, host.Config, func(c *cmapp.Config) {
+		c.Multicluster = cmapp.Multicluster{APIServerURL: internal.URL, APIServerCAFile: internal.CAFile, TokenFile: internal.TokenFile}
+	}); err != nil {
 		return 1, err
 	}
 	apiServer, err := platform.Listen(dir)
@@ -81,6 +93,7 @@ func run(m *testing.M) (int, error) {
 	}
 	cfg := apiServer.Config(host.Config)
 	cfg.OAuthClients = []oauth.Client{{ID: app.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
+	cfg.Multicluster.ControllerTokenFile = internal.TokenFile
 	_, stop, err := apiServer.Start(ctx, cfg, host.Config)
 	if err != nil {
 		return 1, err
@@ -88,6 +101,9 @@ func run(m *testing.M) (int, error) {
 	defer stop()
 	tlsCfg, err := apiServer.TLSConfig()
 	if err != nil {
+		return 1, err
+	}
+	if err := internal.forwardTo(apiServer.URL, tlsCfg); err != nil {
 		return 1, err
 	}
 	hostURL = apiServer.URL

@@ -40,6 +40,7 @@ import (
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
 	projects "github.com/superkube/super-kubenetes/internal/controller/namespace"
@@ -286,6 +287,11 @@ func (r *Reconciler) sync(ctx context.Context, c *clusterv1alpha1.Cluster) (sync
 		}
 		out.writes++
 	}
+	// The built-in cluster roles (cluster-admin labelled, cluster-viewer),
+	// which the member's cluster members are bound to.
+	if err := bootstrap.EnsureClusterRoles(ctx, mc, mc, r.Client); err != nil {
+		errs = append(errs, fmt.Errorf("the built-in cluster roles: %w", err))
+	}
 	created, err := r.projectRoles(ctx, mc, want.Projects)
 	out.writes += created
 	if err != nil {
@@ -330,6 +336,17 @@ func (r *Reconciler) projectRoles(ctx context.Context, mc client.Client, names [
 			continue
 		}
 		created += missing
+		// A new project: its creator becomes its admin, as on the host.
+		project := &corev1.Namespace{}
+		if err := mc.Get(ctx, types.NamespacedName{Name: ns}, project); err != nil {
+			errs = append(errs, fmt.Errorf("reading project %s: %w", ns, err))
+			continue
+		}
+		if creator := project.Annotations[tenantv1beta1.CreatorAnnotation]; creator != "" {
+			if _, err := projects.EnsureCreator(ctx, mc, r.Client, project, creator); err != nil {
+				errs = append(errs, fmt.Errorf("binding the creator of %s: %w", ns, err))
+			}
+		}
 	}
 	return created, kerrors.NewAggregate(errs)
 }

@@ -23,6 +23,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
@@ -51,6 +52,9 @@ type Reconciler struct {
 	Interval time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Unmirror, when set, removes from a member that is being removed what
+	// the host mirrored into it (memberrbac.Unmirror through its client).
+	Unmirror func(ctx context.Context, c *clusterv1alpha1.Cluster) error
 }
 
 // SetupWithManager registers the reconciler.
@@ -161,6 +165,17 @@ func (r *Reconciler) cleanUp(ctx context.Context, c *clusterv1alpha1.Cluster) er
 		ws.Spec.Clusters = slices.Delete(ws.Spec.Clusters, i, i+1)
 		if err := r.Client.Patch(ctx, ws, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("removing cluster %s from workspace %s: %w", c.Name, ws.Name, err)
+		}
+	}
+	// What the host mirrored into the member goes with it, when the member
+	// can be reached; one that cannot keeps it, and the removal goes on
+	// (a finalizer never waits for an unreachable member).
+	if r.Unmirror != nil && c.Spec.Connection.Type != clusterv1alpha1.ConnectionHost && meta.IsStatusConditionTrue(c.Status.Conditions, clusterv1alpha1.ReadyCondition) {
+		uctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := r.Unmirror(uctx, c)
+		cancel()
+		if err != nil {
+			log.FromContext(ctx).Info("The host's mirrored RBAC could not be removed from the member; it stays there", "cluster", c.Name, "error", err.Error())
 		}
 	}
 	secrets := &corev1.SecretList{}

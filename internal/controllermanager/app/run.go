@@ -29,6 +29,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
@@ -170,6 +171,18 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	}
 	if members != nil {
 		reconcilers = append(reconcilers, &memberrbac.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Members: members, Resync: opts.MemberResync})
+		// A removed member loses what the host mirrored into it.
+		for _, r := range reconcilers {
+			if cr, ok := r.(*cluster.Reconciler); ok {
+				cr.Unmirror = func(ctx context.Context, c *clusterv1alpha1.Cluster) error {
+					mc, err := members.For(ctx, c)
+					if err != nil {
+						return err
+					}
+					return memberrbac.Unmirror(ctx, mc)
+				}
+			}
+		}
 	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
 		return nil, nil, err

@@ -429,4 +429,27 @@ func TestMemberRightsEqualTheHosts(t *testing.T) {
 	if err := member.Client.Get(ctx, client.ObjectKey{Name: "mcws-member"}, &corev1.Namespace{}); err != nil {
 		t.Fatalf("the released namespace: %v", err)
 	}
+
+	// Removing the cluster takes the platform's grants out of the member
+	// (the global roles' mirrors are there until then), and nothing else.
+	marked := client.MatchingLabels{clusterv1alpha1.MirroredByLabel: clusterv1alpha1.MirroredByHost}
+	crbs := &rbacv1.ClusterRoleBindingList{}
+	if err := member.Client.List(ctx, crbs, marked); err != nil || len(crbs.Items) == 0 {
+		t.Fatalf("before the removal the member holds %d mirrored cluster role bindings (%v)", len(crbs.Items), err)
+	}
+	expect(t, api.Do(t, http.MethodDelete, prefix+"/clusters/"+cluster, admin, nil), http.StatusOK)
+	platform.Eventually(t, "the mirrors gone from the removed member", mirrorWait, func() error {
+		for _, list := range []client.ObjectList{&rbacv1.ClusterRoleBindingList{}, &rbacv1.ClusterRoleList{}, &rbacv1.RoleBindingList{}} {
+			if err := member.Client.List(ctx, list, marked); err != nil {
+				return err
+			}
+			if n := meta.LenList(list); n > 0 {
+				return fmt.Errorf("%d %T left", n, list)
+			}
+		}
+		return nil
+	})
+	if err := member.Client.Get(ctx, client.ObjectKey{Namespace: "mcws-member", Name: builtin.ProjectOperator}, &rbacv1.Role{}); err != nil {
+		t.Errorf("the member's own project role went with the mirrors: %v", err)
+	}
 }

@@ -50,6 +50,9 @@ const (
 	// ReasonRBACNameTaken: an object the platform would write exists on the
 	// member without MirroredByLabel, and is left alone.
 	ReasonRBACNameTaken = "NameTaken"
+	// ReasonRBACHostItself: the member's kubeconfig reaches the host cluster
+	// itself (the same kube-system namespace); nothing is written there.
+	ReasonRBACHostItself = "HostItself"
 )
 
 // ConnectionType says how the platform reaches a cluster.

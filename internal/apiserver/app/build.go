@@ -429,7 +429,7 @@ func (b *builder) multicluster() (*clusterParts, error) {
 	}
 	store := &agentauth.Store{Client: live, Namespace: b.cfg.SystemNamespace, Now: b.clk.Now}
 	tunnels := tunnel.NewServer(store, b.log.WithName("tunnel"))
-	svc := &clustersvc.Service{Client: live, Store: store, CanImpersonate: clustersvc.ImpersonationCheck, Now: b.clk.Now}
+	svc := &clustersvc.Service{Client: live, Store: store, CanImpersonate: clustersvc.ImpersonationCheck, HostReader: b.client, Now: b.clk.Now}
 	reporter := &tunnel.Reporter{Tunnels: tunnels, Client: b.client, Secrets: live, Namespace: b.cfg.SystemNamespace,
 		Log: b.log.WithName("tunnel"), Self: b.cfg.Multicluster.AdvertiseURL}
 	// Requests of clusters whose tunnels another replica holds go there.

@@ -46,6 +46,7 @@ import (
 	projects "github.com/superkube/super-kubenetes/internal/controller/namespace"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/multicluster/placement"
+	"github.com/superkube/super-kubenetes/internal/multicluster/probe"
 )
 
 // DefaultResync is how often a Ready member is brought in line when nothing
@@ -199,6 +200,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	switch {
 	case err != nil:
 		cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, clusterv1alpha1.ReasonRBACSyncFailed, conditions.Message(err)
+	case synced.hostItself:
+		cond.Status, cond.Reason = metav1.ConditionFalse, clusterv1alpha1.ReasonRBACHostItself
+		cond.Message = "the cluster's kubeconfig reaches the host cluster itself (the same kube-system namespace); nothing is mirrored there"
 	case len(synced.taken) > 0:
 		cond.Status, cond.Reason = metav1.ConditionFalse, clusterv1alpha1.ReasonRBACNameTaken
 		cond.Message = "objects exist on the member without " + clusterv1alpha1.MirroredByLabel + " and are left alone: " + strings.Join(synced.taken, ", ")
@@ -219,6 +223,7 @@ type synced struct {
 	released, deleted                               []string
 	writes                                          int
 	taken                                           []string
+	hostItself                                      bool
 }
 
 func (s synced) summary() string {
@@ -242,6 +247,20 @@ func (r *Reconciler) sync(ctx context.Context, c *clusterv1alpha1.Cluster) (sync
 	mc, err := r.Members.For(ctx, c)
 	if err != nil {
 		return out, err
+	}
+	// A kubeconfig that reaches the host itself: writing "member" mirrors
+	// and applying namespace policies there would undo the host's tenancy.
+	memberID, err := probe.ClusterID(ctx, mc)
+	if err != nil {
+		return out, err
+	}
+	hostID, err := probe.ClusterID(ctx, r.Reader)
+	if err != nil {
+		return out, err
+	}
+	if memberID == hostID {
+		out.hostItself = true
+		return out, nil
 	}
 	namespaces := &corev1.NamespaceList{}
 	if err := mc.List(ctx, namespaces); err != nil {

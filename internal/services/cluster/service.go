@@ -48,7 +48,32 @@ type Service struct {
 	Probe func(context.Context, *rest.Config) (probe.Result, error)
 	// CanImpersonate checks that the kubeconfig's identity may impersonate.
 	CanImpersonate func(context.Context, *rest.Config) error
-	Now            func() time.Time
+	// HostReader reads the host cluster, to refuse a kubeconfig that
+	// reaches the host itself (nil skips the check).
+	HostReader client.Reader
+	Now        func() time.Time
+}
+
+// notTheHost refuses a member kubeconfig that reaches the host cluster.
+func (s *Service) notTheHost(ctx context.Context, rc *rest.Config) error {
+	cfg := rest.CopyConfig(rc)
+	cfg.Timeout = probe.Timeout
+	member, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return err
+	}
+	memberID, err := probe.ClusterID(ctx, member)
+	if err != nil {
+		return fmt.Errorf("the member's identity could not be read: %w", err)
+	}
+	hostID, err := probe.ClusterID(ctx, s.HostReader)
+	if err != nil {
+		return fmt.Errorf("the host's identity could not be read: %w", err)
+	}
+	if memberID == hostID {
+		return errors.New("it reaches the host cluster itself (the same kube-system namespace); the host is already the cluster \"host\"")
+	}
+	return nil
 }
 
 // JoinRequest asks to join a cluster.
@@ -172,6 +197,11 @@ func (s *Service) joinDirect(ctx context.Context, c *clusterv1alpha1.Cluster, ku
 	}
 	if s.CanImpersonate != nil {
 		if err := s.CanImpersonate(ctx, rc); err != nil {
+			return nil, invalid(err.Error())
+		}
+	}
+	if s.HostReader != nil {
+		if err := s.notTheHost(ctx, rc); err != nil {
 			return nil, invalid(err.Error())
 		}
 	}

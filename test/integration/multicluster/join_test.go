@@ -243,10 +243,15 @@ func TestAgentJoinTunnelAndRemoval(t *testing.T) {
 
 func TestDirectJoinChecksTheKubeconfig(t *testing.T) {
 	admin := api.Admin(t)
+	hostKubeconfig, err := host.AdminKubeconfig()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, kubeconfig, why string
 	}{
 		{"garbage", "not: [a kubeconfig", "is not a valid kubeconfig"},
+		{"itself", string(hostKubeconfig), "reaches the host cluster itself"},
 		{"unreachable", unreachable(t), "could not be reached"},
 		{"missing", "", "needs the kubeconfig"},
 	} {

@@ -59,7 +59,7 @@ export default async function globalSetup() {
   for (const f of flags) ports.push(`${f}=${await freePort()}`);
   const logFile = join(dataDir, 'ke-dev.out');
   const out = openSync(logFile, 'a');
-  const child = spawn(join(root, 'bin', 'ke-dev'), ['up', '--data-dir', dataDir, '--platform-bin-dir', join(root, 'bin'), '--manifest-dir', join(root, 'config'), '--nodes', '2', ...ports], {
+  const child = spawn(join(root, 'bin', 'ke-dev'), ['up', '--data-dir', dataDir, '--platform-bin-dir', join(root, 'bin'), '--manifest-dir', join(root, 'config'), '--nodes', '2', '--clusters', '2', ...ports], {
     cwd: root,
     stdio: ['ignore', out, out],
     detached: false,

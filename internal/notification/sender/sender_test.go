@@ -163,6 +163,23 @@ func (h *harness) list() []records.Delivery {
 	return l
 }
 
+// listAtLeast waits for n delivery records: a record is written after the
+// SMTP server accepted the message, so the mail can be seen first.
+func (h *harness) listAtLeast(n int) []records.Delivery {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l := h.list()
+		if len(l) >= n || time.Now().After(deadline) {
+			if len(l) < n {
+				h.t.Fatalf("%d delivery records, want at least %d: %+v", len(l), n, l)
+			}
+			return l
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
 // An alert posted to Alertmanager arrives as an e-mail; its resolution as
 // a second one. The delay from the post to the mail is logged.
 func TestFireAndResolveArriveByEmail(t *testing.T) {
@@ -171,7 +188,7 @@ func TestFireAndResolveArriveByEmail(t *testing.T) {
 	posted := time.Now()
 	h.fire(time.Time{}, map[string]string{"alertname": "DiskAlmostFull", "namespace": "nowhere", "severity": "warning"})
 	m, at := h.mailTo("ops@example.com", "[FIRING] DiskAlmostFull (nowhere)", 30*time.Second)
-	first := h.list()
+	first := h.listAtLeast(1)
 	t.Logf("fire → e-mail: %s (Alertmanager group_wait 200ms); of which webhook → SMTP accept %dms", at.Sub(posted).Round(time.Millisecond), first[len(first)-1].LatencyMillis)
 	if !strings.Contains(m.Text, "something broke") || !strings.Contains(m.HTML, "DiskAlmostFull") || m.From.Address != "superkube@example.com" {
 		t.Errorf("message %+v", m)
@@ -180,7 +197,7 @@ func TestFireAndResolveArriveByEmail(t *testing.T) {
 	h.fire(time.Now().Add(-time.Second), map[string]string{"alertname": "DiskAlmostFull", "namespace": "nowhere", "severity": "warning"})
 	_, at = h.mailTo("ops@example.com", "[RESOLVED] DiskAlmostFull", 30*time.Second)
 	t.Logf("resolve → e-mail: %s (group_interval 1s)", at.Sub(posted).Round(time.Millisecond))
-	recs := h.list()
+	recs := h.listAtLeast(2)
 	if len(recs) < 2 || recs[0].Result != records.Sent || recs[0].AlertStatus != "resolved" || recs[0].Channel != "email" || recs[0].Recipient != "ops@example.com" {
 		t.Errorf("records %+v", recs)
 	}
@@ -237,7 +254,7 @@ func TestRoutingByWorkspaceAndLanguage(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Errorf("%d messages, want 2 (a node alert reaches no project member)", len(msgs))
 	}
-	for _, d := range h.list() {
+	for _, d := range h.listAtLeast(2) {
 		if d.User == "" || d.Result != records.Sent {
 			t.Errorf("record %+v", d)
 		}

@@ -45,6 +45,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/handlers/memberkapis"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
+	quotahandlers "github.com/superkube/super-kubenetes/internal/handlers/quota"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
@@ -372,7 +373,8 @@ func (b *builder) handlers(ctx context.Context) error {
 		return err
 	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
-	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api}
+	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
+		&quotahandlers.Handler{Reader: b.client}}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
 		applicationhandlers.AuthzRules())

@@ -19,6 +19,8 @@ package app
 // reads releases (written as the caller) for the trimmed lists.
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applications;applicationversions;repositories;categories,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases,verbs=get;list;watch
+// The quota API reads the workspace quotas.
+// +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
 // +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch

@@ -209,7 +209,7 @@ func statusEqual(a, b quotav1alpha2.ResourceQuotaStatus) bool {
 	return true
 }
 
-// The quota webhook's certificate and configuration (package webhookcert,
+// The quota webhook's certificate (in the system namespace's Secrets, see
+// internal/controller/doc.go) and its configuration (package webhookcert,
 // wired in ke-controller-manager):
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch;create;update;patch

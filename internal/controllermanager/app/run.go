@@ -260,9 +260,16 @@ func addQuotaWebhook(mgr ctrl.Manager, cfg Config) error {
 		cc = quotawebhook.ReferencesService(s.Namespace, s.Name, s.Port)
 	}
 	want := quotawebhook.Configuration(cc, admissionregistrationv1.FailurePolicyType(w.FailurePolicy), w.TimeoutSeconds)
-	// The leader keeps the configuration; the rotator injects its CA.
+	// The leader keeps the configuration, once its own server answers (so
+	// that creates are not refused while it starts); the rotator injects
+	// the CA.
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		return wait.PollUntilContextCancel(ctx, 2*time.Second, true, func(ctx context.Context) (bool, error) {
+		return wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+			conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", w.BindAddress)
+			if err != nil {
+				return false, nil //nolint:nilerr // not serving yet
+			}
+			_ = conn.Close()
 			if err := quotawebhook.Ensure(ctx, mgr.GetClient(), want); err != nil {
 				mgr.GetLogger().Error(err, "Registering the quota webhook")
 				return false, nil

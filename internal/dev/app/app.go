@@ -176,6 +176,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ChartsDir, "charts-dir", o.ChartsDir, "Folder of chart sources that ke-dev packages and serves as the demo chart repository")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
+	fs.IntVar(&o.Platform.Ports.QuotaWebhook, "ke-controller-manager-quota-webhook-port", o.Platform.Ports.QuotaWebhook, "Port of ke-controller-manager's workspace quota webhook, which kube-apiserver calls")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
 

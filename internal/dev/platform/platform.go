@@ -46,11 +46,14 @@ type Ports struct {
 	// StateMetrics is where ke-controller-manager's object-state exporter
 	// serves kube-state-metrics' series (plain HTTP on loopback).
 	StateMetrics int
+	// QuotaWebhook is where the first ke-controller-manager serves the
+	// workspace quota webhook kube-apiserver calls (https://localhost).
+	QuotaWebhook int
 }
 
 // DefaultPorts are the ports used unless flags say otherwise.
 func DefaultPorts() Ports {
-	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, StateMetrics: 10283, APIServer: 9443, Console: 8443, Redis: 16379}
+	return Ports{ControllerManagerMetrics: 10281, ControllerManagerHealth: 10282, StateMetrics: 10283, QuotaWebhook: 10284, APIServer: 9443, Console: 8443, Redis: 16379}
 }
 
 // Replicas is how many processes of each platform component run with HA.
@@ -293,11 +296,13 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		return err
 	}
 	health, metrics, state := cfg.Ports.ControllerManagerHealth, cfg.Ports.ControllerManagerMetrics, cfg.Ports.StateMetrics
-	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics, "--ke-controller-manager-state-metrics-port": state} {
+	for flag, port := range map[string]int{"--ke-controller-manager-health-port": health, "--ke-controller-manager-metrics-port": metrics,
+		"--ke-controller-manager-state-metrics-port": state, "--ke-controller-manager-quota-webhook-port": cfg.Ports.QuotaWebhook} {
 		if cluster.PortFree(port) != nil {
 			return fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
 		}
 	}
+	var firstHook int
 	for i, name := range names {
 		if i > 0 {
 			if health, err = freeport.Pick(); err != nil {
@@ -328,6 +333,20 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
 		}
+		// kube-apiserver asks each replica's quota webhook at localhost
+		// (the name in the certificate the platform makes).
+		hookPort := cfg.Ports.QuotaWebhook
+		if i > 0 || hookPort == 0 {
+			if hookPort, err = freeport.Pick(); err != nil {
+				return err
+			}
+		}
+		if i == 0 {
+			// The configuration names one URL: the first replica's.
+			firstHook = hookPort
+		}
+		args = append(args, "--quota-webhook-bind-address=127.0.0.1:"+strconv.Itoa(hookPort), "--quota-webhook-url=https://localhost:"+strconv.Itoa(firstHook),
+			"--quota-webhook-cert-dir="+filepath.Join(c.DataDir(), name, "webhook-certs"))
 		// Member clusters are reached through ke-apiserver, which holds
 		// the agents' tunnels.
 		args = append(args, "--multicluster-apiserver-url="+cfg.APIServerURL(), "--multicluster-apiserver-ca-file="+caFile,

@@ -47,6 +47,8 @@ const (
 	notificationGroup = "notification.superkube.io"
 	// applicationGroup is the app store.
 	applicationGroup = "application.superkube.io"
+	// quotaGroup holds the workspace quotas.
+	quotaGroup = "quota.superkube.io"
 )
 
 // Resources of the alerting API, by level. rulegroups, clusterrulegroups
@@ -296,8 +298,9 @@ func workspaceTemplates() []Template {
 			Rules:       []rbacv1.PolicyRule{rule([]string{iamGroup}, []string{"workspaceroles"}, manage)}},
 		{Name: "workspace-view-settings", Scope: iamv1beta1.LevelWorkspace, Category: "settings",
 			DisplayName: names("View workspace settings", "워크스페이스 설정 보기", "查看企业空间设置"),
-			Description: names("See the workspace's basic information.", "워크스페이스의 기본 정보를 봅니다.", "查看企业空间基本信息。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{tenantGroup}, []string{"workspaces"}, read)}},
+			Description: names("See the workspace's basic information and quotas.", "워크스페이스의 기본 정보와 할당량을 봅니다.", "查看企业空间基本信息和配额。"),
+			Rules: []rbacv1.PolicyRule{rule([]string{tenantGroup}, []string{"workspaces"}, read),
+				rule([]string{quotaGroup}, []string{"resourcequotas"}, read)}},
 		{Name: "workspace-manage-settings", Scope: iamv1beta1.LevelWorkspace, Category: "settings", Dependencies: []string{"workspace-view-settings"},
 			DisplayName: names("Manage workspace settings", "워크스페이스 설정 관리", "管理企业空间设置"),
 			Description: names("Edit and delete the workspace.", "워크스페이스를 수정하고 삭제합니다.", "编辑和删除企业空间。"),

@@ -54,6 +54,21 @@ multicluster:
   apiServerCAFile: /etc/superkube/apiserver-ca/ca.crt
   {{- end }}
   tokenFile: /etc/superkube/multicluster/token
+{{- if $cm.quotaWebhook.enabled }}
+quota:
+  webhook:
+    {{- /* kube-apiserver reaches every replica through the webhook Service. */}}
+    bindAddress: {{ printf ":%d" (int64 $cm.quotaWebhook.port) | quote }}
+    certDir: /tmp/webhook-certs
+    secretName: {{ include "sk.controllerManager.fullname" . }}-webhook-cert
+    dnsName: {{ printf "%s-webhook.%s.svc" (include "sk.controllerManager.fullname" .) .Release.Namespace | quote }}
+    service:
+      namespace: {{ .Release.Namespace | quote }}
+      name: {{ printf "%s-webhook" (include "sk.controllerManager.fullname" .) | quote }}
+      port: 443
+    failurePolicy: {{ $cm.quotaWebhook.failurePolicy | quote }}
+    timeoutSeconds: {{ int64 $cm.quotaWebhook.timeoutSeconds }}
+{{- end }}
 {{- with .Values.logging.retention }}
 logRetention:
   containerLogs: {{ .containerLogs | toString | quote }}

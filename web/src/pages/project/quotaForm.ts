@@ -77,6 +77,14 @@ export function quotaUsage(q: ResourceQuota): UsageRow[] {
   return rows;
 }
 
+/** asRead is an object as read, without its status (which a PUT ignores) or what the console added, to send back. */
+function asRead<T extends ResourceQuota | LimitRange>(o: T): T {
+  const copy = { ...o };
+  delete copy.status;
+  delete copy.derived;
+  return copy;
+}
+
 /** What is wrong with a quantity typed in a form. */
 export type QuantityProblem = 'quantity' | 'negative' | 'integer';
 
@@ -138,10 +146,7 @@ export function toQuota(d: QuotaDraft, namespace: string, existing?: ResourceQuo
     if (v) hard[r] = v;
     else delete hard[r];
   }
-  if (existing) {
-    const { status: _status, derived: _derived, ...rest } = existing;
-    return { ...rest, spec: { ...existing.spec, hard } };
-  }
+  if (existing) return { ...asRead(existing), spec: { ...existing.spec, hard } };
   return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: projectQuotaName, namespace }, spec: { hard } };
 }
 
@@ -240,9 +245,6 @@ export function toLimitRange(d: LimitsDraft, namespace: string, existing?: Limit
     else delete item[b];
   }
   limits[index] = item;
-  if (existing) {
-    const { status: _status, derived: _derived, ...rest } = existing;
-    return { object: { ...rest, spec: { ...existing.spec, limits } }, index };
-  }
+  if (existing) return { object: { ...asRead(existing), spec: { ...existing.spec, limits } }, index };
   return { object: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: projectLimitsName, namespace }, spec: { limits } }, index };
 }

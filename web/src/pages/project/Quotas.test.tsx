@@ -8,6 +8,10 @@ import '../../i18n';
 import { ToastProvider } from '../../components/Toast';
 import QuotasPage from './Quotas';
 
+// Each story renders the page with PatternFly's dialogs and goes through several answers: on a
+// machine busy with the whole suite one may take more than Vitest's 5 s (as AppStore.test.tsx).
+vi.setConfig({ testTimeout: 30_000 });
+
 const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
 
 const quotasPath = '/api/v1/namespaces/dev/resourcequotas';

@@ -105,6 +105,7 @@ const router = createBrowserRouter(
         { path: 'projects/:namespace/releases', ...screen(() => import('./pages/appstore/Releases')) },
         { path: 'projects/:namespace/releases/:name', ...screen(() => import('./pages/appstore/ReleaseDetail')) },
         { path: 'projects/:namespace/releases/:name/upgrade', ...screen(() => import('./pages/appstore/DeployWizard')) },
+        { path: 'projects/:namespace/quotas', ...screen(() => import('./pages/project/Quotas')) },
         { path: 'projects/:namespace/deployments/~new', ...screen(() => import('./pages/project/CreateDeployment')) },
         { path: 'projects/:namespace/:resource', ...screen(() => import('./pages/project/ResourceList')) },
         { path: 'projects/:namespace/:resource/:name', ...screen(() => import('./pages/project/ResourceDetail')) },

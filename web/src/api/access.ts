@@ -98,7 +98,7 @@ export const platformActions: Action[] = [
 ];
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases', 'quotas'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -114,6 +114,8 @@ function projectActions(namespace: string): Action[] {
     { verb: 'list', group: alerting, resource: 'alerts', namespace },
     // The app store: the project's releases.
     { verb: 'list', group: 'application.superkube.io', resource: 'applicationreleases', namespace },
+    // The project's quotas and default limits (the template "View project settings").
+    { verb: 'list', resource: 'resourcequotas', namespace },
   ];
 }
 

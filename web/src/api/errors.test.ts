@@ -98,3 +98,18 @@ describe('whole-page states', () => {
     expect(isForbidden(new NetworkError())).toBe(false);
   });
 });
+
+describe('the causes of an invalid quota or limit range', () => {
+  it.each([
+    ['spec.hard[pods]', 'Invalid value: "-1": must be greater than or equal to 0', 'Must not be negative.'],
+    ['spec.hard[pods]', 'Invalid value: "1500m": must be an integer', 'Enter a whole number, such as 10.'],
+    ['spec.hard[cpu]', "Invalid value: \"x\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", 'Enter a quantity such as 500m, 2, 512Mi or 4Gi.'],
+    ['spec.limits[0].min[cpu]', 'Invalid value: "2": min value 2 is greater than max value 1', 'Must not be above the maximum (1).'],
+    ['spec.limits[0].defaultRequest[memory]', 'Invalid value: "64Mi": min value 128Mi is greater than default request value 64Mi', 'Must not be below the minimum (128Mi).'],
+    ['spec.limits[0].default[cpu]', 'Invalid value: "4": default value 4 is greater than max value 2', 'Must not be above the maximum (2).'],
+    ['spec.limits[0].defaultRequest[cpu]', 'Invalid value: "1": default request value 1 is greater than default limit value 500m', 'Must not be above the default limit (500m).'],
+  ])('%s: %s', (field, message, want) => {
+    const d = describeError(status(422, 'invalid', [{ field, reason: 'FieldValueInvalid', message }]), t);
+    expect(fieldError(d, field)).toBe(want);
+  });
+});

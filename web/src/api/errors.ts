@@ -38,6 +38,18 @@ export function causeMessage(c: Cause, t: TFunction): string {
   if (/must not contain the user name/.test(msg)) return t('The password must not contain the user name.');
   if (/is not the current password/.test(msg)) return t('This is not your current password.');
   if (/must differ from the current password/.test(msg)) return t('The new password must differ from the current one.');
+  // Quantities of quotas and limit ranges (k8s.io/kubernetes validation).
+  if (/quantities must match the regular expression/.test(msg)) return t('Enter a quantity such as 500m, 2, 512Mi or 4Gi.');
+  if (/must be greater than or equal to 0/.test(msg)) return t('Must not be negative.');
+  if (/must be an integer/.test(msg)) return t('Enter a whole number, such as 10.');
+  const minAboveMax = /min value \S+ is greater than max value (\S+)/.exec(msg)?.[1];
+  if (minAboveMax) return t('Must not be above the maximum ({{value}}).', { value: minAboveMax });
+  const min = /min value (\S+) is greater than/.exec(msg)?.[1];
+  if (min) return t('Must not be below the minimum ({{value}}).', { value: min });
+  const max = /is greater than max value (\S+)/.exec(msg)?.[1];
+  if (max) return t('Must not be above the maximum ({{value}}).', { value: max });
+  const limit = /is greater than default (?:limit )?value (\S+)/.exec(msg)?.[1];
+  if (limit) return t('Must not be above the default limit ({{value}}).', { value: limit });
   switch (c.reason) {
     case 'FieldValueRequired':
       return t('Required.');

@@ -96,6 +96,7 @@ function Sidebar() {
           {project.may('alerts') && <Item to={`${base}/alerts`} test="alerts">{t('Alerts')}</Item>}
           {project.may('alert-rules') && <Item to={`${base}/alert-rules`} test="alert-rules">{t('Alert rules')}</Item>}
           {project.may('releases') && <Item to={`${base}/releases`} test="releases">{t('Apps')}</Item>}
+          {project.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
         </NavList>

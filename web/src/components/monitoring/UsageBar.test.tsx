@@ -21,3 +21,12 @@ describe('UsageBar colours by what it measures', () => {
     expect(colour('share', 1, 3)).toBe('none');
   });
 });
+
+describe('UsageBar figures', () => {
+  it('shows the figures of the unit, or of the formatter given', () => {
+    const { container } = render(<UsageBar title="t" used={0.5} total={2} unit="cores" test="cpu" />);
+    expect(container.querySelector('[data-test="usage-cpu"]')?.textContent).toContain('500 millicores of 2 cores (25%)');
+    const { container: c2 } = render(<UsageBar title="t" used={1.5} total={4} unit="bytes" test="mem" format={(v) => `${v} Gi`} />);
+    expect(c2.querySelector('[data-test="usage-mem"]')?.textContent).toContain('1.5 Gi of 4 Gi (38%)');
+  });
+});

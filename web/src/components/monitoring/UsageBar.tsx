@@ -29,7 +29,8 @@ function variantOf(kind: BarKind, ratio: number): ProgressVariant | undefined {
 
 /**
  * UsageBar shows what is used of a capacity ("1.2 cores of 4 cores", 30 %)
- * as a bar; without a capacity, the use alone.
+ * as a bar; without a capacity, the use alone. format, when given, shows
+ * the figures instead of the unit's own formatting (a quota's 4 Gi).
  */
 export function UsageBar({
   title,
@@ -39,6 +40,7 @@ export function UsageBar({
   test,
   size,
   kind = 'use',
+  format,
 }: {
   title: string;
   used: number | null;
@@ -47,14 +49,13 @@ export function UsageBar({
   test: string;
   size?: 'sm' | 'md';
   kind?: BarKind;
+  format?: (v: number | null) => string;
 }) {
   const { t, i18n } = useTranslation('monitoring');
   const lang = i18n.language;
   const ratio = used !== null && total ? used / total : null;
-  const label =
-    total !== null
-      ? t('{{used}} of {{total}}', { used: formatValue(used, unit, t, lang), total: formatValue(total, unit, t, lang) })
-      : formatValue(used, unit, t, lang);
+  const show = format ?? ((v: number | null) => formatValue(v, unit, t, lang));
+  const label = total !== null ? t('{{used}} of {{total}}', { used: show(used), total: show(total) }) : show(used);
   return (
     <Progress
       title={title}

@@ -2,6 +2,7 @@ package v1alpha2
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -44,11 +45,11 @@ type Charge struct {
 	Resource  string `json:"resource"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name,omitempty"`
-	// ResourceVersion is, for a claim's expansion, the version of the
-	// claim before it: the charge counts until a later one is seen.
+	// Request is, for a claim's expansion, the storage the claim grew to:
+	// the charge counts until the claim is seen requesting it.
 	// +optional
-	ResourceVersion string              `json:"resourceVersion,omitempty"`
-	Used            corev1.ResourceList `json:"used"`
+	Request *resource.Quantity  `json:"request,omitempty"`
+	Used    corev1.ResourceList `json:"used"`
 	// Time is when it was admitted; a charge whose object never appears
 	// (another admission refused it) is dropped after a minute.
 	Time metav1.Time `json:"time"`

@@ -135,7 +135,7 @@ func Limits(hard corev1.ResourceList, k usage.Kind) bool {
 
 // Pending returns the charges that still count at now: younger than
 // ChargeTTL, and whose object is not counted in its namespace yet (not in
-// r, or, for a claim's expansion, not in the version it was charged for).
+// r, or, for a claim's expansion, not seen with the size it grew to).
 func Pending(ctx context.Context, r client.Reader, charges []quotav1alpha2.Charge, now time.Time) ([]quotav1alpha2.Charge, error) {
 	var out []quotav1alpha2.Charge
 	for _, c := range charges {
@@ -166,8 +166,12 @@ func Counted(ctx context.Context, r client.Reader, c quotav1alpha2.Charge) (bool
 	if obj.GetUID() != c.UID {
 		return false, nil
 	}
-	// An expansion is counted once the claim is seen in a later version.
-	return c.ResourceVersion == "" || obj.GetResourceVersion() != c.ResourceVersion, nil
+	// An expansion is counted once the claim is seen requesting its size.
+	if pvc, ok := obj.(*corev1.PersistentVolumeClaim); ok && c.Request != nil {
+		q, ok := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
+		return ok && q.Cmp(*c.Request) >= 0, nil
+	}
+	return true, nil
 }
 
 // Total is the sum of the namespaces' usage and the pending charges.

@@ -67,7 +67,7 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 	if !ok || req.SubResource != "" || req.Namespace == "" {
 		return admission.Allowed("")
 	}
-	delta, uid, name, oldVersion, err := v.use(req, k)
+	delta, uid, name, grownTo, err := v.use(req, k)
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
@@ -95,7 +95,7 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 		if quota.IsZero(usage.Limited(delta, q.Spec.Hard)) {
 			continue
 		}
-		charge := quotav1alpha2.Charge{UID: uid, Resource: k.Resource.String(), Namespace: req.Namespace, Name: name, ResourceVersion: oldVersion}
+		charge := quotav1alpha2.Charge{UID: uid, Resource: k.Resource.String(), Namespace: req.Namespace, Name: name, Request: grownTo}
 		if msg, err := v.charge(ctx, q, delta, charge, string(req.UID), req.DryRun != nil && *req.DryRun); err != nil {
 			return admission.Errored(http.StatusInternalServerError, err)
 		} else if msg != "" {
@@ -108,45 +108,46 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 
 // use is what the request adds to a quota: a new object's usage, or what
 // a claim's expansion adds. It returns the object's UID and name, and for
-// an expansion the claim's version before it.
-func (v *Validator) use(req admission.Request, k usage.Kind) (corev1.ResourceList, types.UID, string, string, error) {
+// an expansion the storage the claim grows to.
+func (v *Validator) use(req admission.Request, k usage.Kind) (corev1.ResourceList, types.UID, string, *resource.Quantity, error) {
 	switch req.Operation {
 	case admissionv1.Create:
 	case admissionv1.Update:
 		if k.Kind != "PersistentVolumeClaim" {
-			return nil, "", "", "", nil
+			return nil, "", "", nil, nil
 		}
 	default:
-		return nil, "", "", "", nil
+		return nil, "", "", nil, nil
 	}
 	switch k.Kind {
 	case "Pod":
 		var p corev1.Pod
 		if err := v.Decoder.Decode(req, &p); err != nil {
-			return nil, "", "", "", err
+			return nil, "", "", nil, err
 		}
-		return usage.Pod(&p), p.UID, p.Name, "", nil
+		return usage.Pod(&p), p.UID, p.Name, nil, nil
 	case "PersistentVolumeClaim":
 		var c corev1.PersistentVolumeClaim
 		if err := v.Decoder.Decode(req, &c); err != nil {
-			return nil, "", "", "", err
+			return nil, "", "", nil, err
 		}
 		if req.Operation == admissionv1.Create {
-			return usage.Claim(&c), c.UID, c.Name, "", nil
+			return usage.Claim(&c), c.UID, c.Name, nil, nil
 		}
 		var old corev1.PersistentVolumeClaim
 		if err := v.Decoder.DecodeRaw(req.OldObject, &old); err != nil {
-			return nil, "", "", "", err
+			return nil, "", "", nil, err
 		}
 		grow := quota.RemoveZeros(quota.Mask(quota.SubtractWithNonNegativeResult(usage.Claim(&c), usage.Claim(&old)),
 			[]corev1.ResourceName{corev1.ResourceRequestsStorage}))
-		return grow, c.UID, c.Name, old.ResourceVersion, nil
+		to := c.Spec.Resources.Requests[corev1.ResourceStorage]
+		return grow, c.UID, c.Name, &to, nil
 	default:
 		var m metav1.PartialObjectMetadata
 		if err := v.Decoder.Decode(req, &m); err != nil {
-			return nil, "", "", "", err
+			return nil, "", "", nil, err
 		}
-		return usage.Count(k), m.UID, m.Name, "", nil
+		return usage.Count(k), m.UID, m.Name, nil, nil
 	}
 }
 

@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -21,6 +23,7 @@ import (
 
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/quota/webhook"
 )
 
 // project creates a namespace of workspace ws.
@@ -271,18 +274,23 @@ func TestAQuotaBelowUsageIsFlagged(t *testing.T) {
 	}
 }
 
-// Claims count their storage; growing a claim beyond the quota is refused,
-// growing it within is charged.
+// Claims count their storage; growing a bound claim beyond the quota is
+// refused, growing it within is charged.
 func TestClaimsAndTheirExpansion(t *testing.T) {
 	ctx := context.Background()
 	project(t, "ws-disk", "disk-a")
+	class := &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "expandable"}, Provisioner: "example.com/disk", AllowVolumeExpansion: ptr.To(true)}
+	if err := k8s.Create(ctx, class); err != nil {
+		t.Fatal(err)
+	}
 	workspaceQuota(t, "ws-disk", corev1.ResourceList{corev1.ResourceRequestsStorage: resource.MustParse("10Gi"), corev1.ResourcePersistentVolumeClaims: resource.MustParse("3")})
 	claim := func(name, size string) *corev1.PersistentVolumeClaim {
 		return &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "disk-a", Name: name}, Spec: corev1.PersistentVolumeClaimSpec{
-			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}}}}
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}, StorageClassName: ptr.To("expandable"),
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}}}}
 	}
-	if err := k8s.Create(ctx, claim("data", "4Gi")); err != nil {
+	data := claim("data", "4Gi")
+	if err := k8s.Create(ctx, data); err != nil {
 		t.Fatal(err)
 	}
 	if err := k8s.Create(ctx, claim("logs", "4Gi")); err != nil {
@@ -292,8 +300,13 @@ func TestClaimsAndTheirExpansion(t *testing.T) {
 	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "requested requests.storage=4Gi, used 8Gi of 10Gi (2Gi left)") {
 		t.Fatalf("a claim over the quota: %v", err)
 	}
-	// Growing "data" by 1Gi fits; by 2Gi more does not. (The claim is not
-	// bound, so kube-apiserver lets its request change.)
+	// Only a bound claim's request may change (no volume controller runs
+	// here: the test marks it bound).
+	data.Status.Phase = corev1.ClaimBound
+	data.Status.Capacity = corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("4Gi")}
+	if err := k8s.Status().Update(ctx, data); err != nil {
+		t.Fatal(err)
+	}
 	grow := func(size string) error {
 		c := &corev1.PersistentVolumeClaim{}
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "disk-a", Name: "data"}, c); err != nil {
@@ -302,14 +315,17 @@ func TestClaimsAndTheirExpansion(t *testing.T) {
 		c.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse(size)
 		return k8s.Update(ctx, c)
 	}
-	if err := grow("5Gi"); err != nil && !strings.Contains(err.Error(), "spec is immutable") {
+	if err := grow("5Gi"); err != nil {
 		t.Fatalf("growing within the quota: %v", err)
-	} else if err == nil {
-		err := grow("8Gi")
-		if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "requested requests.storage=3Gi, used 9Gi of 10Gi (1Gi left)") {
-			t.Fatalf("growing over the quota: %v", err)
-		}
 	}
+	err = grow("8Gi")
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "requested requests.storage=3Gi, used 9Gi of 10Gi (1Gi left)") {
+		t.Fatalf("growing over the quota: %v", err)
+	}
+	eventually(t, "the count", func() (bool, string) {
+		s := status(t, "ws-disk")
+		return used(s, corev1.ResourceRequestsStorage) == "9Gi" && len(s.Pending) == 0, fmt.Sprintf("%+v", s)
+	})
 }
 
 // The quota's hard limits name only what it counts, refused by
@@ -341,5 +357,51 @@ func TestTheCertificateIsRotated(t *testing.T) {
 	}
 	if err := k8s.Create(context.Background(), pod("rot-a", "two", "10m")); !apierrors.IsForbidden(err) {
 		t.Fatalf("after the rotation: %v, want the quota's refusal", err)
+	}
+}
+
+// While the webhook cannot be reached, the failure policy (Fail) holds:
+// creates in a workspace's namespace are refused with kube-apiserver's
+// reason, and namespaces outside workspaces are not affected.
+func TestTheFailurePolicyHoldsWhileTheWebhookIsAway(t *testing.T) {
+	ctx := context.Background()
+	project(t, "ws-down", "down-a")
+	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "no-workspace"}}); err != nil {
+		t.Fatal(err)
+	}
+	hooks := env.Clientset.AdmissionregistrationV1().ValidatingWebhookConfigurations()
+	cfg, err := hooks.Get(ctx, webhook.ConfigurationName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Webhooks[0].FailurePolicy; p == nil || *p != "Fail" {
+		t.Fatalf("failure policy %v, want Fail", p)
+	}
+	saved := cfg.Webhooks[0].ClientConfig.URL
+	away, err := freeAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(away)
+	cfg.Webhooks[0].ClientConfig.URL = ptr.To("https://localhost:" + port + webhook.Path)
+	if _, err := hooks.Update(ctx, cfg, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cfg, err := hooks.Get(ctx, webhook.ConfigurationName, metav1.GetOptions{})
+		if err == nil {
+			cfg.Webhooks[0].ClientConfig.URL = saved
+			_, err = hooks.Update(ctx, cfg, metav1.UpdateOptions{})
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	eventually(t, "the refusal", func() (bool, string) {
+		err := k8s.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "down-a", GenerateName: "c-"}})
+		return err != nil && strings.Contains(err.Error(), `failed calling webhook "quota.admission.superkube.io"`), fmt.Sprint(err)
+	})
+	if err := k8s.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "no-workspace", Name: "c"}}); err != nil {
+		t.Fatalf("outside workspaces: %v", err)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
@@ -64,6 +66,37 @@ type Config struct {
 	Alerting Alerting `json:"alerting"`
 	// AppStore configures the repository sync and the releases.
 	AppStore AppStore `json:"appStore"`
+	// NetworkIsolation names the namespaces that isolated workspaces and
+	// projects still accept connections from.
+	NetworkIsolation NetworkIsolation `json:"networkIsolation"`
+}
+
+// NetworkIsolation names the system namespaces whose pods may reach the
+// pods of an isolated workspace or project (see docs/network.md).
+type NetworkIsolation struct {
+	// DNSNamespace runs the cluster's DNS (default kube-system).
+	DNSNamespace string `json:"dnsNamespace,omitempty"`
+	// IngressNamespace runs the ingress controller (default ingress-nginx).
+	IngressNamespace string `json:"ingressNamespace,omitempty"`
+	// MonitoringNamespace runs the monitoring stack that scrapes the
+	// projects' pods (default: systemNamespace).
+	MonitoringNamespace string `json:"monitoringNamespace,omitempty"`
+	// AllowedNamespaces are more namespaces every isolated namespace accepts
+	// connections from.
+	AllowedNamespaces []string `json:"allowedNamespaces,omitempty"`
+}
+
+// Namespaces returns the namespaces of n, without empty names or repeats.
+func (n NetworkIsolation) Namespaces() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ns := range append([]string{n.DNSNamespace, n.IngressNamespace, n.MonitoringNamespace}, n.AllowedNamespaces...) {
+		if ns != "" && !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // AppStore configures the app store.
@@ -165,6 +198,7 @@ func DefaultConfig() Config {
 			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},
 			Interval: metav1.Duration{Duration: retention.DefaultInterval}},
 		Alerting: Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
+		NetworkIsolation: NetworkIsolation{DNSNamespace: "kube-system", IngressNamespace: "ingress-nginx"},
 	}
 }
 
@@ -242,6 +276,7 @@ func (c *Config) Validate() []error {
 	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
+	errs = append(errs, c.NetworkIsolation.validate()...)
 	return errs
 }
 
@@ -264,6 +299,9 @@ func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
 	if c.LeaderElection.Namespace == "" {
 		c.LeaderElection.Namespace = c.SystemNamespace
 	}
+	if c.NetworkIsolation.MonitoringNamespace == "" {
+		c.NetworkIsolation.MonitoringNamespace = c.SystemNamespace
+	}
 	if errs := c.Validate(); len(errs) > 0 {
 		return CompletedConfig{}, errors.Join(errs...)
 	}
@@ -283,4 +321,24 @@ type Multicluster struct {
 	// TokenFile holds the bearer token ke-apiserver expects there (its
 	// multicluster.controllerTokenFile).
 	TokenFile string `json:"tokenFile,omitempty"`
+}
+
+// validate names each namespace that is not a DNS-1123 label.
+func (n NetworkIsolation) validate() []error {
+	var errs []error
+	check := func(field, ns string) {
+		if ns == "" {
+			return
+		}
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("networkIsolation.%s must be a namespace name, got %q: %s", field, ns, strings.Join(msgs, "; ")))
+		}
+	}
+	check("dnsNamespace", n.DNSNamespace)
+	check("ingressNamespace", n.IngressNamespace)
+	check("monitoringNamespace", n.MonitoringNamespace)
+	for i, ns := range n.AllowedNamespaces {
+		check(fmt.Sprintf("allowedNamespaces[%d]", i), ns)
+	}
+	return errs
 }

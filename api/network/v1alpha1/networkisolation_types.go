@@ -112,7 +112,7 @@ type NetworkIsolationStatus struct {
 // +kubebuilder:printcolumn:name="Isolation",type=string,JSONPath=`.status.isolation`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
-// +kubebuilder:validation:XValidation:rule="self.metadata.name == 'default'",message="a project has one NetworkIsolation and it is named default"
+// +kubebuilder:validation:XValidation:rule="self.metadata.name == 'default'",message="metadata.name must be default: a project has one NetworkIsolation"
 type NetworkIsolation struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -197,7 +197,7 @@ func DefaultConfig() Config {
 		LogRetention: LogRetention{ContainerLogs: metav1.Duration{Duration: retention.DefaultContainerLogs},
 			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},
 			Interval: metav1.Duration{Duration: retention.DefaultInterval}},
-		Alerting: Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
+		Alerting:         Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
 		NetworkIsolation: NetworkIsolation{DNSNamespace: "kube-system", IngressNamespace: "ingress-nginx"},
 	}
 }

@@ -2,14 +2,16 @@
 // kube-apiserver and etcd (with kube-controller-manager's garbage
 // collector): ke-controller-manager generates, repairs and removes the
 // NetworkPolicies of isolated workspaces and projects, kube-apiserver
-// refuses bad NetworkIsolation objects, and the generated policies are
-// checked with a NetworkPolicy evaluator over a matrix of pod pairs (the
-// test cluster has no data path).
+// refuses bad NetworkIsolation objects (straight, with kubectl and through
+// ke-apiserver's proxy as the user), and the generated policies are checked
+// with a NetworkPolicy evaluator over a matrix of pod pairs (the test
+// cluster has no data path).
 package network
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"testing"
@@ -26,15 +28,24 @@ import (
 
 	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
-	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
+	apiapp "github.com/superkube/super-kubenetes/internal/apiserver/app"
+	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
+	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
 var (
 	env *envtest.Environment
 	k8s client.Client // the admin's client, straight at kube-apiserver
-	cfg app.Config
+	cfg cmapp.Config
+	api *platform.Client // ke-apiserver, as a user
+)
+
+const (
+	consoleSecret = "console-secret-for-tests"
+	password      = "Test-Passw0rd!"
 )
 
 // The system namespaces the manager under test is configured with.
@@ -68,17 +79,17 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	cfg = app.DefaultConfig()
+	cfg = cmapp.DefaultConfig()
 	cfg.MetricsBindAddress, cfg.HealthProbeBindAddress, cfg.StateMetricsBindAddress = "0", "0", "0"
 	cfg.LeaderElection.Enabled = false
 	cfg.Authentication.BcryptCost = 4
-	cfg.NetworkIsolation = app.NetworkIsolation{DNSNamespace: dnsNS, IngressNamespace: ingressNS, MonitoringNamespace: monitoringNS}
+	cfg.NetworkIsolation = cmapp.NetworkIsolation{DNSNamespace: dnsNS, IngressNamespace: ingressNS, MonitoringNamespace: monitoringNS}
 	completed, err := cfg.Complete(env.Config)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	mgr, boot, err := app.NewManager(completed, app.ManagerOptions{})
+	mgr, boot, err := cmapp.NewManager(completed, cmapp.ManagerOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -96,7 +107,37 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "bootstrap did not complete:", err)
 		return 1
 	}
+	if err := startAPIServer(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "ke-apiserver:", err)
+		return 1
+	}
 	return m.Run()
+}
+
+// startAPIServer serves ke-apiserver until ctx ends, for the tests that go
+// through its Kubernetes proxy as a user.
+func startAPIServer(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "network-test-")
+	if err != nil {
+		return err
+	}
+	context.AfterFunc(ctx, func() { _ = os.RemoveAll(dir) })
+	srv, err := platform.Listen(dir)
+	if err != nil {
+		return err
+	}
+	acfg := srv.Config(env.Config)
+	acfg.OAuthClients = []oauth.Client{{ID: apiapp.ConsoleClientID, Secret: consoleSecret, Trusted: true, RedirectURIs: []string{"https://console.test/oauth/callback"}}}
+	if _, _, err := srv.Start(ctx, acfg, env.Config); err != nil {
+		return err
+	}
+	tlsCfg, err := srv.TLSConfig()
+	if err != nil {
+		return err
+	}
+	api = &platform.Client{URL: srv.URL, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
+		K8s: k8s, ConsoleSecret: consoleSecret, Password: password}
+	return nil
 }
 
 // eventually retries check until it returns nil or 30 seconds pass.

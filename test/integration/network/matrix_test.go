@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/testutil/netpoleval"
@@ -46,7 +47,7 @@ var connections = []connection{{corev1.ProtocolTCP, 8080}, {corev1.ProtocolTCP, 
 func TestEvaluatorMatrix(t *testing.T) {
 	ctx := context.Background()
 	for _, name := range []string{ingressNS, monitoringNS} {
-		if err := k8s.Create(ctx, newNamespace(name, "")); err != nil && !strings.Contains(err.Error(), "already exists") {
+		if err := k8s.Create(ctx, newNamespace(name, "")); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
 	}

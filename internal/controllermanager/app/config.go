@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -69,6 +70,55 @@ type Config struct {
 	// NetworkIsolation names the namespaces that isolated workspaces and
 	// projects still accept connections from.
 	NetworkIsolation NetworkIsolation `json:"networkIsolation"`
+	// Quota configures the workspace quotas' admission webhook.
+	Quota Quota `json:"quota"`
+}
+
+// Quota configures the workspace quotas: their usage is always counted;
+// the webhook that refuses what would exceed them is served when
+// webhook.bindAddress is set.
+type Quota struct {
+	Webhook QuotaWebhook `json:"webhook"`
+}
+
+// QuotaWebhook is where the quota webhook is served, how kube-apiserver
+// reaches it, and its certificate (kept in a Secret in the system
+// namespace, renewed before it expires).
+type QuotaWebhook struct {
+	// BindAddress is host:port of the webhook's HTTPS server; empty serves
+	// none (quotas are counted, not enforced).
+	BindAddress string `json:"bindAddress,omitempty"`
+	// CertDir is where each replica keeps the serving certificate.
+	CertDir string `json:"certDir,omitempty"`
+	// SecretName is the Secret with the CA and the certificate.
+	SecretName string `json:"secretName,omitempty"`
+	// DNSName is the name in the certificate, the one kube-apiserver
+	// reaches the webhook by (the Service's DNS name, or localhost).
+	DNSName string `json:"dnsName,omitempty"`
+	// URL is the webhook's base URL for kube-apiserver (https://host:port);
+	// or Service, when kube-apiserver reaches it through a Service.
+	URL     string          `json:"url,omitempty"`
+	Service *WebhookService `json:"service,omitempty"`
+	// FailurePolicy is what kube-apiserver does when the webhook cannot
+	// answer: Fail (default) refuses the creates in workspaces' namespaces,
+	// so that nothing bypasses a quota; Ignore admits them uncounted.
+	FailurePolicy string `json:"failurePolicy,omitempty"`
+	// TimeoutSeconds is kube-apiserver's wait for an answer (1-30).
+	TimeoutSeconds int32 `json:"timeoutSeconds,omitempty"`
+	// CAValidity and CertValidity are the certificates' lifetimes; each is
+	// renewed RenewBefore its end; the check runs every CheckInterval.
+	CAValidity    metav1.Duration `json:"caValidity,omitempty"`
+	CertValidity  metav1.Duration `json:"certValidity,omitempty"`
+	RenewBefore   metav1.Duration `json:"renewBefore,omitempty"`
+	CheckInterval metav1.Duration `json:"checkInterval,omitempty"`
+}
+
+// WebhookService is the Service in front of ke-controller-manager's
+// webhook server.
+type WebhookService struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Port      int32  `json:"port"`
 }
 
 // NetworkIsolation names the system namespaces whose pods may reach the
@@ -197,7 +247,11 @@ func DefaultConfig() Config {
 		LogRetention: LogRetention{ContainerLogs: metav1.Duration{Duration: retention.DefaultContainerLogs},
 			Events: metav1.Duration{Duration: retention.DefaultEvents}, Audit: metav1.Duration{Duration: retention.DefaultAudit},
 			Interval: metav1.Duration{Duration: retention.DefaultInterval}},
-		Alerting:         Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
+		Alerting: Alerting{ReloadDelay: metav1.Duration{Duration: 500 * time.Millisecond}, PrometheusRules: true},
+		Quota: Quota{Webhook: QuotaWebhook{SecretName: "ke-controller-manager-webhook-cert", DNSName: "localhost",
+			CertDir: filepath.Join(os.TempDir(), "ke-controller-manager", "serving-certs"), FailurePolicy: "Fail", TimeoutSeconds: 10,
+			CAValidity: metav1.Duration{Duration: 10 * 365 * 24 * time.Hour}, CertValidity: metav1.Duration{Duration: 365 * 24 * time.Hour},
+			RenewBefore: metav1.Duration{Duration: 30 * 24 * time.Hour}, CheckInterval: metav1.Duration{Duration: time.Hour}}},
 		NetworkIsolation: NetworkIsolation{DNSNamespace: "kube-system", IngressNamespace: "ingress-nginx"},
 	}
 }
@@ -273,6 +327,7 @@ func (c *Config) Validate() []error {
 			errs = append(errs, errors.New("multicluster.tokenFile is required with multicluster.apiServerURL"))
 		}
 	}
+	errs = append(errs, c.Quota.Webhook.validate()...)
 	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
@@ -321,6 +376,38 @@ type Multicluster struct {
 	// TokenFile holds the bearer token ke-apiserver expects there (its
 	// multicluster.controllerTokenFile).
 	TokenFile string `json:"tokenFile,omitempty"`
+}
+
+func (w QuotaWebhook) validate() []error {
+	if w.BindAddress == "" {
+		return nil
+	}
+	var errs []error
+	if _, _, err := net.SplitHostPort(w.BindAddress); err != nil {
+		errs = append(errs, fmt.Errorf("quota.webhook.bindAddress must be host:port, got %q", w.BindAddress))
+	}
+	if (w.URL == "") == (w.Service == nil) {
+		errs = append(errs, errors.New("quota.webhook needs exactly one of url and service with bindAddress"))
+	}
+	if u, err := url.Parse(w.URL); w.URL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		errs = append(errs, fmt.Errorf("quota.webhook.url must be an https URL, got %q", w.URL))
+	}
+	if s := w.Service; s != nil && (s.Namespace == "" || s.Name == "" || s.Port < 1 || s.Port > 65535) {
+		errs = append(errs, errors.New("quota.webhook.service needs namespace, name and a port"))
+	}
+	if w.FailurePolicy != "Fail" && w.FailurePolicy != "Ignore" {
+		errs = append(errs, fmt.Errorf("quota.webhook.failurePolicy must be Fail or Ignore, got %q", w.FailurePolicy))
+	}
+	if w.TimeoutSeconds < 1 || w.TimeoutSeconds > 30 {
+		errs = append(errs, fmt.Errorf("quota.webhook.timeoutSeconds must be between 1 and 30, got %d", w.TimeoutSeconds))
+	}
+	if w.SecretName == "" || w.DNSName == "" || !filepath.IsAbs(w.CertDir) {
+		errs = append(errs, errors.New("quota.webhook needs secretName, dnsName and an absolute certDir"))
+	}
+	if w.CertValidity.Duration <= w.RenewBefore.Duration || w.CAValidity.Duration <= w.RenewBefore.Duration || w.CheckInterval.Duration <= 0 {
+		errs = append(errs, errors.New("quota.webhook: caValidity and certValidity must be longer than renewBefore, and checkInterval positive"))
+	}
+	return errs
 }
 
 // validate names each namespace that is not a DNS-1123 label.

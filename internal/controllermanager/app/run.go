@@ -4,19 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	"github.com/prometheus/client_golang/prometheus"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
@@ -29,9 +34,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controller/alertrules"
 	"github.com/superkube/super-kubenetes/internal/controller/application"
@@ -50,6 +58,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
+	"github.com/superkube/super-kubenetes/internal/controller/workspacequota"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
@@ -57,8 +66,11 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/eventexport"
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
+	"github.com/superkube/super-kubenetes/internal/quota/count"
+	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/statemetrics"
+	"github.com/superkube/super-kubenetes/internal/webhookcert"
 )
 
 // setupper is what every reconciler offers.
@@ -189,6 +201,13 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 			}
 		}
 	}
+	if err := workspacequota.IndexWorkspace(context.Background(), mgr); err != nil {
+		return nil, nil, fmt.Errorf("registering the quota index: %w", err)
+	}
+	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Clock: clk})
+	if err := addQuotaWebhook(mgr, cfg); err != nil {
+		return nil, nil, err
+	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
 		return nil, nil, err
 	}
@@ -219,6 +238,64 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		return nil, nil, err
 	}
 	return mgr, boot, nil
+}
+
+// addQuotaWebhook serves the workspace quotas' webhook when
+// quota.webhook.bindAddress is set: its certificate from the rotator, its
+// configuration kept by the leader.
+func addQuotaWebhook(mgr ctrl.Manager, cfg Config) error {
+	w := cfg.Quota.Webhook
+	if w.BindAddress == "" {
+		mgr.GetLogger().Info("quota.webhook.bindAddress is not set: workspace quotas are counted, not enforced")
+		return nil
+	}
+	host, p, err := net.SplitHostPort(w.BindAddress)
+	if err != nil {
+		return err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return fmt.Errorf("quota.webhook.bindAddress: %w", err)
+	}
+	srv := webhook.NewServer(webhook.Options{Host: host, Port: port, CertDir: w.CertDir, CertName: webhookcert.CertFile, KeyName: webhookcert.KeyFile})
+	srv.Register(quotawebhook.Path, &webhook.Admission{Handler: &quotawebhook.Validator{Cache: mgr.GetCache(), Live: mgr.GetAPIReader(),
+		Client: mgr.GetClient(), Decoder: admission.NewDecoder(mgr.GetScheme())}})
+	cc := quotawebhook.ReferencesURL(w.URL)
+	if s := w.Service; s != nil {
+		cc = quotawebhook.ReferencesService(s.Namespace, s.Name, s.Port)
+	}
+	want := quotawebhook.Configuration(cc, admissionregistrationv1.FailurePolicyType(w.FailurePolicy), w.TimeoutSeconds)
+	// The leader keeps the configuration; the rotator injects its CA.
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		return wait.PollUntilContextCancel(ctx, 2*time.Second, true, func(ctx context.Context) (bool, error) {
+			if err := quotawebhook.Ensure(ctx, mgr.GetClient(), want); err != nil {
+				mgr.GetLogger().Error(err, "Registering the quota webhook")
+				return false, nil
+			}
+			return true, nil
+		})
+	})); err != nil {
+		return err
+	}
+	// Every replica serves once it has the certificate and the caches the
+	// webhook reads.
+	fill := func(ctx context.Context) error {
+		for _, obj := range append(count.Objects(), &corev1.Namespace{}, &quotav1alpha2.ResourceQuota{}) {
+			if _, err := mgr.GetCache().GetInformer(ctx, obj); err != nil {
+				return err
+			}
+		}
+		if !mgr.GetCache().WaitForCacheSync(ctx) {
+			return errors.New("the quota webhook's caches did not sync")
+		}
+		return nil
+	}
+	return webhookcert.Add(mgr, webhookcert.Options{
+		Secret: types.NamespacedName{Namespace: cfg.SystemNamespace, Name: w.SecretName}, CertDir: w.CertDir, DNSName: w.DNSName,
+		ValidatingWebhooks: []string{quotawebhook.ConfigurationName}, Leader: cfg.LeaderElection.Enabled,
+		CAValidity: w.CAValidity.Duration, CertValidity: w.CertValidity.Duration, Lookahead: w.RenewBefore.Duration, CheckInterval: w.CheckInterval.Duration,
+		Before: fill,
+	}, srv)
 }
 
 // memberClients is how the member RBAC controller reaches members: through

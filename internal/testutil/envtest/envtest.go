@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -48,6 +49,9 @@ type Options struct {
 	// and namespace controllers, so that owner references and namespace
 	// deletion behave as on a real cluster.
 	ControllerManager bool
+	// MoreControllers are more of kube-controller-manager's controllers
+	// to run with ControllerManager (deployment, replicaset...).
+	MoreControllers []string
 	// WithoutCRDs skips the project's CRDs: a bare control plane, such as
 	// a member cluster (CRDDirs are still installed).
 	WithoutCRDs bool
@@ -99,7 +103,7 @@ func Start(opts Options) (*Environment, error) {
 		return nil, err
 	}
 	if opts.ControllerManager {
-		if err := e.startControllerManager(assets); err != nil {
+		if err := e.startControllerManager(assets, opts.MoreControllers); err != nil {
 			_ = env.Stop()
 			return nil, err
 		}
@@ -107,7 +111,7 @@ func Start(opts Options) (*Environment, error) {
 	return e, nil
 }
 
-func (e *Environment) startControllerManager(assets string) error {
+func (e *Environment) startControllerManager(assets string, more []string) error {
 	dir, err := os.MkdirTemp("", "envtest-kcm-")
 	if err != nil {
 		return err
@@ -130,7 +134,7 @@ func (e *Environment) startControllerManager(assets string) error {
 		return err
 	}
 	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"),
-		"--kubeconfig="+file, "--controllers=garbagecollector,namespace",
+		"--kubeconfig="+file, "--controllers="+strings.Join(append([]string{"garbagecollector", "namespace"}, more...), ","),
 		"--leader-elect=false", "--secure-port=0", "--concurrent-gc-syncs=5")
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

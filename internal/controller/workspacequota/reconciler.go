@@ -1,0 +1,215 @@
+// Package workspacequota keeps the status of workspace quotas
+// (quota.superkube.io ResourceQuota) current: the usage of each of the
+// workspace's namespaces, the creates the webhook admitted that are not
+// counted yet, the total, and whether the usage is above a hard limit (a
+// quota lowered below what is used is accepted and flagged).
+package workspacequota
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	quota "k8s.io/apiserver/pkg/quota/v1"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/quota/count"
+	"github.com/superkube/super-kubenetes/internal/quota/usage"
+	"github.com/superkube/super-kubenetes/internal/quota/webhook"
+)
+
+// +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas,verbs=get;list;watch
+// +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=pods;persistentvolumeclaims;services;configmaps;secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=deployments;statefulsets;daemonsets;replicasets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=jobs;cronjobs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch
+
+// Reconciler keeps workspace quotas' status.
+type Reconciler struct {
+	Client client.Client
+	// Cache is the manager's cache, which the counting reads (the
+	// client reads some kinds from kube-apiserver).
+	Cache client.Reader
+	// Clock ages the pending charges (default: the real clock).
+	Clock clock.PassiveClock
+}
+
+// IndexWorkspace registers the index of quotas by workspace, which the
+// reconciler and the webhook read.
+func IndexWorkspace(ctx context.Context, mgr ctrl.Manager) error {
+	return mgr.GetFieldIndexer().IndexField(ctx, &quotav1alpha2.ResourceQuota{}, webhook.WorkspaceIndex, func(o client.Object) []string {
+		return []string{o.(*quotav1alpha2.ResourceQuota).Spec.Workspace}
+	})
+}
+
+// SetupWithManager registers the reconciler; IndexWorkspace must have run.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Client == nil || r.Cache == nil {
+		return errors.New("workspacequota: Client and Cache are required")
+	}
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&quotav1alpha2.ResourceQuota{}).
+		// A namespace joining or leaving a workspace changes both quotas.
+		Watches(&corev1.Namespace{}, handler.Funcs{
+			CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				r.enqueueWorkspace(ctx, q, e.Object.GetLabels()[tenantv1beta1.WorkspaceLabel])
+			},
+			UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				was, is := e.ObjectOld.GetLabels()[tenantv1beta1.WorkspaceLabel], e.ObjectNew.GetLabels()[tenantv1beta1.WorkspaceLabel]
+				if was != is {
+					r.enqueueWorkspace(ctx, q, was)
+					r.enqueueWorkspace(ctx, q, is)
+				}
+			},
+			DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				r.enqueueWorkspace(ctx, q, e.Object.GetLabels()[tenantv1beta1.WorkspaceLabel])
+			},
+		})
+	for _, obj := range count.Objects() {
+		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.quotasOfNamespace), builder.WithPredicates(changedUse{}))
+	}
+	return b.Complete(r)
+}
+
+// changedUse passes the events that can change what an object uses: its
+// creation and deletion, a pod's phase and a claim's request.
+type changedUse struct{}
+
+func (changedUse) Create(event.CreateEvent) bool   { return true }
+func (changedUse) Delete(event.DeleteEvent) bool   { return true }
+func (changedUse) Generic(event.GenericEvent) bool { return false }
+func (changedUse) Update(e event.UpdateEvent) bool {
+	switch o := e.ObjectNew.(type) {
+	case *corev1.Pod:
+		return usage.Terminal(o) != usage.Terminal(e.ObjectOld.(*corev1.Pod))
+	case *corev1.PersistentVolumeClaim:
+		return !quota.Equals(usage.Claim(o), usage.Claim(e.ObjectOld.(*corev1.PersistentVolumeClaim)))
+	}
+	return false
+}
+
+func (r *Reconciler) quotasOfNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	var ns corev1.Namespace
+	if err := r.Client.Get(ctx, client.ObjectKey{Name: o.GetNamespace()}, &ns); err != nil {
+		return nil
+	}
+	return r.requests(ctx, ns.Labels[tenantv1beta1.WorkspaceLabel])
+}
+
+func (r *Reconciler) enqueueWorkspace(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], ws string) {
+	for _, req := range r.requests(ctx, ws) {
+		q.Add(req)
+	}
+}
+
+func (r *Reconciler) requests(ctx context.Context, ws string) []reconcile.Request {
+	if ws == "" {
+		return nil
+	}
+	var l quotav1alpha2.ResourceQuotaList
+	if err := r.Client.List(ctx, &l, client.MatchingFields{webhook.WorkspaceIndex: ws}); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(l.Items))
+	for _, q := range l.Items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Name: q.Name}})
+	}
+	return out
+}
+
+// Reconcile recounts one quota.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	q := &quotav1alpha2.ResourceQuota{}
+	if err := r.Client.Get(ctx, req.NamespacedName, q); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	now := r.Clock.Now()
+	nss, err := count.Workspace(ctx, r.Cache, q.Spec.Workspace, q.Spec.Hard)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	pending, err := count.Pending(ctx, r.Cache, q.Status.Pending, now)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	next := q.DeepCopy()
+	next.Status.Hard = q.Spec.Hard
+	next.Status.Namespaces, next.Status.Pending = nss, pending
+	next.Status.Used = count.Total(nss, pending)
+	next.Status.ObservedGeneration = q.Generation
+	if over := count.Exceeded(next.Status.Used, q.Spec.Hard); len(over) > 0 {
+		meta.SetStatusCondition(&next.Status.Conditions, metav1.Condition{Type: quotav1alpha2.ConditionExceeded, Status: metav1.ConditionTrue,
+			Reason: "UsageAboveHard", ObservedGeneration: q.Generation,
+			Message: fmt.Sprintf("usage is above the hard limit of %s: new objects that use them are refused until usage drops", strings.Join(over, ", "))})
+	} else {
+		meta.SetStatusCondition(&next.Status.Conditions, metav1.Condition{Type: quotav1alpha2.ConditionExceeded, Status: metav1.ConditionFalse,
+			Reason: "WithinHard", ObservedGeneration: q.Generation, Message: "usage is within the hard limits"})
+	}
+	if !statusEqual(q.Status, next.Status) {
+		// The quota's resourceVersion guards the charges the webhook made
+		// since it was read: on a conflict it is read and counted again.
+		if err := r.Client.Status().Update(ctx, next); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{RequeueAfter: 10 * time.Millisecond}, nil
+			}
+			return ctrl.Result{}, err
+		}
+	}
+	// Come back when the oldest pending charge expires.
+	var after time.Duration
+	for _, c := range pending {
+		if d := c.Time.Add(count.ChargeTTL).Sub(now); after == 0 || d < after {
+			after = d + time.Second
+		}
+	}
+	return ctrl.Result{RequeueAfter: after}, nil
+}
+
+func statusEqual(a, b quotav1alpha2.ResourceQuotaStatus) bool {
+	if a.ObservedGeneration != b.ObservedGeneration || !quota.Equals(a.Hard, b.Hard) || !quota.Equals(a.Used, b.Used) ||
+		len(a.Namespaces) != len(b.Namespaces) || len(a.Pending) != len(b.Pending) || len(a.Conditions) != len(b.Conditions) {
+		return false
+	}
+	for i := range a.Namespaces {
+		if a.Namespaces[i].Namespace != b.Namespaces[i].Namespace || !quota.Equals(a.Namespaces[i].Used, b.Namespaces[i].Used) {
+			return false
+		}
+	}
+	for i := range a.Pending {
+		if a.Pending[i].UID != b.Pending[i].UID {
+			return false
+		}
+	}
+	for i := range a.Conditions {
+		x, y := a.Conditions[i], b.Conditions[i]
+		if x.Type != y.Type || x.Status != y.Status || x.Reason != y.Reason || x.Message != y.Message || x.ObservedGeneration != y.ObservedGeneration {
+			return false
+		}
+	}
+	return true
+}
+
+// The quota webhook's certificate and configuration (package webhookcert,
+// wired in ke-controller-manager):
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch;create;update;patch

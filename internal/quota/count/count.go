@@ -1,0 +1,195 @@
+// Package count adds up what a workspace's projects use of a workspace
+// quota, from the platform's cache: the quota controller keeps a quota's
+// status with it, and the webhook counts with it a quota whose status is
+// not current yet.
+package count
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	quota "k8s.io/apiserver/pkg/quota/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/quota/usage"
+)
+
+// ChargeTTL is how long an admitted create counts while its object is not
+// seen: one that never appears (a later admission step refused it) stops
+// counting then.
+const ChargeTTL = time.Minute
+
+// Namespaces returns the names of the workspace's namespaces, sorted.
+func Namespaces(ctx context.Context, r client.Reader, workspace string) ([]string, error) {
+	var nss corev1.NamespaceList
+	if err := r.List(ctx, &nss, client.MatchingLabels{tenantv1beta1.WorkspaceLabel: workspace}); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(nss.Items))
+	for _, ns := range nss.Items {
+		names = append(names, ns.Name)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Workspace returns what each of the workspace's namespaces uses of the
+// resources hard names (namespaces that use none of them included).
+func Workspace(ctx context.Context, r client.Reader, workspace string, hard corev1.ResourceList) ([]quotav1alpha2.NamespaceUsage, error) {
+	names, err := Namespaces(ctx, r, workspace)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]quotav1alpha2.NamespaceUsage, 0, len(names))
+	for _, ns := range names {
+		used, err := Namespace(ctx, r, ns, hard)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, quotav1alpha2.NamespaceUsage{Namespace: ns, Used: used})
+	}
+	return out, nil
+}
+
+// Namespace returns what one namespace uses of the resources hard names.
+// Only the kinds that can use one of them are listed.
+func Namespace(ctx context.Context, r client.Reader, ns string, hard corev1.ResourceList) (corev1.ResourceList, error) {
+	used := corev1.ResourceList{}
+	for _, k := range usage.Kinds {
+		if !Limits(hard, k) {
+			continue
+		}
+		switch k.Kind {
+		case "Pod":
+			var pods corev1.PodList
+			if err := r.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+				return nil, err
+			}
+			for i := range pods.Items {
+				used = quota.Add(used, usage.Limited(usage.Pod(&pods.Items[i]), hard))
+			}
+		case "PersistentVolumeClaim":
+			var pvcs corev1.PersistentVolumeClaimList
+			if err := r.List(ctx, &pvcs, client.InNamespace(ns)); err != nil {
+				return nil, err
+			}
+			for i := range pvcs.Items {
+				used = quota.Add(used, usage.Limited(usage.Claim(&pvcs.Items[i]), hard))
+			}
+		default:
+			var l metav1.PartialObjectMetadataList
+			l.SetGroupVersionKind(k.GroupVersionKind().GroupVersion().WithKind(k.Kind + "List"))
+			if err := r.List(ctx, &l, client.InNamespace(ns)); err != nil {
+				return nil, err
+			}
+			for range l.Items {
+				used = quota.Add(used, usage.Limited(usage.Count(k), hard))
+			}
+		}
+	}
+	return used, nil
+}
+
+// Objects are an empty object of each counted kind, in the form the
+// counting reads them (pods and claims whole, the others as metadata).
+func Objects() []client.Object {
+	out := make([]client.Object, 0, len(usage.Kinds))
+	for _, k := range usage.Kinds {
+		out = append(out, object(k))
+	}
+	return out
+}
+
+func object(k usage.Kind) client.Object {
+	switch k.Kind {
+	case "Pod":
+		return &corev1.Pod{}
+	case "PersistentVolumeClaim":
+		return &corev1.PersistentVolumeClaim{}
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(k.GroupVersionKind())
+	return m
+}
+
+// Limits says whether hard names a resource that objects of kind k use.
+func Limits(hard corev1.ResourceList, k usage.Kind) bool {
+	for name := range hard {
+		switch {
+		case name == k.Count || (k.Short != "" && name == k.Short):
+			return true
+		case k.Kind == "Pod" && (strings.HasSuffix(string(name), "cpu") || strings.HasSuffix(string(name), "memory") || strings.HasSuffix(string(name), "ephemeral-storage")):
+			return true
+		case k.Kind == "PersistentVolumeClaim" && name == corev1.ResourceRequestsStorage:
+			return true
+		}
+	}
+	return false
+}
+
+// Pending returns the charges that still count at now: younger than
+// ChargeTTL, and whose object is not counted in its namespace yet (not in
+// r, or, for a claim's expansion, not in the version it was charged for).
+func Pending(ctx context.Context, r client.Reader, charges []quotav1alpha2.Charge, now time.Time) ([]quotav1alpha2.Charge, error) {
+	var out []quotav1alpha2.Charge
+	for _, c := range charges {
+		if now.Sub(c.Time.Time) >= ChargeTTL {
+			continue
+		}
+		counted, err := Counted(ctx, r, c)
+		if err != nil {
+			return nil, err
+		}
+		if !counted {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Counted says whether the object of a charge is in r as charged.
+func Counted(ctx context.Context, r client.Reader, c quotav1alpha2.Charge) (bool, error) {
+	k, ok := usage.KindOfName(c.Resource)
+	if !ok || c.Name == "" {
+		return false, nil
+	}
+	obj := object(k)
+	if err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.Name}, obj); err != nil {
+		return false, client.IgnoreNotFound(err)
+	}
+	if obj.GetUID() != c.UID {
+		return false, nil
+	}
+	// An expansion is counted once the claim is seen in a later version.
+	return c.ResourceVersion == "" || obj.GetResourceVersion() != c.ResourceVersion, nil
+}
+
+// Total is the sum of the namespaces' usage and the pending charges.
+func Total(nss []quotav1alpha2.NamespaceUsage, pending []quotav1alpha2.Charge) corev1.ResourceList {
+	total := corev1.ResourceList{}
+	for _, ns := range nss {
+		total = quota.Add(total, ns.Used)
+	}
+	for _, c := range pending {
+		total = quota.Add(total, c.Used)
+	}
+	return total
+}
+
+// Exceeded returns the names whose usage is above the hard limit, sorted.
+func Exceeded(used, hard corev1.ResourceList) []string {
+	var out []string
+	for name, h := range hard {
+		if u, ok := used[name]; ok && u.Cmp(h) > 0 {
+			out = append(out, string(name))
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -12,6 +12,7 @@ import (
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
@@ -28,6 +29,7 @@ func New() *runtime.Scheme {
 	utilruntime.Must(alertingv2beta1.AddToScheme(s))
 	utilruntime.Must(notificationv2beta2.AddToScheme(s))
 	utilruntime.Must(applicationv2.AddToScheme(s))
+	utilruntime.Must(networkv1alpha1.AddToScheme(s))
 	utilruntime.Must(quotav1alpha2.AddToScheme(s))
 	return s
 }

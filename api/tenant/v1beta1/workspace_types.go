@@ -48,7 +48,11 @@ type WorkspaceSpec struct {
 	ClusterSelector *metav1.LabelSelector `json:"clusterSelector,omitempty"`
 
 	// NetworkIsolation, when on, lets only the workspace's own projects reach
-	// each other's pods.
+	// each other's pods: ke-controller-manager keeps a NetworkPolicy in each
+	// of its namespaces that also lets in the system namespaces (DNS,
+	// ingress controller, monitoring) and the project's allowed sources
+	// (network.superkube.io NetworkIsolation). A project's own isolation is
+	// narrower and replaces it there.
 	// +optional
 	NetworkIsolation bool `json:"networkIsolation,omitempty"`
 

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/netguard"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
@@ -65,6 +67,9 @@ type Config struct {
 	Alerting Alerting `json:"alerting"`
 	// AppStore configures the repository sync and the releases.
 	AppStore AppStore `json:"appStore"`
+	// NetworkIsolation names the namespaces that isolated workspaces and
+	// projects still accept connections from.
+	NetworkIsolation NetworkIsolation `json:"networkIsolation"`
 	// Quota configures the workspace quotas' admission webhook.
 	Quota Quota `json:"quota"`
 }
@@ -114,6 +119,34 @@ type WebhookService struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	Port      int32  `json:"port"`
+}
+
+// NetworkIsolation names the system namespaces whose pods may reach the
+// pods of an isolated workspace or project (see docs/network.md).
+type NetworkIsolation struct {
+	// DNSNamespace runs the cluster's DNS (default kube-system).
+	DNSNamespace string `json:"dnsNamespace,omitempty"`
+	// IngressNamespace runs the ingress controller (default ingress-nginx).
+	IngressNamespace string `json:"ingressNamespace,omitempty"`
+	// MonitoringNamespace runs the monitoring stack that scrapes the
+	// projects' pods (default: systemNamespace).
+	MonitoringNamespace string `json:"monitoringNamespace,omitempty"`
+	// AllowedNamespaces are more namespaces every isolated namespace accepts
+	// connections from.
+	AllowedNamespaces []string `json:"allowedNamespaces,omitempty"`
+}
+
+// Namespaces returns the namespaces of n, without empty names or repeats.
+func (n NetworkIsolation) Namespaces() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ns := range append([]string{n.DNSNamespace, n.IngressNamespace, n.MonitoringNamespace}, n.AllowedNamespaces...) {
+		if ns != "" && !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // AppStore configures the app store.
@@ -219,6 +252,7 @@ func DefaultConfig() Config {
 			CertDir: filepath.Join(os.TempDir(), "ke-controller-manager", "serving-certs"), FailurePolicy: "Fail", TimeoutSeconds: 10,
 			CAValidity: metav1.Duration{Duration: 10 * 365 * 24 * time.Hour}, CertValidity: metav1.Duration{Duration: 365 * 24 * time.Hour},
 			RenewBefore: metav1.Duration{Duration: 30 * 24 * time.Hour}, CheckInterval: metav1.Duration{Duration: time.Hour}}},
+		NetworkIsolation: NetworkIsolation{DNSNamespace: "kube-system", IngressNamespace: "ingress-nginx"},
 	}
 }
 
@@ -297,6 +331,7 @@ func (c *Config) Validate() []error {
 	if _, err := netguard.ParseCIDRs(c.AppStore.WorkspaceRepositoryAllowedCIDRs); err != nil {
 		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
+	errs = append(errs, c.NetworkIsolation.validate()...)
 	return errs
 }
 
@@ -318,6 +353,9 @@ type CompletedConfig struct{ *completedConfig }
 func (c Config) Complete(rc *rest.Config) (CompletedConfig, error) {
 	if c.LeaderElection.Namespace == "" {
 		c.LeaderElection.Namespace = c.SystemNamespace
+	}
+	if c.NetworkIsolation.MonitoringNamespace == "" {
+		c.NetworkIsolation.MonitoringNamespace = c.SystemNamespace
 	}
 	if errs := c.Validate(); len(errs) > 0 {
 		return CompletedConfig{}, errors.Join(errs...)
@@ -368,6 +406,26 @@ func (w QuotaWebhook) validate() []error {
 	}
 	if w.CertValidity.Duration <= w.RenewBefore.Duration || w.CAValidity.Duration <= w.RenewBefore.Duration || w.CheckInterval.Duration <= 0 {
 		errs = append(errs, errors.New("quota.webhook: caValidity and certValidity must be longer than renewBefore, and checkInterval positive"))
+	}
+	return errs
+}
+
+// validate names each namespace that is not a DNS-1123 label.
+func (n NetworkIsolation) validate() []error {
+	var errs []error
+	check := func(field, ns string) {
+		if ns == "" {
+			return
+		}
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("networkIsolation.%s must be a namespace name, got %q: %s", field, ns, strings.Join(msgs, "; ")))
+		}
+	}
+	check("dnsNamespace", n.DNSNamespace)
+	check("ingressNamespace", n.IngressNamespace)
+	check("monitoringNamespace", n.MonitoringNamespace)
+	for i, ns := range n.AllowedNamespaces {
+		check(fmt.Sprintf("allowedNamespaces[%d]", i), ns)
 	}
 	return errs
 }

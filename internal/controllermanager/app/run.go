@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
@@ -54,6 +55,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/memberrbac"
 	"github.com/superkube/super-kubenetes/internal/controller/namespace"
 	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
+	"github.com/superkube/super-kubenetes/internal/controller/networkisolation"
 	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
@@ -124,6 +126,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 			ByObject: map[client.Object]cache.ByObject{
 				index.Metadata(rbacv1.SchemeGroupVersion.WithKind("ClusterRole")): {Label: scoped},
 				index.Metadata(rbacv1.SchemeGroupVersion.WithKind("Role")):        {Label: scoped},
+				// Only the NetworkPolicies the platform generates.
+				&networkingv1.NetworkPolicy{}: {Label: labels.SelectorFromSet(networkisolation.GeneratedSelector())},
 			},
 		},
 		// Typed reads of these go to kube-apiserver; nothing caches them whole.
@@ -163,6 +167,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&cluster.Reconciler{Client: c, Reader: mgr.GetAPIReader(), HostConfig: rc, SystemNamespace: cfg.SystemNamespace, Interval: cfg.ClusterCheckInterval.Duration},
 		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk, WorkspaceAllowedCIDRs: workspaceRepos},
 		&application.Reconciler{Client: c},
+		&networkisolation.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SystemNamespaces: cfg.NetworkIsolation.Namespaces()},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},

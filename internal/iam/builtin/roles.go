@@ -78,11 +78,11 @@ func WorkspaceRoles() []Role {
 func ProjectRoles() []Role {
 	return []Role{
 		{Name: ProjectAdmin, DisplayName: names("Project administrator", "프로젝트 관리자", "项目管理员"),
-			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-manage-members", "project-view-roles", "project-manage-roles", "project-view-settings", "project-manage-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases"}},
+			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-manage-members", "project-view-roles", "project-manage-roles", "project-view-settings", "project-manage-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases", "project-view-network-isolation", "project-manage-network-isolation"}},
 		{Name: ProjectOperator, DisplayName: names("Project operator", "프로젝트 운영자", "项目操作员"),
-			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases"}},
+			Templates: []string{"project-view-workloads", "project-manage-workloads", "project-view-services", "project-manage-services", "project-view-configmaps", "project-view-secrets", "project-manage-configuration", "project-view-storage", "project-manage-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-manage-alerts", "project-view-releases", "project-manage-releases", "project-view-network-isolation"}},
 		{Name: ProjectViewer, DisplayName: names("Project viewer", "프로젝트 뷰어", "项目观察者"),
-			Templates: []string{"project-view-workloads", "project-view-services", "project-view-configmaps", "project-view-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-view-releases"}},
+			Templates: []string{"project-view-workloads", "project-view-services", "project-view-configmaps", "project-view-storage", "project-view-members", "project-view-roles", "project-view-settings", "project-view-alerts", "project-view-releases", "project-view-network-isolation"}},
 	}
 }
 

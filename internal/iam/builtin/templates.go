@@ -49,6 +49,8 @@ const (
 	applicationGroup = "application.superkube.io"
 	// quotaGroup holds the workspace quotas.
 	quotaGroup = "quota.superkube.io"
+	// networkGroup holds the projects' network isolation.
+	networkGroup = "network.superkube.io"
 )
 
 // Resources of the alerting API, by level. rulegroups, clusterrulegroups
@@ -60,6 +62,9 @@ var (
 	clusterAlertResources = []string{"clusterrulegroups", "clusteralerts"}
 	globalAlertResources  = []string{"globalrulegroups", "alerts", "silences"}
 	notificationResources = []string{"configs", "receivers", "routers", "silences", "deliveries"}
+	// networkResources are a project's network isolation (a custom
+	// resource: kube-apiserver's RBAC decides on it).
+	networkResources = []string{"networkisolations"}
 )
 
 func rule(groups, resources, verbs []string) rbacv1.PolicyRule {
@@ -272,6 +277,7 @@ func workspaceTemplates() []Template {
 				rule([]string{""}, []string{"configmaps", "serviceaccounts", "resourcequotas", "limitranges", "persistentvolumeclaims"}, read),
 				rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, read),
 				rule([]string{alertingGroup}, projectAlertResources, read),
+				rule([]string{networkGroup}, networkResources, read),
 			}},
 		{Name: "workspace-manage-project-resources", Scope: iamv1beta1.LevelWorkspace, Category: "projects", Dependencies: []string{"workspace-view-project-resources"},
 			DisplayName: names("Manage project resources", "프로젝트 리소스 관리", "管理项目资源"),
@@ -391,6 +397,14 @@ func projectTemplates() []Template {
 			DisplayName: names("Manage alerts", "알림 관리", "管理告警"),
 			Description: names("Create, edit and delete the project's alert rules, and silence its alerts.", "프로젝트의 알림 규칙을 만들고 수정하고 삭제하며 알림을 사일런스합니다.", "创建、编辑和删除项目的告警规则，并静默其告警。"),
 			Rules:       []rbacv1.PolicyRule{rule([]string{alertingGroup}, projectAlertResources, manage)}},
+		{Name: "project-view-network-isolation", Scope: iamv1beta1.LevelNamespace, Category: "network",
+			DisplayName: names("View network isolation", "네트워크 격리 보기", "查看网络隔离"),
+			Description: names("See whether the project is isolated and which sources may reach its pods.", "프로젝트가 격리되었는지와 파드에 접근할 수 있는 소스를 봅니다.", "查看项目是否已隔离以及哪些来源可以访问其容器组。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{networkGroup}, networkResources, read)}},
+		{Name: "project-manage-network-isolation", Scope: iamv1beta1.LevelNamespace, Category: "network", Dependencies: []string{"project-view-network-isolation"},
+			DisplayName: names("Manage network isolation", "네트워크 격리 관리", "管理网络隔离"),
+			Description: names("Turn the project's network isolation on and off and edit its allowed sources.", "프로젝트의 네트워크 격리를 켜고 끄며 허용된 소스를 편집합니다.", "开启和关闭项目的网络隔离并编辑允许的来源。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{networkGroup}, networkResources, manage)}},
 	}
 }
 

@@ -47,6 +47,17 @@ alerting:
   {{- with $cm.alerting.prometheusURL }}
   prometheusURL: {{ . | quote }}
   {{- end }}
+{{- with $cm.networkIsolation }}
+networkIsolation:
+  dnsNamespace: {{ .dnsNamespace | quote }}
+  ingressNamespace: {{ .ingressNamespace | quote }}
+  {{- with .monitoringNamespace }}
+  monitoringNamespace: {{ . | quote }}
+  {{- end }}
+  {{- with .allowedNamespaces }}
+  allowedNamespaces: {{ toJson . }}
+  {{- end }}
+{{- end }}
 multicluster:
   {{- /* Member clusters, through ke-apiserver's /internal/clusters/. */}}
   apiServerURL: {{ include "sk.controllerManager.apiserverURL" . | quote }}

@@ -134,7 +134,32 @@ func (s *Simulator) Pass(ctx context.Context) error {
 			errs = append(errs, s.expand(ctx, pvc))
 		}
 	}
-	errs = append(errs, s.snapshots(ctx))
+	errs = append(errs, s.release(ctx, pvcs.Items), s.snapshots(ctx))
+	return errors.Join(errs...)
+}
+
+// release deletes the volumes of Driver, of reclaim policy Delete, whose
+// claims are gone (the external-provisioner's part of reclaiming).
+func (s *Simulator) release(ctx context.Context, pvcs []corev1.PersistentVolumeClaim) error {
+	claims := map[string]bool{}
+	for i := range pvcs {
+		claims[string(pvcs[i].UID)] = true
+	}
+	var pvs corev1.PersistentVolumeList
+	if err := s.Client.List(ctx, &pvs); err != nil {
+		return err
+	}
+	var errs []error
+	for i := range pvs.Items {
+		pv := &pvs.Items[i]
+		if pv.Spec.CSI == nil || pv.Spec.CSI.Driver != Driver || pv.Spec.ClaimRef == nil || claims[string(pv.Spec.ClaimRef.UID)] ||
+			pv.Spec.PersistentVolumeReclaimPolicy != corev1.PersistentVolumeReclaimDelete || pv.DeletionTimestamp != nil {
+			continue
+		}
+		if err := s.Client.Delete(ctx, pv); client.IgnoreNotFound(err) != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

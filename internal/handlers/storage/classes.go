@@ -19,8 +19,8 @@ import (
 	"github.com/superkube/super-kubenetes/internal/storage"
 )
 
-// StorageClass is a class as the API shows it.
-type StorageClass struct {
+// Class is a storage class as the API shows it.
+type Class struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
 	Provisioner       string `json:"provisioner"`
@@ -36,8 +36,8 @@ type StorageClass struct {
 	Capabilities storage.Capabilities `json:"capabilities"`
 }
 
-func (w *world) item(sc *storagev1.StorageClass) *StorageClass {
-	out := &StorageClass{TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "StorageClass"}, ObjectMeta: sc.ObjectMeta,
+func (w *world) item(sc *storagev1.StorageClass) *Class {
+	out := &Class{TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "StorageClass"}, ObjectMeta: sc.ObjectMeta,
 		Provisioner:          sc.Provisioner,
 		ReclaimPolicy:        ptr.Deref(sc.ReclaimPolicy, corev1.PersistentVolumeReclaimDelete),
 		VolumeBindingMode:    ptr.Deref(sc.VolumeBindingMode, storagev1.VolumeBindingImmediate),
@@ -68,18 +68,18 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	items := make([]*StorageClass, 0, len(wd.classes))
+	items := make([]*Class, 0, len(wd.classes))
 	for i := range wd.classes {
 		items = append(items, wd.item(&wd.classes[i]))
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q,
-		listquery.Columns[*StorageClass]{"provisioner": func(c *StorageClass) string { return c.Provisioner }},
-		listquery.Filters[*StorageClass]{
-			"provisioner": func(c *StorageClass, v string) bool { return c.Provisioner == v },
-			"default":     func(c *StorageClass, v string) bool { return boolIs(c.Default, v) },
-			"snapshot":    func(c *StorageClass, v string) bool { return boolIs(c.Capabilities.Snapshot, v) },
-			"clone":       func(c *StorageClass, v string) bool { return boolIs(c.Capabilities.Clone, v) },
-			"expand":      func(c *StorageClass, v string) bool { return boolIs(c.Capabilities.Expand, v) },
+		listquery.Columns[*Class]{"provisioner": func(c *Class) string { return c.Provisioner }},
+		listquery.Filters[*Class]{
+			"provisioner": func(c *Class, v string) bool { return c.Provisioner == v },
+			"default":     func(c *Class, v string) bool { return boolIs(c.Default, v) },
+			"snapshot":    func(c *Class, v string) bool { return boolIs(c.Capabilities.Snapshot, v) },
+			"clone":       func(c *Class, v string) bool { return boolIs(c.Capabilities.Clone, v) },
+			"expand":      func(c *Class, v string) bool { return boolIs(c.Capabilities.Expand, v) },
 		}))
 }
 
@@ -142,7 +142,7 @@ func (h *Handler) setDefault(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range wd.classes {
 		other := &wd.classes[i]
-		if other.Name == name || !(storage.IsDefault(other) || hasAnnotation(other, storage.DefaultClassAnnotation) || hasAnnotation(other, storage.BetaDefaultClassAnnotation)) {
+		if other.Name == name || (!hasAnnotation(other, storage.DefaultClassAnnotation) && !hasAnnotation(other, storage.BetaDefaultClassAnnotation)) {
 			continue
 		}
 		if err := annotate(other.Name, nil); err != nil && !apierrors.IsNotFound(err) {

@@ -345,7 +345,9 @@ func TestExpand(t *testing.T) {
 	size := func(s string) map[string]any {
 		return map[string]any{"spec": map[string]any{"resources": map[string]any{"requests": map[string]any{"storage": s}}}}
 	}
-	path := func(name string) string { return prefix + "/namespaces/wsa-dev/persistentvolumeclaims/" + name + "/expand" }
+	path := func(name string) string {
+		return prefix + "/namespaces/wsa-dev/persistentvolumeclaims/" + name + "/expand"
+	}
 	platform.ExpectStatus(t, api.DoJSON(t, http.MethodPost, path("grow"), tok[projectViewer], size("2Gi")), http.StatusForbidden)
 	got := decode[claim](t, api.DoJSON(t, http.MethodPost, path("grow"), tok[projectAdmin], size("2Gi")), http.StatusOK)
 	if q := got.Spec.Resources.Requests[corev1.ResourceStorage]; q.String() != "2Gi" {

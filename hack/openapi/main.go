@@ -23,9 +23,11 @@ import (
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
+	"github.com/superkube/super-kubenetes/internal/storage/snapshotcrds"
 )
 
 func main() {
@@ -50,6 +52,7 @@ func run() error {
 	(&alertinghandlers.Handler{}).Install(rec)
 	(&applicationhandlers.Handler{}).Install(rec)
 	(&clusterhandlers.Handlers{}).Install(rec)
+	(&storagehandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
@@ -61,6 +64,15 @@ func run() error {
 	schemas, err := crdSchemas("config/crd/bases")
 	if err != nil {
 		return err
+	}
+	// The storage API takes VolumeSnapshots, whose schema is the CSI
+	// snapshot CRDs'.
+	snapshots, err := crdSchemas(filepath.Join("internal", "storage", "snapshotcrds", snapshotcrds.Version))
+	if err != nil {
+		return err
+	}
+	for kind, schema := range snapshots {
+		schemas[kind] = schema
 	}
 	doc, err := openapi.Build(patterns, infos(patterns), schemas)
 	if err != nil {
@@ -101,6 +113,31 @@ func infos(patterns []string) map[string]openapi.Info {
 	}
 	for path, kind := range map[string]string{"/repos/{name}": "Repository", "/categories/{name}": "Category", "/namespaces/{namespace}/releases/{name}": "ApplicationRelease"} {
 		bodies["PUT "+ap+path] = kind
+	}
+	sp := storagehandlers.Prefix
+	bodies["POST "+sp+"/namespaces/{namespace}/volumesnapshots"] = "VolumeSnapshot"
+	storageSummaries := map[string]string{
+		"GET " + sp + "/storageclasses": "Storage classes with provisioner, reclaim policy, binding mode, expansion, default and capabilities " +
+			"(snapshot, clone, expand) derived from the CSI side; for whoever may list storage classes or create claims in a project",
+		"POST " + sp + "/storageclasses/{name}/default": "Make the class the only default one (the annotation is cleared on every other class); takes the right to update storage classes",
+		"GET " + sp + "/volumesnapshotclasses":          "Volume snapshot classes, each with its driver's storage classes",
+		"GET " + sp + "/namespaces/{namespace}/persistentvolumeclaims": "The project's claims, each with the pods that mount it and its class's capabilities; " +
+			"takes the rights to list claims and pods there",
+		"POST " + sp + "/namespaces/{namespace}/persistentvolumeclaims/{name}/expand": `Expand a claim: {"spec":{"resources":{"requests":{"storage":"2Gi"}}}}; ` +
+			"a class without allowVolumeExpansion or a smaller size is a 422 naming spec.resources.requests.storage",
+		"POST " + sp + "/namespaces/{namespace}/volumesnapshots": "Take a snapshot of spec.source.persistentVolumeClaimName; a claim whose class cannot snapshot " +
+			"is a 422 naming that field; spec.volumeSnapshotClassName defaults to the driver's default snapshot class",
+		"POST " + sp + "/namespaces/{namespace}/volumesnapshots/{name}/restore": `Restore the snapshot into a new claim: {"metadata":{"name":"..."},"spec":{...}}; ` +
+			"class, size (at least the restore size) and access modes default from the snapshot and its source claim",
+	}
+	storageFilters := map[string][][3]string{
+		"GET " + sp + "/storageclasses": {{"provisioner", "string", "classes of this provisioner"}, {"default", "boolean", "the default class"},
+			{"snapshot", "boolean", "classes that can snapshot"}, {"clone", "boolean", "classes that can clone"}, {"expand", "boolean", "classes that can expand"}},
+		"GET " + sp + "/volumesnapshotclasses": {{"driver", "string", "classes of this driver"}},
+		"GET " + sp + "/namespaces/{namespace}/persistentvolumeclaims": {{"storageClass", "string", "claims of this class"}, {"phase", "string", "Pending, Bound or Lost"},
+			{"mounted", "boolean", "claims mounted by a pod (or not)"}},
+		"GET " + sp + "/namespaces/{namespace}/volumesnapshots": {{"persistentVolumeClaim", "string", "snapshots of this claim"},
+			{"ready", "boolean", "snapshots ready to use (or not)"}, {"volumeSnapshotClass", "string", "snapshots of this class"}},
 	}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
@@ -174,6 +211,12 @@ func infos(patterns []string) map[string]openapi.Info {
 		if strings.HasSuffix(path, "/deliveries") {
 			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},
 				{"since", "string", "RFC 3339 or Unix seconds"}, {"user", "string", "platform level: one user's deliveries, - for the platform's receivers"}}
+		}
+		if s, ok := storageSummaries[p]; ok {
+			info.Summary = s
+		}
+		if q, ok := storageFilters[p]; ok {
+			info.Query = q
 		}
 		switch path {
 		case tunnel.JoinPath:

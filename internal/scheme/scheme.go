@@ -3,6 +3,7 @@
 package scheme
 
 import (
+	snapshotv1 "github.com/kubernetes-csi/external-snapshotter/client/v8/apis/volumesnapshot/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -31,5 +32,6 @@ func New() *runtime.Scheme {
 	utilruntime.Must(applicationv2.AddToScheme(s))
 	utilruntime.Must(networkv1alpha1.AddToScheme(s))
 	utilruntime.Must(quotav1alpha2.AddToScheme(s))
+	utilruntime.Must(snapshotv1.AddToScheme(s))
 	return s
 }

@@ -47,6 +47,7 @@ import (
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	quotahandlers "github.com/superkube/super-kubenetes/internal/handlers/quota"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/impersonate"
@@ -372,12 +373,16 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	storageAPI, err := b.storage()
+	if err != nil {
+		return err
+	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		&quotahandlers.Handler{Reader: b.client}}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
-		applicationhandlers.AuthzRules())
+		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -549,6 +554,21 @@ func (b *builder) appStore(ctx context.Context) (*applicationhandlers.Handler, e
 	}
 	return &applicationhandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: b.client, LiveReader: live, Clients: clients,
 		SystemNamespace: applicationv2.SecretNamespace, Now: b.clk.Now, WorkspaceAllowedCIDRs: allowed}, nil
+}
+
+// storage sets up the storage API: a project's claims and pods read from
+// the caches, classes, CSI drivers and snapshot classes read uncached
+// (few, and the snapshot CRDs may be missing), writes as the caller.
+func (b *builder) storage() (*storagehandlers.Handler, error) {
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	live, err := client.New(b.rc, client.Options{Scheme: b.sch, Mapper: b.client.RESTMapper()})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return &storagehandlers.Handler{Authorizer: b.base, Cache: b.s.Cache, Live: live, Clients: clients}, nil
 }
 
 // logging sets up the logging API over the configured log store; without

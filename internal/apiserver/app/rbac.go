@@ -25,6 +25,8 @@ package app
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind
 // +kubebuilder:rbac:groups="";apps;batch;autoscaling;networking.k8s.io;discovery.k8s.io;storage.k8s.io;apiextensions.k8s.io;events.k8s.io,resources=*,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=create;update;patch
+// The storage API reads the volume snapshot classes (its writes are the caller's).
+// +kubebuilder:rbac:groups=snapshot.storage.k8s.io,resources=volumesnapshotclasses,verbs=get;list;watch
 // The users' password Secrets (package passwordsecret) and the initial
 // administrator's password Secret, in the system namespace only.
 // +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=get;list;watch;create;update;patch;delete

@@ -163,12 +163,20 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 	if len(objs) == 0 {
 		return nil, fmt.Errorf("no CRDs found in %s: run ke-dev from the repository's root or pass --manifest-dir", crdDir)
 	}
+	snapshots, err := snapshotCRDs()
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, snapshots...)
 	// The platform's own namespace holds namespaced RBAC of the manifests.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}
 	if err := cl.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		return nil, fmt.Errorf("creating namespace %s: %w", cfg.SystemNamespace, err)
 	}
 	if err := Apply(ctx, cl, objs); err != nil {
+		return nil, err
+	}
+	if err := simulatedStorage(ctx, cl); err != nil {
 		return nil, err
 	}
 	res := &Result{Backends: map[string][]string{}}

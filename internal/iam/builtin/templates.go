@@ -83,6 +83,9 @@ var (
 	serviceGroups     = []string{"", "networking.k8s.io", "discovery.k8s.io"}
 	serviceResources  = []string{"services", "endpoints", "endpointslices", "ingresses", "networkpolicies"}
 	storageResources  = []string{"persistentvolumeclaims"}
+	// A project's volume snapshots (the CSI snapshot CRDs).
+	snapshotGroups    = []string{"snapshot.storage.k8s.io"}
+	snapshotResources = []string{"volumesnapshots"}
 )
 
 // projectResources are the rules to manage in every namespace of a cluster
@@ -94,6 +97,7 @@ func projectResources() []rbacv1.PolicyRule {
 		rule([]string{""}, podInteractive, manage),
 		rule(serviceGroups, serviceResources, manage),
 		rule([]string{""}, config, manage),
+		rule(snapshotGroups, snapshotResources, manage),
 		rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, manage),
 	}
 }
@@ -353,12 +357,12 @@ func projectTemplates() []Template {
 			Rules:       []rbacv1.PolicyRule{rule([]string{""}, []string{"configmaps", "secrets", "serviceaccounts"}, manage)}},
 		{Name: "project-view-storage", Scope: iamv1beta1.LevelNamespace, Category: "storage",
 			DisplayName: names("View volumes", "볼륨 보기", "查看存储卷"),
-			Description: names("See persistent volume claims.", "영구 볼륨 클레임을 봅니다.", "查看持久卷声明。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, read)}},
+			Description: names("See persistent volume claims and volume snapshots.", "영구 볼륨 클레임과 볼륨 스냅샷을 봅니다.", "查看持久卷声明和卷快照。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, read), rule(snapshotGroups, snapshotResources, read)}},
 		{Name: "project-manage-storage", Scope: iamv1beta1.LevelNamespace, Category: "storage", Dependencies: []string{"project-view-storage"},
 			DisplayName: names("Manage volumes", "볼륨 관리", "管理存储卷"),
-			Description: names("Create, expand and delete persistent volume claims.", "영구 볼륨 클레임을 만들고 확장하고 삭제합니다.", "创建、扩容和删除持久卷声明。"),
-			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, manage)}},
+			Description: names("Create, expand and delete persistent volume claims; take, restore and delete volume snapshots.", "영구 볼륨 클레임을 만들고 확장하고 삭제합니다. 볼륨 스냅샷을 만들고 복원하고 삭제합니다.", "创建、扩容和删除持久卷声明；创建、恢复和删除卷快照。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{""}, storageResources, manage), rule(snapshotGroups, snapshotResources, manage)}},
 		{Name: "project-view-members", Scope: iamv1beta1.LevelNamespace, Category: "members",
 			DisplayName: names("View members", "구성원 보기", "查看成员"),
 			Description: names("See the project's members and their roles.", "프로젝트의 구성원과 역할을 봅니다.", "查看项目成员及其角色。"),

@@ -60,9 +60,19 @@ type Options struct {
 // Add registers the rotator, the Secret-to-folder copy and server, which
 // starts serving once the certificate is in its folder.
 func Add(mgr ctrl.Manager, opts Options, server webhook.Server) error {
-	// The rotator fills the Secret but does not create it.
-	if err := mgr.Add(&secretMaker{c: mgr.GetClient(), key: opts.Secret}); err != nil {
-		return err
+	// The rotator fills the Secret but does not create it, and stops at
+	// once if its cache does not have it when it starts: it is made now,
+	// before the manager starts.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+		if err := ensureSecret(ctx, mgr.GetClient(), opts.Secret); err != nil {
+			mgr.GetLogger().Error(err, "Creating the webhook certificate Secret")
+			return false, nil
+		}
+		return true, nil
+	}); err != nil {
+		return fmt.Errorf("creating the webhook certificate Secret %s: %w", opts.Secret, err)
 	}
 	var hooks []rotator.WebhookInfo
 	for _, name := range opts.ValidatingWebhooks {
@@ -86,25 +96,6 @@ func Add(mgr ctrl.Manager, opts Options, server webhook.Server) error {
 		return err
 	}
 	return mgr.Add(&waitingServer{Server: server, copier: copier, before: opts.Before})
-}
-
-// secretMaker creates the Secret (and its namespace) at start, on every
-// replica, retrying until it exists.
-type secretMaker struct {
-	c   client.Client
-	key types.NamespacedName
-}
-
-func (m *secretMaker) NeedLeaderElection() bool { return false }
-
-func (m *secretMaker) Start(ctx context.Context) error {
-	return wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
-		if err := ensureSecret(ctx, m.c, m.key); err != nil {
-			ctrl.LoggerFrom(ctx).Error(err, "Creating the webhook certificate Secret")
-			return false, nil
-		}
-		return true, nil
-	})
 }
 
 // ensureSecret creates the empty Secret the rotator fills.

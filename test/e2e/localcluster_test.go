@@ -68,7 +68,7 @@ func newDevCluster(t *testing.T) *devCluster {
 	d := &devCluster{t: t, root: root, dataDir: filepath.Join(t.TempDir(), "cluster")}
 	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
 		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
-		"--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port",
+		"--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port", "--ke-controller-manager-quota-webhook-port",
 		"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--webhook-sink-port",
 		"--chart-repo-port", "--ke-apiserver-port"} // last: platformIdentity reads it there
 	for i, p := range freePorts(t, len(names)) {

@@ -310,7 +310,7 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 			return fmt.Errorf("port %d for ke-controller-manager is already in use on 127.0.0.1 (stop what holds it or choose another port with %s)", port, flag)
 		}
 	}
-	var firstHook int
+	var hookBackends []string
 	for i, name := range names {
 		if i > 0 {
 			if health, err = freeport.Pick(); err != nil {
@@ -341,19 +341,17 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
 		}
-		// kube-apiserver asks each replica's quota webhook at localhost
-		// (the name in the certificate the platform makes).
+		// kube-apiserver asks the quota webhook at localhost (the name in
+		// the certificate the platform makes): the replica on the usual
+		// port, or with HA a balancer there in front of every replica.
 		hookPort := cfg.Ports.QuotaWebhook
-		if i > 0 || hookPort == 0 {
+		if len(names) > 1 {
 			if hookPort, err = freeport.Pick(); err != nil {
 				return err
 			}
+			hookBackends = append(hookBackends, "127.0.0.1:"+strconv.Itoa(hookPort))
 		}
-		if i == 0 {
-			// The configuration names one URL: the first replica's.
-			firstHook = hookPort
-		}
-		args = append(args, "--quota-webhook-bind-address=127.0.0.1:"+strconv.Itoa(hookPort), "--quota-webhook-url=https://localhost:"+strconv.Itoa(firstHook),
+		args = append(args, "--quota-webhook-bind-address=127.0.0.1:"+strconv.Itoa(hookPort), "--quota-webhook-url=https://localhost:"+strconv.Itoa(cfg.Ports.QuotaWebhook),
 			"--quota-webhook-cert-dir="+filepath.Join(c.DataDir(), name, "webhook-certs"))
 		// Member clusters are reached through ke-apiserver, which holds
 		// the agents' tunnels.
@@ -367,6 +365,12 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		}
 	}
 	if len(names) > 1 {
+		lb, err := balancer.Listen("127.0.0.1:"+strconv.Itoa(cfg.Ports.QuotaWebhook), hookBackends)
+		if err != nil {
+			return fmt.Errorf("the balancer in front of the quota webhooks: %w", err)
+		}
+		c.OnStop(func() { _ = lb.Close() })
+		res.Backends["quota webhook"] = hookBackends
 		// A replica that stands by is ready at once; the elected one
 		// bootstraps, and the administrator is the last thing it makes.
 		return waitBootstrapped(ctx, cl)

@@ -26,7 +26,7 @@ import { useParams } from 'react-router';
 import { useCan, useProjectAccess } from '../../api/access';
 import { useCluster } from '../../api/cluster';
 import { fieldError, type DescribedError } from '../../api/errors';
-import { formatBytes, formatCount, parseQuantity, quantityValue, resourceUnit, type ResourceUnit } from '../../api/quantity';
+import { parseQuantity, quantityValue, resourceUnit, type ResourceUnit } from '../../api/quantity';
 import {
   limitRangeKind,
   projectLimitsName,
@@ -43,7 +43,6 @@ import {
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { Loading } from '../../components/Loading';
-import { formatValue } from '../../components/monitoring/units';
 import { UsageBar } from '../../components/monitoring/UsageBar';
 import { PageHeader } from '../../components/PageHeader';
 import { NoAccess } from '../../components/PageState';
@@ -68,42 +67,9 @@ import {
   type LimitBound,
   type LimitProblem,
   type LimitResource,
-  type QuantityProblem,
   type UsageRow,
 } from './quotaForm';
-
-/** resourceTitle names a quota's resource in the user's words; one the console does not know by its name. */
-function resourceTitle(resource: string, t: TFunction): string {
-  switch (resource) {
-    case 'requests.cpu':
-      return t('CPU requests');
-    case 'limits.cpu':
-      return t('CPU limits');
-    case 'requests.memory':
-      return t('Memory requests');
-    case 'limits.memory':
-      return t('Memory limits');
-    case 'requests.storage':
-      return t('Storage requests');
-    case 'persistentvolumeclaims':
-      return t('Persistent volume claims');
-    case 'pods':
-      return t('Pods');
-    case 'services':
-      return t('Services');
-    case 'configmaps':
-      return t('ConfigMaps');
-    case 'secrets':
-      return t('Secrets');
-    case 'count/deployments.apps':
-      return t('Deployments');
-    case 'count/statefulsets.apps':
-      return t('StatefulSets');
-    case 'count/jobs.batch':
-      return t('Jobs');
-  }
-  return resource;
-}
+import { quantityMessage, resourceTitle, show, unitRule } from './quotaText';
 
 function boundTitle(bound: LimitBound, t: TFunction): string {
   switch (bound) {
@@ -120,27 +86,6 @@ function boundTitle(bound: LimitBound, t: TFunction): string {
 
 function limitResourceTitle(r: LimitResource, t: TFunction): string {
   return r === 'cpu' ? t('CPU') : t('Memory');
-}
-
-/** show formats a value of a unit: cores as cores or millicores, bytes with the suffixes typed (Mi, Gi), counts as numbers. */
-function show(v: number | null, unit: ResourceUnit, t: TFunction, lang: string, decimal = false): string {
-  if (v === null || !Number.isFinite(v)) return '–';
-  if (unit === 'cores') return formatValue(v, 'cores', t, lang);
-  if (unit === 'bytes') return formatBytes(v, lang, decimal ? 'DecimalSI' : 'BinarySI');
-  return formatCount(v, lang);
-}
-
-/** The rule of a quota or limit field, said before anything is typed. */
-function unitRule(unit: ResourceUnit, t: TFunction): string {
-  if (unit === 'cores') return t('Cores, such as 2 or 500m (millicores). Empty: no limit.');
-  if (unit === 'bytes') return t('An amount with a suffix, such as 512Mi or 100Gi. Empty: no limit.');
-  return t('A whole number. Empty: no limit.');
-}
-
-function quantityMessage(p: QuantityProblem, unit: ResourceUnit, t: TFunction): string {
-  if (p === 'negative') return t('Must not be negative.');
-  if (p === 'integer' || unit === 'count') return t('Enter a whole number, such as 10.');
-  return unit === 'cores' ? t('Enter cores, such as 2 or 500m.') : t('Enter an amount such as 512Mi or 4Gi.');
 }
 
 function limitMessage(p: LimitProblem, unit: ResourceUnit, t: TFunction): string {

@@ -7,8 +7,6 @@ import {
   Flex,
   FormGroup,
   FormSection,
-  HelperText,
-  HelperTextItem,
   Label,
   PageSection,
   Spinner,
@@ -25,8 +23,8 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan, useProjectAccess } from '../../api/access';
 import { useCluster } from '../../api/cluster';
-import { fieldError, type DescribedError } from '../../api/errors';
-import { parseQuantity, quantityValue, resourceUnit, type ResourceUnit } from '../../api/quantity';
+import { fieldError } from '../../api/errors';
+import { parseQuantity, quantityValue, type ResourceUnit } from '../../api/quantity';
 import {
   limitRangeKind,
   projectLimitsName,
@@ -49,7 +47,6 @@ import { NoAccess } from '../../components/PageState';
 import { useToast } from '../../components/Toast';
 import { YamlTab } from '../../components/YamlTab';
 import {
-  belowUse,
   containerIndex,
   limitBounds,
   limitField,
@@ -69,7 +66,8 @@ import {
   type LimitResource,
   type UsageRow,
 } from './quotaForm';
-import { quantityMessage, resourceTitle, show, unitRule } from './quotaText';
+import { QuotaFields } from './QuotaFields';
+import { quantityMessage, resourceTitle, show } from './quotaText';
 
 function boundTitle(bound: LimitBound, t: TFunction): string {
   switch (bound) {
@@ -239,15 +237,6 @@ function UsageRowView({ row, lang, t }: { row: UsageRow; lang: string; t: TFunct
   );
 }
 
-/** The quota form's sections. */
-function quotaGroups(t: TFunction): { title: string; resources: string[] }[] {
-  return [
-    { title: t('Compute'), resources: ['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory'] },
-    { title: t('Storage'), resources: ['requests.storage', 'persistentvolumeclaims'] },
-    { title: t('Objects'), resources: ['pods', 'services', 'configmaps', 'secrets', 'count/deployments.apps', 'count/statefulsets.apps', 'count/jobs.batch'] },
-  ];
-}
-
 function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: ResourceQuota | undefined; onClose: () => void }) {
   const { t } = useTranslation('project');
   const cluster = useCluster();
@@ -255,34 +244,12 @@ function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: Re
   const toast = useToast();
   const [draft, setDraft] = useState(() => quotaDraft(quota));
   const problems = quotaProblems(draft);
-  const below = belowUse(draft, quota);
   const empty = quotaResources.every((r) => draft[r].trim() === '');
   const submit = async () => {
     await saveResourceQuota(toQuota(draft, namespace, quota), !!quota, cluster);
     void client.invalidateQueries({ queryKey: quotasKey(resourceQuotaKind, namespace) });
     void client.invalidateQueries({ queryKey: ['object', resourceQuotaKind.resource] });
     toast.success(quota ? t('Quota saved.') : t('Quota set.'), t('Kubernetes applies the project quota {{name}} to new pods and objects.', { name: projectQuotaName }));
-  };
-  const field = (r: string, described: DescribedError | undefined) => {
-    const unit = resourceUnit(r);
-    const server = fieldError(described, quotaField(r));
-    const local = problems[r] ? quantityMessage(problems[r], unit, t) : undefined;
-    const error = local ?? server;
-    const used = quota?.status?.used?.[r];
-    return (
-      <FormGroup key={r} label={resourceTitle(r, t)} fieldId={`quota-field-${r}`}>
-        <TextInput id={`quota-field-${r}`} value={draft[r]} onChange={(_e, v) => setDraft({ ...draft, [r]: v })} validated={error ? 'error' : below[r] ? 'warning' : 'default'} data-test={`quota-field-${r}`} />
-        {error || !below[r] ? (
-          <FieldHelp rule={used !== undefined ? `${unitRule(unit, t)} ${t('Used now: {{used}}.', { used })}` : unitRule(unit, t)} error={error} test={`quota-field-${r}`} />
-        ) : (
-          <HelperText>
-            <HelperTextItem variant="warning" data-test={`quota-field-${r}-below`}>
-              {t('Below what is used now ({{used}}): Kubernetes accepts it, and refuses new objects until the use falls.', { used: below[r] })}
-            </HelperTextItem>
-          </HelperText>
-        )}
-      </FormGroup>
-    );
   };
   return (
     <FormModal
@@ -294,16 +261,7 @@ function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: Re
       onClose={onClose}
       shownFields={quotaResources.map(quotaField)}
     >
-      {(described) => (
-        <>
-          <p>{t('Empty fields set no limit. Limits the form does not show are kept.')}</p>
-          {quotaGroups(t).map((g) => (
-            <FormSection key={g.title} title={g.title} titleElement="h3">
-              {g.resources.map((r) => field(r, described))}
-            </FormSection>
-          ))}
-        </>
-      )}
+      {(described) => <QuotaFields draft={draft} onChange={setDraft} quota={quota} described={described} />}
     </FormModal>
   );
 }

@@ -210,7 +210,7 @@ function ProjectTable({ quota, rows, t, lang }: { quota: WorkspaceQuota; rows: U
         {shares.map((p) => (
           <Tr key={p.namespace} data-test={`ws-quota-project-${p.namespace}`}>
             <Td dataLabel={t('Project')}>
-              <Link to={`/projects/${p.namespace}/overview`}>{p.namespace}</Link>
+              <Link to={`/projects/${p.namespace}/overview`} data-test={`ws-quota-link-${p.namespace}`}>{p.namespace}</Link>
             </Td>
             {rows.map((r) => {
               const c = p.cells[r.resource];

@@ -92,6 +92,7 @@ const router = createBrowserRouter(
         { path: 'workspaces/:workspace/apps', ...screen(() => import('./pages/appstore/AppTemplates')) },
         { path: 'workspaces/:workspace/app-repositories', ...screen(() => import('./pages/appstore/Repositories')) },
         { path: 'workspaces/:workspace/apps/:app', ...screen(() => import('./pages/appstore/AppDetail')) },
+        { path: 'workspaces/:workspace/quotas', ...screen(() => import('./pages/workspace/Quotas')) },
         { path: 'workspaces/:workspace/auditing', ...screen(() => import('./pages/logging/AuditSearchPage')) },
         { path: 'projects/:namespace', element: redirect('overview') },
         { path: 'projects/:namespace/overview', ...screen(() => import('./pages/project/ProjectOverview')) },

@@ -136,13 +136,14 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
 }
 
 /**
- * The sections of a workspace besides its overview. The audit search of a
+ * The sections of a workspace besides its overview. Its quotas are for those who may list
+ * quota.superkube.io resourcequotas in it (the template "View workspace settings"). The audit search of a
  * workspace is for those who may list the logging API's auditing resource
  * in it, as the API asks: its administrators (their built-in role has the
  * template "View the workspace's audit records") and platform
  * administrators.
  */
-export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories'] as const;
+export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories', 'quotas'] as const;
 
 /** useWorkspaceAccess tells which sections of a workspace the user may open. */
 export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
@@ -156,6 +157,8 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           // The workspace's app templates (uploaded charts).
           { verb: 'list', group: 'application.superkube.io', resource: 'applications', workspace },
           { verb: 'list', group: 'application.superkube.io', resource: 'repositories', workspace },
+          // The workspace's quotas (quota.superkube.io, the template "View workspace settings").
+          { verb: 'list', group: 'quota.superkube.io', resource: 'resourcequotas', workspace },
         ]
       : [],
   );

@@ -1,7 +1,7 @@
 import i18n from 'i18next';
 import '../i18n';
 import { ApiError, NetworkError, type Status } from './client';
-import { describeError, fieldError, isForbidden, isNotFound } from './errors';
+import { describeError, eventMessage, fieldError, isForbidden, isNotFound, quotaRefusal } from './errors';
 
 const t = i18n.getFixedT('en', 'common');
 
@@ -111,5 +111,51 @@ describe('the causes of an invalid quota or limit range', () => {
   ])('%s: %s', (field, message, want) => {
     const d = describeError(status(422, 'invalid', [{ field, reason: 'FieldValueInvalid', message }]), t);
     expect(fieldError(d, field)).toBe(want);
+  });
+});
+
+describe('the workspace quota webhook', () => {
+  const refusal = 'admission webhook "quota.admission.superkube.io" denied the request: exceeded workspace quota "ws-a" of workspace ws-a: requested limits.cpu=1, used 4 of 4 (0 left)';
+  const unreachable =
+    'Internal error occurred: failed calling webhook "quota.admission.superkube.io": failed to call webhook: Post "https://localhost:10284/validate-quota?timeout=10s": dial tcp 127.0.0.1:10284: connect: connection refused';
+
+  it('makes a create refused by the quota readable, with the quota, the resource, the request and what is left', () => {
+    const d = describeError(status(403, `pods "web-1" is forbidden: ${refusal}`), t);
+    expect(d.kind).toBe('forbidden');
+    expect(d.title).toBe('Workspace quota exceeded');
+    expect(d.detail).toBe('Workspace quota exceeded: exceeded workspace quota "ws-a" of workspace ws-a: requested limits.cpu=1, used 4 of 4 (0 left)');
+    expect(d.retryable).toBe(false);
+    expect(d.serverMessage).toContain('quota.admission.superkube.io');
+  });
+
+  it('says the quota service is not answering when kube-apiserver cannot call the webhook, and that trying again may work', () => {
+    const d = describeError(status(500, unreachable), t);
+    expect(d.kind).toBe('unavailable');
+    expect(d.title).toBe('The workspace quota service is not answering');
+    expect(d.detail).toContain('creates in this workspace are refused until it is back (failure policy Fail)');
+    expect(d.retryable).toBe(true);
+  });
+
+  it('reads the same messages in a FailedCreate event, and leaves other messages as they are', () => {
+    expect(eventMessage(`Error creating: pods "web-5d9-x" is forbidden: ${refusal}`, t)).toBe(
+      'Workspace quota exceeded: exceeded workspace quota "ws-a" of workspace ws-a: requested limits.cpu=1, used 4 of 4 (0 left)',
+    );
+    expect(eventMessage(`Error creating: ${unreachable}`, t)).toMatch(/^The workspace quota service is not answering; creates in this workspace are refused/);
+    expect(eventMessage('Created pod: web-5d9-x', t)).toBe('Created pod: web-5d9-x');
+    expect(eventMessage(undefined, t)).toBe('');
+    // Another webhook's refusal, or a native quota's, is not the workspace quota.
+    expect(quotaRefusal('admission webhook "other.example.com" denied the request: no', t)).toBeUndefined();
+    expect(quotaRefusal('pods "x" is forbidden: exceeded quota: project-quota, requested: pods=1, used: pods=10, limited: pods=10', t)).toBeUndefined();
+    expect(describeError(status(403, 'pods is forbidden: user v may not list pods'), t).title).toBe('Not allowed');
+  });
+
+  it('names the CRD refusing a resource a workspace quota cannot limit', () => {
+    const d = describeError(
+      status(422, 'ResourceQuota.quota.superkube.io "ws-a" is invalid', [
+        { field: 'spec.hard', reason: 'FieldValueInvalid', message: 'Invalid value: "object": only cpu, memory, storage, ephemeral-storage and the counts of pods, persistentvolumeclaims, services, configmaps, secrets, deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and ingresses can be limited' },
+      ]),
+      t,
+    );
+    expect(d.fields['spec.hard']).toEqual(['Only CPU, memory, storage, ephemeral storage and the counts of pods, claims, services, ConfigMaps, Secrets, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Ingresses can be limited.']);
   });
 });

@@ -38,6 +38,9 @@ export function causeMessage(c: Cause, t: TFunction): string {
   if (/must not contain the user name/.test(msg)) return t('The password must not contain the user name.');
   if (/is not the current password/.test(msg)) return t('This is not your current password.');
   if (/must differ from the current password/.test(msg)) return t('The new password must differ from the current one.');
+  // A workspace quota's limits (the CRD's rule on spec.hard of quota.superkube.io ResourceQuota).
+  if (/ephemeral-storage and the counts of .* can be limited/.test(msg))
+    return t('Only CPU, memory, storage, ephemeral storage and the counts of pods, claims, services, ConfigMaps, Secrets, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Ingresses can be limited.');
   // Quantities of quotas and limit ranges (k8s.io/kubernetes validation).
   if (/quantities must match the regular expression/.test(msg)) return t('Enter a quantity such as 500m, 2, 512Mi or 4Gi.');
   if (/must be greater than or equal to 0/.test(msg)) return t('Must not be negative.');
@@ -96,6 +99,52 @@ function forbiddenDetail(msg: string, t: TFunction): string {
   return t('Your roles do not allow this. Ask an administrator of the workspace or project for a role that does.');
 }
 
+/** The name of the workspace quota's validating webhook (ke-controller-manager serves it; its failure policy is Fail). */
+export const quotaWebhook = 'quota.admission.superkube.io';
+
+/** What a create refused because of a workspace quota says: why, in words, and the webhook's reason. */
+export interface QuotaRefusal {
+  /** exceeded: the quota has no room for the request; unreachable: the webhook did not answer, so kube-apiserver refused every create */
+  kind: 'exceeded' | 'unreachable';
+  title: string;
+  detail: string;
+}
+
+/**
+ * quotaRefusal recognises the workspace quota webhook in a message from
+ * kube-apiserver: its refusal (`admission webhook "quota.admission.superkube.io"
+ * denied the request: exceeded workspace quota …`) becomes "Workspace quota
+ * exceeded: …" with the webhook's reason (the quota, the resource, the request
+ * and what is left), and a webhook that cannot be reached (`failed calling
+ * webhook "quota.admission.superkube.io"`) says that creates are refused until
+ * it is back. Other messages give undefined. The same text comes in a 403 of a
+ * create and in a controller's FailedCreate event ("Error creating: …").
+ */
+export function quotaRefusal(message: string | undefined, t: TFunction): QuotaRefusal | undefined {
+  if (!message || !message.includes(`"${quotaWebhook}"`)) return undefined;
+  if (message.includes(`failed calling webhook "${quotaWebhook}"`)) {
+    return {
+      kind: 'unreachable',
+      title: t('The workspace quota service is not answering'),
+      detail: t('The workspace quota service is not answering; creates in this workspace are refused until it is back (failure policy Fail). Try again later, or tell your platform administrator.'),
+    };
+  }
+  const denied = `admission webhook "${quotaWebhook}" denied the request:`;
+  const at = message.indexOf(denied);
+  if (at < 0) return undefined;
+  const reason = message.slice(at + denied.length).trim();
+  return {
+    kind: 'exceeded',
+    title: t('Workspace quota exceeded'),
+    detail: t('Workspace quota exceeded: {{reason}}', { reason }),
+  };
+}
+
+/** eventMessage is an event's message for display: a workspace quota's refusal (FailedCreate) in words, any other message as it is. */
+export function eventMessage(message: string | undefined, t: TFunction): string {
+  return quotaRefusal(message, t)?.detail ?? message ?? '';
+}
+
 export function describeError(err: unknown, t: TFunction): DescribedError {
   if (err instanceof NetworkError || (err instanceof TypeError && /fetch|network/i.test(err.message))) {
     return { kind: 'network', title: t('The console cannot reach the server'), detail: t('Check your network connection, then try again.'), fields: {}, retryable: true };
@@ -113,6 +162,10 @@ export function describeError(err: unknown, t: TFunction): DescribedError {
   }
   const base = { fields, serverMessage: msg || undefined, retryAfter: err.retryAfter };
   const code = err.code;
+  // The workspace quota's webhook: its refusal (403) or its absence (500 from kube-apiserver).
+  const quota = quotaRefusal(msg, t);
+  if (quota?.kind === 'exceeded') return { ...base, kind: 'forbidden', title: quota.title, detail: quota.detail, retryable: false };
+  if (quota) return { ...base, kind: 'unavailable', title: quota.title, detail: quota.detail, retryable: true };
   if (code === 401) return { ...base, kind: 'unauthorized', title: t('Your session has ended'), detail: t('Log in again to go on.'), retryable: false };
   if (code === 403) return { ...base, kind: 'forbidden', title: t('Not allowed'), detail: forbiddenDetail(msg, t), retryable: false };
   if (code === 404) return { ...base, kind: 'notfound', title: t('Not found'), detail: t('It does not exist, or no longer does.'), retryable: false };

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { eventMessage } from '../api/errors';
 import type { Event } from '../api/types';
 import { age } from './format';
 import { ResourceTable } from './ResourceTable';
@@ -21,7 +22,7 @@ export function Events({ namespace, kind, name }: { namespace?: string; kind?: s
         { title: t('Type'), sortKey: 'type', render: (e) => (e.type === 'Warning' ? <Label color="orange" isCompact>{t('Warning')}</Label> : <Label color="blue" isCompact>{t('Normal')}</Label>) },
         { title: t('Reason'), sortKey: 'reason', render: (e) => e.reason ?? '-' },
         { title: t('Object'), render: (e) => <EventObject e={e} />, hideBelow: 'lg' },
-        { title: t('Message'), render: (e) => e.message ?? '' },
+        { title: t('Message'), render: (e) => eventMessage(e.message, t) },
         { title: t('Count'), sortKey: 'count', render: (e) => e.count ?? 1, hideBelow: 'xl' },
         { title: t('Last seen'), sortKey: 'lastTimestamp', render: (e) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) },
       ]}

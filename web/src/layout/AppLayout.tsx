@@ -114,6 +114,7 @@ function Sidebar() {
           {workspace.may('apps') && <Item to={`${base}/apps`} test="app-templates">{t('App templates')}</Item>}
           {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
+          {workspace.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
           {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
         </NavList>

@@ -63,6 +63,25 @@ describe('the event search', () => {
     fireEvent.click(r.getByTestId('event-search-run'));
     await waitFor(() => expect(asked.some((p) => p.get('reason') === 'BackOff' && p.get('type') === 'Warning')).toBe(true));
   });
+
+  it('says in words why a ReplicaSet could not create a pod when the workspace quota refused it', async () => {
+    const failed = {
+      ...event('FailedCreate', 'Warning', 'web-5d9', 'ReplicaSet'),
+      message:
+        'Error creating: pods "web-5d9-x" is forbidden: admission webhook "quota.admission.superkube.io" denied the request: exceeded workspace quota "ws-a" of workspace ws-a: requested limits.cpu=1, used 4 of 4 (0 left)',
+    };
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((u: string) => {
+        const url = new URL(u, 'https://x');
+        if (url.searchParams.get('operation') === 'histogram') return json({ histogram: { total: 1, interval: '1m0s', buckets: [] } });
+        return json({ query: { total: 1, records: [failed] } });
+      }),
+    );
+    const r = render(wrap(<EventSearch namespace="shop" />));
+    await waitFor(() => expect(r.getAllByTestId('event-row')).toHaveLength(1));
+    expect(r.getByTestId('event-message')).toHaveTextContent('Workspace quota exceeded: exceeded workspace quota "ws-a" of workspace ws-a: requested limits.cpu=1, used 4 of 4 (0 left)');
+  });
 });
 
 describe('the audit search', () => {

@@ -5,6 +5,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { eventMessage } from '../../api/errors';
 import { useEventHistogram, useEvents, type EventRecord, type EventSearch as Search } from '../../api/events';
 import { isStoreUnavailable, parseNames, parseWords, type SortOrder } from '../../api/logging';
 import { HistogramCard, loaded, RangeBar, RangeText, RecordTime, ResultsCard, StoreUnavailable, useSearchRange } from '../../components/logging/SearchParts';
@@ -181,7 +182,7 @@ export function EventSearch({ namespace, test = 'event-search' }: { namespace?: 
                       <EventObject e={r} withNamespace={!namespace} />
                     </Td>
                     <Td dataLabel={t('Message')} modifier="breakWord" data-test="event-message">
-                      {r.message ?? ''}
+                      {eventMessage(r.message, t)}
                     </Td>
                     <Td dataLabel={t('Count')} data-test="event-count">
                       {r.count ?? 1}

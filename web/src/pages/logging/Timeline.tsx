@@ -10,6 +10,7 @@ import StopCircleIcon from '@patternfly/react-icons/dist/esm/icons/stop-circle-i
 import type { TFunction } from 'i18next';
 import { useMemo, useState, type ComponentType, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { eventMessage } from '../../api/errors';
 import { isNotServed, useAudit, useEvents, type AuditRecord, type EventRecord } from '../../api/events';
 import { isStoreUnavailable } from '../../api/logging';
 import { useList } from '../../api/resources';
@@ -147,7 +148,7 @@ function describe(e: TimelineEntry, self: string, t: TFunction, lang: string): {
               <EventObject e={ev} withNamespace={false} />
             </>
           )}{' '}
-          <span data-test="timeline-message">{ev.message ?? ''}</span>
+          <span data-test="timeline-message">{eventMessage(ev.message, t)}</span>
           {(ev.count ?? 1) > 1 && (
             <Label isCompact variant="outline" className="pf-v6-u-ml-sm">
               {t('×{{n}}', { n: ev.count })}

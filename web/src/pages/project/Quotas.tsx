@@ -7,8 +7,6 @@ import {
   Flex,
   FormGroup,
   FormSection,
-  HelperText,
-  HelperTextItem,
   Label,
   PageSection,
   Spinner,
@@ -25,8 +23,8 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useCan, useProjectAccess } from '../../api/access';
 import { useCluster } from '../../api/cluster';
-import { fieldError, type DescribedError } from '../../api/errors';
-import { formatBytes, formatCount, parseQuantity, quantityValue, resourceUnit, type ResourceUnit } from '../../api/quantity';
+import { fieldError } from '../../api/errors';
+import { parseQuantity, quantityValue, type ResourceUnit } from '../../api/quantity';
 import {
   limitRangeKind,
   projectLimitsName,
@@ -43,14 +41,12 @@ import {
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FieldHelp, FormModal } from '../../components/FormModal';
 import { Loading } from '../../components/Loading';
-import { formatValue } from '../../components/monitoring/units';
 import { UsageBar } from '../../components/monitoring/UsageBar';
 import { PageHeader } from '../../components/PageHeader';
 import { NoAccess } from '../../components/PageState';
 import { useToast } from '../../components/Toast';
 import { YamlTab } from '../../components/YamlTab';
 import {
-  belowUse,
   containerIndex,
   limitBounds,
   limitField,
@@ -68,42 +64,10 @@ import {
   type LimitBound,
   type LimitProblem,
   type LimitResource,
-  type QuantityProblem,
   type UsageRow,
 } from './quotaForm';
-
-/** resourceTitle names a quota's resource in the user's words; one the console does not know by its name. */
-function resourceTitle(resource: string, t: TFunction): string {
-  switch (resource) {
-    case 'requests.cpu':
-      return t('CPU requests');
-    case 'limits.cpu':
-      return t('CPU limits');
-    case 'requests.memory':
-      return t('Memory requests');
-    case 'limits.memory':
-      return t('Memory limits');
-    case 'requests.storage':
-      return t('Storage requests');
-    case 'persistentvolumeclaims':
-      return t('Persistent volume claims');
-    case 'pods':
-      return t('Pods');
-    case 'services':
-      return t('Services');
-    case 'configmaps':
-      return t('ConfigMaps');
-    case 'secrets':
-      return t('Secrets');
-    case 'count/deployments.apps':
-      return t('Deployments');
-    case 'count/statefulsets.apps':
-      return t('StatefulSets');
-    case 'count/jobs.batch':
-      return t('Jobs');
-  }
-  return resource;
-}
+import { QuotaFields } from './QuotaFields';
+import { quantityMessage, resourceTitle, show } from './quotaText';
 
 function boundTitle(bound: LimitBound, t: TFunction): string {
   switch (bound) {
@@ -120,27 +84,6 @@ function boundTitle(bound: LimitBound, t: TFunction): string {
 
 function limitResourceTitle(r: LimitResource, t: TFunction): string {
   return r === 'cpu' ? t('CPU') : t('Memory');
-}
-
-/** show formats a value of a unit: cores as cores or millicores, bytes with the suffixes typed (Mi, Gi), counts as numbers. */
-function show(v: number | null, unit: ResourceUnit, t: TFunction, lang: string, decimal = false): string {
-  if (v === null || !Number.isFinite(v)) return '–';
-  if (unit === 'cores') return formatValue(v, 'cores', t, lang);
-  if (unit === 'bytes') return formatBytes(v, lang, decimal ? 'DecimalSI' : 'BinarySI');
-  return formatCount(v, lang);
-}
-
-/** The rule of a quota or limit field, said before anything is typed. */
-function unitRule(unit: ResourceUnit, t: TFunction): string {
-  if (unit === 'cores') return t('Cores, such as 2 or 500m (millicores). Empty: no limit.');
-  if (unit === 'bytes') return t('An amount with a suffix, such as 512Mi or 100Gi. Empty: no limit.');
-  return t('A whole number. Empty: no limit.');
-}
-
-function quantityMessage(p: QuantityProblem, unit: ResourceUnit, t: TFunction): string {
-  if (p === 'negative') return t('Must not be negative.');
-  if (p === 'integer' || unit === 'count') return t('Enter a whole number, such as 10.');
-  return unit === 'cores' ? t('Enter cores, such as 2 or 500m.') : t('Enter an amount such as 512Mi or 4Gi.');
 }
 
 function limitMessage(p: LimitProblem, unit: ResourceUnit, t: TFunction): string {
@@ -294,15 +237,6 @@ function UsageRowView({ row, lang, t }: { row: UsageRow; lang: string; t: TFunct
   );
 }
 
-/** The quota form's sections. */
-function quotaGroups(t: TFunction): { title: string; resources: string[] }[] {
-  return [
-    { title: t('Compute'), resources: ['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory'] },
-    { title: t('Storage'), resources: ['requests.storage', 'persistentvolumeclaims'] },
-    { title: t('Objects'), resources: ['pods', 'services', 'configmaps', 'secrets', 'count/deployments.apps', 'count/statefulsets.apps', 'count/jobs.batch'] },
-  ];
-}
-
 function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: ResourceQuota | undefined; onClose: () => void }) {
   const { t } = useTranslation('project');
   const cluster = useCluster();
@@ -310,34 +244,12 @@ function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: Re
   const toast = useToast();
   const [draft, setDraft] = useState(() => quotaDraft(quota));
   const problems = quotaProblems(draft);
-  const below = belowUse(draft, quota);
   const empty = quotaResources.every((r) => draft[r].trim() === '');
   const submit = async () => {
     await saveResourceQuota(toQuota(draft, namespace, quota), !!quota, cluster);
     void client.invalidateQueries({ queryKey: quotasKey(resourceQuotaKind, namespace) });
     void client.invalidateQueries({ queryKey: ['object', resourceQuotaKind.resource] });
     toast.success(quota ? t('Quota saved.') : t('Quota set.'), t('Kubernetes applies the project quota {{name}} to new pods and objects.', { name: projectQuotaName }));
-  };
-  const field = (r: string, described: DescribedError | undefined) => {
-    const unit = resourceUnit(r);
-    const server = fieldError(described, quotaField(r));
-    const local = problems[r] ? quantityMessage(problems[r], unit, t) : undefined;
-    const error = local ?? server;
-    const used = quota?.status?.used?.[r];
-    return (
-      <FormGroup key={r} label={resourceTitle(r, t)} fieldId={`quota-field-${r}`}>
-        <TextInput id={`quota-field-${r}`} value={draft[r]} onChange={(_e, v) => setDraft({ ...draft, [r]: v })} validated={error ? 'error' : below[r] ? 'warning' : 'default'} data-test={`quota-field-${r}`} />
-        {error || !below[r] ? (
-          <FieldHelp rule={used !== undefined ? `${unitRule(unit, t)} ${t('Used now: {{used}}.', { used })}` : unitRule(unit, t)} error={error} test={`quota-field-${r}`} />
-        ) : (
-          <HelperText>
-            <HelperTextItem variant="warning" data-test={`quota-field-${r}-below`}>
-              {t('Below what is used now ({{used}}): Kubernetes accepts it, and refuses new objects until the use falls.', { used: below[r] })}
-            </HelperTextItem>
-          </HelperText>
-        )}
-      </FormGroup>
-    );
   };
   return (
     <FormModal
@@ -349,16 +261,7 @@ function QuotaForm({ namespace, quota, onClose }: { namespace: string; quota: Re
       onClose={onClose}
       shownFields={quotaResources.map(quotaField)}
     >
-      {(described) => (
-        <>
-          <p>{t('Empty fields set no limit. Limits the form does not show are kept.')}</p>
-          {quotaGroups(t).map((g) => (
-            <FormSection key={g.title} title={g.title} titleElement="h3">
-              {g.resources.map((r) => field(r, described))}
-            </FormSection>
-          ))}
-        </>
-      )}
+      {(described) => <QuotaFields draft={draft} onChange={setDraft} quota={quota} described={described} />}
     </FormModal>
   );
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -57,6 +58,33 @@ type Validator struct {
 	Clock clock.PassiveClock
 	// Decoder decodes the objects under review.
 	Decoder admission.Decoder
+
+	mu sync.Mutex
+	// quotas serializes the charges of each quota in this process and
+	// keeps its last written version, so that parallel creates queue
+	// instead of conflicting (replicas still meet at the resourceVersion).
+	quotas map[types.UID]*quotaLock
+}
+
+// quotaLock is a quota's turn (a channel of one, so that waiting ends with
+// the request's context) and its version this process wrote last.
+type quotaLock struct {
+	turn chan struct{}
+	last *quotav1alpha2.ResourceQuota
+}
+
+func (v *Validator) lockOf(uid types.UID) *quotaLock {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.quotas == nil {
+		v.quotas = map[types.UID]*quotaLock{}
+	}
+	l, ok := v.quotas[uid]
+	if !ok {
+		l = &quotaLock{turn: make(chan struct{}, 1)}
+		v.quotas[uid] = l
+	}
+	return l
 }
 
 var _ admission.Handler = (*Validator)(nil)
@@ -161,14 +189,45 @@ func (v *Validator) charge(ctx context.Context, q *quotav1alpha2.ResourceQuota, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
 	defer cancel()
+	l := v.lockOf(q.UID)
+	select {
+	case l.turn <- struct{}{}:
+		defer func() { <-l.turn }()
+	case <-ctx.Done():
+		return "", fmt.Errorf("waiting to charge workspace quota %q: %w", q.Name, ctx.Err())
+	}
+	// What this process wrote last is at least as new as the cache, unless
+	// another writer came since: then the patch conflicts and it is read.
+	if l.last != nil {
+		q = l.last
+	}
 	q = q.DeepCopy()
+	// A refusal is decided on the quota as kube-apiserver has it now (the
+	// copies may miss room the controller freed); an admission is guarded
+	// by the patch's resourceVersion.
+	live := false
+	reread := func() error {
+		fresh := &quotav1alpha2.ResourceQuota{}
+		if err := v.Live.Get(ctx, client.ObjectKeyFromObject(q), fresh); err != nil {
+			return fmt.Errorf("reading workspace quota %q: %w", q.Name, err)
+		}
+		q, live = fresh, true
+		return nil
+	}
 	for {
 		now := clk.Now()
 		if err := v.current(ctx, q, now); err != nil {
 			return "", err
 		}
 		want := usage.Limited(delta, q.Spec.Hard)
-		if msg := refusal(q, want); msg != "" || dryRun {
+		msg := refusal(q, want)
+		if msg != "" && !live {
+			if err := reread(); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if msg != "" || dryRun {
 			return msg, nil
 		}
 		if len(q.Status.Pending) >= maxPending {
@@ -178,20 +237,22 @@ func (v *Validator) charge(ctx context.Context, q *quotav1alpha2.ResourceQuota, 
 		if c.UID == "" {
 			c.UID = types.UID("request-" + req)
 		}
+		before := q.DeepCopy()
 		q.Status.Pending = append(slices.DeleteFunc(q.Status.Pending, func(p quotav1alpha2.Charge) bool { return p.UID == c.UID }), c)
 		q.Status.Used = quota.Add(q.Status.Used, want)
-		err := v.Client.Status().Update(ctx, q)
+		// A merge patch of what changed (the total and the pending
+		// charges), guarded by the resourceVersion it was computed from.
+		err := v.Client.Status().Patch(ctx, q, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 		switch {
 		case err == nil:
+			l.last = q.DeepCopy()
 			return "", nil
 		case apierrors.IsConflict(err):
 			// Another create was charged first: read the quota again.
 			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) //nolint:gosec // jitter, not a secret
-			fresh := &quotav1alpha2.ResourceQuota{}
-			if err := v.Live.Get(ctx, client.ObjectKeyFromObject(q), fresh); err != nil {
-				return "", fmt.Errorf("reading workspace quota %q: %w", q.Name, err)
+			if err := reread(); err != nil {
+				return "", err
 			}
-			q = fresh
 		default:
 			return "", fmt.Errorf("charging workspace quota %q: %w", q.Name, err)
 		}

@@ -129,6 +129,15 @@ func setup(ctx context.Context) error {
 	_, port, _ := net.SplitHostPort(hookAddr)
 	w := &cfg.Quota.Webhook
 	w.BindAddress, w.URL, w.CertDir = hookAddr, "https://localhost:"+port, dir
+	// The certificate's secret exists before the manager starts: on a
+	// loaded machine the rotator can read it from a cache that has not
+	// seen the platform create it yet, and stop the manager.
+	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}); err != nil {
+		return err
+	}
+	if err := k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: cfg.SystemNamespace, Name: w.SecretName}}); err != nil {
+		return err
+	}
 	completed, err := cfg.Complete(env.Config)
 	if err != nil {
 		return err

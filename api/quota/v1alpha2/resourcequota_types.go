@@ -64,14 +64,14 @@ type ResourceQuotaStatus struct {
 	// included.
 	// +optional
 	Used corev1.ResourceList `json:"used,omitempty"`
-	// Namespaces is the usage of each project, by name.
-	// +listType=map
-	// +listMapKey=namespace
+	// Namespaces is the usage of each project, by name. An atomic list:
+	// only the platform writes it, and a map list would make every write
+	// of the status merge each project's entry.
+	// +listType=atomic
 	// +optional
 	Namespaces []NamespaceUsage `json:"namespaces,omitempty"`
 	// Pending are the admitted creates not counted in a project yet.
-	// +listType=map
-	// +listMapKey=uid
+	// +listType=atomic
 	// +optional
 	Pending []Charge `json:"pending,omitempty"`
 	// Conditions: Exceeded is True while usage is above a hard limit (a

@@ -151,8 +151,10 @@ func (r *Reconciler) cleanUp(ctx context.Context, c *clusterv1alpha1.Cluster) er
 	if !controllerutil.ContainsFinalizer(c, clusterv1alpha1.Finalizer) {
 		return nil
 	}
+	// Read from kube-apiserver: a workspace placed on the cluster just
+	// before its removal may not be in the cache yet.
 	workspaces := &tenantv1beta1.WorkspaceList{}
-	if err := r.Client.List(ctx, workspaces); err != nil {
+	if err := r.Reader.List(ctx, workspaces); err != nil {
 		return err
 	}
 	for i := range workspaces.Items {
@@ -163,7 +165,7 @@ func (r *Reconciler) cleanUp(ctx context.Context, c *clusterv1alpha1.Cluster) er
 		}
 		before := ws.DeepCopy()
 		ws.Spec.Clusters = slices.Delete(ws.Spec.Clusters, i, i+1)
-		if err := r.Client.Patch(ctx, ws, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+		if err := r.Client.Patch(ctx, ws, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("removing cluster %s from workspace %s: %w", c.Name, ws.Name, err)
 		}
 	}

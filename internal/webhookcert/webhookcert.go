@@ -126,7 +126,6 @@ type copier struct {
 	secret types.NamespacedName
 	dir    string
 	every  time.Duration
-	ready  chan struct{}
 	cert   []byte
 }
 
@@ -168,13 +167,6 @@ func (c *copier) refresh(ctx context.Context) error {
 		return err
 	}
 	c.cert = cert
-	if c.ready != nil {
-		select {
-		case <-c.ready:
-		default:
-			close(c.ready)
-		}
-	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ package webhookcert
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 const (
 	CertFile = "tls.crt"
 	KeyFile  = "tls.key"
+	CAFile   = "ca.crt"
 )
 
 // Options say where the certificate is kept and for which names.
@@ -55,6 +57,9 @@ type Options struct {
 	// Before runs before the server starts serving (to fill the caches
 	// the webhook reads).
 	Before func(context.Context) error
+	// ControllerName names the rotator's controller (default
+	// webhook-cert-<secret>); names are unique in a process.
+	ControllerName string
 }
 
 // Add registers the rotator, the Secret-to-folder copy and server, which
@@ -83,7 +88,7 @@ func Add(mgr ctrl.Manager, opts Options, server webhook.Server) error {
 		CAName: "super-kubenetes-webhook-ca", CAOrganization: "super-kubenetes", DNSName: opts.DNSName,
 		IsReady: make(chan struct{}), Webhooks: hooks, RequireLeaderElection: opts.Leader,
 		CaCertDuration: opts.CAValidity, ServerCertDuration: opts.CertValidity, LookaheadInterval: opts.Lookahead,
-		RotationCheckFrequency: opts.CheckInterval, ControllerName: "webhook-cert-" + opts.Secret.Name,
+		RotationCheckFrequency: opts.CheckInterval, ControllerName: cmp.Or(opts.ControllerName, "webhook-cert-"+opts.Secret.Name),
 	}); err != nil {
 		return fmt.Errorf("adding the webhook certificate rotator: %w", err)
 	}
@@ -155,9 +160,15 @@ func (c *copier) refresh(ctx context.Context) error {
 	if err := c.reader.Get(ctx, c.secret, &s); err != nil {
 		return err
 	}
-	cert, key := s.Data[CertFile], s.Data[KeyFile]
+	cert, key, ca := s.Data[CertFile], s.Data[KeyFile], s.Data[CAFile]
 	if len(cert) == 0 || len(key) == 0 || bytes.Equal(cert, c.cert) {
 		return nil
+	}
+	// The CA, which the replicas check each other's servers with.
+	if len(ca) > 0 {
+		if err := writeFile(filepath.Join(c.dir, CAFile), ca); err != nil {
+			return err
+		}
 	}
 	// Key first: the server reloads when the certificate changes.
 	if err := writeFile(filepath.Join(c.dir, KeyFile), key); err != nil {

@@ -26,10 +26,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/quota/count"
+	"github.com/superkube/super-kubenetes/internal/quota/ledger"
 	"github.com/superkube/super-kubenetes/internal/quota/usage"
 	"github.com/superkube/super-kubenetes/internal/quota/webhook"
 )
@@ -47,8 +49,32 @@ type Reconciler struct {
 	// Cache is the manager's cache, which the counting reads (the
 	// client reads some kinds from kube-apiserver).
 	Cache client.Reader
+	// Book is the quotas' book, which the webhook charges; the reconciler
+	// counts, settles it and writes it to the status.
+	Book *ledger.Book
+	// Settled receives the quotas the webhook charged (see Settler).
+	Settled <-chan event.GenericEvent
 	// Clock ages the pending charges (default: the real clock).
 	Clock clock.PassiveClock
+}
+
+// SettleDelay is how long after a charge its quota's status is written.
+const SettleDelay = 250 * time.Millisecond
+
+// Settler is the webhook's side of Settled: it asks, without blocking, for
+// a charged quota's status to be written.
+type Settler chan event.GenericEvent
+
+// NewSettler makes a Settler with room for bursts of charges; a charge
+// that finds it full is written with the ones queued before it.
+func NewSettler() Settler { return make(Settler, 1024) }
+
+// Settle queues q.
+func (s Settler) Settle(q *quotav1alpha2.ResourceQuota) {
+	select {
+	case s <- event.GenericEvent{Object: &quotav1alpha2.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: q.Name}}}:
+	default:
+	}
 }
 
 // IndexWorkspace registers the index of quotas by workspace, which the
@@ -61,8 +87,8 @@ func IndexWorkspace(ctx context.Context, mgr ctrl.Manager) error {
 
 // SetupWithManager registers the reconciler; IndexWorkspace must have run.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Client == nil || r.Cache == nil {
-		return errors.New("workspacequota: Client and Cache are required")
+	if r.Client == nil || r.Cache == nil || r.Book == nil {
+		return errors.New("workspacequota: Client, Cache and Book are required")
 	}
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
@@ -87,6 +113,15 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		})
 	for _, obj := range count.Objects() {
 		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.quotasOfNamespace), builder.WithPredicates(changedUse{}))
+	}
+	if r.Settled != nil {
+		// Charges are written together: one count and one status write
+		// for the charges of SettleDelay.
+		b = b.WatchesRawSource(source.Channel(r.Settled, handler.Funcs{
+			GenericFunc: func(_ context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: e.Object.GetName()}}, SettleDelay)
+			},
+		}))
 	}
 	return b.Complete(r)
 }
@@ -144,18 +179,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	now := r.Clock.Now()
-	nss, err := count.Workspace(ctx, r.Cache, q.Spec.Workspace, q.Spec.Hard)
+	book, err := r.Book.Recount(ctx, r.Cache, q, now)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	pending, err := count.Pending(ctx, r.Cache, q.Status.Pending, now)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
+	pending := book.Pending
 	next := q.DeepCopy()
 	next.Status.Hard = q.Spec.Hard
-	next.Status.Namespaces, next.Status.Pending = nss, pending
-	next.Status.Used = count.Total(nss, pending)
+	next.Status.Namespaces, next.Status.Pending, next.Status.Used = book.Namespaces, pending, book.Used
 	next.Status.ObservedGeneration = q.Generation
 	if over := count.Exceeded(next.Status.Used, q.Spec.Hard); len(over) > 0 {
 		meta.SetStatusCondition(&next.Status.Conditions, metav1.Condition{Type: quotav1alpha2.ConditionExceeded, Status: metav1.ConditionTrue,
@@ -166,8 +197,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			Reason: "WithinHard", ObservedGeneration: q.Generation, Message: "usage is within the hard limits"})
 	}
 	if !statusEqual(q.Status, next.Status) {
-		// The quota's resourceVersion guards the charges the webhook made
-		// since it was read: on a conflict it is read and counted again.
+		// On a conflict (the spec changed) it is read and counted again.
 		if err := r.Client.Status().Update(ctx, next); err != nil {
 			if apierrors.IsConflict(err) {
 				return ctrl.Result{RequeueAfter: 10 * time.Millisecond}, nil

@@ -88,6 +88,14 @@ type QuotaWebhook struct {
 	// BindAddress is host:port of the webhook's HTTPS server; empty serves
 	// none (quotas are counted, not enforced).
 	BindAddress string `json:"bindAddress,omitempty"`
+	// AdvertiseAddress is host:port (or a host, with bindAddress's port) at
+	// which the other replicas reach this
+	// replica's webhook server: the elected replica decides every charge,
+	// and the others forward to it (default: bindAddress, when its host is
+	// an address to reach; with leader election and a bindAddress on all
+	// interfaces, such as :9443, it is required: the chart gives the pod's
+	// IP).
+	AdvertiseAddress string `json:"advertiseAddress,omitempty"`
 	// CertDir is where each replica keeps the serving certificate.
 	CertDir string `json:"certDir,omitempty"`
 	// SecretName is the Secret with the CA and the certificate.
@@ -386,6 +394,11 @@ func (w QuotaWebhook) validate() []error {
 	if _, _, err := net.SplitHostPort(w.BindAddress); err != nil {
 		errs = append(errs, fmt.Errorf("quota.webhook.bindAddress must be host:port, got %q", w.BindAddress))
 	}
+	if a := w.AdvertiseAddress; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil && (strings.ContainsAny(a, "/ ") || strings.Count(a, ":") == 1) {
+			errs = append(errs, fmt.Errorf("quota.webhook.advertiseAddress must be host:port or a host, got %q", a))
+		}
+	}
 	if (w.URL == "") == (w.Service == nil) {
 		errs = append(errs, errors.New("quota.webhook needs exactly one of url and service with bindAddress"))
 	}
@@ -408,6 +421,27 @@ func (w QuotaWebhook) validate() []error {
 		errs = append(errs, errors.New("quota.webhook: caValidity and certValidity must be longer than renewBefore, and checkInterval positive"))
 	}
 	return errs
+}
+
+// advertised is AdvertiseAddress, or BindAddress when its host is one to
+// reach; "" when neither.
+func (w QuotaWebhook) advertised() string {
+	host, port, err := net.SplitHostPort(w.BindAddress)
+	if a := w.AdvertiseAddress; a != "" {
+		if _, _, err := net.SplitHostPort(a); err == nil {
+			return a
+		}
+		// A host alone (the chart gives the pod's IP, maybe IPv6): the
+		// port is the bind address's.
+		return net.JoinHostPort(strings.Trim(a, "[]"), port)
+	}
+	if err != nil || host == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return ""
+	}
+	return w.BindAddress
 }
 
 // validate names each namespace that is not a DNS-1123 label.

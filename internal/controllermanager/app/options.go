@@ -48,6 +48,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("alerting-rules-dir", func(c *Config) *string { return &c.Alerting.RulesDir }, "Directory of the Prometheus rule files compiled from the alert rule groups (Prometheus reads <dir>/*.yaml); empty writes none")
 	ov.String("alerting-prometheus-url", func(c *Config) *string { return &c.Alerting.PrometheusURL }, "Prometheus that reads the rules directory; POST <url>/-/reload after changes")
 	ov.String("quota-webhook-bind-address", func(c *Config) *string { return &c.Quota.Webhook.BindAddress }, "host:port of the workspace quota webhook's HTTPS server; empty serves none (quotas are counted, not enforced)")
+	ov.String("quota-webhook-advertise-address", func(c *Config) *string { return &c.Quota.Webhook.AdvertiseAddress }, "host:port at which the other replicas reach this replica's quota webhook (default: the bind address when it names a host)")
 	ov.String("quota-webhook-url", func(c *Config) *string { return &c.Quota.Webhook.URL }, "Base https URL at which kube-apiserver reaches the quota webhook (instead of quota.webhook.service)")
 	ov.String("quota-webhook-cert-dir", func(c *Config) *string { return &c.Quota.Webhook.CertDir }, "Folder where each replica keeps the quota webhook's serving certificate")
 	ov.Int("concurrency", func(c *Config) *int { return &c.Concurrency }, "Objects each controller reconciles at once")

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/netguard"
@@ -68,6 +70,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/quota/count"
+	"github.com/superkube/super-kubenetes/internal/quota/ledger"
 	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/statemetrics"
@@ -205,8 +208,10 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	if err := workspacequota.IndexWorkspace(context.Background(), mgr); err != nil {
 		return nil, nil, fmt.Errorf("registering the quota index: %w", err)
 	}
-	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Clock: clk})
-	if err := addQuotaWebhook(mgr, cfg); err != nil {
+	// The quota controller and the webhook share the book of charges.
+	book, settler := &ledger.Book{}, workspacequota.NewSettler()
+	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Book: book, Settled: settler, Clock: clk})
+	if err := addQuotaWebhook(mgr, cfg, opts, book, settler); err != nil {
 		return nil, nil, err
 	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
@@ -244,7 +249,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 // addQuotaWebhook serves the workspace quotas' webhook when
 // quota.webhook.bindAddress is set: its certificate from the rotator, its
 // configuration kept by the leader.
-func addQuotaWebhook(mgr ctrl.Manager, cfg Config) error {
+func addQuotaWebhook(mgr ctrl.Manager, cfg Config, opts ManagerOptions, book *ledger.Book, settler workspacequota.Settler) error {
 	w := cfg.Quota.Webhook
 	if w.BindAddress == "" {
 		mgr.GetLogger().Info("quota.webhook.bindAddress is not set: workspace quotas are counted, not enforced")
@@ -259,8 +264,22 @@ func addQuotaWebhook(mgr ctrl.Manager, cfg Config) error {
 		return fmt.Errorf("quota.webhook.bindAddress: %w", err)
 	}
 	srv := webhook.NewServer(webhook.Options{Host: host, Port: port, CertDir: w.CertDir, CertName: webhookcert.CertFile, KeyName: webhookcert.KeyFile})
-	srv.Register(quotawebhook.Path, &webhook.Admission{Handler: &quotawebhook.Validator{Cache: mgr.GetCache(), Live: mgr.GetAPIReader(),
-		Client: mgr.GetClient(), Decoder: admission.NewDecoder(mgr.GetScheme())}})
+	v := &quotawebhook.Validator{Cache: mgr.GetCache(), Book: book, Settle: settler.Settle, Decoder: admission.NewDecoder(mgr.GetScheme())}
+	if cfg.LeaderElection.Enabled {
+		// The leader charges; the others forward to the address it
+		// advertises in a Lease beside the election's.
+		addr := w.advertised()
+		if addr == "" {
+			return errors.New("quota.webhook.advertiseAddress is required with leader election when bindAddress has no host to reach")
+		}
+		lease := types.NamespacedName{Namespace: cfg.LeaderElection.Namespace, Name: cfg.LeaderElection.ID + "-quota-webhook"}
+		v.Leader = &quotawebhook.Leader{Elected: mgr.Elected(), Reader: mgr.GetAPIReader(), Lease: lease,
+			CAFile: filepath.Join(w.CertDir, webhookcert.CAFile), ServerName: w.DNSName}
+		if err := mgr.Add(&quotawebhook.Advertise{Client: mgr.GetClient(), Lease: lease, Address: addr}); err != nil {
+			return err
+		}
+	}
+	srv.Register(quotawebhook.Path, &webhook.Admission{Handler: v, WithContextFunc: quotawebhook.MarkForwarded})
 	cc := quotawebhook.ReferencesURL(w.URL)
 	if s := w.Service; s != nil {
 		cc = quotawebhook.ReferencesService(s.Namespace, s.Name, s.Port)
@@ -303,8 +322,19 @@ func addQuotaWebhook(mgr ctrl.Manager, cfg Config) error {
 		Secret: types.NamespacedName{Namespace: cfg.SystemNamespace, Name: w.SecretName}, CertDir: w.CertDir, DNSName: w.DNSName,
 		ValidatingWebhooks: []string{quotawebhook.ConfigurationName}, Leader: cfg.LeaderElection.Enabled,
 		CAValidity: w.CAValidity.Duration, CertValidity: w.CertValidity.Duration, Lookahead: w.RenewBefore.Duration, CheckInterval: w.CheckInterval.Duration,
-		Before: fill,
+		Before: fill, ControllerName: rotatorName(w.SecretName, opts.SkipNameValidation),
 	}, srv)
+}
+
+// rotators numbers the certificate rotators of the managers a test starts
+// in one process (SkipNameValidation), whose controller names must differ.
+var rotators atomic.Int32
+
+func rotatorName(secret string, again bool) string {
+	if !again {
+		return ""
+	}
+	return fmt.Sprintf("webhook-cert-%s-%d", secret, rotators.Add(1))
 }
 
 // memberClients is how the member RBAC controller reaches members: through

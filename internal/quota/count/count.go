@@ -68,7 +68,8 @@ func Namespace(ctx context.Context, r client.Reader, ns string, hard corev1.Reso
 		switch k.Kind {
 		case "Pod":
 			var pods corev1.PodList
-			if err := r.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+			// Read, not copied: only summed.
+			if err := r.List(ctx, &pods, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
 				return nil, err
 			}
 			for i := range pods.Items {
@@ -76,7 +77,7 @@ func Namespace(ctx context.Context, r client.Reader, ns string, hard corev1.Reso
 			}
 		case "PersistentVolumeClaim":
 			var pvcs corev1.PersistentVolumeClaimList
-			if err := r.List(ctx, &pvcs, client.InNamespace(ns)); err != nil {
+			if err := r.List(ctx, &pvcs, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
 				return nil, err
 			}
 			for i := range pvcs.Items {

@@ -120,7 +120,7 @@ test('a project admin isolates the project, allows a CIDR, sees the generated po
   await expect(pa.getByTestId('isolation-state')).toHaveAttribute('data-state', 'none');
   await expect(pa.getByTestId('policies-none')).toBeVisible();
 
-  await pa.getByTestId('isolation-switch').check();
+  await pa.getByTestId('isolation-switch').check({ force: true });
   await expect(pa.getByTestId('toast').filter({ hasText: 'Network isolation is on.' })).toBeVisible();
   await expect(pa.getByTestId('isolation-state')).toHaveAttribute('data-state', 'project');
   const policy = pa.getByTestId('policy-superkube-project-isolation');
@@ -174,7 +174,7 @@ test('a project admin isolates the project, allows a CIDR, sees the generated po
   await expect(policy.getByTestId('policy-rules')).toContainText('8443/TCP');
 
   // Off: the generated policy goes.
-  await pa.getByTestId('isolation-switch').uncheck();
+  await pa.getByTestId('isolation-switch').uncheck({ force: true });
   await expect(pa.getByTestId('toast').filter({ hasText: 'Network isolation is off.' })).toBeVisible();
   await expect(pa.getByTestId('isolation-state')).toHaveAttribute('data-state', 'none');
   await expect(pa.getByTestId('policies-none')).toBeVisible();

@@ -78,7 +78,7 @@ export function useNetworkIsolation(namespace: string, enabled = true) {
   const cluster = useCluster();
   const path = apiPath(networkIsolationKind, namespace, isolationName);
   return useQuery({
-    queryKey: ['api', path, cluster],
+    queryKey: isolationQueryKey(namespace, cluster),
     queryFn: async ({ signal }) => {
       try {
         return await api.get<NetworkIsolation>(path, signal, cluster);
@@ -105,13 +105,9 @@ export function useGeneratedPolicies(namespace: string, enabled = true) {
   });
 }
 
-/** isolationKey is the query of a project's isolation and its policies, to read again after a change. */
-export function isolationKey(namespace: string) {
-  return ['api', apiPath(networkIsolationKind, namespace, isolationName)] as const;
-}
-
-export function policiesKey(namespace: string) {
-  return ['api', `${apiPath(networkPolicyKind, namespace)}?labelSelector=${encodeURIComponent(generatedByLabel)}`] as const;
+/** isolationQueryKey is the query of a project's isolation on a cluster, to set after a save. */
+export function isolationQueryKey(namespace: string, cluster: string) {
+  return ['api', apiPath(networkIsolationKind, namespace, isolationName), cluster] as const;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 import { MinusCircleIcon, PlusCircleIcon } from '@patternfly/react-icons';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { TFunction } from 'i18next';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -31,6 +32,7 @@ import { useCluster } from '../../api/cluster';
 import { describeError, fieldError, type DescribedError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
 import {
+  isolationQueryKey,
   networkGroup,
   networkIsolationKind,
   networkPolicyKind,
@@ -132,16 +134,21 @@ function IsolationSwitch({ namespace, current, canEdit }: { namespace: string; c
   const cluster = useCluster();
   const invalidate = useInvalidate();
   const toast = useToast();
-  const [busy, setBusy] = useState(false);
+  const client = useQueryClient();
+  // The position asked for while it is being saved, so that the switch moves at once.
+  const [pending, setPending] = useState<boolean>();
   const [error, setError] = useState<unknown>();
-  const on = !!current?.spec.enabled;
+  const busy = pending !== undefined;
+  const on = pending ?? !!current?.spec.enabled;
   const state = isolationState(current, false);
   const ready = current?.status?.conditions?.find((c) => c.type === 'Ready');
   const flip = async (next: boolean) => {
-    setBusy(true);
+    setPending(next);
     setError(undefined);
     try {
-      await saveNetworkIsolation(namespace, { enabled: next, allowedSources: current?.spec.allowedSources }, current, cluster);
+      const saved = await saveNetworkIsolation(namespace, { enabled: next, allowedSources: current?.spec.allowedSources }, current, cluster);
+      // What the server holds now, until the next read brings the controller's status.
+      client.setQueryData(isolationQueryKey(namespace, cluster), saved);
       invalidate('networkisolations');
       toast.success(
         next ? t('Network isolation is on.') : t('Network isolation is off.'),
@@ -150,7 +157,7 @@ function IsolationSwitch({ namespace, current, canEdit }: { namespace: string; c
     } catch (e) {
       setError(e);
     } finally {
-      setBusy(false);
+      setPending(undefined);
     }
   };
   return (

@@ -1,9 +1,10 @@
 import { Card, CardBody, CardTitle, Label, Stack, Switch } from '@patternfly/react-core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../../api/access';
 import { useInvalidate } from '../../api/mutations';
-import { updateWorkspace, useWorkspace } from '../../api/tenant';
+import { updateWorkspace, useWorkspace, workspaceKey } from '../../api/tenant';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useToast } from '../../components/Toast';
 
@@ -18,18 +19,22 @@ export function NetworkIsolationCard({ workspace }: { workspace: string }) {
   const { t } = useTranslation('network');
   const [canUpdate] = useCan([{ verb: 'update', group: 'tenant.superkube.io', resource: 'workspaces', name: workspace }]);
   const ws = useWorkspace(workspace);
+  const client = useQueryClient();
   const invalidate = useInvalidate();
   const toast = useToast();
-  const [busy, setBusy] = useState(false);
+  // The position asked for while it is being saved, so that the switch moves at once.
+  const [pending, setPending] = useState<boolean>();
   const [error, setError] = useState<unknown>();
-  const on = !!ws.data?.spec.networkIsolation;
+  const busy = pending !== undefined;
+  const on = pending ?? !!ws.data?.spec.networkIsolation;
   const flip = async (next: boolean) => {
     if (!ws.data) return;
-    setBusy(true);
+    setPending(next);
     setError(undefined);
     try {
       // Replaced at the resourceVersion read: a change made meanwhile is a conflict, not lost.
-      await updateWorkspace({ ...ws.data, spec: { ...ws.data.spec, networkIsolation: next } });
+      const saved = await updateWorkspace({ ...ws.data, spec: { ...ws.data.spec, networkIsolation: next } });
+      client.setQueryData(workspaceKey(workspace), saved);
       invalidate('workspaces');
       toast.success(
         next ? t('Workspace {{name}} is isolated.', { name: workspace }) : t('Workspace {{name}} is no longer isolated.', { name: workspace }),
@@ -38,7 +43,7 @@ export function NetworkIsolationCard({ workspace }: { workspace: string }) {
     } catch (e) {
       setError(e);
     } finally {
-      setBusy(false);
+      setPending(undefined);
     }
   };
   return (

@@ -133,18 +133,18 @@ test('a project admin isolates the project, allows a CIDR, sees the generated po
   const cidr = pa.getByTestId('source-0-cidr-0');
   const except = pa.getByTestId('source-0-except-0');
   await cidr.fill('10.0.0.0/33');
-  await expect(pa.getByTestId('source-0-cidr-0-error')).toHaveText('Enter a CIDR such as 10.0.0.0/8 or fd00::/8.');
+  await expect(pa.getByTestId('source-0-cidr-0-error')).toContainText('Enter a CIDR such as 10.0.0.0/8 or fd00::/8.');
   await expect(pa.getByTestId('sources-save')).toBeDisabled();
   // The browser checks an IPv6 except's range no further: the server refuses it, named on the field.
   await cidr.fill('fd00::/8');
   await except.fill('fe00::/16');
   await pa.getByTestId('sources-save').click();
-  await expect(pa.getByTestId('source-0-except-0-error')).toHaveText('Every except entry must lie inside the CIDR.');
+  await expect(pa.getByTestId('source-0-except-0-error')).toContainText('Every except entry must lie inside the CIDR.');
   await cidr.fill('203.0.113.0/24');
   await except.fill('203.0.113.128/25');
   await pa.getByTestId('source-0-port-add').click();
   await pa.getByTestId('source-0-port-0').fill('70000');
-  await expect(pa.getByTestId('source-0-port-0-error')).toHaveText('Enter a port number from 1 to 65535.');
+  await expect(pa.getByTestId('source-0-port-0-error')).toContainText('Enter a port number from 1 to 65535.');
   await pa.getByTestId('source-0-port-0').fill('443');
   await accessible(pa, 'network isolation editor');
   await pa.getByTestId('sources-save').click();

@@ -279,7 +279,12 @@ function SourcesEditor({ namespace, current, onClose }: { namespace: string; cur
   const problems = sourceProblems(draft);
   const described: DescribedError | undefined = error ? describeError(error, t) : undefined;
   const msg = (path: string) => (problems[path] ? problemMessage(problems[path], t) : undefined) ?? fieldError(described, path);
-  const set = (i: number, s: SourceDraft) => setDraft(draft.map((x, j) => (j === i ? s : x)));
+  // An edit answers the server's objection: it is shown until the next save, not over the new value.
+  const change = (next: SourceDraft[]) => {
+    setDraft(next);
+    setError(undefined);
+  };
+  const set = (i: number, s: SourceDraft) => change(draft.map((x, j) => (j === i ? s : x)));
   const save = async () => {
     setBusy(true);
     setError(undefined);
@@ -300,10 +305,10 @@ function SourcesEditor({ namespace, current, onClose }: { namespace: string; cur
     <Stack hasGutter data-test="sources-editor">
       <p>{t('Namespaces, workspaces and CIDRs add up: any of them may connect. Ports, when given, limit that source to them; a source with ports alone lets anyone reach those ports.')}</p>
       {draft.map((s, i) => (
-        <SourceFields key={i} index={i} source={s} onChange={(v) => set(i, v)} onRemove={() => setDraft(draft.filter((_x, j) => j !== i))} msg={msg} />
+        <SourceFields key={i} index={i} source={s} onChange={(v) => set(i, v)} onRemove={() => change(draft.filter((_x, j) => j !== i))} msg={msg} />
       ))}
       <div>
-        <Button variant="link" isInline icon={<PlusCircleIcon />} onClick={() => setDraft([...draft, emptySource()])} data-test="source-add">
+        <Button variant="link" isInline icon={<PlusCircleIcon />} onClick={() => change([...draft, emptySource()])} data-test="source-add">
           {t('Add a source')}
         </Button>
       </div>

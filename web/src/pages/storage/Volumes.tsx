@@ -3,7 +3,7 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useCan, useProjectAccess } from '../../api/access';
+import { useAccess, useProjectAccess } from '../../api/access';
 import { fieldError } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
 import { claimKind, deleteClaim, expandClaim, takeSnapshot, volumeSnapshotKind, useClaims, type Claim } from '../../api/storage';
@@ -53,13 +53,14 @@ export default function VolumesPage() {
   const { namespace = '' } = useParams();
   const { t } = useTranslation('storage');
   const access = useProjectAccess(namespace);
-  const [canListPods, canPatch, canUpdate, canDelete, canSnapshot] = useCan([
+  const rights = useAccess([
     { verb: 'list', resource: 'pods', namespace },
     { verb: 'patch', resource: 'persistentvolumeclaims', namespace },
     { verb: 'update', resource: 'persistentvolumeclaims', namespace },
     { verb: 'delete', resource: 'persistentvolumeclaims', namespace },
     { verb: 'create', group: volumeSnapshotKind.group, resource: volumeSnapshotKind.resource, namespace },
   ]);
+  const [canListPods, canPatch, canUpdate, canDelete, canSnapshot] = rights.allowed;
   const table = useTableState({ statusParam: 'phase' });
   const allowed = access.may('persistentvolumeclaims') && canListPods;
   const claims = useClaims(namespace, table.params, allowed);
@@ -111,7 +112,7 @@ export default function VolumesPage() {
     <>
       <PageHeader title={t('Volumes')} crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Volumes') }]} />
       <PageSection>
-        {access.loaded && !canListPods ? (
+        {rights.loaded && !canListPods ? (
           <Alert isInline variant="info" title={t('Volumes are listed with the pods that mount them, which your roles do not let you list here.')} data-test="volumes-no-pods" />
         ) : (
           <ResourceTable<Claim>

@@ -149,7 +149,7 @@ describe('a project’s Network isolation page', () => {
     });
   });
 
-  it('shows the server’s refusal on the field it names', async () => {
+  it('shows the server’s refusal on the field it names, until the field is edited', async () => {
     backend({
       iso: isolated,
       write: () =>
@@ -173,6 +173,10 @@ describe('a project’s Network isolation page', () => {
     fireEvent.click(el('sources-save'));
     await waitFor(() => expect(el('source-1-except-0-error').textContent).toContain('Every except entry must lie inside the CIDR.'));
     expect(el('error').getAttribute('data-kind')).toBe('invalid');
+    // An edit answers the objection: it is not shown over the new value.
+    type('source-1-except-0', 'fd00:1::/32');
+    expect(document.querySelector('[data-test="source-1-except-0-error"]')).toBeNull();
+    expect(document.querySelector('[data-test="error"]')).toBeNull();
   });
 
   it('shows readers the state and the sources but no switch and no editor', async () => {

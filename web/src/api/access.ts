@@ -95,10 +95,15 @@ export const platformActions: Action[] = [
   { verb: 'list', group: 'application.superkube.io', resource: 'repositories' },
   // The clusters of the platform: their list, join wizard and removal.
   { verb: 'list', group: 'cluster.superkube.io', resource: 'clusters' },
+  // The storage classes (storage.superkube.io reads them for whoever may list them: platform and cluster administrators).
+  { verb: 'list', group: 'storage.k8s.io', resource: 'storageclasses' },
 ];
 
+/** The index of the storage classes' question in platformActions. */
+export const storageClassesIndex = platformActions.length - 1;
+
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases', 'quotas'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases', 'quotas', 'volumesnapshots', 'network-isolation'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -116,6 +121,10 @@ function projectActions(namespace: string): Action[] {
     { verb: 'list', group: 'application.superkube.io', resource: 'applicationreleases', namespace },
     // The project's quotas and default limits (the template "View project settings").
     { verb: 'list', resource: 'resourcequotas', namespace },
+    // The project's volume snapshots (the templates "View storage" and "Manage storage").
+    { verb: 'list', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshots', namespace },
+    // The project's network isolation (project-view-network-isolation).
+    { verb: 'list', group: 'network.superkube.io', resource: 'networkisolations', namespace },
   ];
 }
 

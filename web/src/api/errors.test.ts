@@ -73,6 +73,18 @@ describe('describeError', () => {
     expect(fieldError(current, 'currentPassword')).toBe('This is not your current password.');
   });
 
+  it.each([
+    ['a snapshot of a claim whose class cannot snapshot names the provisioner', 'spec.source.persistentVolumeClaimName', 'Invalid value: "data": the claim\'s storage class "plain" cannot snapshot: no VolumeSnapshotClass has its provisioner "example.com/no-snapshots" as driver', 'The claim’s storage class cannot take snapshots: no snapshot class has its provisioner example.com/no-snapshots as driver.'],
+    ['an expansion of a class that does not allow it', 'spec.resources.requests.storage', 'Invalid value: "2Gi": the claim\'s storage class "plain" does not allow volume expansion (allowVolumeExpansion is not true)', 'The claim’s storage class does not allow expansion.'],
+    ['a smaller size', 'spec.resources.requests.storage', 'Invalid value: "1Gi": must not be less than the current request 2Gi: volumes cannot shrink', 'Must not be smaller than the current size: volumes cannot shrink.'],
+    ['a restore smaller than the snapshot', 'spec.resources.requests.storage', 'Invalid value: "1Gi": must not be less than the snapshot\'s restore size 2Gi', 'Must not be smaller than the snapshot.'],
+    ['a malformed CIDR of a NetworkIsolation', 'spec.allowedSources[0].cidrs[0].cidr', 'Invalid value: "10.0.0.0/33": must be a CIDR such as 10.0.0.0/8 or fd00::/8', 'Enter a CIDR such as 10.0.0.0/8 or fd00::/8.'],
+    ['an except outside its CIDR', 'spec.allowedSources[0].cidrs[0].except', 'Invalid value: "array": every except entry must lie inside cidr', 'Every except entry must lie inside the CIDR.'],
+    ['a port out of range', 'spec.allowedSources[0].ports[0].port', 'Invalid value: 70000: must be a port number between 1 and 65535', 'Enter a port number from 1 to 65535.'],
+  ])('says what is wrong with storage and network input: %s', (_name, field, message, want) => {
+    expect(describeError(status(422, 'invalid', [{ field, reason: 'FieldValueInvalid', message }]), t).fields[field]).toEqual([want]);
+  });
+
   it('speaks Korean and Chinese', async () => {
     const { loadLanguage } = await import('../i18n');
     await loadLanguage('ko');

@@ -41,6 +41,19 @@ export function causeMessage(c: Cause, t: TFunction): string {
   // A workspace quota's limits (the CRD's rule on spec.hard of quota.superkube.io ResourceQuota).
   if (/ephemeral-storage and the counts of .* can be limited/.test(msg))
     return t('Only CPU, memory, storage, ephemeral storage and the counts of pods, claims, services, ConfigMaps, Secrets, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Ingresses can be limited.');
+  // The storage API (docs/storage.md): a snapshot of a claim whose class cannot snapshot, expansion, restore.
+  const noSnapshot = /cannot snapshot: no VolumeSnapshotClass has its provisioner "([^"]*)"/.exec(msg)?.[1];
+  if (noSnapshot !== undefined) return t('The claim’s storage class cannot take snapshots: no snapshot class has its provisioner {{provisioner}} as driver.', { provisioner: noSnapshot });
+  if (/does not exist, so it cannot (snapshot|be expanded)/.test(msg)) return t('The claim’s storage class does not exist.');
+  if (/does not allow volume expansion/.test(msg)) return t('The claim’s storage class does not allow expansion.');
+  if (/volumes cannot shrink/.test(msg)) return t('Must not be smaller than the current size: volumes cannot shrink.');
+  if (/less than the snapshot's restore size/.test(msg)) return t('Must not be smaller than the snapshot.');
+  if (/provisioner is the snapshot's driver/.test(msg)) return t('Choose a class of the snapshot’s driver.');
+  // A NetworkIsolation's allowed sources (the CRD's rules, docs/network.md).
+  if (/must be a CIDR/.test(msg)) return t('Enter a CIDR such as 10.0.0.0/8 or fd00::/8.');
+  if (/every except entry must lie inside cidr/.test(msg)) return t('Every except entry must lie inside the CIDR.');
+  if (/must be a port number between 1 and 65535/.test(msg)) return t('Enter a port number from 1 to 65535.');
+  if (/an allowed source names at least one of/.test(msg)) return t('Name at least one namespace, workspace, CIDR or port.');
   // Quantities of quotas and limit ranges (k8s.io/kubernetes validation).
   if (/quantities must match the regular expression/.test(msg)) return t('Enter a quantity such as 500m, 2, 512Mi or 4Gi.');
   if (/must be greater than or equal to 0/.test(msg)) return t('Must not be negative.');

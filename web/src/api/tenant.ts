@@ -178,10 +178,15 @@ export function deleteProject(workspace: string, name: string, cluster?: string)
   return api.del<unknown>(`${projectsPath(workspace)}/${enc(name)}`, cluster);
 }
 
+/** workspaceKey is the query of one workspace, to set after a change. */
+export function workspaceKey(name: string) {
+  return ['api', workspacePath(name)] as const;
+}
+
 /** useWorkspace reads one workspace (its placement among the rest). */
 export function useWorkspace(name: string, enabled = true) {
   return useQuery({
-    queryKey: ['api', workspacePath(name)],
+    queryKey: workspaceKey(name),
     queryFn: ({ signal }) => api.get<Workspace>(workspacePath(name), signal),
     enabled: enabled && !!name,
   });

@@ -67,7 +67,7 @@ function Sidebar() {
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
   const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos, canClusters] = useCan(ns || ws ? [] : platformActions);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos, canClusters, canStorage] = useCan(ns || ws ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -96,6 +96,8 @@ function Sidebar() {
           {project.may('alerts') && <Item to={`${base}/alerts`} test="alerts">{t('Alerts')}</Item>}
           {project.may('alert-rules') && <Item to={`${base}/alert-rules`} test="alert-rules">{t('Alert rules')}</Item>}
           {project.may('releases') && <Item to={`${base}/releases`} test="releases">{t('Apps')}</Item>}
+          {project.may('volumesnapshots') && <Item to={`${base}/volumesnapshots`} test="volumesnapshots">{t('Volume snapshots')}</Item>}
+          {project.may('network-isolation') && <Item to={`${base}/network-isolation`} test="network-isolation">{t('Network isolation')}</Item>}
           {project.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
@@ -128,6 +130,7 @@ function Sidebar() {
         {canClusters && <Item to="/platform/clusters" test="clusters">{t('Clusters')}</Item>}
         {canNodes && <Item to="/platform/nodes" test="nodes">{t('Nodes')}</Item>}
         {canNodes && <Item to="/platform/components" test="components">{t('Components')}</Item>}
+        {canStorage && <Item to="/platform/storage-classes" test="storage-classes">{t('Storage classes')}</Item>}
         {canQuery && <Item to="/platform/query" test="query">{t('PromQL query')}</Item>}
         <Item to="/home" test="home">{t('My workspaces and projects')}</Item>
         <Item to="/apps" test="app-store">{t('App store')}</Item>

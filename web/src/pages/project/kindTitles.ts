@@ -12,7 +12,7 @@ const titles: Record<string, string> = {
   ingresses: 'Ingresses',
   configmaps: 'ConfigMaps',
   secrets: 'Secrets',
-  persistentvolumeclaims: 'Persistent volume claims',
+  persistentvolumeclaims: 'Volumes',
   events: 'Events',
   nodes: 'Nodes',
   namespaces: 'Projects',

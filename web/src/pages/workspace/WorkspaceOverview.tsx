@@ -6,6 +6,7 @@ import { useWorkspaceAccess } from '../../api/access';
 import { PageHeader } from '../../components/PageHeader';
 import { PageError } from '../../components/PageState';
 import { WorkspaceMonitoring } from '../monitoring/UsageMonitoring';
+import { NetworkIsolationCard } from './NetworkIsolationCard';
 import { PlacementCard } from './Placement';
 
 export default function WorkspaceOverview() {
@@ -39,6 +40,9 @@ export default function WorkspaceOverview() {
       </PageSection>
       <PageSection>
         <PlacementCard workspace={workspace} />
+      </PageSection>
+      <PageSection>
+        <NetworkIsolationCard workspace={workspace} />
       </PageSection>
       {access.may('projects') && (
         <PageSection>

@@ -18,6 +18,7 @@ import (
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	gatewayhandlers "github.com/superkube/super-kubenetes/internal/handlers/gateway"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
@@ -53,6 +54,7 @@ func run() error {
 	(&applicationhandlers.Handler{}).Install(rec)
 	(&clusterhandlers.Handlers{}).Install(rec)
 	(&storagehandlers.Handler{}).Install(rec)
+	(&gatewayhandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string

@@ -96,6 +96,7 @@ function Sidebar() {
           {project.may('alerts') && <Item to={`${base}/alerts`} test="alerts">{t('Alerts')}</Item>}
           {project.may('alert-rules') && <Item to={`${base}/alert-rules`} test="alert-rules">{t('Alert rules')}</Item>}
           {project.may('releases') && <Item to={`${base}/releases`} test="releases">{t('Apps')}</Item>}
+          {project.may('ingresses') && <Item to={`${base}/routes`} test="routes">{t('Routes')}</Item>}
           {project.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
@@ -115,6 +116,7 @@ function Sidebar() {
           {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
+          {workspace.may('projects') && <Item to={`${base}/gateways`} test="gateways">{t('Gateways')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
           {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
         </NavList>

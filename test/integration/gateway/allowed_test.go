@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -207,7 +208,8 @@ func TestWorkspaceAdminsNarrowAProjectAndProjectMembersCannotWiden(t *testing.T)
 }
 
 // Deleting a workspace's policy removes its binding and lifts the
-// restriction; while it exists its status says it is enforced.
+// restriction; while it exists its status says it is enforced, and its
+// binding, deleted by hand, is put back.
 func TestAWorkspacePolicyIsEnforcedUntilDeleted(t *testing.T) {
 	ctx := context.Background()
 	mustCreate(t, k8s, &tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "gwc"}},
@@ -225,6 +227,25 @@ func TestAWorkspacePolicyIsEnforcedUntilDeleted(t *testing.T) {
 		}
 		return nil
 	})
+	// A binding deleted by hand is put back.
+	b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	if err := k8s.Get(ctx, client.ObjectKey{Name: "superkube-gateway-ws-gwc"}, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Delete(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	platform.Eventually(t, "the binding is put back", 30*time.Second, func() error {
+		again := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: "superkube-gateway-ws-gwc"}, again); err != nil {
+			return err
+		}
+		if again.UID == b.UID {
+			return fmt.Errorf("still the old binding")
+		}
+		return nil
+	})
+	waitEnforced(t, "gwc-app")
 	if err := k8s.Delete(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -107,7 +108,7 @@ func TestAllowedIngressClassesHoldOnEveryPath(t *testing.T) {
 // A workspace administrator narrows one project's classes with its
 // GatewayPolicy; the project's administrator may neither write that
 // object, nor the workspace's policy, nor grant themselves a role that
-// could; a project list wider than the workspace's widens nothing, since
+// could, nor move the project out of the workspace; a project list wider than the workspace's widens nothing, since
 // an Ingress must pass both.
 func TestWorkspaceAdminsNarrowAProjectAndProjectMembersCannotWiden(t *testing.T) {
 	tok := users(t)
@@ -138,6 +139,15 @@ func TestWorkspaceAdminsNarrowAProjectAndProjectMembersCannotWiden(t *testing.T)
 	wp.Spec.IngressClassNames = &[]string{publicClass, internalClass, partnerClass}
 	if err := kubectl.Update(ctx, wp); !apierrors.IsForbidden(err) {
 		t.Fatalf("project admin widens the workspace's policy: %v", err)
+	}
+	// Nor may they move the project out of the workspace (the policies select
+	// namespaces by its label), to another workspace or to none.
+	for _, patch := range []string{`{"metadata":{"labels":{"superkube.io/workspace":"gwb"}}}`, `{"metadata":{"labels":{"superkube.io/workspace":null}}}`} {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "gwa-web"}}
+		// RBAC lets them patch their namespace; ke-apiserver's webhook refuses.
+		if err := kubectl.Patch(ctx, ns, client.RawPatch(types.MergePatchType, []byte(patch))); !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "belong to the platform") {
+			t.Fatalf("project admin patches the workspace label of gwa-web with %s: %v", patch, err)
+		}
 	}
 	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: "gwa-web", Name: "policy-writer"},
 		Rules: []rbacv1.PolicyRule{{APIGroups: []string{gatewayv1alpha1.GroupName}, Resources: []string{"gatewaypolicies"}, Verbs: []string{"create", "update", "patch"}}}}

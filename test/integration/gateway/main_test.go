@@ -112,6 +112,12 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer stop()
+	// kube-apiserver asks ke-apiserver's webhook about every write, as in a
+	// real installation: it keeps the workspace label of a namespace, which
+	// the admission policies select namespaces by, the platform's.
+	if err := apiServer.RegisterAdmission(ctx, k8s, cfg); err != nil {
+		return 1, err
+	}
 	tlsCfg, err := apiServer.TLSConfig()
 	if err != nil {
 		return 1, err

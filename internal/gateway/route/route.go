@@ -348,7 +348,7 @@ func Permits(allowed *[]string, name string) bool {
 	return allowed == nil || slices.Contains(*allowed, name)
 }
 
-// portString is a ServiceBackendPort from the form's text: a number or a
+// portFrom is a ServiceBackendPort from the form's text: a number or a
 // name.
 func portFrom(s string) networkingv1.ServiceBackendPort {
 	v := intstr.Parse(strings.TrimSpace(s))

@@ -28,9 +28,9 @@ func gatewayCRDs() ([]*unstructured.Unstructured, error) {
 	return objs, nil
 }
 
-// sampleIngressClass creates the IngressClass sample-nginx, the cluster's
+// EnsureSampleIngressClass creates the IngressClass sample-nginx, the cluster's
 // default class when it has none.
-func sampleIngressClass(ctx context.Context, cl client.Client) error {
+func EnsureSampleIngressClass(ctx context.Context, cl client.Client) error {
 	var classes networkingv1.IngressClassList
 	if err := cl.List(ctx, &classes); err != nil {
 		return err

@@ -184,7 +184,7 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 	if err := simulatedStorage(ctx, cl); err != nil {
 		return nil, err
 	}
-	if err := sampleIngressClass(ctx, cl); err != nil {
+	if err := EnsureSampleIngressClass(ctx, cl); err != nil {
 		return nil, err
 	}
 	res := &Result{Backends: map[string][]string{}}

@@ -18,6 +18,7 @@ import (
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	gatewayhandlers "github.com/superkube/super-kubenetes/internal/handlers/gateway"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
@@ -53,6 +54,7 @@ func run() error {
 	(&applicationhandlers.Handler{}).Install(rec)
 	(&clusterhandlers.Handlers{}).Install(rec)
 	(&storagehandlers.Handler{}).Install(rec)
+	(&gatewayhandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
@@ -84,7 +86,7 @@ func run() error {
 // infos marks list endpoints (GETs of collections), request bodies and
 // public operations.
 func infos(patterns []string) map[string]openapi.Info {
-	notLists := []string{"/kubeconfig", "/overview", "/platformsettings", "/version", "/openid-configuration", "/keys", "/userinfo",
+	notLists := []string{"/kubeconfig", "/gatewaypolicy", "/overview", "/platformsettings", "/version", "/openid-configuration", "/keys", "/userinfo",
 		"/authorize", "/logout", "/v1alpha3"}
 	bodies := map[string]string{
 		"POST /kapis/iam.superkube.io/v1beta1/users":                    "User",
@@ -139,6 +141,26 @@ func infos(patterns []string) map[string]openapi.Info {
 		"GET " + sp + "/namespaces/{namespace}/volumesnapshots": {{"persistentVolumeClaim", "string", "snapshots of this claim"},
 			{"ready", "boolean", "snapshots ready to use (or not)"}, {"volumeSnapshotClass", "string", "snapshots of this class"}},
 	}
+	gp := gatewayhandlers.Prefix
+	for k, v := range map[string]string{
+		"GET " + gp + "/namespaces/{namespace}/ingressclasses": "Every IngressClass with its controller, whether it is the default and whether the project may use it; for whoever may list ingresses there",
+		"GET " + gp + "/workspaces/{workspace}/ingressclasses": "Every IngressClass with whether the workspace's policy allows it; for the workspace's members",
+		"GET " + gp + "/namespaces/{namespace}/gatewaypolicy":  "The allowed lists of the workspace and of the project, and their intersection (a null list does not restrict)",
+		"GET " + gp + "/workspaces/{workspace}/gatewaypolicy":  "The workspace's allowed lists",
+		"GET " + gp + "/namespaces/{namespace}/routes": "The project's Ingresses and HTTPRoutes with hosts, paths, TLS secrets and each backend's readiness " +
+			"(ready/total endpoints, ServiceMissing, PortMissing) from EndpointSlices",
+		"GET " + gp + "/namespaces/{namespace}/ingresses/{name}": "One Ingress as a route, with its backends' readiness",
+		"POST " + gp + "/namespaces/{namespace}/ingresses": `Create an Ingress from the form {name, ingressClassName, rules: [{host, paths: [{path, pathType, service, port}]}], tls: [{hosts, secretName}]}; ` +
+			"a missing Service, port or TLS secret is a 422 naming the Ingress's field; a class the workspace or project does not allow is kube-apiserver's 403",
+		"PUT " + gp + "/namespaces/{namespace}/ingresses/{name}": "Replace an Ingress's spec with the form's, as the caller",
+	} {
+		storageSummaries[k] = v
+	}
+	storageFilters["GET "+gp+"/namespaces/{namespace}/ingressclasses"] = [][3]string{{"allowed", "boolean", "classes the project may use (or not)"},
+		{"default", "boolean", "the default class"}, {"controller", "string", "classes of this controller"}}
+	storageFilters["GET "+gp+"/workspaces/{workspace}/ingressclasses"] = storageFilters["GET "+gp+"/namespaces/{namespace}/ingressclasses"]
+	storageFilters["GET "+gp+"/namespaces/{namespace}/routes"] = [][3]string{{"type", "string", "Ingress or HTTPRoute"}, {"host", "string", "routes with a host containing this"},
+		{"ready", "boolean", "routes whose every backend is ready (or not)"}, {"ingressClassName", "string", "Ingresses of this class"}}
 	out := map[string]openapi.Info{}
 	for _, p := range patterns {
 		method, path, _ := strings.Cut(p, " ")

@@ -8,10 +8,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	gatewayapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	gatewayv1alpha1 "github.com/superkube/super-kubenetes/api/gateway/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
@@ -31,6 +33,8 @@ func New() *runtime.Scheme {
 	utilruntime.Must(notificationv2beta2.AddToScheme(s))
 	utilruntime.Must(applicationv2.AddToScheme(s))
 	utilruntime.Must(networkv1alpha1.AddToScheme(s))
+	utilruntime.Must(gatewayv1alpha1.AddToScheme(s))
+	utilruntime.Must(gatewayapiv1.Install(s))
 	utilruntime.Must(quotav1alpha2.AddToScheme(s))
 	utilruntime.Must(snapshotv1.AddToScheme(s))
 	return s

@@ -40,6 +40,7 @@ import (
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	gatewayhandlers "github.com/superkube/super-kubenetes/internal/handlers/gateway"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
 	"github.com/superkube/super-kubenetes/internal/handlers/memberkapis"
@@ -377,12 +378,16 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	gatewayAPI, err := b.gateway()
+	if err != nil {
+		return err
+	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		storageAPI, &quotahandlers.Handler{Reader: b.client}}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
-		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules())
+		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -569,6 +574,22 @@ func (b *builder) storage() (*storagehandlers.Handler, error) {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return &storagehandlers.Handler{Authorizer: b.base, Cache: b.s.Cache, Live: live, Clients: clients}, nil
+}
+
+// gateway sets up the gateway API: classes, allowed lists, routes,
+// Services and EndpointSlices read uncached with ke-apiserver's identity
+// after the handler's checks (the Gateway API CRDs may be missing), writes
+// as the caller.
+func (b *builder) gateway() (*gatewayhandlers.Handler, error) {
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	live, err := client.New(b.rc, client.Options{Scheme: b.sch, Mapper: b.client.RESTMapper()})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return &gatewayhandlers.Handler{Authorizer: b.base, Live: live, Clients: clients}, nil
 }
 
 // logging sets up the logging API over the configured log store; without

@@ -19,6 +19,10 @@ package app
 // reads releases (written as the caller) for the trimmed lists.
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applications;applicationversions;repositories;categories,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases,verbs=get;list;watch
+// The gateway API reads the allowed lists and the projects' HTTPRoutes (its
+// writes are the caller's).
+// +kubebuilder:rbac:groups=gateway.superkube.io,resources=workspacegatewaypolicies;gatewaypolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=httproutes;gateways;gatewayclasses,verbs=get;list;watch
 // The quota API reads the workspace quotas.
 // +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete

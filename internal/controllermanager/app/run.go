@@ -50,6 +50,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/apprepository"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
+	"github.com/superkube/super-kubenetes/internal/controller/gatewaypolicy"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
 	"github.com/superkube/super-kubenetes/internal/controller/group"
 	"github.com/superkube/super-kubenetes/internal/controller/index"
@@ -171,6 +172,9 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&apprepository.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SecretNamespace: cfg.SystemNamespace, Clock: clk, WorkspaceAllowedCIDRs: workspaceRepos},
 		&application.Reconciler{Client: c},
 		&networkisolation.Reconciler{Client: c, Reader: mgr.GetAPIReader(), SystemNamespaces: cfg.NetworkIsolation.Namespaces()},
+		// The allowed IngressClasses, GatewayClasses and Gateways, enforced by
+		// kube-apiserver's ValidatingAdmissionPolicies.
+		&gatewaypolicy.Reconciler{Client: c},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},

@@ -168,6 +168,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		return nil, err
 	}
 	objs = append(objs, snapshots...)
+	gateways, err := gatewayCRDs()
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, gateways...)
 	// The platform's own namespace holds namespaced RBAC of the manifests.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}
 	if err := cl.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -177,6 +182,9 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		return nil, err
 	}
 	if err := simulatedStorage(ctx, cl); err != nil {
+		return nil, err
+	}
+	if err := EnsureSampleIngressClass(ctx, cl); err != nil {
 		return nil, err
 	}
 	res := &Result{Backends: map[string][]string{}}

@@ -51,6 +51,9 @@ const (
 	quotaGroup = "quota.superkube.io"
 	// networkGroup holds the projects' network isolation.
 	networkGroup = "network.superkube.io"
+	// gatewayPolicyGroup holds the allowed IngressClasses, GatewayClasses
+	// and Gateways of workspaces and projects.
+	gatewayPolicyGroup = "gateway.superkube.io"
 )
 
 // Resources of the alerting API, by level. rulegroups, clusterrulegroups
@@ -86,6 +89,13 @@ var (
 	// A project's volume snapshots (the CSI snapshot CRDs).
 	snapshotGroups    = []string{"snapshot.storage.k8s.io"}
 	snapshotResources = []string{"volumesnapshots"}
+	// A project's Gateway API objects (the Gateway API CRDs).
+	gatewayGroups    = []string{"gateway.networking.k8s.io"}
+	gatewayResources = []string{"gateways", "httproutes", "grpcroutes", "referencegrants"}
+	// A project's GatewayPolicy, which narrows what its workspace allows:
+	// its members read it, the workspace's administrators write it (their
+	// workspace-manage-project-resources), never a project role.
+	gatewayPolicyResources = []string{"gatewaypolicies"}
 )
 
 // projectResources are the rules to manage in every namespace of a cluster
@@ -98,6 +108,7 @@ func projectResources() []rbacv1.PolicyRule {
 		rule(serviceGroups, serviceResources, manage),
 		rule([]string{""}, config, manage),
 		rule(snapshotGroups, snapshotResources, manage),
+		rule(gatewayGroups, gatewayResources, manage),
 		rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, manage),
 	}
 }
@@ -204,6 +215,7 @@ func clusterTemplates() []Template {
 				rule([]string{""}, []string{"namespaces"}, read),
 				rule(workloadGroups, workloadResources, read),
 				rule(serviceGroups, serviceResources, read),
+				rule(gatewayGroups, gatewayResources, read),
 				rule([]string{""}, []string{"configmaps", "serviceaccounts", "resourcequotas", "limitranges", "persistentvolumeclaims"}, read),
 			}},
 		{Name: "cluster-manage-projects", Scope: iamv1beta1.LevelCluster, Category: "projects", Dependencies: []string{"cluster-view-projects"},
@@ -282,6 +294,8 @@ func workspaceTemplates() []Template {
 				rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, read),
 				rule([]string{alertingGroup}, projectAlertResources, read),
 				rule([]string{networkGroup}, networkResources, read),
+				rule(gatewayGroups, gatewayResources, read),
+				rule([]string{gatewayPolicyGroup}, gatewayPolicyResources, read),
 			}},
 		{Name: "workspace-manage-project-resources", Scope: iamv1beta1.LevelWorkspace, Category: "projects", Dependencies: []string{"workspace-view-project-resources"},
 			DisplayName: names("Manage project resources", "프로젝트 리소스 관리", "管理项目资源"),
@@ -338,11 +352,13 @@ func projectTemplates() []Template {
 		{Name: "project-view-services", Scope: iamv1beta1.LevelNamespace, Category: "services",
 			DisplayName: names("View services and routes", "서비스와 라우트 보기", "查看服务和路由"),
 			Description: names("See services, ingresses and network policies.", "서비스, 인그레스와 네트워크 정책을 봅니다.", "查看服务、应用路由和网络策略。"),
-			Rules:       []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, read)}},
+			Rules: []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, read), rule(gatewayGroups, gatewayResources, read),
+				rule([]string{gatewayPolicyGroup}, gatewayPolicyResources, read)}},
 		{Name: "project-manage-services", Scope: iamv1beta1.LevelNamespace, Category: "services", Dependencies: []string{"project-view-services"},
 			DisplayName: names("Manage services and routes", "서비스와 라우트 관리", "管理服务和路由"),
 			Description: names("Create, edit and delete services, ingresses and network policies.", "서비스, 인그레스와 네트워크 정책을 만들고 수정하고 삭제합니다.", "创建、编辑和删除服务、应用路由和网络策略。"),
-			Rules:       []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, manage)}},
+			Rules: []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, manage), rule(gatewayGroups, gatewayResources, manage),
+				rule([]string{gatewayPolicyGroup}, gatewayPolicyResources, read)}},
 		{Name: "project-view-configmaps", Scope: iamv1beta1.LevelNamespace, Category: "configuration",
 			DisplayName: names("View configuration", "구성 보기", "查看配置"),
 			Description: names("See config maps and service accounts.", "컨피그맵과 서비스 어카운트를 봅니다.", "查看配置字典和服务账户。"),

@@ -98,6 +98,7 @@ function Sidebar() {
           {project.may('releases') && <Item to={`${base}/releases`} test="releases">{t('Apps')}</Item>}
           {project.may('volumesnapshots') && <Item to={`${base}/volumesnapshots`} test="volumesnapshots">{t('Volume snapshots')}</Item>}
           {project.may('network-isolation') && <Item to={`${base}/network-isolation`} test="network-isolation">{t('Network isolation')}</Item>}
+          {project.may('ingresses') && <Item to={`${base}/routes`} test="routes">{t('Routes')}</Item>}
           {project.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
@@ -117,6 +118,7 @@ function Sidebar() {
           {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
+          {workspace.may('projects') && <Item to={`${base}/gateways`} test="gateways">{t('Gateways')}</Item>}
           {workspace.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
           {workspace.may('auditing') && <Item to={`${base}/auditing`} test="auditing">{t('Audit search')}</Item>}
         </NavList>

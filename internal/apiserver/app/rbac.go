@@ -23,6 +23,9 @@ package app
 // writes are the caller's).
 // +kubebuilder:rbac:groups=gateway.superkube.io,resources=workspacegatewaypolicies;gatewaypolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=httproutes;gateways;gatewayclasses,verbs=get;list;watch
+// The list engine serves the projects' NetworkIsolations (trimmed to the
+// caller like any custom resource; writes are the caller's, through /apis).
+// +kubebuilder:rbac:groups=network.superkube.io,resources=networkisolations,verbs=get;list;watch
 // The quota API reads the workspace quotas.
 // +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete

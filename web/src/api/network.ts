@@ -111,6 +111,19 @@ export function isolationQueryKey(namespace: string, cluster: string) {
 }
 
 /**
+ * setIsolationEnabled turns the project's isolation on or off: a merge patch
+ * of spec.enabled alone, so that the controller's status writes (or an edit
+ * of the allowed sources) since the page read the object do not make the
+ * switch a conflict; it creates the object when the project has none.
+ */
+export function setIsolationEnabled(namespace: string, enabled: boolean, current: NetworkIsolation | null | undefined, cluster?: string) {
+  if (current) {
+    return api.patch<NetworkIsolation>(apiPath(networkIsolationKind, namespace, isolationName), { spec: { enabled } }, undefined, cluster);
+  }
+  return saveNetworkIsolation(namespace, { enabled }, null, cluster);
+}
+
+/**
  * saveNetworkIsolation creates the project's NetworkIsolation, or replaces
  * the one read at its resourceVersion (a change made meanwhile is a
  * conflict, not lost).

@@ -37,6 +37,7 @@ import {
   networkIsolationKind,
   networkPolicyKind,
   saveNetworkIsolation,
+  setIsolationEnabled,
   useGeneratedPolicies,
   useNetworkIsolation,
   type AllowedSource,
@@ -146,7 +147,7 @@ function IsolationSwitch({ namespace, current, canEdit }: { namespace: string; c
     setPending(next);
     setError(undefined);
     try {
-      const saved = await saveNetworkIsolation(namespace, { enabled: next, allowedSources: current?.spec.allowedSources }, current, cluster);
+      const saved = await setIsolationEnabled(namespace, next, current, cluster);
       // What the server holds now, until the next read brings the controller's status.
       client.setQueryData(isolationQueryKey(namespace, cluster), saved);
       invalidate('networkisolations');

@@ -134,26 +134,6 @@ func Limits(hard corev1.ResourceList, k usage.Kind) bool {
 	return false
 }
 
-// Pending returns the charges that still count at now: younger than
-// ChargeTTL, and whose object is not counted in its namespace yet (not in
-// r, or, for a claim's expansion, not seen with the size it grew to).
-func Pending(ctx context.Context, r client.Reader, charges []quotav1alpha2.Charge, now time.Time) ([]quotav1alpha2.Charge, error) {
-	var out []quotav1alpha2.Charge
-	for _, c := range charges {
-		if now.Sub(c.Time.Time) >= ChargeTTL {
-			continue
-		}
-		counted, err := Counted(ctx, r, c)
-		if err != nil {
-			return nil, err
-		}
-		if !counted {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
 // Counted says whether the object of a charge is in r as charged.
 func Counted(ctx context.Context, r client.Reader, c quotav1alpha2.Charge) (bool, error) {
 	k, ok := usage.KindOfName(c.Resource)

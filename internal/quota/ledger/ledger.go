@@ -61,8 +61,6 @@ type account struct {
 
 // Snapshot is an account as the controller writes it to the status.
 type Snapshot struct {
-	Generation int64
-	Hard       corev1.ResourceList
 	Namespaces []quotav1alpha2.NamespaceUsage
 	Pending    []quotav1alpha2.Charge
 	// Used is the count plus the pending charges.
@@ -178,7 +176,7 @@ func (b *Book) Snapshot(uid types.UID) (s Snapshot, ok bool) {
 }
 
 func (a *account) snapshot() Snapshot {
-	return Snapshot{Generation: a.generation, Hard: a.hard, Namespaces: a.namespaces, Pending: slices.Clone(a.pending),
+	return Snapshot{Namespaces: a.namespaces, Pending: slices.Clone(a.pending),
 		Used: quota.Add(a.counted, sum(a.pending))}
 }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -25,12 +26,16 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/superkube/super-kubenetes/internal/multicluster/agent"
+	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 )
 
 type options struct {
 	hostURL, hostCA, cluster, tokenFile string
 	credFile, credSecret                string
 	kubeconfig, saTokenSecret, server   string
+	ownKubeconfig                       string
+	quotaBind, quotaURL, quotaService   string
+	quotaFailurePolicy                  string
 	verbosity                           int
 }
 
@@ -46,6 +51,11 @@ func main() {
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "Kubeconfig of the member's kube-apiserver that the host uses through the tunnel; its identity must be allowed to impersonate")
 	fs.StringVar(&o.saTokenSecret, "service-account-token-secret", "", "Secret <namespace>/<name> of type kubernetes.io/service-account-token whose token and ca.crt make the kubeconfig the host uses, instead of --kubeconfig (in-cluster identity)")
 	fs.StringVar(&o.server, "member-server", agent.InClusterServer, "The member's kube-apiserver in the kubeconfig made from --service-account-token-secret")
+	fs.StringVar(&o.ownKubeconfig, "member-kubeconfig", "", "Kubeconfig of the agent's own identity on the member, when not in a pod (default: in-cluster, else $KUBECONFIG)")
+	fs.StringVar(&o.quotaBind, "quota-webhook-bind-address", "", "Serve the member's workspace quota webhook here (host:port), relaying reviews to the host; empty: quotas are counted on this member but not enforced")
+	fs.StringVar(&o.quotaURL, "quota-webhook-url", "", "https://host:port at which the member's kube-apiserver reaches the quota webhook")
+	fs.StringVar(&o.quotaService, "quota-webhook-service", "", "Service <namespace>/<name> (port 443) through which the member's kube-apiserver reaches the quota webhook, instead of --quota-webhook-url")
+	fs.StringVar(&o.quotaFailurePolicy, "quota-webhook-failure-policy", "Fail", "What the member does with a create when the host cannot be asked: Fail refuses it, Ignore admits it uncounted")
 	fs.IntVar(&o.verbosity, "v", 0, "Log verbosity")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -69,9 +79,19 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	var member kubernetes.Interface
-	if o.credSecret != "" || o.saTokenSecret != "" {
-		if member, err = memberClient(); err != nil {
+	if o.credSecret != "" || o.saTokenSecret != "" || o.quotaBind != "" {
+		if member, err = memberClient(o.ownKubeconfig); err != nil {
 			return err
+		}
+	}
+	if o.quotaBind != "" {
+		a.Quota = &agent.QuotaWebhook{BindAddress: o.quotaBind, Member: member,
+			FailurePolicy: admissionregistrationv1.FailurePolicyType(o.quotaFailurePolicy)}
+		if o.quotaURL != "" {
+			a.Quota.ClientConfig = quotawebhook.ReferencesURL(strings.TrimSuffix(o.quotaURL, "/"))
+		} else {
+			ns, name, _ := splitRef(o.quotaService)
+			a.Quota.ClientConfig = quotawebhook.ReferencesService(ns, name, 443)
 		}
 	}
 	if o.credSecret != "" {
@@ -120,6 +140,20 @@ func (o options) validate() error {
 			problems = append(problems, fmt.Sprintf("%s must be <namespace>/<name>, got %q", f.name, f.value))
 		}
 	}
+	if o.quotaBind != "" {
+		if (o.quotaURL == "") == (o.quotaService == "") {
+			problems = append(problems, "give one of --quota-webhook-url and --quota-webhook-service with --quota-webhook-bind-address")
+		}
+		if !strings.HasPrefix(o.quotaURL, "https://") && o.quotaURL != "" {
+			problems = append(problems, fmt.Sprintf("--quota-webhook-url must be https, got %q", o.quotaURL))
+		}
+		if _, _, ok := splitRef(o.quotaService); o.quotaService != "" && !ok {
+			problems = append(problems, fmt.Sprintf("--quota-webhook-service must be <namespace>/<name>, got %q", o.quotaService))
+		}
+		if p := o.quotaFailurePolicy; p != "Fail" && p != "Ignore" {
+			problems = append(problems, fmt.Sprintf("--quota-webhook-failure-policy must be Fail or Ignore, got %q", p))
+		}
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -133,10 +167,17 @@ func splitRef(s string) (namespace, name string, ok bool) {
 }
 
 // memberClient is the agent's own identity on the member: the pod's
-// ServiceAccount in a pod, else $KUBECONFIG or ~/.kube/config. (--kubeconfig
+// ServiceAccount in a pod (or --member-kubeconfig), else $KUBECONFIG or
+// ~/.kube/config. (--kubeconfig
 // is the host's identity, not the agent's.)
-func memberClient() (kubernetes.Interface, error) {
-	cfg, err := rest.InClusterConfig()
+func memberClient(kubeconfig string) (kubernetes.Interface, error) {
+	var cfg *rest.Config
+	var err error
+	if kubeconfig != "" {
+		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		cfg, err = rest.InClusterConfig()
+	}
 	if errors.Is(err, rest.ErrNotInCluster) {
 		cfg, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
 	}

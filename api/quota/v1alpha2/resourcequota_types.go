@@ -11,7 +11,7 @@ import (
 // +kubebuilder:validation:XValidation:rule="self.workspace == oldSelf.workspace",message="the workspace of a quota cannot change",fieldPath=".workspace"
 type ResourceQuotaSpec struct {
 	// Workspace is the workspace whose projects the quota covers, on the
-	// host cluster.
+	// host and on every member cluster the workspace is placed on.
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	// +kubebuilder:validation:MaxLength=63
 	Workspace string `json:"workspace"`
@@ -31,6 +31,9 @@ type ResourceQuotaSpec struct {
 
 // NamespaceUsage is what one project uses.
 type NamespaceUsage struct {
+	// Cluster is the member cluster the project is on; empty for the host.
+	// +optional
+	Cluster   string              `json:"cluster,omitempty"`
 	Namespace string              `json:"namespace"`
 	Used      corev1.ResourceList `json:"used,omitempty"`
 }
@@ -42,7 +45,11 @@ type Charge struct {
 	// UID of the admitted object.
 	UID types.UID `json:"uid"`
 	// Resource is the object's resource (<resource>[.<group>]).
-	Resource  string `json:"resource"`
+	Resource string `json:"resource"`
+	// Cluster is the member cluster the object is created on; empty for
+	// the host.
+	// +optional
+	Cluster   string `json:"cluster,omitempty"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name,omitempty"`
 	// Request is, for a claim's expansion, the storage the claim grew to:

@@ -80,6 +80,9 @@ this cluster to a host through its tunnel. Anything else is refused.
 {{- if and $a.hostCA (not (contains "-----BEGIN CERTIFICATE-----" $a.hostCA)) }}
 {{- fail "agent.hostCA must be PEM certificates (--set-file agent.hostCA=host-ca.crt)" }}
 {{- end }}
+{{- if not (has $a.quotaWebhook.failurePolicy (list "Fail" "Ignore")) }}
+{{- fail (printf "agent.quotaWebhook.failurePolicy must be Fail or Ignore, got %q" $a.quotaWebhook.failurePolicy) }}
+{{- end }}
 {{- print "true" }}
 {{- end }}
 {{- end }}

@@ -64,6 +64,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
 	"github.com/superkube/super-kubenetes/internal/multicluster/members"
 	"github.com/superkube/super-kubenetes/internal/multicluster/peers"
+	"github.com/superkube/super-kubenetes/internal/multicluster/quotarelay"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/notification/channel"
 	"github.com/superkube/super-kubenetes/internal/notification/records"
@@ -401,14 +402,19 @@ func (b *builder) handlers(ctx context.Context) error {
 		tunnel.JoinPath:    clusters.join,
 		tunnel.ConnectPath: clusters.tunnels,
 	}
-	// ke-controller-manager's path to member clusters, with its own token.
+	// ke-controller-manager's path to member clusters, with its own token;
+	// the same token proves to its quota webhook that ke-apiserver relays a
+	// member's review (an agent's, with its credential).
+	relay := &quotarelay.Relay{Credentials: clusters.store, Reader: b.client, Log: b.log.WithName("quota-relay")}
 	if f := b.cfg.Multicluster.ControllerTokenFile; f != "" {
 		tok, err := tokenfile.Read(f, "multicluster controller")
 		if err != nil {
 			return fmt.Errorf("multicluster.controllerTokenFile: %w", err)
 		}
 		b.internal = kube.Controllers([]byte(tok))
+		relay.Token = tok
 	}
+	b.webhooks[quotarelay.Path] = relay
 	// kube-apiserver's audit events, written to the log store.
 	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
 		tok, err := tokenfile.Read(f, "audit webhook")
@@ -429,6 +435,7 @@ type clusterParts struct {
 	tunnels *tunnel.Server
 	api     *clusterhandlers.Handlers
 	join    *clusterhandlers.AgentJoin
+	store   *agentauth.Store
 }
 
 // multicluster sets up the cluster API, the agents' join and tunnel, and
@@ -458,7 +465,7 @@ func (b *builder) multicluster() (*clusterParts, error) {
 	}
 	b.forward = fwd.Wrap
 	b.s.runs = append(b.s.runs, reporter.Run)
-	return &clusterParts{tunnels: tunnels, api: &clusterhandlers.Handlers{Service: svc}, join: &clusterhandlers.AgentJoin{Service: svc}}, nil
+	return &clusterParts{tunnels: tunnels, api: &clusterhandlers.Handlers{Service: svc}, join: &clusterhandlers.AgentJoin{Service: svc}, store: store}, nil
 }
 
 // notification sets up the notification sender and its API: delivery

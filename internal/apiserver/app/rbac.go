@@ -26,7 +26,9 @@ package app
 // The list engine serves the projects' NetworkIsolations (trimmed to the
 // caller like any custom resource; writes are the caller's, through /apis).
 // +kubebuilder:rbac:groups=network.superkube.io,resources=networkisolations,verbs=get;list;watch
-// The quota API reads the workspace quotas.
+// The quota API reads the workspace quotas; a member's quota reviews are
+// relayed to the webhook its configuration names.
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch
 // +kubebuilder:rbac:groups=quota.superkube.io,resources=resourcequotas,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterroles;clusterrolebindings,verbs=create;update;patch;delete;escalate;bind

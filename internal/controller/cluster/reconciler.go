@@ -17,6 +17,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -97,8 +98,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		probe.Record(c, r.Now(), res, err)
 	}
 	if !equality.Semantic.DeepEqual(before.Status, c.Status) {
-		if err := r.Client.Status().Patch(ctx, c, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
-			return ctrl.Result{}, err
+		// Against the version read: a cached Cluster from before its agent
+		// joined must not turn the Ready that ke-apiserver wrote since back
+		// to "waiting for its agent" (a conflict reads it again).
+		if err := r.Client.Status().Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{RequeueAfter: 100 * time.Millisecond}, nil
+			}
+			if client.IgnoreNotFound(err) != nil {
+				return ctrl.Result{}, err
+			}
 		}
 	}
 	return ctrl.Result{RequeueAfter: next}, nil

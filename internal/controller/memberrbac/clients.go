@@ -142,3 +142,29 @@ func (f *ThroughAPIServer) Forget(cluster string) {
 	defer f.mu.Unlock()
 	delete(f.clients, cluster)
 }
+
+// RESTConfig is the configuration of one member with the current token,
+// for other readers of members (the quota counting's caches).
+func (f *ThroughAPIServer) RESTConfig(cluster string) (*rest.Config, error) {
+	tok, err := f.Token()
+	if err != nil {
+		return nil, err
+	}
+	rc := f.Config(cluster, tok)
+	rc.UserAgent = "ke-controller-manager/member-quota"
+	return rc, nil
+}
+
+// Token is the bearer token of TokenFile, read again when the file changed.
+func (f *ThroughAPIServer) Token() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	changed, err := f.readToken()
+	if err != nil {
+		return "", err
+	}
+	if changed {
+		f.clients = map[string]client.Client{}
+	}
+	return string(f.token), nil
+}

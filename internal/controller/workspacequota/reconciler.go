@@ -33,7 +33,6 @@ import (
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/quota/count"
 	"github.com/superkube/super-kubenetes/internal/quota/ledger"
-	"github.com/superkube/super-kubenetes/internal/quota/usage"
 	"github.com/superkube/super-kubenetes/internal/quota/webhook"
 )
 
@@ -50,6 +49,9 @@ type Reconciler struct {
 	// Cache is the manager's cache, which the counting reads (the
 	// client reads some kinds from kube-apiserver).
 	Cache client.Reader
+	// Places are the clusters a workspace is counted on (default: the
+	// host alone, from Cache).
+	Places count.Places
 	// Book is the quotas' book, which the webhook charges; the reconciler
 	// counts, settles it and writes it to the status.
 	Book *ledger.Book
@@ -93,6 +95,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
+	}
+	if r.Places == nil {
+		r.Places = count.Host(r.Cache)
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		// A deleted quota's account leaves the book.
@@ -139,13 +144,7 @@ func (changedUse) Create(event.CreateEvent) bool   { return true }
 func (changedUse) Delete(event.DeleteEvent) bool   { return true }
 func (changedUse) Generic(event.GenericEvent) bool { return false }
 func (changedUse) Update(e event.UpdateEvent) bool {
-	switch o := e.ObjectNew.(type) {
-	case *corev1.Pod:
-		return usage.Terminal(o) != usage.Terminal(e.ObjectOld.(*corev1.Pod))
-	case *corev1.PersistentVolumeClaim:
-		return !quota.Equals(usage.Claim(o), usage.Claim(e.ObjectOld.(*corev1.PersistentVolumeClaim)))
-	}
-	return false
+	return count.UseChanged(e.ObjectOld, e.ObjectNew)
 }
 
 func (r *Reconciler) quotasOfNamespace(ctx context.Context, o client.Object) []reconcile.Request {
@@ -184,7 +183,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	now := r.Clock.Now()
-	book, err := r.Book.Recount(ctx, r.Cache, q, now)
+	places, err := r.Places.For(ctx, q.Spec.Workspace)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	book, err := r.Book.Recount(ctx, places, q, now)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -226,7 +229,7 @@ func statusEqual(a, b quotav1alpha2.ResourceQuotaStatus) bool {
 		return false
 	}
 	for i := range a.Namespaces {
-		if a.Namespaces[i].Namespace != b.Namespaces[i].Namespace || !quota.Equals(a.Namespaces[i].Used, b.Namespaces[i].Used) {
+		if a.Namespaces[i].Cluster != b.Namespaces[i].Cluster || a.Namespaces[i].Namespace != b.Namespaces[i].Namespace || !quota.Equals(a.Namespaces[i].Used, b.Namespaces[i].Used) {
 			return false
 		}
 	}

@@ -72,6 +72,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/logging/victorialogs"
 	"github.com/superkube/super-kubenetes/internal/quota/count"
 	"github.com/superkube/super-kubenetes/internal/quota/ledger"
+	"github.com/superkube/super-kubenetes/internal/quota/membercount"
 	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/statemetrics"
@@ -212,10 +213,29 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	if err := workspacequota.IndexWorkspace(context.Background(), mgr); err != nil {
 		return nil, nil, fmt.Errorf("registering the quota index: %w", err)
 	}
-	// The quota controller and the webhook share the book of charges.
+	// The quota controller and the webhook share the book of charges, and
+	// the places each workspace is counted on: the host and, when members
+	// are reached, the members it is placed on.
 	book, settler := &ledger.Book{}, workspacequota.NewSettler()
-	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Book: book, Settled: settler, Clock: clk})
-	if err := addQuotaWebhook(mgr, cfg, opts, book, settler); err != nil {
+	places := &membercount.Places{Host: mgr.GetCache(), Objects: c, Log: mgr.GetLogger().WithName("member-quota")}
+	var memberToken func() string
+	if m, ok := members.(memberReach); ok {
+		places.Caches = &membercount.Caches{Config: m.RESTConfig, Scheme: mgr.GetScheme(), Log: places.Log,
+			Changed: func(ws string) { settleWorkspace(c, settler, ws) }}
+		if err := mgr.Add(places.Caches); err != nil {
+			return nil, nil, err
+		}
+		memberToken = func() string {
+			tok, err := m.Token()
+			if err != nil {
+				return ""
+			}
+			return tok
+		}
+	}
+	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Places: places, Book: book, Settled: settler, Clock: clk})
+	if err := addQuotaWebhook(mgr, cfg, opts, &quotawebhook.Validator{Cache: mgr.GetCache(), Places: places, Members: places, MemberToken: memberToken,
+		Book: book, Settle: settler.Settle, Decoder: admission.NewDecoder(mgr.GetScheme())}); err != nil {
 		return nil, nil, err
 	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {
@@ -253,7 +273,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 // addQuotaWebhook serves the workspace quotas' webhook when
 // quota.webhook.bindAddress is set: its certificate from the rotator, its
 // configuration kept by the leader.
-func addQuotaWebhook(mgr ctrl.Manager, cfg Config, opts ManagerOptions, book *ledger.Book, settler workspacequota.Settler) error {
+func addQuotaWebhook(mgr ctrl.Manager, cfg Config, opts ManagerOptions, v *quotawebhook.Validator) error {
 	w := cfg.Quota.Webhook
 	if w.BindAddress == "" {
 		mgr.GetLogger().Info("quota.webhook.bindAddress is not set: workspace quotas are counted, not enforced")
@@ -268,7 +288,6 @@ func addQuotaWebhook(mgr ctrl.Manager, cfg Config, opts ManagerOptions, book *le
 		return fmt.Errorf("quota.webhook.bindAddress: %w", err)
 	}
 	srv := webhook.NewServer(webhook.Options{Host: host, Port: port, CertDir: w.CertDir, CertName: webhookcert.CertFile, KeyName: webhookcert.KeyFile})
-	v := &quotawebhook.Validator{Cache: mgr.GetCache(), Book: book, Settle: settler.Settle, Decoder: admission.NewDecoder(mgr.GetScheme())}
 	if cfg.LeaderElection.Enabled {
 		// The leader charges; the others forward to the address it
 		// advertises in a Lease beside the election's.
@@ -283,7 +302,7 @@ func addQuotaWebhook(mgr ctrl.Manager, cfg Config, opts ManagerOptions, book *le
 			return err
 		}
 	}
-	srv.Register(quotawebhook.Path, &webhook.Admission{Handler: v, WithContextFunc: quotawebhook.MarkForwarded})
+	srv.Register(quotawebhook.Path, &webhook.Admission{Handler: v, WithContextFunc: quotawebhook.Context})
 	cc := quotawebhook.ReferencesURL(w.URL)
 	if s := w.Service; s != nil {
 		cc = quotawebhook.ReferencesService(s.Namespace, s.Name, s.Port)
@@ -339,6 +358,25 @@ func rotatorName(secret string, again bool) string {
 		return ""
 	}
 	return fmt.Sprintf("webhook-cert-%s-%d", secret, rotators.Add(1))
+}
+
+// memberReach is a way to members that the quota counting can read with
+// (ke-apiserver's internal path).
+type memberReach interface {
+	RESTConfig(cluster string) (*rest.Config, error)
+	Token() (string, error)
+}
+
+// settleWorkspace has the quotas of a workspace counted soon: something
+// they count changed on a member.
+func settleWorkspace(c client.Reader, s workspacequota.Settler, ws string) {
+	var l quotav1alpha2.ResourceQuotaList
+	if err := c.List(context.Background(), &l, client.MatchingFields{quotawebhook.WorkspaceIndex: ws}); err != nil {
+		return
+	}
+	for i := range l.Items {
+		s.Settle(&l.Items[i])
+	}
 }
 
 // memberClients is how the member RBAC controller reaches members: through

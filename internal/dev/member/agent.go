@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	"github.com/superkube/super-kubenetes/internal/dev/freeport"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agentauth"
 )
 
@@ -62,8 +63,16 @@ func RunAgent(agentPath string) AgentJoin {
 				return err
 			}
 		}
+		// The agent serves the member's workspace quota webhook, which the
+		// member's kube-apiserver calls and which relays to the host.
+		hook, err := freeport.Pick()
+		if err != nil {
+			return fmt.Errorf("picking the port of the member's quota webhook: %w", err)
+		}
 		args := []string{"--host-url", host.PlatformURL, "--host-ca-file", caFile, "--cluster", m.Name,
-			"--join-token-file", tokenFile, "--credential-file", credFile, "--kubeconfig", m.HostKubeconfig}
+			"--join-token-file", tokenFile, "--credential-file", credFile, "--kubeconfig", m.HostKubeconfig,
+			"--member-kubeconfig", m.AdminKubeconfig,
+			"--quota-webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", hook), "--quota-webhook-url", fmt.Sprintf("https://localhost:%d", hook)}
 		return m.Launch(ctx, "ke-agent", agentPath, args, func(ctx context.Context) error {
 			return waitReady(ctx, host.Client, m.Name)
 		})

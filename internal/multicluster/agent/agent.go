@@ -64,6 +64,8 @@ type Agent struct {
 	Log        logr.Logger
 	// MaxBackoff bounds the wait between reconnections.
 	MaxBackoff time.Duration
+	// Quota, when set, serves the member's quota webhook (see QuotaWebhook).
+	Quota *QuotaWebhook
 }
 
 // ErrRefused is a credential or join token the host refused: retrying will
@@ -85,6 +87,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.Quota != nil {
+		qctx, stopQuota := context.WithCancel(ctx)
+		defer stopQuota()
+		go func() {
+			if err := a.Quota.serve(qctx, a.relayQuota(tlsConfig, cred), func(msg string, kv ...any) { a.Log.Info(msg, kv...) }); err != nil {
+				a.Log.Error(err, "The member's quota webhook stopped")
+			}
+		}()
+	}
 	backoff := time.Second
 	maxBackoff := a.MaxBackoff
 	if maxBackoff <= 0 {
@@ -94,9 +105,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		started := time.Now()
 		err := a.connect(ctx, tlsConfig, cred, allowed)
 		if ctx.Err() != nil {
-			return nil //nolint:nilerr // stopped: the broken tunnel is no error
+			return nil // stopped: the broken tunnel is no error
 		}
 		if errors.Is(err, ErrRefused) {
+			// The host no longer knows this agent: nothing will answer the
+			// member's quota reviews, so the webhook goes too.
+			if a.Quota != nil {
+				if derr := a.Quota.unregister(context.WithoutCancel(ctx)); derr != nil {
+					a.Log.Error(derr, "Removing the member's quota webhook")
+				}
+			}
 			return err
 		}
 		if time.Since(started) > time.Minute {

@@ -5,7 +5,9 @@
 package count
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -39,22 +41,68 @@ func Namespaces(ctx context.Context, r client.Reader, workspace string) ([]strin
 	return names, nil
 }
 
+// Place is one cluster a workspace is placed on, and the cache its
+// objects are counted from.
+type Place struct {
+	// Cluster is the member cluster's name; empty for the host.
+	Cluster string
+	// Reader is the cluster's cache; nil while the cluster cannot be read
+	// (its last count is kept then).
+	Reader client.Reader
+}
+
+// Places gives the clusters a workspace's projects are counted on.
+type Places interface {
+	For(ctx context.Context, workspace string) ([]Place, error)
+}
+
+// Host counts the host cluster alone, from r.
+func Host(r client.Reader) Places { return hostOnly{r} }
+
+type hostOnly struct{ r client.Reader }
+
+func (h hostOnly) For(context.Context, string) ([]Place, error) { return []Place{{Reader: h.r}}, nil }
+
 // Workspace returns what each of the workspace's namespaces uses of the
-// resources hard names (namespaces that use none of them included).
-func Workspace(ctx context.Context, r client.Reader, workspace string, hard corev1.ResourceList) ([]quotav1alpha2.NamespaceUsage, error) {
-	names, err := Namespaces(ctx, r, workspace)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]quotav1alpha2.NamespaceUsage, 0, len(names))
-	for _, ns := range names {
-		used, err := Namespace(ctx, r, ns, hard)
+// resources hard names (namespaces that use none of them included), on
+// each place, sorted by cluster and name. A place without a reader is
+// left out: the caller keeps its last count.
+func Workspace(ctx context.Context, places []Place, workspace string, hard corev1.ResourceList) ([]quotav1alpha2.NamespaceUsage, error) {
+	var out []quotav1alpha2.NamespaceUsage
+	for _, p := range places {
+		if p.Reader == nil {
+			continue
+		}
+		names, err := Namespaces(ctx, p.Reader, workspace)
 		if err != nil {
+			if p.Cluster != "" {
+				return nil, fmt.Errorf("cluster %s: %w", p.Cluster, err)
+			}
 			return nil, err
 		}
-		out = append(out, quotav1alpha2.NamespaceUsage{Namespace: ns, Used: used})
+		for _, ns := range names {
+			used, err := Namespace(ctx, p.Reader, ns, hard)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, quotav1alpha2.NamespaceUsage{Cluster: p.Cluster, Namespace: ns, Used: used})
+		}
 	}
+	slices.SortFunc(out, func(a, b quotav1alpha2.NamespaceUsage) int {
+		return cmp.Or(strings.Compare(a.Cluster, b.Cluster), strings.Compare(a.Namespace, b.Namespace))
+	})
 	return out, nil
+}
+
+// Reader is the reader of cluster among places (nil when it cannot be
+// read or the workspace is not placed there).
+func Reader(places []Place, cluster string) client.Reader {
+	for _, p := range places {
+		if p.Cluster == cluster {
+			return p.Reader
+		}
+	}
+	return nil
 }
 
 // Namespace returns what one namespace uses of the resources hard names.
@@ -134,10 +182,11 @@ func Limits(hard corev1.ResourceList, k usage.Kind) bool {
 	return false
 }
 
-// Counted says whether the object of a charge is in r as charged.
+// Counted says whether the object of a charge is in r (the cache of the
+// charge's cluster) as charged. A nil r has seen nothing.
 func Counted(ctx context.Context, r client.Reader, c quotav1alpha2.Charge) (bool, error) {
 	k, ok := usage.KindOfName(c.Resource)
-	if !ok || c.Name == "" {
+	if !ok || c.Name == "" || r == nil {
 		return false, nil
 	}
 	obj := object(k)
@@ -177,4 +226,18 @@ func Exceeded(used, hard corev1.ResourceList) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// UseChanged says whether an update can change what an object uses: a
+// pod's ending and a claim's request do; nothing else's update does.
+func UseChanged(old, obj any) bool {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		was, ok := old.(*corev1.Pod)
+		return !ok || usage.Terminal(o) != usage.Terminal(was)
+	case *corev1.PersistentVolumeClaim:
+		was, ok := old.(*corev1.PersistentVolumeClaim)
+		return !ok || !quota.Equals(usage.Claim(o), usage.Claim(was))
+	}
+	return false
 }

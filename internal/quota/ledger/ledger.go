@@ -12,6 +12,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -23,7 +24,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/types"
 	quota "k8s.io/apiserver/pkg/quota/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	"github.com/superkube/super-kubenetes/internal/quota/count"
@@ -88,11 +88,13 @@ func (b *Book) Forget(uid types.UID) {
 	delete(b.accounts, uid)
 }
 
-// Recount counts q's workspace from the cache r and settles the book: the
+// Recount counts q's workspace on its places and settles the book: the
 // charges whose objects the count saw (or that expired at now) are
-// dropped, the others still count. A quota this process has not counted
-// before starts with the charges its status holds (a previous leader's).
-func (b *Book) Recount(ctx context.Context, r client.Reader, q *quotav1alpha2.ResourceQuota, now time.Time) (Snapshot, error) {
+// dropped, the others still count. A place that cannot be read keeps its
+// last count (from the status for a quota this process has not counted
+// before). A quota this process has not counted before starts with the
+// charges its status holds (a previous leader's).
+func (b *Book) Recount(ctx context.Context, places []count.Place, q *quotav1alpha2.ResourceQuota, now time.Time) (Snapshot, error) {
 	a := b.account(q.UID)
 	a.counting.Lock()
 	defer a.counting.Unlock()
@@ -100,9 +102,11 @@ func (b *Book) Recount(ctx context.Context, r client.Reader, q *quotav1alpha2.Re
 	a.mu.Lock()
 	if !a.loaded {
 		a.pending = slices.Clone(q.Status.Pending)
+		a.namespaces = q.Status.Namespaces
 		a.loaded = true
 	}
 	charges := slices.Clone(a.pending)
+	last := a.namespaces
 	a.mu.Unlock()
 
 	// Which charges the count will include is decided before counting: an
@@ -115,7 +119,7 @@ func (b *Book) Recount(ctx context.Context, r client.Reader, q *quotav1alpha2.Re
 			seen[key(c)] = true
 			continue
 		}
-		ok, err := count.Counted(ctx, r, c)
+		ok, err := count.Counted(ctx, count.Reader(places, c.Cluster), c)
 		if err != nil {
 			return Snapshot{}, err
 		}
@@ -123,10 +127,25 @@ func (b *Book) Recount(ctx context.Context, r client.Reader, q *quotav1alpha2.Re
 			seen[key(c)] = true
 		}
 	}
-	nss, err := count.Workspace(ctx, r, q.Spec.Workspace, q.Spec.Hard)
+	nss, err := count.Workspace(ctx, places, q.Spec.Workspace, q.Spec.Hard)
 	if err != nil {
 		return Snapshot{}, err
 	}
+	// A member that cannot be read now keeps what it used at its last
+	// count: its objects did not go away.
+	for _, p := range places {
+		if p.Reader != nil {
+			continue
+		}
+		for _, ns := range last {
+			if ns.Cluster == p.Cluster {
+				nss = append(nss, ns)
+			}
+		}
+	}
+	slices.SortFunc(nss, func(a, b quotav1alpha2.NamespaceUsage) int {
+		return cmp.Or(strings.Compare(a.Cluster, b.Cluster), strings.Compare(a.Namespace, b.Namespace))
+	})
 
 	a.mu.Lock()
 	defer a.mu.Unlock()

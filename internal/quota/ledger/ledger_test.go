@@ -59,7 +59,7 @@ func TestChargesCountUntilTheirObjectsAreCounted(t *testing.T) {
 	if b.Current(q) {
 		t.Fatal("a book never counted says it is current")
 	}
-	s, err := b.Recount(ctx, c, q, now)
+	s, err := b.Recount(ctx, host(c), q, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestChargesCountUntilTheirObjectsAreCounted(t *testing.T) {
 	if err := c.Create(ctx, pod("b", "p2", "u-other", "1")); err != nil {
 		t.Fatal(err)
 	}
-	s, err = b.Recount(ctx, c, q, now.Add(time.Second))
+	s, err = b.Recount(ctx, host(c), q, now.Add(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestChargesCountUntilTheirObjectsAreCounted(t *testing.T) {
 	}
 
 	// A minute later the charges of objects that never appeared expire.
-	s, err = b.Recount(ctx, c, q, now.Add(count.ChargeTTL))
+	s, err = b.Recount(ctx, host(c), q, now.Add(count.ChargeTTL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestANewLeaderStartsWithTheChargesInTheStatus(t *testing.T) {
 	prev.Used = cpu("3")
 	q.Status.Pending = []quotav1alpha2.Charge{prev}
 	var b ledger.Book
-	if _, err := b.Recount(ctx, c, q, now); err != nil {
+	if _, err := b.Recount(ctx, host(c), q, now); err != nil {
 		t.Fatal(err)
 	}
 	if msg, _ := b.Charge(q, cpu("1"), charge("b", "small", "u-small", now), false); msg == "" {
@@ -150,7 +150,7 @@ func TestChargesBeyondTheBoundAskToRetry(t *testing.T) {
 	c, q := setup(t)
 	q.Spec.Hard = corev1.ResourceList{corev1.ResourcePods: resource.MustParse("100000")}
 	var b ledger.Book
-	if _, err := b.Recount(ctx, c, q, now); err != nil {
+	if _, err := b.Recount(ctx, host(c), q, now); err != nil {
 		t.Fatal(err)
 	}
 	one := corev1.ResourceList{corev1.ResourcePods: resource.MustParse("1")}
@@ -165,5 +165,68 @@ func TestChargesBeyondTheBoundAskToRetry(t *testing.T) {
 	s, _ := b.Snapshot(q.UID)
 	if len(s.Pending) != ledger.MaxPending {
 		t.Fatalf("%d pending, want %d", len(s.Pending), ledger.MaxPending)
+	}
+}
+
+func host(c client.Reader) []count.Place { return []count.Place{{Reader: c}} }
+
+// A member's projects count with the host's; its charges are seen in its
+// own cache; a member that cannot be read keeps its last count.
+func TestMembersCountWithTheHost(t *testing.T) {
+	ctx := context.Background()
+	c, q := setup(t)
+	ws := map[string]string{tenantv1beta1.WorkspaceLabel: "ws"}
+	member := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a", Labels: ws}},
+		pod("a", "far", "u-far", "2")).Build()
+	places := []count.Place{{Reader: c}, {Cluster: "edge", Reader: member}}
+	var b ledger.Book
+	s, err := b.Recount(ctx, places, q, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Used[corev1.ResourceRequestsCPU]; got.Cmp(resource.MustParse("3")) != 0 {
+		t.Fatalf("used %s, want 3 (1 on the host, 2 on the member)", got.String())
+	}
+	if len(s.Namespaces) != 3 || s.Namespaces[0].Cluster != "" || s.Namespaces[2].Cluster != "edge" || s.Namespaces[2].Namespace != "a" {
+		t.Fatalf("namespaces %+v, want the host's a and b, then edge's a", s.Namespaces)
+	}
+	// One CPU is left across both clusters.
+	far := charge("a", "next", "u-next", now)
+	far.Cluster = "edge"
+	if msg, _ := b.Charge(q, cpu("1"), far, false); msg != "" {
+		t.Fatalf("refused: %s", msg)
+	}
+	if msg, _ := b.Charge(q, cpu("1"), charge("b", "host", "u-host", now), false); !strings.Contains(msg, "used 4 of 4") {
+		t.Fatalf("the host admitted past the room the member took: %q", msg)
+	}
+	// The member's object appears in the member's cache (a host object of
+	// the same name and UID would not count it).
+	if err := member.Create(ctx, pod("a", "next", "u-next", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = b.Recount(ctx, places, q, now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Pending) != 0 {
+		t.Fatalf("pending %+v after the member's object was counted", s.Pending)
+	}
+	if got := s.Used[corev1.ResourceRequestsCPU]; got.Cmp(resource.MustParse("4")) != 0 {
+		t.Fatalf("used %s, want 4", got.String())
+	}
+	// The member cannot be read: its last count stays.
+	s, err = b.Recount(ctx, []count.Place{{Reader: c}, {Cluster: "edge"}}, q, now.Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Used[corev1.ResourceRequestsCPU]; got.Cmp(resource.MustParse("4")) != 0 || len(s.Namespaces) != 3 {
+		t.Fatalf("used %s over %d namespaces with the member unreadable, want 4 over 3", got.String(), len(s.Namespaces))
+	}
+	// A workspace no longer placed there: the member's projects leave the count.
+	if s, err = b.Recount(ctx, host(c), q, now.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Used[corev1.ResourceRequestsCPU]; got.Cmp(resource.MustParse("1")) != 0 || len(s.Namespaces) != 2 {
+		t.Fatalf("used %s over %d namespaces after the member left, want 1 over 2", got.String(), len(s.Namespaces))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,22 +29,39 @@ import (
 // leader never forwards it again.
 const ForwardedHeader = "X-Superkube-Quota-Forwarded"
 
-// forwardedKey marks a forwarded review in the handler's context.
-type forwardedKey struct{}
+// ClusterHeader names the member cluster a review comes from: ke-apiserver
+// relays there the reviews of a member's kube-apiserver (by way of the
+// member's agent), with the multicluster token as a bearer token. A review
+// without it is the host's.
+const ClusterHeader = "X-Superkube-Quota-Cluster"
 
-// MarkForwarded is the admission webhook's WithContextFunc: it notes in
-// the context that the review was forwarded by another replica.
-func MarkForwarded(ctx context.Context, r *http.Request) context.Context {
-	if r.Header.Get(ForwardedHeader) != "" {
-		return context.WithValue(ctx, forwardedKey{}, true)
+// origin is where a review comes from, kept in the handler's context.
+type origin struct {
+	forwarded bool
+	// cluster is the member the review is for ("" for the host); token
+	// is the bearer token that came with it.
+	cluster, token string
+}
+
+type originKey struct{}
+
+// Context is the admission webhook's WithContextFunc: it notes in the
+// context whether another replica forwarded the review, and the member
+// cluster it is for.
+func Context(ctx context.Context, r *http.Request) context.Context {
+	o := origin{forwarded: r.Header.Get(ForwardedHeader) != "", cluster: r.Header.Get(ClusterHeader)}
+	if o.cluster != "" {
+		o.token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	}
-	return ctx
+	return context.WithValue(ctx, originKey{}, o)
 }
 
-func forwarded(ctx context.Context) bool {
-	v, _ := ctx.Value(forwardedKey{}).(bool)
-	return v
+func originOf(ctx context.Context) origin {
+	o, _ := ctx.Value(originKey{}).(origin)
+	return o
 }
+
+func forwarded(ctx context.Context) bool { return originOf(ctx).forwarded }
 
 // Leader knows whether this replica leads and where the leader's webhook
 // is: the leader writes its address to a Lease (Advertise), and the other
@@ -133,6 +151,10 @@ func (l *Leader) post(ctx context.Context, req admission.Request, reread bool) (
 	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set(ForwardedHeader, "1")
+	if o := originOf(ctx); o.cluster != "" {
+		r.Header.Set(ClusterHeader, o.cluster)
+		r.Header.Set("Authorization", "Bearer "+o.token)
+	}
 	res, err := hc.Do(r)
 	if err != nil {
 		return admission.Response{}, err

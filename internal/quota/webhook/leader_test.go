@@ -70,7 +70,7 @@ func TestAFollowerForwardsToTheLeader(t *testing.T) {
 	close(elected)
 	leader := &webhook.Validator{Cache: cache(objs...), Book: leaderBook, Decoder: dec,
 		Leader: &webhook.Leader{Elected: elected}}
-	srv := httptest.NewTLSServer(&admission.Webhook{Handler: leader, WithContextFunc: webhook.MarkForwarded})
+	srv := httptest.NewTLSServer(&admission.Webhook{Handler: leader, WithContextFunc: webhook.Context})
 	defer srv.Close()
 
 	dir := t.TempDir()
@@ -108,7 +108,7 @@ func TestAFollowerForwardsToTheLeader(t *testing.T) {
 		Leader: &webhook.Leader{Elected: make(chan struct{}), Wait: 50 * time.Millisecond}}
 	fwd := httptest.NewRequest(http.MethodPost, webhook.Path, nil)
 	fwd.Header.Set(webhook.ForwardedHeader, "1")
-	resp = notLeader.Handle(webhook.MarkForwarded(ctx, fwd), review(t, 4))
+	resp = notLeader.Handle(webhook.Context(ctx, fwd), review(t, 4))
 	if resp.Allowed || resp.Result.Code != http.StatusServiceUnavailable || !strings.Contains(resp.Result.Message, "try again") {
 		t.Fatalf("a forwarded review at a replica that does not lead: %+v", resp.Result)
 	}

@@ -9,6 +9,8 @@ package webhook
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -28,6 +30,7 @@ import (
 
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	"github.com/superkube/super-kubenetes/internal/quota/count"
 	"github.com/superkube/super-kubenetes/internal/quota/ledger"
 	"github.com/superkube/super-kubenetes/internal/quota/usage"
 )
@@ -41,8 +44,18 @@ const WorkspaceIndex = "spec.workspace"
 // Validator decides and charges.
 type Validator struct {
 	// Cache reads namespaces, quotas (indexed by WorkspaceIndex) and the
-	// counted objects.
+	// counted objects of the host.
 	Cache client.Reader
+	// Places are the clusters each workspace is counted on (default: the
+	// host alone, from Cache).
+	Places count.Places
+	// Members reads member clusters' caches, for the reviews ke-apiserver
+	// relays from them; nil refuses those.
+	Members Members
+	// MemberToken is the bearer token a relayed review must carry (the
+	// multicluster token, which ke-apiserver and ke-controller-manager
+	// share); it returns "" when there is none.
+	MemberToken func() string
 	// Book is the quotas' book, shared with the quota controller.
 	Book *ledger.Book
 	// Settle asks the quota controller to write a quota's book to its
@@ -59,6 +72,76 @@ type Validator struct {
 
 var _ admission.Handler = (*Validator)(nil)
 
+// Members reads the cache of a member cluster.
+type Members interface {
+	Reader(ctx context.Context, cluster string) (client.Reader, error)
+}
+
+// errNoMembers refuses a member's review when this process does not reach
+// members.
+var errNoMembers = errors.New("this ke-controller-manager does not count member clusters (multicluster.apiServerURL is not set)")
+
+func (v *Validator) places() count.Places {
+	if v.Places == nil {
+		return count.Host(v.Cache)
+	}
+	return v.Places
+}
+
+// reader is the cache of the review's cluster: the host's; for a member's
+// review, which ke-apiserver relays with the multicluster token, nil and
+// the member's name (see memberReader).
+func (v *Validator) reader(ctx context.Context) (client.Reader, string, *admission.Response) {
+	o := originOf(ctx)
+	if o.cluster == "" {
+		return v.Cache, "", nil
+	}
+	refuse := func(code int32, err error) (client.Reader, string, *admission.Response) {
+		r := admission.Errored(code, err)
+		return nil, "", &r
+	}
+	want := ""
+	if v.MemberToken != nil {
+		want = v.MemberToken()
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(o.token), []byte(want)) != 1 {
+		return refuse(http.StatusUnauthorized, fmt.Errorf("a review for cluster %q must come from ke-apiserver with the multicluster token", o.cluster))
+	}
+	return nil, o.cluster, nil
+}
+
+// memberReader is the cache of a member cluster.
+func (v *Validator) memberReader(ctx context.Context, cluster string) (client.Reader, *admission.Response) {
+	if v.Members == nil {
+		r := admission.Errored(http.StatusServiceUnavailable, errNoMembers)
+		return nil, &r
+	}
+	r, err := v.Members.Reader(ctx, cluster)
+	if err != nil {
+		resp := admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("reading cluster %s: %w", cluster, err))
+		return nil, &resp
+	}
+	return r, nil
+}
+
+// lead is the answer to a review this replica must not charge: the
+// leader's, or a refusal while none leads; nil when this replica leads.
+func (v *Validator) lead(ctx context.Context, req admission.Request) *admission.Response {
+	if v.Leader == nil || v.Leader.Leading() {
+		return nil
+	}
+	var resp admission.Response
+	switch {
+	case !forwarded(ctx):
+		resp = v.Leader.Forward(ctx, req)
+	case !v.Leader.Await(ctx):
+		resp = NotLeading()
+	default:
+		return nil
+	}
+	return &resp
+}
+
 // Handle answers one AdmissionReview.
 func (v *Validator) Handle(ctx context.Context, req admission.Request) admission.Response {
 	k, ok := usage.KindOf(schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource})
@@ -72,8 +155,21 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 	if quota.IsZero(delta) {
 		return admission.Allowed("")
 	}
+	nsReader, cluster, refused := v.reader(ctx)
+	if refused != nil {
+		return *refused
+	}
+	// Only the leader reads members: their reviews go there at once.
+	if cluster != "" {
+		if resp := v.lead(ctx, req); resp != nil {
+			return *resp
+		}
+		if nsReader, refused = v.memberReader(ctx, cluster); refused != nil {
+			return *refused
+		}
+	}
 	var ns corev1.Namespace
-	if err := v.Cache.Get(ctx, client.ObjectKey{Name: req.Namespace}, &ns); err != nil {
+	if err := nsReader.Get(ctx, client.ObjectKey{Name: req.Namespace}, &ns); err != nil {
 		if apierrors.IsNotFound(err) {
 			return admission.Allowed("")
 		}
@@ -94,22 +190,29 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 	if len(quotas.Items) == 0 {
 		return admission.Allowed("")
 	}
-	if v.Leader != nil && !v.Leader.Leading() {
-		if !forwarded(ctx) {
-			return v.Leader.Forward(ctx, req)
-		}
-		if !v.Leader.Await(ctx) {
-			return NotLeading()
-		}
+	places, err := v.places().For(ctx, ws)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("finding the clusters of workspace %s: %w", ws, err))
+	}
+	switch i := slices.IndexFunc(places, func(p count.Place) bool { return p.Cluster == cluster }); {
+	case i < 0:
+		// A member namespace labelled with a workspace that is not placed
+		// there is not the workspace's project: nothing counts it.
+		return admission.Allowed("")
+	case places[i].Reader == nil:
+		return admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("cluster %s of workspace %s cannot be counted now; try again", cluster, ws))
+	}
+	if resp := v.lead(ctx, req); resp != nil {
+		return *resp
 	}
 	dryRun := req.DryRun != nil && *req.DryRun
 	for i := range quotas.Items {
 		q := &quotas.Items[i]
-		charge := quotav1alpha2.Charge{UID: uid, Resource: k.Resource.String(), Namespace: req.Namespace, Name: name, Request: grownTo}
+		charge := quotav1alpha2.Charge{UID: uid, Resource: k.Resource.String(), Cluster: cluster, Namespace: req.Namespace, Name: name, Request: grownTo}
 		if charge.UID == "" {
 			charge.UID = types.UID("request-" + string(req.UID))
 		}
-		msg, err := v.charge(ctx, q, usage.Limited(delta, q.Spec.Hard), charge, dryRun)
+		msg, err := v.charge(ctx, places, q, usage.Limited(delta, q.Spec.Hard), charge, dryRun)
 		if err != nil {
 			return admission.Errored(http.StatusInternalServerError, err)
 		}
@@ -171,13 +274,13 @@ func (v *Validator) use(req admission.Request, k usage.Kind) (corev1.ResourceLis
 // fit. The book is counted first when it is not current for q's spec,
 // and again before a refusal, so that room the cache shows freed (a pod
 // deleted a moment ago) is not refused for want of a count.
-func (v *Validator) charge(ctx context.Context, q *quotav1alpha2.ResourceQuota, want corev1.ResourceList, c quotav1alpha2.Charge, dryRun bool) (string, error) {
+func (v *Validator) charge(ctx context.Context, places []count.Place, q *quotav1alpha2.ResourceQuota, want corev1.ResourceList, c quotav1alpha2.Charge, dryRun bool) (string, error) {
 	clk := v.Clock
 	if clk == nil {
 		clk = clock.RealClock{}
 	}
 	if !v.Book.Current(q) {
-		if _, err := v.Book.Recount(ctx, v.Cache, q, clk.Now()); err != nil {
+		if _, err := v.Book.Recount(ctx, places, q, clk.Now()); err != nil {
 			return "", fmt.Errorf("counting workspace quota %q: %w", q.Name, err)
 		}
 	}
@@ -196,7 +299,7 @@ func (v *Validator) charge(ctx context.Context, q *quotav1alpha2.ResourceQuota, 
 		case counted:
 			return msg, nil
 		}
-		if _, err := v.Book.Recount(ctx, v.Cache, q, clk.Now()); err != nil {
+		if _, err := v.Book.Recount(ctx, places, q, clk.Now()); err != nil {
 			return "", fmt.Errorf("counting workspace quota %q: %w", q.Name, err)
 		}
 	}

@@ -79,7 +79,7 @@ func TestMemberModeInstallsOnlyTheAgent(t *testing.T) {
 	}
 	ag := h.name("agent")
 	want := []string{"ClusterRoleBinding/" + ag, "ConfigMap/" + ag + "-host-ca", "Deployment/" + ag, "Role/" + ag, "RoleBinding/" + ag,
-		"Secret/" + ag + "-join-token", "Secret/" + ag + "-token", "ServiceAccount/" + ag}
+		"Secret/" + ag + "-join-token", "Secret/" + ag + "-token", "Service/" + ag + "-webhook", "ServiceAccount/" + ag}
 	slices.Sort(want)
 	if got := objects(t, rel.(*release.Release).Manifest); !slices.Equal(got, want) {
 		t.Errorf("member mode installs\n  %v\nwant exactly\n  %v", got, want)
@@ -115,6 +115,9 @@ func TestMemberModeInstallsOnlyTheAgent(t *testing.T) {
 		"join-token-file":              "/etc/ke-agent/join-token/token",
 		"credential-secret":            h.namespace + "/" + ag + "-credential",
 		"service-account-token-secret": h.namespace + "/" + ag + "-token",
+		"quota-webhook-bind-address":   ":9443",
+		"quota-webhook-service":        h.namespace + "/" + ag + "-webhook",
+		"quota-webhook-failure-policy": "Fail",
 	} {
 		if got, _ := arg(c, name); got != want {
 			t.Errorf("ke-agent --%s = %q, want %q", name, got, want)
@@ -258,6 +261,7 @@ func TestMemberModeRefusesMissingValuesClearly(t *testing.T) {
 		{func(a map[string]any) { delete(a, "joinToken") }, "mode=member needs agent.joinToken"},
 		{func(a map[string]any) { a["existingJoinTokenSecret"] = "mine" }, "not both"},
 		{func(a map[string]any) { a["hostCA"] = "not a certificate" }, "agent.hostCA must be PEM certificates"},
+		{func(a map[string]any) { a["quotaWebhook"] = map[string]any{"failurePolicy": "Maybe"} }, `agent.quotaWebhook.failurePolicy must be Fail or Ignore, got "Maybe"`},
 	} {
 		vals := memberValues()
 		tc.edit(vals["agent"].(map[string]any))

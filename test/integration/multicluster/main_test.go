@@ -7,18 +7,23 @@ package multicluster
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	cmapp "github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
+	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
@@ -40,6 +45,8 @@ var (
 	memberKubeconfig []byte
 	// internal relays the controllers' path to members to ke-apiserver.
 	internal *relay
+	// hostHook is where the host's quota webhook serves.
+	hostHook string
 )
 
 func TestMain(m *testing.M) {
@@ -82,10 +89,29 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer internal.Close()
+	// The host's quota webhook, which the members' reviews reach too
+	// (quota_test.go).
+	if hostHook, err = freeAddress(); err != nil {
+		return 1, err
+	}
 	if err := platform.StartControllers(ctx, host.Config, func(c *cmapp.Config) {
 		c.Multicluster = cmapp.Multicluster{APIServerURL: internal.URL, APIServerCAFile: internal.CAFile, TokenFile: internal.TokenFile}
+		_, port, _ := net.SplitHostPort(hostHook)
+		w := &c.Quota.Webhook
+		w.BindAddress, w.URL, w.CertDir = hostHook, "https://localhost:"+port, filepath.Join(dir, "quota-webhook")
 	}); err != nil {
 		return 1, err
+	}
+	// Until the host's webhook is registered with its CA, a member's
+	// reviews have nowhere to go.
+	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: quotawebhook.ConfigurationName}, vwc); err != nil {
+			return false, nil //nolint:nilerr // not yet
+		}
+		return len(vwc.Webhooks) == 1 && len(vwc.Webhooks[0].ClientConfig.CABundle) > 0, nil
+	}); err != nil {
+		return 1, fmt.Errorf("the host's quota webhook: %w", err)
 	}
 	apiServer, err := platform.Listen(dir)
 	if err != nil {
@@ -113,4 +139,13 @@ func run(m *testing.M) (int, error) {
 	api = &platform.Client{URL: apiServer.URL, HTTP: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
 		K8s: k8s, ConsoleSecret: consoleSecret, Password: password}
 	return m.Run(), nil
+}
+
+func freeAddress() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String(), nil
 }

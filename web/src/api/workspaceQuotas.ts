@@ -18,6 +18,8 @@ export const workspaceQuotaKind: KindInfo = { resource: 'resourcequotas', group:
 
 /** The use of one project of the workspace. */
 export interface NamespaceUsage {
+  /** the member cluster the project is on; absent for the host */
+  cluster?: string;
   namespace: string;
   used?: Record<string, string>;
 }
@@ -30,7 +32,7 @@ export interface WorkspaceQuota extends K8sObject {
     /** the workspace's total, creates admitted and not yet seen included */
     used?: Record<string, string>;
     namespaces?: NamespaceUsage[];
-    pending?: { uid: string; resource: string; namespace: string; name?: string }[];
+    pending?: { uid: string; resource: string; cluster?: string; namespace: string; name?: string }[];
     /** Exceeded is True when the use is above a hard limit (a quota lowered below it) */
     conditions?: Condition[];
     observedGeneration?: number;

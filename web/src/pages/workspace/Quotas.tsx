@@ -208,9 +208,19 @@ function ProjectTable({ quota, rows, t, lang }: { quota: WorkspaceQuota; rows: U
       </Thead>
       <Tbody>
         {shares.map((p) => (
-          <Tr key={p.namespace} data-test={`ws-quota-project-${p.namespace}`}>
+          <Tr key={`${p.cluster ?? ''}/${p.namespace}`} data-test={`ws-quota-project-${p.cluster ? `${p.cluster}-` : ''}${p.namespace}`}>
             <Td dataLabel={t('Project')}>
-              <Link to={`/projects/${p.namespace}/overview`} data-test={`ws-quota-link-${p.namespace}`}>{p.namespace}</Link>
+              <Link to={`/projects/${p.namespace}/overview${p.cluster ? `?cluster=${encodeURIComponent(p.cluster)}` : ''}`} data-test={`ws-quota-link-${p.namespace}`}>
+                {p.namespace}
+              </Link>
+              {p.cluster && (
+                <>
+                  {' '}
+                  <Label isCompact data-test={`ws-quota-cluster-${p.namespace}`}>
+                    {p.cluster}
+                  </Label>
+                </>
+              )}
             </Td>
             {rows.map((r) => {
               const c = p.cells[r.resource];

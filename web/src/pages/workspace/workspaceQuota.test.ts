@@ -38,6 +38,23 @@ describe('the workspace quota page’s logic', () => {
     expect(projectShares({ ...quota, status: {} })).toEqual([]);
   });
 
+  it('lists the host’s projects first, then each member cluster’s, and keeps namesakes apart', () => {
+    const spread: WorkspaceQuota = {
+      ...quota,
+      status: {
+        namespaces: [
+          { cluster: 'member-1', namespace: 'api', used: { 'limits.cpu': '1' } },
+          { namespace: 'web', used: { 'limits.cpu': '1' } },
+          { namespace: 'api', used: { 'limits.cpu': '2' } },
+        ],
+      },
+    };
+    const shares = projectShares(spread);
+    expect(shares.map((s) => `${s.cluster ?? 'host'}/${s.namespace}`)).toEqual(['host/api', 'host/web', 'member-1/api']);
+    expect(shares[0].cells['limits.cpu']).toEqual({ used: 2, share: 0.5 });
+    expect(shares[2].cells['limits.cpu']).toEqual({ used: 1, share: 0.25 });
+  });
+
   it('edits the form’s limits of the quota read, keeps the others and its resourceVersion, and leaves the status out', () => {
     const d = { ...quotaDraft(quota), 'limits.cpu': ' 6 ', pods: '', 'requests.cpu': '2' };
     const q = toWorkspaceQuota(d, 'ws-a', quota);

@@ -19,19 +19,21 @@ export interface ShareCell {
 }
 
 export interface ProjectShare {
+  /** the member cluster of the project; absent for the host */
+  cluster?: string;
   namespace: string;
   cells: Record<string, ShareCell>;
 }
 
 /**
- * projectShares is a row per project of the quota's status.namespaces, by
- * name: its use of each limited resource (the rows of quotaUsage, which are
+ * projectShares is a row per project of the quota's status.namespaces, the
+ * host's first, then each member cluster's, by name: its use of each limited resource (the rows of quotaUsage, which are
  * the table's columns) and its share of the limit. A project that uses none
  * of a resource has 0 of it; a limit of 0 gives no share.
  */
 export function projectShares(q: WorkspaceQuota, rows: UsageRow[] = quotaUsage(q)): ProjectShare[] {
   return [...(q.status?.namespaces ?? [])]
-    .sort((a, b) => a.namespace.localeCompare(b.namespace))
+    .sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace))
     .map((n) => {
       const cells: Record<string, ShareCell> = {};
       for (const r of rows) {
@@ -40,7 +42,7 @@ export function projectShares(q: WorkspaceQuota, rows: UsageRow[] = quotaUsage(q
         const used = text === undefined ? 0 : parsed ? quantityValue(parsed) : null;
         cells[r.resource] = { used, share: used === null || r.hard <= 0 ? null : used / r.hard };
       }
-      return { namespace: n.namespace, cells };
+      return n.cluster ? { cluster: n.cluster, namespace: n.namespace, cells } : { namespace: n.namespace, cells };
     });
 }
 

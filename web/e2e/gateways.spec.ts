@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { csrf, ensure, loginAdmin, shot } from './pages';
+import { accessible, csrf, ensure, loginAdmin, shot } from './pages';
 import { stack } from './stack';
 
 // The console part of issue 19, gateways and routes: the platform
@@ -71,6 +71,7 @@ test('the platform administrator allows the workspace only one IngressClass on i
   await expect(admin.getByTestId(`ws-class-${defaultClass}`)).toBeHidden();
   await expect(admin.getByTestId('ws-classes-scope')).toContainText('may use only these classes');
   await shot(admin, 'gateways-workspace-classes');
+  await accessible(admin, 'the workspace’s Gateways page');
   // kube-apiserver loads the new policy binding within a second or so: wait until it refuses a classless Ingress.
   await expect
     .poll(
@@ -139,6 +140,7 @@ test('an HTTPRoute from its form attaches to the project’s Gateway and shows i
   await expect(admin.getByTestId('httproute-form-submit')).toBeDisabled();
   await admin.getByTestId('hr-0-backend-0-weight').fill('100');
   await shot(admin, 'gateways-httproute-form');
+  await accessible(admin, 'the HTTPRoute form');
   await admin.getByTestId('httproute-form-submit').click();
   await expect(form).toBeHidden();
   const row = admin.getByTestId('route-api');
@@ -148,6 +150,7 @@ test('an HTTPRoute from its form attaches to the project’s Gateway and shows i
   const backend = row.getByTestId(`backend-${app}-80`);
   await expect(backend).toHaveAttribute('data-state', 'Ready', { timeout: 90_000 });
   await expect(backend).toHaveText(`${app}:80 2/2 ready`);
+  await accessible(admin, 'the routes with their backends’ readiness');
   // Edited from the same form: the path changes, the route stays attached.
   await row.getByTestId('route-edit-api').click();
   await expect(form).toBeVisible();

@@ -152,7 +152,11 @@ func infos(patterns []string) map[string]openapi.Info {
 		"GET " + gp + "/namespaces/{namespace}/ingresses/{name}": "One Ingress as a route, with its backends' readiness",
 		"POST " + gp + "/namespaces/{namespace}/ingresses": `Create an Ingress from the form {name, ingressClassName, rules: [{host, paths: [{path, pathType, service, port}]}], tls: [{hosts, secretName}]}; ` +
 			"a missing Service, port or TLS secret is a 422 naming the Ingress's field; a class the workspace or project does not allow is kube-apiserver's 403",
-		"PUT " + gp + "/namespaces/{namespace}/ingresses/{name}": "Replace an Ingress's spec with the form's, as the caller",
+		"PUT " + gp + "/namespaces/{namespace}/ingresses/{name}":  "Replace an Ingress's spec with the form's, as the caller",
+		"GET " + gp + "/namespaces/{namespace}/httproutes/{name}": "One Gateway API HTTPRoute as a route, with its backends' readiness",
+		"POST " + gp + "/namespaces/{namespace}/httproutes": `Create an HTTPRoute from the form {name, parentRefs: ["gateway" | "namespace/gateway"], hostnames, rules: [{path, pathType, backends: [{service, port, weight}]}]}; ` +
+			"a missing Service, port or Gateway is a 422 naming the HTTPRoute's field; a Gateway the workspace or project does not allow is kube-apiserver's 403 with a cause at spec.parentRefs",
+		"PUT " + gp + "/namespaces/{namespace}/httproutes/{name}": "Replace an HTTPRoute's parents, hostnames and rules with the form's, as the caller (409 when it has what the form cannot show)",
 	} {
 		storageSummaries[k] = v
 	}

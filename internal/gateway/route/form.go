@@ -58,15 +58,7 @@ func httpPath(i, j int) *field.Path {
 // Validate checks the form's shape; name is the route's name from the URL
 // on an update ("" on a create).
 func (f *IngressForm) Validate(name string) field.ErrorList {
-	var errs field.ErrorList
-	if name != "" && f.Name != "" && f.Name != name {
-		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), f.Name, "must be the name in the URL, "+name))
-	}
-	if f.Name == "" && name == "" {
-		errs = append(errs, field.Required(field.NewPath("metadata", "name"), "a route needs a name"))
-	} else if n := firstNonEmpty(f.Name, name); len(validation.IsDNS1123Subdomain(n)) > 0 {
-		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), n, strings.Join(validation.IsDNS1123Subdomain(n), "; ")))
-	}
+	errs := validateName(f.Name, name)
 	if f.IngressClassName != "" && len(validation.IsDNS1123Subdomain(f.IngressClassName)) > 0 {
 		errs = append(errs, field.Invalid(field.NewPath("spec", "ingressClassName"), f.IngressClassName, "must be the name of an IngressClass"))
 	}
@@ -97,12 +89,7 @@ func (f *IngressForm) Validate(name string) field.ErrorList {
 			if p.PathType != "" && !contains(pathTypes, p.PathType) {
 				errs = append(errs, field.NotSupported(fp.Child("pathType"), p.PathType, pathTypes))
 			}
-			if p.Service == "" {
-				errs = append(errs, field.Required(fp.Child("backend", "service", "name"), "a path needs a service"))
-			} else if len(validation.IsDNS1035Label(p.Service)) > 0 {
-				errs = append(errs, field.Invalid(fp.Child("backend", "service", "name"), p.Service, "must be a service name"))
-			}
-			errs = append(errs, validatePort(fp.Child("backend", "service", "port"), p.Port)...)
+			errs = append(errs, validateBackend(fp.Child("backend", "service", "name"), fp.Child("backend", "service", "port"), p.Service, p.Port, false)...)
 		}
 	}
 	if len(f.TLS) > maxTLS {
@@ -116,16 +103,80 @@ func (f *IngressForm) Validate(name string) field.ErrorList {
 	return errs
 }
 
-func validatePort(p *field.Path, port string) field.ErrorList {
+// validateBackend checks the shape of a backend, a port of a Service of
+// the project: name and port are the fields to name. An Ingress may name
+// the port by number or name; an HTTPRoute only by number (numberOnly).
+// The Ingress and HTTPRoute forms share it.
+func validateBackend(name, port *field.Path, service, p string, numberOnly bool) field.ErrorList {
+	var errs field.ErrorList
+	if service == "" {
+		errs = append(errs, field.Required(name, "a backend needs a service"))
+	} else if len(validation.IsDNS1035Label(service)) > 0 {
+		errs = append(errs, field.Invalid(name, service, "must be a service name"))
+	}
+	return append(errs, validatePort(port, p, numberOnly)...)
+}
+
+// validateName checks a form's name against the URL's (name, "" on a
+// create).
+func validateName(formName, name string) field.ErrorList {
+	var errs field.ErrorList
+	if name != "" && formName != "" && formName != name {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), formName, "must be the name in the URL, "+name))
+	}
+	if formName == "" && name == "" {
+		errs = append(errs, field.Required(field.NewPath("metadata", "name"), "a route needs a name"))
+	} else if n := firstNonEmpty(formName, name); len(validation.IsDNS1123Subdomain(n)) > 0 {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), n, strings.Join(validation.IsDNS1123Subdomain(n), "; ")))
+	}
+	return errs
+}
+
+// mergeMeta writes the form's labels and annotations over an object's.
+func mergeMeta(o *metav1.ObjectMeta, labels, annotations map[string]string) {
+	for k, v := range labels {
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels[k] = v
+	}
+	for k, v := range annotations {
+		if o.Annotations == nil {
+			o.Annotations = map[string]string{}
+		}
+		o.Annotations[k] = v
+	}
+}
+
+func validatePort(p *field.Path, port string, numberOnly bool) field.ErrorList {
 	port = strings.TrimSpace(port)
 	pp := portFrom(port)
 	switch {
+	case port == "" && numberOnly:
+		return field.ErrorList{field.Required(p, "a backend needs the service's port number")}
 	case port == "":
 		return field.ErrorList{field.Required(p, "a path needs the service's port, by number or name")}
+	case numberOnly && (pp.Name != "" || pp.Number < 1 || pp.Number > 65535):
+		return field.ErrorList{field.Invalid(p, port, "must be a port number between 1 and 65535")}
 	case pp.Name == "" && (pp.Number < 1 || pp.Number > 65535):
 		return field.ErrorList{field.Invalid(p, port, "must be a port number between 1 and 65535 or a port name")}
 	case pp.Name != "" && len(validation.IsValidPortName(pp.Name)) > 0:
 		return field.ErrorList{field.Invalid(p, port, "must be a port number between 1 and 65535 or a port name")}
+	}
+	return nil
+}
+
+// checkBackend checks that a backend's Service exists in the project
+// (services by name) and has the port; an ExternalName Service has no
+// ports to check. The Ingress and HTTPRoute forms share it.
+func checkBackend(name, port *field.Path, service, p string, services map[string]*corev1.Service) *field.Error {
+	svc := services[service]
+	switch {
+	case svc == nil:
+		return field.NotFound(name, service)
+	case svc.Spec.Type == corev1.ServiceTypeExternalName:
+	case findPort(svc, strings.TrimSpace(p)) == nil:
+		return field.Invalid(port, p, fmt.Sprintf("service %s has no such port (it has %s)", service, portList(svc)))
 	}
 	return nil
 }
@@ -137,14 +188,9 @@ func (f *IngressForm) Check(services map[string]*corev1.Service, secrets map[str
 	var errs field.ErrorList
 	for i, r := range f.Rules {
 		for j, p := range r.Paths {
-			svc := services[p.Service]
 			fp := httpPath(i, j).Child("backend", "service")
-			switch {
-			case svc == nil:
-				errs = append(errs, field.NotFound(fp.Child("name"), p.Service))
-			case svc.Spec.Type == corev1.ServiceTypeExternalName:
-			case findPort(svc, strings.TrimSpace(p.Port)) == nil:
-				errs = append(errs, field.Invalid(fp.Child("port"), p.Port, fmt.Sprintf("service %s has no such port (it has %s)", p.Service, portList(svc))))
+			if err := checkBackend(fp.Child("name"), fp.Child("port"), p.Service, p.Port, services); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -183,18 +229,7 @@ func (f *IngressForm) Apply(in *networkingv1.Ingress) {
 	if in.Name == "" {
 		in.Name = f.Name
 	}
-	for k, v := range f.Labels {
-		if in.Labels == nil {
-			in.Labels = map[string]string{}
-		}
-		in.Labels[k] = v
-	}
-	for k, v := range f.Annotations {
-		if in.Annotations == nil {
-			in.Annotations = map[string]string{}
-		}
-		in.Annotations[k] = v
-	}
+	mergeMeta(&in.ObjectMeta, f.Labels, f.Annotations)
 	spec := networkingv1.IngressSpec{}
 	if f.IngressClassName != "" {
 		spec.IngressClassName = ptr.To(f.IngressClassName)

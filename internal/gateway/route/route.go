@@ -1,8 +1,8 @@
 // Package route turns a project's Ingresses and Gateway API HTTPRoutes into
 // one shape (hosts, paths, TLS secrets, backends), works out each
 // backend's readiness from its Service and EndpointSlices, intersects the
-// allowed lists of a workspace and a project, and builds an Ingress from
-// the console's form. It reads nothing itself.
+// allowed lists of a workspace and a project, and builds an Ingress or an
+// HTTPRoute from the console's forms. It reads nothing itself.
 package route
 
 import (

@@ -42,6 +42,10 @@ type Policy struct {
 	ProjectPolicy *gatewayv1alpha1.GatewayPolicySpec `json:"projectPolicy,omitempty"`
 	// Effective is what the project (or workspace) may use.
 	Effective gatewayv1alpha1.GatewayPolicySpec `json:"effective"`
+	// HTTPRoutes is true when the cluster serves Gateway API HTTPRoutes
+	// (their CRDs are installed), so that the console offers the
+	// HTTPRoute form (a project's answer only).
+	HTTPRoutes bool `json:"httpRoutes,omitempty"`
 }
 
 var classList = listquery.Spec{SortBy: []string{"controller"}, Filters: []string{"allowed", "default", "controller"}}
@@ -146,7 +150,12 @@ func (h *Handler) getProjectPolicy(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, err)
 		return
 	}
-	responsewriters.WriteJSON(w, http.StatusOK, p.view(ns))
+	v := p.view(ns)
+	if v.HTTPRoutes, err = h.servesHTTPRoutes(r.Context(), ns); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, v)
 }
 
 // getWorkspacePolicy answers a workspace's lists.

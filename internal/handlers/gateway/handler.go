@@ -4,8 +4,9 @@
 // project's allowed lists; a project's routes (Ingresses, and HTTPRoutes
 // where the Gateway API CRDs are installed) with hosts, paths, TLS
 // secrets and each backend's readiness from its Service's EndpointSlices;
-// and the creation and replacement of an Ingress from the console's form,
-// whose Services, ports and TLS secrets are checked first.
+// and the creation and replacement of an Ingress or an HTTPRoute from the
+// console's forms, whose Services, ports, TLS secrets and parent Gateways
+// are checked first.
 //
 // Every request is authorized here, as the caller, against the native
 // resources it touches (networking.k8s.io ingresses, gateway.networking.k8s.io
@@ -86,6 +87,8 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(ns+"/routes", routes.Methods{http.MethodGet: h.listRoutes})
 	mux.Handle(ns+"/ingresses", routes.Methods{http.MethodPost: h.createIngress})
 	mux.Handle(ns+"/ingresses/{name}", routes.Methods{http.MethodGet: h.getIngress, http.MethodPut: h.replaceIngress})
+	mux.Handle(ns+"/httproutes", routes.Methods{http.MethodPost: h.createHTTPRoute})
+	mux.Handle(ns+"/httproutes/{name}", routes.Methods{http.MethodGet: h.getHTTPRoute, http.MethodPut: h.replaceHTTPRoute})
 }
 
 // AuthzRules let every request of the group through to the handler, which

@@ -22,6 +22,9 @@ func TestAuthzRulesDelegateEveryPathToTheHandler(t *testing.T) {
 		{http.MethodPost, Prefix + "/namespaces/dev/ingresses"},
 		{http.MethodGet, Prefix + "/namespaces/dev/ingresses/shop"},
 		{http.MethodPut, Prefix + "/namespaces/dev/ingresses/shop"},
+		{http.MethodPost, Prefix + "/namespaces/dev/httproutes"},
+		{http.MethodGet, Prefix + "/namespaces/dev/httproutes/api"},
+		{http.MethodPut, Prefix + "/namespaces/dev/httproutes/api"},
 		{http.MethodGet, Prefix},
 	} {
 		info, err := request.Parse(p.method, p.path, nil)

@@ -93,7 +93,7 @@ func (h *Handler) createIngress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := c.Create(r.Context(), in); err != nil {
-		responsewriters.WriteStatus(w, err)
+		responsewriters.WriteStatus(w, withFieldCause(err))
 		return
 	}
 	h.answer(w, r, http.StatusCreated, in)
@@ -125,7 +125,7 @@ func (h *Handler) replaceIngress(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Apply(in)
 	if err := c.Update(r.Context(), in); err != nil {
-		responsewriters.WriteStatus(w, err)
+		responsewriters.WriteStatus(w, withFieldCause(err))
 		return
 	}
 	h.answer(w, r, http.StatusOK, in)

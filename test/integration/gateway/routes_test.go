@@ -11,9 +11,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gatewayapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/superkube/super-kubenetes/internal/gateway/route"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
@@ -196,5 +198,112 @@ func TestBadFormInputNamesTheField(t *testing.T) {
 	f.Name = ""
 	if r := api.DoJSON(t, http.MethodPut, prefix+"/namespaces/"+ns+"/ingresses/none", tok[projectAdmin], f); r.Code != http.StatusNotFound {
 		t.Errorf("replace a missing Ingress: %d %s", r.Code, r.Body)
+	}
+}
+
+// An HTTPRoute from the form: its Services, ports and parent Gateways are
+// checked first (a 422 naming the HTTPRoute's field); a parent the
+// workspace does not allow is kube-apiserver's 403, whose message the
+// answer also gives as a cause at spec.parentRefs (as an Ingress's class
+// at spec.ingressClassName); the route is read, replaced, and not replaced
+// when it has what the form cannot show.
+func TestHTTPRouteFromTheForm(t *testing.T) {
+	tok := users(t)
+	restrict(t)
+	ctx := context.Background()
+	const ns = "gwa-web"
+	for _, o := range []client.Object{gateway("infra", "shared", "gw-public"), gateway("infra", "other", "gw-public")} {
+		if err := k8s.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	mustCreate(t, k8s, service(ns, "hr-v1"), service(ns, "hr-v2", corev1.ServicePort{Name: "web", Port: 8080}), gateway(ns, "hr-own", "gw-internal"))
+	platform.Eventually(t, "the project administrator may write HTTPRoutes", time.Minute, func() error {
+		return as(t, projectAdmin).Create(ctx, httpRoute(ns, "probe", "hr-own"), client.DryRunAll)
+	})
+	pol := decode[map[string]any](t, api.Do(t, http.MethodGet, prefix+"/namespaces/"+ns+"/gatewaypolicy", tok[projectAdmin], nil), http.StatusOK)
+	if pol["httpRoutes"] != true {
+		t.Errorf("the policy does not say that HTTPRoutes are served: %v", pol)
+	}
+	good := func() route.HTTPRouteForm {
+		return route.HTTPRouteForm{Name: "hr-api", ParentRefs: []string{"hr-own"}, Hostnames: []string{"api.example.com"},
+			Rules: []route.HTTPFormRule{{Path: "/v1", Backends: []route.FormBackend{{Service: "hr-v1", Port: "80", Weight: ptr.To(int32(90))}, {Service: "hr-v2", Port: "8080", Weight: ptr.To(int32(10))}}}}}
+	}
+	post := func(f any, who string) *platform.Response {
+		return api.DoJSON(t, http.MethodPost, prefix+"/namespaces/"+ns+"/httproutes", tok[who], f)
+	}
+	for _, c := range []struct {
+		name  string
+		edit  func(f *route.HTTPRouteForm)
+		field string
+	}{
+		{"a port by name", func(f *route.HTTPRouteForm) { f.Rules[0].Backends[1].Port = "web" }, "spec.rules[0].backendRefs[1].port"},
+		{"a port the Service does not have", func(f *route.HTTPRouteForm) { f.Rules[0].Backends[0].Port = "81" }, "spec.rules[0].backendRefs[0].port"},
+		{"a Service that does not exist", func(f *route.HTTPRouteForm) { f.Rules[0].Backends[0].Service = "nope" }, "spec.rules[0].backendRefs[0].name"},
+		{"a Gateway that does not exist", func(f *route.HTTPRouteForm) { f.ParentRefs = []string{"infra/none"} }, "spec.parentRefs[0].name"},
+		{"an Exact path without /", func(f *route.HTTPRouteForm) { f.Rules[0].Path, f.Rules[0].PathType = "v1", "Exact" }, "spec.rules[0].matches[0].path.value"},
+		{"no Gateway", func(f *route.HTTPRouteForm) { f.ParentRefs = nil }, "spec.parentRefs"},
+	} {
+		f := good()
+		c.edit(&f)
+		st := decode[status](t, post(f, projectAdmin), http.StatusUnprocessableEntity)
+		if st.Kind != "Status" || st.Reason != "Invalid" || !slices.Contains(st.fields(), c.field) {
+			t.Errorf("%s: %+v", c.name, st)
+		}
+	}
+	if st := decode[status](t, post(map[string]any{"name": "x", "tls": []any{}}, projectAdmin), http.StatusBadRequest); st.Kind != "Status" {
+		t.Errorf("a TLS field (an HTTPRoute's TLS is the Gateway's): %+v", st)
+	}
+	if r := post(good(), nobody); r.Code != http.StatusForbidden {
+		t.Errorf("nobody creates: %d %s", r.Code, r.Body)
+	}
+	// A Gateway elsewhere that the workspace does not list.
+	f := good()
+	f.Name, f.ParentRefs = "hr-other", []string{"infra/other"}
+	st := decode[status](t, post(f, projectAdmin), http.StatusForbidden)
+	if !strings.Contains(st.Message, "infra/shared") || !slices.Contains(st.fields(), "spec.parentRefs") {
+		t.Errorf("a Gateway not allowed: %+v", st)
+	}
+	// An Ingress of a class the workspace does not allow, the same way.
+	in := route.IngressForm{Name: "hr-public", IngressClassName: publicClass, Rules: []route.FormRule{{Paths: []route.FormPath{{Path: "/", Service: "hr-v1", Port: "80"}}}}}
+	st = decode[status](t, api.DoJSON(t, http.MethodPost, prefix+"/namespaces/"+ns+"/ingresses", tok[projectAdmin], in), http.StatusForbidden)
+	if !strings.Contains(st.Message, `IngressClass "public" is not allowed in workspace gwa`) || !slices.Contains(st.fields(), "spec.ingressClassName") {
+		t.Errorf("a class not allowed: %+v", st)
+	}
+
+	created := decode[route.Route](t, post(good(), projectAdmin), http.StatusCreated)
+	if created.Type != route.KindHTTPRoute || !slices.Equal(created.ParentRefs, []string{ns + "/hr-own"}) || len(created.Backends) != 2 ||
+		created.Backends[0].State != route.StateNoEndpoints || *created.Paths[0].Backends[0].Weight != 90 {
+		t.Errorf("created: %+v", created)
+	}
+	f = good()
+	f.Name, f.ParentRefs = "hr-shared", []string{"infra/shared"}
+	decode[route.Route](t, post(f, projectAdmin), http.StatusCreated)
+	one := decode[route.Route](t, api.Do(t, http.MethodGet, prefix+"/namespaces/"+ns+"/httproutes/hr-shared", tok[viewer], nil), http.StatusOK)
+	if !slices.Equal(one.ParentRefs, []string{"infra/shared"}) {
+		t.Errorf("read: %+v", one)
+	}
+	// Replace: another path, one backend; a rename in the body is refused.
+	f = good()
+	f.Rules = []route.HTTPFormRule{{Path: "/v2", PathType: "Exact", Backends: []route.FormBackend{{Service: "hr-v2", Port: "8080"}}}}
+	got := decode[route.Route](t, api.DoJSON(t, http.MethodPut, prefix+"/namespaces/"+ns+"/httproutes/hr-api", tok[projectAdmin], f), http.StatusOK)
+	if len(got.Paths) != 1 || got.Paths[0].Path != "/v2" || got.Paths[0].PathType != "Exact" || len(got.Backends) != 1 || got.Backends[0].Service != "hr-v2" {
+		t.Errorf("replaced: %+v", got)
+	}
+	f.Name = "renamed"
+	decode[status](t, api.DoJSON(t, http.MethodPut, prefix+"/namespaces/"+ns+"/httproutes/hr-api", tok[projectAdmin], f), http.StatusUnprocessableEntity)
+	// A route with a filter is edited as YAML.
+	filtered := httpRoute(ns, "hr-filtered", "hr-own")
+	filtered.Spec.Rules[0].Filters = []gatewayapiv1.HTTPRouteFilter{{Type: gatewayapiv1.HTTPRouteFilterRequestHeaderModifier,
+		RequestHeaderModifier: &gatewayapiv1.HTTPHeaderFilter{Set: []gatewayapiv1.HTTPHeader{{Name: "x-a", Value: "b"}}}}}
+	mustCreate(t, k8s, filtered)
+	f = good()
+	f.Name = ""
+	st = decode[status](t, api.DoJSON(t, http.MethodPut, prefix+"/namespaces/"+ns+"/httproutes/hr-filtered", tok[projectAdmin], f), http.StatusConflict)
+	if !strings.Contains(st.Message, "filters") || !strings.Contains(st.Message, "YAML") {
+		t.Errorf("a route with filters: %+v", st)
+	}
+	if r := api.DoJSON(t, http.MethodPut, prefix+"/namespaces/"+ns+"/httproutes/none", tok[projectAdmin], f); r.Code != http.StatusNotFound {
+		t.Errorf("replace a missing HTTPRoute: %d %s", r.Code, r.Body)
 	}
 }

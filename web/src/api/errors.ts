@@ -54,6 +54,12 @@ export function causeMessage(c: Cause, t: TFunction): string {
   if (/every except entry must lie inside cidr/.test(msg)) return t('Every except entry must lie inside the CIDR.');
   if (/must be a port number between 1 and 65535/.test(msg)) return t('Enter a port number from 1 to 65535.');
   if (/an allowed source names at least one of/.test(msg)) return t('Name at least one namespace, workspace, CIDR or port.');
+  // The allowed lists of gateways (docs/gateway.md): kube-apiserver's ValidatingAdmissionPolicy refuses a class or a parent Gateway.
+  const klass = /^(IngressClass|GatewayClass) (.+?) is not allowed in (?:workspace|project) \S+?(?: \(.*\))?; allowed: (.*)$/.exec(msg);
+  if (klass) return t('{{kind}} {{name}} is not allowed in this project; allowed: {{allowed}}.', { kind: klass[1], name: klass[2], allowed: klass[3] });
+  const parents = /may attach only to Gateways of its own namespace(?: and to (.+?))? in (?:workspace|project) .*; it names (.+)$/.exec(msg);
+  if (parents?.[1]) return t('A route may attach only to this project’s own Gateways and to {{allowed}}; this one names {{named}}.', { allowed: parents[1], named: parents[2] });
+  if (parents) return t('A route may attach only to this project’s own Gateways; this one names {{named}}.', { named: parents[2] });
   // Quantities of quotas and limit ranges (k8s.io/kubernetes validation).
   if (/quantities must match the regular expression/.test(msg)) return t('Enter a quantity such as 500m, 2, 512Mi or 4Gi.');
   if (/must be greater than or equal to 0/.test(msg)) return t('Must not be negative.');
@@ -180,6 +186,8 @@ export function describeError(err: unknown, t: TFunction): DescribedError {
   if (quota?.kind === 'exceeded') return { ...base, kind: 'forbidden', title: quota.title, detail: quota.detail, retryable: false };
   if (quota) return { ...base, kind: 'unavailable', title: quota.title, detail: quota.detail, retryable: true };
   if (code === 401) return { ...base, kind: 'unauthorized', title: t('Your session has ended'), detail: t('Log in again to go on.'), retryable: false };
+  // A refusal that names fields (an admission policy's, such as the allowed gateways') is about the values, not the user's roles.
+  if (code === 403 && Object.keys(fields).length > 0) return { ...base, kind: 'forbidden', title: t('Not allowed'), detail: t('A policy of the cluster refused the marked fields.'), retryable: false };
   if (code === 403) return { ...base, kind: 'forbidden', title: t('Not allowed'), detail: forbiddenDetail(msg, t), retryable: false };
   if (code === 404) return { ...base, kind: 'notfound', title: t('Not found'), detail: t('It does not exist, or no longer does.'), retryable: false };
   if (code === 409) {

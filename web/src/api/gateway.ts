@@ -8,14 +8,16 @@ import type { K8sObject } from './types';
 // Gateways and routes (docs/gateway.md): ke-apiserver's
 // /kapis/gateway.superkube.io/v1alpha1 answers a project's routes with their
 // backends' readiness, the IngressClasses with whether the project may use
-// them, and the allowed lists; it creates and replaces Ingresses from the
-// form. The allowed lists themselves (GatewayPolicy, WorkspaceGatewayPolicy),
-// HTTPRoutes and YAML edits go through the Kubernetes API as the user.
+// them, and the allowed lists; it creates and replaces Ingresses and
+// Gateway API HTTPRoutes from the forms. The allowed lists themselves
+// (GatewayPolicy, WorkspaceGatewayPolicy), Gateways and YAML edits go
+// through the Kubernetes API as the user.
 
 export const gatewayPrefix = '/kapis/gateway.superkube.io/v1alpha1';
 export const gatewayGroup = 'gateway.superkube.io';
 
 export const ingressKind: KindInfo = { resource: 'ingresses', group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', namespaced: true, sortBy: [], statuses: [] };
+export const gatewayKind: KindInfo = { resource: 'gateways', group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', namespaced: true, sortBy: [], statuses: [] };
 export const httpRouteKind: KindInfo = { resource: 'httproutes', group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', namespaced: true, sortBy: [], statuses: [] };
 export const gatewayPolicyKind: KindInfo = { resource: 'gatewaypolicies', group: gatewayGroup, version: 'v1alpha1', kind: 'GatewayPolicy', namespaced: true, sortBy: [], statuses: [] };
 export const workspaceGatewayPolicyKind: KindInfo = {
@@ -90,6 +92,8 @@ export interface EffectivePolicy {
   workspacePolicy?: GatewayPolicySpec;
   projectPolicy?: GatewayPolicySpec;
   effective: GatewayPolicySpec;
+  /** a project's answer: true when the cluster serves Gateway API HTTPRoutes (their CRDs are installed) */
+  httpRoutes?: boolean;
 }
 
 export interface PolicyObject extends K8sObject {
@@ -102,6 +106,15 @@ export interface IngressForm {
   ingressClassName?: string;
   rules: { host?: string; paths: { path: string; pathType?: string; service: string; port: string }[] }[];
   tls?: RouteTLS[];
+}
+
+/** The body of the HTTPRoute form (the API's HTTPRouteForm); its TLS is the Gateway listener's. */
+export interface HTTPRouteForm {
+  name: string;
+  /** "gateway" (this project's) or "namespace/gateway" */
+  parentRefs: string[];
+  hostnames?: string[];
+  rules: { path?: string; pathType?: string; backends: { service: string; port: string; weight?: number }[] }[];
 }
 
 interface List<T> {
@@ -162,6 +175,25 @@ export function useWorkspacePolicy(workspace: string) {
 export function saveIngress(namespace: string, form: IngressForm, existing: string | undefined, cluster?: string) {
   const base = `${gatewayPrefix}/namespaces/${encodeURIComponent(namespace)}/ingresses`;
   return existing ? api.put<Route>(`${base}/${encodeURIComponent(existing)}`, form, cluster) : api.post<Route>(base, form, cluster);
+}
+
+/** saveHTTPRoute creates an HTTPRoute from the form, or replaces the named one's parents, hostnames and rules. */
+export function saveHTTPRoute(namespace: string, form: HTTPRouteForm, existing: string | undefined, cluster?: string) {
+  const base = `${gatewayPrefix}/namespaces/${encodeURIComponent(namespace)}/httproutes`;
+  return existing ? api.put<Route>(`${base}/${encodeURIComponent(existing)}`, form, cluster) : api.post<Route>(base, form, cluster);
+}
+
+/** useProjectGateways reads the names of a project's own Gateways (as the user), which its HTTPRoutes may always attach to. */
+export function useProjectGateways(namespace: string, enabled: boolean) {
+  const cluster = useCluster();
+  return useQuery({
+    queryKey: ['gateway', 'gateways', namespace, cluster],
+    enabled,
+    queryFn: async ({ signal }) => {
+      const l = await api.get<{ items: K8sObject[] }>(`/apis/${gatewayKind.group}/${gatewayKind.version}/namespaces/${encodeURIComponent(namespace)}/gateways`, signal, cluster);
+      return l.items.map((g) => g.metadata.name).sort();
+    },
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   LabelGroup,
   PageSection,
   Pagination,
+  Radio,
   Spinner,
   Stack,
   StackItem,
@@ -36,9 +37,11 @@ import {
   httpRouteKind,
   ingressKind,
   projectPolicyName,
+  saveHTTPRoute,
   saveIngress,
   savePolicy,
   useProjectClasses,
+  useProjectGateways,
   useProjectPolicy,
   useRoutes,
   type Route,
@@ -51,16 +54,27 @@ import { NoAccess } from '../../components/PageState';
 import { useToast } from '../../components/Toast';
 import { YamlTab } from '../../components/YamlTab';
 import {
+  backendField,
+  draftFromHTTPRoute,
   draftFromRoute,
   emptyDraft,
+  emptyHTTPBackend,
+  emptyHTTPRule,
+  emptyHTTPRouteDraft,
   emptyPath,
+  gatewayChoices,
+  httpPathTypes,
+  httpRouteProblems,
+  matchField,
   narrowable,
   pathTypes,
   readiness,
   routeProblems,
   stateColor,
   toggleClass,
+  toHTTPRouteForm,
   toIngressForm,
+  type HTTPRouteDraft,
   type Problem,
   type RouteDraft,
   type ServiceChoice,
@@ -82,6 +96,10 @@ function problemText(p: Problem | undefined, t: TFunction): string | undefined {
       return t('A path starts with /.');
     case 'port':
       return t('A port number from 1 to 65535, or a port name.');
+    case 'portNumber':
+      return t('A port number from 1 to 65535.');
+    case 'weight':
+      return t('A whole number from 0 to 1000000.');
     case 'serviceMissing':
       return t('The project has no such service.');
     case 'portMissing':
@@ -94,14 +112,18 @@ export default function RoutesPage() {
   const { namespace = '' } = useParams();
   const { t } = useTranslation('project');
   const access = useProjectAccess(namespace);
-  const [canCreate, canUpdate, canUpdateRoutes, canCreatePolicy, canUpdatePolicy] = useCan([
+  const [canCreate, canUpdate, canUpdateRoutes, canCreatePolicy, canUpdatePolicy, canCreateRoutes] = useCan([
     { verb: 'create', group: ingressKind.group, resource: 'ingresses', namespace },
     { verb: 'update', group: ingressKind.group, resource: 'ingresses', namespace },
     { verb: 'update', group: httpRouteKind.group, resource: 'httproutes', namespace },
     { verb: 'create', group: gatewayGroup, resource: 'gatewaypolicies', namespace },
     { verb: 'update', group: gatewayGroup, resource: 'gatewaypolicies', namespace },
+    { verb: 'create', group: httpRouteKind.group, resource: 'httproutes', namespace },
   ]);
-  const [editing, setEditing] = useState<Route | 'new'>();
+  // The gateway API says whether the cluster serves HTTPRoutes (the Gateway API CRDs are installed).
+  const policy = useProjectPolicy(namespace);
+  const httpRoutes = !!policy.data?.httpRoutes;
+  const [editing, setEditing] = useState<{ type: Route['type']; route?: Route }>();
   if (!access.loaded) return <Loading />;
   if (!access.may('ingresses')) return <NoAccess />;
   return (
@@ -110,8 +132,8 @@ export default function RoutesPage() {
         title={t('Routes')}
         crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Routes') }]}
         actions={
-          canCreate && (
-            <Button onClick={() => setEditing('new')} data-test="route-create">
+          (canCreate || (httpRoutes && canCreateRoutes)) && (
+            <Button onClick={() => setEditing({ type: canCreate ? 'Ingress' : 'HTTPRoute' })} data-test="route-create">
               {t('Create route')}
             </Button>
           )
@@ -123,11 +145,32 @@ export default function RoutesPage() {
             <AllowedClasses namespace={namespace} canNarrow={canCreatePolicy && canUpdatePolicy} />
           </StackItem>
           <StackItem>
-            <RouteTable namespace={namespace} canEditIngress={canUpdate} canEditHTTPRoute={canUpdateRoutes} onEdit={setEditing} />
+            <RouteTable
+              namespace={namespace}
+              canEditIngress={canUpdate}
+              canEditHTTPRoute={canUpdateRoutes}
+              httpRoutes={httpRoutes}
+              onEdit={(r) => setEditing({ type: r.type, route: r })}
+            />
           </StackItem>
         </Stack>
       </PageSection>
-      {editing && <RouteForm namespace={namespace} route={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />}
+      {editing?.type === 'Ingress' && (
+        <RouteForm
+          namespace={namespace}
+          route={editing.route}
+          onType={!editing.route && httpRoutes && canCreateRoutes ? () => setEditing({ type: 'HTTPRoute' }) : undefined}
+          onClose={() => setEditing(undefined)}
+        />
+      )}
+      {editing?.type === 'HTTPRoute' && (
+        <HTTPRouteFormModal
+          namespace={namespace}
+          route={editing.route}
+          onType={!editing.route && canCreate ? () => setEditing({ type: 'Ingress' }) : undefined}
+          onClose={() => setEditing(undefined)}
+        />
+      )}
     </>
   );
 }
@@ -257,7 +300,19 @@ function NarrowForm(props: { namespace: string; all: string[]; workspaceList?: s
   );
 }
 
-function RouteTable({ namespace, canEditIngress, canEditHTTPRoute, onEdit }: { namespace: string; canEditIngress: boolean; canEditHTTPRoute: boolean; onEdit: (r: Route) => void }) {
+function RouteTable({
+  namespace,
+  canEditIngress,
+  canEditHTTPRoute,
+  httpRoutes,
+  onEdit,
+}: {
+  namespace: string;
+  canEditIngress: boolean;
+  canEditHTTPRoute: boolean;
+  httpRoutes: boolean;
+  onEdit: (r: Route) => void;
+}) {
   const { t } = useTranslation('project');
   const [page, setPage] = useState(1);
   const [yaml, setYaml] = useState<string>();
@@ -308,7 +363,7 @@ function RouteTable({ namespace, canEditIngress, canEditHTTPRoute, onEdit }: { n
                     {rd.state && <span className="pf-v6-screen-reader">{backendText(rd.state, rd.ready, rd.total, t)}</span>}
                   </Td>
                   <Td isActionCell>
-                    {r.type === 'Ingress' && canEditIngress && (
+                    {(r.type === 'Ingress' ? canEditIngress : httpRoutes && canEditHTTPRoute) && (
                       <Button variant="link" isInline onClick={() => onEdit(r)} data-test={`route-edit-${r.metadata.name}`}>
                         {t('Edit')}
                       </Button>
@@ -356,17 +411,50 @@ interface ServiceList {
   items: { metadata: { name: string }; spec?: { ports?: { name?: string; port: number }[] } }[];
 }
 
-function RouteForm({ namespace, route, onClose }: { namespace: string; route?: Route; onClose: () => void }) {
+/** useServiceChoices reads the project's Services with their ports, which the forms offer as backends. */
+function useServiceChoices(namespace: string): ServiceChoice[] | undefined {
+  const cluster = useCluster();
+  const services = useQuery({
+    queryKey: ['api', `/api/v1/namespaces/${namespace}/services`, cluster],
+    queryFn: ({ signal }) => api.get<ServiceList>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services`, signal, cluster),
+  });
+  return services.data?.items.map((s) => ({ name: s.metadata.name, ports: s.spec?.ports ?? [] }));
+}
+
+/** RouteTypeChoice lets a new route be an Ingress or a Gateway API HTTPRoute (where the cluster serves them). */
+function RouteTypeChoice({ value, onChange }: { value: Route['type']; onChange: () => void }) {
+  const { t } = useTranslation('project');
+  return (
+    <FormGroup label={t('Kind of route')} fieldId="route-type" role="radiogroup" isInline>
+      <Radio
+        id="route-type-ingress"
+        name="route-type"
+        label="Ingress"
+        description={t('Served by the ingress controller of an IngressClass.')}
+        isChecked={value === 'Ingress'}
+        onChange={() => value !== 'Ingress' && onChange()}
+        data-test="route-type-ingress"
+      />
+      <Radio
+        id="route-type-httproute"
+        name="route-type"
+        label="HTTPRoute"
+        description={t('Gateway API: attached to a Gateway.')}
+        isChecked={value === 'HTTPRoute'}
+        onChange={() => value !== 'HTTPRoute' && onChange()}
+        data-test="route-type-httproute"
+      />
+    </FormGroup>
+  );
+}
+
+function RouteForm({ namespace, route, onType, onClose }: { namespace: string; route?: Route; onType?: () => void; onClose: () => void }) {
   const { t } = useTranslation('project');
   const cluster = useCluster();
   const client = useQueryClient();
   const toast = useToast();
   const classes = useProjectClasses(namespace);
-  const services = useQuery({
-    queryKey: ['api', `/api/v1/namespaces/${namespace}/services`, cluster],
-    queryFn: ({ signal }) => api.get<ServiceList>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services`, signal, cluster),
-  });
-  const choices: ServiceChoice[] | undefined = services.data?.items.map((s) => ({ name: s.metadata.name, ports: s.spec?.ports ?? [] }));
+  const choices = useServiceChoices(namespace);
   const [draft, setDraft] = useState<RouteDraft>(() => (route ? draftFromRoute(route) : emptyDraft()));
   const problems = routeProblems(draft, choices);
   const set = (f: (d: RouteDraft) => void) => {
@@ -398,6 +486,7 @@ function RouteForm({ namespace, route, onClose }: { namespace: string; route?: R
     >
       {(described) => (
         <>
+          {onType && <RouteTypeChoice value="Ingress" onChange={onType} />}
           <FormGroup label={t('Name')} isRequired fieldId="route-name">
             <TextInput id="route-name" value={draft.name} isDisabled={!!route} onChange={(_e, v) => set((d) => (d.name = v))} data-test="route-name" />
             <FieldHelp error={err(described, 'metadata.name')} test="route-name" />
@@ -503,4 +592,164 @@ function RouteForm({ namespace, route, onClose }: { namespace: string; route?: R
       )}
     </FormModal>
   );
+}
+
+/**
+ * HTTPRouteFormModal creates or edits a Gateway API HTTPRoute: its
+ * Gateways (this project's own and those its lists allow elsewhere), host
+ * names and rules of a path match and weighted backends. TLS is the
+ * Gateway listener's, which the form says instead of offering a field.
+ */
+function HTTPRouteFormModal({ namespace, route, onType, onClose }: { namespace: string; route?: Route; onType?: () => void; onClose: () => void }) {
+  const { t } = useTranslation('project');
+  const cluster = useCluster();
+  const client = useQueryClient();
+  const toast = useToast();
+  const policy = useProjectPolicy(namespace);
+  const own = useProjectGateways(namespace, true);
+  const choices = useServiceChoices(namespace);
+  const [draft, setDraft] = useState<HTTPRouteDraft>(() => (route ? draftFromHTTPRoute(route) : emptyHTTPRouteDraft()));
+  const gateways = gatewayChoices(namespace, own.data ?? [], policy.data?.effective.gateways, route ? draftFromHTTPRoute(route).parentRefs : []);
+  const problems = httpRouteProblems(draft, choices);
+  const set = (f: (d: HTTPRouteDraft) => void) => {
+    const next = structuredClone(draft);
+    f(next);
+    setDraft(next);
+  };
+  const submit = async () => {
+    await saveHTTPRoute(namespace, toHTTPRouteForm(draft), route?.metadata.name, cluster);
+    void client.invalidateQueries({ queryKey: ['gateway', 'routes', namespace] });
+    toast.success(route ? t('Route saved.') : t('Route created.'), t('Its backends’ readiness shows in the list.'));
+  };
+  const err = (described: DescribedError | undefined, path: string) => problemText(problems[path], t) ?? fieldError(described, path);
+  const shown = ['metadata.name', 'spec.parentRefs', 'spec.hostnames'];
+  draft.rules.forEach((r, i) => {
+    shown.push(matchField(i, 'value'), matchField(i, 'type'), `spec.rules[${i}].backendRefs`);
+    r.backends.forEach((_b, j) => shown.push(...['name', 'port', 'weight'].map((l) => backendField(i, j, l))));
+  });
+  return (
+    <FormModal
+      title={route ? t('Edit route {{name}}', { name: route.metadata.name }) : t('Create route')}
+      test="httproute-form"
+      submitLabel={route ? t('Save') : t('Create')}
+      canSubmit={Object.keys(problems).length === 0}
+      onSubmit={submit}
+      onClose={onClose}
+      shownFields={shown}
+    >
+      {(described) => (
+        <>
+          {onType && <RouteTypeChoice value="HTTPRoute" onChange={onType} />}
+          <FormGroup label={t('Name')} isRequired fieldId="httproute-name">
+            <TextInput id="httproute-name" value={draft.name} isDisabled={!!route} onChange={(_e, v) => set((d) => (d.name = v))} data-test="httproute-name" />
+            <FieldHelp error={err(described, 'metadata.name')} test="httproute-name" />
+          </FormGroup>
+          {draft.parentRefs.map((p, k) => (
+            <FormGroup key={k} label={t('Gateway')} isRequired fieldId={`httproute-gateway-${k}`}>
+              <Flex alignItems={{ default: 'alignItemsCenter' }}>
+                <FormSelect id={`httproute-gateway-${k}`} value={p} onChange={(_e, v) => set((d) => (d.parentRefs[k] = v))} data-test={`httproute-gateway-${k}`}>
+                  <FormSelectOption value="" label={t('Choose a Gateway')} isPlaceholder />
+                  {gateways.map((g) => (
+                    <FormSelectOption key={g} value={g} label={g} />
+                  ))}
+                </FormSelect>
+                {draft.parentRefs.length > 1 && (
+                  <Button variant="plain" aria-label={t('Remove Gateway')} onClick={() => set((d) => d.parentRefs.splice(k, 1))} data-test={`httproute-gateway-${k}-remove`}>
+                    ×
+                  </Button>
+                )}
+              </Flex>
+              <FieldHelp
+                rule={k === 0 ? t('This project’s own Gateways and those its workspace allows elsewhere are offered.') : undefined}
+                error={err(described, `spec.parentRefs[${k}].name`) ?? (k === 0 ? fieldError(described, 'spec.parentRefs') : undefined)}
+                test={`httproute-gateway-${k}`}
+              />
+            </FormGroup>
+          ))}
+          {own.data && gateways.length === 0 && <p data-test="httproute-no-gateways">{t('This project has no Gateway, and its workspace allows none elsewhere.')}</p>}
+          <Button variant="link" isInline onClick={() => set((d) => d.parentRefs.push(''))} data-test="httproute-add-gateway">
+            {t('Add a Gateway')}
+          </Button>
+          <FormGroup label={t('Host names')} fieldId="httproute-hostnames">
+            <TextInput id="httproute-hostnames" value={draft.hostnames} placeholder={t('Any host')} onChange={(_e, v) => set((d) => (d.hostnames = v))} data-test="httproute-hostnames" />
+            <FieldHelp rule={t('Comma-separated.')} error={firstHostnameProblem(problems, t) ?? fieldError(described, 'spec.hostnames')} test="httproute-hostnames" />
+          </FormGroup>
+          <p data-test="httproute-tls-note">{t('An HTTPRoute has no TLS settings of its own: TLS is set on the Gateway’s listener (its certificate references), so it is not part of this form.')}</p>
+          {draft.rules.map((r, i) => (
+            <FormSection key={i} title={t('Path {{n}}', { n: i + 1 })} titleElement="h3" data-test={`httproute-rule-${i}`}>
+              <Flex alignItems={{ default: 'alignItemsFlexStart' }}>
+                <FormGroup label={t('Path')} fieldId={`hr-${i}-path`}>
+                  <TextInput id={`hr-${i}-path`} value={r.path} onChange={(_e, v) => set((d) => (d.rules[i].path = v))} data-test={`hr-${i}-path`} />
+                  <FieldHelp error={err(described, matchField(i, 'value'))} test={`hr-${i}-path`} />
+                </FormGroup>
+                <FormGroup label={t('Match')} fieldId={`hr-${i}-type`}>
+                  <FormSelect id={`hr-${i}-type`} value={r.pathType} onChange={(_e, v) => set((d) => (d.rules[i].pathType = v))} data-test={`hr-${i}-type`}>
+                    {httpPathTypes.map((pt) => (
+                      <FormSelectOption key={pt} value={pt} label={pt} />
+                    ))}
+                  </FormSelect>
+                  <FieldHelp error={fieldError(described, matchField(i, 'type'))} />
+                </FormGroup>
+              </Flex>
+              {r.backends.map((b, j) => {
+                const id = `hr-${i}-backend-${j}`;
+                const svc = choices?.find((s) => s.name === b.service);
+                return (
+                  <Flex key={j} alignItems={{ default: 'alignItemsFlexStart' }} data-test={id}>
+                    <FormGroup label={t('Service')} fieldId={`${id}-service`}>
+                      <FormSelect id={`${id}-service`} value={b.service} onChange={(_e, v) => set((d) => (d.rules[i].backends[j].service = v))} data-test={`${id}-service`}>
+                        <FormSelectOption value="" label={t('Choose a service')} isPlaceholder />
+                        {(choices ?? []).map((s) => (
+                          <FormSelectOption key={s.name} value={s.name} label={s.name} />
+                        ))}
+                      </FormSelect>
+                      <FieldHelp error={err(described, backendField(i, j, 'name'))} test={`${id}-service`} />
+                    </FormGroup>
+                    <FormGroup label={t('Port')} fieldId={`${id}-port`}>
+                      <FormSelect id={`${id}-port`} value={b.port} onChange={(_e, v) => set((d) => (d.rules[i].backends[j].port = v))} data-test={`${id}-port`}>
+                        <FormSelectOption value="" label={t('Choose a port')} isPlaceholder />
+                        {b.port && !svc?.ports.some((x) => String(x.port) === b.port) && <FormSelectOption value={b.port} label={b.port} />}
+                        {(svc?.ports ?? []).map((x) => (
+                          <FormSelectOption key={x.port} value={String(x.port)} label={x.name ? `${x.port} (${x.name})` : String(x.port)} />
+                        ))}
+                      </FormSelect>
+                      <FieldHelp error={err(described, backendField(i, j, 'port'))} test={`${id}-port`} />
+                    </FormGroup>
+                    <FormGroup label={t('Weight')} fieldId={`${id}-weight`}>
+                      <TextInput id={`${id}-weight`} value={b.weight} placeholder="1" onChange={(_e, v) => set((d) => (d.rules[i].backends[j].weight = v))} data-test={`${id}-weight`} />
+                      <FieldHelp error={err(described, backendField(i, j, 'weight'))} test={`${id}-weight`} />
+                    </FormGroup>
+                    {r.backends.length > 1 && (
+                      <Button variant="plain" aria-label={t('Remove backend')} onClick={() => set((d) => d.rules[i].backends.splice(j, 1))} data-test={`${id}-remove`}>
+                        ×
+                      </Button>
+                    )}
+                  </Flex>
+                );
+              })}
+              <Flex>
+                <Button variant="link" isInline onClick={() => set((d) => d.rules[i].backends.push(emptyHTTPBackend()))} data-test={`hr-${i}-add-backend`}>
+                  {t('Add a backend')}
+                </Button>
+                {draft.rules.length > 1 && (
+                  <Button variant="link" isInline isDanger onClick={() => set((d) => d.rules.splice(i, 1))} data-test={`hr-${i}-remove`}>
+                    {t('Remove this path')}
+                  </Button>
+                )}
+              </Flex>
+            </FormSection>
+          ))}
+          <Button variant="link" isInline onClick={() => set((d) => d.rules.push(emptyHTTPRule()))} data-test="httproute-add-path">
+            {t('Add a path')}
+          </Button>
+        </>
+      )}
+    </FormModal>
+  );
+}
+
+/** firstHostnameProblem is the browser's objection to the first bad host name of the comma-separated list. */
+function firstHostnameProblem(problems: Record<string, Problem>, t: TFunction): string | undefined {
+  const key = Object.keys(problems).find((k) => k.startsWith('spec.hostnames['));
+  return key ? problemText(problems[key], t) : undefined;
 }

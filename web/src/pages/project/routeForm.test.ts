@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, Route } from '../../api/gateway';
-import { draftFromRoute, emptyDraft, narrowable, readiness, routeProblems, stateColor, toggleClass, toIngressForm, type RouteDraft } from './routeForm';
+import {
+  draftFromHTTPRoute,
+  draftFromRoute,
+  emptyDraft,
+  emptyHTTPRouteDraft,
+  gatewayChoices,
+  httpRouteProblems,
+  narrowable,
+  readiness,
+  routeProblems,
+  stateColor,
+  toggleClass,
+  toHTTPRouteForm,
+  toIngressForm,
+  type HTTPRouteDraft,
+  type RouteDraft,
+} from './routeForm';
 
 const services = [{ name: 'web', ports: [{ name: 'http', port: 80 }] }];
 
@@ -117,5 +133,93 @@ describe('the allowed lists', () => {
   it('offers a project only what its workspace allows', () => {
     expect(narrowable(all, ['partner', 'other'])).toEqual(['partner']);
     expect(narrowable(all, undefined)).toEqual(all);
+  });
+});
+
+function httpDraft(edit: (d: HTTPRouteDraft) => void = () => {}): HTTPRouteDraft {
+  const d: HTTPRouteDraft = {
+    name: 'api',
+    parentRefs: ['gw'],
+    hostnames: 'api.example.com, *.api.example.com',
+    rules: [{ path: '/v1', pathType: 'PathPrefix', backends: [{ service: 'web', port: '80', weight: '90' }] }],
+  };
+  edit(d);
+  return d;
+}
+
+describe('the HTTPRoute form', () => {
+  it('finds nothing wrong with a complete route', () => {
+    expect(httpRouteProblems(httpDraft(), services)).toEqual({});
+  });
+  it('names the HTTPRoute fields the server would name', () => {
+    const p = httpRouteProblems(
+      httpDraft((d) => {
+        d.name = '';
+        d.parentRefs = [''];
+        d.hostnames = 'ok.example.com, 10.0.0.1';
+        d.rules[0].path = 'v1';
+        d.rules[0].backends = [
+          { service: 'web', port: 'http', weight: '' },
+          { service: 'web', port: '81', weight: '-1' },
+          { service: 'gone', port: '80', weight: '' },
+          { service: '', port: '', weight: '2000000' },
+        ];
+      }),
+      services,
+    );
+    expect(p).toEqual({
+      'metadata.name': 'required',
+      'spec.parentRefs[0].name': 'required',
+      'spec.hostnames[1]': 'host',
+      'spec.rules[0].matches[0].path.value': 'path',
+      'spec.rules[0].backendRefs[0].port': 'portNumber',
+      'spec.rules[0].backendRefs[1].port': 'portMissing',
+      'spec.rules[0].backendRefs[1].weight': 'weight',
+      'spec.rules[0].backendRefs[2].name': 'serviceMissing',
+      'spec.rules[0].backendRefs[3].name': 'required',
+      'spec.rules[0].backendRefs[3].port': 'required',
+      'spec.rules[0].backendRefs[3].weight': 'weight',
+    });
+  });
+  it('sends the form the gateway API takes, without empty weights or host names', () => {
+    expect(toHTTPRouteForm(httpDraft())).toEqual({
+      name: 'api',
+      parentRefs: ['gw'],
+      hostnames: ['api.example.com', '*.api.example.com'],
+      rules: [{ path: '/v1', pathType: 'PathPrefix', backends: [{ service: 'web', port: '80', weight: 90 }] }],
+    });
+    const d = emptyHTTPRouteDraft('gw');
+    d.name = 'x';
+    d.rules[0].backends[0] = { service: 'web', port: ' 80 ', weight: ' ' };
+    expect(toHTTPRouteForm(d)).toEqual({ name: 'x', parentRefs: ['gw'], rules: [{ path: '/', pathType: 'PathPrefix', backends: [{ service: 'web', port: '80' }] }] });
+  });
+  it('edits an HTTPRoute as the list answers it: its own namespace’s Gateways by name, one rule per path', () => {
+    const r: Route = {
+      metadata: { name: 'api', namespace: 'dev' },
+      type: 'HTTPRoute',
+      parentRefs: ['dev/gw', 'infra/shared'],
+      hosts: ['a.example.com', 'b.example.com'],
+      paths: [
+        { path: '/v1', pathType: 'PathPrefix', backends: [{ kind: 'Service', service: 'v1', port: '80', weight: 90 }, { kind: 'Service', service: 'v2', port: '80' }] },
+        { path: '/exact', pathType: 'Exact', backends: [{ kind: 'Service', service: 'v1', port: '80' }] },
+      ],
+      tls: [],
+      backends: [],
+    };
+    expect(draftFromHTTPRoute(r)).toEqual({
+      name: 'api',
+      parentRefs: ['gw', 'infra/shared'],
+      hostnames: 'a.example.com, b.example.com',
+      rules: [
+        { path: '/v1', pathType: 'PathPrefix', backends: [{ service: 'v1', port: '80', weight: '90' }, { service: 'v2', port: '80', weight: '' }] },
+        { path: '/exact', pathType: 'Exact', backends: [{ service: 'v1', port: '80', weight: '' }] },
+      ],
+    });
+  });
+  it('offers the project’s own Gateways and those its lists allow elsewhere', () => {
+    expect(gatewayChoices('dev', ['gw'], ['infra/shared', 'dev/gw'])).toEqual(['gw', 'infra/shared']);
+    // Unrestricted: the project's own; a parent the route has stays offered.
+    expect(gatewayChoices('dev', ['gw'], undefined, ['infra/old'])).toEqual(['gw', 'infra/old']);
+    expect(gatewayChoices('dev', [], [])).toEqual([]);
   });
 });

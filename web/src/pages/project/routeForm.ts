@@ -1,4 +1,4 @@
-import type { Backend, BackendState, IngressForm, Route } from '../../api/gateway';
+import type { Backend, BackendState, HTTPRouteForm, IngressForm, Route } from '../../api/gateway';
 
 // The route form's logic, kept apart from React: the draft the form edits,
 // the problems the console points out before sending (the server checks
@@ -39,7 +39,7 @@ export interface ServiceChoice {
   ports: { name?: string; port: number }[];
 }
 
-export type Problem = 'required' | 'name' | 'host' | 'path' | 'port' | 'serviceMissing' | 'portMissing';
+export type Problem = 'required' | 'name' | 'host' | 'path' | 'port' | 'portNumber' | 'weight' | 'serviceMissing' | 'portMissing';
 
 export function emptyPath(): PathDraft {
   return { path: '/', pathType: 'Prefix', service: '', port: '' };
@@ -136,6 +136,144 @@ export function toIngressForm(d: RouteDraft): IngressForm {
     });
   if (tls.length > 0) form.tls = tls;
   return form;
+}
+
+// The HTTPRoute form (Gateway API v1): one path match per rule, each with
+// its backends (a Service port by number, and a weight); the parents are
+// Gateways of the project or those its lists allow elsewhere. Its TLS is
+// the Gateway listener's, so the form has none.
+
+export const httpPathTypes = ['PathPrefix', 'Exact'] as const;
+
+export interface HTTPBackendDraft {
+  service: string;
+  port: string;
+  /** empty: the Gateway API's default (1) */
+  weight: string;
+}
+
+export interface HTTPRuleDraft {
+  path: string;
+  pathType: string;
+  backends: HTTPBackendDraft[];
+}
+
+export interface HTTPRouteDraft {
+  name: string;
+  /** "gateway" (this project's) or "namespace/gateway" */
+  parentRefs: string[];
+  /** comma-separated host names */
+  hostnames: string;
+  rules: HTTPRuleDraft[];
+}
+
+export function emptyHTTPBackend(): HTTPBackendDraft {
+  return { service: '', port: '', weight: '' };
+}
+
+export function emptyHTTPRule(): HTTPRuleDraft {
+  return { path: '/', pathType: 'PathPrefix', backends: [emptyHTTPBackend()] };
+}
+
+export function emptyHTTPRouteDraft(gateway = ''): HTTPRouteDraft {
+  return { name: '', parentRefs: [gateway], hostnames: '', rules: [emptyHTTPRule()] };
+}
+
+/** draftFromHTTPRoute is an HTTPRoute's draft, for its edit: a parent of the route's own namespace by its name alone. */
+export function draftFromHTTPRoute(r: Route): HTTPRouteDraft {
+  const ns = r.metadata.namespace ?? '';
+  return {
+    name: r.metadata.name,
+    parentRefs: (r.parentRefs ?? []).map((p) => (p.startsWith(`${ns}/`) ? p.slice(ns.length + 1) : p)),
+    hostnames: r.hosts.join(', '),
+    rules: r.paths.map((p) => ({
+      path: p.path,
+      pathType: p.pathType,
+      backends: p.backends.map((b) => ({ service: b.service, port: b.port, weight: b.weight === undefined ? '' : String(b.weight) })),
+    })),
+  };
+}
+
+export function backendField(i: number, j: number, leaf: string): string {
+  return `spec.rules[${i}].backendRefs[${j}].${leaf}`;
+}
+
+export function matchField(i: number, leaf: 'value' | 'type'): string {
+  return `spec.rules[${i}].matches[0].path.${leaf}`;
+}
+
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+}
+
+/**
+ * httpRouteProblems finds what the server would refuse, keyed by the
+ * HTTPRoute's field (the server's causes name the same ones): the
+ * backends' checks are the Ingress form's, but a port is a number.
+ */
+export function httpRouteProblems(d: HTTPRouteDraft, services?: ServiceChoice[]): Record<string, Problem> {
+  const out: Record<string, Problem> = {};
+  if (!d.name.trim()) out['metadata.name'] = 'required';
+  else if (d.name.length > 253 || !dnsName.test(d.name)) out['metadata.name'] = 'name';
+  d.parentRefs.forEach((p, k) => {
+    if (!p.trim()) out[`spec.parentRefs[${k}].name`] = 'required';
+  });
+  splitList(d.hostnames).forEach((h, k) => {
+    if (!dnsName.test(h.replace(/^\*\./, '')) || /^[\d.]+$/.test(h)) out[`spec.hostnames[${k}]`] = 'host';
+  });
+  d.rules.forEach((r, i) => {
+    if (!r.path.startsWith('/')) out[matchField(i, 'value')] = 'path';
+    r.backends.forEach((b, j) => {
+      if (!b.service) out[backendField(i, j, 'name')] = 'required';
+      const port = b.port.trim();
+      const n = Number(port);
+      if (!port) out[backendField(i, j, 'port')] = 'required';
+      else if (!/^\d+$/.test(port) || n < 1 || n > 65535) out[backendField(i, j, 'port')] = 'portNumber';
+      const w = b.weight.trim();
+      if (w && (!/^\d+$/.test(w) || Number(w) > 1000000)) out[backendField(i, j, 'weight')] = 'weight';
+      if (services && b.service) {
+        const s = services.find((x) => x.name === b.service);
+        if (!s) out[backendField(i, j, 'name')] = 'serviceMissing';
+        else if (port && !out[backendField(i, j, 'port')] && !findPort(s, port)) out[backendField(i, j, 'port')] = 'portMissing';
+      }
+    });
+  });
+  return out;
+}
+
+/** toHTTPRouteForm is the body the gateway API takes. */
+export function toHTTPRouteForm(d: HTTPRouteDraft): HTTPRouteForm {
+  const form: HTTPRouteForm = {
+    name: d.name.trim(),
+    parentRefs: d.parentRefs.map((p) => p.trim()).filter(Boolean),
+    rules: d.rules.map((r) => ({
+      path: r.path.trim(),
+      pathType: r.pathType,
+      backends: r.backends.map((b) => ({ service: b.service, port: b.port.trim(), ...(b.weight.trim() ? { weight: Number(b.weight.trim()) } : {}) })),
+    })),
+  };
+  const hostnames = splitList(d.hostnames);
+  if (hostnames.length > 0) form.hostnames = hostnames;
+  return form;
+}
+
+/**
+ * gatewayChoices are the Gateways an HTTPRoute of the project may attach
+ * to: its own (by name) and those its lists allow elsewhere
+ * ("namespace/name"; none when the lists do not restrict, since any could
+ * be named). current, a parent the route has, stays offered.
+ */
+export function gatewayChoices(namespace: string, own: string[], allowed: string[] | undefined, current: string[] = []): string[] {
+  const out = [...own];
+  for (const g of allowed ?? []) {
+    const name = g.startsWith(`${namespace}/`) ? g.slice(namespace.length + 1) : g;
+    if (!out.includes(name)) out.push(name);
+  }
+  for (const c of current) if (c && !out.includes(c)) out.push(c);
+  return out;
 }
 
 /** The order of the states, best first: a route shows its worst backend's. */

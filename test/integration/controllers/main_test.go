@@ -7,7 +7,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -29,6 +28,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 )
 
 var (
@@ -73,7 +73,7 @@ func run(m *testing.M) int {
 	cfg = app.DefaultConfig()
 	cfg.MetricsBindAddress, cfg.HealthProbeBindAddress = "0", "0"
 	// The object-state metrics of the manager under test (see statemetrics_test.go).
-	if cfg.StateMetricsBindAddress, err = freeAddress(); err != nil {
+	if cfg.StateMetricsBindAddress, err = loopback.FreeAddress(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -107,16 +107,6 @@ func run(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
-}
-
-// freeAddress returns a loopback address with a port that is free now.
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
 }
 
 // eventually retries check until it returns nil or 30 seconds pass.

@@ -16,6 +16,7 @@ import (
 
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/controllermanager/app"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 )
 
 // scrapeStateMetrics reads the object-state metrics at addr.
@@ -63,7 +64,7 @@ func TestAReplicaThatStandsByServesNoObjectStateSeries(t *testing.T) {
 	}
 	standby := cfg
 	standby.LeaderElection = app.LeaderElection{Enabled: true, ID: lease.Name}
-	addr, err := freeAddress()
+	addr, err := loopback.FreeAddress()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
@@ -91,7 +92,7 @@ func run(m *testing.M) (int, error) {
 	defer internal.Close()
 	// The host's quota webhook, which the members' reviews reach too
 	// (quota_test.go).
-	if hostHook, err = freeAddress(); err != nil {
+	if hostHook, err = loopback.FreeAddress(); err != nil {
 		return 1, err
 	}
 	if err := platform.StartControllers(ctx, host.Config, func(c *cmapp.Config) {
@@ -139,13 +140,4 @@ func run(m *testing.M) (int, error) {
 	api = &platform.Client{URL: apiServer.URL, HTTP: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
 		K8s: k8s, ConsoleSecret: consoleSecret, Password: password}
 	return m.Run(), nil
-}
-
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
@@ -54,7 +55,7 @@ func TestWorkspaceQuotaSpansMembers(t *testing.T) {
 	r := api.DoJSON(t, http.MethodPost, prefix+"/clusters", admin, map[string]any{"name": "quota-edge", "connection": "Agent", "provider": "local"})
 	expect(t, r, http.StatusCreated)
 	j := decode[joined](t, r)
-	hookAddr, err := freeAddress()
+	hookAddr, err := loopback.FreeAddress()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 )
 
 var (
@@ -68,7 +69,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if hookAddr, err = freeAddress(); err != nil {
+	if hookAddr, err = loopback.FreeAddress(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -132,13 +133,4 @@ func servingCert() (string, error) {
 	defer func() { _ = conn.Close() }()
 	sum := sha256.Sum256(conn.ConnectionState().PeerCertificates[0].Raw)
 	return hex.EncodeToString(sum[:8]), nil
-}
-
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
 }

@@ -24,6 +24,7 @@ import (
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/quota/webhook"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 )
 
 // project creates a namespace of workspace ws.
@@ -386,7 +387,7 @@ func TestTheFailurePolicyHoldsWhileTheWebhookIsAway(t *testing.T) {
 		t.Fatalf("failure policy %v, want Fail", p)
 	}
 	saved := cfg.Webhooks[0].ClientConfig.URL
-	away, err := freeAddress()
+	away, err := loopback.FreeAddress()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/quota/webhook"
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/loopback"
 )
 
 var (
@@ -66,15 +67,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
-}
-
 func run(m *testing.M) (int, error) {
 	var err error
 	if k8s, err = client.New(env.Config, client.Options{Scheme: scheme.New()}); err != nil {
@@ -89,13 +81,13 @@ func run(m *testing.M) (int, error) {
 	if err := k8s.Create(context.Background(), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: cfg.SystemNamespace, Name: cfg.Quota.Webhook.SecretName}}); err != nil {
 		return 1, err
 	}
-	front, err := freeAddress()
+	front, err := loopback.FreeAddress()
 	if err != nil {
 		return 1, err
 	}
 	var backends []string
 	for i := range 2 {
-		addr, err := freeAddress()
+		addr, err := loopback.FreeAddress()
 		if err != nil {
 			return 1, err
 		}

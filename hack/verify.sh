@@ -20,6 +20,11 @@ fi
 
 echo "==> go vet"
 go vet ./... || fail=1
+# The suites behind build tags compile too (a change of a signature they
+# call would otherwise show only when they run).
+go vet -tags bench ./test/bench/... || fail=1
+go vet -tags e2e ./test/e2e/... || fail=1
+go vet -tags faults ./test/faults/... || fail=1
 
 echo "==> golangci-lint"
 "$DEVTOOLS_BIN_DIR/golangci-lint" run ./... || fail=1

@@ -422,7 +422,7 @@ func BenchmarkRecountAfterPodChanges(b *testing.B) {
 		var once []time.Duration
 		for range 20 {
 			t := time.Now()
-			nss, err := count.Workspace(ctx, mgr.GetCache(), workspace, hard)
+			nss, err := count.Workspace(ctx, []count.Place{{Reader: mgr.GetCache()}}, workspace, hard)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -67,7 +67,7 @@ func BenchmarkMemberQuota(b *testing.B) {
 		b.Fatal(err)
 	}
 	tokenFile := filepath.Join(dir, "multicluster-token")
-	if err := os.WriteFile(tokenFile, []byte("bench-multicluster-token"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte("bench-multicluster-token-of-at-least-32-characters"), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	hostHook, err := loopback.FreeAddress()
@@ -149,11 +149,19 @@ func BenchmarkMemberQuota(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// Both webhooks registered: the member's by the agent, the host's (with
+	// its CA) by ke-controller-manager.
 	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		_, err := memberSet.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, quotawebhook.ConfigurationName, metav1.GetOptions{})
-		return err == nil, nil
+		if _, err := memberSet.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, quotawebhook.ConfigurationName, metav1.GetOptions{}); err != nil {
+			return false, nil //nolint:nilerr // not yet
+		}
+		vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: quotawebhook.ConfigurationName}, vwc); err != nil {
+			return false, nil //nolint:nilerr // not yet
+		}
+		return len(vwc.Webhooks) == 1 && len(vwc.Webhooks[0].ClientConfig.CABundle) > 0, nil
 	}); err != nil {
-		b.Fatal("the agent did not register the member's webhook")
+		b.Fatal("the quota webhooks were not registered")
 	}
 	n := 0
 	create := func(c client.Client, ns string) time.Duration {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -65,15 +66,11 @@ func (q *QuotaWebhook) serverNames() (string, []net.IP, []string, error) {
 }
 
 func urlHost(raw string) (string, error) {
-	rest, ok := strings.CutPrefix(raw, "https://")
-	if !ok {
-		return "", fmt.Errorf("the quota webhook's URL must be https, got %q", raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
+		return "", fmt.Errorf("the quota webhook's URL must be https://host[:port], got %q", raw)
 	}
-	hostPort, _, _ := strings.Cut(rest, "/")
-	if h, _, err := net.SplitHostPort(hostPort); err == nil {
-		return h, nil
-	}
-	return hostPort, nil
+	return u.Hostname(), nil
 }
 
 // serve makes the certificate, registers the webhook on the member and

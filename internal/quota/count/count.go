@@ -88,10 +88,15 @@ func Workspace(ctx context.Context, places []Place, workspace string, hard corev
 			out = append(out, quotav1alpha2.NamespaceUsage{Cluster: p.Cluster, Namespace: ns, Used: used})
 		}
 	}
-	slices.SortFunc(out, func(a, b quotav1alpha2.NamespaceUsage) int {
+	Sort(out)
+	return out, nil
+}
+
+// Sort orders usage by cluster (the host first) and namespace.
+func Sort(nss []quotav1alpha2.NamespaceUsage) {
+	slices.SortFunc(nss, func(a, b quotav1alpha2.NamespaceUsage) int {
 		return cmp.Or(strings.Compare(a.Cluster, b.Cluster), strings.Compare(a.Namespace, b.Namespace))
 	})
-	return out, nil
 }
 
 // Reader is the reader of cluster among places (nil when it cannot be

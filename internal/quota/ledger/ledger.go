@@ -12,7 +12,6 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -143,9 +142,7 @@ func (b *Book) Recount(ctx context.Context, places []count.Place, q *quotav1alph
 			}
 		}
 	}
-	slices.SortFunc(nss, func(a, b quotav1alpha2.NamespaceUsage) int {
-		return cmp.Or(strings.Compare(a.Cluster, b.Cluster), strings.Compare(a.Namespace, b.Namespace))
-	})
+	count.Sort(nss)
 
 	a.mu.Lock()
 	defer a.mu.Unlock()

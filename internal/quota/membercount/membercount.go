@@ -7,7 +7,7 @@
 //
 // A member's cache starts when a quota of a workspace placed there is
 // first counted, and stops when the member has not been counted for a
-// while, leaves the cluster list or its config changes.
+// while (a removed member's included).
 package membercount
 
 import (
@@ -112,16 +112,6 @@ func (c *Caches) stopIdle(before time.Time) {
 			m.stop()
 			delete(c.members, name)
 		}
-	}
-}
-
-// Forget stops the cache of a cluster that left.
-func (c *Caches) Forget(cluster string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if m := c.members[cluster]; m != nil {
-		m.stop()
-		delete(c.members, cluster)
 	}
 }
 

@@ -88,38 +88,36 @@ func (v *Validator) places() count.Places {
 	return v.Places
 }
 
-// reader is the cache of the review's cluster: the host's; for a member's
-// review, which ke-apiserver relays with the multicluster token, nil and
-// the member's name (see memberReader).
-func (v *Validator) reader(ctx context.Context) (client.Reader, string, *admission.Response) {
+// memberOf is the member cluster a review is for ("" for the host's), or a
+// refusal when a review names a member without the multicluster token
+// that only ke-apiserver relays with.
+func (v *Validator) memberOf(ctx context.Context) (string, *admission.Response) {
 	o := originOf(ctx)
 	if o.cluster == "" {
-		return v.Cache, "", nil
-	}
-	refuse := func(code int32, err error) (client.Reader, string, *admission.Response) {
-		r := admission.Errored(code, err)
-		return nil, "", &r
+		return "", nil
 	}
 	want := ""
 	if v.MemberToken != nil {
 		want = v.MemberToken()
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(o.token), []byte(want)) != 1 {
-		return refuse(http.StatusUnauthorized, fmt.Errorf("a review for cluster %q must come from ke-apiserver with the multicluster token", o.cluster))
+		r := admission.Errored(http.StatusUnauthorized, fmt.Errorf("a review for cluster %q must come from ke-apiserver with the multicluster token", o.cluster))
+		return "", &r
 	}
-	return nil, o.cluster, nil
+	return o.cluster, nil
 }
 
-// memberReader is the cache of a member cluster.
-func (v *Validator) memberReader(ctx context.Context, cluster string) (client.Reader, *admission.Response) {
-	if v.Members == nil {
-		r := admission.Errored(http.StatusServiceUnavailable, errNoMembers)
-		return nil, &r
+// reader is the cache of the review's cluster: the host's, or a member's.
+func (v *Validator) reader(ctx context.Context, cluster string) (client.Reader, error) {
+	switch {
+	case cluster == "":
+		return v.Cache, nil
+	case v.Members == nil:
+		return nil, errNoMembers
 	}
 	r, err := v.Members.Reader(ctx, cluster)
 	if err != nil {
-		resp := admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("reading cluster %s: %w", cluster, err))
-		return nil, &resp
+		return nil, fmt.Errorf("reading cluster %s: %w", cluster, err)
 	}
 	return r, nil
 }
@@ -155,7 +153,7 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 	if quota.IsZero(delta) {
 		return admission.Allowed("")
 	}
-	nsReader, cluster, refused := v.reader(ctx)
+	cluster, refused := v.memberOf(ctx)
 	if refused != nil {
 		return *refused
 	}
@@ -164,9 +162,10 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 		if resp := v.lead(ctx, req); resp != nil {
 			return *resp
 		}
-		if nsReader, refused = v.memberReader(ctx, cluster); refused != nil {
-			return *refused
-		}
+	}
+	nsReader, err := v.reader(ctx, cluster)
+	if err != nil {
+		return admission.Errored(http.StatusServiceUnavailable, err)
 	}
 	var ns corev1.Namespace
 	if err := nsReader.Get(ctx, client.ObjectKey{Name: req.Namespace}, &ns); err != nil {

@@ -23,6 +23,24 @@ GOLANGCI_LINT  := $(DEVTOOLS_BIN_DIR)/golangci-lint
 TEST_FLAGS ?=
 # More flags of `ke-dev up` for make run, e.g. RUN_FLAGS=--ha.
 RUN_FLAGS ?=
+# The release's version: the image tag and the binaries' version, by default the
+# chart's appVersion (the tag the chart deploys when none is set).
+VERSION  ?= $(shell awk '/^appVersion:/ {print $$2}' charts/super-kubenetes/Chart.yaml)
+# The commit and its time: the images' revision label and their time stamps
+# (the commit time, not now, so that a build can be reproduced).
+REVISION ?= $(shell git rev-parse HEAD)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct)
+# Where `make images` names the images, <IMAGE_REPOSITORY>/<component>:<VERSION>.
+IMAGE_REPOSITORY ?= ghcr.io/superkube
+IMAGE_ARCHES     ?= amd64 arm64
+IMAGE_COMPONENTS := ke-apiserver ke-controller-manager ke-console ke-agent
+# More flags of hack/images, e.g. IMAGES_FLAGS=--docker-tarballs.
+IMAGES_FLAGS ?=
+comma := ,
+OUTPUT   := _output
+VERSION_PKG := github.com/superkube/super-kubenetes/internal/version
+RELEASE_LDFLAGS = -s -w -X $(VERSION_PKG).gitVersion=$(VERSION) -X $(VERSION_PKG).gitCommit=$(REVISION) \
+	-X $(VERSION_PKG).buildDate=$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
 # Number of clusters make run starts, the host included, e.g. CLUSTERS=2 for
 # one member cluster joined to the platform (empty: ke-dev's default, 1).
 CLUSTERS ?=
@@ -67,6 +85,17 @@ tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server, VictoriaLogs,
 build: $(if $(wildcard web/package.json),ui) ## Build the binaries of cmd/ into bin/ (with the console SPA embedded, once web/ exists)
 	$(GO) build -o $(BIN)/ ./cmd/...
 
+.PHONY: images
+images: $(if $(wildcard web/package.json),ui) ## Build the OCI images of the components for linux/amd64 and linux/arm64 into _output/images/ (no container engine)
+	for arch in $(IMAGE_ARCHES); do \
+		echo "go build linux/$$arch"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags "$(RELEASE_LDFLAGS)" \
+			-o $(OUTPUT)/bin/linux_$$arch/ $(addprefix ./cmd/,$(IMAGE_COMPONENTS)); \
+	done
+	$(GO) run ./hack/images --bin-dir $(OUTPUT)/bin --out $(OUTPUT)/images \
+		--components $(subst $(eval) ,$(comma),$(IMAGE_COMPONENTS)) --arches $(subst $(eval) ,$(comma),$(IMAGE_ARCHES)) \
+		--repository $(IMAGE_REPOSITORY) --version $(VERSION) --revision $(REVISION) --created $(SOURCE_DATE_EPOCH) $(IMAGES_FLAGS)
+
 .PHONY: web-deps
 web-deps: ## Install the console's npm packages (web/node_modules) when missing or stale
 	@if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then \
@@ -108,4 +137,4 @@ print-env: ## Print the environment the tests need, for `eval $(make -s print-en
 
 .PHONY: clean
 clean: ## Remove build output (not the tool cache, not the cluster's data)
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(OUTPUT)

@@ -150,6 +150,25 @@ The tag defaults to the chart's appVersion; a digest wins over the tag.
 {{- end }}
 
 {{/*
+The image of one of the platform's own components, named in one place:
+(dict "ctx" $ "image" .Values.apiserver.image "component" "ke-apiserver").
+The repository defaults to <image.repository>/<component>, the tag to
+image.tag and then the chart's appVersion.
+*/}}
+{{- define "sk.platformImage" -}}
+{{- $defaults := .ctx.Values.image }}
+{{- $image := dict "repository" (default (printf "%s/%s" (trimSuffix "/" $defaults.repository) .component) .image.repository) "tag" (default $defaults.tag .image.tag) "digest" .image.digest }}
+{{- include "sk.image" (dict "ctx" .ctx "image" $image) }}
+{{- end }}
+
+{{/*
+The pull policy of one of the platform's own components: its own, else image.pullPolicy.
+*/}}
+{{- define "sk.platformPullPolicy" -}}
+{{- default .ctx.Values.image.pullPolicy .image.pullPolicy }}
+{{- end }}
+
+{{/*
 A memory size in MiB, from a number (taken as Mi) or a string "<n>Mi" or "<n>Gi".
 */}}
 {{- define "sk.memoryMi" -}}

@@ -19,5 +19,8 @@ package controller
 // The users' password Secrets (package passwordsecret), in the system namespace only.
 // +kubebuilder:rbac:groups="",namespace=superkube-system,resources=secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// Leader election records its Lease's changes as core Events (client-go's
+// recorder), in the system namespace where the Lease is.
+// +kubebuilder:rbac:groups="",namespace=superkube-system,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles;clusterrolebindings;roles;rolebindings,verbs=get;list;watch;create;update;patch;delete;escalate;bind

@@ -143,14 +143,16 @@ func (f *ThroughAPIServer) Forget(cluster string) {
 	delete(f.clients, cluster)
 }
 
-// RESTConfig is the configuration of one member with the current token,
-// for other readers of members (the quota counting's caches).
+// RESTConfig is the configuration of one member for other readers of
+// members (the quota counting's caches), which live long: it names the
+// token file rather than the token, so that client-go reads the file again
+// (once a minute) and a rotated token reaches the caches without a restart.
 func (f *ThroughAPIServer) RESTConfig(cluster string) (*rest.Config, error) {
-	tok, err := f.Token()
-	if err != nil {
+	if _, err := f.Token(); err != nil {
 		return nil, err
 	}
-	rc := f.Config(cluster, tok)
+	rc := f.Config(cluster, "")
+	rc.BearerTokenFile = f.TokenFile
 	rc.UserAgent = "ke-controller-manager/member-quota"
 	return rc, nil
 }

@@ -95,3 +95,30 @@ func TestThroughAPIServer(t *testing.T) {
 		t.Fatalf("requests %q, want %q", seen, want)
 	}
 }
+
+// The long-lived readers' configuration names the token file, which
+// client-go reads again, rather than a copy of the token.
+func TestRESTConfigReadsTheTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("first\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewThroughAPIServer("https://ke-apiserver.example", "", tokenFile, scheme.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := f.RESTConfig("edge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.BearerToken != "" || rc.BearerTokenFile != tokenFile || rc.Host != "https://ke-apiserver.example/internal/clusters/edge" {
+		t.Fatalf("config %q %q %q", rc.Host, rc.BearerToken, rc.BearerTokenFile)
+	}
+	if err := os.Remove(tokenFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.RESTConfig("edge"); err == nil {
+		t.Fatal("a configuration without a token file")
+	}
+}

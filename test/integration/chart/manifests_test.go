@@ -119,7 +119,7 @@ func TestTheRenderedManifestsPassKubeconformAndTheAPIServer(t *testing.T) {
 		}
 	}
 
-	h := newHelm(t, "sk-manifests", "skl")
+	h := newHelm(t, "sk-manifests", "sk-lint")
 	for name, vals := range manifestValueSets() {
 		t.Run(name, func(t *testing.T) {
 			v := newValidator(t)

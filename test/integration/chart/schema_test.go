@@ -211,6 +211,7 @@ func TestHelmInstallRefusesBadValuesWithTheSchemasMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := h.install(tc.vals)
+			t.Log(err)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("helm install with %v: error %v, want one saying %q", tc.vals, err, tc.want)
 			}

@@ -261,7 +261,7 @@ func TestMemberModeRefusesMissingValuesClearly(t *testing.T) {
 		{func(a map[string]any) { delete(a, "joinToken") }, "mode=member needs agent.joinToken"},
 		{func(a map[string]any) { a["existingJoinTokenSecret"] = "mine" }, "not both"},
 		{func(a map[string]any) { a["hostCA"] = "not a certificate" }, "agent.hostCA must be PEM certificates"},
-		{func(a map[string]any) { a["quotaWebhook"] = map[string]any{"failurePolicy": "Maybe"} }, `agent.quotaWebhook.failurePolicy must be Fail or Ignore, got "Maybe"`},
+		{func(a map[string]any) { a["quotaWebhook"] = map[string]any{"failurePolicy": "Maybe"} }, `at '/agent/quotaWebhook/failurePolicy': value must be one of 'Fail', 'Ignore'`},
 	} {
 		vals := memberValues()
 		tc.edit(vals["agent"].(map[string]any))
@@ -270,7 +270,7 @@ func TestMemberModeRefusesMissingValuesClearly(t *testing.T) {
 			t.Errorf("agent %v: error %v, want one saying %q", vals["agent"], err, tc.want)
 		}
 	}
-	if _, err := h.render(map[string]any{"mode": "edge"}); err == nil || !strings.Contains(err.Error(), `mode must be host or member, got "edge"`) {
+	if _, err := h.render(map[string]any{"mode": "edge"}); err == nil || !strings.Contains(err.Error(), `at '/mode': value must be one of 'host', 'member'`) {
 		t.Errorf("mode=edge: %v", err)
 	}
 	// A join token of the user's own Secret is enough.

@@ -18,7 +18,7 @@ import (
 func TestTheChartNamesTheNamespacesIsolatedProjectsAccept(t *testing.T) {
 	h := newHelm(t, "sk-network", "skn-iso")
 	if err := h.install(map[string]any{"controllerManager": map[string]any{"networkIsolation": map[string]any{
-		"ingressNamespace": "traefik", "allowedNamespaces": []string{"backup", "mesh"},
+		"ingressNamespace": "traefik", "allowedNamespaces": []any{"backup", "mesh"},
 	}}}); err != nil {
 		t.Fatalf("helm install: %v", err)
 	}

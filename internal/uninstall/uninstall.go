@@ -4,10 +4,11 @@
 //
 // In this order, each step idempotent:
 //
-//  1. Stop the controllers: scale the Deployments that would undo the
-//     next steps (ke-controller-manager, or ke-agent on a member) to zero
-//     and wait until their pods are gone. A running controller puts its
-//     finalizer back on the next event and registers its webhook again.
+//  1. Stop the components: scale the Deployments that would undo the next
+//     steps (ke-controller-manager and ke-apiserver, or ke-agent on a
+//     member) to zero and wait until their pods are gone. A running
+//     controller puts its finalizer back on the next event and registers
+//     its webhook again; ke-apiserver puts one on the workspaces it creates.
 //  2. Deregister the admission the platform added to kube-apiserver: the
 //     ValidatingWebhookConfigurations (the quota webhook's, which
 //     ke-controller-manager registers itself, and the chart's), and the
@@ -83,7 +84,7 @@ func (c *Cleaner) Run(ctx context.Context) error {
 		name string
 		run  func(context.Context) error
 	}{
-		{"stopping the controllers", c.stop},
+		{"stopping the components", c.stop},
 		{"deregistering the admission webhooks and policies", c.deregister},
 		{"removing the platform's finalizers", c.removeFinalizers},
 	} {

@@ -27,8 +27,8 @@ func newUninstallCommand(ctx context.Context) *cobra.Command {
 		Use:   "uninstall",
 		Short: "Take the platform's hold off the cluster before its components are removed",
 		Long: `uninstall prepares the cluster for the removal of the platform, as the chart's
-pre-delete hook: it scales the named Deployments (ke-controller-manager) to zero and waits
-until their pods are gone, deletes the admission webhook configurations and the gateway
+pre-delete hook: it scales the named Deployments (ke-controller-manager, ke-apiserver) to
+zero and waits until their pods are gone, deletes the admission webhook configurations and the gateway
 admission policies the platform registered, and removes the platform's finalizers from the
 objects of its CRDs and from the projects' namespaces. It deletes no user data: users,
 workspaces, roles and the CRDs stay. It can run any number of times.`,
@@ -60,7 +60,7 @@ workspaces, roles and the CRDs stay. It can run any number of times.`,
 	fs.StringVar(&kubeconfig, "kubeconfig", "", "Path to a kubeconfig; empty uses the in-cluster configuration")
 	fs.IntVarP(&verbosity, "v", "v", 0, "Log verbosity, 0 to 10")
 	fs.StringVar(&o.Namespace, "namespace", "", "The release namespace, where the Deployments to stop run")
-	fs.StringSliceVar(&o.Deployments, "stop-deployment", nil, "Deployment to scale to zero first (repeatable), e.g. ke-controller-manager's")
+	fs.StringSliceVar(&o.Deployments, "stop-deployment", nil, "Deployment in --namespace to scale to zero first (repeatable): ke-controller-manager's and ke-apiserver's")
 	fs.StringSliceVar(&o.WebhookConfigurations, "webhook-configuration", nil, "ValidatingWebhookConfiguration to delete besides the quota webhook's (repeatable)")
 	fs.DurationVar(&o.StopTimeout, "stop-timeout", o.StopTimeout, "How long to wait for the stopped Deployments' pods to be gone")
 	return cmd

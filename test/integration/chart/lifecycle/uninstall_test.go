@@ -189,12 +189,14 @@ func TestAnUninstallLeavesNothingTerminatingAndTheDocumentedRemovalLeavesNothing
 	if err := platformClient(t).Get(ctx, client.ObjectKeyFromObject(terminating), terminating); !apierrors.IsNotFound(err) {
 		t.Errorf("the workspace that was being deleted is still there (%v): %v", err, terminating.DeletionTimestamp)
 	}
-	cm := &appsv1.Deployment{}
-	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: h.namespace, Name: h.fullname() + "-controller-manager"}, cm); err != nil {
-		t.Fatal(err)
-	}
-	if *cm.Spec.Replicas != 0 {
-		t.Errorf("the hook left ke-controller-manager at %d replicas", *cm.Spec.Replicas)
+	for _, component := range []string{"controller-manager", "apiserver"} {
+		d := &appsv1.Deployment{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: h.namespace, Name: h.fullname() + "-" + component}, d); err != nil {
+			t.Fatal(err)
+		}
+		if *d.Spec.Replicas != 0 {
+			t.Errorf("the hook left ke-%s at %d replicas", component, *d.Spec.Replicas)
+		}
 	}
 	assertNoAdmission(t, h.fullname())
 	// The hook's RBAC covers every CRD of the chart, not only those that

@@ -334,3 +334,32 @@ func assertNoAdmission(t *testing.T, fullname string) {
 		t.Errorf("the ValidatingAdmissionPolicyBinding %s is still there", b.Name)
 	}
 }
+
+// On a member cluster the hook stops ke-agent, which registers the quota
+// webhook there, and deregisters that webhook only.
+func TestTheMemberChartsHookStopsTheAgent(t *testing.T) {
+	h := newRelease(t, "sk-member-hook", "skm")
+	i := action.NewInstall(h.cfg)
+	i.ReleaseName, i.Namespace = h.name, h.namespace
+	i.DryRunStrategy = action.DryRunClient
+	r, err := i.Run(loadChart(t, ""), map[string]any{"mode": "member", "agent": map[string]any{
+		"hostURL": "https://ke.example.com", "clusterName": "edge-1", "joinToken": "join-token-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, hk := range r.(*release.Release).Hooks {
+		if hk.Kind == "Job" && slices.Contains(hk.Events, release.HookPreDelete) {
+			job := &batchv1.Job{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(manifestObjects(t, hk.Manifest)[0].Object, job); err != nil {
+				t.Fatal(err)
+			}
+			args = job.Spec.Template.Spec.Containers[0].Args
+		}
+	}
+	want := []string{"uninstall", "--namespace=sk-member-hook", "--stop-deployment=skm-super-kubenetes-agent",
+		"--webhook-configuration=superkube-quota", "--stop-timeout=120s"}
+	if !slices.Equal(args, want) {
+		t.Errorf("the member's hook runs %q, want %q", args, want)
+	}
+}

@@ -517,3 +517,14 @@ A size in VictoriaLogs' notation: (dict "name" "logging.deploy.maxDiskSpaceUsage
 {{- end }}
 {{- $v }}
 {{- end }}
+
+{{/*
+The annotations of the pre-delete hook's objects, with their weight: the
+ServiceAccount and RBAC first, then the Job. Helm deletes them after the hook
+succeeded, and an old one before it runs again.
+*/}}
+{{- define "sk.uninstall.hookAnnotations" -}}
+helm.sh/hook: pre-delete
+helm.sh/hook-weight: {{ . | quote }}
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}

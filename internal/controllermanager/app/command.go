@@ -42,5 +42,6 @@ project's roles from role templates, and mirrors the platform's bindings into na
 	}
 	o.AddFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&printConfig, "print-config", false, "Print the effective configuration and exit")
+	cmd.AddCommand(newUninstallCommand(ctx))
 	return cmd
 }

@@ -63,7 +63,7 @@ func renderNetwork(t *testing.T, h *helm, vals map[string]any) rendered {
 }
 
 // The namespaces of the matrix: the release's, a tenant's project, the
-// monitoring stack's (selected by networkPolicy.metrics.from by default).
+// monitoring stack's.
 func clusterOf(r rendered, namespaces ...string) netpoleval.Cluster {
 	nss := map[string]map[string]string{}
 	for _, ns := range namespaces {
@@ -149,7 +149,10 @@ func checkPolicies(t *testing.T, r rendered) {
 
 func TestTheNetworkPoliciesLetInOnlyWhatEachComponentServes(t *testing.T) {
 	h := newHelm(t, "sk-netpol", "sknp")
-	r := renderNetwork(t, h, map[string]any{})
+	// The monitoring namespace isolated projects accept is the one whose
+	// pods may scrape.
+	vals := map[string]any{"controllerManager": map[string]any{"networkIsolation": map[string]any{"monitoringNamespace": "monitoring"}}}
+	r := renderNetwork(t, h, vals)
 	checkPolicies(t, r)
 	cluster := clusterOf(r, h.namespace, "tenant-a", "monitoring")
 	tenant := tenantPod("tenant-a")
@@ -192,7 +195,7 @@ func TestTheNetworkPoliciesLetInOnlyWhatEachComponentServes(t *testing.T) {
 
 	// The same policies pass kube-apiserver's validation, and are installed
 	// (by a new configuration: a client-only render leaves Helm's without a cluster).
-	if err := newHelm(t, h.namespace, h.release).install(map[string]any{}); err != nil {
+	if err := newHelm(t, h.namespace, h.release).install(vals); err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
 	var list networkingv1.NetworkPolicyList
@@ -239,7 +242,7 @@ func TestTheNetworkPoliciesTakeOtherScrapersAndExtraRules(t *testing.T) {
 		{"the selected Prometheus scrapes ke-controller-manager", prom, "controller-manager", 8080, true},
 		{"the selected Prometheus scrapes VictoriaLogs", prom, "victoria-logs", 9428, true},
 		{"another pod of its namespace cannot", grafana, "controller-manager", 8080, false},
-		{"the default monitoring namespace no longer can", tenantPod("monitoring"), "controller-manager", 8080, false},
+		{"the monitoring namespace of network isolation no longer can", tenantPod(h.namespace), "controller-manager", 8080, false},
 		{"the backup namespace reaches Redis by its extra rule", tenantPod("backup"), "redis", 6379, true},
 		{"the extra rule opens no other component", tenantPod("backup"), "victoria-logs", 9428, false},
 	})
@@ -247,14 +250,16 @@ func TestTheNetworkPoliciesTakeOtherScrapersAndExtraRules(t *testing.T) {
 		t.Error("vlagent rendered though disabled")
 	}
 
-	// No scrapers at all: the metrics ports are closed to every pod.
-	vals["networkPolicy"] = map[string]any{"metrics": map[string]any{"from": []any{}}}
-	r = renderNetwork(t, h, vals)
+	// By default the pods of the release namespace scrape (the monitoring
+	// namespace network isolation defaults to), and nothing else changes.
+	r = renderNetwork(t, h, map[string]any{})
 	checkPolicies(t, r)
 	checkMatrix(t, clusterOf(r, h.namespace, "monitoring"), r, []connection{
-		{"without scrapers the monitoring namespace cannot scrape", tenantPod("monitoring"), "controller-manager", 8080, false},
-		{"without scrapers the webhook stays open", outside, "controller-manager", 9443, true},
-		{"without scrapers ke-apiserver still reaches VictoriaLogs", r.pods["apiserver"], "victoria-logs", 9428, true},
+		{"by default the release namespace's pods scrape ke-controller-manager", tenantPod(h.namespace), "controller-manager", 8080, true},
+		{"by default the release namespace's pods scrape vlagent", tenantPod(h.namespace), "vlagent", 9429, true},
+		{"by default another namespace's pods cannot scrape", tenantPod("monitoring"), "controller-manager", 8080, false},
+		{"the release namespace's other pods still cannot reach Redis", tenantPod(h.namespace), "redis", 6379, false},
+		{"the webhook stays open", outside, "controller-manager", 9443, true},
 	})
 
 	// Turned off: no policy at all.

@@ -78,7 +78,7 @@ func TestMemberModeInstallsOnlyTheAgent(t *testing.T) {
 		t.Fatalf("helm install --set mode=member: %v", err)
 	}
 	ag := h.name("agent")
-	want := []string{"ClusterRoleBinding/" + ag, "ConfigMap/" + ag + "-host-ca", "Deployment/" + ag, "Role/" + ag, "RoleBinding/" + ag,
+	want := []string{"ClusterRoleBinding/" + ag, "ConfigMap/" + ag + "-host-ca", "Deployment/" + ag, "NetworkPolicy/" + ag, "Role/" + ag, "RoleBinding/" + ag,
 		"Secret/" + ag + "-join-token", "Secret/" + ag + "-token", "Service/" + ag + "-webhook", "ServiceAccount/" + ag}
 	slices.Sort(want)
 	if got := objects(t, rel.(*release.Release).Manifest); !slices.Equal(got, want) {

@@ -11,7 +11,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,15 +23,28 @@ import (
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
+	release "helm.sh/helm/v4/pkg/release/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
+	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/redisserver"
 )
 
@@ -165,6 +181,220 @@ func TestTheChartRunsThePlatformWithItsOwnIdentities(t *testing.T) {
 			t.Errorf("kube-apiserver refused %s (a permission the chart does not give):\n%s", sa, strings.Join(lines, "\n"))
 		}
 	}
+	if t.Failed() {
+		return
+	}
+
+	t.Run("helm uninstall leaves nothing Terminating", func(t *testing.T) {
+		uninstallWithTheHook(t, d, cs, admin, cfg, binDir, pods)
+	})
+}
+
+// uninstallWithTheHook runs helm uninstall while the platform runs, with
+// its pre-delete hook run here as a kubelet would run the Job's pod (KWOK
+// completes a Job's pods without running anything): the hook's
+// ServiceAccount and RBAC are created from the release, its container runs
+// with that ServiceAccount's token, and a component whose Deployment the
+// hook scales to zero is stopped, as the kubelet would stop its pod. Then
+// Helm removes the release (its hooks off: they ran), and the documented
+// removal of everything, taken from docs/install.md, runs with kubectl.
+func uninstallWithTheHook(t *testing.T, d *devCluster, cs kubernetes.Interface, admin *rest.Config, cfg *action.Configuration, binDir string, pods []*hostPod) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cl, err := client.New(admin, client.Options{Scheme: scheme.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The kubelet's part: a Deployment at zero replicas has no process.
+	for _, p := range pods {
+		go func() {
+			for ctx.Err() == nil {
+				dep, err := cs.AppsV1().Deployments(chartNamespace).Get(ctx, p.name, metav1.GetOptions{})
+				if apierrors.IsNotFound(err) || err == nil && dep.Spec.Replicas != nil && *dep.Spec.Replicas == 0 {
+					p.stop()
+					return
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}()
+	}
+
+	// The running controllers put their finalizers on the user and the
+	// workspace of the flow: the hook must take them off.
+	platformObjects := []client.Object{&iamv1beta1.User{ObjectMeta: metav1.ObjectMeta{Name: "chart-dev"}},
+		&tenantv1beta1.Workspace{ObjectMeta: metav1.ObjectMeta{Name: "chart-ws"}}}
+	for _, o := range platformObjects {
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(o.GetFinalizers(), func(f string) bool { return strings.Contains(f, "superkube.io") }) {
+			t.Fatalf("%T %s has no finalizer of the platform before the uninstall: %v", o, o.GetName(), o.GetFinalizers())
+		}
+	}
+
+	r, err := action.NewGet(cfg).Run(chartRelease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := r.(*release.Release)
+	var job *batchv1.Job
+	var hookObjects []*unstructured.Unstructured
+	for _, hk := range rel.Hooks {
+		if !slices.Contains(hk.Events, release.HookPreDelete) {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(hk.Manifest), &u.Object); err != nil {
+			t.Fatal(err)
+		}
+		hookObjects = append(hookObjects, u)
+		if u.GetKind() == "Job" {
+			job = &batchv1.Job{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, job); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := cl.Create(ctx, u.DeepCopy()); err != nil {
+			t.Fatalf("the hook's %s %s: %v", u.GetKind(), u.GetName(), err)
+		}
+	}
+	if job == nil {
+		t.Fatal("the release has no pre-delete Job")
+	}
+	begin := time.Now()
+	hook := startHostPodOf(t, cs, admin, filepath.Join(binDir, "ke-controller-manager"), chartNamespace, job.Name, job.Spec.Template.Spec)
+	if err := hook.wait(3 * time.Minute); err != nil {
+		t.Fatalf("the pre-delete hook failed (%v):\n%s", err, hook.tail(40))
+	}
+	t.Logf("FIGURE uninstall hook (components stopped, webhooks deregistered, finalizers removed): %.1f s", time.Since(begin).Seconds())
+	// The components the hook stops are gone (any end will do).
+	stopped := func(when string, pods ...*hostPod) {
+		for _, p := range pods {
+			if err := p.wait(30 * time.Second); err != nil && strings.Contains(err.Error(), "did not end") {
+				t.Errorf("%s still runs %s", p.name, when)
+			}
+		}
+	}
+	for _, p := range pods {
+		if !strings.HasSuffix(p.name, "-console") {
+			stopped("after the hook", p)
+		}
+	}
+	for _, o := range hookObjects {
+		if o.GetKind() != "Job" {
+			if err := cl.Delete(ctx, o); err != nil && !apierrors.IsNotFound(err) {
+				t.Fatal(err)
+			}
+		}
+	}
+	u := action.NewUninstall(cfg)
+	u.DisableHooks, u.WaitStrategy = true, kube.HookOnlyStrategy
+	if _, err := u.Run(chartRelease); err != nil {
+		t.Fatalf("helm uninstall: %v", err)
+	}
+	stopped("after helm uninstall", pods...)
+
+	// The controllers' finalizers are gone from the objects they were on,
+	// which stay (they are the users' data).
+	for _, o := range platformObjects {
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
+			t.Fatalf("%T %s after the uninstall: %v", o, o.GetName(), err)
+		}
+		for _, f := range o.GetFinalizers() {
+			if strings.Contains(f, "superkube.io") {
+				t.Errorf("%T %s keeps the finalizer %s", o, o.GetName(), f)
+			}
+		}
+	}
+	// Nothing of the release is left, and nothing calls a webhook that is gone.
+	sel := metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + chartRelease}
+	left := map[string]int{}
+	count := func(kind string, n int, err error) {
+		if err != nil {
+			t.Fatalf("listing %s: %v", kind, err)
+		}
+		if n > 0 {
+			left[kind] = n
+		}
+	}
+	deps, err := cs.AppsV1().Deployments(chartNamespace).List(ctx, sel)
+	count("deployments", len(deps.Items), err)
+	svcs, err := cs.CoreV1().Services(chartNamespace).List(ctx, sel)
+	count("services", len(svcs.Items), err)
+	secrets, err := cs.CoreV1().Secrets(chartNamespace).List(ctx, sel)
+	count("secrets", len(secrets.Items), err)
+	cms, err := cs.CoreV1().ConfigMaps(chartNamespace).List(ctx, sel)
+	count("configmaps", len(cms.Items), err)
+	sas, err := cs.CoreV1().ServiceAccounts(chartNamespace).List(ctx, sel)
+	count("serviceaccounts", len(sas.Items), err)
+	crs, err := cs.RbacV1().ClusterRoles().List(ctx, sel)
+	count("clusterroles", len(crs.Items), err)
+	crbs, err := cs.RbacV1().ClusterRoleBindings().List(ctx, sel)
+	count("clusterrolebindings", len(crbs.Items), err)
+	nps, err := cs.NetworkingV1().NetworkPolicies(chartNamespace).List(ctx, sel)
+	count("networkpolicies", len(nps.Items), err)
+	vwcs, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range vwcs.Items {
+		if w.Name == chartRelease+"-apiserver" || w.Name == "superkube-quota" {
+			left["validatingwebhookconfiguration "+w.Name]++
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("left after helm uninstall: %v", left)
+	}
+
+	// The documented removal of everything, as docs/install.md gives it.
+	doc, err := os.ReadFile(filepath.Join(d.root, "docs", "install.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "### Removing everything")
+	script, _, ok2 := strings.Cut(after, "```\n\n")
+	_, script, ok3 := strings.Cut(script, "```sh\n")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/install.md has no script under \"Removing everything\"")
+	}
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(d.dataDir, "kubeconfig"), "PATH="+os.Getenv("K8S_BIN_DIR")+":"+os.Getenv("PATH"))
+	begin = time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the documented removal: %v\n%s", err, out)
+	}
+	var stuck []string
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		stuck = stuck[:0]
+		nsl, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nsl.Items {
+			if n.Status.Phase == corev1.NamespaceTerminating || n.Labels["superkube.io/workspace"] != "" {
+				stuck = append(stuck, "namespace "+n.Name+" ("+string(n.Status.Phase)+")")
+			}
+		}
+		var crds apiextensionsv1.CustomResourceDefinitionList
+		if err := cl.List(ctx, &crds); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range crds.Items {
+			if strings.HasSuffix(c.Spec.Group, "superkube.io") {
+				stuck = append(stuck, "crd "+c.Name)
+			}
+		}
+		if len(stuck) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("2 minutes after the documented removal, still there: %v", stuck)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Logf("FIGURE documented removal until no project, no CRD and no namespace in Terminating is left: %.1f s", time.Since(begin).Seconds())
 }
 
 // chartAPI is a client of the chart's ke-apiserver, trusting the CA the

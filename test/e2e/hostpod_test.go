@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ type hostPod struct {
 	log  string
 	cmd  *exec.Cmd
 	// exited gets the process's end once.
-	exited chan error
+	exited   chan error
+	stopOnce sync.Once
 	// probe is the container's readiness probe as a URL on 127.0.0.1.
 	probe string
 }
@@ -56,6 +58,12 @@ type hostPod struct {
 // startHostPod starts the container of the pod template of the workload
 // name in namespace, and waits for its readiness probe when it has one.
 func startHostPod(t *testing.T, cs kubernetes.Interface, admin *rest.Config, binDir, namespace, name string, spec corev1.PodSpec) *hostPod {
+	return startHostPodOf(t, cs, admin, filepath.Join(binDir, spec.Containers[0].Name), namespace, name, spec)
+}
+
+// startHostPodOf is startHostPod with the program to run, for a container
+// that is not named after its program.
+func startHostPodOf(t *testing.T, cs kubernetes.Interface, admin *rest.Config, program, namespace, name string, spec corev1.PodSpec) *hostPod {
 	t.Helper()
 	ctx := context.Background()
 	c := spec.Containers[0]
@@ -240,7 +248,7 @@ func startHostPod(t *testing.T, cs kubernetes.Interface, admin *rest.Config, bin
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.cmd = exec.Command(filepath.Join(binDir, c.Name), args...)
+	p.cmd = exec.Command(program, args...)
 	p.cmd.Dir = p.root
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + p.root}, envList...)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
@@ -251,18 +259,12 @@ func startHostPod(t *testing.T, cs kubernetes.Interface, admin *rest.Config, bin
 	exited := p.exited
 	go func() { exited <- p.cmd.Wait(); _ = out.Close() }()
 	t.Cleanup(func() {
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
+		p.stop()
 		if t.Failed() {
 			t.Logf("%s's log:\n%s", p.name, p.tail(60))
 		}
 	})
-	t.Logf("%s: %s %s", name, c.Name, strings.Join(args, " "))
+	t.Logf("%s: %s %s", name, filepath.Base(program), strings.Join(args, " "))
 	if p.probe == "" {
 		return p
 	}
@@ -309,6 +311,32 @@ func (p *hostPod) refusals(serviceAccount string) []string {
 		}
 	}
 	return found
+}
+
+// stop ends the process as a kubelet ends a container: SIGTERM, and
+// SIGKILL after the grace period.
+func (p *hostPod) stop() {
+	p.stopOnce.Do(func() {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case err := <-p.exited:
+			p.exited <- err
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			p.exited <- <-p.exited
+		}
+	})
+}
+
+// wait waits for the process to end by itself and returns how it ended.
+func (p *hostPod) wait(timeout time.Duration) error {
+	select {
+	case err := <-p.exited:
+		p.exited <- err
+		return err
+	case <-time.After(timeout):
+		return fmt.Errorf("%s did not end within %s", p.name, timeout)
+	}
 }
 
 func (p *hostPod) String() string { return fmt.Sprintf("%s (pid %d)", p.name, p.cmd.Process.Pid) }

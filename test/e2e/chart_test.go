@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -32,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -45,6 +43,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/testutil/helmtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/redisserver"
 )
 
@@ -112,21 +111,8 @@ func TestTheChartRunsThePlatformWithItsOwnIdentities(t *testing.T) {
 		"redis":   map[string]any{"url": store.URL(0)},
 		"logging": map[string]any{"deploy": map[string]any{"enabled": false}},
 	}
-	root, err := filepath.Abs(filepath.Join(d.root, "charts", "super-kubenetes"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := loader.Load(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ns := chartNamespace
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.KubeConfig, flags.Namespace = &kubeconfig, &ns
-	cfg := action.NewConfiguration()
-	if err := cfg.Init(flags, ns, "secret"); err != nil {
-		t.Fatal(err)
-	}
+	ch, cfg := helmtest.Chart(t), helmtest.Configuration(t, kubeconfig, ns)
 	install := action.NewInstall(cfg)
 	install.ReleaseName, install.Namespace = chartRelease, ns
 	install.WaitStrategy = kube.HookOnlyStrategy // KWOK's pods run nothing: the test runs the components

@@ -9,8 +9,6 @@ package chart
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +17,6 @@ import (
 	"github.com/spf13/pflag"
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -28,13 +25,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/admission"
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	consoleapp "github.com/superkube/super-kubenetes/internal/console/app"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/helmtest"
 )
 
 var env *envtest.Environment
@@ -53,29 +50,11 @@ type helm struct {
 
 func newHelm(t *testing.T, namespace, release string) *helm {
 	t.Helper()
-	root, err := envtest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := loader.Load(filepath.Join(root, "charts", "super-kubenetes"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	kc, err := env.AdminKubeconfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.KubeConfig = &path
-	flags.Namespace = &namespace
-	cfg := action.NewConfiguration()
-	if err := cfg.Init(flags, namespace, "secret"); err != nil {
-		t.Fatal(err)
-	}
+	ch, cfg := helmtest.Chart(t), helmtest.ConfigurationFor(t, kc, namespace)
 	if err := env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}

@@ -5,27 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr/testr"
 	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	"github.com/superkube/super-kubenetes/internal/multicluster/agent"
-	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/helmtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"
 )
 
@@ -33,24 +29,7 @@ import (
 // member, as docs/multicluster.md says (release ke-agent, --skip-crds).
 func installMemberChart(t *testing.T, namespace string, vals map[string]any) {
 	t.Helper()
-	root, err := envtest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := loader.Load(filepath.Join(root, "charts", "super-kubenetes"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, memberKubeconfig, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.KubeConfig, flags.Namespace = &path, &namespace
-	cfg := action.NewConfiguration()
-	if err := cfg.Init(flags, namespace, "secret"); err != nil {
-		t.Fatal(err)
-	}
+	ch, cfg := helmtest.Chart(t), helmtest.ConfigurationFor(t, memberKubeconfig, namespace)
 	if _, err := member.Clientset.CoreV1().Namespaces().Create(context.Background(),
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)

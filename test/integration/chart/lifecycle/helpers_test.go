@@ -8,26 +8,24 @@ package lifecycle
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/superkube/super-kubenetes/internal/scheme"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
+	"github.com/superkube/super-kubenetes/internal/testutil/helmtest"
 )
 
 var (
@@ -65,17 +63,7 @@ func newRelease(t *testing.T, namespace, name string) *helmRelease {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	flags := genericclioptions.NewConfigFlags(false)
-	flags.KubeConfig = &path
-	flags.Namespace = &namespace
-	cfg := action.NewConfiguration()
-	if err := cfg.Init(flags, namespace, "secret"); err != nil {
-		t.Fatal(err)
-	}
+	cfg := helmtest.ConfigurationFor(t, kc, namespace)
 	if err := env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
@@ -86,19 +74,14 @@ func newRelease(t *testing.T, namespace, name string) *helmRelease {
 // packaged previous one.
 func loadChart(t *testing.T, testdata string) *chart.Chart {
 	t.Helper()
+	if testdata == "" {
+		return helmtest.Chart(t)
+	}
 	root, err := envtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(root, "charts", "super-kubenetes")
-	if testdata != "" {
-		path = filepath.Join(root, "test", "integration", "chart", "testdata", testdata)
-	}
-	ch, err := loader.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	return helmtest.Load(t, filepath.Join(root, "test", "integration", "chart", "testdata", testdata))
 }
 
 func (h *helmRelease) install(ch *chart.Chart, vals map[string]any) *release.Release {

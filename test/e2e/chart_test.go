@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -293,40 +294,29 @@ func uninstallWithTheHook(t *testing.T, d *devCluster, cs kubernetes.Interface, 
 			}
 		}
 	}
-	// Nothing of the release is left, and nothing calls a webhook that is gone.
-	sel := metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + chartRelease}
-	left := map[string]int{}
-	count := func(kind string, n int, err error) {
-		if err != nil {
-			t.Fatalf("listing %s: %v", kind, err)
+	// Nothing the release rendered is left, and neither is the quota
+	// webhook the controller manager registered: nothing calls a webhook
+	// that is gone.
+	quota := &unstructured.Unstructured{}
+	quota.SetAPIVersion("admissionregistration.k8s.io/v1")
+	quota.SetKind("ValidatingWebhookConfiguration")
+	quota.SetName("superkube-quota")
+	rendered := []*unstructured.Unstructured{quota}
+	for doc := range strings.SplitSeq(rel.Manifest, "\n---") {
+		o := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(doc), &o.Object); err != nil {
+			t.Fatal(err)
 		}
-		if n > 0 {
-			left[kind] = n
+		if len(o.Object) > 0 {
+			rendered = append(rendered, o)
 		}
 	}
-	deps, err := cs.AppsV1().Deployments(chartNamespace).List(ctx, sel)
-	count("deployments", len(deps.Items), err)
-	svcs, err := cs.CoreV1().Services(chartNamespace).List(ctx, sel)
-	count("services", len(svcs.Items), err)
-	secrets, err := cs.CoreV1().Secrets(chartNamespace).List(ctx, sel)
-	count("secrets", len(secrets.Items), err)
-	cms, err := cs.CoreV1().ConfigMaps(chartNamespace).List(ctx, sel)
-	count("configmaps", len(cms.Items), err)
-	sas, err := cs.CoreV1().ServiceAccounts(chartNamespace).List(ctx, sel)
-	count("serviceaccounts", len(sas.Items), err)
-	crs, err := cs.RbacV1().ClusterRoles().List(ctx, sel)
-	count("clusterroles", len(crs.Items), err)
-	crbs, err := cs.RbacV1().ClusterRoleBindings().List(ctx, sel)
-	count("clusterrolebindings", len(crbs.Items), err)
-	nps, err := cs.NetworkingV1().NetworkPolicies(chartNamespace).List(ctx, sel)
-	count("networkpolicies", len(nps.Items), err)
-	vwcs, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range vwcs.Items {
-		if w.Name == chartRelease+"-apiserver" || w.Name == "superkube-quota" {
-			left["validatingwebhookconfiguration "+w.Name]++
+	var left []string
+	for _, o := range rendered {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(o.GroupVersionKind())
+		if err := cl.Get(ctx, client.ObjectKey{Namespace: o.GetNamespace(), Name: o.GetName()}, m); !apierrors.IsNotFound(err) {
+			left = append(left, fmt.Sprintf("%s %s (%v)", o.GetKind(), o.GetName(), err))
 		}
 	}
 	if len(left) > 0 {

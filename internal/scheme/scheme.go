@@ -12,6 +12,7 @@ import (
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
+	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
 	gatewayv1alpha1 "github.com/superkube/super-kubenetes/api/gateway/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
@@ -32,6 +33,7 @@ func New() *runtime.Scheme {
 	utilruntime.Must(alertingv2beta1.AddToScheme(s))
 	utilruntime.Must(notificationv2beta2.AddToScheme(s))
 	utilruntime.Must(applicationv2.AddToScheme(s))
+	utilruntime.Must(devopsv1alpha3.AddToScheme(s))
 	utilruntime.Must(networkv1alpha1.AddToScheme(s))
 	utilruntime.Must(gatewayv1alpha1.AddToScheme(s))
 	utilruntime.Must(gatewayapiv1.Install(s))

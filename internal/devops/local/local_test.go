@@ -264,7 +264,7 @@ func TestCredentialsAreMaskedInLogs(t *testing.T) {
 	e := &Engine{Dir: t.TempDir()}
 	run := newRun(devopsv1alpha3.Definition{Stages: []devopsv1alpha3.Stage{{Name: "s",
 		Environment: []devopsv1alpha3.EnvVar{{Name: "TOKEN", Credential: &devopsv1alpha3.CredentialKeyRef{Name: "api", Key: "secret"}}},
-		Steps: []devopsv1alpha3.Step{sh("leak", `echo "token is $TOKEN"; printf %s "$TOKEN" | base64; exit 1`)}}}})
+		Steps:       []devopsv1alpha3.Step{sh("leak", `echo "token is $TOKEN"; printf %s "$TOKEN" | base64; exit 1`)}}}})
 	run.Credentials = map[string]map[string][]byte{"api": {"secret": []byte("tok-3f9a-SECRET")}}
 	phase, _, _ := execute(t, e, run)
 	if phase != devopsv1alpha3.PhaseFailed {

@@ -43,7 +43,7 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 	if p.Spec.Disabled && run.Spec.Trigger.Kind != devopsv1alpha3.TriggerManual {
 		return fail("the pipeline is disabled")
 	}
-	params, err := Parameters(p.Spec.Parameters, run.Spec.Parameters)
+	params, err := definition.Parameters(p.Spec.Parameters, run.Spec.Parameters)
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -92,28 +92,6 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 		r.wakeQueued(context.Background(), key.Namespace)
 	}()
 	return true, nil
-}
-
-// Parameters are a run's parameters with the pipeline's defaults; an
-// unknown parameter or a value outside the choices is refused.
-func Parameters(declared []devopsv1alpha3.Parameter, given []devopsv1alpha3.ParamValue) (map[string]string, error) {
-	out := map[string]string{}
-	byName := map[string]devopsv1alpha3.Parameter{}
-	for _, d := range declared {
-		byName[d.Name] = d
-		out[d.Name] = d.Default
-	}
-	for _, g := range given {
-		d, ok := byName[g.Name]
-		if !ok {
-			return nil, fmt.Errorf("parameter %q is not one of the pipeline's", g.Name)
-		}
-		if len(d.Choices) > 0 && !slices.Contains(d.Choices, g.Value) {
-			return nil, fmt.Errorf("parameter %s: %q is not one of %s", g.Name, g.Value, strings.Join(d.Choices, ", "))
-		}
-		out[g.Name] = g.Value
-	}
-	return out, nil
 }
 
 // credentialNames are the credentials a run reads.

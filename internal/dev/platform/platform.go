@@ -349,6 +349,8 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
 		}
+		// Pipeline runs execute as host processes (KWOK runs no containers).
+		args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
 		// kube-apiserver asks the quota webhook at localhost (the name in
 		// the certificate the platform makes): the replica on the usual
 		// port, or with HA a balancer there in front of every replica.
@@ -548,6 +550,8 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
 	}
+	// The local pipeline executor's step logs.
+	args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
 	if cfg.AlertmanagerURL != "" {
 		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
 	}
@@ -677,3 +681,7 @@ func initialPassword(ctx context.Context, cl client.Client, ns string) string {
 	}
 	return string(s.Data["password"])
 }
+
+// DevOpsWorkDir is the local pipeline executor's folder: each run's
+// workspace, logs and artifacts.
+func DevOpsWorkDir(dataDir string) string { return filepath.Join(dataDir, "devops") }

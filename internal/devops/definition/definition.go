@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -373,4 +374,43 @@ func Credentials(def *devopsv1alpha3.Definition) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Parameters are a run's parameters with the pipeline's defaults; an
+// unknown parameter or a value outside the choices is refused.
+func Parameters(declared []devopsv1alpha3.Parameter, given []devopsv1alpha3.ParamValue) (map[string]string, error) {
+	errs := ParameterErrors(declared, given, field.NewPath("spec", "parameters"))
+	if len(errs) > 0 {
+		return nil, errs.ToAggregate()
+	}
+	out := map[string]string{}
+	for _, d := range declared {
+		out[d.Name] = d.Default
+	}
+	for _, g := range given {
+		out[g.Name] = g.Value
+	}
+	return out, nil
+}
+
+// ParameterErrors checks a run's parameters against the pipeline's.
+func ParameterErrors(declared []devopsv1alpha3.Parameter, given []devopsv1alpha3.ParamValue, fld *field.Path) field.ErrorList {
+	byName := map[string]devopsv1alpha3.Parameter{}
+	known := make([]string, 0, len(declared))
+	for _, d := range declared {
+		byName[d.Name] = d
+		known = append(known, d.Name)
+	}
+	var errs field.ErrorList
+	for i, g := range given {
+		d, ok := byName[g.Name]
+		if !ok {
+			errs = append(errs, field.NotSupported(fld.Index(i).Child("name"), g.Name, known))
+			continue
+		}
+		if len(d.Choices) > 0 && !slices.Contains(d.Choices, g.Value) {
+			errs = append(errs, field.NotSupported(fld.Index(i).Child("value"), g.Value, d.Choices))
+		}
+	}
+	return errs
 }

@@ -43,6 +43,9 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 	if p.Spec.Disabled && run.Spec.Trigger.Kind != devopsv1alpha3.TriggerManual {
 		return fail("the pipeline is disabled")
 	}
+	if errs := definition.Validate(def, definition.Path()); len(errs) > 0 {
+		return fail("the definition is not valid: " + errs.ToAggregate().Error())
+	}
 	params, err := definition.Parameters(p.Spec.Parameters, run.Spec.Parameters)
 	if err != nil {
 		return fail(err.Error())

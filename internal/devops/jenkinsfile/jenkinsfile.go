@@ -88,6 +88,8 @@ func Parse(src []byte) (*Result, error) {
 type converter struct {
 	res    Result
 	params map[string]bool // declared parameters
+	// runRetry is the pipeline's retry, for stages that set none.
+	runRetry *int32
 	names  map[string]pos  // stage and branch names
 }
 
@@ -194,6 +196,7 @@ func (c *converter) pipeline(p *stmt) error {
 			c.res.Definition.Timeout = opts.timeout
 		}
 		if opts.hasRetry {
+			c.runRetry = &opts.retry
 			c.warn(opts.retryPos, "the pipeline's retry(%d) is imported as a retry of each stage that sets none (a definition has no retry of the whole run)", opts.retry+1)
 		}
 	}
@@ -201,7 +204,7 @@ func (c *converter) pipeline(p *stmt) error {
 	if st == nil {
 		return fail(p.Pos, "spec.definition.stages", "the pipeline has no stages { ... } section")
 	}
-	if err := c.stages(st, env, opts); err != nil {
+	if err := c.stages(st, env); err != nil {
 		return err
 	}
 	if s := sec["post"]; s != nil {

@@ -11,7 +11,7 @@ import (
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 )
 
-func (c *converter) stages(s *stmt, env scope, opts options) error {
+func (c *converter) stages(s *stmt, env scope) error {
 	const field = "spec.definition.stages"
 	if s.Body == nil || len(s.Args) > 0 {
 		return fail(s.Pos, field, "stages must be a block: stages { stage('name') { ... } }")
@@ -35,9 +35,6 @@ func (c *converter) stages(s *stmt, env scope, opts options) error {
 		st := devopsv1alpha3.Stage{
 			Name: b.Name, When: b.When, Environment: b.Environment,
 			Timeout: b.Timeout, Retry: b.Retry, Steps: b.Steps, Parallel: par,
-		}
-		if opts.hasRetry && st.Retry == 0 {
-			st.Retry = opts.retry
 		}
 		c.res.Definition.Stages = append(c.res.Definition.Stages, st)
 	}
@@ -111,13 +108,17 @@ func (c *converter) stage(s *stmt, env scope, field string, top bool) (devopsv1a
 			return b, nil, err
 		}
 	}
+	ownRetry := false
 	if x := sec["options"]; x != nil {
 		o, err := c.options(x, field)
 		if err != nil {
 			return b, nil, err
 		}
-		b.Timeout = o.timeout
-		b.Retry = o.retry
+		b.Timeout, b.Retry, ownRetry = o.timeout, o.retry, o.hasRetry
+	}
+	if top && !ownRetry && c.runRetry != nil {
+		// The pipeline's retry, for a stage that sets none.
+		b.Retry = *c.runRetry
 	}
 	if x := sec["post"]; x != nil {
 		c.warn(x.Pos, "post { ... } is ignored: a definition has no post actions")

@@ -381,7 +381,7 @@ func (p *parser) value() (*value, error) {
 			p.advance()
 			return &value{Kind: vNumber, Pos: t.Pos, Text: "-" + n.Text}, nil
 		case "{":
-			return nil, errAt(t.Pos, "a closure is not supported here")
+			return nil, errAt(t.Pos, "a closure is not supported as a value (scripted syntax)")
 		}
 	}
 	return nil, p.unexpected("a value")

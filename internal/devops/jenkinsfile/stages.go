@@ -219,7 +219,7 @@ func (c *converter) when(s *stmt, field string) (*devopsv1alpha3.When, error) {
 		switch x.Name {
 		case "branch", "environment", "expression":
 			if seen[x.Name] {
-				return nil, fail(x.Pos, field, "a second %s condition: the definition holds one of each (use allOf in Jenkins is not supported either)", x.Name)
+				return nil, fail(x.Pos, field, "a second %s condition in one when is not supported (a stage holds one of each)", x.Name)
 			}
 			seen[x.Name] = true
 		}

@@ -73,7 +73,7 @@ func Parse(src []byte) (*Result, error) {
 		return nil, err
 	}
 	last := toks[len(toks)-1]
-	top, err := newParser(toks[:len(toks)-1], last.Pos, 0).statements()
+	top, err := newParser(toks[:len(toks)-1], last.Pos).statements()
 	if err != nil {
 		return nil, err
 	}

@@ -77,16 +77,16 @@ var groovyKeywords = map[string]bool{
 
 // parser reads statements from a token list that ends with tEOF.
 type parser struct {
-	toks  []token
-	i     int
-	depth int
+	toks   []token
+	i      int
+	values int // of values being read (lists in lists)
 }
 
-func newParser(toks []token, end pos, depth int) *parser {
+func newParser(toks []token, end pos) *parser {
 	t := make([]token, len(toks), len(toks)+1)
 	copy(t, toks)
 	t = append(t, token{Kind: tEOF, Pos: end})
-	return &parser{toks: t, depth: depth}
+	return &parser{toks: t}
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -137,7 +137,7 @@ func parseClosure(c *closure, depth int) ([]*stmt, error) {
 	if depth > maxDepth {
 		return nil, errAt(c.Pos, "blocks are nested too deeply")
 	}
-	return newParser(c.Toks, c.End, depth).statements()
+	return newParser(c.Toks, c.End).statements()
 }
 
 func (p *parser) statements() ([]*stmt, error) {
@@ -328,10 +328,10 @@ func (p *parser) arg() (arg, error) {
 }
 
 func (p *parser) value() (*value, error) {
-	p.depth++
-	defer func() { p.depth-- }()
+	p.values++
+	defer func() { p.values-- }()
 	t := p.peek()
-	if p.depth > maxDepth {
+	if p.values > maxDepth {
 		return nil, errAt(t.Pos, "values are nested too deeply")
 	}
 	switch t.Kind {

@@ -90,7 +90,7 @@ type converter struct {
 	params map[string]bool // declared parameters
 	// runRetry is the pipeline's retry, for stages that set none.
 	runRetry *int32
-	names  map[string]pos  // stage and branch names
+	names    map[string]pos // stage and branch names
 }
 
 func (c *converter) warn(at pos, format string, args ...any) {

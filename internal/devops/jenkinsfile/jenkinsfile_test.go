@@ -34,6 +34,7 @@ func TestImport(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
+			checkLimits(t, res)
 			got, err := yaml.Marshal(res)
 			if err != nil {
 				t.Fatal(err)

@@ -237,14 +237,6 @@ type envVal struct {
 	ok    bool
 }
 
-func (s scope) with() scope {
-	out := scope{}
-	for k, v := range s {
-		out[k] = v
-	}
-	return out
-}
-
 // environment reads NAME = value assignments; env gains them.
 func (c *converter) environment(s *stmt, env scope, field string) ([]devopsv1alpha3.EnvVar, error) {
 	if s.Body == nil || len(s.Args) > 0 {
@@ -275,7 +267,7 @@ func (c *converter) environment(s *stmt, env scope, field string) ([]devopsv1alp
 		ev := devopsv1alpha3.EnvVar{Name: a.Name}
 		switch {
 		case v.Kind == vCall && v.Text == "credentials":
-			id, err := c.onlyString(v, "credentials", f)
+			id, err := onlyString(v, "credentials", f)
 			if err != nil {
 				return nil, err
 			}
@@ -303,7 +295,7 @@ func (c *converter) environment(s *stmt, env scope, field string) ([]devopsv1alp
 }
 
 // onlyString reads the single string argument of a call.
-func (c *converter) onlyString(v *value, what, field string) (string, error) {
+func onlyString(v *value, what, field string) (string, error) {
 	if len(v.Args) != 1 || v.Args[0].Name != "" {
 		return "", fail(v.Pos, field, "%s takes one string", what)
 	}

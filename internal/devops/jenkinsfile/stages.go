@@ -2,7 +2,9 @@ package jenkinsfile
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -102,7 +104,7 @@ func (c *converter) stage(s *stmt, env scope, field string, top bool) (devopsv1a
 			return b, nil, err
 		}
 	}
-	env = env.with()
+	env = maps.Clone(env)
 	if x := sec["environment"]; x != nil {
 		if b.Environment, err = c.environment(x, env, field+".environment"); err != nil {
 			return b, nil, err
@@ -504,7 +506,7 @@ func stepArg(s *stmt, field, name string, allowed ...string) (*value, map[string
 			v = a.Val
 		case a.Name == name:
 			v = a.Val
-		case a.Name != "" && contains(allowed, a.Name):
+		case a.Name != "" && slices.Contains(allowed, a.Name):
 			named[a.Name] = a.Val
 		case a.Name == "":
 			return nil, nil, fail(a.Pos, field, "%s takes one unnamed argument", s.Name)
@@ -516,15 +518,6 @@ func stepArg(s *stmt, field, name string, allowed ...string) (*value, map[string
 		return nil, nil, fail(s.Pos, field, "%s needs %s", s.Name, name)
 	}
 	return v, named, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func noBody(s *stmt, field string) error {

@@ -218,13 +218,10 @@ func (c *converter) when(s *stmt, field string) (*devopsv1alpha3.When, error) {
 	w := &devopsv1alpha3.When{}
 	seen := map[string]bool{}
 	for _, x := range list {
-		switch x.Name {
-		case "branch", "environment", "expression":
-			if seen[x.Name] {
-				return nil, fail(x.Pos, field, "a second %s condition in one when is not supported (a stage holds one of each)", x.Name)
-			}
-			seen[x.Name] = true
+		if seen[x.Name] {
+			return nil, fail(x.Pos, field, "a second %s condition in one when is not supported (a stage holds one of each)", x.Name)
 		}
+		seen[x.Name] = true
 		switch x.Name {
 		case "branch":
 			if w.Branch, err = branchGlob(x, field+".branch"); err != nil {
@@ -533,8 +530,7 @@ func (c *converter) sh(s *stmt, sl *stepList, w wrap) error {
 		return err
 	}
 	for _, a := range s.Args {
-		switch a.Name {
-		case "returnStdout", "returnStatus":
+		if a.Name == "returnStdout" || a.Name == "returnStatus" {
 			return fail(a.Pos, f, "sh's %s is not supported (its result could only be used in a script block)", a.Name)
 		}
 	}

@@ -273,14 +273,18 @@ func (l *lexer) lexString(p pos) error {
 				if l.off+4 > len(l.src) {
 					return l.errorf(ep, `bad escape \u (four hexadecimal digits must follow)`)
 				}
-				v, err := strconv.ParseUint(l.src[l.off:l.off+4], 16, 32)
-				if err != nil {
-					return l.errorf(ep, `bad escape \u (four hexadecimal digits must follow)`)
+				var v rune
+				for _, h := range []byte(l.src[l.off : l.off+4]) {
+					d := hexValue(h)
+					if d < 0 {
+						return l.errorf(ep, `bad escape \u (four hexadecimal digits must follow)`)
+					}
+					v = v<<4 | d
 				}
 				for range 4 {
 					l.next()
 				}
-				sb.WriteRune(rune(v))
+				sb.WriteRune(v)
 			default:
 				return l.errorf(ep, "unknown escape \\%c in a string", e)
 			}
@@ -333,4 +337,17 @@ func (l *lexer) lexString(p pos) error {
 
 func isIdentStartByte(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+// hexValue is the value of a hexadecimal digit, or -1.
+func hexValue(c byte) rune {
+	switch {
+	case c >= '0' && c <= '9':
+		return rune(c - '0')
+	case c >= 'a' && c <= 'f':
+		return rune(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return rune(c-'A') + 10
+	}
+	return -1
 }

@@ -229,7 +229,7 @@ func TestAnExistingJobIsUpdatedAndCrumbIsOptional(t *testing.T) {
 func TestAFailedStageFailsTheRun(t *testing.T) {
 	for name, c := range map[string]struct {
 		build, describe, msg string
-		stages             map[string]devopsv1alpha3.RunPhase
+		stages               map[string]devopsv1alpha3.RunPhase
 	}{
 		"failed": {"build-failure.json", "describe-failed.json", "the Jenkins build failed in the stage Test: script returned exit code 2",
 			map[string]devopsv1alpha3.RunPhase{"Build": devopsv1alpha3.PhaseSucceeded, "Test/unit": devopsv1alpha3.PhaseSucceeded, "Test/lint": devopsv1alpha3.PhaseFailed, "Package": devopsv1alpha3.PhaseSkipped}},

@@ -441,6 +441,9 @@ func (x *execution) follow(ctx context.Context) (devopsv1alpha3.RunPhase, string
 			if !info.Building {
 				return x.finish(info)
 			}
+			if paused(desc) && x.run.Approval == nil {
+				return x.abandon(ctx, "Jenkins waits for an input, and the run has no way to answer it")
+			}
 			if paused(desc) {
 				if err := x.askInputs(ctx, actx, answers); err != nil && !transient(err) {
 					return x.abandon(ctx, "Jenkins refused the list of pending inputs: "+err.Error())
@@ -460,6 +463,11 @@ func (x *execution) follow(ctx context.Context) (devopsv1alpha3.RunPhase, string
 			return x.stop(ctx)
 		case a := <-answers:
 			if a.err != nil {
+				// Ask again at the next poll that finds the input pending.
+				delete(x.started, a.id)
+				if !sleep(ctx, x.e.cfg.PollInterval) {
+					return x.stop(ctx)
+				}
 				continue
 			}
 			if err := x.answer(ctx, a); err != nil {
@@ -514,11 +522,7 @@ func (x *execution) askInputs(ctx, actx context.Context, answers chan<- answer) 
 		x.inputs[path] = &inputState{phase: devopsv1alpha3.PhaseWaiting, message: "waiting for an approval"}
 		go func(id, path string) {
 			a := answer{id: id, path: path}
-			if x.run.Approval == nil {
-				a.err = errors.New("the run takes no approvals")
-			} else {
-				a.approval, a.err = x.run.Approval(actx, path)
-			}
+			a.approval, a.err = x.run.Approval(actx, path)
 			select {
 			case answers <- a:
 			case <-actx.Done():

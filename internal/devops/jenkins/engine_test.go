@@ -556,3 +556,31 @@ func TestADefinitionJenkinsCannotRunFailsBeforeAnyRequest(t *testing.T) {
 		t.Fatalf("requests: %v", f.calls)
 	}
 }
+
+func TestAFailedApprovalIsAskedAgain(t *testing.T) {
+	f, answered := inputJenkins(t)
+	var mu sync.Mutex
+	calls := 0
+	run := inputRun(func(context.Context, string) (devopsv1alpha3.Approval, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return devopsv1alpha3.Approval{}, errors.New("the approval could not be read")
+		}
+		return devopsv1alpha3.Approval{Step: "Release/approve", Approved: true, User: "alice"}, nil
+	})
+	phase, msg := execute(t, newEngine(t, f), run, &recorder{})
+	if phase != devopsv1alpha3.PhaseSucceeded || answered() != "proceed" || calls != 2 {
+		t.Fatalf("phase %s (%s), answer %q, %d calls", phase, msg, answered(), calls)
+	}
+}
+
+func TestAnInputWithoutApprovalsFailsTheRun(t *testing.T) {
+	f, _ := inputJenkins(t)
+	f.on("POST /job/demo.web/7/stop", redirect("/job/demo.web/7/"))
+	phase, msg := execute(t, newEngine(t, f), inputRun(nil), &recorder{})
+	if phase != devopsv1alpha3.PhaseFailed || !strings.Contains(msg, "no way to answer it") {
+		t.Fatalf("got %s %q", phase, msg)
+	}
+}

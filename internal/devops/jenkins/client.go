@@ -22,6 +22,7 @@ type StatusError struct {
 	Detail string
 }
 
+// Error says which request failed and why, in words for the run's message.
 func (e *StatusError) Error() string {
 	var what string
 	switch e.Code {

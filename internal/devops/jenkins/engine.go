@@ -368,7 +368,7 @@ func (x *execution) cancelQueued(ctx context.Context, queueID string) (devopsv1a
 	_, err := x.e.c.post(sctx, "/queue/cancelItem", url.Values{"id": {queueID}}, nil, "")
 	var item queueItem
 	if gerr := x.e.c.getJSON(sctx, "/queue/item/"+queueID+"/api/json", nil, &item); gerr == nil && item.Executable != nil && item.Executable.Number > 0 {
-		x.number = item.Executable.Number
+		x.number, x.buildURL = item.Executable.Number, item.Executable.URL
 		return x.stop(ctx)
 	}
 	if err != nil && ctx.Err() != nil {

@@ -584,3 +584,34 @@ func TestAnInputWithoutApprovalsFailsTheRun(t *testing.T) {
 		t.Fatalf("got %s %q", phase, msg)
 	}
 }
+
+func TestARefusedCrumbIsAskedAgain(t *testing.T) {
+	f := newFake(t)
+	f.staleCrumbs = 1
+	f.newJob("queue-left.json")
+	f.on("GET /job/demo.web/7/api/json", f.json("build-success.json"))
+	f.on("GET /job/demo.web/7/wfapi/describe", f.json("describe-success.json"))
+	if phase, msg := execute(t, newEngine(t, f), parallelRun(), &recorder{}); phase != devopsv1alpha3.PhaseSucceeded {
+		t.Fatalf("phase %s (%s)", phase, msg)
+	}
+	if n := f.count("GET /crumbIssuer/api/json"); n != 2 {
+		t.Errorf("crumb asked %d times", n)
+	}
+}
+
+func TestJenkinsMessagesAreMasked(t *testing.T) {
+	f := newFake(t)
+	f.newJob("queue-left.json")
+	f.on("GET /job/demo.web/7/api/json", f.json("build-failure.json"))
+	f.on("GET /job/demo.web/7/wfapi/describe", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strings.ReplaceAll(string(f.file("describe-failed.json")), "script returned exit code 2", "login with "+secret+" refused")))
+	})
+	r := &recorder{}
+	phase, msg := execute(t, newEngine(t, f), parallelRun(), r)
+	if phase != devopsv1alpha3.PhaseFailed || strings.Contains(msg, secret) || !strings.Contains(msg, "login with **** refused") {
+		t.Fatalf("got %s %q", phase, msg)
+	}
+	if st := stageOf(r.last(), "Test/lint"); strings.Contains(st.Message, secret) || st.Message != "login with **** refused" {
+		t.Fatalf("stage message %q", st.Message)
+	}
+}

@@ -19,11 +19,14 @@ type fakeJenkins struct {
 	srv   *httptest.Server
 	token string
 
-	mu     sync.Mutex
-	crumb  bool
-	routes map[string]http.HandlerFunc
-	calls  []string
-	bodies map[string]string
+	mu    sync.Mutex
+	crumb bool
+	// staleCrumbs is how many crumbs the issuer gives that Jenkins then
+	// refuses.
+	staleCrumbs int
+	routes      map[string]http.HandlerFunc
+	calls       []string
+	bodies      map[string]string
 }
 
 const (
@@ -57,6 +60,16 @@ func (f *fakeJenkins) serve(w http.ResponseWriter, r *http.Request) {
 	if key == "GET /crumbIssuer/api/json" {
 		if !crumb {
 			http.NotFound(w, r)
+			return
+		}
+		f.mu.Lock()
+		stale := f.staleCrumbs > 0
+		f.staleCrumbs--
+		f.mu.Unlock()
+		if stale {
+			// A crumb of an expired session.
+			w.Header().Set("Content-Type", "application/json;charset=utf-8")
+			_, _ = w.Write([]byte(strings.Replace(string(f.file("crumb.json")), fakeCrumb, "expired", 1)))
 			return
 		}
 		f.serveFile(w, "crumb.json")

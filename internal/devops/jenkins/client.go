@@ -43,9 +43,11 @@ func (e *StatusError) Error() string {
 }
 
 // transient says whether err may pass if the request is made again: no
-// answer at all, or a server error.
+// answer at all (a refused connection, the HTTP client's timeout), an
+// answer that is not what Jenkins sends, or a server error. Callers check
+// their own context first: its end is never retried.
 func transient(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil {
 		return false
 	}
 	if se, ok := errors.AsType[*StatusError](err); ok {

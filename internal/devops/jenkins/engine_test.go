@@ -615,3 +615,27 @@ func TestJenkinsMessagesAreMasked(t *testing.T) {
 		t.Fatalf("stage message %q", st.Message)
 	}
 }
+
+func TestAJenkinsThatHangsFailsTheRunInBoundedTime(t *testing.T) {
+	f := newFake(t)
+	f.newJob("queue-left.json")
+	hang := func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	f.on("GET /job/demo.web/7/api/json", hang)
+	f.on("POST /job/demo.web/7/stop", hang)
+	e, err := New(Config{
+		URL: f.srv.URL, User: fakeUser, Token: fakeToken,
+		HTTP:         &http.Client{Timeout: 50 * time.Millisecond},
+		PollInterval: 5 * time.Millisecond, MaxFailures: 3, StopWait: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	phase, msg := execute(t, e, parallelRun(), &recorder{})
+	if phase != devopsv1alpha3.PhaseFailed || !strings.Contains(msg, "Jenkins stopped answering (3 tries)") || !strings.Contains(msg, "Client.Timeout") {
+		t.Fatalf("got %s %q", phase, msg)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %s", d)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -199,6 +200,7 @@ type execution struct {
 	byID     map[string]string      // input id → step path
 	started  map[string]bool        // input ids asked
 	rejected string
+	reported []devopsv1alpha3.StageStatus
 }
 
 type stageEntry struct {
@@ -260,6 +262,7 @@ func (x *execution) execute(ctx context.Context) (devopsv1alpha3.RunPhase, strin
 		}
 		s.Stages = x.stages(nil, false, "")
 	})
+	x.reported = x.stages(nil, false, "")
 	if phase, msg := x.start(ctx, script); phase != "" {
 		x.report(true, phase)
 		return phase, msg
@@ -654,9 +657,20 @@ func (x *execution) stopBuild(ctx context.Context, wait time.Duration) error {
 
 // report writes the stages' phases. When final, no stage stays Pending,
 // Running or Waiting.
+// Nothing is written when the stages did not change since the last report:
+// each report is a write to the PipelineRun.
 func (x *execution) report(final bool, phase devopsv1alpha3.RunPhase) {
 	stages := x.stages(x.last, final, phase)
-	x.r.Update(func(s *devopsv1alpha3.PipelineRunStatus) { s.Stages = stages })
+	if x.reported != nil && equality.Semantic.DeepEqual(stages, x.reported) {
+		return
+	}
+	x.reported = stages
+	x.r.Update(func(s *devopsv1alpha3.PipelineRunStatus) {
+		s.Stages = make([]devopsv1alpha3.StageStatus, len(stages))
+		for i := range stages {
+			stages[i].DeepCopyInto(&s.Stages[i])
+		}
+	})
 }
 
 func (x *execution) stages(desc *runDescription, final bool, runPhase devopsv1alpha3.RunPhase) []devopsv1alpha3.StageStatus {

@@ -639,3 +639,18 @@ func TestAJenkinsThatHangsFailsTheRunInBoundedTime(t *testing.T) {
 		t.Fatalf("took %s", d)
 	}
 }
+
+func TestUnchangedStagesAreNotWrittenAgain(t *testing.T) {
+	f := newFake(t)
+	f.newJob("queue-left.json")
+	f.on("GET /job/demo.web/7/api/json", f.seq("build-running.json", "build-running.json", "build-running.json", "build-running.json", "build-success.json"))
+	f.on("GET /job/demo.web/7/wfapi/describe", f.seq("describe-running.json", "describe-running.json", "describe-running.json", "describe-running.json", "describe-success.json"))
+	r := &recorder{}
+	if phase, msg := execute(t, newEngine(t, f), parallelRun(), r); phase != devopsv1alpha3.PhaseSucceeded {
+		t.Fatalf("phase %s (%s)", phase, msg)
+	}
+	// Queued with the stages, Running, the running stages once, the end.
+	if n := len(r.history); n != 4 {
+		t.Fatalf("%d updates for 5 polls", n)
+	}
+}

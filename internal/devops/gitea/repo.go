@@ -1,6 +1,7 @@
 package gitea
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -100,19 +101,23 @@ func (c *Client) Statuses(ctx context.Context, owner, repo, ref string) ([]Statu
 	if err != nil {
 		return nil, err
 	}
-	var out []Status
+	var all []*sdk.Status
 	for page := 1; ; page++ {
 		list, resp, err := api.ListStatuses(owner, repo, ref, sdk.ListStatusesOption{ListOptions: sdk.ListOptions{Page: page, PageSize: 50}})
 		if err := check("statuses of "+ref, resp, err); err != nil {
 			return nil, err
 		}
-		for _, s := range list {
-			out = append(out, Status{State: State(s.State), Context: s.Context, TargetURL: s.TargetURL, Description: s.Description})
-		}
+		all = append(all, list...)
 		if len(list) < 50 {
-			return out, nil
+			break
 		}
 	}
+	slices.SortFunc(all, func(a, b *sdk.Status) int { return cmp.Compare(b.ID, a.ID) })
+	out := make([]Status, 0, len(all))
+	for _, s := range all {
+		out = append(out, Status{State: State(s.State), Context: s.Context, TargetURL: s.TargetURL, Description: s.Description})
+	}
+	return out, nil
 }
 
 // Branch is a branch and the commit at its head.
@@ -182,10 +187,10 @@ func (c *Client) CreateBranch(ctx context.Context, owner, repo, name, from strin
 // PullRequest is an open pull request: Head is the branch to merge (with
 // its commit HeadSHA) into Base.
 type PullRequest struct {
-	Number               int64
-	Title                string
-	Head, HeadSHA, Base  string
-	HTMLURL              string
+	Number              int64
+	Title               string
+	Head, HeadSHA, Base string
+	HTMLURL             string
 }
 
 // OpenPullRequests lists the repository's open pull requests, the newest

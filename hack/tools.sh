@@ -146,7 +146,7 @@ build_gitea() {
 	local mod src
 	src=$(mktemp -d "${TMPDIR:-/tmp}/gitea-src.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: src is local
-	trap "rm -rf '$src'" RETURN
+	trap "rm -rf '$src'; trap - RETURN" RETURN
 	# Outside any module, so the checkout's go.mod and go.sum stay as they are.
 	mod=$(cd "$src" && go mod download -json "code.gitea.io/gitea@v$GITEA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
 	if [[ -z $mod || ! -d $mod ]]; then

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"sigs.k8s.io/yaml"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
@@ -67,13 +68,13 @@ func TestThePasswordIsKept(t *testing.T) {
 }
 
 func TestTheSamplePipelineIsADefinition(t *testing.T) {
-	files, err := SampleFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := SampleFiles()
 	var def devopsv1alpha3.Definition
 	if err := yaml.UnmarshalStrict(files[PipelineFile], &def); err != nil {
 		t.Fatal(err)
+	}
+	if !equality.Semantic.DeepEqual(def, SamplePipeline()) {
+		t.Errorf("the pipeline file is not SamplePipeline:\n%+v", def)
 	}
 	var names []string
 	for _, s := range def.Stages {
@@ -98,10 +99,7 @@ func TestTheSampleProgramPassesItsTests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test")
 	}
-	files, err := SampleFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := SampleFiles()
 	dir := t.TempDir()
 	for p, b := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {

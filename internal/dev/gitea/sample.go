@@ -7,7 +7,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/gitea"
@@ -24,19 +23,15 @@ const (
 
 // SampleFiles are the sample repository's files: a Go program with a test
 // and no dependencies, its Kubernetes manifests, and its pipeline.
-func SampleFiles() (map[string][]byte, error) {
-	def, err := samplePipeline()
-	if err != nil {
-		return nil, err
-	}
+func SampleFiles() map[string][]byte {
 	return map[string][]byte{
 		"README.md":              []byte(sampleReadme),
 		"go.mod":                 []byte(sampleGoMod),
 		"main.go":                []byte(sampleMain),
 		"main_test.go":           []byte(sampleMainTest),
 		"deploy/deployment.yaml": []byte(sampleDeployment),
-		PipelineFile:             def,
-	}, nil
+		PipelineFile:             []byte(samplePipelineYAML),
+	}
 }
 
 // SamplePipeline is the sample's pipeline: check out, test, build the
@@ -60,24 +55,49 @@ func SamplePipeline() devopsv1alpha3.Definition {
 	}
 }
 
-func samplePipeline() ([]byte, error) {
-	b, err := yaml.Marshal(SamplePipeline())
-	if err != nil {
-		return nil, err
-	}
-	head := "# The pipeline of this repository: a devops.superkube.io/v1alpha3 Definition.\n" +
-		"# ${COMMIT} is the commit the run builds.\n"
-	return append([]byte(head), b...), nil
-}
+// samplePipelineYAML is SamplePipeline as a person would write it (a test
+// checks that they agree).
+const samplePipelineYAML = `# The pipeline of this repository: a devops.superkube.io/v1alpha3 Definition.
+# ${COMMIT} is the commit the run builds.
+timeout: 30m
+stages:
+  - name: checkout
+    steps:
+      - name: clone
+        checkout: {}
+  - name: test
+    steps:
+      - name: go-test
+        shell:
+          script: |
+            go test ./...
+  - name: build
+    steps:
+      - name: image
+        buildImage:
+          context: .
+          image: hello:${COMMIT}
+  - name: approval
+    steps:
+      - name: approve
+        input:
+          message: Deploy hello to the project hello?
+  - name: deploy
+    when:
+      branch: main
+    steps:
+      - name: apply
+        deploy:
+          project: hello
+          manifests:
+            - deploy/
+`
 
 // Seed makes the sample repository (AdminUser's SampleRepo) and writes
 // each of its files that is missing, one commit each; files that exist
 // are left as they are, so seeding again changes nothing.
 func Seed(ctx context.Context, c *gitea.Client) (gitea.Repo, error) {
-	files, err := SampleFiles()
-	if err != nil {
-		return gitea.Repo{}, err
-	}
+	files := SampleFiles()
 	repo, _, err := c.EnsureRepo(ctx, gitea.RepoSpec{Name: SampleRepo,
 		Description: "A sample Go program with its Super Kubenetes pipeline (seeded by ke-dev)"})
 	if err != nil {

@@ -94,6 +94,11 @@ type Config struct {
 	// SMTPAddr is Mailpit's SMTP server (host:port): ke-dev makes a
 	// platform e-mail Config to it and a Receiver for the administrator.
 	SMTPAddr string
+	// GiteaURL is the Git server that ke-dev runs (empty when none runs),
+	// where the DevOps module's pipelines keep their repositories;
+	// GiteaUser is its administrator, whose password is in
+	// GiteaPasswordFile. The components are not given them yet.
+	GiteaURL, GiteaUser, GiteaPasswordFile string
 	// WebhookSinkURL is ke-dev's webhook sink: ke-dev makes a webhook
 	// Config and Receiver to it.
 	WebhookSinkURL string

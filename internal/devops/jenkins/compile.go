@@ -24,6 +24,7 @@ import (
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
+	"github.com/superkube/super-kubenetes/internal/devops/runner"
 )
 
 // RunParameter is the string parameter every compiled job has: the run's
@@ -57,13 +58,10 @@ func StepKind(s *devopsv1alpha3.Step) string {
 	return ""
 }
 
-// StepName is a step's name: its own, or "<kind>-<index>" (index from 0
+// StepName is a step's name, the runner's: its own, or "<kind>-<n>" (n from 1
 // in its stage or branch).
 func StepName(s *devopsv1alpha3.Step, index int) string {
-	if s.Name != "" {
-		return s.Name
-	}
-	return fmt.Sprintf("%s-%d", StepKind(s), index)
+	return runner.StepName(*s, index)
 }
 
 // InputID is the id the Jenkinsfile gives the input step at path

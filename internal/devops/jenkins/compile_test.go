@@ -128,8 +128,8 @@ func TestCompileRefuses(t *testing.T) {
 		step devopsv1alpha3.Step
 		want string
 	}{
-		"deploy":       {devopsv1alpha3.Step{Deploy: &devopsv1alpha3.DeployStep{Project: "p", Manifests: []string{"k8s"}}}, "step S/deploy-0: deploy is not supported on Jenkins"},
-		"codeQuality":  {devopsv1alpha3.Step{CodeQuality: &devopsv1alpha3.CodeQualityStep{ProjectKey: "k"}}, "step S/codeQuality-0: codeQuality is not supported on Jenkins"},
+		"deploy":       {devopsv1alpha3.Step{Deploy: &devopsv1alpha3.DeployStep{Project: "p", Manifests: []string{"k8s"}}}, "step S/deploy-1: deploy is not supported on Jenkins"},
+		"codeQuality":  {devopsv1alpha3.Step{CodeQuality: &devopsv1alpha3.CodeQualityStep{ProjectKey: "k"}}, "step S/codeQuality-1: codeQuality is not supported on Jenkins"},
 		"no source":    {devopsv1alpha3.Step{Checkout: &devopsv1alpha3.CheckoutStep{}}, "checkout needs the pipeline's source"},
 		"odd key":      {devopsv1alpha3.Step{Environment: []devopsv1alpha3.EnvVar{{Name: "X", Credential: &devopsv1alpha3.CredentialKeyRef{Name: "c", Key: "token"}}}, Shell: &devopsv1alpha3.ShellStep{Script: "true"}}, `uses the key "token" of the credential "c"`},
 		"no kind":      {devopsv1alpha3.Step{Name: "empty"}, "step S/empty has no kind"},

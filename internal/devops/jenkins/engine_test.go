@@ -193,8 +193,8 @@ func TestAFullRunMapsStagesAndParallelBranches(t *testing.T) {
 	if got := lint.CompletionTime.Sub(lint.StartTime.Time); got != 8700*time.Millisecond {
 		t.Errorf("lint lasted %s", got)
 	}
-	if st := stepOf(s, "Test/unit", "shell-0"); st == nil || st.Phase != devopsv1alpha3.PhaseSucceeded || st.Kind != "shell" {
-		t.Errorf("step Test/unit/shell-0: %+v", st)
+	if st := stepOf(s, "Test/unit", "shell-1"); st == nil || st.Phase != devopsv1alpha3.PhaseSucceeded || st.Kind != "shell" {
+		t.Errorf("step Test/unit/shell-1: %+v", st)
 	}
 	// The job was created with the script, then built with the parameters.
 	cfg := f.body("POST /createItem")
@@ -459,7 +459,7 @@ func TestLogsAreFollowedAndMasked(t *testing.T) {
 		return string(b)
 	}
 	b64 := base64.StdEncoding.EncodeToString([]byte(secret))
-	got := read("Test/unit", "shell-0", true)
+	got := read("Test/unit", "shell-1", true)
 	if strings.Contains(got, secret) || strings.Contains(got, b64) || strings.Contains(got, "s3cr3t") {
 		t.Fatalf("a credential reached the log:\n%s", got)
 	}

@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apiserver/pkg/authentication/serviceaccount"
 	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,6 +56,11 @@ type Reconciler struct {
 	// WriteInterval is how often a run's progress is written at most
 	// (default 250ms).
 	WriteInterval time.Duration
+	// Notifier, when set, reports each run on its source's Git server
+	// (commit statuses); Recorder, when set, records its failures as
+	// Events of the run.
+	Notifier Notifier
+	Recorder events.EventRecorder
 
 	mu     sync.Mutex
 	active map[types.NamespacedName]*active

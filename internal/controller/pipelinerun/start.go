@@ -80,8 +80,26 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 		return false, client.IgnoreNotFound(err)
 	}
 	w := &writer{r: r, key: key, st: *run.Status.DeepCopy(), interval: r.WriteInterval, dirty: make(chan struct{}, 1)}
+	n := Notification{Run: key, Pipeline: p.Name, Source: p.Spec.Source.DeepCopy(), Commit: rev.Commit, Phase: devopsv1alpha3.PhaseRunning}
+	if p.Spec.Source != nil && p.Spec.Source.Credential != "" {
+		n.Credential = creds[p.Spec.Source.Credential]
+	}
+	notified := false
+	if n.Commit != "" {
+		notified = true
+	} else {
+		// The commit is known once checkout resolved the branch.
+		w.onCommit = func(commit string) {
+			started := n
+			started.Commit = commit
+			r.notify(context.WithoutCancel(ctx), run, started)
+		}
+	}
 	go func() {
 		defer a.cancel()
+		if notified {
+			r.notify(context.WithoutCancel(ctx), run, n)
+		}
 		stopWriter := w.loop()
 		phase, msg := eng.Execute(runCtx, er, w)
 		end := metav1.NewTime(r.now())
@@ -89,10 +107,17 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 			st.Phase, st.Message, st.CompletionTime = phase, msg, &end
 		})
 		stopWriter()
+		w.mu.Lock()
+		if w.st.Commit != "" {
+			n.Commit = w.st.Commit
+		}
+		w.mu.Unlock()
+		n.Phase, n.Message = phase, msg
+		r.notify(context.WithoutCancel(ctx), run, n)
 		r.mu.Lock()
 		delete(r.active, key)
 		r.mu.Unlock()
-		r.wakeQueued(context.Background(), key.Namespace)
+		r.wakeQueued(context.WithoutCancel(ctx), key.Namespace)
 	}()
 	return true, nil
 }
@@ -134,13 +159,24 @@ type writer struct {
 	mu       sync.Mutex
 	st       devopsv1alpha3.PipelineRunStatus
 	dirty    chan struct{}
+	// onCommit, when set, is called once, when the status first names
+	// the commit (after checkout).
+	onCommit func(commit string)
 }
 
 // Update changes the status and asks for a write.
 func (w *writer) Update(change func(*devopsv1alpha3.PipelineRunStatus)) {
 	w.mu.Lock()
 	change(&w.st)
+	var call func(string)
+	commit := w.st.Commit
+	if w.onCommit != nil && commit != "" && !w.st.Phase.Finished() {
+		call, w.onCommit = w.onCommit, nil
+	}
 	w.mu.Unlock()
+	if call != nil {
+		call(commit)
+	}
 	select {
 	case w.dirty <- struct{}{}:
 	default:
@@ -196,4 +232,21 @@ func (w *writer) write(ctx context.Context) error {
 		return client.IgnoreNotFound(err)
 	}
 	return nil
+}
+
+// notify reports the run on its Git server; a failure is logged and
+// recorded as an Event of the run, and the run goes on.
+func (r *Reconciler) notify(ctx context.Context, run *devopsv1alpha3.PipelineRun, n Notification) {
+	if r.Notifier == nil || n.Commit == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := r.Notifier.Notify(ctx, n); err != nil {
+		logger(ctx).Error(err, "reporting the run's commit status", "run", n.Run, "commit", n.Commit, "phase", n.Phase)
+		if r.Recorder != nil {
+			r.Recorder.Eventf(run, nil, corev1.EventTypeWarning, "CommitStatusFailed", "ReportCommitStatus",
+				"setting the commit status of %s (%s): %v", n.Commit, n.Phase, err)
+		}
+	}
 }

@@ -89,6 +89,9 @@ type DevOps struct {
 	// StepCPUSeconds and StepOpenFiles limit each local step's process.
 	StepCPUSeconds int `json:"stepCPUSeconds,omitempty"`
 	StepOpenFiles  int `json:"stepOpenFiles,omitempty"`
+	// ConsoleURL, when set, is the console's address: the commit statuses
+	// a run reports to Gitea link to its page there.
+	ConsoleURL string `json:"consoleURL,omitempty"`
 }
 
 func (d DevOps) validate() []error {
@@ -103,6 +106,11 @@ func (d DevOps) validate() []error {
 	}
 	if d.Executor == "local" && d.WorkDir == "" {
 		errs = append(errs, errors.New("devops.workDir is required with devops.executor local"))
+	}
+	if d.ConsoleURL != "" {
+		if u, err := url.Parse(d.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("devops.consoleURL must be an http or https URL, got %q", d.ConsoleURL))
+		}
 	}
 	if d.StepCPUSeconds < 0 || d.StepOpenFiles < 0 {
 		errs = append(errs, errors.New("devops.stepCPUSeconds and devops.stepOpenFiles must not be negative"))

@@ -183,7 +183,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		// DevOps: projects, pipelines and their runs.
 		&devopsproject.Reconciler{Client: c},
 		&pipeline.Reconciler{Client: c, Clock: clk},
-		&pipelinerun.Reconciler{Client: c, Engines: devopsEngines(cfg, rc), DefaultEngine: devopsDefaultEngine(cfg)},
+		&pipelinerun.Reconciler{Client: c, Engines: devopsEngines(cfg, rc), DefaultEngine: devopsDefaultEngine(cfg),
+			Notifier: &pipelinerun.GiteaNotifier{ConsoleURL: cfg.DevOps.ConsoleURL}, Recorder: rec("pipelinerun-controller")},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},

@@ -356,6 +356,8 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		}
 		// Pipeline runs execute as host processes (KWOK runs no containers).
 		args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
+		// Commit statuses link to the run's page in the console.
+		args = append(args, "--devops-console-url="+cfg.ConsoleURL())
 		// kube-apiserver asks the quota webhook at localhost (the name in
 		// the certificate the platform makes): the replica on the usual
 		// port, or with HA a balancer there in front of every replica.

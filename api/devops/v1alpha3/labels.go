@@ -40,3 +40,8 @@ var CredentialKeys = map[string][]string{
 	CredentialSecretText: {"secret"},
 	CredentialKubeconfig: {"kubeconfig"},
 }
+
+// ScanRequestedAnnotation on a pipeline with branch discovery asks for a
+// scan now (its value is the time it was asked; the webhook sets it on a
+// push or pull request).
+const ScanRequestedAnnotation = "devops.superkube.io/scan-requested"

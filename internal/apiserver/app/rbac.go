@@ -29,6 +29,8 @@ package app
 // DevOps: projects are written with ke-apiserver's identity once the caller may create projects in the workspace; webhook runs too.
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=devopsprojects,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines;pipelineruns,verbs=get;list;watch;create
+// The Gitea webhook asks a pipeline with branch discovery for a scan (an annotation).
+// +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines,verbs=patch
 // The quota API reads the workspace quotas; a member's quota reviews are
 // relayed to the webhook its configuration names.
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch

@@ -3,7 +3,10 @@
 // names, the cron schedule) into the Ready condition, fires the cron
 // trigger (one run per slot, named from it, so that two replicas or a
 // restart never make two), shows the newest run in the status, and deletes
-// the oldest finished runs beyond runsToKeep.
+// the oldest finished runs beyond runsToKeep. A pipeline whose Gitea
+// source has discovery gets one child pipeline per matching branch and open
+// pull request, rescanned every discovery.interval and at once when its
+// scan-requested annotation changes (discovery.go).
 package pipeline
 
 import (
@@ -20,10 +23,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -46,9 +51,15 @@ const (
 type Reconciler struct {
 	Client client.Client
 	Clock  clock.PassiveClock
+	// Discoverer lists the branches of pipelines with discovery; nil
+	// discovers none. Recorder, when set, records discovery's failures.
+	Discoverer Discoverer
+	Recorder   events.EventRecorder
+
+	scans scans
 }
 
-// +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines,verbs=get;list;watch
+// +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns,verbs=get;list;watch;create;delete
 
@@ -102,6 +113,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		}
 	} else {
 		p.Status.NextCron = nil
+	}
+	if len(problems) == 0 || !discovering(p) {
+		scanIn, err := r.discover(ctx, p)
+		if err != nil {
+			return reconcile.Result{}, err
+		}
+		if scanIn > 0 && (requeue == 0 || scanIn < requeue) {
+			requeue = scanIn
+		}
 	}
 	if err := r.runs(ctx, p); err != nil {
 		return reconcile.Result{}, err
@@ -234,4 +254,8 @@ func (r *Reconciler) runs(ctx context.Context, p *devopsv1alpha3.Pipeline) error
 		}
 	}
 	return nil
+}
+
+func logger(ctx context.Context) interface{ Error(error, string, ...any) } {
+	return log.FromContext(ctx)
 }

@@ -182,7 +182,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&gatewaypolicy.Reconciler{Client: c},
 		// DevOps: projects, pipelines and their runs.
 		&devopsproject.Reconciler{Client: c},
-		&pipeline.Reconciler{Client: c, Clock: clk},
+		&pipeline.Reconciler{Client: c, Clock: clk, Discoverer: &pipeline.GiteaDiscoverer{}, Recorder: rec("pipeline-controller")},
 		&pipelinerun.Reconciler{Client: c, Engines: devopsEngines(cfg, rc), DefaultEngine: devopsDefaultEngine(cfg),
 			Notifier: &pipelinerun.GiteaNotifier{ConsoleURL: cfg.DevOps.ConsoleURL}, Recorder: rec("pipelinerun-controller")},
 		// App store releases, installed with Helm as each release's operator.

@@ -184,6 +184,16 @@ func (c *Client) CreateBranch(ctx context.Context, owner, repo, name, from strin
 	return toBranch(b), nil
 }
 
+// DeleteBranch deletes a branch; a missing one is ErrNotFound.
+func (c *Client) DeleteBranch(ctx context.Context, owner, repo, name string) error {
+	api, err := c.api(ctx)
+	if err != nil {
+		return err
+	}
+	_, resp, err := api.DeleteRepoBranch(owner, repo, name)
+	return check("deleting branch "+name, resp, err)
+}
+
 // PullRequest is an open pull request: Head is the branch to merge (with
 // its commit HeadSHA) into Base.
 type PullRequest struct {

@@ -29,3 +29,64 @@ func Run(pipeline string, kind devopsv1alpha3.TriggerKind, id string) string {
 	}
 	return p + "-" + letter + hex.EncodeToString(sum[:5])
 }
+
+// maxBranchPipeline keeps a branch pipeline's name a label value (its
+// runs carry it in a label).
+const maxBranchPipeline = 63
+
+// BranchLabel is the label value of a branch (or "pr-<n>"): characters a
+// label value may not hold become "-"; a long one is cut and keeps a hash.
+func BranchLabel(ref string) string {
+	return fit(sanitize(ref, true), ref, maxBranchPipeline)
+}
+
+// BranchPipeline is the name of the child pipeline of parent for a branch
+// (or "pr-<n>"): "<parent>-<branch>", lower case, what a name may not
+// hold as "-", cut with a hash to 63 characters when longer.
+func BranchPipeline(parent, ref string) string {
+	return fit(parent+"-"+sanitize(ref, false), parent+"\x00"+ref, maxBranchPipeline)
+}
+
+func sanitize(s string, label bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= 'A' && r <= 'Z':
+			if label {
+				b.WriteRune(r)
+			} else {
+				b.WriteRune(r - 'A' + 'a')
+			}
+		case label && (r == '.' || r == '_'):
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	out := b.String()
+	for strings.Contains(out, "--") {
+		out = strings.ReplaceAll(out, "--", "-")
+	}
+	return strings.Trim(out, "-._")
+}
+
+// fit cuts s to max characters with a hash of whole when it is longer
+// (or empty).
+func fit(s, whole string, maxLen int) string {
+	if s != "" && len(s) <= maxLen {
+		return s
+	}
+	sum := sha256.Sum256([]byte(whole))
+	h := hex.EncodeToString(sum[:4])
+	cut := maxLen - len(h) - 1
+	if len(s) > cut {
+		s = s[:cut]
+	}
+	s = strings.TrimRight(s, "-._")
+	if s == "" {
+		return h
+	}
+	return s + "-" + h
+}

@@ -31,3 +31,29 @@ func TestOneTriggerOneName(t *testing.T) {
 		t.Errorf("%q: %v", long, errs)
 	}
 }
+
+func TestBranchNames(t *testing.T) {
+	for _, c := range []struct{ parent, ref, name, label string }{
+		{"app", "main", "app-main", "main"},
+		{"app", "feature/New_UI", "app-feature-new-ui", "feature-New_UI"},
+		{"app", "pr-12", "app-pr-12", "pr-12"},
+	} {
+		if got := BranchPipeline(c.parent, c.ref); got != c.name {
+			t.Errorf("BranchPipeline(%s, %s) = %s", c.parent, c.ref, got)
+		}
+		if got := BranchLabel(c.ref); got != c.label {
+			t.Errorf("BranchLabel(%s) = %s", c.ref, got)
+		}
+	}
+	long := strings.Repeat("very-long/", 20)
+	n, l := BranchPipeline("app", long), BranchLabel(long)
+	if len(n) > 63 || len(validation.IsDNS1123Label(n)) > 0 || len(validation.IsValidLabelValue(l)) > 0 {
+		t.Errorf("%q %q", n, l)
+	}
+	if BranchPipeline("app", long) == BranchPipeline("app", long+"x") {
+		t.Error("two long branches share a name")
+	}
+	if errs := validation.IsValidLabelValue(BranchLabel("/")); len(errs) > 0 || BranchLabel("/") == "" {
+		t.Errorf("%q", BranchLabel("/"))
+	}
+}

@@ -5,19 +5,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/devops/names"
 )
 
 // maxWebhookBytes bounds a delivery.
@@ -27,7 +31,10 @@ const maxWebhookBytes = 4 << 20
 // (?namespace=&pipeline=): a delivery signed with the pipeline's webhook
 // secret (X-Gitea-Signature, HMAC-SHA256 of the body) starts a run named
 // from its delivery id (X-Gitea-Delivery), so a delivery sent twice
-// starts one run. A bad signature is refused with 401 and logged.
+// starts one run. A bad signature is refused with 401 and logged. For a
+// pipeline with branch discovery, a push or pull request asks for a scan
+// of its branches (an annotation), and a push of branch B runs the child
+// pipeline of B.
 type Webhook struct {
 	// Client reads pipelines and secrets and creates runs with
 	// ke-apiserver's identity.
@@ -73,7 +80,13 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, apistatus.BadRequest("X-Gitea-Delivery", "the delivery has no X-Gitea-Delivery id"))
 		return
 	}
-	if ev := r.Header.Get("X-Gitea-Event"); ev != "" && ev != "push" {
+	ev := r.Header.Get("X-Gitea-Event")
+	discovery := p.Spec.Source != nil && p.Spec.Source.Discovery != nil
+	if discovery && (ev == "push" || ev == "pull_request" || ev == "") {
+		// A branch or pull request may have come or gone: scan now.
+		wh.requestScan(r, p, log)
+	}
+	if ev != "" && ev != "push" {
 		responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("event "+ev+" starts no run"))
 		return
 	}
@@ -87,9 +100,15 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("a tag or a deleted branch starts no run"))
 		return
 	}
-	if p.Spec.Disabled {
-		responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("the pipeline is disabled"))
-		return
+	if discovery {
+		// The branch's own pipeline builds it.
+		child := &devopsv1alpha3.Pipeline{}
+		err := wh.Client.Get(r.Context(), client.ObjectKey{Namespace: ns, Name: names.BranchPipeline(name, branch)}, child)
+		if err != nil || !metav1.IsControlledBy(child, p) {
+			responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("branch "+branch+" has no pipeline yet; a scan was asked"))
+			return
+		}
+		p, name = child, child.Name
 	}
 	run := newRun(ns, name, devopsv1alpha3.TriggerWebhook, delivery, p.Annotations[devopsv1alpha3.CreatorAnnotation])
 	run.Spec.Revision = devopsv1alpha3.Revision{Branch: branch, Commit: push.After}
@@ -104,6 +123,15 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("a webhook started a run", "run", run.Name, "commit", push.After)
 		run.ManagedFields = nil
 		responsewriters.WriteJSON(w, http.StatusCreated, run)
+	}
+}
+
+// requestScan sets the pipeline's scan-requested annotation to now; the
+// pipeline controller scans its branches when it changes.
+func (wh *Webhook) requestScan(r *http.Request, p *devopsv1alpha3.Pipeline, log logr.Logger) {
+	patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, devopsv1alpha3.ScanRequestedAnnotation, time.Now().UTC().Format(time.RFC3339Nano))
+	if err := wh.Client.Patch(r.Context(), p.DeepCopy(), client.RawPatch(types.MergePatchType, patch)); err != nil {
+		log.Error(err, "asking for a scan of the branches")
 	}
 }
 

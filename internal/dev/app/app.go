@@ -402,6 +402,14 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := o.startChartRepo(ctx, c); err != nil {
 		return err
 	}
+	if git.URL != "" && res.APIServerURL != "" {
+		// The DevOps demo: the sample repository's pipeline and its webhook.
+		if err := SeedDevOpsDemo(ctx, c.RESTConfig, git.URL, git.PasswordFile, res.APIServerURL); err != nil {
+			git.Demo = "not set up: " + err.Error()
+		} else {
+			git.Demo = "pipeline " + DemoDevOpsProject + "/" + DemoPipeline + " (workspace " + DemoWorkspace + ") runs on each push to the sample repository"
+		}
+	}
 	prom, err := o.startPrometheus(ctx, c, res)
 	if err != nil {
 		return err

@@ -15,6 +15,8 @@ import (
 // file and the sample repository, or why it does not run.
 type giteaStatus struct {
 	URL, DataDir, PasswordFile, Sample, Missing string
+	// Demo says how the DevOps demo was set up (SeedDevOpsDemo).
+	Demo string
 }
 
 // startGitea runs Gitea (the Git server of the DevOps module's pipelines)

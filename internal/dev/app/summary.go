@@ -78,6 +78,9 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 	if git.URL != "" {
 		fmt.Fprintf(out, "Git: Gitea at %s (API %s/api/v1, git over HTTP; data in %s), administrator %s with the password in %s; sample repository %s\n",
 			git.URL, git.URL, git.DataDir, gitea.AdminUser, git.PasswordFile, git.Sample)
+		if git.Demo != "" {
+			fmt.Fprintf(out, "DevOps demo: %s\n", git.Demo)
+		}
 	} else {
 		fmt.Fprintf(out, "Git: %s\n", git.Missing)
 	}

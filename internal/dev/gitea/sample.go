@@ -43,7 +43,7 @@ func SamplePipeline() devopsv1alpha3.Definition {
 			{Name: "checkout", Steps: []devopsv1alpha3.Step{{Name: "clone", Checkout: &devopsv1alpha3.CheckoutStep{}}}},
 			{Name: "test", Steps: []devopsv1alpha3.Step{{Name: "go-test", Shell: &devopsv1alpha3.ShellStep{Script: "go test ./...\n"}}}},
 			{Name: "build", Steps: []devopsv1alpha3.Step{{Name: "image", BuildImage: &devopsv1alpha3.BuildImageStep{
-				Context: ".", Image: "hello:${COMMIT}",
+				Context: ".", Image: "hello:${GIT_COMMIT_SHORT}",
 			}}}},
 			{Name: "approval", Steps: []devopsv1alpha3.Step{{Name: "approve", Input: &devopsv1alpha3.InputStep{
 				Message: "Deploy hello to the project " + SampleProject + "?",
@@ -58,7 +58,7 @@ func SamplePipeline() devopsv1alpha3.Definition {
 // samplePipelineYAML is SamplePipeline as a person would write it (a test
 // checks that they agree).
 const samplePipelineYAML = `# The pipeline of this repository: a devops.superkube.io/v1alpha3 Definition.
-# ${COMMIT} is the commit the run builds.
+# ${GIT_COMMIT_SHORT} is the commit the run builds (its first 12 digits; ${GIT_COMMIT} is all of it).
 timeout: 30m
 stages:
   - name: checkout
@@ -76,7 +76,7 @@ stages:
       - name: image
         buildImage:
           context: .
-          image: hello:${COMMIT}
+          image: hello:${GIT_COMMIT_SHORT}
   - name: approval
     steps:
       - name: approve

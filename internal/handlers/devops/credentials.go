@@ -1,6 +1,7 @@
 package devops
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/devops/definition"
+	"github.com/superkube/super-kubenetes/internal/devops/jenkinsfile"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 )
 
@@ -256,4 +258,24 @@ func (h *Handler) parseDefinition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, def)
+}
+
+// importJenkinsfile turns a declarative Jenkinsfile into a definition and
+// parameters, or a 422 naming the line and the construct refused.
+func (h *Handler) importJenkinsfile(w http.ResponseWriter, r *http.Request) {
+	body, err := readText(r, jenkinsfile.MaxSize)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	res, err := jenkinsfile.Parse(body)
+	var jerr *jenkinsfile.Error
+	switch {
+	case errors.As(err, &jerr):
+		responsewriters.WriteStatus(w, apistatus.Invalid("Jenkinsfile", "", field.ErrorList{jerr.FieldError()}))
+	case err != nil:
+		responsewriters.WriteStatus(w, apistatus.Invalid("Jenkinsfile", "", field.ErrorList{field.Invalid(definition.Path(), nil, err.Error())}))
+	default:
+		responsewriters.WriteJSON(w, http.StatusOK, res)
+	}
 }

@@ -85,6 +85,7 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/namespaces/{namespace}/credentials/{name}", routes.Methods{http.MethodGet: h.getCredential, http.MethodPut: h.updateCredential, http.MethodDelete: h.deleteCredential})
 
 	mux.Handle(Prefix+"/definitions/parse", routes.Methods{http.MethodPost: h.parseDefinition})
+	mux.Handle(Prefix+"/jenkinsfile", routes.Methods{http.MethodPost: h.importJenkinsfile})
 }
 
 // AuthzRules let every request of the group through to the handler, which

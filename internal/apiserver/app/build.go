@@ -597,7 +597,7 @@ func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
 	if d := b.cfg.DevOps.WorkDir; d != "" {
 		logs[devopsengine.Local] = &devopslocal.Engine{Dir: d}
 	}
-	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs, Now: b.clk.Now}, nil
+	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs}, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

@@ -80,7 +80,8 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 		return false, client.IgnoreNotFound(err)
 	}
 	w := &writer{r: r, key: key, st: *run.Status.DeepCopy(), interval: r.WriteInterval, dirty: make(chan struct{}, 1)}
-	go func() {
+	// The run outlives the reconcile that started it; runCtx ends it.
+	go func() { //nolint:gosec // G118: the run's own context, not the request's, bounds it.
 		defer a.cancel()
 		stopWriter := w.loop()
 		phase, msg := eng.Execute(runCtx, er, w)

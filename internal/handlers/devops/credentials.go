@@ -38,8 +38,6 @@ type CredentialInput struct {
 	Data              map[string]string `json:"data"`
 }
 
-func (c *Credential) GetObjectMeta() metav1.Object { return &c.ObjectMeta }
-
 var credentialList = listquery.Spec{SortBy: []string{"type"}, Filters: []string{"type"}}
 
 func credentialOf(s *corev1.Secret) *Credential {
@@ -126,7 +124,8 @@ func decodeCredential(r *http.Request) (*corev1.Secret, error) {
 		errs = append(errs, field.NotSupported(field.NewPath("type"), in.Type, types))
 	}
 	for _, k := range keys {
-		if in.Data[k] == "" && !(in.Type == devopsv1alpha3.CredentialSSHAuth && k == "username") {
+		optional := in.Type == devopsv1alpha3.CredentialSSHAuth && k == "username"
+		if in.Data[k] == "" && !optional {
 			errs = append(errs, field.Required(field.NewPath("data", k), "a "+in.Type+" credential needs it"))
 		}
 	}
@@ -218,7 +217,7 @@ func (h *Handler) deleteCredential(w http.ResponseWriter, r *http.Request) {
 }
 
 // secretsOf reads the credential values of a run, to mask its logs.
-func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) ([][]byte, error) {
+func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) [][]byte {
 	def := run.Status.Definition
 	if def == nil {
 		def = run.Spec.Definition
@@ -241,7 +240,7 @@ func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) ([
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // parseDefinition turns the YAML of a definition into JSON, or a 422

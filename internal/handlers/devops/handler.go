@@ -62,8 +62,6 @@ type Handler struct {
 	Clients *impersonate.Clients
 	// Logs reads the steps' logs, by executor name.
 	Logs map[string]engine.Engine
-	// Now is the clock; nil is time.Now.
-	Now func() time.Time
 }
 
 // Install adds the endpoints.
@@ -104,13 +102,6 @@ func caller(r *http.Request) user.Info {
 		return &user.DefaultInfo{}
 	}
 	return u
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
 }
 
 // allowed asks the authorizer.

@@ -25,6 +25,7 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -42,6 +43,10 @@ const (
 	DefaultPipelineConcurrency = 1
 	DefaultProjectConcurrency  = 10
 )
+
+// workers reconcile runs at once; the admission count is taken under a
+// lock, so they never start more runs than the limits allow.
+const workers = 12
 
 // Reconciler carries out PipelineRuns.
 type Reconciler struct {
@@ -89,6 +94,9 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 		Named("pipelinerun").
 		For(&devopsv1alpha3.PipelineRun{}).
 		WatchesRawSource(source.Channel(r.wake, &handler.TypedEnqueueRequestForObject[*devopsv1alpha3.PipelineRun]{})).
+		// Starting a run waits on several reads and a write: more workers
+		// keep a burst of triggers from waiting in the queue with no phase.
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Complete(r)
 }
 

@@ -116,6 +116,7 @@ export interface DevOpsProject {
   metadata: ObjectMeta;
   spec: { description?: string; maxConcurrentRuns?: number };
   status?: { namespace?: string; conditions?: Condition[] };
+  [key: string]: unknown;
 }
 
 export interface Parameter {
@@ -163,6 +164,7 @@ export interface Pipeline {
   metadata: ObjectMeta;
   spec: PipelineSpec;
   status?: { lastRun?: RunSummary; nextCron?: string; lastCron?: string; branches?: string[]; conditions?: Condition[] };
+  [key: string]: unknown;
 }
 
 export interface StepStatus {
@@ -251,6 +253,7 @@ export interface PipelineRun {
     codeQuality?: CodeQuality;
     externalID?: string;
   };
+  [key: string]: unknown;
 }
 
 /** The credential types and the keys each one holds (labels.go CredentialKeys). */
@@ -267,8 +270,9 @@ export interface Credential {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  type: CredentialType | string;
+  type: string;
   keys?: string[];
+  [key: string]: unknown;
 }
 
 /** finished tells a final phase (RunPhase.Finished). */

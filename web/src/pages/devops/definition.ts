@@ -169,9 +169,9 @@ export function clean<T extends object>(o: T): T {
     if (v === undefined || v === null) continue;
     if (v === '' && k !== 'script' && k !== 'message' && k !== 'image' && k !== 'project' && k !== 'projectKey' && k !== 'name') continue;
     if ((k === 'retry' && v === 0) || (k === 'push' && v === false) || (k === 'failOnQualityGate' && v === false)) continue;
-    if (k === 'when' && typeof v === 'object' && Object.keys(clean(v)).length === 0) continue;
+    if (k === 'when' && typeof v === 'object' && Object.keys(clean(v as object)).length === 0) continue;
     if (k === 'environment' && Array.isArray(v) && v.length === 0) continue;
-    out[k] = k === 'when' && typeof v === 'object' ? clean(v) : v;
+    out[k] = k === 'when' && typeof v === 'object' ? clean(v as object) : v;
   }
   return out as T;
 }
@@ -208,7 +208,7 @@ export function fromYaml(text: string): { definition: Definition } | { problem: 
     if (steps !== undefined && parallel !== undefined) return { problem: { line: lineOf(st), message: `stage ${name}: either steps or parallel, not both` } };
     const lists: unknown[] = [];
     if (parallel !== undefined) {
-      if (!isSeq(parallel)) return { problem: { line: lineOf(parallel as Node), message: `stage ${name}: parallel is a list of branches` } };
+      if (!isSeq(parallel)) return { problem: { line: lineOf(parallel), message: `stage ${name}: parallel is a list of branches` } };
       for (const b of parallel.items) {
         if (!isMap(b) || typeof b.get('name') !== 'string') return { problem: { line: lineOf(b as Node), message: `stage ${name}: a branch needs a name` } };
         lists.push(b.get('steps', true));

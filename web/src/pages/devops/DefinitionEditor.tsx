@@ -532,7 +532,7 @@ function StepForm({ step, readOnly, onChange, onClose }: { step: Step; readOnly?
                 </FormSelect>
               </FormGroup>
             </GridItem>
-            <GridItem>{text('step-name', t('Name'), step.name, (v) => onChange({ ...step, name: v || undefined }), t('Unique in its stage; default: the kind and its place.'))}</GridItem>
+            <GridItem>{text('step-name-input', t('Name'), step.name, (v) => onChange({ ...step, name: v || undefined }), t('Unique in its stage; default: the kind and its place.'))}</GridItem>
             <GridItem span={12}>{fields}</GridItem>
             <GridItem>{text('step-image', t('Container image'), step.image, (v) => onChange({ ...step, image: v || undefined }), t('The image the step runs in on the Kubernetes executor (default: the executor\'s for the kind).'))}</GridItem>
             <GridItem>{text('step-timeout', t('Timeout'), step.timeout, (v) => onChange({ ...step, timeout: v || undefined }), t('A duration such as 90s, 30m or 1h.'))}</GridItem>

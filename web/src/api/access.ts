@@ -188,16 +188,17 @@ export const devopsSections = ['pipelines', 'credentials', 'members', 'roles'] a
 
 /**
  * useDevOpsAccess tells which sections of a DevOps project the user may
- * open: its pipelines, its credentials (Secrets of its namespace, which the
- * DevOps API lists for those who may list them), its members and roles
- * (bound in its namespace, as a project's).
+ * open: its pipelines, its credentials (the DevOps API's credentials
+ * resource, internal/iam/builtin/devops.go: names, types and keys of the
+ * Secrets of its namespace), its members and roles (bound in its
+ * namespace, as a project's).
  */
 export function useDevOpsAccess(namespace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
   const a = useAccess(
     namespace
       ? [
           { verb: 'list', group: devopsGroup, resource: 'pipelines', namespace },
-          { verb: 'list', resource: 'secrets', namespace },
+          { verb: 'list', group: devopsGroup, resource: 'credentials', namespace },
           { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace },
           { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
         ]
@@ -221,7 +222,7 @@ export function devopsActions(namespace: string): Action[] {
     { verb: 'create', group: devopsGroup, resource: 'pipelineruns', namespace },
     { verb: 'update', group: devopsGroup, resource: 'pipelineruns', namespace },
     { verb: 'approve', group: devopsGroup, resource: 'pipelineruns', namespace },
-    { verb: 'create', resource: 'secrets', namespace },
-    { verb: 'delete', resource: 'secrets', namespace },
+    { verb: 'create', group: devopsGroup, resource: 'credentials', namespace },
+    { verb: 'delete', group: devopsGroup, resource: 'credentials', namespace },
   ];
 }

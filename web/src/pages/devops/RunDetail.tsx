@@ -31,7 +31,8 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { approveStep, cancelRun, finished, openStepLog, rejectStep, replayRun, rerunRun, usePipelineRun, type CodeQuality, type Definition, type PipelineRun } from '../../api/devops';
+import { approveStep, cancelRun, finished, openStepLog, rejectStep, replayRun, rerunRun, runRefreshMs, usePipelineRun, type CodeQuality, type Definition, type PipelineRun } from '../../api/devops';
+import { isNotFound } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
 import { LogBuffer, readText } from '../../api/textStream';
 import { ConfirmAction } from '../../components/ConfirmAction';
@@ -295,6 +296,7 @@ function StepLog({ namespace, run, step }: { namespace: string; run: string; ste
     if (!started) return;
     const ctl = new AbortController();
     const buf = new LogBuffer();
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let first = true;
     const show = () => {
       setText(buf.value);
@@ -316,12 +318,20 @@ function StepLog({ namespace, run, step }: { namespace: string; run: string; ste
         );
         if (first && !ctl.signal.aborted) show();
       } catch (e) {
-        if (!ctl.signal.aborted) setError(e);
+        if (ctl.signal.aborted) return;
+        // A step that wrote nothing (yet) has no log: empty, or asked again shortly while it runs.
+        if (isNotFound(e)) {
+          show();
+          if (live) retry = setTimeout(() => setAttempt((n) => n + 1), runRefreshMs);
+        } else setError(e);
       } finally {
         if (!ctl.signal.aborted) setReading(false);
       }
     })();
-    return () => ctl.abort();
+    return () => {
+      ctl.abort();
+      clearTimeout(retry);
+    };
     // A step that finishes while followed is read once more, whole.
   }, [namespace, run, stage, name, started, live, attempt]);
   return (

@@ -10,8 +10,9 @@ KWOK_BIN_DIR     := $(shell source hack/versions.sh && echo $$KWOK_BIN_DIR)
 METRICS_SERVER_BIN_DIR := $(shell source hack/versions.sh && echo $$METRICS_SERVER_BIN_DIR)
 VICTORIALOGS_BIN_DIR := $(shell source hack/versions.sh && echo $$VICTORIALOGS_BIN_DIR)
 MAILPIT_BIN_DIR  := $(shell source hack/versions.sh && echo $$MAILPIT_BIN_DIR)
+GITEA_BIN_DIR    := $(shell source hack/versions.sh && echo $$GITEA_BIN_DIR)
 DEVTOOLS_BIN_DIR := $(shell source hack/versions.sh && echo $$DEVTOOLS_BIN_DIR)
-export K8S_BIN_DIR KWOK_BIN_DIR METRICS_SERVER_BIN_DIR VICTORIALOGS_BIN_DIR MAILPIT_BIN_DIR DEVTOOLS_BIN_DIR
+export K8S_BIN_DIR KWOK_BIN_DIR METRICS_SERVER_BIN_DIR VICTORIALOGS_BIN_DIR MAILPIT_BIN_DIR GITEA_BIN_DIR DEVTOOLS_BIN_DIR
 # controller-runtime's envtest finds kube-apiserver and etcd here.
 export KUBEBUILDER_ASSETS := $(K8S_BIN_DIR)
 
@@ -78,7 +79,7 @@ reset: ## Stop the local cluster and delete its data
 ##@ Build
 
 .PHONY: tools
-tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit and developer tools into the cache (once)
+tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea and developer tools into the cache (once)
 	bash hack/tools.sh all
 
 .PHONY: build
@@ -133,7 +134,7 @@ bench: tools build ## Run the benchmarks and print their figures (several minute
 
 .PHONY: print-env
 print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`
-	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR) METRICS_SERVER_BIN_DIR=$(METRICS_SERVER_BIN_DIR) VICTORIALOGS_BIN_DIR=$(VICTORIALOGS_BIN_DIR) MAILPIT_BIN_DIR=$(MAILPIT_BIN_DIR)"
+	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR) METRICS_SERVER_BIN_DIR=$(METRICS_SERVER_BIN_DIR) VICTORIALOGS_BIN_DIR=$(VICTORIALOGS_BIN_DIR) MAILPIT_BIN_DIR=$(MAILPIT_BIN_DIR) GITEA_BIN_DIR=$(GITEA_BIN_DIR)"
 
 .PHONY: clean
 clean: ## Remove build output (not the tool cache, not the cluster's data)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit and the developer tools
+# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea and the developer tools
 # into a cache folder outside the checkout, keyed by version. When every binary
-# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|mailpit|dev|all]
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|dev|all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -126,6 +126,48 @@ build_mailpit() {
 	log "Built mailpit in $((SECONDS - start))s"
 }
 
+# build_gitea builds Gitea, the Git server the DevOps module's local cluster and
+# tests use. Its module (code.gitea.io/gitea, whose go.mod says `module gitea.dev`
+# and carries replace directives) cannot be built with `go install pkg@version`,
+# so the downloaded module is copied to a writable folder and built there. The
+# templates, locales and migration schemas are embedded (`bindata`), so the
+# binary needs no files beside it. SQLite is the pure Go modernc driver (the
+# default since 1.27), so no cgo. The web UI's scripts and styles are built
+# with npm in Gitea's release process and are not in the module: the web pages
+# come without them; the API, git over HTTP and webhooks work.
+build_gitea() {
+	local dir=$GITEA_BIN_DIR
+	if [[ -x $dir/gitea ]]; then
+		log "Gitea $GITEA_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	local mod src
+	src=$(mktemp -d "${TMPDIR:-/tmp}/gitea-src.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: src is local
+	trap "rm -rf '$src'; trap - RETURN" RETURN
+	# Outside any module, so the checkout's go.mod and go.sum stay as they are.
+	mod=$(cd "$src" && go mod download -json "code.gitea.io/gitea@v$GITEA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+	if [[ -z $mod || ! -d $mod ]]; then
+		echo "could not download code.gitea.io/gitea@v$GITEA_VERSION" >&2
+		return 1
+	fi
+	cp -r "$mod/." "$src"
+	chmod -R u+w "$src"
+	log "Building gitea $GITEA_VERSION into $dir (takes several minutes the first time)"
+	(
+		cd "$src"
+		CGO_ENABLED=0 go generate -tags bindata \
+			./modules/options ./modules/templates ./modules/public ./modules/migration
+		CGO_ENABLED=0 go build -trimpath -tags bindata \
+			-ldflags "-s -w -X main.Version=$GITEA_VERSION -X main.Tags=bindata" \
+			-o "$dir/gitea.tmp" .
+	)
+	mv "$dir/gitea.tmp" "$dir/gitea"
+	log "Built gitea in $((SECONDS - start))s"
+}
+
 build_dev() {
 	local dir=$DEVTOOLS_BIN_DIR
 	local want=(golangci-lint controller-gen)
@@ -154,6 +196,7 @@ kwok) build_kwok ;;
 metrics-server) build_metrics_server ;;
 victorialogs) build_victorialogs ;;
 mailpit) build_mailpit ;;
+gitea) build_gitea ;;
 dev) build_dev ;;
 all)
 	build_k8s
@@ -161,10 +204,11 @@ all)
 	build_metrics_server
 	build_victorialogs
 	build_mailpit
+	build_gitea
 	build_dev
 	;;
 *)
-	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|mailpit|dev|all]" >&2
+	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|dev|all]" >&2
 	exit 2
 	;;
 esac

@@ -12,8 +12,8 @@ import (
 
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
-	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	gatewayv1alpha1 "github.com/superkube/super-kubenetes/api/gateway/v1alpha1"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"

@@ -44,6 +44,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
+	devopsadmission "github.com/superkube/super-kubenetes/internal/devops/admission"
 	"github.com/superkube/super-kubenetes/internal/gateway/admissionpolicy"
 	quotawebhook "github.com/superkube/super-kubenetes/internal/quota/webhook"
 )
@@ -172,6 +173,9 @@ func (c *Cleaner) deregister(ctx context.Context) error {
 	for _, p := range admissionpolicy.Policies() {
 		del(&admissionregistrationv1.ValidatingAdmissionPolicy{ObjectMeta: metav1.ObjectMeta{Name: p.Name}})
 	}
+	// The DevOps approvals policy.
+	del(devopsadmission.Binding())
+	del(devopsadmission.Policy())
 	return kerrors.NewAggregate(errs)
 }
 

@@ -38,8 +38,6 @@ type DevOpsProjectStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:scope=Cluster,shortName=devopsproj
 // +kubebuilder:subresource:status
-// +kubebuilder:validation:XValidation:rule="has(self.metadata.labels) && 'superkube.io/workspace' in self.metadata.labels && self.metadata.labels['superkube.io/workspace'] != ''",message="metadata.labels[superkube.io/workspace] must name the project's workspace"
-// +kubebuilder:validation:XValidation:rule="!has(oldSelf.metadata.labels) || !('superkube.io/workspace' in oldSelf.metadata.labels) || (has(self.metadata.labels) && 'superkube.io/workspace' in self.metadata.labels && self.metadata.labels['superkube.io/workspace'] == oldSelf.metadata.labels['superkube.io/workspace'])",message="a DevOps project cannot move to another workspace"
 // +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63",message="metadata.name must be at most 63 characters (it names a namespace)"
 // +kubebuilder:printcolumn:name="Workspace",type=string,JSONPath=`.metadata.labels.superkube\.io/workspace`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
+	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	"github.com/superkube/super-kubenetes/internal/admission"
@@ -36,10 +37,13 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/streams"
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
+	devopsengine "github.com/superkube/super-kubenetes/internal/devops/engine"
+	devopslocal "github.com/superkube/super-kubenetes/internal/devops/local"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
 	clusterhandlers "github.com/superkube/super-kubenetes/internal/handlers/cluster"
 	confighandlers "github.com/superkube/super-kubenetes/internal/handlers/config"
+	devopshandlers "github.com/superkube/super-kubenetes/internal/handlers/devops"
 	gatewayhandlers "github.com/superkube/super-kubenetes/internal/handlers/gateway"
 	iamhandlers "github.com/superkube/super-kubenetes/internal/handlers/iam"
 	logginghandlers "github.com/superkube/super-kubenetes/internal/handlers/logging"
@@ -383,12 +387,16 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	devopsAPI, err := b.devops(ctx)
+	if err != nil {
+		return err
+	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
-		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules())
+		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules(), devopshandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -415,6 +423,8 @@ func (b *builder) handlers(ctx context.Context) error {
 		relay.Token = tok
 	}
 	b.webhooks[quotarelay.Path] = relay
+	// Gitea's push deliveries, each checked against its pipeline's secret.
+	b.webhooks[devopshandlers.WebhookPath] = &devopshandlers.Webhook{Client: devopsAPI.Writer, Log: b.log.WithName("devops-webhook")}
 	// kube-apiserver's audit events, written to the log store.
 	if f := b.cfg.Audit.KubeWebhookTokenFile; f != "" && b.auditOut != nil {
 		tok, err := tokenfile.Read(f, "audit webhook")
@@ -566,6 +576,28 @@ func (b *builder) appStore(ctx context.Context) (*applicationhandlers.Handler, e
 	}
 	return &applicationhandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: b.client, LiveReader: live, Clients: clients,
 		SystemNamespace: applicationv2.SecretNamespace, Now: b.clk.Now, WorkspaceAllowedCIDRs: allowed}, nil
+}
+
+// devops sets up the DevOps API: projects from the cache, pipelines and
+// runs as the caller, Secrets read live (never cached), the local
+// executor's logs from its folder.
+func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
+	if _, err := b.s.Cache.GetInformer(ctx, &devopsv1alpha3.DevOpsProject{}); err != nil {
+		return nil, fmt.Errorf("devops: %w", err)
+	}
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("devops: %w", err)
+	}
+	live, err := client.New(b.rc, client.Options{Scheme: b.sch, Mapper: b.client.RESTMapper()})
+	if err != nil {
+		return nil, fmt.Errorf("devops: %w", err)
+	}
+	logs := map[string]devopsengine.Engine{}
+	if d := b.cfg.DevOps.WorkDir; d != "" {
+		logs[devopsengine.Local] = &devopslocal.Engine{Dir: d}
+	}
+	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs, Now: b.clk.Now}, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

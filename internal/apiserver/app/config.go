@@ -82,6 +82,8 @@ type Config struct {
 	Notification Notification `json:"notification"`
 	// AppStore configures the app store API.
 	AppStore AppStore `json:"appStore"`
+	// DevOps configures the DevOps API.
+	DevOps DevOps `json:"devops"`
 }
 
 // Alerting says where the alerting API manages silences and reads which
@@ -121,6 +123,13 @@ type Notification struct {
 	// unspecified or reserved addresses. Platform configs are not
 	// restricted.
 	UserAllowedCIDRs []string `json:"userAllowedCIDRs,omitempty"`
+}
+
+// DevOps configures the DevOps API.
+type DevOps struct {
+	// WorkDir is the local pipeline executor's folder (ke-controller-manager's
+	// devops.workDir on the same machine), where the steps' logs are read.
+	WorkDir string `json:"workDir,omitempty"`
 }
 
 // AppStore configures the app store.

@@ -58,6 +58,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("bind-address", func(c *Config) *string { return &c.BindAddress }, "Address to serve HTTPS on")
 	ov.String("metrics-bind-address", func(c *Config) *string { return &c.MetricsBindAddress }, "Address to also serve /metrics on, in plain HTTP without authentication (empty: only on the HTTPS port, to authorized callers)")
 	ov.String("issuer", func(c *Config) *string { return &c.Issuer }, "External https URL of ke-apiserver, the issuer of its tokens")
+	ov.String("devops-work-dir", func(c *Config) *string { return &c.DevOps.WorkDir }, "Folder of the local pipeline executor (ke-controller-manager's devops.workDir on this machine), where step logs are read")
 	ov.String("signing-key-file", func(c *Config) *string { return &c.SigningKeyFile }, "PEM RSA key that signs tokens")
 	ov.Bool("generate-signing-key", func(c *Config) *bool { return &c.GenerateSigningKey }, "Create the signing key file when it is missing")
 	ov.String("tls-cert-file", func(c *Config) *string { return &c.TLS.CertFile }, "Serving certificate (PEM)")

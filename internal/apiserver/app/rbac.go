@@ -26,6 +26,9 @@ package app
 // The list engine serves the projects' NetworkIsolations (trimmed to the
 // caller like any custom resource; writes are the caller's, through /apis).
 // +kubebuilder:rbac:groups=network.superkube.io,resources=networkisolations,verbs=get;list;watch
+// DevOps: projects are written with ke-apiserver's identity once the caller may create projects in the workspace; webhook runs too.
+// +kubebuilder:rbac:groups=devops.superkube.io,resources=devopsprojects,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines;pipelineruns,verbs=get;list;watch;create
 // The quota API reads the workspace quotas; a member's quota reviews are
 // relayed to the webhook its configuration names.
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch

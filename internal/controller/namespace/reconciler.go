@@ -39,8 +39,9 @@ const (
 	ReasonCreatorNotFound   = "CreatorNotFound"
 )
 
-// CreatorBindingName is the name of the RoleBinding that makes the creator admin.
-func CreatorBindingName(creator string) string { return creator + "-" + builtin.ProjectAdmin }
+// CreatorBindingName is the name of the RoleBinding that binds the creator
+// to role (admin in a project, owner in a DevOps project).
+func CreatorBindingName(creator, role string) string { return creator + "-" + role }
 
 // Reconciler reconciles namespaces that belong to workspaces.
 type Reconciler struct {
@@ -119,7 +120,8 @@ func EnsureRoles(ctx context.Context, w client.Client, templates client.Reader, 
 		t := &iamv1beta1.RoleTemplate{}
 		return t, templates.Get(ctx, types.NamespacedName{Name: name}, t) == nil
 	}
-	for _, b := range builtin.ProjectRoles() {
+	roles, _ := builtin.NamespaceRoles(ns.Labels)
+	for _, b := range roles {
 		labels := map[string]string{iamv1beta1.ScopeLabel: string(iamv1beta1.LevelNamespace), iamv1beta1.BuiltinLabel: "true"}
 		annotations := map[string]string{tenantv1beta1.DisplayNameAnnotation: b.DisplayName["en"]}
 		key := types.NamespacedName{Namespace: ns.Name, Name: b.Name}
@@ -136,7 +138,7 @@ func (r *Reconciler) ensureCreator(ctx context.Context, ns *corev1.Namespace, cr
 	return EnsureCreator(ctx, r.Client, r.Client, ns, creator)
 }
 
-// EnsureCreator binds the creator as project admin, with w (the host's or
+// EnsureCreator binds the creator as project admin (DevOps project owner), with w (the host's or
 // a member cluster's client), when users (the host's) has the user; it
 // reports false when the creator is not a user.
 func EnsureCreator(ctx context.Context, w client.Client, users client.Reader, ns *corev1.Namespace, creator string) (bool, error) {
@@ -147,15 +149,16 @@ func EnsureCreator(ctx context.Context, w client.Client, users client.Reader, ns
 		}
 		return false, err
 	}
-	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: CreatorBindingName(creator)}}
+	_, role := builtin.NamespaceRoles(ns.Labels)
+	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: CreatorBindingName(creator, role)}}
 	_, err := controllerutil.CreateOrPatch(ctx, w, rb, func() error {
 		if rb.Labels == nil {
 			rb.Labels = map[string]string{}
 		}
 		rb.Labels[iamv1beta1.UserRefLabel] = creator
-		rb.Labels[iamv1beta1.RoleRefLabel] = builtin.ProjectAdmin
+		rb.Labels[iamv1beta1.RoleRefLabel] = role
 		rb.Labels[iamv1beta1.ScopeLabel] = string(iamv1beta1.LevelNamespace)
-		rb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: builtin.ProjectAdmin}
+		rb.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role}
 		rb.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: creator}}
 		return nil
 	})

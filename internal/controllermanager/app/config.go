@@ -72,6 +72,42 @@ type Config struct {
 	NetworkIsolation NetworkIsolation `json:"networkIsolation"`
 	// Quota configures the workspace quotas' admission webhook.
 	Quota Quota `json:"quota"`
+	// DevOps configures the engines that carry out pipeline runs.
+	DevOps DevOps `json:"devops"`
+}
+
+// DevOps configures the pipelines' engines (see docs/devops.md).
+type DevOps struct {
+	// Executor runs the pipelines that name none: local or kubernetes
+	// (default local when workDir is set). A run whose executor is not
+	// configured fails, saying so.
+	Executor string `json:"executor,omitempty"`
+	// WorkDir is where the local executor keeps each run's workspace,
+	// logs and artifacts; empty turns the local executor off. ke-apiserver
+	// reads the step logs from the same folder (one machine: ke-dev).
+	WorkDir string `json:"workDir,omitempty"`
+	// StepCPUSeconds and StepOpenFiles limit each local step's process.
+	StepCPUSeconds int `json:"stepCPUSeconds,omitempty"`
+	StepOpenFiles  int `json:"stepOpenFiles,omitempty"`
+}
+
+func (d DevOps) validate() []error {
+	var errs []error
+	if d.WorkDir != "" && !filepath.IsAbs(d.WorkDir) {
+		errs = append(errs, fmt.Errorf("devops.workDir must be an absolute path, got %q", d.WorkDir))
+	}
+	switch d.Executor {
+	case "", "local", "kubernetes":
+	default:
+		errs = append(errs, fmt.Errorf("devops.executor must be local or kubernetes, got %q", d.Executor))
+	}
+	if d.Executor == "local" && d.WorkDir == "" {
+		errs = append(errs, errors.New("devops.workDir is required with devops.executor local"))
+	}
+	if d.StepCPUSeconds < 0 || d.StepOpenFiles < 0 {
+		errs = append(errs, errors.New("devops.stepCPUSeconds and devops.stepOpenFiles must not be negative"))
+	}
+	return errs
 }
 
 // Quota configures the workspace quotas: their usage is always counted;
@@ -340,6 +376,7 @@ func (c *Config) Validate() []error {
 		errs = append(errs, fmt.Errorf("appStore.workspaceRepositoryAllowedCIDRs: %w", err))
 	}
 	errs = append(errs, c.NetworkIsolation.validate()...)
+	errs = append(errs, c.DevOps.validate()...)
 	return errs
 }
 

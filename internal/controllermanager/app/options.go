@@ -45,6 +45,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("multicluster-apiserver-ca-file", func(c *Config) *string { return &c.Multicluster.APIServerCAFile }, "CA bundle that verifies ke-apiserver's serving certificate (default: the system's roots)")
 	ov.String("multicluster-token-file", func(c *Config) *string { return &c.Multicluster.TokenFile }, "File holding the bearer token ke-apiserver expects on /internal/clusters/ (its --multicluster-controller-token-file)")
 	ov.String("victorialogs-url", func(c *Config) *string { return &c.Events.VictoriaLogsURL }, "VictoriaLogs' HTTP API, where the elected leader writes Kubernetes events; empty exports none")
+	ov.String("devops-work-dir", func(c *Config) *string { return &c.DevOps.WorkDir }, "Folder of the local pipeline executor's runs (workspaces, logs, artifacts); empty turns the local executor off")
 	ov.String("alerting-rules-dir", func(c *Config) *string { return &c.Alerting.RulesDir }, "Directory of the Prometheus rule files compiled from the alert rule groups (Prometheus reads <dir>/*.yaml); empty writes none")
 	ov.String("alerting-prometheus-url", func(c *Config) *string { return &c.Alerting.PrometheusURL }, "Prometheus that reads the rules directory; POST <url>/-/reload after changes")
 	ov.String("quota-webhook-bind-address", func(c *Config) *string { return &c.Quota.Webhook.BindAddress }, "host:port of the workspace quota webhook's HTTPS server; empty serves none (quotas are counted, not enforced)")

@@ -50,6 +50,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/apprepository"
 	"github.com/superkube/super-kubenetes/internal/controller/bootstrap"
 	"github.com/superkube/super-kubenetes/internal/controller/cluster"
+	"github.com/superkube/super-kubenetes/internal/controller/devopsproject"
 	"github.com/superkube/super-kubenetes/internal/controller/gatewaypolicy"
 	"github.com/superkube/super-kubenetes/internal/controller/globalrolebinding"
 	"github.com/superkube/super-kubenetes/internal/controller/group"
@@ -59,11 +60,14 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/namespace"
 	"github.com/superkube/super-kubenetes/internal/controller/nativerole"
 	"github.com/superkube/super-kubenetes/internal/controller/networkisolation"
+	"github.com/superkube/super-kubenetes/internal/controller/pipeline"
+	"github.com/superkube/super-kubenetes/internal/controller/pipelinerun"
 	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacequota"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacerolebinding"
+	devopsadmission "github.com/superkube/super-kubenetes/internal/devops/admission"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/logging/batch"
 	"github.com/superkube/super-kubenetes/internal/logging/elastic"
@@ -176,6 +180,10 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		// The allowed IngressClasses, GatewayClasses and Gateways, enforced by
 		// kube-apiserver's ValidatingAdmissionPolicies.
 		&gatewaypolicy.Reconciler{Client: c},
+		// DevOps: projects, pipelines and their runs.
+		&devopsproject.Reconciler{Client: c},
+		&pipeline.Reconciler{Client: c, Clock: clk},
+		&pipelinerun.Reconciler{Client: c, Engines: devopsEngines(cfg, rc), DefaultEngine: devopsDefaultEngine(cfg)},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},
@@ -236,6 +244,9 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	reconcilers = append(reconcilers, &workspacequota.Reconciler{Client: c, Cache: mgr.GetCache(), Places: places, Book: book, Settled: settler, Clock: clk})
 	if err := addQuotaWebhook(mgr, cfg, opts, &quotawebhook.Validator{Cache: mgr.GetCache(), Places: places, Members: places, MemberToken: memberToken,
 		Book: book, Settle: settler.Settle, Decoder: admission.NewDecoder(mgr.GetScheme())}); err != nil {
+		return nil, nil, err
+	}
+	if err := mgr.Add(&devopsadmission.Ensure{Client: c, Log: mgr.GetLogger().WithName("devops-admission")}); err != nil {
 		return nil, nil, err
 	}
 	if err := mgr.Add(&alertrules.Builtins{Client: c, Log: mgr.GetLogger().WithName("builtin-alert-rules")}); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/alertmanager"
 	"github.com/superkube/super-kubenetes/internal/dev/chartrepo"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/gitea"
 	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
 	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
@@ -54,6 +55,11 @@ type Options struct {
 	Mail mailpit.Config
 	// NoAlerting runs the cluster without Alertmanager and Mailpit.
 	NoAlerting bool
+	// Gitea is the Git server of the DevOps module; its DataDir, when
+	// empty, is the data folder's gitea.
+	Gitea gitea.Config
+	// NoGitea runs the cluster without Gitea.
+	NoGitea bool
 	// WebhookSinkPort is where ke-dev's webhook sink listens (a webhook
 	// Receiver of the platform sends to it); 0 runs none.
 	WebhookSinkPort int
@@ -109,6 +115,7 @@ func NewOptions(out io.Writer) *Options {
 		},
 		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
 		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
+		Gitea:           gitea.Config{Port: gitea.DefaultPort},
 		WebhookSinkPort: DefaultWebhookSinkPort,
 		ChartRepoPort:   chartrepo.DefaultPort,
 		ChartsDir:       chartrepo.DefaultDir,
@@ -176,6 +183,8 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ChartsDir, "charts-dir", o.ChartsDir, "Folder of chart sources that ke-dev packages and serves as the demo chart repository")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
+	fs.BoolVar(&o.NoGitea, "no-gitea", o.NoGitea, "Do not run Gitea, the Git server of the DevOps module's pipelines")
+	fs.IntVar(&o.Gitea.Port, "gitea-port", o.Gitea.Port, "Gitea's HTTP port (its API under /api/v1, git over HTTP, the sample repository)")
 	fs.IntVar(&o.Platform.Ports.QuotaWebhook, "ke-controller-manager-quota-webhook-port", o.Platform.Ports.QuotaWebhook, "Port of ke-controller-manager's workspace quota webhook, which kube-apiserver calls")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
@@ -367,6 +376,12 @@ func (o *Options) RunUp(ctx context.Context) error {
 		return err
 	}
 	o.Platform.SMTPAddr = alerting.SMTP
+	git, err := o.startGitea(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The DevOps module's controllers will reach Gitea as its administrator.
+	o.Platform.GiteaURL, o.Platform.GiteaUser, o.Platform.GiteaPasswordFile = git.URL, gitea.AdminUser, git.PasswordFile
 	if o.WebhookSinkPort > 0 && !o.NoAlerting {
 		sink, err := startWebhookSink(ctx, o.WebhookSinkPort, o.Cluster.DataDir, out)
 		if err != nil {
@@ -398,7 +413,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs, alerting, members)
+	o.printSummary(c, res, prom, logs, alerting, git, members)
 	return waitAll(ctx, c, members)
 }
 

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
+	"github.com/superkube/super-kubenetes/internal/dev/gitea"
 	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
 	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus, members []*member.Member) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus, git *giteaStatus, members []*member.Member) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
@@ -73,6 +74,12 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 			alerting.SMTP, alerting.MailpitDir, alerting.Mailpit)
 	} else {
 		fmt.Fprintf(out, "Mail: %s\n", alerting.MailpitMissing)
+	}
+	if git.URL != "" {
+		fmt.Fprintf(out, "Git: Gitea at %s (API %s/api/v1, git over HTTP; data in %s), administrator %s with the password in %s; sample repository %s\n",
+			git.URL, git.URL, git.DataDir, gitea.AdminUser, git.PasswordFile, git.Sample)
+	} else {
+		fmt.Fprintf(out, "Git: %s\n", git.Missing)
 	}
 	if alerting.Mailpit != "" && res.APIServerURL != "" {
 		fmt.Fprintf(out, "Notifications: every alert is e-mailed to %s (config %s, receiver %s) through Mailpit\n",

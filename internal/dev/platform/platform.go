@@ -94,6 +94,11 @@ type Config struct {
 	// SMTPAddr is Mailpit's SMTP server (host:port): ke-dev makes a
 	// platform e-mail Config to it and a Receiver for the administrator.
 	SMTPAddr string
+	// GiteaURL is the Git server that ke-dev runs (empty when none runs),
+	// where the DevOps module's pipelines keep their repositories;
+	// GiteaUser is its administrator, whose password is in
+	// GiteaPasswordFile. The components are not given them yet.
+	GiteaURL, GiteaUser, GiteaPasswordFile string
 	// WebhookSinkURL is ke-dev's webhook sink: ke-dev makes a webhook
 	// Config and Receiver to it.
 	WebhookSinkURL string
@@ -349,6 +354,8 @@ func startControllerManagers(ctx context.Context, c *cluster.Cluster, cl client.
 		if cfg.VictoriaLogsURL != "" {
 			args = append(args, "--victorialogs-url="+cfg.VictoriaLogsURL)
 		}
+		// Pipeline runs execute as host processes (KWOK runs no containers).
+		args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
 		// kube-apiserver asks the quota webhook at localhost (the name in
 		// the certificate the platform makes): the replica on the usual
 		// port, or with HA a balancer there in front of every replica.
@@ -548,6 +555,8 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	if cfg.PrometheusURL != "" {
 		args = append(args, "--prometheus-url="+cfg.PrometheusURL)
 	}
+	// The local pipeline executor's step logs.
+	args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
 	if cfg.AlertmanagerURL != "" {
 		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
 	}
@@ -677,3 +686,7 @@ func initialPassword(ctx context.Context, cl client.Client, ns string) string {
 	}
 	return string(s.Data["password"])
 }
+
+// DevOpsWorkDir is the local pipeline executor's folder: each run's
+// workspace, logs and artifacts.
+func DevOpsWorkDir(dataDir string) string { return filepath.Join(dataDir, "devops") }

@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apiserver/pkg/authentication/user"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 )
@@ -40,8 +41,9 @@ type Run struct {
 	// source name, by name then key. Their values (and base64 forms) must
 	// never reach a log.
 	Credentials map[string]map[string][]byte
-	// User is the user the run acts as (deploy steps).
-	User string
+	// User is the user the run acts as (deploy steps), with their groups;
+	// nil when the run has nobody to act as.
+	User user.Info
 	// Approval blocks until the input step ("<stage>/<step>") is answered,
 	// or ctx ends.
 	Approval func(ctx context.Context, step string) (devopsv1alpha3.Approval, error)

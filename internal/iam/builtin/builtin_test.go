@@ -25,6 +25,7 @@ func TestEveryRoleNamesExistingTemplatesOfItsScope(t *testing.T) {
 	check(iamv1beta1.LevelGlobal, GlobalRoles())
 	check(iamv1beta1.LevelWorkspace, WorkspaceRoles())
 	check(iamv1beta1.LevelNamespace, ProjectRoles())
+	check(iamv1beta1.LevelNamespace, DevOpsRoles())
 	check(iamv1beta1.LevelCluster, []Role{{Name: ClusterViewer, Templates: ClusterViewerTemplates()}})
 }
 

@@ -195,6 +195,7 @@ func Templates() []Template {
 	t = append(t, workspaceTemplates()...)
 	t = append(t, projectTemplates()...)
 	t = append(t, appStoreTemplates()...)
+	t = append(t, devopsTemplates()...)
 	return t
 }
 

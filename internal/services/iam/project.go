@@ -30,9 +30,10 @@ func (s *Service) projectLevel(ctx context.Context, name string) (*level, error)
 	lv := &level{At: At{Level: iamv1beta1.LevelNamespace, Name: name}, roles: projectRoles{s, n}, bindings: projectBindings{s, name},
 		lockKey: "namespace/" + name}
 	if creator := n.Annotations[tenantv1beta1.CreatorAnnotation]; creator != "" && n.Labels[tenantv1beta1.WorkspaceLabel] != "" {
-		lv.keeper = keeper{user: creator, role: builtin.ProjectAdmin, why: fmt.Sprintf(
+		_, role := builtin.NamespaceRoles(n.Labels)
+		lv.keeper = keeper{user: creator, role: role, why: fmt.Sprintf(
 			"user %s created project %s (annotation %s), and the platform keeps the creator its %s",
-			creator, name, tenantv1beta1.CreatorAnnotation, builtin.ProjectAdmin)}
+			creator, name, tenantv1beta1.CreatorAnnotation, role)}
 	}
 	return lv, nil
 }

@@ -93,7 +93,7 @@ func TestAProjectGetsItsRolesItsCreatorAndTheWorkspaceMembers(t *testing.T) {
 	})
 	eventually(t, "the creator is admin and the condition is True", func() error {
 		rb := &rbacv1.RoleBinding{}
-		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "beta-web", Name: namespace.CreatorBindingName("bob")}, rb); err != nil {
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "beta-web", Name: namespace.CreatorBindingName("bob", builtin.ProjectAdmin)}, rb); err != nil {
 			return err
 		}
 		return projectCondition("beta-web", corev1.ConditionTrue, namespace.ReasonReconciled)

@@ -1,0 +1,6 @@
+pipeline {
+  agent none
+  stages {
+    stage('build') { steps { sh 'make' } }
+  }
+}

@@ -1,0 +1,5 @@
+// want: line 4, column 5: unterminated comment (/* without */)
+// field: spec.definition
+pipeline {
+    /* agent any
+}

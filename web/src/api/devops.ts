@@ -455,16 +455,16 @@ export function importJenkinsfile(text: string) {
 
 /**
  * problemAt reads where a 422 of the parser or the Jenkinsfile import says
- * the problem is: the line (from a cause's field or the message, "line 12")
- * and the message of that cause.
+ * the problem is: the line (from a cause, "line 12: ..." or "line 12,
+ * column 4: ...", or the message) and what is wrong there.
  */
 export function problemAt(err: unknown): { line?: number; message: string } | undefined {
   if (!(err instanceof ApiError) || (err.code !== 422 && err.code !== 400)) return undefined;
   const causes = err.status.details?.causes ?? [];
-  for (const c of causes) {
-    const m = /line[\s:]*(\d+)/i.exec(`${c.field ?? ''} ${c.message ?? ''}`);
-    if (m) return { line: Number(m[1]), message: c.message ?? err.status.message ?? '' };
+  const at = /line[\s:]*(\d+)(?:,\s*column\s*\d+)?:?\s*(.*)/is;
+  for (const c of [...causes.map((x) => x.message ?? ''), ...causes.map((x) => x.field ?? ''), err.status.message ?? '']) {
+    const m = at.exec(c);
+    if (m) return { line: Number(m[1]), message: m[2].trim() || c };
   }
-  const m = /line[\s:]*(\d+)/i.exec(err.status.message ?? '');
-  return { line: m ? Number(m[1]) : undefined, message: causes[0]?.message ?? err.status.message ?? '' };
+  return { message: causes[0]?.message ?? err.status.message ?? '' };
 }

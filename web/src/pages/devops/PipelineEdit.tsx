@@ -192,7 +192,7 @@ function PipelineForm({ namespace, initial }: { namespace: string; initial?: Pip
                 </FlexItem>
               </Flex>
             ))}
-            <FieldHelp rule={t('Steps read a parameter as ${params.NAME}. Choices, comma-separated, make it a select when the pipeline is run.')} error={fieldError(err, 'spec.parameters')} />
+            <FieldHelp rule={t('Steps read a parameter as the variable of its name ($NAME in a script, ${params.NAME} in a variable\'s value). Choices, comma-separated, make it a select when the pipeline is run.')} error={fieldError(err, 'spec.parameters')} />
             <div>
               <Button variant="link" onClick={() => setParams([...params, { name: '', default: '', choices: '', description: '' }])} data-test="param-add">
                 {t('Add parameter')}

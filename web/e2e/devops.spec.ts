@@ -155,7 +155,7 @@ test('a run waits at its input step until it is approved, then succeeds', async 
       parameters: [{ name: 'TARGET', choices: ['staging', 'production'] }],
       definition: {
         stages: [
-          { name: 'build', steps: [{ name: 'build', shell: { script: 'echo built for ${params.TARGET}' } }] },
+          { name: 'build', steps: [{ name: 'build', environment: [{ name: 'TARGET', value: '${params.TARGET}' }], shell: { script: 'echo "built for $TARGET"' } }] },
           { name: 'approve', steps: [{ name: 'ok', input: { message: 'Ship it?' } }] },
           { name: 'ship', steps: [{ name: 'ship', shell: { script: 'echo shipped' } }] },
         ],
@@ -171,7 +171,8 @@ test('a run waits at its input step until it is approved, then succeeds', async 
   const input = admin.getByTestId('input-approve/ok');
   await expect(input).toBeVisible({ timeout: 120_000 });
   await expect(input.getByTestId('input-question')).toHaveText('Ship it?');
-  await expect(admin.getByTestId('run-phase')).toHaveAttribute('data-phase', 'Waiting');
+  // The input step waits (the run itself stays Running meanwhile).
+  await expect(admin.getByTestId('run-step-approve/ok')).toHaveAttribute('data-phase', 'Waiting');
   await expect(admin.getByTestId('run-stage-ship')).toHaveAttribute('data-phase', 'Pending');
   await accessible(admin, 'devops run waiting');
   await shot(admin, 'devops-run-waiting');

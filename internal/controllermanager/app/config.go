@@ -19,9 +19,9 @@ import (
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
 	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
-	"github.com/superkube/super-kubenetes/internal/netguard"
 	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.

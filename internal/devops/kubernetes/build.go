@@ -98,7 +98,7 @@ func (s *steps) buildImage(ctx context.Context, st *runner.Step) (runner.Result,
 		p.volumes = []corev1.Volume{{Name: "docker-config", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: secret.Name}}}}
 		p.mounts = []corev1.VolumeMount{{Name: "docker-config", MountPath: "/kaniko/.docker", ReadOnly: true}}
 	}
-	t, err := s.runPod(ctx, st, s.pod(ctx, st, p))
+	t, err := s.runPod(ctx, s.pod(ctx, st, p))
 	res := runner.Result{ExitCode: exitCode(t)}
 	if err != nil {
 		return res, fmt.Errorf("building %s: %w", ref, err)

@@ -52,7 +52,7 @@ func (s *steps) deploy(ctx context.Context, st *runner.Step) (runner.Result, err
 		args = append(args, "."+strings.TrimPrefix(abs, Workspace))
 	}
 	pod := s.pod(ctx, st, podSpec{role: "manifests", image: s.opts.ShellImage, command: args})
-	t, err := s.runPod(ctx, st, pod)
+	t, err := s.runPod(ctx, pod)
 	if err != nil {
 		if t != nil && t.Message != "" {
 			return runner.Result{}, fmt.Errorf("reading the manifests: %s", t.Message)

@@ -232,7 +232,7 @@ func (s *steps) shell(ctx context.Context, st *runner.Step) (runner.Result, erro
 	}
 	pod := s.pod(ctx, st, podSpec{role: "step", image: image(st, s.opts.ShellImage),
 		command: []string{"sh", "-ec", st.Spec.Shell.Script}, env: e})
-	t, err := s.runPod(ctx, st, pod)
+	t, err := s.runPod(ctx, pod)
 	return runner.Result{ExitCode: exitCode(t)}, err
 }
 
@@ -305,7 +305,7 @@ func (s *steps) checkout(ctx context.Context, st *runner.Step) (runner.Result, e
 		}
 	}
 	p.env = e
-	t, err := s.runPod(ctx, st, s.pod(ctx, st, p))
+	t, err := s.runPod(ctx, s.pod(ctx, st, p))
 	res := runner.Result{ExitCode: exitCode(t)}
 	if err != nil {
 		return res, fmt.Errorf("git clone of %s (branch %s): %w", src.URL, branch, err)

@@ -11,8 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
-
-	"github.com/superkube/super-kubenetes/internal/devops/runner"
 )
 
 // cannotStart are the waiting reasons of a container that will not start
@@ -33,7 +31,7 @@ func exitCode(t *corev1.ContainerStateTerminated) *int32 {
 // runPod creates the pod and waits until it ends; it returns its step
 // container's terminated state. It deletes the pod (grace 0) when ctx ends
 // or the pod cannot start.
-func (s *steps) runPod(ctx context.Context, st *runner.Step, pod *corev1.Pod) (*corev1.ContainerStateTerminated, error) {
+func (s *steps) runPod(ctx context.Context, pod *corev1.Pod) (*corev1.ContainerStateTerminated, error) {
 	pods := s.Client().CoreV1().Pods(pod.Namespace)
 	created, err := pods.Create(ctx, pod, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
@@ -96,7 +94,7 @@ func (s *steps) wait(ctx context.Context, pod *corev1.Pod) (*corev1.ContainerSta
 				if !isPod {
 					continue
 				}
-				pod, rv = p, p.ResourceVersion
+				pod = p
 			case <-tick.C:
 			}
 			if t, err, done := s.check(pod, &stuckSince, startBy); done {

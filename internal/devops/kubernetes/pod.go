@@ -150,8 +150,17 @@ func env(st *runner.Step) ([]corev1.EnvVar, error) {
 		}
 		out = append(out, corev1.EnvVar{Name: k, Value: v})
 	}
-	return append(out, corev1.EnvVar{Name: "WORKSPACE", Value: Workspace}, corev1.EnvVar{Name: "CI", Value: "true"},
-		corev1.EnvVar{Name: "HOME", Value: "/tmp"}), nil
+	// The defaults, unless the step sets them.
+	set := map[string]bool{}
+	for _, v := range out {
+		set[v.Name] = true
+	}
+	for _, v := range []corev1.EnvVar{{Name: "WORKSPACE", Value: Workspace}, {Name: "CI", Value: "true"}, {Name: "HOME", Value: "/tmp"}} {
+		if !set[v.Name] {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // podSpec is a step pod's skeleton; the caller fills in the container's

@@ -604,7 +604,7 @@ func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
 		return nil, fmt.Errorf("devops: %w", err)
 	}
 	logs[devopsengine.Kubernetes] = kube
-	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs, Now: b.clk.Now}, nil
+	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs}, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

@@ -103,7 +103,27 @@ func (r *Reconciler) now() time.Time {
 }
 
 // Reconcile moves one run on.
+//
+// The run is read from the manager's cache, which may be behind: a run this
+// process has just finished (and forgotten) can still show Running there,
+// and one it has just started can still show Queued. So every status write
+// made from what was read (finish, queue, start) carries the
+// resourceVersion it was read at: a stale read ends in a conflict, and the
+// newer version's event brings the run back.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if apierrors.IsConflict(err) {
+		return reconcile.Result{RequeueAfter: time.Second}, nil
+	}
+	return res, err
+}
+
+// lockedPatch is a merge patch that fails when the run changed since it was read.
+func lockedPatch(before *devopsv1alpha3.PipelineRun) client.Patch {
+	return client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	run := &devopsv1alpha3.PipelineRun{}
 	if err := r.Client.Get(ctx, req.NamespacedName, run); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -173,7 +193,7 @@ func (r *Reconciler) finish(ctx context.Context, run *devopsv1alpha3.PipelineRun
 			}
 		}
 	}
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, client.MergeFrom(before)))
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, lockedPatch(before)))
 }
 
 // limits returns how many runs the pipeline and the project may run at once.
@@ -281,7 +301,7 @@ func (r *Reconciler) queue(ctx context.Context, run *devopsv1alpha3.PipelineRun,
 		now := metav1.NewTime(r.now())
 		run.Status.QueuedTime = &now
 	}
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, client.MergeFrom(before)))
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, lockedPatch(before)))
 }
 
 // wakeQueued asks for another look at the namespace's waiting runs.

@@ -92,6 +92,10 @@ type DevOps struct {
 	// StepCPUSeconds and StepOpenFiles limit each local step's process.
 	StepCPUSeconds int `json:"stepCPUSeconds,omitempty"`
 	StepOpenFiles  int `json:"stepOpenFiles,omitempty"`
+	// Jenkins, when set, runs the pipelines whose executor is jenkins.
+	Jenkins *JenkinsServer `json:"jenkins,omitempty"`
+	// SonarQube, when set, answers the codeQuality steps.
+	SonarQube *SonarQubeServer `json:"sonarQube,omitempty"`
 	// Kubernetes configures the kubernetes executor: each step a pod in
 	// the run's project, on a workspace volume of the run.
 	Kubernetes DevOpsKubernetes `json:"kubernetes"`
@@ -187,6 +191,21 @@ func (k DevOpsKubernetes) validate() []error {
 	return errs
 }
 
+// JenkinsServer is a Jenkins reached with a user's API token.
+type JenkinsServer struct {
+	URL  string `json:"url"`
+	User string `json:"user"`
+	// TokenFile holds the user's API token.
+	TokenFile string `json:"tokenFile"`
+}
+
+// SonarQubeServer is a SonarQube reached with a token.
+type SonarQubeServer struct {
+	URL string `json:"url"`
+	// TokenFile holds a user token with Browse on the projects.
+	TokenFile string `json:"tokenFile"`
+}
+
 func (d DevOps) validate() []error {
 	var errs []error
 	if d.WorkDir != "" && !filepath.IsAbs(d.WorkDir) {
@@ -199,6 +218,22 @@ func (d DevOps) validate() []error {
 	}
 	if d.Executor == "local" && d.WorkDir == "" {
 		errs = append(errs, errors.New("devops.workDir is required with devops.executor local"))
+	}
+	if j := d.Jenkins; j != nil {
+		if u, err := url.Parse(j.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("devops.jenkins.url must be an http(s) URL, got %q", j.URL))
+		}
+		if j.User == "" || j.TokenFile == "" {
+			errs = append(errs, errors.New("devops.jenkins.user and devops.jenkins.tokenFile are required"))
+		}
+	}
+	if q := d.SonarQube; q != nil {
+		if u, err := url.Parse(q.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("devops.sonarQube.url must be an http(s) URL, got %q", q.URL))
+		}
+		if q.TokenFile == "" {
+			errs = append(errs, errors.New("devops.sonarQube.tokenFile is required"))
+		}
 	}
 	if d.StepCPUSeconds < 0 || d.StepOpenFiles < 0 {
 		errs = append(errs, errors.New("devops.stepCPUSeconds and devops.stepOpenFiles must not be negative"))

@@ -159,9 +159,9 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: c, Writer: c}
 	// Validated by Complete.
 	workspaceRepos, _ := netguard.ParseCIDRs(cfg.AppStore.WorkspaceRepositoryAllowedCIDRs)
-	devopsEngs, err := devopsEngines(cfg, rc)
+	engines, err := devopsEngines(cfg, rc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("devops: %w", err)
+		return nil, nil, err
 	}
 	reconcilers := []setupper{
 		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.GlobalRoles},
@@ -187,7 +187,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		// DevOps: projects, pipelines and their runs.
 		&devopsproject.Reconciler{Client: c},
 		&pipeline.Reconciler{Client: c, Clock: clk},
-		&pipelinerun.Reconciler{Client: c, Engines: devopsEngs, DefaultEngine: devopsDefaultEngine(cfg)},
+		&pipelinerun.Reconciler{Client: c, Engines: engines, DefaultEngine: devopsDefaultEngine(cfg)},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},

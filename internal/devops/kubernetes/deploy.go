@@ -60,7 +60,13 @@ func (s *steps) deploy(ctx context.Context, st *runner.Step) (runner.Result, err
 		return runner.Result{}, fmt.Errorf("reading the manifests: %w", err)
 	}
 	limit := int64(deploy.MaxManifestBytes)*4/3 + 1<<20
-	rc, err := s.Client().CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: Container, LimitBytes: &limit}).Stream(ctx)
+	read := s.e.PodLog
+	if read == nil {
+		read = func(ctx context.Context, pod *corev1.Pod, limit int64) (io.ReadCloser, error) {
+			return s.Client().CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: Container, LimitBytes: &limit}).Stream(ctx)
+		}
+	}
+	rc, err := read(ctx, pod, limit)
 	if err != nil {
 		return runner.Result{}, fmt.Errorf("reading the manifests: %w", err)
 	}

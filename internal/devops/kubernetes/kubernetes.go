@@ -98,6 +98,9 @@ type Engine struct {
 	// Quality reads SonarQube for codeQuality steps; nil refuses them.
 	Quality QualityFunc
 	Options Options
+	// PodLog reads a finished pod's log for the deploy step; nil reads
+	// pods/log (a test without a kubelet sets it).
+	PodLog func(ctx context.Context, pod *corev1.Pod, limit int64) (io.ReadCloser, error)
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 

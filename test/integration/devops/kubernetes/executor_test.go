@@ -2,8 +2,10 @@ package kubernetes
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +17,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apiserver/pkg/authentication/user"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
+	"github.com/superkube/super-kubenetes/internal/devops/deploy"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
 	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
 )
@@ -467,5 +471,54 @@ func TestArtifactsAreRefusedAndAStepWithoutPodHasNoLog(t *testing.T) {
 	}
 	if _, err := e.Logs(context.Background(), run.Key, "s", "keep", false); !errors.Is(err, engine.ErrNoLog) {
 		t.Errorf("logs: %v", err)
+	}
+}
+
+func TestADeployReadsTheManifestsWithAPodAndAppliesThemAsTheUser(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\ndata: {color: blue}\n"
+	bundle := "@@manifest ./deploy/web.yaml\n" + base64.StdEncoding.EncodeToString([]byte(cm)) + "\n@@end\n"
+	for _, tc := range []struct {
+		name  string
+		user  user.Info
+		phase devopsv1alpha3.RunPhase
+		msg   string
+	}{
+		{"deploy-ok", &user.DefaultInfo{Name: "olga", Groups: []string{"system:masters"}}, devopsv1alpha3.PhaseSucceeded, ""},
+		{"deploy-forbidden", &user.DefaultInfo{Name: "nobody"}, devopsv1alpha3.PhaseFailed, "as nobody"},
+	} {
+		e := newEngine(t)
+		var read []string
+		e.PodLog = func(_ context.Context, pod *corev1.Pod, _ int64) (io.ReadCloser, error) {
+			read = append(read, pod.Name)
+			return io.NopCloser(strings.NewReader(bundle)), nil
+		}
+		run := newRun(t, tc.name, devopsv1alpha3.Definition{Stages: []devopsv1alpha3.Stage{{Name: "ship",
+			Steps: []devopsv1alpha3.Step{{Name: "apply", Deploy: &devopsv1alpha3.DeployStep{Project: project, Manifests: []string{"deploy"}}}}}}})
+		run.User = tc.user
+		done := start(context.Background(), e, run, &status{})
+		p := stepPod(t, tc.name, "ship", "apply", 1)
+		c := p.Spec.Containers[0]
+		if p.Labels[devopskube.RoleLabel] != "manifests" || c.Image != devopskube.DefaultShellImage || len(c.Command) != 5 ||
+			c.Command[4] != "./deploy" || len(c.Env) != 0 {
+			t.Errorf("%s: manifests pod %v %s %q", tc.name, p.Labels, c.Image, c.Command)
+		}
+		finish(t, p, 0, "")
+		r := wait(t, done)
+		if r.phase != tc.phase || !strings.Contains(r.msg, tc.msg) {
+			t.Fatalf("%s: phase %s: %s", tc.name, r.phase, r.msg)
+		}
+		if len(read) != 1 || read[0] != p.Name {
+			t.Errorf("%s: logs read %v", tc.name, read)
+		}
+		if _, err := e.Logs(context.Background(), run.Key, "ship", "apply", false); !errors.Is(err, engine.ErrNoLog) {
+			t.Errorf("%s: the manifests are served as the step's log: %v", tc.name, err)
+		}
+	}
+	got, err := kube.CoreV1().ConfigMaps(project).Get(context.Background(), "web-config", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Data["color"] != "blue" || len(got.ManagedFields) == 0 || got.ManagedFields[0].Manager != deploy.FieldManager {
+		t.Errorf("applied %+v", got)
 	}
 }

@@ -78,7 +78,10 @@ type active struct {
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines;devopsprojects,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
+// +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=create;delete
 // +kubebuilder:rbac:groups=iam.superkube.io,resources=users,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate

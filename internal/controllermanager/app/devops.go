@@ -11,6 +11,7 @@ import (
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
 	"github.com/superkube/super-kubenetes/internal/devops/jenkins"
+	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
 	"github.com/superkube/super-kubenetes/internal/devops/local"
 	"github.com/superkube/super-kubenetes/internal/devops/sonarqube"
 	"github.com/superkube/super-kubenetes/internal/tokenfile"
@@ -19,7 +20,8 @@ import (
 // qualityWait bounds the wait for SonarQube's analysis of a commit.
 const qualityWait = 10 * time.Minute
 
-// devopsEngines are the engines the configuration turns on.
+// devopsEngines are the engines the configuration turns on: local when
+// devops.workDir is set, jenkins when devops.jenkins is, kubernetes always.
 func devopsEngines(cfg Config, rc *rest.Config) (map[string]engine.Engine, error) {
 	d := cfg.DevOps
 	engines := map[string]engine.Engine{}
@@ -45,6 +47,17 @@ func devopsEngines(cfg Config, rc *rest.Config) (map[string]engine.Engine, error
 		}
 		engines[engine.Jenkins] = e
 	}
+	// The kubernetes executor needs only the cluster: always on.
+	opts, err := d.Kubernetes.options()
+	if err != nil {
+		return nil, err
+	}
+	k, err := devopskube.New(rc, opts)
+	if err != nil {
+		return nil, fmt.Errorf("devops.kubernetes: %w", err)
+	}
+	k.Quality = devopskube.QualityFunc(quality)
+	engines[engine.Kubernetes] = k
 	return engines, nil
 }
 

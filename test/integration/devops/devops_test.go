@@ -344,9 +344,12 @@ func TestCancelKillsTheStepAndQueuedRunsWaitTheirTurn(t *testing.T) {
 	platform.ExpectStatus(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+first+"/cancel", tokens[reporter], nil), http.StatusForbidden)
 	expectCode(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+first+"/cancel", tokens[developer], nil), http.StatusOK)
 	waitPhase(t, first, devopsv1alpha3.PhaseCancelled, time.Minute)
-	if alive(pid) {
-		t.Errorf("process %d outlived the cancel", pid)
-	}
+	platform.Eventually(t, "the step's process is gone after the cancel", 5*time.Second, func() error {
+		if alive(pid) {
+			return fmt.Errorf("process %d is still there", pid)
+		}
+		return nil
+	})
 	// The queued run starts once the first has ended.
 	waitPhase(t, second, devopsv1alpha3.PhaseRunning, time.Minute)
 	expectCode(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+second+"/cancel", tokens[developer], nil), http.StatusOK)

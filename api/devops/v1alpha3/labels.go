@@ -21,7 +21,9 @@ const (
 )
 
 // Credential types: the Secret types of a DevOps project's credentials. The
-// API never returns their data.
+// API never returns their data. (Type names, not credentials.)
+//
+//nolint:gosec // G101: these are Secret type names.
 const (
 	// CredentialBasicAuth holds username and password.
 	CredentialBasicAuth = "devops.superkube.io/basic-auth"

@@ -38,6 +38,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	devopsengine "github.com/superkube/super-kubenetes/internal/devops/engine"
+	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
 	devopslocal "github.com/superkube/super-kubenetes/internal/devops/local"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
 	applicationhandlers "github.com/superkube/super-kubenetes/internal/handlers/application"
@@ -597,7 +598,13 @@ func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
 	if d := b.cfg.DevOps.WorkDir; d != "" {
 		logs[devopsengine.Local] = &devopslocal.Engine{Dir: d}
 	}
-	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs, Now: b.clk.Now}, nil
+	// The kubernetes executor's logs are its step pods' (pods/log).
+	kube, err := devopskube.New(b.rc, devopskube.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("devops: %w", err)
+	}
+	logs[devopsengine.Kubernetes] = kube
+	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs}, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

@@ -179,7 +179,8 @@ func (r *Reconciler) cron(ctx context.Context, p *devopsv1alpha3.Pipeline) (time
 	}
 	sched, err := cron.ParseStandard(p.Spec.Triggers.Cron)
 	if err != nil {
-		return 0, nil
+		// check reported it in the Ready condition.
+		return 0, nil //nolint:nilerr // the schedule is the user's mistake, already reported
 	}
 	now := r.now().UTC()
 	from := p.CreationTimestamp.UTC()

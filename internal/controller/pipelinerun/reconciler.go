@@ -26,6 +26,7 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -43,6 +44,10 @@ const (
 	DefaultPipelineConcurrency = 1
 	DefaultProjectConcurrency  = 10
 )
+
+// workers reconcile runs at once; the admission count is taken under a
+// lock, so they never start more runs than the limits allow.
+const workers = 12
 
 // Reconciler carries out PipelineRuns.
 type Reconciler struct {
@@ -79,7 +84,10 @@ type active struct {
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines;devopsprojects,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
+// +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=create;delete
 // +kubebuilder:rbac:groups=iam.superkube.io,resources=users,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=users;groups;serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=uids,verbs=impersonate
@@ -95,6 +103,9 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 		Named("pipelinerun").
 		For(&devopsv1alpha3.PipelineRun{}).
 		WatchesRawSource(source.Channel(r.wake, &handler.TypedEnqueueRequestForObject[*devopsv1alpha3.PipelineRun]{})).
+		// Starting a run waits on several reads and a write: more workers
+		// keep a burst of triggers from waiting in the queue with no phase.
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Complete(r)
 }
 
@@ -106,7 +117,27 @@ func (r *Reconciler) now() time.Time {
 }
 
 // Reconcile moves one run on.
+//
+// The run is read from the manager's cache, which may be behind: a run this
+// process has just finished (and forgotten) can still show Running there,
+// and one it has just started can still show Queued. So every status write
+// made from what was read (finish, queue, start) carries the
+// resourceVersion it was read at: a stale read ends in a conflict, and the
+// newer version's event brings the run back.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if apierrors.IsConflict(err) {
+		return reconcile.Result{RequeueAfter: time.Second}, nil
+	}
+	return res, err
+}
+
+// lockedPatch is a merge patch that fails when the run changed since it was read.
+func lockedPatch(before *devopsv1alpha3.PipelineRun) client.Patch {
+	return client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	run := &devopsv1alpha3.PipelineRun{}
 	if err := r.Client.Get(ctx, req.NamespacedName, run); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -176,7 +207,7 @@ func (r *Reconciler) finish(ctx context.Context, run *devopsv1alpha3.PipelineRun
 			}
 		}
 	}
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, client.MergeFrom(before)))
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, lockedPatch(before)))
 }
 
 // limits returns how many runs the pipeline and the project may run at once.
@@ -284,7 +315,7 @@ func (r *Reconciler) queue(ctx context.Context, run *devopsv1alpha3.PipelineRun,
 		now := metav1.NewTime(r.now())
 		run.Status.QueuedTime = &now
 	}
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, client.MergeFrom(before)))
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, run, lockedPatch(before)))
 }
 
 // wakeQueued asks for another look at the namespace's waiting runs.

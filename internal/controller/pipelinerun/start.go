@@ -76,7 +76,7 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 	now := metav1.NewTime(r.now())
 	run.Status = devopsv1alpha3.PipelineRunStatus{Phase: devopsv1alpha3.PhaseRunning, Executor: name, StartTime: &now,
 		QueuedTime: run.Status.QueuedTime, Definition: def, Stages: runner.Plan(def)}
-	if err := r.Client.Status().Patch(ctx, run, client.MergeFrom(before)); err != nil {
+	if err := r.Client.Status().Patch(ctx, run, lockedPatch(before)); err != nil {
 		return false, client.IgnoreNotFound(err)
 	}
 	w := &writer{r: r, key: key, st: *run.Status.DeepCopy(), interval: r.WriteInterval, dirty: make(chan struct{}, 1)}
@@ -95,7 +95,8 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 			r.notify(context.WithoutCancel(ctx), run, started)
 		}
 	}
-	go func() {
+	// The run outlives the reconcile that started it; runCtx ends it.
+	go func() { //nolint:gosec // G118: the run's own context, not the request's, bounds it.
 		defer a.cancel()
 		if notified {
 			r.notify(context.WithoutCancel(ctx), run, n)

@@ -10,15 +10,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/superkube/super-kubenetes/internal/netguard"
-
+	"github.com/google/go-containerregistry/pkg/name"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 
 	"github.com/superkube/super-kubenetes/internal/componentconfig"
+	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
 	"github.com/superkube/super-kubenetes/internal/logging/elastic"
 	"github.com/superkube/super-kubenetes/internal/logging/retention"
+	"github.com/superkube/super-kubenetes/internal/netguard"
 )
 
 // ConfigAPIVersion and ConfigKind identify the configuration file.
@@ -92,6 +95,118 @@ type DevOps struct {
 	// ConsoleURL, when set, is the console's address: the commit statuses
 	// a run reports to Gitea link to its page there.
 	ConsoleURL string `json:"consoleURL,omitempty"`
+	// Jenkins, when set, runs the pipelines whose executor is jenkins.
+	Jenkins *JenkinsServer `json:"jenkins,omitempty"`
+	// SonarQube, when set, answers the codeQuality steps.
+	SonarQube *SonarQubeServer `json:"sonarQube,omitempty"`
+	// Kubernetes configures the kubernetes executor: each step a pod in
+	// the run's project, on a workspace volume of the run.
+	Kubernetes DevOpsKubernetes `json:"kubernetes"`
+}
+
+// DevOpsKubernetes configures the kubernetes executor's pods (see "The
+// kubernetes executor" in docs/devops.md).
+type DevOpsKubernetes struct {
+	// Images are the default images of the steps (a step's image wins).
+	Images DevOpsImages `json:"images"`
+	// WorkspaceSize is the size of each run's workspace volume (default 1Gi).
+	WorkspaceSize string `json:"workspaceSize,omitempty"`
+	// StorageClassName is its storage class (default: the cluster's).
+	StorageClassName string `json:"storageClassName,omitempty"`
+	// AccessMode is its access mode: ReadWriteOnce (default: a run's
+	// parallel branches then share a node) or ReadWriteMany.
+	AccessMode string `json:"accessMode,omitempty"`
+	// Resources are each step container's requests and limits.
+	Resources corev1.ResourceRequirements `json:"resources"`
+	// RunAsUser is the user of the shell and git containers (default 1000).
+	RunAsUser int64 `json:"runAsUser,omitempty"`
+	// StartTimeout bounds how long a step's pod may take to start (default
+	// 10m); PullGrace how long an image that cannot be pulled is waited
+	// for before the step fails (default 2m).
+	StartTimeout metav1.Duration `json:"startTimeout,omitempty"`
+	PullGrace    metav1.Duration `json:"pullGrace,omitempty"`
+	// ImagePullSecrets are Secrets of the project given to every step pod.
+	ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
+}
+
+// DevOpsImages are the default images of the kubernetes executor.
+type DevOpsImages struct {
+	// Shell runs shell steps and reads deploy steps' manifests: sh and
+	// base64 (default busybox).
+	Shell string `json:"shell,omitempty"`
+	// Git runs checkout steps: sh, git and base64 (default alpine/git).
+	Git string `json:"git,omitempty"`
+	// Builder runs buildImage steps: kaniko's executor (default
+	// gcr.io/kaniko-project/executor).
+	Builder string `json:"builder,omitempty"`
+}
+
+// options are the kubernetes executor's options.
+func (k DevOpsKubernetes) options() (devopskube.Options, error) {
+	o := devopskube.Options{ShellImage: k.Images.Shell, GitImage: k.Images.Git, BuilderImage: k.Images.Builder,
+		StorageClassName: k.StorageClassName, AccessMode: corev1.PersistentVolumeAccessMode(k.AccessMode),
+		Resources: k.Resources, RunAsUser: k.RunAsUser, StartTimeout: k.StartTimeout.Duration, PullGrace: k.PullGrace.Duration,
+		ImagePullSecrets: k.ImagePullSecrets}
+	if k.WorkspaceSize != "" {
+		q, err := resource.ParseQuantity(k.WorkspaceSize)
+		if err != nil {
+			return o, fmt.Errorf("devops.kubernetes.workspaceSize: %w", err)
+		}
+		if q.Sign() <= 0 {
+			return o, fmt.Errorf("devops.kubernetes.workspaceSize must be positive, got %s", k.WorkspaceSize)
+		}
+		o.WorkspaceSize = q
+	}
+	return o.Defaulted(), nil
+}
+
+func (k DevOpsKubernetes) validate() []error {
+	var errs []error
+	if _, err := k.options(); err != nil {
+		errs = append(errs, err)
+	}
+	switch corev1.PersistentVolumeAccessMode(k.AccessMode) {
+	case "", corev1.ReadWriteOnce, corev1.ReadWriteMany, corev1.ReadWriteOncePod:
+	default:
+		errs = append(errs, fmt.Errorf("devops.kubernetes.accessMode must be ReadWriteOnce, ReadWriteOncePod or ReadWriteMany, got %q", k.AccessMode))
+	}
+	if k.StorageClassName != "" && len(validation.IsDNS1123Subdomain(k.StorageClassName)) > 0 {
+		errs = append(errs, fmt.Errorf("devops.kubernetes.storageClassName %q is not a valid name", k.StorageClassName))
+	}
+	for field, img := range map[string]string{"shell": k.Images.Shell, "git": k.Images.Git, "builder": k.Images.Builder} {
+		if img != "" {
+			if _, err := name.ParseReference(img, name.WeakValidation); err != nil {
+				errs = append(errs, fmt.Errorf("devops.kubernetes.images.%s: %w", field, err))
+			}
+		}
+	}
+	if k.RunAsUser < 0 {
+		errs = append(errs, errors.New("devops.kubernetes.runAsUser must not be negative (0 is the default, 1000)"))
+	}
+	if k.StartTimeout.Duration < 0 || k.PullGrace.Duration < 0 {
+		errs = append(errs, errors.New("devops.kubernetes.startTimeout and pullGrace must not be negative"))
+	}
+	for _, s := range k.ImagePullSecrets {
+		if len(validation.IsDNS1123Subdomain(s)) > 0 {
+			errs = append(errs, fmt.Errorf("devops.kubernetes.imagePullSecrets: %q is not a valid name", s))
+		}
+	}
+	return errs
+}
+
+// JenkinsServer is a Jenkins reached with a user's API token.
+type JenkinsServer struct {
+	URL  string `json:"url"`
+	User string `json:"user"`
+	// TokenFile holds the user's API token.
+	TokenFile string `json:"tokenFile"`
+}
+
+// SonarQubeServer is a SonarQube reached with a token.
+type SonarQubeServer struct {
+	URL string `json:"url"`
+	// TokenFile holds a user token with Browse on the projects.
+	TokenFile string `json:"tokenFile"`
 }
 
 func (d DevOps) validate() []error {
@@ -112,9 +227,26 @@ func (d DevOps) validate() []error {
 			errs = append(errs, fmt.Errorf("devops.consoleURL must be an http or https URL, got %q", d.ConsoleURL))
 		}
 	}
+	if j := d.Jenkins; j != nil {
+		if u, err := url.Parse(j.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("devops.jenkins.url must be an http(s) URL, got %q", j.URL))
+		}
+		if j.User == "" || j.TokenFile == "" {
+			errs = append(errs, errors.New("devops.jenkins.user and devops.jenkins.tokenFile are required"))
+		}
+	}
+	if q := d.SonarQube; q != nil {
+		if u, err := url.Parse(q.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("devops.sonarQube.url must be an http(s) URL, got %q", q.URL))
+		}
+		if q.TokenFile == "" {
+			errs = append(errs, errors.New("devops.sonarQube.tokenFile is required"))
+		}
+	}
 	if d.StepCPUSeconds < 0 || d.StepOpenFiles < 0 {
 		errs = append(errs, errors.New("devops.stepCPUSeconds and devops.stepOpenFiles must not be negative"))
 	}
+	errs = append(errs, d.Kubernetes.validate()...)
 	return errs
 }
 

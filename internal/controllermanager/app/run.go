@@ -159,6 +159,10 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 	passwords := &passwordsecret.Store{Namespace: cfg.SystemNamespace, Reader: c, Writer: c}
 	// Validated by Complete.
 	workspaceRepos, _ := netguard.ParseCIDRs(cfg.AppStore.WorkspaceRepositoryAllowedCIDRs)
+	engines, err := devopsEngines(cfg, rc)
+	if err != nil {
+		return nil, nil, err
+	}
 	reconcilers := []setupper{
 		&platformrole.Reconciler[*iamv1beta1.GlobalRole]{Client: c, Recorder: rec("globalrole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.GlobalRoles},
 		&platformrole.Reconciler[*iamv1beta1.WorkspaceRole]{Client: c, Recorder: rec("workspacerole-controller"), Reader: mgr.GetAPIReader(), Kind: platformrole.WorkspaceRoles},
@@ -183,7 +187,7 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		// DevOps: projects, pipelines and their runs.
 		&devopsproject.Reconciler{Client: c},
 		&pipeline.Reconciler{Client: c, Clock: clk, Discoverer: &pipeline.GiteaDiscoverer{}, Recorder: rec("pipeline-controller")},
-		&pipelinerun.Reconciler{Client: c, Engines: devopsEngines(cfg, rc), DefaultEngine: devopsDefaultEngine(cfg),
+		&pipelinerun.Reconciler{Client: c, Engines: engines, DefaultEngine: devopsDefaultEngine(cfg),
 			Notifier: &pipelinerun.GiteaNotifier{ConsoleURL: cfg.DevOps.ConsoleURL}, Recorder: rec("pipelinerun-controller")},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,

@@ -31,7 +31,7 @@ stages:
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if len(def.Stages) != 3 || len(def.Stages[1].Parallel) != 2 || def.Timeout.Duration.Minutes() != 30 {
+	if len(def.Stages) != 3 || len(def.Stages[1].Parallel) != 2 || def.Timeout.Minutes() != 30 {
 		t.Errorf("definition %+v", def)
 	}
 }

@@ -33,7 +33,6 @@ import (
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
-	"github.com/superkube/super-kubenetes/internal/devops/mask"
 	"github.com/superkube/super-kubenetes/internal/devops/runner"
 )
 
@@ -137,6 +136,3 @@ func (s *steps) codeQuality(ctx context.Context, st *runner.Step) (runner.Result
 	}
 	return res, nil
 }
-
-// maskerOf returns the step's masker.
-func maskerOf(st *runner.Step) *mask.Masker { return st.Masker }

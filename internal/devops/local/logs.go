@@ -99,7 +99,7 @@ func (r *follower) Read(p []byte) (int, error) {
 		}
 		if _, serr := os.Stat(r.done); serr == nil {
 			// Finished: read what was written before the marker.
-			if n, err = r.f.Read(p); n > 0 {
+			if n, _ := r.f.Read(p); n > 0 {
 				return n, nil
 			}
 			return 0, io.EOF

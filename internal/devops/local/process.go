@@ -83,7 +83,7 @@ func run(ctx context.Context, cmd *exec.Cmd) (*int32, error) {
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		code := int32(exit.ExitCode())
+		code := int32(exit.ExitCode()) //nolint:gosec // G115: exit codes are 0-255 or -1.
 		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return &code, fmt.Errorf("killed by signal %s", ws.Signal())
 		}

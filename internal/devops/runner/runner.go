@@ -17,7 +17,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
@@ -122,7 +121,7 @@ func (r *Runner) Execute(ctx context.Context, run *engine.Run, rep engine.Report
 	var err error
 	for i := range def.Stages {
 		if err = x.stage(ctx, &def.Stages[i], env); err != nil {
-			x.skipRest(def, i)
+			x.skipRest()
 			break
 		}
 	}
@@ -226,8 +225,8 @@ func (x *execution) setStep(stage, step string, change func(*devopsv1alpha3.Step
 	})
 }
 
-// skipRest marks what never started after stage i as Skipped.
-func (x *execution) skipRest(def *devopsv1alpha3.Definition, i int) {
+// skipRest marks what never started as Skipped.
+func (x *execution) skipRest() {
 	x.rep.Update(func(st *devopsv1alpha3.PipelineRunStatus) {
 		for j := range st.Stages {
 			s := &st.Stages[j]
@@ -538,6 +537,3 @@ func (x *execution) when(w *devopsv1alpha3.When, e *env) (bool, string) {
 	}
 	return true, ""
 }
-
-// Ptr32 is a helper for exit codes.
-func Ptr32(v int) *int32 { return ptr.To(int32(v)) }

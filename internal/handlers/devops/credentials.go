@@ -1,6 +1,7 @@
 package devops
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/devops/definition"
+	"github.com/superkube/super-kubenetes/internal/devops/jenkinsfile"
 	"github.com/superkube/super-kubenetes/internal/iam/builtin"
 )
 
@@ -35,8 +37,6 @@ type CredentialInput struct {
 	Type              string            `json:"type"`
 	Data              map[string]string `json:"data"`
 }
-
-func (c *Credential) GetObjectMeta() metav1.Object { return &c.ObjectMeta }
 
 var credentialList = listquery.Spec{SortBy: []string{"type"}, Filters: []string{"type"}}
 
@@ -124,7 +124,8 @@ func decodeCredential(r *http.Request) (*corev1.Secret, error) {
 		errs = append(errs, field.NotSupported(field.NewPath("type"), in.Type, types))
 	}
 	for _, k := range keys {
-		if in.Data[k] == "" && !(in.Type == devopsv1alpha3.CredentialSSHAuth && k == "username") {
+		optional := in.Type == devopsv1alpha3.CredentialSSHAuth && k == "username"
+		if in.Data[k] == "" && !optional {
 			errs = append(errs, field.Required(field.NewPath("data", k), "a "+in.Type+" credential needs it"))
 		}
 	}
@@ -216,7 +217,7 @@ func (h *Handler) deleteCredential(w http.ResponseWriter, r *http.Request) {
 }
 
 // secretsOf reads the credential values of a run, to mask its logs.
-func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) ([][]byte, error) {
+func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) [][]byte {
 	def := run.Status.Definition
 	if def == nil {
 		def = run.Spec.Definition
@@ -239,7 +240,7 @@ func (h *Handler) secretsOf(r *http.Request, run *devopsv1alpha3.PipelineRun) ([
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // parseDefinition turns the YAML of a definition into JSON, or a 422
@@ -256,4 +257,24 @@ func (h *Handler) parseDefinition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	responsewriters.WriteJSON(w, http.StatusOK, def)
+}
+
+// importJenkinsfile turns a declarative Jenkinsfile into a definition and
+// parameters, or a 422 naming the line and the construct refused.
+func (h *Handler) importJenkinsfile(w http.ResponseWriter, r *http.Request) {
+	body, err := readText(r, jenkinsfile.MaxSize)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	res, err := jenkinsfile.Parse(body)
+	var jerr *jenkinsfile.Error
+	switch {
+	case errors.As(err, &jerr):
+		responsewriters.WriteStatus(w, apistatus.Invalid("Jenkinsfile", "", field.ErrorList{jerr.FieldError()}))
+	case err != nil:
+		responsewriters.WriteStatus(w, apistatus.Invalid("Jenkinsfile", "", field.ErrorList{field.Invalid(definition.Path(), nil, err.Error())}))
+	default:
+		responsewriters.WriteJSON(w, http.StatusOK, res)
+	}
 }

@@ -62,8 +62,6 @@ type Handler struct {
 	Clients *impersonate.Clients
 	// Logs reads the steps' logs, by executor name.
 	Logs map[string]engine.Engine
-	// Now is the clock; nil is time.Now.
-	Now func() time.Time
 }
 
 // Install adds the endpoints.
@@ -85,6 +83,7 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/namespaces/{namespace}/credentials/{name}", routes.Methods{http.MethodGet: h.getCredential, http.MethodPut: h.updateCredential, http.MethodDelete: h.deleteCredential})
 
 	mux.Handle(Prefix+"/definitions/parse", routes.Methods{http.MethodPost: h.parseDefinition})
+	mux.Handle(Prefix+"/jenkinsfile", routes.Methods{http.MethodPost: h.importJenkinsfile})
 }
 
 // AuthzRules let every request of the group through to the handler, which
@@ -103,13 +102,6 @@ func caller(r *http.Request) user.Info {
 		return &user.DefaultInfo{}
 	}
 	return u
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
 }
 
 // allowed asks the authorizer.

@@ -3,6 +3,7 @@ package devops
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 
@@ -149,7 +150,7 @@ type RunRequest struct {
 func (h *Handler) runPipeline(w http.ResponseWriter, r *http.Request) {
 	in := RunRequest{}
 	if r.ContentLength != 0 {
-		if err := requestbody.Decode(r, &in, requestbody.Options{Kind: "RunRequest", Strict: true}); err != nil && err != io.EOF {
+		if err := requestbody.Decode(r, &in, requestbody.Options{Kind: "RunRequest", Strict: true}); err != nil && !errors.Is(err, io.EOF) {
 			responsewriters.WriteStatus(w, err)
 			return
 		}

@@ -249,11 +249,7 @@ func (h *Handler) log(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	secrets, err := h.secretsOf(r, run)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
+	secrets := h.secretsOf(r, run)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)

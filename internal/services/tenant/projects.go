@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/superkube/super-kubenetes/api/cluster/v1alpha1"
+	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
@@ -47,6 +48,10 @@ func (s *Service) Projects(ctx context.Context, u user.Info, ws string) ([]*core
 	out := make([]*corev1.Namespace, 0, len(items))
 	for i := range items {
 		ns := &items[i]
+		// A DevOps project's namespace is listed with the DevOps projects.
+		if ns.Labels[devopsv1alpha3.ProjectLabel] != "" {
+			continue
+		}
 		if !all && !s.allowed(u, authz.Attributes{Verb: "get", Resource: "namespaces", Name: ns.Name, Namespace: ns.Name, Workspace: ws}) {
 			continue
 		}

@@ -344,9 +344,12 @@ func TestCancelKillsTheStepAndQueuedRunsWaitTheirTurn(t *testing.T) {
 	platform.ExpectStatus(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+first+"/cancel", tokens[reporter], nil), http.StatusForbidden)
 	expectCode(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+first+"/cancel", tokens[developer], nil), http.StatusOK)
 	waitPhase(t, first, devopsv1alpha3.PhaseCancelled, time.Minute)
-	if alive(pid) {
-		t.Errorf("process %d outlived the cancel", pid)
-	}
+	platform.Eventually(t, "the step's process is gone after the cancel", 5*time.Second, func() error {
+		if alive(pid) {
+			return fmt.Errorf("process %d is still there", pid)
+		}
+		return nil
+	})
 	// The queued run starts once the first has ended.
 	waitPhase(t, second, devopsv1alpha3.PhaseRunning, time.Minute)
 	expectCode(t, api.Do(t, http.MethodPost, prefix+"/namespaces/"+project+"/pipelineruns/"+second+"/cancel", tokens[developer], nil), http.StatusOK)
@@ -406,5 +409,40 @@ func expectCode(t *testing.T, r *platform.Response, code int) {
 	t.Helper()
 	if r.Code != code {
 		t.Fatalf("answer %d, want %d: %s", r.Code, code, r.Body)
+	}
+}
+
+func TestAJenkinsfileIsImportedOrRefusedWithItsLine(t *testing.T) {
+	setup(t)
+	ok := "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n        sh 'go test ./...'\n      }\n    }\n  }\n}\n"
+	r := api.Do(t, http.MethodPost, prefix+"/jenkinsfile", tokens[developer], strings.NewReader(ok), "Content-Type", "text/plain")
+	expectCode(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), `"script":"go test ./..."`) {
+		t.Errorf("import %s", r.Body)
+	}
+	bad := "pipeline {\n  agent any\n  stages {\n    stage('x') {\n      steps {\n        script { echo 'hi' }\n      }\n    }\n  }\n}\n"
+	r = api.Do(t, http.MethodPost, prefix+"/jenkinsfile", tokens[developer], strings.NewReader(bad), "Content-Type", "text/plain")
+	platform.ExpectStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.Body), "line 6") || !strings.Contains(string(r.Body), "script") {
+		t.Errorf("refusal %s", r.Body)
+	}
+}
+
+func TestADevOpsProjectIsNotListedAmongTheWorkspacesProjects(t *testing.T) {
+	setup(t)
+	r := api.Do(t, http.MethodGet, "/kapis/tenant.superkube.io/v1beta1/workspaces/"+workspace+"/namespaces", tokens[owner], nil)
+	expectCode(t, r, http.StatusOK)
+	if strings.Contains(string(r.Body), `"name":"`+project+`"`) {
+		t.Errorf("the DevOps project's namespace is listed as a project: %s", r.Body)
+	}
+	r = api.Do(t, http.MethodGet, prefix+"/workspaces/"+workspace+"/devopsprojects", tokens[reporter], nil)
+	expectCode(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), `"name":"`+project+`"`) || !strings.Contains(string(r.Body), `"totalItems":1`) {
+		t.Errorf("a member's list of DevOps projects: %s", r.Body)
+	}
+	r = api.Do(t, http.MethodGet, prefix+"/workspaces/"+workspace+"/devopsprojects", tokens[outsider], nil)
+	expectCode(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), `"totalItems":0`) {
+		t.Errorf("an outsider's list of DevOps projects: %s", r.Body)
 	}
 }

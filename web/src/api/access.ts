@@ -70,6 +70,7 @@ export const rawQueryAction: Action = { verb: 'list', group: 'monitoring.superku
 export const auditAction: Action = { verb: 'list', group: 'logging.superkube.io', resource: 'auditing' };
 
 const alerting = 'alerting.superkube.io';
+const devopsGroup = 'devops.superkube.io';
 
 /**
  * What the platform's navigation and start page ask: nodes (the cluster),
@@ -152,7 +153,7 @@ export function useProjectAccess(namespace: string | undefined): { may: (section
  * template "View the workspace's audit records") and platform
  * administrators.
  */
-export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories', 'quotas'] as const;
+export const workspaceSections = ['projects', 'members', 'roles', 'auditing', 'apps', 'app-repositories', 'quotas', 'devops'] as const;
 
 /** useWorkspaceAccess tells which sections of a workspace the user may open. */
 export function useWorkspaceAccess(workspace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
@@ -168,6 +169,8 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
           { verb: 'list', group: 'application.superkube.io', resource: 'repositories', workspace },
           // The workspace's quotas (quota.superkube.io, the template "View workspace settings").
           { verb: 'list', group: 'quota.superkube.io', resource: 'resourcequotas', workspace },
+          // The workspace's DevOps projects (docs/devops.md).
+          { verb: 'list', group: devopsGroup, resource: 'devopsprojects', workspace },
         ]
       : [],
   );
@@ -178,4 +181,48 @@ export function useWorkspaceAccess(workspace: string | undefined): { may: (secti
       return i >= 0 && a.allowed[i];
     },
   };
+}
+
+/** The sections of a DevOps project that its navigation offers. */
+export const devopsSections = ['pipelines', 'credentials', 'members', 'roles'] as const;
+
+/**
+ * useDevOpsAccess tells which sections of a DevOps project the user may
+ * open: its pipelines, its credentials (the DevOps API's credentials
+ * resource, internal/iam/builtin/devops.go: names, types and keys of the
+ * Secrets of its namespace), its members and roles (bound in its
+ * namespace, as a project's).
+ */
+export function useDevOpsAccess(namespace: string | undefined): { may: (section: string) => boolean; loaded: boolean } {
+  const a = useAccess(
+    namespace
+      ? [
+          { verb: 'list', group: devopsGroup, resource: 'pipelines', namespace },
+          { verb: 'list', group: devopsGroup, resource: 'credentials', namespace },
+          { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace },
+          { verb: 'list', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace },
+        ]
+      : [],
+  );
+  return {
+    loaded: a.loaded,
+    may: (section) => {
+      const i = (devopsSections as readonly string[]).indexOf(section);
+      return i >= 0 && a.allowed[i];
+    },
+  };
+}
+
+/** devopsActions are what the pages of a DevOps project ask about its objects, in this order. */
+export function devopsActions(namespace: string): Action[] {
+  return [
+    { verb: 'create', group: devopsGroup, resource: 'pipelines', namespace },
+    { verb: 'update', group: devopsGroup, resource: 'pipelines', namespace },
+    { verb: 'delete', group: devopsGroup, resource: 'pipelines', namespace },
+    { verb: 'create', group: devopsGroup, resource: 'pipelineruns', namespace },
+    { verb: 'update', group: devopsGroup, resource: 'pipelineruns', namespace },
+    { verb: 'approve', group: devopsGroup, resource: 'pipelineruns', namespace },
+    { verb: 'create', group: devopsGroup, resource: 'credentials', namespace },
+    { verb: 'delete', group: devopsGroup, resource: 'credentials', namespace },
+  ];
 }

@@ -30,7 +30,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigation } from 'react-router';
 import { useLogout } from '../api/auth';
 import { hostCluster, useCluster } from '../api/cluster';
-import { platformActions, useCan, useProjectAccess, useWorkspaceAccess } from '../api/access';
+import { platformActions, useCan, useDevOpsAccess, useProjectAccess, useWorkspaceAccess } from '../api/access';
+import { useDevOpsProject, workspaceLabel as devopsWorkspaceLabel } from '../api/devops';
 import { projectKinds } from '../api/kinds';
 import { ToastProvider } from '../components/Toast';
 import { KubeconfigItem } from './KubeconfigItem';
@@ -63,11 +64,15 @@ function Sidebar() {
   const { t } = useTranslation('common');
   const ws = useMatch('/workspaces/:workspace/*')?.params.workspace;
   const ns = useMatch('/projects/:namespace/*')?.params.namespace;
+  const dp = useMatch('/devops/:namespace/*')?.params.namespace;
   const cluster = useCluster();
   const projectWs = useProjectWorkspace(ns);
   const project = useProjectAccess(ns);
-  const workspace = useWorkspaceAccess(ws ?? projectWs);
-  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos, canClusters, canStorage] = useCan(ns || ws ? [] : platformActions);
+  const devopsProject = useDevOpsProject(dp);
+  const devopsWs = devopsProject.data?.metadata.labels?.[devopsWorkspaceLabel];
+  const devopsAccess = useDevOpsAccess(dp);
+  const workspace = useWorkspaceAccess(ws ?? projectWs ?? devopsWs);
+  const [canNodes, canUsers, canRoles, canQuery, canAudit, canGlobalRules, canClusterRules, canAlerts, canClusterAlerts, canNotification, canReviewApps, canAppRepos, canClusters, canStorage] = useCan(ns || ws || dp ? [] : platformActions);
   if (ns) {
     const base = `/projects/${ns}`;
     return (
@@ -106,6 +111,24 @@ function Sidebar() {
       </Nav>
     );
   }
+  if (dp) {
+    const base = `/devops/${dp}`;
+    return (
+      <Nav aria-label={t('DevOps project')}>
+        <NavList>
+          {devopsWs && workspace.may('devops') ? (
+            <Item to={`/workspaces/${devopsWs}/devops`} test="back">← {t('Workspace {{name}}', { name: devopsWs })}</Item>
+          ) : (
+            <Item to="/home" test="back">← {t('My workspaces and projects')}</Item>
+          )}
+          {devopsAccess.may('pipelines') && <Item to={`${base}/pipelines`} test="pipelines">{t('Pipelines')}</Item>}
+          {devopsAccess.may('credentials') && <Item to={`${base}/credentials`} test="credentials">{t('Credentials')}</Item>}
+          {devopsAccess.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
+          {devopsAccess.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}
+        </NavList>
+      </Nav>
+    );
+  }
   if (ws) {
     const base = `/workspaces/${ws}`;
     return (
@@ -116,6 +139,7 @@ function Sidebar() {
           {workspace.may('projects') && <Item to={`${base}/projects`} test="projects">{t('Projects')}</Item>}
           {workspace.may('apps') && <Item to={`${base}/apps`} test="app-templates">{t('App templates')}</Item>}
           {workspace.may('app-repositories') && <Item to={`${base}/app-repositories`} test="app-repositories">{t('App repositories')}</Item>}
+          {workspace.may('devops') && <Item to={`${base}/devops`} test="devops">{t('DevOps projects')}</Item>}
           {workspace.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {workspace.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {workspace.may('projects') && <Item to={`${base}/gateways`} test="gateways">{t('Gateways')}</Item>}

@@ -18,7 +18,7 @@ import { UserPicker } from '../components/UserPicker';
 import { place, type PlaceLevel } from './levels';
 
 /** Members of a workspace or a project: invite a user found by search with a role, change the role, remove. */
-export default function Members({ level }: { level: Exclude<PlaceLevel, 'global'> }) {
+export default function Members({ level, base: area }: { level: Exclude<PlaceLevel, 'global'>; base?: 'devops' }) {
   const { workspace, namespace } = useParams();
   const { t } = useTranslation('workspace');
   const invalidate = useInvalidate();
@@ -33,7 +33,9 @@ export default function Members({ level }: { level: Exclude<PlaceLevel, 'global'
   const [role, setRole] = useState('');
   const [canManage] = useCan([{ verb: 'create', ...bindingResource(at) }]);
   const where = level === 'workspace' ? workspace! : namespace!;
-  const base = level === 'workspace' ? `/workspaces/${workspace}` : `/projects/${namespace}`;
+  // A DevOps project's members and roles are bound in its namespace as a project's; its pages are under /devops.
+  const base = level === 'workspace' ? `/workspaces/${workspace}` : area === 'devops' ? `/devops/${namespace}` : `/projects/${namespace}`;
+  const start = area === 'devops' ? 'pipelines' : 'overview';
   const roleItems = roles.data?.items ?? [];
   const titleOf = (name: string) => roleTitle(level, name, t, { role: roleItems.find((r) => r.metadata.name === name), workspace });
   const open = (m: Member | 'new') => {
@@ -45,7 +47,7 @@ export default function Members({ level }: { level: Exclude<PlaceLevel, 'global'
     <>
       <PageHeader
         title={t('Members')}
-        crumbs={[{ title: where, to: `${base}/overview` }, { title: t('Members') }]}
+        crumbs={[{ title: where, to: `${base}/${start}` }, { title: t('Members') }]}
         actions={
           canManage && (
             <Button onClick={() => open('new')} data-test="invite">

@@ -25,7 +25,7 @@ const isBuiltin = (r: RoleWithRules) => r.metadata.labels?.[builtinLabel] === 't
  * what they allow too (the platform administrator, built from rules, "all
  * permissions").
  */
-export default function Roles({ level }: { level: PlaceLevel }) {
+export default function Roles({ level, base: area }: { level: PlaceLevel; base?: 'devops' }) {
   const { workspace, namespace } = useParams();
   const { t, i18n } = useTranslation('workspace');
   const invalidate = useInvalidate();
@@ -57,7 +57,9 @@ export default function Roles({ level }: { level: PlaceLevel }) {
     setChosen(r === 'new' ? [] : r.templates);
   };
   const where = level === 'global' ? undefined : level === 'workspace' ? workspace : namespace;
-  const base = level === 'workspace' ? `/workspaces/${workspace}` : `/projects/${namespace}`;
+  // A DevOps project's members and roles are bound in its namespace as a project's; its pages are under /devops.
+  const base = level === 'workspace' ? `/workspaces/${workspace}` : area === 'devops' ? `/devops/${namespace}` : `/projects/${namespace}`;
+  const start = area === 'devops' ? 'pipelines' : 'overview';
   const titleOf = (r: RoleWithRules) => roleTitle(level, r.metadata.name, t, { role: r, workspace });
   const readOnly = editing !== undefined && editing !== 'new' && (isBuiltin(editing) || !canCreate);
   const nameOK = isDNSLabel(name) && name.startsWith(prefix) && name !== prefix;
@@ -68,7 +70,7 @@ export default function Roles({ level }: { level: PlaceLevel }) {
     <>
       <PageHeader
         title={level === 'global' ? t('Platform roles') : t('Roles')}
-        crumbs={where ? [{ title: where, to: `${base}/overview` }, { title: t('Roles') }] : undefined}
+        crumbs={where ? [{ title: where, to: `${base}/${start}` }, { title: t('Roles') }] : undefined}
         actions={
           canCreate && (
             <Button onClick={() => open('new')} data-test="create-role">

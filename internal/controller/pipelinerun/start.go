@@ -96,7 +96,7 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 		}
 	}
 	// The run outlives the reconcile that started it; runCtx ends it.
-	go func() { //nolint:gosec // G118: the run's own context, not the request's, bounds it.
+	go func() {
 		defer a.cancel()
 		if notified {
 			r.notify(context.WithoutCancel(ctx), run, n)

@@ -38,6 +38,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/authn/tokenstore"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	devopsengine "github.com/superkube/super-kubenetes/internal/devops/engine"
+	"github.com/superkube/super-kubenetes/internal/devops/jenkins"
 	devopskube "github.com/superkube/super-kubenetes/internal/devops/kubernetes"
 	devopslocal "github.com/superkube/super-kubenetes/internal/devops/local"
 	alertinghandlers "github.com/superkube/super-kubenetes/internal/handlers/alerting"
@@ -604,7 +605,17 @@ func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
 		return nil, fmt.Errorf("devops: %w", err)
 	}
 	logs[devopsengine.Kubernetes] = kube
-	return &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs}, nil
+	h := &devopshandlers.Handler{Authorizer: b.base, Reader: b.client, Writer: live, Clients: clients, Logs: logs}
+	if j := b.cfg.DevOps.Jenkins; j != nil {
+		tok, err := tokenfile.Read(j.TokenFile, "Jenkins")
+		if err != nil {
+			return nil, fmt.Errorf("devops.jenkins.tokenFile: %w", err)
+		}
+		if h.Jenkins, err = jenkins.New(jenkins.Config{URL: j.URL, User: j.User, Token: tok}); err != nil {
+			return nil, fmt.Errorf("devops.jenkins: %w", err)
+		}
+	}
+	return h, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

@@ -130,6 +130,17 @@ type DevOps struct {
 	// WorkDir is the local pipeline executor's folder (ke-controller-manager's
 	// devops.workDir on the same machine), where the steps' logs are read.
 	WorkDir string `json:"workDir,omitempty"`
+	// Jenkins, when set, is the Jenkins whose build logs ke-apiserver
+	// serves (ke-controller-manager's devops.jenkins).
+	Jenkins *DevOpsJenkins `json:"jenkins,omitempty"`
+}
+
+// DevOpsJenkins is a Jenkins reached with a user's API token.
+type DevOpsJenkins struct {
+	URL  string `json:"url"`
+	User string `json:"user"`
+	// TokenFile holds the user's API token.
+	TokenFile string `json:"tokenFile"`
 }
 
 // AppStore configures the app store.

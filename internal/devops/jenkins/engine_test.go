@@ -654,3 +654,26 @@ func TestUnchangedStagesAreNotWrittenAgain(t *testing.T) {
 		t.Fatalf("%d updates for 5 polls", n)
 	}
 }
+
+func TestABuildLogIsReadFromItsURLAlone(t *testing.T) {
+	f := newFake(t)
+	f.on("GET /job/demo.web/7/logText/progressiveText", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Text-Size", "40")
+		_, _ = io.WriteString(w, "token hunter2-secret-value\nok\n")
+	})
+	e := newEngine(t, f)
+	for _, bad := range []string{"", "https://elsewhere.example.com/job/demo.web/7/", f.srv.URL + "/job/demo.web/", f.srv.URL + "/view/x/"} {
+		if _, err := e.BuildLog(t.Context(), bad, nil, false); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+	rc, err := e.BuildLog(t.Context(), f.srv.URL+"/job/demo.web/7/", [][]byte{[]byte("hunter2-secret-value")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil || string(b) != "token ****\nok\n" {
+		t.Fatalf("log %q (%v)", b, err)
+	}
+}

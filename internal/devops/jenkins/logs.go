@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
 
@@ -128,4 +129,52 @@ func (e *Engine) logChunk(ctx context.Context, path string, start int64, w io.Wr
 		next = v
 	}
 	return resp.Header.Get("X-More-Data") == "true", next, nil
+}
+
+// BuildLog reads the console log of the build at buildURL (a run's
+// status.externalID, "<root>/job/<job>/<n>/") without the run's state:
+// ke-apiserver serves the logs of runs another process executes with it.
+// The log is masked with secrets (the caller masks again on the way out).
+// A build URL that is not one of this Jenkins' builds is refused.
+func (e *Engine) BuildLog(ctx context.Context, buildURL string, secrets [][]byte, follow bool) (io.ReadCloser, error) {
+	job, n, err := e.parseBuildURL(buildURL)
+	if err != nil {
+		return nil, err
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(e.streamLog(lctx, job, n, mask.New(secrets), pw, follow))
+	}()
+	return &logReader{PipeReader: pr, cancel: cancel}, nil
+}
+
+// parseBuildURL finds the job and build number of one of this Jenkins'
+// build URLs.
+func (e *Engine) parseBuildURL(buildURL string) (string, int64, error) {
+	u, err := url.Parse(buildURL)
+	if err != nil || buildURL == "" {
+		return "", 0, fmt.Errorf("the run has no Jenkins build (%q)", buildURL)
+	}
+	root, err := url.Parse(e.cfg.URL)
+	if err != nil {
+		return "", 0, err
+	}
+	rest, ok := strings.CutPrefix(u.EscapedPath(), strings.TrimSuffix(root.EscapedPath(), "/")+"/job/")
+	if !ok || u.Host != root.Host {
+		return "", 0, fmt.Errorf("%s is not a build of %s", buildURL, e.cfg.URL)
+	}
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	if len(parts) != 2 {
+		return "", 0, fmt.Errorf("%s is not a build URL", buildURL)
+	}
+	job, err := url.PathUnescape(parts[0])
+	if err != nil {
+		return "", 0, err
+	}
+	n, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, fmt.Errorf("%s is not a build URL", buildURL)
+	}
+	return job, n, nil
 }

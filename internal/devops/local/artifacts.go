@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/types"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/devops/runner"
@@ -77,4 +80,14 @@ func copyFile(from, to string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), out.Close()
+}
+
+// Artifact opens a file a run kept (rel as in status.artifacts[].path).
+func (e *Engine) Artifact(run types.NamespacedName, rel string) (io.ReadCloser, error) {
+	dir := filepath.Join(RunDir(e.Dir, run), "artifacts")
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if !strings.HasPrefix(p, dir+string(filepath.Separator)) {
+		return nil, fmt.Errorf("artifact %q leaves the run's folder", rel)
+	}
+	return os.Open(p)
 }

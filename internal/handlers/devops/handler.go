@@ -50,6 +50,11 @@ type Authorizer interface {
 	Authorize(a *authz.Attributes) authz.Decision
 }
 
+// JenkinsLogs reads a Jenkins build's log from its URL.
+type JenkinsLogs interface {
+	BuildLog(ctx context.Context, buildURL string, secrets [][]byte, follow bool) (io.ReadCloser, error)
+}
+
 // Handler serves the DevOps API.
 type Handler struct {
 	Authorizer Authorizer
@@ -62,6 +67,9 @@ type Handler struct {
 	Clients *impersonate.Clients
 	// Logs reads the steps' logs, by executor name.
 	Logs map[string]engine.Engine
+	// Jenkins reads the build logs of the runs on Jenkins; nil when no
+	// Jenkins is configured.
+	Jenkins JenkinsLogs
 }
 
 // Install adds the endpoints.
@@ -78,6 +86,7 @@ func (h *Handler) Install(mux routes.Mux) {
 	mux.Handle(Prefix+"/namespaces/{namespace}/pipelineruns/{name}", routes.Methods{http.MethodGet: h.getRun, http.MethodDelete: h.deleteRun})
 	mux.Handle(Prefix+"/namespaces/{namespace}/pipelineruns/{name}/{action}", routes.Methods{http.MethodPost: h.runAction})
 	mux.Handle(Prefix+"/namespaces/{namespace}/pipelineruns/{name}/log", routes.Methods{http.MethodGet: h.log})
+	mux.Handle(Prefix+"/namespaces/{namespace}/pipelineruns/{name}/artifact", routes.Methods{http.MethodGet: h.artifact})
 
 	mux.Handle(Prefix+"/namespaces/{namespace}/credentials", routes.Methods{http.MethodGet: h.listCredentials, http.MethodPost: h.createCredential})
 	mux.Handle(Prefix+"/namespaces/{namespace}/credentials/{name}", routes.Methods{http.MethodGet: h.getCredential, http.MethodPut: h.updateCredential, http.MethodDelete: h.deleteCredential})

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
+	"path"
+	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -233,13 +237,19 @@ func (h *Handler) log(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteStatus(w, apistatus.BadRequest("stage", "stage and step are required"))
 		return
 	}
-	eng := h.Logs[run.Status.Executor]
-	if eng == nil {
+	follow := r.URL.Query().Get("follow") == "true" && !run.Status.Phase.Finished()
+	secrets := h.secretsOf(r, run)
+	var rc io.ReadCloser
+	switch eng := h.Logs[run.Status.Executor]; {
+	case run.Status.Executor == engine.Jenkins && h.Jenkins != nil:
+		// Jenkins keeps one log per build: every step reads it.
+		rc, err = h.Jenkins.BuildLog(r.Context(), run.Status.ExternalID, secrets, follow)
+	case eng != nil:
+		rc, err = eng.Logs(r.Context(), client.ObjectKeyFromObject(run), stage, step, follow)
+	default:
 		responsewriters.WriteStatus(w, apierrors.NewNotFound(runsGR, run.Name+" log (the run's executor keeps no log that this server reads)"))
 		return
 	}
-	follow := r.URL.Query().Get("follow") == "true" && !run.Status.Phase.Finished()
-	rc, err := eng.Logs(r.Context(), client.ObjectKeyFromObject(run), stage, step, follow)
 	if errors.Is(err, engine.ErrNoLog) {
 		responsewriters.WriteStatus(w, apierrors.NewNotFound(runsGR, run.Name+" log of "+stage+"/"+step))
 		return
@@ -249,7 +259,6 @@ func (h *Handler) log(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	secrets := h.secretsOf(r, run)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
@@ -282,4 +291,40 @@ func (f flushWriter) Write(p []byte) (int, error) {
 		f.f.Flush()
 	}
 	return n, err
+}
+
+// artifact downloads a file the run kept (?path= as in
+// status.artifacts[].path), from an executor that keeps files.
+func (h *Handler) artifact(w http.ResponseWriter, r *http.Request) {
+	_, run, err := h.run(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	rel := r.URL.Query().Get("path")
+	var found *devopsv1alpha3.Artifact
+	for i := range run.Status.Artifacts {
+		if run.Status.Artifacts[i].Path == rel {
+			found = &run.Status.Artifacts[i]
+		}
+	}
+	store, ok := h.Logs[run.Status.Executor].(interface {
+		Artifact(types.NamespacedName, string) (io.ReadCloser, error)
+	})
+	if found == nil || !ok {
+		responsewriters.WriteStatus(w, apierrors.NewNotFound(runsGR, run.Name+" artifact "+rel))
+		return
+	}
+	f, err := store.Artifact(client.ObjectKeyFromObject(run), rel)
+	if err != nil {
+		responsewriters.WriteStatus(w, apierrors.NewNotFound(runsGR, run.Name+" artifact "+rel))
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(rel)}))
+	w.Header().Set("Content-Length", strconv.FormatInt(found.Size, 10))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.CopyN(w, f, found.Size)
 }

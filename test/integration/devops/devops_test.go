@@ -446,3 +446,26 @@ func TestADevOpsProjectIsNotListedAmongTheWorkspacesProjects(t *testing.T) {
 		t.Errorf("an outsider's list of DevOps projects: %s", r.Body)
 	}
 }
+
+func TestAKeptFileIsDownloadedWithItsChecksum(t *testing.T) {
+	setup(t)
+	createPipeline(t, "keeper", map[string]any{"definition": map[string]any{"stages": []any{map[string]any{"name": "s", "steps": []any{
+		sh("make", `mkdir -p out && printf 'report of the build\n' > out/report.txt`),
+		map[string]any{"name": "keep", "artifacts": map[string]any{"paths": []any{"out/*.txt"}}},
+	}}}}})
+	name := startRun(t, developer, "keeper", nil)
+	run := waitPhase(t, name, devopsv1alpha3.PhaseSucceeded, time.Minute)
+	if len(run.Status.Artifacts) != 1 || run.Status.Artifacts[0].Path != "out/report.txt" || run.Status.Artifacts[0].Size != 20 {
+		t.Fatalf("artifacts %+v", run.Status.Artifacts)
+	}
+	r := api.Do(t, http.MethodGet, prefix+"/namespaces/"+project+"/pipelineruns/"+name+"/artifact?path=out/report.txt", tokens[reporter], nil)
+	expectCode(t, r, http.StatusOK)
+	sum := sha256.Sum256(r.Body)
+	if string(r.Body) != "report of the build\n" || hex.EncodeToString(sum[:]) != run.Status.Artifacts[0].SHA256 {
+		t.Errorf("download %q", r.Body)
+	}
+	for _, p := range []string{"../../../etc/passwd", "out/other.txt", ""} {
+		platform.ExpectStatus(t, api.Do(t, http.MethodGet, prefix+"/namespaces/"+project+"/pipelineruns/"+name+"/artifact?path="+p, tokens[reporter], nil), http.StatusNotFound)
+	}
+	platform.ExpectStatus(t, api.Do(t, http.MethodGet, prefix+"/namespaces/"+project+"/pipelineruns/"+name+"/artifact?path=out/report.txt", tokens[outsider], nil), http.StatusForbidden)
+}

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { url } from '../config';
 import { api, ApiError, openStream, query, request } from './client';
 import type { ListParams } from './resources';
 import type { Condition, List, ObjectMeta } from './types';
@@ -413,6 +414,11 @@ export function rejectStep(ns: string, name: string, step: string, message: stri
 /** stepLogPath is the path of a step's log; follow streams it while the step runs. */
 export function stepLogPath(ns: string, run: string, stage: string, step: string, follow: boolean): string {
   return `${runPath(ns, run)}/log` + query({ stage, step, follow: follow || undefined });
+}
+
+/** artifactURL downloads a file a run kept (the session's cookie authenticates it). */
+export function artifactURL(ns: string, run: string, path: string): string {
+  return url(`${runPath(ns, run)}/artifact` + query({ path }));
 }
 
 /** openStepLog starts reading a step's log (text/plain) as it comes. */

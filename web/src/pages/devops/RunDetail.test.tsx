@@ -115,6 +115,7 @@ describe('a run’s page', () => {
     await waitFor(() => expect(el('step-log').textContent).toBe('compiling\ncompiled ok\n'));
     fireEvent.click(el('tab-artifacts').querySelector('button') ?? el('tab-artifacts'));
     expect((await find('artifact-bin/web')).textContent).toContain('2.0 KiB');
+    expect(el('artifact-download-bin/web').getAttribute('href')).toMatch(/\/kapis\/devops\.superkube\.io\/v1alpha3\/namespaces\/[^/]+\/pipelineruns\/[^/]+\/artifact\?path=bin%2Fweb$/);
     fireEvent.click(el('tab-quality').querySelector('button') ?? el('tab-quality'));
     expect((await find('quality-gate')).getAttribute('data-gate')).toBe('ERROR');
     expect(el('quality-bugs').textContent).toBe('3');

@@ -31,7 +31,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { approveStep, cancelRun, finished, openStepLog, rejectStep, replayRun, rerunRun, runRefreshMs, usePipelineRun, type CodeQuality, type Definition, type PipelineRun } from '../../api/devops';
+import { approveStep, artifactURL, cancelRun, finished, openStepLog, rejectStep, replayRun, rerunRun, runRefreshMs, usePipelineRun, type CodeQuality, type Definition, type PipelineRun } from '../../api/devops';
 import { isNotFound } from '../../api/errors';
 import { useInvalidate } from '../../api/mutations';
 import { LogBuffer, readText } from '../../api/textStream';
@@ -462,7 +462,9 @@ function Artifacts({ run }: { run: PipelineRun }) {
         {items.map((a) => (
           <Tr key={a.path} data-test={`artifact-${a.path}`}>
             <Td dataLabel={t('Path')}>
-              <code>{a.path}</code>
+              <a href={artifactURL(run.metadata.namespace ?? '', run.metadata.name, a.path)} download data-test={`artifact-download-${a.path}`}>
+                <code>{a.path}</code>
+              </a>
             </Td>
             <Td dataLabel={t('Size')}>{size(a.size)}</Td>
             <Td dataLabel="SHA-256">

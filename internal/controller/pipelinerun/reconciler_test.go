@@ -3,9 +3,11 @@ package pipelinerun
 import (
 	"context"
 	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -113,5 +115,41 @@ func TestAStaleQueuedReadDoesNotStartARunAgain(t *testing.T) {
 	}
 	if len(r.active) != 0 {
 		t.Fatalf("the run is still active: %v", r.active)
+	}
+}
+
+// recordingNotifier keeps what it was told.
+type recordingNotifier struct{ got []Notification }
+
+func (n *recordingNotifier) Notify(_ context.Context, x Notification) error {
+	n.got = append(n.got, x)
+	return nil
+}
+
+func TestARunThatCannotStartSetsItsCommitStatus(t *testing.T) {
+	ctx := context.Background()
+	src := &devopsv1alpha3.Source{URL: "http://git.example.com/o/r.git", Provider: "gitea", Credential: "git"}
+	p := &devopsv1alpha3.Pipeline{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "p"},
+		Spec: devopsv1alpha3.PipelineSpec{Source: src, Definition: devopsv1alpha3.Definition{Stages: []devopsv1alpha3.Stage{{Name: "build",
+			Environment: []devopsv1alpha3.EnvVar{{Name: "T", Credential: &devopsv1alpha3.CredentialKeyRef{Name: "missing", Key: "secret"}}},
+			Steps:       []devopsv1alpha3.Step{{Shell: &devopsv1alpha3.ShellStep{Script: "true"}}}}}}}}
+	run := &devopsv1alpha3.PipelineRun{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "p-1", Labels: map[string]string{devopsv1alpha3.PipelineLabel: "p"}},
+		Spec: devopsv1alpha3.PipelineRunSpec{Pipeline: "p", Trigger: devopsv1alpha3.Trigger{Kind: devopsv1alpha3.TriggerWebhook},
+			Revision: devopsv1alpha3.Revision{Branch: "main", Commit: "0123456789abcdef0123456789abcdef01234567"}}}
+	git := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "git"}, Type: devopsv1alpha3.CredentialBasicAuth,
+		Data: map[string][]byte{"username": []byte("u"), "password": []byte("p")}}
+	c := fake.NewClientBuilder().WithScheme(scheme.New()).WithStatusSubresource(&devopsv1alpha3.PipelineRun{}).WithObjects(p, run, git).Build()
+	n := &recordingNotifier{}
+	r := &Reconciler{Client: c, Engines: map[string]engine.Engine{engine.Local: &countingEngine{}}, DefaultEngine: engine.Local,
+		active: map[types.NamespacedName]*active{}, Notifier: n}
+	if _, err := r.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(run)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := phaseOf(t, c); got != devopsv1alpha3.PhaseFailed {
+		t.Fatalf("the run is %s", got)
+	}
+	if len(n.got) != 1 || n.got[0].Phase != devopsv1alpha3.PhaseFailed || n.got[0].Commit != run.Spec.Revision.Commit ||
+		!strings.Contains(n.got[0].Message, `credential "missing" does not exist`) || string(n.got[0].Credential["username"]) != "u" {
+		t.Fatalf("notifications %+v", n.got)
 	}
 }

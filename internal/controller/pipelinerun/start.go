@@ -35,7 +35,14 @@ func (r *Reconciler) start(ctx, runCtx context.Context, run *devopsv1alpha3.Pipe
 	}
 	eng := r.Engines[name]
 	fail := func(msg string) (bool, error) {
-		return false, r.finish(ctx, run, devopsv1alpha3.PhaseFailed, msg)
+		if err := r.finish(ctx, run, devopsv1alpha3.PhaseFailed, msg); err != nil {
+			return false, err
+		}
+		// The commit's status says why the run never started.
+		r.notify(context.WithoutCancel(ctx), run, Notification{Run: key, Pipeline: p.Name, Source: p.Spec.Source.DeepCopy(),
+			Credential: r.sourceCredential(ctx, run.Namespace, p.Spec.Source), Commit: run.Spec.Revision.Commit,
+			Phase: devopsv1alpha3.PhaseFailed, Message: msg})
+		return false, nil
 	}
 	if eng == nil {
 		return fail(fmt.Sprintf("the %s executor is not configured in this controller manager", name))
@@ -250,4 +257,17 @@ func (r *Reconciler) notify(ctx context.Context, run *devopsv1alpha3.PipelineRun
 				"setting the commit status of %s (%s): %v", n.Commit, n.Phase, err)
 		}
 	}
+}
+
+// sourceCredential reads the data of the source's credential, nil when
+// there is none or it cannot be read.
+func (r *Reconciler) sourceCredential(ctx context.Context, ns string, src *devopsv1alpha3.Source) map[string][]byte {
+	if src == nil || src.Credential == "" {
+		return nil
+	}
+	s := &corev1.Secret{}
+	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: src.Credential}, s); err != nil {
+		return nil
+	}
+	return s.Data
 }

@@ -56,7 +56,7 @@ func devopsEngines(cfg Config, rc *rest.Config) (map[string]engine.Engine, error
 	if err != nil {
 		return nil, fmt.Errorf("devops.kubernetes: %w", err)
 	}
-	k.Quality = devopskube.QualityFunc(quality)
+	k.Quality = quality
 	engines[engine.Kubernetes] = k
 	return engines, nil
 }

@@ -273,7 +273,7 @@ func checkSteps(fld *field.Path, steps []devopsv1alpha3.Step) field.ErrorList {
 			errs = append(errs, field.Invalid(p, "", "a step has exactly one of shell, checkout, buildImage, deploy, input, codeQuality, artifacts"))
 			continue
 		}
-		name := stepName(s, i)
+		name := StepName(s, i)
 		if s.Name != "" {
 			errs = append(errs, checkName(p.Child("name"), s.Name)...)
 		}
@@ -316,27 +316,37 @@ func pathsOf(s devopsv1alpha3.Step) []string {
 	return nil
 }
 
-// stepName mirrors the runner's default names.
-func stepName(s devopsv1alpha3.Step, i int) string {
+// Kind returns a step's kind (shell, checkout...), "" when none is set.
+func Kind(s devopsv1alpha3.Step) string {
+	switch {
+	case s.Shell != nil:
+		return "shell"
+	case s.Checkout != nil:
+		return "checkout"
+	case s.BuildImage != nil:
+		return "buildImage"
+	case s.Deploy != nil:
+		return "deploy"
+	case s.Input != nil:
+		return "input"
+	case s.CodeQuality != nil:
+		return "codeQuality"
+	case s.Artifacts != nil:
+		return "artifacts"
+	}
+	return ""
+}
+
+// StepName is a step's name: its own, or its kind and its position in its
+// stage or branch, counted from 1 ("shell-2"). Every executor, the status
+// and the approvals use it.
+func StepName(s devopsv1alpha3.Step, i int) string {
 	if s.Name != "" {
 		return s.Name
 	}
-	kind := "unknown"
-	switch {
-	case s.Shell != nil:
-		kind = "shell"
-	case s.Checkout != nil:
-		kind = "checkout"
-	case s.BuildImage != nil:
-		kind = "buildImage"
-	case s.Deploy != nil:
-		kind = "deploy"
-	case s.Input != nil:
-		kind = "input"
-	case s.CodeQuality != nil:
-		kind = "codeQuality"
-	case s.Artifacts != nil:
-		kind = "artifacts"
+	kind := Kind(s)
+	if kind == "" {
+		kind = "unknown"
 	}
 	return fmt.Sprintf("%s-%d", kind, i+1)
 }

@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
+	"github.com/superkube/super-kubenetes/internal/devops/definition"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
 	"github.com/superkube/super-kubenetes/internal/devops/runner"
 )
@@ -38,25 +39,7 @@ const defaultRunTimeout = time.Hour
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // StepKind is the kind of a step (shell, checkout...), "" when none is set.
-func StepKind(s *devopsv1alpha3.Step) string {
-	switch {
-	case s.Shell != nil:
-		return "shell"
-	case s.Checkout != nil:
-		return "checkout"
-	case s.BuildImage != nil:
-		return "buildImage"
-	case s.Deploy != nil:
-		return "deploy"
-	case s.Input != nil:
-		return "input"
-	case s.CodeQuality != nil:
-		return "codeQuality"
-	case s.Artifacts != nil:
-		return "artifacts"
-	}
-	return ""
-}
+func StepKind(s *devopsv1alpha3.Step) string { return definition.Kind(*s) }
 
 // StepName is a step's name, the runner's: its own, or "<kind>-<n>" (n from 1
 // in its stage or branch).

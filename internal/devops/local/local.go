@@ -22,7 +22,6 @@ package local
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +36,7 @@ import (
 )
 
 // QualityFunc reads the code-quality results of a commit (SonarQube).
-type QualityFunc func(ctx context.Context, projectKey, branch, commit string) (*devopsv1alpha3.CodeQuality, error)
+type QualityFunc = runner.QualityFunc
 
 // Engine runs steps as host processes.
 type Engine struct {
@@ -121,18 +120,5 @@ func (s *steps) RunStep(ctx context.Context, st *runner.Step) (runner.Result, er
 }
 
 func (s *steps) codeQuality(ctx context.Context, st *runner.Step) (runner.Result, error) {
-	if s.e.Quality == nil {
-		return runner.Result{}, errors.New("no SonarQube server is configured (devops.sonarQube in the controller manager's configuration)")
-	}
-	q := st.Spec.CodeQuality
-	cq, err := s.e.Quality(ctx, q.ProjectKey, st.Run.Revision.Branch, st.Commit)
-	if err != nil {
-		return runner.Result{}, fmt.Errorf("reading SonarQube: %w", err)
-	}
-	_, _ = fmt.Fprintf(st.Log, "quality gate %s for %s\n", cq.QualityGate, q.ProjectKey)
-	res := runner.Result{CodeQuality: cq}
-	if q.FailOnQualityGate && cq.QualityGate != "OK" {
-		return res, fmt.Errorf("the quality gate of %s is %s", q.ProjectKey, cq.QualityGate)
-	}
-	return res, nil
+	return runner.CodeQuality(ctx, st, s.e.Quality)
 }

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
+	"github.com/superkube/super-kubenetes/internal/devops/definition"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
 	"github.com/superkube/super-kubenetes/internal/devops/mask"
 )
@@ -165,34 +166,16 @@ func planSteps(steps []devopsv1alpha3.Step) []devopsv1alpha3.StepStatus {
 	return out
 }
 
-// Kind returns a step's kind.
+// Kind returns a step's kind ("unknown" when none is set).
 func Kind(s devopsv1alpha3.Step) string {
-	switch {
-	case s.Shell != nil:
-		return "shell"
-	case s.Checkout != nil:
-		return "checkout"
-	case s.BuildImage != nil:
-		return "buildImage"
-	case s.Deploy != nil:
-		return "deploy"
-	case s.Input != nil:
-		return "input"
-	case s.CodeQuality != nil:
-		return "codeQuality"
-	case s.Artifacts != nil:
-		return "artifacts"
+	if k := definition.Kind(s); k != "" {
+		return k
 	}
 	return "unknown"
 }
 
 // StepName is a step's name: its own, or its kind and position.
-func StepName(s devopsv1alpha3.Step, i int) string {
-	if s.Name != "" {
-		return s.Name
-	}
-	return fmt.Sprintf("%s-%d", Kind(s), i+1)
-}
+func StepName(s devopsv1alpha3.Step, i int) string { return definition.StepName(s, i) }
 
 type execution struct {
 	r      *Runner
@@ -536,4 +519,26 @@ func (x *execution) when(w *devopsv1alpha3.When, e *env) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// QualityFunc reads the code-quality results of a commit (SonarQube).
+type QualityFunc func(ctx context.Context, projectKey, branch, commit string) (*devopsv1alpha3.CodeQuality, error)
+
+// CodeQuality carries out a codeQuality step with quality (nil: no
+// SonarQube is configured, and the step fails saying so).
+func CodeQuality(ctx context.Context, st *Step, quality QualityFunc) (Result, error) {
+	if quality == nil {
+		return Result{}, errors.New("no SonarQube server is configured (devops.sonarQube in the controller manager's configuration)")
+	}
+	q := st.Spec.CodeQuality
+	cq, err := quality(ctx, q.ProjectKey, st.Run.Revision.Branch, st.Commit)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading SonarQube: %w", err)
+	}
+	_, _ = fmt.Fprintf(st.Log, "quality gate %s for %s\n", cq.QualityGate, q.ProjectKey)
+	res := Result{CodeQuality: cq}
+	if q.FailOnQualityGate && cq.QualityGate != "OK" {
+		return res, fmt.Errorf("the quality gate of %s is %s", q.ProjectKey, cq.QualityGate)
+	}
+	return res, nil
 }

@@ -84,7 +84,7 @@ type active struct {
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelineruns/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=devops.superkube.io,resources=pipelines;devopsprojects,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=create;delete

@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -12,28 +11,12 @@ import (
 	"github.com/superkube/super-kubenetes/internal/devops/runner"
 )
 
-// expandEnv expands ${VAR} in s from the step's environment.
-func expandEnv(s string, env []string) string {
-	m := map[string]string{}
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	if len(m) > 0 {
-		if c, ok := m["GIT_COMMIT"]; ok {
-			m["GIT_COMMIT_SHORT"] = c[:min(len(c), 12)]
-		}
-	}
-	return os.Expand(s, func(k string) string { return m[k] })
-}
-
 // buildImage builds the context's Dockerfile with kaniko (no daemon, no
 // privileges; root in its own container) and pushes it when asked. kaniko
 // writes the image's digest to the termination message.
 func (s *steps) buildImage(ctx context.Context, st *runner.Step) (runner.Result, error) {
 	b := st.Spec.BuildImage
-	refText := expandEnv(b.Image, st.Env)
+	refText := runner.ExpandEnv(b.Image, st.Env)
 	if st.Masker != nil && st.Masker.String(refText) != refText {
 		return runner.Result{}, fmt.Errorf("the image's reference holds a credential's value")
 	}

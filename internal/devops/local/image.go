@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -22,24 +21,13 @@ import (
 // caBundles are where Debian and others keep the system's CA bundle.
 var caBundles = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}
 
-// expandEnv expands ${VAR} in s from the step's environment.
-func expandEnv(s string, env []string) string {
-	m := map[string]string{}
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return os.Expand(s, func(k string) string { return m[k] })
-}
-
 // buildImage builds the Go program of the context folder and packs it into
 // an OCI image (internal/imagebuild, the library `make images` uses),
 // written to the run's artifacts as an OCI layout and pushed when asked.
 func (s *steps) buildImage(ctx context.Context, st *runner.Step) (runner.Result, error) {
 	b := st.Spec.BuildImage
 	env := append(s.baseEnv(st), commitEnv(st)...)
-	refText := expandEnv(b.Image, env)
+	refText := runner.ExpandEnv(b.Image, env)
 	ref, err := name.ParseReference(refText, name.WeakValidation)
 	if err != nil {
 		return runner.Result{}, fmt.Errorf("image %q: %w", refText, err)

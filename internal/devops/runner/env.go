@@ -103,3 +103,20 @@ func expand(s string, vars, params map[string]string) string {
 		return "${" + name + "}"
 	})
 }
+
+// ExpandEnv expands ${VAR} in s from a step's environment (KEY=VALUE);
+// GIT_COMMIT_SHORT is derived from GIT_COMMIT when it is not given.
+func ExpandEnv(s string, env []string) string {
+	m := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	if _, given := m["GIT_COMMIT_SHORT"]; !given {
+		if c, ok := m["GIT_COMMIT"]; ok {
+			m["GIT_COMMIT_SHORT"] = c[:min(len(c), 12)]
+		}
+	}
+	return os.Expand(s, func(k string) string { return m[k] })
+}

@@ -1,14 +1,9 @@
 package devops
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -21,6 +16,7 @@ import (
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/devops/gitea"
 	"github.com/superkube/super-kubenetes/internal/devops/names"
 )
 
@@ -42,15 +38,9 @@ type Webhook struct {
 	Log    logr.Logger
 }
 
-// pushEvent is the part of Gitea's push payload the run needs.
-type pushEvent struct {
-	Ref   string `json:"ref"`
-	After string `json:"after"`
-}
-
 func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ns, name := r.URL.Query().Get("namespace"), r.URL.Query().Get("pipeline")
-	log := wh.Log.WithValues("namespace", ns, "pipeline", name, "delivery", r.Header.Get("X-Gitea-Delivery"), "remote", r.RemoteAddr)
+	log := wh.Log.WithValues("namespace", ns, "pipeline", name, "delivery", r.Header.Get(gitea.DeliveryHeader), "remote", r.RemoteAddr)
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBytes+1))
 	if err != nil || len(body) > maxWebhookBytes {
 		responsewriters.WriteStatus(w, apistatus.New(http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge, "the delivery is too large or unreadable"))
@@ -71,16 +61,16 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse("the webhook secret cannot be read")
 		return
 	}
-	if !Verify(body, s.Data[devopsv1alpha3.WebhookSecretKey], r.Header.Get("X-Gitea-Signature")) {
+	if !gitea.VerifySignature(body, s.Data[devopsv1alpha3.WebhookSecretKey], r.Header.Get(gitea.SignatureHeader)) {
 		refuse("bad signature")
 		return
 	}
-	delivery := r.Header.Get("X-Gitea-Delivery")
+	delivery := r.Header.Get(gitea.DeliveryHeader)
 	if delivery == "" {
 		responsewriters.WriteStatus(w, apistatus.BadRequest("X-Gitea-Delivery", "the delivery has no X-Gitea-Delivery id"))
 		return
 	}
-	ev := r.Header.Get("X-Gitea-Event")
+	ev := r.Header.Get(gitea.EventHeader)
 	discovery := p.Spec.Source != nil && p.Spec.Source.Discovery != nil
 	if discovery && (ev == "push" || ev == "pull_request" || ev == "") {
 		// A branch or pull request may have come or gone: scan now.
@@ -90,13 +80,13 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("event "+ev+" starts no run"))
 		return
 	}
-	var push pushEvent
-	if err := json.Unmarshal(body, &push); err != nil {
+	push, err := gitea.ParsePush(body)
+	if err != nil {
 		responsewriters.WriteStatus(w, apistatus.BadRequest("body", "the delivery is not a push event"))
 		return
 	}
-	branch, ok := strings.CutPrefix(push.Ref, "refs/heads/")
-	if !ok || strings.Trim(push.After, "0") == "" {
+	branch := push.Branch
+	if branch == "" || push.Deleted {
 		responsewriters.WriteJSON(w, http.StatusAccepted, apistatus.Success("a tag or a deleted branch starts no run"))
 		return
 	}
@@ -133,18 +123,4 @@ func (wh *Webhook) requestScan(r *http.Request, p *devopsv1alpha3.Pipeline, log 
 	if err := wh.Client.Patch(r.Context(), p.DeepCopy(), client.RawPatch(types.MergePatchType, patch)); err != nil {
 		log.Error(err, "asking for a scan of the branches")
 	}
-}
-
-// Verify checks Gitea's signature: the hex HMAC-SHA256 of the body.
-func Verify(body, secret []byte, signature string) bool {
-	if len(secret) == 0 || signature == "" {
-		return false
-	}
-	want, err := hex.DecodeString(strings.TrimPrefix(signature, "sha256="))
-	if err != nil {
-		return false
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return hmac.Equal(m.Sum(nil), want)
 }

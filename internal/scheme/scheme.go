@@ -4,6 +4,7 @@ package scheme
 
 import (
 	snapshotv1 "github.com/kubernetes-csi/external-snapshotter/client/v8/apis/volumesnapshot/v1"
+	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -19,6 +20,7 @@ import (
 	networkv1alpha1 "github.com/superkube/super-kubenetes/api/network/v1alpha1"
 	notificationv2beta2 "github.com/superkube/super-kubenetes/api/notification/v2beta2"
 	quotav1alpha2 "github.com/superkube/super-kubenetes/api/quota/v1alpha2"
+	servicemeshv1alpha2 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 )
 
@@ -34,10 +36,12 @@ func New() *runtime.Scheme {
 	utilruntime.Must(notificationv2beta2.AddToScheme(s))
 	utilruntime.Must(applicationv2.AddToScheme(s))
 	utilruntime.Must(devopsv1alpha3.AddToScheme(s))
+	utilruntime.Must(servicemeshv1alpha2.AddToScheme(s))
 	utilruntime.Must(networkv1alpha1.AddToScheme(s))
 	utilruntime.Must(gatewayv1alpha1.AddToScheme(s))
 	utilruntime.Must(gatewayapiv1.Install(s))
 	utilruntime.Must(quotav1alpha2.AddToScheme(s))
 	utilruntime.Must(snapshotv1.AddToScheme(s))
+	utilruntime.Must(istionetworkingv1.AddToScheme(s))
 	return s
 }

@@ -1,0 +1,456 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { api, ApiError, query } from './client';
+import { apiPath, kinds } from './kinds';
+import { createObject, readObject } from './mutations';
+import type { ListParams } from './resources';
+import type { Condition, K8sObject, List, Workload } from './types';
+
+// The service mesh and tracing API of ke-apiserver
+// (servicemesh.superkube.io/v1alpha2, docs/proposals/20261206-servicemesh.md),
+// typed: a project's Strategies (grayscale releases) and ServicePolicies,
+// its Services with their versions, its membership of the mesh, its
+// traffic graph and the versions' metrics, and its traces (Jaeger's query
+// API trimmed to the caller's projects). The types mirror
+// api/servicemesh/v1alpha2. Pages call these and never build a path of
+// their own; the answers' shapes are adjusted here alone.
+
+export const servicemeshGroup = 'servicemesh.superkube.io';
+export const servicemesh = `/kapis/${servicemeshGroup}/v1alpha2`;
+
+const enc = encodeURIComponent;
+
+/** Labels of api/servicemesh/v1alpha2 (labels.go). */
+export const appLabel = 'app';
+export const defaultVersionLabel = 'version';
+
+/** A duration as metav1.Duration writes it: "250ms", "10s", "1m0s". */
+export type Duration = string;
+
+// Strategies.
+
+export const strategyTypes = ['Canary', 'BlueGreen', 'Mirror'] as const;
+export type StrategyType = (typeof strategyTypes)[number];
+
+export type Decision = 'Promote' | 'Rollback';
+export type VersionRole = 'Principal' | 'Canary';
+
+/** StringMatch: exactly one of exact, prefix and regex (RE2). */
+export interface StringMatch {
+  exact?: string;
+  prefix?: string;
+  regex?: string;
+}
+
+export interface CookieMatch {
+  name: string;
+  value: StringMatch;
+}
+
+/** RequestMatch: every header and cookie listed must match; several RequestMatches are alternatives. */
+export interface RequestMatch {
+  headers?: Record<string, StringMatch>;
+  cookies?: CookieMatch[];
+}
+
+export interface StrategySpec {
+  type: StrategyType;
+  service: string;
+  versionLabel?: string;
+  principal: string;
+  canary: string;
+  weight?: number;
+  match?: RequestMatch[];
+  active?: VersionRole;
+  mirror?: { percent: number };
+  decision?: Decision;
+}
+
+export interface WorkloadStatus {
+  kind: string;
+  name: string;
+  replicas: number;
+  readyReplicas: number;
+}
+
+export interface VersionStatus {
+  name: string;
+  weight: number;
+  pods: number;
+  workloads?: WorkloadStatus[];
+}
+
+export const strategyPhases = ['Pending', 'Progressing', 'Promoted', 'RolledBack', 'Failed'] as const;
+export type StrategyPhase = (typeof strategyPhases)[number];
+
+export interface Strategy extends K8sObject {
+  spec: StrategySpec;
+  status?: {
+    observedGeneration?: number;
+    phase?: StrategyPhase;
+    /** the principal first, then the canary */
+    versions?: VersionStatus[];
+    virtualService?: string;
+    destinationRule?: string;
+    /** the field of the spec a failure is about (spec.canary, spec.match[0].headers.x-user.regex) */
+    field?: string;
+    decidedAt?: string;
+    conditions?: Condition[];
+  };
+}
+
+// Service policies.
+
+export const loadBalancerTypes = ['RoundRobin', 'LeastRequest', 'Random', 'Passthrough'] as const;
+export type LoadBalancerType = (typeof loadBalancerTypes)[number];
+
+export interface ServicePolicySpec {
+  service: string;
+  connectionPool?: {
+    tcp?: { maxConnections?: number; connectTimeout?: Duration };
+    http?: { http1MaxPendingRequests?: number; http2MaxRequests?: number; maxRequestsPerConnection?: number; maxRetries?: number };
+  };
+  outlierDetection?: { consecutive5xxErrors?: number; interval?: Duration; baseEjectionTime?: Duration; maxEjectionPercent?: number };
+  loadBalancer?: {
+    simple?: LoadBalancerType;
+    consistentHash?: { httpHeaderName?: string; httpCookie?: { name: string; path?: string; ttl?: Duration }; useSourceIP?: boolean };
+  };
+  retries?: { attempts: number; perTryTimeout?: Duration; retryOn?: string };
+  timeout?: Duration;
+}
+
+export interface ServicePolicy extends K8sObject {
+  spec: ServicePolicySpec;
+  status?: { observedGeneration?: number; virtualService?: string; destinationRule?: string; field?: string; conditions?: Condition[] };
+}
+
+// A project's Services as the mesh sees them.
+
+/** MeshService is a Service of the project with its versions, and the strategy and policy that route it. */
+export interface MeshService {
+  name: string;
+  namespace?: string;
+  /** the Service's selector */
+  selector?: Record<string, string>;
+  versions: VersionStatus[];
+  /** the undecided Strategy of the service, if any */
+  strategy?: string;
+  /** its ServicePolicy, if any */
+  policy?: string;
+}
+
+export interface MeshServiceList {
+  items: MeshService[];
+  totalItems: number;
+  /** whether the project is in the mesh (sidecar injection) */
+  meshEnabled?: boolean;
+}
+
+/** Mesh is the project's membership of the mesh (the istio-injection label). */
+export interface Mesh {
+  enabled: boolean;
+}
+
+// Topology and metrics.
+
+export type NodeKind = 'service' | 'workload' | 'external' | 'unknown';
+
+export interface TopologyNode {
+  id: string;
+  kind: NodeKind;
+  namespace?: string;
+  name: string;
+  service?: string;
+  workload?: string;
+  version?: string;
+}
+
+export interface TopologyEdge {
+  source: string;
+  target: string;
+  /** requests per second */
+  rate: number;
+  /** 0 to 1 */
+  errorRatio: number;
+  /** milliseconds */
+  latencyP50?: number;
+  latencyP95?: number;
+  latencyP99?: number;
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+  window?: string;
+}
+
+/** A series' points: [Unix seconds, value]. */
+export type Points = [number, number | string][];
+
+export interface VersionMetrics {
+  version: string;
+  current: { rate: number; errorRatio: number; p50?: number; p95?: number; p99?: number };
+  series: { rate?: Points; errorRatio?: Points; p95?: Points };
+}
+
+export interface VersionsMetrics {
+  versions: VersionMetrics[];
+  units?: Record<string, string>;
+}
+
+// Tracing.
+
+export interface KeyValue {
+  key: string;
+  value: unknown;
+}
+
+export interface SpanLog {
+  /** µs since the epoch */
+  timestamp: number;
+  fields: KeyValue[];
+}
+
+export interface Span {
+  spanID: string;
+  parentSpanID?: string;
+  service: string;
+  namespace?: string;
+  operation: string;
+  /** µs since the epoch */
+  startTime: number;
+  /** µs */
+  duration: number;
+  tags?: KeyValue[];
+  logs?: SpanLog[];
+}
+
+export interface Trace {
+  traceID: string;
+  spans: Span[];
+  /** spans of projects the caller may not read, left out */
+  hiddenSpans?: number;
+}
+
+export interface TraceSearch {
+  service: string;
+  operation?: string;
+  /** tags the spans must carry, key to value */
+  tags?: Record<string, string>;
+  /** durations as Jaeger reads them: "100ms", "1.5s" */
+  minDuration?: string;
+  maxDuration?: string;
+  /** Unix seconds */
+  start?: number;
+  end?: number;
+  limit?: number;
+}
+
+export interface TraceResults {
+  items: Trace[];
+  hiddenSpans?: number;
+}
+
+// Paths.
+
+const nsPath = (ns: string) => `${servicemesh}/namespaces/${enc(ns)}`;
+const strategiesPath = (ns: string) => `${nsPath(ns)}/strategies`;
+const strategyPath = (ns: string, name: string) => `${strategiesPath(ns)}/${enc(name)}`;
+const policiesPath = (ns: string) => `${nsPath(ns)}/servicepolicies`;
+const policyPath = (ns: string, name: string) => `${policiesPath(ns)}/${enc(name)}`;
+const tracingPath = (ns: string) => `${nsPath(ns)}/tracing`;
+
+/** How often a strategy's page reads it again: the controller applies a change within moments. */
+export const strategyRefreshMs = 3000;
+
+function useListOf<T>(path: string, params: ListParams, enabled = true, refetchInterval: number | false = false) {
+  return useQuery({
+    queryKey: ['api', path, params],
+    queryFn: ({ signal }) => api.get<List<T>>(path + query(params), signal),
+    placeholderData: keepPreviousData,
+    enabled,
+    refetchInterval,
+  });
+}
+
+// Strategies.
+
+export function useStrategies(ns: string, params: ListParams, enabled = true) {
+  return useListOf<Strategy>(strategiesPath(ns), params, enabled && !!ns, strategyRefreshMs * 2);
+}
+
+export function useStrategy(ns: string, name: string) {
+  return useQuery({
+    queryKey: ['api', strategyPath(ns, name)],
+    queryFn: ({ signal }) => api.get<Strategy>(strategyPath(ns, name), signal),
+    enabled: !!ns && !!name,
+    refetchInterval: strategyRefreshMs,
+  });
+}
+
+export function createStrategy(ns: string, s: Strategy) {
+  return api.post<Strategy>(strategiesPath(ns), s);
+}
+
+export function deleteStrategy(ns: string, name: string) {
+  return api.del<unknown>(strategyPath(ns, name));
+}
+
+/** setWeight shifts a canary's share of the requests (0 to 100). */
+export function setWeight(ns: string, name: string, weight: number) {
+  return api.put<Strategy>(`${strategyPath(ns, name)}/weight`, { weight });
+}
+
+/** decide promotes the canary or rolls back to the principal: final. */
+export function decide(ns: string, name: string, decision: Decision) {
+  return api.post<Strategy>(`${strategyPath(ns, name)}/${decision === 'Promote' ? 'promote' : 'rollback'}`, {});
+}
+
+// Service policies.
+
+export function useServicePolicies(ns: string, params: ListParams, enabled = true) {
+  return useListOf<ServicePolicy>(policiesPath(ns), params, enabled && !!ns);
+}
+
+export function useServicePolicy(ns: string, name: string) {
+  return useQuery({
+    queryKey: ['api', policyPath(ns, name)],
+    queryFn: ({ signal }) => api.get<ServicePolicy>(policyPath(ns, name), signal),
+    enabled: !!ns && !!name,
+  });
+}
+
+export function createServicePolicy(ns: string, p: ServicePolicy) {
+  return api.post<ServicePolicy>(policiesPath(ns), p);
+}
+
+/** updateServicePolicy replaces the policy read at its resourceVersion (a change made meanwhile is a conflict). */
+export function updateServicePolicy(ns: string, p: ServicePolicy) {
+  const obj: ServicePolicy = { ...p };
+  delete obj.status;
+  return api.put<ServicePolicy>(policyPath(ns, p.metadata.name), obj);
+}
+
+export function deleteServicePolicy(ns: string, name: string) {
+  return api.del<unknown>(policyPath(ns, name));
+}
+
+// Services and membership.
+
+/** useMeshServices reads the project's Services with their versions (all of them: a project has few). */
+export function useMeshServices(ns: string, enabled = true) {
+  const path = `${nsPath(ns)}/services`;
+  return useQuery({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => api.get<MeshServiceList>(path + query({ limit: 500, sortBy: 'name', ascending: true }), signal),
+    enabled: enabled && !!ns,
+  });
+}
+
+export function meshKey(ns: string) {
+  return ['api', `${nsPath(ns)}/mesh`] as const;
+}
+
+export function useMesh(ns: string, enabled = true) {
+  return useQuery({
+    queryKey: meshKey(ns),
+    queryFn: ({ signal }) => api.get<Mesh>(`${nsPath(ns)}/mesh`, signal),
+    enabled: enabled && !!ns,
+  });
+}
+
+export function setMesh(ns: string, enabled: boolean) {
+  return api.put<Mesh>(`${nsPath(ns)}/mesh`, { enabled });
+}
+
+// Deployments of a new version, through the Kubernetes API as the user.
+
+export function readDeployment(ns: string, name: string) {
+  return readObject<Workload>(kinds.deployments, ns, name);
+}
+
+export function createDeployment(ns: string, d: Workload) {
+  return createObject<Workload>(kinds.deployments, ns, d);
+}
+
+/** deploymentPath is where a Deployment lives in the Kubernetes API (for tests' and links' sake). */
+export function deploymentPath(ns: string, name: string) {
+  return apiPath(kinds.deployments, ns, name);
+}
+
+// Topology and metrics.
+
+/** useTopology reads the project's traffic graph over [start, end] (Unix seconds). */
+export function useTopology(ns: string, start: number, end: number, enabled = true) {
+  const path = `${nsPath(ns)}/topology`;
+  return useQuery({
+    queryKey: ['api', path, start, end],
+    queryFn: ({ signal }) => api.get<Topology>(path + query({ start, end }), signal),
+    enabled: enabled && !!ns,
+    placeholderData: keepPreviousData,
+    retry: (n, e) => !(e instanceof ApiError && e.code < 500) && n < 1,
+  });
+}
+
+/** useVersionMetrics reads each version's rate, error ratio and latency of a service, to compare a canary. */
+export function useVersionMetrics(ns: string, service: string, start: number, end: number, step: number, enabled = true) {
+  const path = `${nsPath(ns)}/services/${enc(service)}/versions/metrics`;
+  return useQuery({
+    queryKey: ['api', path, start, end, step],
+    queryFn: ({ signal }) => api.get<VersionsMetrics>(path + query({ start, end, step: `${step}s` }), signal),
+    enabled: enabled && !!ns && !!service,
+    placeholderData: keepPreviousData,
+    retry: (n, e) => !(e instanceof ApiError && e.code < 500) && n < 1,
+  });
+}
+
+// Tracing.
+
+export function useTraceServices(ns: string, enabled = true) {
+  const path = `${tracingPath(ns)}/services`;
+  return useQuery({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => api.get<{ items: { name: string }[] }>(path, signal).then((l) => (l.items ?? []).map((s) => s.name)),
+    enabled: enabled && !!ns,
+  });
+}
+
+export function useOperations(ns: string, service: string) {
+  const path = `${tracingPath(ns)}/services/${enc(service)}/operations`;
+  return useQuery({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => api.get<{ items: { name: string; spanKind?: string }[] }>(path, signal).then((l) => l.items ?? []),
+    enabled: !!ns && !!service,
+  });
+}
+
+/** tracesQuery is a search's query string: tags as Jaeger's query API reads them (a JSON object), times in µs. */
+export function tracesQuery(s: TraceSearch): string {
+  return query({
+    service: s.service,
+    operation: s.operation,
+    tags: s.tags && Object.keys(s.tags).length > 0 ? JSON.stringify(s.tags) : undefined,
+    minDuration: s.minDuration,
+    maxDuration: s.maxDuration,
+    start: s.start !== undefined ? s.start * 1_000_000 : undefined,
+    end: s.end !== undefined ? s.end * 1_000_000 : undefined,
+    limit: s.limit,
+  });
+}
+
+export function useTraceSearch(ns: string, s: TraceSearch | undefined) {
+  const path = `${tracingPath(ns)}/traces`;
+  return useQuery({
+    queryKey: ['api', path, s],
+    queryFn: ({ signal }) => api.get<TraceResults>(path + tracesQuery(s!), signal),
+    enabled: !!ns && !!s?.service,
+  });
+}
+
+export function useTrace(ns: string, traceID: string) {
+  const path = `${tracingPath(ns)}/traces/${enc(traceID)}`;
+  return useQuery({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => api.get<Trace>(path, signal),
+    enabled: !!ns && !!traceID,
+  });
+}

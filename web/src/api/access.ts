@@ -104,7 +104,7 @@ export const platformActions: Action[] = [
 export const storageClassesIndex = platformActions.length - 1;
 
 /** The sections of a project that the navigation offers, besides its overview. */
-export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases', 'quotas', 'volumesnapshots', 'network-isolation'] as const;
+export const projectSections = [...projectKinds, 'members', 'roles', 'logs', 'event-search', 'alert-rules', 'alerts', 'releases', 'quotas', 'volumesnapshots', 'network-isolation', 'strategies', 'servicepolicies', 'topology', 'tracing'] as const;
 
 function projectActions(namespace: string): Action[] {
   return [
@@ -126,6 +126,13 @@ function projectActions(namespace: string): Action[] {
     { verb: 'list', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshots', namespace },
     // The project's network isolation (project-view-network-isolation).
     { verb: 'list', group: 'network.superkube.io', resource: 'networkisolations', namespace },
+    // The service mesh: grayscale releases (Strategies) and service policies.
+    { verb: 'list', group: 'servicemesh.superkube.io', resource: 'strategies', namespace },
+    { verb: 'list', group: 'servicemesh.superkube.io', resource: 'servicepolicies', namespace },
+    // The traffic graph comes from the pods' metrics: for those who may list pods, as the project's monitoring.
+    { verb: 'list', resource: 'pods', namespace },
+    // Traces: the API shows the spans of namespaces the caller may read (list services there).
+    { verb: 'list', resource: 'services', namespace },
   ];
 }
 

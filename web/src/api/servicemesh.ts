@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { api, ApiError, query } from './client';
+import { api, query } from './client';
 import { apiPath, kinds } from './kinds';
+import { refreshInterval, resolveRange, retryMetrics, type MetricResult, type Metrics, type Refresh, type Sample, type TimeRange } from './monitoring';
 import { createObject, readObject } from './mutations';
 import type { ListParams } from './resources';
 import type { Condition, K8sObject, List, Workload } from './types';
@@ -242,6 +243,8 @@ export interface TraceSearch {
   /** Unix seconds */
   start?: number;
   end?: number;
+  /** seconds back from now, when start and end are not given (resolved when the request is sent) */
+  lookback?: number;
   limit?: number;
 }
 
@@ -379,28 +382,58 @@ export function deploymentPath(ns: string, name: string) {
 
 // Topology and metrics.
 
-/** useTopology reads the project's traffic graph over [start, end] (Unix seconds). */
-export function useTopology(ns: string, start: number, end: number, enabled = true) {
+/**
+ * useTopology reads the project's traffic graph over a range; the range is
+ * resolved when the request is sent (as useMetrics does), so that a
+ * refresh reads the same entry at a later moment.
+ */
+export function useTopology(ns: string, range: TimeRange, refresh: Refresh = 'off', enabled = true) {
   const path = `${nsPath(ns)}/topology`;
   return useQuery({
-    queryKey: ['api', path, start, end],
-    queryFn: ({ signal }) => api.get<Topology>(path + query({ start, end }), signal),
+    queryKey: ['api', path, range],
+    queryFn: ({ signal }) => {
+      const r = resolveRange(range);
+      return api.get<Topology>(path + query({ start: r.start, end: r.end }), signal);
+    },
     enabled: enabled && !!ns,
     placeholderData: keepPreviousData,
-    retry: (n, e) => !(e instanceof ApiError && e.code < 500) && n < 1,
+    refetchInterval: refreshInterval[refresh],
+    retry: retryMetrics,
   });
 }
 
-/** useVersionMetrics reads each version's rate, error ratio and latency of a service, to compare a canary. */
-export function useVersionMetrics(ns: string, service: string, start: number, end: number, step: number, enabled = true) {
+/** useVersionMetrics reads each version's rate, error ratio and latency of a service over a range, to compare a canary. */
+export function useVersionMetrics(ns: string, service: string, range: TimeRange, refresh: Refresh = 'off', enabled = true) {
   const path = `${nsPath(ns)}/services/${enc(service)}/versions/metrics`;
   return useQuery({
-    queryKey: ['api', path, start, end, step],
-    queryFn: ({ signal }) => api.get<VersionsMetrics>(path + query({ start, end, step: `${step}s` }), signal),
+    queryKey: ['api', path, range],
+    queryFn: ({ signal }) => {
+      const r = resolveRange(range);
+      return api.get<VersionsMetrics>(path + query({ start: r.start, end: r.end, step: `${r.step}s` }), signal);
+    },
     enabled: enabled && !!ns && !!service,
     placeholderData: keepPreviousData,
-    retry: (n, e) => !(e instanceof ApiError && e.code < 500) && n < 1,
+    refetchInterval: refreshInterval[refresh],
+    retry: retryMetrics,
   });
+}
+
+/**
+ * versionsAsMetrics gives the versions' series in the monitoring API's
+ * shape (one metric per chart, one series per version), so that the
+ * monitoring pages' charts draw them: rate (count/s), errorRatio (ratio)
+ * and p95 (seconds; the API states milliseconds).
+ */
+export function versionsAsMetrics(v: VersionsMetrics | undefined): Metrics | undefined {
+  if (!v) return undefined;
+  const metric = (name: 'rate' | 'errorRatio' | 'p95', unit: string, scale = 1): MetricResult => ({
+    metricName: name,
+    unit,
+    resultType: 'matrix',
+    series: v.versions.map((x) => ({ labels: { version: x.version }, values: (x.series[name] ?? []).map(([t, val]) => [t, String(Number(val) * scale)] as Sample) })),
+  });
+  const msUnit = (v.units?.p95 ?? 'ms') === 'ms';
+  return { results: [metric('rate', 'count/s'), metric('errorRatio', 'ratio'), msUnit ? metric('p95', 'seconds', 0.001) : metric('p95', v.units?.p95 ?? 'seconds')] };
 }
 
 // Tracing.
@@ -424,7 +457,12 @@ export function useOperations(ns: string, service: string) {
 }
 
 /** tracesQuery is a search's query string: tags as Jaeger's query API reads them (a JSON object), times in µs. */
-export function tracesQuery(s: TraceSearch): string {
+export function tracesQuery(search: TraceSearch, now = Date.now()): string {
+  const s = { ...search };
+  if (s.start === undefined && s.end === undefined && s.lookback) {
+    s.end = Math.floor(now / 1000);
+    s.start = s.end - s.lookback;
+  }
   return query({
     service: s.service,
     operation: s.operation,

@@ -48,7 +48,7 @@ export async function setLanguage(code: Language) {
   document.documentElement.lang = code;
 }
 
-export const namespaces = ['common', 'auth', 'platform', 'workspace', 'project', 'monitoring', 'logging', 'alerting', 'notification', 'appstore', 'storage', 'network', 'devops'] as const;
+export const namespaces = ['common', 'auth', 'platform', 'workspace', 'project', 'monitoring', 'logging', 'alerting', 'notification', 'appstore', 'storage', 'network', 'devops', 'servicemesh'] as const;
 
 void i18n.use(initReactI18next).init({
   resources: { en: english },

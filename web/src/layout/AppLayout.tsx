@@ -104,6 +104,10 @@ function Sidebar() {
           {project.may('volumesnapshots') && <Item to={`${base}/volumesnapshots`} test="volumesnapshots">{t('Volume snapshots')}</Item>}
           {project.may('network-isolation') && <Item to={`${base}/network-isolation`} test="network-isolation">{t('Network isolation')}</Item>}
           {project.may('ingresses') && <Item to={`${base}/routes`} test="routes">{t('Routes')}</Item>}
+          {project.may('strategies') && <Item to={`${base}/grayscale`} test="grayscale">{t('Grayscale release')}</Item>}
+          {project.may('servicepolicies') && <Item to={`${base}/service-policies`} test="service-policies">{t('Service policies')}</Item>}
+          {project.may('topology') && <Item to={`${base}/topology`} test="topology">{t('Traffic topology')}</Item>}
+          {project.may('tracing') && <Item to={`${base}/tracing`} test="tracing">{t('Tracing')}</Item>}
           {project.may('quotas') && <Item to={`${base}/quotas`} test="quotas">{t('Quotas')}</Item>}
           {project.may('members') && <Item to={`${base}/members`} test="members">{t('Members')}</Item>}
           {project.may('roles') && <Item to={`${base}/roles`} test="roles">{t('Roles')}</Item>}

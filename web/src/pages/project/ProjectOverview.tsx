@@ -11,6 +11,7 @@ import { NotFound } from '../../components/PageState';
 import { StatusLabel } from '../../components/StatusLabel';
 import { useProjectWorkspace } from '../../layout/useProjectWorkspace';
 import { kindTitle } from './kindTitles';
+import { MeshMembership } from '../servicemesh/MeshMembership';
 import { ProjectMonitoring } from '../monitoring/UsageMonitoring';
 
 function KindCount({ namespace, resource }: { namespace: string; resource: string }) {
@@ -115,6 +116,11 @@ export default function ProjectOverview() {
             ))}
         </Gallery>
       </PageSection>
+      {access.may('strategies') && (
+        <PageSection>
+          <MeshMembership namespace={namespace} />
+        </PageSection>
+      )}
       {access.may('pods') && (
         <PageSection>
           <ProjectMonitoring namespace={namespace} />

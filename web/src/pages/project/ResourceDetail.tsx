@@ -2,8 +2,8 @@ import { Button, Flex, PageSection, Stack, Tab, TabTitleText, Tabs } from '@patt
 import type { TFunction } from 'i18next';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router';
-import { useCan } from '../../api/access';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useCan, useProjectAccess } from '../../api/access';
 import { useCluster } from '../../api/cluster';
 import { kinds } from '../../api/kinds';
 import { deleteObject, useInvalidate } from '../../api/mutations';
@@ -97,6 +97,7 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
   const toast = useToast();
   const k = kinds[resource];
   const obj = useGet<K8sObject>(resource, namespace, name);
+  const project = useProjectAccess(namespace);
   const [tab, setTab] = useState<string | number>('details');
   const [deleting, setDeleting] = useState(false);
   const [scaling, setScaling] = useState(false);
@@ -132,6 +133,8 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
   const podLabels = template?.metadata?.labels;
   const history = resource === 'deployments' || resource === 'statefulsets' || resource === 'daemonsets' ? resource : undefined;
   const monitored = workloadKind(resource);
+  // The service a workload's spans carry under Istio: <app>.<project>.
+  const traced = monitored && podLabels?.app && project.may('tracing') ? `${podLabels.app}.${namespace}` : undefined;
   const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
 
   return (
@@ -145,6 +148,11 @@ function ResourceDetail({ namespace, resource, name }: { namespace: string; reso
         crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t(kindTitle(resource)), to: `/projects/${namespace}/${resource}` }, { title: name }]}
         actions={
           <Flex>
+            {traced && (
+              <Button variant="link" component={(p) => <Link {...p} to={`/projects/${namespace}/tracing?service=${encodeURIComponent(traced)}`} />} data-test="workload-traces">
+                {t('Traces')}
+              </Button>
+            )}
             {canUpdate && k.scalable && (
               <Button variant="secondary" onClick={() => setScaling(true)} data-test="scale">
                 {t('Scale')}

@@ -126,13 +126,22 @@ export interface ServicePolicy extends K8sObject {
 
 // A project's Services as the mesh sees them.
 
-/** MeshService is a Service of the project with its versions, and the strategy and policy that route it. */
+/** A version of a service as the services list gives it (internal/handlers/servicemesh). */
+export interface ServiceVersion {
+  /** the version label's value; "" for pods without the label */
+  name: string;
+  pods: number;
+  readyPods?: number;
+  workloads?: (WorkloadStatus & { images?: string[] })[];
+}
+
+/** MeshService is a Service of the project with its versions, and the strategies and policy that route it. */
 export interface MeshService {
   name: string;
-  namespace?: string;
   /** the Service's selector */
   selector?: Record<string, string>;
-  versions: VersionStatus[];
+  /** the versions of its pods; those without a version label are left out */
+  versions: ServiceVersion[];
   /** the undecided Strategy of the service, if any */
   strategy?: string;
   /** its ServicePolicy, if any */
@@ -144,6 +153,30 @@ export interface MeshServiceList {
   totalItems: number;
   /** whether the project is in the mesh (sidecar injection) */
   meshEnabled?: boolean;
+}
+
+/** The services list's answer: Services with the mesh's view of them (GET namespaces/{ns}/services). */
+interface RawService extends K8sObject {
+  spec?: { selector?: Record<string, string> };
+  versions?: ServiceVersion[] | null;
+  strategies?: { name: string; phase: string; type?: StrategyType; decision?: Decision }[] | null;
+  servicePolicies?: { name: string; phase: string }[] | null;
+  mesh?: boolean;
+}
+
+/** meshServices reads the services list's answer into what the pages use. */
+export function meshServices(l: List<RawService>): MeshServiceList {
+  return {
+    totalItems: l.totalItems,
+    meshEnabled: l.items[0]?.mesh,
+    items: l.items.map((s) => ({
+      name: s.metadata.name,
+      selector: s.spec?.selector,
+      versions: (s.versions ?? []).filter((v) => v.name !== ''),
+      strategy: (s.strategies ?? []).find((x) => !x.decision)?.name,
+      policy: s.servicePolicies?.[0]?.name,
+    })),
+  };
 }
 
 /** Mesh is the project's membership of the mesh (the istio-injection label). */
@@ -344,7 +377,7 @@ export function useMeshServices(ns: string, enabled = true) {
   const path = `${nsPath(ns)}/services`;
   return useQuery({
     queryKey: ['api', path],
-    queryFn: ({ signal }) => api.get<MeshServiceList>(path + query({ limit: 500, sortBy: 'name', ascending: true }), signal),
+    queryFn: ({ signal }) => api.get<List<RawService>>(path + query({ limit: 500, sortBy: 'name', ascending: true }), signal).then(meshServices),
     enabled: enabled && !!ns,
   });
 }

@@ -51,7 +51,7 @@ export function MeshMembership({ namespace }: { namespace: string }) {
               id="mesh-injection"
               label={t('Sidecar injection (service mesh)')}
               isChecked={enabled}
-              isDisabled={pending !== undefined || !(can.updateNamespace || can.createStrategy)}
+              isDisabled={pending !== undefined || !can.updateNamespace}
               onChange={(_e, on) => void change(on)}
               data-test="mesh-switch"
             />

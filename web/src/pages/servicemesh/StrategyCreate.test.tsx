@@ -2,7 +2,6 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, waitFor } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import type { Action } from '../../api/access';
-import type { MeshServiceList } from '../../api/servicemesh';
 import type { Workload } from '../../api/types';
 import '../../i18n';
 import { ToastProvider } from '../../components/Toast';
@@ -15,12 +14,21 @@ const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.
 const mesh = '/kapis/servicemesh.superkube.io/v1alpha2/namespaces/shop';
 const deployments = '/apis/apps/v1/namespaces/shop/deployments';
 
-const services: MeshServiceList = {
+// The services list as internal/handlers/servicemesh answers it.
+const services = {
   totalItems: 2,
-  meshEnabled: true,
   items: [
-    { name: 'reviews', versions: [{ name: 'v1', weight: 100, pods: 1, workloads: [{ kind: 'Deployment', name: 'reviews-v1', replicas: 1, readyReplicas: 1 }] }] },
-    { name: 'ratings', versions: [], strategy: 'ratings-v2' },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'reviews', namespace: 'shop' },
+      spec: { selector: { app: 'reviews' } },
+      versions: [{ name: 'v1', pods: 1, readyPods: 1, workloads: [{ kind: 'Deployment', name: 'reviews-v1', replicas: 1, readyReplicas: 1, images: ['reviews:1'] }] }],
+      strategies: [{ name: 'reviews-old', phase: 'Promoted', type: 'Canary', decision: 'Promote' }],
+      servicePolicies: [],
+      mesh: true,
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ratings', namespace: 'shop' }, versions: [{ name: '', pods: 1, readyPods: 1, workloads: [] }], strategies: [{ name: 'ratings-v2', phase: 'Progressing', type: 'Canary' }], servicePolicies: null, mesh: true },
   ],
 };
 
@@ -109,7 +117,7 @@ describe('the grayscale release wizard', () => {
   });
 
   it('checks the form before sending, and shows the server’s objection on its field without creating the Deployment twice', async () => {
-    const refusal = { kind: 'Status', code: 422, reason: 'Invalid', message: 'invalid', details: { causes: [{ field: 'spec.match[0].headers.x-user.regex', reason: 'FieldValueInvalid', message: 'bad regex' }] } };
+    const refusal = { kind: 'Status', code: 422, reason: 'Invalid', message: 'invalid', details: { causes: [{ field: 'spec.match[0].headers[x-user].regex', reason: 'FieldValueInvalid', message: 'bad regex' }] } };
     const calls = backend((n) => (n === 0 ? json(refusal, 422) : json({ metadata: { name: 'reviews-v2' } }, 201)));
     page();
     await find('strategy-service');

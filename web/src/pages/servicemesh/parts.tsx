@@ -45,7 +45,8 @@ export function useMeshCan(namespace: string) {
     { verb: 'update', group: servicemeshGroup, resource: 'servicepolicies', namespace },
     { verb: 'delete', group: servicemeshGroup, resource: 'servicepolicies', namespace },
     { verb: 'create', group: 'apps', resource: 'deployments', namespace },
-    { verb: 'update', resource: 'namespaces', name: namespace },
+    // The mesh switch patches the namespace's istio-injection label as the caller.
+    { verb: 'patch', resource: 'namespaces', name: namespace },
   ]);
   return { createStrategy, updateStrategy, deleteStrategy, createPolicy, updatePolicy, deletePolicy, createDeployment, updateNamespace };
 }

@@ -15,7 +15,7 @@ describe('strategyProblems', () => {
       'spec.weight': 'percent',
       image: 'required',
       'spec.match[0].name': 'header',
-      'spec.match[0].headers.X User.regex': 'regex',
+      'spec.match[0].headers[x user].regex': 'regex',
       'spec.match[1].cookies[0].value.regex': 'regex',
     });
   });
@@ -45,7 +45,7 @@ describe('toStrategy', () => {
     expect(toStrategy({ ...base, type: 'Mirror', mirrorPercent: 25, versionLabel: 'track' }, 'shop').spec).toEqual({ type: 'Mirror', service: 'reviews', principal: 'v1', canary: 'v2', mirror: { percent: 25 }, versionLabel: 'track' });
   });
   it('takes the principal and the Deployment to copy from the chosen service', () => {
-    const d = forService(emptyDraft(), { name: 'reviews', versions: [{ name: 'v1', weight: 100, pods: 2, workloads: [{ kind: 'StatefulSet', name: 's', replicas: 1, readyReplicas: 1 }, { kind: 'Deployment', name: 'reviews-v1', replicas: 2, readyReplicas: 2 }] }] });
+    const d = forService(emptyDraft(), { name: 'reviews', versions: [{ name: 'v1', pods: 2, workloads: [{ kind: 'StatefulSet', name: 's', replicas: 1, readyReplicas: 1 }, { kind: 'Deployment', name: 'reviews-v1', replicas: 2, readyReplicas: 2 }] }] });
     expect([d.service, d.principal, d.source]).toEqual(['reviews', 'v1', 'reviews-v1']);
   });
 });

@@ -66,7 +66,7 @@ function regexProblem(v: string): boolean {
 /** matchPath is the spec's path of a row's value, as the API names it. */
 export function matchPath(rows: MatchRow[], i: number): string {
   const r = rows[i];
-  if (r.kind === 'header') return `spec.match[${i}].headers.${r.name}.${r.op}`;
+  if (r.kind === 'header') return `spec.match[${i}].headers[${r.name.toLowerCase()}].${r.op}`;
   return `spec.match[${i}].cookies[0].value.${r.op}`;
 }
 

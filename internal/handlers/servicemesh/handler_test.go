@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,11 +12,14 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 	"github.com/superkube/super-kubenetes/internal/apiserver/request"
@@ -298,5 +302,40 @@ func TestAuthzRulesDelegateEveryPathToTheHandler(t *testing.T) {
 		if _, delegate := AuthzRules().Map(u, info); !delegate {
 			t.Errorf("%s %s is not delegated", p.method, p.path)
 		}
+	}
+}
+
+// A write made between the read and the patch (kube-apiserver's 409 on
+// the resourceVersion) is read again and checked again: a decision taken
+// meanwhile turns the promote into the decision's 409.
+func TestPromoteReadsAgainAfterAStaleWrite(t *testing.T) {
+	s := &meshv1.Strategy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "r"},
+		Spec: meshv1.StrategySpec{Type: meshv1.Canary, Service: "reviews", Principal: "v1", Canary: "v2"}}
+	base := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(s).Build()
+	patches := 0
+	c := interceptor.NewClient(base.(client.WithWatch), interceptor.Funcs{
+		Patch: func(ctx context.Context, cl client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			patches++
+			if patches == 1 {
+				// Someone else rolls back first.
+				var cur meshv1.Strategy
+				if err := cl.Get(ctx, client.ObjectKeyFromObject(obj), &cur); err != nil {
+					return err
+				}
+				cur.Spec.Decision = meshv1.Rollback
+				if err := cl.Update(ctx, &cur); err != nil {
+					return err
+				}
+				return apierrors.NewConflict(schema.GroupResource{Group: Group, Resource: "strategies"}, obj.GetName(), errors.New("the object has been modified"))
+			}
+			return cl.Patch(ctx, obj, patch, opts...)
+		},
+	})
+	h := &Handler{Authorizer: all, Cache: c, Clients: sameClient{c}}
+	mux := http.NewServeMux()
+	h.Install(mux)
+	rec := do(t, mux, http.MethodPost, "/strategies/r/promote", nil)
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "already decided (Rollback)") || patches != 1 {
+		t.Fatalf("%d %s after %d patches", rec.Code, rec.Body, patches)
 	}
 }

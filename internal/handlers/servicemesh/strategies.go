@@ -2,6 +2,7 @@ package servicemesh
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -194,16 +195,13 @@ func (h *Handler) patchSpec(r *http.Request, change func(s *meshv1.Strategy) (ma
 	}
 	key := client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}
 	s := &meshv1.Strategy{}
-	// A refusal by change (a 409 among them) ends the retries.
-	var refused error
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+	err = retry.OnError(retry.DefaultRetry, isStale, func() error {
 		if err := c.Get(r.Context(), key, s); err != nil {
 			return err
 		}
 		spec, err := change(s)
 		if err != nil {
-			refused = err
-			return nil
+			return refusal{err}
 		}
 		data, err := json.Marshal(map[string]any{"metadata": map[string]any{"resourceVersion": s.ResourceVersion}, "spec": spec})
 		if err != nil {
@@ -211,10 +209,20 @@ func (h *Handler) patchSpec(r *http.Request, change func(s *meshv1.Strategy) (ma
 		}
 		return c.Patch(r.Context(), s, client.RawPatch(types.MergePatchType, data))
 	})
-	if refused != nil {
-		return s, refused
+	if rf, ok := errors.AsType[refusal](err); ok {
+		return s, rf.error
 	}
 	return s, err
+}
+
+// refusal is change's answer: final, even when it is a 409.
+type refusal struct{ error }
+
+// isStale: the patch met a newer version (kube-apiserver's 409), worth
+// reading again.
+func isStale(err error) bool {
+	_, refused := errors.AsType[refusal](err)
+	return !refused && apierrors.IsConflict(err)
 }
 
 // decide sets spec.decision, once.

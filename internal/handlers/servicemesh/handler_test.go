@@ -313,7 +313,7 @@ func TestPromoteReadsAgainAfterAStaleWrite(t *testing.T) {
 		Spec: meshv1.StrategySpec{Type: meshv1.Canary, Service: "reviews", Principal: "v1", Canary: "v2"}}
 	base := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(s).Build()
 	patches := 0
-	c := interceptor.NewClient(base.(client.WithWatch), interceptor.Funcs{
+	c := interceptor.NewClient(base, interceptor.Funcs{
 		Patch: func(ctx context.Context, cl client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 			patches++
 			if patches == 1 {

@@ -24,6 +24,7 @@ import (
 	monitoringhandlers "github.com/superkube/super-kubenetes/internal/handlers/monitoring"
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	servicemeshhandlers "github.com/superkube/super-kubenetes/internal/handlers/servicemesh"
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
@@ -55,6 +56,7 @@ func run() error {
 	(&clusterhandlers.Handlers{}).Install(rec)
 	(&storagehandlers.Handler{}).Install(rec)
 	(&gatewayhandlers.Handler{}).Install(rec)
+	(&servicemeshhandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
@@ -74,6 +76,9 @@ func run() error {
 		return err
 	}
 	for kind, schema := range snapshots {
+		schemas[kind] = schema
+	}
+	for kind, schema := range servicemeshhandlers.Schemas() {
 		schemas[kind] = schema
 	}
 	doc, err := openapi.Build(patterns, infos(patterns), schemas)
@@ -264,6 +269,9 @@ func infos(patterns []string) map[string]openapi.Info {
 		if strings.HasPrefix(path, "/oauth/") || strings.HasPrefix(path, "/.well-known/") ||
 			strings.HasSuffix(path, "/identityproviders") || strings.HasSuffix(path, "/config.superkube.io/v1alpha2/version") {
 			info.Public = true
+		}
+		if i, ok := servicemeshhandlers.OpenAPI()[p]; ok {
+			info = i
 		}
 		out[p] = info
 	}

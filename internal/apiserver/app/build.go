@@ -54,6 +54,7 @@ import (
 	notificationhandlers "github.com/superkube/super-kubenetes/internal/handlers/notification"
 	quotahandlers "github.com/superkube/super-kubenetes/internal/handlers/quota"
 	"github.com/superkube/super-kubenetes/internal/handlers/resources"
+	servicemeshhandlers "github.com/superkube/super-kubenetes/internal/handlers/servicemesh"
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
@@ -393,12 +394,17 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	meshAPI, err := b.servicemesh()
+	if err != nil {
+		return err
+	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI, meshAPI}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
-		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules(), devopshandlers.AuthzRules())
+		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules(), devopshandlers.AuthzRules(),
+		servicemeshhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -616,6 +622,17 @@ func (b *builder) devops(ctx context.Context) (*devopshandlers.Handler, error) {
 		}
 	}
 	return h, nil
+}
+
+// servicemesh sets up the service mesh API's traffic governance:
+// strategies and policies as the caller, a project's Services, pods and
+// workloads from the caches.
+func (b *builder) servicemesh() (*servicemeshhandlers.Handler, error) {
+	clients, err := impersonate.New(b.rc, b.sch, b.client.RESTMapper())
+	if err != nil {
+		return nil, fmt.Errorf("servicemesh: %w", err)
+	}
+	return &servicemeshhandlers.Handler{Authorizer: b.base, Cache: b.s.Cache, Clients: clients}, nil
 }
 
 // storage sets up the storage API: a project's claims and pods read from

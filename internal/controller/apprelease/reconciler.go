@@ -60,7 +60,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apiserver/pkg/authentication/serviceaccount"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
@@ -71,11 +70,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	appv2 "github.com/superkube/super-kubenetes/api/application/v2"
-	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/application/chart"
 	"github.com/superkube/super-kubenetes/internal/application/chartsource"
 	"github.com/superkube/super-kubenetes/internal/application/release"
 	"github.com/superkube/super-kubenetes/internal/controller/conditions"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 )
 
 // +kubebuilder:rbac:groups=application.superkube.io,resources=applicationreleases,verbs=get;list;watch;update;patch
@@ -355,28 +354,13 @@ func (r *Reconciler) writeStatus(ctx context.Context, ar *appv2.ApplicationRelea
 	})
 }
 
-// operator returns the user a release's operations run as: a platform
-// user with the groups of its GroupBindings, or a service account with its
-// groups; always with system:authenticated.
+// operator returns the user a release's operations run as
+// (impersonate.Subject).
 func (r *Reconciler) operator(ctx context.Context, name string) (user.Info, error) {
 	if name == "" {
 		return nil, fmt.Errorf("the release has no %s annotation naming the user to install as", appv2.OperatorAnnotation)
 	}
-	if ns, _, err := serviceaccount.SplitUsername(name); err == nil {
-		return &user.DefaultInfo{Name: name, Groups: append(serviceaccount.MakeGroupNames(ns), user.AllAuthenticated)}, nil
-	}
-	u := &iamv1beta1.User{}
-	if err := r.Client.Get(ctx, client.ObjectKey{Name: name}, u); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("the operator %q is not a platform user", name)
-		}
-		return nil, err
-	}
-	if u.Spec.Disabled || u.DeletionTimestamp != nil {
-		return nil, fmt.Errorf("the operator %q is disabled", name)
-	}
-	groups := append(append([]string{}, u.Status.Groups...), user.AllAuthenticated)
-	return &user.DefaultInfo{Name: u.Name, UID: string(u.UID), Groups: groups}, nil
+	return impersonate.Subject(ctx, r.Client, name, "the operator")
 }
 
 // timeout of a release's operations.

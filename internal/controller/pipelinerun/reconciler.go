@@ -20,7 +20,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apiserver/pkg/authentication/serviceaccount"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
@@ -35,8 +34,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	devopsv1alpha3 "github.com/superkube/super-kubenetes/api/devops/v1alpha3"
-	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/devops/engine"
+	"github.com/superkube/super-kubenetes/internal/impersonate"
 )
 
 // Defaults of the limits.
@@ -367,28 +366,13 @@ func (a *active) approval(ctx context.Context, step string) (devopsv1alpha3.Appr
 	}
 }
 
-// identity returns the user a run acts as: a platform user with the
-// groups of their group bindings, or a service account; always with
-// system:authenticated. nil when the run names nobody.
+// identity returns the user a run acts as (impersonate.Subject); nil
+// when the run names nobody.
 func (r *Reconciler) identity(ctx context.Context, name string) (user.Info, error) {
 	if name == "" {
 		return nil, nil
 	}
-	if ns, _, err := serviceaccount.SplitUsername(name); err == nil {
-		return &user.DefaultInfo{Name: name, Groups: append(serviceaccount.MakeGroupNames(ns), user.AllAuthenticated)}, nil
-	}
-	u := &iamv1beta1.User{}
-	if err := r.Client.Get(ctx, client.ObjectKey{Name: name}, u); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("the run's user %q is not a platform user", name)
-		}
-		return nil, err
-	}
-	if u.Spec.Disabled || u.DeletionTimestamp != nil {
-		return nil, fmt.Errorf("the run's user %q is disabled", name)
-	}
-	groups := append(append([]string{}, u.Status.Groups...), user.AllAuthenticated)
-	return &user.DefaultInfo{Name: u.Name, UID: string(u.UID), Groups: groups}, nil
+	return impersonate.Subject(ctx, r.Client, name, "the run's user")
 }
 
 // logger of the reconcile.

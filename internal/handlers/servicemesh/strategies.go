@@ -1,0 +1,276 @@
+package servicemesh
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
+	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
+	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
+	"github.com/superkube/super-kubenetes/internal/apiserver/requestbody"
+	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
+	"github.com/superkube/super-kubenetes/internal/servicemesh/validation"
+)
+
+var strategyList = listquery.Spec{SortBy: []string{"type", "service", "phase"}, Filters: []string{"type", "service", "phase"}}
+
+var strategyColumns = listquery.Columns[*meshv1.Strategy]{
+	"type":    func(s *meshv1.Strategy) string { return string(s.Spec.Type) },
+	"service": func(s *meshv1.Strategy) string { return s.Spec.Service },
+	"phase":   func(s *meshv1.Strategy) string { return string(s.Status.Phase) },
+}
+
+var strategyFilters = listquery.Filters[*meshv1.Strategy]{
+	"type":    func(s *meshv1.Strategy, v string) bool { return string(s.Spec.Type) == v },
+	"service": func(s *meshv1.Strategy, v string) bool { return s.Spec.Service == v },
+	"phase":   func(s *meshv1.Strategy, v string) bool { return string(s.Status.Phase) == v },
+}
+
+var strategyKind = meshv1.GroupVersion.WithKind("Strategy")
+
+func writeStrategy(w http.ResponseWriter, code int, s *meshv1.Strategy, err error) {
+	s.SetGroupVersionKind(strategyKind)
+	writeObject(w, code, s, err)
+}
+
+func (h *Handler) listStrategies(w http.ResponseWriter, r *http.Request) {
+	q, err := listquery.Parse(r.URL.Query(), strategyList)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	c, err := h.as(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	var list meshv1.StrategyList
+	if err := c.List(r.Context(), &list, client.InNamespace(r.PathValue("namespace"))); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	items := make([]*meshv1.Strategy, len(list.Items))
+	for i := range list.Items {
+		list.Items[i].ManagedFields = nil
+		list.Items[i].SetGroupVersionKind(strategyKind)
+		items[i] = &list.Items[i]
+	}
+	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, strategyColumns, strategyFilters))
+}
+
+func (h *Handler) getStrategy(w http.ResponseWriter, r *http.Request) {
+	c, err := h.as(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	s := &meshv1.Strategy{}
+	err = c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}, s)
+	writeStrategy(w, http.StatusOK, s, err)
+}
+
+// decodeStrategy reads a strategy and checks its spec, naming the field
+// of each mistake.
+func decodeStrategy(r *http.Request) (*meshv1.Strategy, error) {
+	s := &meshv1.Strategy{}
+	if err := requestbody.Decode(r, s, requestbody.Options{Kind: "Strategy", Strict: true}); err != nil {
+		return nil, err
+	}
+	if errs := validation.Strategy(&s.Spec); len(errs) > 0 {
+		return nil, apistatus.Invalid("Strategy", s.Name, errs)
+	}
+	s.Namespace = r.PathValue("namespace")
+	s.ManagedFields = nil
+	// The status is the controller's.
+	s.Status = meshv1.StrategyStatus{}
+	return s, nil
+}
+
+// serviceExists refuses a spec.service that names no Service of the
+// namespace (422 on that field). It reads the cache, so it first asks
+// whether the caller may create the object at all: whoever may not gets
+// the 403 and learns nothing about the namespace's Services.
+func (h *Handler) serviceExists(r *http.Request, kind, resource, name, ns, svc string) error {
+	if !h.may(r, "create", Group, resource, ns, "") {
+		return forbidden(r, Group, resource, name, "create "+resource+" in namespace "+ns)
+	}
+	err := h.Cache.Get(r.Context(), client.ObjectKey{Namespace: ns, Name: svc}, &corev1.Service{})
+	if apierrors.IsNotFound(err) {
+		return apistatus.Invalid(kind, name, field.ErrorList{field.NotFound(field.NewPath("spec", "service"), svc)})
+	}
+	return err
+}
+
+func (h *Handler) createStrategy(w http.ResponseWriter, r *http.Request) {
+	s, err := decodeStrategy(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	c, err := h.as(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	if err := h.serviceExists(r, "Strategy", "strategies", s.Name, s.Namespace, s.Spec.Service); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	s.ResourceVersion = ""
+	err = c.Create(r.Context(), s)
+	writeStrategy(w, http.StatusCreated, s, err)
+}
+
+func (h *Handler) updateStrategy(w http.ResponseWriter, r *http.Request) {
+	s, err := decodeStrategy(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	if s.Name != r.PathValue("name") {
+		responsewriters.WriteStatus(w, apistatus.Invalid("Strategy", s.Name, field.ErrorList{
+			field.Invalid(field.NewPath("metadata", "name"), s.Name, "must be the name in the path")}))
+		return
+	}
+	c, err := h.as(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	// A PUT without resourceVersion replaces what is there now; with one,
+	// kube-apiserver refuses a stale write (409).
+	if s.ResourceVersion == "" {
+		old := &meshv1.Strategy{}
+		if err := c.Get(r.Context(), client.ObjectKeyFromObject(s), old); err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+		s.ResourceVersion = old.ResourceVersion
+	}
+	err = c.Update(r.Context(), s)
+	writeStrategy(w, http.StatusOK, s, err)
+}
+
+func (h *Handler) deleteStrategy(w http.ResponseWriter, r *http.Request) {
+	c, err := h.as(r)
+	if err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	s := &meshv1.Strategy{ObjectMeta: metav1.ObjectMeta{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}}
+	if err := c.Delete(r.Context(), s); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	responsewriters.WriteDeleted(w, meshv1.GroupVersion.WithResource("strategies").GroupResource(), s.Name)
+}
+
+// decided is the 409 for a change to a strategy whose decision is taken.
+func decided(s *meshv1.Strategy, what string) error {
+	return apistatus.New(http.StatusConflict, metav1.StatusReasonConflict,
+		fmt.Sprintf("strategy %s is already decided (%s): it cannot %s; create another strategy", s.Name, s.Spec.Decision, what),
+		apistatus.About(meshv1.GroupVersion.WithResource("strategies").GroupResource(), s.Name),
+		apistatus.Cause(metav1.CauseTypeFieldValueInvalid, "spec.decision", string(s.Spec.Decision)))
+}
+
+// patchSpec changes a strategy as the caller: it reads it, lets change
+// check and fill the patch's spec, and sends a merge patch that carries
+// the resourceVersion read, so that a write made in between is a
+// conflict, after which it reads and checks again.
+func (h *Handler) patchSpec(r *http.Request, change func(s *meshv1.Strategy) (map[string]any, error)) (*meshv1.Strategy, error) {
+	c, err := h.as(r)
+	if err != nil {
+		return nil, err
+	}
+	key := client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}
+	s := &meshv1.Strategy{}
+	err = retry.OnError(retry.DefaultRetry, isStale, func() error {
+		if err := c.Get(r.Context(), key, s); err != nil {
+			return err
+		}
+		spec, err := change(s)
+		if err != nil {
+			return refusal{err}
+		}
+		data, err := json.Marshal(map[string]any{"metadata": map[string]any{"resourceVersion": s.ResourceVersion}, "spec": spec})
+		if err != nil {
+			return err
+		}
+		return c.Patch(r.Context(), s, client.RawPatch(types.MergePatchType, data))
+	})
+	if rf, ok := errors.AsType[refusal](err); ok {
+		return s, rf.error
+	}
+	return s, err
+}
+
+// refusal is change's answer: final, even when it is a 409.
+type refusal struct{ error }
+
+// isStale: the patch met a newer version (kube-apiserver's 409), worth
+// reading again.
+func isStale(err error) bool {
+	_, refused := errors.AsType[refusal](err)
+	return !refused && apierrors.IsConflict(err)
+}
+
+// decide sets spec.decision, once.
+func (h *Handler) decide(d meshv1.Decision) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.patchSpec(r, func(s *meshv1.Strategy) (map[string]any, error) {
+			if s.Spec.Decision != "" {
+				return nil, decided(s, "be decided again")
+			}
+			return map[string]any{"decision": d}, nil
+		})
+		writeStrategy(w, http.StatusOK, s, err)
+	}
+}
+
+// WeightRequest shifts a canary's weight.
+type WeightRequest struct {
+	// Weight is the percent of unmatched requests sent to the canary.
+	Weight *int32 `json:"weight"`
+}
+
+var weightPath = field.NewPath("spec", "weight")
+
+// setWeight changes spec.weight of an undecided Canary strategy.
+func (h *Handler) setWeight(w http.ResponseWriter, r *http.Request) {
+	var in WeightRequest
+	if err := requestbody.Decode(r, &in, requestbody.Options{Kind: "WeightRequest", Strict: true}); err != nil {
+		responsewriters.WriteStatus(w, err)
+		return
+	}
+	name := r.PathValue("name")
+	switch {
+	case in.Weight == nil:
+		responsewriters.WriteStatus(w, apistatus.Invalid("Strategy", name, field.ErrorList{field.Required(weightPath, `the body is {"weight": N}, N from 0 to 100`)}))
+		return
+	case *in.Weight < 0 || *in.Weight > 100:
+		responsewriters.WriteStatus(w, apistatus.Invalid("Strategy", name, field.ErrorList{field.Invalid(weightPath, *in.Weight, "a percent, from 0 to 100")}))
+		return
+	}
+	s, err := h.patchSpec(r, func(s *meshv1.Strategy) (map[string]any, error) {
+		if s.Spec.Type != meshv1.Canary {
+			return nil, apistatus.Invalid("Strategy", s.Name, field.ErrorList{field.Forbidden(weightPath,
+				"only a Canary strategy has a weight; this one is "+strconv.Quote(string(s.Spec.Type)))})
+		}
+		if s.Spec.Decision != "" {
+			return nil, decided(s, "change its weight")
+		}
+		return map[string]any{"weight": *in.Weight}, nil
+	})
+	writeStrategy(w, http.StatusOK, s, err)
+}

@@ -217,6 +217,30 @@ export interface Topology {
   window?: string;
 }
 
+/** The topology endpoint's answer (internal/servicemesh/topology): latencies grouped, a workload node's app beside its name. */
+interface RawTopology {
+  nodes: { id: string; kind: NodeKind; namespace?: string; name: string; app?: string; version?: string }[] | null;
+  edges: { source: string; target: string; rate: number; errorRatio: number; responses?: Record<string, number>; latency?: { p50: number; p95: number; p99: number } | null }[] | null;
+  start?: string;
+  end?: string;
+}
+
+/** topologyOf reads the endpoint's graph into the page's. */
+export function topologyOf(r: RawTopology): Topology {
+  return {
+    nodes: (r.nodes ?? []).map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      namespace: n.namespace,
+      name: n.name,
+      version: n.version,
+      service: n.kind === 'service' ? n.name : n.app,
+      workload: n.kind === 'workload' ? n.name : undefined,
+    })),
+    edges: (r.edges ?? []).map((e) => ({ source: e.source, target: e.target, rate: e.rate, errorRatio: e.errorRatio, latencyP50: e.latency?.p50, latencyP95: e.latency?.p95, latencyP99: e.latency?.p99 })),
+  };
+}
+
 /** A series' points: [Unix seconds, value]. */
 export type Points = [number, number | string][];
 
@@ -231,10 +255,35 @@ export interface VersionsMetrics {
   units?: Record<string, string>;
 }
 
+interface RawSeries {
+  current: number | null;
+  points: { t: number; v: number }[] | null;
+}
+
+/** The versions endpoint's answer (internal/servicemesh/topology): a series per measure, latency by quantile in milliseconds. */
+interface RawVersions {
+  versions: { version: string; rate: RawSeries; errorRatio: RawSeries; latency: Record<string, RawSeries> | null }[] | null;
+  units?: Record<string, string>;
+}
+
+/** versionsOf reads the endpoint's versions into the page's. */
+export function versionsOf(r: RawVersions): VersionsMetrics {
+  const points = (x: RawSeries | undefined): Points => (x?.points ?? []).map((p) => [p.t, p.v]);
+  return {
+    units: { rate: 'req/s', errorRatio: 'ratio', p95: 'ms' },
+    versions: (r.versions ?? []).map((v) => ({
+      version: v.version,
+      current: { rate: v.rate.current ?? NaN, errorRatio: v.errorRatio.current ?? NaN, p50: v.latency?.p50?.current ?? undefined, p95: v.latency?.p95?.current ?? undefined, p99: v.latency?.p99?.current ?? undefined },
+      series: { rate: points(v.rate), errorRatio: points(v.errorRatio), p95: points(v.latency?.p95) },
+    })),
+  };
+}
+
 // Tracing.
 
 export interface KeyValue {
   key: string;
+  type?: string;
   value: unknown;
 }
 
@@ -256,6 +305,10 @@ export interface Span {
   duration: number;
   tags?: KeyValue[];
   logs?: SpanLog[];
+  /** OpenTelemetry's error status or the error tag, as the API tells it */
+  error?: boolean;
+  /** the resource's attributes (k8s.namespace.name, service.name ...) */
+  processTags?: KeyValue[];
 }
 
 export interface Trace {
@@ -283,6 +336,8 @@ export interface TraceSearch {
 
 export interface TraceResults {
   items: Trace[];
+  totalItems?: number;
+  /** the spans of other projects left out of all the traces found */
   hiddenSpans?: number;
 }
 
@@ -424,9 +479,9 @@ export function useTopology(ns: string, range: TimeRange, refresh: Refresh = 'of
   const path = `${nsPath(ns)}/topology`;
   return useQuery({
     queryKey: ['api', path, range],
-    queryFn: ({ signal }) => {
+    queryFn: ({ signal }): Promise<Topology> => {
       const r = resolveRange(range);
-      return api.get<Topology>(path + query({ start: r.start, end: r.end }), signal);
+      return api.get<RawTopology>(path + query({ start: r.start, end: r.end }), signal).then(topologyOf);
     },
     enabled: enabled && !!ns,
     placeholderData: keepPreviousData,
@@ -440,9 +495,9 @@ export function useVersionMetrics(ns: string, service: string, range: TimeRange,
   const path = `${nsPath(ns)}/services/${enc(service)}/versions/metrics`;
   return useQuery({
     queryKey: ['api', path, range],
-    queryFn: ({ signal }) => {
+    queryFn: ({ signal }): Promise<VersionsMetrics> => {
       const r = resolveRange(range);
-      return api.get<VersionsMetrics>(path + query({ start: r.start, end: r.end, step: `${r.step}s` }), signal);
+      return api.get<RawVersions>(path + query({ start: r.start, end: r.end, step: `${r.step}s` }), signal).then(versionsOf);
     },
     enabled: enabled && !!ns && !!service,
     placeholderData: keepPreviousData,
@@ -512,7 +567,7 @@ export function useTraceSearch(ns: string, s: TraceSearch | undefined) {
   const path = `${tracingPath(ns)}/traces`;
   return useQuery({
     queryKey: ['api', path, s],
-    queryFn: ({ signal }) => api.get<TraceResults>(path + tracesQuery(s!), signal),
+    queryFn: ({ signal }) => api.get<TraceResults>(path + tracesQuery(s!), signal).then((r) => ({ ...r, items: r.items ?? [], hiddenSpans: r.hiddenSpans ?? (r.items ?? []).reduce((n, t) => n + (t.hiddenSpans ?? 0), 0) })),
     enabled: !!ns && !!s?.service,
   });
 }

@@ -41,3 +41,9 @@ describe('summary', () => {
     expect([formatMicros(850), formatMicros(1500), formatMicros(12_345), formatMicros(1_240_000)]).toEqual(['850µs', '1.5ms', '12.3ms', '1.24s']);
   });
 });
+
+describe('the API’s error flag', () => {
+  it('is taken as it is', () => {
+    expect(isError(span('a', undefined, 0, 1, { error: true }))).toBe(true);
+  });
+});

@@ -46,6 +46,7 @@ function tag(tags: KeyValue[] | undefined, key: string): unknown {
 
 /** isError tells a failed span: OpenTelemetry's error status, Jaeger's error tag, or an HTTP 5xx. */
 export function isError(s: Span): boolean {
+  if (s.error) return true;
   const e = tag(s.tags, 'error');
   if (e === true || e === 'true') return true;
   const status = tag(s.tags, 'otel.status_code');

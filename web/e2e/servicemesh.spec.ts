@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { accessible, call, csrf, ensure, loginAdmin, rowOf, shot } from './pages';
 import { stack } from './stack';
@@ -190,4 +193,114 @@ test('the weight shifted to 50 makes the VirtualService 50/50; promote sends eve
   await expect(admin.getByTestId('weight-control')).toHaveCount(0);
   await expect(admin.getByTestId('promote')).toHaveCount(0);
   await shot(admin, 'servicemesh-promoted');
+});
+
+/** hex is n random bytes in hexadecimal: OTLP/JSON's trace and span ids. */
+const hex = (n: number) => randomBytes(n).toString('hex');
+
+const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value } });
+
+/**
+ * sendTrace sends one request's spans over OTLP/HTTP (JSON) to the stack's
+ * Jaeger, whose receiver ke-dev names in <data-dir>/jaeger/otlp-http:
+ * productpage → reviews (with a log) → ratings, each service named as
+ * Istio does (<app>.<project>) with the project as k8s.namespace.name.
+ * The root span carries the run's tag, to find this trace alone.
+ */
+async function sendTrace(page: Page, run: string): Promise<string> {
+  const s = stack();
+  const endpoint = readFileSync(join(s.dataDir, 'jaeger', 'otlp-http'), 'utf8').trim();
+  const traceId = hex(16);
+  const [root, reviews, ratings] = [hex(8), hex(8), hex(8)];
+  const t0 = BigInt(Date.now() - 5_000) * 1_000_000n;
+  const ms = (n: number) => String(t0 + BigInt(n) * 1_000_000n);
+  const resource = (app: string) => ({ attributes: [attr('service.name', `${app}.${project}`), attr('k8s.namespace.name', project)] });
+  const span = (spanId: string, parentSpanId: string, name: string, start: number, end: number, attributes: ReturnType<typeof attr>[], events: unknown[] = []) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 2,
+    startTimeUnixNano: ms(start),
+    endTimeUnixNano: ms(end),
+    attributes,
+    events,
+    status: {},
+  });
+  const body = {
+    resourceSpans: [
+      { resource: resource('productpage'), scopeSpans: [{ scope: { name: 'e2e' }, spans: [span(root, '', 'GET /productpage', 0, 120, [attr('http.request.method', 'GET'), attr('http.response.status_code', 200), attr('e2e.run', run)])] }] },
+      {
+        resource: resource('reviews'),
+        scopeSpans: [
+          {
+            scope: { name: 'e2e' },
+            spans: [span(reviews, root, 'GET /reviews/0', 10, 100, [attr('http.request.method', 'GET'), attr('http.response.status_code', 200), attr('reviews.cache', 'miss')], [{ timeUnixNano: ms(55), name: 'cache miss', attributes: [attr('key', 'reviews-0')] }])],
+          },
+        ],
+      },
+      { resource: resource('ratings'), scopeSpans: [{ scope: { name: 'e2e' }, spans: [span(ratings, reviews, 'GET /ratings/0', 20, 60, [attr('http.request.method', 'GET'), attr('http.response.status_code', 200)])] }] },
+    ],
+  };
+  const r = await page.request.post(`http://${endpoint}/v1/traces`, { headers: { 'Content-Type': 'application/json' }, data: JSON.stringify(body) });
+  expect(r.ok(), `OTLP/HTTP to ${endpoint}: ${r.status()} ${await r.text()}`).toBe(true);
+  return traceId;
+}
+
+test('spans sent over OTLP are found by the trace search, and the trace opens on its timeline with a span’s tags and logs', async () => {
+  const s = stack();
+  const run = hex(6);
+  const traceID = await sendTrace(admin, run);
+  const tracing = `${P}/namespaces/${project}/tracing`;
+  // Jaeger stores the spans a moment after it received them.
+  await expect
+    .poll(async () => ((await call(admin, s.consoleURL, 'GET', `${tracing}/traces/${traceID}`).catch(() => ({ spans: [] }))) as { spans: unknown[] }).spans.length, { timeout: 60_000 })
+    .toBe(3);
+
+  // From the workload's page: its Traces link prefills the service.
+  await admin.goto(`${s.consoleURL}/projects/${project}/deployments/reviews-v1`);
+  await admin.getByTestId('workload-traces').click();
+  await expect(admin).toHaveURL(new RegExp(`/projects/${project}/tracing\\?service=reviews\\.${project}`));
+  await expect(admin.getByTestId('trace-service')).toHaveValue(`reviews.${project}`);
+
+  // The search: the root service, the run's tag.
+  await admin.getByTestId('nav-tracing').click();
+  await admin.getByTestId('trace-service').selectOption(`productpage.${project}`);
+  await admin.getByTestId('trace-tags').fill(`e2e.run=${run}`);
+  await admin.getByTestId('trace-search-submit').click();
+  const row = admin.getByTestId('trace-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('trace-root')).toHaveText(`productpage.${project}: GET /productpage`);
+  await expect(row.getByTestId('trace-spans')).toHaveText('3');
+  await expect(row.getByTestId('trace-errors')).toHaveText('0');
+  await accessible(admin, 'trace search');
+  await shot(admin, 'servicemesh-traces');
+
+  // The trace: three spans nested by parent, bars placed by start and duration.
+  await row.getByTestId('trace-link').click();
+  await expect(admin).toHaveURL(new RegExp(`/projects/${project}/tracing/${traceID}$`));
+  const spans = admin.getByTestId('span-row');
+  await expect(spans).toHaveCount(3);
+  await expect(spans.nth(0)).toHaveAttribute('data-depth', '0');
+  await expect(spans.nth(0).getByTestId('span-operation')).toHaveText('GET /productpage');
+  await expect(spans.nth(1)).toHaveAttribute('data-depth', '1');
+  await expect(spans.nth(1).getByTestId('span-operation')).toHaveText('GET /reviews/0');
+  await expect(spans.nth(2)).toHaveAttribute('data-depth', '2');
+  await expect(spans.nth(2).getByTestId('span-operation')).toHaveText('GET /ratings/0');
+  // 10 ms into 120 ms, 90 ms long.
+  const bar = await spans.nth(1).getByTestId('span-bar').getAttribute('style');
+  expect(bar).toMatch(/left: 8\.33\d*%/);
+  expect(bar).toMatch(/width: 75%/);
+  await expect(admin.getByTestId('trace-duration')).toHaveText('120ms');
+  await expect(admin.getByTestId('hidden-spans')).toHaveCount(0);
+
+  // A span's tags and logs.
+  await spans.nth(1).click();
+  await expect(admin.getByTestId('span-title')).toHaveText(`reviews.${project}: GET /reviews/0`);
+  await expect(admin.getByTestId('span-tags')).toContainText('reviews.cache');
+  await expect(admin.getByTestId('span-tags')).toContainText('miss');
+  await expect(admin.getByTestId('span-log')).toContainText('cache miss');
+  await expect(admin.getByTestId('span-offset')).toHaveText('10ms');
+  await accessible(admin, 'trace');
+  await shot(admin, 'servicemesh-trace');
 });

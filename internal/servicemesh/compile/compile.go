@@ -61,7 +61,16 @@ type Error struct {
 	Reason  string
 	Field   string
 	Message string
+	// Of is the kind of the object whose field is wrong: "Strategy",
+	// "ServicePolicy", or "" when both are concerned (the Service).
+	Of string
 }
+
+// Kinds of Error.Of.
+const (
+	OfStrategy = "Strategy"
+	OfPolicy   = "ServicePolicy"
+)
 
 func (e *Error) Error() string {
 	if e.Field == "" {
@@ -136,12 +145,12 @@ func static(in Input) error {
 	var errs []error
 	if in.Strategy != nil {
 		for _, e := range validation.Strategy(&in.Strategy.Spec) {
-			errs = append(errs, &Error{Reason: meshv1.ReasonInvalid, Field: e.Field, Message: e.ErrorBody()})
+			errs = append(errs, &Error{Reason: meshv1.ReasonInvalid, Field: e.Field, Message: e.ErrorBody(), Of: OfStrategy})
 		}
 	}
 	if in.Policy != nil {
 		for _, e := range validation.ServicePolicy(&in.Policy.Spec) {
-			errs = append(errs, &Error{Reason: meshv1.ReasonInvalid, Field: e.Field, Message: e.ErrorBody()})
+			errs = append(errs, &Error{Reason: meshv1.ReasonInvalid, Field: e.Field, Message: e.ErrorBody(), Of: OfPolicy})
 		}
 	}
 	if in.Strategy != nil && in.Policy != nil && in.Strategy.Spec.Service != in.Policy.Spec.Service {

@@ -36,21 +36,21 @@ func Validate(in Input, out *Output) error {
 	for _, s := range dr.Spec.Subsets {
 		fld := fields[s.Name]
 		if msgs := validation.IsDNS1123Label(s.Name); len(msgs) > 0 {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: fld, Message: fmt.Sprintf("subset name %q: %s", s.Name, strings.Join(msgs, "; "))}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: fld, Message: fmt.Sprintf("subset name %q: %s", s.Name, strings.Join(msgs, "; "))}
 		}
 		if declared[s.Name] {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: fld, Message: fmt.Sprintf("subset %q declared twice", s.Name)}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: fld, Message: fmt.Sprintf("subset %q declared twice", s.Name)}
 		}
 		declared[s.Name] = true
 		if len(s.Labels) == 0 {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: fld, Message: fmt.Sprintf("subset %q selects every pod", s.Name)}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: fld, Message: fmt.Sprintf("subset %q selects every pod", s.Name)}
 		}
 		if in.Strategy == nil {
 			continue
 		}
 		version := s.Labels[VersionLabel(&in.Strategy.Spec)]
 		if in.Versions[version].Pods < 1 {
-			return &Error{Reason: meshv1.ReasonNoPods, Field: fld, Message: fmt.Sprintf("no running pod of Service %s has the label %s=%s", name, VersionLabel(&in.Strategy.Spec), version)}
+			return &Error{Reason: meshv1.ReasonNoPods, Of: OfStrategy, Field: fld, Message: fmt.Sprintf("no running pod of Service %s has the label %s=%s", name, VersionLabel(&in.Strategy.Spec), version)}
 		}
 	}
 	vs := out.VirtualService
@@ -92,7 +92,7 @@ func checkRoute(r *networkingapi.HTTPRoute, i int, host string, declared map[str
 			return &Error{Reason: meshv1.ReasonInvalid, Field: "spec.service", Message: fmt.Sprintf("route %s sends to a host other than %s", r.Name, host)}
 		}
 		if d.Subset != "" && !declared[d.Subset] {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: fields[d.Subset], Message: fmt.Sprintf("route %s names subset %q, which the DestinationRule does not declare", r.Name, d.Subset)}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: fields[d.Subset], Message: fmt.Sprintf("route %s names subset %q, which the DestinationRule does not declare", r.Name, d.Subset)}
 		}
 		return nil
 	}
@@ -102,27 +102,27 @@ func checkRoute(r *networkingapi.HTTPRoute, i int, host string, declared map[str
 			return err
 		}
 		if d.Weight < 0 || d.Weight > 100 {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: weightField, Message: fmt.Sprintf("route %s: weight %d is not a percent", r.Name, d.Weight)}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: weightField, Message: fmt.Sprintf("route %s: weight %d is not a percent", r.Name, d.Weight)}
 		}
 		sum += d.Weight
 	}
 	// Istio lets a lone destination leave its weight out (it takes all).
 	if !(len(r.Route) == 1 && sum == 0) && sum != 100 {
-		return &Error{Reason: meshv1.ReasonInvalid, Field: weightField, Message: fmt.Sprintf("route %s: the weights add up to %d, not 100", r.Name, sum)}
+		return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: weightField, Message: fmt.Sprintf("route %s: the weights add up to %d, not 100", r.Name, sum)}
 	}
 	if r.Mirror != nil {
 		if err := dest(r.Mirror); err != nil {
 			return err
 		}
 		if p := r.MirrorPercentage; p != nil && (p.Value < 0 || p.Value > 100) {
-			return &Error{Reason: meshv1.ReasonInvalid, Field: "spec.mirror.percent", Message: fmt.Sprintf("mirror percentage %v is not a percent", p.Value)}
+			return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: "spec.mirror.percent", Message: fmt.Sprintf("mirror percentage %v is not a percent", p.Value)}
 		}
 	}
 	for j, m := range r.Match {
 		for hname, sm := range m.Headers {
 			if re := sm.GetRegex(); re != "" {
 				if _, err := regexp.Compile(re); err != nil {
-					return &Error{Reason: meshv1.ReasonInvalid, Field: fmt.Sprintf("spec.match[%s]", strings.TrimPrefix(r.Name, "match-")),
+					return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: fmt.Sprintf("spec.match[%s]", strings.TrimPrefix(r.Name, "match-")),
 						Message: fmt.Sprintf("route %s, match %d, header %s: not an RE2 expression: %v", r.Name, j, hname, err)}
 				}
 			}

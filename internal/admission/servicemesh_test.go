@@ -24,7 +24,9 @@ import (
 // Istio's objects.
 func meshWebhook(t *testing.T) *Webhook {
 	ix := authz.Indexers()
-	mk := func(name string) toolscache.Indexer { return toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, ix[name]) }
+	mk := func(name string) toolscache.Indexer {
+		return toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, ix[name])
+	}
 	s := authz.Stores{GlobalRoleBindings: mk("GlobalRoleBindings"), GlobalRoles: mk("GlobalRoles"),
 		WorkspaceRoleBindings: mk("WorkspaceRoleBindings"), WorkspaceRoles: mk("WorkspaceRoles"),
 		RoleBindings: mk("RoleBindings"), Roles: mk("Roles"), ClusterRoleBindings: mk("ClusterRoleBindings"),

@@ -15,11 +15,12 @@ import (
 	"sort"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -318,7 +319,10 @@ func owners(st *state) []metav1.OwnerReference {
 
 // write creates or updates the generated objects, and deletes a generated
 // VirtualService no longer needed. Only objects carrying the managed-by
-// label are ever changed (conflict checked that the names are free).
+// label are ever changed (conflict checked that the names are free). The
+// specs are protobuf messages, compared with proto.Equal: reflection would
+// also see their internal state, which differs between a decoded and a
+// built message.
 func (r *Reconciler) write(ctx context.Context, st *state, out *compile.Output) error {
 	refs := owners(st)
 	dr := out.DestinationRule
@@ -333,10 +337,10 @@ func (r *Reconciler) write(ctx context.Context, st *state, out *compile.Output) 
 		return err
 	case !generated(cur.Labels):
 		return fmt.Errorf("the DestinationRule %s is not ours", cur.Name)
-	case !equality.Semantic.DeepEqual(cur.Labels, dr.Labels) || !equality.Semantic.DeepEqual(cur.OwnerReferences, refs) || !equality.Semantic.DeepEqual(&cur.Spec, &dr.Spec): //nolint:govet // compared, not copied
+	case !equality.Semantic.DeepEqual(cur.Labels, dr.Labels) || !equality.Semantic.DeepEqual(cur.OwnerReferences, refs) || !proto.Equal(&cur.Spec, &dr.Spec):
 		before := cur.DeepCopy()
 		cur.Labels, cur.OwnerReferences = dr.Labels, refs
-		dr.Spec.DeepCopyInto(&cur.Spec) //nolint:govet // the protobuf message is copied by DeepCopyInto
+		dr.Spec.DeepCopyInto(&cur.Spec)
 		if err := r.Client.Patch(ctx, cur, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 			return err
 		}
@@ -359,10 +363,10 @@ func (r *Reconciler) write(ctx context.Context, st *state, out *compile.Output) 
 	case !exists:
 		vs.OwnerReferences = refs
 		return r.Client.Create(ctx, vs)
-	case !equality.Semantic.DeepEqual(curVS.Labels, vs.Labels) || !equality.Semantic.DeepEqual(curVS.OwnerReferences, refs) || !equality.Semantic.DeepEqual(&curVS.Spec, &vs.Spec): //nolint:govet // compared, not copied
+	case !equality.Semantic.DeepEqual(curVS.Labels, vs.Labels) || !equality.Semantic.DeepEqual(curVS.OwnerReferences, refs) || !proto.Equal(&curVS.Spec, &vs.Spec):
 		before := curVS.DeepCopy()
 		curVS.Labels, curVS.OwnerReferences = vs.Labels, refs
-		vs.Spec.DeepCopyInto(&curVS.Spec) //nolint:govet // the protobuf message is copied by DeepCopyInto
+		vs.Spec.DeepCopyInto(&curVS.Spec)
 		return r.Client.Patch(ctx, curVS, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 	}
 	return nil
@@ -544,4 +548,3 @@ func (r *Reconciler) patchStatus(ctx context.Context, obj, before client.Object,
 	}
 	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
 }
-

@@ -139,4 +139,3 @@ func podChanged() predicate.Predicate {
 		},
 	}
 }
-

@@ -107,7 +107,7 @@ func checkRoute(r *networkingapi.HTTPRoute, i int, host string, declared map[str
 		sum += d.Weight
 	}
 	// Istio lets a lone destination leave its weight out (it takes all).
-	if !(len(r.Route) == 1 && sum == 0) && sum != 100 {
+	if (len(r.Route) != 1 || sum != 0) && sum != 100 {
 		return &Error{Reason: meshv1.ReasonInvalid, Of: OfStrategy, Field: weightField, Message: fmt.Sprintf("route %s: the weights add up to %d, not 100", r.Name, sum)}
 	}
 	if r.Mirror != nil {

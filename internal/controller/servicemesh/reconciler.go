@@ -434,6 +434,12 @@ func (r *Reconciler) scaleLoser(ctx context.Context, st *state) error {
 		}
 		log.FromContext(ctx).Info("scaled the losing version to 0", "strategy", s.Name, "statefulset", ss.Name)
 	}
+	// The status written next shows the workloads as they are now.
+	if v, ok := st.versions[loser]; ok {
+		for i := range v.Workloads {
+			v.Workloads[i].Replicas = 0
+		}
+	}
 	return nil
 }
 

@@ -238,6 +238,15 @@ func TestPromoteSendsEverythingToTheCanaryAndScalesThePrincipalDown(t *testing.T
 	if r := replicas(t, ns, "reviews-v2"); r != 1 {
 		t.Errorf("the canary has %d replicas", r)
 	}
+	waitStrategy(t, ns, "rel", func(s *meshv1.Strategy) error {
+		if w := s.Status.Versions[0].Workloads; len(w) != 1 || w[0].Name != "reviews-v1" || w[0].Replicas != 0 {
+			return fmt.Errorf("the principal's workloads %+v", w)
+		}
+		if s.Status.Versions[0].Weight != 0 || s.Status.Versions[1].Weight != 100 {
+			return fmt.Errorf("versions %+v", s.Status.Versions)
+		}
+		return nil
+	})
 	dr, err := get(ns, "reviews", &networkingv1.DestinationRule{})
 	must(t, err)
 	if subsets(dr) != "v2=v2" {

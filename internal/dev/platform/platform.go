@@ -178,6 +178,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		return nil, err
 	}
 	objs = append(objs, gateways...)
+	istio, err := istioCRDs()
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, istio...)
 	// The platform's own namespace holds namespaced RBAC of the manifests.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}
 	if err := cl.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/superkube/super-kubenetes/internal/monitoring/client"
 )
@@ -102,12 +103,12 @@ func (s *Service) Graph(ctx context.Context, ns string, start, end time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	reqs, err := s.vector(ctx, qr, end)
-	if err != nil {
-		return nil, err
-	}
-	durs, err := s.vector(ctx, qd, end)
-	if err != nil {
+	// The two queries run side by side: the graph takes the longer one.
+	var reqs, durs model.Vector
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { reqs, err = s.vector(gctx, qr, end); return err })
+	g.Go(func() (err error) { durs, err = s.vector(gctx, qd, end); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	b := &builder{ns: ns, nodes: map[string]Node{}, edges: map[[2]string]*edgeAcc{}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,12 +13,15 @@ import (
 )
 
 type fake struct {
+	mu      sync.Mutex
 	queries []string
 	reqs    model.Vector
 	durs    model.Vector
 }
 
 func (f *fake) Query(_ context.Context, q string, _ time.Time) (model.Value, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.queries = append(f.queries, q)
 	if strings.Contains(q, "bucket") {
 		return f.durs, nil

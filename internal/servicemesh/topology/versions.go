@@ -8,6 +8,7 @@ import (
 
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 )
 
 // Point is a value at a time (Unix seconds).
@@ -61,16 +62,12 @@ func (s *Service) Versions(ctx context.Context, ns, svc string, r promv1.Range) 
 	if err != nil {
 		return nil, err
 	}
-	rates, err := s.matrix(ctx, qRate, r)
-	if err != nil {
-		return nil, err
-	}
-	fails, err := s.matrix(ctx, qErr, r)
-	if err != nil {
-		return nil, err
-	}
-	lats, err := s.matrix(ctx, qLat, r)
-	if err != nil {
+	var rates, fails, lats model.Matrix
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { rates, err = s.matrix(gctx, qRate, r); return err })
+	g.Go(func() (err error) { fails, err = s.matrix(gctx, qErr, r); return err })
+	g.Go(func() (err error) { lats, err = s.matrix(gctx, qLat, r); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	byVersion := map[string]*Version{}

@@ -196,8 +196,13 @@ func (b *builder) edgesOf(m model.Metric) []*edgeAcc {
 }
 
 func (b *builder) edge(from, to Node) *edgeAcc {
-	b.nodes[from.ID] = from
-	b.nodes[to.ID] = to
+	// The first series naming a node describes it: the requests come
+	// first, with app and version; the duration buckets carry only names.
+	for _, n := range []Node{from, to} {
+		if _, ok := b.nodes[n.ID]; !ok {
+			b.nodes[n.ID] = n
+		}
+	}
 	k := [2]string{from.ID, to.ID}
 	e, ok := b.edges[k]
 	if !ok {

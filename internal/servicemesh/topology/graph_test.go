@@ -56,7 +56,9 @@ func TestGraphShapesNodesAndEdges(t *testing.T) {
 		sample(3, edge("unknown", "unknown", "front", "a", "front-v1", "response_code", "200")...),
 	}}
 	for _, b := range [][2]float64{{10, 2}, {25, 8}, {50, 10}, {math.Inf(1), 10}} {
-		f.durs = append(f.durs, sample(b[1], edge("front", "a", "back", "a", "back-v1", "le", model.SampleValue(b[0]).String())...))
+		// The buckets carry only the edge's names, as the query groups them.
+		f.durs = append(f.durs, sample(b[1], "le", model.SampleValue(b[0]).String(), "source_workload", "front", "source_workload_namespace", "a",
+			"destination_service_name", "back", "destination_service_namespace", "a", "destination_workload", "back-v1", "destination_workload_namespace", "a"))
 	}
 	g, err := (&Service{Prometheus: f}).Graph(context.Background(), "a", time.Unix(0, 0), time.Unix(600, 0))
 	if err != nil {
@@ -95,6 +97,9 @@ func TestGraphShapesNodesAndEdges(t *testing.T) {
 		t.Errorf("front > back: %+v %+v", e, e.Latency)
 	}
 	for _, n := range g.Nodes {
+		if n.Kind == KindWorkload && (n.App == "" || n.Version == "") {
+			t.Errorf("workload node without app and version: %+v", n)
+		}
 		if n.Kind == KindExternal && (n.App != "" || n.Version != "") {
 			t.Errorf("external node with details: %+v", n)
 		}

@@ -12,20 +12,23 @@ import (
 
 // Istio's labels the graph reads.
 const (
-	lSourceWorkload    = "source_workload"
-	lSourceNamespace   = "source_workload_namespace"
-	lSourceApp         = "source_app"
-	lSourceVersion     = "source_version"
-	lDestWorkload      = "destination_workload"
-	lDestNamespace     = "destination_workload_namespace"
-	lDestApp           = "destination_app"
-	lDestVersion       = "destination_version"
-	lServiceName       = "destination_service_name"
-	lServiceNamespace  = "destination_service_namespace"
-	lResponseCode      = "response_code"
-	lLe                = "le"
-	lQuantile          = "quantile"
-	edgeLabels         = "source_workload, source_workload_namespace, source_app, source_version, destination_workload, destination_workload_namespace, destination_app, destination_version, destination_service_name, destination_service_namespace"
+	lSourceWorkload   = "source_workload"
+	lSourceNamespace  = "source_workload_namespace"
+	lSourceApp        = "source_app"
+	lSourceVersion    = "source_version"
+	lDestWorkload     = "destination_workload"
+	lDestNamespace    = "destination_workload_namespace"
+	lDestApp          = "destination_app"
+	lDestVersion      = "destination_version"
+	lServiceName      = "destination_service_name"
+	lServiceNamespace = "destination_service_namespace"
+	lResponseCode     = "response_code"
+	lLe               = "le"
+	lQuantile         = "quantile"
+	edgeLabels        = "source_workload, source_workload_namespace, source_app, source_version, destination_workload, destination_workload_namespace, destination_app, destination_version, destination_service_name, destination_service_namespace"
+	// edgeIdentity is what tells the edges of a series apart (app and
+	// version come with the requests).
+	edgeIdentity       = "source_workload, source_workload_namespace, destination_workload, destination_workload_namespace, destination_service_name, destination_service_namespace"
 	requestsSelector   = `istio_requests_total{reporter="destination"}`
 	durationsSelector  = `istio_request_duration_milliseconds_bucket{reporter="destination"}`
 	serviceMatchers    = `reporter="destination", destination_service_name=~"$service", destination_service_namespace=~"$namespace"`
@@ -52,7 +55,7 @@ func graphRequests(ns string, window time.Duration) (string, error) {
 // summed, whatever the edge groups (a service node's edge sums its
 // callers'), so one query serves all the edges.
 func graphDurations(ns string, window time.Duration) (string, error) {
-	return touching(`sum by (`+edgeLabels+`, le) (rate(`+durationsSelector+`[`+rangeOf(window)+`]))`, ns)
+	return touching(`sum by (`+edgeIdentity+`, le) (rate(`+durationsSelector+`[`+rangeOf(window)+`]))`, ns)
 }
 
 // touching confines q to the series that have either end in ns: those

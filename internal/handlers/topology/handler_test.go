@@ -24,7 +24,9 @@ func (a allow) Authorize(*authz.Attributes) authz.Decision { return authz.Decisi
 
 type empty struct{}
 
-func (empty) Query(context.Context, string, time.Time) (model.Value, error) { return model.Vector{}, nil }
+func (empty) Query(context.Context, string, time.Time) (model.Value, error) {
+	return model.Vector{}, nil
+}
 func (empty) QueryRange(context.Context, string, promv1.Range) (model.Value, error) {
 	return model.Matrix{}, nil
 }

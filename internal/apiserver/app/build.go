@@ -57,6 +57,7 @@ import (
 	servicemeshhandlers "github.com/superkube/super-kubenetes/internal/handlers/servicemesh"
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	topologyhandlers "github.com/superkube/super-kubenetes/internal/handlers/topology"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/impersonate"
 	"github.com/superkube/super-kubenetes/internal/listengine"
@@ -80,6 +81,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/servicemesh/topology"
 	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 	clustersvc "github.com/superkube/super-kubenetes/internal/services/cluster"
 	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
@@ -400,11 +402,12 @@ func (b *builder) handlers(ctx context.Context) error {
 	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI, meshAPI}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI, meshAPI,
+		&topologyhandlers.Handler{Service: &topology.Service{Prometheus: monitoring.Service.Prometheus}, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
 		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules(), devopshandlers.AuthzRules(),
-		servicemeshhandlers.AuthzRules())
+		servicemeshhandlers.AuthzRules(), topologyhandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and

@@ -68,6 +68,10 @@ type Options struct {
 	// 0 serves none.
 	ChartRepoPort int
 	ChartsDir     string
+	// MeshSimPort is where the mesh traffic simulator serves Istio's
+	// standard metrics, which Prometheus scrapes (job istio-mesh); 0 runs
+	// none.
+	MeshSimPort int
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 	// Clusters is the number of clusters, the host's included: the others
@@ -119,6 +123,7 @@ func NewOptions(out io.Writer) *Options {
 		WebhookSinkPort: DefaultWebhookSinkPort,
 		ChartRepoPort:   chartrepo.DefaultPort,
 		ChartsDir:       chartrepo.DefaultDir,
+		MeshSimPort:     DefaultMeshSimPort,
 		Clusters:        1,
 		MemberNodes:     2,
 		JoinMode:        member.ModeAgent,
@@ -179,6 +184,7 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Alertmanager.Port, "alertmanager-port", o.Alertmanager.Port, "Alertmanager's HTTP port (its API is under /api/v2)")
 	fs.StringVar(&o.Alertmanager.WebhookURL, "alertmanager-webhook-url", o.Alertmanager.WebhookURL, "Send every notification of Alertmanager to this webhook (empty: alerts are kept in Alertmanager and sent nowhere)")
 	fs.IntVar(&o.WebhookSinkPort, "webhook-sink-port", o.WebhookSinkPort, "Port of ke-dev's webhook sink, which a webhook receiver of the platform sends its notifications to (0: none)")
+	fs.IntVar(&o.MeshSimPort, "meshsim-port", o.MeshSimPort, "Port of the mesh traffic simulator, which serves Istio's metrics from the sim.servicemesh.superkube.io annotations of workloads (0: none)")
 	fs.IntVar(&o.ChartRepoPort, "chart-repo-port", o.ChartRepoPort, "Port of ke-dev's demo chart repository, the charts of --charts-dir that the app store's Repository demo syncs (0: none)")
 	fs.StringVar(&o.ChartsDir, "charts-dir", o.ChartsDir, "Folder of chart sources that ke-dev packages and serves as the demo chart repository")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
@@ -410,7 +416,20 @@ func (o *Options) RunUp(ctx context.Context) error {
 			git.Demo = "pipeline " + DemoDevOpsProject + "/" + DemoPipeline + " (workspace " + DemoWorkspace + ") runs on each push to the sample repository"
 		}
 	}
-	prom, err := o.startPrometheus(ctx, c, res)
+	// The service mesh demo, whose traffic the simulator makes.
+	if res.APIServerURL != "" {
+		if err := SeedMeshDemo(ctx, c.RESTConfig); err != nil {
+			fmt.Fprintf(out, "Service mesh demo: not set up: %v\n", err)
+		}
+	}
+	meshSim, err := o.startMeshSim(ctx, c.RESTConfig)
+	if err != nil {
+		return err
+	}
+	if meshSim != "" {
+		fmt.Fprintf(out, "Service mesh: the traffic simulator serves Istio's metrics at http://%s/metrics (demo: project %s)\n", meshSim, DemoMeshProject)
+	}
+	prom, err := o.startPrometheus(ctx, c, res, meshSim)
 	if err != nil {
 		return err
 	}
@@ -448,7 +467,7 @@ type prometheusStatus struct {
 // startPrometheus runs Prometheus, scraping the cluster and the platform's
 // running components, and writes its URL in its data folder
 // (prometheus.URLFile) for the platform's configuration and the tests.
-func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *platform.Result) (*prometheusStatus, error) {
+func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *platform.Result, meshSim string) (*prometheusStatus, error) {
 	if o.NoPrometheus {
 		return &prometheusStatus{Missing: "not started (--no-prometheus)"}, nil
 	}
@@ -462,7 +481,7 @@ func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *
 	}
 	t := prometheus.Targets{Cluster: c.Endpoints(), CAFile: caFile, CertFile: certFile, KeyFile: keyFile,
 		KeAPIServer: res.APIServerMetrics, KeConsole: res.ConsoleMetrics,
-		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics}
+		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics, MeshSim: []string{meshSim}}
 	if err := prometheus.Start(ctx, c, &o.Prometheus, t); err != nil {
 		return nil, fmt.Errorf("starting prometheus: %w", err)
 	}

@@ -24,8 +24,9 @@ const NamespaceKey = "k8s.namespace.name"
 
 // Span describes a span to send and the spans it calls.
 type Span struct {
-	// App and Namespace name the service: service.name is "<app>.<ns>".
-	App, Namespace string
+	// App and Namespace name the service: service.name is "<app>.<ns>",
+	// unless Service is set.
+	App, Namespace, Service string
 	// NoNamespaceAttribute leaves k8s.namespace.name out of the resource
 	// (the namespace then only shows in the service name, as with Istio's
 	// proxies).
@@ -46,6 +47,9 @@ type Span struct {
 
 // ServiceName is the span's service.name.
 func (s *Span) ServiceName() string {
+	if s.Service != "" {
+		return s.Service
+	}
 	if s.Namespace == "" {
 		return s.App
 	}

@@ -21,8 +21,9 @@ import (
 const (
 	// DefaultPort is the usual port of Jaeger's query API and UI.
 	DefaultPort = 16686
-	// DefaultOTLPGRPCPort and DefaultOTLPHTTPPort are OTLP's usual ports.
+	// DefaultOTLPGRPCPort is OTLP/gRPC's usual port.
 	DefaultOTLPGRPCPort = 4317
+	// DefaultOTLPHTTPPort is OTLP/HTTP's usual port.
 	DefaultOTLPHTTPPort = 4318
 	// DefaultMaxTraces bounds the traces the memory store keeps.
 	DefaultMaxTraces = 200000

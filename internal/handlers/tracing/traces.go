@@ -17,9 +17,10 @@ import (
 )
 
 const (
-	// DefaultLimit and MaxLimit bound the traces of a search.
+	// DefaultLimit is the traces of a search without a limit.
 	DefaultLimit = 20
-	MaxLimit     = 1000
+	// MaxLimit bounds the limit of a search.
+	MaxLimit = 1000
 	// defaultRange is the search's span of time when start is not given.
 	defaultRange = time.Hour
 )

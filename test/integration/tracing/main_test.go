@@ -17,9 +17,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
+	devjaeger "github.com/superkube/super-kubenetes/internal/dev/jaeger"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/scheme"
-	devjaeger "github.com/superkube/super-kubenetes/internal/dev/jaeger"
 	"github.com/superkube/super-kubenetes/internal/testutil/envtest"
 	"github.com/superkube/super-kubenetes/internal/testutil/jaeger"
 	"github.com/superkube/super-kubenetes/internal/testutil/platform"

@@ -91,7 +91,7 @@ func createWorld(ctx context.Context) error {
 		{"cross", &tracegen.Span{App: "gateway", Namespace: "shop-a", Operation: "POST /checkout", Duration: 300 * time.Millisecond,
 			Children: []tracegen.Span{{App: "payments", Namespace: "shop-b", Operation: "POST /charge", Offset: 20 * time.Millisecond, Duration: 200 * time.Millisecond,
 				Attributes: map[string]string{"card.last4": "4242"},
-				Children: []tracegen.Span{{App: "ledger", Namespace: "shop-a", Operation: "POST /entries", Offset: 50 * time.Millisecond, Duration: 50 * time.Millisecond}}}}},
+				Children:   []tracegen.Span{{App: "ledger", Namespace: "shop-a", Operation: "POST /entries", Offset: 50 * time.Millisecond, Duration: 50 * time.Millisecond}}}}},
 			at.Add(300 * time.Millisecond)},
 		{"checkout", &tracegen.Span{Service: "checkout", Namespace: "shop-a", Operation: "GET /cart", Duration: 30 * time.Millisecond}, at.Add(400 * time.Millisecond)},
 		{"legacy", &tracegen.Span{App: "legacy", Namespace: "shop-a", NoNamespaceAttribute: true, Operation: "GET /old", Duration: 20 * time.Millisecond}, at.Add(500 * time.Millisecond)},

@@ -447,8 +447,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs, alerting, git, members)
-	o.printTracing(traces, res)
+	o.printSummary(c, res, prom, logs, alerting, git, traces, members)
 	return waitAll(ctx, c, members)
 }
 

@@ -166,10 +166,10 @@ func newTracesCommand(o *Options, out io.Writer) *cobra.Command {
 func (o *Options) printTracing(st *jaegerStatus, res *platform.Result) {
 	out := o.Cluster.Out
 	if st.URL == "" {
-		fmt.Fprintf(out, "Tracing: Jaeger %s\n", st.Missing)
+		fmt.Fprintf(out, "\nTracing: Jaeger %s\n", st.Missing)
 		return
 	}
-	fmt.Fprintf(out, "Tracing: Jaeger keeps spans sent over OTLP to %s (HTTP) or %s (gRPC); its query API is at %s/api/services\n",
+	fmt.Fprintf(out, "\nTracing: Jaeger keeps spans sent over OTLP to %s (HTTP) or %s (gRPC); its query API is at %s/api/services\n",
 		st.OTLPHTTP, st.OTLPGRPC, st.URL)
 	if res.APIServerURL != "" {
 		fmt.Fprintf(out, "  demo: %s; %s/kapis/servicemesh.superkube.io/v1alpha2/namespaces/%s/tracing/traces?service=frontend.%s\n",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -36,7 +37,8 @@ type Span struct {
 	Offset, Duration time.Duration
 	// Attributes are the span's tags.
 	Attributes map[string]string
-	// Error marks the span failed (the tag error=true).
+	// Error marks the span failed (OpenTelemetry's error status, which
+	// Jaeger shows as otel.status_code=ERROR and error=true).
 	Error bool
 	// Event, when set, is a log event at the middle of the span, with
 	// EventAttributes.
@@ -141,7 +143,7 @@ func (s *Sender) send(ctx context.Context, sp *Span, traceStart time.Time) (trac
 		span.SetAttributes(attribute.String(k, v))
 	}
 	if sp.Error {
-		span.SetAttributes(attribute.Bool("error", true))
+		span.SetStatus(codes.Error, "request failed")
 	}
 	if sp.Event != "" {
 		var attrs []attribute.KeyValue

@@ -28,6 +28,7 @@ import (
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
 	topologyhandlers "github.com/superkube/super-kubenetes/internal/handlers/topology"
+	tracinghandlers "github.com/superkube/super-kubenetes/internal/handlers/tracing"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/storage/snapshotcrds"
@@ -59,6 +60,7 @@ func run() error {
 	(&gatewayhandlers.Handler{}).Install(rec)
 	(&servicemeshhandlers.Handler{}).Install(rec)
 	(&topologyhandlers.Handler{}).Install(rec)
+	(&tracinghandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
@@ -252,6 +254,11 @@ func infos(patterns []string) map[string]openapi.Info {
 			case strings.HasSuffix(path, "/events"):
 				info.Query = logginghandlers.EventQueryParams
 			}
+		}
+		if strings.HasPrefix(path, tracinghandlers.Prefix+"/") && strings.HasSuffix(path, "/tracing/traces") {
+			// A search, not a list: Jaeger finds the traces, newest first.
+			info.List = false
+			info.Query = tracinghandlers.SearchParams
 		}
 		if strings.HasSuffix(path, "/deliveries") {
 			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},

@@ -24,6 +24,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/chartrepo"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/gitea"
+	"github.com/superkube/super-kubenetes/internal/dev/jaeger"
 	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
 	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
@@ -60,6 +61,11 @@ type Options struct {
 	Gitea gitea.Config
 	// NoGitea runs the cluster without Gitea.
 	NoGitea bool
+	// Jaeger is the trace store (OTLP in, query API out); its DataDir,
+	// when empty, is the data folder's jaeger.
+	Jaeger jaeger.Config
+	// NoJaeger runs the cluster without Jaeger.
+	NoJaeger bool
 	// WebhookSinkPort is where ke-dev's webhook sink listens (a webhook
 	// Receiver of the platform sends to it); 0 runs none.
 	WebhookSinkPort int
@@ -117,9 +123,11 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     victorialogs.DefaultRetention,
 			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
-		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
-		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
-		Gitea:           gitea.Config{Port: gitea.DefaultPort},
+		Alertmanager: alertmanager.Config{Port: alertmanager.DefaultPort},
+		Mail:         mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
+		Gitea:        gitea.Config{Port: gitea.DefaultPort},
+		Jaeger: jaeger.Config{Port: jaeger.DefaultPort, OTLPGRPCPort: jaeger.DefaultOTLPGRPCPort, OTLPHTTPPort: jaeger.DefaultOTLPHTTPPort,
+			MaxTraces: jaeger.DefaultMaxTraces},
 		WebhookSinkPort: DefaultWebhookSinkPort,
 		ChartRepoPort:   chartrepo.DefaultPort,
 		ChartsDir:       chartrepo.DefaultDir,
@@ -191,6 +199,11 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
 	fs.BoolVar(&o.NoGitea, "no-gitea", o.NoGitea, "Do not run Gitea, the Git server of the DevOps module's pipelines")
 	fs.IntVar(&o.Gitea.Port, "gitea-port", o.Gitea.Port, "Gitea's HTTP port (its API under /api/v1, git over HTTP, the sample repository)")
+	fs.BoolVar(&o.NoJaeger, "no-jaeger", o.NoJaeger, "Do not run Jaeger, the trace store of the service mesh's tracing API")
+	fs.IntVar(&o.Jaeger.Port, "jaeger-port", o.Jaeger.Port, "Port of Jaeger's query API (/api/services, /api/traces), which ke-apiserver's tracing API reads")
+	fs.IntVar(&o.Jaeger.OTLPGRPCPort, "jaeger-otlp-grpc-port", o.Jaeger.OTLPGRPCPort, "Port of Jaeger's OTLP/gRPC receiver")
+	fs.IntVar(&o.Jaeger.OTLPHTTPPort, "jaeger-otlp-http-port", o.Jaeger.OTLPHTTPPort, "Port of Jaeger's OTLP/HTTP receiver (spans to /v1/traces)")
+	fs.IntVar(&o.Jaeger.MaxTraces, "jaeger-max-traces", o.Jaeger.MaxTraces, "Traces Jaeger's memory store keeps (the oldest go first)")
 	fs.IntVar(&o.Platform.Ports.QuotaWebhook, "ke-controller-manager-quota-webhook-port", o.Platform.Ports.QuotaWebhook, "Port of ke-controller-manager's workspace quota webhook, which kube-apiserver calls")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
@@ -280,7 +293,7 @@ func NewCommand(out io.Writer) *cobra.Command {
 			return cluster.Remove(&o.Cluster, out)
 		},
 	}
-	root.AddCommand(up, down, reset)
+	root.AddCommand(up, down, reset, newTracesCommand(o, out))
 	return root
 }
 
@@ -401,6 +414,12 @@ func (o *Options) RunUp(ctx context.Context) error {
 	}
 	// The alerting API manages silences in that Alertmanager.
 	o.Platform.AlertmanagerURL = alerting.Alertmanager
+	traces, err := o.startJaeger(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The tracing API reads that Jaeger.
+	o.Platform.JaegerURL = traces.URL
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err
@@ -414,6 +433,13 @@ func (o *Options) RunUp(ctx context.Context) error {
 			git.Demo = "not set up: " + err.Error()
 		} else {
 			git.Demo = "pipeline " + DemoDevOpsProject + "/" + DemoPipeline + " (workspace " + DemoWorkspace + ") runs on each push to the sample repository"
+		}
+	}
+	if traces.URL != "" && res.APIServerURL != "" {
+		if id, err := SeedTraceDemo(ctx, c.RESTConfig, traces.OTLPHTTP); err != nil {
+			traces.Demo = "not sent: " + err.Error()
+		} else {
+			traces.Demo = "trace " + id + " of namespace " + DemoTraceNamespace + " (workspace " + DemoWorkspace + ")"
 		}
 	}
 	// The service mesh demo, whose traffic the simulator makes.
@@ -440,7 +466,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs, alerting, git, members)
+	o.printSummary(c, res, prom, logs, alerting, git, traces, members)
 	return waitAll(ctx, c, members)
 }
 

@@ -11,8 +11,9 @@ METRICS_SERVER_BIN_DIR := $(shell source hack/versions.sh && echo $$METRICS_SERV
 VICTORIALOGS_BIN_DIR := $(shell source hack/versions.sh && echo $$VICTORIALOGS_BIN_DIR)
 MAILPIT_BIN_DIR  := $(shell source hack/versions.sh && echo $$MAILPIT_BIN_DIR)
 GITEA_BIN_DIR    := $(shell source hack/versions.sh && echo $$GITEA_BIN_DIR)
+JAEGER_BIN_DIR   := $(shell source hack/versions.sh && echo $$JAEGER_BIN_DIR)
 DEVTOOLS_BIN_DIR := $(shell source hack/versions.sh && echo $$DEVTOOLS_BIN_DIR)
-export K8S_BIN_DIR KWOK_BIN_DIR METRICS_SERVER_BIN_DIR VICTORIALOGS_BIN_DIR MAILPIT_BIN_DIR GITEA_BIN_DIR DEVTOOLS_BIN_DIR
+export K8S_BIN_DIR KWOK_BIN_DIR METRICS_SERVER_BIN_DIR VICTORIALOGS_BIN_DIR MAILPIT_BIN_DIR GITEA_BIN_DIR JAEGER_BIN_DIR DEVTOOLS_BIN_DIR
 # controller-runtime's envtest finds kube-apiserver and etcd here.
 export KUBEBUILDER_ASSETS := $(K8S_BIN_DIR)
 
@@ -79,7 +80,7 @@ reset: ## Stop the local cluster and delete its data
 ##@ Build
 
 .PHONY: tools
-tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea and developer tools into the cache (once)
+tools: ## Build the pinned Kubernetes, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea, Jaeger and developer tools into the cache (once)
 	bash hack/tools.sh all
 
 .PHONY: build
@@ -134,7 +135,7 @@ bench: tools build ## Run the benchmarks and print their figures (several minute
 
 .PHONY: print-env
 print-env: ## Print the environment the tests need, for `eval $(make -s print-env)`
-	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR) METRICS_SERVER_BIN_DIR=$(METRICS_SERVER_BIN_DIR) VICTORIALOGS_BIN_DIR=$(VICTORIALOGS_BIN_DIR) MAILPIT_BIN_DIR=$(MAILPIT_BIN_DIR) GITEA_BIN_DIR=$(GITEA_BIN_DIR)"
+	@echo "export KUBEBUILDER_ASSETS=$(K8S_BIN_DIR) K8S_BIN_DIR=$(K8S_BIN_DIR) KWOK_BIN_DIR=$(KWOK_BIN_DIR) METRICS_SERVER_BIN_DIR=$(METRICS_SERVER_BIN_DIR) VICTORIALOGS_BIN_DIR=$(VICTORIALOGS_BIN_DIR) MAILPIT_BIN_DIR=$(MAILPIT_BIN_DIR) GITEA_BIN_DIR=$(GITEA_BIN_DIR) JAEGER_BIN_DIR=$(JAEGER_BIN_DIR)"
 
 .PHONY: clean
 clean: ## Remove build output (not the tool cache, not the cluster's data)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea and the developer tools
+# Builds the pinned Kubernetes control plane, etcd, KWOK, metrics-server, VictoriaLogs, Mailpit, Gitea, Jaeger and the developer tools
 # into a cache folder outside the checkout, keyed by version. When every binary
-# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|dev|all]
+# is already there it does nothing. Usage: hack/tools.sh [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|jaeger|dev|all]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -168,6 +168,27 @@ build_gitea() {
 	log "Built gitea in $((SECONDS - start))s"
 }
 
+# build_jaeger builds Jaeger v2 (an OpenTelemetry Collector distribution with
+# Jaeger's storage and query extensions), the trace store the service mesh
+# module's local cluster and tests send spans to over OTLP and query over HTTP.
+# The module pinned in hack/tools/jaeger carries its dependencies; the query
+# UI's assets are built with npm in Jaeger's release process and are not in
+# the module, so the binary serves the query API (which is all we use).
+build_jaeger() {
+	local dir=$JAEGER_BIN_DIR
+	if [[ -x $dir/jaeger ]]; then
+		log "Jaeger $JAEGER_VERSION already built in $dir"
+		return
+	fi
+	mkdir -p "$dir"
+	local start=$SECONDS
+	log "Building jaeger $JAEGER_VERSION into $dir (takes a few minutes the first time)"
+	(cd "$root/hack/tools/jaeger" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+		-o "$dir/jaeger.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
+	mv "$dir/jaeger.tmp" "$dir/jaeger"
+	log "Built jaeger in $((SECONDS - start))s"
+}
+
 build_dev() {
 	local dir=$DEVTOOLS_BIN_DIR
 	local want=(golangci-lint controller-gen)
@@ -197,6 +218,7 @@ metrics-server) build_metrics_server ;;
 victorialogs) build_victorialogs ;;
 mailpit) build_mailpit ;;
 gitea) build_gitea ;;
+jaeger) build_jaeger ;;
 dev) build_dev ;;
 all)
 	build_k8s
@@ -205,10 +227,11 @@ all)
 	build_victorialogs
 	build_mailpit
 	build_gitea
+	build_jaeger
 	build_dev
 	;;
 *)
-	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|dev|all]" >&2
+	echo "usage: $0 [k8s|kwok|metrics-server|victorialogs|mailpit|gitea|jaeger|dev|all]" >&2
 	exit 2
 	;;
 esac

@@ -27,6 +27,8 @@ import (
 	servicemeshhandlers "github.com/superkube/super-kubenetes/internal/handlers/servicemesh"
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	topologyhandlers "github.com/superkube/super-kubenetes/internal/handlers/topology"
+	tracinghandlers "github.com/superkube/super-kubenetes/internal/handlers/tracing"
 	"github.com/superkube/super-kubenetes/internal/multicluster/tunnel"
 	"github.com/superkube/super-kubenetes/internal/oauth"
 	"github.com/superkube/super-kubenetes/internal/storage/snapshotcrds"
@@ -57,6 +59,8 @@ func run() error {
 	(&storagehandlers.Handler{}).Install(rec)
 	(&gatewayhandlers.Handler{}).Install(rec)
 	(&servicemeshhandlers.Handler{}).Install(rec)
+	(&topologyhandlers.Handler{}).Install(rec)
+	(&tracinghandlers.Handler{}).Install(rec)
 	// A member cluster's agent joins and opens its tunnel with its own credentials.
 	rec.Patterns = append(rec.Patterns, http.MethodPost+" "+tunnel.JoinPath, http.MethodGet+" "+tunnel.ConnectPath)
 	var patterns []string
@@ -194,6 +198,18 @@ func infos(patterns []string) map[string]openapi.Info {
 				info.Query = monitoringhandlers.QueryParams
 			}
 		}
+		if strings.HasPrefix(path, topologyhandlers.Prefix+"/") {
+			switch {
+			case strings.HasSuffix(path, "/topology"):
+				info.List = false
+				info.Summary = "The project's traffic graph from the mesh's metrics: nodes (service, workload with app and version, unknown, external) and edges with rate (req/s), error ratio (5xx/all) and latency p50/p95/p99 (ms)"
+				info.Query = topologyhandlers.TopologyParams
+			case strings.HasSuffix(path, "/versions/metrics"):
+				info.List = false
+				info.Summary = "Per version of the service: request rate, error ratio and latency p50/p95/p99 over time and now, to compare a canary"
+				info.Query = topologyhandlers.VersionsParams
+			}
+		}
 		if strings.HasPrefix(path, alertinghandlers.Prefix+"/") {
 			switch {
 			case strings.HasSuffix(path, "/history"):
@@ -238,6 +254,11 @@ func infos(patterns []string) map[string]openapi.Info {
 			case strings.HasSuffix(path, "/events"):
 				info.Query = logginghandlers.EventQueryParams
 			}
+		}
+		if strings.HasPrefix(path, tracinghandlers.Prefix+"/") && strings.HasSuffix(path, "/tracing/traces") {
+			// A search, not a list: Jaeger finds the traces, newest first.
+			info.List = false
+			info.Query = tracinghandlers.SearchParams
 		}
 		if strings.HasSuffix(path, "/deliveries") {
 			info.Query = [][3]string{{"receiver", "string", "only the deliveries of this receiver"}, {"result", "string", "sent or failed"},

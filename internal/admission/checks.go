@@ -17,6 +17,7 @@ import (
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/authz"
 	"github.com/superkube/super-kubenetes/internal/iam/roletemplate"
@@ -61,6 +62,10 @@ func (h *Webhook) checkFor(group, resource, sub string) checkFunc {
 		return h.repository
 	case key(applicationv2.GroupName, "applicationreleases", ""):
 		return h.applicationRelease
+	case key(meshv1.GroupVersion.Group, "strategies", ""):
+		return h.strategy
+	case key(meshv1.GroupVersion.Group, "servicepolicies", ""):
+		return h.servicePolicy
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	alertingv2beta1 "github.com/superkube/super-kubenetes/api/alerting/v2beta1"
 	applicationv2 "github.com/superkube/super-kubenetes/api/application/v2"
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
+	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 )
 
 // ConfigurationName is the name of the ValidatingWebhookConfiguration.
@@ -58,6 +59,7 @@ func Configuration(cc admissionregistrationv1.WebhookClientConfig, exempt Exempt
 				"applicationversions", "repositories")),
 			webhook("releases.admission.superkube.io", rule(append(createUpdate, admissionregistrationv1.Delete), applicationv2.GroupName,
 				"applicationreleases")),
+			webhook("servicemesh.admission.superkube.io", rule(createUpdate, meshv1.GroupVersion.Group, "strategies", "servicepolicies")),
 		},
 	}
 }

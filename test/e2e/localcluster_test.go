@@ -69,7 +69,8 @@ func newDevCluster(t *testing.T) *devCluster {
 	names := []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port", "--kubelet-port",
 		"--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
 		"--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port", "--ke-controller-manager-quota-webhook-port",
-		"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--webhook-sink-port", "--gitea-port",
+		"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--webhook-sink-port", "--gitea-port", "--meshsim-port",
+		"--jaeger-port", "--jaeger-otlp-grpc-port", "--jaeger-otlp-http-port",
 		"--chart-repo-port", "--ke-apiserver-port"} // last: platformIdentity reads it there
 	for i, p := range freePorts(t, len(names)) {
 		d.ports = append(d.ports, names[i]+"="+strconv.Itoa(p))

@@ -92,7 +92,7 @@ func (b *lockedBuffer) String() string {
 var portFlags = []string{"--etcd-port", "--etcd-peer-port", "--apiserver-port", "--controller-manager-port", "--scheduler-port",
 	"--kubelet-port", "--ke-controller-manager-health-port", "--ke-controller-manager-metrics-port", "--redis-port",
 	"--ke-apiserver-port", "--ke-console-port", "--metrics-server-port", "--prometheus-port", "--logs-port", "--ke-controller-manager-state-metrics-port", "--ke-controller-manager-quota-webhook-port",
-	"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--gitea-port"}
+	"--alertmanager-port", "--mailpit-port", "--mailpit-smtp-port", "--gitea-port", "--meshsim-port", "--jaeger-port", "--jaeger-otlp-grpc-port", "--jaeger-otlp-http-port"}
 
 // startPlatform runs bin/ke-dev up (with --ha when ha) and waits until it is
 // ready; the test's cleanup stops it and checks that nothing is left.

@@ -54,7 +54,7 @@ async function freePort(): Promise<number> {
  */
 export default async function globalSetup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'ke-console-e2e-'));
-  const flags = ['--etcd-port', '--etcd-peer-port', '--apiserver-port', '--controller-manager-port', '--scheduler-port', '--kubelet-port', '--ke-controller-manager-health-port', '--ke-controller-manager-metrics-port', '--redis-port', '--ke-apiserver-port', '--ke-console-port', '--metrics-server-port', '--prometheus-port', '--logs-port', '--ke-controller-manager-state-metrics-port', '--ke-controller-manager-quota-webhook-port', '--alertmanager-port', '--mailpit-port', '--mailpit-smtp-port', '--webhook-sink-port', '--chart-repo-port', '--kwok-server-port', '--gitea-port'];
+  const flags = ['--etcd-port', '--etcd-peer-port', '--apiserver-port', '--controller-manager-port', '--scheduler-port', '--kubelet-port', '--ke-controller-manager-health-port', '--ke-controller-manager-metrics-port', '--redis-port', '--ke-apiserver-port', '--ke-console-port', '--metrics-server-port', '--prometheus-port', '--logs-port', '--ke-controller-manager-state-metrics-port', '--ke-controller-manager-quota-webhook-port', '--alertmanager-port', '--mailpit-port', '--mailpit-smtp-port', '--webhook-sink-port', '--chart-repo-port', '--kwok-server-port', '--gitea-port', '--meshsim-port', '--jaeger-port', '--jaeger-otlp-grpc-port', '--jaeger-otlp-http-port'];
   const ports: string[] = [];
   for (const f of flags) ports.push(`${f}=${await freePort()}`);
   const logFile = join(dataDir, 'ke-dev.out');

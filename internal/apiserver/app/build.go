@@ -57,6 +57,8 @@ import (
 	servicemeshhandlers "github.com/superkube/super-kubenetes/internal/handlers/servicemesh"
 	storagehandlers "github.com/superkube/super-kubenetes/internal/handlers/storage"
 	tenanthandlers "github.com/superkube/super-kubenetes/internal/handlers/tenant"
+	topologyhandlers "github.com/superkube/super-kubenetes/internal/handlers/topology"
+	tracinghandlers "github.com/superkube/super-kubenetes/internal/handlers/tracing"
 	"github.com/superkube/super-kubenetes/internal/iam/passwordsecret"
 	"github.com/superkube/super-kubenetes/internal/impersonate"
 	"github.com/superkube/super-kubenetes/internal/listengine"
@@ -80,11 +82,13 @@ import (
 	"github.com/superkube/super-kubenetes/internal/oauth/token"
 	"github.com/superkube/super-kubenetes/internal/proxy"
 	"github.com/superkube/super-kubenetes/internal/scheme"
+	"github.com/superkube/super-kubenetes/internal/servicemesh/topology"
 	alertingsvc "github.com/superkube/super-kubenetes/internal/services/alerting"
 	clustersvc "github.com/superkube/super-kubenetes/internal/services/cluster"
 	loggingsvc "github.com/superkube/super-kubenetes/internal/services/logging"
 	monitoringsvc "github.com/superkube/super-kubenetes/internal/services/monitoring"
 	"github.com/superkube/super-kubenetes/internal/tokenfile"
+	"github.com/superkube/super-kubenetes/internal/tracing/jaeger"
 )
 
 // Build assembles ke-apiserver from its completed configuration, one named
@@ -398,13 +402,18 @@ func (b *builder) handlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tracingAPI, err := b.tracing()
+	if err != nil {
+		return err
+	}
 	memberAPIs := &memberkapis.Handler{Registry: b.members, Host: b.s.Cache, Scheme: b.sch, SystemNamespace: b.cfg.SystemNamespace}
 	b.routes = []server.Route{b.oauth, iam, resourcesHandler, kube, memberAPIs, tenantAPI, &confighandlers.Handlers{Providers: b.oauth, Settings: b.settings}, monitoring, logging, alerting, notification, appStore, clusters.api,
-		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI, meshAPI}
+		storageAPI, &quotahandlers.Handler{Reader: b.client}, gatewayAPI, devopsAPI, meshAPI, tracingAPI,
+		&topologyhandlers.Handler{Service: &topology.Service{Prometheus: monitoring.Service.Prometheus}, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}}
 	b.authzRules = slices.Concat(resources.AuthzRules(), iamhandlers.AuthzRules(), tenanthandlers.AuthzRules(), confighandlers.AuthzRules(),
 		monitoringhandlers.AuthzRules(), logginghandlers.AuthzRules(), alertinghandlers.AuthzRules(), notificationhandlers.AuthzRules(),
 		applicationhandlers.AuthzRules(), storagehandlers.AuthzRules(), gatewayhandlers.AuthzRules(), devopshandlers.AuthzRules(),
-		servicemeshhandlers.AuthzRules())
+		servicemeshhandlers.AuthzRules(), topologyhandlers.AuthzRules(), tracinghandlers.AuthzRules())
 	b.publicPaths = slices.Concat(oauth.PublicPaths, confighandlers.PublicPaths)
 	// What kube-apiserver asks ke-apiserver: may this write be made (the
 	// platform's escalation and reserved-label rules, on every path), and
@@ -535,6 +544,20 @@ func (b *builder) monitoring() (*monitoringhandlers.Handler, error) {
 		svc.Prometheus = c
 	}
 	return &monitoringhandlers.Handler{Service: svc, Authorizer: b.base, Reader: b.client, Now: b.clk.Now}, nil
+}
+
+// tracing sets up the tracing endpoints over the configured Jaeger;
+// without one they answer 503.
+func (b *builder) tracing() (*tracinghandlers.Handler, error) {
+	h := &tracinghandlers.Handler{Authorizer: b.base, Reader: b.client, Now: b.clk.Now}
+	if j := b.cfg.ServiceMesh.Jaeger; j.URL != "" {
+		c, err := jaeger.New(j.URL, j.Timeout.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("servicemesh: %w", err)
+		}
+		h.Store = c
+	}
+	return h, nil
 }
 
 // alerting sets up the alerting API: rule groups written and read as the

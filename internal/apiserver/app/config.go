@@ -84,6 +84,25 @@ type Config struct {
 	AppStore AppStore `json:"appStore"`
 	// DevOps configures the DevOps API.
 	DevOps DevOps `json:"devops"`
+	// ServiceMesh configures the service mesh API (its tracing part reads
+	// Jaeger).
+	ServiceMesh ServiceMesh `json:"servicemesh"`
+}
+
+// ServiceMesh configures the service mesh API.
+type ServiceMesh struct {
+	// Jaeger is where the tracing endpoints read traces. Without a URL
+	// they answer 503 "tracing is not configured".
+	Jaeger ServiceMeshJaeger `json:"jaeger"`
+}
+
+// ServiceMeshJaeger is a Jaeger query service (its HTTP API, /api/...).
+type ServiceMeshJaeger struct {
+	// URL is the query service's address (without /api), such as
+	// http://jaeger-query.istio-system:16686.
+	URL string `json:"url,omitempty"`
+	// Timeout bounds every call to Jaeger; slower is a 503.
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Alerting says where the alerting API manages silences and reads which
@@ -311,11 +330,12 @@ func DefaultConfig() Config {
 			LoginsPerMinute: 30, LoginBurst: 10, BcryptCost: 10,
 			MaxFailedLogins: 5, LockoutWindow: metav1.Duration{Duration: 10 * time.Minute},
 		},
-		Audit:      AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
-		Limits:     Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
-		Monitoring: Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
-		Logging:    Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
-		Alerting:   Alerting{Timeout: metav1.Duration{Duration: 10 * time.Second}},
+		Audit:       AuditConfig{MaxSizeMB: 100, MaxBackups: 5},
+		Limits:      Limits{MaxBodyBytes: 3 << 20, MaxHeaderBytes: 64 << 10},
+		Monitoring:  Monitoring{Timeout: metav1.Duration{Duration: 10 * time.Second}, Concurrency: 8},
+		Logging:     Logging{Timeout: metav1.Duration{Duration: 30 * time.Second}},
+		Alerting:    Alerting{Timeout: metav1.Duration{Duration: 10 * time.Second}},
+		ServiceMesh: ServiceMesh{Jaeger: ServiceMeshJaeger{Timeout: metav1.Duration{Duration: 10 * time.Second}}},
 	}
 }
 
@@ -372,6 +392,13 @@ func (c *Config) Validate() []error {
 	} else if a.AlertmanagerURL != "" {
 		if u, err := url.Parse(a.AlertmanagerURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			errs = append(errs, fmt.Errorf("alerting.alertmanagerURL %q must be an http(s) URL", a.AlertmanagerURL))
+		}
+	}
+	if j := c.ServiceMesh.Jaeger; j.Timeout.Duration <= 0 {
+		errs = append(errs, errors.New("servicemesh.jaeger.timeout must be positive"))
+	} else if j.URL != "" {
+		if u, err := url.Parse(j.URL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("servicemesh.jaeger.url %q must be an http(s) URL", j.URL))
 		}
 	}
 	if c.Logging.Timeout.Duration <= 0 {

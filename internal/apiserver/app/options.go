@@ -83,6 +83,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	ov.String("prometheus-ca-file", func(c *Config) *string { return &c.Monitoring.CAFile }, "CA of an https Prometheus")
 	ov.Duration("prometheus-timeout", func(c *Config) *time.Duration { return &c.Monitoring.Timeout.Duration }, "Bound of every Prometheus query; slower is a 503")
 	ov.String("alertmanager-url", func(c *Config) *string { return &c.Alerting.AlertmanagerURL }, "Alertmanager the alerting API manages silences in (its address, without /api/v2); empty answers 503 for silences")
+	ov.String("jaeger-url", func(c *Config) *string { return &c.ServiceMesh.Jaeger.URL }, "Jaeger query service the tracing API reads (its address, without /api); empty answers 503")
+	ov.Duration("jaeger-timeout", func(c *Config) *time.Duration { return &c.ServiceMesh.Jaeger.Timeout.Duration }, "Bound of every call to Jaeger; slower is a 503")
 	ov.String("victorialogs-url", func(c *Config) *string { return &c.Logging.VictoriaLogsURL }, "VictoriaLogs HTTP API the logging API searches; empty answers 503")
 	ov.Duration("logging-timeout", func(c *Config) *time.Duration { return &c.Logging.Timeout.Duration }, "Bound of the wait for the log store's answer; slower is a 503")
 	fs.StringVar(&o.ConsoleURL, "console-url", "", "ke-console's external URL; registers the console as a trusted OAuth client")

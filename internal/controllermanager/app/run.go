@@ -63,6 +63,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/controller/pipeline"
 	"github.com/superkube/super-kubenetes/internal/controller/pipelinerun"
 	"github.com/superkube/super-kubenetes/internal/controller/platformrole"
+	"github.com/superkube/super-kubenetes/internal/controller/servicemesh"
 	"github.com/superkube/super-kubenetes/internal/controller/user"
 	"github.com/superkube/super-kubenetes/internal/controller/workspace"
 	"github.com/superkube/super-kubenetes/internal/controller/workspacequota"
@@ -189,6 +190,8 @@ func NewManager(cc CompletedConfig, opts ManagerOptions) (ctrl.Manager, *bootstr
 		&pipeline.Reconciler{Client: c, Clock: clk, Discoverer: &pipeline.GiteaDiscoverer{}, Recorder: rec("pipeline-controller")},
 		&pipelinerun.Reconciler{Client: c, Engines: engines, DefaultEngine: devopsDefaultEngine(cfg),
 			Notifier: &pipelinerun.GiteaNotifier{ConsoleURL: cfg.DevOps.ConsoleURL}, Recorder: rec("pipelinerun-controller")},
+		// Service mesh: strategies and policies compiled into Istio's objects.
+		&servicemesh.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Clock: clk},
 		// App store releases, installed with Helm as each release's operator.
 		&apprelease.Reconciler{Client: c, Reader: mgr.GetAPIReader(), Config: rc, SystemNamespace: cfg.SystemNamespace, Holder: opts.ReleaseHolder,
 			WorkspaceAllowedCIDRs: workspaceRepos},

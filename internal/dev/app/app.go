@@ -24,6 +24,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/chartrepo"
 	"github.com/superkube/super-kubenetes/internal/dev/cluster"
 	"github.com/superkube/super-kubenetes/internal/dev/gitea"
+	"github.com/superkube/super-kubenetes/internal/dev/jaeger"
 	"github.com/superkube/super-kubenetes/internal/dev/mailpit"
 	"github.com/superkube/super-kubenetes/internal/dev/member"
 	"github.com/superkube/super-kubenetes/internal/dev/platform"
@@ -60,6 +61,11 @@ type Options struct {
 	Gitea gitea.Config
 	// NoGitea runs the cluster without Gitea.
 	NoGitea bool
+	// Jaeger is the trace store (OTLP in, query API out); its DataDir,
+	// when empty, is the data folder's jaeger.
+	Jaeger jaeger.Config
+	// NoJaeger runs the cluster without Jaeger.
+	NoJaeger bool
 	// WebhookSinkPort is where ke-dev's webhook sink listens (a webhook
 	// Receiver of the platform sends to it); 0 runs none.
 	WebhookSinkPort int
@@ -68,6 +74,10 @@ type Options struct {
 	// 0 serves none.
 	ChartRepoPort int
 	ChartsDir     string
+	// MeshSimPort is where the mesh traffic simulator serves Istio's
+	// standard metrics, which Prometheus scrapes (job istio-mesh); 0 runs
+	// none.
+	MeshSimPort int
 	// ExitWithParent stops the cluster when the parent process (make) dies.
 	ExitWithParent bool
 	// Clusters is the number of clusters, the host's included: the others
@@ -113,12 +123,15 @@ func NewOptions(out io.Writer) *Options {
 			Retention:     victorialogs.DefaultRetention,
 			RetentionSize: victorialogs.DefaultRetentionSize,
 		},
-		Alertmanager:    alertmanager.Config{Port: alertmanager.DefaultPort},
-		Mail:            mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
-		Gitea:           gitea.Config{Port: gitea.DefaultPort},
+		Alertmanager: alertmanager.Config{Port: alertmanager.DefaultPort},
+		Mail:         mailpit.Config{Port: mailpit.DefaultPort, SMTPPort: mailpit.DefaultSMTPPort},
+		Gitea:        gitea.Config{Port: gitea.DefaultPort},
+		Jaeger: jaeger.Config{Port: jaeger.DefaultPort, OTLPGRPCPort: jaeger.DefaultOTLPGRPCPort, OTLPHTTPPort: jaeger.DefaultOTLPHTTPPort,
+			MaxTraces: jaeger.DefaultMaxTraces},
 		WebhookSinkPort: DefaultWebhookSinkPort,
 		ChartRepoPort:   chartrepo.DefaultPort,
 		ChartsDir:       chartrepo.DefaultDir,
+		MeshSimPort:     DefaultMeshSimPort,
 		Clusters:        1,
 		MemberNodes:     2,
 		JoinMode:        member.ModeAgent,
@@ -179,12 +192,18 @@ func (o *Options) AddUpFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Alertmanager.Port, "alertmanager-port", o.Alertmanager.Port, "Alertmanager's HTTP port (its API is under /api/v2)")
 	fs.StringVar(&o.Alertmanager.WebhookURL, "alertmanager-webhook-url", o.Alertmanager.WebhookURL, "Send every notification of Alertmanager to this webhook (empty: alerts are kept in Alertmanager and sent nowhere)")
 	fs.IntVar(&o.WebhookSinkPort, "webhook-sink-port", o.WebhookSinkPort, "Port of ke-dev's webhook sink, which a webhook receiver of the platform sends its notifications to (0: none)")
+	fs.IntVar(&o.MeshSimPort, "meshsim-port", o.MeshSimPort, "Port of the mesh traffic simulator, which serves Istio's metrics from the sim.servicemesh.superkube.io annotations of workloads (0: none)")
 	fs.IntVar(&o.ChartRepoPort, "chart-repo-port", o.ChartRepoPort, "Port of ke-dev's demo chart repository, the charts of --charts-dir that the app store's Repository demo syncs (0: none)")
 	fs.StringVar(&o.ChartsDir, "charts-dir", o.ChartsDir, "Folder of chart sources that ke-dev packages and serves as the demo chart repository")
 	fs.IntVar(&o.Mail.Port, "mailpit-port", o.Mail.Port, "Port of Mailpit's HTTP API (the messages it received, under /api/v1)")
 	fs.IntVar(&o.Mail.SMTPPort, "mailpit-smtp-port", o.Mail.SMTPPort, "Port of Mailpit's SMTP server, which keeps every e-mail sent to it")
 	fs.BoolVar(&o.NoGitea, "no-gitea", o.NoGitea, "Do not run Gitea, the Git server of the DevOps module's pipelines")
 	fs.IntVar(&o.Gitea.Port, "gitea-port", o.Gitea.Port, "Gitea's HTTP port (its API under /api/v1, git over HTTP, the sample repository)")
+	fs.BoolVar(&o.NoJaeger, "no-jaeger", o.NoJaeger, "Do not run Jaeger, the trace store of the service mesh's tracing API")
+	fs.IntVar(&o.Jaeger.Port, "jaeger-port", o.Jaeger.Port, "Port of Jaeger's query API (/api/services, /api/traces), which ke-apiserver's tracing API reads")
+	fs.IntVar(&o.Jaeger.OTLPGRPCPort, "jaeger-otlp-grpc-port", o.Jaeger.OTLPGRPCPort, "Port of Jaeger's OTLP/gRPC receiver")
+	fs.IntVar(&o.Jaeger.OTLPHTTPPort, "jaeger-otlp-http-port", o.Jaeger.OTLPHTTPPort, "Port of Jaeger's OTLP/HTTP receiver (spans to /v1/traces)")
+	fs.IntVar(&o.Jaeger.MaxTraces, "jaeger-max-traces", o.Jaeger.MaxTraces, "Traces Jaeger's memory store keeps (the oldest go first)")
 	fs.IntVar(&o.Platform.Ports.QuotaWebhook, "ke-controller-manager-quota-webhook-port", o.Platform.Ports.QuotaWebhook, "Port of ke-controller-manager's workspace quota webhook, which kube-apiserver calls")
 	fs.IntVar(&o.Platform.Ports.StateMetrics, "ke-controller-manager-state-metrics-port", o.Platform.Ports.StateMetrics, "Port of ke-controller-manager's object-state exporter (kube-state-metrics' series)")
 }
@@ -274,7 +293,7 @@ func NewCommand(out io.Writer) *cobra.Command {
 			return cluster.Remove(&o.Cluster, out)
 		},
 	}
-	root.AddCommand(up, down, reset)
+	root.AddCommand(up, down, reset, newTracesCommand(o, out))
 	return root
 }
 
@@ -395,6 +414,12 @@ func (o *Options) RunUp(ctx context.Context) error {
 	}
 	// The alerting API manages silences in that Alertmanager.
 	o.Platform.AlertmanagerURL = alerting.Alertmanager
+	traces, err := o.startJaeger(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The tracing API reads that Jaeger.
+	o.Platform.JaegerURL = traces.URL
 	res, err := platform.Start(ctx, c, o.Platform)
 	if err != nil {
 		return err
@@ -410,7 +435,27 @@ func (o *Options) RunUp(ctx context.Context) error {
 			git.Demo = "pipeline " + DemoDevOpsProject + "/" + DemoPipeline + " (workspace " + DemoWorkspace + ") runs on each push to the sample repository"
 		}
 	}
-	prom, err := o.startPrometheus(ctx, c, res)
+	if traces.URL != "" && res.APIServerURL != "" {
+		if id, err := SeedTraceDemo(ctx, c.RESTConfig, traces.OTLPHTTP); err != nil {
+			traces.Demo = "not sent: " + err.Error()
+		} else {
+			traces.Demo = "trace " + id + " of namespace " + DemoTraceNamespace + " (workspace " + DemoWorkspace + ")"
+		}
+	}
+	// The service mesh demo, whose traffic the simulator makes.
+	if res.APIServerURL != "" {
+		if err := SeedMeshDemo(ctx, c.RESTConfig); err != nil {
+			fmt.Fprintf(out, "Service mesh demo: not set up: %v\n", err)
+		}
+	}
+	meshSim, err := o.startMeshSim(ctx, c.RESTConfig)
+	if err != nil {
+		return err
+	}
+	if meshSim != "" {
+		fmt.Fprintf(out, "Service mesh: the traffic simulator serves Istio's metrics at http://%s/metrics (demo: project %s)\n", meshSim, DemoMeshProject)
+	}
+	prom, err := o.startPrometheus(ctx, c, res, meshSim)
 	if err != nil {
 		return err
 	}
@@ -421,7 +466,7 @@ func (o *Options) RunUp(ctx context.Context) error {
 	if err := os.WriteFile(o.Cluster.ReadyFile(), []byte(o.Cluster.AdminKubeconfig()+"\n"), 0o644); err != nil {
 		return err
 	}
-	o.printSummary(c, res, prom, logs, alerting, git, members)
+	o.printSummary(c, res, prom, logs, alerting, git, traces, members)
 	return waitAll(ctx, c, members)
 }
 
@@ -448,7 +493,7 @@ type prometheusStatus struct {
 // startPrometheus runs Prometheus, scraping the cluster and the platform's
 // running components, and writes its URL in its data folder
 // (prometheus.URLFile) for the platform's configuration and the tests.
-func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *platform.Result) (*prometheusStatus, error) {
+func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *platform.Result, meshSim string) (*prometheusStatus, error) {
 	if o.NoPrometheus {
 		return &prometheusStatus{Missing: "not started (--no-prometheus)"}, nil
 	}
@@ -462,7 +507,7 @@ func (o *Options) startPrometheus(ctx context.Context, c *cluster.Cluster, res *
 	}
 	t := prometheus.Targets{Cluster: c.Endpoints(), CAFile: caFile, CertFile: certFile, KeyFile: keyFile,
 		KeAPIServer: res.APIServerMetrics, KeConsole: res.ConsoleMetrics,
-		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics}
+		KeControllerManager: res.ControllerManagerMetrics, StateMetrics: res.StateMetrics, MeshSim: []string{meshSim}}
 	if err := prometheus.Start(ctx, c, &o.Prometheus, t); err != nil {
 		return nil, fmt.Errorf("starting prometheus: %w", err)
 	}

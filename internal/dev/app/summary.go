@@ -15,7 +15,7 @@ import (
 	"github.com/superkube/super-kubenetes/internal/dev/podlogs"
 )
 
-func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus, git *giteaStatus, members []*member.Member) {
+func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *prometheusStatus, logs *logsStatus, alerting *alertingStatus, git *giteaStatus, traces *jaegerStatus, members []*member.Member) {
 	out := o.Cluster.Out
 	kubeconfig, _ := filepath.Abs(o.Cluster.AdminKubeconfig())
 	fmt.Fprintf(out, "\nThe local cluster is ready in %.1fs: %d simulated nodes, kube-apiserver at %s\n",
@@ -126,5 +126,6 @@ func (o *Options) printSummary(c *cluster.Cluster, res *platform.Result, prom *p
 		}
 		fmt.Fprintln(out, "Build them with `make build`.")
 	}
+	o.printTracing(traces, res)
 	fmt.Fprintln(out, "\nPress Ctrl-C to stop; the cluster's data is kept (`make reset` deletes it).")
 }

@@ -99,6 +99,9 @@ type Config struct {
 	// GiteaUser is its administrator, whose password is in
 	// GiteaPasswordFile. The components are not given them yet.
 	GiteaURL, GiteaUser, GiteaPasswordFile string
+	// JaegerURL is the Jaeger query service that ke-dev runs, which
+	// ke-apiserver's tracing API reads; empty when none runs.
+	JaegerURL string
 	// WebhookSinkURL is ke-dev's webhook sink: ke-dev makes a webhook
 	// Config and Receiver to it.
 	WebhookSinkURL string
@@ -178,6 +181,11 @@ func Start(ctx context.Context, c *cluster.Cluster, cfg Config) (*Result, error)
 		return nil, err
 	}
 	objs = append(objs, gateways...)
+	istio, err := istioCRDs()
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, istio...)
 	// The platform's own namespace holds namespaced RBAC of the manifests.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cfg.SystemNamespace}}
 	if err := cl.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -561,6 +569,9 @@ func startAPIServer(ctx context.Context, c *cluster.Cluster, cl client.Client, c
 	args = append(args, "--devops-work-dir="+DevOpsWorkDir(c.DataDir()))
 	if cfg.AlertmanagerURL != "" {
 		args = append(args, "--alertmanager-url="+cfg.AlertmanagerURL)
+	}
+	if cfg.JaegerURL != "" {
+		args = append(args, "--jaeger-url="+cfg.JaegerURL)
 	}
 	// Alertmanager posts its notifications with this token (see
 	// Config.NotificationWebhook).

@@ -35,6 +35,8 @@ const (
 	JobKeConsole           = "ke-console"
 	JobKubeStateMetrics    = "kube-state-metrics"
 	JobAlertmanager        = "alertmanager"
+	// JobIstioMesh scrapes the mesh traffic simulator (internal/dev/meshsim).
+	JobIstioMesh = "istio-mesh"
 )
 
 // Defaults for a laptop: two days of series, at most 1 GB on disk.
@@ -98,6 +100,9 @@ type Targets struct {
 	// ke-controller-manager replicas (kube-state-metrics' series, from the
 	// elected one), plain HTTP.
 	StateMetrics []string
+	// MeshSim is the mesh traffic simulator, which serves Istio's standard
+	// metrics, plain HTTP.
+	MeshSim []string
 }
 
 type tlsConfig struct {
@@ -217,6 +222,7 @@ func Render(cfg *Config, t Targets) ([]byte, error) {
 		{JobKeConsole, t.KeConsole, "http"},
 		{JobKubeStateMetrics, t.StateMetrics, "http"},
 		{JobAlertmanager, []string{cfg.Alertmanager}, "http"},
+		{JobIstioMesh, t.MeshSim, "http"},
 	}
 	for _, p := range platform {
 		addrs := slices.DeleteFunc(slices.Clone(p.addrs), func(a string) bool { return a == "" })

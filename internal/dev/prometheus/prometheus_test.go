@@ -30,6 +30,7 @@ func targets(t *testing.T) Targets {
 		CAFile: files[0], CertFile: files[1], KeyFile: files[2],
 		KeAPIServer: []string{"127.0.0.1:9444"}, KeConsole: []string{"127.0.0.1:8444"},
 		KeControllerManager: []string{"127.0.0.1:10281"}, StateMetrics: []string{"127.0.0.1:10283"},
+		MeshSim: []string{"127.0.0.1:9096"},
 	}
 }
 
@@ -90,7 +91,7 @@ func TestEveryJobOfTheContractIsScraped(t *testing.T) {
 		jobs[j.JobName] = j
 	}
 	for _, want := range []string{"apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kubelet", "cadvisor",
-		"ke-apiserver", "ke-controller-manager", "ke-console", "kube-state-metrics", "prometheus"} {
+		"ke-apiserver", "ke-controller-manager", "ke-console", "kube-state-metrics", "prometheus", "istio-mesh"} {
 		if _, ok := jobs[want]; !ok {
 			t.Errorf("no scrape job %q", want)
 		}
@@ -106,12 +107,12 @@ func TestEveryJobOfTheContractIsScraped(t *testing.T) {
 
 func TestComponentsThatDoNotRunAreNotScraped(t *testing.T) {
 	tg := targets(t)
-	tg.KeAPIServer, tg.KeConsole, tg.KeControllerManager, tg.StateMetrics = nil, nil, nil, nil
+	tg.KeAPIServer, tg.KeConsole, tg.KeControllerManager, tg.StateMetrics, tg.MeshSim = nil, nil, nil, nil, []string{""}
 	data, err := Render(&Config{Port: 9090}, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, job := range []string{"ke-apiserver", "ke-console", "ke-controller-manager", "kube-state-metrics", "alertmanager"} {
+	for _, job := range []string{"ke-apiserver", "ke-console", "ke-controller-manager", "kube-state-metrics", "alertmanager", "istio-mesh"} {
 		if strings.Contains(string(data), "job_name: "+job+"\n") {
 			t.Errorf("job %s is scraped though it does not run", job)
 		}

@@ -96,6 +96,12 @@ var (
 	// its members read it, the workspace's administrators write it (their
 	// workspace-manage-project-resources), never a project role.
 	gatewayPolicyResources = []string{"gatewaypolicies"}
+	// A project's traffic governance: its strategies and service policies,
+	// and the Istio objects they compile to (or that are written by hand).
+	meshGroup      = "servicemesh.superkube.io"
+	meshResources  = []string{"strategies", "servicepolicies"}
+	istioGroups    = []string{"networking.istio.io"}
+	istioResources = []string{"virtualservices", "destinationrules"}
 )
 
 // projectResources are the rules to manage in every namespace of a cluster
@@ -109,6 +115,8 @@ func projectResources() []rbacv1.PolicyRule {
 		rule([]string{""}, config, manage),
 		rule(snapshotGroups, snapshotResources, manage),
 		rule(gatewayGroups, gatewayResources, manage),
+		rule([]string{meshGroup}, meshResources, manage),
+		rule(istioGroups, istioResources, manage),
 		rule([]string{"rbac.authorization.k8s.io"}, []string{"roles", "rolebindings"}, manage),
 	}
 }
@@ -297,6 +305,8 @@ func workspaceTemplates() []Template {
 				rule([]string{networkGroup}, networkResources, read),
 				rule(gatewayGroups, gatewayResources, read),
 				rule([]string{gatewayPolicyGroup}, gatewayPolicyResources, read),
+				rule([]string{meshGroup}, meshResources, read),
+				rule(istioGroups, istioResources, read),
 			}},
 		{Name: "workspace-manage-project-resources", Scope: iamv1beta1.LevelWorkspace, Category: "projects", Dependencies: []string{"workspace-view-project-resources"},
 			DisplayName: names("Manage project resources", "프로젝트 리소스 관리", "管理项目资源"),
@@ -360,6 +370,14 @@ func projectTemplates() []Template {
 			Description: names("Create, edit and delete services, ingresses and network policies.", "서비스, 인그레스와 네트워크 정책을 만들고 수정하고 삭제합니다.", "创建、编辑和删除服务、应用路由和网络策略。"),
 			Rules: []rbacv1.PolicyRule{rule(serviceGroups, serviceResources, manage), rule(gatewayGroups, gatewayResources, manage),
 				rule([]string{gatewayPolicyGroup}, gatewayPolicyResources, read)}},
+		{Name: "project-view-servicemesh", Scope: iamv1beta1.LevelNamespace, Category: "services",
+			DisplayName: names("View traffic governance", "트래픽 거버넌스 보기", "查看流量治理"),
+			Description: names("See canary, blue-green and mirroring strategies, service policies and Istio's virtual services and destination rules.", "카나리, 블루그린, 미러링 전략과 서비스 정책, Istio의 가상 서비스와 목적지 규칙을 봅니다.", "查看金丝雀、蓝绿和流量镜像策略、服务策略以及 Istio 的虚拟服务和目标规则。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{meshGroup}, meshResources, read), rule(istioGroups, istioResources, read)}},
+		{Name: "project-manage-servicemesh", Scope: iamv1beta1.LevelNamespace, Category: "services", Dependencies: []string{"project-view-servicemesh"},
+			DisplayName: names("Manage traffic governance", "트래픽 거버넌스 관리", "管理流量治理"),
+			Description: names("Create, shift, promote, roll back and delete strategies; set circuit breaking, retries, timeouts and load balancing; edit Istio's virtual services and destination rules. A strategy also needs Manage workloads (a decision scales the old version down).", "전략을 만들고 비율을 바꾸고 승격, 롤백, 삭제합니다. 서킷 브레이킹, 재시도, 타임아웃, 로드 밸런싱을 설정하고 Istio의 가상 서비스와 목적지 규칙을 편집합니다. 전략에는 워크로드 관리도 필요합니다(결정 시 이전 버전을 축소합니다).", "创建、调整比例、发布、回滚和删除策略；设置熔断、重试、超时和负载均衡；编辑 Istio 的虚拟服务和目标规则。策略还需要管理工作负载（决定后旧版本缩容为零）。"),
+			Rules:       []rbacv1.PolicyRule{rule([]string{meshGroup}, meshResources, manage), rule(istioGroups, istioResources, manage)}},
 		{Name: "project-view-configmaps", Scope: iamv1beta1.LevelNamespace, Category: "configuration",
 			DisplayName: names("View configuration", "구성 보기", "查看配置"),
 			Description: names("See config maps and service accounts.", "컨피그맵과 서비스 어카운트를 봅니다.", "查看配置字典和服务账户。"),

@@ -135,12 +135,19 @@ func alternation(names []string) string {
 // than the namespaces. Series without a namespace label (nodes, the
 // control plane) are not read. It refuses an empty set of namespaces.
 func Confine(expr parser.Expr, namespaces []string) error {
+	return ConfineOn(expr, NamespaceLabel, namespaces)
+}
+
+// ConfineOn is Confine on another label than namespace: series such as
+// Istio's name their namespaces destination_workload_namespace and
+// source_workload_namespace.
+func ConfineOn(expr parser.Expr, label string, namespaces []string) error {
 	if len(namespaces) == 0 {
 		return ErrNoNamespaces
 	}
 	f := Names(namespaces...)
 	for _, vs := range selectors(expr) {
-		m, err := f.matcher(NamespaceLabel)
+		m, err := f.matcher(label)
 		if err != nil {
 			return err
 		}

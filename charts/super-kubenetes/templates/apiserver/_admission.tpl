@@ -32,7 +32,9 @@ dict "ctx" $ "caBundle" <base64 PEM or ""> "injectFrom" <cert-manager Certificat
       (dict "name" "application.admission.superkube.io" "group" "application.superkube.io" "ops" (list "CREATE" "UPDATE")
             "resources" (list "applicationversions" "repositories"))
       (dict "name" "releases.admission.superkube.io" "group" "application.superkube.io" "ops" (list "CREATE" "UPDATE" "DELETE")
-            "resources" (list "applicationreleases")) }}
+            "resources" (list "applicationreleases"))
+      (dict "name" "servicemesh.admission.superkube.io" "group" "servicemesh.superkube.io" "ops" (list "CREATE" "UPDATE")
+            "resources" (list "strategies" "servicepolicies")) }}
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:

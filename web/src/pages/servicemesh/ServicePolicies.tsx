@@ -46,14 +46,15 @@ export default function ServicePolicies() {
   const [editing, setEditing] = useState<ServicePolicy | 'new'>();
   const [deleting, setDeleting] = useState<ServicePolicy>();
   if (access.loaded && !allowed) return <NoAccess />;
-  const create = can.createPolicy && (
-    <Button onClick={() => setEditing('new')} data-test="create-policy">
-      {t('Create service policy')}
-    </Button>
-  );
+  const create = (test: string) =>
+    can.createPolicy && (
+      <Button onClick={() => setEditing('new')} data-test={test}>
+        {t('Create service policy')}
+      </Button>
+    );
   return (
     <>
-      <PageHeader title={t('Service policies')} crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Service policies') }]} actions={create} />
+      <PageHeader title={t('Service policies')} crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Service policies') }]} actions={create('create-policy')} />
       <PageSection>
         <ResourceTable<ServicePolicy>
           id="servicepolicies"
@@ -83,7 +84,7 @@ export default function ServicePolicies() {
           ]}
           emptyTitle={t('No service policies yet')}
           emptyText={t('A service policy sets circuit breaking (connection limits, ejecting failing pods), load balancing, retries and a timeout for the requests to a service.')}
-          emptyAction={create || undefined}
+          emptyAction={create('create-first-policy') || undefined}
         />
       </PageSection>
       {editing && <PolicyForm namespace={namespace} current={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={() => invalidate('servicepolicies')} />}

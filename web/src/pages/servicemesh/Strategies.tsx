@@ -41,14 +41,15 @@ export default function Strategies() {
   const [deleting, setDeleting] = useState<Strategy>();
   if (access.loaded && !allowed) return <NoAccess />;
   const base = `/projects/${namespace}/grayscale`;
-  const create = can.createStrategy && (
-    <Button component={(p) => <Link {...p} to={`${base}/~new`} />} data-test="create-strategy">
-      {t('Create grayscale release')}
-    </Button>
-  );
+  const create = (test: string) =>
+    can.createStrategy && (
+      <Button component={(p) => <Link {...p} to={`${base}/~new`} />} data-test={test}>
+        {t('Create grayscale release')}
+      </Button>
+    );
   return (
     <>
-      <PageHeader title={t('Grayscale release')} crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Grayscale release') }]} actions={create} />
+      <PageHeader title={t('Grayscale release')} crumbs={[{ title: namespace, to: `/projects/${namespace}/overview` }, { title: t('Grayscale release') }]} actions={create('create-strategy')} />
       <PageSection>
         <ResourceTable<Strategy>
           id="strategies"
@@ -69,7 +70,7 @@ export default function Strategies() {
           actions={(s) => (can.deleteStrategy ? [{ title: t('Delete'), isDanger: true, onClick: () => setDeleting(s) }] : [])}
           emptyTitle={t('No grayscale releases yet')}
           emptyText={t('A grayscale release sends a share of a service’s requests to a new version (canary), switches them all at once (blue-green) or copies them to it (mirror), until you promote or roll back.')}
-          emptyAction={create || undefined}
+          emptyAction={create('create-first-strategy') || undefined}
         />
       </PageSection>
       {deleting && (

@@ -1,4 +1,4 @@
-import { Button, Card, CardBody, CardTitle, EmptyState, EmptyStateBody, Flex, FlexItem, Grid, GridItem, PageSection, Stack, StackItem } from '@patternfly/react-core';
+import { Button, Card, CardBody, CardTitle, EmptyState, EmptyStateBody, Flex, FlexItem, PageSection, Stack, StackItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -54,20 +54,20 @@ export default function TopologyPage() {
             <EmptyStateBody>{t('The mesh recorded no request to or from this project’s workloads in this time range. Traffic shows once the project is in the mesh and its services are called.')}</EmptyStateBody>
           </EmptyState>
         ) : (
-          <Grid hasGutter>
-            <GridItem lg={node ? 8 : 12}>
+          <Stack hasGutter>
+            <StackItem>
               <Card isCompact>
                 <CardBody>
                   <Graph topology={data} selected={selected} onSelect={setSelected} />
                 </CardBody>
               </Card>
-            </GridItem>
+            </StackItem>
             {node && (
-              <GridItem lg={4}>
+              <StackItem>
                 <NodePanel namespace={namespace} node={node} topology={data} onClose={() => setSelected(undefined)} />
-              </GridItem>
+              </StackItem>
             )}
-          </Grid>
+          </Stack>
         )}
       </PageSection>
     </>
@@ -191,12 +191,16 @@ function NodePanel({ namespace, node, topology, onClose }: { namespace: string; 
         <Stack hasGutter>
           <StackItem>{kinds[node.kind]}</StackItem>
           <StackItem>
-            <strong>{t('Requests received')}</strong>
-            {rows(inbound, (e) => e.source, 'node-inbound')}
-          </StackItem>
-          <StackItem>
-            <strong>{t('Requests sent')}</strong>
-            {rows(outbound, (e) => e.target, 'node-outbound')}
+            <Flex alignItems={{ default: 'alignItemsFlexStart' }} spaceItems={{ default: 'spaceItems2xl' }}>
+              <FlexItem flex={{ default: 'flex_1' }}>
+                <strong>{t('Requests received')}</strong>
+                {rows(inbound, (e) => e.source, 'node-inbound')}
+              </FlexItem>
+              <FlexItem flex={{ default: 'flex_1' }}>
+                <strong>{t('Requests sent')}</strong>
+                {rows(outbound, (e) => e.target, 'node-outbound')}
+              </FlexItem>
+            </Flex>
           </StackItem>
           <StackItem>
             <Flex>

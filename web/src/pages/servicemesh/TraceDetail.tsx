@@ -9,7 +9,7 @@ import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { NoAccess, PageError } from '../../components/PageState';
 import { HiddenNotice } from './Tracing';
-import { bounds, formatMicros, ticks, waterfall } from './waterfall';
+import { bounds, formatMicros, labelPlace, ticks, waterfall } from './waterfall';
 import './servicemesh.css';
 
 function valueText(v: unknown): string {
@@ -102,9 +102,7 @@ export default function TraceDetail() {
                           </span>
                           <span className="ke-waterfall-track">
                             <span className={`ke-waterfall-bar${r.error ? ' ke-error' : ''}`} style={{ left: `${r.left}%`, width: `${r.width}%` }} data-test="span-bar" />
-                            <span className="ke-waterfall-time" style={r.left > 70 ? { right: `${100 - r.left}%` } : { left: `${r.left + r.width}%` }}>
-                              {formatMicros(r.span.duration)}
-                            </span>
+                            <DurationLabel left={r.left} width={r.width} duration={r.span.duration} />
                           </span>
                         </div>
                       ))}
@@ -118,6 +116,16 @@ export default function TraceDetail() {
         </Stack>
       </PageSection>
     </>
+  );
+}
+
+function DurationLabel({ left, width, duration }: { left: number; width: number; duration: number }) {
+  const p = labelPlace(left, width);
+  const style = p.side === 'after' ? { left: `${p.left}%` } : { right: `${p.right}%` };
+  return (
+    <span className={`ke-waterfall-time ke-${p.side}`} style={style}>
+      {formatMicros(duration)}
+    </span>
   );
 }
 
@@ -144,7 +152,7 @@ function KeyValues({ items, test }: { items: KeyValue[]; test: string }) {
         {items.map((kv, i) => (
           <Tr key={`${kv.key}-${i}`} data-test={`${test}-row`}>
             <Td className="ke-mono">{kv.key}</Td>
-            <Td className="ke-mono" style={{ wordBreak: 'break-all' }}>
+            <Td className="ke-mono" style={{ overflowWrap: 'break-word' }}>
               {valueText(kv.value)}
             </Td>
           </Tr>

@@ -32,7 +32,7 @@ export interface Layout {
 
 export const nodeWidth = 150;
 export const nodeHeight = 44;
-const columnGap = 130;
+const columnGap = 110;
 const rowGap = 40;
 const margin = 20;
 

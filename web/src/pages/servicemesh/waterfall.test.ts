@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../api/servicemesh';
-import { formatMicros, isError, summary, waterfall } from './waterfall';
+import { formatMicros, isError, labelPlace, summary, waterfall } from './waterfall';
 
 const span = (spanID: string, parentSpanID: string | undefined, startTime: number, duration: number, extra: Partial<Span> = {}): Span => ({ spanID, parentSpanID, service: 'svc', operation: spanID, startTime, duration, ...extra });
 
@@ -45,5 +45,13 @@ describe('summary', () => {
 describe('the API’s error flag', () => {
   it('is taken as it is', () => {
     expect(isError(span('a', undefined, 0, 1, { error: true }))).toBe(true);
+  });
+});
+
+describe('labelPlace', () => {
+  it('puts the duration after, before or inside the bar', () => {
+    expect(labelPlace(10, 30)).toEqual({ side: 'after', left: 40 });
+    expect(labelPlace(60, 35)).toEqual({ side: 'before', right: 40 });
+    expect(labelPlace(0, 100)).toEqual({ side: 'inside', right: 0 });
   });
 });

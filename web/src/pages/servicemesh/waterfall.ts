@@ -140,3 +140,14 @@ export function formatMicros(us: number): string {
 export function ticks(duration: number, n = 4): number[] {
   return Array.from({ length: n + 1 }, (_, i) => (duration * i) / n);
 }
+
+/**
+ * labelPlace is where a bar's duration goes: after the bar while there is
+ * room, else before it, else (a bar across nearly the whole track) inside
+ * its right end. Values are CSS percentages of the track.
+ */
+export function labelPlace(left: number, width: number): { side: 'after' | 'before' | 'inside'; left?: number; right?: number } {
+  if (left + width <= 80) return { side: 'after', left: left + width };
+  if (left >= 15) return { side: 'before', right: 100 - left };
+  return { side: 'inside', right: Math.max(0, 100 - left - width) };
+}

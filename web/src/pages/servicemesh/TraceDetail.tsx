@@ -151,7 +151,9 @@ function KeyValues({ items, test }: { items: KeyValue[]; test: string }) {
       <Tbody>
         {items.map((kv, i) => (
           <Tr key={`${kv.key}-${i}`} data-test={`${test}-row`}>
-            <Td className="ke-mono">{kv.key}</Td>
+            <Td className="ke-mono" style={{ overflowWrap: 'anywhere' }}>
+              {kv.key}
+            </Td>
             <Td className="ke-mono" style={{ overflowWrap: 'break-word' }}>
               {valueText(kv.value)}
             </Td>

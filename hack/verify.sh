@@ -30,7 +30,7 @@ echo "==> golangci-lint"
 "$DEVTOOLS_BIN_DIR/golangci-lint" run ./... || fail=1
 
 echo "==> go mod tidy"
-for mod in . hack/tools hack/tools/k8s hack/tools/kwok hack/tools/metrics-server hack/tools/mailpit; do
+for mod in . hack/tools hack/tools/k8s hack/tools/kwok hack/tools/metrics-server hack/tools/mailpit hack/tools/victorialogs hack/tools/jaeger; do
 	(cd "$mod" && go mod tidy -diff >/dev/null) || {
 		echo "$mod/go.mod is not tidy: run go mod tidy there"
 		fail=1

@@ -2,7 +2,6 @@ package admission
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -61,7 +60,7 @@ func (h *Webhook) ruleGroup(_ context.Context, req *request) (string, error) {
 	}
 	// An update that leaves the spec alone (labels, finalizers) is not
 	// checked again: a group written before a stricter check stays editable.
-	if old != nil && specEqual(&obj.Spec, &old.Spec) {
+	if old != nil && jsonEqual(&obj.Spec, &old.Spec) {
 		return "", nil
 	}
 	if errs := rules.Validate(rk.level, req.Namespace, &obj.Spec); len(errs) > 0 {
@@ -69,10 +68,4 @@ func (h *Webhook) ruleGroup(_ context.Context, req *request) (string, error) {
 		return "", &invalidObject{status: apierrors.NewInvalid(gk, req.Name, errs).ErrStatus}
 	}
 	return "", nil
-}
-
-func specEqual(a, b *alertingv2beta1.RuleGroupSpec) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }

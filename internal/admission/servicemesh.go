@@ -70,6 +70,8 @@ func meshCheck[S any](h *Webhook, req *request, kind string, validate func(*S) f
 	return "", nil
 }
 
+// jsonEqual reports whether a and b have the same JSON: two specs that
+// say the same.
 func jsonEqual(a, b any) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)

@@ -67,6 +67,8 @@ type OutlierDetection struct {
 // +kubebuilder:validation:Enum=RoundRobin;LeastRequest;Random;Passthrough
 type LoadBalancerType string
 
+// The simple load-balancing algorithms (Istio's ROUND_ROBIN,
+// LEAST_REQUEST, RANDOM and PASSTHROUGH).
 const (
 	RoundRobin   LoadBalancerType = "RoundRobin"
 	LeastRequest LoadBalancerType = "LeastRequest"

@@ -36,6 +36,7 @@ const (
 // +kubebuilder:validation:Enum=Principal;Canary
 type Version string
 
+// The two versions of a Strategy.
 const (
 	VersionPrincipal Version = "Principal"
 	VersionCanary    Version = "Canary"
@@ -178,6 +179,7 @@ type VersionStatus struct {
 // +kubebuilder:validation:Enum=Pending;Progressing;Promoted;RolledBack;Failed
 type StrategyPhase string
 
+// The phases of a Strategy.
 const (
 	StrategyPending     StrategyPhase = "Pending"     // not applied yet, or waiting for a condition the message names
 	StrategyProgressing StrategyPhase = "Progressing" // traffic is shared as the spec says

@@ -9,16 +9,13 @@ package gatewaycrds
 
 import (
 	"embed"
-	"fmt"
-	"io/fs"
-	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+
+	"github.com/superkube/super-kubenetes/internal/crdmanifest"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 )
 
 // Version is the Gateway API release the CRDs were copied from; it must
@@ -37,62 +34,15 @@ var Names = []string{
 	"referencegrants.gateway.networking.k8s.io",
 }
 
-// read returns the embedded YAML documents, sorted by file name.
-func read() ([][]byte, error) {
-	entries, err := fs.ReadDir(files, Version)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	out := make([][]byte, 0, len(names))
-	for _, n := range names {
-		data, err := files.ReadFile(path.Join(Version, n))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, data)
-	}
-	return out, nil
-}
+// set is the embedded files.
+var set = crdmanifest.Set{FS: files, Dir: Version}
 
 // CRDs returns the typed CRDs.
-func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	docs, err := read()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(docs))
-	for i, d := range docs {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.UnmarshalStrict(d, crd); err != nil {
-			return nil, fmt.Errorf("gateway API CRD %d: %w", i, err)
-		}
-		out = append(out, crd)
-	}
-	return out, nil
-}
+func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) { return set.CRDs() }
 
 // Unstructured returns the CRDs as unstructured objects, for a
 // server-side apply.
-func Unstructured() ([]*unstructured.Unstructured, error) {
-	docs, err := read()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*unstructured.Unstructured, 0, len(docs))
-	for i, d := range docs {
-		u := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(d, &u.Object); err != nil {
-			return nil, fmt.Errorf("gateway API CRD %d: %w", i, err)
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
+func Unstructured() ([]*unstructured.Unstructured, error) { return set.Unstructured() }
 
 // Dir is the folder of the YAML files in the source tree, for envtest's
 // CRD directories.

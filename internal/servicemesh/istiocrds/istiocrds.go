@@ -8,27 +8,22 @@
 package istiocrds
 
 import (
-	"bufio"
-	"bytes"
-	_ "embed"
-	"errors"
-	"fmt"
-	"io"
+	"embed"
 	"path/filepath"
 	"runtime"
 
+	"github.com/superkube/super-kubenetes/internal/crdmanifest"
+
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // Version is the istio.io/api release the CRDs were copied from; it must
 // equal the version of istio.io/api in go.mod.
 const Version = "v1.32.0"
 
-//go:embed v1.32.0/customresourcedefinitions.gen.yaml
-var file []byte
+//go:embed v1.32.0/*.yaml
+var files embed.FS
 
 // Names are the CRDs' names, in the file's order.
 var Names = []string{
@@ -49,64 +44,15 @@ var Names = []string{
 	"telemetries.telemetry.istio.io",
 }
 
-// read splits the embedded multi-document YAML file into its documents.
-func read() ([][]byte, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(file)))
-	var out [][]byte
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		// The file ends with a separator: skip documents holding nothing.
-		var probe map[string]any
-		if err := yaml.Unmarshal(doc, &probe); err != nil {
-			return nil, err
-		}
-		if len(probe) == 0 {
-			continue
-		}
-		out = append(out, doc)
-	}
-}
+// set is the embedded files.
+var set = crdmanifest.Set{FS: files, Dir: Version}
 
 // CRDs returns the typed CRDs.
-func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	docs, err := read()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(docs))
-	for i, d := range docs {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.UnmarshalStrict(d, crd); err != nil {
-			return nil, fmt.Errorf("istio CRD %d: %w", i, err)
-		}
-		out = append(out, crd)
-	}
-	return out, nil
-}
+func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) { return set.CRDs() }
 
 // Unstructured returns the CRDs as unstructured objects, for a
 // server-side apply.
-func Unstructured() ([]*unstructured.Unstructured, error) {
-	docs, err := read()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*unstructured.Unstructured, 0, len(docs))
-	for i, d := range docs {
-		u := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(d, &u.Object); err != nil {
-			return nil, fmt.Errorf("istio CRD %d: %w", i, err)
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
+func Unstructured() ([]*unstructured.Unstructured, error) { return set.Unstructured() }
 
 // Dir is the folder of the YAML file in the source tree, for envtest's
 // CRD directories (envtest reads multi-document files).

@@ -9,16 +9,13 @@ package snapshotcrds
 
 import (
 	"embed"
-	"fmt"
-	"io/fs"
-	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+
+	"github.com/superkube/super-kubenetes/internal/crdmanifest"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 )
 
 // Version is the external-snapshotter release the CRDs were copied from;
@@ -35,60 +32,15 @@ var Names = []string{
 	"volumesnapshots.snapshot.storage.k8s.io",
 }
 
-// manifests returns the embedded YAML files, sorted by name.
-func manifests() (map[string][]byte, []string, error) {
-	entries, err := fs.ReadDir(files, Version)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := map[string][]byte{}
-	var names []string
-	for _, e := range entries {
-		data, err := files.ReadFile(path.Join(Version, e.Name()))
-		if err != nil {
-			return nil, nil, err
-		}
-		out[e.Name()] = data
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return out, names, nil
-}
+// set is the embedded files.
+var set = crdmanifest.Set{FS: files, Dir: Version}
 
 // CRDs returns the typed CRDs.
-func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	m, names, err := manifests()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(names))
-	for _, n := range names {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.UnmarshalStrict(m[n], crd); err != nil {
-			return nil, fmt.Errorf("%s: %w", n, err)
-		}
-		out = append(out, crd)
-	}
-	return out, nil
-}
+func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) { return set.CRDs() }
 
 // Unstructured returns the CRDs as unstructured objects, for a
 // server-side apply.
-func Unstructured() ([]*unstructured.Unstructured, error) {
-	m, names, err := manifests()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*unstructured.Unstructured, 0, len(names))
-	for _, n := range names {
-		u := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(m[n], &u.Object); err != nil {
-			return nil, fmt.Errorf("%s: %w", n, err)
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
+func Unstructured() ([]*unstructured.Unstructured, error) { return set.Unstructured() }
 
 // Dir is the folder of the YAML files in the source tree, for envtest's
 // CRD directories.

@@ -82,6 +82,11 @@ func TestMain(m *testing.M) {
 		relManager.kill()
 	}
 	_ = e.Stop()
+	// The repository tests' own control plane, if they started it: its
+	// etcd and kube-apiserver would outlive the test binary.
+	if repoEnv != nil {
+		_ = repoEnv.Stop()
+	}
 	os.Exit(code)
 }
 

@@ -42,9 +42,10 @@ import (
 )
 
 // The control plane and ke-controller-manager of this file's tests,
-// started once (the package has no TestMain of its own).
+// started once and stopped by TestMain.
 var (
 	repoEnvOnce sync.Once
+	repoEnv     *envtest.Environment
 	repoEnvK8s  client.Client
 	repoEnvErr  error
 )
@@ -58,7 +59,7 @@ func repoCluster(t *testing.T) client.Client {
 			repoEnvErr = err
 			return
 		}
-		// Stopped with the test binary (a package-level environment).
+		repoEnv = env
 		if repoEnvK8s, err = client.New(env.Config, client.Options{Scheme: scheme.New()}); err != nil {
 			repoEnvErr = err
 			return

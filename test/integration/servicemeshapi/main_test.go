@@ -24,7 +24,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1beta1 "github.com/superkube/super-kubenetes/api/iam/v1beta1"
-	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 	tenantv1beta1 "github.com/superkube/super-kubenetes/api/tenant/v1beta1"
 	"github.com/superkube/super-kubenetes/internal/apiserver/app"
 	"github.com/superkube/super-kubenetes/internal/oauth"
@@ -113,27 +112,6 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// meshRoles grant the servicemesh.superkube.io rights that the built-in
-// project roles will carry once the mesh's role templates exist (the
-// controller's part of issue 22): the admin and the operator manage
-// strategies and policies, the viewer reads them. They are ordinary
-// Roles beside the built-in ones.
-func meshRoles() []client.Object {
-	mesh := []string{"strategies", "servicepolicies"}
-	role := func(name string, verbs ...string) *rbacv1.Role {
-		return &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: project, Name: name},
-			Rules: []rbacv1.PolicyRule{{APIGroups: []string{meshv1.GroupName}, Resources: mesh, Verbs: verbs}}}
-	}
-	out := []client.Object{
-		role("test-mesh-manage", "get", "list", "watch", "create", "update", "patch", "delete"),
-		role("test-mesh-view", "get", "list", "watch"),
-	}
-	for user, r := range map[string]string{projectAdmin: "test-mesh-manage", operator: "test-mesh-manage", viewer: "test-mesh-view"} {
-		out = append(out, binding(user+"-"+r, user, r))
-	}
-	return out
-}
-
 func binding(name, user, role string) *rbacv1.RoleBinding {
 	return &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: project, Name: name, Labels: map[string]string{iamv1beta1.UserRefLabel: user}},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role},
@@ -149,7 +127,6 @@ func createWorld(ctx context.Context) error {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: project, Labels: map[string]string{tenantv1beta1.WorkspaceLabel: workspace}}},
 		binding(projectAdmin+"-admin", projectAdmin, "admin"), binding(operator+"-operator", operator, "operator"), binding(viewer+"-viewer", viewer, "viewer"),
 	}
-	objs = append(objs, meshRoles()...)
 	port := []corev1.ServicePort{{Name: "http", Port: 9080}}
 	objs = append(objs,
 		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: project, Name: "reviews"}, Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "reviews"}, Ports: port}},

@@ -37,64 +37,18 @@ var strategyFilters = listquery.Filters[*meshv1.Strategy]{
 	"phase":   func(s *meshv1.Strategy, v string) bool { return string(s.Status.Phase) == v },
 }
 
-var strategyKind = meshv1.GroupVersion.WithKind("Strategy")
+// strategies are the Strategy endpoints' differences from the policies'.
+var strategies = &kind[*meshv1.Strategy, *meshv1.StrategyList]{
+	name: "Strategy", resource: "strategies", list: strategyList, columns: strategyColumns, filters: strategyFilters,
+	newObj:      func() *meshv1.Strategy { return &meshv1.Strategy{} },
+	newList:     func() *meshv1.StrategyList { return &meshv1.StrategyList{} },
+	items:       func(l *meshv1.StrategyList) []*meshv1.Strategy { return pointers(l.Items) },
+	validate:    func(s *meshv1.Strategy) field.ErrorList { return validation.Strategy(&s.Spec) },
+	clearStatus: func(s *meshv1.Strategy) { s.Status = meshv1.StrategyStatus{} },
+}
 
 func writeStrategy(w http.ResponseWriter, code int, s *meshv1.Strategy, err error) {
-	s.SetGroupVersionKind(strategyKind)
-	writeObject(w, code, s, err)
-}
-
-func (h *Handler) listStrategies(w http.ResponseWriter, r *http.Request) {
-	q, err := listquery.Parse(r.URL.Query(), strategyList)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	var list meshv1.StrategyList
-	if err := c.List(r.Context(), &list, client.InNamespace(r.PathValue("namespace"))); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	items := make([]*meshv1.Strategy, len(list.Items))
-	for i := range list.Items {
-		list.Items[i].ManagedFields = nil
-		list.Items[i].SetGroupVersionKind(strategyKind)
-		items[i] = &list.Items[i]
-	}
-	responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, strategyColumns, strategyFilters))
-}
-
-func (h *Handler) getStrategy(w http.ResponseWriter, r *http.Request) {
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	s := &meshv1.Strategy{}
-	err = c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}, s)
-	writeStrategy(w, http.StatusOK, s, err)
-}
-
-// decodeStrategy reads a strategy and checks its spec, naming the field
-// of each mistake.
-func decodeStrategy(r *http.Request) (*meshv1.Strategy, error) {
-	s := &meshv1.Strategy{}
-	if err := requestbody.Decode(r, s, requestbody.Options{Kind: "Strategy", Strict: true}); err != nil {
-		return nil, err
-	}
-	if errs := validation.Strategy(&s.Spec); len(errs) > 0 {
-		return nil, apistatus.Invalid("Strategy", s.Name, errs)
-	}
-	s.Namespace = r.PathValue("namespace")
-	s.ManagedFields = nil
-	// The status is the controller's.
-	s.Status = meshv1.StrategyStatus{}
-	return s, nil
+	strategies.write(w, code, s, err)
 }
 
 // serviceExists refuses a spec.service that names no Service of the
@@ -113,7 +67,7 @@ func (h *Handler) serviceExists(r *http.Request, kind, resource, name, ns, svc s
 }
 
 func (h *Handler) createStrategy(w http.ResponseWriter, r *http.Request) {
-	s, err := decodeStrategy(r)
+	s, err := strategies.decode(r)
 	if err != nil {
 		responsewriters.WriteStatus(w, err)
 		return
@@ -130,50 +84,6 @@ func (h *Handler) createStrategy(w http.ResponseWriter, r *http.Request) {
 	s.ResourceVersion = ""
 	err = c.Create(r.Context(), s)
 	writeStrategy(w, http.StatusCreated, s, err)
-}
-
-func (h *Handler) updateStrategy(w http.ResponseWriter, r *http.Request) {
-	s, err := decodeStrategy(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	if s.Name != r.PathValue("name") {
-		responsewriters.WriteStatus(w, apistatus.Invalid("Strategy", s.Name, field.ErrorList{
-			field.Invalid(field.NewPath("metadata", "name"), s.Name, "must be the name in the path")}))
-		return
-	}
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	// A PUT without resourceVersion replaces what is there now; with one,
-	// kube-apiserver refuses a stale write (409).
-	if s.ResourceVersion == "" {
-		old := &meshv1.Strategy{}
-		if err := c.Get(r.Context(), client.ObjectKeyFromObject(s), old); err != nil {
-			responsewriters.WriteStatus(w, err)
-			return
-		}
-		s.ResourceVersion = old.ResourceVersion
-	}
-	err = c.Update(r.Context(), s)
-	writeStrategy(w, http.StatusOK, s, err)
-}
-
-func (h *Handler) deleteStrategy(w http.ResponseWriter, r *http.Request) {
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	s := &meshv1.Strategy{ObjectMeta: metav1.ObjectMeta{Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}}
-	if err := c.Delete(r.Context(), s); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	responsewriters.WriteDeleted(w, meshv1.GroupVersion.WithResource("strategies").GroupResource(), s.Name)
 }
 
 // decided is the 409 for a change to a strategy whose decision is taken.

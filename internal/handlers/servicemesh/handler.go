@@ -69,12 +69,12 @@ type Handler struct {
 // Install adds the endpoints.
 func (h *Handler) Install(mux routes.Mux) {
 	ns := Prefix + "/namespaces/{namespace}"
-	mux.Handle(ns+"/strategies", routes.Methods{http.MethodGet: strategies.listHandler(h), http.MethodPost: h.createStrategy})
+	mux.Handle(ns+"/strategies", routes.Methods{http.MethodGet: strategies.listHandler(h), http.MethodPost: strategies.createHandler(h)})
 	mux.Handle(ns+"/strategies/{name}", routes.Methods{http.MethodGet: strategies.getHandler(h), http.MethodPut: strategies.updateHandler(h), http.MethodDelete: strategies.deleteHandler(h)})
 	mux.Handle(ns+"/strategies/{name}/promote", routes.Methods{http.MethodPost: h.decide(meshv1.Promote)})
 	mux.Handle(ns+"/strategies/{name}/rollback", routes.Methods{http.MethodPost: h.decide(meshv1.Rollback)})
 	mux.Handle(ns+"/strategies/{name}/weight", routes.Methods{http.MethodPut: h.setWeight})
-	mux.Handle(ns+"/servicepolicies", routes.Methods{http.MethodGet: policies.listHandler(h), http.MethodPost: h.createPolicy})
+	mux.Handle(ns+"/servicepolicies", routes.Methods{http.MethodGet: policies.listHandler(h), http.MethodPost: policies.createHandler(h)})
 	mux.Handle(ns+"/servicepolicies/{name}", routes.Methods{http.MethodGet: policies.getHandler(h), http.MethodPut: policies.updateHandler(h), http.MethodDelete: policies.deleteHandler(h)})
 	mux.Handle(ns+"/services", routes.Methods{http.MethodGet: h.listServices})
 	mux.Handle(ns+"/mesh", routes.Methods{http.MethodGet: h.getMesh, http.MethodPut: h.setMesh})

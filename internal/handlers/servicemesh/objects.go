@@ -1,6 +1,7 @@
 package servicemesh
 
 import (
+	"context"
 	"net/http"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -28,6 +29,11 @@ type kind[T client.Object, L client.ObjectList] struct {
 	// clearStatus drops a status sent in the body: it is the controller's.
 	validate    func(T) field.ErrorList
 	clearStatus func(T)
+	// service is the spec.service the object names.
+	service func(T) string
+	// beforeCreate, if set, may refuse a create the schema allows (a
+	// second policy for a service), reading as the caller.
+	beforeCreate func(ctx context.Context, c client.Client, obj T) error
 }
 
 func (k *kind[T, L]) groupResource() schema.GroupResource {
@@ -79,6 +85,36 @@ func (k *kind[T, L]) listHandler(h *Handler) http.HandlerFunc {
 			o.GetObjectKind().SetGroupVersionKind(meshv1.GroupVersion.WithKind(k.name))
 		}
 		responsewriters.WriteJSON(w, http.StatusOK, listquery.Apply(items, q, k.columns, k.filters))
+	}
+}
+
+// createHandler creates the object as the caller, once its spec.service
+// names a Service of the namespace.
+func (k *kind[T, L]) createHandler(h *Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		obj, err := k.decode(r)
+		if err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+		c, err := h.as(r)
+		if err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+		if err := h.serviceExists(r, k.name, k.resource, obj.GetName(), obj.GetNamespace(), k.service(obj)); err != nil {
+			responsewriters.WriteStatus(w, err)
+			return
+		}
+		if k.beforeCreate != nil {
+			if err := k.beforeCreate(r.Context(), c, obj); err != nil {
+				responsewriters.WriteStatus(w, err)
+				return
+			}
+		}
+		obj.SetResourceVersion("")
+		err = c.Create(r.Context(), obj)
+		k.write(w, http.StatusCreated, obj, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package servicemesh
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -12,7 +13,6 @@ import (
 	meshv1 "github.com/superkube/super-kubenetes/api/servicemesh/v1alpha2"
 	"github.com/superkube/super-kubenetes/internal/apiserver/apistatus"
 	"github.com/superkube/super-kubenetes/internal/apiserver/listquery"
-	"github.com/superkube/super-kubenetes/internal/apiserver/responsewriters"
 	"github.com/superkube/super-kubenetes/internal/servicemesh/validation"
 )
 
@@ -39,46 +39,30 @@ func policyReady(p *meshv1.ServicePolicy) string {
 // policies are the ServicePolicy endpoints' differences from the strategies'.
 var policies = &kind[*meshv1.ServicePolicy, *meshv1.ServicePolicyList]{
 	name: "ServicePolicy", resource: "servicepolicies", list: policyList, columns: policyColumns, filters: policyFilters,
-	newObj:      func() *meshv1.ServicePolicy { return &meshv1.ServicePolicy{} },
-	newList:     func() *meshv1.ServicePolicyList { return &meshv1.ServicePolicyList{} },
-	items:       func(l *meshv1.ServicePolicyList) []*meshv1.ServicePolicy { return pointers(l.Items) },
-	validate:    func(p *meshv1.ServicePolicy) field.ErrorList { return validation.ServicePolicy(&p.Spec) },
-	clearStatus: func(p *meshv1.ServicePolicy) { p.Status = meshv1.ServicePolicyStatus{} },
+	newObj:       func() *meshv1.ServicePolicy { return &meshv1.ServicePolicy{} },
+	newList:      func() *meshv1.ServicePolicyList { return &meshv1.ServicePolicyList{} },
+	items:        func(l *meshv1.ServicePolicyList) []*meshv1.ServicePolicy { return pointers(l.Items) },
+	validate:     func(p *meshv1.ServicePolicy) field.ErrorList { return validation.ServicePolicy(&p.Spec) },
+	clearStatus:  func(p *meshv1.ServicePolicy) { p.Status = meshv1.ServicePolicyStatus{} },
+	service:      func(p *meshv1.ServicePolicy) string { return p.Spec.Service },
+	beforeCreate: onePerService,
 }
 
-func (h *Handler) createPolicy(w http.ResponseWriter, r *http.Request) {
-	p, err := policies.decode(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	if err := h.serviceExists(r, "ServicePolicy", "servicepolicies", p.Name, p.Namespace, p.Spec.Service); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	// At most one policy per service. Two creates at the same moment can
-	// both pass this check; the controller then reports the conflict in
-	// the second one's status.
+// onePerService refuses a second policy for a service (409 naming the
+// first). Two creates at the same moment can both pass this check; the
+// controller then reports the conflict in the second one's status.
+func onePerService(ctx context.Context, c client.Client, p *meshv1.ServicePolicy) error {
 	var list meshv1.ServicePolicyList
-	if err := c.List(r.Context(), &list, client.InNamespace(p.Namespace)); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
+	if err := c.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
+		return err
 	}
 	for i := range list.Items {
 		if o := &list.Items[i]; o.Spec.Service == p.Spec.Service && o.Name != p.Name {
-			responsewriters.WriteStatus(w, apistatus.New(http.StatusConflict, metav1.StatusReasonConflict,
+			return apistatus.New(http.StatusConflict, metav1.StatusReasonConflict,
 				fmt.Sprintf("service %s already has a ServicePolicy, %s: a service has at most one; edit that one", p.Spec.Service, o.Name),
-				apistatus.About(policies.groupResource(), p.Name),
-				apistatus.Cause(metav1.CauseTypeFieldValueDuplicate, "spec.service", p.Spec.Service)))
-			return
+				apistatus.About(meshv1.GroupVersion.WithResource("servicepolicies").GroupResource(), p.Name),
+				apistatus.Cause(metav1.CauseTypeFieldValueDuplicate, "spec.service", p.Spec.Service))
 		}
 	}
-	p.ResourceVersion = ""
-	err = c.Create(r.Context(), p)
-	policies.write(w, http.StatusCreated, p, err)
+	return nil
 }

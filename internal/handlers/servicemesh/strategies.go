@@ -45,6 +45,7 @@ var strategies = &kind[*meshv1.Strategy, *meshv1.StrategyList]{
 	items:       func(l *meshv1.StrategyList) []*meshv1.Strategy { return pointers(l.Items) },
 	validate:    func(s *meshv1.Strategy) field.ErrorList { return validation.Strategy(&s.Spec) },
 	clearStatus: func(s *meshv1.Strategy) { s.Status = meshv1.StrategyStatus{} },
+	service:     func(s *meshv1.Strategy) string { return s.Spec.Service },
 }
 
 func writeStrategy(w http.ResponseWriter, code int, s *meshv1.Strategy, err error) {
@@ -64,26 +65,6 @@ func (h *Handler) serviceExists(r *http.Request, kind, resource, name, ns, svc s
 		return apistatus.Invalid(kind, name, field.ErrorList{field.NotFound(field.NewPath("spec", "service"), svc)})
 	}
 	return err
-}
-
-func (h *Handler) createStrategy(w http.ResponseWriter, r *http.Request) {
-	s, err := strategies.decode(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	c, err := h.as(r)
-	if err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	if err := h.serviceExists(r, "Strategy", "strategies", s.Name, s.Namespace, s.Spec.Service); err != nil {
-		responsewriters.WriteStatus(w, err)
-		return
-	}
-	s.ResourceVersion = ""
-	err = c.Create(r.Context(), s)
-	writeStrategy(w, http.StatusCreated, s, err)
 }
 
 // decided is the 409 for a change to a strategy whose decision is taken.

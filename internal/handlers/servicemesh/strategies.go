@@ -48,10 +48,6 @@ var strategies = &kind[*meshv1.Strategy, *meshv1.StrategyList]{
 	service:     func(s *meshv1.Strategy) string { return s.Spec.Service },
 }
 
-func writeStrategy(w http.ResponseWriter, code int, s *meshv1.Strategy, err error) {
-	strategies.write(w, code, s, err)
-}
-
 // serviceExists refuses a spec.service that names no Service of the
 // namespace (422 on that field). It reads the cache, so it first asks
 // whether the caller may create the object at all: whoever may not gets
@@ -125,7 +121,7 @@ func (h *Handler) decide(d meshv1.Decision) http.HandlerFunc {
 			}
 			return map[string]any{"decision": d}, nil
 		})
-		writeStrategy(w, http.StatusOK, s, err)
+		strategies.write(w, http.StatusOK, s, err)
 	}
 }
 
@@ -163,5 +159,5 @@ func (h *Handler) setWeight(w http.ResponseWriter, r *http.Request) {
 		}
 		return map[string]any{"weight": *in.Weight}, nil
 	})
-	writeStrategy(w, http.StatusOK, s, err)
+	strategies.write(w, http.StatusOK, s, err)
 }
